@@ -111,7 +111,8 @@ def round_to(a64: np.ndarray, dtype: str) -> np.ndarray:
     if dtype == "float32":
         return a64.astype(np.float32).astype(np.float64)
     if dtype == "float16":
-        return a64.astype(np.float16).astype(np.float64)
+        with np.errstate(over="ignore"):  # overflow to ±inf is the correct rounding
+            return a64.astype(np.float16).astype(np.float64)
     f32 = a64.astype(np.float32)
     assert np.array_equal(f32.astype(np.float64), a64, equal_nan=True), "round_to bfloat16 needs f32-exact input"
     return torch.from_numpy(f32).to(torch.bfloat16).to(torch.float64).numpy()
@@ -249,7 +250,7 @@ def random_stored(gen: np.random.Generator, batch, rows: int, cols: int, group_s
     if mode == "affine":
         n = (1 << bits) - 1
         s = gen.uniform(0.5, 1.5, gshape) * gen.choice([-1.0, 1.0], gshape) / n
-        b = -s * n / 2 + gen.normal(0, 0.1, gshape)
+        b = -s * n / 2 + gen.normal(0, 0.1, gshape) * np.abs(s) * n / 2  # roughly centred, as real weights
         s_t, b_t = np_to_torch(s, scale_dtype), np_to_torch(b, scale_dtype)
         return wq, s_t, b_t
     if mode == "nvfp4":

@@ -29,8 +29,6 @@ AFFINE_BITS = (1, 2, 3, 4, 5, 6, 8)
 GROUP_SIZES = (32, 64, 128)
 ALL_MODES = [("affine", gs, b) for b in AFFINE_BITS for gs in GROUP_SIZES] + [
     ("mxfp4", 32, 4), ("mxfp8", 32, 8), ("nvfp4", 16, 4)]
-SOME_MODES = [("affine", 32, 3), ("affine", None, None), ("affine", 128, 8), ("mxfp4", 32, 4), ("mxfp8", None, None),
-              ("nvfp4", 16, 4)]
 
 
 def mode_id(m):
@@ -133,7 +131,7 @@ SHAPES = {  # name: (x shape without K, w batch shape)
 @pytest.mark.parametrize("shape", list(SHAPES))
 @pytest.mark.parametrize("transpose", [True, False])
 @pytest.mark.parametrize("dtype", R.DTYPES)
-@pytest.mark.parametrize("m", SOME_MODES, ids=mode_id)
+@pytest.mark.parametrize("m", ALL_MODES, ids=mode_id)
 def test_quantized_matmul_accuracy_shapes(qm, m, dtype, transpose, shape):
     mode, gs, bits = m
     gs_, _ = mode_params(mode, gs, bits)
@@ -146,6 +144,28 @@ def test_quantized_matmul_accuracy_shapes(qm, m, dtype, transpose, shape):
     y64 = R.qmm_ref64(R.to_f64(x), w64, transpose)
     assert tuple(y.shape) == y64.shape
     check_accuracy(f"qmm-shape {mode_id(m)} {dtype} t={transpose} {shape}", y, y64, y_mlx)
+
+
+BIGGER = [  # (mode, gs, bits, dtype, transpose, M, K, N): a few realistic sizes (MLX-CPU is slow in f16/bf16)
+    ("affine", 64, 4, "float32", True, 33, 2048, 67),
+    ("affine", 64, 4, "float16", True, 33, 2048, 67),
+    ("affine", 64, 4, "bfloat16", True, 33, 2048, 67),
+    ("affine", 128, 3, "bfloat16", False, 33, 512, 256),
+    ("affine", 32, 6, "float16", False, 5, 1000, 96),
+    ("mxfp8", 32, 8, "bfloat16", True, 33, 1024, 67),
+    ("nvfp4", 16, 4, "float16", False, 8, 512, 256),
+    ("mxfp4", 32, 4, "float32", True, 1, 4096, 67),
+]
+
+
+@pytest.mark.parametrize("case", BIGGER, ids=lambda c: "-".join(map(str, c)))
+def test_quantized_matmul_accuracy_bigger(qm, case):
+    mode, gs, bits, dtype, transpose, mrows, k, n = case
+    gen = R.rng(f"qmm-big-{'-'.join(map(str, case))}")
+    x, wq, s, b, w64 = make_case(gen, mode, gs, bits, dtype, transpose, (mrows, k), (), n)
+    y = qm.quantized_matmul(x, wq, s, b, transpose, gs, bits, mode)
+    y_mlx = mx.quantized_matmul(*mlx_args(x, wq, s, b), transpose=transpose, group_size=gs, bits=bits, mode=mode)
+    check_accuracy(f"qmm-big {'-'.join(map(str, case))}", y, R.qmm_ref64(R.to_f64(x), w64, transpose), y_mlx)
 
 
 @pytest.mark.parametrize("transpose", [True, False])
@@ -324,3 +344,23 @@ def test_dequantize_nvfp4_global_scale_order(qm, dtype):
     vals = R.fp4_value(R.unpack_codes(R.bits_of(wq), 4))
     want = R.round_to(f32(vals * np.repeat(scale, 16, axis=-1)), dtype)
     assert np.array_equal(R.to_f64(out), want), f"nvfp4 dequantize with global_scale={g!r} ({dtype})"
+
+
+@pytest.mark.parametrize("transpose", [True, False])
+@pytest.mark.parametrize("mode", ["affine", "mxfp4", "mxfp8", "nvfp4"])
+def test_matmuls_mode_defaults(qm, mode, transpose):
+    """group_size=None / bits=None take the mode's defaults (affine 64/4, mxfp4 32/4, mxfp8 32/8, nvfp4 16/4),
+    for quantized_matmul and gather_qmm alike."""
+    gen = R.rng(f"defaults-{mode}-{transpose}")
+    gs, bits = R.MODE_DEFAULTS[mode]
+    k, n = (2 * gs, 5) if transpose else (7, 2 * gs)
+    x, wq, s, b, w64 = make_case(gen, mode, None, None, "bfloat16", transpose, (2, 3, k), (2,), n)
+    y = qm.quantized_matmul(x, wq, s, b, transpose=transpose, mode=mode)
+    y_mlx = mx.quantized_matmul(*mlx_args(x, wq, s, b), transpose=transpose, mode=mode)
+    check_accuracy(f"defaults qmm {mode} t={transpose}", y, R.qmm_ref64(R.to_f64(x), w64, transpose), y_mlx)
+    rhs = np.array([1, 0])
+    y = qm.gather_qmm(x, wq, s, b, rhs_indices=torch.from_numpy(rhs), transpose=transpose, mode=mode)
+    xm, wm, sm, bm = mlx_args(x, wq, s, b)
+    y_mlx = mx.gather_qmm(xm, wm, sm, bm, rhs_indices=mx.array(rhs.astype(np.int32)), transpose=transpose, mode=mode)
+    check_accuracy(f"defaults gather {mode} t={transpose}", y, R.gather_ref64(R.to_f64(x), w64, None, rhs, transpose),
+                   y_mlx)
