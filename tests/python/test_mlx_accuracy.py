@@ -259,6 +259,29 @@ def test_gather_qmm_accuracy_index_patterns(qm, m, dtype, transpose, pattern):
     run_gather(qm, gen, m, dtype, transpose, pattern, index_dtype=torch.int64 if transpose else torch.int32)
 
 
+@pytest.mark.parametrize("order", ["sorted", "unsorted"])
+@pytest.mark.parametrize("transpose", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("m", [("affine", 64, 4), ("mxfp4", 32, 4), ("nvfp4", 16, 4)], ids=mode_id)
+def test_gather_qmm_accuracy_moe_sizes(qm, m, dtype, transpose, order):
+    """MoE-like rhs gather at sizes where a sorted-rhs fast path may kick in (one row per token,
+    L = 133 tokens over E = 4 experts), always with sorted_indices=True: unsorted ids must still give
+    the right answer (the flag is only a hint)."""
+    mode, gs, bits = m
+    gen = R.rng(f"gather-moe-{mode_id(m)}-{dtype}-{transpose}-{order}")
+    e, tokens = 4, 133
+    k, n = (256, 67) if transpose else (67, 2 * gs)
+    rhs = gen.integers(0, e, tokens)
+    rhs = np.sort(rhs) if order == "sorted" else rhs
+    x, wq, s, b, w64 = make_case(gen, mode, gs, bits, dtype, transpose, (tokens, 1, k), (e,), n)
+    y = qm.gather_qmm(x, wq, s, b, None, torch.from_numpy(rhs), transpose, gs, bits, mode, sorted_indices=True)
+    xm, wm, sm, bm = mlx_args(x, wq, s, b)
+    y_mlx = mx.gather_qmm(xm, wm, sm, bm, None, mx.array(rhs.astype(np.int32)), transpose=transpose, group_size=gs,
+                          bits=bits, mode=mode, sorted_indices=True)
+    check_accuracy(f"gather-moe {mode_id(m)} {dtype} t={transpose} {order}", y,
+                   R.gather_ref64(R.to_f64(x), w64, None, rhs, transpose), y_mlx)
+
+
 @pytest.mark.parametrize("transpose", [True, False])
 @pytest.mark.parametrize("dtype", R.DTYPES)
 def test_gather_qmm_nvfp4_global_scale(qm, dtype, transpose):
