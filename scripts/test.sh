@@ -6,3 +6,15 @@ bash scripts/setup.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 echo "== cargo test (workspace)"
 cargo test --workspace --quiet 2>&1 | tail -n 200
+
+echo "== python package: build quantization_mlx (maturin develop --release) into .venv"
+# The shared CARGO_TARGET_DIR keeps the release build incremental between runs.
+VIRTUAL_ENV=$PWD/.venv PATH=$PWD/.venv/bin:$PATH .venv/bin/maturin develop --release --quiet 2>&1 | tail -n 40
+.venv/bin/python -c "import quantization_mlx as q; print('quantization_mlx', q.__version__, q.build_info()['profile'])"
+
+echo "== pytest tests/python"
+rc=0
+.venv/bin/python -m pytest tests/python -q -rs || rc=$?
+# Exit code 5 means no test was collected; that is not a failure of the suite itself.
+if [ "$rc" -eq 5 ]; then rc=0; fi
+exit "$rc"

@@ -1,0 +1,463 @@
+//! `quantization_mlx._rust`: the PyO3 layer between the Python package and `qmlx-core`.
+//!
+//! Torch is never linked. Tensors cross as plain values read in Python:
+//! - a *meta* `(dtype_name, shape)` for the `plan_*` functions, which build the op description
+//!   (the single place arguments are validated) and return the output shapes and dtypes;
+//! - a *desc* `(data_ptr, dtype_name, shape)` of a **contiguous** tensor for the run functions,
+//!   which rebuild the description from the descs (so a mismatched buffer is refused, never read
+//!   out of bounds) and run the CPU backend with the GIL released.
+//!
+//! This module is private: the Python wrappers guarantee that every pointer is the data of a live
+//! contiguous tensor with the given dtype and shape. Calling the run functions with made-up
+//! pointers is undefined behaviour.
+
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use qmlx_core::cpu::{self, GatherIndices};
+use qmlx_core::{DType, DequantizeOp, Error, IndexSlice, MatmulOp, Meta, QuantSpec, QuantizeOp, Rounding, TensorMut, TensorRef};
+
+/// `(dtype_name, shape)`.
+type MetaArg = (String, Vec<usize>);
+/// `(data_ptr, dtype_name, shape)` of a contiguous tensor.
+type Desc = (usize, String, Vec<usize>);
+
+const FLOATS: &str = "float32, float16 or bfloat16";
+
+/// Maps a core error onto the Python exception the issue asks for.
+fn py_err(e: Error) -> PyErr {
+    let msg = e.to_string();
+    match e {
+        Error::DType { .. } => PyTypeError::new_err(msg),
+        Error::Index { .. } => PyIndexError::new_err(msg),
+        Error::Backend(_) => PyRuntimeError::new_err(msg),
+        Error::Shape { .. } | Error::Value { .. } | Error::NonFinite { .. } => PyValueError::new_err(msg),
+    }
+}
+
+fn parse_dtype(arg: &'static str, expected: &str, name: &str) -> Result<DType, Error> {
+    DType::parse(name).ok_or_else(|| Error::DType { arg, expected: expected.to_string(), got: name.to_string() })
+}
+
+fn meta(arg: &'static str, expected: &str, m: &MetaArg) -> Result<Meta, Error> {
+    Ok(Meta::new(parse_dtype(arg, expected, &m.0)?, &m.1))
+}
+
+fn opt_meta(arg: &'static str, expected: &str, m: &Option<MetaArg>) -> Result<Option<Meta>, Error> {
+    m.as_ref().map(|m| meta(arg, expected, m)).transpose()
+}
+
+/// A tensor handed to a run function: its meta and the address of its first element.
+struct Buf {
+    arg: &'static str,
+    ptr: usize,
+    meta: Meta,
+}
+
+impl Buf {
+    fn new(arg: &'static str, expected: &str, d: Desc) -> Result<Self, Error> {
+        let (ptr, name, shape) = d;
+        Ok(Buf { arg, ptr, meta: Meta::new(parse_dtype(arg, expected, &name)?, &shape) })
+    }
+    fn opt(arg: &'static str, expected: &str, d: Option<Desc>) -> Result<Option<Self>, Error> {
+        d.map(|d| Buf::new(arg, expected, d)).transpose()
+    }
+    fn nbytes(&self) -> Result<usize, Error> {
+        self.meta
+            .shape
+            .iter()
+            .try_fold(self.meta.dtype.size(), |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| Error::Shape { arg: self.arg, expected: "a shape whose size fits in memory".into(), got: format!("{:?}", self.meta.shape) })
+    }
+    /// # Safety
+    /// `ptr` must address `nbytes()` readable bytes that stay alive and unaliased by writers for `'a`.
+    unsafe fn slice<'a>(&'a self) -> Result<&'a [u8], Error> {
+        let n = self.nbytes()?;
+        if n == 0 {
+            // Empty tensors may have a null data pointer; use a dangling pointer aligned for any dtype.
+            return Ok(std::slice::from_raw_parts(std::ptr::NonNull::<u64>::dangling().as_ptr() as *const u8, 0));
+        }
+        if self.ptr == 0 {
+            return Err(Error::Value { arg: self.arg, expected: "a tensor with data".into(), got: "a null data pointer".into() });
+        }
+        Ok(std::slice::from_raw_parts(self.ptr as *const u8, n))
+    }
+    /// # Safety
+    /// As [`Buf::slice`], and nothing else reads or writes the bytes for `'a`.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice_mut<'a>(&'a self) -> Result<&'a mut [u8], Error> {
+        let n = self.nbytes()?;
+        if n == 0 {
+            return Ok(std::slice::from_raw_parts_mut(std::ptr::NonNull::<u64>::dangling().as_ptr() as *mut u8, 0));
+        }
+        if self.ptr == 0 {
+            return Err(Error::Value { arg: self.arg, expected: "a tensor with data".into(), got: "a null data pointer".into() });
+        }
+        Ok(std::slice::from_raw_parts_mut(self.ptr as *mut u8, n))
+    }
+    /// # Safety
+    /// See [`Buf::slice`].
+    unsafe fn tensor<'a>(&'a self) -> Result<TensorRef<'a>, Error> {
+        TensorRef::from_bytes(self.arg, self.meta.dtype, &self.meta.shape, self.slice()?)
+    }
+    /// # Safety
+    /// See [`Buf::slice`].
+    unsafe fn opt_tensor(t: &Option<Buf>) -> Result<Option<TensorRef<'_>>, Error> {
+        match t {
+            Some(t) => Ok(Some(t.tensor()?)),
+            None => Ok(None),
+        }
+    }
+    /// # Safety
+    /// See [`Buf::slice_mut`].
+    unsafe fn tensor_mut<'a>(&'a self) -> Result<TensorMut<'a>, Error> {
+        TensorMut::from_bytes(self.arg, self.meta.dtype, &self.meta.shape, self.slice_mut()?)
+    }
+}
+
+/// Python ints may be anything; out-of-range values are `ValueError`s naming the argument.
+fn small(arg: &'static str, v: Option<i64>) -> Result<Option<u32>, Error> {
+    v.map(|v| u32::try_from(v).map_err(|_| Error::Value { arg, expected: "a supported positive value".into(), got: v.to_string() }))
+        .transpose()
+}
+
+fn spec(mode: &str, group_size: Option<i64>, bits: Option<i64>) -> Result<QuantSpec, Error> {
+    QuantSpec::parse(mode, small("group_size", group_size)?, small("bits", bits)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// quantize
+
+fn quantize_op(w: &Meta, global_scale: Option<&Meta>, mode: &str, group_size: Option<i64>, bits: Option<i64>, rounding: &str) -> Result<QuantizeOp, Error> {
+    let spec = spec(mode, group_size, bits)?;
+    let rounding = Rounding::parse(rounding)?;
+    QuantizeOp::new(w, spec, rounding, global_scale)
+}
+
+/// Validates `quantize` and returns `(wq_shape, scales_shape, scales_dtype, has_biases)`.
+#[pyfunction]
+#[pyo3(signature = (w, global_scale, mode, group_size, bits, rounding))]
+fn plan_quantize(
+    w: MetaArg,
+    global_scale: Option<MetaArg>,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+    rounding: &str,
+) -> PyResult<(Vec<usize>, Vec<usize>, &'static str, bool)> {
+    let run = || -> Result<_, Error> {
+        let w = meta("w", FLOATS, &w)?;
+        let g = opt_meta("global_scale", "float32", &global_scale)?;
+        let op = quantize_op(&w, g.as_ref(), mode, group_size, bits, rounding)?;
+        let sd = op.scales_meta().dtype.name();
+        Ok((op.wq_shape, op.scales_shape, sd, op.spec.has_biases()))
+    };
+    run().map_err(py_err)
+}
+
+/// Quantizes `w` into the preallocated `wq`, `scales` (and `biases`).
+#[pyfunction]
+#[pyo3(signature = (w, global_scale, wq, scales, biases, mode, group_size, bits, rounding))]
+#[allow(clippy::too_many_arguments)]
+fn quantize(
+    py: Python<'_>,
+    w: Desc,
+    global_scale: Option<Desc>,
+    wq: Desc,
+    scales: Desc,
+    biases: Option<Desc>,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+    rounding: &str,
+) -> PyResult<()> {
+    let prep = || -> Result<_, Error> {
+        let w = Buf::new("w", FLOATS, w)?;
+        let g = Buf::opt("global_scale", "float32", global_scale)?;
+        let op = quantize_op(&w.meta, g.as_ref().map(|g| &g.meta), mode, group_size, bits, rounding)?;
+        let wq = Buf::new("wq", "uint32", wq)?;
+        let scales = Buf::new("scales", "the scales dtype", scales)?;
+        let biases = Buf::opt("biases", "the weight dtype", biases)?;
+        Ok((op, w, g, wq, scales, biases))
+    };
+    let (op, w, g, wq, scales, biases) = prep().map_err(py_err)?;
+    py.detach(move || -> Result<(), Error> {
+        // SAFETY: the Python caller passes live contiguous tensors described by the descs; the
+        // outputs are freshly allocated and distinct from the inputs.
+        unsafe {
+            let b = match &biases {
+                Some(b) => Some(b.tensor_mut()?),
+                None => None,
+            };
+            cpu::quantize(&op, w.tensor()?, Buf::opt_tensor(&g)?, wq.tensor_mut()?, scales.tensor_mut()?, b)
+        }
+    })
+    .map_err(py_err)
+}
+
+// ---------------------------------------------------------------------------------------------
+// dequantize
+
+#[allow(clippy::too_many_arguments)]
+fn dequantize_op(
+    w: &Meta,
+    scales: &Meta,
+    biases: Option<&Meta>,
+    global_scale: Option<&Meta>,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+    dtype: Option<DType>,
+) -> Result<DequantizeOp, Error> {
+    let spec = spec(mode, group_size, bits)?;
+    DequantizeOp::new(w, scales, biases, spec, global_scale, dtype)
+}
+
+/// Validates `dequantize` and returns `(out_shape, out_dtype)`.
+#[pyfunction]
+#[pyo3(signature = (w, scales, biases, global_scale, mode, group_size, bits, dtype))]
+#[allow(clippy::too_many_arguments)]
+fn plan_dequantize(
+    w: MetaArg,
+    scales: MetaArg,
+    biases: Option<MetaArg>,
+    global_scale: Option<MetaArg>,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+    dtype: Option<&str>,
+) -> PyResult<(Vec<usize>, &'static str)> {
+    let run = || -> Result<_, Error> {
+        let w = meta("w", "uint32", &w)?;
+        let s = meta("scales", "a float dtype (affine) or uint8 (fp modes)", &scales)?;
+        let b = opt_meta("biases", FLOATS, &biases)?;
+        let g = opt_meta("global_scale", "float32", &global_scale)?;
+        let dtype = dtype.map(|d| parse_dtype("dtype", FLOATS, d)).transpose()?;
+        let op = dequantize_op(&w, &s, b.as_ref(), g.as_ref(), mode, group_size, bits, dtype)?;
+        Ok((op.out_shape, op.out_dtype.name()))
+    };
+    run().map_err(py_err)
+}
+
+/// Dequantizes into the preallocated `out` (its dtype is the requested output dtype).
+#[pyfunction]
+#[pyo3(signature = (w, scales, biases, global_scale, out, mode, group_size, bits))]
+#[allow(clippy::too_many_arguments)]
+fn dequantize(
+    py: Python<'_>,
+    w: Desc,
+    scales: Desc,
+    biases: Option<Desc>,
+    global_scale: Option<Desc>,
+    out: Desc,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+) -> PyResult<()> {
+    let prep = || -> Result<_, Error> {
+        let w = Buf::new("w", "uint32", w)?;
+        let s = Buf::new("scales", "a float dtype (affine) or uint8 (fp modes)", scales)?;
+        let b = Buf::opt("biases", FLOATS, biases)?;
+        let g = Buf::opt("global_scale", "float32", global_scale)?;
+        let out = Buf::new("out", FLOATS, out)?;
+        let op = dequantize_op(&w.meta, &s.meta, b.as_ref().map(|b| &b.meta), g.as_ref().map(|g| &g.meta), mode, group_size, bits, Some(out.meta.dtype))?;
+        Ok((op, w, s, b, g, out))
+    };
+    let (op, w, s, b, g, out) = prep().map_err(py_err)?;
+    py.detach(move || -> Result<(), Error> {
+        // SAFETY: see `quantize`.
+        unsafe {
+            cpu::dequantize(&op, w.tensor()?, s.tensor()?, Buf::opt_tensor(&b)?, Buf::opt_tensor(&g)?, out.tensor_mut()?)
+        }
+    })
+    .map_err(py_err)
+}
+
+// ---------------------------------------------------------------------------------------------
+// quantized_matmul / gather_qmm
+
+#[allow(clippy::too_many_arguments)]
+fn matmul_op(
+    x: &Meta,
+    w: &Meta,
+    scales: &Meta,
+    biases: Option<&Meta>,
+    lhs: Option<&Meta>,
+    rhs: Option<&Meta>,
+    global_scale: Option<&Meta>,
+    transpose: bool,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+    sorted_indices: bool,
+) -> Result<MatmulOp, Error> {
+    let spec = spec(mode, group_size, bits)?;
+    MatmulOp::gather_qmm(x, w, scales, biases, lhs, rhs, transpose, spec, global_scale, sorted_indices)
+}
+
+const INDEX_DTYPES: &str = "an integer dtype (int32, int64 or uint32 once cast)";
+
+/// Validates `quantized_matmul` / `gather_qmm` (no indices: `quantized_matmul`) and returns
+/// `(out_shape, out_dtype)`. x (and affine scales/biases) must be cast to `out_dtype` before
+/// [`gather_qmm`] runs.
+#[pyfunction]
+#[pyo3(signature = (x, w, scales, biases, lhs_indices, rhs_indices, global_scale, transpose, mode, group_size, bits, sorted_indices))]
+#[allow(clippy::too_many_arguments)]
+fn plan_matmul(
+    x: MetaArg,
+    w: MetaArg,
+    scales: MetaArg,
+    biases: Option<MetaArg>,
+    lhs_indices: Option<MetaArg>,
+    rhs_indices: Option<MetaArg>,
+    global_scale: Option<MetaArg>,
+    transpose: bool,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+    sorted_indices: bool,
+) -> PyResult<(Vec<usize>, &'static str)> {
+    let run = || -> Result<_, Error> {
+        let x = meta("x", FLOATS, &x)?;
+        let w = meta("w", "uint32", &w)?;
+        let s = meta("scales", "a float dtype (affine) or uint8 (fp modes)", &scales)?;
+        let b = opt_meta("biases", FLOATS, &biases)?;
+        let l = opt_meta("lhs_indices", INDEX_DTYPES, &lhs_indices)?;
+        let r = opt_meta("rhs_indices", INDEX_DTYPES, &rhs_indices)?;
+        let g = opt_meta("global_scale", "float32", &global_scale)?;
+        let op = matmul_op(&x, &w, &s, b.as_ref(), l.as_ref(), r.as_ref(), g.as_ref(), transpose, mode, group_size, bits, sorted_indices)?;
+        Ok((op.out_shape, op.out_dtype.name()))
+    };
+    run().map_err(py_err)
+}
+
+fn index_slice<'a>(t: &TensorRef<'a>) -> IndexSlice<'a> {
+    match t.dtype {
+        DType::I32 => IndexSlice::I32(t.typed::<i32>()),
+        DType::I64 => IndexSlice::I64(t.typed::<i64>()),
+        DType::U32 => IndexSlice::U32(t.typed::<u32>()),
+        other => unreachable!("index dtype validated by the op, got {other}"),
+    }
+}
+
+/// Runs `gather_qmm` (or `quantized_matmul` without indices) into the preallocated `out`.
+/// Out-of-range indices raise `IndexError` before anything is written.
+#[pyfunction]
+#[pyo3(signature = (x, w, scales, biases, lhs_indices, rhs_indices, global_scale, out, transpose, mode, group_size, bits, sorted_indices))]
+#[allow(clippy::too_many_arguments)]
+fn gather_qmm(
+    py: Python<'_>,
+    x: Desc,
+    w: Desc,
+    scales: Desc,
+    biases: Option<Desc>,
+    lhs_indices: Option<Desc>,
+    rhs_indices: Option<Desc>,
+    global_scale: Option<Desc>,
+    out: Desc,
+    transpose: bool,
+    mode: &str,
+    group_size: Option<i64>,
+    bits: Option<i64>,
+    sorted_indices: bool,
+) -> PyResult<()> {
+    let prep = || -> Result<_, Error> {
+        let x = Buf::new("x", FLOATS, x)?;
+        let w = Buf::new("w", "uint32", w)?;
+        let s = Buf::new("scales", "a float dtype (affine) or uint8 (fp modes)", scales)?;
+        let b = Buf::opt("biases", FLOATS, biases)?;
+        let l = Buf::opt("lhs_indices", INDEX_DTYPES, lhs_indices)?;
+        let r = Buf::opt("rhs_indices", INDEX_DTYPES, rhs_indices)?;
+        let g = Buf::opt("global_scale", "float32", global_scale)?;
+        let out = Buf::new("out", FLOATS, out)?;
+        let op = matmul_op(
+            &x.meta,
+            &w.meta,
+            &s.meta,
+            b.as_ref().map(|b| &b.meta),
+            l.as_ref().map(|l| &l.meta),
+            r.as_ref().map(|r| &r.meta),
+            g.as_ref().map(|g| &g.meta),
+            transpose,
+            mode,
+            group_size,
+            bits,
+            sorted_indices,
+        )?;
+        Ok((op, x, w, s, b, l, r, g, out))
+    };
+    let (op, x, w, s, b, l, r, g, out) = prep().map_err(py_err)?;
+    py.detach(move || -> Result<(), Error> {
+        // SAFETY: see `quantize`.
+        unsafe {
+            let (lt, rt) = (Buf::opt_tensor(&l)?, Buf::opt_tensor(&r)?);
+            let idx = GatherIndices { lhs: lt.as_ref().map(index_slice), rhs: rt.as_ref().map(index_slice) };
+            cpu::matmul(&op, x.tensor()?, w.tensor()?, s.tensor()?, Buf::opt_tensor(&b)?, idx, Buf::opt_tensor(&g)?, out.tensor_mut()?)
+        }
+    })
+    .map_err(py_err)
+}
+
+// ---------------------------------------------------------------------------------------------
+// build information
+
+/// CPU features detected at run time (not the compile-time target features).
+fn cpu_features() -> Vec<&'static str> {
+    #[allow(unused_mut)]
+    let mut f: Vec<&'static str> = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    {
+        macro_rules! probe {
+            ($($name:tt),*) => { $( if std::arch::is_x86_feature_detected!($name) { f.push($name); } )* };
+        }
+        probe!(
+            "sse4.1", "sse4.2", "popcnt", "avx", "avx2", "fma", "f16c", "bmi2", "avx512f", "avx512bw", "avx512vl", "avx512dq",
+            "avx512vnni", "avx512bf16", "avx512fp16", "avxvnni"
+        );
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        macro_rules! probe {
+            ($($name:tt),*) => { $( if std::arch::is_aarch64_feature_detected!($name) { f.push($name); } )* };
+        }
+        probe!("neon", "fp16", "dotprod", "i8mm", "bf16", "sve", "sve2");
+    }
+    f
+}
+
+/// `{version, cuda_archs, cpu_features, backends, cpu_threads, features, target, profile}`.
+#[pyfunction]
+fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("version", env!("CARGO_PKG_VERSION"))?;
+    let cuda_archs: Vec<&str> = Vec::new();
+    d.set_item("cuda_archs", cuda_archs)?;
+    d.set_item("cpu_features", cpu_features())?;
+    let mut backends = vec!["cpu"];
+    if cfg!(feature = "cuda") {
+        backends.push("cuda");
+    }
+    d.set_item("backends", backends)?;
+    d.set_item("cpu_threads", rayon::current_num_threads())?;
+    let mut features: Vec<&str> = Vec::new();
+    if cfg!(feature = "cuda") {
+        features.push("cuda");
+    }
+    d.set_item("features", features)?;
+    d.set_item("target", format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS))?;
+    d.set_item("profile", if cfg!(debug_assertions) { "debug" } else { "release" })?;
+    Ok(d)
+}
+
+#[pymodule(gil_used = false)]
+fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(plan_quantize, m)?)?;
+    m.add_function(wrap_pyfunction!(quantize, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_dequantize, m)?)?;
+    m.add_function(wrap_pyfunction!(dequantize, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_matmul, m)?)?;
+    m.add_function(wrap_pyfunction!(gather_qmm, m)?)?;
+    m.add_function(wrap_pyfunction!(build_info, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+"""Where a call runs: one backend object per device type.
+
+Every backend has the same three run methods. They receive tensors that the common layer
+(`_impl.py`) has already validated through the Rust plan functions, cast to the op's dtypes, made
+contiguous and allocated outputs for; a backend only launches its kernel.
+
+- CPU tensors -> :class:`CpuBackend` (qmlx-core's CPU backend, GIL released while it runs), or the
+  wgpu backend when ``QMLX_BACKEND=wgpu`` (issue 7; the hook is here, the backend is not built yet).
+- CUDA tensors -> the CUDA backend once ``crates/qmlx-cuda`` lands (cargo feature ``cuda`` of
+  qmlx-python); until then a clear error.
+- MPS and anything else -> a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from . import _rust
+
+__all__ = ["CpuBackend", "backend_for", "select_cpu_backend", "BackendUnavailable"]
+
+
+class BackendUnavailable(RuntimeError):
+    """The tensors are on a device this build cannot run on."""
+
+
+
+class CpuBackend:
+    """qmlx-core's CPU backend (rayon threads; the GIL is released while kernels run)."""
+
+    name = "cpu"
+
+    @staticmethod
+    def quantize(w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
+        _rust.quantize(
+            (w.data_ptr(), w_name, w.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (wq.data_ptr(), "uint32", wq.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            mode,
+            group_size,
+            bits,
+            rounding,
+        )
+
+    @staticmethod
+    def dequantize(w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
+        _rust.dequantize(
+            (w.data_ptr(), "uint32", w.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (out.data_ptr(), out_name, out.shape),
+            mode,
+            group_size,
+            bits,
+        )
+
+    @staticmethod
+    def gather_qmm(x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
+                   transpose, mode, group_size, bits, sorted_indices):
+        _rust.gather_qmm(
+            (x.data_ptr(), out_name, x.shape),
+            (w.data_ptr(), "uint32", w.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            None if lhs is None else (lhs.data_ptr(), lhs_name, lhs.shape),
+            None if rhs is None else (rhs.data_ptr(), rhs_name, rhs.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (out.data_ptr(), out_name, out.shape),
+            transpose,
+            mode,
+            group_size,
+            bits,
+            sorted_indices,
+        )
+
+
+def _built_with(feature: str) -> bool:
+    return feature in _rust.build_info()["features"]
+
+
+class _Unavailable:
+    """Stands in for a backend this build does not have; every call raises `message`."""
+
+    def __init__(self, name: str, message: str, exc: type = BackendUnavailable):
+        self.name = name
+        self.message = message
+        self.exc = exc
+
+    def _raise(self, *args, **kwargs):
+        raise self.exc(self.message)
+
+    quantize = dequantize = gather_qmm = _raise
+
+
+_CUDA = _Unavailable(
+    "cuda",
+    "quantization_mlx was built without CUDA: CUDA tensors cannot be used yet. Move the tensors to the CPU "
+    "(`.cpu()`), or install a build with the CUDA backend.",
+)
+_MPS = _Unavailable(
+    "mps",
+    "quantization_mlx has no MPS backend: Apple GPU tensors are not supported. Move the tensors to the CPU.",
+    NotImplementedError,
+)
+_WGPU = _Unavailable(
+    "wgpu",
+    "QMLX_BACKEND=wgpu was requested but this build of quantization_mlx has no wgpu backend. "
+    "Unset QMLX_BACKEND to use the CPU backend.",
+)
+
+_CPU = CpuBackend()
+_cpu_backend = _CPU
+
+
+def select_cpu_backend(name: str | None = None):
+    """Chooses the backend that runs CPU tensors: ``"cpu"`` (default) or ``"wgpu"``.
+
+    ``None`` reads ``QMLX_BACKEND`` (unset or empty means ``"cpu"``). Returns the backend object.
+    """
+    global _cpu_backend
+    if name is None:
+        name = os.environ.get("QMLX_BACKEND", "") or "cpu"
+    name = name.lower()
+    if name == "cpu":
+        _cpu_backend = _CPU
+    elif name == "wgpu":
+        _cpu_backend = _WGPU
+    else:
+        raise ValueError(f"QMLX_BACKEND: expected 'cpu' or 'wgpu', got {name!r}")
+    return _cpu_backend
+
+
+select_cpu_backend()
+
+
+def backend_for(device: torch.device):
+    """The backend for tensors on `device`."""
+    t = device.type
+    if t == "cpu":
+        return _cpu_backend
+    if t == "cuda":
+        return _CUDA
+    if t == "mps":
+        return _MPS
+    raise BackendUnavailable(f"quantization_mlx cannot run on {t} tensors; move them to the CPU")
