@@ -387,3 +387,34 @@ def test_matmuls_mode_defaults(qm, mode, transpose):
     y_mlx = mx.gather_qmm(xm, wm, sm, bm, rhs_indices=mx.array(rhs.astype(np.int32)), transpose=transpose, mode=mode)
     check_accuracy(f"defaults gather {mode} t={transpose}", y, R.gather_ref64(R.to_f64(x), w64, None, rhs, transpose),
                    y_mlx)
+
+
+KERNEL_FEATURES = {  # QMLX_CPU_KERNELS value → CPU features it needs (crates/qmlx-core/src/cpu/kernels)
+    "reference": (),
+    "portable": (),
+    "avx2": ("avx2", "fma", "f16c"),
+    "avx512": ("avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq"),
+}
+
+
+@pytest.mark.skipif(os.environ.get("QMLX_MLX_SUBRUN") == "1", reason="already inside a per-kernel sub-run")
+@pytest.mark.parametrize("kernels", list(KERNEL_FEATURES))
+def test_every_cpu_kernel_set_against_mlx(qm, kernels):
+    """The CPU backend picks its kernels once per process (QMLX_CPU_KERNELS overrides), so the main run
+    covers only the fastest set this machine has: re-run the matmul grids once per kernel set."""
+    import subprocess
+    import sys
+
+    features = set(qm.build_info().get("cpu_features", []))
+    missing = [f for f in KERNEL_FEATURES[kernels] if f not in features]
+    if missing:
+        pytest.skip(f"CPU kernels '{kernels}' need {missing}, which this machine lacks")
+    env = dict(os.environ, QMLX_CPU_KERNELS=kernels, QMLX_MLX_SUBRUN="1")
+    env.pop("QMLX_ACCURACY_CSV", None)
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", os.path.abspath(__file__),
+           "-k", "every_mode or moe_sizes or bigger or shapes"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=os.path.dirname(os.path.abspath(__file__)))
+    tail = (r.stdout + r.stderr)[-4000:]
+    print(tail)
+    assert r.returncode == 0, f"QMLX_CPU_KERNELS={kernels}: sub-run failed\n{tail}"
+    assert "is not one of" not in r.stderr, f"QMLX_CPU_KERNELS={kernels} was not honoured:\n{r.stderr[-2000:]}"
