@@ -49,13 +49,20 @@ def resolve(mode: str, group_size, bits):
 
 
 def unpack_codes(wq: torch.Tensor, bits: int) -> np.ndarray:
-    """Codes ``[..., R, W*32/bits]`` (int64) of a packed weight: each row is an LSB-first bitstream."""
-    words = wq.detach().cpu().contiguous().view(torch.int32).numpy()
-    raw = words.astype("<i4").view(np.uint8)  # little-endian bytes, [..., R, 4W]
-    stream = np.unpackbits(raw, axis=-1, bitorder="little")  # [..., R, 32W]
-    n = stream.shape[-1] // bits
-    stream = stream.reshape(*stream.shape[:-1], n, bits).astype(np.int64)
-    return (stream << np.arange(bits, dtype=np.int64)).sum(-1)
+    """Codes ``[..., R, W*32/bits]`` (int64) of a packed weight: each row is an LSB-first bitstream of
+    little-endian uint32 words, element j at stream bits [j*bits, j*bits + bits)."""
+    words = wq.detach().cpu().contiguous().view(torch.int32).numpy().view(np.uint32)
+    if 32 % bits == 0:  # codes never straddle words
+        shifts = np.arange(0, 32, bits, dtype=np.uint32)
+        codes = (words[..., None] >> shifts) & np.uint32((1 << bits) - 1)
+        return codes.reshape(*words.shape[:-1], -1).astype(np.int64)
+    words = words.astype(np.uint64)
+    n = words.shape[-1] * 32 // bits
+    pos = np.arange(n, dtype=np.int64) * bits
+    lo_word, shift = pos // 32, (pos % 32).astype(np.uint64)
+    padded = np.concatenate([words, np.zeros(words.shape[:-1] + (1,), np.uint64)], axis=-1)
+    window = padded[..., lo_word] | (padded[..., lo_word + 1] << np.uint64(32))  # 64 bits from the code's word
+    return ((window >> shift) & np.uint64((1 << bits) - 1)).astype(np.int64)
 
 
 def _f64(t) -> np.ndarray:
