@@ -1,0 +1,354 @@
+// Quantized matmul kernels: qmv (transpose=True, small M, memory-bound) and a tiled qmm for both
+// orientations (tensor cores through wmma for f16/bf16, CUDA-core FMA for f32). Format specifics
+// come from quant.cuh; each kernel is one template instantiated per (format, dtype).
+#include <mma.h>
+#include <type_traits>
+#include "quant.cuh"
+
+#define QMV_WARPS 4
+#define QMV1_ROWS 4   // M = 1: output rows per warp (each x piece is loaded once for all of them)
+#define QMV_ROWS 2    // 1 < M <= QMV_MAX_M
+#define QMV_MAX_M 8
+
+// Eight consecutive activations as f32 (16-byte loads; x rows are 16-byte aligned, checked on the host).
+template <typename T> __device__ __forceinline__ void load8(const T* p, float (&v)[8]) {
+  if constexpr (std::is_same<T, float>::value) {
+    float4 a = *reinterpret_cast<const float4*>(p), b = *(reinterpret_cast<const float4*>(p) + 1);
+    v[0] = a.x; v[1] = a.y; v[2] = a.z; v[3] = a.w; v[4] = b.x; v[5] = b.y; v[6] = b.z; v[7] = b.w;
+  } else {
+    uint4 a = *reinterpret_cast<const uint4*>(p);
+    const T* h = reinterpret_cast<const T*>(&a);
+#pragma unroll
+    for (int i = 0; i < 8; ++i) v[i] = to_f32<T>(h[i]);
+  }
+}
+
+// Integer code as f32 without the slow int->float converter: 2^23 + c has c in its mantissa.
+template <int KIND> __device__ __forceinline__ float fast_code_value(uint32_t c) {
+  if (KIND == KIND_AFFINE) return __uint_as_float(c | 0x4B000000u) - 8388608.0f;
+  return code_value<KIND>(c);
+}
+
+template <int KIND, typename T>
+__device__ __forceinline__ void group_params(const MatmulParams& p, long long g, float gfactor, float& s, float& b) {
+  if (KIND == KIND_AFFINE) {
+    s = to_f32<T>(reinterpret_cast<const T*>(p.scales)[g]);
+    b = to_f32<T>(reinterpret_cast<const T*>(p.biases)[g]);
+  } else {
+    s = fp_group_scale<KIND>(reinterpret_cast<const uint8_t*>(p.scales)[g], gfactor);
+    b = 0.0f;
+  }
+}
+
+__device__ __forceinline__ float nvfp4_gfactor(const MatmulParams& p, long long wi) {
+  return p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f;
+}
+
+// y[m, n] = Σ_k x[m, k] Ŵ[n, k] for M <= MT. One warp per R rows; lanes stride over chunks of the
+// rows (per group: scale·Σ x·q + bias·Σ x), each x piece loaded once for all R rows; the next
+// chunk's weights are loaded before the current one is used; then a warp reduction.
+template <int KIND, int BITS, typename T, int MT, int R>
+__device__ void qmv_impl(const MatmulParams& p, int group_size) {
+  using F = Fmt<KIND, BITS>;
+  constexpr int CH = F::chunk, CW = F::chunk_words;
+  const long long pair = blockIdx.x / p.row_blocks, rb = blockIdx.x % p.row_blocks;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const long long n0 = (rb * QMV_WARPS + warp) * R;
+  const long long M = p.m, N = p.n, K = p.k;
+  if (n0 >= N) return;
+  T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
+  long long xi, wi;
+  if (!resolve_pair(p.map, pair, p.status, xi, wi)) {
+    for (long long i = lane; i < M * R; i += 32) {
+      long long row = n0 + i % R;
+      if (row < N) out[(i / R) * N + row] = from_f32<T>(__uint_as_float(0x7FC00000u));
+    }
+    return;
+  }
+  const long long wpr = K * BITS / 32, gpr = K / group_size, nchunks = K / CH;
+  const uint32_t* wb = p.w + wi * N * wpr;
+  const T* x = reinterpret_cast<const T*>(p.x) + xi * M * K;
+  const float gfactor = KIND == KIND_NVFP4 ? nvfp4_gfactor(p, wi) : 0.0f;
+  long long rowoff[R];
+#pragma unroll
+  for (int r = 0; r < R; ++r) rowoff[r] = min(n0 + r, N - 1);  // a duplicate row is computed, never written
+  float acc[MT][R];
+#pragma unroll
+  for (int m = 0; m < MT; ++m)
+#pragma unroll
+    for (int r = 0; r < R; ++r) acc[m][r] = 0.0f;
+
+  uint32_t cur[R][CW], nxt[R][CW];
+  long long c = lane;
+  if (c < nchunks) {
+#pragma unroll
+    for (int r = 0; r < R; ++r) load_words<CW>(wb + rowoff[r] * wpr + c * CW, cur[r]);
+  }
+  for (; c < nchunks; c += 32) {
+    if (c + 32 < nchunks) {
+#pragma unroll
+      for (int r = 0; r < R; ++r) load_words<CW>(wb + rowoff[r] * wpr + (c + 32) * CW, nxt[r]);
+    }
+    float s[R], b[R];
+    const long long g = c * CH / group_size;
+#pragma unroll
+    for (int r = 0; r < R; ++r) group_params<KIND, T>(p, (wi * N + rowoff[r]) * gpr + g, gfactor, s[r], b[r]);
+#pragma unroll
+    for (int m = 0; m < MT; ++m) {
+      if (m < M) {
+        const T* xr = x + m * K + c * CH;
+        float dot[R], sx = 0.0f;
+#pragma unroll
+        for (int r = 0; r < R; ++r) dot[r] = 0.0f;
+#pragma unroll
+        for (int piece = 0; piece < CH / 8; ++piece) {
+          float xv[8];
+          load8<T>(xr + piece * 8, xv);
+#pragma unroll
+          for (int j = 0; j < 8; ++j) {
+            if (KIND == KIND_AFFINE) sx += xv[j];
+#pragma unroll
+            for (int r = 0; r < R; ++r)
+              dot[r] = fmaf(xv[j], fast_code_value<KIND>(chunk_code<BITS, CW>(cur[r], piece * 8 + j)), dot[r]);
+          }
+        }
+#pragma unroll
+        for (int r = 0; r < R; ++r)
+          acc[m][r] = KIND == KIND_AFFINE ? fmaf(s[r], dot[r], fmaf(b[r], sx, acc[m][r])) : fmaf(s[r], dot[r], acc[m][r]);
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+#pragma unroll
+      for (int w = 0; w < CW; ++w) cur[r][w] = nxt[r][w];
+  }
+#pragma unroll
+  for (int m = 0; m < MT; ++m) {
+    if (m < M) {
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        float v = acc[m][r];
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xFFFFFFFFu, v, o);
+        if (lane == 0 && n0 + r < N) out[m * N + n0 + r] = from_f32<T>(v);
+      }
+    }
+  }
+}
+
+// ---- tiled qmm ------------------------------------------------------------------------------
+#define QMM_BM 128
+#define QMM_BN 128
+#define QMM_PAD 8
+#define QMM_THREADS 256
+
+template <typename T> struct QmmTile {
+  // K step: 64 for 16-bit types (tensor cores), 32 for f32 (keeps shared memory under 48 KB).
+  static constexpr int BK = sizeof(T) == 4 ? 32 : 64;
+  static constexpr int LD = BK + QMM_PAD;
+  static constexpr int VEC = 16 / sizeof(T);  // elements per 16-byte x load
+  static constexpr int XLOADS = QMM_BM * BK / VEC / QMM_THREADS;
+};
+
+// out[m, n] = Σ_k x[m, k] Ŵ(k, n) where Ŵ(k, n) is stored row n (TRANS) or row k (!TRANS).
+// Each K step dequantizes a BN×BK tile of Ŵ into shared memory (rounded to T, as MLX's loaders do)
+// next to the BM×BK tile of x and multiplies them; the next step's global data is loaded into
+// registers while the current step computes.
+template <int KIND, int BITS, typename T, bool TRANS>
+__device__ void qmm_impl(const MatmulParams& p, int group_size) {
+  using F = Fmt<KIND, BITS>;
+  using Tile = QmmTile<T>;
+  constexpr int CH = F::chunk, CW = F::chunk_words, BK = Tile::BK, LD = Tile::LD, VEC = Tile::VEC;
+  constexpr bool TC = !std::is_same<T, float>::value;  // tensor cores for 16-bit types
+  constexpr int TASKS = QMM_BN * BK / CH;              // Ŵ chunks per tile
+  constexpr int WPT = (TASKS + QMM_THREADS - 1) / QMM_THREADS;
+  __shared__ __align__(128) T xs[QMM_BM][LD];
+  __shared__ __align__(128) T ws[QMM_BN][LD];
+  const long long M = p.m, N = p.n, K = p.k;
+  const long long m0 = (long long)blockIdx.y * QMM_BM, n0 = (long long)blockIdx.x * QMM_BN;
+  const int t = threadIdx.x, warp = t >> 5, lane = t & 31;
+  const long long srows = TRANS ? N : K, scols = TRANS ? K : N;
+  const long long wpr = scols * BITS / 32, gpr = scols / group_size;
+  const bool xvec = (K % VEC) == 0;
+
+  for (long long pair = blockIdx.z; pair < p.batch; pair += gridDim.z) {
+    T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
+    long long xi, wi;
+    if (!resolve_pair(p.map, pair, p.status, xi, wi)) {
+      for (int i = t; i < QMM_BM * QMM_BN; i += QMM_THREADS) {
+        long long r = m0 + i / QMM_BN, c = n0 + i % QMM_BN;
+        if (r < M && c < N) out[r * N + c] = from_f32<T>(__uint_as_float(0x7FC00000u));
+      }
+      continue;
+    }
+    const T* x = reinterpret_cast<const T*>(p.x) + xi * M * K;
+    const uint32_t* wb = p.w + wi * srows * wpr;
+    const float gfactor = KIND == KIND_NVFP4 ? nvfp4_gfactor(p, wi) : 0.0f;
+
+    // Registers holding the next tile's global data.
+    uint4 xr[Tile::XLOADS];
+    uint32_t wr[WPT][CW];
+    float sr[WPT], br[WPT];
+    auto fetch = [&](long long k0) {
+#pragma unroll
+      for (int l = 0; l < Tile::XLOADS; ++l) {
+        int e = (l * QMM_THREADS + t) * VEC, r = e / BK, c = e % BK;
+        long long gm = m0 + r, gk = k0 + c;
+        if (xvec) {
+          xr[l] = (gm < M && gk < K) ? *reinterpret_cast<const uint4*>(x + gm * K + gk) : make_uint4(0, 0, 0, 0);
+        } else {
+          T tmp[VEC];
+#pragma unroll
+          for (int v = 0; v < VEC; ++v) tmp[v] = (gm < M && gk + v < K) ? x[gm * K + gk + v] : from_f32<T>(0.0f);
+          xr[l] = *reinterpret_cast<uint4*>(tmp);
+        }
+      }
+#pragma unroll
+      for (int q = 0; q < WPT; ++q) {
+        int i = q * QMM_THREADS + t;
+        long long srow, scol;
+        if (TRANS) { srow = n0 + i / (BK / CH); scol = k0 + (i % (BK / CH)) * CH; }
+        else { srow = k0 + i / (QMM_BN / CH); scol = n0 + (i % (QMM_BN / CH)) * CH; }
+        if (i < TASKS && srow < srows && scol < scols) {
+          load_words<CW>(wb + srow * wpr + scol * BITS / 32, wr[q]);
+          group_params<KIND, T>(p, (wi * srows + srow) * gpr + scol / group_size, gfactor, sr[q], br[q]);
+        } else {
+#pragma unroll
+          for (int w = 0; w < CW; ++w) wr[q][w] = 0u;
+          sr[q] = 0.0f; br[q] = 0.0f;  // decodes to exact zeros
+        }
+      }
+    };
+    auto stash = [&]() {
+#pragma unroll
+      for (int l = 0; l < Tile::XLOADS; ++l) {
+        int e = (l * QMM_THREADS + t) * VEC, r = e / BK, c = e % BK;
+        *reinterpret_cast<uint4*>(&xs[r][c]) = xr[l];
+      }
+#pragma unroll
+      for (int q = 0; q < WPT; ++q) {
+        int i = q * QMM_THREADS + t;
+        if (i < TASKS) {
+          int tr, tc0;
+          if (TRANS) { tr = i / (BK / CH); tc0 = (i % (BK / CH)) * CH; }
+          else { tr = i / (QMM_BN / CH); tc0 = (i % (QMM_BN / CH)) * CH; }
+#pragma unroll
+          for (int j = 0; j < CH; ++j) {
+            float qv = fast_code_value<KIND>(chunk_code<BITS, CW>(wr[q], j));
+            T v = from_f32<T>(KIND == KIND_AFFINE ? fmaf(sr[q], qv, br[q]) : qv * sr[q]);
+            if (TRANS) ws[tr][tc0 + j] = v;
+            else ws[tc0 + j][tr] = v;
+          }
+        }
+      }
+    };
+
+    nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, float> facc[2][4];
+    float acc[8][8];
+    if constexpr (TC) {
+#pragma unroll
+      for (int i = 0; i < 2; ++i)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) nvcuda::wmma::fill_fragment(facc[i][j], 0.0f);
+    } else {
+#pragma unroll
+      for (int i = 0; i < 8; ++i)
+#pragma unroll
+        for (int j = 0; j < 8; ++j) acc[i][j] = 0.0f;
+    }
+    if (K > 0) fetch(0);
+    for (long long k0 = 0; k0 < K; k0 += BK) {
+      stash();
+      __syncthreads();
+      if (k0 + BK < K) fetch(k0 + BK);
+      if constexpr (TC) {
+        const int wm = (warp >> 1) * 32, wn = (warp & 1) * 64;
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 16) {
+          nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, T, nvcuda::wmma::row_major> fa[2];
+          nvcuda::wmma::fragment<nvcuda::wmma::matrix_b, 16, 16, 16, T, nvcuda::wmma::col_major> fb[4];
+#pragma unroll
+          for (int i = 0; i < 2; ++i) nvcuda::wmma::load_matrix_sync(fa[i], &xs[wm + 16 * i][kk], LD);
+#pragma unroll
+          for (int j = 0; j < 4; ++j) nvcuda::wmma::load_matrix_sync(fb[j], &ws[wn + 16 * j][kk], LD);
+#pragma unroll
+          for (int i = 0; i < 2; ++i)
+#pragma unroll
+            for (int j = 0; j < 4; ++j) nvcuda::wmma::mma_sync(facc[i][j], fa[i], fb[j], facc[i][j]);
+        }
+      } else {
+        const int ty = t / 16, tx = t % 16;
+#pragma unroll 4
+        for (int kk = 0; kk < BK; ++kk) {
+          float a[8], bv[8];
+#pragma unroll
+          for (int i = 0; i < 8; ++i) a[i] = to_f32<T>(xs[ty * 8 + i][kk]);
+#pragma unroll
+          for (int j = 0; j < 8; ++j) bv[j] = to_f32<T>(ws[tx + 16 * j][kk]);
+#pragma unroll
+          for (int i = 0; i < 8; ++i)
+#pragma unroll
+            for (int j = 0; j < 8; ++j) acc[i][j] = fmaf(a[i], bv[j], acc[i][j]);
+        }
+      }
+      __syncthreads();
+    }
+    if constexpr (TC) {
+      // Each warp stages one 16×16 accumulator at a time in its own slice of xs.
+      float* stage = reinterpret_cast<float*>(&xs[0][0]) + warp * 256;
+      const int wm = (warp >> 1) * 32, wn = (warp & 1) * 64;
+#pragma unroll
+      for (int i = 0; i < 2; ++i)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          nvcuda::wmma::store_matrix_sync(stage, facc[i][j], 16, nvcuda::wmma::mem_row_major);
+          __syncwarp();
+          for (int e = lane; e < 256; e += 32) {
+            long long r = m0 + wm + 16 * i + e / 16, c = n0 + wn + 16 * j + e % 16;
+            if (r < M && c < N) out[r * N + c] = from_f32<T>(stage[e]);
+          }
+          __syncwarp();
+        }
+      __syncthreads();
+    } else {
+      const int ty = t / 16, tx = t % 16;
+#pragma unroll
+      for (int i = 0; i < 8; ++i)
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+          long long r = m0 + ty * 8 + i, c = n0 + tx + 16 * j;
+          if (r < M && c < N) out[r * N + c] = from_f32<T>(acc[i][j]);
+        }
+    }
+  }
+}
+
+// Kernel entry points: <op>_<format>_<dtype>; group size is a launch argument (affine: 32/64/128).
+#define QMLX_MATMUL_KERNELS(FN, KIND, BITS, TN, T)                                                            \
+  extern "C" __global__ void __launch_bounds__(QMV_WARPS * 32) qmv1_##FN##_##TN(const MatmulParams p, int gs) { \
+    qmv_impl<KIND, BITS, T, 1, QMV1_ROWS>(p, gs);                                                              \
+  }                                                                                                            \
+  extern "C" __global__ void __launch_bounds__(QMV_WARPS * 32) qmv_##FN##_##TN(const MatmulParams p, int gs) {  \
+    qmv_impl<KIND, BITS, T, QMV_MAX_M, QMV_ROWS>(p, gs);                                                       \
+  }                                                                                                            \
+  extern "C" __global__ void __launch_bounds__(QMM_THREADS) qmm_t_##FN##_##TN(const MatmulParams p, int gs) { \
+    qmm_impl<KIND, BITS, T, true>(p, gs);                                                                     \
+  }                                                                                                           \
+  extern "C" __global__ void __launch_bounds__(QMM_THREADS) qmm_n_##FN##_##TN(const MatmulParams p, int gs) { \
+    qmm_impl<KIND, BITS, T, false>(p, gs);                                                                    \
+  }
+#define QMLX_MATMUL_DTYPES(FN, KIND, BITS)                \
+  QMLX_MATMUL_KERNELS(FN, KIND, BITS, f32, float)         \
+  QMLX_MATMUL_KERNELS(FN, KIND, BITS, f16, __half)        \
+  QMLX_MATMUL_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16)
+
+QMLX_MATMUL_DTYPES(affine1, KIND_AFFINE, 1)
+QMLX_MATMUL_DTYPES(affine2, KIND_AFFINE, 2)
+QMLX_MATMUL_DTYPES(affine3, KIND_AFFINE, 3)
+QMLX_MATMUL_DTYPES(affine4, KIND_AFFINE, 4)
+QMLX_MATMUL_DTYPES(affine5, KIND_AFFINE, 5)
+QMLX_MATMUL_DTYPES(affine6, KIND_AFFINE, 6)
+QMLX_MATMUL_DTYPES(affine8, KIND_AFFINE, 8)
+QMLX_MATMUL_DTYPES(mxfp4, KIND_MXFP4, 4)
+QMLX_MATMUL_DTYPES(mxfp8, KIND_MXFP8, 8)
+QMLX_MATMUL_DTYPES(nvfp4, KIND_NVFP4, 4)

@@ -1,0 +1,192 @@
+// The one place on the device that knows bit widths and code types (spec §3, §5): loading packed
+// chunks, unpacking codes, decoding fp codes and per-group scales, plus the parameter structs the
+// Rust side fills (keep in sync with src/params.rs).
+#pragma once
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <stdint.h>
+
+enum Kind { KIND_AFFINE = 0, KIND_MXFP4 = 1, KIND_MXFP8 = 2, KIND_NVFP4 = 3 };
+enum IndexKind { IDX_NONE = 0, IDX_I32 = 1, IDX_I64 = 2, IDX_U32 = 3 };
+enum Status { ST_OK = 0, ST_LHS_INDEX = 1, ST_RHS_INDEX = 2, ST_NON_FINITE = 3, ST_GLOBAL_SCALE = 4 };
+
+#define QMLX_MAX_BATCH_DIMS 6
+
+// Maps an output batch position to its (x matrix, w matrix) pair (ops::MatrixSelect on the device).
+struct BatchMap {
+  long long shape[QMLX_MAX_BATCH_DIMS];
+  long long xs[QMLX_MAX_BATCH_DIMS];
+  long long ws[QMLX_MAX_BATCH_DIMS];
+  const void* lhs;
+  const void* rhs;
+  long long x_count;
+  long long w_count;
+  int ndim;
+  int lhs_kind;
+  int rhs_kind;
+  int pad_;
+};
+
+struct MatmulParams {
+  const void* x;
+  const uint32_t* w;
+  const void* scales;
+  const void* biases;
+  const float* global_scale;  // one per w matrix (nvfp4), or null
+  void* out;
+  uint32_t* status;           // the device's status words (first error wins)
+  long long m, n, k;
+  long long batch;
+  long long row_blocks;       // qmv: blocks per output matrix
+  BatchMap map;
+};
+
+struct ConvertParams {
+  const void* src;            // quantize: w; dequantize: packed w
+  const void* scales;         // dequantize inputs
+  const void* biases;
+  const float* global_scale;  // one float (or null)
+  void* wq;                   // quantize outputs
+  void* scales_out;
+  void* biases_out;
+  void* out;                  // dequantize output
+  uint32_t* status;
+  long long rows, cols;
+  int kind, bits, group_size, rounding;  // rounding: 0 = gpu, 1 = cpu
+};
+
+// ---- scalar types --------------------------------------------------------------------------
+template <typename T> __device__ __forceinline__ float to_f32(T v);
+template <> __device__ __forceinline__ float to_f32<float>(float v) { return v; }
+template <> __device__ __forceinline__ float to_f32<__half>(__half v) { return __half2float(v); }
+template <> __device__ __forceinline__ float to_f32<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+template <typename T> __device__ __forceinline__ T from_f32(float v);
+template <> __device__ __forceinline__ float from_f32<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half from_f32<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 from_f32<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+// ---- element and scale codes ---------------------------------------------------------------
+// FP4 E2M1: the code's exponent/mantissa placed at the top of an f32 exponent field is the value
+// times 2^-126 (exact, subnormal for code 1), so one shift and one multiply decode it.
+__device__ __forceinline__ float fp4_value(uint32_t c) {
+  float mag = __uint_as_float((c & 7u) << 22) * 8.507059173023462e37f;  // 2^126
+  return (c & 8u) ? -mag : mag;
+}
+// FP8 E4M3 ("fn"): same trick with a 2^120 factor; 0x7F/0xFF are NaN as in MLX 0.32.4.
+__device__ __forceinline__ float fp8_value(uint32_t c) {
+  if ((c & 0x7Fu) == 0x7Fu) return __uint_as_float(0x7FC00000u);
+  float mag = __uint_as_float((c & 0x7Fu) << 20) * 1.329227995784916e36f;  // 2^120
+  return (c & 0x80u) ? -mag : mag;
+}
+// E8M0: 2^(s-127); byte 0 is 2^-127 (not zero), 255 is +inf (Metal/CPU rule).
+__device__ __forceinline__ float e8m0_value(uint32_t s) {
+  if (s == 0u) return __uint_as_float(0x00400000u);
+  if (s == 255u) return __uint_as_float(0x7F800000u);
+  return __uint_as_float(s << 23);
+}
+
+template <int KIND> __device__ __forceinline__ float code_value(uint32_t c) {
+  if (KIND == KIND_AFFINE) return (float)c;
+  else if (KIND == KIND_MXFP8) return fp8_value(c);
+  else return fp4_value(c);
+}
+
+// Scale of an fp group (the decoded byte times the nvfp4 global factor g/2688, rounded to f32 first).
+template <int KIND> __device__ __forceinline__ float fp_group_scale(uint8_t byte, float gfactor) {
+  if (KIND == KIND_NVFP4) return fp8_value(byte) * gfactor;
+  return e8m0_value(byte);
+}
+
+// Bits of one element code, and elements per chunk: a chunk always lies inside one group
+// (affine/mx groups are multiples of 32; nvfp4 groups are 16).
+template <int KIND, int BITS> struct Fmt {
+  static constexpr int kind = KIND;
+  static constexpr int bits = BITS;
+  static constexpr int chunk = (KIND == KIND_NVFP4) ? 16 : 32;
+  static constexpr int chunk_words = chunk * BITS / 32;
+};
+
+// Loads the W words of a chunk with the widest aligned vector loads (callers guarantee the base
+// pointer is 16-byte aligned; chunk starts are multiples of W words).
+template <int W> __device__ __forceinline__ void load_words(const uint32_t* __restrict__ p, uint32_t (&v)[W]) {
+  if constexpr (W % 4 == 0) {
+#pragma unroll
+    for (int i = 0; i < W / 4; ++i) {
+      uint4 t = __ldg(reinterpret_cast<const uint4*>(p) + i);
+      v[4 * i] = t.x; v[4 * i + 1] = t.y; v[4 * i + 2] = t.z; v[4 * i + 3] = t.w;
+    }
+  } else if constexpr (W % 2 == 0) {
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) {
+      uint2 t = __ldg(reinterpret_cast<const uint2*>(p) + i);
+      v[2 * i] = t.x; v[2 * i + 1] = t.y;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < W; ++i) v[i] = __ldg(p + i);
+  }
+}
+
+// Code j of a chunk held in registers: an LSB-first bitstream; compile-time positions, so 3/5/6-bit
+// codes that straddle words cost one extra shift/or.
+template <int BITS, int W> __device__ __forceinline__ uint32_t chunk_code(const uint32_t (&v)[W], int j) {
+  const int pos = j * BITS, word = pos >> 5, shift = pos & 31;
+  uint32_t c = v[word] >> shift;
+  if (shift + BITS > 32) c |= v[word + 1] << (32 - shift);
+  return c & ((1u << BITS) - 1u);
+}
+
+// Runtime-bits code extraction straight from memory (conversion kernels; not on the hot path).
+__device__ __forceinline__ uint32_t extract_code(const uint32_t* __restrict__ row, long long j, int bits) {
+  long long pos = j * bits;
+  long long word = pos >> 5;
+  int shift = (int)(pos & 31);
+  uint32_t c = row[word] >> shift;
+  if (shift + bits > 32) c |= row[word + 1] << (32 - shift);
+  return c & ((1u << bits) - 1u);
+}
+
+// ---- status reporting (no host sync: the host reads it when asked) -------------------------
+// Words: [code, position lo, position hi, value lo, value hi, bound].
+__device__ __forceinline__ void report(uint32_t* status, uint32_t code, long long position, long long value,
+                                       long long bound = 0) {
+  if (atomicCAS(status, 0u, code) == 0u) {
+    status[5] = (uint32_t)bound;
+    status[1] = (uint32_t)(position & 0xFFFFFFFF);
+    status[2] = (uint32_t)((unsigned long long)position >> 32);
+    status[3] = (uint32_t)((unsigned long long)value & 0xFFFFFFFF);
+    status[4] = (uint32_t)((unsigned long long)value >> 32);
+  }
+}
+
+__device__ __forceinline__ long long read_index(const void* p, int kind, long long i) {
+  if (kind == IDX_I32) return (long long)reinterpret_cast<const int32_t*>(p)[i];
+  if (kind == IDX_I64) return reinterpret_cast<const long long*>(p)[i];
+  return (long long)reinterpret_cast<const uint32_t*>(p)[i];
+}
+
+// Resolves batch position p to (xi, wi), bounds-checking gather indices. Out-of-range → reported,
+// returns false (the caller fills that output matrix with NaN and reads nothing).
+__device__ __forceinline__ bool resolve_pair(const BatchMap& map, long long p, uint32_t* status, long long& xi,
+                                             long long& wi) {
+  long long fx = 0, fw = 0, rem = p;
+  for (int d = map.ndim - 1; d >= 0; --d) {
+    long long pos = rem % map.shape[d];
+    rem /= map.shape[d];
+    fx += pos * map.xs[d];
+    fw += pos * map.ws[d];
+  }
+  xi = fx;
+  wi = fw;
+  if (map.lhs_kind != IDX_NONE) {
+    long long v = read_index(map.lhs, map.lhs_kind, fx);
+    if (v < 0 || v >= map.x_count) { report(status, ST_LHS_INDEX, p, v, map.x_count); return false; }
+    xi = v;
+  }
+  if (map.rhs_kind != IDX_NONE) {
+    long long v = read_index(map.rhs, map.rhs_kind, fw);
+    if (v < 0 || v >= map.w_count) { report(status, ST_RHS_INDEX, p, v, map.w_count); return false; }
+    wi = v;
+  }
+  return true;
+}

@@ -1,0 +1,231 @@
+//! Benchmark run on the GPU machine (`qmlx-cuda-check bench`): the device-to-device copy bandwidth
+//! (the roofline), then quantized_matmul over the shapes, modes, dtypes and M, and
+//! gather_qmm for a Qwen3-30B-A3B-shaped MoE layer. Weights rotate over copies totalling > 200 MB
+//! (4× the H100's L2); each number is CUDA events around many back-to-back calls. Prints CSV.
+
+use crate::suite::{DevBuf, Rng, Timer};
+use crate::Device;
+use cudarc::driver::result as cu;
+use qmlx_core::format::Mode;
+use qmlx_core::half::{bf16, f16};
+use qmlx_core::{DType, MatmulOp, Meta, QuantSpec};
+
+const ROTATE_BYTES: usize = 200 << 20;
+
+struct Pools {
+    words: DevBuf,
+    aff_f16: DevBuf,
+    aff_bf16: DevBuf,
+    e8m0: DevBuf,
+    e4m3: DevBuf,
+    x: DevBuf,
+    out: DevBuf,
+}
+
+fn pools(rng: &mut Rng) -> Pools {
+    let words: Vec<u32> = (0..(512usize << 20) / 4).map(|_| rng.next() as u32).collect();
+    let n16 = (64usize << 20) / 2;
+    let s16: Vec<f32> = (0..n16).map(|i| if i % 2 == 0 { 0.001 + 0.01 * rng.uniform() } else { -0.05 * rng.uniform() }).collect();
+    let a16: Vec<f16> = s16.iter().map(|&v| f16::from_f32(v)).collect();
+    let ab16: Vec<bf16> = s16.iter().map(|&v| bf16::from_f32(v)).collect();
+    let e8: Vec<u8> = (0..64usize << 20).map(|_| 118 + rng.below(6) as u8).collect();
+    let e4: Vec<u8> = (0..64usize << 20).map(|_| 0x20 + rng.below(16) as u8).collect();
+    let xs: Vec<f16> = (0..(128usize << 20) / 2).map(|_| f16::from_f32(rng.normal(1.0))).collect();
+    Pools {
+        words: DevBuf::upload(&words),
+        aff_f16: DevBuf::upload(&a16),
+        aff_bf16: DevBuf::upload(&ab16),
+        e8m0: DevBuf::upload(&e8),
+        e4m3: DevBuf::upload(&e4),
+        x: DevBuf::upload(&xs),
+        out: DevBuf::new(256 << 20),
+    }
+}
+
+/// Measures device-to-device copy bandwidth (bytes read + written per second).
+pub fn copy_bandwidth(timer: &Timer) -> f64 {
+    let bytes = 1usize << 30;
+    let (a, b) = (DevBuf::new(bytes), DevBuf::new(bytes));
+    a.fill(1);
+    let us = timer.time(20, |_| unsafe { cu::memcpy_dtod_async(b.ptr, a.ptr, bytes, std::ptr::null_mut()) }.unwrap());
+    2.0 * bytes as f64 / (us * 1e-6)
+}
+
+struct Case {
+    spec: QuantSpec,
+    dtype: DType,
+}
+
+fn scales_buf<'a>(p: &'a Pools, c: &Case) -> &'a DevBuf {
+    match (c.spec.mode(), c.dtype) {
+        (Mode::Affine, DType::BF16) => &p.aff_bf16,
+        (Mode::Affine, _) => &p.aff_f16,
+        (Mode::Nvfp4, _) => &p.e4m3,
+        _ => &p.e8m0,
+    }
+}
+
+/// Times one quantized_matmul / gather_qmm configuration; returns µs per call.
+#[allow(clippy::too_many_arguments)]
+fn time_matmul(dev: &Device, timer: &Timer, p: &Pools, c: &Case, w_shape: &[usize], x_shape: &[usize], rhs_sets: Option<&[DevBuf]>, rhs_len: usize) -> f64 {
+    let (rows, cols) = (w_shape[w_shape.len() - 2], w_shape[w_shape.len() - 1]);
+    let w_count: usize = w_shape[..w_shape.len() - 2].iter().product();
+    let spec = c.spec;
+    let wq_shape: Vec<usize> = w_shape[..w_shape.len() - 1].iter().copied().chain([spec.packed_words(cols)]).collect();
+    let sc_shape: Vec<usize> = w_shape[..w_shape.len() - 1].iter().copied().chain([cols / spec.group_size() as usize]).collect();
+    let sdt = spec.scales_dtype(c.dtype);
+    let rhs_shape = [rhs_len];
+    let op = MatmulOp::gather_qmm(
+        &Meta::new(c.dtype, x_shape),
+        &Meta::new(DType::U32, &wq_shape),
+        &Meta::new(sdt, &sc_shape),
+        spec.has_biases().then(|| Meta::new(sdt, &sc_shape)).as_ref(),
+        None,
+        rhs_sets.map(|_| Meta::new(DType::I32, &rhs_shape)).as_ref(),
+        true,
+        spec,
+        None,
+        rhs_sets.is_some(),
+    )
+    .unwrap();
+    let wbytes = w_count * rows * spec.packed_words(cols) * 4;
+    let sbytes = w_count * rows * (cols / spec.group_size() as usize) * sdt.size();
+    let copies = if rhs_sets.is_some() { 1 } else { ROTATE_BYTES.div_ceil(wbytes).max(2) };
+    assert!(copies * wbytes <= p.words.bytes, "weight pool too small");
+    let sb = scales_buf(p, c);
+    let bias_off = sb.bytes / 2;
+    assert!(copies * sbytes <= bias_off);
+    let x_bytes = x_shape.iter().product::<usize>() * c.dtype.size();
+    let out_bytes = op.out_shape.iter().product::<usize>() * c.dtype.size();
+    assert!(x_bytes <= p.x.bytes && out_bytes <= p.out.bytes);
+    let call = |i: usize| {
+        let j = i % copies;
+        let rhs = rhs_sets.map(|s| s[i % s.len()].r(DType::I32, &rhs_shape));
+        unsafe {
+            dev.matmul(
+                &op,
+                p.x.r(c.dtype, x_shape),
+                crate::DevRef::new(p.words.ptr + (j * wbytes) as u64, DType::U32, &wq_shape),
+                crate::DevRef::new(sb.ptr + (j * sbytes) as u64, sdt, &sc_shape),
+                spec.has_biases().then(|| crate::DevRef::new(sb.ptr + (bias_off + j * sbytes) as u64, sdt, &sc_shape)),
+                None,
+                rhs,
+                None,
+                p.out.r(c.dtype, &op.out_shape),
+                0,
+            )
+        }
+        .unwrap();
+    };
+    // Size the run: about 30 ms of work, 10..500 calls.
+    let est = timer.time(3, call);
+    let iters = ((30_000.0 / est) as usize).clamp(10, 500);
+    timer.time(iters, call)
+}
+
+fn spec_name(c: &Case) -> String {
+    match c.spec.mode() {
+        Mode::Affine => format!("affine{}g{}", c.spec.bits(), c.spec.group_size()),
+        m => m.name().to_string(),
+    }
+}
+
+/// Runs the benchmark and prints CSV rows: `kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs`.
+pub fn run(dev: &Device, quick: bool) {
+    let timer = Timer::new();
+    let bw = copy_bandwidth(&timer);
+    println!("# device {} sm_{}{}, {} SMs", dev.name, dev.capability.0, dev.capability.1, dev.sm_count);
+    println!("copy_bandwidth_GBps,{:.1}", bw / 1e9);
+    let mut rng = Rng(0x5EED);
+    let p = pools(&mut rng);
+    let shapes: &[(usize, usize)] = if quick { &[(14336, 4096)] } else { &[(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096)] };
+    let ms: &[usize] = if quick { &[1, 16, 1024] } else { &[1, 2, 4, 8, 16, 32, 64, 256, 1024, 4096] };
+    let mut cases = Vec::new();
+    for (mode, gs, bits) in [
+        (Mode::Affine, 64, 4),
+        (Mode::Affine, 64, 8),
+        (Mode::Affine, 64, 2),
+        (Mode::Affine, 64, 3),
+        (Mode::Affine, 64, 5),
+        (Mode::Affine, 64, 6),
+        (Mode::Mxfp4, 32, 4),
+        (Mode::Mxfp8, 32, 8),
+        (Mode::Nvfp4, 16, 4),
+    ] {
+        let spec = QuantSpec::new(mode, gs, bits).unwrap();
+        cases.push(Case { spec, dtype: DType::F16 });
+        if mode == Mode::Affine && (bits == 4 || bits == 8) {
+            cases.push(Case { spec, dtype: DType::BF16 });
+        }
+        if quick && cases.len() >= 3 {
+            break;
+        }
+    }
+    println!("kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs");
+    for &(n, k) in shapes {
+        for c in &cases {
+            for &m in ms {
+                if m * k * 2 > p.x.bytes || m * n * 2 > p.out.bytes {
+                    continue;
+                }
+                let us = time_matmul(dev, &timer, &p, c, &[n, k], &[m, k], None, 0);
+                let sdt = c.spec.scales_dtype(c.dtype).size();
+                let groups = n * k / c.spec.group_size() as usize;
+                let bytes = n * c.spec.packed_words(k) * 4 + groups * sdt * if c.spec.has_biases() { 2 } else { 1 } + (m * k + m * n) * 2;
+                let t_roof = bytes as f64 / bw * 1e6;
+                println!(
+                    "qmm,{n},{k},{},{},{m},{us:.2},{:.1},{:.1},{:.1}",
+                    spec_name(c),
+                    c.dtype,
+                    bytes as f64 / (us * 1e-6) / 1e9,
+                    100.0 * t_roof / us,
+                    2.0 * (m * n * k) as f64 / (us * 1e-6) / 1e12
+                );
+            }
+        }
+    }
+    // MoE: Qwen3-30B-A3B, 128 experts, top-8; gate+up [1536, 2048] and down [2048, 768]; sorted rhs.
+    let (experts, topk) = (128usize, 8usize);
+    for (n, k) in [(1536usize, 2048usize), (2048, 768)] {
+        for c in cases.iter().filter(|c| c.spec.bits() == 4 && c.dtype == DType::F16) {
+            for tokens in [1usize, 8, 64] {
+                let pairs = tokens * topk;
+                let mut touched_total = 0usize;
+                let sets: Vec<DevBuf> = (0..32)
+                    .map(|_| {
+                        let mut idx = Vec::with_capacity(pairs);
+                        for _ in 0..tokens {
+                            let mut chosen: Vec<i32> = Vec::new();
+                            while chosen.len() < topk {
+                                let e = rng.below(experts) as i32;
+                                if !chosen.contains(&e) {
+                                    chosen.push(e);
+                                }
+                            }
+                            idx.extend(chosen);
+                        }
+                        idx.sort();
+                        let mut d = idx.clone();
+                        d.dedup();
+                        touched_total += d.len();
+                        DevBuf::upload(&idx)
+                    })
+                    .collect();
+                let touched = touched_total as f64 / sets.len() as f64;
+                let us = time_matmul(dev, &timer, &p, c, &[experts, n, k], &[pairs, 1, k], Some(&sets), pairs);
+                let sdt = c.spec.scales_dtype(c.dtype).size();
+                let per_expert = n * c.spec.packed_words(k) * 4 + n * k / c.spec.group_size() as usize * sdt * if c.spec.has_biases() { 2 } else { 1 };
+                let bytes = touched * per_expert as f64 + ((pairs * k + pairs * n) * 2) as f64;
+                let t_roof = bytes / bw * 1e6;
+                println!(
+                    "moe,{n},{k},{},{},{tokens},{us:.2},{:.1},{:.1},{:.2}",
+                    spec_name(c),
+                    c.dtype,
+                    bytes / (us * 1e-6) / 1e9,
+                    100.0 * t_roof / us,
+                    2.0 * (pairs * n * k) as f64 / (us * 1e-6) / 1e12
+                );
+            }
+        }
+    }
+}

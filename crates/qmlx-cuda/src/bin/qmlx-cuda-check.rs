@@ -1,0 +1,30 @@
+//! GPU-machine driver: `qmlx-cuda-check correctness [--quick]`, `qmlx-cuda-check bench [--quick]`.
+//! Prints a log and tables; exits non-zero on any failed check.
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let cmd = args.get(1).map(String::as_str).unwrap_or("correctness");
+    let quick = args.iter().any(|a| a == "--quick");
+    if !qmlx_cuda::available() {
+        println!("SKIP: no CUDA device (archs compiled: {:?})", qmlx_cuda::compiled_archs());
+        return;
+    }
+    let dev = qmlx_cuda::device(0).expect("device 0");
+    match cmd {
+        "correctness" => {
+            let seed = std::env::var("QMLX_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+            });
+            let t = qmlx_cuda::suite::run_correctness(dev, seed, !quick);
+            print!("{}", t.log);
+            println!("correctness: {} passed, {} failed (seed {seed})", t.passed, t.failed);
+            if t.failed > 0 {
+                std::process::exit(1);
+            }
+        }
+        "bench" => qmlx_cuda::bench::run(dev, quick),
+        other => {
+            eprintln!("unknown command {other}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,527 @@
+//! # qmlx-cuda
+//!
+//! The CUDA backend of qmlx: MLX-format `quantize`, `dequantize`, `quantized_matmul` and
+//! `gather_qmm` on NVIDIA GPUs. Kernels are CUDA C++ (`kernels/`), compiled by nvcc at build time
+//! into fatbins embedded here and loaded through the driver API at run time (cudarc, dynamic
+//! loading), so the crate builds and loads on machines without CUDA; [`available`] says whether a
+//! driver and a GPU are there.
+//!
+//! Every op takes the same validated description as the CPU backend
+//! ([`QuantizeOp`], [`DequantizeOp`], [`MatmulOp`]) plus raw device pointers ([`DevRef`]) and the
+//! `CUstream` to launch on (for PyTorch: `torch.cuda.current_stream().cuda_stream`). Outputs are
+//! given by the caller; nothing is allocated and nothing synchronizes per call.
+//!
+//! **Errors found on the device** (a gather index out of range, a non-finite weight to quantize)
+//! cannot be returned without a host sync. The kernels never read out of bounds: an out-of-range
+//! pair's output matrix is filled with NaN, and the first such error is recorded in a per-device
+//! status word. [`Device::check_status`] synchronizes and returns it as the same typed
+//! [`qmlx_core::Error`] the CPU backend raises (and clears it); call it where a sync is acceptable
+//! (tests, after loading a checkpoint).
+
+mod params;
+pub mod bench;
+pub mod suite;
+
+use params::*;
+use qmlx_core::format::Mode;
+use qmlx_core::ops::MatrixSelect;
+use qmlx_core::{DType, DequantizeOp, Error, MatmulOp, Meta, QuantizeOp, Result, Rounding};
+use std::collections::HashMap;
+use std::ffi::{c_void, CString};
+use std::sync::{Mutex, OnceLock};
+
+use cudarc::driver::{result as cu, sys};
+
+#[cfg(qmlx_cuda_kernels)]
+static CONVERT_FATBIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/convert.fatbin"));
+#[cfg(qmlx_cuda_kernels)]
+static MATMUL_FATBIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/matmul.fatbin"));
+#[cfg(not(qmlx_cuda_kernels))]
+static CONVERT_FATBIN: &[u8] = &[];
+#[cfg(not(qmlx_cuda_kernels))]
+static MATMUL_FATBIN: &[u8] = &[];
+static ARCHS: &str = include_str!(concat!(env!("OUT_DIR"), "/archs.txt"));
+
+/// The GPU architectures whose machine code is embedded (e.g. `["sm_80", "sm_90a"]`); empty when the
+/// crate was built without nvcc.
+pub fn compiled_archs() -> Vec<&'static str> {
+    ARCHS.split(',').filter(|s| !s.is_empty()).collect()
+}
+
+/// True if kernels were compiled in, a CUDA driver library loads, and at least one GPU is visible.
+pub fn available() -> bool {
+    device_count() > 0
+}
+
+/// Number of visible CUDA devices (0 without kernels, driver or GPU).
+pub fn device_count() -> usize {
+    if compiled_archs().is_empty() || !unsafe { sys::is_culib_present() } {
+        return 0;
+    }
+    if cu::init().is_err() {
+        return 0;
+    }
+    cu::device::get_count().map(|c| c as usize).unwrap_or(0)
+}
+
+fn backend(what: &str, e: cu::DriverError) -> Error {
+    Error::Backend(format!("CUDA {what}: {e:?}"))
+}
+
+/// A borrowed device tensor: raw `CUdeviceptr`, dtype and shape (contiguous, row-major).
+#[derive(Debug, Clone, Copy)]
+pub struct DevRef<'a> {
+    /// Device address of the first element.
+    pub ptr: u64,
+    /// Element type.
+    pub dtype: DType,
+    /// Dimensions.
+    pub shape: &'a [usize],
+}
+
+impl<'a> DevRef<'a> {
+    /// Wraps a device pointer.
+    pub fn new(ptr: u64, dtype: DType, shape: &'a [usize]) -> Self {
+        DevRef { ptr, dtype, shape }
+    }
+    /// Its shape and dtype.
+    pub fn meta(&self) -> Meta {
+        Meta::new(self.dtype, self.shape)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Func(sys::CUfunction);
+// SAFETY: CUfunction handles are immutable driver objects usable from any thread.
+unsafe impl Send for Func {}
+unsafe impl Sync for Func {}
+
+/// One GPU: its primary context (the one PyTorch uses), the loaded kernel modules, a function
+/// cache and the status words. Made once per device, shared by all threads.
+pub struct Device {
+    ordinal: usize,
+    ctx: sys::CUcontext,
+    convert: sys::CUmodule,
+    matmul: sys::CUmodule,
+    funcs: Mutex<HashMap<String, Func>>,
+    status: sys::CUdeviceptr,
+    /// Streaming multiprocessors.
+    pub sm_count: usize,
+    /// Compute capability (major, minor).
+    pub capability: (i32, i32),
+    /// Device name.
+    pub name: String,
+}
+// SAFETY: the context and modules are process-wide driver objects; the function cache is locked.
+unsafe impl Send for Device {}
+unsafe impl Sync for Device {}
+
+static DEVICES: OnceLock<Mutex<HashMap<usize, &'static Device>>> = OnceLock::new();
+
+/// The device with this ordinal, initialised on first use (thread-safe).
+pub fn device(ordinal: usize) -> Result<&'static Device> {
+    if compiled_archs().is_empty() {
+        return Err(Error::Backend("qmlx-cuda was built without CUDA kernels (nvcc was not found at build time)".into()));
+    }
+    if !unsafe { sys::is_culib_present() } {
+        return Err(Error::Backend("no CUDA driver library (libcuda.so) on this machine".into()));
+    }
+    let map = DEVICES.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = map.lock().unwrap();
+    if let Some(d) = map.get(&ordinal) {
+        return Ok(d);
+    }
+    let d: &'static Device = Box::leak(Box::new(Device::open(ordinal)?));
+    map.insert(ordinal, d);
+    Ok(d)
+}
+
+fn load_module(image: &[u8]) -> Result<sys::CUmodule> {
+    // cuModuleLoadData wants an aligned image.
+    let mut aligned = vec![0u64; image.len().div_ceil(8)];
+    unsafe { std::ptr::copy_nonoverlapping(image.as_ptr(), aligned.as_mut_ptr() as *mut u8, image.len()) };
+    unsafe { cu::module::load_data(aligned.as_ptr() as *const c_void) }.map_err(|e| backend("module load (no machine code for this GPU?)", e))
+}
+
+impl Device {
+    fn open(ordinal: usize) -> Result<Device> {
+        cu::init().map_err(|e| backend("init", e))?;
+        let count = cu::device::get_count().map_err(|e| backend("device count", e))? as usize;
+        if ordinal >= count {
+            return Err(Error::Index { arg: "device", index: ordinal as i64, position: 0, bound: count });
+        }
+        let dev = cu::device::get(ordinal as i32).map_err(|e| backend("device", e))?;
+        let ctx = unsafe { cu::primary_ctx::retain(dev) }.map_err(|e| backend("primary context", e))?;
+        unsafe { cu::ctx::set_current(ctx) }.map_err(|e| backend("set context", e))?;
+        let attr = |a| unsafe { cu::device::get_attribute(dev, a) }.map_err(|e| backend("attribute", e));
+        let sm_count = attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)? as usize;
+        let capability = (
+            attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?,
+            attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?,
+        );
+        let name = cu::device::get_name(dev).unwrap_or_default();
+        let convert = load_module(CONVERT_FATBIN)?;
+        let matmul = load_module(MATMUL_FATBIN)?;
+        let status = unsafe { cu::malloc_sync(64) }.map_err(|e| backend("status alloc", e))?;
+        unsafe { cu::memset_d8_sync(status, 0, 64) }.map_err(|e| backend("status init", e))?;
+        Ok(Device { ordinal, ctx, convert, matmul, funcs: Mutex::new(HashMap::new()), status, sm_count, capability, name })
+    }
+
+    /// The device ordinal.
+    pub fn ordinal(&self) -> usize {
+        self.ordinal
+    }
+
+    /// Makes this device's primary context current on the calling thread.
+    pub fn bind(&self) -> Result<()> {
+        unsafe { cu::ctx::set_current(self.ctx) }.map_err(|e| backend("set context", e))
+    }
+
+    fn function(&self, module: sys::CUmodule, name: &str) -> Result<sys::CUfunction> {
+        let mut funcs = self.funcs.lock().unwrap();
+        if let Some(f) = funcs.get(name) {
+            return Ok(f.0);
+        }
+        let cname = CString::new(name).unwrap();
+        let f = unsafe { cu::module::get_function(module, cname) }.map_err(|e| backend(&format!("kernel {name}"), e))?;
+        funcs.insert(name.to_string(), Func(f));
+        Ok(f)
+    }
+
+    unsafe fn launch(
+        &self,
+        f: sys::CUfunction,
+        grid: (u32, u32, u32),
+        block: u32,
+        stream: u64,
+        args: &mut [*mut c_void],
+    ) -> Result<()> {
+        cu::launch_kernel(f, grid, (block, 1, 1), 0, stream as sys::CUstream, args).map_err(|e| backend("launch", e))
+    }
+
+    /// Synchronizes the device and returns the first error its kernels recorded since the last
+    /// check (clearing it): gather indices out of range ([`Error::Index`]), a non-finite weight
+    /// ([`Error::NonFinite`]) or a bad nvfp4 global scale.
+    pub fn check_status(&self) -> Result<()> {
+        self.bind()?;
+        cu::ctx::synchronize().map_err(|e| backend("synchronize", e))?;
+        let mut words = [0u32; 6];
+        unsafe { cu::memcpy_dtoh_sync(&mut words, self.status) }.map_err(|e| backend("status read", e))?;
+        if words[0] == 0 {
+            return Ok(());
+        }
+        unsafe { cu::memset_d8_sync(self.status, 0, 64) }.map_err(|e| backend("status reset", e))?;
+        let position = words[1] as u64 | (words[2] as u64) << 32;
+        let value = (words[3] as u64 | (words[4] as u64) << 32) as i64;
+        Err(match words[0] {
+            ST_LHS_INDEX | ST_RHS_INDEX => Error::Index {
+                arg: if words[0] == ST_LHS_INDEX { "lhs_indices" } else { "rhs_indices" },
+                index: value,
+                position: position as usize,
+                bound: words[5] as usize,
+            },
+            ST_NON_FINITE => Error::NonFinite { row: position as usize, value: f32::from_bits(value as u32) },
+            ST_GLOBAL_SCALE => Error::Value { arg: "global_scale", expected: "a finite positive float".into(), got: "a non-finite or non-positive value".into() },
+            c => Error::Backend(format!("unknown device status {c}")),
+        })
+    }
+
+    /// Quantizes `w` on the device (bit-exact with `qmlx_core::cpu::quantize`).
+    ///
+    /// # Safety
+    /// Every pointer must be a live allocation on this device holding the tensor it describes, and
+    /// stay alive until the work on `stream` finishes.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn quantize(
+        &self,
+        op: &QuantizeOp,
+        w: DevRef<'_>,
+        global_scale: Option<DevRef<'_>>,
+        wq: DevRef<'_>,
+        scales: DevRef<'_>,
+        biases: Option<DevRef<'_>>,
+        stream: u64,
+    ) -> Result<()> {
+        expect("w", &w.meta(), op.w_dtype, op.rows * op.cols)?;
+        expect_meta("wq", &wq.meta(), &op.wq_meta())?;
+        expect_meta("scales", &scales.meta(), &op.scales_meta())?;
+        match (biases, op.biases_meta()) {
+            (Some(b), Some(bm)) => expect_meta("biases", &b.meta(), &bm)?,
+            (None, None) => {}
+            _ => return Err(Error::Value { arg: "biases", expected: "an output exactly for mode 'affine'".into(), got: "a mismatch".into() }),
+        }
+        if let Some(g) = global_scale {
+            expect("global_scale", &g.meta(), DType::F32, 1)?;
+        }
+        if global_scale.is_some() != op.has_global_scale {
+            return Err(Error::Value { arg: "global_scale", expected: "the same presence as when the op was described".into(), got: "a mismatch".into() });
+        }
+        let groups = op.rows * (op.cols / op.spec.group_size() as usize);
+        if groups == 0 {
+            return Ok(());
+        }
+        self.bind()?;
+        let mut p = ConvertParams {
+            src: w.ptr,
+            global_scale: global_scale.map_or(0, |g| g.ptr),
+            wq: wq.ptr,
+            scales_out: scales.ptr,
+            biases_out: biases.map_or(0, |b| b.ptr),
+            status: self.status,
+            rows: op.rows as i64,
+            cols: op.cols as i64,
+            kind: kind_code(op.spec.mode()),
+            bits: op.spec.bits() as i32,
+            group_size: op.spec.group_size() as i32,
+            rounding: match op.rounding {
+                Rounding::Gpu => 0,
+                Rounding::Cpu => 1,
+            },
+            ..Default::default()
+        };
+        let f = self.function(self.convert, &format!("quantize_{}", dtype_tag(op.w_dtype)))?;
+        let blocks = groups.div_ceil(256).min(65535 * 16) as u32;
+        self.launch(f, (blocks, 1, 1), 256, stream, &mut [&mut p as *mut _ as *mut c_void])
+    }
+
+    /// Dequantizes packed `w` into `out` (dtype `op.out_dtype`), bit-exact with the CPU backend.
+    ///
+    /// # Safety
+    /// As for [`Device::quantize`].
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn dequantize(
+        &self,
+        op: &DequantizeOp,
+        w: DevRef<'_>,
+        scales: DevRef<'_>,
+        biases: Option<DevRef<'_>>,
+        global_scale: Option<DevRef<'_>>,
+        out: DevRef<'_>,
+        stream: u64,
+    ) -> Result<()> {
+        let spec = op.spec;
+        expect("w", &w.meta(), DType::U32, op.rows * spec.packed_words(op.cols))?;
+        let ng = op.rows * op.cols / spec.group_size() as usize;
+        expect("scales", &scales.meta(), spec.scales_dtype(op.scales_dtype), ng)?;
+        match biases {
+            Some(b) if spec.has_biases() => expect("biases", &b.meta(), op.scales_dtype, ng)?,
+            None if !spec.has_biases() => {}
+            _ => return Err(Error::Value { arg: "biases", expected: "a tensor exactly for mode 'affine'".into(), got: "a mismatch".into() }),
+        }
+        if let Some(g) = global_scale {
+            expect("global_scale", &g.meta(), DType::F32, 1)?;
+        }
+        if global_scale.is_some() != op.has_global_scale {
+            return Err(Error::Value { arg: "global_scale", expected: "the same presence as when the op was described".into(), got: "a mismatch".into() });
+        }
+        expect_meta("out", &out.meta(), &Meta::new(op.out_dtype, &op.out_shape))?;
+        let total = op.rows * op.cols;
+        if total == 0 {
+            return Ok(());
+        }
+        self.bind()?;
+        let mut p = ConvertParams {
+            src: w.ptr,
+            scales: scales.ptr,
+            biases: biases.map_or(0, |b| b.ptr),
+            global_scale: global_scale.map_or(0, |g| g.ptr),
+            out: out.ptr,
+            status: self.status,
+            rows: op.rows as i64,
+            cols: op.cols as i64,
+            kind: kind_code(spec.mode()),
+            bits: spec.bits() as i32,
+            group_size: spec.group_size() as i32,
+            ..Default::default()
+        };
+        let sdt = if spec.has_biases() { op.scales_dtype } else { DType::F32 };
+        let f = self.function(self.convert, &format!("dequantize_{}_{}", dtype_tag(sdt), dtype_tag(op.out_dtype)))?;
+        let blocks = total.div_ceil(256).min(self.sm_count * 32) as u32;
+        self.launch(f, (blocks, 1, 1), 256, stream, &mut [&mut p as *mut _ as *mut c_void])
+    }
+
+    /// Runs `quantized_matmul` / `gather_qmm` as described by `op`. x (and affine scales/biases)
+    /// must already have dtype `op.out_dtype`; `lhs`/`rhs` are the gather index tensors (int32,
+    /// int64 or uint32, on this device), `global_scale` one float32 per w matrix (nvfp4).
+    ///
+    /// # Safety
+    /// As for [`Device::quantize`].
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn matmul(
+        &self,
+        op: &MatmulOp,
+        x: DevRef<'_>,
+        w: DevRef<'_>,
+        scales: DevRef<'_>,
+        biases: Option<DevRef<'_>>,
+        lhs: Option<DevRef<'_>>,
+        rhs: Option<DevRef<'_>>,
+        global_scale: Option<DevRef<'_>>,
+        out: DevRef<'_>,
+        stream: u64,
+    ) -> Result<()> {
+        let spec = op.spec;
+        let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
+        let gs = spec.group_size() as usize;
+        expect("x", &x.meta(), op.out_dtype, op.x_count * op.m * op.k)?;
+        expect("w", &w.meta(), DType::U32, op.w_count * rows * spec.packed_words(cols))?;
+        let sdt = spec.scales_dtype(op.out_dtype);
+        expect("scales", &scales.meta(), sdt, op.w_count * rows * cols / gs)?;
+        match biases {
+            Some(b) if spec.has_biases() => expect("biases", &b.meta(), sdt, op.w_count * rows * cols / gs)?,
+            None if !spec.has_biases() => {}
+            _ => return Err(Error::Value { arg: "biases", expected: "a tensor exactly for mode 'affine'".into(), got: "a mismatch".into() }),
+        }
+        match global_scale {
+            Some(g) if op.has_global_scale => expect("global_scale", &g.meta(), DType::F32, op.w_count)?,
+            None if !op.has_global_scale => {}
+            _ => return Err(Error::Value { arg: "global_scale", expected: "the same presence as when the op was described".into(), got: "a mismatch".into() }),
+        }
+        expect_meta("out", &out.meta(), &Meta::new(op.out_dtype, &op.out_shape))?;
+        for (arg, t) in [("x", &x), ("w", &w)] {
+            if t.ptr % 16 != 0 {
+                return Err(Error::Value { arg, expected: "a 16-byte aligned device pointer".into(), got: format!("{:#x}", t.ptr) });
+            }
+        }
+        let batch = op.batch_count();
+        if batch == 0 || op.m == 0 || op.n == 0 {
+            return Ok(());
+        }
+        let map = batch_map(op, lhs, rhs)?;
+        self.bind()?;
+        let fmt = format_tag(&spec);
+        let dt = dtype_tag(op.out_dtype);
+        let mut p = MatmulParams {
+            x: x.ptr,
+            w: w.ptr,
+            scales: scales.ptr,
+            biases: biases.map_or(0, |b| b.ptr),
+            global_scale: global_scale.map_or(0, |g| g.ptr),
+            out: out.ptr,
+            status: self.status,
+            m: op.m as i64,
+            n: op.n as i64,
+            k: op.k as i64,
+            batch: batch as i64,
+            row_blocks: 0,
+            map,
+        };
+        let mut gs_arg = gs as i32;
+        if op.transpose && op.m <= QMV_MAX_M {
+            let (rows, prefix) = if op.m == 1 { (QMV1_ROWS, "qmv1") } else { (QMV_ROWS, "qmv") };
+            p.row_blocks = op.n.div_ceil(QMV_WARPS * rows) as i64;
+            let blocks = p.row_blocks as u64 * batch as u64;
+            if blocks > u32::MAX as u64 {
+                return Err(Error::Value { arg: "x", expected: "fewer than 2^32 row blocks".into(), got: blocks.to_string() });
+            }
+            let f = self.function(self.matmul, &format!("{prefix}_{fmt}_{dt}"))?;
+            self.launch(f, (blocks as u32, 1, 1), (QMV_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])
+        } else {
+            let name = format!("qmm_{}_{fmt}_{dt}", if op.transpose { "t" } else { "n" });
+            let f = self.function(self.matmul, &name)?;
+            let grid = (op.n.div_ceil(QMM_BN) as u32, op.m.div_ceil(QMM_BM).min(65535) as u32, batch.min(65535) as u32);
+            if op.m.div_ceil(QMM_BM) > 65535 {
+                return Err(Error::Value { arg: "x", expected: format!("at most {} rows per matrix", 65535 * QMM_BM), got: op.m.to_string() });
+            }
+            self.launch(f, grid, QMM_THREADS as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])
+        }
+    }
+}
+
+// Launch geometry shared with kernels/matmul.cu.
+const QMV_WARPS: usize = 4;
+const QMV1_ROWS: usize = 4;
+const QMV_ROWS: usize = 2;
+/// Largest M served by the matrix-vector kernel; larger M uses the tiled kernel.
+pub const QMV_MAX_M: usize = 8;
+const QMM_BM: usize = 128;
+const QMM_BN: usize = 128;
+const QMM_THREADS: usize = 256;
+
+fn expect(arg: &'static str, got: &Meta, dtype: DType, numel: usize) -> Result<()> {
+    if got.dtype != dtype {
+        return Err(Error::DType { arg, expected: dtype.name().into(), got: got.dtype.name().into() });
+    }
+    if got.numel() != numel {
+        return Err(Error::Shape { arg, expected: format!("{numel} elements as described by the op"), got: format!("{:?}", got.shape) });
+    }
+    Ok(())
+}
+
+fn expect_meta(arg: &'static str, got: &Meta, want: &Meta) -> Result<()> {
+    if got.dtype != want.dtype {
+        return Err(Error::DType { arg, expected: want.dtype.name().into(), got: got.dtype.name().into() });
+    }
+    if got.shape != want.shape {
+        return Err(Error::Shape { arg, expected: format!("{:?}", want.shape), got: format!("{:?}", got.shape) });
+    }
+    Ok(())
+}
+
+fn kind_code(mode: Mode) -> i32 {
+    match mode {
+        Mode::Affine => 0,
+        Mode::Mxfp4 => 1,
+        Mode::Mxfp8 => 2,
+        Mode::Nvfp4 => 3,
+    }
+}
+
+fn format_tag(spec: &qmlx_core::QuantSpec) -> String {
+    match spec.mode() {
+        Mode::Affine => format!("affine{}", spec.bits()),
+        m => m.name().to_string(),
+    }
+}
+
+fn dtype_tag(d: DType) -> &'static str {
+    match d {
+        DType::F32 => "f32",
+        DType::F16 => "f16",
+        DType::BF16 => "bf16",
+        other => unreachable!("validated float dtype, got {other}"),
+    }
+}
+
+fn index_kind(arg: &'static str, t: Option<DevRef<'_>>) -> Result<(u64, i32)> {
+    Ok(match t {
+        None => (0, IDX_NONE),
+        Some(t) => (
+            t.ptr,
+            match t.dtype {
+                DType::I32 => IDX_I32,
+                DType::I64 => IDX_I64,
+                DType::U32 => IDX_U32,
+                other => return Err(Error::DType { arg, expected: "int32 or int64 or uint32".into(), got: other.name().into() }),
+            },
+        ),
+    })
+}
+
+fn batch_map(op: &MatmulOp, lhs: Option<DevRef<'_>>, rhs: Option<DevRef<'_>>) -> Result<BatchMap> {
+    let nd = op.batch_shape.len();
+    if nd > MAX_BATCH_DIMS {
+        return Err(Error::Shape { arg: "x", expected: format!("at most {MAX_BATCH_DIMS} batch dimensions"), got: format!("{:?}", op.batch_shape) });
+    }
+    let mut map = BatchMap { ndim: nd as i32, x_count: op.x_count as i64, w_count: op.w_count as i64, ..Default::default() };
+    let strides = |s: &MatrixSelect| match s {
+        MatrixSelect::Strided(v) | MatrixSelect::Indexed { strides: v, .. } => v.clone(),
+    };
+    let (xs, ws) = (strides(&op.x_select), strides(&op.w_select));
+    for d in 0..nd {
+        map.shape[d] = op.batch_shape[d] as i64;
+        map.xs[d] = xs[d] as i64;
+        map.ws[d] = ws[d] as i64;
+    }
+    let lhs_used = matches!(op.x_select, MatrixSelect::Indexed { .. });
+    let rhs_used = matches!(op.w_select, MatrixSelect::Indexed { .. });
+    if lhs_used != lhs.is_some() {
+        return Err(Error::Value { arg: "lhs_indices", expected: "present exactly when the op was described with it".into(), got: "a mismatch".into() });
+    }
+    if rhs_used != rhs.is_some() {
+        return Err(Error::Value { arg: "rhs_indices", expected: "present exactly when the op was described with it".into(), got: "a mismatch".into() });
+    }
+    (map.lhs, map.lhs_kind) = index_kind("lhs_indices", lhs)?;
+    (map.rhs, map.rhs_kind) = index_kind("rhs_indices", rhs)?;
+    Ok(map)
+}

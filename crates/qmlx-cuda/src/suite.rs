@@ -1,0 +1,477 @@
+//! The GPU correctness suite and benchmark, shared by `tests/gpu.rs` and the `qmlx-cuda-check`
+//! binary (which runs on the GPU machine). Correctness is judged against the CPU backend: quantize
+//! and dequantize bit-exact; matmuls with issue 2's float64 metric
+//! `err = max|y − y64| / max|y64| ≤ max(1.5 × err_cpu, floor)`.
+
+use crate::{DevRef, Device};
+use qmlx_core::api::{self, GroupParams, QuantizedWeight};
+use qmlx_core::format::codes::{e8m0_decode, fp4_decode, fp8_e4m3_decode};
+use qmlx_core::format::packing::extract;
+use qmlx_core::format::{ElementCode, Mode, ScaleCode};
+use qmlx_core::half::{bf16, f16};
+use qmlx_core::{DType, DequantizeOp, Element, Error, Float, MatmulOp, Meta, QuantSpec, QuantizeOp, Rounding};
+use cudarc::driver::{result as cu, sys};
+use std::fmt::Write as _;
+
+/// SplitMix64: small, seedable, good enough for test data.
+pub struct Rng(pub u64);
+impl Rng {
+    /// Next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    /// Roughly normal (sum of four uniforms), scaled.
+    pub fn normal(&mut self, sigma: f32) -> f32 {
+        let s: f32 = (0..4).map(|_| self.uniform()).sum::<f32>() - 2.0;
+        s * sigma * 1.732
+    }
+    /// Uniform integer below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A device allocation owned by the test harness (the library itself never allocates per call).
+pub struct DevBuf {
+    /// Device address.
+    pub ptr: u64,
+    /// Size in bytes.
+    pub bytes: usize,
+}
+impl DevBuf {
+    /// Allocates `bytes` (at least 16) of device memory.
+    pub fn new(bytes: usize) -> DevBuf {
+        let ptr = unsafe { cu::malloc_sync(bytes.max(16)) }.expect("cuMemAlloc");
+        DevBuf { ptr, bytes }
+    }
+    /// Copies a host slice to a new allocation.
+    pub fn upload<T: bytemuck::Pod>(data: &[T]) -> DevBuf {
+        let b = DevBuf::new(std::mem::size_of_val(data));
+        if !data.is_empty() {
+            unsafe { cu::memcpy_htod_sync(b.ptr, data) }.expect("upload");
+        }
+        b
+    }
+    /// Copies the allocation back.
+    pub fn download<T: bytemuck::Pod + Default>(&self, n: usize) -> Vec<T> {
+        let mut v = vec![T::default(); n];
+        if n > 0 {
+            unsafe { cu::memcpy_dtoh_sync(&mut v, self.ptr) }.expect("download");
+        }
+        v
+    }
+    /// Fills with a byte (poisons outputs before a kernel).
+    pub fn fill(&self, byte: u8) {
+        unsafe { cu::memset_d8_sync(self.ptr, byte, self.bytes.max(16)) }.expect("memset");
+    }
+    /// A typed view.
+    pub fn r<'a>(&self, dtype: DType, shape: &'a [usize]) -> DevRef<'a> {
+        DevRef::new(self.ptr, dtype, shape)
+    }
+}
+impl Drop for DevBuf {
+    fn drop(&mut self) {
+        unsafe {
+            let _ = cu::free_sync(self.ptr);
+        }
+    }
+}
+
+/// Relative-error floor of issue 2 for an activation dtype.
+pub fn floor(d: DType) -> f64 {
+    match d {
+        DType::F32 => 2e-6,
+        DType::F16 => 1.5e-3,
+        _ => 1.2e-2,
+    }
+}
+
+/// Exact float64 value of every stored weight (rows over the whole batch, `cols` per row).
+pub fn w_hat64<T: Float>(q: &QuantizedWeight<T>, cols: usize) -> Vec<f64> {
+    let spec = q.spec;
+    let rows: usize = q.wq_shape[..q.wq_shape.len() - 1].iter().product();
+    let wpr = spec.packed_words(cols);
+    let gs = spec.group_size() as usize;
+    let gpr = cols / gs;
+    let mut out = vec![0f64; rows * cols];
+    for r in 0..rows {
+        let row = &q.wq[r * wpr..(r + 1) * wpr];
+        for j in 0..cols {
+            let c = extract(row, j, spec.bits());
+            let g = r * gpr + j / gs;
+            out[r * cols + j] = match &q.params {
+                GroupParams::Affine { scales, biases } => scales[g].to_f32() as f64 * c as f64 + biases[g].to_f32() as f64,
+                GroupParams::Fp { scales, global_scale } => {
+                    let v = match spec.element_code() {
+                        ElementCode::Fp8 => fp8_e4m3_decode(c as u8),
+                        _ => fp4_decode(c as u8),
+                    } as f64;
+                    let s = match spec.scale_code() {
+                        ScaleCode::E4m3 => fp8_e4m3_decode(scales[g]) as f64 * global_scale.map_or(1.0, |g| g as f64 / 2688.0),
+                        _ => e8m0_decode(scales[g]) as f64,
+                    };
+                    v * s
+                }
+            };
+        }
+    }
+    out
+}
+
+/// `max|y − y64| / max|y64|` (NaN in y counts as infinite error).
+pub fn rel_err<T: Float>(y: &[T], y64: &[f64]) -> f64 {
+    let mut num = 0f64;
+    let mut den = 0f64;
+    for (a, b) in y.iter().zip(y64) {
+        let a = a.to_f32() as f64;
+        let d = if a.is_nan() { f64::INFINITY } else { (a - b).abs() };
+        num = num.max(d);
+        den = den.max(b.abs());
+    }
+    if den == 0.0 {
+        num
+    } else {
+        num / den
+    }
+}
+
+/// Tallies and a log.
+#[derive(Default)]
+pub struct Tally {
+    /// Checks that passed.
+    pub passed: usize,
+    /// Checks that failed.
+    pub failed: usize,
+    /// One line per check.
+    pub log: String,
+}
+impl Tally {
+    fn check(&mut self, ok: bool, line: String) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+        }
+        let _ = writeln!(self.log, "{} {line}", if ok { "PASS" } else { "FAIL" });
+    }
+}
+
+struct Uploaded {
+    wq: DevBuf,
+    scales: DevBuf,
+    biases: Option<DevBuf>,
+    global: Option<DevBuf>,
+}
+
+fn upload_weight<T: Float + Element>(q: &QuantizedWeight<T>, w_count: usize) -> Uploaded {
+    match &q.params {
+        GroupParams::Affine { scales, biases } => {
+            Uploaded { wq: DevBuf::upload(&q.wq), scales: DevBuf::upload(scales), biases: Some(DevBuf::upload(biases)), global: None }
+        }
+        GroupParams::Fp { scales, global_scale } => Uploaded {
+            wq: DevBuf::upload(&q.wq),
+            scales: DevBuf::upload(scales),
+            biases: None,
+            global: global_scale.map(|g| DevBuf::upload(&vec![g; w_count])),
+        },
+    }
+}
+
+fn random_vec<T: Float>(rng: &mut Rng, n: usize, sigma: f32) -> Vec<T> {
+    (0..n).map(|_| T::from_f32(rng.normal(sigma))).collect()
+}
+
+/// One matmul case: runs the GPU and the CPU on the same inputs and scores both against float64.
+#[allow(clippy::too_many_arguments)]
+fn matmul_case<T: Float + Element>(
+    dev: &Device,
+    t: &mut Tally,
+    rng: &mut Rng,
+    spec: QuantSpec,
+    global: Option<f32>,
+    w_shape: &[usize],
+    x_shape: &[usize],
+    transpose: bool,
+    lhs: Option<(Vec<i32>, Vec<usize>)>,
+    rhs: Option<(Vec<i32>, Vec<usize>)>,
+    expect_index_error: bool,
+    label: &str,
+) {
+    let cols = *w_shape.last().unwrap();
+    let w: Vec<T> = random_vec(rng, w_shape.iter().product(), 0.05);
+    let q = api::quantize(&w, w_shape, spec, Rounding::Gpu, global).expect("cpu quantize");
+    let x: Vec<T> = random_vec(rng, x_shape.iter().product(), 1.0);
+    let w_batch = &q.wq_shape[..q.wq_shape.len() - 2];
+    let w_count: usize = w_batch.iter().product();
+    let xm = Meta::new(T::DTYPE, x_shape);
+    let wm = Meta::new(DType::U32, &q.wq_shape);
+    let sm = Meta::new(spec.scales_dtype(T::DTYPE), &q.scales_shape);
+    let bm = spec.has_biases().then(|| Meta::new(T::DTYPE, &q.scales_shape));
+    let lm = lhs.as_ref().map(|(_, s)| Meta::new(DType::I32, s));
+    let rm = rhs.as_ref().map(|(_, s)| Meta::new(DType::I32, s));
+    let gm = global.map(|_| Meta::new(DType::F32, w_batch));
+    let op = MatmulOp::gather_qmm(&xm, &wm, &sm, bm.as_ref(), lm.as_ref(), rm.as_ref(), transpose, spec, gm.as_ref(), rhs.is_some())
+        .expect("describe");
+    let out_n: usize = op.out_shape.iter().product();
+    // GPU
+    let up = upload_weight(&q, w_count);
+    let xd = DevBuf::upload(&x);
+    let ld = lhs.as_ref().map(|(v, _)| DevBuf::upload(v));
+    let rd = rhs.as_ref().map(|(v, _)| DevBuf::upload(v));
+    let od = DevBuf::new(out_n * T::DTYPE.size());
+    od.fill(0x7F); // poison: unwritten elements show up as huge values / NaN
+    let gshape = w_batch.to_vec();
+    let res = unsafe {
+        dev.matmul(
+            &op,
+            xd.r(T::DTYPE, x_shape),
+            up.wq.r(DType::U32, &q.wq_shape),
+            up.scales.r(spec.scales_dtype(T::DTYPE), &q.scales_shape),
+            up.biases.as_ref().map(|b| b.r(T::DTYPE, &q.scales_shape)),
+            ld.as_ref().map(|b| b.r(DType::I32, &lhs.as_ref().unwrap().1)),
+            rd.as_ref().map(|b| b.r(DType::I32, &rhs.as_ref().unwrap().1)),
+            up.global.as_ref().map(|b| b.r(DType::F32, &gshape)),
+            od.r(T::DTYPE, &op.out_shape),
+            0,
+        )
+    };
+    if let Err(e) = res {
+        t.check(false, format!("{label}: launch error {e}"));
+        return;
+    }
+    let status = dev.check_status();
+    let y: Vec<T> = od.download(out_n);
+    if expect_index_error {
+        let ok = matches!(status, Err(Error::Index { .. }));
+        let nan_rows = y.iter().filter(|v| v.to_f32().is_nan()).count();
+        t.check(ok && nan_rows > 0, format!("{label}: out-of-range index -> {status:?}, {nan_rows} NaN outputs"));
+        return;
+    }
+    if let Err(e) = status {
+        t.check(false, format!("{label}: device status {e}"));
+        return;
+    }
+    // float64 reference
+    let what = w_hat64(&q, cols);
+    let lhs_s = lhs.as_ref().map(|(v, _)| qmlx_core::IndexSlice::I32(v));
+    let rhs_s = rhs.as_ref().map(|(v, _)| qmlx_core::IndexSlice::I32(v));
+    let pairs = op.pairs(lhs_s, rhs_s).expect("pairs");
+    let (m, n, k) = (op.m, op.n, op.k);
+    let rows = if transpose { n } else { k };
+    let mut y64 = vec![0f64; out_n];
+    for (p, &(xi, wi)) in pairs.iter().enumerate() {
+        for mi in 0..m {
+            for ni in 0..n {
+                let mut acc = 0f64;
+                for ki in 0..k {
+                    let wv = if transpose { what[(wi * rows + ni) * cols + ki] } else { what[(wi * rows + ki) * cols + ni] };
+                    acc += x[(xi * m + mi) * k + ki].to_f32() as f64 * wv;
+                }
+                y64[(p * m + mi) * n + ni] = acc;
+            }
+        }
+    }
+    let y_cpu = api::gather_qmm(&x, x_shape, &q, lhs.as_ref().map(|(v, s)| (&v[..], &s[..])), rhs.as_ref().map(|(v, s)| (&v[..], &s[..])), transpose)
+        .expect("cpu matmul");
+    let (eg, ec) = (rel_err(&y, &y64), rel_err(&y_cpu, &y64));
+    let bound = (1.5 * ec).max(floor(T::DTYPE));
+    t.check(eg <= bound, format!("{label}: err {eg:.3e} (cpu {ec:.3e}, bound {bound:.1e})"));
+}
+
+fn quantize_case<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, global: Option<f32>, rounding: Rounding, shape: &[usize], label: &str) {
+    let w: Vec<T> = random_vec(rng, shape.iter().product(), 0.05);
+    let q = api::quantize(&w, shape, spec, rounding, global).expect("cpu quantize");
+    let gm = global.map(|_| Meta::new(DType::F32, &[1]));
+    let op = QuantizeOp::new(&Meta::new(T::DTYPE, shape), spec, rounding, gm.as_ref()).unwrap();
+    let wd = DevBuf::upload(&w);
+    let gd = global.map(|g| DevBuf::upload(&[g]));
+    let nw: usize = op.wq_shape.iter().product();
+    let ng: usize = op.scales_shape.iter().product();
+    let sdt = spec.scales_dtype(T::DTYPE);
+    let (wq, sc) = (DevBuf::new(nw * 4), DevBuf::new(ng * sdt.size()));
+    let bi = spec.has_biases().then(|| DevBuf::new(ng * sdt.size()));
+    for b in [&wq, &sc] {
+        b.fill(0xA5);
+    }
+    let res = unsafe {
+        dev.quantize(
+            &op,
+            wd.r(T::DTYPE, shape),
+            gd.as_ref().map(|g| g.r(DType::F32, &[1])),
+            wq.r(DType::U32, &op.wq_shape),
+            sc.r(sdt, &op.scales_shape),
+            bi.as_ref().map(|b| b.r(sdt, &op.scales_shape)),
+            0,
+        )
+    }
+    .and_then(|_| dev.check_status());
+    if let Err(e) = res {
+        t.check(false, format!("{label}: {e}"));
+        return;
+    }
+    let gwq: Vec<u32> = wq.download(nw);
+    let (same_s, same_b) = match &q.params {
+        GroupParams::Affine { scales, biases } => {
+            let gs: Vec<T> = sc.download(ng);
+            let gb: Vec<T> = bi.as_ref().unwrap().download(ng);
+            (bytemuck::cast_slice::<T, u8>(&gs) == bytemuck::cast_slice::<T, u8>(scales), bytemuck::cast_slice::<T, u8>(&gb) == bytemuck::cast_slice::<T, u8>(biases))
+        }
+        GroupParams::Fp { scales, .. } => (sc.download::<u8>(ng) == *scales, true),
+    };
+    let diff = gwq.iter().zip(&q.wq).filter(|(a, b)| a != b).count();
+    t.check(diff == 0 && same_s && same_b, format!("{label}: quantize bit-exact (words differing {diff}, scales {same_s}, biases {same_b})"));
+    // dequantize the CPU's tensors on the GPU, to T and to f32
+    for out_dt in [T::DTYPE, DType::F32] {
+        let bm = spec.has_biases().then(|| Meta::new(sdt, &q.scales_shape));
+        let dop = DequantizeOp::new(&Meta::new(DType::U32, &q.wq_shape), &Meta::new(sdt, &q.scales_shape), bm.as_ref(), spec, gm.as_ref(), Some(out_dt)).unwrap();
+        let total: usize = dop.out_shape.iter().product();
+        let up = upload_weight(&q, 1);
+        let gd1 = global.map(|g| DevBuf::upload(&[g]));
+        let od = DevBuf::new(total * out_dt.size());
+        od.fill(0x7F);
+        let r = unsafe {
+            dev.dequantize(
+                &dop,
+                up.wq.r(DType::U32, &q.wq_shape),
+                up.scales.r(sdt, &q.scales_shape),
+                up.biases.as_ref().map(|b| b.r(sdt, &q.scales_shape)),
+                gd1.as_ref().map(|g| g.r(DType::F32, &[1])),
+                od.r(out_dt, &dop.out_shape),
+                0,
+            )
+        }
+        .and_then(|_| dev.check_status());
+        let ok = match r {
+            Err(e) => {
+                t.check(false, format!("{label}: dequantize -> {out_dt}: {e}"));
+                continue;
+            }
+            Ok(()) => {
+                let got: Vec<u8> = od.download(total * out_dt.size());
+                let want: Vec<u8> = match out_dt {
+                    DType::F32 => bytemuck::cast_slice(&api::dequantize::<f32>(&q).unwrap()).to_vec(),
+                    DType::F16 => bytemuck::cast_slice(&api::dequantize::<f16>(&q).unwrap()).to_vec(),
+                    _ => bytemuck::cast_slice(&api::dequantize::<bf16>(&q).unwrap()).to_vec(),
+                };
+                got == want
+            }
+        };
+        t.check(ok, format!("{label}: dequantize -> {out_dt} bit-exact"));
+    }
+}
+
+/// The quantizations the suite covers (every mode and bit width; several group sizes).
+pub fn specs(full: bool) -> Vec<(QuantSpec, Option<f32>)> {
+    let mut v = Vec::new();
+    for bits in [1, 2, 3, 4, 5, 6, 8] {
+        v.push((QuantSpec::new(Mode::Affine, 64, bits).unwrap(), None));
+    }
+    if full {
+        for (gs, bits) in [(32, 4), (128, 4), (32, 3), (128, 6), (32, 8), (128, 2), (32, 5)] {
+            v.push((QuantSpec::new(Mode::Affine, gs, bits).unwrap(), None));
+        }
+    }
+    v.push((QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), None));
+    v.push((QuantSpec::with_defaults(Mode::Mxfp8, None, None).unwrap(), None));
+    v.push((QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), None));
+    v.push((QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), Some(0.37)));
+    v
+}
+
+fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, full: bool) {
+    let dt = T::DTYPE;
+    for (spec, g) in specs(full) {
+        let gs = spec.group_size() as usize;
+        let tag = format!("{spec}{} {dt}", if g.is_some() { " +global" } else { "" });
+        let roundings: &[Rounding] = if spec.has_biases() { &[Rounding::Gpu, Rounding::Cpu] } else { &[Rounding::Gpu] };
+        for &r in roundings {
+            quantize_case::<T>(dev, t, rng, spec, g, r, &[2, 19, 3 * gs], &format!("{tag} quantize {r:?} [2,19,{}]", 3 * gs));
+        }
+        let ks: &[usize] = if full { &[3 * gs, 33 * gs] } else { &[3 * gs] };
+        let ms: &[usize] = if full { &[1, 3, 8, 9, 33] } else { &[1, 33] };
+        for &k in ks {
+            for &m in ms {
+                matmul_case::<T>(dev, t, rng, spec, g, &[45, k], &[m, k], true, None, None, false, &format!("{tag} qmm T M={m} N=45 K={k}"));
+            }
+        }
+        for &m in if full { &[1usize, 5, 33][..] } else { &[1usize][..] } {
+            matmul_case::<T>(dev, t, rng, spec, g, &[40, 3 * gs], &[m, 40], false, None, None, false, &format!("{tag} qmm N M={m} K=40 N={}", 3 * gs));
+        }
+        // 1-D x, batched/broadcast x and w, empty M.
+        matmul_case::<T>(dev, t, rng, spec, g, &[21, 2 * gs], &[2 * gs], true, None, None, false, &format!("{tag} 1-D x"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 2 * gs], &[2, 1, 5, 2 * gs], true, None, None, false, &format!("{tag} broadcast x[2,1,5] w[3]"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[3, 2 * gs, 2 * gs], &[2, 1, 3, 2 * gs], false, None, None, false, &format!("{tag} broadcast transpose=False"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[13, 2 * gs], &[0, 2 * gs], true, None, None, false, &format!("{tag} empty M"));
+        // gather_qmm: sorted rhs (MoE decode), unsorted with lhs, out of range.
+        let mut idx: Vec<i32> = (0..12).map(|_| rng.below(6) as i32).collect();
+        idx.sort();
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[12, 1, 2 * gs], true, None, Some((idx.clone(), vec![12])), false, &format!("{tag} gather sorted rhs {idx:?}"));
+        let lhs: Vec<i32> = (0..4).map(|_| rng.below(5) as i32).collect();
+        let rhs: Vec<i32> = (0..4).map(|_| rng.below(6) as i32).collect();
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[5, 2, 2 * gs], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, &format!("{tag} gather lhs {lhs:?} rhs {rhs:?}"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 2 * gs, 2 * gs], &[5, 3, 2 * gs], false, Some((lhs.clone(), vec![4])), Some((rhs, vec![4])), false, &format!("{tag} gather transpose=False M=3"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, None, Some((vec![0, 6, 2], vec![3])), true, &format!("{tag} gather rhs index 6 of 6"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, Some((vec![-1, 0, 1], vec![3])), Some((vec![0, 1, 2], vec![3])), true, &format!("{tag} gather lhs index -1"));
+    }
+}
+
+/// Runs the correctness suite on `dev`. `full` adds group sizes, shapes and M values.
+pub fn run_correctness(dev: &Device, seed: u64, full: bool) -> Tally {
+    let mut t = Tally::default();
+    let _ = writeln!(t.log, "device {} (sm_{}{}), seed {seed}, full={full}", dev.name, dev.capability.0, dev.capability.1);
+    let mut rng = Rng(seed);
+    run_dtype::<f32>(dev, &mut t, &mut rng, full);
+    run_dtype::<f16>(dev, &mut t, &mut rng, full);
+    run_dtype::<bf16>(dev, &mut t, &mut rng, full);
+    // A non-finite weight is reported as the CPU reports it.
+    let spec = QuantSpec::new(Mode::Affine, 32, 4).unwrap();
+    let mut w = vec![0.5f32; 4 * 64];
+    w[2 * 64 + 7] = f32::NAN;
+    let op = QuantizeOp::new(&Meta::new(DType::F32, &[4, 64]), spec, Rounding::Gpu, None).unwrap();
+    let (wd, wq, sc, bi) = (DevBuf::upload(&w), DevBuf::new(4 * 8 * 4), DevBuf::new(8 * 4), DevBuf::new(8 * 4));
+    let r = unsafe { dev.quantize(&op, wd.r(DType::F32, &[4, 64]), None, wq.r(DType::U32, &[4, 8]), sc.r(DType::F32, &[4, 2]), Some(bi.r(DType::F32, &[4, 2])), 0) }
+        .and_then(|_| dev.check_status());
+    t.check(matches!(r, Err(Error::NonFinite { row: 2, .. })), format!("non-finite weight -> {r:?}"));
+    t
+}
+
+/// Raw device handles used by the benchmark's timing.
+pub struct Timer {
+    start: sys::CUevent,
+    stop: sys::CUevent,
+}
+impl Timer {
+    /// Two events on the current context.
+    pub fn new() -> Timer {
+        let f = sys::CUevent_flags::CU_EVENT_DEFAULT;
+        Timer { start: cu::event::create(f).unwrap(), stop: cu::event::create(f).unwrap() }
+    }
+    /// Times `iters` back-to-back calls of `f(i)` on the default stream; returns µs per call.
+    pub fn time(&self, iters: usize, mut f: impl FnMut(usize)) -> f64 {
+        for i in 0..3 {
+            f(i);
+        }
+        unsafe {
+            cu::event::record(self.start, std::ptr::null_mut()).unwrap();
+            for i in 0..iters {
+                f(i);
+            }
+            cu::event::record(self.stop, std::ptr::null_mut()).unwrap();
+            cu::event::synchronize(self.stop).unwrap();
+            cu::event::elapsed(self.start, self.stop).unwrap() as f64 * 1000.0 / iters as f64
+        }
+    }
+}
+impl Default for Timer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
