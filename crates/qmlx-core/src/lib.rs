@@ -21,6 +21,8 @@
 //! assert!((y[0] - exact).abs() < 1e-4);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod cpu;
 pub mod dtype;

@@ -107,3 +107,61 @@ fn quantize_and_dequantize_match_mlx_gpu_fixtures() {
     // 18 affine (bits × gs) + 3 fp files, × 3 dtypes, + nvfp4 global-scale variants.
     assert!(counts.cases >= 21 * 3 + 3, "too few fixture cases found: {}", counts.cases);
 }
+
+/// MLX-GPU quantized_matmul outputs as a second opinion: our error against the float64 reference of
+/// the stored weights must be no worse than 1.5 × MLX-GPU's, or within the dtype's floor.
+#[test]
+fn quantized_matmul_no_worse_than_mlx_gpu() {
+    let dir = common::shared_dir().join("fixtures/mlx-gpu");
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let mut n_cases = 0;
+    for case in manifest["cases"].as_array().unwrap() {
+        if case["kind"] != "quantized_matmul" {
+            continue;
+        }
+        let bytes = std::fs::read(dir.join(case["file"].as_str().unwrap())).unwrap();
+        let st = SafeTensors::deserialize(&bytes).unwrap();
+        let spec = QuantSpec::new(
+            Mode::parse(case["mode"].as_str().unwrap()).unwrap(),
+            case["group_size"].as_str().unwrap().parse().unwrap(),
+            case["bits"].as_str().unwrap().parse().unwrap(),
+        )
+        .unwrap();
+        let transpose = case["transpose"] == "True";
+        match case["dtype"].as_str().unwrap() {
+            "float32" => matmul_case::<f32>(&st, spec, transpose, 2e-6),
+            "float16" => matmul_case::<f16>(&st, spec, transpose, 1.5e-3),
+            _ => matmul_case::<bf16>(&st, spec, transpose, 1.2e-2),
+        }
+        n_cases += 1;
+    }
+    eprintln!("checked {n_cases} MLX-GPU quantized_matmul fixtures");
+    assert!(n_cases >= 50, "expected the fixtures' matmul cases, found {n_cases}");
+}
+
+fn matmul_case<T: Float + qmlx_core::Element>(st: &SafeTensors<'_>, spec: QuantSpec, transpose: bool, floor: f64) {
+    let (x, x_shape) = load_vec::<T>(st, "x");
+    let (wq, wq_shape) = load_vec::<u32>(st, "wq");
+    let (scales, s_shape) = load_vec::<T>(st, "scales");
+    let (biases, _) = load_vec::<T>(st, "biases");
+    let (y_mlx, _) = load_vec::<T>(st, "y");
+    let q = QuantizedWeight { spec, wq_shape, scales_shape: s_shape, wq, params: GroupParams::Affine { scales, biases } };
+    let y = api::quantized_matmul(&x, &x_shape, &q, transpose).unwrap();
+    // float64 reference from the stored weight (exact s·q + b).
+    let w_hat: Vec<f64> = api::dequantize::<f32>(&QuantizedWeight { ..q.clone() }).unwrap().iter().map(|v| *v as f64).collect();
+    let (rows, cols) = (q.scales_shape[0], w_hat.len() / q.scales_shape[0]);
+    let (n, k) = if transpose { (rows, cols) } else { (cols, rows) };
+    let m = x.len() / k;
+    let mut y64 = vec![0f64; m * n];
+    for mi in 0..m {
+        for ni in 0..n {
+            y64[mi * n + ni] = (0..k)
+                .map(|j| x[mi * k + j].to_f32() as f64 * if transpose { w_hat[ni * k + j] } else { w_hat[j * n + ni] })
+                .sum();
+        }
+    }
+    let max = y64.iter().fold(0f64, |a, v| a.max(v.abs()));
+    let err = |y: &[T]| y.iter().zip(&y64).fold(0f64, |a, (u, v)| a.max((u.to_f32() as f64 - v).abs())) / max;
+    let (ours, theirs) = (err(&y), err(&y_mlx));
+    assert!(ours <= (1.5 * theirs).max(floor), "{spec} {} transpose={transpose} M={m}: ours {ours:e} vs MLX-GPU {theirs:e}", T::DTYPE);
+}
