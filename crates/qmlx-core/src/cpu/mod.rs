@@ -1,10 +1,18 @@
 //! The CPU backend: the default, multi-threaded with rayon.
 //!
 //! Entry points take an op description plus borrowed tensors, check that the buffers are the ones
-//! the description was built for, and run. Bit-width specifics live in [`decode`].
+//! the description was built for, and run. Bit-width specifics live in [`decode`] (the scalar
+//! reference) and [`kernels::layout`] (the SIMD kernels); [`Kernels`] selects the implementation
+//! (detected once per process, or `QMLX_CPU_KERNELS=reference|portable|avx2|avx512`).
 
 pub mod decode;
+pub mod kernels;
 mod matmul;
+mod qmm;
+mod qmv;
+mod reference;
+
+pub use kernels::Kernels;
 
 use crate::dtype::{DType, Float, Meta, TensorMut, TensorRef};
 use crate::error::{Error, Result};
@@ -135,8 +143,24 @@ pub fn dequantize(
     scales: TensorRef<'_>,
     biases: Option<TensorRef<'_>>,
     global_scale: Option<TensorRef<'_>>,
+    out: TensorMut<'_>,
+) -> Result<()> {
+    dequantize_with(Kernels::active(), op, w, scales, biases, global_scale, out)
+}
+
+/// [`dequantize`] with a chosen implementation (all give bit-identical results).
+pub fn dequantize_with(
+    kernels: Kernels,
+    op: &DequantizeOp,
+    w: TensorRef<'_>,
+    scales: TensorRef<'_>,
+    biases: Option<TensorRef<'_>>,
+    global_scale: Option<TensorRef<'_>>,
     mut out: TensorMut<'_>,
 ) -> Result<()> {
+    if !kernels.is_supported() {
+        return Err(Error::Backend(format!("CPU kernels '{}' are not supported by this CPU", kernels.name())));
+    }
     let w_meta = w.meta();
     crate::ops::quantize::check_quantized_weight(&op.spec, &w_meta, &scales.meta(), biases.map(|b| b.meta()).as_ref())?;
     if op.spec.unpacked_len(w_meta.dim_from_end(1)) != op.cols || w_meta.numel() / w_meta.dim_from_end(1).max(1) != op.rows {
@@ -158,7 +182,7 @@ pub fn dequantize(
             } else {
                 (&[][..], &[][..])
             };
-            dequantize_rows::<S, O>(op, w, fs, fb, sc, gf, out);
+            dequantize_rows::<S, O>(kernels, op, w, fs, fb, sc, gf, out);
         })
     });
     Ok(())
@@ -166,6 +190,7 @@ pub fn dequantize(
 
 #[allow(clippy::too_many_arguments)]
 fn dequantize_rows<S: Float, O: Float>(
+    kernels: Kernels,
     op: &DequantizeOp,
     w: &[u32],
     scales: &[S],
@@ -179,7 +204,29 @@ fn dequantize_rows<S: Float, O: Float>(
         return;
     }
     let wpr = op.spec.packed_words(cols);
-    let gpr = cols / op.spec.group_size() as usize;
+    let gs = op.spec.group_size() as usize;
+    let gpr = cols / gs;
+    if kernels != Kernels::Reference && cols % kernels::layout::CHUNK == 0 {
+        let deq = kernels::dequant_fn(kernels, &op.spec);
+        let lut: [f32; 256] = std::array::from_fn(|b| crate::format::quantize::fp_scale(&op.spec, b as u8, global_factor));
+        out.par_chunks_mut(cols).enumerate().for_each_init(
+            || (vec![0f32; cols], vec![0f32; gpr], vec![0f32; gpr]),
+            |(buf, sb, bb), (r, dst)| {
+                let g = r * gpr..(r + 1) * gpr;
+                match scale_bytes {
+                    Some(b) => sb.iter_mut().zip(&b[g]).for_each(|(d, &s)| *d = lut[s as usize]),
+                    None => {
+                        matmul::to_f32(&scales[g.clone()], sb);
+                        matmul::to_f32(&biases[g], bb);
+                    }
+                }
+                // SAFETY: row r holds `cols` codes (wpr words); buf holds cols floats, sb/bb gpr.
+                unsafe { deq(w[r * wpr..].as_ptr(), sb.as_ptr(), bb.as_ptr(), gs, cols / kernels::layout::CHUNK, buf.as_mut_ptr()) };
+                matmul::from_f32(buf, dst);
+            },
+        );
+        return;
+    }
     out.par_chunks_mut(cols).enumerate().for_each_init(
         || vec![0f32; cols],
         |buf, (r, dst)| {
@@ -215,8 +262,28 @@ pub fn matmul(
     biases: Option<TensorRef<'_>>,
     indices: GatherIndices<'_>,
     global_scale: Option<TensorRef<'_>>,
+    out: TensorMut<'_>,
+) -> Result<()> {
+    matmul_with(Kernels::active(), op, x, w, scales, biases, indices, global_scale, out)
+}
+
+/// [`matmul`] with a chosen implementation ([`Kernels::available`] lists those this CPU runs;
+/// an unsupported one is refused).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_with(
+    kernels: Kernels,
+    op: &MatmulOp,
+    x: TensorRef<'_>,
+    w: TensorRef<'_>,
+    scales: TensorRef<'_>,
+    biases: Option<TensorRef<'_>>,
+    indices: GatherIndices<'_>,
+    global_scale: Option<TensorRef<'_>>,
     mut out: TensorMut<'_>,
 ) -> Result<()> {
+    if !kernels.is_supported() {
+        return Err(Error::Backend(format!("CPU kernels '{}' are not supported by this CPU", kernels.name())));
+    }
     matmul::check_buffers(op, &x, &w, &scales, biases.as_ref(), global_scale.as_ref(), &out.meta())?;
     let pairs = op.pairs(indices.lhs, indices.rhs)?;
     let gs = global_scale.map(|g| g.typed::<f32>());
@@ -226,7 +293,7 @@ pub fn matmul(
         } else {
             matmul::Scales::Fp { scales: scales.typed::<u8>(), global_scales: gs }
         };
-        matmul::run::<T>(op, &pairs, x.typed::<T>(), w.typed::<u32>(), s, out.typed::<T>());
+        matmul::run::<T>(kernels, op, &pairs, x.typed::<T>(), w.typed::<u32>(), s, out.typed::<T>());
     });
     Ok(())
 }

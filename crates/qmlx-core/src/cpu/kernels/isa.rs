@@ -1,0 +1,267 @@
+//! The few vector primitives the kernels are written in, one implementation per instruction set.
+//!
+//! Kernels (`qmv`, `dequant`) are generic over [`Isa`] and `#[inline(always)]`; each is
+//! instantiated inside a `#[target_feature]` entry point, so the intrinsics below inline into
+//! code compiled for that instruction set. Codes come out of [`layout`] tables: one gather of the
+//! low word, one of the high word for straddling widths, variable shifts, a mask.
+
+use super::layout::{self, kind, CHUNK};
+use crate::format::codes::{fp4_decode, fp8_e4m3_decode, FP4_VALUES};
+
+/// Vector primitives over f32 lanes.
+pub(crate) trait Isa: Copy {
+    /// f32 lanes per vector.
+    const LANES: usize;
+    /// Vectors per 32-element chunk.
+    const PARTS: usize = CHUNK / Self::LANES;
+    /// A vector of f32.
+    type V: Copy;
+    /// The `B` packed words of one chunk.
+    type W: Copy;
+    unsafe fn zero() -> Self::V;
+    unsafe fn splat(v: f32) -> Self::V;
+    unsafe fn load(p: *const f32) -> Self::V;
+    unsafe fn store(p: *mut f32, v: Self::V);
+    /// `a * b + c` for accumulation (fused where the hardware has FMA).
+    unsafe fn fma(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `a * b + c` rounded once: dequantization must match `f32::mul_add` bit for bit.
+    #[inline(always)]
+    unsafe fn fma_exact(a: Self::V, b: Self::V, c: Self::V) -> Self::V {
+        Self::fma(a, b, c)
+    }
+    unsafe fn hsum(v: Self::V) -> f32;
+    /// Loads the `B` words of one chunk (never reads past them).
+    unsafe fn load_words<const B: u32>(p: *const u32) -> Self::W;
+    /// Values of part `part` of a chunk: the integer code as f32 (`UINT`, `scale` unused), or
+    /// the fp4/fp8 value times `scale`, rounded once as `value * scale` in f32.
+    unsafe fn values<const B: u32, const KIND: u8>(w: Self::W, part: usize, scale: f32) -> Self::V;
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::{Avx2, Avx512};
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::*;
+    use std::arch::x86_64::*;
+
+    /// 2^120: turns E4M3 bits placed in an f32's exponent/mantissa field into the E4M3 value.
+    const FP8_RESCALE: f32 = f32::from_bits((127 + 120) << 23);
+
+    /// AVX-512 F/BW/VL/DQ: 16 lanes.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx512;
+
+    impl Isa for Avx512 {
+        const LANES: usize = 16;
+        type V = __m512;
+        type W = __m512i;
+        #[inline(always)]
+        unsafe fn zero() -> __m512 {
+            _mm512_setzero_ps()
+        }
+        #[inline(always)]
+        unsafe fn splat(v: f32) -> __m512 {
+            _mm512_set1_ps(v)
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> __m512 {
+            _mm512_loadu_ps(p)
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut f32, v: __m512) {
+            _mm512_storeu_ps(p, v)
+        }
+        #[inline(always)]
+        unsafe fn fma(a: __m512, b: __m512, c: __m512) -> __m512 {
+            _mm512_fmadd_ps(a, b, c)
+        }
+        #[inline(always)]
+        unsafe fn hsum(v: __m512) -> f32 {
+            _mm512_reduce_add_ps(v)
+        }
+        #[inline(always)]
+        unsafe fn load_words<const B: u32>(p: *const u32) -> __m512i {
+            if B == 16 {
+                _mm512_loadu_si512(p as *const _)
+            } else {
+                _mm512_maskz_loadu_epi32(((1u32 << B) - 1) as u16, p as *const i32)
+            }
+        }
+        #[inline(always)]
+        unsafe fn values<const B: u32, const KIND: u8>(w: __m512i, part: usize, scale: f32) -> __m512 {
+            let l = layout::of(B);
+            let o = part * 16;
+            let lo = _mm512_permutexvar_epi32(_mm512_loadu_si512(l.word_lo.as_ptr().add(o) as *const _), w);
+            let mut c = _mm512_srlv_epi32(lo, _mm512_loadu_si512(l.shift_lo.as_ptr().add(o) as *const _));
+            if layout::straddles(B) {
+                let hi = _mm512_permutexvar_epi32(_mm512_loadu_si512(l.word_hi.as_ptr().add(o) as *const _), w);
+                c = _mm512_or_si512(c, _mm512_sllv_epi32(hi, _mm512_loadu_si512(l.shift_hi.as_ptr().add(o) as *const _)));
+            }
+            let c = _mm512_and_si512(c, _mm512_set1_epi32(layout::mask(B) as i32));
+            match KIND {
+                kind::UINT => _mm512_cvtepi32_ps(c),
+                kind::FP4 => {
+                    // A 16-entry table lookup, pre-scaled: value(code) * scale exactly as scalar.
+                    let table = _mm512_mul_ps(_mm512_loadu_ps(FP4_TABLE.0.as_ptr()), _mm512_set1_ps(scale));
+                    _mm512_permutexvar_ps(c, table)
+                }
+                _ => {
+                    let mag = _mm512_and_si512(c, _mm512_set1_epi32(0x7F));
+                    let v = _mm512_mul_ps(_mm512_castsi512_ps(_mm512_slli_epi32(mag, 20)), _mm512_set1_ps(FP8_RESCALE));
+                    let nan = _mm512_cmpeq_epi32_mask(mag, _mm512_set1_epi32(0x7F));
+                    let v = _mm512_mask_blend_ps(nan, v, _mm512_set1_ps(f32::NAN));
+                    let sign = _mm512_slli_epi32(_mm512_and_si512(c, _mm512_set1_epi32(0x80)), 24);
+                    let v = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(v), sign));
+                    _mm512_mul_ps(v, _mm512_set1_ps(scale))
+                }
+            }
+        }
+    }
+
+    /// AVX2 + FMA: 8 lanes.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx2;
+
+    #[repr(C, align(32))]
+    struct LoadMasks([i32; 16]);
+    /// `LOAD_MASKS.0[8 - B..16 - B]` has its first `B` lanes set.
+    static LOAD_MASKS: LoadMasks = LoadMasks([-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+    impl Isa for Avx2 {
+        const LANES: usize = 8;
+        type V = __m256;
+        type W = __m256i;
+        #[inline(always)]
+        unsafe fn zero() -> __m256 {
+            _mm256_setzero_ps()
+        }
+        #[inline(always)]
+        unsafe fn splat(v: f32) -> __m256 {
+            _mm256_set1_ps(v)
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> __m256 {
+            _mm256_loadu_ps(p)
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut f32, v: __m256) {
+            _mm256_storeu_ps(p, v)
+        }
+        #[inline(always)]
+        unsafe fn fma(a: __m256, b: __m256, c: __m256) -> __m256 {
+            _mm256_fmadd_ps(a, b, c)
+        }
+        #[inline(always)]
+        unsafe fn hsum(v: __m256) -> f32 {
+            let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+            _mm_cvtss_f32(s)
+        }
+        #[inline(always)]
+        unsafe fn load_words<const B: u32>(p: *const u32) -> __m256i {
+            if B == 8 {
+                _mm256_loadu_si256(p as *const _)
+            } else {
+                let m = _mm256_loadu_si256(LOAD_MASKS.0.as_ptr().add(8 - B as usize) as *const _);
+                _mm256_maskload_epi32(p as *const i32, m)
+            }
+        }
+        #[inline(always)]
+        unsafe fn values<const B: u32, const KIND: u8>(w: __m256i, part: usize, scale: f32) -> __m256 {
+            let l = layout::of(B);
+            let o = part * 8;
+            let ld = |t: &[i32; CHUNK]| _mm256_loadu_si256(t.as_ptr().add(o) as *const _);
+            let mut c = _mm256_srlv_epi32(_mm256_permutevar8x32_epi32(w, ld(&l.word_lo)), ld(&l.shift_lo));
+            if layout::straddles(B) {
+                let hi = _mm256_permutevar8x32_epi32(w, ld(&l.word_hi));
+                c = _mm256_or_si256(c, _mm256_sllv_epi32(hi, ld(&l.shift_hi)));
+            }
+            let c = _mm256_and_si256(c, _mm256_set1_epi32(layout::mask(B) as i32));
+            match KIND {
+                kind::UINT => _mm256_cvtepi32_ps(c),
+                kind::FP4 => {
+                    let table = _mm256_mul_ps(_mm256_loadu_ps(FP4_TABLE.0.as_ptr()), _mm256_set1_ps(scale));
+                    let v = _mm256_permutevar8x32_ps(table, c);
+                    let sign = _mm256_slli_epi32(_mm256_and_si256(c, _mm256_set1_epi32(8)), 28);
+                    _mm256_xor_ps(v, _mm256_castsi256_ps(sign))
+                }
+                _ => {
+                    let mag = _mm256_and_si256(c, _mm256_set1_epi32(0x7F));
+                    let v = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(mag, 20)), _mm256_set1_ps(FP8_RESCALE));
+                    let nan = _mm256_castsi256_ps(_mm256_cmpeq_epi32(mag, _mm256_set1_epi32(0x7F)));
+                    let v = _mm256_blendv_ps(v, _mm256_set1_ps(f32::NAN), nan);
+                    let sign = _mm256_slli_epi32(_mm256_and_si256(c, _mm256_set1_epi32(0x80)), 24);
+                    let v = _mm256_or_ps(v, _mm256_castsi256_ps(sign));
+                    _mm256_mul_ps(v, _mm256_set1_ps(scale))
+                }
+            }
+        }
+    }
+}
+
+#[repr(C, align(64))]
+struct Fp4Table([f32; 16]);
+/// FP4 E2M1 values of codes 0..15 (the AVX2 path uses the first 8 and applies the sign).
+static FP4_TABLE: Fp4Table = Fp4Table([
+    FP4_VALUES[0], FP4_VALUES[1], FP4_VALUES[2], FP4_VALUES[3], FP4_VALUES[4], FP4_VALUES[5], FP4_VALUES[6],
+    FP4_VALUES[7], -FP4_VALUES[0], -FP4_VALUES[1], -FP4_VALUES[2], -FP4_VALUES[3], -FP4_VALUES[4],
+    -FP4_VALUES[5], -FP4_VALUES[6], -FP4_VALUES[7],
+]);
+
+/// Plain Rust, 8 lanes as arrays (LLVM vectorises what it can); works everywhere.
+#[derive(Clone, Copy)]
+pub(crate) struct Portable;
+
+impl Isa for Portable {
+    const LANES: usize = 8;
+    type V = [f32; 8];
+    type W = [u32; 8];
+    #[inline(always)]
+    unsafe fn zero() -> [f32; 8] {
+        [0.0; 8]
+    }
+    #[inline(always)]
+    unsafe fn splat(v: f32) -> [f32; 8] {
+        [v; 8]
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> [f32; 8] {
+        (p as *const [f32; 8]).read_unaligned()
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f32, v: [f32; 8]) {
+        (p as *mut [f32; 8]).write_unaligned(v)
+    }
+    #[inline(always)]
+    unsafe fn fma(a: [f32; 8], b: [f32; 8], c: [f32; 8]) -> [f32; 8] {
+        // Unfused: `mul_add` is a slow library call where the target lacks FMA.
+        std::array::from_fn(|i| a[i] * b[i] + c[i])
+    }
+    #[inline(always)]
+    unsafe fn fma_exact(a: [f32; 8], b: [f32; 8], c: [f32; 8]) -> [f32; 8] {
+        std::array::from_fn(|i| a[i].mul_add(b[i], c[i]))
+    }
+    #[inline(always)]
+    unsafe fn hsum(v: [f32; 8]) -> f32 {
+        ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]))
+    }
+    #[inline(always)]
+    unsafe fn load_words<const B: u32>(p: *const u32) -> [u32; 8] {
+        let mut w = [0u32; 8];
+        std::ptr::copy_nonoverlapping(p, w.as_mut_ptr(), B as usize);
+        w
+    }
+    #[inline(always)]
+    unsafe fn values<const B: u32, const KIND: u8>(w: [u32; 8], part: usize, scale: f32) -> [f32; 8] {
+        std::array::from_fn(|i| {
+            let c = layout::code(&w, B, part * 8 + i);
+            match KIND {
+                kind::UINT => c as f32,
+                kind::FP4 => fp4_decode(c as u8) * scale,
+                _ => fp8_e4m3_decode(c as u8) * scale,
+            }
+        })
+    }
+}

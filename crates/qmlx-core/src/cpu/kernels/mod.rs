@@ -1,0 +1,181 @@
+//! SIMD kernels of the CPU backend and their one cached run-time dispatch.
+//!
+//! [`Kernels::active`] is resolved once per process (CPU detection, or the
+//! `QMLX_CPU_KERNELS=reference|portable|avx2|avx512` override) and stored in a `OnceLock`.
+//! Per-bit-width knowledge lives in [`layout`]; the vector primitives per instruction set in
+//! `isa`; the kernel bodies, written once, in `body`.
+
+mod body;
+mod isa;
+pub mod layout;
+
+pub(crate) use body::DotArgs;
+use isa::Portable;
+#[cfg(target_arch = "x86_64")]
+use isa::{Avx2, Avx512};
+use layout::kind;
+
+use crate::format::{ElementCode, QuantSpec};
+use std::sync::OnceLock;
+
+/// Which implementation of the CPU kernels runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kernels {
+    /// The plain scalar path (dequantize a tile, f32 dots): the cross-check oracle.
+    Reference,
+    /// The fused kernels in plain Rust (any CPU).
+    Portable,
+    /// The fused kernels with AVX2 + FMA + F16C (x86-64).
+    Avx2,
+    /// The fused kernels with AVX-512 F/BW/VL/DQ (x86-64).
+    Avx512,
+}
+
+impl Kernels {
+    /// The name used by `QMLX_CPU_KERNELS`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kernels::Reference => "reference",
+            Kernels::Portable => "portable",
+            Kernels::Avx2 => "avx2",
+            Kernels::Avx512 => "avx512",
+        }
+    }
+
+    /// Parses a `QMLX_CPU_KERNELS` value.
+    pub fn parse(s: &str) -> Option<Kernels> {
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512].into_iter().find(|k| k.name() == s)
+    }
+
+    /// True if this CPU can run these kernels.
+    pub fn is_supported(self) -> bool {
+        match self {
+            Kernels::Reference | Kernels::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx2 => {
+                is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c")
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx512 => {
+                Kernels::Avx2.is_supported()
+                    && is_x86_feature_detected!("avx512f")
+                    && is_x86_feature_detected!("avx512bw")
+                    && is_x86_feature_detected!("avx512vl")
+                    && is_x86_feature_detected!("avx512dq")
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// Every implementation this CPU can run (tests cross-check them all).
+    pub fn available() -> Vec<Kernels> {
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512].into_iter().filter(|k| k.is_supported()).collect()
+    }
+
+    /// The fastest implementation this CPU can run.
+    pub fn detected() -> Kernels {
+        *Kernels::available().last().expect("portable kernels always run")
+    }
+
+    /// The implementation `cpu::matmul` uses, resolved once: `QMLX_CPU_KERNELS` if set (an
+    /// unknown or unsupported value falls back to [`Kernels::detected`] with a warning).
+    pub fn active() -> Kernels {
+        static ACTIVE: OnceLock<Kernels> = OnceLock::new();
+        *ACTIVE.get_or_init(|| match std::env::var("QMLX_CPU_KERNELS") {
+            Ok(v) if !v.is_empty() => match Kernels::parse(&v) {
+                Some(k) if k.is_supported() => k,
+                _ => {
+                    let d = Kernels::detected();
+                    eprintln!("qmlx: QMLX_CPU_KERNELS={v:?} is not one of reference/portable/avx2/avx512 supported here; using {}", d.name());
+                    d
+                }
+            },
+            _ => Kernels::detected(),
+        })
+    }
+}
+
+/// The row-dot kernel for `NR` weight rows × `MR` x rows.
+pub(crate) type DotFn<const NR: usize, const MR: usize> = unsafe fn(&DotArgs, &mut [[f32; MR]; NR]);
+/// Segment dequantization (see `body::dequant`).
+pub(crate) type DequantFn = unsafe fn(*const u32, *const f32, *const f32, usize, usize, *mut f32);
+/// Segment dequantization + axpy (see `body::dequant_axpy`).
+pub(crate) type DequantAxpyFn = unsafe fn(*const u32, *const f32, *const f32, usize, usize, &[f32], *mut f32, usize, *mut f32);
+
+macro_rules! entry_points {
+    ($isa:ty, $dot:ident, $deq:ident, $axpy:ident $(, $feat:literal)?) => {
+        $(#[target_feature(enable = $feat)])?
+        unsafe fn $dot<const B: u32, const KIND: u8, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+            body::dot_rows::<$isa, B, KIND, NR, MR>(a, out)
+        }
+        $(#[target_feature(enable = $feat)])?
+        unsafe fn $deq<const B: u32, const KIND: u8>(w: *const u32, s: *const f32, b: *const f32, gs: usize, chunks: usize, out: *mut f32) {
+            body::dequant::<$isa, B, KIND>(w, s, b, gs, chunks, out)
+        }
+        #[allow(clippy::too_many_arguments)]
+        $(#[target_feature(enable = $feat)])?
+        unsafe fn $axpy<const B: u32, const KIND: u8>(
+            w: *const u32, s: *const f32, b: *const f32, gs: usize, chunks: usize, xk: &[f32], acc: *mut f32, acc_stride: usize, tmp: *mut f32,
+        ) {
+            body::dequant_axpy::<$isa, B, KIND>(w, s, b, gs, chunks, xk, acc, acc_stride, tmp)
+        }
+    };
+}
+
+entry_points!(Portable, dot_portable, deq_portable, axpy_portable);
+#[cfg(target_arch = "x86_64")]
+entry_points!(Avx2, dot_avx2, deq_avx2, axpy_avx2, "avx2,fma,f16c,bmi1,bmi2");
+#[cfg(target_arch = "x86_64")]
+entry_points!(Avx512, dot_avx512, deq_avx512, axpy_avx512, "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2");
+
+/// Picks `$f::<B, KIND, ...>` for the spec's element code and bit width.
+macro_rules! by_code {
+    ($spec:expr, $f:ident $(, $extra:ident)*) => {
+        match ($spec.element_code(), $spec.bits()) {
+            (ElementCode::Uint, 1) => $f::<1, { kind::UINT } $(, $extra)*> as _,
+            (ElementCode::Uint, 2) => $f::<2, { kind::UINT } $(, $extra)*> as _,
+            (ElementCode::Uint, 3) => $f::<3, { kind::UINT } $(, $extra)*> as _,
+            (ElementCode::Uint, 4) => $f::<4, { kind::UINT } $(, $extra)*> as _,
+            (ElementCode::Uint, 5) => $f::<5, { kind::UINT } $(, $extra)*> as _,
+            (ElementCode::Uint, 6) => $f::<6, { kind::UINT } $(, $extra)*> as _,
+            (ElementCode::Uint, 8) => $f::<8, { kind::UINT } $(, $extra)*> as _,
+            (ElementCode::Fp4, _) => $f::<4, { kind::FP4 } $(, $extra)*> as _,
+            (ElementCode::Fp8, _) => $f::<8, { kind::FP8 } $(, $extra)*> as _,
+            (ElementCode::Uint, b) => unreachable!("QuantSpec admits no {b}-bit affine"),
+        }
+    };
+}
+
+/// Picks one entry point per instruction set (`Reference` uses the portable kernels here).
+macro_rules! by_isa {
+    ($kernels:expr, $spec:expr, $p:ident, $a2:ident, $a5:ident $(, $extra:ident)*) => {
+        match $kernels {
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx512 => by_code!($spec, $a5 $(, $extra)*),
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx2 => by_code!($spec, $a2 $(, $extra)*),
+            _ => by_code!($spec, $p $(, $extra)*),
+        }
+    };
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use {dot_portable as dot_avx2, dot_portable as dot_avx512, deq_portable as deq_avx2, deq_portable as deq_avx512};
+#[cfg(not(target_arch = "x86_64"))]
+use {axpy_portable as axpy_avx2, axpy_portable as axpy_avx512};
+
+/// The row-dot kernel of `spec` for these kernels.
+pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> DotFn<NR, MR> {
+    by_isa!(kernels, spec, dot_portable, dot_avx2, dot_avx512, NR, MR)
+}
+
+/// The dequantization kernel of `spec`.
+pub(crate) fn dequant_fn(kernels: Kernels, spec: &QuantSpec) -> DequantFn {
+    by_isa!(kernels, spec, deq_portable, deq_avx2, deq_avx512)
+}
+
+/// The dequantize + axpy kernel of `spec`.
+pub(crate) fn dequant_axpy_fn(kernels: Kernels, spec: &QuantSpec) -> DequantAxpyFn {
+    by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512)
+}

@@ -1,0 +1,167 @@
+//! Quantized matmul on the CPU: buffer checks, then the route to a kernel family.
+//!
+//! - small M (decode): [`super::qmv`], fused unpack + dot (transpose=True) or dequantize + axpy
+//!   (transpose=False), threads split N;
+//! - large M (prefill): [`super::qmm`], dequantize tiles of Ŵ into an f32 buffer and call `gemm`;
+//! - [`Kernels::Reference`] or rows the 32-element chunks cannot tile (nvfp4 with a row of an odd
+//!   number of 16-groups): [`super::reference`].
+
+use super::kernels::Kernels;
+use crate::dtype::{Float, Meta, TensorRef};
+use crate::error::{Error, Result};
+use crate::format::quantize::{fp_scale, nvfp4_global_factor};
+use crate::ops::MatmulOp;
+
+/// Stored scales of every w matrix, in the compute dtype (affine) or as bytes (fp modes).
+#[derive(Clone, Copy)]
+pub(super) enum Scales<'a, T> {
+    Affine { scales: &'a [T], biases: &'a [T] },
+    Fp { scales: &'a [u8], global_scales: Option<&'a [f32]> },
+}
+
+fn expect_numel(arg: &'static str, t: &Meta, numel: usize, dtype: crate::DType) -> Result<()> {
+    if t.dtype != dtype {
+        return Err(Error::dtype(arg, dtype.name(), t.dtype));
+    }
+    if t.numel() != numel {
+        return Err(Error::shape(arg, format!("{numel} elements as described by the op"), t.shape_str()));
+    }
+    Ok(())
+}
+
+/// Checks that the buffers are those the op was described with (dtypes already cast).
+pub(super) fn check_buffers(
+    op: &MatmulOp,
+    x: &TensorRef<'_>,
+    w: &TensorRef<'_>,
+    scales: &TensorRef<'_>,
+    biases: Option<&TensorRef<'_>>,
+    global_scale: Option<&TensorRef<'_>>,
+    out: &Meta,
+) -> Result<()> {
+    let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
+    let gs = op.spec.group_size() as usize;
+    expect_numel("x", &x.meta(), op.x_count * op.m * op.k, op.out_dtype)?;
+    expect_numel("w", &w.meta(), op.w_count * rows * op.spec.packed_words(cols), crate::DType::U32)?;
+    let scale_dtype = op.spec.scales_dtype(op.out_dtype);
+    expect_numel("scales", &scales.meta(), op.w_count * rows * cols / gs, scale_dtype)?;
+    match biases {
+        Some(b) if op.spec.has_biases() => expect_numel("biases", &b.meta(), op.w_count * rows * cols / gs, scale_dtype)?,
+        None if !op.spec.has_biases() => {}
+        _ => return Err(Error::value("biases", "present exactly for mode 'affine'", "a mismatch")),
+    }
+    match global_scale {
+        Some(g) if op.has_global_scale => expect_numel("global_scale", &g.meta(), op.w_count, crate::DType::F32)?,
+        None if !op.has_global_scale => {}
+        _ => return Err(Error::value("global_scale", "the same presence as when the op was described", "a mismatch")),
+    }
+    super::expect_meta("out", out, &Meta::new(op.out_dtype, &op.out_shape))
+}
+
+/// A shared output pointer; tasks write disjoint elements.
+#[derive(Clone, Copy)]
+pub(super) struct OutPtr<T>(pub *mut T);
+// SAFETY: every task writes a disjoint set of output elements.
+unsafe impl<T> Send for OutPtr<T> {}
+unsafe impl<T> Sync for OutPtr<T> {}
+
+/// Per-group f32 scales (and affine biases) of stored rows, as the fused kernels take them.
+pub(super) struct ScaleRows<'a, T> {
+    scales: Scales<'a, T>,
+    /// Groups per stored row.
+    pub gpr: usize,
+    /// Stored rows per w matrix.
+    pub rows: usize,
+    /// fp modes: decoded scale of every byte, one table per w matrix with a global scale.
+    luts: Vec<[f32; 256]>,
+}
+
+impl<'a, T: Float> ScaleRows<'a, T> {
+    pub fn new(op: &MatmulOp, scales: Scales<'a, T>) -> Self {
+        let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
+        let lut = |gf: Option<f32>| -> [f32; 256] { std::array::from_fn(|b| fp_scale(&op.spec, b as u8, gf)) };
+        let luts = match scales {
+            Scales::Affine { .. } => vec![],
+            Scales::Fp { global_scales: None, .. } => vec![lut(None)],
+            Scales::Fp { global_scales: Some(g), .. } => g.iter().map(|&g| lut(Some(nvfp4_global_factor(g)))).collect(),
+        };
+        ScaleRows { scales, gpr: cols / op.spec.group_size() as usize, rows, luts }
+    }
+
+    /// Writes groups `g0..g0 + s.len()` of stored row `r` of w matrix `wi` into `s` (and `b`).
+    #[inline]
+    pub fn fill(&self, wi: usize, r: usize, g0: usize, s: &mut [f32], b: &mut [f32]) {
+        let at = (wi * self.rows + r) * self.gpr + g0;
+        match self.scales {
+            Scales::Affine { scales, biases } => {
+                to_f32(&scales[at..at + s.len()], s);
+                to_f32(&biases[at..at + b.len()], b);
+            }
+            Scales::Fp { scales, .. } => {
+                let lut = &self.luts[if self.luts.len() > 1 { wi } else { 0 }];
+                let len = s.len();
+                for (d, &byte) in s.iter_mut().zip(&scales[at..at + len]) {
+                    *d = lut[byte as usize];
+                }
+            }
+        }
+    }
+}
+
+/// Bulk conversion to f32 (`half` uses F16C where present).
+pub(super) fn to_f32<T: Float>(src: &[T], dst: &mut [f32]) {
+    use half::slice::HalfFloatSliceExt;
+    match T::DTYPE {
+        crate::DType::F32 => dst.copy_from_slice(bytemuck::cast_slice(src)),
+        crate::DType::F16 => bytemuck::cast_slice::<T, half::f16>(src).convert_to_f32_slice(dst),
+        crate::DType::BF16 => bytemuck::cast_slice::<T, half::bf16>(src).convert_to_f32_slice(dst),
+        _ => unreachable!("Float is f32, f16 or bf16"),
+    }
+}
+
+/// Bulk rounding from f32.
+pub(super) fn from_f32<T: Float>(src: &[f32], dst: &mut [T]) {
+    use half::slice::HalfFloatSliceExt;
+    match T::DTYPE {
+        crate::DType::F32 => bytemuck::cast_slice_mut::<T, f32>(dst).copy_from_slice(src),
+        crate::DType::F16 => bytemuck::cast_slice_mut::<T, half::f16>(dst).convert_from_f32_slice(src),
+        crate::DType::BF16 => bytemuck::cast_slice_mut::<T, half::bf16>(dst).convert_from_f32_slice(src),
+        _ => unreachable!("Float is f32, f16 or bf16"),
+    }
+}
+
+/// From this many rows of x on, the gemm path beats the fused kernels (see bench/results).
+pub(super) const QMM_MIN_M: usize = 16;
+
+/// Runs the op with the given kernels.
+pub(super) fn run<T: Float>(
+    kernels: Kernels,
+    op: &MatmulOp,
+    pairs: &[(usize, usize)],
+    x: &[T],
+    w: &[u32],
+    scales: Scales<'_, T>,
+    out: &mut [T],
+) {
+    if pairs.is_empty() || op.m == 0 || op.n == 0 {
+        return;
+    }
+    let cols = if op.transpose { op.k } else { op.n };
+    if kernels == Kernels::Reference || cols % super::kernels::layout::CHUNK != 0 {
+        return super::reference::run(op, pairs, x, w, scales, out);
+    }
+    if op.k == 0 {
+        out.fill(T::from_f32(0.0));
+        return;
+    }
+    let mut xf = vec![0f32; x.len()];
+    to_f32(x, &mut xf);
+    let sr = ScaleRows::new(op, scales);
+    if op.m >= QMM_MIN_M {
+        super::qmm::run(kernels, op, pairs, &xf, w, &sr, out)
+    } else if op.transpose {
+        super::qmv::run_t(kernels, op, pairs, &xf, w, &sr, out)
+    } else {
+        super::qmv::run_n(kernels, op, pairs, &xf, w, &sr, out)
+    }
+}

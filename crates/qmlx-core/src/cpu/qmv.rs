@@ -1,0 +1,233 @@
+//! Small-M (decode) drivers of the fused kernels. Threads (the persistent rayon pool) split the
+//! output columns N; no task shares an output element.
+
+use super::kernels::{self, DotArgs, DotFn, Kernels};
+use super::matmul::{OutPtr, ScaleRows};
+use crate::dtype::Float;
+use crate::ops::MatmulOp;
+use rayon::prelude::*;
+
+/// Rows of x handled per kernel call, in the order they are peeled off M.
+const M_BLOCKS: [usize; 4] = [8, 4, 2, 1];
+/// Stored rows whose scales are converted together.
+const ROW_TILE: usize = 8;
+
+/// Output rows per task: about 8 tasks per thread for balance, whole row tiles.
+fn rows_per_task(n: usize, pairs: usize) -> usize {
+    let want_tasks = 8 * rayon::current_num_threads();
+    let per = (n * pairs).div_ceil(want_tasks).div_ceil(pairs.max(1));
+    per.next_multiple_of(ROW_TILE).clamp(ROW_TILE, 512)
+}
+
+/// The dot kernels for each M block: (rows per call, kernel) and the 1-row kernel for leftovers.
+struct DotFns {
+    m8: (DotFn<1, 8>, DotFn<1, 8>),
+    m4: (DotFn<2, 4>, DotFn<1, 4>),
+    m2: (DotFn<4, 2>, DotFn<1, 2>),
+    m1: (DotFn<4, 1>, DotFn<1, 1>),
+}
+
+/// Per-call context of the transpose=True driver.
+struct Ctx<'a> {
+    k: usize,
+    gs: usize,
+    n: usize,
+    wpr: usize,
+    gpr: usize,
+    xf: &'a [f32],
+    xsum: &'a [f32],
+    w: &'a [u32],
+}
+
+/// Runs `NR`-row kernel calls over stored rows `r0..r1` (scales from `sb`/`bb`, row `t0` first)
+/// for x rows `x0..x0 + MR`, writing output rows `o0..o0 + MR`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn rows<T: Float, const NR: usize, const MR: usize>(
+    c: &Ctx<'_>,
+    (f, f1): (DotFn<NR, MR>, DotFn<1, MR>),
+    wi: usize,
+    (r0, r1, t0): (usize, usize, usize),
+    (sb, bb): (&[f32], &[f32]),
+    x0: usize,
+    o0: usize,
+    out: OutPtr<T>,
+) {
+    let args = |r: usize| DotArgs {
+        k: c.k,
+        gs: c.gs,
+        x: c.xf.as_ptr().add(x0 * c.k),
+        x_stride: c.k,
+        xsum: if c.xsum.is_empty() { std::ptr::null() } else { c.xsum.as_ptr().add(x0 * c.gpr) },
+        xsum_stride: c.gpr,
+        w: c.w.as_ptr().add((wi * c.n + r) * c.wpr),
+        w_stride: c.wpr,
+        scales: sb.as_ptr().add((r - t0) * c.gpr),
+        biases: if bb.is_empty() { std::ptr::null() } else { bb.as_ptr().add((r - t0) * c.gpr) },
+        s_stride: c.gpr,
+    };
+    let mut r = r0;
+    while r + NR <= r1 {
+        let mut res = [[0f32; MR]; NR];
+        f(&args(r), &mut res);
+        for (ni, row) in res.iter().enumerate() {
+            for (mi, &v) in row.iter().enumerate() {
+                *out.0.add((o0 + mi) * c.n + r + ni) = T::from_f32(v);
+            }
+        }
+        r += NR;
+    }
+    while r < r1 {
+        let mut res = [[0f32; MR]; 1];
+        f1(&args(r), &mut res);
+        for (mi, &v) in res[0].iter().enumerate() {
+            *out.0.add((o0 + mi) * c.n + r) = T::from_f32(v);
+        }
+        r += 1;
+    }
+}
+
+/// transpose=True: `out[p] = x[xi] @ Ŵ[wi]ᵀ` with Ŵ stored `[n, k]`.
+pub(super) fn run_t<T: Float>(
+    kern: Kernels,
+    op: &MatmulOp,
+    pairs: &[(usize, usize)],
+    xf: &[f32],
+    w: &[u32],
+    sr: &ScaleRows<'_, T>,
+    out: &mut [T],
+) {
+    let (m, n, k) = (op.m, op.n, op.k);
+    let gs = op.spec.group_size() as usize;
+    let gpr = k / gs;
+    let affine = op.spec.has_biases();
+    // Σx per group, once per call, in f64 (the bias term of the factorised dot).
+    let xsum: Vec<f32> = if affine {
+        xf.chunks(gs).map(|g| g.iter().map(|&v| v as f64).sum::<f64>() as f32).collect()
+    } else {
+        vec![]
+    };
+    let fns = DotFns {
+        m8: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
+        m4: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
+        m2: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
+        m1: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
+    };
+    let ctx = Ctx { k, gs, n, wpr: op.spec.packed_words(k), gpr, xf, xsum: &xsum, w };
+    let per = rows_per_task(n, pairs.len());
+    let tiles = n.div_ceil(per);
+    let out_ptr = OutPtr(out.as_mut_ptr());
+    (0..pairs.len() * tiles).into_par_iter().for_each_init(
+        || (vec![0f32; ROW_TILE * gpr], vec![0f32; if affine { ROW_TILE * gpr } else { 0 }]),
+        |(sb, bb), task| {
+            let (p, t) = (task / tiles, task % tiles);
+            let (xi, wi) = pairs[p];
+            let (r0, r1) = (t * per, ((t + 1) * per).min(n));
+            for t0 in (r0..r1).step_by(ROW_TILE) {
+                let t1 = (t0 + ROW_TILE).min(r1);
+                for r in t0..t1 {
+                    let o = (r - t0) * gpr;
+                    let b = if affine { &mut bb[o..o + gpr] } else { &mut bb[..0] };
+                    sr.fill(wi, r, 0, &mut sb[o..o + gpr], b);
+                }
+                let mut m0 = 0;
+                for mb in M_BLOCKS {
+                    while m0 + mb <= m {
+                        let (x0, o0) = (xi * m + m0, p * m + m0);
+                        let span = (t0, t1, t0);
+                        // SAFETY: pointers stay inside xf/w/scales (sizes checked by the op) and
+                        // this task alone writes output rows o0.., columns t0..t1.
+                        unsafe {
+                            match mb {
+                                8 => rows::<T, 1, 8>(&ctx, fns.m8, wi, span, (sb, bb), x0, o0, out_ptr),
+                                4 => rows::<T, 2, 4>(&ctx, fns.m4, wi, span, (sb, bb), x0, o0, out_ptr),
+                                2 => rows::<T, 4, 2>(&ctx, fns.m2, wi, span, (sb, bb), x0, o0, out_ptr),
+                                _ => rows::<T, 4, 1>(&ctx, fns.m1, wi, span, (sb, bb), x0, o0, out_ptr),
+                            }
+                        }
+                        m0 += mb;
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// K rows accumulated before folding into the running total (bounds f32 error growth in K).
+const K_BLOCK: usize = 64;
+
+/// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n. Each task
+/// owns a tile of output columns and walks all K rows: dequantize the row's tile, axpy per x row.
+pub(super) fn run_n<T: Float>(
+    kern: Kernels,
+    op: &MatmulOp,
+    pairs: &[(usize, usize)],
+    xf: &[f32],
+    w: &[u32],
+    sr: &ScaleRows<'_, T>,
+    out: &mut [T],
+) {
+    let (m, n, k) = (op.m, op.n, op.k);
+    let gs = op.spec.group_size() as usize;
+    let wpr = op.spec.packed_words(n);
+    let bits = op.spec.bits() as usize;
+    let affine = op.spec.has_biases();
+    let tn = if n.div_ceil(256) * pairs.len() >= 4 * rayon::current_num_threads() { 256 } else { 128 };
+    let tiles = n.div_ceil(tn);
+    // x transposed to [k][m] per x matrix, so each K row's multipliers are contiguous.
+    let xc = xf.len() / (m * k);
+    let mut xt = vec![0f32; xf.len()];
+    for xi in 0..xc {
+        for mi in 0..m {
+            for kk in 0..k {
+                xt[(xi * k + kk) * m + mi] = xf[(xi * m + mi) * k + kk];
+            }
+        }
+    }
+    let axpy = kernels::dequant_axpy_fn(kern, &op.spec);
+    let out_ptr = OutPtr(out.as_mut_ptr());
+    (0..pairs.len() * tiles).into_par_iter().for_each_init(
+        || (vec![0f32; m * tn], vec![0f32; m * tn], vec![0f32; tn], vec![0f32; tn], vec![0f32; tn]),
+        |(blk, tot, tmp, sb, bb), task| {
+            let out_ptr = out_ptr;
+            let (p, t) = (task / tiles, task % tiles);
+            let (xi, wi) = pairs[p];
+            let n0 = t * tn;
+            let w_tile = (n - n0).min(tn);
+            let (g0, ng) = (n0 / gs, w_tile / gs);
+            tot[..m * w_tile].fill(0.0);
+            for kb in (0..k).step_by(K_BLOCK) {
+                blk[..m * w_tile].fill(0.0);
+                for kk in kb..(kb + K_BLOCK).min(k) {
+                    let b = if affine { &mut bb[..ng] } else { &mut bb[..0] };
+                    sr.fill(wi, kk, g0, &mut sb[..ng], b);
+                    let xk = &xt[(xi * k + kk) * m..(xi * k + kk + 1) * m];
+                    // SAFETY: the row segment (w_tile codes from column n0) lies inside w, and
+                    // blk/tmp hold m·w_tile and w_tile floats.
+                    unsafe {
+                        axpy(
+                            w.as_ptr().add((wi * k + kk) * wpr + n0 * bits / 32),
+                            sb.as_ptr(),
+                            bb.as_ptr(),
+                            gs,
+                            w_tile / kernels::layout::CHUNK,
+                            xk,
+                            blk.as_mut_ptr(),
+                            w_tile,
+                            tmp.as_mut_ptr(),
+                        )
+                    };
+                }
+                for (t, b) in tot[..m * w_tile].iter_mut().zip(&blk[..m * w_tile]) {
+                    *t += *b;
+                }
+            }
+            for mi in 0..m {
+                for j in 0..w_tile {
+                    // SAFETY: this task alone writes columns n0..n0 + w_tile of output matrix p.
+                    unsafe { *out_ptr.0.add((p * m + mi) * n + n0 + j) = T::from_f32(tot[mi * w_tile + j]) };
+                }
+            }
+        },
+    );
+}

@@ -1,0 +1,245 @@
+//! Cross-checks every CPU kernel implementation this machine runs (portable, AVX2, AVX-512)
+//! against the scalar reference path: matmul accuracy against float64 (the project metric,
+//! with the reference's error standing in for MLX's) for every mode/bits/group size/dtype/
+//! orientation, small M (fused kernels) and large M (gemm path), plain and gather; and
+//! dequantize bit-identical to the reference.
+
+mod common;
+
+use half::{bf16, f16};
+use qmlx_core::api::{self, GroupParams, QuantizedWeight};
+use qmlx_core::cpu::{self, GatherIndices, Kernels};
+use qmlx_core::format::codes::{fp4_decode, fp8_e4m3_decode};
+use qmlx_core::format::packing::extract;
+use qmlx_core::format::quantize::{fp_scale, nvfp4_global_factor};
+use qmlx_core::{DType, DequantizeOp, Element, Float, IndexSlice, MatmulOp, Meta, Mode, QuantSpec, Rounding, TensorMut, TensorRef};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+fn specs() -> Vec<(QuantSpec, Option<f32>)> {
+    let mut v = vec![];
+    for bits in [1, 2, 3, 4, 5, 6, 8] {
+        for gs in [32, 64, 128] {
+            v.push((QuantSpec::new(Mode::Affine, gs, bits).unwrap(), None));
+        }
+    }
+    for mode in [Mode::Mxfp4, Mode::Mxfp8, Mode::Nvfp4] {
+        v.push((QuantSpec::with_defaults(mode, None, None).unwrap(), None));
+    }
+    v.push((QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), Some(3.5)));
+    v
+}
+
+fn floor_for(d: DType) -> f64 {
+    match d {
+        DType::F32 => 2e-6,
+        DType::F16 => 1.5e-3,
+        _ => 1.2e-2,
+    }
+}
+
+/// Exact float64 stored weights, `[rows][cols]` per matrix, flattened.
+fn weights_f64<T: Float>(q: &QuantizedWeight<T>) -> Vec<f64> {
+    let spec = q.spec;
+    let wpr = *q.wq_shape.last().unwrap();
+    let cols = spec.unpacked_len(wpr);
+    let rows = q.wq.len() / wpr;
+    let gs = spec.group_size() as usize;
+    let mut out = Vec::with_capacity(rows * cols);
+    for r in 0..rows {
+        for j in 0..cols {
+            let c = extract(&q.wq[r * wpr..(r + 1) * wpr], j, spec.bits());
+            let g = r * (cols / gs) + j / gs;
+            out.push(match &q.params {
+                GroupParams::Affine { scales, biases } => scales[g].to_f32() as f64 * c as f64 + biases[g].to_f32() as f64,
+                GroupParams::Fp { scales, global_scale } => {
+                    let v = if spec.bits() == 8 { fp8_e4m3_decode(c as u8) } else { fp4_decode(c as u8) } as f64;
+                    v * fp_scale(&spec, scales[g], global_scale.map(nvfp4_global_factor)) as f64
+                }
+            });
+        }
+    }
+    out
+}
+
+struct Case<T> {
+    q: QuantizedWeight<T>,
+    w64: Vec<f64>,
+    x: Vec<T>,
+    x_shape: Vec<usize>,
+    rhs: Option<(Vec<i32>, Vec<usize>)>,
+    transpose: bool,
+}
+
+impl<T: Float + Element> Case<T> {
+    /// `batch` w matrices of `rows × cols`; x of `m` rows (batched as `[bx, m, k]` when gathering).
+    #[allow(clippy::too_many_arguments)]
+    fn new(rng: &mut StdRng, spec: QuantSpec, g: Option<f32>, batch: usize, rows: usize, cols: usize, m: usize, transpose: bool) -> Self {
+        let mut shape = vec![rows, cols];
+        if batch > 1 {
+            shape.insert(0, batch);
+        }
+        let w: Vec<T> = (0..batch * rows * cols).map(|_| T::from_f32(rng.random::<f32>() * 2.0 - 0.8)).collect();
+        let q = api::quantize(&w, &shape, spec, Rounding::Gpu, g).unwrap();
+        let w64 = weights_f64(&q);
+        let k = if transpose { cols } else { rows };
+        let (x_shape, rhs) = if batch > 1 {
+            // gather_qmm: 4 x matrices, rhs indices picking w matrices out of order.
+            let idx: Vec<i32> = (0..4).map(|i| ((i * 2 + 1) % batch) as i32).collect();
+            (vec![4, m, k], Some((idx, vec![4])))
+        } else {
+            (vec![m, k], None)
+        };
+        let x: Vec<T> = (0..x_shape.iter().product::<usize>()).map(|_| T::from_f32(rng.random::<f32>() * 2.0 - 1.0)).collect();
+        Case { q, w64, x, x_shape, rhs, transpose }
+    }
+
+    fn run(&self, kernels: Kernels) -> (Vec<T>, MatmulOp) {
+        let q = &self.q;
+        let w = TensorRef::new(&q.wq, &q.wq_shape).unwrap();
+        let (scales, biases) = match &q.params {
+            GroupParams::Affine { scales, biases } => {
+                (TensorRef::new(scales, &q.scales_shape).unwrap(), Some(TensorRef::new(biases, &q.scales_shape).unwrap()))
+            }
+            GroupParams::Fp { scales, .. } => (TensorRef::new(scales, &q.scales_shape).unwrap(), None),
+        };
+        let w_batch = q.wq_shape[..q.wq_shape.len() - 2].to_vec();
+        let g_all: Option<Vec<f32>> = match &q.params {
+            GroupParams::Fp { global_scale: Some(g), .. } => Some(vec![*g; w_batch.iter().product()]),
+            _ => None,
+        };
+        let x = TensorRef::new(&self.x, &self.x_shape).unwrap();
+        let rhs_meta = self.rhs.as_ref().map(|(_, s)| Meta::new(DType::I32, s));
+        let op = MatmulOp::gather_qmm(
+            &x.meta(),
+            &w.meta(),
+            &scales.meta(),
+            biases.map(|b| b.meta()).as_ref(),
+            None,
+            rhs_meta.as_ref(),
+            self.transpose,
+            q.spec,
+            g_all.as_ref().map(|_| Meta::new(DType::F32, &w_batch)).as_ref(),
+            false,
+        )
+        .unwrap();
+        let g_ref = g_all.as_ref().map(|g| TensorRef::new(&g[..], &w_batch).unwrap());
+        let mut out = vec![T::default(); op.out_shape.iter().product()];
+        let idx = GatherIndices { lhs: None, rhs: self.rhs.as_ref().map(|(i, _)| IndexSlice::I32(i)) };
+        cpu::matmul_with(kernels, &op, x, w, scales, biases, idx, g_ref, TensorMut::new(&mut out, &op.out_shape).unwrap())
+            .unwrap();
+        (out, op)
+    }
+
+    /// max|y − y64| / max|y64|.
+    fn error(&self, y: &[T], op: &MatmulOp) -> f64 {
+        let (m, n, k) = (op.m, op.n, op.k);
+        let pairs = op.pairs(None, self.rhs.as_ref().map(|(i, _)| IndexSlice::I32(i))).unwrap();
+        let (mut num, mut den) = (0f64, 0f64);
+        for (p, &(xi, wi)) in pairs.iter().enumerate() {
+            for mi in 0..m {
+                for ni in 0..n {
+                    let mut acc = 0f64;
+                    for kk in 0..k {
+                        let wv = if self.transpose { self.w64[(wi * n + ni) * k + kk] } else { self.w64[(wi * k + kk) * n + ni] };
+                        acc += self.x[(xi * m + mi) * k + kk].to_f32() as f64 * wv;
+                    }
+                    num = num.max((y[(p * m + mi) * n + ni].to_f32() as f64 - acc).abs());
+                    den = den.max(acc.abs());
+                }
+            }
+        }
+        if den == 0.0 {
+            num
+        } else {
+            num / den
+        }
+    }
+}
+
+fn check_dtype<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
+    let mut checked = 0;
+    for (spec, g) in specs() {
+        let gs = spec.group_size() as usize;
+        // Reduction of several groups (and chunks); odd output counts where the layout allows.
+        let k_len = (256 / gs).max(2) * gs;
+        for transpose in [true, false] {
+            for (batch, m) in [(1, 1), (1, 3), (1, 9), (1, 20), (3, 2)] {
+                let (rows, cols) = if transpose { (37, k_len) } else { (k_len + 5 - 5, (96usize).next_multiple_of(gs)) };
+                let (rows, cols) = if transpose { (rows, cols) } else { (37usize.max(rows / 4), cols) };
+                let case = Case::<T>::new(rng, spec, g, batch, rows, cols, m, transpose);
+                let (y_ref, op) = case.run(Kernels::Reference);
+                let (y, _) = case.run(kernels);
+                let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+                let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+                assert!(
+                    e <= bound,
+                    "{} {spec} g={g:?} {} transpose={transpose} batch={batch} m={m}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})",
+                    kernels.name(),
+                    T::DTYPE,
+                );
+                checked += 1;
+            }
+        }
+        // Dequantize: bit-identical to the reference.
+        let case = Case::<T>::new(rng, spec, g, 1, 5, gs.max(32) * 3, 1, true);
+        let q = &case.q;
+        let w = TensorRef::new(&q.wq, &q.wq_shape).unwrap();
+        let (scales, biases) = match &q.params {
+            GroupParams::Affine { scales, biases } => {
+                (TensorRef::new(scales, &q.scales_shape).unwrap(), Some(TensorRef::new(biases, &q.scales_shape).unwrap()))
+            }
+            GroupParams::Fp { scales, .. } => (TensorRef::new(scales, &q.scales_shape).unwrap(), None),
+        };
+        let g_arr = g.map(|g| [g]);
+        let g_meta = g_arr.map(|_| Meta::new(DType::F32, &[1]));
+        let op = DequantizeOp::new(&w.meta(), &scales.meta(), biases.map(|b| b.meta()).as_ref(), spec, g_meta.as_ref(), Some(DType::F32))
+            .unwrap();
+        let mut outs = vec![];
+        for kern in [Kernels::Reference, kernels] {
+            let mut out = vec![0f32; op.out_shape.iter().product()];
+            let g_ref = g_arr.as_ref().map(|a| TensorRef::new(&a[..], &[1]).unwrap());
+            cpu::dequantize_with(kern, &op, w, scales, biases, g_ref, TensorMut::new(&mut out, &op.out_shape).unwrap()).unwrap();
+            outs.push(out);
+        }
+        let same = outs[0].iter().zip(&outs[1]).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "{} {spec} {}: dequantize differs from the reference", kernels.name(), T::DTYPE);
+        checked += 1;
+    }
+    checked
+}
+
+fn check(kernels: Kernels, test: &str) {
+    if !kernels.is_supported() {
+        println!("SKIP {test}: this CPU does not support the {} kernels", kernels.name());
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(common::seed(test));
+    let n = check_dtype::<f32>(kernels, &mut rng) + check_dtype::<f16>(kernels, &mut rng) + check_dtype::<bf16>(kernels, &mut rng);
+    eprintln!("{test}: {n} cases checked against the reference");
+}
+
+#[test]
+fn portable_kernels_match_reference() {
+    check(Kernels::Portable, "portable_kernels_match_reference");
+}
+
+#[test]
+fn avx2_kernels_match_reference() {
+    check(Kernels::Avx2, "avx2_kernels_match_reference");
+}
+
+#[test]
+fn avx512_kernels_match_reference() {
+    check(Kernels::Avx512, "avx512_kernels_match_reference");
+}
+
+#[test]
+fn kernels_parse_and_detect() {
+    for k in Kernels::available() {
+        assert_eq!(Kernels::parse(k.name()), Some(k));
+    }
+    assert!(Kernels::available().contains(&Kernels::detected()));
+    assert!(Kernels::active().is_supported());
+    assert_eq!(Kernels::parse("sse9"), None);
+}
