@@ -100,7 +100,8 @@ pub struct DequantizeOp {
     pub scales_dtype: DType,
     /// Whether an nvfp4 global scale is given.
     pub has_global_scale: bool,
-    /// Output dtype (MLX default: scales' dtype for affine, bfloat16 for fp modes).
+    /// Output dtype (MLX default: scales' dtype for affine, bfloat16 for fp modes, float32 for nvfp4
+    /// with a global scale).
     pub out_dtype: DType,
     /// Output shape.
     pub out_shape: Vec<usize>,
@@ -165,7 +166,12 @@ impl DequantizeOp {
     ) -> Result<Self> {
         let cols = check_quantized_weight(&spec, w, scales, biases)?;
         check_scalar_global_scale(&spec, global_scale)?;
-        let default = if spec.has_biases() { scales.dtype } else { DType::BF16 };
+        // MLX: affine → the scales' dtype; fp → bfloat16, promoted with the float32 global scale.
+        let default = match (spec.has_biases(), global_scale) {
+            (true, _) => scales.dtype,
+            (false, None) => DType::BF16,
+            (false, Some(_)) => DType::F32,
+        };
         let out_dtype = dtype.unwrap_or(default);
         if !out_dtype.is_float() {
             return Err(Error::dtype("dtype", "float32, float16 or bfloat16", out_dtype));
