@@ -1,0 +1,93 @@
+//! WGSL → MSL with naga, for the Apple host. Overrides are folded in (one MSL per variant), and
+//! buffers get explicit `[[buffer(i)]]` slots equal to their WGSL binding numbers, so a Metal host
+//! binds exactly as the wgpu backend does. wgpu's runtime-check scaffolding (bounds checks, loop
+//! bounding, zeroed workgroup memory) is left out, as `create_shader_module_trusted` does.
+//!
+//! Status: the generated MSL is snapshot-tested and passes a clang syntax/type check against a
+//! shim header (`scripts/check_msl.sh`); it is **not yet compiled by Apple's compiler**.
+
+use crate::shaders::Kernel;
+use naga::back::msl;
+use qmlx_core::{Error, Result};
+
+/// The Metal buffer slot naga's array-length helper uses (past every kernel's bindings).
+pub const SIZES_SLOT: u8 = 15;
+
+fn naga_err(what: &str, e: impl std::fmt::Debug) -> Error {
+    Error::Backend(format!("naga {what}: {e:?}"))
+}
+
+/// Translates `kernel` specialised by `constants` to MSL (language version `version`, e.g. (2, 4)).
+/// Returns the source and the (renamed) entry point.
+pub fn kernel_msl(kernel: Kernel, constants: &[(&str, f64)], version: (u8, u8)) -> Result<(String, String)> {
+    let module = naga::front::wgsl::parse_str(&kernel.source()).map_err(|e| naga_err("parse", e.emit_to_string(&kernel.source())))?;
+    let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
+        .validate(&module)
+        .map_err(|e| naga_err("validate", e))?;
+    let pc: naga::back::PipelineConstants = constants.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let (module, info) =
+        naga::back::pipeline_constants::process_overrides(&module, &info, Some((naga::ShaderStage::Compute, kernel.entry_point())), &pc)
+            .map_err(|e| naga_err("overrides", e))?;
+    let mut resources = msl::BindingMap::new();
+    for (i, slot) in kernel.slots().iter().enumerate() {
+        resources.insert(
+            naga::ResourceBinding { group: 0, binding: i as u32 },
+            msl::BindTarget { buffer: Some(i as u8), mutable: *slot == crate::shaders::Slot::Write, ..Default::default() },
+        );
+    }
+    let mut per_entry_point_map = msl::EntryPointResourceMap::new();
+    per_entry_point_map.insert(
+        kernel.entry_point().to_string(),
+        msl::EntryPointResources { resources, immediates_buffer: None, sizes_buffer: Some(SIZES_SLOT) },
+    );
+    let options = msl::Options {
+        lang_version: version,
+        per_entry_point_map,
+        fake_missing_bindings: false,
+        zero_initialize_workgroup_memory: false,
+        force_loop_bounding: false,
+        emit_int_div_checks: false,
+        bounds_check_policies: naga::proc::BoundsCheckPolicies::default(),
+        ..Default::default()
+    };
+    let pipeline = msl::PipelineOptions {
+        entry_point: Some((naga::ShaderStage::Compute, kernel.entry_point().to_string())),
+        ..Default::default()
+    };
+    let (src, tinfo) = msl::write_string(&module, &info, &options, &pipeline).map_err(|e| naga_err("msl", e))?;
+    let name = tinfo
+        .entry_point_names
+        .into_iter()
+        .next()
+        .ok_or_else(|| naga_err("msl", "no entry point"))?
+        .map_err(|e| naga_err("msl entry point", e))?;
+    Ok((src, name))
+}
+
+/// The variants covered by the MSL snapshots and the clang check: every kernel in every mode,
+/// each bit width and dtype at least once. Returns `(file stem, kernel, constants)`.
+pub fn snapshot_variants() -> Vec<(String, Kernel, Vec<(&'static str, f64)>)> {
+    use qmlx_core::{Mode, QuantSpec};
+    let mut v = Vec::new();
+    let mut specs: Vec<QuantSpec> = [1, 2, 3, 4, 5, 6, 8].iter().map(|&b| QuantSpec::new(Mode::Affine, 64, b).unwrap()).collect();
+    specs.extend([Mode::Mxfp4, Mode::Mxfp8, Mode::Nvfp4].map(|m| QuantSpec::with_defaults(m, None, None).unwrap()));
+    for (i, spec) in specs.iter().enumerate() {
+        let dt = (i % 3) as f64; // rotate f32 / f16 / bf16 across variants
+        let tag = format!("{}{}_gs{}", spec.mode(), spec.bits(), spec.group_size());
+        let mut base = crate::shaders::spec_constants(spec);
+        let with = |extra: &[(&'static str, f64)]| {
+            let mut c = base.clone();
+            c.extend_from_slice(extra);
+            c
+        };
+        v.push((format!("quantize_{tag}"), Kernel::Quantize, with(&[("WDT", dt), ("ROUNDING", 0.0)])));
+        v.push((format!("dequantize_{tag}"), Kernel::Dequantize, with(&[("SDT", dt), ("ODT", dt)])));
+        v.push((format!("qmv_{tag}"), Kernel::Qmv, with(&[("XDT", dt)])));
+        v.push((format!("qmm_t_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 1.0)])));
+        v.push((format!("qmm_n_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 0.0)])));
+        base.clear();
+    }
+    v.push(("cast_f16".into(), Kernel::Cast, vec![("ODT", 1.0)]));
+    v.push(("cast_bf16".into(), Kernel::Cast, vec![("ODT", 2.0)]));
+    v
+}

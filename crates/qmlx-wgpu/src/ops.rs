@@ -1,0 +1,314 @@
+//! The three ops on [`GpuTensor`]s, driven by the same validated descriptions as the CPU backend
+//! (`QuantizeOp`, `DequantizeOp`, `MatmulOp` and `MatmulOp::pairs`).
+
+use crate::context::{flat_grid, GpuTensor, WgpuContext};
+use crate::shaders::{dtype_tag, spec_constants, Kernel};
+use qmlx_core::cpu::GatherIndices;
+use qmlx_core::{DType, DequantizeOp, Error, MatmulOp, Meta, QuantizeOp, Result, Rounding};
+
+fn shape_str(s: &[usize]) -> String {
+    qmlx_core::error::fmt_shape(s)
+}
+
+/// Checks a buffer's dtype and element count against what the op was described with.
+fn expect(arg: &'static str, t: &GpuTensor, dtype: DType, numel: usize) -> Result<()> {
+    if t.dtype != dtype {
+        return Err(Error::DType { arg, expected: dtype.name().into(), got: t.dtype.name().into() });
+    }
+    if t.shape.iter().product::<usize>() != numel {
+        return Err(Error::Shape { arg, expected: format!("{numel} elements as described by the op"), got: shape_str(&t.shape) });
+    }
+    Ok(())
+}
+
+fn expect_meta(arg: &'static str, t: &GpuTensor, want: &Meta) -> Result<()> {
+    if t.dtype != want.dtype {
+        return Err(Error::DType { arg, expected: want.dtype.name().into(), got: t.dtype.name().into() });
+    }
+    if t.shape != want.shape {
+        return Err(Error::Shape { arg, expected: shape_str(&want.shape), got: shape_str(&t.shape) });
+    }
+    Ok(())
+}
+
+fn presence(arg: &'static str, given: bool, described: bool) -> Result<()> {
+    if given != described {
+        return Err(Error::Value { arg, expected: "the same presence as when the op was described".into(), got: "a mismatch".into() });
+    }
+    Ok(())
+}
+
+/// Kernels index with u32: refuse tensors past 2^32 elements (words) instead of wrapping.
+fn fits_u32(what: &str, n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::Backend(format!("wgpu: {what} ({n}) exceeds the kernels' 32-bit indexing")))
+}
+
+impl WgpuContext {
+    /// Quantizes `w` into `wq`, `scales` and (affine) `biases`, shaped as `op` says; bit-exact
+    /// with `qmlx_core::cpu::quantize`. NaN/inf in `w` → [`Error::NonFinite`] naming the row.
+    pub fn quantize(
+        &self,
+        op: &QuantizeOp,
+        w: &GpuTensor,
+        global_scale: Option<&GpuTensor>,
+        wq: &GpuTensor,
+        scales: &GpuTensor,
+        biases: Option<&GpuTensor>,
+    ) -> Result<()> {
+        expect("w", w, op.w_dtype, op.rows * op.cols)?;
+        presence("global_scale", global_scale.is_some(), op.has_global_scale)?;
+        if let Some(g) = global_scale {
+            expect("global_scale", g, DType::F32, 1)?;
+        }
+        expect_meta("wq", wq, &op.wq_meta())?;
+        expect_meta("scales", scales, &op.scales_meta())?;
+        match (biases, op.biases_meta()) {
+            (Some(b), Some(bm)) => expect_meta("biases", b, &bm)?,
+            (None, None) => {}
+            (Some(_), None) => return Err(Error::Value { arg: "biases", expected: format!("None for mode '{}'", op.spec.mode()), got: "a tensor".into() }),
+            (None, Some(_)) => return Err(Error::Value { arg: "biases", expected: "an output tensor for mode 'affine'".into(), got: "None".into() }),
+        }
+        let gs = op.spec.group_size() as usize;
+        let groups = op.rows * op.cols / gs;
+        if groups == 0 {
+            return Ok(());
+        }
+        fits_u32("w elements", op.rows * op.cols)?;
+        let per_word = if op.spec.has_biases() { if op.w_dtype == DType::F32 { 1 } else { 2 } } else { 4 };
+        let threads = groups.div_ceil(per_word);
+        let params = self.uniform(&[fits_u32("groups", groups)?, (op.cols / gs) as u32, global_scale.is_some() as u32, 0, 0, 0, 0, 0]);
+        let status = self.upload_words("qmlx-status", &[u32::MAX, 0u32, 0, 0])?;
+        let unused = self.scratch(16)?;
+        let mut constants = spec_constants(&op.spec);
+        constants.push(("WDT", dtype_tag(op.w_dtype)));
+        constants.push(("ROUNDING", if op.rounding == Rounding::Cpu { 1.0 } else { 0.0 }));
+        let g = global_scale.map_or(&self.dummy, |g| &g.buffer);
+        let b = biases.map_or(&unused, |b| &b.buffer);
+        self.dispatch(
+            Kernel::Quantize,
+            &constants,
+            &[&params, &w.buffer, g, &wq.buffer, &scales.buffer, b, &status],
+            flat_grid(threads.div_ceil(64))?,
+        )?;
+        let st: Vec<u32> = bytemuck::pod_collect_to_vec(&self.read_bytes(&status, 0, 8)?);
+        if st[1] != 0 {
+            let gv = f32::from_le_bytes(self.read_bytes(&global_scale.unwrap().buffer, 0, 4)?.try_into().unwrap());
+            return Err(Error::Value { arg: "global_scale", expected: "a finite positive float".into(), got: gv.to_string() });
+        }
+        if st[0] != u32::MAX {
+            let row = st[0] as usize;
+            let es = op.w_dtype.size();
+            let bytes = self.read_bytes(&w.buffer, (row * op.cols * es) as u64, op.cols * es)?;
+            let value = bytes
+                .chunks(es)
+                .map(|c| match op.w_dtype {
+                    DType::F32 => f32::from_le_bytes(c.try_into().unwrap()),
+                    DType::F16 => half::f16::from_le_bytes(c.try_into().unwrap()).to_f32(),
+                    _ => half::bf16::from_le_bytes(c.try_into().unwrap()).to_f32(),
+                })
+                .find(|v| !v.is_finite())
+                .unwrap_or(f32::NAN);
+            return Err(Error::NonFinite { row, value });
+        }
+        Ok(())
+    }
+
+    /// Dequantizes packed `w` into `out` (dtype `op.out_dtype`); bit-exact with the CPU backend.
+    pub fn dequantize(
+        &self,
+        op: &DequantizeOp,
+        w: &GpuTensor,
+        scales: &GpuTensor,
+        biases: Option<&GpuTensor>,
+        global_scale: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        let spec = &op.spec;
+        let gs = spec.group_size() as usize;
+        let words = op.rows * spec.packed_words(op.cols);
+        expect("w", w, DType::U32, words)?;
+        let sd = if spec.has_biases() { op.scales_dtype } else { DType::U8 };
+        expect("scales", scales, sd, op.rows * op.cols / gs)?;
+        presence("biases", biases.is_some(), spec.has_biases())?;
+        if let Some(b) = biases {
+            expect("biases", b, sd, op.rows * op.cols / gs)?;
+        }
+        presence("global_scale", global_scale.is_some(), op.has_global_scale)?;
+        if let Some(g) = global_scale {
+            expect("global_scale", g, DType::F32, 1)?;
+        }
+        expect_meta("out", out, &Meta::new(op.out_dtype, &op.out_shape))?;
+        let elems = op.rows * op.cols;
+        if elems == 0 {
+            return Ok(());
+        }
+        let params = self.uniform(&[fits_u32("elements", elems)?, fits_u32("words", words)?, global_scale.is_some() as u32, 0, 0, 0, 0, 0]);
+        let mut constants = spec_constants(spec);
+        constants.push(("SDT", if spec.has_biases() { dtype_tag(sd) } else { 0.0 }));
+        constants.push(("ODT", dtype_tag(op.out_dtype)));
+        self.dispatch(
+            Kernel::Dequantize,
+            &constants,
+            &[
+                &params,
+                &w.buffer,
+                &scales.buffer,
+                biases.map_or(&self.dummy, |b| &b.buffer),
+                global_scale.map_or(&self.dummy, |g| &g.buffer),
+                &out.buffer,
+            ],
+            flat_grid(elems.div_ceil(32).div_ceil(64))?,
+        )
+    }
+
+    /// `quantized_matmul` / `gather_qmm` as described by `op`. `x` (and affine scales/biases)
+    /// must already have dtype `op.out_dtype`; gather indices are read on the host and validated
+    /// by `op.pairs`, so no kernel ever indexes with an unchecked value.
+    #[allow(clippy::too_many_arguments)]
+    pub fn matmul(
+        &self,
+        op: &MatmulOp,
+        x: &GpuTensor,
+        w: &GpuTensor,
+        scales: &GpuTensor,
+        biases: Option<&GpuTensor>,
+        indices: GatherIndices<'_>,
+        global_scale: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        let spec = &op.spec;
+        let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
+        let gs = spec.group_size() as usize;
+        expect("x", x, op.out_dtype, op.x_count * op.m * op.k)?;
+        expect("w", w, DType::U32, op.w_count * rows * spec.packed_words(cols))?;
+        let sd = spec.scales_dtype(op.out_dtype);
+        expect("scales", scales, sd, op.w_count * rows * cols / gs)?;
+        presence("biases", biases.is_some(), spec.has_biases())?;
+        if let Some(b) = biases {
+            expect("biases", b, sd, op.w_count * rows * cols / gs)?;
+        }
+        presence("global_scale", global_scale.is_some(), op.has_global_scale)?;
+        if let Some(g) = global_scale {
+            expect("global_scale", g, DType::F32, op.w_count)?;
+        }
+        expect_meta("out", out, &Meta::new(op.out_dtype, &op.out_shape))?;
+        let pairs = op.pairs(indices.lhs, indices.rhs)?;
+        let total = pairs.len() * op.m * op.n;
+        if total == 0 {
+            return Ok(());
+        }
+        fits_u32("output elements", total)?;
+        fits_u32("x elements", op.x_count * op.m * op.k)?;
+        fits_u32("w words", op.w_count * rows * spec.packed_words(cols))?;
+
+        let plan = Plan::new(op, &pairs);
+        let tiles_buf = self.upload_words("qmlx-tiles", &plan.tiles)?;
+        let rows_buf = self.upload_words("qmlx-rows", &plan.rows)?;
+        let ntiles = plan.tiles.len() as u32;
+        let params = self.uniform(&[
+            op.n as u32,
+            op.k as u32,
+            rows as u32,
+            spec.packed_words(cols) as u32,
+            (cols / gs) as u32,
+            global_scale.is_some() as u32,
+            ntiles,
+            cols as u32,
+        ]);
+        let mut constants = spec_constants(spec);
+        constants.push(("XDT", dtype_tag(op.out_dtype)));
+        let (kernel, gx) = if plan.qmv {
+            (Kernel::Qmv, op.n.div_ceil(4))
+        } else {
+            constants.push(("TRANSPOSE", op.transpose as u32 as f64));
+            (Kernel::Qmm, op.n.div_ceil(32))
+        };
+        let scratch;
+        let dst = if op.out_dtype == DType::F32 {
+            &out.buffer
+        } else {
+            scratch = self.scratch(total * 4)?;
+            &scratch
+        };
+        self.dispatch(
+            kernel,
+            &constants,
+            &[
+                &params,
+                &x.buffer,
+                &w.buffer,
+                &scales.buffer,
+                biases.map_or(&self.dummy, |b| &b.buffer),
+                global_scale.map_or(&self.dummy, |g| &g.buffer),
+                &tiles_buf,
+                &rows_buf,
+                dst,
+            ],
+            (fits_u32("grid", gx)?, ntiles),
+        )?;
+        if op.out_dtype != DType::F32 {
+            let cparams = self.uniform(&[total as u32, 0, 0, 0, 0, 0, 0, 0]);
+            self.dispatch(
+                Kernel::Cast,
+                &[("ODT", dtype_tag(op.out_dtype))],
+                &[&cparams, dst, &out.buffer],
+                flat_grid(total.div_ceil(2).div_ceil(64))?,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The host-side schedule of a matmul: output rows grouped by the w matrix they use, cut into
+/// tiles that share one w matrix. Grouping makes sorted MoE experts (gather_qmm with sorted
+/// rhs_indices) run as dense tiles; unsorted indices are sorted here, so `sorted_indices` is only
+/// a hint that skips the sort.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// `(x row, output row)` per output row, grouped by w matrix.
+    pub rows: Vec<[u32; 2]>,
+    /// `(w matrix, first row entry, row count, 0)` per tile.
+    pub tiles: Vec<[u32; 4]>,
+    /// Use the matrix-vector kernel (transposed, few rows per w matrix) instead of the tiled one.
+    pub qmv: bool,
+}
+
+/// Rows per tile of the qmv kernel (its MAXM) and of the tiled kernel.
+const QMV_ROWS: usize = 8;
+const QMM_ROWS: usize = 32;
+
+impl Plan {
+    /// Builds the schedule for `op` over its resolved `(x matrix, w matrix)` pairs.
+    pub fn new(op: &MatmulOp, pairs: &[(usize, usize)]) -> Plan {
+        let m = op.m;
+        let mut entries: Vec<(usize, u32, u32)> = Vec::with_capacity(pairs.len() * m);
+        for (p, &(xi, wi)) in pairs.iter().enumerate() {
+            for mi in 0..m {
+                entries.push((wi, (xi * m + mi) as u32, (p * m + mi) as u32));
+            }
+        }
+        if !entries.is_sorted_by_key(|e| e.0) {
+            entries.sort_by_key(|e| e.0); // stable: keeps row order within a w matrix
+        }
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for i in 1..=entries.len() {
+            if i == entries.len() || entries[i].0 != entries[start].0 {
+                runs.push((entries[start].0, start, i - start));
+                start = i;
+            }
+        }
+        let qmv = op.transpose && entries.len() <= QMV_ROWS * runs.len();
+        let per = if qmv { QMV_ROWS } else { QMM_ROWS };
+        let mut tiles = Vec::new();
+        for (wi, s, len) in runs {
+            let mut o = 0;
+            while o < len {
+                let c = per.min(len - o);
+                tiles.push([wi as u32, (s + o) as u32, c as u32, 0]);
+                o += c;
+            }
+        }
+        Plan { rows: entries.iter().map(|e| [e.1, e.2]).collect(), tiles, qmv }
+    }
+}

@@ -1,0 +1,122 @@
+//! The WGSL sources and how they are composed and specialised.
+//!
+//! Every kernel is `codes.wgsl` (the one shared per-bit-width include) + optional shared includes
+//! + its own file. Bits, group size, mode and dtypes are `override` constants filled in when a
+//! pipeline is created, so one source serves every variant; shapes travel in a uniform buffer.
+
+use qmlx_core::{DType, Mode, QuantSpec};
+
+/// The shared include: float formats, codecs, chunk unpacking (the only per-bit-width code).
+pub const CODES_WGSL: &str = include_str!("../shaders/codes.wgsl");
+/// Packed-chunk loads from `wq` (16-byte loads where aligned).
+pub const WLOAD_WGSL: &str = include_str!("../shaders/wload.wgsl");
+/// Bindings and operand access of the matmul kernels.
+pub const MATMUL_IO_WGSL: &str = include_str!("../shaders/matmul_io.wgsl");
+
+/// One compute kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// Float weights → packed codes, scales, biases.
+    Quantize,
+    /// Packed codes → floats.
+    Dequantize,
+    /// Matrix-vector (decode) quantized matmul, transposed weights.
+    Qmv,
+    /// Tiled quantized matmul with workgroup memory (prefill), both orientations.
+    Qmm,
+    /// float32 → float16/bfloat16 result conversion.
+    Cast,
+}
+
+/// What a binding slot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The shape parameters.
+    Uniform,
+    /// A read-only storage buffer.
+    Read,
+    /// A read-write storage buffer.
+    Write,
+}
+
+impl Kernel {
+    /// Every kernel.
+    pub const ALL: [Kernel; 5] = [Kernel::Quantize, Kernel::Dequantize, Kernel::Qmv, Kernel::Qmm, Kernel::Cast];
+
+    /// File stem of the kernel's WGSL.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kernel::Quantize => "quantize",
+            Kernel::Dequantize => "dequantize",
+            Kernel::Qmv => "qmv",
+            Kernel::Qmm => "qmm",
+            Kernel::Cast => "cast",
+        }
+    }
+
+    /// The WGSL entry point.
+    pub const fn entry_point(self) -> &'static str {
+        match self {
+            Kernel::Quantize => "quantize_groups",
+            Kernel::Dequantize => "dequantize_chunks",
+            Kernel::Qmv => "qmv",
+            Kernel::Qmm => "qmm",
+            Kernel::Cast => "cast_pairs",
+        }
+    }
+
+    /// The complete WGSL module: includes first, then the kernel.
+    pub fn source(self) -> String {
+        let own = match self {
+            Kernel::Quantize => include_str!("../shaders/quantize.wgsl"),
+            Kernel::Dequantize => include_str!("../shaders/dequantize.wgsl"),
+            Kernel::Qmv => include_str!("../shaders/qmv.wgsl"),
+            Kernel::Qmm => include_str!("../shaders/qmm.wgsl"),
+            Kernel::Cast => include_str!("../shaders/cast.wgsl"),
+        };
+        let includes: &[&str] = match self {
+            Kernel::Quantize | Kernel::Cast => &[CODES_WGSL],
+            Kernel::Dequantize => &[CODES_WGSL, WLOAD_WGSL],
+            Kernel::Qmv | Kernel::Qmm => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL],
+        };
+        let mut s = String::new();
+        for inc in includes {
+            s.push_str(inc);
+            s.push('\n');
+        }
+        s.push_str(own);
+        s
+    }
+
+    /// Binding slots 0.. of group 0, in order.
+    pub const fn slots(self) -> &'static [Slot] {
+        use Slot::*;
+        match self {
+            Kernel::Quantize => &[Uniform, Read, Read, Write, Write, Write, Write],
+            Kernel::Dequantize => &[Uniform, Read, Read, Read, Read, Write],
+            Kernel::Qmv | Kernel::Qmm => &[Uniform, Read, Read, Read, Read, Read, Read, Read, Write],
+            Kernel::Cast => &[Uniform, Read, Write],
+        }
+    }
+}
+
+/// The dtype tag the shaders use (0 float32, 1 float16, 2 bfloat16).
+pub fn dtype_tag(d: DType) -> f64 {
+    match d {
+        DType::F32 => 0.0,
+        DType::F16 => 1.0,
+        DType::BF16 => 2.0,
+        other => unreachable!("float dtype validated by the op, got {other}"),
+    }
+}
+
+/// `BITS`, `GS`, `MODE` for a quantization.
+pub fn spec_constants(spec: &QuantSpec) -> Vec<(&'static str, f64)> {
+    let mode = match spec.mode() {
+        Mode::Affine => 0.0,
+        Mode::Mxfp4 => 1.0,
+        Mode::Mxfp8 => 2.0,
+        Mode::Nvfp4 => 3.0,
+    };
+    vec![("BITS", spec.bits() as f64), ("GS", spec.group_size() as f64), ("MODE", mode)]
+}
