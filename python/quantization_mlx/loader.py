@@ -48,7 +48,12 @@ def _read_weights(path):
         try:
             with safe_open(fn, framework="pt") as f:
                 for k in f.keys():
-                    weights[k] = f.get_tensor(k)
+                    t = f.get_tensor(k)
+                    # safetensors data offsets need not be aligned for the element type, and the
+                    # kernels require aligned data: copy such tensors.
+                    if t.numel() and t.data_ptr() % t.element_size():
+                        t = t.clone()
+                    weights[k] = t
         except Exception as e:  # safetensors raises its own error types for truncated/corrupt files
             raise ValueError(f"{os.path.basename(fn)}: cannot read safetensors file ({e})") from e
     return weights
@@ -153,15 +158,29 @@ def load_model(path, device="cpu", dtype=None):
         _set_module(model, name, q)
         quantized[name] = q
 
+    # A tied head has no tensors of its own (mlx_lm drops lm_head.weight when tied).
+    emb = model.get_input_embeddings()
+    if tied:
+        if isinstance(emb, QuantizedEmbedding):
+            model.lm_head = TiedQuantizedHead(emb)
+        else:
+            model.lm_head = torch.nn.Identity()  # re-tied to the embedding after loading
     state = model.state_dict()
     missing = [k for k in state if k not in weights]
     unexpected = [k for k in weights if k not in state]
-    if tied:
-        unexpected = [k for k in unexpected if not k.startswith("lm_head.")]
     if missing or unexpected:
         raise ValueError(f"{path}: checkpoint does not match the {config.get('model_type')} architecture: "
                          f"missing tensors {missing[:8]}{'...' if len(missing) > 8 else ''}, "
                          f"unexpected tensors {unexpected[:8]}{'...' if len(unexpected) > 8 else ''}")
+    for k, want in state.items():
+        got = weights[k]
+        if tuple(got.shape) != tuple(want.shape):
+            owner = k.rpartition(".")[0]
+            how = ""
+            if owner in quantized:
+                qm = quantized[owner]
+                how = f" ({qm.mode}, bits={qm.bits}, group_size={qm.group_size})"
+            raise ValueError(f"{k}: expected shape {tuple(want.shape)}{how}, got {tuple(got.shape)}")
     to_load = {}
     for k in state:
         t = weights[k]
@@ -173,12 +192,10 @@ def load_model(path, device="cpu", dtype=None):
     for name, q in quantized.items():
         q.check_loaded(prefix=f"{name}.")
 
-    if tied:
-        emb = model.get_input_embeddings()
-        if isinstance(emb, QuantizedEmbedding):
-            model.lm_head = TiedQuantizedHead(emb)
-        else:
-            model.lm_head.weight = emb.weight
+    if tied and not isinstance(emb, QuantizedEmbedding):
+        head = torch.nn.Linear(emb.embedding_dim, emb.num_embeddings, bias=False, device="meta")
+        head.weight = emb.weight
+        model.lm_head = head
 
     # Buffers computed at construction (rotary frequencies) are still on the meta device: rebuild
     # those modules on the target device.

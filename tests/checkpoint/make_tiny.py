@@ -9,6 +9,7 @@ padded to the model's vocab so every id decodes; rope theta stays 10000 (mlx_lm'
 transformers 5's `rope_parameters`); norms get non-trivial weights.
 """
 import argparse
+import json
 import os
 import sys
 
@@ -90,6 +91,14 @@ def main(argv=None):
     kwargs = {"max_shard_size": a.shard_size} if a.shard_size else {}
     model.save_pretrained(a.out, **kwargs)
     tok.save_pretrained(a.out)
+    # transformers 5 writes only rope_parameters; mlx_lm's models read a top-level rope_theta (and
+    # qwen2's defaults to 1e6 without it). Write it so both sides use the same base.
+    cfg_path = os.path.join(a.out, "config.json")
+    with open(cfg_path) as f:
+        cfg = json.load(f)
+    cfg["rope_theta"] = cfg.get("rope_parameters", {}).get("rope_theta", 10000.0)
+    with open(cfg_path, "w") as f:
+        json.dump(cfg, f, indent=2, sort_keys=True)
     print(f"[make_tiny] seed={a.seed} arch={a.arch} dtype={a.dtype} tie={a.tie} -> {sorted(os.listdir(a.out))}",
           file=sys.stderr)
 
