@@ -12,6 +12,12 @@ echo "== python package: build quantization_mlx (maturin develop --release) into
 VIRTUAL_ENV=$PWD/.venv PATH=$PWD/.venv/bin:$PATH .venv/bin/maturin develop --release --quiet 2>&1 | tail -n 40
 .venv/bin/python -c "import quantization_mlx as q; print('quantization_mlx', q.__version__, q.build_info()['profile'])"
 
+# --- checkpoints / qmlx CLI (issue 6): the binary tests/python/test_checkpoint_*.py run ---
+echo "== qmlx CLI: build (dev profile; reuses cargo test's build)"
+cargo build --bin qmlx --quiet
+export QMLX_BIN=$CARGO_TARGET_DIR/debug/qmlx HF_HUB_OFFLINE=1
+# --- end checkpoints ---
+
 echo "== pytest tests/python"
 rc=0
 .venv/bin/python -m pytest tests/python -q -rs || rc=$?
