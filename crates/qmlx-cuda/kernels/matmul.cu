@@ -277,7 +277,13 @@ __device__ void qmm_impl(const MatmulParams& p, int group_size) {
             for (int j = 0; j < 4; ++j) nvcuda::wmma::mma_sync(facc[i][j], fa[i], fb[j], facc[i][j]);
         }
       } else {
+        // Per-tile partial sums, added once per tile: the error grows with BK + K/BK, not K.
         const int ty = t / 16, tx = t % 16;
+        float part[8][8];
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+#pragma unroll
+          for (int j = 0; j < 8; ++j) part[i][j] = 0.0f;
 #pragma unroll 4
         for (int kk = 0; kk < BK; ++kk) {
           float a[8], bv[8];
@@ -288,8 +294,12 @@ __device__ void qmm_impl(const MatmulParams& p, int group_size) {
 #pragma unroll
           for (int i = 0; i < 8; ++i)
 #pragma unroll
-            for (int j = 0; j < 8; ++j) acc[i][j] = fmaf(a[i], bv[j], acc[i][j]);
+            for (int j = 0; j < 8; ++j) part[i][j] = fmaf(a[i], bv[j], part[i][j]);
         }
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+#pragma unroll
+          for (int j = 0; j < 8; ++j) acc[i][j] += part[i][j];
       }
       __syncthreads();
     }
@@ -323,6 +333,117 @@ __device__ void qmm_impl(const MatmulParams& p, int group_size) {
   }
 }
 
+// ---- small-M tensor-core kernel (2 <= M <= 16, transpose=True, 16-bit types) ----------------
+// A block owns SM_BN rows of Ŵ; its 4 warps split K (intra-block split-K, no workspace). Each warp
+// streams its [SM_BN × 32] slices of Ŵ (one or two chunks per lane, next slice prefetched into
+// registers), dequantizes them into its own shared tile, and multiplies with the zero-padded
+// [16 × 32] slice of x on tensor cores; the warps' partial sums are added at the end.
+#define SM_BN 64
+#define SM_WARPS 4
+#define SM_BK 32
+#define SM_LD (SM_BK + 8)
+
+template <int KIND, int BITS, typename T>
+__device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
+  using F = Fmt<KIND, BITS>;
+  constexpr int CH = F::chunk, CW = F::chunk_words;
+  constexpr int TASKS = SM_BN * SM_BK / CH, TPL = TASKS / 32;  // chunks per lane per step
+  __shared__ __align__(128) T ws[SM_WARPS][SM_BN][SM_LD];
+  __shared__ __align__(128) T xs[SM_WARPS][16][SM_LD];
+  __shared__ __align__(128) float red[SM_WARPS][16][SM_BN + 4];
+  const long long M = p.m, N = p.n, K = p.k;
+  const long long pair = blockIdx.y;
+  const long long n0 = (long long)blockIdx.x * SM_BN;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
+  long long xi, wi;
+  if (!resolve_pair(p.map, pair, p.status, xi, wi)) {
+    for (int i = threadIdx.x; i < 16 * SM_BN; i += SM_WARPS * 32) {
+      long long r = i / SM_BN, c = n0 + i % SM_BN;
+      if (r < M && c < N) out[r * N + c] = from_f32<T>(__uint_as_float(0x7FC00000u));
+    }
+    return;
+  }
+  const T* x = reinterpret_cast<const T*>(p.x) + xi * M * K;
+  const long long wpr = K * BITS / 32, gpr = K / group_size;
+  const uint32_t* wb = p.w + wi * N * wpr;
+  const float gfactor = KIND == KIND_NVFP4 ? nvfp4_gfactor(p, wi) : 0.0f;
+  const long long steps = (K + SM_BK - 1) / SM_BK;
+
+  uint32_t wr[TPL][CW];
+  float sr[TPL], br[TPL];
+  uint4 xr[2];  // 16 rows × 32 k of 16-bit x = 64 uint4 = 2 per lane
+  auto fetch = [&](long long k0) {
+#pragma unroll
+    for (int q = 0; q < TPL; ++q) {
+      int i = q * 32 + lane;
+      long long row = n0 + i / (SM_BK / CH), col = k0 + (i % (SM_BK / CH)) * CH;
+      if (row < N && col < K) {
+        load_words<CW>(wb + row * wpr + col * BITS / 32, wr[q]);
+        group_params<KIND, T>(p, (wi * N + row) * gpr + col / group_size, gfactor, sr[q], br[q]);
+      } else {
+#pragma unroll
+        for (int w = 0; w < CW; ++w) wr[q][w] = 0u;
+        sr[q] = 0.0f; br[q] = 0.0f;
+      }
+    }
+#pragma unroll
+    for (int l = 0; l < 2; ++l) {
+      int e = (l * 32 + lane) * 8, r = e / SM_BK, c = e % SM_BK;
+      long long gk = k0 + c;
+      xr[l] = (r < M && gk < K) ? *reinterpret_cast<const uint4*>(x + r * K + gk) : make_uint4(0, 0, 0, 0);
+    }
+  };
+  nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, float> facc[SM_BN / 16];
+#pragma unroll
+  for (int j = 0; j < SM_BN / 16; ++j) nvcuda::wmma::fill_fragment(facc[j], 0.0f);
+  long long step = warp;
+  if (step < steps) fetch(step * SM_BK);
+  for (; step < steps; step += SM_WARPS) {
+#pragma unroll
+    for (int q = 0; q < TPL; ++q) {
+      int i = q * 32 + lane, tr = i / (SM_BK / CH), tc0 = (i % (SM_BK / CH)) * CH;
+#pragma unroll
+      for (int j = 0; j < CH; j += 2) {
+        float q0 = fast_code_value<KIND>(chunk_code<BITS, CW>(wr[q], j));
+        float q1 = fast_code_value<KIND>(chunk_code<BITS, CW>(wr[q], j + 1));
+        ws[warp][tr][tc0 + j] = from_f32<T>(KIND == KIND_AFFINE ? fmaf(sr[q], q0, br[q]) : q0 * sr[q]);
+        ws[warp][tr][tc0 + j + 1] = from_f32<T>(KIND == KIND_AFFINE ? fmaf(sr[q], q1, br[q]) : q1 * sr[q]);
+      }
+    }
+#pragma unroll
+    for (int l = 0; l < 2; ++l) {
+      int e = (l * 32 + lane) * 8, r = e / SM_BK, c = e % SM_BK;
+      *reinterpret_cast<uint4*>(&xs[warp][r][c]) = xr[l];
+    }
+    __syncwarp();
+    if (step + SM_WARPS < steps) fetch((step + SM_WARPS) * SM_BK);
+#pragma unroll
+    for (int kk = 0; kk < SM_BK; kk += 16) {
+      nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, T, nvcuda::wmma::row_major> fa;
+      nvcuda::wmma::load_matrix_sync(fa, &xs[warp][0][kk], SM_LD);
+#pragma unroll
+      for (int j = 0; j < SM_BN / 16; ++j) {
+        nvcuda::wmma::fragment<nvcuda::wmma::matrix_b, 16, 16, 16, T, nvcuda::wmma::col_major> fb;
+        nvcuda::wmma::load_matrix_sync(fb, &ws[warp][16 * j][kk], SM_LD);
+        nvcuda::wmma::mma_sync(facc[j], fa, fb, facc[j]);
+      }
+    }
+    __syncwarp();
+  }
+#pragma unroll
+  for (int j = 0; j < SM_BN / 16; ++j)
+    nvcuda::wmma::store_matrix_sync(&red[warp][0][16 * j], facc[j], SM_BN + 4, nvcuda::wmma::mem_row_major);
+  __syncthreads();
+  for (int i = threadIdx.x; i < 16 * SM_BN; i += SM_WARPS * 32) {
+    int r = i / SM_BN, c = i % SM_BN;
+    if (r < M && n0 + c < N) {
+      float v = (red[0][r][c] + red[1][r][c]) + (red[2][r][c] + red[3][r][c]);
+      out[r * N + n0 + c] = from_f32<T>(v);
+    }
+  }
+}
+
 // Kernel entry points: <op>_<format>_<dtype>; group size is a launch argument (affine: 32/64/128).
 #define QMLX_MATMUL_KERNELS(FN, KIND, BITS, TN, T)                                                            \
   extern "C" __global__ void __launch_bounds__(QMV_WARPS * 32) qmv1_##FN##_##TN(const MatmulParams p, int gs) { \
@@ -337,10 +458,16 @@ __device__ void qmm_impl(const MatmulParams& p, int group_size) {
   extern "C" __global__ void __launch_bounds__(QMM_THREADS) qmm_n_##FN##_##TN(const MatmulParams p, int gs) { \
     qmm_impl<KIND, BITS, T, false>(p, gs);                                                                    \
   }
+#define QMLX_SMALL_KERNEL(FN, KIND, BITS, TN, T)                                                                  \
+  extern "C" __global__ void __launch_bounds__(SM_WARPS * 32) qmm_small_##FN##_##TN(const MatmulParams p, int gs) { \
+    qmm_small_impl<KIND, BITS, T>(p, gs);                                                                         \
+  }
 #define QMLX_MATMUL_DTYPES(FN, KIND, BITS)                \
   QMLX_MATMUL_KERNELS(FN, KIND, BITS, f32, float)         \
   QMLX_MATMUL_KERNELS(FN, KIND, BITS, f16, __half)        \
-  QMLX_MATMUL_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16)
+  QMLX_MATMUL_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16) \
+  QMLX_SMALL_KERNEL(FN, KIND, BITS, f16, __half)          \
+  QMLX_SMALL_KERNEL(FN, KIND, BITS, bf16, __nv_bfloat16)
 
 QMLX_MATMUL_DTYPES(affine1, KIND_AFFINE, 1)
 QMLX_MATMUL_DTYPES(affine2, KIND_AFFINE, 2)

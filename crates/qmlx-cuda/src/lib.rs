@@ -407,7 +407,12 @@ impl Device {
             map,
         };
         let mut gs_arg = gs as i32;
-        if op.transpose && op.m <= QMV_MAX_M {
+        let small_tc = op.transpose && op.out_dtype != DType::F32 && (2..=SMALL_MAX_M).contains(&op.m) && batch <= 65535;
+        if small_tc {
+            let f = self.function(self.matmul, &format!("qmm_small_{fmt}_{dt}"))?;
+            let grid = (op.n.div_ceil(SMALL_BN) as u32, batch as u32, 1);
+            self.launch(f, grid, (SMALL_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])
+        } else if op.transpose && op.m <= QMV_MAX_M {
             let (rows, prefix) = if op.m == 1 { (QMV1_ROWS, "qmv1") } else { (QMV_ROWS, "qmv") };
             p.row_blocks = op.n.div_ceil(QMV_WARPS * rows) as i64;
             let blocks = p.row_blocks as u64 * batch as u64;
@@ -432,8 +437,12 @@ impl Device {
 const QMV_WARPS: usize = 4;
 const QMV1_ROWS: usize = 4;
 const QMV_ROWS: usize = 2;
-/// Largest M served by the matrix-vector kernel; larger M uses the tiled kernel.
+/// Largest M served by the matrix-vector kernel (f32; 16-bit types use it for M = 1 only).
 pub const QMV_MAX_M: usize = 8;
+/// Largest M served by the small-M tensor-core kernel (16-bit types, transpose=True).
+pub const SMALL_MAX_M: usize = 16;
+const SMALL_BN: usize = 64;
+const SMALL_WARPS: usize = 4;
 const QMM_BM: usize = 128;
 const QMM_BN: usize = 128;
 const QMM_THREADS: usize = 256;
