@@ -11,11 +11,38 @@ from __future__ import annotations
 
 import torch
 
-from . import _backends, _ops, _rust
+from . import _backends, _impl, _ops, _rust
 
 _Tensor = torch.Tensor
 _FLOATS = (torch.float32, torch.float16, torch.bfloat16)
 _AFFINE_BITS = (1, 2, 3, 4, 5, 6, 8)
+
+
+_is_compiling = torch.compiler.is_compiling
+_dispatch_modes = torch._C._len_torch_dispatch_stack
+_function_modes = torch._C._is_torch_function_mode_enabled
+_functorch = torch._C._are_functorch_transforms_active
+_grad_enabled = torch.is_grad_enabled
+
+
+def _direct(x, w, scales, *optional) -> bool:
+    """True when the registered op would only forward to its eager implementation: plain tensors (no
+    subclass, no meta), no torch.compile tracing, no dispatch/function modes, no functorch transform,
+    nothing that needs autograd. The public functions then call the implementation directly and
+    skip the dispatcher's round trip through C++ (bench/python_overhead.py measures both)."""
+    if _is_compiling() or _dispatch_modes() or _function_modes() or _functorch():
+        return False
+    if type(x) is not _Tensor or x.is_meta:
+        return False
+    if type(w) is not _Tensor or type(scales) is not _Tensor:
+        return False
+    grad = _grad_enabled()
+    if grad and (x.requires_grad or scales.requires_grad):
+        return False
+    for t in optional:
+        if t is not None and (type(t) is not _Tensor or (grad and t.requires_grad)):
+            return False
+    return True
 
 
 def _tensor(arg: str, t) -> None:
@@ -52,8 +79,10 @@ def quantize(w, group_size=None, bits=None, mode="affine", *, global_scale=None,
     (default) reproduces MLX's GPU quantizer (Mac-made checkpoints); ``"cpu"`` reproduces
     ``mx.quantize`` on MLX's CPU backend (affine only: the fp modes have one quantizer, MLX's GPU's).
     """
-    _tensor("w", w)
     global_scale = _global_scale(global_scale)
+    if _direct(w, w, w, global_scale):
+        return tuple(_impl.quantize_impl(w, group_size, bits, mode, global_scale, rounding))
+    _tensor("w", w)
     return tuple(_ops.quantize(w, group_size, bits, mode, global_scale, rounding))
 
 
@@ -62,12 +91,14 @@ def dequantize(w, scales, biases=None, group_size=None, bits=None, mode="affine"
 
     The output dtype is ``dtype`` if given, else scales' dtype (affine) or bfloat16 (fp modes), as MLX.
     """
-    _tensor("w", w)
-    _tensor("scales", scales)
-    _opt_tensor("biases", biases)
     global_scale = _global_scale(global_scale)
     if dtype is not None and not isinstance(dtype, torch.dtype):
         raise TypeError(f"dtype: expected a torch.dtype or None, got {type(dtype).__name__}")
+    if _direct(w, w, scales, biases, global_scale):
+        return _impl.dequantize_impl(w, scales, biases, group_size, bits, mode, global_scale, dtype)
+    _tensor("w", w)
+    _tensor("scales", scales)
+    _opt_tensor("biases", biases)
     return _ops.dequantize(w, scales, biases, group_size, bits, mode, global_scale, dtype)
 
 
@@ -78,6 +109,8 @@ def quantized_matmul(x, w, scales, biases=None, transpose=True, group_size=None,
     With a 2-D w every leading dim of x is a row (x may be 1-D); with a batched w, x's and w's batch
     dims broadcast. Output dtype: promotion of x, scales and biases (affine), x's dtype (fp modes).
     """
+    if _direct(x, w, scales, biases):
+        return _impl.quantized_matmul_impl(x, w, scales, biases, bool(transpose), group_size, bits, mode)
     _tensor("x", x)
     _tensor("w", w)
     _tensor("scales", scales)
@@ -106,13 +139,16 @@ def gather_qmm(
     this is ``quantized_matmul``. ``global_scale`` (nvfp4): float32, one per w matrix (w's batch
     shape). ``sorted_indices`` is a hint only: unsorted indices still give correct results.
     """
+    global_scale = _global_scale(global_scale)
+    if _direct(x, w, scales, biases, lhs_indices, rhs_indices, global_scale):
+        return _impl.gather_qmm_impl(x, w, scales, biases, lhs_indices, rhs_indices, bool(transpose), group_size,
+                                     bits, mode, global_scale, bool(sorted_indices))
     _tensor("x", x)
     _tensor("w", w)
     _tensor("scales", scales)
     _opt_tensor("biases", biases)
     _opt_tensor("lhs_indices", lhs_indices)
     _opt_tensor("rhs_indices", rhs_indices)
-    global_scale = _global_scale(global_scale)
     return _ops.gather_qmm(
         x, w, scales, biases, lhs_indices, rhs_indices, bool(transpose), group_size, bits, mode, global_scale,
         bool(sorted_indices),
@@ -133,7 +169,8 @@ def _affine_params(x, scales, biases):
     _tensor("scales", scales)
     _tensor("biases", biases)
     # The seed's kernels read scales/biases as x's dtype (transformers casts them before calling).
-    return scales.to(x.dtype), biases.to(x.dtype)
+    dt = x.dtype
+    return (scales if scales.dtype == dt else scales.to(dt)), (biases if biases.dtype == dt else biases.to(dt))
 
 
 def _check_features(output_features, w, transpose: bool, bits: int) -> None:

@@ -115,6 +115,8 @@ _WGPU = _Unavailable(
 
 _CPU = CpuBackend()
 _cpu_backend = _CPU
+# device type -> backend (the "cpu" entry follows select_cpu_backend)
+_BY_TYPE = {"cpu": _CPU, "cuda": _CUDA, "mps": _MPS}
 
 
 def select_cpu_backend(name: str | None = None):
@@ -132,6 +134,7 @@ def select_cpu_backend(name: str | None = None):
         _cpu_backend = _WGPU
     else:
         raise ValueError(f"QMLX_BACKEND: expected 'cpu' or 'wgpu', got {name!r}")
+    _BY_TYPE["cpu"] = _cpu_backend
     return _cpu_backend
 
 
@@ -140,11 +143,7 @@ select_cpu_backend()
 
 def backend_for(device: torch.device):
     """The backend for tensors on `device`."""
-    t = device.type
-    if t == "cpu":
-        return _cpu_backend
-    if t == "cuda":
-        return _CUDA
-    if t == "mps":
-        return _MPS
-    raise BackendUnavailable(f"quantization_mlx cannot run on {t} tensors; move them to the CPU")
+    b = _BY_TYPE.get(device.type)
+    if b is None:
+        raise BackendUnavailable(f"quantization_mlx cannot run on {device.type} tensors; move them to the CPU")
+    return b

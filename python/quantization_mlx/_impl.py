@@ -67,11 +67,6 @@ def _index(arg: str, t):
     return t.contiguous(), n
 
 
-def _wview(w):
-    # int32 and uint32 weights are passed as the same bits; the Rust side reads uint32.
-    return w.contiguous()
-
-
 # --------------------------------------------------------------------------------------------
 # quantize
 
@@ -131,7 +126,7 @@ def dequantize_impl(w, scales, biases, group_size, bits, mode, global_scale, dty
         bits,
         None if dtype is None else dtype_name(dtype),
     )
-    w = _wview(w)
+    w = w.contiguous()  # int32 and uint32 weights are the same bits; Rust reads uint32
     scales = scales.contiguous()
     if biases is not None:
         biases = biases.contiguous()
@@ -173,16 +168,20 @@ def gather_qmm_impl(x, w, scales, biases, lhs_indices, rhs_indices, transpose, g
         _check_device("scales", scales, dev)
     if biases is not None and biases.device != dev:
         _check_device("biases", biases, dev)
-    lhs, lhs_name = _index("lhs_indices", lhs_indices)
-    rhs, rhs_name = _index("rhs_indices", rhs_indices)
-    _check_device("lhs_indices", lhs, dev)
-    _check_device("rhs_indices", rhs, dev)
-    _check_device("global_scale", global_scale, dev)
-    s_name = dtype_name(scales.dtype)
+    if lhs_indices is None and rhs_indices is None:
+        lhs = lhs_name = rhs = rhs_name = None
+    else:
+        lhs, lhs_name = _index("lhs_indices", lhs_indices)
+        rhs, rhs_name = _index("rhs_indices", rhs_indices)
+        _check_device("lhs_indices", lhs, dev)
+        _check_device("rhs_indices", rhs, dev)
+    if global_scale is not None:
+        _check_device("global_scale", global_scale, dev)
+        global_scale = global_scale.contiguous()
     out_shape, out_name = _rust.plan_matmul(
         (dtype_name(x.dtype), x.shape),
         (_w_name(w.dtype), w.shape),
-        (s_name, scales.shape),
+        (dtype_name(scales.dtype), scales.shape),
         None if biases is None else (dtype_name(biases.dtype), biases.shape),
         None if lhs is None else (lhs_name, lhs.shape),
         None if rhs is None else (rhs_name, rhs.shape),
@@ -194,19 +193,22 @@ def gather_qmm_impl(x, w, scales, biases, lhs_indices, rhs_indices, transpose, g
         sorted_indices,
     )
     dt = _TORCH[out_name]
-    x = x.to(dt).contiguous()
+    if x.dtype != dt:
+        x = x.to(dt)
+    x = x.contiguous()
     if biases is not None:
         # Affine: scales and biases are cast to the promoted dtype, as MLX does before its kernels.
-        scales = scales.to(dt).contiguous()
-        biases = biases.to(dt).contiguous()
+        if scales.dtype != dt:
+            scales = scales.to(dt)
+        if biases.dtype != dt:
+            biases = biases.to(dt)
+        biases = biases.contiguous()
         s_name = out_name
     else:
-        scales = scales.contiguous()
-    if global_scale is not None:
-        global_scale = global_scale.contiguous()
+        s_name = "uint8"
     out = torch.empty(out_shape, dtype=dt, device=dev)
-    backend.gather_qmm(x, _wview(w), scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out,
-                       out_name, transpose, mode, group_size, bits, sorted_indices)
+    backend.gather_qmm(x, w.contiguous(), scales.contiguous(), s_name, biases, lhs, lhs_name, rhs, rhs_name,
+                       global_scale, out, out_name, transpose, mode, group_size, bits, sorted_indices)
     return out
 
 
