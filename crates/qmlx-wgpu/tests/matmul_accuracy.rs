@@ -1,0 +1,216 @@
+//! quantized_matmul and gather_qmm on wgpu against issue 2's float64 metric:
+//! err = max|y − y64| / max|y64| ≤ floor(dtype), Ŵ64 the exact stored weights, y64 = x64 @ Ŵ64.
+//! Every mode, both orientations, f32/f16/bf16, M = 1, 3, 33, N not a multiple of 8, batches,
+//! broadcasting, gather (incl. sorted MoE experts), empty tensors and bad indices.
+
+mod common;
+use common::*;
+use qmlx_core::api::{self, GroupParams, QuantizedWeight};
+use qmlx_core::cpu::GatherIndices;
+use qmlx_core::{with_float_type, DType, Element, Error, Float, IndexSlice, MatmulOp, Meta, Mode, QuantSpec, Rounding, TensorMut, TensorRef};
+use qmlx_wgpu::WgpuContext;
+use rand::Rng;
+
+struct Case<'a> {
+    spec: QuantSpec,
+    transpose: bool,
+    x_shape: Vec<usize>,
+    w_batch: Vec<usize>,
+    n: usize,
+    k: usize,
+    lhs: Option<(&'a [i32], &'a [usize])>,
+    rhs: Option<(&'a [i32], &'a [usize])>,
+    sorted: bool,
+    global: Option<f32>,
+}
+
+/// Runs one case on the GPU and returns (gpu err, cpu err) against float64.
+fn run<T: Float + Element>(ctx: &WgpuContext, rng: &mut rand::rngs::StdRng, c: &Case<'_>) -> Result<(f64, f64), Error> {
+    let (rows, cols) = if c.transpose { (c.n, c.k) } else { (c.k, c.n) };
+    let mut w_shape = c.w_batch.clone();
+    w_shape.extend([rows, cols]);
+    let w: Vec<T> = randn(rng, w_shape.iter().product(), 1.0);
+    let q: QuantizedWeight<T> = api::quantize(&w, &w_shape, c.spec, Rounding::Gpu, c.global)?;
+    let x: Vec<T> = randn(rng, c.x_shape.iter().product(), 1.0);
+    let (scales, biases) = match &q.params {
+        GroupParams::Affine { scales, biases } => (bytemuck::cast_slice::<T, u8>(scales), Some(biases)),
+        GroupParams::Fp { scales, .. } => (&scales[..], None),
+    };
+    let sd = c.spec.scales_dtype(T::DTYPE);
+    let xr = TensorRef::new(&x, &c.x_shape)?;
+    let wr = TensorRef::new(&q.wq, &q.wq_shape)?;
+    let sr = TensorRef::from_bytes("scales", sd, &q.scales_shape, scales)?;
+    let br = biases.map(|b| TensorRef::new(b, &q.scales_shape)).transpose()?;
+    let g_all: Option<Vec<f32>> = c.global.map(|g| vec![g; c.w_batch.iter().product()]);
+    let gr = g_all.as_ref().map(|g| TensorRef::new(g, &c.w_batch)).transpose()?;
+    let lm = c.lhs.map(|(_, s)| Meta::new(DType::I32, s));
+    let rm = c.rhs.map(|(_, s)| Meta::new(DType::I32, s));
+    let op = MatmulOp::gather_qmm(
+        &xr.meta(),
+        &wr.meta(),
+        &sr.meta(),
+        br.map(|b| b.meta()).as_ref(),
+        lm.as_ref(),
+        rm.as_ref(),
+        c.transpose,
+        c.spec,
+        gr.map(|g| g.meta()).as_ref(),
+        c.sorted,
+    )?;
+    let idx = GatherIndices { lhs: c.lhs.map(|(i, _)| IndexSlice::I32(i)), rhs: c.rhs.map(|(i, _)| IndexSlice::I32(i)) };
+    let mut out = vec![T::default(); op.out_shape.iter().product()];
+    ctx.matmul_host(&op, xr, wr, sr, br, idx, gr, TensorMut::new(&mut out, &op.out_shape)?)?;
+    let mut cpu = vec![T::default(); op.out_shape.iter().product()];
+    qmlx_core::cpu::matmul(&op, xr, wr, sr, br, idx, gr, TensorMut::new(&mut cpu, &op.out_shape)?)?;
+
+    // float64 reference over the resolved pairs.
+    let pairs = op.pairs(idx.lhs, idx.rhs)?;
+    let w64 = exact_weights(&q);
+    let x64 = to_f64(&x);
+    let (m, n, k) = (op.m, op.n, op.k);
+    let mut y64 = vec![0f64; pairs.len() * m * n];
+    for (p, &(xi, wi)) in pairs.iter().enumerate() {
+        let wm = &w64[wi * rows * cols..(wi + 1) * rows * cols];
+        for mi in 0..m {
+            let xrow = &x64[(xi * m + mi) * k..(xi * m + mi + 1) * k];
+            for ni in 0..n {
+                let mut s = 0f64;
+                for (kk, xv) in xrow.iter().enumerate() {
+                    s += xv * if c.transpose { wm[ni * k + kk] } else { wm[kk * n + ni] };
+                }
+                y64[(p * m + mi) * n + ni] = s;
+            }
+        }
+    }
+    Ok((rel_err(&to_f64(&out), &y64), rel_err(&to_f64(&cpu), &y64)))
+}
+
+fn check(ctx: &WgpuContext, rng: &mut rand::rngs::StdRng, dt: DType, c: &Case<'_>) {
+    let (e, ecpu) = with_float_type!(dt, T => run::<T>(ctx, rng, c)).unwrap();
+    let what = format!(
+        "{} {dt} transpose={} x{:?} w_batch{:?} n={} k={} lhs={:?} rhs={:?} global={:?}",
+        c.spec, c.transpose, c.x_shape, c.w_batch, c.n, c.k, c.lhs, c.rhs, c.global
+    );
+    assert!(e <= floor(dt), "err {e:.3e} > floor {:.1e} (cpu backend: {ecpu:.3e}): {what}", floor(dt));
+}
+
+/// Specs for the matmul grid: every bit width, the straddling widths at every group size, fp modes.
+fn matmul_specs() -> Vec<QuantSpec> {
+    let mut v: Vec<QuantSpec> = [1, 2, 3, 4, 5, 6, 8].iter().map(|&b| QuantSpec::new(Mode::Affine, 64, b).unwrap()).collect();
+    for (b, gs) in [(3, 32), (3, 128), (4, 32), (4, 128)] {
+        v.push(QuantSpec::new(Mode::Affine, gs, b).unwrap());
+    }
+    v.extend([Mode::Mxfp4, Mode::Mxfp8, Mode::Nvfp4].map(|m| QuantSpec::with_defaults(m, None, None).unwrap()));
+    v
+}
+
+#[test]
+fn quantized_matmul_every_mode_within_metric() {
+    let Some(ctx) = ctx("quantized_matmul_every_mode_within_metric") else { return };
+    let mut rng = rng("quantized_matmul_every_mode_within_metric");
+    let mut cases = 0;
+    for spec in matmul_specs() {
+        let gs = spec.group_size() as usize;
+        for dt in DTYPES {
+            for transpose in [true, false] {
+                for m in [1usize, 3, 33] {
+                    // N not a multiple of 8 where the layout allows it (transposed: N is free).
+                    let n = if transpose { 13 } else { 2 * gs };
+                    let k = if transpose { 3 * gs } else { 40 };
+                    let c = Case { spec, transpose, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global: None };
+                    check(ctx, &mut rng, dt, &c);
+                    cases += 1;
+                }
+            }
+        }
+    }
+    println!("quantized_matmul cases: {cases}");
+}
+
+#[test]
+fn batched_broadcast_and_1d() {
+    let Some(ctx) = ctx("batched_broadcast_and_1d") else { return };
+    let mut rng = rng("batched_broadcast_and_1d");
+    let spec = QuantSpec::new(Mode::Affine, 32, 4).unwrap();
+    for dt in DTYPES {
+        // x batch [2, 1] against w batch [3] -> [2, 3]; 1-D x against a 2-D w; 3-D x rows.
+        for (xs, wb) in [(vec![2, 1, 3, 64], vec![3]), (vec![64], vec![]), (vec![2, 5, 64], vec![])] {
+            for transpose in [true, false] {
+                let n = if transpose { 24 } else { 32 };
+                let mut xs2 = xs.clone();
+                *xs2.last_mut().unwrap() = if transpose { 64 } else { 24 };
+                let k = *xs2.last().unwrap();
+                let c = Case { spec, transpose, x_shape: xs2, w_batch: wb.clone(), n, k, lhs: None, rhs: None, sorted: false, global: None };
+                check(ctx, &mut rng, dt, &c);
+            }
+        }
+    }
+}
+
+#[test]
+fn gather_qmm_and_sorted_moe() {
+    let Some(ctx) = ctx("gather_qmm_and_sorted_moe") else { return };
+    let mut rng = rng("gather_qmm_and_sorted_moe");
+    let experts = 5;
+    let tokens = 37;
+    let mut sorted: Vec<i32> = (0..tokens).map(|_| rng.random_range(0..experts as i32)).collect();
+    let unsorted = sorted.clone();
+    sorted.sort();
+    let lhs: Vec<i32> = (0..6).map(|_| rng.random_range(0..3)).collect();
+    let rhs: Vec<i32> = (0..6).map(|_| rng.random_range(0..experts as i32)).collect();
+    let specs = [
+        QuantSpec::new(Mode::Affine, 64, 4).unwrap(),
+        QuantSpec::new(Mode::Affine, 32, 3).unwrap(),
+        QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(),
+        QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(),
+    ];
+    let mut cases = 0;
+    for spec in specs {
+        let global = (spec.mode() == Mode::Nvfp4).then_some(2.5f32);
+        for dt in DTYPES {
+            for transpose in [true, false] {
+                let (n, k) = if transpose { (20, 128) } else { (64, 48) };
+                // MoE decode: one row per token, sorted and unsorted experts (sorted flag as a hint only).
+                for (idx, hint) in [(&sorted, true), (&unsorted, false), (&unsorted, true)] {
+                    let c = Case {
+                        spec, transpose, x_shape: vec![tokens, 1, k], w_batch: vec![experts], n, k,
+                        lhs: None, rhs: Some((idx, &[37])), sorted: hint, global,
+                    };
+                    check(ctx, &mut rng, dt, &c);
+                    cases += 1;
+                }
+                // MoE prefill-like: several rows per matrix, both index arrays, shape [2, 3].
+                let c = Case {
+                    spec, transpose, x_shape: vec![3, 33, k], w_batch: vec![experts], n, k,
+                    lhs: Some((&lhs, &[2, 3])), rhs: Some((&rhs, &[2, 3])), sorted: false, global,
+                };
+                check(ctx, &mut rng, dt, &c);
+                cases += 1;
+            }
+        }
+    }
+    println!("gather_qmm cases: {cases}");
+}
+
+#[test]
+fn bad_indices_and_empty() {
+    let Some(ctx) = ctx("bad_indices_and_empty") else { return };
+    let mut rng = rng("bad_indices_and_empty");
+    let spec = QuantSpec::new(Mode::Affine, 64, 4).unwrap();
+    for bad in [[0, 5], [-1, 0]] {
+        let c = Case {
+            spec, transpose: true, x_shape: vec![2, 1, 64], w_batch: vec![5], n: 8, k: 64,
+            lhs: None, rhs: Some((&bad, &[2])), sorted: false, global: None,
+        };
+        let e = run::<f32>(ctx, &mut rng, &c).unwrap_err();
+        assert!(matches!(e, Error::Index { arg: "rhs_indices", .. }), "{e}");
+    }
+    // Empty: zero rows of x, and zero tokens in a gather.
+    let c = Case { spec, transpose: true, x_shape: vec![0, 64], w_batch: vec![], n: 8, k: 64, lhs: None, rhs: None, sorted: false, global: None };
+    run::<f32>(ctx, &mut rng, &c).unwrap();
+    let c = Case {
+        spec, transpose: false, x_shape: vec![0, 1, 64], w_batch: vec![2], n: 64, k: 64,
+        lhs: None, rhs: Some((&[], &[0])), sorted: true, global: None,
+    };
+    run::<f32>(ctx, &mut rng, &c).unwrap();
+}
