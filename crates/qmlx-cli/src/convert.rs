@@ -186,10 +186,17 @@ fn process(item: &Item, bytes: &[u8], opts: &ConvertOptions, emit: &mut dyn FnMu
     let (s, d) = (src.expect("float"), item.dtype.expect("float"));
     let prefix = &item.name[..item.name.len() - ".weight".len()];
     qmlx_core::with_float_type!(d, T => {
-        let w = load_as::<T>(s, bytes);
-        let q = api::quantize::<T>(&w, &item.shape, opts.spec, opts.rounding, None)
+        // Quantize straight from the memory map when no cast or realignment is needed.
+        let owned;
+        let w: &[T] = match bytemuck::try_cast_slice::<u8, T>(bytes) {
+            Ok(w) if s == d => w,
+            _ => {
+                owned = load_as::<T>(s, bytes);
+                &owned
+            }
+        };
+        let q = api::quantize::<T>(w, &item.shape, opts.spec, opts.rounding, None)
             .with_context(|| format!("quantizing tensor '{}'", item.name))?;
-        drop(w);
         emit(&item.name, bytemuck::cast_slice(&q.wq))?;
         match &q.params {
             api::GroupParams::Affine { scales, biases } => {
