@@ -74,7 +74,7 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Vec<(&'static str, f64)>)> {
     for (i, spec) in specs.iter().enumerate() {
         let dt = (i % 3) as f64; // rotate f32 / f16 / bf16 across variants
         let tag = format!("{}{}_gs{}", spec.mode(), spec.bits(), spec.group_size());
-        let mut base = crate::shaders::spec_constants(spec);
+        let base = crate::shaders::spec_constants(spec);
         let with = |extra: &[(&'static str, f64)]| {
             let mut c = base.clone();
             c.extend_from_slice(extra);
@@ -85,7 +85,6 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Vec<(&'static str, f64)>)> {
         v.push((format!("qmv_{tag}"), Kernel::Qmv, with(&[("XDT", dt)])));
         v.push((format!("qmm_t_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 1.0)])));
         v.push((format!("qmm_n_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 0.0)])));
-        base.clear();
     }
     v.push(("cast_f16".into(), Kernel::Cast, vec![("ODT", 1.0)]));
     v.push(("cast_bf16".into(), Kernel::Cast, vec![("ODT", 2.0)]));
