@@ -9,7 +9,8 @@ cargo test --workspace --quiet 2>&1 | tail -n 200
 
 echo "== python package: build quantization_mlx (maturin develop --release) into .venv"
 # The shared CARGO_TARGET_DIR keeps the release build incremental between runs.
-VIRTUAL_ENV=$PWD/.venv PATH=$PWD/.venv/bin:$PATH .venv/bin/maturin develop --release --quiet 2>&1 | tail -n 40
+VIRTUAL_ENV=$PWD/.venv PATH=$PWD/.venv/bin:$PATH .venv/bin/maturin develop --release --quiet 2>&1 \
+  | { grep -v '^Requirement already satisfied' || true; } | tail -n 40
 .venv/bin/python -c "import quantization_mlx as q; print('quantization_mlx', q.__version__, q.build_info()['profile'])"
 
 # --- checkpoints / qmlx CLI (issue 6): the binary tests/python/test_checkpoint_*.py run ---

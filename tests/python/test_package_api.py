@@ -444,3 +444,19 @@ def test_every_mode_dtype_combination_runs_all_four_functions():
         assert_matmul_close(q.quantized_matmul(x, wq, s, b, transpose, mode=mode), x, w_hat, transpose)
         idx = torch.tensor([1, 0])
         assert_matmul_close(q.gather_qmm(x, wq, s, b, None, idx, transpose, mode=mode), x, w_hat, transpose, rhs=idx)
+
+
+def test_readme_python_example():
+    """The README's Python example runs as written."""
+    import pathlib
+    import re
+
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text()
+    section = text[text.index("## Python package"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    scope: dict = {}
+    exec(compile(code.replace("print(qm.build_info())", "info = qm.build_info()"), "README.md", "exec"), scope)
+    assert scope["y"].shape == (2, 7, 4096) and scope["y"].dtype == torch.bfloat16
+    assert scope["y_moe"].shape == (3, 1, 4096)
+    assert torch.equal(scope["y_seed"], scope["y"])
