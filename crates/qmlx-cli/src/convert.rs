@@ -172,12 +172,14 @@ fn load_as<T: Float>(src: DType, bytes: &[u8]) -> Vec<T> {
 }
 
 /// Produces the output tensors of one item, in plan order, and hands each to `emit`.
-fn process(item: &Item, bytes: &[u8], opts: &ConvertOptions, emit: &mut dyn FnMut(&str, &[u8]) -> Result<()>) -> Result<()> {
+/// `release` drops the source pages once a copy has been made (bounded peak memory).
+fn process(item: &Item, bytes: &[u8], opts: &ConvertOptions, release: &dyn Fn(), emit: &mut dyn FnMut(&str, &[u8]) -> Result<()>) -> Result<()> {
     let src = core_dtype(item.src);
     if !item.quantize {
         return match (src, item.dtype) {
             (Some(s), Some(d)) if s.is_float() && s != d => {
                 let cast: Vec<u8> = qmlx_core::with_float_type!(d, T => bytemuck::cast_slice(&load_as::<T>(s, bytes)).to_vec());
+                release();
                 emit(&item.name, &cast)
             }
             _ => emit(&item.name, bytes),
@@ -192,6 +194,7 @@ fn process(item: &Item, bytes: &[u8], opts: &ConvertOptions, emit: &mut dyn FnMu
             Ok(w) if s == d => w,
             _ => {
                 owned = load_as::<T>(s, bytes);
+                release();
                 &owned
             }
         };
@@ -308,7 +311,7 @@ pub fn convert(src: &Path, out: &Path, opts: &ConvertOptions) -> Result<ConvertR
             next_out += 1;
             Ok(())
         };
-        process(item, bytes, opts, &mut emit)?;
+        process(item, bytes, opts, &|| shard.release(bytes), &mut emit)?;
         shard.release(bytes);
         bar.inc(bytes.len() as u64);
     }
