@@ -48,86 +48,150 @@ gather_qmm = torch.ops.qmlx.gather_qmm.default
 
 
 # ---------------------------------------------------------------------------------------------
-# Autograd: gradients with respect to x (the activations), so a frozen quantized base can sit under
-# trainable layers (LoRA and the like). Ŵ is fixed: gradients for scales/biases are not implemented
-# and raise if asked for; w (integer codes) and indices are not differentiable.
+# Autograd. x (activations) and, for affine weights, scales and biases are differentiable: a frozen
+# quantized base under trainable layers (LoRA), or fine-tuning the per-group scales and biases with
+# the integer codes fixed. Ŵ = scale·q + bias per group, so dL/dbias = Σ_group dL/dŴ and
+# dL/dscale = Σ_group dL/dŴ·q. w (the codes), indices and quantize itself are not differentiable.
 
 
-def _no_param_grads(ctx, op: str) -> None:
-    for i, arg in ((2, "scales"), (3, "biases")):
-        if ctx.needs_input_grad[i]:
-            raise NotImplementedError(
-                f"qmlx::{op}: gradients with respect to {arg} are not implemented (the quantized weight is "
-                f"frozen); set {arg}.requires_grad_(False)"
-            )
+def _group_sums(gw, w, scales, biases, need_s, need_b, group_size, bits, mode):
+    """Reduces dL/dŴ (stored layout, float32, w's full batch shape) to (dL/dscales, dL/dbiases)."""
+    gs = gw.shape[-1] // scales.shape[-1]
+    g = gw.reshape(*scales.shape, gs)
+    ds = db = None
+    if need_b:
+        db = g.sum(-1).to(biases.dtype)
+    if need_s:
+        # the integer codes q, exactly: dequantize with scale 1 and bias 0
+        q = dequantize(w, torch.ones_like(scales), torch.zeros_like(biases), group_size, bits, mode, None,
+                       torch.float32)
+        ds = (g * q.reshape(g.shape)).sum(-1).to(scales.dtype)
+    return ds, db
+
+
+def _dense_weight_grad(grad, x, transpose, w_batch):
+    """dL/dŴ in the stored layout ([N, K] if transpose else [K, N]) summed to w's batch shape."""
+    g, xf = grad.float(), x.float()
+    if not w_batch:
+        g2, x2 = g.reshape(-1, g.shape[-1]), xf.reshape(-1, xf.shape[-1])
+        return g2.T @ x2 if transpose else x2.T @ g2
+    gw = g.transpose(-1, -2) @ xf if transpose else xf.transpose(-1, -2) @ g
+    return gw.sum_to_size(*w_batch, *gw.shape[-2:])
 
 
 def _qmm_setup(ctx, inputs, output):
     x, w, scales, biases, transpose, group_size, bits, mode = inputs
-    ctx.save_for_backward(w, scales, biases)
+    need_params = ctx.needs_input_grad[2] or ctx.needs_input_grad[3]
+    ctx.save_for_backward(w, scales, biases, x if need_params else None)
     ctx.args = (transpose, group_size, bits, mode)
     ctx.x_shape, ctx.x_dtype = x.shape, x.dtype
 
 
 def _qmm_backward(ctx, grad):
-    _no_param_grads(ctx, "quantized_matmul")
-    if not ctx.needs_input_grad[0]:
-        return None, None, None, None, None, None, None, None
-    w, scales, biases = ctx.saved_tensors
+    w, scales, biases, x = ctx.saved_tensors
     transpose, group_size, bits, mode = ctx.args
-    # y = x @ Ŵᵀ  ->  dx = dy @ Ŵ (the same packed w read with the other orientation), and back.
-    gx = quantized_matmul(grad.contiguous(), w, scales, biases, not transpose, group_size, bits, mode)
-    if gx.shape != ctx.x_shape:
-        gx = gx.sum_to_size(ctx.x_shape)  # x's batch dims were broadcast against w's
-    return gx.to(ctx.x_dtype), None, None, None, None, None, None, None
+    grad = grad.contiguous()
+    gx = ds = db = None
+    if ctx.needs_input_grad[0]:
+        # y = x @ Ŵᵀ  ->  dx = dy @ Ŵ: the same packed w read with the other orientation.
+        gx = quantized_matmul(grad, w, scales, biases, not transpose, group_size, bits, mode)
+        if gx.shape != ctx.x_shape:
+            gx = gx.sum_to_size(ctx.x_shape)  # x's batch dims were broadcast against w's
+        gx = gx.to(ctx.x_dtype)
+    if ctx.needs_input_grad[2] or ctx.needs_input_grad[3]:
+        xb = x if x.dim() > 1 else x.unsqueeze(0)
+        gb = grad if grad.dim() > 1 else grad.unsqueeze(0)
+        gw = _dense_weight_grad(gb, xb, transpose, tuple(w.shape[:-2]))
+        ds, db = _group_sums(gw, w, scales, biases, ctx.needs_input_grad[2], ctx.needs_input_grad[3],
+                             group_size, bits, mode)
+    return gx, None, ds, db, None, None, None, None
 
 
 def _gather_setup(ctx, inputs, output):
     x, w, scales, biases, lhs, rhs, transpose, group_size, bits, mode, global_scale, _sorted = inputs
-    ctx.save_for_backward(w, scales, biases, lhs, rhs, global_scale)
+    ctx.save_for_backward(x, w, scales, biases, lhs, rhs, global_scale)
     ctx.args = (transpose, group_size, bits, mode)
-    ctx.x_shape, ctx.x_dtype = x.shape, x.dtype
     ctx.batch = output.shape[:-2]
 
 
-def _full_indices(idx, batch_shape, count_shape):
+def _count(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def _full_indices(idx, batch_shape, count_shape, device):
     """The index array broadcast to the output batch shape (MLX's default: arange over the operand's batch)."""
     if idx is None:
-        n = 1
-        for d in count_shape:
-            n *= d
-        idx = torch.arange(n, dtype=torch.int64).reshape(count_shape)
-    return idx.to(torch.int64).broadcast_to(batch_shape)
+        idx = torch.arange(_count(count_shape), dtype=torch.int64, device=device).reshape(count_shape)
+    return idx.to(torch.int64).broadcast_to(batch_shape).reshape(-1)
 
 
 def _gather_backward(ctx, grad):
-    _no_param_grads(ctx, "gather_qmm")
-    none = (None,) * 11
-    if not ctx.needs_input_grad[0]:
-        return (None,) + none
-    w, scales, biases, lhs, rhs, global_scale = ctx.saved_tensors
+    x, w, scales, biases, lhs, rhs, global_scale = ctx.saved_tensors
     transpose, group_size, bits, mode = ctx.args
-    if lhs is None and rhs is None:
-        gx = gather_qmm(grad.contiguous(), w, scales, biases, None, None, not transpose, group_size, bits, mode,
-                        global_scale, False)
-        if gx.shape != ctx.x_shape:
-            gx = gx.sum_to_size(ctx.x_shape)
-        return (gx.to(ctx.x_dtype),) + none
+    grad = grad.contiguous()
+    rest = (None,) * 8
+    if lhs is None and rhs is None:  # plain quantized_matmul (with an nvfp4 global scale, maybe)
+        gx = ds = db = None
+        if ctx.needs_input_grad[0]:
+            gx = gather_qmm(grad, w, scales, biases, None, None, not transpose, group_size, bits, mode, global_scale,
+                            False)
+            gx = (gx.sum_to_size(x.shape) if gx.shape != x.shape else gx).to(x.dtype)
+        if ctx.needs_input_grad[2] or ctx.needs_input_grad[3]:
+            gw = _dense_weight_grad(grad, x if x.dim() > 1 else x.unsqueeze(0), transpose, tuple(w.shape[:-2]))
+            ds, db = _group_sums(gw, w, scales, biases, ctx.needs_input_grad[2], ctx.needs_input_grad[3],
+                                 group_size, bits, mode)
+        return (gx, None, ds, db) + rest
     batch = tuple(ctx.batch)
-    x_shape = tuple(ctx.x_shape)
-    rhs_full = _full_indices(rhs, batch, tuple(w.shape[:-2])).to(grad.device)
-    lhs_full = _full_indices(lhs, batch, x_shape[:-2]).to(grad.device)
-    # dy[i] @ Ŵ[rhs[i]] for every output position, then summed into the x matrix it came from.
-    g = gather_qmm(grad.contiguous(), w, scales, biases, None, rhs_full.contiguous(), not transpose, group_size, bits,
-                   mode, global_scale, False)
-    m, k = x_shape[-2], x_shape[-1]
-    x_count = 1
-    for d in x_shape[:-2]:
-        x_count *= d
-    gx = torch.zeros((x_count, m, k), dtype=g.dtype, device=g.device)
-    gx.index_add_(0, lhs_full.reshape(-1), g.reshape(-1, m, k))
-    return (gx.reshape(x_shape).to(ctx.x_dtype),) + none
+    m, k = x.shape[-2], x.shape[-1]
+    lhs_full = _full_indices(lhs, batch, tuple(x.shape[:-2]), grad.device)
+    rhs_full = _full_indices(rhs, batch, tuple(w.shape[:-2]), grad.device)
+    gx = ds = db = None
+    if ctx.needs_input_grad[0]:
+        # dy[i] @ Ŵ[rhs[i]] for every output position, summed into the x matrix it came from.
+        g = gather_qmm(grad, w, scales, biases, None, rhs_full.reshape(batch).contiguous(), not transpose, group_size,
+                       bits, mode, global_scale, False)
+        gx = torch.zeros((_count(x.shape[:-2]), m, k), dtype=g.dtype, device=g.device)
+        gx.index_add_(0, lhs_full, g.reshape(-1, m, k))
+        gx = gx.reshape(x.shape).to(x.dtype)
+    if ctx.needs_input_grad[2] or ctx.needs_input_grad[3]:
+        xs = x.reshape(-1, m, k)[lhs_full].float()
+        gp = grad.reshape(-1, m, grad.shape[-1]).float()
+        per = gp.transpose(-1, -2) @ xs if transpose else xs.transpose(-1, -2) @ gp
+        gw = torch.zeros((_count(w.shape[:-2]), *per.shape[-2:]), dtype=per.dtype, device=per.device)
+        gw.index_add_(0, rhs_full, per)
+        gw = gw.reshape(*w.shape[:-2], *per.shape[-2:])
+        ds, db = _group_sums(gw, w, scales, biases, ctx.needs_input_grad[2], ctx.needs_input_grad[3],
+                             group_size, bits, mode)
+    return (gx, None, ds, db) + rest
+
+
+def _dequantize_setup(ctx, inputs, output):
+    w, scales, biases, group_size, bits, mode, _global_scale, _dtype = inputs
+    ctx.save_for_backward(w, scales, biases)
+    ctx.args = (group_size, bits, mode)
+
+
+def _dequantize_backward(ctx, grad):
+    w, scales, biases = ctx.saved_tensors
+    group_size, bits, mode = ctx.args
+    ds, db = _group_sums(grad.float(), w, scales, biases, ctx.needs_input_grad[1], ctx.needs_input_grad[2],
+                         group_size, bits, mode)
+    return None, ds, db, None, None, None, None, None
+
+
+def _quantize_setup(ctx, inputs, output):
+    ctx.mark_non_differentiable(*output)
+
+
+def _quantize_backward(ctx, grads):
+    return None, None, None, None, None, None
 
 
 torch.library.register_autograd(f"{NAMESPACE}::quantized_matmul", _qmm_backward, setup_context=_qmm_setup, lib=_lib)
 torch.library.register_autograd(f"{NAMESPACE}::gather_qmm", _gather_backward, setup_context=_gather_setup, lib=_lib)
+torch.library.register_autograd(f"{NAMESPACE}::dequantize", _dequantize_backward, setup_context=_dequantize_setup,
+                                lib=_lib)
+torch.library.register_autograd(f"{NAMESPACE}::quantize", _quantize_backward, setup_context=_quantize_setup, lib=_lib)

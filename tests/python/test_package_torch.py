@@ -1,5 +1,5 @@
-"""torch integration: the registered custom ops (opcheck), torch.compile(fullgraph=True), autograd with
-respect to x, several Python threads at once, and the GIL released while kernels run."""
+"""torch integration: the registered custom ops (opcheck), torch.compile(fullgraph=True), autograd
+(x, and affine scales/biases), several Python threads at once, and the GIL released while kernels run."""
 
 import threading
 import time
@@ -161,7 +161,7 @@ def test_compile_backward():
 
 
 # ---------------------------------------------------------------------------------------------
-# autograd (x only)
+# autograd
 
 
 @pytest.mark.parametrize("transpose", [True, False], ids=["t", "n"])
@@ -204,13 +204,80 @@ def test_gather_qmm_grad_x():
     assert torch.allclose(x.grad.double(), xd.grad, rtol=1e-5, atol=1e-5)
 
 
-def test_grad_for_scales_is_refused():
+def _param_ref(wq, s, b, gs, bits):
+    """float64 Ŵ(scales, biases) as a differentiable function of the two (codes fixed)."""
+    from reference import unpack_codes
+
+    codes = torch.from_numpy(unpack_codes(wq, bits)).double()
+    s64 = s.detach().double().requires_grad_()
+    b64 = b.detach().double().requires_grad_()
+    w_hat = s64.repeat_interleave(gs, -1) * codes + b64.repeat_interleave(gs, -1)
+    return w_hat, s64, b64
+
+
+def _close(a, b, what):
+    a, b = a.double(), b.double()
+    tol = 1e-5 * b.abs().max() + 1e-6
+    assert (a - b).abs().max() <= tol, f"{what}: max err {(a - b).abs().max():.3g} > {tol:.3g}"
+
+
+@pytest.mark.parametrize("transpose", [True, False], ids=["t", "n"])
+def test_quantized_matmul_grad_scales_biases(transpose):
+    gs, bits = 32, 3
+    wq, s, b = _affine((2, 64, 96) if transpose else (2, 96, 64), seed=8, gs=gs, bits=bits)
+    s, b = s.clone().requires_grad_(), b.clone().requires_grad_()
+    x = torch.randn(3, 1, 5, 96 if transpose else 96, requires_grad=True)
+    y = q.quantized_matmul(x, wq, s, b, transpose, gs, bits)
+    g = torch.randn_like(y)
+    y.backward(g)
+    w_hat, s64, b64 = _param_ref(wq, s, b, gs, bits)
+    x64 = x.detach().double().requires_grad_()
+    y64 = x64 @ (w_hat.transpose(-1, -2) if transpose else w_hat)
+    y64.backward(g.double())
+    _close(s.grad, s64.grad, "scales")
+    _close(b.grad, b64.grad, "biases")
+    _close(x.grad, x64.grad, "x")
+
+
+def test_gather_qmm_grad_scales_biases():
+    gs, bits = 64, 4
+    wq, s, b = _affine((3, 32, 128), seed=9, gs=gs, bits=bits)
+    s, b = s.clone().requires_grad_(), b.clone().requires_grad_()
+    x = torch.randn(4, 2, 128)
+    lhs, rhs = torch.tensor([3, 1, 3]), torch.tensor([[2], [0]])
+    y = q.gather_qmm(x, wq, s, b, lhs, rhs, group_size=gs, bits=bits)
+    g = torch.randn_like(y)
+    y.backward(g)
+    w_hat, s64, b64 = _param_ref(wq, s, b, gs, bits)
+    lb, rb = torch.broadcast_tensors(lhs, rhs)
+    (x.double().reshape(-1, 2, 128)[lb] @ w_hat[rb].transpose(-1, -2)).backward(g.double())
+    _close(s.grad, s64.grad, "scales")
+    _close(b.grad, b64.grad, "biases")
+
+
+def test_dequantize_grad_and_quantize_not_differentiable():
+    gs, bits = 64, 5
+    w = torch.nn.Parameter(random_weight((8, 128)))
+    wq, s, b = q.quantize(w, gs, bits)
+    assert not (wq.requires_grad or s.requires_grad or b.requires_grad)
+    s, b = s.clone().requires_grad_(), b.clone().requires_grad_()
+    d = q.dequantize(wq, s, b, gs, bits)
+    g = torch.randn_like(d)
+    d.backward(g)
+    w_hat, s64, b64 = _param_ref(wq, s, b, gs, bits)
+    w_hat.backward(g.double())
+    _close(s.grad, s64.grad, "scales")
+    _close(b.grad, b64.grad, "biases")
+
+
+def test_opcheck_with_param_grads():
     wq, s, b = _affine((32, 128))
-    x = torch.randn(2, 128, requires_grad=True)
-    s = s.clone().requires_grad_()
-    y = q.quantized_matmul(x, wq, s, b)
-    with pytest.raises(NotImplementedError, match="scales"):
-        y.sum().backward()
+    x = torch.randn(3, 128, requires_grad=True)
+    sp, bp = s.clone().requires_grad_(), b.clone().requires_grad_()
+    torch.library.opcheck(ops.quantized_matmul.default, (x, wq, sp, bp, True, None, None, "affine"))
+    torch.library.opcheck(ops.dequantize.default, (wq, sp, bp, None, None, "affine", None, None))
+    torch.library.opcheck(ops.quantize.default, (torch.randn(4, 64, requires_grad=True), None, None, "affine", None,
+                                                 "gpu"))
 
 
 # ---------------------------------------------------------------------------------------------
