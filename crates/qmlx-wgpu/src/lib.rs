@@ -35,17 +35,24 @@
 //! # Ok::<(), qmlx_core::Error>(())
 //! ```
 
+#[cfg(feature = "runtime")]
 mod context;
+#[cfg(feature = "runtime")]
 mod host;
 pub mod msl;
+#[cfg(feature = "runtime")]
 mod ops;
+pub mod plan;
 pub mod shaders;
 
+#[cfg(feature = "runtime")]
 pub use context::{GpuTensor, WgpuContext};
-pub use ops::Plan;
+pub use plan::Plan;
+#[cfg(feature = "runtime")]
 pub use wgpu;
 
 /// A one-line description of the backend for `build_info()`: the adapter, or why there is none.
+#[cfg(feature = "runtime")]
 pub fn build_info() -> String {
     match WgpuContext::global() {
         Ok(c) => format!("wgpu 30.0.2: {}", c.adapter_summary()),
