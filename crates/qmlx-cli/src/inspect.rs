@@ -275,7 +275,7 @@ pub fn render(ins: &Inspection) -> String {
             let _ = writeln!(s, "quantization: none (config.json has no quantization block)");
         }
     }
-    let w = ins.layers.iter().map(|l| l.path.len()).max().unwrap_or(5).max(5);
+    let w = ins.layers.iter().map(|l| l.path.len()).chain(ins.plain.iter().map(|p| p.0.len() + 2)).max().unwrap_or(5).max(5);
     if !ins.layers.is_empty() {
         let _ = writeln!(s, "\n{:w$}  {:6} {:>4} {:>5}  {:>14}  {:8}  {:>10}", "layer", "mode", "bits", "group", "shape", "scales", "size");
         for l in &ins.layers {
@@ -296,7 +296,8 @@ pub fn render(ins: &Inspection) -> String {
     if !ins.plain.is_empty() {
         let _ = writeln!(s, "\nunquantized tensors:");
         for (n, d, shape, b) in &ins.plain {
-            let _ = writeln!(s, "  {n:w$}  {d:8} {shape:?}  {}", human(*b));
+            let shape = shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x");
+            let _ = writeln!(s, "  {n:w2$}  {d:8}  {shape:>14}  {:>10}", human(*b), w2 = w - 2);
         }
     }
     let q_bytes: u64 = ins.layers.iter().map(|l| l.bytes).sum();
