@@ -4,8 +4,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+# --- wgpu (issue 7): the Vulkan loader wants a writable XDG_RUNTIME_DIR ---
+if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -w "${XDG_RUNTIME_DIR}" ]; then
+  XDG_RUNTIME_DIR=$(mktemp -d); export XDG_RUNTIME_DIR
+fi
+# --- end wgpu ---
 echo "== cargo test (workspace)"
 cargo test --workspace --quiet 2>&1 | tail -n 200
+
+# --- wgpu / Apple (issue 7): generated MSL vs a clang shim; macOS host type-check ---
+echo "== wgpu/Apple: MSL clang check, aarch64-apple-darwin host check"
+bash scripts/check_msl.sh
+bash scripts/check_macos_host.sh
+# --- end wgpu / Apple ---
 
 echo "== python package: build quantization_mlx (maturin develop --release) into .venv"
 # The shared CARGO_TARGET_DIR keeps the release build incremental between runs.
