@@ -113,6 +113,15 @@ pub(super) fn run_t<T: Float>(
         m2: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
         m1: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
     };
+    let xp: Vec<f32>;
+    let xf = if kernels::dot_permutes_x(kern, &op.spec) {
+        let mut p = vec![0f32; xf.len()];
+        kernels::permute_x_even_odd(xf, &mut p);
+        xp = p;
+        &xp[..]
+    } else {
+        xf
+    };
     let ctx = Ctx { k, gs, n, wpr: op.spec.packed_words(k), gpr, xf, xsum: &xsum, w };
     let per = rows_per_task(n, pairs.len());
     let tiles = n.div_ceil(per);

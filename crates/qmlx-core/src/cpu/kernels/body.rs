@@ -28,12 +28,16 @@ pub(crate) struct DotArgs {
 
 /// `out[n][m] = Σ_k x[m][k] · Ŵ[n][k]`.
 ///
-/// Affine uses MLX's factorisation per group, `scale·Σ(x·q) + bias·Σx`: one FMA per element,
-/// a vector accumulator per group (≤ 8 terms per lane before scaling, so the factorised form
-/// adds no visible error), the bias part in f64. fp modes fold the scale into the decoded value
-/// (`value·scale`, the exact stored weight) and accumulate the whole row.
+/// Group sizes ≥ 32 use MLX's factorisation per group, `scale·Σ(x·q) + bias·Σx` (no bias for fp
+/// modes, whose E8M0 scales make the scaling exact): one FMA per element, a vector accumulator
+/// per group (≤ 8 terms per lane before scaling, so the factorised form adds no visible error),
+/// the bias part in f64. nvfp4 (groups of 16) folds the scale into the decoded value
+/// (`value·scale`, the exact stored weight) and accumulates the whole row.
 #[inline(always)]
-pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: usize, const MR: usize>(
+///
+/// With `PERM` (4-bit, group size ≥ 32, an instruction set with [`Isa::values_even_odd`]) codes
+/// are unpacked in even/odd order and `x` must be permuted the same way within each chunk.
+pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: usize, const MR: usize, const PERM: bool>(
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
@@ -43,7 +47,7 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
     let x_at = |c: usize, p: usize| -> [I::V; MR] {
         std::array::from_fn(|m| unsafe { I::load(a.x.add(m * a.x_stride + c * CHUNK + p * I::LANES)) })
     };
-    if KIND == kind::UINT {
+    if a.gs >= CHUNK {
         let cpg = a.gs / CHUNK;
         let mut tot = [[I::zero(); MR]; NR];
         let mut bsum = [[0f64; MR]; NR];
@@ -54,7 +58,7 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
                 for p in 0..I::PARTS {
                     let xs = x_at(c, p);
                     for n in 0..NR {
-                        let q = I::values::<B, KIND>(words[n], p, 0.0);
+                        let q = if PERM { I::values_even_odd::<KIND>(words[n], p, 1.0) } else { I::values::<B, KIND>(words[n], p, 1.0) };
                         for m in 0..MR {
                             acc[n][m] = I::fma(xs[m], q, acc[n][m]);
                         }
@@ -63,10 +67,14 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
             }
             for n in 0..NR {
                 let s = I::splat(*a.scales.add(n * a.s_stride + g));
-                let b = *a.biases.add(n * a.s_stride + g) as f64;
                 for m in 0..MR {
                     tot[n][m] = I::fma(s, acc[n][m], tot[n][m]);
-                    bsum[n][m] += b * *a.xsum.add(m * a.xsum_stride + g) as f64;
+                }
+                if KIND == kind::UINT {
+                    let b = *a.biases.add(n * a.s_stride + g) as f64;
+                    for m in 0..MR {
+                        bsum[n][m] += b * *a.xsum.add(m * a.xsum_stride + g) as f64;
+                    }
                 }
             }
         }
@@ -83,7 +91,8 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
                 let g = (c * CHUNK + p * I::LANES) / a.gs;
                 let xs = x_at(c, p);
                 for n in 0..NR {
-                    let v = I::values::<B, KIND>(words[n], p, *a.scales.add(n * a.s_stride + g));
+                    let s = *a.scales.add(n * a.s_stride + g);
+                    let v = if PERM { I::values_even_odd::<KIND>(words[n], p, s) } else { I::values::<B, KIND>(words[n], p, s) };
                     for m in 0..MR {
                         acc[n][m] = I::fma(xs[m], v, acc[n][m]);
                     }
