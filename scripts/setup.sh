@@ -24,3 +24,7 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   fi
 fi
 # --- end wgpu / Apple ---
+
+# --- CUDA (issue 5): nvcc from PyPI compiles crates/qmlx-cuda's kernels (no GPU needed) ---
+.venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements-cuda.txt
+# --- end CUDA ---

@@ -9,8 +9,15 @@ if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -w "${XDG_RUNTIME_DIR}" ]; then
   XDG_RUNTIME_DIR=$(mktemp -d); export XDG_RUNTIME_DIR
 fi
 # --- end wgpu ---
+# --- CUDA (issue 5): compile the kernels for one arch only (a compile check: CI has no GPU) ---
+export QMLX_CUDA_ARCHS=${QMLX_CUDA_ARCHS:-90a}
+# --- end CUDA ---
 echo "== cargo test (workspace)"
 cargo test --workspace --quiet 2>&1 | tail -n 200
+# --- CUDA (issue 5): the GPU suite prints a SKIP line without a GPU ---
+echo "== qmlx-cuda GPU suite"
+cargo test -p qmlx-cuda --test gpu --quiet -- --nocapture 2>&1 | tail -n 12
+# --- end CUDA ---
 
 # --- wgpu / Apple (issue 7): generated MSL vs a clang shim; macOS host type-check ---
 echo "== wgpu/Apple: MSL clang check, aarch64-apple-darwin host check"

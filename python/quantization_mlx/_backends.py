@@ -102,6 +102,95 @@ _CUDA = _Unavailable(
     "quantization_mlx was built without CUDA: CUDA tensors cannot be used yet. Move the tensors to the CPU "
     "(`.cpu()`), or install a build with the CUDA backend.",
 )
+
+
+class CudaBackend:
+    """qmlx-cuda (crates/qmlx-cuda): kernels queued on torch's current stream of the tensors'
+    device, into outputs torch allocated; no synchronization. Gather indices out of range never
+    read out of bounds: their outputs are NaN and the IndexError is raised by the next CUDA call
+    on that device, or at once by :func:`cuda_check`."""
+
+    name = "cuda"
+
+    @staticmethod
+    def _where(t):
+        index = t.device.index if t.device.index is not None else torch.cuda.current_device()
+        return index, torch.cuda.current_stream(index).cuda_stream
+
+    @staticmethod
+    def _aligned(t):
+        # The kernels load x and w with 16-byte vectors; a view at an odd offset gets a copy.
+        return t if t.data_ptr() % 16 == 0 else t.clone()
+
+    @classmethod
+    def quantize(cls, w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
+        dev, stream = cls._where(w)
+        _rust.cuda_quantize(
+            dev,
+            stream,
+            (w.data_ptr(), w_name, w.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (wq.data_ptr(), "uint32", wq.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            mode,
+            group_size,
+            bits,
+            rounding,
+        )
+
+    @classmethod
+    def dequantize(cls, w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
+        dev, stream = cls._where(w)
+        _rust.cuda_dequantize(
+            dev,
+            stream,
+            (w.data_ptr(), "uint32", w.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (out.data_ptr(), out_name, out.shape),
+            mode,
+            group_size,
+            bits,
+        )
+
+    @classmethod
+    def gather_qmm(cls, x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
+                   transpose, mode, group_size, bits, sorted_indices):
+        dev, stream = cls._where(x)
+        x, w = cls._aligned(x), cls._aligned(w)
+        _rust.cuda_gather_qmm(
+            dev,
+            stream,
+            (x.data_ptr(), out_name, x.shape),
+            (w.data_ptr(), "uint32", w.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            None if lhs is None else (lhs.data_ptr(), lhs_name, lhs.shape),
+            None if rhs is None else (rhs.data_ptr(), rhs_name, rhs.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (out.data_ptr(), out_name, out.shape),
+            transpose,
+            mode,
+            group_size,
+            bits,
+            sorted_indices,
+        )
+
+
+def cuda_check(device=None):
+    """Synchronizes a CUDA device and raises the first error its qmlx kernels recorded
+    (IndexError: gather index out of range; ValueError: non-finite weight), clearing it."""
+    if not _rust.build_info()["cuda_archs"]:
+        raise BackendUnavailable(_CUDA.message)
+    index = torch.device(device if device is not None else "cuda").index
+    _rust.cuda_check_status(torch.cuda.current_device() if index is None else index)
+
+
+if _rust.build_info()["cuda_archs"]:
+    _CUDA = CudaBackend()
+
 _MPS = _Unavailable(
     "mps",
     "quantization_mlx has no MPS backend: Apple GPU tensors are not supported. Move the tensors to the CPU.",

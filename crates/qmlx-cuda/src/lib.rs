@@ -14,9 +14,11 @@
 //! **Errors found on the device** (a gather index out of range, a non-finite weight to quantize)
 //! cannot be returned without a host sync. The kernels never read out of bounds: an out-of-range
 //! pair's output matrix is filled with NaN, and the first such error is recorded in a per-device
-//! status word. [`Device::check_status`] synchronizes and returns it as the same typed
-//! [`qmlx_core::Error`] the CPU backend raises (and clears it); call it where a sync is acceptable
-//! (tests, after loading a checkpoint).
+//! status word. After each op that can fail this way, the word is copied asynchronously (same
+//! stream, no sync, capturable in a CUDA graph) into pinned host memory; **the next op on the
+//! device reads that copy and returns the error** (lazily: one call late). [`Device::check_status`]
+//! synchronizes and returns it at once. Either way it is the same typed [`qmlx_core::Error`] the
+//! CPU backend raises, and reading it clears it.
 
 mod params;
 pub mod bench;
@@ -105,6 +107,8 @@ pub struct Device {
     matmul: sys::CUmodule,
     funcs: Mutex<HashMap<String, Func>>,
     status: sys::CUdeviceptr,
+    /// Pinned host mirror of `status`, refreshed asynchronously after fallible ops.
+    host_status: usize,
     /// Streaming multiprocessors.
     pub sm_count: usize,
     /// Compute capability (major, minor).
@@ -164,7 +168,20 @@ impl Device {
         let matmul = load_module(MATMUL_FATBIN)?;
         let status = unsafe { cu::malloc_sync(64) }.map_err(|e| backend("status alloc", e))?;
         unsafe { cu::memset_d8_sync(status, 0, 64) }.map_err(|e| backend("status init", e))?;
-        Ok(Device { ordinal, ctx, convert, matmul, funcs: Mutex::new(HashMap::new()), status, sm_count, capability, name })
+        let host = unsafe { cu::malloc_host(64, 0) }.map_err(|e| backend("pinned status alloc", e))?;
+        unsafe { std::ptr::write_bytes(host as *mut u8, 0, 64) };
+        Ok(Device {
+            ordinal,
+            ctx,
+            convert,
+            matmul,
+            funcs: Mutex::new(HashMap::new()),
+            status,
+            host_status: host as usize,
+            sm_count,
+            capability,
+            name,
+        })
     }
 
     /// The device ordinal.
@@ -172,9 +189,18 @@ impl Device {
         self.ordinal
     }
 
-    /// Makes this device's primary context current on the calling thread.
+    /// Makes this device's primary context current on the calling thread (for the calling
+    /// thread only; ops restore the caller's context afterwards, so torch's device state is kept).
     pub fn bind(&self) -> Result<()> {
         unsafe { cu::ctx::set_current(self.ctx) }.map_err(|e| backend("set context", e))
+    }
+
+    fn scoped(&self) -> Result<CtxGuard> {
+        let prev = cu::ctx::get_current().map_err(|e| backend("get context", e))?;
+        if prev != Some(self.ctx) {
+            self.bind()?;
+        }
+        Ok(CtxGuard { prev: prev.filter(|&p| p != self.ctx) })
     }
 
     fn function(&self, module: sys::CUmodule, name: &str) -> Result<sys::CUfunction> {
@@ -207,13 +233,58 @@ impl Device {
         cu::ctx::synchronize().map_err(|e| backend("synchronize", e))?;
         let mut words = [0u32; 6];
         unsafe { cu::memcpy_dtoh_sync(&mut words, self.status) }.map_err(|e| backend("status read", e))?;
+        unsafe { std::ptr::write_bytes(self.host_status as *mut u8, 0, 64) };
         if words[0] == 0 {
             return Ok(());
         }
         unsafe { cu::memset_d8_sync(self.status, 0, 64) }.map_err(|e| backend("status reset", e))?;
+        Err(status_error(&words))
+    }
+
+    /// Returns (and clears) an error that an earlier op recorded and that has already reached the
+    /// pinned host mirror; never waits.
+    fn poll_status(&self, stream: u64) -> Result<()> {
+        let host = self.host_status as *mut u32;
+        // SAFETY: a live 64-byte pinned allocation; the DMA may write it concurrently, so read
+        // each word volatilely (a torn read can only delay the report).
+        let words: [u32; 6] = std::array::from_fn(|i| unsafe { std::ptr::read_volatile(host.add(i)) });
+        if words[0] == 0 {
+            return Ok(());
+        }
+        unsafe {
+            std::ptr::write_bytes(host as *mut u8, 0, 64);
+            cu::memset_d8_async(self.status, 0, 64, stream as sys::CUstream).map_err(|e| backend("status reset", e))?;
+        }
+        Err(status_error(&words))
+    }
+
+    /// Queues the copy of the status words into the pinned mirror (no sync).
+    fn publish_status(&self, stream: u64) -> Result<()> {
+        // SAFETY: the mirror is a live pinned allocation of 64 bytes owned by this device.
+        let host = unsafe { std::slice::from_raw_parts_mut(self.host_status as *mut u32, 6) };
+        unsafe { cu::memcpy_dtoh_async(host, self.status, stream as sys::CUstream) }.map_err(|e| backend("status copy", e))
+    }
+}
+
+/// Restores the thread's previous context when an op returns.
+struct CtxGuard {
+    prev: Option<sys::CUcontext>,
+}
+impl Drop for CtxGuard {
+    fn drop(&mut self) {
+        if let Some(p) = self.prev {
+            unsafe {
+                let _ = cu::ctx::set_current(p);
+            }
+        }
+    }
+}
+
+fn status_error(words: &[u32; 6]) -> Error {
+    {
         let position = words[1] as u64 | (words[2] as u64) << 32;
         let value = (words[3] as u64 | (words[4] as u64) << 32) as i64;
-        Err(match words[0] {
+        match words[0] {
             ST_LHS_INDEX | ST_RHS_INDEX => Error::Index {
                 arg: if words[0] == ST_LHS_INDEX { "lhs_indices" } else { "rhs_indices" },
                 index: value,
@@ -223,8 +294,11 @@ impl Device {
             ST_NON_FINITE => Error::NonFinite { row: position as usize, value: f32::from_bits(value as u32) },
             ST_GLOBAL_SCALE => Error::Value { arg: "global_scale", expected: "a finite positive float".into(), got: "a non-finite or non-positive value".into() },
             c => Error::Backend(format!("unknown device status {c}")),
-        })
+        }
     }
+}
+
+impl Device {
 
     /// Quantizes `w` on the device (bit-exact with `qmlx_core::cpu::quantize`).
     ///
@@ -260,7 +334,8 @@ impl Device {
         if groups == 0 {
             return Ok(());
         }
-        self.bind()?;
+        let _ctx = self.scoped()?;
+        self.poll_status(stream)?;
         let mut p = ConvertParams {
             src: w.ptr,
             global_scale: global_scale.map_or(0, |g| g.ptr),
@@ -281,7 +356,8 @@ impl Device {
         };
         let f = self.function(self.convert, &format!("quantize_{}", dtype_tag(op.w_dtype)))?;
         let blocks = groups.div_ceil(256).min(65535 * 16) as u32;
-        self.launch(f, (blocks, 1, 1), 256, stream, &mut [&mut p as *mut _ as *mut c_void])
+        self.launch(f, (blocks, 1, 1), 256, stream, &mut [&mut p as *mut _ as *mut c_void])?;
+        self.publish_status(stream)
     }
 
     /// Dequantizes packed `w` into `out` (dtype `op.out_dtype`), bit-exact with the CPU backend.
@@ -319,7 +395,8 @@ impl Device {
         if total == 0 {
             return Ok(());
         }
-        self.bind()?;
+        let _ctx = self.scoped()?;
+        self.poll_status(stream)?;
         let mut p = ConvertParams {
             src: w.ptr,
             scales: scales.ptr,
@@ -388,7 +465,9 @@ impl Device {
             return Ok(());
         }
         let map = batch_map(op, lhs, rhs)?;
-        self.bind()?;
+        let _ctx = self.scoped()?;
+        self.poll_status(stream)?;
+        let gathered = lhs.is_some() || rhs.is_some();
         let fmt = format_tag(&spec);
         let dt = dtype_tag(op.out_dtype);
         let mut p = MatmulParams {
@@ -411,7 +490,7 @@ impl Device {
         if small_tc {
             let f = self.function(self.matmul, &format!("qmm_small_{fmt}_{dt}"))?;
             let grid = (op.n.div_ceil(SMALL_BN) as u32, batch as u32, 1);
-            self.launch(f, grid, (SMALL_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])
+            self.launch(f, grid, (SMALL_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         } else if op.transpose && op.m <= QMV_MAX_M {
             let (rows, prefix) = if op.m == 1 { (QMV1_ROWS, "qmv1") } else { (QMV_ROWS, "qmv") };
             p.row_blocks = op.n.div_ceil(QMV_WARPS * rows) as i64;
@@ -420,7 +499,7 @@ impl Device {
                 return Err(Error::Value { arg: "x", expected: "fewer than 2^32 row blocks".into(), got: blocks.to_string() });
             }
             let f = self.function(self.matmul, &format!("{prefix}_{fmt}_{dt}"))?;
-            self.launch(f, (blocks as u32, 1, 1), (QMV_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])
+            self.launch(f, (blocks as u32, 1, 1), (QMV_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         } else {
             let name = format!("qmm_{}_{fmt}_{dt}", if op.transpose { "t" } else { "n" });
             let f = self.function(self.matmul, &name)?;
@@ -428,8 +507,12 @@ impl Device {
             if op.m.div_ceil(QMM_BM) > 65535 {
                 return Err(Error::Value { arg: "x", expected: format!("at most {} rows per matrix", 65535 * QMM_BM), got: op.m.to_string() });
             }
-            self.launch(f, grid, QMM_THREADS as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])
+            self.launch(f, grid, QMM_THREADS as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         }
+        if gathered {
+            self.publish_status(stream)?;
+        }
+        Ok(())
     }
 }
 

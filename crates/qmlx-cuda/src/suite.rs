@@ -440,6 +440,21 @@ pub fn run_correctness(dev: &Device, seed: u64, full: bool) -> Tally {
     let r = unsafe { dev.quantize(&op, wd.r(DType::F32, &[4, 64]), None, wq.r(DType::U32, &[4, 8]), sc.r(DType::F32, &[4, 2]), Some(bi.r(DType::F32, &[4, 2])), 0) }
         .and_then(|_| dev.check_status());
     t.check(matches!(r, Err(Error::NonFinite { row: 2, .. })), format!("non-finite weight -> {r:?}"));
+    // Lazy reporting: an out-of-range index surfaces at the next op once the stream has run.
+    let q = api::quantize(&vec![0.25f32; 2 * 64], &[2, 64], spec, Rounding::Gpu, None).unwrap();
+    let up = upload_weight(&q, 1);
+    let (xd, rd, od) = (DevBuf::upload(&vec![1.0f32; 64]), DevBuf::upload(&[0i32, 5]), DevBuf::new(2 * 2 * 4));
+    let wshape = [2usize, 1, 8];
+    let sshape = [2usize, 1, 2];
+    let op = MatmulOp::gather_qmm(&Meta::new(DType::F32, &[1, 64]), &Meta::new(DType::U32, &wshape), &Meta::new(DType::F32, &sshape), Some(&Meta::new(DType::F32, &sshape)), None, Some(&Meta::new(DType::I32, &[2])), true, spec, None, true).unwrap();
+    let launch = || unsafe {
+        dev.matmul(&op, xd.r(DType::F32, &[1, 64]), up.wq.r(DType::U32, &wshape), up.scales.r(DType::F32, &sshape), up.biases.as_ref().map(|b| b.r(DType::F32, &sshape)), None, Some(rd.r(DType::I32, &[2])), None, od.r(DType::F32, &op.out_shape), 0)
+    };
+    let first = launch();
+    cu::ctx::synchronize().unwrap();
+    let second = launch();
+    let third = dev.check_status();
+    t.check(first.is_ok() && matches!(second, Err(Error::Index { index: 5, bound: 2, .. })) && third.is_ok(), format!("lazy index error: first {first:?}, next call {second:?}, check {third:?}"));
     t
 }
 

@@ -430,11 +430,15 @@ fn cpu_features() -> Vec<&'static str> {
 fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("version", env!("CARGO_PKG_VERSION"))?;
+    #[cfg(feature = "cuda")]
+    let cuda_archs: Vec<&str> = cuda::archs();
+    #[cfg(not(feature = "cuda"))]
     let cuda_archs: Vec<&str> = Vec::new();
+    let has_cuda = !cuda_archs.is_empty();
     d.set_item("cuda_archs", cuda_archs)?;
     d.set_item("cpu_features", cpu_features())?;
     let mut backends = vec!["cpu"];
-    if cfg!(feature = "cuda") {
+    if has_cuda {
         backends.push("cuda");
     }
     d.set_item("backends", backends)?;
@@ -449,8 +453,13 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+#[cfg(feature = "cuda")]
+mod cuda;
+
 #[pymodule(gil_used = false)]
 fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    #[cfg(feature = "cuda")]
+    cuda::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(plan_quantize, m)?)?;
     m.add_function(wrap_pyfunction!(quantize, m)?)?;
