@@ -131,7 +131,7 @@ pub(super) fn from_f32<T: Float>(src: &[f32], dst: &mut [T]) {
 }
 
 /// From this many rows of x on, the gemm path beats the fused kernels (see bench/results).
-pub(super) const QMM_MIN_M: usize = 16;
+pub(super) const QMM_MIN_M: usize = 32;
 
 /// Runs the op with the given kernels.
 pub(super) fn run<T: Float>(

@@ -26,6 +26,9 @@ pub(crate) struct DotArgs {
     pub s_stride: usize,
 }
 
+/// How far ahead of the loads the row-dot kernel prefetches weight rows (u32 words).
+const PREFETCH_WORDS: usize = 256;
+
 /// `out[n][m] = Σ_k x[m][k] · Ŵ[n][k]`.
 ///
 /// Group sizes ≥ 32 use MLX's factorisation per group, `scale·Σ(x·q) + bias·Σx` (no bias for fp
@@ -54,6 +57,12 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
         for g in 0..a.k / a.gs {
             let mut acc = [[I::zero(); MR]; NR];
             for c in g * cpg..(g + 1) * cpg {
+                if c % (16 / B as usize).max(1) == 0 {
+                    // About one prefetch per 64-byte line of codes, PREFETCH_WORDS ahead of the loads.
+                    for n in 0..NR {
+                        I::prefetch(a.w.add(n * a.w_stride + c * B as usize).wrapping_add(PREFETCH_WORDS));
+                    }
+                }
                 let words = words_at(c);
                 for p in 0..I::PARTS {
                     let xs = x_at(c, p);

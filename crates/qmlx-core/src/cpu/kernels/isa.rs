@@ -30,6 +30,11 @@ pub(crate) trait Isa: Copy {
         Self::fma(a, b, c)
     }
     unsafe fn hsum(v: Self::V) -> f32;
+    /// Hints that the cache line at `p` will be read soon (no-op where unsupported).
+    #[inline(always)]
+    unsafe fn prefetch(p: *const u32) {
+        let _ = p;
+    }
     /// Loads the `B` words of one chunk (never reads past them).
     unsafe fn load_words<const B: u32>(p: *const u32) -> Self::W;
     /// Values of part `part` of a chunk: the integer code as f32 (`UINT`, `scale` unused), or
@@ -86,6 +91,10 @@ mod x86 {
         #[inline(always)]
         unsafe fn hsum(v: __m512) -> f32 {
             _mm512_reduce_add_ps(v)
+        }
+        #[inline(always)]
+        unsafe fn prefetch(p: *const u32) {
+            _mm_prefetch::<_MM_HINT_T0>(p as *const i8)
         }
         #[inline(always)]
         unsafe fn load_words<const B: u32>(p: *const u32) -> __m512i {
@@ -195,6 +204,10 @@ mod x86 {
             let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
             let s = _mm_add_ss(s, _mm_movehdup_ps(s));
             _mm_cvtss_f32(s)
+        }
+        #[inline(always)]
+        unsafe fn prefetch(p: *const u32) {
+            _mm_prefetch::<_MM_HINT_T0>(p as *const i8)
         }
         #[inline(always)]
         unsafe fn load_words<const B: u32>(p: *const u32) -> __m256i {
