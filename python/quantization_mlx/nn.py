@@ -149,7 +149,9 @@ class QuantizedEmbedding(_Quantized):
                              f"[{int(ids.min())}, {int(ids.max())}]")
         flat = ids.reshape(-1)
         rows = _api.dequantize(
-            self.weight[flat], self.scales[flat], None if self.biases is None else self.biases[flat],
+            # torch has no uint32 indexing on CUDA: gather the packed rows through an int32 view
+            # (same bits; the package reads int32 weights as uint32).
+            self.weight.view(torch.int32)[flat], self.scales[flat], None if self.biases is None else self.biases[flat],
             self.group_size, self.bits, self.mode, dtype=self.out_dtype,
         )
         return rows.reshape(*ids.shape, self.embedding_dim)
