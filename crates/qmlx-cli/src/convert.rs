@@ -226,8 +226,12 @@ fn output_config(ck: &Checkpoint, spec: QuantSpec) -> Result<Value> {
     if gen.exists() {
         if let Ok(Value::Object(g)) = serde_json::from_str::<Value>(&std::fs::read_to_string(&gen)?) {
             match g.get("eos_token_id") {
+                // Python truthiness: mlx_lm ignores falsy values.
                 None | Some(Value::Null) | Some(Value::Bool(false)) => {}
-                Some(Value::Number(n)) if n.as_i64() == Some(0) => {}
+                Some(Value::Number(n)) if n.as_f64() == Some(0.0) => {}
+                Some(Value::Array(a)) if a.is_empty() => {}
+                Some(Value::String(t)) if t.is_empty() => {}
+                Some(Value::Object(o)) if o.is_empty() => {}
                 Some(v) => {
                     cfg.insert("eos_token_id".into(), v.clone());
                 }

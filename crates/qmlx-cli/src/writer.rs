@@ -62,7 +62,7 @@ pub fn shard_name(index: usize, count: usize) -> String {
 /// Writes one shard: header up front, then the tensors in plan order.
 pub struct ShardWriter {
     out: BufWriter<File>,
-    pending: std::vec::IntoIter<PlannedTensor>,
+    pending: std::collections::VecDeque<PlannedTensor>,
     file_name: String,
 }
 
@@ -89,12 +89,12 @@ impl ShardWriter {
         out.write_all(&(header.len() as u64).to_le_bytes())?;
         out.write_all(&header)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        Ok(ShardWriter { out, pending: tensors.to_vec().into_iter(), file_name })
+        Ok(ShardWriter { out, pending: tensors.iter().cloned().collect(), file_name })
     }
 
     /// Appends the next tensor; its name and size must match the plan.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let Some(next) = self.pending.next() else {
+        let Some(next) = self.pending.pop_front() else {
             bail!("internal: {} has no slot left for tensor '{name}'", self.file_name);
         };
         if next.name != name || next.nbytes() != bytes.len() as u64 {
@@ -111,7 +111,7 @@ impl ShardWriter {
 
     /// Flushes and syncs the file; fails if a planned tensor was not written.
     pub fn finish(mut self) -> Result<()> {
-        if let Some(t) = self.pending.next() {
+        if let Some(t) = self.pending.pop_front() {
             bail!("internal: {} is missing tensor '{}'", self.file_name, t.name);
         }
         self.out.flush()?;
