@@ -312,3 +312,23 @@ def test_cuda_forward_matches_cpu(f32_pair):
         b = gpu(torch.tensor([PROMPT], device="cuda")).logits.cpu()
     assert float((a - b).abs().max()) <= LOGIT_TOL
     assert ckpt_util.torch_greedy(gpu, PROMPT, 16) == ckpt_util.torch_greedy(cpu, PROMPT, 16)
+
+
+def test_loader_dtype_and_tokenizer(f32_pair):
+    """dtype= casts only the unquantized tensors; the tokenizer is the checkpoint's."""
+    from mlx_lm import load as mlx_load
+
+    from quantization_mlx.loader import load
+
+    ours = str(f32_pair[0])
+    model, tok = load(ours, dtype=torch.bfloat16)
+    assert model.model.norm.weight.dtype == torch.bfloat16
+    assert model.model.layers[0].mlp.up_proj.scales.dtype == torch.float32
+    _, mlx_tok = mlx_load(ours)
+    text = "The quick brown fox jumps over the lazy dog."
+    assert tok.encode(text) == mlx_tok.encode(text)
+    ref, _ = load(ours)
+    with torch.no_grad():
+        a = model(torch.tensor([PROMPT])).logits.float()
+        b = ref(torch.tensor([PROMPT])).logits
+    assert float((a - b).abs().max() / b.abs().max()) < 5e-2

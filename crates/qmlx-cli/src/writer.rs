@@ -119,3 +119,56 @@ impl ShardWriter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(name: &str, bytes: usize) -> PlannedTensor {
+        PlannedTensor { name: name.into(), dtype: StDtype::U8, shape: vec![bytes] }
+    }
+
+    #[test]
+    fn shards_follow_mlx_lm_make_shards() {
+        // New shard when the next tensor would overflow; an oversized tensor gets its own shard.
+        let ts = [t("a", 40), t("b", 50), t("c", 20), t("d", 150), t("e", 10), t("f", 0)];
+        assert_eq!(make_shards(&ts, 100), vec![0..2, 2..3, 3..4, 4..6]);
+        assert_eq!(make_shards(&ts, 1000), vec![0..6]);
+        assert!(make_shards(&[], 100).is_empty());
+        assert_eq!(shard_name(0, 1), "model.safetensors");
+        assert_eq!(shard_name(1, 12), "model-00002-of-00012.safetensors");
+    }
+
+    #[test]
+    fn header_is_what_safetensors_reads() {
+        let dir = std::env::temp_dir().join(format!("qmlx-writer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("x.safetensors");
+        let plan = [
+            PlannedTensor { name: "w".into(), dtype: StDtype::U32, shape: vec![2, 3] },
+            PlannedTensor { name: "s".into(), dtype: StDtype::BF16, shape: vec![3] },
+            PlannedTensor { name: "e".into(), dtype: StDtype::F32, shape: vec![0, 4] },
+        ];
+        let mut w = ShardWriter::create(&path, &plan).unwrap();
+        w.write("w", &[7u8; 24]).unwrap();
+        assert!(w.write("e", &[]).is_err(), "out of plan order");
+        let mut w = ShardWriter::create(&path, &plan).unwrap();
+        w.write("w", &[7u8; 24]).unwrap();
+        w.write("s", &[1u8; 6]).unwrap();
+        w.write("e", &[]).unwrap();
+        w.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        assert_eq!(n % 8, 0, "data starts 8-byte aligned");
+        let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        assert_eq!(st.tensor("w").unwrap().data(), &[7u8; 24]);
+        assert_eq!(st.tensor("s").unwrap().dtype(), StDtype::BF16);
+        assert_eq!(st.tensor("e").unwrap().shape(), &[0, 4]);
+        let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        assert_eq!(meta.metadata().as_ref().unwrap()["format"], "mlx");
+        // A shard missing a planned tensor is refused.
+        let w = ShardWriter::create(&path, &plan).unwrap();
+        assert!(w.finish().is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
