@@ -230,7 +230,7 @@ impl MetalHost {
         let mut constants = spec_constants(spec);
         constants.push(("XDT", dtype_tag(op.out_dtype)));
         let (kernel, gx) = if plan.qmv {
-            (Kernel::Qmv, op.n.div_ceil(4))
+            (Kernel::Qmv, op.n.div_ceil(8))
         } else {
             constants.push(("TRANSPOSE", op.transpose as u32 as f64));
             (Kernel::Qmm, op.n.div_ceil(32))

@@ -124,6 +124,16 @@ impl WgpuContext {
         format!("{} ({:?}, {:?}, driver {} {})", i.name, i.backend, i.device_type, i.driver, i.driver_info)
     }
 
+    /// The wgpu device (for callers recording their own passes, e.g. benchmarks).
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    /// The wgpu queue.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
     /// The device limits requested (the adapter's own).
     pub fn limits(&self) -> &wgpu::Limits {
         &self.limits
@@ -301,7 +311,43 @@ impl WgpuContext {
         Ok(p)
     }
 
-    /// Records one dispatch of `groups` workgroups (spread over y/z past 65535) and submits it.
+    /// Binds `buffers` (slot i = binding i) to a kernel specialised by `constants`, for a grid
+    /// of `groups` workgroups (y spread over y/z past 65535).
+    pub(crate) fn prepare(
+        &self,
+        kernel: Kernel,
+        constants: &[(&str, f64)],
+        buffers: &[&wgpu::Buffer],
+        groups: (u32, u32),
+    ) -> Result<Dispatch> {
+        let (gx, gy) = groups;
+        let p = self.pipeline(kernel, constants)?;
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
+            .collect();
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(kernel.name()), layout: &p.1, entries: &entries });
+        let (y, z) = if gy > MAX_GROUPS { (MAX_GROUPS, gy.div_ceil(MAX_GROUPS)) } else { (gy, 1) };
+        if gx > MAX_GROUPS || z > MAX_GROUPS {
+            return Err(backend_err(format!("{}: grid {gx}×{gy} too large", kernel.name())));
+        }
+        Ok(Dispatch { pipeline: p, bind_group, grid: (gx, y, z) })
+    }
+
+    /// Encodes `dispatches` in order into one compute pass and submits it.
+    pub(crate) fn submit(&self, dispatches: &[&Dispatch]) {
+        let mut enc = self.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("qmlx"), timestamp_writes: None });
+            for d in dispatches {
+                d.encode(&mut pass);
+            }
+        }
+        self.queue.submit([enc.finish()]);
+    }
+
+    /// Prepares and submits one dispatch.
     pub(crate) fn dispatch(
         &self,
         kernel: Kernel,
@@ -309,30 +355,32 @@ impl WgpuContext {
         buffers: &[&wgpu::Buffer],
         groups: (u32, u32),
     ) -> Result<()> {
-        let (gx, gy) = groups;
-        if gx == 0 || gy == 0 {
+        if groups.0 == 0 || groups.1 == 0 {
             return Ok(());
         }
-        let p = self.pipeline(kernel, constants)?;
-        let entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
-            .collect();
-        let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(kernel.name()), layout: &p.1, entries: &entries });
-        let (y, z) = if gy > MAX_GROUPS { (MAX_GROUPS, gy.div_ceil(MAX_GROUPS)) } else { (gy, 1) };
-        if gx > MAX_GROUPS || z > MAX_GROUPS {
-            return Err(backend_err(format!("{}: grid {gx}×{gy} too large", kernel.name())));
-        }
-        let mut enc = self.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(kernel.name()), timestamp_writes: None });
-            pass.set_pipeline(&p.0);
-            pass.set_bind_group(0, &bg, &[]);
-            pass.dispatch_workgroups(gx, y, z);
-        }
-        self.queue.submit([enc.finish()]);
+        let d = self.prepare(kernel, constants, buffers, groups)?;
+        self.submit(&[&d]);
         Ok(())
+    }
+}
+
+/// A kernel with its buffers bound and its grid fixed: encode it as often as wanted.
+#[derive(Debug)]
+pub struct Dispatch {
+    pipeline: Arc<(wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
+    bind_group: wgpu::BindGroup,
+    grid: (u32, u32, u32),
+}
+
+impl Dispatch {
+    /// Records the dispatch into a compute pass.
+    pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
+        if self.grid.0 == 0 || self.grid.1 == 0 {
+            return;
+        }
+        pass.set_pipeline(&self.pipeline.0);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.grid.0, self.grid.1, self.grid.2);
     }
 }
 

@@ -24,7 +24,8 @@
 //! let q = api::quantize(&w, &[n, k], QuantSpec::new(Mode::Affine, 64, 4)?, Default::default(), None)?;
 //! let api::GroupParams::Affine { scales, biases } = &q.params else { unreachable!() };
 //! let x = vec![1.0f32; k];
-//! let (xt, wt) = (TensorRef::new(&x, &[1, k])?, TensorRef::new(&q.wq, &q.wq_shape)?);
+//! let x_shape = [1, k];
+//! let (xt, wt) = (TensorRef::new(&x, &x_shape)?, TensorRef::new(&q.wq, &q.wq_shape)?);
 //! let (st, bt) = (TensorRef::new(scales, &q.scales_shape)?, TensorRef::new(biases, &q.scales_shape)?);
 //! let op = MatmulOp::quantized_matmul(&xt.meta(), &wt.meta(), &st.meta(), Some(&bt.meta()), true, q.spec)?;
 //! let (gx, gw, gs, gb) = (ctx.upload(&xt)?, ctx.upload(&wt)?, ctx.upload(&st)?, ctx.upload(&bt)?);
@@ -46,7 +47,9 @@ pub mod plan;
 pub mod shaders;
 
 #[cfg(feature = "runtime")]
-pub use context::{GpuTensor, WgpuContext};
+pub use context::{Dispatch, GpuTensor, WgpuContext};
+#[cfg(feature = "runtime")]
+pub use ops::PreparedMatmul;
 pub use plan::Plan;
 #[cfg(feature = "runtime")]
 pub use wgpu;

@@ -1,7 +1,7 @@
 //! The three ops on [`GpuTensor`]s, driven by the same validated descriptions as the CPU backend
 //! (`QuantizeOp`, `DequantizeOp`, `MatmulOp` and `MatmulOp::pairs`).
 
-use crate::context::{flat_grid, GpuTensor, WgpuContext};
+use crate::context::{flat_grid, Dispatch, GpuTensor, WgpuContext};
 use crate::plan::Plan;
 use crate::shaders::{dtype_tag, spec_constants, Kernel};
 use qmlx_core::cpu::GatherIndices;
@@ -177,6 +177,26 @@ impl WgpuContext {
         global_scale: Option<&GpuTensor>,
         out: &GpuTensor,
     ) -> Result<()> {
+        if let Some(p) = self.prepare_matmul(op, x, w, scales, biases, indices, global_scale, out)? {
+            self.submit(&p.steps.iter().collect::<Vec<_>>());
+        }
+        Ok(())
+    }
+
+    /// Validates and binds a matmul once, for running it repeatedly ([`PreparedMatmul::encode`]);
+    /// None when the output is empty. What [`WgpuContext::matmul`] runs.
+    #[allow(clippy::too_many_arguments)]
+    pub fn prepare_matmul(
+        &self,
+        op: &MatmulOp,
+        x: &GpuTensor,
+        w: &GpuTensor,
+        scales: &GpuTensor,
+        biases: Option<&GpuTensor>,
+        indices: GatherIndices<'_>,
+        global_scale: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<Option<PreparedMatmul>> {
         let spec = &op.spec;
         let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
         let gs = spec.group_size() as usize;
@@ -196,7 +216,7 @@ impl WgpuContext {
         let pairs = op.pairs(indices.lhs, indices.rhs)?;
         let total = pairs.len() * op.m * op.n;
         if total == 0 {
-            return Ok(());
+            return Ok(None);
         }
         fits_u32("output elements", total)?;
         fits_u32("x elements", op.x_count * op.m * op.k)?;
@@ -219,19 +239,14 @@ impl WgpuContext {
         let mut constants = spec_constants(spec);
         constants.push(("XDT", dtype_tag(op.out_dtype)));
         let (kernel, gx) = if plan.qmv {
-            (Kernel::Qmv, op.n.div_ceil(4))
+            (Kernel::Qmv, op.n.div_ceil(8))
         } else {
             constants.push(("TRANSPOSE", op.transpose as u32 as f64));
             (Kernel::Qmm, op.n.div_ceil(32))
         };
-        let scratch;
-        let dst = if op.out_dtype == DType::F32 {
-            &out.buffer
-        } else {
-            scratch = self.scratch(total * 4)?;
-            &scratch
-        };
-        self.dispatch(
+        let scratch = (op.out_dtype != DType::F32).then(|| self.scratch(total * 4)).transpose()?;
+        let dst = scratch.as_ref().unwrap_or(&out.buffer);
+        let mut steps = vec![self.prepare(
             kernel,
             &constants,
             &[
@@ -246,17 +261,38 @@ impl WgpuContext {
                 dst,
             ],
             (fits_u32("grid", gx)?, ntiles),
-        )?;
+        )?];
         if op.out_dtype != DType::F32 {
             let cparams = self.uniform(&[total as u32, 0, 0, 0, 0, 0, 0, 0]);
-            self.dispatch(
+            steps.push(self.prepare(
                 Kernel::Cast,
                 &[("ODT", dtype_tag(op.out_dtype))],
                 &[&cparams, dst, &out.buffer],
                 flat_grid(total.div_ceil(2).div_ceil(64))?,
-            )?;
+            )?);
         }
-        Ok(())
+        Ok(Some(PreparedMatmul { steps, kernel }))
+    }
+}
+
+/// A validated, bound matmul ([`WgpuContext::prepare_matmul`]): its kernel and, for 16-bit
+/// outputs, the cast after it. The bind groups keep every buffer they use alive.
+#[derive(Debug)]
+pub struct PreparedMatmul {
+    steps: Vec<Dispatch>,
+    kernel: Kernel,
+}
+
+impl PreparedMatmul {
+    /// Records the matmul into a compute pass.
+    pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for s in &self.steps {
+            s.encode(pass);
+        }
+    }
+    /// The matmul kernel chosen (qmv for decode shapes, qmm otherwise).
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
     }
 }
 
