@@ -332,3 +332,36 @@ def test_loader_dtype_and_tokenizer(f32_pair):
         a = model(torch.tensor([PROMPT])).logits.float()
         b = ref(torch.tensor([PROMPT])).logits
     assert float((a - b).abs().max() / b.abs().max()) < 5e-2
+
+
+@pytest.mark.parametrize("arch", ["llama", "qwen2", "qwen3"])
+def test_shards_split_where_mlx_lm_splits(qmlx_bin, models, tmp_path, monkeypatch, arch):
+    """Tensors are written in mlx_lm's order (its module tree), so with the same size limit the
+    shards and the index's weight_map are mlx_lm's. mlx_lm's limit is whole GiB, so its order
+    and sizes are captured from its make_shards and its rule applied to a small limit."""
+    import mlx_lm.utils as U
+
+    src = models(f"{arch}-order", "--arch", arch, "--dtype", "float32", "--seed", "8")
+    captured = {}
+    orig = U.make_shards
+
+    def spy(weights, *a, **k):
+        captured["sizes"] = [(name, v.nbytes) for name, v in weights.items()]
+        return orig(weights, *a, **k)
+
+    monkeypatch.setattr(U, "make_shards", spy)
+    _mlx_lm_convert(src, tmp_path / "mlx_lm", quantize=True, q_group_size=64, q_bits=4)
+    sizes = captured["sizes"]
+    limit = sum(n for _, n in sizes) // 4
+    shards, size = [], 0
+    for name, n in sizes:  # mlx_lm's make_shards rule
+        if not shards or size + n > limit:
+            shards.append([])
+            size = 0
+        shards[-1].append(name)
+        size += n
+    want = {name: f"model-{i + 1:05d}-of-{len(shards):05d}.safetensors" for i, s in enumerate(shards) for name in s}
+    ckpt_util.qmlx(qmlx_bin, "convert", src, tmp_path / "ours", "--max-shard-size", str(limit), "-q")
+    got = json.loads((tmp_path / "ours" / "model.safetensors.index.json").read_text())["weight_map"]
+    assert got == want
+    assert len(shards) >= 4

@@ -98,12 +98,22 @@ fn keep_tensor(name: &str, tied: bool) -> bool {
     !(name.contains("self_attn.rotary_emb.inv_freq") || (tied && name == "lm_head.weight"))
 }
 
-/// Natural order (`layers.2` before `layers.10`) so shards follow the model's layer order.
-fn natural_key(name: &str) -> Vec<(String, u64)> {
-    name.split('.').map(|p| match p.parse::<u64>() {
-        Ok(n) => (String::new(), n),
-        Err(_) => (p.to_owned(), 0),
-    }).collect()
+/// The order mlx_lm writes parameters in (its module tree: attribute order of the llama-family
+/// modules), so that shards split where mlx_lm's do. Numbers sort numerically; names outside the
+/// table come after the known ones, alphabetically.
+fn module_order_key(name: &str) -> Vec<(u32, u64, String)> {
+    const RANK: &[&str] = &[
+        "model", "lm_head", "embed_tokens", "layers", "norm", "self_attn", "mlp", "input_layernorm",
+        "post_attention_layernorm", "q_proj", "k_proj", "v_proj", "o_proj", "q_norm", "k_norm", "gate_proj",
+        "down_proj", "up_proj", "weight", "scales", "biases", "bias",
+    ];
+    name.split('.')
+        .map(|p| match (p.parse::<u64>(), RANK.iter().position(|r| *r == p)) {
+            (Ok(n), _) => (0, n, String::new()),
+            (_, Some(r)) => (r as u32, 0, String::new()),
+            _ => (RANK.len() as u32, 0, p.to_owned()),
+        })
+        .collect()
 }
 
 fn plan(ck: &Checkpoint, opts: &ConvertOptions) -> Result<(Vec<Item>, Vec<PlannedTensor>)> {
@@ -114,7 +124,7 @@ fn plan(ck: &Checkpoint, opts: &ConvertOptions) -> Result<(Vec<Item>, Vec<Planne
     let target = conversion_dtype(&ck.config, opts.dtype);
     let gs = opts.spec.group_size() as usize;
     let mut names: Vec<&String> = ck.tensors.keys().filter(|n| keep_tensor(n, tied)).collect();
-    names.sort_by_cached_key(|n| natural_key(n));
+    names.sort_by_cached_key(|n| module_order_key(n));
     let mut items = Vec::new();
     let mut out = Vec::new();
     for name in names {
@@ -358,4 +368,35 @@ pub fn convert(src: &Path, out: &Path, opts: &ConvertOptions) -> Result<ConvertR
         total_size,
         bits_per_weight: total_size as f64 * 8.0 / total_params.max(1) as f64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_order_key;
+
+    #[test]
+    fn order_is_mlx_lm_module_order() {
+        // As captured from mlx_lm 0.32.2's save_model for qwen2/qwen3 (llama is the subset).
+        let want = [
+            "model.embed_tokens.weight",
+            "model.layers.2.self_attn.q_proj.weight",
+            "model.layers.2.self_attn.q_proj.bias",
+            "model.layers.2.self_attn.o_proj.weight",
+            "model.layers.2.self_attn.q_norm.weight",
+            "model.layers.2.self_attn.k_norm.weight",
+            "model.layers.2.mlp.gate_proj.weight",
+            "model.layers.2.mlp.down_proj.weight",
+            "model.layers.2.mlp.up_proj.weight",
+            "model.layers.2.input_layernorm.weight",
+            "model.layers.2.post_attention_layernorm.weight",
+            "model.layers.10.self_attn.q_proj.weight",
+            "model.layers.10.zz_unknown.weight",
+            "model.norm.weight",
+            "lm_head.weight",
+        ];
+        let mut got = want.to_vec();
+        got.reverse();
+        got.sort_by_cached_key(|n| module_order_key(n));
+        assert_eq!(got, want);
+    }
 }
