@@ -365,3 +365,19 @@ def test_shards_split_where_mlx_lm_splits(qmlx_bin, models, tmp_path, monkeypatc
     got = json.loads((tmp_path / "ours" / "model.safetensors.index.json").read_text())["weight_map"]
     assert got == want
     assert len(shards) >= 4
+
+
+@pytest.mark.parametrize("recipe", ["mixed_3_6", "mixed_2_6", "mixed_4_6", "mixed_3_4"])
+def test_mixed_recipes_bit_identical_to_mlx_lm(qmlx_bin, models, tmp_path, recipe):
+    """`--quant-predicate mixed_*`: per-layer bits and config.json's per-layer entries as mlx_lm's."""
+    src = models("bf16-8layers", "--dtype", "bfloat16", "--layers", "8", "--seed", "10")
+    _mlx_lm_convert(src, tmp_path / "mlx_lm", quantize=True, q_group_size=64, quant_predicate=recipe)
+    ckpt_util.qmlx(qmlx_bin, "convert", src, tmp_path / "ours", "--group-size", "64", "--rounding", "cpu",
+                   "--quant-predicate", recipe, "-q")
+    problems, n = ckpt_util.diff_checkpoints(tmp_path / "mlx_lm", tmp_path / "ours")
+    assert not problems, "\n".join(problems[:20])
+    for f in ("config.json", "model.safetensors.index.json"):
+        assert (tmp_path / "mlx_lm" / f).read_bytes() == (tmp_path / "ours" / f).read_bytes(), f
+    q = json.loads((tmp_path / "ours" / "config.json").read_text())["quantization"]
+    assert len({v["bits"] for v in q.values() if isinstance(v, dict)}) == 2
+    assert "check: OK" in ckpt_util.qmlx(qmlx_bin, "inspect", tmp_path / "ours").stdout

@@ -30,6 +30,48 @@ pub struct ConvertOptions {
     pub max_shard_bytes: u64,
     /// Draw a progress bar.
     pub progress: bool,
+    /// mlx_lm's mixed-precision recipe (`--quant-predicate mixed_3_6`, ...), affine only.
+    pub recipe: Option<MixedRecipe>,
+}
+
+/// mlx_lm's mixed recipes (`mixed_2_6`, `mixed_3_4`, `mixed_3_6`, `mixed_4_6`): `v_proj` and
+/// `down_proj` of the first and last eighth of the layers and of every third layer in between, and
+/// `lm_head`, get the high bit width; every other quantized layer the low one. The choice is written
+/// per layer into config.json's `quantization` block, as mlx_lm does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MixedRecipe {
+    /// Bits of most layers.
+    pub low_bits: u32,
+    /// Bits of the sensitive layers.
+    pub high_bits: u32,
+}
+
+impl MixedRecipe {
+    /// Parses mlx_lm's recipe names.
+    pub fn parse(name: &str) -> Result<Self> {
+        let (low_bits, high_bits) = match name {
+            "mixed_2_6" => (2, 6),
+            "mixed_3_4" => (3, 4),
+            "mixed_3_6" => (3, 6),
+            "mixed_4_6" => (4, 6),
+            other => bail!("--quant-predicate: expected one of mixed_2_6, mixed_3_4, mixed_3_6, mixed_4_6, got '{other}'"),
+        };
+        Ok(MixedRecipe { low_bits, high_bits })
+    }
+
+    /// Bits for the module at `path`; `layer_at` is the position of the layer index in paths and
+    /// `num_layers` the model's layer count (mlx_lm's `mixed_quant_predicate`).
+    fn bits_for(&self, path: &str, layer_at: usize, num_layers: i64) -> Result<u32> {
+        let parts: Vec<&str> = path.split('.').collect();
+        let index: i64 = match parts.get(layer_at) {
+            Some(p) => p.parse().with_context(|| format!("mixed recipe: '{path}' has no layer index at position {layer_at}"))?,
+            None => 0,
+        };
+        let eighth = num_layers / 8;
+        let more = index < eighth || index >= 7 * num_layers / 8 || (index - eighth).rem_euclid(3) == 2;
+        let sensitive = ["v_proj", "v_a_proj", "v_b_proj", "down_proj"].iter().any(|k| path.contains(k));
+        Ok(if (sensitive && more) || path.contains("lm_head") { self.high_bits } else { self.low_bits })
+    }
 }
 
 /// What happens to one source tensor.
@@ -43,8 +85,8 @@ struct Item {
     shape: Vec<usize>,
     /// Dtype the tensor is stored (or quantized) in.
     dtype: Option<DType>,
-    /// Quantize it (`name` ends in `.weight`; outputs `.weight`, `.scales`, `.biases`).
-    quantize: bool,
+    /// Quantize it with this spec (`name` ends in `.weight`; outputs `.weight`, `.scales`, `.biases`).
+    quantize: Option<QuantSpec>,
 }
 
 /// Files copied next to the weights (mlx_lm copies `*.py` and `generation_config.json`, and
@@ -125,6 +167,20 @@ fn plan(ck: &Checkpoint, opts: &ConvertOptions) -> Result<(Vec<Item>, Vec<Planne
     let gs = opts.spec.group_size() as usize;
     let mut names: Vec<&String> = ck.tensors.keys().filter(|n| keep_tensor(n, tied)).collect();
     names.sort_by_cached_key(|n| module_order_key(n));
+    // Mixed recipes need the layer-index position (from the first down_proj) and the layer count.
+    let recipe = match opts.recipe {
+        None => None,
+        Some(r) => {
+            if opts.spec.mode() != qmlx_core::Mode::Affine {
+                bail!("--quant-predicate: mixed recipes only support mode 'affine', got '{}'", opts.spec.mode());
+            }
+            let down = names.iter().find(|n| n.contains("down_proj")).context("--quant-predicate: the model has no down_proj layers for a mixed recipe")?;
+            let layer_at = down.split('.').position(|p| p.parse::<u64>().is_ok()).unwrap_or(0);
+            let num_layers = ck.config.get("num_hidden_layers").and_then(Value::as_i64)
+                .context("--quant-predicate: config.json lacks num_hidden_layers")?;
+            Some((r, layer_at, num_layers))
+        }
+    };
     let mut items = Vec::new();
     let mut out = Vec::new();
     for name in names {
@@ -135,10 +191,18 @@ fn plan(ck: &Checkpoint, opts: &ConvertOptions) -> Result<(Vec<Item>, Vec<Planne
             bail!("tensor '{name}': dtype {:?} is not supported (expected float32, float16 or bfloat16)", e.dtype);
         }
         let dtype = if is_float { target.or(src) } else { src };
-        let quantize = is_float && name.ends_with(".weight") && e.shape.len() == 2 && e.shape[1] % gs == 0;
-        if quantize {
+        let eligible = is_float && name.ends_with(".weight") && e.shape.len() == 2 && e.shape[1] % gs == 0;
+        let quantize = match (eligible, recipe) {
+            (false, _) => None,
+            (true, None) => Some(opts.spec),
+            (true, Some((r, layer_at, num_layers))) => {
+                let bits = r.bits_for(&name[..name.len() - ".weight".len()], layer_at, num_layers)?;
+                Some(QuantSpec::new(qmlx_core::Mode::Affine, opts.spec.group_size(), bits)?)
+            }
+        };
+        if let Some(spec) = quantize {
             let d = dtype.expect("float");
-            let op = QuantizeOp::new(&Meta::new(d, &e.shape), opts.spec, opts.rounding, None)
+            let op = QuantizeOp::new(&Meta::new(d, &e.shape), spec, opts.rounding, None)
                 .with_context(|| format!("tensor '{name}'"))?;
             let prefix = &name[..name.len() - ".weight".len()];
             out.push(PlannedTensor { name: name.clone(), dtype: st_dtype(DType::U32), shape: op.wq_shape.clone() });
@@ -185,7 +249,7 @@ fn load_as<T: Float>(src: DType, bytes: &[u8]) -> Vec<T> {
 /// `release` drops the source pages once a copy has been made (bounded peak memory).
 fn process(item: &Item, bytes: &[u8], opts: &ConvertOptions, release: &dyn Fn(), emit: &mut dyn FnMut(&str, &[u8]) -> Result<()>) -> Result<()> {
     let src = core_dtype(item.src);
-    if !item.quantize {
+    if item.quantize.is_none() {
         return match (src, item.dtype) {
             (Some(s), Some(d)) if s.is_float() && s != d => {
                 let cast: Vec<u8> = qmlx_core::with_float_type!(d, T => bytemuck::cast_slice(&load_as::<T>(s, bytes)).to_vec());
@@ -208,7 +272,8 @@ fn process(item: &Item, bytes: &[u8], opts: &ConvertOptions, release: &dyn Fn(),
                 &owned
             }
         };
-        let q = api::quantize::<T>(w, &item.shape, opts.spec, opts.rounding, None)
+        let spec = item.quantize.expect("quantized item");
+        let q = api::quantize::<T>(w, &item.shape, spec, opts.rounding, None)
             .with_context(|| format!("quantizing tensor '{}'", item.name))?;
         emit(&item.name, bytemuck::cast_slice(&q.wq))?;
         match &q.params {
@@ -230,7 +295,7 @@ fn total_parameters(items: &[Item]) -> u64 {
 /// The config.json mlx_lm writes: source config (with generation_config's `eos_token_id`, as
 /// mlx_lm's `load_config` merges it), `_name_or_path`/`vision_config` removed, the quantization
 /// blocks added, top-level keys sorted.
-fn output_config(ck: &Checkpoint, spec: QuantSpec) -> Result<Value> {
+fn output_config(ck: &Checkpoint, spec: QuantSpec, per_layer: &[(String, QuantSpec)]) -> Result<Value> {
     let mut cfg = ck.config.clone();
     let gen = ck.dir.join("generation_config.json");
     if gen.exists() {
@@ -250,7 +315,11 @@ fn output_config(ck: &Checkpoint, spec: QuantSpec) -> Result<Value> {
     }
     cfg.remove("_name_or_path");
     cfg.remove("vision_config");
-    let q = json!({"group_size": spec.group_size(), "bits": spec.bits(), "mode": spec.mode().name()});
+    let block = |s: QuantSpec| json!({"group_size": s.group_size(), "bits": s.bits(), "mode": s.mode().name()});
+    let mut q = block(spec);
+    for (path, s) in per_layer {
+        q.as_object_mut().expect("object").insert(path.clone(), block(*s));
+    }
     cfg.insert("quantization".into(), q.clone());
     cfg.insert("quantization_config".into(), q);
     let mut keys: Vec<String> = cfg.keys().cloned().collect();
@@ -344,7 +413,11 @@ pub fn convert(src: &Path, out: &Path, opts: &ConvertOptions) -> Result<ConvertR
     }
     let index = json!({"metadata": {"total_size": total_size, "total_parameters": total_params}, "weight_map": sorted_map});
     std::fs::write(tmp_path.join(INDEX_FILE), pyjson::dumps(&index))?;
-    std::fs::write(tmp_path.join("config.json"), pyjson::dumps(&output_config(&ck, opts.spec)?))?;
+    let per_layer: Vec<(String, QuantSpec)> = match opts.recipe {
+        Some(_) => items.iter().filter_map(|i| Some((i.name[..i.name.len() - ".weight".len()].to_owned(), i.quantize?))).collect(),
+        None => Vec::new(),
+    };
+    std::fs::write(tmp_path.join("config.json"), pyjson::dumps(&output_config(&ck, opts.spec, &per_layer)?))?;
     for f in COPIED_FILES {
         let p = src.join(f);
         if p.is_file() {
@@ -362,8 +435,8 @@ pub fn convert(src: &Path, out: &Path, opts: &ConvertOptions) -> Result<ConvertR
     std::fs::rename(&tmp_path, out).with_context(|| format!("cannot move {} to {}", tmp_path.display(), out.display()))?;
     tmp.0 = None;
     Ok(ConvertReport {
-        quantized: items.iter().filter(|i| i.quantize).count(),
-        kept: items.iter().filter(|i| !i.quantize).count(),
+        quantized: items.iter().filter(|i| i.quantize.is_some()).count(),
+        kept: items.iter().filter(|i| i.quantize.is_none()).count(),
         shards: shards.len(),
         total_size,
         bits_per_weight: total_size as f64 * 8.0 / total_params.max(1) as f64,
@@ -372,7 +445,24 @@ pub fn convert(src: &Path, out: &Path, opts: &ConvertOptions) -> Result<ConvertR
 
 #[cfg(test)]
 mod tests {
-    use super::module_order_key;
+    use super::{module_order_key, MixedRecipe};
+
+    #[test]
+    fn mixed_recipe_bits_follow_mlx_lm() {
+        let r = MixedRecipe::parse("mixed_3_6").unwrap();
+        // 8 layers: more bits for layers 0 and 7, and where (i - 1) % 3 == 2 (Python's modulo): 3, 6.
+        let bits: Vec<u32> = (0..8).map(|i| r.bits_for(&format!("model.layers.{i}.mlp.down_proj"), 2, 8).unwrap()).collect();
+        assert_eq!(bits, [6, 3, 3, 6, 3, 3, 6, 6]);
+        assert_eq!(r.bits_for("model.layers.3.self_attn.v_proj", 2, 8).unwrap(), 6);
+        assert_eq!(r.bits_for("model.layers.3.self_attn.q_proj", 2, 8).unwrap(), 3);
+        assert_eq!(r.bits_for("lm_head", 2, 8).unwrap(), 6);
+        assert_eq!(r.bits_for("model.embed_tokens", 2, 8).unwrap(), 3);
+        // 2 layers: num_layers // 8 == 0, so (0 - 0) % 3 and 7*2//8 == 1 decide.
+        let r = MixedRecipe::parse("mixed_2_6").unwrap();
+        assert_eq!(r.bits_for("model.layers.0.mlp.down_proj", 2, 2).unwrap(), 2);
+        assert_eq!(r.bits_for("model.layers.1.mlp.down_proj", 2, 2).unwrap(), 6);
+        assert!(MixedRecipe::parse("mixed_5_8").is_err());
+    }
 
     #[test]
     fn order_is_mlx_lm_module_order() {

@@ -47,6 +47,9 @@ enum Command {
         /// Largest shard, e.g. `5GB` (mlx_lm's limit, GiB units), `200MB`, `65536`.
         #[arg(long, default_value = "5GB")]
         max_shard_size: String,
+        /// mlx_lm's mixed-precision recipe (affine): mixed_2_6, mixed_3_4, mixed_3_6, mixed_4_6.
+        #[arg(long)]
+        quant_predicate: Option<String>,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -73,7 +76,7 @@ fn parse_size(s: &str) -> Result<u64> {
 
 fn run(cli: Cli) -> Result<bool> {
     match cli.command {
-        Command::Convert { hf_model_dir, out_dir, mode, bits, group_size, rounding, dtype, max_shard_size, quiet } => {
+        Command::Convert { hf_model_dir, out_dir, mode, bits, group_size, rounding, dtype, max_shard_size, quant_predicate, quiet } => {
             let spec = QuantSpec::parse(&mode, group_size, bits)?;
             let opts = convert::ConvertOptions {
                 spec,
@@ -81,6 +84,7 @@ fn run(cli: Cli) -> Result<bool> {
                 dtype: dtype.as_deref().map(|d| DType::parse(d).expect("clap restricts the names")),
                 max_shard_bytes: parse_size(&max_shard_size)?,
                 progress: !quiet,
+                recipe: quant_predicate.as_deref().map(convert::MixedRecipe::parse).transpose()?,
             };
             let t0 = std::time::Instant::now();
             let r = convert::convert(&hf_model_dir, &out_dir, &opts)?;
