@@ -5,7 +5,7 @@ Every backend has the same three run methods. They receive tensors that the comm
 contiguous and allocated outputs for; a backend only launches its kernel.
 
 - CPU tensors -> :class:`CpuBackend` (qmlx-core's CPU backend, GIL released while it runs), or the
-  wgpu backend when ``QMLX_BACKEND=wgpu`` (issue 7; the hook is here, the backend is not built yet).
+  wgpu backend when ``QMLX_BACKEND=wgpu`` (issue 7: :class:`WgpuBackend`, cargo feature ``wgpu-backend``).
 - CUDA tensors -> the CUDA backend once ``crates/qmlx-cuda`` lands (cargo feature ``cuda`` of
   qmlx-python); until then a clear error.
 - MPS and anything else -> a clear error.
@@ -201,6 +201,65 @@ _WGPU = _Unavailable(
     "QMLX_BACKEND=wgpu was requested but this build of quantization_mlx has no wgpu backend. "
     "Unset QMLX_BACKEND to use the CPU backend.",
 )
+
+# --- wgpu (issue 7) ---
+class WgpuBackend:
+    """qmlx-wgpu (crates/qmlx-wgpu): the WGSL kernels on the adapter wgpu picks (Vulkan or Metal;
+    Mesa's lavapipe in CI). CPU tensors are copied into GPU buffers and the results copied back,
+    so the whole suite can run on it with ``QMLX_BACKEND=wgpu``. Same arguments as CpuBackend."""
+
+    name = "wgpu"
+
+    @staticmethod
+    def quantize(w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
+        _rust.wgpu_quantize(
+            (w.data_ptr(), w_name, w.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (wq.data_ptr(), "uint32", wq.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            mode,
+            group_size,
+            bits,
+            rounding,
+        )
+
+    @staticmethod
+    def dequantize(w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
+        _rust.wgpu_dequantize(
+            (w.data_ptr(), "uint32", w.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (out.data_ptr(), out_name, out.shape),
+            mode,
+            group_size,
+            bits,
+        )
+
+    @staticmethod
+    def gather_qmm(x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
+                   transpose, mode, group_size, bits, sorted_indices):
+        _rust.wgpu_gather_qmm(
+            (x.data_ptr(), out_name, x.shape),
+            (w.data_ptr(), "uint32", w.shape),
+            (scales.data_ptr(), s_name, scales.shape),
+            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+            None if lhs is None else (lhs.data_ptr(), lhs_name, lhs.shape),
+            None if rhs is None else (rhs.data_ptr(), rhs_name, rhs.shape),
+            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+            (out.data_ptr(), out_name, out.shape),
+            transpose,
+            mode,
+            group_size,
+            bits,
+            sorted_indices,
+        )
+
+
+if _built_with("wgpu"):
+    _WGPU = WgpuBackend()
+# --- end wgpu ---
 
 _CPU = CpuBackend()
 _cpu_backend = _CPU

@@ -447,6 +447,16 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     if cfg!(feature = "cuda") {
         features.push("cuda");
     }
+    // --- wgpu / Apple (issue 7) ---
+    if cfg!(feature = "wgpu-backend") {
+        features.push("wgpu");
+    }
+    #[cfg(feature = "wgpu-backend")]
+    d.set_item("wgpu_adapter", qmlx_wgpu::build_info())?;
+    #[cfg(not(feature = "wgpu-backend"))]
+    d.set_item("wgpu_adapter", py.None())?;
+    d.set_item("apple_metal", "experimental: not yet run on Apple hardware; not in this build (Apple targets only)")?;
+    // --- end wgpu / Apple ---
     d.set_item("features", features)?;
     d.set_item("target", format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS))?;
     d.set_item("profile", if cfg!(debug_assertions) { "debug" } else { "release" })?;
@@ -455,11 +465,15 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 
 #[cfg(feature = "cuda")]
 mod cuda;
+#[cfg(feature = "wgpu-backend")]
+mod wgpu;
 
 #[pymodule(gil_used = false)]
 fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     #[cfg(feature = "cuda")]
     cuda::register(m)?;
+    #[cfg(feature = "wgpu-backend")]
+    wgpu::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(plan_quantize, m)?)?;
     m.add_function(wrap_pyfunction!(quantize, m)?)?;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# qmlx-wgpu on the GPU machine through its Vulkan driver (issue 7): the same correctness suite CI
+# runs on lavapipe, then qmv (M = 1) against the copy roofline on 14336×4096, 4096×14336 and
+# 28672×4096 (target: >= 70% of the copy bandwidth).
+#
+# Two steps (the GPU machine has no network and maybe no Rust toolchain):
+#   1. here:   bash bench/wgpu_gpu.sh build
+#      builds the release test binaries and the bench into bench/out/wgpu-bin/ (git-ignored) and,
+#      once, downloads the Vulkan loader debs into .gl/ (the device README's recipe).
+#   2. on the GPU machine (device tool, repo root, carry [".gl", "bench/out/wgpu-bin"]):
+#      bash bench/wgpu_gpu.sh run
+#      prints and writes $OUT/wgpu_gpu.txt: adapter, date, commit, test results, bench table.
+#      Commit that file as bench/results/wgpu-gpu-<date>.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=bench/out/wgpu-bin
+
+build() {
+  mkdir -p "$BIN"
+  cargo build --release -q -p qmlx-wgpu --example wgpu_bench
+  cp "${CARGO_TARGET_DIR:-target}/release/examples/wgpu_bench" "$BIN/"
+  cargo test --release -q -p qmlx-wgpu --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, shutil, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] in ("quantize_parity", "matmul_accuracy"):
+        shutil.copy(m["executable"], sys.argv[1] + "/" + m["target"]["name"])
+        print("copied", m["target"]["name"])
+' "$BIN"
+  git rev-parse HEAD > "$BIN/COMMIT"
+  if [ ! -d .gl ] || ! ls .gl/*.deb >/dev/null 2>&1; then
+    grep -qx '/.gl/' .git/info/exclude 2>/dev/null || echo /.gl/ >> .git/info/exclude
+    mkdir -p .gl /tmp/amd64/partial
+    o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
+    apt-get $o update -q >/dev/null
+    (cd .gl && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
+  fi
+  ls -la "$BIN" .gl
+}
+
+run() {
+  OUTF=${OUT:-/tmp}/wgpu_gpu.txt
+  for f in .gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+  XDG_RUNTIME_DIR=$(mktemp -d); export XDG_RUNTIME_DIR
+  icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  if [ -f "$icd" ]; then export VK_DRIVER_FILES=$icd; fi
+  {
+    echo "# qmlx-wgpu on the GPU machine (bench/wgpu_gpu.sh run)"
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "commit: $(cat "$BIN/COMMIT")"
+    nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || true
+    echo "## correctness (same tests as CI on lavapipe)"
+    for t in quantize_parity matmul_accuracy; do
+      "$BIN/$t" --test-threads=1 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
+    done
+    echo "## qmv vs copy roofline"
+    BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" 2>&1
+  } | tee "$OUTF"
+}
+
+case "${1:-}" in
+  build) build ;;
+  run) run ;;
+  *) echo "usage: bash bench/wgpu_gpu.sh build|run" >&2; exit 2 ;;
+esac
