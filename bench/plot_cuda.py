@@ -11,7 +11,8 @@ for line in open(sys.argv[1]):
         bw = float(line.split(",")[1]) * 1e9
     if line.startswith(("qmm,", "cublas,")):
         r = line.strip().split(",")
-        rows.append(dict(kind=r[0], N=int(r[1]), K=int(r[2]), mode=r[3], dtype=r[4], M=int(r[5]), us=float(r[6])))
+        dt = {"float16": "f16", "bfloat16": "bf16", "float32": "f32"}.get(r[4], r[4])
+        rows.append(dict(kind=r[0], N=int(r[1]), K=int(r[2]), mode=r[3], dtype=dt, M=int(r[5]), us=float(r[6])))
 shapes = sorted({(r["N"], r["K"]) for r in rows})
 fig, axes = plt.subplots(1, len(shapes), figsize=(5 * len(shapes), 4), squeeze=False)
 for ax, (n, k) in zip(axes[0], shapes):

@@ -63,7 +63,7 @@ __device__ void quantize_group(const ConvertParams& p, long long gi) {
   if (p.rounding == 0) { hi = 0.0f; lo = 3.402823466e38f; } else { hi = -3.402823466e38f; lo = 3.402823466e38f; }
   for (int i = 0; i < gs; ++i) {
     float v = to_f32<T>(w[i]);
-    if (!isfinite(v)) { report(p.status, ST_NON_FINITE, row, (long long)__float_as_uint(v)); return; }
+    if (!isfinite(v)) { report(p.status, p.host_status, ST_NON_FINITE, row, (long long)__float_as_uint(v)); return; }
     hi = fmaxf(hi, v);
     lo = fminf(lo, v);
     amax = fmaxf(amax, fabsf(v));
@@ -90,7 +90,7 @@ __device__ void quantize_group(const ConvertParams& p, long long gi) {
     float enc = 1.0f;
     if (p.global_scale) {
       float g = *p.global_scale;
-      if (!(isfinite(g) && g > 0.0f)) { report(p.status, ST_GLOBAL_SCALE, 0, 0); return; }
+      if (!(isfinite(g) && g > 0.0f)) { report(p.status, p.host_status, ST_GLOBAL_SCALE, 0, 0); return; }
       enc = __fdiv_rn(2688.0f, g);
     }
     scale_byte = fp8_encode(__fmul_rn(__fdiv_rn(amax, 6.0f), enc));

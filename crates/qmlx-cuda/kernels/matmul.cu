@@ -58,7 +58,7 @@ __device__ void qmv_impl(const MatmulParams& p, int group_size) {
   if (n0 >= N) return;
   T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
   long long xi, wi;
-  if (!resolve_pair(p.map, pair, p.status, xi, wi)) {
+  if (!resolve_pair(p.map, pair, p.status, p.host_status, xi, wi)) {
     for (long long i = lane; i < M * R; i += 32) {
       long long row = n0 + i % R;
       if (row < N) out[(i / R) * N + row] = from_f32<T>(__uint_as_float(0x7FC00000u));
@@ -136,6 +136,36 @@ __device__ void qmv_impl(const MatmulParams& p, int group_size) {
   }
 }
 
+// Dequantized values of a chunk, rounded to T, stored as 16-byte vectors at dst (16-byte aligned).
+template <int KIND, int BITS, int CH, int CW, typename T>
+__device__ __forceinline__ void store_chunk(T* dst, const uint32_t (&w)[CW], float s, float b) {
+  constexpr int PER = 16 / sizeof(T);
+#pragma unroll
+  for (int j0 = 0; j0 < CH; j0 += PER) {
+    uint4 v;
+    uint32_t* u = reinterpret_cast<uint32_t*>(&v);
+#pragma unroll
+    for (int e = 0; e < PER; e += (sizeof(T) == 4 ? 1 : 2)) {
+      float q0 = fast_code_value<KIND>(chunk_code<BITS, CW>(w, j0 + e));
+      float v0 = KIND == KIND_AFFINE ? fmaf(s, q0, b) : q0 * s;
+      if constexpr (sizeof(T) == 4) {
+        u[e] = __float_as_uint(v0);
+      } else {
+        float q1 = fast_code_value<KIND>(chunk_code<BITS, CW>(w, j0 + e + 1));
+        float v1 = KIND == KIND_AFFINE ? fmaf(s, q1, b) : q1 * s;
+        if constexpr (std::is_same<T, __half>::value) {
+          __half2 h = __floats2half2_rn(v0, v1);
+          u[e / 2] = *reinterpret_cast<uint32_t*>(&h);
+        } else {
+          __nv_bfloat162 h = __floats2bfloat162_rn(v0, v1);
+          u[e / 2] = *reinterpret_cast<uint32_t*>(&h);
+        }
+      }
+    }
+    *reinterpret_cast<uint4*>(dst + j0) = v;
+  }
+}
+
 // ---- tiled qmm ------------------------------------------------------------------------------
 #define QMM_BM 128
 #define QMM_BN 128
@@ -174,7 +204,7 @@ __device__ void qmm_impl(const MatmulParams& p, int group_size) {
   for (long long pair = blockIdx.z; pair < p.batch; pair += gridDim.z) {
     T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
     long long xi, wi;
-    if (!resolve_pair(p.map, pair, p.status, xi, wi)) {
+    if (!resolve_pair(p.map, pair, p.status, p.host_status, xi, wi)) {
       for (int i = t; i < QMM_BM * QMM_BN; i += QMM_THREADS) {
         long long r = m0 + i / QMM_BN, c = n0 + i % QMM_BN;
         if (r < M && c < N) out[r * N + c] = from_f32<T>(__uint_as_float(0x7FC00000u));
@@ -232,12 +262,14 @@ __device__ void qmm_impl(const MatmulParams& p, int group_size) {
           int tr, tc0;
           if (TRANS) { tr = i / (BK / CH); tc0 = (i % (BK / CH)) * CH; }
           else { tr = i / (QMM_BN / CH); tc0 = (i % (QMM_BN / CH)) * CH; }
+          if constexpr (TRANS) {
+            store_chunk<KIND, BITS, CH, CW, T>(&ws[tr][tc0], wr[q], sr[q], br[q]);
+          } else {
 #pragma unroll
-          for (int j = 0; j < CH; ++j) {
-            float qv = fast_code_value<KIND>(chunk_code<BITS, CW>(wr[q], j));
-            T v = from_f32<T>(KIND == KIND_AFFINE ? fmaf(sr[q], qv, br[q]) : qv * sr[q]);
-            if (TRANS) ws[tr][tc0 + j] = v;
-            else ws[tc0 + j][tr] = v;
+            for (int j = 0; j < CH; ++j) {
+              float qv = fast_code_value<KIND>(chunk_code<BITS, CW>(wr[q], j));
+              ws[tc0 + j][tr] = from_f32<T>(KIND == KIND_AFFINE ? fmaf(sr[q], qv, br[q]) : qv * sr[q]);
+            }
           }
         }
       }
@@ -333,32 +365,39 @@ __device__ void qmm_impl(const MatmulParams& p, int group_size) {
   }
 }
 
-// ---- small-M tensor-core kernel (2 <= M <= 16, transpose=True, 16-bit types) ----------------
-// A block owns SM_BN rows of Ŵ; its 4 warps split K (intra-block split-K, no workspace). Each warp
-// streams its [SM_BN × 32] slices of Ŵ (one or two chunks per lane, next slice prefetched into
-// registers), dequantizes them into its own shared tile, and multiplies with the zero-padded
-// [16 × 32] slice of x on tensor cores; the warps' partial sums are added at the end.
-#define SM_BN 64
-#define SM_WARPS 4
+// ---- small-M tensor-core kernel (4 <= M <= 64, transpose=True, 16-bit types) ----------------
+// A block owns SM_BN rows of Ŵ; its NW warps split K (intra-block split-K, no workspace). Each warp
+// streams its [SM_BN × 32] slices of Ŵ (one chunk per lane, two for nvfp4; the next slice
+// prefetched into registers), dequantizes them into its own shared tile, and multiplies with the
+// zero-padded [16·MF × 32] slice of x on tensor cores; the warps' partial sums are added at the end.
+#define SM_BN 32
 #define SM_BK 32
 #define SM_LD (SM_BK + 8)
 
-template <int KIND, int BITS, typename T>
+template <int KIND, int BITS, typename T, int MF, int NW>
 __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
   using F = Fmt<KIND, BITS>;
-  constexpr int CH = F::chunk, CW = F::chunk_words;
+  constexpr int CH = F::chunk, CW = F::chunk_words, MR = 16 * MF;
   constexpr int TASKS = SM_BN * SM_BK / CH, TPL = TASKS / 32;  // chunks per lane per step
-  __shared__ __align__(128) T ws[SM_WARPS][SM_BN][SM_LD];
-  __shared__ __align__(128) T xs[SM_WARPS][16][SM_LD];
-  __shared__ __align__(128) float red[SM_WARPS][16][SM_BN + 4];
+  constexpr int XL = MR * SM_BK / 8 / 32;                        // 16-byte x loads per lane per step
+  constexpr int WS_BYTES = NW * SM_BN * SM_LD * (int)sizeof(T), XS_BYTES = NW * MR * SM_LD * (int)sizeof(T);
+  constexpr int RED_BYTES = NW * MR * (SM_BN + 4) * 4;
+  constexpr int SMEM = (WS_BYTES + XS_BYTES) > RED_BYTES ? (WS_BYTES + XS_BYTES) : RED_BYTES;
+  __shared__ __align__(128) unsigned char smem[SMEM];
+  typedef T WsRow[SM_BN][SM_LD];
+  typedef T XsRow[MR][SM_LD];
+  typedef float RedRow[MR][SM_BN + 4];
+  WsRow* ws = reinterpret_cast<WsRow*>(smem);
+  XsRow* xs = reinterpret_cast<XsRow*>(smem + WS_BYTES);
+  RedRow* red = reinterpret_cast<RedRow*>(smem);  // reused once the K loop is done
   const long long M = p.m, N = p.n, K = p.k;
   const long long pair = blockIdx.y;
   const long long n0 = (long long)blockIdx.x * SM_BN;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
   long long xi, wi;
-  if (!resolve_pair(p.map, pair, p.status, xi, wi)) {
-    for (int i = threadIdx.x; i < 16 * SM_BN; i += SM_WARPS * 32) {
+  if (!resolve_pair(p.map, pair, p.status, p.host_status, xi, wi)) {
+    for (int i = threadIdx.x; i < MR * SM_BN; i += NW * 32) {
       long long r = i / SM_BN, c = n0 + i % SM_BN;
       if (r < M && c < N) out[r * N + c] = from_f32<T>(__uint_as_float(0x7FC00000u));
     }
@@ -372,7 +411,7 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
 
   uint32_t wr[TPL][CW];
   float sr[TPL], br[TPL];
-  uint4 xr[2];  // 16 rows × 32 k of 16-bit x = 64 uint4 = 2 per lane
+  uint4 xr[XL];
   auto fetch = [&](long long k0) {
 #pragma unroll
     for (int q = 0; q < TPL; ++q) {
@@ -388,57 +427,62 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
       }
     }
 #pragma unroll
-    for (int l = 0; l < 2; ++l) {
+    for (int l = 0; l < XL; ++l) {
       int e = (l * 32 + lane) * 8, r = e / SM_BK, c = e % SM_BK;
       long long gk = k0 + c;
       xr[l] = (r < M && gk < K) ? *reinterpret_cast<const uint4*>(x + r * K + gk) : make_uint4(0, 0, 0, 0);
     }
   };
-  nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, float> facc[SM_BN / 16];
+  nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, float> facc[MF][SM_BN / 16];
 #pragma unroll
-  for (int j = 0; j < SM_BN / 16; ++j) nvcuda::wmma::fill_fragment(facc[j], 0.0f);
+  for (int i = 0; i < MF; ++i)
+#pragma unroll
+    for (int j = 0; j < SM_BN / 16; ++j) nvcuda::wmma::fill_fragment(facc[i][j], 0.0f);
   long long step = warp;
   if (step < steps) fetch(step * SM_BK);
-  for (; step < steps; step += SM_WARPS) {
+  for (; step < steps; step += NW) {
 #pragma unroll
     for (int q = 0; q < TPL; ++q) {
       int i = q * 32 + lane, tr = i / (SM_BK / CH), tc0 = (i % (SM_BK / CH)) * CH;
-#pragma unroll
-      for (int j = 0; j < CH; j += 2) {
-        float q0 = fast_code_value<KIND>(chunk_code<BITS, CW>(wr[q], j));
-        float q1 = fast_code_value<KIND>(chunk_code<BITS, CW>(wr[q], j + 1));
-        ws[warp][tr][tc0 + j] = from_f32<T>(KIND == KIND_AFFINE ? fmaf(sr[q], q0, br[q]) : q0 * sr[q]);
-        ws[warp][tr][tc0 + j + 1] = from_f32<T>(KIND == KIND_AFFINE ? fmaf(sr[q], q1, br[q]) : q1 * sr[q]);
-      }
+      store_chunk<KIND, BITS, CH, CW, T>(&ws[warp][tr][tc0], wr[q], sr[q], br[q]);
     }
 #pragma unroll
-    for (int l = 0; l < 2; ++l) {
+    for (int l = 0; l < XL; ++l) {
       int e = (l * 32 + lane) * 8, r = e / SM_BK, c = e % SM_BK;
       *reinterpret_cast<uint4*>(&xs[warp][r][c]) = xr[l];
     }
     __syncwarp();
-    if (step + SM_WARPS < steps) fetch((step + SM_WARPS) * SM_BK);
+    if (step + NW < steps) fetch((step + NW) * SM_BK);
 #pragma unroll
     for (int kk = 0; kk < SM_BK; kk += 16) {
-      nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, T, nvcuda::wmma::row_major> fa;
-      nvcuda::wmma::load_matrix_sync(fa, &xs[warp][0][kk], SM_LD);
+      nvcuda::wmma::fragment<nvcuda::wmma::matrix_b, 16, 16, 16, T, nvcuda::wmma::col_major> fb[SM_BN / 16];
 #pragma unroll
-      for (int j = 0; j < SM_BN / 16; ++j) {
-        nvcuda::wmma::fragment<nvcuda::wmma::matrix_b, 16, 16, 16, T, nvcuda::wmma::col_major> fb;
-        nvcuda::wmma::load_matrix_sync(fb, &ws[warp][16 * j][kk], SM_LD);
-        nvcuda::wmma::mma_sync(facc[j], fa, fb, facc[j]);
+      for (int j = 0; j < SM_BN / 16; ++j) nvcuda::wmma::load_matrix_sync(fb[j], &ws[warp][16 * j][kk], SM_LD);
+#pragma unroll
+      for (int i = 0; i < MF; ++i) {
+        if (16 * i < M) {
+          nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, T, nvcuda::wmma::row_major> fa;
+          nvcuda::wmma::load_matrix_sync(fa, &xs[warp][16 * i][kk], SM_LD);
+#pragma unroll
+          for (int j = 0; j < SM_BN / 16; ++j) nvcuda::wmma::mma_sync(facc[i][j], fa, fb[j], facc[i][j]);
+        }
       }
     }
     __syncwarp();
   }
+  __syncthreads();  // every warp is done with its tiles: the reduction buffer reuses them
 #pragma unroll
-  for (int j = 0; j < SM_BN / 16; ++j)
-    nvcuda::wmma::store_matrix_sync(&red[warp][0][16 * j], facc[j], SM_BN + 4, nvcuda::wmma::mem_row_major);
+  for (int i = 0; i < MF; ++i)
+#pragma unroll
+    for (int j = 0; j < SM_BN / 16; ++j)
+      nvcuda::wmma::store_matrix_sync(&red[warp][16 * i][16 * j], facc[i][j], SM_BN + 4, nvcuda::wmma::mem_row_major);
   __syncthreads();
-  for (int i = threadIdx.x; i < 16 * SM_BN; i += SM_WARPS * 32) {
+  for (int i = threadIdx.x; i < MR * SM_BN; i += NW * 32) {
     int r = i / SM_BN, c = i % SM_BN;
     if (r < M && n0 + c < N) {
-      float v = (red[0][r][c] + red[1][r][c]) + (red[2][r][c] + red[3][r][c]);
+      float v = 0.0f;
+#pragma unroll
+      for (int w = 0; w < NW; ++w) v += red[w][r][c];
       out[r * N + n0 + c] = from_f32<T>(v);
     }
   }
@@ -458,9 +502,12 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
   extern "C" __global__ void __launch_bounds__(QMM_THREADS) qmm_n_##FN##_##TN(const MatmulParams p, int gs) { \
     qmm_impl<KIND, BITS, T, false>(p, gs);                                                                    \
   }
-#define QMLX_SMALL_KERNEL(FN, KIND, BITS, TN, T)                                                                  \
-  extern "C" __global__ void __launch_bounds__(SM_WARPS * 32) qmm_small_##FN##_##TN(const MatmulParams p, int gs) { \
-    qmm_small_impl<KIND, BITS, T>(p, gs);                                                                         \
+#define QMLX_SMALL_KERNEL(FN, KIND, BITS, TN, T)                                                            \
+  extern "C" __global__ void __launch_bounds__(256) qmm_small_##FN##_##TN(const MatmulParams p, int gs) { \
+    qmm_small_impl<KIND, BITS, T, 1, 8>(p, gs);                                                           \
+  }                                                                                                       \
+  extern "C" __global__ void __launch_bounds__(128) qmm_mid_##FN##_##TN(const MatmulParams p, int gs) {   \
+    qmm_small_impl<KIND, BITS, T, 4, 4>(p, gs);                                                           \
   }
 #define QMLX_MATMUL_DTYPES(FN, KIND, BITS)                \
   QMLX_MATMUL_KERNELS(FN, KIND, BITS, f32, float)         \

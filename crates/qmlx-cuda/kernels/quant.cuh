@@ -35,6 +35,7 @@ struct MatmulParams {
   const float* global_scale;  // one per w matrix (nvfp4), or null
   void* out;
   uint32_t* status;           // the device's status words (first error wins)
+  uint32_t* host_status;      // their mapped pinned host mirror (written only on an error)
   long long m, n, k;
   long long batch;
   long long row_blocks;       // qmv: blocks per output matrix
@@ -51,6 +52,7 @@ struct ConvertParams {
   void* biases_out;
   void* out;                  // dequantize output
   uint32_t* status;
+  uint32_t* host_status;
   long long rows, cols;
   int kind, bits, group_size, rounding;  // rounding: 0 = gpu, 1 = cpu
 };
@@ -148,14 +150,20 @@ __device__ __forceinline__ uint32_t extract_code(const uint32_t* __restrict__ ro
 
 // ---- status reporting (no host sync: the host reads it when asked) -------------------------
 // Words: [code, position lo, position hi, value lo, value hi, bound].
-__device__ __forceinline__ void report(uint32_t* status, uint32_t code, long long position, long long value,
-                                       long long bound = 0) {
+// The first error also goes to the mapped host mirror (code last, after a system fence), where the
+// next host call finds it without synchronizing.
+__device__ __forceinline__ void report(uint32_t* status, uint32_t* host, uint32_t code, long long position,
+                                       long long value, long long bound = 0) {
   if (atomicCAS(status, 0u, code) == 0u) {
-    status[5] = (uint32_t)bound;
-    status[1] = (uint32_t)(position & 0xFFFFFFFF);
-    status[2] = (uint32_t)((unsigned long long)position >> 32);
-    status[3] = (uint32_t)((unsigned long long)value & 0xFFFFFFFF);
-    status[4] = (uint32_t)((unsigned long long)value >> 32);
+    uint32_t w[6] = {code, (uint32_t)(position & 0xFFFFFFFF), (uint32_t)((unsigned long long)position >> 32),
+                     (uint32_t)((unsigned long long)value & 0xFFFFFFFF), (uint32_t)((unsigned long long)value >> 32),
+                     (uint32_t)bound};
+    for (int i = 1; i < 6; ++i) status[i] = w[i];
+    if (host) {
+      for (int i = 1; i < 6; ++i) host[i] = w[i];
+      __threadfence_system();
+      host[0] = code;
+    }
   }
 }
 
@@ -167,8 +175,8 @@ __device__ __forceinline__ long long read_index(const void* p, int kind, long lo
 
 // Resolves batch position p to (xi, wi), bounds-checking gather indices. Out-of-range → reported,
 // returns false (the caller fills that output matrix with NaN and reads nothing).
-__device__ __forceinline__ bool resolve_pair(const BatchMap& map, long long p, uint32_t* status, long long& xi,
-                                             long long& wi) {
+__device__ __forceinline__ bool resolve_pair(const BatchMap& map, long long p, uint32_t* status, uint32_t* host,
+                                             long long& xi, long long& wi) {
   long long fx = 0, fw = 0, rem = p;
   for (int d = map.ndim - 1; d >= 0; --d) {
     long long pos = rem % map.shape[d];
@@ -180,12 +188,12 @@ __device__ __forceinline__ bool resolve_pair(const BatchMap& map, long long p, u
   wi = fw;
   if (map.lhs_kind != IDX_NONE) {
     long long v = read_index(map.lhs, map.lhs_kind, fx);
-    if (v < 0 || v >= map.x_count) { report(status, ST_LHS_INDEX, p, v, map.x_count); return false; }
+    if (v < 0 || v >= map.x_count) { report(status, host, ST_LHS_INDEX, p, v, map.x_count); return false; }
     xi = v;
   }
   if (map.rhs_kind != IDX_NONE) {
     long long v = read_index(map.rhs, map.rhs_kind, fw);
-    if (v < 0 || v >= map.w_count) { report(status, ST_RHS_INDEX, p, v, map.w_count); return false; }
+    if (v < 0 || v >= map.w_count) { report(status, host, ST_RHS_INDEX, p, v, map.w_count); return false; }
     wi = v;
   }
   return true;

@@ -14,9 +14,9 @@
 //! **Errors found on the device** (a gather index out of range, a non-finite weight to quantize)
 //! cannot be returned without a host sync. The kernels never read out of bounds: an out-of-range
 //! pair's output matrix is filled with NaN, and the first such error is recorded in a per-device
-//! status word. After each op that can fail this way, the word is copied asynchronously (same
-//! stream, no sync, capturable in a CUDA graph) into pinned host memory; **the next op on the
-//! device reads that copy and returns the error** (lazily: one call late). [`Device::check_status`]
+//! status word, which the kernel also writes into mapped pinned host memory (no copy, no sync,
+//! nothing extra per call, so CUDA graphs capture the ops unchanged); **the next op on the device
+//! reads that mirror and returns the error** (lazily: one call late). [`Device::check_status`]
 //! synchronizes and returns it at once. Either way it is the same typed [`qmlx_core::Error`] the
 //! CPU backend raises, and reading it clears it.
 
@@ -107,8 +107,10 @@ pub struct Device {
     matmul: sys::CUmodule,
     funcs: Mutex<HashMap<String, Func>>,
     status: sys::CUdeviceptr,
-    /// Pinned host mirror of `status`, refreshed asynchronously after fallible ops.
+    /// Mapped pinned host mirror of `status` (host address), written by kernels on an error.
     host_status: usize,
+    /// The mirror's device address.
+    host_status_dev: sys::CUdeviceptr,
     /// Streaming multiprocessors.
     pub sm_count: usize,
     /// Compute capability (major, minor).
@@ -168,8 +170,11 @@ impl Device {
         let matmul = load_module(MATMUL_FATBIN)?;
         let status = unsafe { cu::malloc_sync(64) }.map_err(|e| backend("status alloc", e))?;
         unsafe { cu::memset_d8_sync(status, 0, 64) }.map_err(|e| backend("status init", e))?;
-        let host = unsafe { cu::malloc_host(64, 0) }.map_err(|e| backend("pinned status alloc", e))?;
+        // Mapped (device-writable) and portable pinned memory: kernels write an error straight into it.
+        let host = unsafe { cu::malloc_host(64, 0x01 | 0x02) }.map_err(|e| backend("pinned status alloc", e))?;
         unsafe { std::ptr::write_bytes(host as *mut u8, 0, 64) };
+        let mut host_dev: sys::CUdeviceptr = 0;
+        unsafe { sys::cuMemHostGetDevicePointer_v2(&mut host_dev, host, 0) }.result().map_err(|e| backend("mapped status", e))?;
         Ok(Device {
             ordinal,
             ctx,
@@ -178,6 +183,7 @@ impl Device {
             funcs: Mutex::new(HashMap::new()),
             status,
             host_status: host as usize,
+            host_status_dev: host_dev,
             sm_count,
             capability,
             name,
@@ -258,12 +264,6 @@ impl Device {
         Err(status_error(&words))
     }
 
-    /// Queues the copy of the status words into the pinned mirror (no sync).
-    fn publish_status(&self, stream: u64) -> Result<()> {
-        // SAFETY: the mirror is a live pinned allocation of 64 bytes owned by this device.
-        let host = unsafe { std::slice::from_raw_parts_mut(self.host_status as *mut u32, 6) };
-        unsafe { cu::memcpy_dtoh_async(host, self.status, stream as sys::CUstream) }.map_err(|e| backend("status copy", e))
-    }
 }
 
 /// Restores the thread's previous context when an op returns.
@@ -343,6 +343,7 @@ impl Device {
             scales_out: scales.ptr,
             biases_out: biases.map_or(0, |b| b.ptr),
             status: self.status,
+            host_status: self.host_status_dev,
             rows: op.rows as i64,
             cols: op.cols as i64,
             kind: kind_code(op.spec.mode()),
@@ -356,8 +357,7 @@ impl Device {
         };
         let f = self.function(self.convert, &format!("quantize_{}", dtype_tag(op.w_dtype)))?;
         let blocks = groups.div_ceil(256).min(65535 * 16) as u32;
-        self.launch(f, (blocks, 1, 1), 256, stream, &mut [&mut p as *mut _ as *mut c_void])?;
-        self.publish_status(stream)
+        self.launch(f, (blocks, 1, 1), 256, stream, &mut [&mut p as *mut _ as *mut c_void])
     }
 
     /// Dequantizes packed `w` into `out` (dtype `op.out_dtype`), bit-exact with the CPU backend.
@@ -404,6 +404,7 @@ impl Device {
             global_scale: global_scale.map_or(0, |g| g.ptr),
             out: out.ptr,
             status: self.status,
+            host_status: self.host_status_dev,
             rows: op.rows as i64,
             cols: op.cols as i64,
             kind: kind_code(spec.mode()),
@@ -467,7 +468,6 @@ impl Device {
         let map = batch_map(op, lhs, rhs)?;
         let _ctx = self.scoped()?;
         self.poll_status(stream)?;
-        let gathered = lhs.is_some() || rhs.is_some();
         let fmt = format_tag(&spec);
         let dt = dtype_tag(op.out_dtype);
         let mut p = MatmulParams {
@@ -478,6 +478,7 @@ impl Device {
             global_scale: global_scale.map_or(0, |g| g.ptr),
             out: out.ptr,
             status: self.status,
+            host_status: self.host_status_dev,
             m: op.m as i64,
             n: op.n as i64,
             k: op.k as i64,
@@ -486,11 +487,12 @@ impl Device {
             map,
         };
         let mut gs_arg = gs as i32;
-        let small_tc = op.transpose && op.out_dtype != DType::F32 && (2..=SMALL_MAX_M).contains(&op.m) && batch <= 65535;
+        let small_tc = op.transpose && op.out_dtype != DType::F32 && (SMALL_MIN_M..=MID_MAX_M).contains(&op.m) && batch <= 65535;
         if small_tc {
-            let f = self.function(self.matmul, &format!("qmm_small_{fmt}_{dt}"))?;
+            let (name, warps) = if op.m <= SMALL_MAX_M { ("qmm_small", 8) } else { ("qmm_mid", 4) };
+            let f = self.function(self.matmul, &format!("{name}_{fmt}_{dt}"))?;
             let grid = (op.n.div_ceil(SMALL_BN) as u32, batch as u32, 1);
-            self.launch(f, grid, (SMALL_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
+            self.launch(f, grid, warps * 32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         } else if op.transpose && op.m <= QMV_MAX_M {
             let (rows, prefix) = if op.m == 1 { (QMV1_ROWS, "qmv1") } else { (QMV_ROWS, "qmv") };
             p.row_blocks = op.n.div_ceil(QMV_WARPS * rows) as i64;
@@ -509,9 +511,6 @@ impl Device {
             }
             self.launch(f, grid, QMM_THREADS as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         }
-        if gathered {
-            self.publish_status(stream)?;
-        }
         Ok(())
     }
 }
@@ -520,12 +519,17 @@ impl Device {
 const QMV_WARPS: usize = 4;
 const QMV1_ROWS: usize = 4;
 const QMV_ROWS: usize = 2;
-/// Largest M served by the matrix-vector kernel (f32; 16-bit types use it for M = 1 only).
+/// Largest M served by the matrix-vector kernel (16-bit types use it below [`SMALL_MIN_M`]).
 pub const QMV_MAX_M: usize = 8;
-/// Largest M served by the small-M tensor-core kernel (16-bit types, transpose=True).
+/// Smallest and largest M served by the small-M tensor-core kernel (16-bit types,
+/// transpose=True); below it the matrix-vector kernel is faster.
+pub const SMALL_MIN_M: usize = 4;
+/// See [`SMALL_MIN_M`].
 pub const SMALL_MAX_M: usize = 16;
-const SMALL_BN: usize = 64;
-const SMALL_WARPS: usize = 4;
+/// Largest M served by the medium-M variant of that kernel (4 row fragments of 16); larger M uses
+/// the 128×128-tile kernel.
+pub const MID_MAX_M: usize = 64;
+const SMALL_BN: usize = 32;
 const QMM_BM: usize = 128;
 const QMM_BN: usize = 128;
 const QMM_THREADS: usize = 256;
