@@ -27,6 +27,8 @@ for line in sys.stdin:
         shutil.copy(m["executable"], sys.argv[1] + "/" + m["target"]["name"])
         print("copied", m["target"]["name"])
 ' "$BIN"
+  # The device tool carries at most 64 MiB: drop the debug info the release profile keeps.
+  strip --strip-debug "$BIN/wgpu_bench" "$BIN/quantize_parity" "$BIN/matmul_accuracy"
   git rev-parse HEAD > "$BIN/COMMIT"
   if [ ! -d .gl ] || ! ls .gl/*.deb >/dev/null 2>&1; then
     grep -qx '/.gl/' .git/info/exclude 2>/dev/null || echo /.gl/ >> .git/info/exclude
