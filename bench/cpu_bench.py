@@ -11,7 +11,9 @@ copies totalling more than 1 GiB (the L3 of the dev machine holds 32 MiB).
 Writes bench/results/cpu-<date>.csv (raw rows) and cpu-<date>.md (machine, date, commit, load,
 tables); `python bench/plot_cpu.py bench/results/cpu-<date>.csv` draws the plot.
 
-Usage: .venv/bin/python bench/cpu_bench.py [--quick] [--no-mlx]
+Usage: .venv/bin/python bench/cpu_bench.py [--quick | --focus] [--no-mlx] [--tag NAME]
+  --focus: the two Llama-3-8B decode shapes 4096×4096 and 14336×4096, five quantizations, float32
+  and bfloat16 x (a shorter run for a quiet moment on a shared machine).
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed from this process's environment (they slow
 current BLAS builds; see /work/.library/env/README.md); torch here uses MKL regardless.
 """
@@ -118,7 +120,9 @@ def machine():
 
 def main():
     quick = "--quick" in sys.argv
+    focus = "--focus" in sys.argv
     no_mlx = "--no-mlx" in sys.argv
+    tag = sys.argv[sys.argv.index("--tag") + 1] if "--tag" in sys.argv else ""
     for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         os.environ.pop(v, None)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
@@ -133,6 +137,8 @@ def main():
     args = [os.path.join(ROOT, "target", "release", "qmlx-bench"), "--csv", raw]
     if quick:
         args.append("--quick")
+    if focus:
+        args += ["--shapes", "4096x4096,14336x4096", "--specs", "affine4g64,affine8g64,affine3g64,mxfp4,nvfp4", "--dtypes", "f32,bf16"]
     subprocess.run(args, cwd=ROOT, check=True)
     bw, rows = None, []
     for line in open(raw):
@@ -141,19 +147,22 @@ def main():
             bw = float(f[1])
         elif f[0] == "qmlx":
             rows.append(("qmlx", int(f[1]), int(f[2]), f[3], f[4], int(f[5]), float(f[6]), float(f[7]), int(f[8])))
-    shapes = [(4096, 4096)] if quick else SHAPES
+    shapes = [(4096, 4096)] if quick else SHAPES[:2] if focus else SHAPES
     ms = [1, 256] if quick else MS
     bench_torch(shapes, ms, rows)
     if not no_mlx:
         cases = [(4096, 4096, "affine", 4, 64, "float32", ms)]
-        if not quick:
+        if focus:
+            cases = [(4096, 4096, "affine", 4, 64, "float32", [1, 4, 16]), (14336, 4096, "affine", 4, 64, "float32", [1])]
+            cases += [(4096, 4096, mode, bits, gs, "float32", [1]) for mode, bits, gs in [("affine", 8, 64), ("mxfp4", 4, 32), ("nvfp4", 4, 16)]]
+        elif not quick:
             cases += [(n, k, "affine", 4, 64, "float32", [1]) for n, k in SHAPES[1:]]
             cases += [(4096, 4096, mode, bits, gs, "float32", [1]) for mode, bits, gs in
                       [("affine", 2, 64), ("affine", 3, 64), ("affine", 8, 64), ("mxfp4", 4, 32), ("mxfp8", 8, 32), ("nvfp4", 4, 16)]]
             cases += [(4096, 4096, "affine", 4, 64, "bfloat16", [1]), (2048, 768, "affine", 4, 64, "float16", [1])]
         bench_mlx(cases, rows)
     load1 = os.getloadavg()
-    base = os.path.join(out_dir, f"cpu-{date}")
+    base = os.path.join(out_dir, f"cpu-{date}{'-' + tag if tag else ''}")
     with open(base + ".csv", "w") as fh:
         fh.write(f"# machine: {machine()}\n# date: {stamp}\n# commit: {commit}{' (+uncommitted kernel changes)' if dirty else ''}\n")
         fh.write(f"# load average before/after: {load0[0]:.2f} / {load1[0]:.2f}\n")
@@ -173,7 +182,7 @@ def write_markdown(path, rows, bw, stamp, commit, dirty, load0, load1, flags):
         "",
         f"- machine: {machine()}",
         f"- date: {stamp}; commit {commit}{' (+uncommitted kernel changes)' if dirty else ''}",
-        f"- command: `.venv/bin/python bench/cpu_bench.py {flags}`".replace(" `", "`").replace("py `", "py`"),
+        "- command: `" + " ".join([".venv/bin/python bench/cpu_bench.py"] + ([flags] if flags else [])) + "`",
         f"- load average before / after: {load0[0]:.2f} / {load1[0]:.2f} (the dev machine is shared; timings are wall clock)",
         f"- read bandwidth, same run (parallel sum over 2 GiB, best of 5): **{bw:.1f} GB/s**",
         "- weights streamed from memory: every configuration rotates over copies totalling > 1 GiB",
