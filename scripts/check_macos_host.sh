@@ -16,7 +16,7 @@ if [ ! -x "$RUSTC_WEB" ] || [ ! -x "$CARGO_WEB" ] || [ ! -d /usr/lib/rustlib/src
 fi
 TD=${CARGO_TARGET_DIR:-$PWD/target}/apple-check
 apple() {
-  RUSTC_BOOTSTRAP=1 RUSTC=$RUSTC_WEB "$CARGO_WEB" rustc --locked --profile check -Zbuild-std=std,panic_abort \
+  RUSTC_BOOTSTRAP=1 RUSTC=$RUSTC_WEB "$CARGO_WEB" rustc --profile check -Zbuild-std=std,panic_abort \
     --target aarch64-apple-darwin -p qmlx-metal --lib --target-dir "$TD" --quiet -- "$@"
 }
 pass=0 fail=0
