@@ -58,6 +58,25 @@ pub(super) fn check_buffers(
     super::expect_meta("out", out, &Meta::new(op.out_dtype, &op.out_shape))
 }
 
+/// Weight elements (summed over the call) below which the call runs on the calling thread:
+/// waking the pool costs several microseconds, more than a small decode call's whole work.
+const INLINE_WORK: usize = 1 << 17;
+
+/// Runs `f(state, task)` for tasks `0..count` on the rayon pool, or inline when `work` is tiny.
+pub(super) fn for_each_task<S, I, F>(count: usize, work: usize, init: I, f: F)
+where
+    I: Fn() -> S + Sync + Send,
+    F: Fn(&mut S, usize) + Sync + Send,
+{
+    if work < INLINE_WORK || rayon::current_num_threads() == 1 {
+        let mut state = init();
+        (0..count).for_each(|t| f(&mut state, t));
+    } else {
+        use rayon::prelude::*;
+        (0..count).into_par_iter().for_each_init(init, f);
+    }
+}
+
 /// A shared output pointer; tasks write disjoint elements.
 #[derive(Clone, Copy)]
 pub(super) struct OutPtr<T>(pub *mut T);

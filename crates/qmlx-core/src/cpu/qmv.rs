@@ -2,10 +2,9 @@
 //! output columns N; no task shares an output element.
 
 use super::kernels::{self, DotArgs, DotFn, Kernels};
-use super::matmul::{OutPtr, ScaleRows};
+use super::matmul::{for_each_task, OutPtr, ScaleRows};
 use crate::dtype::Float;
 use crate::ops::MatmulOp;
-use rayon::prelude::*;
 
 /// Rows of x handled per kernel call, in the order they are peeled off M.
 const M_BLOCKS: [usize; 4] = [8, 4, 2, 1];
@@ -126,7 +125,9 @@ pub(super) fn run_t<T: Float>(
     let per = rows_per_task(n, pairs.len());
     let tiles = n.div_ceil(per);
     let out_ptr = OutPtr(out.as_mut_ptr());
-    (0..pairs.len() * tiles).into_par_iter().for_each_init(
+    for_each_task(
+        pairs.len() * tiles,
+        pairs.len() * n * k,
         || (vec![0f32; ROW_TILE * gpr], vec![0f32; if affine { ROW_TILE * gpr } else { 0 }]),
         |(sb, bb), task| {
             let (p, t) = (task / tiles, task % tiles);
@@ -195,7 +196,9 @@ pub(super) fn run_n<T: Float>(
     }
     let axpy = kernels::dequant_axpy_fn(kern, &op.spec);
     let out_ptr = OutPtr(out.as_mut_ptr());
-    (0..pairs.len() * tiles).into_par_iter().for_each_init(
+    for_each_task(
+        pairs.len() * tiles,
+        pairs.len() * n * k,
         || (vec![0f32; m * tn], vec![0f32; m * tn], vec![0f32; tn], vec![0f32; tn], vec![0f32; tn]),
         |(blk, tot, tmp, sb, bb), task| {
             let out_ptr = out_ptr;
