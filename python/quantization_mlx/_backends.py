@@ -6,8 +6,11 @@ contiguous and allocated outputs for; a backend only launches its kernel.
 
 - CPU tensors -> :class:`CpuBackend` (qmlx-core's CPU backend, GIL released while it runs), or the
   wgpu backend when ``QMLX_BACKEND=wgpu`` (issue 7: :class:`WgpuBackend`, cargo feature ``wgpu-backend``).
-- CUDA tensors -> the CUDA backend once ``crates/qmlx-cuda`` lands (cargo feature ``cuda`` of
-  qmlx-python); until then a clear error.
+- CUDA tensors -> :class:`CudaBackend` when the build has CUDA kernels (cargo feature ``cuda`` of
+  qmlx-python, built with nvcc); otherwise a clear error.
+
+The backends share one implementation (:class:`_KernelBackend`); each names only its ``_rust``
+entry points and, for device memory, where to run.
 - MPS and anything else -> a clear error.
 """
 
@@ -26,15 +29,25 @@ class BackendUnavailable(RuntimeError):
     """The tensors are on a device this build cannot run on."""
 
 
+class _KernelBackend:
+    """The three run methods, written once for every backend: each turns its tensors into the descs
+    ``(data_ptr, dtype_name, shape)`` the Rust run functions take and calls the backend's entry
+    points. A backend supplies only what differs: its ``_rust`` entry points and, where its buffers
+    are device memory, the leading arguments that say where to run (``_place``)."""
 
-class CpuBackend:
-    """qmlx-core's CPU backend (rayon threads; the GIL is released while kernels run)."""
-
-    name = "cpu"
+    name: str
+    _quantize: staticmethod
+    _dequantize: staticmethod
+    _gather_qmm: staticmethod
 
     @staticmethod
-    def quantize(w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
-        _rust.quantize(
+    def _place(t) -> tuple:
+        """Arguments before the descs; host-memory backends take none."""
+        return ()
+
+    def quantize(self, w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
+        self._quantize(
+            *self._place(w),
             (w.data_ptr(), w_name, w.shape),
             None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
             (wq.data_ptr(), "uint32", wq.shape),
@@ -46,9 +59,9 @@ class CpuBackend:
             rounding,
         )
 
-    @staticmethod
-    def dequantize(w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
-        _rust.dequantize(
+    def dequantize(self, w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
+        self._dequantize(
+            *self._place(w),
             (w.data_ptr(), "uint32", w.shape),
             (scales.data_ptr(), s_name, scales.shape),
             None if biases is None else (biases.data_ptr(), s_name, biases.shape),
@@ -59,10 +72,10 @@ class CpuBackend:
             bits,
         )
 
-    @staticmethod
-    def gather_qmm(x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
+    def gather_qmm(self, x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
                    transpose, mode, group_size, bits, sorted_indices):
-        _rust.gather_qmm(
+        self._gather_qmm(
+            *self._place(x),
             (x.data_ptr(), out_name, x.shape),
             (w.data_ptr(), "uint32", w.shape),
             (scales.data_ptr(), s_name, scales.shape),
@@ -77,6 +90,15 @@ class CpuBackend:
             bits,
             sorted_indices,
         )
+
+
+class CpuBackend(_KernelBackend):
+    """qmlx-core's CPU backend (rayon threads; the GIL is released while kernels run)."""
+
+    name = "cpu"
+    _quantize = staticmethod(_rust.quantize)
+    _dequantize = staticmethod(_rust.dequantize)
+    _gather_qmm = staticmethod(_rust.gather_qmm)
 
 
 def _built_with(feature: str) -> bool:
@@ -104,16 +126,21 @@ _CUDA = _Unavailable(
 )
 
 
-class CudaBackend:
+class CudaBackend(_KernelBackend):
     """qmlx-cuda (crates/qmlx-cuda): kernels queued on torch's current stream of the tensors'
     device, into outputs torch allocated; no synchronization. Gather indices out of range never
     read out of bounds: their outputs are NaN and the IndexError is raised by the next CUDA call
     on that device, or at once by :func:`cuda_check`."""
 
     name = "cuda"
+    # Only looked up when the build has CUDA kernels (the class is instantiated below only then).
+    _quantize = staticmethod(getattr(_rust, "cuda_quantize", None))
+    _dequantize = staticmethod(getattr(_rust, "cuda_dequantize", None))
+    _gather_qmm = staticmethod(getattr(_rust, "cuda_gather_qmm", None))
 
     @staticmethod
-    def _where(t):
+    def _place(t):
+        """``(device index, torch's current stream on it)``."""
         index = t.device.index if t.device.index is not None else torch.cuda.current_device()
         return index, torch.cuda.current_stream(index).cuda_stream
 
@@ -122,61 +149,8 @@ class CudaBackend:
         # The kernels load x and w with 16-byte vectors; a view at an odd offset gets a copy.
         return t if t.data_ptr() % 16 == 0 else t.clone()
 
-    @classmethod
-    def quantize(cls, w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
-        dev, stream = cls._where(w)
-        _rust.cuda_quantize(
-            dev,
-            stream,
-            (w.data_ptr(), w_name, w.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (wq.data_ptr(), "uint32", wq.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            mode,
-            group_size,
-            bits,
-            rounding,
-        )
-
-    @classmethod
-    def dequantize(cls, w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
-        dev, stream = cls._where(w)
-        _rust.cuda_dequantize(
-            dev,
-            stream,
-            (w.data_ptr(), "uint32", w.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (out.data_ptr(), out_name, out.shape),
-            mode,
-            group_size,
-            bits,
-        )
-
-    @classmethod
-    def gather_qmm(cls, x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
-                   transpose, mode, group_size, bits, sorted_indices):
-        dev, stream = cls._where(x)
-        x, w = cls._aligned(x), cls._aligned(w)
-        _rust.cuda_gather_qmm(
-            dev,
-            stream,
-            (x.data_ptr(), out_name, x.shape),
-            (w.data_ptr(), "uint32", w.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            None if lhs is None else (lhs.data_ptr(), lhs_name, lhs.shape),
-            None if rhs is None else (rhs.data_ptr(), rhs_name, rhs.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (out.data_ptr(), out_name, out.shape),
-            transpose,
-            mode,
-            group_size,
-            bits,
-            sorted_indices,
-        )
+    def gather_qmm(self, x, w, *rest):
+        super().gather_qmm(self._aligned(x), self._aligned(w), *rest)
 
 
 def cuda_check(device=None):
@@ -203,58 +177,16 @@ _WGPU = _Unavailable(
 )
 
 # --- wgpu (issue 7) ---
-class WgpuBackend:
+class WgpuBackend(_KernelBackend):
     """qmlx-wgpu (crates/qmlx-wgpu): the WGSL kernels on the adapter wgpu picks (Vulkan or Metal;
     Mesa's lavapipe in CI). CPU tensors are copied into GPU buffers and the results copied back,
     so the whole suite can run on it with ``QMLX_BACKEND=wgpu``. Same arguments as CpuBackend."""
 
     name = "wgpu"
-
-    @staticmethod
-    def quantize(w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
-        _rust.wgpu_quantize(
-            (w.data_ptr(), w_name, w.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (wq.data_ptr(), "uint32", wq.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            mode,
-            group_size,
-            bits,
-            rounding,
-        )
-
-    @staticmethod
-    def dequantize(w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
-        _rust.wgpu_dequantize(
-            (w.data_ptr(), "uint32", w.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (out.data_ptr(), out_name, out.shape),
-            mode,
-            group_size,
-            bits,
-        )
-
-    @staticmethod
-    def gather_qmm(x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
-                   transpose, mode, group_size, bits, sorted_indices):
-        _rust.wgpu_gather_qmm(
-            (x.data_ptr(), out_name, x.shape),
-            (w.data_ptr(), "uint32", w.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            None if lhs is None else (lhs.data_ptr(), lhs_name, lhs.shape),
-            None if rhs is None else (rhs.data_ptr(), rhs_name, rhs.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (out.data_ptr(), out_name, out.shape),
-            transpose,
-            mode,
-            group_size,
-            bits,
-            sorted_indices,
-        )
+    # Only looked up when the build has the wgpu backend (instantiated below only then).
+    _quantize = staticmethod(getattr(_rust, "wgpu_quantize", None))
+    _dequantize = staticmethod(getattr(_rust, "wgpu_dequantize", None))
+    _gather_qmm = staticmethod(getattr(_rust, "wgpu_gather_qmm", None))
 
 
 if _built_with("wgpu"):

@@ -54,16 +54,23 @@ def _check_devices(device, **tensors) -> None:
         _check_device(arg, t, device)
 
 
+def _index_name(arg: str, dt: torch.dtype) -> str:
+    """The dtype gather indices run as: int32/int64/uint32 kept, other integer dtypes int64."""
+    n = _INDEX_NAME.get(dt)
+    if n is not None:
+        return n
+    if dt.is_floating_point or dt.is_complex or dt == torch.bool:
+        raise TypeError(f"{arg}: expected an integer dtype, got {dtype_name(dt)}")
+    return "int64"
+
+
 def _index(arg: str, t):
-    """Gather indices: int32/int64/uint32 kept, other integer dtypes cast to int64."""
+    """Gather indices cast to the dtype they run as (see `_index_name`), contiguous."""
     if t is None:
         return None, None
-    n = _INDEX_NAME.get(t.dtype)
-    if n is None:
-        if t.dtype.is_floating_point or t.dtype.is_complex or t.dtype == torch.bool:
-            raise TypeError(f"{arg}: expected an integer dtype, got {dtype_name(t.dtype)}")
+    n = _index_name(arg, t.dtype)
+    if t.dtype not in _INDEX_NAME:
         t = t.to(torch.int64)
-        n = "int64"
     return t.contiguous(), n
 
 
@@ -273,14 +280,7 @@ def _fake_meta(t):
 
 
 def _fake_index_meta(arg, t):
-    if t is None:
-        return None
-    n = _INDEX_NAME.get(t.dtype)
-    if n is None:
-        if t.dtype.is_floating_point or t.dtype.is_complex or t.dtype == torch.bool:
-            raise TypeError(f"{arg}: expected an integer dtype, got {dtype_name(t.dtype)}")
-        n = "int64"
-    return (n, _concrete(t.shape))
+    return None if t is None else (_index_name(arg, t.dtype), _concrete(t.shape))
 
 
 def _bits(mode, bits):

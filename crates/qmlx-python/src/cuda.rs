@@ -2,8 +2,12 @@
 //! pointers are device addresses of CUDA tensors on device `device`, and kernels are queued on the
 //! raw `stream` (torch's current stream) without synchronizing. Validation is the same op
 //! description the CPU uses; nothing is read on the host.
+//!
+//! Out-of-range gather indices never read out of bounds: their outputs are NaN and the error is
+//! raised by the next CUDA call (or by `cuda_check_status`).
 
-use super::{dequantize_op, matmul_op, py_err, quantize_op, Buf, Desc, FLOATS, INDEX_DTYPES};
+use crate::backend::{self, Backend, DequantizeCall, MatmulCall, QuantizeCall};
+use crate::{py_err, Buf};
 use pyo3::prelude::*;
 use qmlx_core::Error;
 use qmlx_cuda::DevRef;
@@ -12,123 +16,45 @@ fn dev(b: &Buf) -> DevRef<'_> {
     DevRef::new(b.ptr as u64, b.meta.dtype, &b.meta.shape)
 }
 
-fn odev(b: &Option<Buf>) -> Option<DevRef<'_>> {
+fn opt_dev(b: &Option<Buf>) -> Option<DevRef<'_>> {
     b.as_ref().map(dev)
 }
 
-/// Queues `quantize` on the device (bit-exact with the CPU).
-#[pyfunction]
-#[pyo3(signature = (device, stream, w, global_scale, wq, scales, biases, mode, group_size, bits, rounding))]
-#[allow(clippy::too_many_arguments)]
-fn cuda_quantize(
-    device: usize,
-    stream: u64,
-    w: Desc,
-    global_scale: Option<Desc>,
-    wq: Desc,
-    scales: Desc,
-    biases: Option<Desc>,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-    rounding: &str,
-) -> PyResult<()> {
-    let run = || -> Result<(), Error> {
-        let w = Buf::new("w", FLOATS, w)?;
-        let g = Buf::opt("global_scale", "float32", global_scale)?;
-        let op = quantize_op(&w.meta, g.as_ref().map(|g| &g.meta), mode, group_size, bits, rounding)?;
-        let wq = Buf::new("wq", "uint32", wq)?;
-        let scales = Buf::new("scales", "the scales dtype", scales)?;
-        let biases = Buf::opt("biases", "the weight dtype", biases)?;
+struct Cuda;
+
+// SAFETY (all three): the Python caller passes live contiguous CUDA tensors on `device`; the
+// kernels are only queued, so the GIL is kept.
+impl Backend for Cuda {
+    /// `(device ordinal, raw CUDA stream)`.
+    type Place = (usize, u64);
+    fn quantize(_py: Python<'_>, (device, stream): (usize, u64), c: QuantizeCall) -> Result<(), Error> {
         let d = qmlx_cuda::device(device)?;
-        // SAFETY: the Python caller passes live contiguous CUDA tensors on `device`.
-        unsafe { d.quantize(&op, dev(&w), odev(&g), dev(&wq), dev(&scales), odev(&biases), stream) }
-    };
-    run().map_err(py_err)
+        unsafe { d.quantize(&c.op, dev(&c.w), opt_dev(&c.global_scale), dev(&c.wq), dev(&c.scales), opt_dev(&c.biases), stream) }
+    }
+    fn dequantize(_py: Python<'_>, (device, stream): (usize, u64), c: DequantizeCall) -> Result<(), Error> {
+        let d = qmlx_cuda::device(device)?;
+        unsafe { d.dequantize(&c.op, dev(&c.w), dev(&c.scales), opt_dev(&c.biases), opt_dev(&c.global_scale), dev(&c.out), stream) }
+    }
+    fn matmul(_py: Python<'_>, (device, stream): (usize, u64), c: MatmulCall) -> Result<(), Error> {
+        let d = qmlx_cuda::device(device)?;
+        unsafe {
+            d.matmul(
+                &c.op,
+                dev(&c.x),
+                dev(&c.w),
+                dev(&c.scales),
+                opt_dev(&c.biases),
+                opt_dev(&c.lhs_indices),
+                opt_dev(&c.rhs_indices),
+                opt_dev(&c.global_scale),
+                dev(&c.out),
+                stream,
+            )
+        }
+    }
 }
 
-/// Queues `dequantize` on the device.
-#[pyfunction]
-#[pyo3(signature = (device, stream, w, scales, biases, global_scale, out, mode, group_size, bits))]
-#[allow(clippy::too_many_arguments)]
-fn cuda_dequantize(
-    device: usize,
-    stream: u64,
-    w: Desc,
-    scales: Desc,
-    biases: Option<Desc>,
-    global_scale: Option<Desc>,
-    out: Desc,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-) -> PyResult<()> {
-    let run = || -> Result<(), Error> {
-        let w = Buf::new("w", "uint32", w)?;
-        let s = Buf::new("scales", "a float dtype (affine) or uint8 (fp modes)", scales)?;
-        let b = Buf::opt("biases", FLOATS, biases)?;
-        let g = Buf::opt("global_scale", "float32", global_scale)?;
-        let out = Buf::new("out", FLOATS, out)?;
-        let op = dequantize_op(&w.meta, &s.meta, b.as_ref().map(|b| &b.meta), g.as_ref().map(|g| &g.meta), mode, group_size, bits, Some(out.meta.dtype))?;
-        let d = qmlx_cuda::device(device)?;
-        // SAFETY: see `cuda_quantize`.
-        unsafe { d.dequantize(&op, dev(&w), dev(&s), odev(&b), odev(&g), dev(&out), stream) }
-    };
-    run().map_err(py_err)
-}
-
-/// Queues `gather_qmm` (or `quantized_matmul` without indices). Out-of-range indices never read
-/// out of bounds: their outputs are NaN and the error is raised by the next CUDA call (or by
-/// `cuda_check_status`).
-#[pyfunction]
-#[pyo3(signature = (device, stream, x, w, scales, biases, lhs_indices, rhs_indices, global_scale, out, transpose, mode, group_size, bits, sorted_indices))]
-#[allow(clippy::too_many_arguments)]
-fn cuda_gather_qmm(
-    device: usize,
-    stream: u64,
-    x: Desc,
-    w: Desc,
-    scales: Desc,
-    biases: Option<Desc>,
-    lhs_indices: Option<Desc>,
-    rhs_indices: Option<Desc>,
-    global_scale: Option<Desc>,
-    out: Desc,
-    transpose: bool,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-    sorted_indices: bool,
-) -> PyResult<()> {
-    let run = || -> Result<(), Error> {
-        let x = Buf::new("x", FLOATS, x)?;
-        let w = Buf::new("w", "uint32", w)?;
-        let s = Buf::new("scales", "a float dtype (affine) or uint8 (fp modes)", scales)?;
-        let b = Buf::opt("biases", FLOATS, biases)?;
-        let l = Buf::opt("lhs_indices", INDEX_DTYPES, lhs_indices)?;
-        let r = Buf::opt("rhs_indices", INDEX_DTYPES, rhs_indices)?;
-        let g = Buf::opt("global_scale", "float32", global_scale)?;
-        let out = Buf::new("out", FLOATS, out)?;
-        let op = matmul_op(
-            &x.meta,
-            &w.meta,
-            &s.meta,
-            b.as_ref().map(|b| &b.meta),
-            l.as_ref().map(|l| &l.meta),
-            r.as_ref().map(|r| &r.meta),
-            g.as_ref().map(|g| &g.meta),
-            transpose,
-            mode,
-            group_size,
-            bits,
-            sorted_indices,
-        )?;
-        let d = qmlx_cuda::device(device)?;
-        // SAFETY: see `cuda_quantize`.
-        unsafe { d.matmul(&op, dev(&x), dev(&w), dev(&s), odev(&b), odev(&l), odev(&r), odev(&g), dev(&out), stream) }
-    };
-    run().map_err(py_err)
-}
+backend::run_functions!(Cuda => cuda_quantize, cuda_dequantize, cuda_gather_qmm; leading device: usize, stream: u64);
 
 /// Synchronizes `device` and raises the first error its kernels recorded (IndexError for gather
 /// indices out of range, ValueError for a non-finite weight), clearing it.

@@ -14,15 +14,23 @@
 use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use backend::HostKernels;
 use qmlx_core::cpu::{self, GatherIndices};
-use qmlx_core::{DType, DequantizeOp, Error, IndexSlice, MatmulOp, Meta, QuantSpec, QuantizeOp, Rounding, TensorMut, TensorRef};
+use qmlx_core::{DType, DequantizeOp, Error, MatmulOp, Meta, QuantizeOp, TensorMut, TensorRef};
+
+mod backend;
 
 /// `(dtype_name, shape)`.
 type MetaArg = (String, Vec<usize>);
 /// `(data_ptr, dtype_name, shape)` of a contiguous tensor.
 type Desc = (usize, String, Vec<usize>);
 
+// What each argument must be, named once for the plans and the run functions alike.
 const FLOATS: &str = "float32, float16 or bfloat16";
+const PACKED: &str = "uint32";
+const SCALES: &str = "a float dtype (affine) or uint8 (fp modes)";
+const GLOBAL_SCALE: &str = "float32";
+const INDEX_DTYPES: &str = "an integer dtype (int32, int64 or uint32 once cast)";
 
 /// Maps a core error onto the Python exception the issue asks for.
 fn py_err(e: Error) -> PyErr {
@@ -115,24 +123,8 @@ impl Buf {
     }
 }
 
-/// Python ints may be anything; out-of-range values are `ValueError`s naming the argument.
-fn small(arg: &'static str, v: Option<i64>) -> Result<Option<u32>, Error> {
-    v.map(|v| u32::try_from(v).map_err(|_| Error::Value { arg, expected: "a supported positive value".into(), got: v.to_string() }))
-        .transpose()
-}
-
-fn spec(mode: &str, group_size: Option<i64>, bits: Option<i64>) -> Result<QuantSpec, Error> {
-    QuantSpec::parse(mode, small("group_size", group_size)?, small("bits", bits)?)
-}
-
 // ---------------------------------------------------------------------------------------------
-// quantize
-
-fn quantize_op(w: &Meta, global_scale: Option<&Meta>, mode: &str, group_size: Option<i64>, bits: Option<i64>, rounding: &str) -> Result<QuantizeOp, Error> {
-    let spec = spec(mode, group_size, bits)?;
-    let rounding = Rounding::parse(rounding)?;
-    QuantizeOp::new(w, spec, rounding, global_scale)
-}
+// plans: the validation the Python layer runs before it allocates outputs
 
 /// Validates `quantize` and returns `(wq_shape, scales_shape, scales_dtype, has_biases)`.
 #[pyfunction]
@@ -147,70 +139,12 @@ fn plan_quantize(
 ) -> PyResult<(Vec<usize>, Vec<usize>, &'static str, bool)> {
     let run = || -> Result<_, Error> {
         let w = meta("w", FLOATS, &w)?;
-        let g = opt_meta("global_scale", "float32", &global_scale)?;
-        let op = quantize_op(&w, g.as_ref(), mode, group_size, bits, rounding)?;
+        let g = opt_meta("global_scale", GLOBAL_SCALE, &global_scale)?;
+        let op = backend::quantize_op(&w, g.as_ref(), mode, group_size, bits, rounding)?;
         let sd = op.scales_meta().dtype.name();
         Ok((op.wq_shape, op.scales_shape, sd, op.spec.has_biases()))
     };
     run().map_err(py_err)
-}
-
-/// Quantizes `w` into the preallocated `wq`, `scales` (and `biases`).
-#[pyfunction]
-#[pyo3(signature = (w, global_scale, wq, scales, biases, mode, group_size, bits, rounding))]
-#[allow(clippy::too_many_arguments)]
-fn quantize(
-    py: Python<'_>,
-    w: Desc,
-    global_scale: Option<Desc>,
-    wq: Desc,
-    scales: Desc,
-    biases: Option<Desc>,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-    rounding: &str,
-) -> PyResult<()> {
-    let prep = || -> Result<_, Error> {
-        let w = Buf::new("w", FLOATS, w)?;
-        let g = Buf::opt("global_scale", "float32", global_scale)?;
-        let op = quantize_op(&w.meta, g.as_ref().map(|g| &g.meta), mode, group_size, bits, rounding)?;
-        let wq = Buf::new("wq", "uint32", wq)?;
-        let scales = Buf::new("scales", "the scales dtype", scales)?;
-        let biases = Buf::opt("biases", "the weight dtype", biases)?;
-        Ok((op, w, g, wq, scales, biases))
-    };
-    let (op, w, g, wq, scales, biases) = prep().map_err(py_err)?;
-    py.detach(move || -> Result<(), Error> {
-        // SAFETY: the Python caller passes live contiguous tensors described by the descs; the
-        // outputs are freshly allocated and distinct from the inputs.
-        unsafe {
-            let b = match &biases {
-                Some(b) => Some(b.tensor_mut()?),
-                None => None,
-            };
-            cpu::quantize(&op, w.tensor()?, Buf::opt_tensor(&g)?, wq.tensor_mut()?, scales.tensor_mut()?, b)
-        }
-    })
-    .map_err(py_err)
-}
-
-// ---------------------------------------------------------------------------------------------
-// dequantize
-
-#[allow(clippy::too_many_arguments)]
-fn dequantize_op(
-    w: &Meta,
-    scales: &Meta,
-    biases: Option<&Meta>,
-    global_scale: Option<&Meta>,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-    dtype: Option<DType>,
-) -> Result<DequantizeOp, Error> {
-    let spec = spec(mode, group_size, bits)?;
-    DequantizeOp::new(w, scales, biases, spec, global_scale, dtype)
 }
 
 /// Validates `dequantize` and returns `(out_shape, out_dtype)`.
@@ -228,74 +162,16 @@ fn plan_dequantize(
     dtype: Option<&str>,
 ) -> PyResult<(Vec<usize>, &'static str)> {
     let run = || -> Result<_, Error> {
-        let w = meta("w", "uint32", &w)?;
-        let s = meta("scales", "a float dtype (affine) or uint8 (fp modes)", &scales)?;
+        let w = meta("w", PACKED, &w)?;
+        let s = meta("scales", SCALES, &scales)?;
         let b = opt_meta("biases", FLOATS, &biases)?;
-        let g = opt_meta("global_scale", "float32", &global_scale)?;
+        let g = opt_meta("global_scale", GLOBAL_SCALE, &global_scale)?;
         let dtype = dtype.map(|d| parse_dtype("dtype", FLOATS, d)).transpose()?;
-        let op = dequantize_op(&w, &s, b.as_ref(), g.as_ref(), mode, group_size, bits, dtype)?;
+        let op = DequantizeOp::new(&w, &s, b.as_ref(), backend::spec(mode, group_size, bits)?, g.as_ref(), dtype)?;
         Ok((op.out_shape, op.out_dtype.name()))
     };
     run().map_err(py_err)
 }
-
-/// Dequantizes into the preallocated `out` (its dtype is the requested output dtype).
-#[pyfunction]
-#[pyo3(signature = (w, scales, biases, global_scale, out, mode, group_size, bits))]
-#[allow(clippy::too_many_arguments)]
-fn dequantize(
-    py: Python<'_>,
-    w: Desc,
-    scales: Desc,
-    biases: Option<Desc>,
-    global_scale: Option<Desc>,
-    out: Desc,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-) -> PyResult<()> {
-    let prep = || -> Result<_, Error> {
-        let w = Buf::new("w", "uint32", w)?;
-        let s = Buf::new("scales", "a float dtype (affine) or uint8 (fp modes)", scales)?;
-        let b = Buf::opt("biases", FLOATS, biases)?;
-        let g = Buf::opt("global_scale", "float32", global_scale)?;
-        let out = Buf::new("out", FLOATS, out)?;
-        let op = dequantize_op(&w.meta, &s.meta, b.as_ref().map(|b| &b.meta), g.as_ref().map(|g| &g.meta), mode, group_size, bits, Some(out.meta.dtype))?;
-        Ok((op, w, s, b, g, out))
-    };
-    let (op, w, s, b, g, out) = prep().map_err(py_err)?;
-    py.detach(move || -> Result<(), Error> {
-        // SAFETY: see `quantize`.
-        unsafe {
-            cpu::dequantize(&op, w.tensor()?, s.tensor()?, Buf::opt_tensor(&b)?, Buf::opt_tensor(&g)?, out.tensor_mut()?)
-        }
-    })
-    .map_err(py_err)
-}
-
-// ---------------------------------------------------------------------------------------------
-// quantized_matmul / gather_qmm
-
-#[allow(clippy::too_many_arguments)]
-fn matmul_op(
-    x: &Meta,
-    w: &Meta,
-    scales: &Meta,
-    biases: Option<&Meta>,
-    lhs: Option<&Meta>,
-    rhs: Option<&Meta>,
-    global_scale: Option<&Meta>,
-    transpose: bool,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-    sorted_indices: bool,
-) -> Result<MatmulOp, Error> {
-    let spec = spec(mode, group_size, bits)?;
-    MatmulOp::gather_qmm(x, w, scales, biases, lhs, rhs, transpose, spec, global_scale, sorted_indices)
-}
-
-const INDEX_DTYPES: &str = "an integer dtype (int32, int64 or uint32 once cast)";
 
 /// Validates `quantized_matmul` / `gather_qmm` (no indices: `quantized_matmul`) and returns
 /// `(out_shape, out_dtype)`. x (and affine scales/biases) must be cast to `out_dtype` before
@@ -319,84 +195,47 @@ fn plan_matmul(
 ) -> PyResult<(Vec<usize>, &'static str)> {
     let run = || -> Result<_, Error> {
         let x = meta("x", FLOATS, &x)?;
-        let w = meta("w", "uint32", &w)?;
-        let s = meta("scales", "a float dtype (affine) or uint8 (fp modes)", &scales)?;
+        let w = meta("w", PACKED, &w)?;
+        let s = meta("scales", SCALES, &scales)?;
         let b = opt_meta("biases", FLOATS, &biases)?;
         let l = opt_meta("lhs_indices", INDEX_DTYPES, &lhs_indices)?;
         let r = opt_meta("rhs_indices", INDEX_DTYPES, &rhs_indices)?;
-        let g = opt_meta("global_scale", "float32", &global_scale)?;
-        let op = matmul_op(&x, &w, &s, b.as_ref(), l.as_ref(), r.as_ref(), g.as_ref(), transpose, mode, group_size, bits, sorted_indices)?;
+        let g = opt_meta("global_scale", GLOBAL_SCALE, &global_scale)?;
+        let spec = backend::spec(mode, group_size, bits)?;
+        let op = MatmulOp::gather_qmm(&x, &w, &s, b.as_ref(), l.as_ref(), r.as_ref(), transpose, spec, g.as_ref(), sorted_indices)?;
         Ok((op.out_shape, op.out_dtype.name()))
     };
     run().map_err(py_err)
 }
 
-fn index_slice<'a>(t: &TensorRef<'a>) -> IndexSlice<'a> {
-    match t.dtype {
-        DType::I32 => IndexSlice::I32(t.typed::<i32>()),
-        DType::I64 => IndexSlice::I64(t.typed::<i64>()),
-        DType::U32 => IndexSlice::U32(t.typed::<u32>()),
-        other => unreachable!("index dtype validated by the op, got {other}"),
+// ---------------------------------------------------------------------------------------------
+// the CPU backend: qmlx-core's kernels on the tensors' memory (Out-of-range gather indices raise
+// IndexError before anything is written.)
+
+struct Cpu;
+
+impl HostKernels for Cpu {
+    fn quantize(op: &QuantizeOp, w: TensorRef<'_>, global_scale: Option<TensorRef<'_>>, wq: TensorMut<'_>, scales: TensorMut<'_>, biases: Option<TensorMut<'_>>) -> Result<(), Error> {
+        cpu::quantize(op, w, global_scale, wq, scales, biases)
+    }
+    fn dequantize(op: &DequantizeOp, w: TensorRef<'_>, scales: TensorRef<'_>, biases: Option<TensorRef<'_>>, global_scale: Option<TensorRef<'_>>, out: TensorMut<'_>) -> Result<(), Error> {
+        cpu::dequantize(op, w, scales, biases, global_scale, out)
+    }
+    fn matmul(
+        op: &MatmulOp,
+        x: TensorRef<'_>,
+        w: TensorRef<'_>,
+        scales: TensorRef<'_>,
+        biases: Option<TensorRef<'_>>,
+        indices: GatherIndices<'_>,
+        global_scale: Option<TensorRef<'_>>,
+        out: TensorMut<'_>,
+    ) -> Result<(), Error> {
+        cpu::matmul(op, x, w, scales, biases, indices, global_scale, out)
     }
 }
 
-/// Runs `gather_qmm` (or `quantized_matmul` without indices) into the preallocated `out`.
-/// Out-of-range indices raise `IndexError` before anything is written.
-#[pyfunction]
-#[pyo3(signature = (x, w, scales, biases, lhs_indices, rhs_indices, global_scale, out, transpose, mode, group_size, bits, sorted_indices))]
-#[allow(clippy::too_many_arguments)]
-fn gather_qmm(
-    py: Python<'_>,
-    x: Desc,
-    w: Desc,
-    scales: Desc,
-    biases: Option<Desc>,
-    lhs_indices: Option<Desc>,
-    rhs_indices: Option<Desc>,
-    global_scale: Option<Desc>,
-    out: Desc,
-    transpose: bool,
-    mode: &str,
-    group_size: Option<i64>,
-    bits: Option<i64>,
-    sorted_indices: bool,
-) -> PyResult<()> {
-    let prep = || -> Result<_, Error> {
-        let x = Buf::new("x", FLOATS, x)?;
-        let w = Buf::new("w", "uint32", w)?;
-        let s = Buf::new("scales", "a float dtype (affine) or uint8 (fp modes)", scales)?;
-        let b = Buf::opt("biases", FLOATS, biases)?;
-        let l = Buf::opt("lhs_indices", INDEX_DTYPES, lhs_indices)?;
-        let r = Buf::opt("rhs_indices", INDEX_DTYPES, rhs_indices)?;
-        let g = Buf::opt("global_scale", "float32", global_scale)?;
-        let out = Buf::new("out", FLOATS, out)?;
-        let op = matmul_op(
-            &x.meta,
-            &w.meta,
-            &s.meta,
-            b.as_ref().map(|b| &b.meta),
-            l.as_ref().map(|l| &l.meta),
-            r.as_ref().map(|r| &r.meta),
-            g.as_ref().map(|g| &g.meta),
-            transpose,
-            mode,
-            group_size,
-            bits,
-            sorted_indices,
-        )?;
-        Ok((op, x, w, s, b, l, r, g, out))
-    };
-    let (op, x, w, s, b, l, r, g, out) = prep().map_err(py_err)?;
-    py.detach(move || -> Result<(), Error> {
-        // SAFETY: see `quantize`.
-        unsafe {
-            let (lt, rt) = (Buf::opt_tensor(&l)?, Buf::opt_tensor(&r)?);
-            let idx = GatherIndices { lhs: lt.as_ref().map(index_slice), rhs: rt.as_ref().map(index_slice) };
-            cpu::matmul(&op, x.tensor()?, w.tensor()?, s.tensor()?, Buf::opt_tensor(&b)?, idx, Buf::opt_tensor(&g)?, out.tensor_mut()?)
-        }
-    })
-    .map_err(py_err)
-}
+backend::run_functions!(Cpu => quantize, dequantize, gather_qmm);
 
 // ---------------------------------------------------------------------------------------------
 // build information
