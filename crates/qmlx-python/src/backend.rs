@@ -160,22 +160,41 @@ pub(crate) trait Backend {
     fn matmul(py: Python<'_>, place: Self::Place, call: MatmulCall) -> Result<(), Error>;
 }
 
+/// The host tensors of a `quantize` call, as dtype-tagged byte views.
+pub(crate) struct QuantizeViews<'a> {
+    pub w: TensorRef<'a>,
+    pub global_scale: Option<TensorRef<'a>>,
+    pub wq: TensorMut<'a>,
+    pub scales: TensorMut<'a>,
+    pub biases: Option<TensorMut<'a>>,
+}
+
+/// The host tensors of a `dequantize` call.
+pub(crate) struct DequantizeViews<'a> {
+    pub w: TensorRef<'a>,
+    pub scales: TensorRef<'a>,
+    pub biases: Option<TensorRef<'a>>,
+    pub global_scale: Option<TensorRef<'a>>,
+    pub out: TensorMut<'a>,
+}
+
+/// The host tensors of a `gather_qmm` call; the indices already typed.
+pub(crate) struct MatmulViews<'a> {
+    pub x: TensorRef<'a>,
+    pub w: TensorRef<'a>,
+    pub scales: TensorRef<'a>,
+    pub biases: Option<TensorRef<'a>>,
+    pub indices: GatherIndices<'a>,
+    pub global_scale: Option<TensorRef<'a>>,
+    pub out: TensorMut<'a>,
+}
+
 /// A backend whose buffers are host memory (the CPU kernels; wgpu, which copies in and out): it
-/// gets dtype-tagged views and runs with the GIL released.
+/// gets the views of a call and runs with the GIL released.
 pub(crate) trait HostKernels {
-    fn quantize(op: &QuantizeOp, w: TensorRef<'_>, global_scale: Option<TensorRef<'_>>, wq: TensorMut<'_>, scales: TensorMut<'_>, biases: Option<TensorMut<'_>>) -> Result<(), Error>;
-    fn dequantize(op: &DequantizeOp, w: TensorRef<'_>, scales: TensorRef<'_>, biases: Option<TensorRef<'_>>, global_scale: Option<TensorRef<'_>>, out: TensorMut<'_>) -> Result<(), Error>;
-    #[allow(clippy::too_many_arguments)]
-    fn matmul(
-        op: &MatmulOp,
-        x: TensorRef<'_>,
-        w: TensorRef<'_>,
-        scales: TensorRef<'_>,
-        biases: Option<TensorRef<'_>>,
-        indices: GatherIndices<'_>,
-        global_scale: Option<TensorRef<'_>>,
-        out: TensorMut<'_>,
-    ) -> Result<(), Error>;
+    fn quantize(op: &QuantizeOp, views: QuantizeViews<'_>) -> Result<(), Error>;
+    fn dequantize(op: &DequantizeOp, views: DequantizeViews<'_>) -> Result<(), Error>;
+    fn matmul(op: &MatmulOp, views: MatmulViews<'_>) -> Result<(), Error>;
 }
 
 fn index_slice<'a>(t: &TensorRef<'a>) -> IndexSlice<'a> {
@@ -193,20 +212,41 @@ impl<K: HostKernels> Backend for K {
     type Place = ();
     fn quantize(py: Python<'_>, (): (), c: QuantizeCall) -> Result<(), Error> {
         py.detach(move || unsafe {
-            let biases = c.biases.as_ref().map(|b| b.tensor_mut()).transpose()?;
-            K::quantize(&c.op, c.w.tensor()?, Buf::opt_tensor(&c.global_scale)?, c.wq.tensor_mut()?, c.scales.tensor_mut()?, biases)
+            let views = QuantizeViews {
+                w: c.w.tensor()?,
+                global_scale: Buf::opt_tensor(&c.global_scale)?,
+                wq: c.wq.tensor_mut()?,
+                scales: c.scales.tensor_mut()?,
+                biases: c.biases.as_ref().map(|b| b.tensor_mut()).transpose()?,
+            };
+            K::quantize(&c.op, views)
         })
     }
     fn dequantize(py: Python<'_>, (): (), c: DequantizeCall) -> Result<(), Error> {
         py.detach(move || unsafe {
-            K::dequantize(&c.op, c.w.tensor()?, c.scales.tensor()?, Buf::opt_tensor(&c.biases)?, Buf::opt_tensor(&c.global_scale)?, c.out.tensor_mut()?)
+            let views = DequantizeViews {
+                w: c.w.tensor()?,
+                scales: c.scales.tensor()?,
+                biases: Buf::opt_tensor(&c.biases)?,
+                global_scale: Buf::opt_tensor(&c.global_scale)?,
+                out: c.out.tensor_mut()?,
+            };
+            K::dequantize(&c.op, views)
         })
     }
     fn matmul(py: Python<'_>, (): (), c: MatmulCall) -> Result<(), Error> {
         py.detach(move || unsafe {
             let (lhs, rhs) = (Buf::opt_tensor(&c.lhs_indices)?, Buf::opt_tensor(&c.rhs_indices)?);
-            let indices = GatherIndices { lhs: lhs.as_ref().map(index_slice), rhs: rhs.as_ref().map(index_slice) };
-            K::matmul(&c.op, c.x.tensor()?, c.w.tensor()?, c.scales.tensor()?, Buf::opt_tensor(&c.biases)?, indices, Buf::opt_tensor(&c.global_scale)?, c.out.tensor_mut()?)
+            let views = MatmulViews {
+                x: c.x.tensor()?,
+                w: c.w.tensor()?,
+                scales: c.scales.tensor()?,
+                biases: Buf::opt_tensor(&c.biases)?,
+                indices: GatherIndices { lhs: lhs.as_ref().map(index_slice), rhs: rhs.as_ref().map(index_slice) },
+                global_scale: Buf::opt_tensor(&c.global_scale)?,
+                out: c.out.tensor_mut()?,
+            };
+            K::matmul(&c.op, views)
         })
     }
 }

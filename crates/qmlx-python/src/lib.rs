@@ -14,8 +14,8 @@
 use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use backend::HostKernels;
-use qmlx_core::cpu::{self, GatherIndices};
+use backend::{DequantizeViews, HostKernels, MatmulViews, QuantizeViews};
+use qmlx_core::cpu;
 use qmlx_core::{DType, DequantizeOp, Error, MatmulOp, Meta, QuantizeOp, TensorMut, TensorRef};
 
 mod backend;
@@ -77,31 +77,30 @@ impl Buf {
             .try_fold(self.meta.dtype.size(), |acc, &d| acc.checked_mul(d))
             .ok_or_else(|| Error::Shape { arg: self.arg, expected: "a shape whose size fits in memory".into(), got: format!("{:?}", self.meta.shape) })
     }
-    /// # Safety
-    /// `ptr` must address `nbytes()` readable bytes that stay alive and unaliased by writers for `'a`.
-    unsafe fn slice<'a>(&'a self) -> Result<&'a [u8], Error> {
+    /// The checked address and length of the bytes. Empty tensors may have a null data pointer;
+    /// they get a dangling pointer aligned for any dtype.
+    fn raw_parts(&self) -> Result<(*mut u8, usize), Error> {
         let n = self.nbytes()?;
         if n == 0 {
-            // Empty tensors may have a null data pointer; use a dangling pointer aligned for any dtype.
-            return Ok(std::slice::from_raw_parts(std::ptr::NonNull::<u64>::dangling().as_ptr() as *const u8, 0));
+            return Ok((std::ptr::NonNull::<u64>::dangling().as_ptr() as *mut u8, 0));
         }
         if self.ptr == 0 {
             return Err(Error::Value { arg: self.arg, expected: "a tensor with data".into(), got: "a null data pointer".into() });
         }
-        Ok(std::slice::from_raw_parts(self.ptr as *const u8, n))
+        Ok((self.ptr as *mut u8, n))
     }
     /// # Safety
-    /// As [`Buf::slice`], and nothing else reads or writes the bytes for `'a`.
+    /// `ptr` must address `nbytes()` readable bytes that stay alive and unaliased by writers for the borrow.
+    unsafe fn slice(&self) -> Result<&[u8], Error> {
+        let (ptr, n) = self.raw_parts()?;
+        Ok(std::slice::from_raw_parts(ptr, n))
+    }
+    /// # Safety
+    /// As [`Buf::slice`], and nothing else reads or writes the bytes for the borrow.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn slice_mut<'a>(&'a self) -> Result<&'a mut [u8], Error> {
-        let n = self.nbytes()?;
-        if n == 0 {
-            return Ok(std::slice::from_raw_parts_mut(std::ptr::NonNull::<u64>::dangling().as_ptr() as *mut u8, 0));
-        }
-        if self.ptr == 0 {
-            return Err(Error::Value { arg: self.arg, expected: "a tensor with data".into(), got: "a null data pointer".into() });
-        }
-        Ok(std::slice::from_raw_parts_mut(self.ptr as *mut u8, n))
+    unsafe fn slice_mut(&self) -> Result<&mut [u8], Error> {
+        let (ptr, n) = self.raw_parts()?;
+        Ok(std::slice::from_raw_parts_mut(ptr, n))
     }
     /// # Safety
     /// See [`Buf::slice`].
@@ -111,10 +110,7 @@ impl Buf {
     /// # Safety
     /// See [`Buf::slice`].
     unsafe fn opt_tensor(t: &Option<Buf>) -> Result<Option<TensorRef<'_>>, Error> {
-        match t {
-            Some(t) => Ok(Some(t.tensor()?)),
-            None => Ok(None),
-        }
+        t.as_ref().map(|t| t.tensor()).transpose()
     }
     /// # Safety
     /// See [`Buf::slice_mut`].
@@ -215,23 +211,14 @@ fn plan_matmul(
 struct Cpu;
 
 impl HostKernels for Cpu {
-    fn quantize(op: &QuantizeOp, w: TensorRef<'_>, global_scale: Option<TensorRef<'_>>, wq: TensorMut<'_>, scales: TensorMut<'_>, biases: Option<TensorMut<'_>>) -> Result<(), Error> {
-        cpu::quantize(op, w, global_scale, wq, scales, biases)
+    fn quantize(op: &QuantizeOp, v: QuantizeViews<'_>) -> Result<(), Error> {
+        cpu::quantize(op, v.w, v.global_scale, v.wq, v.scales, v.biases)
     }
-    fn dequantize(op: &DequantizeOp, w: TensorRef<'_>, scales: TensorRef<'_>, biases: Option<TensorRef<'_>>, global_scale: Option<TensorRef<'_>>, out: TensorMut<'_>) -> Result<(), Error> {
-        cpu::dequantize(op, w, scales, biases, global_scale, out)
+    fn dequantize(op: &DequantizeOp, v: DequantizeViews<'_>) -> Result<(), Error> {
+        cpu::dequantize(op, v.w, v.scales, v.biases, v.global_scale, v.out)
     }
-    fn matmul(
-        op: &MatmulOp,
-        x: TensorRef<'_>,
-        w: TensorRef<'_>,
-        scales: TensorRef<'_>,
-        biases: Option<TensorRef<'_>>,
-        indices: GatherIndices<'_>,
-        global_scale: Option<TensorRef<'_>>,
-        out: TensorMut<'_>,
-    ) -> Result<(), Error> {
-        cpu::matmul(op, x, w, scales, biases, indices, global_scale, out)
+    fn matmul(op: &MatmulOp, v: MatmulViews<'_>) -> Result<(), Error> {
+        cpu::matmul(op, v.x, v.w, v.scales, v.biases, v.indices, v.global_scale, v.out)
     }
 }
 

@@ -3,11 +3,10 @@
 //! copied into wgpu buffers, the WGSL kernels run on the adapter `qmlx_wgpu` picks (lavapipe in
 //! CI, any Vulkan GPU elsewhere), and outputs are copied back.
 
-use crate::backend::{self, HostKernels};
+use crate::backend::{self, DequantizeViews, HostKernels, MatmulViews, QuantizeViews};
 use crate::py_err;
 use pyo3::prelude::*;
-use qmlx_core::cpu::GatherIndices;
-use qmlx_core::{DequantizeOp, Error, MatmulOp, QuantizeOp, TensorMut, TensorRef};
+use qmlx_core::{DequantizeOp, Error, MatmulOp, QuantizeOp};
 use qmlx_wgpu::WgpuContext;
 
 /// The process-wide context, opened on first use (so importing the module never touches a GPU).
@@ -18,23 +17,14 @@ fn ctx() -> Result<&'static WgpuContext, Error> {
 struct Wgpu;
 
 impl HostKernels for Wgpu {
-    fn quantize(op: &QuantizeOp, w: TensorRef<'_>, global_scale: Option<TensorRef<'_>>, wq: TensorMut<'_>, scales: TensorMut<'_>, biases: Option<TensorMut<'_>>) -> Result<(), Error> {
-        ctx()?.quantize_host(op, w, global_scale, wq, scales, biases)
+    fn quantize(op: &QuantizeOp, v: QuantizeViews<'_>) -> Result<(), Error> {
+        ctx()?.quantize_host(op, v.w, v.global_scale, v.wq, v.scales, v.biases)
     }
-    fn dequantize(op: &DequantizeOp, w: TensorRef<'_>, scales: TensorRef<'_>, biases: Option<TensorRef<'_>>, global_scale: Option<TensorRef<'_>>, out: TensorMut<'_>) -> Result<(), Error> {
-        ctx()?.dequantize_host(op, w, scales, biases, global_scale, out)
+    fn dequantize(op: &DequantizeOp, v: DequantizeViews<'_>) -> Result<(), Error> {
+        ctx()?.dequantize_host(op, v.w, v.scales, v.biases, v.global_scale, v.out)
     }
-    fn matmul(
-        op: &MatmulOp,
-        x: TensorRef<'_>,
-        w: TensorRef<'_>,
-        scales: TensorRef<'_>,
-        biases: Option<TensorRef<'_>>,
-        indices: GatherIndices<'_>,
-        global_scale: Option<TensorRef<'_>>,
-        out: TensorMut<'_>,
-    ) -> Result<(), Error> {
-        ctx()?.matmul_host(op, x, w, scales, biases, indices, global_scale, out)
+    fn matmul(op: &MatmulOp, v: MatmulViews<'_>) -> Result<(), Error> {
+        ctx()?.matmul_host(op, v.x, v.w, v.scales, v.biases, v.indices, v.global_scale, v.out)
     }
 }
 
