@@ -187,6 +187,17 @@ def _check_features(output_features, w, transpose: bool, bits: int) -> None:
         )
 
 
+def _sized_matmul(x, w, scales, biases, output_features, transpose, group_size, bits, mode):
+    """The seed functions that take ``output_features``: the checks they share, then the op
+    (affine scales/biases cast to x's dtype first, as the seed's kernels read them)."""
+    _float_x(x)
+    _tensor("w", w)
+    if mode == "affine":
+        scales, biases = _affine_params(x, scales, biases)
+    _check_features(output_features, w, transpose, bits)
+    return quantized_matmul(x, w, scales, biases, transpose, group_size, bits, mode)
+
+
 def affine_qmm_t(x, w, scales, biases, group_size=128, bits=4):
     """``y = x @ Ŵᵀ``: x ``[..., M, K]``, w ``[N, K*bits/32]``, scales/biases ``[N, K/gs]`` -> ``[..., M, N]`` (x's dtype)."""
     _float_x(x)
@@ -196,36 +207,22 @@ def affine_qmm_t(x, w, scales, biases, group_size=128, bits=4):
 
 def affine_qmm_n(x, w, scales, biases, output_features, group_size=128, bits=4):
     """``y = x @ Ŵ``: x ``[..., M, K]``, w ``[K, N*bits/32]`` (groups along N), scales/biases ``[K, N/gs]`` -> ``[..., M, N]``."""
-    _float_x(x)
-    _tensor("w", w)
-    s, b = _affine_params(x, scales, biases)
-    _check_features(output_features, w, False, bits)
-    return quantized_matmul(x, w, s, b, False, group_size, bits, "affine")
+    return _sized_matmul(x, w, scales, biases, output_features, False, group_size, bits, "affine")
 
 
 def affine_qmv(x, w, scales, biases, output_features, group_size=128, bits=4):
     """``y = x @ Ŵᵀ`` for vectors: x ``[..., K]``, w ``[N, K*bits/32]``, scales/biases ``[N, K/gs]`` -> ``[..., N]``."""
-    _float_x(x)
-    _tensor("w", w)
-    s, b = _affine_params(x, scales, biases)
-    _check_features(output_features, w, True, bits)
-    return quantized_matmul(x, w, s, b, True, group_size, bits, "affine")
+    return _sized_matmul(x, w, scales, biases, output_features, True, group_size, bits, "affine")
 
 
 def mxfp4_qmm_n(x, w, scales, output_features):
     """MXFP4 ``y = x @ Ŵ``: x ``[..., M, K]``, w ``[K, N/8]`` uint32, scales ``[K, N/32]`` uint8 (E8M0) -> ``[..., M, N]``."""
-    _float_x(x)
-    _tensor("w", w)
-    _check_features(output_features, w, False, 4)
-    return quantized_matmul(x, w, scales, None, False, 32, 4, "mxfp4")
+    return _sized_matmul(x, w, scales, None, output_features, False, 32, 4, "mxfp4")
 
 
 def mxfp4_qmv(x, w, scales, output_features):
     """MXFP4 ``y = x @ Ŵᵀ``: x ``[..., K]``, w ``[N, K/8]`` uint32, scales ``[N, K/32]`` uint8 -> ``[..., N]`` (any N)."""
-    _float_x(x)
-    _tensor("w", w)
-    _check_features(output_features, w, True, 4)
-    return quantized_matmul(x, w, scales, None, True, 32, 4, "mxfp4")
+    return _sized_matmul(x, w, scales, None, output_features, True, 32, 4, "mxfp4")
 
 
 def affine_qmm_t_nax(x, w, scales, biases, group_size=128, bits=4):
