@@ -138,6 +138,18 @@ template <int BITS, int W> __device__ __forceinline__ uint32_t chunk_code(const 
   return c & ((1u << BITS) - 1u);
 }
 
+// Code j of a chunk as the f32 1 + c·2^-BITS: the code is shifted straight into the top mantissa
+// bits under the exponent of 1.0 (one shift + one lop3, no int->float convert, no magic subtract).
+// Callers undo the offset per group: Σ x·c = 2^BITS·(Σ x·u − Σ x). The product x·u rounds the
+// code's contribution to ~2^-22 relative, so only the f16/bf16 paths (floors ≥ 1.5e-3) use it.
+template <int BITS, int W> __device__ __forceinline__ float chunk_code_unit(const uint32_t (&v)[W], int j) {
+  const int pos = j * BITS, word = pos >> 5, shift = pos & 31, dst = 23 - BITS;
+  uint32_t c;
+  if (shift + BITS > 32) c = chunk_code<BITS, W>(v, j) << dst;
+  else c = shift >= dst ? v[word] >> (shift - dst) : v[word] << (dst - shift);
+  return __uint_as_float((c & (((1u << BITS) - 1u) << dst)) | 0x3F800000u);
+}
+
 // Runtime-bits code extraction straight from memory (conversion kernels; not on the hot path).
 __device__ __forceinline__ uint32_t extract_code(const uint32_t* __restrict__ row, long long j, int bits) {
   long long pos = j * bits;

@@ -131,7 +131,8 @@ fn spec_name(c: &Case) -> String {
 }
 
 /// Runs the benchmark and prints CSV rows: `kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs`.
-pub fn run(dev: &Device, quick: bool) {
+/// `decode`: only the qmv range (M = 1..3, 16) of the four shapes, every case (the M ≤ 3 kernel's check).
+pub fn run(dev: &Device, quick: bool, decode: bool) {
     let timer = Timer::new();
     let bw = copy_bandwidth(&timer);
     println!("# device {} sm_{}{}, {} SMs", dev.name, dev.capability.0, dev.capability.1, dev.sm_count);
@@ -139,7 +140,13 @@ pub fn run(dev: &Device, quick: bool) {
     let mut rng = Rng(0x5EED);
     let p = pools(&mut rng);
     let shapes: &[(usize, usize)] = if quick { &[(14336, 4096)] } else { &[(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096)] };
-    let ms: &[usize] = if quick { &[1, 16, 1024] } else { &[1, 2, 4, 8, 16, 32, 64, 256, 1024, 4096] };
+    let ms: &[usize] = if decode {
+        &[1, 2, 3, 16]
+    } else if quick {
+        &[1, 16, 1024]
+    } else {
+        &[1, 2, 4, 8, 16, 32, 64, 256, 1024, 4096]
+    };
     let mut cases = Vec::new();
     for (mode, gs, bits) in [
         (Mode::Affine, 64, 4),

@@ -1,4 +1,4 @@
-//! GPU-machine driver: `qmlx-cuda-check correctness [--quick]`, `qmlx-cuda-check bench [--quick]`.
+//! GPU-machine driver: `qmlx-cuda-check correctness [--quick]`, `qmlx-cuda-check bench [--quick] [--decode]`.
 //! Prints a log and tables; exits non-zero on any failed check.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -21,7 +21,7 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        "bench" => qmlx_cuda::bench::run(dev, quick),
+        "bench" => qmlx_cuda::bench::run(dev, quick, args.iter().any(|a| a == "--decode")),
         other => {
             eprintln!("unknown command {other}");
             std::process::exit(2);
