@@ -9,7 +9,7 @@ contiguous and allocated outputs for; a backend only launches its kernel.
 - CUDA tensors -> :class:`CudaBackend` when the build has CUDA kernels (cargo feature ``cuda`` of
   qmlx-python, built with nvcc); otherwise a clear error.
 
-The backends share one implementation (:class:`_KernelBackend`); each names only its ``_rust``
+The backends share one implementation (the ``_run_*`` functions); each names only its ``_rust``
 entry points and, for device memory, where to run.
 - MPS and anything else -> a clear error.
 """
@@ -17,6 +17,7 @@ entry points and, for device memory, where to run.
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import torch
 
@@ -29,76 +30,76 @@ class BackendUnavailable(RuntimeError):
     """The tensors are on a device this build cannot run on."""
 
 
-class _KernelBackend:
-    """The three run methods, written once for every backend: each turns its tensors into the descs
-    ``(data_ptr, dtype_name, shape)`` the Rust run functions take and calls the backend's entry
-    points. A backend supplies only what differs: its ``_rust`` entry points and, where its buffers
-    are device memory, the leading arguments that say where to run (``_place``)."""
+# The three run functions, written once for every backend: each turns its tensors into the descs
+# ``(data_ptr, dtype_name, shape)`` the Rust run functions take and calls `entry`, the backend's
+# ``_rust`` entry point (with the leading arguments of a device backend already bound to it).
+
+
+def _run_quantize(entry, w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
+    entry(
+        (w.data_ptr(), w_name, w.shape),
+        None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+        (wq.data_ptr(), "uint32", wq.shape),
+        (scales.data_ptr(), s_name, scales.shape),
+        None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+        mode,
+        group_size,
+        bits,
+        rounding,
+    )
+
+
+def _run_dequantize(entry, w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
+    entry(
+        (w.data_ptr(), "uint32", w.shape),
+        (scales.data_ptr(), s_name, scales.shape),
+        None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+        None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+        (out.data_ptr(), out_name, out.shape),
+        mode,
+        group_size,
+        bits,
+    )
+
+
+def _run_gather_qmm(entry, x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
+                    transpose, mode, group_size, bits, sorted_indices):
+    entry(
+        (x.data_ptr(), out_name, x.shape),
+        (w.data_ptr(), "uint32", w.shape),
+        (scales.data_ptr(), s_name, scales.shape),
+        None if biases is None else (biases.data_ptr(), s_name, biases.shape),
+        None if lhs is None else (lhs.data_ptr(), lhs_name, lhs.shape),
+        None if rhs is None else (rhs.data_ptr(), rhs_name, rhs.shape),
+        None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
+        (out.data_ptr(), out_name, out.shape),
+        transpose,
+        mode,
+        group_size,
+        bits,
+        sorted_indices,
+    )
+
+
+class _HostBackend:
+    """A backend on host memory is just its three ``_rust`` entry points; the run methods are the
+    shared run functions with the entry point bound (a C-level partial: no extra Python frame on
+    the per-call path)."""
 
     name: str
-    _quantize: staticmethod
-    _dequantize: staticmethod
-    _gather_qmm: staticmethod
 
-    @staticmethod
-    def _place(t) -> tuple:
-        """Arguments before the descs; host-memory backends take none."""
-        return ()
-
-    def quantize(self, w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
-        self._quantize(
-            *self._place(w),
-            (w.data_ptr(), w_name, w.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (wq.data_ptr(), "uint32", wq.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            mode,
-            group_size,
-            bits,
-            rounding,
-        )
-
-    def dequantize(self, w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
-        self._dequantize(
-            *self._place(w),
-            (w.data_ptr(), "uint32", w.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (out.data_ptr(), out_name, out.shape),
-            mode,
-            group_size,
-            bits,
-        )
-
-    def gather_qmm(self, x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
-                   transpose, mode, group_size, bits, sorted_indices):
-        self._gather_qmm(
-            *self._place(x),
-            (x.data_ptr(), out_name, x.shape),
-            (w.data_ptr(), "uint32", w.shape),
-            (scales.data_ptr(), s_name, scales.shape),
-            None if biases is None else (biases.data_ptr(), s_name, biases.shape),
-            None if lhs is None else (lhs.data_ptr(), lhs_name, lhs.shape),
-            None if rhs is None else (rhs.data_ptr(), rhs_name, rhs.shape),
-            None if global_scale is None else (global_scale.data_ptr(), "float32", global_scale.shape),
-            (out.data_ptr(), out_name, out.shape),
-            transpose,
-            mode,
-            group_size,
-            bits,
-            sorted_indices,
-        )
+    def __init__(self, name: str, quantize, dequantize, gather_qmm):
+        self.name = name
+        self.quantize = partial(_run_quantize, quantize)
+        self.dequantize = partial(_run_dequantize, dequantize)
+        self.gather_qmm = partial(_run_gather_qmm, gather_qmm)
 
 
-class CpuBackend(_KernelBackend):
+class CpuBackend(_HostBackend):
     """qmlx-core's CPU backend (rayon threads; the GIL is released while kernels run)."""
 
-    name = "cpu"
-    _quantize = staticmethod(_rust.quantize)
-    _dequantize = staticmethod(_rust.dequantize)
-    _gather_qmm = staticmethod(_rust.gather_qmm)
+    def __init__(self):
+        super().__init__("cpu", _rust.quantize, _rust.dequantize, _rust.gather_qmm)
 
 
 def _built_with(feature: str) -> bool:
@@ -126,21 +127,17 @@ _CUDA = _Unavailable(
 )
 
 
-class CudaBackend(_KernelBackend):
+class CudaBackend:
     """qmlx-cuda (crates/qmlx-cuda): kernels queued on torch's current stream of the tensors'
     device, into outputs torch allocated; no synchronization. Gather indices out of range never
     read out of bounds: their outputs are NaN and the IndexError is raised by the next CUDA call
     on that device, or at once by :func:`cuda_check`."""
 
     name = "cuda"
-    # Only looked up when the build has CUDA kernels (the class is instantiated below only then).
-    _quantize = staticmethod(getattr(_rust, "cuda_quantize", None))
-    _dequantize = staticmethod(getattr(_rust, "cuda_dequantize", None))
-    _gather_qmm = staticmethod(getattr(_rust, "cuda_gather_qmm", None))
 
     @staticmethod
     def _place(t):
-        """``(device index, torch's current stream on it)``."""
+        """The leading arguments of the CUDA entry points: ``(device index, torch's current stream on it)``."""
         index = t.device.index if t.device.index is not None else torch.cuda.current_device()
         return index, torch.cuda.current_stream(index).cuda_stream
 
@@ -149,8 +146,14 @@ class CudaBackend(_KernelBackend):
         # The kernels load x and w with 16-byte vectors; a view at an odd offset gets a copy.
         return t if t.data_ptr() % 16 == 0 else t.clone()
 
+    def quantize(self, w, *rest):
+        _run_quantize(partial(_rust.cuda_quantize, *self._place(w)), w, *rest)
+
+    def dequantize(self, w, *rest):
+        _run_dequantize(partial(_rust.cuda_dequantize, *self._place(w)), w, *rest)
+
     def gather_qmm(self, x, w, *rest):
-        super().gather_qmm(self._aligned(x), self._aligned(w), *rest)
+        _run_gather_qmm(partial(_rust.cuda_gather_qmm, *self._place(x)), self._aligned(x), self._aligned(w), *rest)
 
 
 def cuda_check(device=None):
@@ -177,16 +180,13 @@ _WGPU = _Unavailable(
 )
 
 # --- wgpu (issue 7) ---
-class WgpuBackend(_KernelBackend):
+class WgpuBackend(_HostBackend):
     """qmlx-wgpu (crates/qmlx-wgpu): the WGSL kernels on the adapter wgpu picks (Vulkan or Metal;
     Mesa's lavapipe in CI). CPU tensors are copied into GPU buffers and the results copied back,
     so the whole suite can run on it with ``QMLX_BACKEND=wgpu``. Same arguments as CpuBackend."""
 
-    name = "wgpu"
-    # Only looked up when the build has the wgpu backend (instantiated below only then).
-    _quantize = staticmethod(getattr(_rust, "wgpu_quantize", None))
-    _dequantize = staticmethod(getattr(_rust, "wgpu_dequantize", None))
-    _gather_qmm = staticmethod(getattr(_rust, "wgpu_gather_qmm", None))
+    def __init__(self):
+        super().__init__("wgpu", _rust.wgpu_quantize, _rust.wgpu_dequantize, _rust.wgpu_gather_qmm)
 
 
 if _built_with("wgpu"):
