@@ -9,6 +9,8 @@
 #define QMV1_ROWS 4   // M = 1: output rows per warp (each x piece is loaded once for all of them)
 #define QMV_ROWS 2    // 1 < M <= QMV_MAX_M
 #define QMV_MAX_M 8
+// Warps per qmv block (src/lib.rs `qmv_warps`): mxfp8 with M > 1 runs 8 (measured faster), all else 4.
+#define QMV_WARPS_OF(KIND, MT) (((KIND) == KIND_MXFP8 && (MT) > 1) ? 2 * QMV_WARPS : QMV_WARPS)
 
 // Eight consecutive activations as f32 (16-byte loads; x rows are 16-byte aligned, checked on the host).
 template <typename T> __device__ __forceinline__ void load8(const T* p, float (&v)[8]) {
@@ -53,7 +55,7 @@ __device__ void qmv_impl(const MatmulParams& p, int group_size) {
   constexpr int CH = F::chunk, CW = F::chunk_words;
   const long long pair = blockIdx.x / p.row_blocks, rb = blockIdx.x % p.row_blocks;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  const long long n0 = (rb * QMV_WARPS + warp) * R;
+  const long long n0 = (rb * QMV_WARPS_OF(KIND, MT) + warp) * R;
   const long long M = p.m, N = p.n, K = p.k;
   if (n0 >= N) return;
   T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
@@ -523,7 +525,7 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
   extern "C" __global__ void __launch_bounds__(QMV_WARPS * 32) qmv1_##FN##_##TN(const MatmulParams p, int gs) { \
     qmv_impl<KIND, BITS, T, 1, QMV1_ROWS>(p, gs);                                                              \
   }                                                                                                            \
-  extern "C" __global__ void __launch_bounds__(QMV_WARPS * 32) qmv_##FN##_##TN(const MatmulParams p, int gs) {  \
+  extern "C" __global__ void __launch_bounds__(QMV_WARPS_OF(KIND, QMV_MAX_M) * 32) qmv_##FN##_##TN(const MatmulParams p, int gs) { \
     qmv_impl<KIND, BITS, T, QMV_MAX_M, QMV_ROWS>(p, gs);                                                       \
   }                                                                                                            \
   extern "C" __global__ void __launch_bounds__(QMM_THREADS) qmm_t_##FN##_##TN(const MatmulParams p, int gs) { \

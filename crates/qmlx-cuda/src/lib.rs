@@ -495,13 +495,14 @@ impl Device {
             self.launch(f, grid, warps * 32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         } else if op.transpose && op.m <= QMV_MAX_M {
             let (rows, prefix) = if op.m == 1 { (QMV1_ROWS, "qmv1") } else { (QMV_ROWS, "qmv") };
-            p.row_blocks = op.n.div_ceil(QMV_WARPS * rows) as i64;
+            let warps = qmv_warps(spec.mode(), op.m);
+            p.row_blocks = op.n.div_ceil(warps * rows) as i64;
             let blocks = p.row_blocks as u64 * batch as u64;
             if blocks > u32::MAX as u64 {
                 return Err(Error::Value { arg: "x", expected: "fewer than 2^32 row blocks".into(), got: blocks.to_string() });
             }
             let f = self.function(self.matmul, &format!("{prefix}_{fmt}_{dt}"))?;
-            self.launch(f, (blocks as u32, 1, 1), (QMV_WARPS * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
+            self.launch(f, (blocks as u32, 1, 1), (warps * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         } else {
             let name = format!("qmm_{}_{fmt}_{dt}", if op.transpose { "t" } else { "n" });
             let f = self.function(self.matmul, &name)?;
@@ -517,6 +518,15 @@ impl Device {
 
 // Launch geometry shared with kernels/matmul.cu.
 const QMV_WARPS: usize = 4;
+/// Warps per qmv block (kernels/matmul.cu `qmv_warps`): mxfp8 with M > 1 measured 10-40 % faster
+/// with 8 (H100, bench/cuda-notes.md stage 9); everything else is faster with 4.
+fn qmv_warps(mode: Mode, m: usize) -> usize {
+    if mode == Mode::Mxfp8 && m > 1 {
+        2 * QMV_WARPS
+    } else {
+        QMV_WARPS
+    }
+}
 const QMV1_ROWS: usize = 4;
 const QMV_ROWS: usize = 2;
 /// Largest M served by the matrix-vector kernel (16-bit types use it below [`SMALL_MIN_M`]).
