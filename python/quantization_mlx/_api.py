@@ -15,7 +15,6 @@ from . import _backends, _impl, _ops, _rust
 
 _Tensor = torch.Tensor
 _FLOATS = (torch.float32, torch.float16, torch.bfloat16)
-_AFFINE_BITS = (1, 2, 3, 4, 5, 6, 8)
 
 
 _is_compiling = torch.compiler.is_compiling
@@ -173,18 +172,14 @@ def _affine_params(x, scales, biases):
     return (scales if scales.dtype == dt else scales.to(dt)), (biases if biases.dtype == dt else biases.to(dt))
 
 
-def _check_features(output_features, w, transpose: bool, bits: int) -> None:
+def _check_features(output_features, y, w, transpose: bool) -> None:
+    """``output_features`` must equal N of the validated op's output ``y`` (N is derived once, in Rust)."""
     if not isinstance(output_features, int) or isinstance(output_features, bool):
         raise TypeError(f"output_features: expected an int, got {type(output_features).__name__}")
-    if w.dim() < 2 or bits not in _AFFINE_BITS:
-        return  # the op reports the bad w / bits itself
-    n = w.shape[-2] if transpose else w.shape[-1] * 32 // bits
+    n = y.shape[-1]
     if output_features != n:
         layout = "[N, K*bits/32]" if transpose else "[K, N*bits/32]"
-        raise ValueError(
-            f"output_features: expected {n} (w of shape {tuple(w.shape)} is {layout} with bits={bits}), "
-            f"got {output_features}"
-        )
+        raise ValueError(f"output_features: expected {n} (w of shape {tuple(w.shape)} is {layout}), got {output_features}")
 
 
 def _sized_matmul(x, w, scales, biases, output_features, transpose, group_size, bits, mode):
@@ -194,8 +189,9 @@ def _sized_matmul(x, w, scales, biases, output_features, transpose, group_size, 
     _tensor("w", w)
     if mode == "affine":
         scales, biases = _affine_params(x, scales, biases)
-    _check_features(output_features, w, transpose, bits)
-    return quantized_matmul(x, w, scales, biases, transpose, group_size, bits, mode)
+    y = quantized_matmul(x, w, scales, biases, transpose, group_size, bits, mode)
+    _check_features(output_features, y, w, transpose)
+    return y
 
 
 def affine_qmm_t(x, w, scales, biases, group_size=128, bits=4):
@@ -245,8 +241,8 @@ def affine_gather_qmm_rhs_nax(x, w, scales, biases, indices, output_features, gr
     _tensor("w", w)
     _tensor("indices", indices)
     s, b = _affine_params(x, scales, biases)
-    _check_features(output_features, w, bool(transpose), bits)
     y = gather_qmm(x.unsqueeze(-2), w, s, b, None, indices, transpose, group_size, bits, "affine")
+    _check_features(output_features, y, w, bool(transpose))
     return y.squeeze(-2)
 
 

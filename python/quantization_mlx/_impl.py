@@ -104,7 +104,7 @@ def quantize_fake(w, group_size, bits, mode, global_scale, rounding):
     if not _is_static(w):
         lead, k = list(w.shape[:-1]), w.shape[-1]
         wq_shape = lead + [k * _bits(mode, bits) // 32]
-        s_shape = lead + [k // (group_size if group_size is not None else _DEFAULT_GS[mode])]
+        s_shape = lead + [k // _rust.quant_spec(mode, group_size, bits)[0]]
     wq = w.new_empty(wq_shape, dtype=torch.uint32)
     scales = w.new_empty(s_shape, dtype=_TORCH[s_name])
     if has_biases:
@@ -256,8 +256,6 @@ def quantized_matmul_fake(x, w, scales, biases, transpose, group_size, bits, mod
 # Fake-tensor helpers. Under torch.compile(dynamic=True) shapes hold SymInts: validation runs in
 # Rust on their hints, and the output shape is rebuilt from the symbolic input dims.
 
-_DEFAULT_BITS = {"affine": 4, "mxfp4": 4, "mxfp8": 8, "nvfp4": 4}
-_DEFAULT_GS = {"affine": 64, "mxfp4": 32, "mxfp8": 32, "nvfp4": 16}
 
 
 def _is_static(*tensors) -> bool:
@@ -284,7 +282,7 @@ def _fake_index_meta(arg, t):
 
 
 def _bits(mode, bits):
-    return bits if bits is not None else _DEFAULT_BITS[mode]
+    return _rust.quant_spec(mode, None, bits)[1]
 
 
 def _symbolic_matmul_shape(x, w, lhs, rhs, transpose, bits, mode):

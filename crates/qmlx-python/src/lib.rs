@@ -122,6 +122,16 @@ impl Buf {
 // ---------------------------------------------------------------------------------------------
 // plans: the validation the Python layer runs before it allocates outputs
 
+/// Validates a quantization (mode, group size, bits; `None` = the mode's default) and returns the
+/// resolved `(group_size, bits)`: the Python layer's only source of mode defaults and valid bits.
+#[pyfunction]
+#[pyo3(signature = (mode, group_size, bits))]
+fn quant_spec(mode: &str, group_size: Option<i64>, bits: Option<i64>) -> PyResult<(u32, u32)> {
+    let spec = backend::spec(mode, group_size, bits).map_err(py_err)?;
+    Ok((spec.group_size(), spec.bits()))
+}
+
+
 /// Validates `quantize` and returns `(wq_shape, scales_shape, scales_dtype, has_biases)`.
 #[pyfunction]
 #[pyo3(signature = (w, global_scale, mode, group_size, bits, rounding))]
@@ -301,6 +311,7 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     #[cfg(feature = "wgpu-backend")]
     wgpu::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(quant_spec, m)?)?;
     m.add_function(wrap_pyfunction!(plan_quantize, m)?)?;
     m.add_function(wrap_pyfunction!(quantize, m)?)?;
     m.add_function(wrap_pyfunction!(plan_dequantize, m)?)?;
