@@ -6,8 +6,10 @@ use super::matmul::{for_each_task, OutPtr, ScaleRows};
 use crate::dtype::Float;
 use crate::ops::MatmulOp;
 
-/// Rows of x handled per kernel call, in the order they are peeled off M.
-const M_BLOCKS: [usize; 4] = [8, 4, 2, 1];
+/// Rows of x handled per kernel call, in the order they are peeled off M. No 8-row block: the
+/// 1×8 kernel loads one x vector per FMA and ran ~1.6× slower per x row than two 2×4 calls,
+/// whose second pass finds the row tile's codes in L1 (bench/results/cpu-2026-11-26-stage2.md).
+const M_BLOCKS: [usize; 3] = [4, 2, 1];
 /// Stored rows whose scales are converted together.
 const ROW_TILE: usize = 8;
 
@@ -20,7 +22,6 @@ fn rows_per_task(n: usize, pairs: usize) -> usize {
 
 /// The dot kernels for each M block: (rows per call, kernel) and the 1-row kernel for leftovers.
 struct DotFns {
-    m8: (DotFn<1, 8>, DotFn<1, 8>),
     m4: (DotFn<2, 4>, DotFn<1, 4>),
     m2: (DotFn<4, 2>, DotFn<1, 2>),
     m1: (DotFn<4, 1>, DotFn<1, 1>),
@@ -107,7 +108,6 @@ pub(super) fn run_t<T: Float>(
         vec![]
     };
     let fns = DotFns {
-        m8: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
         m4: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
         m2: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
         m1: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
@@ -149,7 +149,6 @@ pub(super) fn run_t<T: Float>(
                         // this task alone writes output rows o0.., columns t0..t1.
                         unsafe {
                             match mb {
-                                8 => rows::<T, 1, 8>(&ctx, fns.m8, wi, span, (sb, bb), x0, o0, out_ptr),
                                 4 => rows::<T, 2, 4>(&ctx, fns.m4, wi, span, (sb, bb), x0, o0, out_ptr),
                                 2 => rows::<T, 4, 2>(&ctx, fns.m2, wi, span, (sb, bb), x0, o0, out_ptr),
                                 _ => rows::<T, 4, 1>(&ctx, fns.m1, wi, span, (sb, bb), x0, o0, out_ptr),
