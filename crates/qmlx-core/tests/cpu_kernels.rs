@@ -164,8 +164,9 @@ fn check_dtype<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize 
         // Reduction of several groups (and chunks); odd output counts where the layout allows.
         let k_len = (256 / gs).max(2) * gs;
         for transpose in [true, false] {
-            // M = 1, 3, 9, 20 cover every M block of the fused kernels; 40 takes the gemm path.
-            for (batch, m) in [(1, 1), (1, 3), (1, 9), (1, 20), (1, 40), (3, 2)] {
+            // M = 1, 3, 9, 20 cover every M block of the fused kernels; 40 takes the gemm path
+            // (transpose=False) or the fused one (transpose=True), 70 the gemm path in both.
+            for (batch, m) in [(1, 1), (1, 3), (1, 9), (1, 20), (1, 40), (1, 70), (3, 2)] {
                 let (rows, cols) = if transpose { (37, k_len) } else { (k_len + 5 - 5, (96usize).next_multiple_of(gs)) };
                 let (rows, cols) = if transpose { (rows, cols) } else { (37usize.max(rows / 4), cols) };
                 let case = Case::<T>::new(rng, spec, g, batch, rows, cols, m, transpose);

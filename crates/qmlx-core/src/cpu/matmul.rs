@@ -149,8 +149,11 @@ pub(super) fn from_f32<T: Float>(src: &[f32], dst: &mut [T]) {
     }
 }
 
-/// From this many rows of x on, the gemm path beats the fused kernels (see bench/results).
+/// From this many rows of x on, the gemm path beats the fused kernels (see bench/results):
+/// transpose=True (row dots) up to M≈64 (the gemm path first dequantizes all of Ŵ, ~5 ms at
+/// 4096², cpu-2026-11-26-stage2.md); transpose=False (dequantize + axpy) measured at 32.
 pub(super) const QMM_MIN_M: usize = 32;
+pub(super) const QMM_MIN_M_TRANSPOSED: usize = 64;
 
 /// Runs the op with the given kernels.
 pub(super) fn run<T: Float>(
@@ -176,7 +179,7 @@ pub(super) fn run<T: Float>(
     let mut xf = vec![0f32; x.len()];
     to_f32(x, &mut xf);
     let sr = ScaleRows::new(op, scales);
-    if op.m >= QMM_MIN_M {
+    if op.m >= if op.transpose { QMM_MIN_M_TRANSPOSED } else { QMM_MIN_M } {
         super::qmm::run(kernels, op, pairs, &xf, w, &sr, out)
     } else if op.transpose {
         super::qmv::run_t(kernels, op, pairs, &xf, w, &sr, out)
