@@ -21,6 +21,7 @@
 //! CPU backend raises, and reading it clears it.
 
 mod params;
+pub mod sm90;
 pub mod bench;
 pub mod suite;
 
@@ -105,6 +106,8 @@ pub struct Device {
     ctx: sys::CUcontext,
     convert: sys::CUmodule,
     matmul: sys::CUmodule,
+    /// The sm_90a prefill module (Hopper only; None elsewhere or when turned off).
+    sm90: Option<sm90::Module>,
     funcs: Mutex<HashMap<String, Func>>,
     status: sys::CUdeviceptr,
     /// Mapped pinned host mirror of `status` (host address), written by kernels on an error.
@@ -168,6 +171,7 @@ impl Device {
         let name = cu::device::get_name(dev).unwrap_or_default();
         let convert = load_module(CONVERT_FATBIN)?;
         let matmul = load_module(MATMUL_FATBIN)?;
+        let sm90 = sm90::Module::load(capability)?;
         let status = unsafe { cu::malloc_sync(64) }.map_err(|e| backend("status alloc", e))?;
         unsafe { cu::memset_d8_sync(status, 0, 64) }.map_err(|e| backend("status init", e))?;
         // Mapped (device-writable) and portable pinned memory: kernels write an error straight into it.
@@ -180,6 +184,7 @@ impl Device {
             ctx,
             convert,
             matmul,
+            sm90,
             funcs: Mutex::new(HashMap::new()),
             status,
             host_status: host as usize,
@@ -488,7 +493,9 @@ impl Device {
         };
         let mut gs_arg = gs as i32;
         let small_tc = op.transpose && op.out_dtype != DType::F32 && (SMALL_MIN_M..=MID_MAX_M).contains(&op.m) && batch <= 65535;
-        if small_tc {
+        if let Some(module) = self.sm90.as_ref().filter(|_| sm90::eligible(op)) {
+            sm90::launch(module, self.sm_count, op, &fmt, dt, &mut p, gs_arg, stream)?;
+        } else if small_tc {
             let (name, warps) = if op.m <= SMALL_MAX_M { ("qmm_small", 8) } else { ("qmm_mid", 4) };
             let f = self.function(self.matmul, &format!("{name}_{fmt}_{dt}"))?;
             let grid = (op.n.div_ceil(SMALL_BN) as u32, batch as u32, 1);

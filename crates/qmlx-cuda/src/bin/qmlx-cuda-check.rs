@@ -1,4 +1,4 @@
-//! GPU-machine driver: `qmlx-cuda-check correctness [--quick]`, `qmlx-cuda-check bench [--quick] [--decode]`.
+//! GPU-machine driver: `qmlx-cuda-check correctness [--quick]`, `qmlx-cuda-check bench [--quick] [--decode] [--prefill]`.
 //! Prints a log and tables; exits non-zero on any failed check.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -21,7 +21,7 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        "bench" => qmlx_cuda::bench::run(dev, quick, args.iter().any(|a| a == "--decode")),
+        "bench" => qmlx_cuda::bench::run(dev, quick, args.iter().any(|a| a == "--decode"), args.iter().any(|a| a == "--prefill")),
         other => {
             eprintln!("unknown command {other}");
             std::process::exit(2);
