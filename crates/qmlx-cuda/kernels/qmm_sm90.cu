@@ -6,7 +6,7 @@
 // wgmma: the dequantized weights are the A operand straight from registers (no shared-memory round
 // trip), x the B operand from 128-byte-swizzled shared memory. Warp-specialized, 3 warpgroups:
 //   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
-//     packed weight tile (128 rows × 64 codes) into a STAGES-deep ring of shared-memory stages
+//     packed weight tile (128 rows × 64 codes) into a ring of 5 (BT = 256) or 8 (BT = 128) stages of shared-memory stages
 //     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters as f32 pairs
 //     (affine: s·2^BITS and bias − s·2^BITS; fp: the decoded scale and 0).
 //   warpgroups 1, 2 (consumers): 64 weight rows each; per 16-wide K step a lane dequantizes its
@@ -19,7 +19,7 @@
 
 #define SM90_BW 128      // weight rows per block (2 consumer warpgroups × 64)
 #define SM90_BK 64       // K per stage
-#define SM90_STAGES 4
+#define SM90_SMEM_STAGES_MAX (220 * 1024)  // shared memory for the stage ring (of 227 KB per block)
 #define SM90_THREADS 384
 
 // A CUtensorMap (opaque, 128 bytes, 64-byte aligned), passed by value as a __grid_constant__.
@@ -33,13 +33,16 @@ template <int BITS, int BT> struct Sm90Layout {
   static constexpr int W_WORDS = SM90_BK * BITS / 32;               // packed words per weight row
   static constexpr int W_STAGE = SM90_BW * W_WORDS * 4;
   static constexpr int P_STAGE = 4 * SM90_BW * 8;                   // float2 per (16-wide K step, row)
+  // As many stages as fit (5 for 256 tokens, 8 for 128); src/sm90.rs computes the same.
+  static constexpr int STAGES_FIT = SM90_SMEM_STAGES_MAX / (X_STAGE + W_STAGE + P_STAGE);
+  static constexpr int STAGES = STAGES_FIT < 8 ? STAGES_FIT : 8;
   static constexpr int X_OFF = 0;
-  static constexpr int W_OFF = X_OFF + SM90_STAGES * X_STAGE;
-  static constexpr int P_OFF = W_OFF + SM90_STAGES * W_STAGE;
-  static constexpr int BAR_OFF = P_OFF + SM90_STAGES * P_STAGE;
-  static constexpr int BYTES = BAR_OFF + 2 * SM90_STAGES * 8;
+  static constexpr int W_OFF = X_OFF + STAGES * X_STAGE;
+  static constexpr int P_OFF = W_OFF + STAGES * W_STAGE;
+  static constexpr int BAR_OFF = P_OFF + STAGES * P_STAGE;
+  static constexpr int BYTES = BAR_OFF + 2 * STAGES * 8;
   static constexpr int OUT_LD = SM90_BW + 8;                        // epilogue staging row (T elements)
-  static_assert(BT * OUT_LD * 2 <= SM90_STAGES * X_STAGE, "epilogue staging fits in the x stages");
+  static_assert(BT * OUT_LD * 2 <= STAGES * X_STAGE, "epilogue staging fits in the x stages");
 };
 
 template <int BT, typename T> struct Wgmma;
@@ -205,14 +208,18 @@ template <> struct Wgmma<128, __nv_bfloat16> {
 };
 #endif
 
-// The f32 group parameters of one 16-wide K step for one weight row (see the header comment).
+// The f32 group parameters of one 16-wide K step for one weight row (see the header comment), from
+// the raw stored scale (T bits or a code byte) and bias (T bits).
+template <typename T> __device__ __forceinline__ float bits_to_f32(uint32_t v);
+template <> __device__ __forceinline__ float bits_to_f32<__half>(uint32_t v) { return __half2float(__ushort_as_half((unsigned short)v)); }
+template <> __device__ __forceinline__ float bits_to_f32<__nv_bfloat16>(uint32_t v) { return __uint_as_float(v << 16); }
 template <int KIND, int BITS, typename T>
-__device__ __forceinline__ float2 sm90_group_params(const MatmulParams& p, long long g, float gfactor) {
+__device__ __forceinline__ float2 sm90_group_params(uint32_t sraw, uint32_t braw, float gfactor) {
   if constexpr (KIND == KIND_AFFINE) {
-    const float su = to_f32<T>(reinterpret_cast<const T*>(p.scales)[g]) * (float)(1 << BITS);
-    return make_float2(su, to_f32<T>(reinterpret_cast<const T*>(p.biases)[g]) - su);
+    const float su = bits_to_f32<T>(sraw) * (float)(1 << BITS);
+    return make_float2(su, bits_to_f32<T>(braw) - su);
   } else {
-    return make_float2(fp_group_scale<KIND>(reinterpret_cast<const uint8_t*>(p.scales)[g], gfactor), 0.0f);
+    return make_float2(fp_group_scale<KIND>((uint8_t)sraw, gfactor), 0.0f);
   }
 }
 
@@ -223,7 +230,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   extern __shared__ __align__(1024) unsigned char smem_raw[];
   unsigned char* smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
   uint64_t* full = reinterpret_cast<uint64_t*>(smem + L::BAR_OFF);
-  uint64_t* empty = full + SM90_STAGES;
+  uint64_t* empty = full + L::STAGES;
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2;
   const long long M = p.m, N = p.n, K = p.k;
   const long long n0 = (long long)blockIdx.x * SM90_BW, m0 = (long long)blockIdx.y * BT;
@@ -232,7 +239,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
 
   if (tid == 0) {
-    for (int s = 0; s < SM90_STAGES; ++s) {
+    for (int s = 0; s < L::STAGES; ++s) {
       mbar_init(&full[s], 1 + 32);  // the TMA thread's expect_tx + one parameter warp
       mbar_init(&empty[s], 8);      // one arrival per consumer warp
     }
@@ -256,35 +263,44 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       if (lane == 0) {
         const int xrow = (int)(xi * M + m0), wrow = (int)(wi * N + n0);
         for (int t = 0; t < ktiles; ++t) {
-          const int s = t % SM90_STAGES;
-          if (t >= SM90_STAGES) mbar_wait(&empty[s], ((t / SM90_STAGES) - 1) & 1);
+          const int s = t % L::STAGES;
+          if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
           mbar_arrive_expect_tx(&full[s], L::X_STAGE + L::W_STAGE);
           tma_load_2d(smem + L::X_OFF + s * L::X_STAGE, &xmap, t * SM90_BK, xrow, &full[s]);
           tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, t * L::W_WORDS, wrow, &full[s]);
         }
       }
     } else {
-      // Warps 1..3 take turns: tile t's group parameters are written by warp 1 + t % 3.
+      // Warps 1..3 take turns: tile t's group parameters are written by warp 1 + t % 3. A lane
+      // owns 4 rows; all 16 (row, K step) parameter loads are issued together, before the wait for
+      // the stage (steps sharing a group reload it from L1), so a tile costs one load latency.
       const long long gpr = K / gs;
       const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
+      constexpr int RPL = SM90_BW / 32;
       for (int t = warp - 1; t < ktiles; t += 3) {
-        const int s = t % SM90_STAGES;
-        if (t >= SM90_STAGES) mbar_wait(&empty[s], ((t / SM90_STAGES) - 1) & 1);
-        float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+        const int s = t % L::STAGES;
+        uint32_t sraw[RPL][4], braw[RPL][4];
 #pragma unroll
-        for (int i = 0; i < SM90_BW / 32; ++i) {
-          const int r = lane + 32 * i;
-          const long long row = wi * N + min(n0 + r, N - 1);  // rows past N: any finite parameters
-          long long prev = -1;
-          float2 v = make_float2(0.0f, 0.0f);
+        for (int i = 0; i < RPL; ++i) {
+          const long long row = wi * N + min(n0 + lane + 32 * i, N - 1);  // rows past N: any finite parameters
 #pragma unroll
           for (int kk = 0; kk < 4; ++kk) {
-            const long long g = row * gpr + ((long long)t * SM90_BK + 16 * kk) / gs;
-            if (g != prev) v = sm90_group_params<KIND, BITS, T>(p, g, gfactor);
-            prev = g;
-            ps[kk * SM90_BW + r] = v;
+            const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
+            if constexpr (KIND == KIND_AFFINE) {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
+              braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
+            } else {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned char*>(p.scales) + g);
+              braw[i][kk] = 0u;
+            }
           }
         }
+        if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
+        float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+        for (int i = 0; i < RPL; ++i)
+#pragma unroll
+          for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
         mbar_arrive(&full[s]);
       }
     }
@@ -302,8 +318,8 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 
   // Waits for tile t, then dequantizes this lane's A fragments of its 4 K steps into a.
   auto load_tile = [&](int t, uint32_t (&a)[4][4]) {
-    const int s = t % SM90_STAGES;
-    mbar_wait(&full[s], (t / SM90_STAGES) & 1);
+    const int s = t % L::STAGES;
+    mbar_wait(&full[s], (t / L::STAGES) & 1);
     const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + s * L::W_STAGE);
     const float2* ps = reinterpret_cast<const float2*>(smem + L::P_OFF + s * L::P_STAGE);
     uint32_t w0[L::W_WORDS], w1[L::W_WORDS];
@@ -327,7 +343,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   };
   // Issues tile t's 4 wgmmas (x advances 16 elements = 32 bytes inside the swizzle atom per step).
   auto mma_tile = [&](int t, const uint32_t (&a)[4][4]) {
-    const uint32_t xbase = smem_addr(smem + L::X_OFF + (t % SM90_STAGES) * L::X_STAGE);
+    const uint32_t xbase = smem_addr(smem + L::X_OFF + (t % L::STAGES) * L::X_STAGE);
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk) Wgmma<BT, T>::mma(acc, a[kk], sw128_desc(xbase + 32 * kk));
@@ -335,7 +351,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   };
   auto release = [&](int t) {
     __syncwarp();
-    if (lane == 0) mbar_arrive(&empty[t % SM90_STAGES]);
+    if (lane == 0) mbar_arrive(&empty[t % L::STAGES]);
   };
   for (int t = 0; t < ktiles; ++t) {
     if (t & 1) {

@@ -178,6 +178,9 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
             break;
         }
     }
+    if let Ok(only) = std::env::var("QMLX_BENCH_ONLY") {
+        cases.retain(|c| spec_name(c) == only);
+    }
     println!("kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs");
     for &(n, k) in shapes {
         for c in &cases {

@@ -35,13 +35,16 @@ static FATBIN: &[u8] = &[];
 // Geometry shared with kernels/qmm_sm90.cu (SM90_* and Sm90Layout).
 const BW: usize = 128;
 const BK: usize = 64;
-const STAGES: usize = 4;
+const STAGE_RING_BYTES: usize = 220 * 1024;
 const THREADS: u32 = 384;
 
-/// Shared memory of one block: x stages, packed weight stages, parameter stages, barriers, plus
-/// 1024 bytes to align the base (Sm90Layout::BYTES in the kernel).
+/// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
+/// fit in 220 KB, at most 8, their barriers, plus 1024 bytes to align the base (Sm90Layout in the
+/// kernel).
 fn smem_bytes(bits: usize, bt: usize) -> usize {
-    STAGES * (bt * BK * 2 + BW * (BK * bits / 32) * 4 + 4 * BW * 8) + 2 * STAGES * 8 + 1024
+    let stage = bt * BK * 2 + BW * (BK * bits / 32) * 4 + 4 * BW * 8;
+    let stages = (STAGE_RING_BYTES / stage).min(8);
+    stages * stage + 2 * stages * 8 + 1024
 }
 
 #[derive(Clone, Copy)]
