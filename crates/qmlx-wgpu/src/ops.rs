@@ -238,13 +238,17 @@ impl WgpuContext {
         ]);
         let mut constants = spec_constants(spec);
         constants.push(("XDT", dtype_tag(op.out_dtype)));
-        let (kernel, gx) = if plan.qmv {
-            (Kernel::Qmv, op.n.div_ceil(8))
+        let layout = plan.qmv.then(|| self.qmv_layout(op));
+        let (kernel, gx) = if let Some(l) = &layout {
+            constants.extend(l.constants(op, &plan));
+            (Kernel::Qmv, op.n.div_ceil(l.cols_per_group()))
         } else {
             constants.push(("TRANSPOSE", op.transpose as u32 as f64));
             (Kernel::Qmm, op.n.div_ceil(32))
         };
-        let scratch = (op.out_dtype != DType::F32).then(|| self.scratch(total * 4)).transpose()?;
+        // A 16-bit output goes through a float32 scratch and a cast, unless qmv writes it itself.
+        let cast = op.out_dtype != DType::F32 && !layout.is_some_and(|l| l.writes_16bit(op));
+        let scratch = cast.then(|| self.scratch(total * 4)).transpose()?;
         let dst = scratch.as_ref().unwrap_or(&out.buffer);
         let mut steps = vec![self.prepare(
             kernel,
@@ -262,7 +266,7 @@ impl WgpuContext {
             ],
             (fits_u32("grid", gx)?, ntiles),
         )?];
-        if op.out_dtype != DType::F32 {
+        if cast {
             let cparams = self.uniform(&[total as u32, 0, 0, 0, 0, 0, 0, 0]);
             steps.push(self.prepare(
                 Kernel::Cast,
@@ -271,7 +275,7 @@ impl WgpuContext {
                 flat_grid(total.div_ceil(2).div_ceil(64))?,
             )?);
         }
-        Ok(Some(PreparedMatmul { steps, kernel }))
+        Ok(Some(PreparedMatmul { steps, kernel, layout }))
     }
 }
 
@@ -281,6 +285,7 @@ impl WgpuContext {
 pub struct PreparedMatmul {
     steps: Vec<Dispatch>,
     kernel: Kernel,
+    layout: Option<crate::plan::QmvLayout>,
 }
 
 impl PreparedMatmul {
@@ -293,6 +298,14 @@ impl PreparedMatmul {
     /// The matmul kernel chosen (qmv for decode shapes, qmm otherwise).
     pub fn kernel(&self) -> Kernel {
         self.kernel
+    }
+    /// The kernel, its qmv layout and whether a cast follows, e.g. `qmv 32x4x128x2`.
+    pub fn describe(&self) -> String {
+        let cast = if self.steps.len() > 1 { "+cast" } else { "" };
+        match self.layout {
+            Some(l) => format!("{} {l}{cast}", self.kernel.name()),
+            None => format!("{}{cast}", self.kernel.name()),
+        }
     }
 }
 
