@@ -1,5 +1,5 @@
 //! The Hopper prefill path (kernels/qmm_sm90.cu): wgmma with register-dequantized weights, TMA
-//! loads into a 4-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices for
+//! loads (x multicast over a 2-block cluster) into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices for
 //! transpose=True f16/bf16 matmuls with M > [`crate::MID_MAX_M`], K a multiple of 64 and a format
 //! it is built for ([`supported`]); everything else keeps the portable kernels.
 //!
@@ -37,6 +37,9 @@ const BW: usize = 128;
 const BK: usize = 64;
 const STAGE_RING_BYTES: usize = 220 * 1024;
 const THREADS: u32 = 384;
+/// Blocks per cluster (kernel `__cluster_dims__`): they share a token tile, each loading half of it
+/// with a TMA multicast to both, which halves the x traffic from L2.
+const CLUSTER: usize = 2;
 
 /// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
 /// fit in 220 KB, at most 8, their barriers, plus 1024 bytes to align the base (Sm90Layout in the
@@ -142,12 +145,12 @@ fn tensor_map(
     Ok(map)
 }
 
-/// Launches the kernel for an [`eligible`] op. The token tile is 256 when that still gives every
-/// SM a block, else 128.
+/// Launches the kernel for an [`eligible`] op. The token tile is 256 for M > 128 (measured faster
+/// than 128 at every M ≥ 256 of the benchmark but 4096×14336 at M = 256, even when 128 gives more
+/// blocks: `cuda-prefill-stage2-h200.csv`), else 128.
 #[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn launch(
     module: &Module,
-    sm_count: usize,
     op: &MatmulOp,
     fmt: &str,
     dt: &str,
@@ -159,7 +162,7 @@ pub(crate) unsafe fn launch(
     let batch = op.batch_count();
     let row_tiles = op.n.div_ceil(BW);
     let bt = match FORCED_TILE.load(Ordering::Relaxed) {
-        0 if row_tiles * op.m.div_ceil(256) * batch >= sm_count => 256,
+        0 if op.m > 128 => 256,
         0 => 128,
         t => t,
     };
@@ -177,7 +180,7 @@ pub(crate) unsafe fn launch(
         p.x,
         [op.k as u64, (op.x_count * op.m) as u64],
         op.k as u64 * 2,
-        [BK as u32, bt as u32],
+        [BK as u32, (bt / CLUSTER) as u32],
         sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_128B,
     )?;
     let mut wmap = tensor_map(
@@ -193,6 +196,7 @@ pub(crate) unsafe fn launch(
     let mut gs = gs;
     let mut args: [*mut c_void; 4] =
         [&mut xmap as *mut _ as *mut c_void, &mut wmap as *mut _ as *mut c_void, p as *mut _ as *mut c_void, &mut gs as *mut _ as *mut c_void];
-    let grid = (row_tiles as u32, op.m.div_ceil(bt) as u32, batch as u32);
+    // A whole number of clusters; a padding block's rows are past N (computed, never stored).
+    let grid = (row_tiles.next_multiple_of(CLUSTER) as u32, op.m.div_ceil(bt) as u32, batch as u32);
     cu::launch_kernel(f, grid, (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args).map_err(|e| crate::backend("launch", e))
 }
