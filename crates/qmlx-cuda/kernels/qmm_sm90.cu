@@ -6,9 +6,8 @@
 // wgmma: the dequantized weights are the A operand straight from registers (no shared-memory round
 // trip), x the B operand from 128-byte-swizzled shared memory. Warp-specialized, 3 warpgroups:
 //   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
-//     packed weight tile (128 rows × 64 codes) into a ring of 5 (BT = 256) or 8 (BT = 128) stages;
-//     of shared-memory stages guarded by mbarriers; the 2 blocks of a cluster share the token tile and
-//     each loads half of it, multicast to both; warps 1-3 take turns writing the tile's group parameters as f32 pairs
+//     packed weight tile (128 rows × 64 codes) into a ring of 5 (BT = 256) or 8 (BT = 128) stages of shared-memory stages
+//     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters as f32 pairs
 //     (affine: s·2^BITS and bias − s·2^BITS; fp: the decoded scale and 0).
 //   warpgroups 1, 2 (consumers): 64 weight rows each; per 16-wide K step a lane dequantizes its
 //     A fragment (quant.cuh: code_pair_bits / dequant_pair) and issues wgmma m64nBTk16; the next
@@ -22,7 +21,6 @@
 #define SM90_BK 64       // K per stage
 #define SM90_SMEM_STAGES_MAX (220 * 1024)  // shared memory for the stage ring (of 227 KB per block)
 #define SM90_THREADS 384
-#define SM90_CLUSTER 2   // blocks of a cluster share one token tile: each loads half of it, multicast to both
 
 // A CUtensorMap (opaque, 128 bytes, 64-byte aligned), passed by value as a __grid_constant__.
 struct alignas(64) TmaMap {
@@ -81,28 +79,6 @@ __device__ __forceinline__ void tma_load_2d(void* dst, const TmaMap* map, int c0
           smem_addr(dst)),
       "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(smem_addr(bar))
       : "memory");
-}
-// The same copy delivered to the same offsets in every CTA of ctaMask (data and complete_tx).
-__device__ __forceinline__ void tma_load_2d_multicast(void* dst, const TmaMap* map, int c0, int c1, uint64_t* bar, uint16_t mask) {
-  asm volatile(
-      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%0], [%1, {%2, %3}], [%4], %5;" ::"r"(
-          smem_addr(dst)),
-      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(smem_addr(bar)), "h"(mask)
-      : "memory");
-}
-// Arrives on the barrier at the same offset in CTA `rank` of the cluster.
-__device__ __forceinline__ void mbar_arrive_cluster(uint64_t* bar, uint32_t rank) {
-  uint32_t remote;
-  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote) : "r"(smem_addr(bar)), "r"(rank));
-  asm volatile("mbarrier.arrive.release.cluster.shared::cluster.b64 _, [%0];" ::"r"(remote) : "memory");
-}
-__device__ __forceinline__ uint32_t cluster_rank() {
-  uint32_t r;
-  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
-  return r;
-}
-__device__ __forceinline__ void cluster_sync() {
-  asm volatile("barrier.cluster.arrive.release;\nbarrier.cluster.wait.acquire;" ::: "memory");
 }
 __device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
 __device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
@@ -265,12 +241,11 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   if (tid == 0) {
     for (int s = 0; s < L::STAGES; ++s) {
       mbar_init(&full[s], 1 + 32);  // the TMA thread's expect_tx + one parameter warp
-      mbar_init(&empty[s], 8 * SM90_CLUSTER);  // one arrival per consumer warp of the cluster
+      mbar_init(&empty[s], 8);      // one arrival per consumer warp
     }
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
-  cluster_sync();  // the peer's barriers are initialized before any multicast or remote arrival
-  const uint32_t rank = cluster_rank();
+  __syncthreads();
 
   long long xi, wi;
   if (!resolve_pair(p.map, pair, p.status, p.host_status, xi, wi)) {
@@ -291,9 +266,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
           const int s = t % L::STAGES;
           if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
           mbar_arrive_expect_tx(&full[s], L::X_STAGE + L::W_STAGE);
-          // This CTA's half of the x tile, multicast to both CTAs of the cluster (same token tile).
-          tma_load_2d_multicast(smem + L::X_OFF + s * L::X_STAGE + rank * (L::X_STAGE / SM90_CLUSTER), &xmap, t * SM90_BK,
-                                xrow + (int)rank * (BT / SM90_CLUSTER), &full[s], (uint16_t)((1u << SM90_CLUSTER) - 1u));
+          tma_load_2d(smem + L::X_OFF + s * L::X_STAGE, &xmap, t * SM90_BK, xrow, &full[s]);
           tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, t * L::W_WORDS, wrow, &full[s]);
         }
       }
@@ -313,10 +286,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 #pragma unroll
           for (int kk = 0; kk < 4; ++kk) {
             const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
-            if (kk > 0 && (16 * kk) % gs != 0) {  // same group as the previous K step
-              sraw[i][kk] = sraw[i][kk - 1];
-              braw[i][kk] = braw[i][kk - 1];
-            } else if constexpr (KIND == KIND_AFFINE) {
+            if constexpr (KIND == KIND_AFFINE) {
               sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
               braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
             } else {
@@ -334,7 +304,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
         mbar_arrive(&full[s]);
       }
     }
-  } else {
+    return;
+  }
+
   // ---- consumer warpgroups ----
   asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
   const int cw = wg - 1, wq = warp & 3, t4 = lane & 3;
@@ -358,13 +330,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       w0[i] = u0.x; w0[i + 1] = u0.y; w0[i + 2] = u0.z; w0[i + 3] = u0.w;
       w1[i] = u1.x; w1[i + 1] = u1.y; w1[i + 2] = u1.z; w1[i + 3] = u1.w;
     }
-    float2 g0, g1;
 #define QMLX_SM90_STEP(KK)                                                                          \
   {                                                                                                 \
-    if ((KK) == 0 || (16 * (KK)) % gs == 0) { /* a new group: its parameters (else the previous) */ \
-      g0 = ps[(KK) * SM90_BW + r0];                                                                 \
-      g1 = ps[(KK) * SM90_BW + r1];                                                                 \
-    }                                                                                               \
+    const float2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];                        \
     a[KK][0] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK), L::W_WORDS>(w0, 2 * t4), g0.x, g0.y);     \
     a[KK][1] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK), L::W_WORDS>(w1, 2 * t4), g1.x, g1.y);     \
     a[KK][2] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK) + 8, L::W_WORDS>(w0, 2 * t4), g0.x, g0.y); \
@@ -383,10 +351,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   };
   auto release = [&](int t) {
     __syncwarp();
-    if (lane == 0) {
-#pragma unroll
-      for (uint32_t r = 0; r < SM90_CLUSTER; ++r) mbar_arrive_cluster(&empty[t % L::STAGES], r);
-    }
+    if (lane == 0) mbar_arrive(&empty[t % L::STAGES]);
   };
   for (int t = 0; t < ktiles; ++t) {
     if (t & 1) {
@@ -428,8 +393,6 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
         if (n + e < N) out[m * N + n + e] = src[e];
     }
   }
-  }
-  cluster_sync();  // no CTA exits while its peer may still arrive on its barriers
 }
 #endif  // QMLX_SM90A
 
@@ -440,7 +403,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 #define QMLX_SM90_BODY(KIND, BITS, T, BT)
 #endif
 #define QMLX_SM90_KERNEL(FN, KIND, BITS, TN, T, BT)                                                          \
-  extern "C" __global__ void __cluster_dims__(SM90_CLUSTER, 1, 1) __launch_bounds__(SM90_THREADS, 1)        \
+  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                              \
       qmm_sm90_##FN##_t##BT##_##TN(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap, \
                                    const MatmulParams p, int gs) {                                           \
     QMLX_SM90_BODY(KIND, BITS, T, BT)                                                                        \

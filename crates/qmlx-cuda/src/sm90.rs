@@ -1,7 +1,9 @@
 //! The Hopper prefill path (kernels/qmm_sm90.cu): wgmma with register-dequantized weights, TMA
-//! loads (x multicast over a 2-block cluster) into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices for
-//! transpose=True f16/bf16 matmuls with M > [`crate::MID_MAX_M`], K a multiple of 64 and a format
-//! it is built for ([`supported`]); everything else keeps the portable kernels.
+//! loads into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices
+//! for transpose=True f16/bf16 matmuls with M > [`crate::MID_MAX_M`], K a multiple of 64 and a
+//! format it is built for ([`supported`]); everything else keeps the portable kernels. (A 2-block
+//! cluster sharing the x tile through TMA multicast was measured slower and reverted:
+//! bench/cuda-notes.md, prefill stage 3.)
 //!
 //! `QMLX_CUDA_QMM=wmma` (read once per device) turns the path off, for same-run comparisons.
 
@@ -37,9 +39,6 @@ const BW: usize = 128;
 const BK: usize = 64;
 const STAGE_RING_BYTES: usize = 220 * 1024;
 const THREADS: u32 = 384;
-/// Blocks per cluster (kernel `__cluster_dims__`): they share a token tile, each loading half of it
-/// with a TMA multicast to both, which halves the x traffic from L2.
-const CLUSTER: usize = 2;
 
 /// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
 /// fit in 220 KB, at most 8, their barriers, plus 1024 bytes to align the base (Sm90Layout in the
@@ -180,7 +179,7 @@ pub(crate) unsafe fn launch(
         p.x,
         [op.k as u64, (op.x_count * op.m) as u64],
         op.k as u64 * 2,
-        [BK as u32, (bt / CLUSTER) as u32],
+        [BK as u32, bt as u32],
         sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_128B,
     )?;
     let mut wmap = tensor_map(
@@ -196,7 +195,6 @@ pub(crate) unsafe fn launch(
     let mut gs = gs;
     let mut args: [*mut c_void; 4] =
         [&mut xmap as *mut _ as *mut c_void, &mut wmap as *mut _ as *mut c_void, p as *mut _ as *mut c_void, &mut gs as *mut _ as *mut c_void];
-    // A whole number of clusters; a padding block's rows are past N (computed, never stored).
-    let grid = (row_tiles.next_multiple_of(CLUSTER) as u32, op.m.div_ceil(bt) as u32, batch as u32);
+    let grid = (row_tiles as u32, op.m.div_ceil(bt) as u32, batch as u32);
     cu::launch_kernel(f, grid, (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args).map_err(|e| crate::backend("launch", e))
 }
