@@ -106,7 +106,7 @@ pub(crate) fn eligible(op: &MatmulOp) -> bool {
         && matches!(op.out_dtype, DType::F16 | DType::BF16)
         && op.m > crate::MID_MAX_M
         && op.k % BK == 0
-        && supported(spec.mode(), spec.bits() as u32)
+        && supported(spec.mode(), spec.bits())
         && op.batch_count() <= 65535
         && op.x_count * op.m < (1 << 31)
         && op.w_count * op.n < (1 << 31)

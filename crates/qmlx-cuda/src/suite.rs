@@ -284,11 +284,15 @@ fn matmul_case<T: Float + Element>(
     let (eg, ec) = (rel_err(&y, &y64), rel_err(&y_cpu, &y64));
     let bound = (1.5 * ec).max(floor(T::DTYPE));
     let mut detail = String::new();
-    if !(eg <= bound) {
+    if eg.is_nan() || eg > bound {
         // Where it goes wrong: the first element over the bound, as (batch pair, row m, column n).
         let scale = y64.iter().fold(0f64, |a, v| a.max(v.abs())).max(f64::MIN_POSITIVE);
-        let bad = y.iter().zip(&y64).position(|(g, w)| !((g.to_f32() as f64 - w).abs() <= bound * scale));
-        let count = y.iter().zip(&y64).filter(|(g, w)| !((g.to_f32() as f64 - **w).abs() <= bound * scale)).count();
+        let is_bad = |g: &T, w: f64| {
+            let d = (g.to_f32() as f64 - w).abs();
+            d.is_nan() || d > bound * scale
+        };
+        let bad = y.iter().zip(&y64).position(|(g, w)| is_bad(g, *w));
+        let count = y.iter().zip(&y64).filter(|(g, w)| is_bad(g, **w)).count();
         if let Some(i) = bad {
             let _ = write!(detail, "; {count} bad, first at pair {} m {} n {}: got {} want {:.6}", i / (m * n), i / n % m, i % n, y[i].to_f32(), y64[i]);
         }
