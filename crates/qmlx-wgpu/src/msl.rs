@@ -87,6 +87,16 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Vec<(&'static str, f64)>)> {
         v.push((format!("qmm_t_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 1.0)])));
         v.push((format!("qmm_n_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 0.0)])));
     }
+    // The optional cooperative-matrix qmm (Metal only, never run): every mode and both
+    // orientations; f32 and f16 activations.
+    for (i, spec) in specs.iter().enumerate().filter(|(_, s)| s.bits() == 4 || s.mode() != Mode::Affine) {
+        let tag = format!("{}{}_gs{}", spec.mode(), spec.bits(), spec.group_size());
+        for (orient, t) in [("t", 1.0), ("n", 0.0)] {
+            let mut c = crate::shaders::spec_constants(spec);
+            c.extend([("XDT", (i % 2) as f64), ("TRANSPOSE", t)]);
+            v.push((format!("qmm_coop8_{orient}_{tag}"), Kernel::QmmCoop8, c));
+        }
+    }
     v.push(("cast_f16".into(), Kernel::Cast, vec![("ODT", 1.0)]));
     v.push(("cast_bf16".into(), Kernel::Cast, vec![("ODT", 2.0)]));
     v
