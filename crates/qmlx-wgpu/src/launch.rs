@@ -261,7 +261,7 @@ mod tests {
         same(c, &lq, &wq, format!("{spec:?} {dtype}: wq"));
         same(c, &ls, &scales, format!("{spec:?} {dtype}: scales"));
         if let (Some(a), Some(b)) = (&lb, &biases) {
-            same(c, &a, &b, format!("{spec:?} {dtype}: biases"));
+            same(c, a, b, format!("{spec:?} {dtype}: biases"));
         }
         let st: Vec<u32> = bytemuck::pod_collect_to_vec(&c.read_bytes(&status, 0, 16).unwrap());
         assert_eq!(st, QUANTIZE_STATUS_INIT, "{spec:?}: finite weights must leave the status untouched");

@@ -64,9 +64,12 @@ pub fn kernel_msl(kernel: Kernel, constants: &[(&str, f64)], version: (u8, u8)) 
     Ok((src, name))
 }
 
+/// Override constants of one kernel variant.
+pub type Constants = Vec<(&'static str, f64)>;
+
 /// The variants covered by the MSL snapshots and the clang check: every kernel in every mode,
 /// each bit width and dtype at least once. Returns `(file stem, kernel, constants)`.
-pub fn snapshot_variants() -> Vec<(String, Kernel, Vec<(&'static str, f64)>)> {
+pub fn snapshot_variants() -> Vec<(String, Kernel, Constants)> {
     use qmlx_core::{Mode, QuantSpec};
     let mut v = Vec::new();
     let mut specs: Vec<QuantSpec> = [1, 2, 3, 4, 5, 6, 8].iter().map(|&b| QuantSpec::new(Mode::Affine, 64, b).unwrap()).collect();

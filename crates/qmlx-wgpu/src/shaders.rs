@@ -1,7 +1,7 @@
 //! The WGSL sources and how they are composed and specialised.
 //!
-//! Every kernel is `codes.wgsl` (the one shared per-bit-width include) + optional shared includes
-//! + its own file. Bits, group size, mode and dtypes are `override` constants filled in when a
+//! Every kernel is `codes.wgsl` (the one shared per-bit-width include), optional shared includes
+//! and its own file. Bits, group size, mode and dtypes are `override` constants filled in when a
 //! pipeline is created, so one source serves every variant; shapes travel in a uniform buffer.
 
 use qmlx_core::{DType, Mode, QuantSpec};
