@@ -6,6 +6,8 @@ quick = "--quick" in sys.argv
 dev = torch.device("cuda")
 shapes = [(14336, 4096)] if quick else [(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096)]
 ms = [1, 16, 1024] if quick else [1, 2, 4, 8, 16, 32, 64, 256, 1024, 4096]
+if "--prefill" in sys.argv:  # the qmm (prefill) range only
+    ms = [256, 1024, 4096]
 
 def time_us(fn, iters):
     for i in range(3):

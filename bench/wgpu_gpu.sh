@@ -11,9 +11,12 @@
 #      bash bench/wgpu_gpu.sh run
 #      prints and writes $OUT/wgpu_gpu.txt: adapter, date, commit, test results, bench table.
 #      Commit that file as bench/results/wgpu-gpu-<date>.txt.
+#      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts).
+#      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
+#      $BIN/COMMIT_BASE), runs first: a same-run baseline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=bench/out/wgpu-bin
+BIN=${QMLX_WGPU_BIN:-bench/out/wgpu-bin}
 
 build() {
   mkdir -p "$BIN"
@@ -56,8 +59,14 @@ run() {
     for t in quantize_parity matmul_accuracy; do
       "$BIN/$t" --test-threads=1 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
     done
+    if [ -x "$BIN/wgpu_bench_base" ]; then
+      echo "## baseline: qmv vs copy roofline at $(cat "$BIN/COMMIT_BASE" 2>/dev/null)"
+      BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) "$BIN/wgpu_bench_base" 2>&1
+    fi
     echo "## qmv vs copy roofline"
-    BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" 2>&1
+    layouts=()
+    if [ -n "${QMLX_BENCH_LAYOUTS:-}" ]; then layouts=(--layouts "$QMLX_BENCH_LAYOUTS"); fi
+    BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" "${layouts[@]}" 2>&1
   } | tee "$OUTF"
 }
 

@@ -10,11 +10,23 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SOURCES: [(&str, &[&str]); 2] = [
+const SOURCES: [(&str, &[&str]); 3] = [
     // The quantizer must not contract multiply-adds (bit-exact with the CPU).
     ("convert", &["--fmad=false"]),
     ("matmul", &[]),
+    // Hopper-only (wgmma, TMA, setmaxnreg): compiled for sm_90a alone, empty without it.
+    ("qmm_sm90", &[]),
 ];
+/// Sources built only for this arch (the others get an empty fatbin; the crate skips loading it).
+const ARCH_ONLY: [(&str, &str); 1] = [("qmm_sm90", "90a")];
+
+/// The archs `name` is compiled for.
+fn archs_of<'a>(name: &str, archs: &'a [String]) -> Vec<&'a String> {
+    match ARCH_ONLY.iter().find(|(n, _)| *n == name) {
+        Some((_, only)) => archs.iter().filter(|a| a.as_str() == *only).collect(),
+        None => archs.iter().collect(),
+    }
+}
 
 fn find_nvcc() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("NVCC") {
@@ -116,9 +128,14 @@ fn main() {
 fn compile(nvcc: &Path, kernels: &Path, archs: &[String], out: &Path) {
     let mut children = Vec::new();
     for (name, extra) in SOURCES {
+        let archs = archs_of(name, archs);
+        if archs.is_empty() {
+            std::fs::write(out.join(format!("{name}.fatbin")), b"").unwrap();
+            continue;
+        }
         let mut cmd = Command::new(&nvcc);
         cmd.args(["--fatbin", "-O3", "-std=c++17", "-Xptxas", "-warn-spills"]).args(extra);
-        for a in archs {
+        for a in &archs {
             // sm_90a (wgmma/TMA-capable) needs the -gencode form; the others take plain SASS.
             cmd.arg(format!("-gencode=arch=compute_{a},code=sm_{a}"));
         }

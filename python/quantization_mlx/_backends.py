@@ -11,7 +11,10 @@ contiguous and allocated outputs for; a backend only launches its kernel.
 
 The backends share one implementation (the ``_run_*`` functions); each names only its ``_rust``
 entry points and, for device memory, where to run.
-- MPS and anything else -> a clear error.
+- MPS tensors -> :class:`MpsBackend` when the extension was built on macOS (it then contains the
+  Metal host, crates/qmlx-metal; **experimental: not yet run on Apple hardware**); otherwise a
+  clear error.
+- Anything else -> a clear error.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import torch
 
 from . import _rust
 
-__all__ = ["CpuBackend", "backend_for", "select_cpu_backend", "BackendUnavailable"]
+__all__ = ["CpuBackend", "MpsBackend", "backend_for", "select_cpu_backend", "BackendUnavailable"]
 
 
 class BackendUnavailable(RuntimeError):
@@ -170,9 +173,95 @@ if _rust.build_info()["cuda_archs"]:
 
 _MPS = _Unavailable(
     "mps",
-    "quantization_mlx has no MPS backend: Apple GPU tensors are not supported. Move the tensors to the CPU.",
+    "quantization_mlx was built without its Metal host, so MPS (Apple GPU) tensors cannot be used: the host is "
+    "only built into the extension on macOS (experimental: not yet run on Apple hardware). Move the tensors to "
+    "the CPU.",
     NotImplementedError,
 )
+
+
+# --- Metal / MPS (issue 7) ---
+class _MpsBuffer:
+    """An MPS tensor as the shared run functions see it: ``data_ptr()`` is its storage's
+    ``id<MTLBuffer>`` (PyTorch binds MPS tensors as ``getMTLBufferStorage(t)``, a bit cast of
+    ``t.storage().data()``, at ``offset = storage_offset * itemsize``:
+    aten/src/ATen/native/mps/OperationUtils.h). ``tensor.data_ptr()`` adds the offset to the
+    object pointer, which is no buffer at all for a view, so the offset travels separately."""
+
+    __slots__ = ("ptr", "shape")
+
+    def __init__(self, t):
+        self.ptr = t.untyped_storage().data_ptr()
+        self.shape = t.shape
+
+    def data_ptr(self):
+        return self.ptr
+
+
+def _mps_buffers(offsets: dict, **tensors):
+    """Wraps each tensor as an :class:`_MpsBuffer` and records its byte offset under its argument
+    name (the names the Rust run functions give their arguments)."""
+    out = {}
+    for arg, t in tensors.items():
+        if t is None:
+            out[arg] = None
+            continue
+        offsets[arg] = t.storage_offset() * t.element_size()
+        out[arg] = _MpsBuffer(t)
+    return out
+
+
+class MpsBackend:
+    """qmlx-metal (crates/qmlx-metal) on MPS tensors' own buffers — **experimental: not yet run
+    on Apple hardware**. Synchronisation is the issue's fallback: ``torch.mps.synchronize()``
+    first (torch's queued work on the inputs is done), then the kernels run in the host's own
+    command buffer, committed and waited for (GIL released). Encoding into torch's command buffer
+    instead would need torch's C++ symbols from Rust, which this package does not link. Gather
+    indices are copied to the CPU (the op validates them on the host).
+
+    Considered and not built: ``torch.mps.compile_shader`` with the same naga MSL, which would
+    encode into torch's own stream without the full sync. It binds arguments by position (naga's
+    array-size buffer sits at slot 15, so filler arguments), passes integer lists as int64 unless
+    cast, and would be a second untested Apple path whose only gain, latency, cannot be measured
+    without a Mac."""
+
+    name = "mps"
+
+    def __init__(self, quantize, dequantize, gather_qmm, synchronize):
+        self._quantize = quantize
+        self._dequantize = dequantize
+        self._gather_qmm = gather_qmm
+        self._synchronize = synchronize
+
+    def quantize(self, w, w_name, global_scale, wq, scales, s_name, biases, mode, group_size, bits, rounding):
+        offsets = {}
+        b = _mps_buffers(offsets, w=w, global_scale=global_scale, wq=wq, scales=scales, biases=biases)
+        self._synchronize()
+        _run_quantize(partial(self._quantize, offsets), b["w"], w_name, b["global_scale"], b["wq"], b["scales"], s_name,
+                      b["biases"], mode, group_size, bits, rounding)
+
+    def dequantize(self, w, scales, s_name, biases, global_scale, out, out_name, mode, group_size, bits):
+        offsets = {}
+        b = _mps_buffers(offsets, w=w, scales=scales, biases=biases, global_scale=global_scale, out=out)
+        self._synchronize()
+        _run_dequantize(partial(self._dequantize, offsets), b["w"], b["scales"], s_name, b["biases"], b["global_scale"],
+                        b["out"], out_name, mode, group_size, bits)
+
+    def gather_qmm(self, x, w, scales, s_name, biases, lhs, lhs_name, rhs, rhs_name, global_scale, out, out_name,
+                   transpose, mode, group_size, bits, sorted_indices):
+        offsets = {}
+        b = _mps_buffers(offsets, x=x, w=w, scales=scales, biases=biases, global_scale=global_scale, out=out)
+        lhs = None if lhs is None else lhs.cpu()
+        rhs = None if rhs is None else rhs.cpu()
+        self._synchronize()
+        _run_gather_qmm(partial(self._gather_qmm, offsets), b["x"], b["w"], b["scales"], s_name, b["biases"], lhs, lhs_name,
+                        rhs, rhs_name, b["global_scale"], b["out"], out_name, transpose, mode, group_size, bits,
+                        sorted_indices)
+
+
+if _built_with("metal"):
+    _MPS = MpsBackend(_rust.metal_quantize, _rust.metal_dequantize, _rust.metal_gather_qmm, torch.mps.synchronize)
+# --- end Metal / MPS ---
 _WGPU = _Unavailable(
     "wgpu",
     "QMLX_BACKEND=wgpu was requested but this build of quantization_mlx has no wgpu backend. "

@@ -151,6 +151,48 @@ template <int BITS, int W> __device__ __forceinline__ float chunk_code_unit(cons
   return __uint_as_float((c & (((1u << BITS) - 1u) << dst)) | 0x3F800000u);
 }
 
+// ---- tensor-core A fragments (mma.sync m16n8k16 / wgmma m64nNk16 register layout) ----------
+// A lane holds, per 16-wide K step, the code pairs (2t, 2t+1) and (2t+8, 2t+9) of a row, t = lane % 4
+// known only at run time. Codes J+d and J+d+1 of a row held in registers (W words, LSB-first
+// bitstream), J known at compile time and d = 2t (≤ 6) at run time: their 2·BITS bits,
+// right-aligned. The pair never spans more than two words (checked at compile time), so a run-time
+// shift of one word or a 64-bit window replaces run-time register indexing.
+template <int BITS, int J, int W> __device__ __forceinline__ uint32_t code_pair_bits(const uint32_t (&v)[W], int d) {
+  constexpr int P = J * BITS, LO = P / 32, OFF = P % 32;
+  const int sh = OFF + d * BITS;
+  if constexpr (OFF + 8 * BITS <= 32) {
+    return v[LO] >> sh;
+  } else {
+    static_assert(OFF + 8 * BITS <= 64 && LO + 1 < W, "a code pair spans at most two words");
+    return (uint32_t)((((unsigned long long)v[LO + 1] << 32) | v[LO]) >> sh);
+  }
+}
+
+// A right-aligned code as the f32 1 + c·2^-BITS (see chunk_code_unit), or its fp value.
+template <int KIND, int BITS> __device__ __forceinline__ float fragment_code(uint32_t bits) {
+  if constexpr (KIND == KIND_AFFINE) {
+    constexpr int dst = 23 - BITS;
+    return __uint_as_float(((bits << dst) & (((1u << BITS) - 1u) << dst)) | 0x3F800000u);
+  } else {
+    return code_value<KIND>(bits & ((1u << BITS) - 1u));
+  }
+}
+
+// Two consecutive dequantized weights of a pair (low code first) as packed T×2 bits:
+// q·s + b in f32 (affine: q = 1 + c·2^-BITS with s = scale·2^BITS, b = bias − s, undoing the
+// offset; fp: q = the code's value, b = 0), rounded once to T.
+template <int KIND, int BITS, typename T> __device__ __forceinline__ uint32_t dequant_pair(uint32_t bits, float s, float b) {
+  const float v0 = fmaf(fragment_code<KIND, BITS>(bits), s, b);
+  const float v1 = fmaf(fragment_code<KIND, BITS>(bits >> BITS), s, b);
+  if constexpr (std::is_same<T, __half>::value) {
+    __half2 h = __floats2half2_rn(v0, v1);
+    return *reinterpret_cast<uint32_t*>(&h);
+  } else {
+    __nv_bfloat162 h = __floats2bfloat162_rn(v0, v1);
+    return *reinterpret_cast<uint32_t*>(&h);
+  }
+}
+
 // Runtime-bits code extraction straight from memory (conversion kernels; not on the hot path).
 __device__ __forceinline__ uint32_t extract_code(const uint32_t* __restrict__ row, long long j, int bits) {
   long long pos = j * bits;

@@ -132,16 +132,26 @@ fn spec_name(c: &Case) -> String {
 
 /// Runs the benchmark and prints CSV rows: `kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs`.
 /// `decode`: only the decode range (M = 1, 2, 4, 8, 16) of the four shapes, every case, and the MoE layer.
-pub fn run(dev: &Device, quick: bool, decode: bool) {
+/// `prefill`: only M = 256, 1024, 4096 of the four shapes, every case, no MoE (the qmm kernels' check).
+pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     let timer = Timer::new();
     let bw = copy_bandwidth(&timer);
-    println!("# device {} sm_{}{}, {} SMs", dev.name, dev.capability.0, dev.capability.1, dev.sm_count);
+    println!(
+        "# device {} sm_{}{}, {} SMs, qmm path {}",
+        dev.name,
+        dev.capability.0,
+        dev.capability.1,
+        dev.sm_count,
+        if crate::sm90::active(dev) { "sm90 (wgmma)" } else { "portable (wmma)" }
+    );
     println!("copy_bandwidth_GBps,{:.1}", bw / 1e9);
     let mut rng = Rng(0x5EED);
     let p = pools(&mut rng);
     let shapes: &[(usize, usize)] = if quick { &[(14336, 4096)] } else { &[(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096)] };
     let ms: &[usize] = if decode {
         &[1, 2, 4, 8, 16]
+    } else if prefill {
+        &[256, 1024, 4096]
     } else if quick {
         &[1, 16, 1024]
     } else {
@@ -168,6 +178,9 @@ pub fn run(dev: &Device, quick: bool, decode: bool) {
             break;
         }
     }
+    if let Ok(only) = std::env::var("QMLX_BENCH_ONLY") {
+        cases.retain(|c| spec_name(c) == only);
+    }
     println!("kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs");
     for &(n, k) in shapes {
         for c in &cases {
@@ -190,6 +203,9 @@ pub fn run(dev: &Device, quick: bool, decode: bool) {
                 );
             }
         }
+    }
+    if prefill {
+        return;
     }
     // MoE: Qwen3-30B-A3B, 128 experts, top-8; gate+up [1536, 2048] and down [2048, 768]; sorted rhs.
     let (experts, topk) = (128usize, 8usize);

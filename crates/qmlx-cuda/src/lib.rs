@@ -21,6 +21,7 @@
 //! CPU backend raises, and reading it clears it.
 
 mod params;
+pub mod sm90;
 pub mod bench;
 pub mod suite;
 
@@ -105,6 +106,8 @@ pub struct Device {
     ctx: sys::CUcontext,
     convert: sys::CUmodule,
     matmul: sys::CUmodule,
+    /// The sm_90a prefill module (Hopper only; None elsewhere or when turned off).
+    sm90: Option<sm90::Module>,
     funcs: Mutex<HashMap<String, Func>>,
     status: sys::CUdeviceptr,
     /// Mapped pinned host mirror of `status` (host address), written by kernels on an error.
@@ -168,6 +171,7 @@ impl Device {
         let name = cu::device::get_name(dev).unwrap_or_default();
         let convert = load_module(CONVERT_FATBIN)?;
         let matmul = load_module(MATMUL_FATBIN)?;
+        let sm90 = sm90::Module::load(capability)?;
         let status = unsafe { cu::malloc_sync(64) }.map_err(|e| backend("status alloc", e))?;
         unsafe { cu::memset_d8_sync(status, 0, 64) }.map_err(|e| backend("status init", e))?;
         // Mapped (device-writable) and portable pinned memory: kernels write an error straight into it.
@@ -180,6 +184,7 @@ impl Device {
             ctx,
             convert,
             matmul,
+            sm90,
             funcs: Mutex::new(HashMap::new()),
             status,
             host_status: host as usize,
@@ -316,20 +321,7 @@ impl Device {
         biases: Option<DevRef<'_>>,
         stream: u64,
     ) -> Result<()> {
-        expect("w", &w.meta(), op.w_dtype, op.rows * op.cols)?;
-        expect_meta("wq", &wq.meta(), &op.wq_meta())?;
-        expect_meta("scales", &scales.meta(), &op.scales_meta())?;
-        match (biases, op.biases_meta()) {
-            (Some(b), Some(bm)) => expect_meta("biases", &b.meta(), &bm)?,
-            (None, None) => {}
-            _ => return Err(Error::Value { arg: "biases", expected: "an output exactly for mode 'affine'".into(), got: "a mismatch".into() }),
-        }
-        if let Some(g) = global_scale {
-            expect("global_scale", &g.meta(), DType::F32, 1)?;
-        }
-        if global_scale.is_some() != op.has_global_scale {
-            return Err(Error::Value { arg: "global_scale", expected: "the same presence as when the op was described".into(), got: "a mismatch".into() });
-        }
+        op.check_buffers(&w.meta(), metas(global_scale).as_ref(), &wq.meta(), &scales.meta(), metas(biases).as_ref())?;
         let groups = op.rows * (op.cols / op.spec.group_size() as usize);
         if groups == 0 {
             return Ok(());
@@ -376,21 +368,7 @@ impl Device {
         stream: u64,
     ) -> Result<()> {
         let spec = op.spec;
-        expect("w", &w.meta(), DType::U32, op.rows * spec.packed_words(op.cols))?;
-        let ng = op.rows * op.cols / spec.group_size() as usize;
-        expect("scales", &scales.meta(), spec.scales_dtype(op.scales_dtype), ng)?;
-        match biases {
-            Some(b) if spec.has_biases() => expect("biases", &b.meta(), op.scales_dtype, ng)?,
-            None if !spec.has_biases() => {}
-            _ => return Err(Error::Value { arg: "biases", expected: "a tensor exactly for mode 'affine'".into(), got: "a mismatch".into() }),
-        }
-        if let Some(g) = global_scale {
-            expect("global_scale", &g.meta(), DType::F32, 1)?;
-        }
-        if global_scale.is_some() != op.has_global_scale {
-            return Err(Error::Value { arg: "global_scale", expected: "the same presence as when the op was described".into(), got: "a mismatch".into() });
-        }
-        expect_meta("out", &out.meta(), &Meta::new(op.out_dtype, &op.out_shape))?;
+        op.check_buffers(&w.meta(), &scales.meta(), metas(biases).as_ref(), metas(global_scale).as_ref(), &out.meta())?;
         let total = op.rows * op.cols;
         if total == 0 {
             return Ok(());
@@ -439,23 +417,7 @@ impl Device {
         stream: u64,
     ) -> Result<()> {
         let spec = op.spec;
-        let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
-        let gs = spec.group_size() as usize;
-        expect("x", &x.meta(), op.out_dtype, op.x_count * op.m * op.k)?;
-        expect("w", &w.meta(), DType::U32, op.w_count * rows * spec.packed_words(cols))?;
-        let sdt = spec.scales_dtype(op.out_dtype);
-        expect("scales", &scales.meta(), sdt, op.w_count * rows * cols / gs)?;
-        match biases {
-            Some(b) if spec.has_biases() => expect("biases", &b.meta(), sdt, op.w_count * rows * cols / gs)?,
-            None if !spec.has_biases() => {}
-            _ => return Err(Error::Value { arg: "biases", expected: "a tensor exactly for mode 'affine'".into(), got: "a mismatch".into() }),
-        }
-        match global_scale {
-            Some(g) if op.has_global_scale => expect("global_scale", &g.meta(), DType::F32, op.w_count)?,
-            None if !op.has_global_scale => {}
-            _ => return Err(Error::Value { arg: "global_scale", expected: "the same presence as when the op was described".into(), got: "a mismatch".into() }),
-        }
-        expect_meta("out", &out.meta(), &Meta::new(op.out_dtype, &op.out_shape))?;
+        op.check_buffers(&x.meta(), &w.meta(), &scales.meta(), metas(biases).as_ref(), metas(global_scale).as_ref(), &out.meta())?;
         for (arg, t) in [("x", &x), ("w", &w)] {
             if t.ptr % 16 != 0 {
                 return Err(Error::Value { arg, expected: "a 16-byte aligned device pointer".into(), got: format!("{:#x}", t.ptr) });
@@ -486,7 +448,7 @@ impl Device {
             row_blocks: 0,
             map,
         };
-        let mut gs_arg = gs as i32;
+        let mut gs_arg = spec.group_size() as i32;
         let grouped = op.m == 1 && batch > 1;
         // Formats whose codes the decode kernel turns into f16/bf16 pairs with magic numbers (the
         // others decode through f32, ~2× the ALU work per weight).
@@ -517,7 +479,9 @@ impl Device {
             return self.launch(f, (row_tiles as u32, batch as u32, 1), (warps * 32) as u32, stream, args);
         }
         let small_tc = op.transpose && op.out_dtype != DType::F32 && (SMALL_MIN_M..=MID_MAX_M).contains(&op.m) && batch <= 65535;
-        if small_tc {
+        if let Some(module) = self.sm90.as_ref().filter(|_| sm90::eligible(op)) {
+            sm90::launch(module, op, &fmt, dt, &mut p, gs_arg, stream)?;
+        } else if small_tc {
             let (name, warps) = if op.m <= SMALL_MAX_M { ("qmm_small", 8) } else { ("qmm_mid", 4) };
             let f = self.function(self.matmul, &format!("{name}_{fmt}_{dt}"))?;
             let grid = (op.n.div_ceil(SMALL_BN) as u32, batch as u32, 1);
@@ -585,24 +549,9 @@ const QMM_BM: usize = 128;
 const QMM_BN: usize = 128;
 const QMM_THREADS: usize = 256;
 
-fn expect(arg: &'static str, got: &Meta, dtype: DType, numel: usize) -> Result<()> {
-    if got.dtype != dtype {
-        return Err(Error::DType { arg, expected: dtype.name().into(), got: got.dtype.name().into() });
-    }
-    if got.numel() != numel {
-        return Err(Error::Shape { arg, expected: format!("{numel} elements as described by the op"), got: format!("{:?}", got.shape) });
-    }
-    Ok(())
-}
-
-fn expect_meta(arg: &'static str, got: &Meta, want: &Meta) -> Result<()> {
-    if got.dtype != want.dtype {
-        return Err(Error::DType { arg, expected: want.dtype.name().into(), got: got.dtype.name().into() });
-    }
-    if got.shape != want.shape {
-        return Err(Error::Shape { arg, expected: format!("{:?}", want.shape), got: format!("{:?}", got.shape) });
-    }
-    Ok(())
+/// Dtype and shape of an optional tensor, for the shared buffer checks of the op descriptions.
+fn metas(t: Option<DevRef<'_>>) -> Option<Meta> {
+    t.map(|t| t.meta())
 }
 
 fn kind_code(mode: Mode) -> i32 {

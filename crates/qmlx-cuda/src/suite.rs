@@ -283,7 +283,21 @@ fn matmul_case<T: Float + Element>(
         .expect("cpu matmul");
     let (eg, ec) = (rel_err(&y, &y64), rel_err(&y_cpu, &y64));
     let bound = (1.5 * ec).max(floor(T::DTYPE));
-    t.check(eg <= bound, format!("{label}: err {eg:.3e} (cpu {ec:.3e}, bound {bound:.1e})"));
+    let mut detail = String::new();
+    if eg.is_nan() || eg > bound {
+        // Where it goes wrong: the first element over the bound, as (batch pair, row m, column n).
+        let scale = y64.iter().fold(0f64, |a, v| a.max(v.abs())).max(f64::MIN_POSITIVE);
+        let is_bad = |g: &T, w: f64| {
+            let d = (g.to_f32() as f64 - w).abs();
+            d.is_nan() || d > bound * scale
+        };
+        let bad = y.iter().zip(&y64).position(|(g, w)| is_bad(g, *w));
+        let count = y.iter().zip(&y64).filter(|(g, w)| is_bad(g, **w)).count();
+        if let Some(i) = bad {
+            let _ = write!(detail, "; {count} bad, first at pair {} m {} n {}: got {} want {:.6}", i / (m * n), i / n % m, i % n, y[i].to_f32(), y64[i]);
+        }
+    }
+    t.check(eg <= bound, format!("{label}: err {eg:.3e} (cpu {ec:.3e}, bound {bound:.1e}){detail}"));
 }
 
 fn quantize_case<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, global: Option<f32>, rounding: Rounding, shape: &[usize], label: &str) {
@@ -402,6 +416,26 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
                 matmul_case::<T>(dev, t, rng, spec, g, &[45, k], &[m, k], true, None, None, false, &format!("{tag} qmm T M={m} N=45 K={k}"));
             }
         }
+        // Prefill shapes (M > 64; K a multiple of 64): on sm_90 devices f16/bf16 take the wgmma
+        // kernel, run here with each token tile. Tails in M and N, N not a multiple of 8,
+        // broadcast batches, gathers and an out-of-range index.
+        let kp = 3 * gs.max(64);
+        let tiles: &[Option<usize>] = if crate::sm90::active(dev) && dt != DType::F32 { &[Some(128), Some(256)] } else { &[None] };
+        for &tile in tiles {
+            crate::sm90::force_token_tile(tile);
+            let tl = tile.map_or(String::new(), |t| format!(" tile {t}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[45, kp], &[130, kp], true, None, None, false, &format!("{tag} prefill M=130 N=45 K={kp}{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, &format!("{tag} prefill M=300 N=200 K=512{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[3, 64, kp], &[2, 1, 97, kp], true, None, None, false, &format!("{tag} prefill broadcast x[2,1,97] w[3]{tl}"));
+            let lhs: Vec<i32> = (0..4).map(|_| rng.below(5) as i32).collect();
+            let rhs: Vec<i32> = (0..4).map(|_| rng.below(6) as i32).collect();
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 72, kp], &[5, 70, kp], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, &format!("{tag} prefill gather M=70 lhs {lhs:?} rhs {rhs:?}{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, kp], &[3, 80, kp], true, None, Some((vec![0, 6, 2], vec![3])), true, &format!("{tag} prefill gather rhs index 6 of 6{tl}"));
+            if full {
+                matmul_case::<T>(dev, t, rng, spec, g, &[264, 1024], &[600, 1024], true, None, None, false, &format!("{tag} prefill M=600 N=264 K=1024{tl}"));
+            }
+        }
+        crate::sm90::force_token_tile(None);
         for &m in if full { &[1usize, 5, 33][..] } else { &[1usize][..] } {
             matmul_case::<T>(dev, t, rng, spec, g, &[40, 3 * gs], &[m, 40], false, None, None, false, &format!("{tag} qmm N M={m} K=40 N={}", 3 * gs));
         }

@@ -197,7 +197,7 @@ pub(crate) trait HostKernels {
     fn matmul(op: &MatmulOp, views: MatmulViews<'_>) -> Result<(), Error>;
 }
 
-fn index_slice<'a>(t: &TensorRef<'a>) -> IndexSlice<'a> {
+pub(crate) fn index_slice<'a>(t: &TensorRef<'a>) -> IndexSlice<'a> {
     match t.dtype {
         DType::I32 => IndexSlice::I32(t.typed::<i32>()),
         DType::I64 => IndexSlice::I64(t.typed::<i64>()),

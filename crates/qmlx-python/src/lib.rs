@@ -277,6 +277,9 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     if has_cuda {
         backends.push("cuda");
     }
+    if cfg!(target_os = "macos") {
+        backends.push("mps"); // experimental: not yet run on Apple hardware
+    }
     d.set_item("backends", backends)?;
     d.set_item("cpu_threads", rayon::current_num_threads())?;
     let mut features: Vec<&str> = Vec::new();
@@ -291,7 +294,13 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("wgpu_adapter", qmlx_wgpu::build_info())?;
     #[cfg(not(feature = "wgpu-backend"))]
     d.set_item("wgpu_adapter", py.None())?;
-    d.set_item("apple_metal", "experimental: not yet run on Apple hardware; not in this build (Apple targets only)")?;
+    #[cfg(target_os = "macos")]
+    {
+        features.push("metal");
+        d.set_item("apple_metal", metal::status())?;
+    }
+    #[cfg(not(target_os = "macos"))]
+    d.set_item("apple_metal", "experimental: not yet run on Apple hardware; not in this build (macOS only)")?;
     // --- end wgpu / Apple ---
     d.set_item("features", features)?;
     d.set_item("target", format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS))?;
@@ -301,6 +310,8 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 
 #[cfg(feature = "cuda")]
 mod cuda;
+#[cfg(target_os = "macos")]
+mod metal;
 #[cfg(feature = "wgpu-backend")]
 mod wgpu;
 
@@ -310,6 +321,8 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cuda::register(m)?;
     #[cfg(feature = "wgpu-backend")]
     wgpu::register(m)?;
+    #[cfg(target_os = "macos")]
+    metal::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(quant_spec, m)?)?;
     m.add_function(wrap_pyfunction!(plan_quantize, m)?)?;

@@ -26,7 +26,8 @@ struct Params {
 @group(0) @binding(6) var<storage, read> tiles: array<vec4<u32>>;
 // (x row, output row) per row entry, flat over all x / output matrices.
 @group(0) @binding(7) var<storage, read> rows: array<vec2<u32>>;
-@group(0) @binding(8) var<storage, read_write> out: array<f32>;
+// f32 results as bits (qmv may pack two 16-bit results per word instead, see QMV_OUT16).
+@group(0) @binding(8) var<storage, read_write> out: array<u32>;
 
 fn x_value(x_row: u32, kk: u32) -> f32 {
     let i = x_row * p.k + kk;

@@ -82,7 +82,7 @@ fn qmm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
                 for (var j = 0u; j < 4u; j++) {
                     let col = n0 + tx * 4u + j;
                     if col < p.n {
-                        out[orow * p.n + col] = acc[i * 4u + j];
+                        out[orow * p.n + col] = bitcast<u32>(acc[i * 4u + j]);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 //! The wgpu device, tensors living in wgpu buffers, and pipeline/dispatch plumbing.
 
+use crate::plan::QmvLayout;
 use crate::shaders::{Kernel, Slot};
 use qmlx_core::{DType, Error, Meta, Result, TensorRef};
 use std::collections::HashMap;
@@ -44,6 +45,8 @@ pub struct WgpuContext {
     pipelines: Mutex<HashMap<String, Arc<(wgpu::ComputePipeline, wgpu::BindGroupLayout)>>>,
     /// Bound where a kernel's read-only input is absent (biases in fp modes, global scales).
     pub(crate) dummy: wgpu::Buffer,
+    /// A fixed qmv layout instead of [`QmvLayout::choose`] (benchmarks and tests).
+    qmv_layout: Mutex<Option<QmvLayout>>,
 }
 
 impl std::fmt::Debug for WgpuContext {
@@ -104,7 +107,15 @@ impl WgpuContext {
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });
-        Ok(WgpuContext { device, queue, info: adapter.get_info(), limits, pipelines: Mutex::new(HashMap::new()), dummy })
+        Ok(WgpuContext {
+            device,
+            queue,
+            info: adapter.get_info(),
+            limits,
+            pipelines: Mutex::new(HashMap::new()),
+            dummy,
+            qmv_layout: Mutex::new(None),
+        })
     }
 
     /// A process-wide context, opened on first use (what the Python binding uses).
@@ -132,6 +143,21 @@ impl WgpuContext {
     /// The wgpu queue.
     pub fn queue(&self) -> &wgpu::Queue {
         &self.queue
+    }
+
+    /// Makes later matmuls of this context run qmv with `layout` (None: the default choice,
+    /// [`QmvLayout::choose`]). For benchmarks and tests of the layouts; results stay within the
+    /// same accuracy metric, summation order aside.
+    pub fn set_qmv_layout(&self, layout: Option<QmvLayout>) -> Result<()> {
+        if let Some(l) = layout {
+            l.validate().map_err(|e| Error::Value { arg: "layout", expected: e, got: l.to_string() })?;
+        }
+        *self.qmv_layout.lock().unwrap() = layout;
+        Ok(())
+    }
+
+    pub(crate) fn qmv_layout(&self, op: &qmlx_core::MatmulOp) -> QmvLayout {
+        self.qmv_layout.lock().unwrap().unwrap_or_else(|| QmvLayout::choose(op))
     }
 
     /// The device limits requested (the adapter's own).

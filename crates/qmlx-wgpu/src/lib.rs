@@ -40,6 +40,7 @@
 mod context;
 #[cfg(feature = "runtime")]
 mod host;
+pub mod launch;
 pub mod msl;
 #[cfg(feature = "runtime")]
 mod ops;

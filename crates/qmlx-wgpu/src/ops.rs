@@ -7,36 +7,13 @@ use crate::shaders::{dtype_tag, spec_constants, Kernel};
 use qmlx_core::cpu::GatherIndices;
 use qmlx_core::{DType, DequantizeOp, Error, MatmulOp, Meta, QuantizeOp, Result, Rounding};
 
-fn shape_str(s: &[usize]) -> String {
-    qmlx_core::error::fmt_shape(s)
+/// A tensor's dtype and shape, for the shared buffer checks of the op descriptions.
+fn meta(t: &GpuTensor) -> Meta {
+    Meta::new(t.dtype, &t.shape)
 }
 
-/// Checks a buffer's dtype and element count against what the op was described with.
-fn expect(arg: &'static str, t: &GpuTensor, dtype: DType, numel: usize) -> Result<()> {
-    if t.dtype != dtype {
-        return Err(Error::DType { arg, expected: dtype.name().into(), got: t.dtype.name().into() });
-    }
-    if t.shape.iter().product::<usize>() != numel {
-        return Err(Error::Shape { arg, expected: format!("{numel} elements as described by the op"), got: shape_str(&t.shape) });
-    }
-    Ok(())
-}
-
-fn expect_meta(arg: &'static str, t: &GpuTensor, want: &Meta) -> Result<()> {
-    if t.dtype != want.dtype {
-        return Err(Error::DType { arg, expected: want.dtype.name().into(), got: t.dtype.name().into() });
-    }
-    if t.shape != want.shape {
-        return Err(Error::Shape { arg, expected: shape_str(&want.shape), got: shape_str(&t.shape) });
-    }
-    Ok(())
-}
-
-fn presence(arg: &'static str, given: bool, described: bool) -> Result<()> {
-    if given != described {
-        return Err(Error::Value { arg, expected: "the same presence as when the op was described".into(), got: "a mismatch".into() });
-    }
-    Ok(())
+fn metas(t: Option<&GpuTensor>) -> Option<Meta> {
+    t.map(meta)
 }
 
 /// Kernels index with u32: refuse tensors past 2^32 elements (words) instead of wrapping.
@@ -56,19 +33,7 @@ impl WgpuContext {
         scales: &GpuTensor,
         biases: Option<&GpuTensor>,
     ) -> Result<()> {
-        expect("w", w, op.w_dtype, op.rows * op.cols)?;
-        presence("global_scale", global_scale.is_some(), op.has_global_scale)?;
-        if let Some(g) = global_scale {
-            expect("global_scale", g, DType::F32, 1)?;
-        }
-        expect_meta("wq", wq, &op.wq_meta())?;
-        expect_meta("scales", scales, &op.scales_meta())?;
-        match (biases, op.biases_meta()) {
-            (Some(b), Some(bm)) => expect_meta("biases", b, &bm)?,
-            (None, None) => {}
-            (Some(_), None) => return Err(Error::Value { arg: "biases", expected: format!("None for mode '{}'", op.spec.mode()), got: "a tensor".into() }),
-            (None, Some(_)) => return Err(Error::Value { arg: "biases", expected: "an output tensor for mode 'affine'".into(), got: "None".into() }),
-        }
+        op.check_buffers(&meta(w), metas(global_scale).as_ref(), &meta(wq), &meta(scales), metas(biases).as_ref())?;
         let gs = op.spec.group_size() as usize;
         let groups = op.rows * op.cols / gs;
         if groups == 0 {
@@ -125,20 +90,9 @@ impl WgpuContext {
         out: &GpuTensor,
     ) -> Result<()> {
         let spec = &op.spec;
-        let gs = spec.group_size() as usize;
         let words = op.rows * spec.packed_words(op.cols);
-        expect("w", w, DType::U32, words)?;
+        op.check_buffers(&meta(w), &meta(scales), metas(biases).as_ref(), metas(global_scale).as_ref(), &meta(out))?;
         let sd = if spec.has_biases() { op.scales_dtype } else { DType::U8 };
-        expect("scales", scales, sd, op.rows * op.cols / gs)?;
-        presence("biases", biases.is_some(), spec.has_biases())?;
-        if let Some(b) = biases {
-            expect("biases", b, sd, op.rows * op.cols / gs)?;
-        }
-        presence("global_scale", global_scale.is_some(), op.has_global_scale)?;
-        if let Some(g) = global_scale {
-            expect("global_scale", g, DType::F32, 1)?;
-        }
-        expect_meta("out", out, &Meta::new(op.out_dtype, &op.out_shape))?;
         let elems = op.rows * op.cols;
         if elems == 0 {
             return Ok(());
@@ -200,19 +154,7 @@ impl WgpuContext {
         let spec = &op.spec;
         let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
         let gs = spec.group_size() as usize;
-        expect("x", x, op.out_dtype, op.x_count * op.m * op.k)?;
-        expect("w", w, DType::U32, op.w_count * rows * spec.packed_words(cols))?;
-        let sd = spec.scales_dtype(op.out_dtype);
-        expect("scales", scales, sd, op.w_count * rows * cols / gs)?;
-        presence("biases", biases.is_some(), spec.has_biases())?;
-        if let Some(b) = biases {
-            expect("biases", b, sd, op.w_count * rows * cols / gs)?;
-        }
-        presence("global_scale", global_scale.is_some(), op.has_global_scale)?;
-        if let Some(g) = global_scale {
-            expect("global_scale", g, DType::F32, op.w_count)?;
-        }
-        expect_meta("out", out, &Meta::new(op.out_dtype, &op.out_shape))?;
+        op.check_buffers(&meta(x), &meta(w), &meta(scales), metas(biases).as_ref(), metas(global_scale).as_ref(), &meta(out))?;
         let pairs = op.pairs(indices.lhs, indices.rhs)?;
         let total = pairs.len() * op.m * op.n;
         if total == 0 {
@@ -238,13 +180,17 @@ impl WgpuContext {
         ]);
         let mut constants = spec_constants(spec);
         constants.push(("XDT", dtype_tag(op.out_dtype)));
-        let (kernel, gx) = if plan.qmv {
-            (Kernel::Qmv, op.n.div_ceil(8))
+        let layout = plan.qmv.then(|| self.qmv_layout(op));
+        let (kernel, gx) = if let Some(l) = &layout {
+            constants.extend(l.constants(op, &plan));
+            (Kernel::Qmv, op.n.div_ceil(l.cols_per_group()))
         } else {
             constants.push(("TRANSPOSE", op.transpose as u32 as f64));
             (Kernel::Qmm, op.n.div_ceil(32))
         };
-        let scratch = (op.out_dtype != DType::F32).then(|| self.scratch(total * 4)).transpose()?;
+        // A 16-bit output goes through a float32 scratch and a cast, unless qmv writes it itself.
+        let cast = op.out_dtype != DType::F32 && !layout.is_some_and(|l| l.writes_16bit(op));
+        let scratch = cast.then(|| self.scratch(total * 4)).transpose()?;
         let dst = scratch.as_ref().unwrap_or(&out.buffer);
         let mut steps = vec![self.prepare(
             kernel,
@@ -262,7 +208,7 @@ impl WgpuContext {
             ],
             (fits_u32("grid", gx)?, ntiles),
         )?];
-        if op.out_dtype != DType::F32 {
+        if cast {
             let cparams = self.uniform(&[total as u32, 0, 0, 0, 0, 0, 0, 0]);
             steps.push(self.prepare(
                 Kernel::Cast,
@@ -271,7 +217,7 @@ impl WgpuContext {
                 flat_grid(total.div_ceil(2).div_ceil(64))?,
             )?);
         }
-        Ok(Some(PreparedMatmul { steps, kernel }))
+        Ok(Some(PreparedMatmul { steps, kernel, layout }))
     }
 }
 
@@ -281,6 +227,7 @@ impl WgpuContext {
 pub struct PreparedMatmul {
     steps: Vec<Dispatch>,
     kernel: Kernel,
+    layout: Option<crate::plan::QmvLayout>,
 }
 
 impl PreparedMatmul {
@@ -293,6 +240,14 @@ impl PreparedMatmul {
     /// The matmul kernel chosen (qmv for decode shapes, qmm otherwise).
     pub fn kernel(&self) -> Kernel {
         self.kernel
+    }
+    /// The kernel, its qmv layout and whether a cast follows, e.g. `qmv 32x4x128x2`.
+    pub fn describe(&self) -> String {
+        let cast = if self.steps.len() > 1 { "+cast" } else { "" };
+        match self.layout {
+            Some(l) => format!("{} {l}{cast}", self.kernel.name()),
+            None => format!("{}{cast}", self.kernel.name()),
+        }
     }
 }
 

@@ -55,3 +55,86 @@ impl Plan {
         Plan { rows: entries.iter().map(|e| [e.1, e.2]).collect(), tiles, qmv }
     }
 }
+
+/// The shape of one qmv launch (the `QMV_*` override constants of `shaders/qmv.wgsl`): teams of
+/// `lanes` threads split K by 32-element chunks, each thread owning `cols` output columns and
+/// keeping `cols × unroll` chunk loads in flight; `workgroup` threads per workgroup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QmvLayout {
+    pub lanes: u32,
+    pub cols: u32,
+    pub workgroup: u32,
+    pub unroll: u32,
+}
+
+/// Largest `cols × workgroup` the kernel's reduction buffer holds, and the kernel's array bounds.
+const QMV_RED: u32 = 1024;
+const QMV_MAX_COLS: u32 = 4;
+const QMV_MAX_UNROLL: u32 = 2;
+
+impl QmvLayout {
+    /// The default for a decode of `op` (every lane gets at least ~4 chunks of each row where K
+    /// allows: the final reduction is paid once per row, the streaming loop per chunk).
+    pub fn choose(op: &MatmulOp) -> QmvLayout {
+        let chunks = op.k.div_ceil(32) as u32;
+        let lanes = (chunks / 4).max(1).next_power_of_two().clamp(4, 64);
+        QmvLayout { lanes, cols: 4, workgroup: 128, unroll: 2 }
+    }
+
+    /// Checks the limits the kernel was written for.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let ok = self.lanes.is_power_of_two()
+            && self.workgroup % self.lanes == 0
+            && self.workgroup <= 256
+            && (1..=QMV_MAX_COLS).contains(&self.cols)
+            && (1..=QMV_MAX_UNROLL).contains(&self.unroll)
+            && self.cols * self.workgroup <= QMV_RED;
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}"))
+        }
+    }
+
+    /// Output columns per workgroup.
+    pub fn cols_per_group(&self) -> usize {
+        (self.workgroup / self.lanes * self.cols) as usize
+    }
+
+    /// Whether the kernel writes a 16-bit output itself (pairs of columns per word; needs N and
+    /// `cols` even so no word is shared between threads), else float32 plus a cast.
+    pub fn writes_16bit(&self, op: &MatmulOp) -> bool {
+        op.out_dtype != qmlx_core::DType::F32 && op.n % 2 == 0 && self.cols % 2 == 0
+    }
+
+    /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
+    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 6] {
+        let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
+        [
+            ("QMV_LANES", self.lanes as f64),
+            ("QMV_COLS", self.cols as f64),
+            ("QMV_WG", self.workgroup as f64),
+            ("QMV_UNROLL", self.unroll as f64),
+            ("QMV_XROWS", xrows as f64),
+            ("QMV_OUT16", self.writes_16bit(op) as u32 as f64),
+        ]
+    }
+}
+
+impl std::fmt::Display for QmvLayout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll)
+    }
+}
+
+impl std::str::FromStr for QmvLayout {
+    type Err = String;
+    /// `lanes x cols x workgroup x unroll`, e.g. `32x4x128x2`.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let v: Vec<u32> = s.split('x').map(|t| t.trim().parse::<u32>().map_err(|e| format!("{s:?}: {e}"))).collect::<std::result::Result<_, _>>()?;
+        let [lanes, cols, workgroup, unroll] = v[..] else { return Err(format!("{s:?}: want lanes x cols x workgroup x unroll")) };
+        let l = QmvLayout { lanes, cols, workgroup, unroll };
+        l.validate()?;
+        Ok(l)
+    }
+}

@@ -214,3 +214,56 @@ fn bad_indices_and_empty() {
     };
     run::<f32>(ctx, &mut rng, &c).unwrap();
 }
+
+/// Decode (qmv) with long rows: several chunk steps per thread, a partial last step, nvfp4 rows
+/// ending in half a chunk, N odd (float32 + cast) and even (16-bit outputs written by qmv itself),
+/// up to the 8 x rows of a qmv tile.
+#[test]
+fn qmv_long_rows() {
+    let Some(ctx) = ctx("qmv_long_rows") else { return };
+    let mut rng = rng("qmv_long_rows");
+    let specs = [
+        (QuantSpec::new(Mode::Affine, 64, 4).unwrap(), 2112),
+        (QuantSpec::new(Mode::Affine, 128, 8).unwrap(), 1152),
+        (QuantSpec::new(Mode::Affine, 32, 3).unwrap(), 1056),
+        (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), 2080),
+        (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), 1040),
+    ];
+    for (spec, k) in specs {
+        let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
+        for dt in DTYPES {
+            for (m, n) in [(1, 38), (3, 37), (8, 22)] {
+                let c = Case { spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
+                check(ctx, &mut rng, dt, &c);
+            }
+        }
+    }
+}
+
+/// Every qmv layout limit on its own context: lanes from 4 to 128, 1–4 columns per thread (odd
+/// counts force the float32 + cast output), unroll 1 and 2, workgroups of 64 to 256.
+#[test]
+fn qmv_layouts_within_metric() {
+    let Some(_) = ctx("qmv_layouts_within_metric") else { return };
+    let own = WgpuContext::new().unwrap();
+    let mut rng = rng("qmv_layouts_within_metric");
+    for layout in ["4x4x64x2", "8x1x64x1", "32x3x128x2", "64x2x256x1", "128x4x256x2"] {
+        own.set_qmv_layout(Some(layout.parse().unwrap())).unwrap();
+        for (spec, dt) in [
+            (QuantSpec::new(Mode::Affine, 64, 4).unwrap(), DType::F16),
+            (QuantSpec::new(Mode::Affine, 32, 6).unwrap(), DType::F32),
+            (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), DType::BF16),
+        ] {
+            let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
+            let k = if spec.mode() == Mode::Nvfp4 { 1072 } else { 1088 };
+            for (m, n) in [(1, 46), (5, 13)] {
+                let c = Case { spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
+                check(&own, &mut rng, dt, &c);
+            }
+        }
+    }
+    let bad: Result<qmlx_wgpu::plan::QmvLayout, _> = "48x4x128x2".parse();
+    assert!(bad.is_err(), "lanes must be a power of two");
+    let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2 }));
+    assert!(matches!(bad, Err(Error::Value { arg: "layout", .. })), "{bad:?}");
+}

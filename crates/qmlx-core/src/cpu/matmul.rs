@@ -8,7 +8,7 @@
 
 use super::kernels::Kernels;
 use crate::dtype::{Float, Meta, TensorRef};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::format::quantize::{fp_scale, nvfp4_global_factor};
 use crate::ops::MatmulOp;
 
@@ -17,16 +17,6 @@ use crate::ops::MatmulOp;
 pub(super) enum Scales<'a, T> {
     Affine { scales: &'a [T], biases: &'a [T] },
     Fp { scales: &'a [u8], global_scales: Option<&'a [f32]> },
-}
-
-fn expect_numel(arg: &'static str, t: &Meta, numel: usize, dtype: crate::DType) -> Result<()> {
-    if t.dtype != dtype {
-        return Err(Error::dtype(arg, dtype.name(), t.dtype));
-    }
-    if t.numel() != numel {
-        return Err(Error::shape(arg, format!("{numel} elements as described by the op"), t.shape_str()));
-    }
-    Ok(())
 }
 
 /// Checks that the buffers are those the op was described with (dtypes already cast).
@@ -39,23 +29,8 @@ pub(super) fn check_buffers(
     global_scale: Option<&TensorRef<'_>>,
     out: &Meta,
 ) -> Result<()> {
-    let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
-    let gs = op.spec.group_size() as usize;
-    expect_numel("x", &x.meta(), op.x_count * op.m * op.k, op.out_dtype)?;
-    expect_numel("w", &w.meta(), op.w_count * rows * op.spec.packed_words(cols), crate::DType::U32)?;
-    let scale_dtype = op.spec.scales_dtype(op.out_dtype);
-    expect_numel("scales", &scales.meta(), op.w_count * rows * cols / gs, scale_dtype)?;
-    match biases {
-        Some(b) if op.spec.has_biases() => expect_numel("biases", &b.meta(), op.w_count * rows * cols / gs, scale_dtype)?,
-        None if !op.spec.has_biases() => {}
-        _ => return Err(Error::value("biases", "present exactly for mode 'affine'", "a mismatch")),
-    }
-    match global_scale {
-        Some(g) if op.has_global_scale => expect_numel("global_scale", &g.meta(), op.w_count, crate::DType::F32)?,
-        None if !op.has_global_scale => {}
-        _ => return Err(Error::value("global_scale", "the same presence as when the op was described", "a mismatch")),
-    }
-    super::expect_meta("out", out, &Meta::new(op.out_dtype, &op.out_shape))
+    let meta = |t: Option<&TensorRef<'_>>| t.map(|t| t.meta());
+    op.check_buffers(&x.meta(), &w.meta(), &scales.meta(), meta(biases).as_ref(), meta(global_scale).as_ref(), out)
 }
 
 /// Weight elements (summed over the call) below which the call runs on the calling thread:

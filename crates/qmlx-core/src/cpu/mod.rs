@@ -14,7 +14,7 @@ mod reference;
 
 pub use kernels::Kernels;
 
-use crate::dtype::{DType, Float, Meta, TensorMut, TensorRef};
+use crate::dtype::{DType, Float, TensorMut, TensorRef};
 use crate::error::{Error, Result};
 use crate::format::packing::pack_row;
 use crate::format::quantize::{affine_group, fp_group, nvfp4_encode_factor, nvfp4_global_factor};
@@ -22,16 +22,6 @@ use crate::ops::{DequantizeOp, IndexSlice, MatmulOp, QuantizeOp};
 use crate::with_float_type;
 use decode::{decode_row, RowScales};
 use rayon::prelude::*;
-
-pub(crate) fn expect_meta(arg: &'static str, got: &Meta, want: &Meta) -> Result<()> {
-    if got.dtype != want.dtype {
-        return Err(Error::dtype(arg, want.dtype.name(), got.dtype));
-    }
-    if got.shape != want.shape {
-        return Err(Error::shape(arg, want.shape_str(), got.shape_str()));
-    }
-    Ok(())
-}
 
 /// Reads a one-element float32 tensor.
 fn scalar_f32(t: &TensorRef<'_>) -> f32 {
@@ -47,20 +37,18 @@ pub fn quantize(
     mut scales: TensorMut<'_>,
     biases: Option<TensorMut<'_>>,
 ) -> Result<()> {
-    if w.dtype != op.w_dtype || w.shape.iter().product::<usize>() != op.rows * op.cols {
-        return Err(Error::shape("w", format!("{} elements of {}", op.rows * op.cols, op.w_dtype), w.meta().shape_str()));
-    }
-    if global_scale.is_some() != op.has_global_scale {
-        return Err(Error::value("global_scale", "the same presence as when the op was described", "a mismatch"));
-    }
-    expect_meta("wq", &wq.meta(), &op.wq_meta())?;
-    expect_meta("scales", &scales.meta(), &op.scales_meta())?;
-    match (biases, op.biases_meta()) {
-        (Some(mut b), Some(bm)) => {
-            expect_meta("biases", &b.meta(), &bm)?;
+    op.check_buffers(
+        &w.meta(),
+        global_scale.map(|g| g.meta()).as_ref(),
+        &wq.meta(),
+        &scales.meta(),
+        biases.as_ref().map(|b| b.meta()).as_ref(),
+    )?;
+    match biases {
+        Some(mut b) => {
             with_float_type!(op.w_dtype, T => quantize_affine::<T>(op, w.typed::<T>(), wq.typed(), scales.typed::<T>(), b.typed::<T>()))
         }
-        (None, None) => {
+        None => {
             let enc = nvfp4_encode_factor(global_scale.map(|g| scalar_f32(&g)));
             if let Some(g) = global_scale {
                 let g = scalar_f32(&g);
@@ -70,8 +58,6 @@ pub fn quantize(
             }
             with_float_type!(op.w_dtype, T => quantize_fp::<T>(op, w.typed::<T>(), enc, wq.typed(), scales.typed::<u8>()))
         }
-        (Some(_), None) => Err(Error::value("biases", format!("None for mode '{}'", op.spec.mode()), "a tensor")),
-        (None, Some(_)) => Err(Error::value("biases", "an output tensor for mode 'affine'", "None")),
     }
 }
 
@@ -161,15 +147,13 @@ pub fn dequantize_with(
     if !kernels.is_supported() {
         return Err(Error::Backend(format!("CPU kernels '{}' are not supported by this CPU", kernels.name())));
     }
-    let w_meta = w.meta();
-    crate::ops::quantize::check_quantized_weight(&op.spec, &w_meta, &scales.meta(), biases.map(|b| b.meta()).as_ref())?;
-    if op.spec.unpacked_len(w_meta.dim_from_end(1)) != op.cols || w_meta.numel() / w_meta.dim_from_end(1).max(1) != op.rows {
-        return Err(Error::shape("w", format!("{} rows of {} elements", op.rows, op.cols), w_meta.shape_str()));
-    }
-    expect_meta("out", &out.meta(), &Meta::new(op.out_dtype, &op.out_shape))?;
-    if global_scale.is_some() != op.has_global_scale {
-        return Err(Error::value("global_scale", "the same presence as when the op was described", "a mismatch"));
-    }
+    op.check_buffers(
+        &w.meta(),
+        &scales.meta(),
+        biases.map(|b| b.meta()).as_ref(),
+        global_scale.map(|g| g.meta()).as_ref(),
+        &out.meta(),
+    )?;
     let gf = global_scale.map(|g| nvfp4_global_factor(scalar_f32(&g)));
     let w = w.typed::<u32>();
     let scale_dtype = if op.spec.has_biases() { op.scales_dtype } else { DType::F32 };

@@ -1,6 +1,7 @@
 //! Validated op descriptions. Each is built from tensor metas (shape + dtype) and the
 //! [`QuantSpec`](crate::QuantSpec); every backend runs the same descriptions.
 
+mod buffers;
 pub mod matmul;
 pub mod quantize;
 

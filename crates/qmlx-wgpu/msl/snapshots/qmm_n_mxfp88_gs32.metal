@@ -532,7 +532,7 @@ struct qmmInput {
 , device type_8 const& gscale [[buffer(5)]]
 , device type_6 const& tiles [[buffer(6)]]
 , device type_10 const& rows [[buffer(7)]]
-, device type_8& out [[buffer(8)]]
+, device type_7& out [[buffer(8)]]
 , threadgroup type_14& xs
 , threadgroup type_14& ws
 , constant _mslBufferSizes& _buffer_sizes [[buffer(15)]]
@@ -790,8 +790,8 @@ struct qmmInput {
         bool loop_init_13 = true;
         while(true) {
             if (!loop_init_13) {
-                uint _e291 = i_2;
-                i_2 = _e291 + 1u;
+                uint _e292 = i_2;
+                i_2 = _e292 + 1u;
             }
             loop_init_13 = false;
             uint _e244 = i_2;
@@ -808,8 +808,8 @@ struct qmmInput {
                     bool loop_init_14 = true;
                     while(true) {
                         if (!loop_init_14) {
-                            uint _e288 = j_1;
-                            j_1 = _e288 + 1u;
+                            uint _e289 = j_1;
+                            j_1 = _e289 + 1u;
                         }
                         loop_init_14 = false;
                         uint _e261 = j_1;
@@ -826,7 +826,7 @@ struct qmmInput {
                                 uint _e280 = i_2;
                                 uint _e283 = j_1;
                                 float _e286 = acc.inner[(_e280 * 4u) + _e283];
-                                out[(orow * _e276) + col] = _e286;
+                                out[(orow * _e276) + col] = as_type<uint>(_e286);
                             }
                         }
                     }

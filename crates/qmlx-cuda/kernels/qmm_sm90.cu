@@ -1,0 +1,423 @@
+// Hopper (sm_90a) quantized matmul for prefill (transpose=True, f16/bf16, M > 64): the analog of
+// MLX's "NAX" matrix-engine kernels. Built only for sm_90a (build.rs compiles this file alone for
+// it); src/sm90.rs launches it.
+//
+// A block computes yᵀ for 128 weight rows × BT tokens (BT = 256 or 128) as Ŵ_tile · x_tileᵀ with
+// wgmma: the dequantized weights are the A operand straight from registers (no shared-memory round
+// trip), x the B operand from 128-byte-swizzled shared memory. Warp-specialized, 3 warpgroups:
+//   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
+//     packed weight tile (128 rows × 64 codes) into a ring of 5 (BT = 256) or 8 (BT = 128) stages of shared-memory stages
+//     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters as f32 pairs
+//     (affine: s·2^BITS and bias − s·2^BITS; fp: the decoded scale and 0).
+//   warpgroups 1, 2 (consumers): 64 weight rows each; per 16-wide K step a lane dequantizes its
+//     A fragment (quant.cuh: code_pair_bits / dequant_pair) and issues wgmma m64nBTk16; the next
+//     tile is dequantized while the current tile's wgmmas run (one group in flight).
+// Tails: TMA zero-fills x rows and weight rows past the tensor; rows/tokens past N/M of this
+// matrix are computed and never stored. K must be a multiple of 64 and bits even (2/4/6/8, fp4,
+// fp8): the TMA box of a packed tile row is 8·BITS bytes, a multiple of 16 only for even bits.
+#include "quant.cuh"
+
+#define SM90_BW 128      // weight rows per block (2 consumer warpgroups × 64)
+#define SM90_BK 64       // K per stage
+#define SM90_SMEM_STAGES_MAX (220 * 1024)  // shared memory for the stage ring (of 227 KB per block)
+#define SM90_THREADS 384
+
+// A CUtensorMap (opaque, 128 bytes, 64-byte aligned), passed by value as a __grid_constant__.
+struct alignas(64) TmaMap {
+  unsigned long long opaque[16];
+};
+
+// Shared-memory layout of one launch (offsets from a 1024-byte aligned base).
+template <int BITS, int BT> struct Sm90Layout {
+  static constexpr int X_STAGE = BT * SM90_BK * 2;                  // swizzled x tile
+  static constexpr int W_WORDS = SM90_BK * BITS / 32;               // packed words per weight row
+  static constexpr int W_STAGE = SM90_BW * W_WORDS * 4;
+  static constexpr int P_STAGE = 4 * SM90_BW * 8;                   // float2 per (16-wide K step, row)
+  // As many stages as fit (5 for 256 tokens, 8 for 128); src/sm90.rs computes the same.
+  static constexpr int STAGES_FIT = SM90_SMEM_STAGES_MAX / (X_STAGE + W_STAGE + P_STAGE);
+  static constexpr int STAGES = STAGES_FIT < 8 ? STAGES_FIT : 8;
+  static constexpr int X_OFF = 0;
+  static constexpr int W_OFF = X_OFF + STAGES * X_STAGE;
+  static constexpr int P_OFF = W_OFF + STAGES * W_STAGE;
+  static constexpr int BAR_OFF = P_OFF + STAGES * P_STAGE;
+  static constexpr int BYTES = BAR_OFF + 2 * STAGES * 8;
+  static constexpr int OUT_LD = SM90_BW + 8;                        // epilogue staging row (T elements)
+  static_assert(BT * OUT_LD * 2 <= STAGES * X_STAGE, "epilogue staging fits in the x stages");
+};
+
+template <int BT, typename T> struct Wgmma;
+
+#if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+#define QMLX_SM90A 1
+#endif
+
+#ifdef QMLX_SM90A
+__device__ __forceinline__ uint32_t smem_addr(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
+
+__device__ __forceinline__ void mbar_init(uint64_t* bar, uint32_t count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(smem_addr(bar)), "r"(count) : "memory");
+}
+__device__ __forceinline__ void mbar_arrive(uint64_t* bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(smem_addr(bar)) : "memory");
+}
+__device__ __forceinline__ void mbar_arrive_expect_tx(uint64_t* bar, uint32_t bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_addr(bar)), "r"(bytes) : "memory");
+}
+// Waits until the phase with this parity has completed.
+__device__ __forceinline__ void mbar_wait(uint64_t* bar, uint32_t parity) {
+  asm volatile(
+      "{\n.reg .pred done;\nWAIT:\n"
+      "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+      "@!done bra WAIT;\n}\n" ::"r"(smem_addr(bar)),
+      "r"(parity)
+      : "memory");
+}
+// 2-D TMA copy of the box at (c0 = inner element, c1 = row) into shared memory; completes on bar.
+__device__ __forceinline__ void tma_load_2d(void* dst, const TmaMap* map, int c0, int c1, uint64_t* bar) {
+  asm volatile(
+      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];" ::"r"(
+          smem_addr(dst)),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(smem_addr(bar))
+      : "memory");
+}
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
+template <int N> __device__ __forceinline__ void wgmma_wait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(N) : "memory");
+}
+// Shared-memory matrix descriptor of a K-major operand in the 128-byte swizzle layout that TMA
+// writes: rows of 128 bytes, 8-row atoms 1024 bytes apart (stride byte offset), leading byte
+// offset unused by this layout (1), swizzle mode 1 = 128 B in bits 62-63.
+__device__ __forceinline__ uint64_t sw128_desc(uint32_t addr) {
+  return (uint64_t)((addr & 0x3FFFF) >> 4) | ((uint64_t)1 << 16) | ((uint64_t)(1024 >> 4) << 32) | ((uint64_t)1 << 62);
+}
+
+#ifdef QMLX_SM90A
+// wgmma m64nBTk16, f32 += T·T, A = 4 registers per lane, B = K-major shared-memory descriptor.
+template <> struct Wgmma<256, __half> {
+  static __device__ __forceinline__ void mma(float (&d)[128], const uint32_t (&a)[4], uint64_t desc) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %133, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n256k16.f32.f16.f16 "
+        "{"
+        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
+        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
+        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63,"
+        "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79,"
+        "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95,"
+        "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111,"
+        "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127"
+        "}, {%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+          "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+          "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+          "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+          "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+          "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
+          "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
+          "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
+          "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
+  }
+};
+template <> struct Wgmma<256, __nv_bfloat16> {
+  static __device__ __forceinline__ void mma(float (&d)[128], const uint32_t (&a)[4], uint64_t desc) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %133, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 "
+        "{"
+        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
+        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
+        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63,"
+        "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79,"
+        "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95,"
+        "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111,"
+        "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127"
+        "}, {%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+          "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+          "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+          "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+          "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+          "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
+          "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
+          "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
+          "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
+  }
+};
+template <> struct Wgmma<128, __half> {
+  static __device__ __forceinline__ void mma(float (&d)[64], const uint32_t (&a)[4], uint64_t desc) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 "
+        "{"
+        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
+        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
+        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63"
+        "}, {%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
+  }
+};
+template <> struct Wgmma<128, __nv_bfloat16> {
+  static __device__ __forceinline__ void mma(float (&d)[64], const uint32_t (&a)[4], uint64_t desc) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 "
+        "{"
+        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
+        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
+        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63"
+        "}, {%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
+  }
+};
+#endif
+
+// The f32 group parameters of one 16-wide K step for one weight row (see the header comment), from
+// the raw stored scale (T bits or a code byte) and bias (T bits).
+template <typename T> __device__ __forceinline__ float bits_to_f32(uint32_t v);
+template <> __device__ __forceinline__ float bits_to_f32<__half>(uint32_t v) { return __half2float(__ushort_as_half((unsigned short)v)); }
+template <> __device__ __forceinline__ float bits_to_f32<__nv_bfloat16>(uint32_t v) { return __uint_as_float(v << 16); }
+template <int KIND, int BITS, typename T>
+__device__ __forceinline__ float2 sm90_group_params(uint32_t sraw, uint32_t braw, float gfactor) {
+  if constexpr (KIND == KIND_AFFINE) {
+    const float su = bits_to_f32<T>(sraw) * (float)(1 << BITS);
+    return make_float2(su, bits_to_f32<T>(braw) - su);
+  } else {
+    return make_float2(fp_group_scale<KIND>((uint8_t)sraw, gfactor), 0.0f);
+  }
+}
+
+template <int KIND, int BITS, typename T, int BT>
+__device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs) {
+  using L = Sm90Layout<BITS, BT>;
+  constexpr int NACC = BT / 2;
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  unsigned char* smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  uint64_t* full = reinterpret_cast<uint64_t*>(smem + L::BAR_OFF);
+  uint64_t* empty = full + L::STAGES;
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2;
+  const long long M = p.m, N = p.n, K = p.k;
+  const long long n0 = (long long)blockIdx.x * SM90_BW, m0 = (long long)blockIdx.y * BT;
+  const long long pair = blockIdx.z;
+  const int ktiles = (int)(K / SM90_BK);
+  T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
+
+  if (tid == 0) {
+    for (int s = 0; s < L::STAGES; ++s) {
+      mbar_init(&full[s], 1 + 32);  // the TMA thread's expect_tx + one parameter warp
+      mbar_init(&empty[s], 8);      // one arrival per consumer warp
+    }
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+
+  long long xi, wi;
+  if (!resolve_pair(p.map, pair, p.status, p.host_status, xi, wi)) {
+    for (int i = tid; i < BT * SM90_BW; i += SM90_THREADS) {
+      long long r = m0 + i / SM90_BW, c = n0 + i % SM90_BW;
+      if (r < M && c < N) out[r * N + c] = from_f32<T>(__uint_as_float(0x7FC00000u));
+    }
+    return;
+  }
+
+  if (wg == 0) {
+    // ---- producer warpgroup ----
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 56;\n" ::: "memory");
+    if (warp == 0) {
+      if (lane == 0) {
+        const int xrow = (int)(xi * M + m0), wrow = (int)(wi * N + n0);
+        for (int t = 0; t < ktiles; ++t) {
+          const int s = t % L::STAGES;
+          if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
+          mbar_arrive_expect_tx(&full[s], L::X_STAGE + L::W_STAGE);
+          tma_load_2d(smem + L::X_OFF + s * L::X_STAGE, &xmap, t * SM90_BK, xrow, &full[s]);
+          tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, t * L::W_WORDS, wrow, &full[s]);
+        }
+      }
+    } else {
+      // Warps 1..3 take turns: tile t's group parameters are written by warp 1 + t % 3. A lane
+      // owns 4 rows; all 16 (row, K step) parameter loads are issued together, before the wait for
+      // the stage (steps sharing a group reload it from L1), so a tile costs one load latency.
+      const long long gpr = K / gs;
+      const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
+      constexpr int RPL = SM90_BW / 32;
+      for (int t = warp - 1; t < ktiles; t += 3) {
+        const int s = t % L::STAGES;
+        uint32_t sraw[RPL][4], braw[RPL][4];
+#pragma unroll
+        for (int i = 0; i < RPL; ++i) {
+          const long long row = wi * N + min(n0 + lane + 32 * i, N - 1);  // rows past N: any finite parameters
+#pragma unroll
+          for (int kk = 0; kk < 4; ++kk) {
+            const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
+            if constexpr (KIND == KIND_AFFINE) {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
+              braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
+            } else {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned char*>(p.scales) + g);
+              braw[i][kk] = 0u;
+            }
+          }
+        }
+        if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
+        float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+        for (int i = 0; i < RPL; ++i)
+#pragma unroll
+          for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
+        mbar_arrive(&full[s]);
+      }
+    }
+    return;
+  }
+
+  // ---- consumer warpgroups ----
+  asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
+  const int cw = wg - 1, wq = warp & 3, t4 = lane & 3;
+  const int r0 = cw * 64 + wq * 16 + (lane >> 2), r1 = r0 + 8;  // this lane's two weight rows
+  float acc[NACC];
+#pragma unroll
+  for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
+  uint32_t afr[2][4][4];
+
+  // Waits for tile t, then dequantizes this lane's A fragments of its 4 K steps into a.
+  auto load_tile = [&](int t, uint32_t (&a)[4][4]) {
+    const int s = t % L::STAGES;
+    mbar_wait(&full[s], (t / L::STAGES) & 1);
+    const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + s * L::W_STAGE);
+    const float2* ps = reinterpret_cast<const float2*>(smem + L::P_OFF + s * L::P_STAGE);
+    uint32_t w0[L::W_WORDS], w1[L::W_WORDS];
+#pragma unroll
+    for (int i = 0; i < L::W_WORDS; i += 4) {
+      const uint4 u0 = *reinterpret_cast<const uint4*>(ws + r0 * L::W_WORDS + i);
+      const uint4 u1 = *reinterpret_cast<const uint4*>(ws + r1 * L::W_WORDS + i);
+      w0[i] = u0.x; w0[i + 1] = u0.y; w0[i + 2] = u0.z; w0[i + 3] = u0.w;
+      w1[i] = u1.x; w1[i + 1] = u1.y; w1[i + 2] = u1.z; w1[i + 3] = u1.w;
+    }
+#define QMLX_SM90_STEP(KK)                                                                          \
+  {                                                                                                 \
+    const float2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];                        \
+    a[KK][0] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK), L::W_WORDS>(w0, 2 * t4), g0.x, g0.y);     \
+    a[KK][1] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK), L::W_WORDS>(w1, 2 * t4), g1.x, g1.y);     \
+    a[KK][2] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK) + 8, L::W_WORDS>(w0, 2 * t4), g0.x, g0.y); \
+    a[KK][3] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK) + 8, L::W_WORDS>(w1, 2 * t4), g1.x, g1.y); \
+  }
+    QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
+#undef QMLX_SM90_STEP
+  };
+  // Issues tile t's 4 wgmmas (x advances 16 elements = 32 bytes inside the swizzle atom per step).
+  auto mma_tile = [&](int t, const uint32_t (&a)[4][4]) {
+    const uint32_t xbase = smem_addr(smem + L::X_OFF + (t % L::STAGES) * L::X_STAGE);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk) Wgmma<BT, T>::mma(acc, a[kk], sw128_desc(xbase + 32 * kk));
+    wgmma_commit();
+  };
+  auto release = [&](int t) {
+    __syncwarp();
+    if (lane == 0) mbar_arrive(&empty[t % L::STAGES]);
+  };
+  for (int t = 0; t < ktiles; ++t) {
+    if (t & 1) {
+      load_tile(t, afr[1]);
+      mma_tile(t, afr[1]);
+    } else {
+      load_tile(t, afr[0]);
+      mma_tile(t, afr[0]);
+    }
+    wgmma_wait<1>();  // tile t-1's wgmmas are done: its stage and A registers are free
+    if (t > 0) release(t - 1);
+  }
+  wgmma_wait<0>();
+  release(ktiles - 1);
+
+  // ---- epilogue: stage yᵀ as y (token-major) in the x stages, then 16-byte coalesced stores ----
+  asm volatile("bar.sync 1, 256;" ::: "memory");  // both consumer warpgroups are done with the x stages
+  T* stage = reinterpret_cast<T*>(smem + L::X_OFF);
+#pragma unroll
+  for (int j = 0; j < NACC / 4; ++j) {
+    const int c = 8 * j + 2 * t4;  // token within the tile
+    stage[c * L::OUT_LD + r0] = from_f32<T>(acc[4 * j]);
+    stage[(c + 1) * L::OUT_LD + r0] = from_f32<T>(acc[4 * j + 1]);
+    stage[c * L::OUT_LD + r1] = from_f32<T>(acc[4 * j + 2]);
+    stage[(c + 1) * L::OUT_LD + r1] = from_f32<T>(acc[4 * j + 3]);
+  }
+  asm volatile("bar.sync 1, 256;" ::: "memory");
+  const int ct = tid - 128;
+  const bool vec = (N % 8) == 0 && (reinterpret_cast<uintptr_t>(p.out) % 16) == 0;
+  for (int i = ct; i < BT * (SM90_BW / 8); i += 256) {
+    const int tok = i / (SM90_BW / 8), col = (i % (SM90_BW / 8)) * 8;
+    const long long m = m0 + tok, n = n0 + col;
+    if (m >= M) continue;
+    const T* src = stage + tok * L::OUT_LD + col;
+    if (vec && n + 8 <= N) {
+      *reinterpret_cast<uint4*>(out + m * N + n) = *reinterpret_cast<const uint4*>(src);
+    } else {
+      for (int e = 0; e < 8; ++e)
+        if (n + e < N) out[m * N + n + e] = src[e];
+    }
+  }
+}
+#endif  // QMLX_SM90A
+
+// Kernel entry points: qmm_sm90_<format>_t<BT>_<dtype>; group size is a launch argument.
+#ifdef QMLX_SM90A
+#define QMLX_SM90_BODY(KIND, BITS, T, BT) qmm_sm90_impl<KIND, BITS, T, BT>(xmap, wmap, p, gs);
+#else
+#define QMLX_SM90_BODY(KIND, BITS, T, BT)
+#endif
+#define QMLX_SM90_KERNEL(FN, KIND, BITS, TN, T, BT)                                                          \
+  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                              \
+      qmm_sm90_##FN##_t##BT##_##TN(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap, \
+                                   const MatmulParams p, int gs) {                                           \
+    QMLX_SM90_BODY(KIND, BITS, T, BT)                                                                        \
+  }
+#define QMLX_SM90_KERNELS(FN, KIND, BITS)                          \
+  QMLX_SM90_KERNEL(FN, KIND, BITS, f16, __half, 256)               \
+  QMLX_SM90_KERNEL(FN, KIND, BITS, bf16, __nv_bfloat16, 256)       \
+  QMLX_SM90_KERNEL(FN, KIND, BITS, f16, __half, 128)               \
+  QMLX_SM90_KERNEL(FN, KIND, BITS, bf16, __nv_bfloat16, 128)
+
+QMLX_SM90_KERNELS(affine2, KIND_AFFINE, 2)
+QMLX_SM90_KERNELS(affine4, KIND_AFFINE, 4)
+QMLX_SM90_KERNELS(affine6, KIND_AFFINE, 6)
+QMLX_SM90_KERNELS(affine8, KIND_AFFINE, 8)
+QMLX_SM90_KERNELS(mxfp4, KIND_MXFP4, 4)
+QMLX_SM90_KERNELS(mxfp8, KIND_MXFP8, 8)
+QMLX_SM90_KERNELS(nvfp4, KIND_NVFP4, 4)

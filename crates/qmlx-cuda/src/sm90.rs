@@ -1,0 +1,200 @@
+//! The Hopper prefill path (kernels/qmm_sm90.cu): wgmma with register-dequantized weights, TMA
+//! loads into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices
+//! for transpose=True f16/bf16 matmuls with M > [`crate::MID_MAX_M`], K a multiple of 64 and a
+//! format it is built for ([`supported`]); everything else keeps the portable kernels. (A 2-block
+//! cluster sharing the x tile through TMA multicast was measured slower and reverted:
+//! bench/cuda-notes.md, prefill stage 3.)
+//!
+//! `QMLX_CUDA_QMM=wmma` (read once per device) turns the path off, for same-run comparisons.
+
+use crate::params::MatmulParams;
+use qmlx_core::format::Mode;
+use qmlx_core::{DType, Error, MatmulOp, Result};
+use cudarc::driver::{result as cu, sys};
+use std::collections::HashMap;
+use std::ffi::{c_void, CString};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Forced token tile (0 = automatic); the correctness suite runs the path with each tile.
+static FORCED_TILE: AtomicUsize = AtomicUsize::new(0);
+
+/// Forces the sm_90a kernel's token tile to 256 or 128 (`None`: automatic). For tests.
+pub fn force_token_tile(tile: Option<usize>) {
+    FORCED_TILE.store(tile.filter(|t| *t == 256 || *t == 128).unwrap_or(0), Ordering::Relaxed);
+}
+
+/// Whether `dev` runs eligible prefill matmuls on the sm_90a kernel.
+pub fn active(dev: &crate::Device) -> bool {
+    dev.sm90.is_some()
+}
+
+#[cfg(qmlx_cuda_kernels)]
+static FATBIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/qmm_sm90.fatbin"));
+#[cfg(not(qmlx_cuda_kernels))]
+static FATBIN: &[u8] = &[];
+
+// Geometry shared with kernels/qmm_sm90.cu (SM90_* and Sm90Layout).
+const BW: usize = 128;
+const BK: usize = 64;
+const STAGE_RING_BYTES: usize = 220 * 1024;
+const THREADS: u32 = 384;
+
+/// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
+/// fit in 220 KB, at most 8, their barriers, plus 1024 bytes to align the base (Sm90Layout in the
+/// kernel).
+fn smem_bytes(bits: usize, bt: usize) -> usize {
+    let stage = bt * BK * 2 + BW * (BK * bits / 32) * 4 + 4 * BW * 8;
+    let stages = (STAGE_RING_BYTES / stage).min(8);
+    stages * stage + 2 * stages * 8 + 1024
+}
+
+#[derive(Clone, Copy)]
+struct Func(sys::CUfunction);
+// SAFETY: CUfunction handles are immutable driver objects usable from any thread.
+unsafe impl Send for Func {}
+
+/// The loaded sm_90a module of one device and its functions (dynamic shared memory raised once).
+pub(crate) struct Module {
+    module: sys::CUmodule,
+    funcs: Mutex<HashMap<String, Func>>,
+}
+// SAFETY: a module handle is a process-wide driver object; the function cache is locked.
+unsafe impl Send for Module {}
+unsafe impl Sync for Module {}
+
+impl Module {
+    /// Loads the module on a compute-capability-9.0 device (the current context) when it was built
+    /// and not turned off by `QMLX_CUDA_QMM=wmma`.
+    pub(crate) fn load(capability: (i32, i32)) -> Result<Option<Module>> {
+        if FATBIN.is_empty() || capability != (9, 0) || std::env::var("QMLX_CUDA_QMM").is_ok_and(|v| v == "wmma") {
+            return Ok(None);
+        }
+        Ok(Some(Module { module: crate::load_module(FATBIN)?, funcs: Mutex::new(HashMap::new()) }))
+    }
+
+    fn function(&self, name: &str, smem: usize) -> Result<sys::CUfunction> {
+        let mut funcs = self.funcs.lock().unwrap();
+        if let Some(f) = funcs.get(name) {
+            return Ok(f.0);
+        }
+        let cname = CString::new(name).unwrap();
+        let f = unsafe { cu::module::get_function(self.module, cname) }.map_err(|e| crate::backend(&format!("kernel {name}"), e))?;
+        unsafe {
+            sys::cuFuncSetAttribute(f, sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem as i32)
+                .result()
+                .map_err(|e| crate::backend("shared memory limit", e))?;
+        }
+        funcs.insert(name.to_string(), Func(f));
+        Ok(f)
+    }
+}
+
+/// Formats the kernel file instantiates (even bit widths: a packed tile row of 8·bits bytes must
+/// be a multiple of 16 for TMA).
+fn supported(mode: Mode, bits: u32) -> bool {
+    match mode {
+        Mode::Affine => bits % 2 == 0,
+        Mode::Mxfp4 | Mode::Mxfp8 | Mode::Nvfp4 => true,
+    }
+}
+
+/// Whether `op` takes this path (given the module is loaded).
+pub(crate) fn eligible(op: &MatmulOp) -> bool {
+    let spec = op.spec;
+    op.transpose
+        && matches!(op.out_dtype, DType::F16 | DType::BF16)
+        && op.m > crate::MID_MAX_M
+        && op.k % BK == 0
+        && supported(spec.mode(), spec.bits())
+        && op.batch_count() <= 65535
+        && op.x_count * op.m < (1 << 31)
+        && op.w_count * op.n < (1 << 31)
+}
+
+fn tensor_map(
+    dtype: sys::CUtensorMapDataType,
+    ptr: u64,
+    dims: [u64; 2],
+    row_bytes: u64,
+    boxd: [u32; 2],
+    swizzle: sys::CUtensorMapSwizzle,
+) -> Result<sys::CUtensorMap> {
+    let mut map: sys::CUtensorMap = unsafe { std::mem::zeroed() };
+    let strides = [row_bytes];
+    let elem = [1u32, 1];
+    unsafe {
+        sys::cuTensorMapEncodeTiled(
+            &mut map,
+            dtype,
+            2,
+            ptr as *mut c_void,
+            dims.as_ptr(),
+            strides.as_ptr(),
+            boxd.as_ptr(),
+            elem.as_ptr(),
+            sys::CUtensorMapInterleave::CU_TENSOR_MAP_INTERLEAVE_NONE,
+            swizzle,
+            sys::CUtensorMapL2promotion::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+            sys::CUtensorMapFloatOOBfill::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE,
+        )
+        .result()
+        .map_err(|e| crate::backend("tensor map", e))?;
+    }
+    Ok(map)
+}
+
+/// Launches the kernel for an [`eligible`] op. The token tile is 256 for M > 128 (measured faster
+/// than 128 at every M ≥ 256 of the benchmark but 4096×14336 at M = 256, even when 128 gives more
+/// blocks: `cuda-prefill-stage2-h200.csv`), else 128.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn launch(
+    module: &Module,
+    op: &MatmulOp,
+    fmt: &str,
+    dt: &str,
+    p: &mut MatmulParams,
+    gs: i32,
+    stream: u64,
+) -> Result<()> {
+    let bits = op.spec.bits() as usize;
+    let batch = op.batch_count();
+    let row_tiles = op.n.div_ceil(BW);
+    let bt = match FORCED_TILE.load(Ordering::Relaxed) {
+        0 if op.m > 128 => 256,
+        0 => 128,
+        t => t,
+    };
+    if op.m.div_ceil(bt) > 65535 {
+        return Err(Error::Value { arg: "x", expected: format!("at most {} rows per matrix", 65535 * bt), got: op.m.to_string() });
+    }
+    let xdt = if op.out_dtype == DType::F16 {
+        sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+    } else {
+        sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+    };
+    let wpr = (op.k * bits / 32) as u64;
+    let mut xmap = tensor_map(
+        xdt,
+        p.x,
+        [op.k as u64, (op.x_count * op.m) as u64],
+        op.k as u64 * 2,
+        [BK as u32, bt as u32],
+        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_128B,
+    )?;
+    let mut wmap = tensor_map(
+        sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32,
+        p.w,
+        [wpr, (op.w_count * op.n) as u64],
+        wpr * 4,
+        [(BK * bits / 32) as u32, BW as u32],
+        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE,
+    )?;
+    let smem = smem_bytes(bits, bt);
+    let f = module.function(&format!("qmm_sm90_{fmt}_t{bt}_{dt}"), smem)?;
+    let mut gs = gs;
+    let mut args: [*mut c_void; 4] =
+        [&mut xmap as *mut _ as *mut c_void, &mut wmap as *mut _ as *mut c_void, p as *mut _ as *mut c_void, &mut gs as *mut _ as *mut c_void];
+    let grid = (row_tiles as u32, op.m.div_ceil(bt) as u32, batch as u32);
+    cu::launch_kernel(f, grid, (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args).map_err(|e| crate::backend("launch", e))
+}
