@@ -183,6 +183,18 @@ fn check_dtype<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize 
                 checked += 1;
             }
         }
+        // transpose=True with K not a multiple of the 128-code nibble blocks of the 4-bit AVX-512
+        // row dot (its chunk tail), at every M block.
+        let k_tail = if gs == 128 { 3 * 128 } else { 256 + 64 };
+        for (batch, m) in [(1, 1), (1, 3), (1, 9), (1, 20), (2, 2)] {
+            let case = Case::<T>::new(rng, spec, g, batch, 37, k_tail, m, true);
+            let (y_ref, op) = case.run(Kernels::Reference);
+            let (y, _) = case.run(kernels);
+            let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+            let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+            assert!(e <= bound, "{} {spec} {} K={k_tail} m={m}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})", kernels.name(), T::DTYPE);
+            checked += 1;
+        }
         // Dequantize: bit-identical to the reference.
         let case = Case::<T>::new(rng, spec, g, 1, 5, gs.max(32) * 3, 1, true);
         let q = &case.q;

@@ -4,10 +4,11 @@
 
 use qmlx_wgpu::msl::{kernel_msl, snapshot_variants};
 
-const SNAPSHOTS: [&str; 7] = [
+const SNAPSHOTS: [&str; 8] = [
     "quantize_affine3_gs64",
     "dequantize_affine4_gs64",
     "qmv_affine4_gs64",
+    "qmv_words_affine4_gs64",
     "qmm_t_nvfp44_gs16",
     "qmm_n_mxfp88_gs32",
     "cast_bf16",

@@ -106,8 +106,8 @@ pub(crate) type DequantAxpyFn = unsafe fn(*const u32, *const f32, *const f32, us
 macro_rules! entry_points {
     ($isa:ty, $dot:ident, $deq:ident, $axpy:ident $(, $feat:literal)?) => {
         $(#[target_feature(enable = $feat)])?
-        unsafe fn $dot<const B: u32, const KIND: u8, const NR: usize, const MR: usize, const PERM: bool>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
-            body::dot_rows::<$isa, B, KIND, NR, MR, PERM>(a, out)
+        unsafe fn $dot<const B: u32, const KIND: u8, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+            body::dot_rows::<$isa, B, KIND, NR, MR>(a, out)
         }
         $(#[target_feature(enable = $feat)])?
         unsafe fn $deq<const B: u32, const KIND: u8>(w: *const u32, s: *const f32, b: *const f32, gs: usize, chunks: usize, out: *mut f32) {
@@ -124,6 +124,13 @@ macro_rules! entry_points {
 }
 
 entry_points!(Portable, dot_portable, deq_portable, axpy_portable);
+
+/// The 4-bit nibble-block row dot (see `body::dot_rows_nibbles`), AVX-512 only.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn dot_nibbles_avx512<const KIND: u8, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    body::dot_rows_nibbles::<Avx512, KIND, NR, MR>(a, out)
+}
 #[cfg(target_arch = "x86_64")]
 entry_points!(Avx2, dot_avx2, deq_avx2, axpy_avx2, "avx2,fma,f16c,bmi1,bmi2");
 #[cfg(target_arch = "x86_64")]
@@ -160,40 +167,34 @@ macro_rules! by_isa {
     };
 }
 
-/// `false` as a const-generic argument token for `by_isa!`.
-const FALSE: bool = false;
-
 #[cfg(not(target_arch = "x86_64"))]
 use {dot_portable as dot_avx2, dot_portable as dot_avx512, deq_portable as deq_avx2, deq_portable as deq_avx512};
 #[cfg(not(target_arch = "x86_64"))]
 use {axpy_portable as axpy_avx2, axpy_portable as axpy_avx512};
 
-/// Whether the row-dot kernel of `spec` reads x in even/odd order within each 32-element chunk
-/// (see [`permute_x_even_odd`]).
-pub(crate) fn dot_permutes_x(kernels: Kernels, spec: &QuantSpec) -> bool {
-    kernels == Kernels::Avx512 && spec.bits() == 4 && spec.group_size() >= 32
+/// Lanes of the nibble blocks the row-dot kernel of `spec` reads `x` in, if it does (4-bit
+/// codes with AVX-512); `x` must then be permuted by [`permute_x_for_dot`].
+pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usize> {
+    (cfg!(target_arch = "x86_64") && kernels == Kernels::Avx512 && spec.bits() == 4).then_some(16)
 }
 
-/// Reorders each 32-element chunk of `x` as elements 0, 2, …, 30, 1, 3, …, 31.
-pub(crate) fn permute_x_even_odd(x: &[f32], out: &mut [f32]) {
-    for (src, dst) in x.chunks_exact(layout::CHUNK).zip(out.chunks_exact_mut(layout::CHUNK)) {
-        for i in 0..layout::CHUNK / 2 {
-            dst[i] = src[2 * i];
-            dst[layout::CHUNK / 2 + i] = src[2 * i + 1];
-        }
+/// Permutes each `k`-element row of `x` into the nibble-block order of `lanes`-lane vectors.
+pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f32]) {
+    for (src, dst) in x.chunks_exact(k).zip(out.chunks_exact_mut(k)) {
+        body::permute_x_nibble_blocks(src, lanes, dst);
     }
 }
 
 /// The row-dot kernel of `spec` for these kernels.
 pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> DotFn<NR, MR> {
     #[cfg(target_arch = "x86_64")]
-    if dot_permutes_x(kernels, spec) {
+    if dot_nibble_lanes(kernels, spec).is_some() {
         return match spec.element_code() {
-            ElementCode::Fp4 => dot_avx512::<4, { kind::FP4 }, NR, MR, true>,
-            _ => dot_avx512::<4, { kind::UINT }, NR, MR, true>,
+            ElementCode::Fp4 => dot_nibbles_avx512::<{ kind::FP4 }, NR, MR>,
+            _ => dot_nibbles_avx512::<{ kind::UINT }, NR, MR>,
         };
     }
-    by_isa!(kernels, spec, dot_portable, dot_avx2, dot_avx512, NR, MR, FALSE)
+    by_isa!(kernels, spec, dot_portable, dot_avx2, dot_avx512, NR, MR)
 }
 
 /// The dequantization kernel of `spec`.
