@@ -1,4 +1,4 @@
-//! Cross-checks every CPU kernel implementation this machine runs (portable, AVX2, AVX-512)
+//! Cross-checks every CPU kernel implementation this machine runs (portable, AVX2, AVX-512, NEON)
 //! against the scalar reference path: matmul accuracy against float64 (the project metric,
 //! with the reference's error standing in for MLX's) for every mode/bits/group size/dtype/
 //! orientation, small M (fused kernels) and large M (gemm path), plain and gather; and
@@ -246,6 +246,11 @@ fn avx2_kernels_match_reference() {
 #[test]
 fn avx512_kernels_match_reference() {
     check(Kernels::Avx512, "avx512_kernels_match_reference");
+}
+
+#[test]
+fn neon_kernels_match_reference() {
+    check(Kernels::Neon, "neon_kernels_match_reference");
 }
 
 #[test]

@@ -1,18 +1,22 @@
 //! SIMD kernels of the CPU backend and their one cached run-time dispatch.
 //!
 //! [`Kernels::active`] is resolved once per process (CPU detection, or the
-//! `QMLX_CPU_KERNELS=reference|portable|avx2|avx512` override) and stored in a `OnceLock`.
+//! `QMLX_CPU_KERNELS=reference|portable|avx2|avx512|neon` override) and stored in a `OnceLock`.
 //! Per-bit-width knowledge lives in [`layout`]; the vector primitives per instruction set in
 //! `isa`; the kernel bodies, written once, in `body`.
 
 mod body;
 mod isa;
 pub mod layout;
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod neon;
 
 pub(crate) use body::DotArgs;
 use isa::Portable;
 #[cfg(target_arch = "x86_64")]
 use isa::{Avx2, Avx512};
+#[cfg(target_arch = "aarch64")]
+use neon::Neon;
 use layout::kind;
 
 use crate::format::{ElementCode, QuantSpec};
@@ -29,6 +33,8 @@ pub enum Kernels {
     Avx2,
     /// The fused kernels with AVX-512 F/BW/VL/DQ (x86-64).
     Avx512,
+    /// The fused kernels with NEON (aarch64; tested under qemu, not timed on Arm hardware).
+    Neon,
 }
 
 impl Kernels {
@@ -39,12 +45,13 @@ impl Kernels {
             Kernels::Portable => "portable",
             Kernels::Avx2 => "avx2",
             Kernels::Avx512 => "avx512",
+            Kernels::Neon => "neon",
         }
     }
 
     /// Parses a `QMLX_CPU_KERNELS` value.
     pub fn parse(s: &str) -> Option<Kernels> {
-        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512].into_iter().find(|k| k.name() == s)
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Neon].into_iter().find(|k| k.name() == s)
     }
 
     /// True if this CPU can run these kernels.
@@ -63,6 +70,10 @@ impl Kernels {
                     && is_x86_feature_detected!("avx512vl")
                     && is_x86_feature_detected!("avx512dq")
             }
+            #[cfg(target_arch = "aarch64")]
+            Kernels::Neon => std::arch::is_aarch64_feature_detected!("neon"),
+            #[cfg(not(target_arch = "aarch64"))]
+            Kernels::Neon => false,
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }
@@ -70,7 +81,7 @@ impl Kernels {
 
     /// Every implementation this CPU can run (tests cross-check them all).
     pub fn available() -> Vec<Kernels> {
-        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512].into_iter().filter(|k| k.is_supported()).collect()
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Neon].into_iter().filter(|k| k.is_supported()).collect()
     }
 
     /// The fastest implementation this CPU can run.
@@ -87,7 +98,7 @@ impl Kernels {
                 Some(k) if k.is_supported() => k,
                 _ => {
                     let d = Kernels::detected();
-                    eprintln!("qmlx: QMLX_CPU_KERNELS={v:?} is not one of reference/portable/avx2/avx512 supported here; using {}", d.name());
+                    eprintln!("qmlx: QMLX_CPU_KERNELS={v:?} is not one of reference/portable/avx2/avx512/neon supported here; using {}", d.name());
                     d
                 }
             },
@@ -135,6 +146,8 @@ unsafe fn dot_nibbles_avx512<const KIND: u8, const NR: usize, const MR: usize>(a
 entry_points!(Avx2, dot_avx2, deq_avx2, axpy_avx2, "avx2,fma,f16c,bmi1,bmi2");
 #[cfg(target_arch = "x86_64")]
 entry_points!(Avx512, dot_avx512, deq_avx512, axpy_avx512, "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2");
+#[cfg(target_arch = "aarch64")]
+entry_points!(Neon, dot_neon, deq_neon, axpy_neon, "neon");
 
 /// Picks `$f::<B, KIND, ...>` for the spec's element code and bit width.
 macro_rules! by_code {
@@ -187,6 +200,10 @@ pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f3
 
 /// The row-dot kernel of `spec` for these kernels.
 pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> DotFn<NR, MR> {
+    #[cfg(target_arch = "aarch64")]
+    if kernels == Kernels::Neon {
+        return by_code!(spec, dot_neon, NR, MR);
+    }
     #[cfg(target_arch = "x86_64")]
     if dot_nibble_lanes(kernels, spec).is_some() {
         return match spec.element_code() {
@@ -199,10 +216,18 @@ pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &
 
 /// The dequantization kernel of `spec`.
 pub(crate) fn dequant_fn(kernels: Kernels, spec: &QuantSpec) -> DequantFn {
+    #[cfg(target_arch = "aarch64")]
+    if kernels == Kernels::Neon {
+        return by_code!(spec, deq_neon);
+    }
     by_isa!(kernels, spec, deq_portable, deq_avx2, deq_avx512)
 }
 
 /// The dequantize + axpy kernel of `spec`.
 pub(crate) fn dequant_axpy_fn(kernels: Kernels, spec: &QuantSpec) -> DequantAxpyFn {
+    #[cfg(target_arch = "aarch64")]
+    if kernels == Kernels::Neon {
+        return by_code!(spec, axpy_neon);
+    }
     by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512)
 }
