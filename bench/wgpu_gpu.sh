@@ -11,7 +11,8 @@
 #      bash bench/wgpu_gpu.sh run
 #      prints and writes $OUT/wgpu_gpu.txt: adapter, date, commit, test results, bench table.
 #      Commit that file as bench/results/wgpu-gpu-<date>.txt.
-#      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts).
+#      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts);
+#      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both).
 #      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
 #      $BIN/COMMIT_BASE), runs first: a same-run baseline.
 set -euo pipefail
@@ -56,7 +57,7 @@ run() {
     echo "commit: $(cat "$BIN/COMMIT")"
     nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || true
     echo "## correctness (same tests as CI on lavapipe)"
-    for t in quantize_parity matmul_accuracy; do
+    for t in ${QMLX_WGPU_TESTS:-quantize_parity matmul_accuracy}; do
       "$BIN/$t" --test-threads=1 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
     done
     if [ -x "$BIN/wgpu_bench_base" ]; then

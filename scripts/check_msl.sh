@@ -28,10 +28,13 @@ for f in "$OUT"/msl/*.metal; do
     fail=$((fail + 1)); echo "FAIL $(basename "$f")"; head -n 20 "$OUT/err"
   fi
 done
-# The check must be able to fail: a misspelt builtin and a wrong-arity call.
+# The check must be able to fail: a misspelt builtin, a wrong-arity call, the non-existent 16×16
+# simdgroup matrix naga emits for coop_mat16x16, and a wrong-arity simdgroup multiply.
 sed 's/metal::fma(/metal::fmaa(/' "$OUT/msl/dequantize_affine4_gs64.metal" > "$OUT/broken1.metal"
 sed '0,/metal::min(/s//metal::min(1u, /' "$OUT/msl/qmv_affine4_gs64.metal" > "$OUT/broken2.metal"
-for b in broken1 broken2; do
+sed 's/metal::simdgroup_float8x8/metal::simdgroup_half16x16/g' "$OUT/msl/qmm_coop8_t_affine4_gs64.metal" > "$OUT/broken3.metal"
+sed 's/simdgroup_multiply_accumulate(d,a,b,c)/simdgroup_multiply_accumulate(d,a,b)/' "$OUT/msl/qmm_coop8_n_mxfp44_gs32.metal" > "$OUT/broken4.metal"
+for b in broken1 broken2 broken3 broken4; do
   if check "$OUT/$b.metal"; then
     fail=$((fail + 1)); echo "FAIL: deliberately broken MSL ($b) passed the check"
   else

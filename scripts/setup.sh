@@ -12,9 +12,12 @@ fi
 # clang-19 checks the MSL generated from them, and rustc-web + cargo-web + rust-web-src type-check
 # the macOS host for aarch64-apple-darwin. Debian packages, installed only when missing (needs
 # root + apt; without them those tests and checks print SKIP lines instead of running).
+# aarch64 NEON (issue 4): gcc-aarch64-linux-gnu + libc6-dev-arm64-cross link and qemu-user runs
+# qmlx-core's tests for aarch64 (scripts/test_aarch64.sh; std built by the rustc-web above).
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=""
-  for p in mesa-vulkan-drivers libvulkan1 clang-19 rustc-web cargo-web rust-web-src; do
+  for p in mesa-vulkan-drivers libvulkan1 clang-19 rustc-web cargo-web rust-web-src \
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
   done
   if [ -n "$missing" ]; then

@@ -25,6 +25,12 @@ bash scripts/check_msl.sh
 bash scripts/check_macos_host.sh
 # --- end wgpu / Apple ---
 
+# --- aarch64 NEON (issue 4) ---
+# qmlx-core built for aarch64 (std via -Zbuild-std) and run under qemu: NEON kernels cross-checked
+# against the reference; prints a SKIP line when the cross toolchain is missing. Not timed.
+bash scripts/test_aarch64.sh
+# --- end aarch64 NEON ---
+
 echo "== python package: build quantization_mlx (maturin develop --release) into .venv"
 # The shared CARGO_TARGET_DIR keeps the release build incremental between runs.
 VIRTUAL_ENV=$PWD/.venv PATH=$PWD/.venv/bin:$PATH .venv/bin/maturin develop --release --quiet 2>&1 \

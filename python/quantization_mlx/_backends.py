@@ -217,7 +217,13 @@ class MpsBackend:
     first (torch's queued work on the inputs is done), then the kernels run in the host's own
     command buffer, committed and waited for (GIL released). Encoding into torch's command buffer
     instead would need torch's C++ symbols from Rust, which this package does not link. Gather
-    indices are copied to the CPU (the op validates them on the host)."""
+    indices are copied to the CPU (the op validates them on the host).
+
+    Considered and not built: ``torch.mps.compile_shader`` with the same naga MSL, which would
+    encode into torch's own stream without the full sync. It binds arguments by position (naga's
+    array-size buffer sits at slot 15, so filler arguments), passes integer lists as int64 unless
+    cast, and would be a second untested Apple path whose only gain, latency, cannot be measured
+    without a Mac."""
 
     name = "mps"
 

@@ -1,14 +1,17 @@
 //! CPU benchmark of `qmlx_core::cpu::matmul` (issue 4).
 //!
-//! For each shape (N×K), quantization, dtype and M it prints µs per call and GB/s of weights
+//! For each shape (N×K: y = x @ Ŵᵀ with Ŵ stored [N, K]; `--orient n` adds transpose=False,
+//! Ŵ stored [K, N]), quantization, dtype and M it prints µs per call and GB/s of weights
 //! (packed codes + scales + biases), with the weights streamed from memory: each configuration
 //! rotates over distinct copies totalling more than 1 GiB, so no call finds its weights in cache.
-//! It also measures the machine's read bandwidth (a STREAM-like parallel sum over 2 GiB) in the
-//! same run. Output: a table on stdout and CSV lines (`--csv PATH`) that `bench/cpu_bench.py`
+//! It also measures the machine's read bandwidth (STREAM-like parallel sums over 128 MiB slices
+//! of 2 GiB) in the same run, interleaved: before every configuration; the best over the run is
+//! reported. Output: a table on stdout and CSV lines (`--csv PATH`) that `bench/cpu_bench.py`
 //! merges with torch and MLX timings.
 //!
 //! Usage: `cargo run --release -p qmlx-bench -- [--quick] [--csv PATH] [--kernels NAME]
-//!        [--shapes 4096x4096,...] [--m 1,4,16,256] [--dtypes f32,f16,bf16] [--specs affine4g64,...]`
+//!        [--shapes 4096x4096,...] [--m 1,4,16,256] [--dtypes f32,f16,bf16] [--specs affine4g64,...]
+//!        [--rotate-mib MIB] [--no-bw] [--min] [--orient t,n]`
 
 use half::{bf16, f16};
 use qmlx_core::api::{self, GroupParams, QuantizedWeight};
@@ -33,6 +36,12 @@ struct Args {
     rotate: usize,
     /// Skip the read-bandwidth measurement (`--no-bw`, for profiling).
     no_bw: bool,
+    /// Orientations: `true` = transpose=True (Ŵ stored [N, K], the decode layout), `false` =
+    /// transpose=False (Ŵ stored [K, N], `x @ Ŵ`, CSV kind `qmlx_nt`). `--orient t,n`.
+    orients: Vec<bool>,
+    /// Report the fastest batch instead of the median (`--min`: for A/B of kernel changes on a
+    /// busy machine, with weights in cache, where only preemption makes a batch slower).
+    min: bool,
     /// f16/bf16 only on the first shape (x conversion aside, the kernels are the same).
     half_first_shape_only: bool,
 }
@@ -63,6 +72,8 @@ fn parse_args() -> Args {
         half_first_shape_only: true,
         rotate: ROTATE_BYTES,
         no_bw: false,
+        min: false,
+        orients: vec![true],
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -90,6 +101,17 @@ fn parse_args() -> Args {
             "--kernels" => a.kernels = Kernels::parse(&val()).expect("reference|portable|avx2|avx512"),
             "--rotate-mib" => a.rotate = val().parse::<usize>().unwrap() << 20,
             "--no-bw" => a.no_bw = true,
+            "--min" => a.min = true,
+            "--orient" => {
+                a.orients = val()
+                    .split(',')
+                    .map(|o| match o {
+                        "t" => true,
+                        "n" => false,
+                        _ => panic!("--orient takes t (transpose=True) and/or n (transpose=False)"),
+                    })
+                    .collect()
+            }
             "--all-dtypes-all-shapes" => a.half_first_shape_only = false,
             other => panic!("unknown flag {other}"),
         }
@@ -100,6 +122,12 @@ fn parse_args() -> Args {
 /// A fast deterministic generator for weights and activations (quality is irrelevant here).
 struct XorShift(u64);
 impl XorShift {
+    fn next_u32(&mut self) -> u32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 32) as u32
+    }
     fn next_f32(&mut self) -> f32 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -130,19 +158,40 @@ fn sum(s: &[u64]) -> u64 {
     s.iter().fold(0, |a, b| a.wrapping_add(*b))
 }
 
-/// Best of 5 parallel sums over 2 GiB, in GB/s (10^9 bytes).
-fn read_bandwidth() -> f64 {
-    use rayon::prelude::*;
-    let data = vec![1u64; (2usize << 30) / 8];
-    let mut best = f64::MAX;
-    let mut check = 0u64;
-    for _ in 0..5 {
-        let t = Instant::now();
-        check = check.wrapping_add(data.par_chunks(1 << 20).map(sum).reduce(|| 0, |a, b| a.wrapping_add(b)));
-        best = best.min(t.elapsed().as_secs_f64());
+/// Bytes per timed window of the read-bandwidth probe.
+const PROBE_SLICE: usize = 128 << 20;
+
+/// The read-bandwidth probe: parallel sums over 2 GiB of distinct pages (identical pages could
+/// be merged by the host and hit in cache).
+struct ReadProbe {
+    data: Vec<u64>,
+    /// Fastest sum seen so far, GB/s (10^9 bytes).
+    best: f64,
+}
+
+impl ReadProbe {
+    fn new() -> Self {
+        ReadProbe { data: (0..(2u64 << 30) / 8).collect(), best: 0.0 }
     }
-    std::hint::black_box(check);
-    (data.len() * 8) as f64 / best / 1e9
+
+    /// Runs `reps` sums; returns the best GB/s seen over the whole run so far. Called before
+    /// every configuration too, so that the probe sees the same quiet and busy moments of the
+    /// shared machine as the kernels (whose fastest or median batch is reported).
+    fn measure(&mut self, reps: usize) -> f64 {
+        use rayon::prelude::*;
+        let mut check = 0u64;
+        // Timed per 128 MiB slice (4× the L3; each slice read once per pass, so from memory):
+        // windows of a few ms, like the kernels' shortest batches, see the same quiet moments.
+        for _ in 0..reps {
+            for slice in self.data.chunks(PROBE_SLICE / 8) {
+                let t = Instant::now();
+                check = check.wrapping_add(slice.par_chunks(1 << 17).map(sum).reduce(|| 0, |a, b| a.wrapping_add(b)));
+                self.best = self.best.max((slice.len() * 8) as f64 / t.elapsed().as_secs_f64() / 1e9);
+            }
+        }
+        std::hint::black_box(check);
+        self.best
+    }
 }
 
 struct Copy_ {
@@ -157,11 +206,12 @@ fn bytes_of<T: bytemuck::Pod>(v: &[T]) -> Vec<u8> {
 
 /// Times `cpu::matmul` for every M on one quantized weight; returns (M, µs) pairs.
 /// Returns the weight bytes and, per M, (M, wall µs per call, CPU µs per call).
-fn bench_config<T: Float + Element>(a: &Args, n: usize, k: usize, spec: QuantSpec, seed: u64) -> (usize, Vec<(usize, f64, f64)>) {
+fn bench_config<T: Float + Element>(a: &Args, n: usize, k: usize, spec: QuantSpec, seed: u64, transpose: bool) -> (usize, Vec<(usize, f64, f64)>) {
     let mut rng = XorShift(seed | 1);
     let w: Vec<T> = (0..n * k).map(|_| T::from_f32(rng.next_f32())).collect();
     let gscale = if spec.mode() == Mode::Nvfp4 { Some(1.0f32) } else { None };
-    let q: QuantizedWeight<T> = api::quantize(&w, &[n, k], spec, Rounding::Gpu, gscale).unwrap();
+    let w_shape = if transpose { [n, k] } else { [k, n] };
+    let q: QuantizedWeight<T> = api::quantize(&w, &w_shape, spec, Rounding::Gpu, gscale).unwrap();
     drop(w);
     let (s_bytes, b_bytes, s_dtype) = match &q.params {
         GroupParams::Affine { scales, biases } => (bytes_of(scales), bytes_of(biases), T::DTYPE),
@@ -169,7 +219,25 @@ fn bench_config<T: Float + Element>(a: &Args, n: usize, k: usize, spec: QuantSpe
     };
     let wbytes = q.wq.len() * 4 + s_bytes.len() + b_bytes.len();
     let copies = a.rotate.div_ceil(wbytes).max(2);
-    let pool: Vec<Copy_> = (0..copies).map(|_| Copy_ { wq: q.wq.clone(), s_f: s_bytes.clone(), b_f: b_bytes.clone() }).collect();
+    // Copies differ in every page (fresh random codes; scales and biases rotated by `c`
+    // elements): identical pages may be merged by the host (KSM), which let some copies hit
+    // in cache and showed >100% of the read bandwidth (8-bit, 14336×4096).
+    let esize = if spec.has_biases() { T::DTYPE.size() } else { 1 };
+    let rotated = |v: &[u8], c: usize| -> Vec<u8> {
+        let mut r = v.to_vec();
+        if !r.is_empty() {
+            let by = (c * esize) % r.len();
+            r.rotate_left(by);
+        }
+        r
+    };
+    let pool: Vec<Copy_> = (0..copies)
+        .map(|c| Copy_ {
+            wq: if c == 0 { q.wq.clone() } else { (0..q.wq.len()).map(|_| rng.next_u32()).collect() },
+            s_f: rotated(&s_bytes, c),
+            b_f: rotated(&b_bytes, c),
+        })
+        .collect();
     let g = [1.0f32];
     let mut res = vec![];
     for &m in &a.ms {
@@ -181,7 +249,7 @@ fn bench_config<T: Float + Element>(a: &Args, n: usize, k: usize, spec: QuantSpe
         let s0 = TensorRef::from_bytes("scales", s_dtype, &q.scales_shape, &pool[0].s_f).unwrap();
         let b0 = (!pool[0].b_f.is_empty()).then(|| TensorRef::from_bytes("biases", s_dtype, &q.scales_shape, &pool[0].b_f).unwrap());
         let g_meta = gscale.map(|_| qmlx_core::Meta::new(DType::F32, &[]));
-        let op = MatmulOp::gather_qmm(&xr.meta(), &w0.meta(), &s0.meta(), b0.map(|b| b.meta()).as_ref(), None, None, true, spec, g_meta.as_ref(), false)
+        let op = MatmulOp::gather_qmm(&xr.meta(), &w0.meta(), &s0.meta(), b0.map(|b| b.meta()).as_ref(), None, None, transpose, spec, g_meta.as_ref(), false)
             .unwrap();
         let mut call = |c: &Copy_, out: &mut [T]| {
             let w = TensorRef::new(&c.wq, &q.wq_shape).unwrap();
@@ -193,6 +261,8 @@ fn bench_config<T: Float + Element>(a: &Args, n: usize, k: usize, spec: QuantSpe
         call(&pool[0], &mut out);
         // Batches of calls walking the copies in order; the median batch mean is reported.
         let batch = copies.min(((MEASURE.as_secs_f64() / 3.0) / est_seconds(&mut call, &pool, &mut out)).max(1.0) as usize);
+        // --min: more, shorter batches (the fastest is reported).
+        let batch = if a.min { batch.div_ceil(8) } else { batch };
         let mut means = vec![];
         let (start, cpu0, i0) = (Instant::now(), cpu_seconds(), 0usize);
         let mut i = 0;
@@ -207,7 +277,7 @@ fn bench_config<T: Float + Element>(a: &Args, n: usize, k: usize, spec: QuantSpe
         let cpu_per_call = (cpu_seconds() - cpu0) / (i - i0) as f64;
         means.sort_by(|a, b| a.partial_cmp(b).unwrap());
         std::hint::black_box(&out);
-        res.push((m, means[means.len() / 2] * 1e6, cpu_per_call * 1e6));
+        res.push((m, if a.min { means[0] } else { means[means.len() / 2] } * 1e6, cpu_per_call * 1e6));
     }
     (wbytes, res)
 }
@@ -237,42 +307,49 @@ fn main() {
     };
     let threads = rayon::current_num_threads();
     println!("qmlx-bench: kernels={} threads={threads}", a.kernels.name());
-    let bw = if a.no_bw { f64::NAN } else { read_bandwidth() };
-    println!("read bandwidth (parallel sum over 2 GiB, best of 5): {bw:.1} GB/s");
-    writeln!(csv, "read_bandwidth_GBps,{bw:.3}").unwrap();
-    writeln!(csv, "kind,N,K,spec,dtype,M,us,GBps_weights,weight_bytes,kernels,cpu_us").unwrap();
-    println!("{:>11} {:>12} {:>5} {:>4} {:>10} {:>8} {:>7} {:>10}", "N×K", "spec", "dtype", "M", "µs", "GB/s", "%read", "CPU µs");
+    let mut probe = (!a.no_bw).then(ReadProbe::new);
+    if let Some(p) = probe.as_mut() {
+        println!("read bandwidth at start (best of 5): {:.1} GB/s", p.measure(5));
+    }
+    println!("{:>11} {:>12} {:>5} {:>4} {:>10} {:>8} {:>10}", "N×K", "spec", "dtype", "M", "µs", "GB/s", "CPU µs");
+    let mut rows = vec![];
     let mut seed = 0x5eed_u64;
     for (si, &(n, k)) in a.shapes.iter().enumerate() {
-        for spec_name in &a.specs {
+        for (spec_name, &transpose) in a.specs.iter().flat_map(|s| a.orients.iter().map(move |o| (s, o))) {
             let spec = parse_spec(spec_name);
             for &dt in &a.dtypes {
                 if dt != DType::F32 && a.half_first_shape_only && si > 0 {
                     continue;
                 }
+                if let Some(p) = probe.as_mut() {
+                    p.measure(3);
+                }
                 seed += 1;
                 let (wbytes, res) = match dt {
-                    DType::F32 => bench_config::<f32>(&a, n, k, spec, seed),
-                    DType::F16 => bench_config::<f16>(&a, n, k, spec, seed),
-                    _ => bench_config::<bf16>(&a, n, k, spec, seed),
+                    DType::F32 => bench_config::<f32>(&a, n, k, spec, seed, transpose),
+                    DType::F16 => bench_config::<f16>(&a, n, k, spec, seed, transpose),
+                    _ => bench_config::<bf16>(&a, n, k, spec, seed, transpose),
                 };
+                let kind = if transpose { "qmlx" } else { "qmlx_nt" };
                 for (m, us, cpu_us) in res {
                     let gbps = wbytes as f64 / (us * 1e-6) / 1e9;
-                    println!(
-                        "{:>11} {:>12} {:>5} {:>4} {:>10.1} {:>8.2} {:>6.0}% {:>10.1}",
-                        format!("{n}×{k}"),
-                        spec_name,
-                        dt.name().replace("float", "f").replace("bf", "bf"),
-                        m,
-                        us,
-                        gbps,
-                        100.0 * gbps / bw,
-                        cpu_us
-                    );
-                    writeln!(csv, "qmlx,{n},{k},{spec_name},{},{m},{us:.2},{gbps:.3},{wbytes},{},{cpu_us:.2}", dt.name(), a.kernels.name())
-                        .unwrap();
+                    let name = if transpose { spec_name.clone() } else { format!("{spec_name} nt") };
+                    let dtn = dt.name().replace("float", "f");
+                    println!("{:>11} {:>12} {:>5} {:>4} {:>10.1} {:>8.2} {:>10.1}", format!("{n}×{k}"), name, dtn, m, us, gbps, cpu_us);
+                    rows.push((kind, n, k, spec_name.clone(), name, dt, dtn, m, us, gbps, wbytes, cpu_us));
                 }
             }
         }
+    }
+    let bw = probe.as_mut().map_or(f64::NAN, |p| p.measure(3));
+    println!(
+        "\nread bandwidth, best over the run (parallel sums over 128 MiB slices of 2 GiB, 5 passes at the start, 3 before every configuration, 3 at the end): {bw:.1} GB/s"
+    );
+    println!("{:>11} {:>12} {:>5} {:>4} {:>10} {:>8} {:>7}", "N×K", "spec", "dtype", "M", "µs", "GB/s", "%read");
+    writeln!(csv, "read_bandwidth_GBps,{bw:.3}").unwrap();
+    writeln!(csv, "kind,N,K,spec,dtype,M,us,GBps_weights,weight_bytes,kernels,cpu_us").unwrap();
+    for (kind, n, k, spec_name, name, dt, dtn, m, us, gbps, wbytes, cpu_us) in rows {
+        println!("{:>11} {:>12} {:>5} {:>4} {:>10.1} {:>8.2} {:>6.0}%", format!("{n}×{k}"), name, dtn, m, us, gbps, 100.0 * gbps / bw);
+        writeln!(csv, "{kind},{n},{k},{spec_name},{},{m},{us:.2},{gbps:.3},{wbytes},{},{cpu_us:.2}", dt.name(), a.kernels.name()).unwrap();
     }
 }

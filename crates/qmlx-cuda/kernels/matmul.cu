@@ -520,6 +520,8 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
   }
 }
 
+#include "qmm_decode.cuh"  // the tensor-core decode kernel (uses nvfp4_gfactor above)
+
 // Kernel entry points: <op>_<format>_<dtype>; group size is a launch argument (affine: 32/64/128).
 #define QMLX_MATMUL_KERNELS(FN, KIND, BITS, TN, T)                                                            \
   extern "C" __global__ void __launch_bounds__(QMV_WARPS * 32) qmv1_##FN##_##TN(const MatmulParams p, int gs) { \
@@ -546,7 +548,9 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
   QMLX_MATMUL_KERNELS(FN, KIND, BITS, f16, __half)        \
   QMLX_MATMUL_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16) \
   QMLX_SMALL_KERNEL(FN, KIND, BITS, f16, __half)          \
-  QMLX_SMALL_KERNEL(FN, KIND, BITS, bf16, __nv_bfloat16)
+  QMLX_SMALL_KERNEL(FN, KIND, BITS, bf16, __nv_bfloat16) \
+  QMLX_DECODE_KERNELS(FN, KIND, BITS, f16, __half)        \
+  QMLX_DECODE_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16)
 
 QMLX_MATMUL_DTYPES(affine1, KIND_AFFINE, 1)
 QMLX_MATMUL_DTYPES(affine2, KIND_AFFINE, 2)

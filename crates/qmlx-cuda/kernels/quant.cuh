@@ -344,8 +344,9 @@ __device__ __forceinline__ long long read_index(const void* p, int kind, long lo
   return (long long)reinterpret_cast<const uint32_t*>(p)[i];
 }
 
-// Resolves batch position p to (xi, wi), bounds-checking gather indices. Out-of-range → reported,
-// returns false (the caller fills that output matrix with NaN and reads nothing).
+// Resolves batch position p to (xi, wi), bounds-checking gather indices. Out-of-range → reported
+// (when status is not null), returns false (the caller fills that output matrix with NaN and reads
+// nothing).
 __device__ __forceinline__ bool resolve_pair(const BatchMap& map, long long p, uint32_t* status, uint32_t* host,
                                              long long& xi, long long& wi) {
   long long fx = 0, fw = 0, rem = p;
@@ -359,13 +360,117 @@ __device__ __forceinline__ bool resolve_pair(const BatchMap& map, long long p, u
   wi = fw;
   if (map.lhs_kind != IDX_NONE) {
     long long v = read_index(map.lhs, map.lhs_kind, fx);
-    if (v < 0 || v >= map.x_count) { report(status, host, ST_LHS_INDEX, p, v, map.x_count); return false; }
+    if (v < 0 || v >= map.x_count) { if (status) report(status, host, ST_LHS_INDEX, p, v, map.x_count); return false; }
     xi = v;
   }
   if (map.rhs_kind != IDX_NONE) {
     long long v = read_index(map.rhs, map.rhs_kind, fw);
-    if (v < 0 || v >= map.w_count) { report(status, host, ST_RHS_INDEX, p, v, map.w_count); return false; }
+    if (v < 0 || v >= map.w_count) { if (status) report(status, host, ST_RHS_INDEX, p, v, map.w_count); return false; }
     wi = v;
   }
   return true;
 }
+
+// ---- tensor-core A operands (kernels/qmm_decode.cuh) ----------------------------------------
+// A chunk's CH codes become CH/2 u32 registers, each a pair of T holding the dequantized weights
+// w = s·q + b (affine) or q·s (fp), rounded to T as MLX's matmul loaders do. Pair i holds codes
+// (2i, 2i+1), except where `nibble_pairs`: the 4-bit magic-number decode yields, per 32-bit word,
+// the pairs (0,4), (1,5), (2,6), (3,7) of its eight codes, and the caller permutes x to match.
+// Group parameters arrive raw (T bits for affine, the scale byte for fp) so that a ring of pending
+// loads is never waited on before its use.
+
+__device__ __forceinline__ uint32_t fma_f16x2(uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t d;
+  asm("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+  return d;
+}
+__device__ __forceinline__ uint32_t fma_bf16x2(uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t d;
+  asm("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+  return d;
+}
+__device__ __forceinline__ uint32_t prmt(uint32_t a, uint32_t b, uint32_t sel) {
+  uint32_t d;
+  asm("prmt.b32 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(sel));
+  return d;
+}
+template <typename T> __device__ __forceinline__ uint32_t pack2(float lo, float hi) {
+  uint32_t r;
+  if constexpr (std::is_same<T, __half>::value) {
+    __half2 h = __floats2half2_rn(lo, hi);
+    r = *reinterpret_cast<uint32_t*>(&h);
+  } else {
+    __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+    r = *reinterpret_cast<uint32_t*>(&h);
+  }
+  return r;
+}
+
+template <int KIND, int BITS, typename T> struct TcDecode {
+  static constexpr bool f16 = std::is_same<T, __half>::value;
+  // Magic-number paths: affine 4-bit (f16, bf16) and 8-bit (f16); everything else decodes in f32.
+  static constexpr bool nibble_pairs = KIND == KIND_AFFINE && BITS == 4;
+  static constexpr bool byte_pairs = KIND == KIND_AFFINE && BITS == 8 && f16;
+
+  // Raw parameter g (T bits for affine scales/biases, the scale byte for fp modes).
+  __device__ __forceinline__ static uint32_t load_param(const void* base, long long g) {
+    if (KIND == KIND_AFFINE) return __ldg(reinterpret_cast<const unsigned short*>(base) + g);
+    return __ldg(reinterpret_cast<const unsigned char*>(base) + g);
+  }
+
+  template <int CW, int NP>
+  __device__ __forceinline__ static void run(const uint32_t (&v)[CW], uint32_t sraw, uint32_t braw, float gfactor,
+                                             uint32_t (&out)[NP]) {
+    static_assert(NP * 2 * BITS == CW * 32, "a chunk is NP pairs");
+    if constexpr (nibble_pairs) {
+      const uint32_t s2 = sraw | (sraw << 16), b2 = braw | (braw << 16);
+#pragma unroll
+      for (int w = 0; w < CW; ++w) {
+        if constexpr (f16) {
+          // (v & 0x000F000F) | 0x6400.. is the f16 pair 1024 + c; the 0x00F0 nibbles give 1024 + 16c.
+          const uint32_t hi = v[w] >> 8;
+          const uint32_t q0 = fma_f16x2((v[w] & 0x000F000Fu) | 0x64006400u, 0x3C003C00u, 0xE400E400u);  // ·1 − 1024
+          const uint32_t q1 = fma_f16x2((v[w] & 0x00F000F0u) | 0x64006400u, 0x2C002C00u, 0xD400D400u);  // ·1/16 − 64
+          const uint32_t q2 = fma_f16x2((hi & 0x000F000Fu) | 0x64006400u, 0x3C003C00u, 0xE400E400u);
+          const uint32_t q3 = fma_f16x2((hi & 0x00F000F0u) | 0x64006400u, 0x2C002C00u, 0xD400D400u);
+          out[4 * w + 0] = fma_f16x2(q0, s2, b2);
+          out[4 * w + 1] = fma_f16x2(q1, s2, b2);
+          out[4 * w + 2] = fma_f16x2(q2, s2, b2);
+          out[4 * w + 3] = fma_f16x2(q3, s2, b2);
+        } else {
+          // bf16 has 7 mantissa bits: each nibble is moved to the bottom (0x4300.. | c is 128 + c).
+#pragma unroll
+          for (int e = 0; e < 4; ++e) {
+            const uint32_t q = fma_bf16x2(((v[w] >> (4 * e)) & 0x000F000Fu) | 0x43004300u, 0x3F803F80u, 0xC300C300u);
+            out[4 * w + e] = fma_bf16x2(q, s2, b2);
+          }
+        }
+      }
+    } else if constexpr (byte_pairs) {
+      const uint32_t s2 = sraw | (sraw << 16), b2 = braw | (braw << 16);
+#pragma unroll
+      for (int w = 0; w < CW; ++w) {
+        // Bytes under 0x64: the f16 pair 1024 + c.
+        const uint32_t q0 = fma_f16x2(prmt(v[w], 0x64646464u, 0x4140u), 0x3C003C00u, 0xE400E400u);
+        const uint32_t q1 = fma_f16x2(prmt(v[w], 0x64646464u, 0x4342u), 0x3C003C00u, 0xE400E400u);
+        out[2 * w] = fma_f16x2(q0, s2, b2);
+        out[2 * w + 1] = fma_f16x2(q1, s2, b2);
+      }
+    } else if constexpr (KIND == KIND_AFFINE) {
+      // Codes as the f32 1 + c·2^-BITS (chunk_code_unit); s·c + b = (s·2^B)·u + (b − s·2^B), the
+      // constant rounded in f32 (~2^-24 of the group's range), then one rounding to T.
+      T st, bt;
+      *reinterpret_cast<unsigned short*>(&st) = (unsigned short)sraw;
+      *reinterpret_cast<unsigned short*>(&bt) = (unsigned short)braw;
+      const float su = to_f32<T>(st) * (float)(1 << BITS), c0 = to_f32<T>(bt) - su;
+#pragma unroll
+      for (int i = 0; i < NP; ++i)
+        out[i] = pack2<T>(fmaf(su, chunk_code_unit<BITS, CW>(v, 2 * i), c0), fmaf(su, chunk_code_unit<BITS, CW>(v, 2 * i + 1), c0));
+    } else {
+      const float s = fp_group_scale<KIND>((uint8_t)sraw, gfactor);
+#pragma unroll
+      for (int i = 0; i < NP; ++i)
+        out[i] = pack2<T>(code_value<KIND>(chunk_code<BITS, CW>(v, 2 * i)) * s, code_value<KIND>(chunk_code<BITS, CW>(v, 2 * i + 1)) * s);
+    }
+  }
+};

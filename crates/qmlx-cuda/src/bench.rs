@@ -131,7 +131,7 @@ fn spec_name(c: &Case) -> String {
 }
 
 /// Runs the benchmark and prints CSV rows: `kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs`.
-/// `decode`: only the qmv range (M = 1..3, 16) of the four shapes, every case (the M ≤ 3 kernel's check).
+/// `decode`: only the decode range (M = 1, 2, 4, 8, 16) of the four shapes, every case, and the MoE layer.
 /// `prefill`: only M = 256, 1024, 4096 of the four shapes, every case, no MoE (the qmm kernels' check).
 pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     let timer = Timer::new();
@@ -149,7 +149,7 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     let p = pools(&mut rng);
     let shapes: &[(usize, usize)] = if quick { &[(14336, 4096)] } else { &[(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096)] };
     let ms: &[usize] = if decode {
-        &[1, 2, 3, 16]
+        &[1, 2, 4, 8, 16]
     } else if prefill {
         &[256, 1024, 4096]
     } else if quick {
@@ -214,7 +214,7 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     // MoE: Qwen3-30B-A3B, 128 experts, top-8; gate+up [1536, 2048] and down [2048, 768]; sorted rhs.
     let (experts, topk) = (128usize, 8usize);
     for (n, k) in [(1536usize, 2048usize), (2048, 768)] {
-        for c in cases.iter().filter(|c| c.spec.bits() == 4 && c.dtype == DType::F16) {
+        for c in cases.iter().filter(|c| c.spec.bits() == 4) {
             for tokens in [1usize, 8, 64] {
                 let pairs = tokens * topk;
                 let mut touched_total = 0usize;

@@ -449,6 +449,35 @@ impl Device {
             map,
         };
         let mut gs_arg = spec.group_size() as i32;
+        let grouped = op.m == 1 && batch > 1;
+        // Formats whose codes the decode kernel turns into f16/bf16 pairs with magic numbers (the
+        // others decode through f32, ~2× the ALU work per weight).
+        let magic = spec.mode() == Mode::Affine && (spec.bits() == 4 || (spec.bits() == 8 && op.out_dtype == DType::F16));
+        let use_decode = match DECODE_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            // Measured (bench/cuda-notes.md stage 11): M = 1 stays on the qmv kernel except for
+            // 8-bit f16; gathers of single rows use the grouped tile once runs are long enough for
+            // the format; mxfp8 keeps the small-M kernel past 8 rows.
+            _ if grouped => batch * if magic { 2 } else { 1 } >= op.w_count * if magic { 1 } else { 2 },
+            _ if op.m == 1 => magic && spec.bits() == 8,
+            _ => !(spec.mode() == Mode::Mxfp8 && op.m > 8),
+        };
+        if use_decode && op.transpose && op.out_dtype != DType::F32 && op.m <= DECODE_MAX_M && batch <= 65535 {
+            // Swap-AB tensor-core decode (kernels/qmm_decode.cuh). M = 1 gathers put runs of pairs
+            // that share a w matrix (sorted MoE rhs) into one tile's columns.
+            let mt = if op.m <= 8 { 1 } else { 2 };
+            let row_tiles = op.n.div_ceil(DECODE_ROWS);
+            let warps = match DECODE_WARPS.load(std::sync::atomic::Ordering::Relaxed) {
+                0 if row_tiles * batch < 4 * self.sm_count => 8,
+                0 => 4,
+                w => w,
+            };
+            let f = self.function(self.matmul, &format!("qmmd{mt}x{warps}_{fmt}_{dt}"))?;
+            let mut grouped_arg = grouped as i32;
+            let args: &mut [*mut c_void] = &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void, &mut grouped_arg as *mut _ as *mut c_void];
+            return self.launch(f, (row_tiles as u32, batch as u32, 1), (warps * 32) as u32, stream, args);
+        }
         let small_tc = op.transpose && op.out_dtype != DType::F32 && (SMALL_MIN_M..=MID_MAX_M).contains(&op.m) && batch <= 65535;
         if let Some(module) = self.sm90.as_ref().filter(|_| sm90::eligible(op)) {
             sm90::launch(module, op, &fmt, dt, &mut p, gs_arg, stream)?;
@@ -481,6 +510,18 @@ impl Device {
 }
 
 // Launch geometry shared with kernels/matmul.cu.
+/// Largest M served by the tensor-core decode kernel (f16/bf16, transpose=True).
+pub const DECODE_MAX_M: usize = 16;
+/// Output rows per decode-kernel block (kernels/qmm_decode.cuh `DEC_ROWS`).
+const DECODE_ROWS: usize = 16;
+/// Warps per decode-kernel block: 0 picks (8 while the row blocks would fill under 4 per SM, else
+/// 4); 4 or 8 force one. Set only by the benchmark to compare the two.
+#[doc(hidden)]
+pub static DECODE_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Which kernel serves f16/bf16 transpose=True with M ≤ [`DECODE_MAX_M`]: 0 picks per shape, 1
+/// always the decode kernel, 2 never. Set only by the benchmark and checks to compare the paths.
+#[doc(hidden)]
+pub static DECODE_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 const QMV_WARPS: usize = 4;
 /// Warps per qmv block (kernels/matmul.cu `qmv_warps`): mxfp8 with M > 1 measured 10-40 % faster
 /// with 8 (H100, bench/cuda-notes.md stage 9); everything else is faster with 4.

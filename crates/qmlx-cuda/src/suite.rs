@@ -472,6 +472,15 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
         let mut idx: Vec<i32> = (0..12).map(|_| rng.below(6) as i32).collect();
         idx.sort();
         matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[12, 1, 2 * gs], true, None, Some((idx.clone(), vec![12])), false, &format!("{tag} gather sorted rhs {idx:?}"));
+        // Runs longer than a decode tile's 8 or 16 columns, an x gathered through lhs, and a bad
+        // index inside a sorted run (the decode kernel groups runs of equal rhs).
+        let mut idx: Vec<i32> = (0..40).map(|_| rng.below(3) as i32 * 2).collect();
+        idx.sort();
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[40, 1, 2 * gs], true, None, Some((idx.clone(), vec![40])), false, &format!("{tag} gather sorted rhs, 40 pairs in 3 runs"));
+        let lhs: Vec<i32> = (0..12).map(|_| rng.below(7) as i32).collect();
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 40, 2 * gs], &[7, 1, 2 * gs], true, Some((lhs.clone(), vec![12])), Some((idx[..12].to_vec(), vec![12])), false, &format!("{tag} gather lhs {lhs:?} sorted rhs M=1"));
+        let bad: Vec<i32> = [1, 1, 1, 1, 1, 4, 4, 6, 6, 6].to_vec();
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[10, 1, 2 * gs], true, None, Some((bad, vec![10])), true, &format!("{tag} gather sorted rhs with index 6 of 6 in a run"));
         let lhs: Vec<i32> = (0..4).map(|_| rng.below(5) as i32).collect();
         let rhs: Vec<i32> = (0..4).map(|_| rng.below(6) as i32).collect();
         matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[5, 2, 2 * gs], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, &format!("{tag} gather lhs {lhs:?} rhs {rhs:?}"));

@@ -387,7 +387,15 @@ impl MetalHost {
             return Ok(());
         }
         let plan = Plan::new(op, &pairs);
-        let launch = Launch::matmul(op, &plan)?;
+        let mut launch = Launch::matmul(op, &plan)?;
+        if cfg!(feature = "coop-matrix") {
+            if let Some(coop) = launch.coop8() {
+                // Its simdgroup-to-block mapping assumes two simdgroups of 32 per threadgroup.
+                if self.pipeline(&coop.main)?.threadExecutionWidth() == 32 {
+                    launch = coop;
+                }
+            }
+        }
         let (tiles, rows) = (self.buffer_with(&plan.tiles)?, self.buffer_with(&plan.rows)?);
         let scratch = launch.cast.as_ref().map(|_| self.scratch(plan.rows.len() * op.n * 4)).transpose()?;
         let dst = scratch.as_deref().map_or(out.bound(), |s| (s, 0));

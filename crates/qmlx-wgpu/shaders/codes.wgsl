@@ -307,6 +307,36 @@ fn chunk_code(e: u32) -> u32 {
     return v & ((1u << BITS) - 1u);
 }
 
+// Codes 0..3 (lo) and 4..7 (hi) of a word of 4-bit codes, for kernels that take a word at a time.
+fn codes4_lo(w: u32) -> vec4<u32> {
+    return (vec4<u32>(w) >> vec4<u32>(0u, 4u, 8u, 12u)) & vec4<u32>(15u);
+}
+
+fn codes4_hi(w: u32) -> vec4<u32> {
+    return (vec4<u32>(w) >> vec4<u32>(16u, 20u, 24u, 28u)) & vec4<u32>(15u);
+}
+
+// The same codes as the f32 values 1 + q/16: each code's bits shifted straight into the top of
+// an f32 mantissa (one shift and one and-or per code, no integer-to-float conversion).
+fn codes4_lo_unit(w: u32) -> vec4<f32> {
+    let v = vec4<u32>(w << 19u, w << 15u, w << 11u, w << 7u);
+    return bitcast<vec4<f32>>((v & vec4<u32>(0x780000u)) | vec4<u32>(0x3f800000u));
+}
+
+fn codes4_hi_unit(w: u32) -> vec4<f32> {
+    let v = vec4<u32>(w << 3u, w >> 1u, w >> 5u, w >> 9u);
+    return bitcast<vec4<f32>>((v & vec4<u32>(0x780000u)) | vec4<u32>(0x3f800000u));
+}
+
+// Element `i` of a 16-bit dtype held in `word`, through the hardware's f16 conversion (for the
+// matmuls, where the accuracy metric applies rather than bit-exactness).
+fn half_in_word(word: u32, i: u32, dt: u32) -> f32 {
+    if dt == DT_F16 {
+        return unpack2x16float(word)[i & 1u];
+    }
+    return bitcast<f32>(select(word << 16u, word & 0xffff0000u, (i & 1u) != 0u));
+}
+
 // The f32 scale of an fp-mode group from its byte (nvfp4: times the global factor g/2688).
 fn fp_scale(byte: u32, global_factor: f32, has_global: bool) -> f32 {
     if MODE == MODE_NVFP4 {

@@ -13,6 +13,8 @@
 // the packed bits straight into an f32 mantissa (one shift, one and-or), with A = s·2^BITS and
 // B = b − A; f32 x keeps f = q (exact) and A, B = s, b. fp4 values come from a 16-entry table in
 // workgroup memory (every lane reads a different or the same word: no bank conflicts).
+// 4-bit codes in 16-byte aligned rows (the common case) go a word of 8 codes at a time with vector
+// arithmetic; other widths and alignments code by code (the same sums, more instructions).
 //
 // The team's partial sums meet in a workgroup-memory tree at the end, so nothing depends on the
 // subgroup size (8 on lavapipe, 32 on Apple and NVIDIA).
@@ -22,6 +24,9 @@ override QMV_COLS: u32 = 4u;    // output columns per thread (≤ QMAX_COLS)
 override QMV_WG: u32 = 128u;    // threads per workgroup (QMV_COLS × QMV_WG ≤ 1024)
 override QMV_UNROLL: u32 = 2u;  // chunks per thread and column loaded together (≤ QMAX_UNROLL)
 override QMV_XROWS: u32 = 8u;   // rows of x per tile (≤ QMAX_ROWS): the plan's largest tile
+// 1: 4-bit codes in 16-byte aligned rows (host: BITS == 4, packed words per row a multiple of 4),
+// taken a word at a time; 0: code by code (any width and alignment).
+override QMV_WORD_PATH: u32 = 0u;
 // 1: write a 16-bit output (dtype XDT) directly, two columns per word (host: N and QMV_COLS
 // even); 0: write float32 (a cast kernel follows for 16-bit outputs).
 override QMV_OUT16: u32 = 0u;
@@ -108,11 +113,11 @@ fn qmv_weight(base: u32, e: u32) -> f32 {
 fn qmv_group(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
     let g = row * p.gpr + j / GS;
     if MODE == MODE_AFFINE {
-        let s = float_from_word(scales[word_index(g, XDT)], g, XDT);
-        let b = float_from_word(biases[word_index(g, XDT)], g, XDT);
         if XDT == DT_F32 {
-            return vec2<f32>(s, b);
+            return vec2<f32>(bitcast<f32>(scales[g]), bitcast<f32>(biases[g]));
         }
+        let s = half_in_word(scales[g >> 1u], g, XDT);
+        let b = half_in_word(biases[g >> 1u], g, XDT);
         let a = s * f32(1u << BITS);
         return vec2<f32>(a, b - a);
     }
@@ -140,6 +145,43 @@ fn qmv_x8(x_row: u32, j: u32) {
             xv[2u * t + 1u] = bitcast<f32>(w & 0xffff0000u);
         }
     }
+}
+
+struct X8 {
+    lo: vec4<f32>,
+    hi: vec4<f32>,
+}
+
+// x[x_row, j .. j + 8) (j a multiple of 8, so 16-bit pairs share a word).
+fn qmv_x8v(x_row: u32, j: u32) -> X8 {
+    let i = x_row * p.k + j;
+    if XDT == DT_F32 {
+        return X8(bitcast<vec4<f32>>(vec4<u32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u])),
+                  bitcast<vec4<f32>>(vec4<u32>(x[i + 4u], x[i + 5u], x[i + 6u], x[i + 7u])));
+    }
+    let h = i >> 1u;
+    let w = vec4<u32>(x[h], x[h + 1u], x[h + 2u], x[h + 3u]);
+    if XDT == DT_F16 {
+        return X8(vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y)), vec4<f32>(unpack2x16float(w.z), unpack2x16float(w.w)));
+    }
+    let lo = vec4<u32>(w.x << 16u, w.x & 0xffff0000u, w.y << 16u, w.y & 0xffff0000u);
+    let hi = vec4<u32>(w.z << 16u, w.z & 0xffff0000u, w.w << 16u, w.w & 0xffff0000u);
+    return X8(bitcast<vec4<f32>>(lo), bitcast<vec4<f32>>(hi));
+}
+
+// Σ f·x over the eight 4-bit codes of word w (the word-at-a-time path).
+fn qmv_dot_word4(w: u32, xs: X8) -> f32 {
+    if MODE == MODE_AFFINE {
+        if XDT == DT_F32 {
+            return dot(vec4<f32>(codes4_lo(w)), xs.lo) + dot(vec4<f32>(codes4_hi(w)), xs.hi);
+        }
+        return dot(codes4_lo_unit(w), xs.lo) + dot(codes4_hi_unit(w), xs.hi);
+    }
+    let l = codes4_lo(w);
+    let h = codes4_hi(w);
+    let vl = vec4<f32>(fp4_lut[l.x], fp4_lut[l.y], fp4_lut[l.z], fp4_lut[l.w]);
+    let vh = vec4<f32>(fp4_lut[h.x], fp4_lut[h.y], fp4_lut[h.z], fp4_lut[h.w]);
+    return dot(vl, xs.lo) + dot(vh, xs.hi);
 }
 
 @compute @workgroup_size(QMV_WG)
@@ -174,7 +216,53 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let seg = min(GS, 32u); // elements of one group within a chunk
     var acc: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
     let step = QMV_LANES * QMV_UNROLL;
-    for (var c0 = select(chunks, lane, count > 0u); c0 < chunks; c0 += step) {
+    let first = select(chunks, lane, count > 0u);
+    // 4-bit codes in 16-byte aligned rows (K a multiple of 32): a chunk is one vec4<u32> and is
+    // taken a word (8 codes) at a time with vector arithmetic and no per-code indexing.
+    let word_path = QMV_WORD_PATH != 0u && BITS == 4u;
+    for (var c0 = select(chunks, first, word_path); c0 < chunks; c0 += step) {
+        var wv: array<vec4<u32>, 8>; // [QMAX_UNROLL][QMAX_COLS]
+        for (var u = 0u; u < QMV_UNROLL; u++) {
+            let c = min(c0 + u * QMV_LANES, chunks - 1u);
+            for (var ci = 0u; ci < QMV_COLS; ci++) {
+                wv[u * QMAX_COLS + ci] = wq[((w_rows[ci] * p.wpr) >> 2u) + c];
+            }
+        }
+        for (var u = 0u; u < QMV_UNROLL; u++) {
+            let c = c0 + u * QMV_LANES;
+            if c >= chunks {
+                break;
+            }
+            for (var s0 = 0u; s0 < 32u; s0 += seg) {
+                var ab: array<vec2<f32>, 4>;
+                for (var ci = 0u; ci < QMV_COLS; ci++) {
+                    ab[ci] = qmv_group(w_rows[ci], c * 32u + s0, global_factor);
+                }
+                var dots: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
+                var sx: array<f32, 8>;
+                for (var t = s0 / 8u; t < (s0 + seg) / 8u; t++) {
+                    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+                        if mi < count {
+                            let xs = qmv_x8v(x_rows[mi], c * 32u + 8u * t);
+                            if MODE == MODE_AFFINE {
+                                sx[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
+                            }
+                            for (var ci = 0u; ci < QMV_COLS; ci++) {
+                                dots[ci * QMAX_ROWS + mi] += qmv_dot_word4(wv[u * QMAX_COLS + ci][t], xs);
+                            }
+                        }
+                    }
+                }
+                for (var mi = 0u; mi < QMV_XROWS; mi++) {
+                    for (var ci = 0u; ci < QMV_COLS; ci++) {
+                        acc[ci * QMAX_ROWS + mi] += ab[ci].x * dots[ci * QMAX_ROWS + mi] + ab[ci].y * sx[mi];
+                    }
+                }
+            }
+        }
+    }
+    // Any other width or alignment: code by code.
+    for (var c0 = select(first, chunks, word_path); c0 < chunks; c0 += step) {
         // Every load of the step first, so they are in flight together.
         for (var u = 0u; u < QMV_UNROLL; u++) {
             let c = min(c0 + u * QMV_LANES, chunks - 1u);

@@ -42,6 +42,16 @@ pub struct MatmulLaunch {
     pub cast: Option<Launch>,
 }
 
+impl MatmulLaunch {
+    /// The same matmul on the optional cooperative-matrix kernel ([`Kernel::QmmCoop8`]: the tiled
+    /// qmm's bindings, constants, parameters and grid, 8×8 simdgroup matrices inside). Only for
+    /// the tiled path (None for qmv), only on Metal with a SIMD width of 32 — the caller checks
+    /// that — and never run anywhere yet.
+    pub fn coop8(&self) -> Option<MatmulLaunch> {
+        (self.main.kernel == Kernel::Qmm).then(|| MatmulLaunch { main: Launch { kernel: Kernel::QmmCoop8, ..self.main.clone() }, cast: self.cast.clone() })
+    }
+}
+
 /// The kernels index with u32: refuse sizes past 2^32 instead of wrapping.
 fn u32_of(what: &str, n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::Backend(format!("{what} ({n}) exceeds the kernels' 32-bit indexing")))
@@ -251,7 +261,7 @@ mod tests {
         same(c, &lq, &wq, format!("{spec:?} {dtype}: wq"));
         same(c, &ls, &scales, format!("{spec:?} {dtype}: scales"));
         if let (Some(a), Some(b)) = (&lb, &biases) {
-            same(c, &a, &b, format!("{spec:?} {dtype}: biases"));
+            same(c, a, b, format!("{spec:?} {dtype}: biases"));
         }
         let st: Vec<u32> = bytemuck::pod_collect_to_vec(&c.read_bytes(&status, 0, 16).unwrap());
         assert_eq!(st, QUANTIZE_STATUS_INIT, "{spec:?}: finite weights must leave the status untouched");
@@ -317,6 +327,16 @@ mod tests {
                 let ml = Launch::matmul(&op, &plan).unwrap();
                 let l = &ml.main;
                 assert_eq!(l.kernel == Kernel::Qmv, transpose && m <= crate::plan::QMV_ROWS, "kernel choice");
+                // The optional cooperative-matrix variant (not runnable here): tiled path only, same
+                // launch otherwise, and its MSL declares the same threadgroup size.
+                match ml.coop8() {
+                    None => assert_eq!(l.kernel, Kernel::Qmv),
+                    Some(coop) => {
+                        assert_eq!((coop.main.params, coop.main.grid, &coop.cast), (l.params, l.grid, &ml.cast));
+                        let (msl, _) = crate::msl::kernel_msl(coop.main.kernel, &coop.main.constants, (2, 4)).unwrap();
+                        assert!(msl.contains(&format!("max_total_threads_per_threadgroup({})", coop.main.workgroup_size)));
+                    }
+                }
                 let (tiles, rows_t) = (c.upload_words("tiles", &plan.tiles).unwrap(), c.upload_words("rows", &plan.rows).unwrap());
                 let got = c.alloc(&Meta::new(op.out_dtype, &op.out_shape)).unwrap();
                 let scratch = c.scratch(total * 4).unwrap();

@@ -64,9 +64,12 @@ pub fn kernel_msl(kernel: Kernel, constants: &[(&str, f64)], version: (u8, u8)) 
     Ok((src, name))
 }
 
+/// Override constants of one kernel variant.
+pub type Constants = Vec<(&'static str, f64)>;
+
 /// The variants covered by the MSL snapshots and the clang check: every kernel in every mode,
 /// each bit width and dtype at least once. Returns `(file stem, kernel, constants)`.
-pub fn snapshot_variants() -> Vec<(String, Kernel, Vec<(&'static str, f64)>)> {
+pub fn snapshot_variants() -> Vec<(String, Kernel, Constants)> {
     use qmlx_core::{Mode, QuantSpec};
     let mut v = Vec::new();
     let mut specs: Vec<QuantSpec> = [1, 2, 3, 4, 5, 6, 8].iter().map(|&b| QuantSpec::new(Mode::Affine, 64, b).unwrap()).collect();
@@ -82,10 +85,24 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Vec<(&'static str, f64)>)> {
         };
         v.push((format!("quantize_{tag}"), Kernel::Quantize, with(&[("WDT", dt), ("ROUNDING", 0.0)])));
         v.push((format!("dequantize_{tag}"), Kernel::Dequantize, with(&[("SDT", dt), ("ODT", dt)])));
-        // 16-bit variants with qmv writing its 16-bit output itself (what the wgpu host picks for even N).
+        // 16-bit variants with qmv writing its 16-bit output itself (what the wgpu host picks for
+        // even N); 4-bit variants also with the word-at-a-time path.
         v.push((format!("qmv_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_OUT16", (dt != 0.0) as u32 as f64)])));
+        if spec.bits() == 4 {
+            v.push((format!("qmv_words_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0)])));
+        }
         v.push((format!("qmm_t_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 1.0)])));
         v.push((format!("qmm_n_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 0.0)])));
+    }
+    // The optional cooperative-matrix qmm (Metal only, never run): every mode and both
+    // orientations; f32 and f16 activations.
+    for (i, spec) in specs.iter().enumerate().filter(|(_, s)| s.bits() == 4 || s.mode() != Mode::Affine) {
+        let tag = format!("{}{}_gs{}", spec.mode(), spec.bits(), spec.group_size());
+        for (orient, t) in [("t", 1.0), ("n", 0.0)] {
+            let mut c = crate::shaders::spec_constants(spec);
+            c.extend([("XDT", (i % 2) as f64), ("TRANSPOSE", t)]);
+            v.push((format!("qmm_coop8_{orient}_{tag}"), Kernel::QmmCoop8, c));
+        }
     }
     v.push(("cast_f16".into(), Kernel::Cast, vec![("ODT", 1.0)]));
     v.push(("cast_bf16".into(), Kernel::Cast, vec![("ODT", 2.0)]));

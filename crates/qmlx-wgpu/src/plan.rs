@@ -108,9 +108,12 @@ impl QmvLayout {
     }
 
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
-    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 6] {
+    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 7] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
+        // 4-bit rows of whole 16-byte vectors go a word of codes at a time.
+        let word_path = op.spec.bits() == 4 && op.spec.packed_words(op.k) % 4 == 0;
         [
+            ("QMV_WORD_PATH", word_path as u32 as f64),
             ("QMV_LANES", self.lanes as f64),
             ("QMV_COLS", self.cols as f64),
             ("QMV_WG", self.workgroup as f64),

@@ -1,7 +1,7 @@
 //! The WGSL sources and how they are composed and specialised.
 //!
-//! Every kernel is `codes.wgsl` (the one shared per-bit-width include) + optional shared includes
-//! + its own file. Bits, group size, mode and dtypes are `override` constants filled in when a
+//! Every kernel is `codes.wgsl` (the one shared per-bit-width include), optional shared includes
+//! and its own file. Bits, group size, mode and dtypes are `override` constants filled in when a
 //! pipeline is created, so one source serves every variant; shapes travel in a uniform buffer.
 
 use qmlx_core::{DType, Mode, QuantSpec};
@@ -26,6 +26,11 @@ pub enum Kernel {
     Qmm,
     /// float32 → float16/bfloat16 result conversion.
     Cast,
+    /// The tiled qmm on 8×8 cooperative matrices (Metal simdgroup matrices). Optional, Metal
+    /// host only (its `coop-matrix` feature), not in [`Kernel::ALL`]: it cannot run on any
+    /// machine we have (no 8×8 cooperative matrices on lavapipe or NVIDIA), so it is only
+    /// translated to MSL and clang-checked.
+    QmmCoop8,
 }
 
 /// What a binding slot holds.
@@ -51,6 +56,7 @@ impl Kernel {
             Kernel::Qmv => "qmv",
             Kernel::Qmm => "qmm",
             Kernel::Cast => "cast",
+            Kernel::QmmCoop8 => "qmm_coop8",
         }
     }
 
@@ -62,10 +68,11 @@ impl Kernel {
             Kernel::Qmv => "qmv",
             Kernel::Qmm => "qmm",
             Kernel::Cast => "cast_pairs",
+            Kernel::QmmCoop8 => "qmm_coop8",
         }
     }
 
-    /// The complete WGSL module: includes first, then the kernel.
+    /// The complete WGSL module: the kernel's `enable` directives, the includes, then the kernel.
     pub fn source(self) -> String {
         let own = match self {
             Kernel::Quantize => include_str!("../shaders/quantize.wgsl"),
@@ -73,18 +80,22 @@ impl Kernel {
             Kernel::Qmv => include_str!("../shaders/qmv.wgsl"),
             Kernel::Qmm => include_str!("../shaders/qmm.wgsl"),
             Kernel::Cast => include_str!("../shaders/cast.wgsl"),
+            Kernel::QmmCoop8 => include_str!("../shaders/qmm_coop8.wgsl"),
         };
         let includes: &[&str] = match self {
             Kernel::Quantize | Kernel::Cast => &[CODES_WGSL],
             Kernel::Dequantize => &[CODES_WGSL, WLOAD_WGSL],
-            Kernel::Qmv | Kernel::Qmm => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL],
+            Kernel::Qmv | Kernel::Qmm | Kernel::QmmCoop8 => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL],
         };
+        // WGSL wants `enable` directives before any declaration: a kernel's own go first.
+        let (directives, body): (Vec<&str>, Vec<&str>) = own.lines().partition(|l| l.starts_with("enable "));
         let mut s = String::new();
-        for inc in includes {
-            s.push_str(inc);
+        for line in directives.iter().chain(includes) {
+            s.push_str(line);
             s.push('\n');
         }
-        s.push_str(own);
+        s.push_str(&body.join("\n"));
+        s.push('\n');
         s
     }
 
@@ -94,7 +105,7 @@ impl Kernel {
         match self {
             Kernel::Quantize => &[Uniform, Read, Read, Write, Write, Write, Write],
             Kernel::Dequantize => &[Uniform, Read, Read, Read, Read, Write],
-            Kernel::Qmv | Kernel::Qmm => &[Uniform, Read, Read, Read, Read, Read, Read, Read, Write],
+            Kernel::Qmv | Kernel::Qmm | Kernel::QmmCoop8 => &[Uniform, Read, Read, Read, Read, Read, Read, Read, Write],
             Kernel::Cast => &[Uniform, Read, Write],
         }
     }

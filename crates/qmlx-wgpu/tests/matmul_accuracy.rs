@@ -215,8 +215,8 @@ fn bad_indices_and_empty() {
     run::<f32>(ctx, &mut rng, &c).unwrap();
 }
 
-/// Decode (qmv) with long rows: several chunk steps per thread, a partial last step, nvfp4 rows
-/// ending in half a chunk, N odd (float32 + cast) and even (16-bit outputs written by qmv itself),
+/// Decode (qmv) with long rows: several chunk steps per thread, a partial last step, 4-bit rows
+/// taken a word at a time (K a multiple of 32) and nvfp4 rows ending in half a chunk (code by code), N odd (float32 + cast) and even (16-bit outputs written by qmv itself),
 /// up to the 8 x rows of a qmv tile.
 #[test]
 fn qmv_long_rows() {
@@ -228,6 +228,8 @@ fn qmv_long_rows() {
         (QuantSpec::new(Mode::Affine, 32, 3).unwrap(), 1056),
         (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), 2080),
         (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), 1040),
+        (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), 1056),
+        (QuantSpec::new(Mode::Affine, 128, 4).unwrap(), 1152),
     ];
     for (spec, k) in specs {
         let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);

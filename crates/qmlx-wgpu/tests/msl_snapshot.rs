@@ -4,8 +4,16 @@
 
 use qmlx_wgpu::msl::{kernel_msl, snapshot_variants};
 
-const SNAPSHOTS: [&str; 6] =
-    ["quantize_affine3_gs64", "dequantize_affine4_gs64", "qmv_affine4_gs64", "qmm_t_nvfp44_gs16", "qmm_n_mxfp88_gs32", "cast_bf16"];
+const SNAPSHOTS: [&str; 8] = [
+    "quantize_affine3_gs64",
+    "dequantize_affine4_gs64",
+    "qmv_affine4_gs64",
+    "qmv_words_affine4_gs64",
+    "qmm_t_nvfp44_gs16",
+    "qmm_n_mxfp88_gs32",
+    "cast_bf16",
+    "qmm_coop8_t_affine4_gs64",
+];
 
 #[test]
 fn every_variant_translates_to_msl() {
@@ -16,7 +24,13 @@ fn every_variant_translates_to_msl() {
             assert!(src.contains(&format!("kernel void {entry}(")), "{stem}: no kernel {entry}");
             // Explicit slots: the host binds buffer i at [[buffer(i)]], as the wgpu backend binds.
             assert!(src.contains("[[buffer(0)]]"), "{stem}: no explicit buffer slots");
-            assert!(!src.contains("simd_"), "{stem}: a subgroup op slipped in (kernels must be subgroup-size agnostic)");
+            if kernel == qmlx_wgpu::shaders::Kernel::QmmCoop8 {
+                // The optional Metal-only kernel: 8×8 simdgroup matrices, two simdgroups of 32.
+                assert!(src.contains("simdgroup_multiply_accumulate") && src.contains("simdgroup_float8x8"), "{stem}: no simdgroup matrices");
+                assert!(!src.contains("16x16"), "{stem}: Metal has only 8×8 simdgroup matrices");
+            } else {
+                assert!(!src.contains("simd_"), "{stem}: a subgroup op slipped in (kernels must be subgroup-size agnostic)");
+            }
             n += 1;
         }
     }

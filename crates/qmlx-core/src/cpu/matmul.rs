@@ -105,6 +105,13 @@ impl<'a, T: Float> ScaleRows<'a, T> {
 /// Bulk conversion to f32 (`half` uses F16C where present).
 pub(super) fn to_f32<T: Float>(src: &[T], dst: &mut [f32]) {
     use half::slice::HalfFloatSliceExt;
+    // aarch64: NEON `fcvtl` / shift, exact (`half` uses fcvt only where FEAT_FP16 is detected, else software).
+    #[cfg(target_arch = "aarch64")]
+    match T::DTYPE {
+        crate::DType::F16 => return super::kernels::neon::f16_to_f32(bytemuck::cast_slice(src), dst),
+        crate::DType::BF16 => return super::kernels::neon::bf16_to_f32(bytemuck::cast_slice(src), dst),
+        _ => {}
+    }
     match T::DTYPE {
         crate::DType::F32 => dst.copy_from_slice(bytemuck::cast_slice(src)),
         crate::DType::F16 => bytemuck::cast_slice::<T, half::f16>(src).convert_to_f32_slice(dst),

@@ -3,7 +3,7 @@
 //! Entry points take an op description plus borrowed tensors, check that the buffers are the ones
 //! the description was built for, and run. Bit-width specifics live in [`decode`] (the scalar
 //! reference) and [`kernels::layout`] (the SIMD kernels); [`Kernels`] selects the implementation
-//! (detected once per process, or `QMLX_CPU_KERNELS=reference|portable|avx2|avx512`).
+//! (detected once per process, or `QMLX_CPU_KERNELS=reference|portable|avx2|avx512|neon`).
 
 pub mod decode;
 pub mod kernels;

@@ -113,9 +113,9 @@ pub(super) fn run_t<T: Float>(
         m1: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
     };
     let xp: Vec<f32>;
-    let xf = if kernels::dot_permutes_x(kern, &op.spec) {
+    let xf = if let Some(lanes) = kernels::dot_nibble_lanes(kern, &op.spec) {
         let mut p = vec![0f32; xf.len()];
-        kernels::permute_x_even_odd(xf, &mut p);
+        kernels::permute_x_for_dot(xf, k, lanes, &mut p);
         xp = p;
         &xp[..]
     } else {

@@ -26,6 +26,25 @@ pub(crate) struct DotArgs {
     pub s_stride: usize,
 }
 
+/// `[e(0), e(1), …, e(N-1)]` for an expression `e` of index `i`, written out in place: closures
+/// in kernels are separate functions that do not inherit `#[target_feature]`, and LLVM sometimes
+/// left them (and the intrinsics in them) as calls, passing vectors through memory (measured
+/// 2× slower, depending on how the crate was split into codegen units).
+macro_rules! each {
+    ($i:ident < $n:expr => $e:expr) => {{
+        let mut r = {
+            let $i = 0usize;
+            [$e; $n]
+        };
+        let mut $i = 1usize;
+        while $i < $n {
+            r[$i] = $e;
+            $i += 1;
+        }
+        r
+    }};
+}
+
 /// How far ahead of the loads the row-dot kernel prefetches weight rows with M>1 (u32 words).
 const PREFETCH_WORDS: usize = 256;
 
@@ -37,19 +56,10 @@ const PREFETCH_WORDS: usize = 256;
 /// the bias part in f64. nvfp4 (groups of 16) folds the scale into the decoded value
 /// (`value·scale`, the exact stored weight) and accumulates the whole row.
 #[inline(always)]
-///
-/// With `PERM` (4-bit, group size ≥ 32, an instruction set with [`Isa::values_even_odd`]) codes
-/// are unpacked in even/odd order and `x` must be permuted the same way within each chunk.
-pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: usize, const MR: usize, const PERM: bool>(
+pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: usize, const MR: usize>(
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
-    let words_at = |c: usize| -> [I::W; NR] {
-        std::array::from_fn(|n| unsafe { I::load_words::<B>(a.w.add(n * a.w_stride + c * B as usize)) })
-    };
-    let x_at = |c: usize, p: usize| -> [I::V; MR] {
-        std::array::from_fn(|m| unsafe { I::load(a.x.add(m * a.x_stride + c * CHUNK + p * I::LANES)) })
-    };
     if a.gs >= CHUNK {
         let cpg = a.gs / CHUNK;
         let mut tot = [[I::zero(); MR]; NR];
@@ -68,11 +78,11 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
                         I::prefetch(a.w.wrapping_add(n * a.w_stride + c * B as usize + ahead));
                     }
                 }
-                let words = words_at(c);
+                let words: [I::W; NR] = each!(n < NR => I::load_words::<B>(a.w.add(n * a.w_stride + c * B as usize)));
                 for p in 0..I::PARTS {
-                    let xs = x_at(c, p);
+                    let xs: [I::V; MR] = each!(m < MR => I::load(a.x.add(m * a.x_stride + c * CHUNK + p * I::LANES)));
                     for n in 0..NR {
-                        let q = if PERM { I::values_even_odd::<KIND>(words[n], p, 1.0) } else { I::values::<B, KIND>(words[n], p, 1.0) };
+                        let q = I::values::<B, KIND>(words[n], p, 1.0);
                         for m in 0..MR {
                             acc[n][m] = I::fma(xs[m], q, acc[n][m]);
                         }
@@ -100,13 +110,13 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
     } else {
         let mut acc = [[I::zero(); MR]; NR];
         for c in 0..a.k / CHUNK {
-            let words = words_at(c);
+            let words: [I::W; NR] = each!(n < NR => I::load_words::<B>(a.w.add(n * a.w_stride + c * B as usize)));
             for p in 0..I::PARTS {
                 let g = (c * CHUNK + p * I::LANES) / a.gs;
-                let xs = x_at(c, p);
+                let xs: [I::V; MR] = each!(m < MR => I::load(a.x.add(m * a.x_stride + c * CHUNK + p * I::LANES)));
                 for n in 0..NR {
                     let s = *a.scales.add(n * a.s_stride + g);
-                    let v = if PERM { I::values_even_odd::<KIND>(words[n], p, s) } else { I::values::<B, KIND>(words[n], p, s) };
+                    let v = I::values::<B, KIND>(words[n], p, s);
                     for m in 0..MR {
                         acc[n][m] = I::fma(xs[m], v, acc[n][m]);
                     }
@@ -119,6 +129,125 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
             }
         }
     }
+}
+
+/// 4-bit codes per *nibble block*: `I::LANES` words (8·LANES codes, 128 with AVX-512) with lane
+/// `i` holding word `i` and vector `j` its nibble `j`, i.e. codes `8i + j` of the block.
+pub(crate) const fn nibble_block_codes(lanes: usize) -> usize {
+    8 * lanes
+}
+
+/// [`dot_rows`] for 4-bit codes (affine 4-bit, mxfp4, nvfp4) on instruction sets with
+/// [`Isa::nibble_values`] (AVX-512): per 16 codes one shift and one 16-entry table lookup (`vpermps`,
+/// which reads only the index's low 4 bits, so no mask and no int→float conversion) and one FMA.
+/// `x` must be permuted per block as [`permute_x_nibble_blocks`] does; chunks after the last
+/// whole block (K not a multiple of the block) run through [`dot_rows`] with x as is.
+///
+/// Each lane's codes lie in one group (groups are ≥ 16 codes, lanes hold 8), so a block's
+/// products are scaled by a vector of per-lane scales, ≤ 8 terms per lane before scaling as in
+/// [`dot_rows`]; the affine bias part `Σ_g bias_g·Σx_g` is one f64 dot per row at the end.
+#[inline(always)]
+pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, const MR: usize>(
+    a: &DotArgs,
+    out: &mut [[f32; MR]; NR],
+) {
+    let bc = nibble_block_codes(I::LANES);
+    let blocks = a.k / bc;
+    let table = I::nibble_table::<KIND>();
+    // Groups (16..=128 codes) starting in each block.
+    debug_assert!(a.gs <= bc && bc % a.gs == 0);
+    let gpb = bc / a.gs;
+    // Two accumulators per (row, x row) when there are too few to hide the FMA latency.
+    let split = if NR * MR < 8 { 1 } else { 0 };
+    let mut tot = [[I::zero(); MR]; NR];
+    for b in 0..blocks {
+        // One prefetch per 64-byte line of codes (see `dot_rows` for the distances).
+        let ahead = if MR == 1 { NR * a.w_stride } else { PREFETCH_WORDS };
+        for n in 0..NR {
+            for l in (0..I::LANES).step_by(16) {
+                I::prefetch(a.w.wrapping_add(n * a.w_stride + b * I::LANES + l + ahead));
+            }
+        }
+        let words: [I::W; NR] = each!(n < NR => I::load_block(a.w.add(n * a.w_stride + b * I::LANES)));
+        if MR > 2 {
+            // Four x rows: values scaled first (one multiply per vector of codes, shared by
+            // the MR FMAs), so one accumulator per (row, x row) instead of two; the
+            // accumulator pairs spilled registers (1.3× slower at M=4; two x rows keep them).
+            let s: [I::V; NR] = each!(n < NR => I::lane_scales(a.scales.add(n * a.s_stride + b * gpb), gpb));
+            for j in 0..8 {
+                let xs: [I::V; MR] = each!(m < MR => I::load(a.x.add(m * a.x_stride + b * bc + j * I::LANES)));
+                for n in 0..NR {
+                    let q = I::mul(I::nibble_values(words[n], j as u32, table), s[n]);
+                    for m in 0..MR {
+                        tot[n][m] = I::fma(xs[m], q, tot[n][m]);
+                    }
+                }
+            }
+            continue;
+        }
+        let mut acc = [[[I::zero(); 2]; MR]; NR];
+        for j in 0..8 {
+            let xs: [I::V; MR] = each!(m < MR => I::load(a.x.add(m * a.x_stride + b * bc + j * I::LANES)));
+            for n in 0..NR {
+                let q = I::nibble_values(words[n], j as u32, table);
+                for m in 0..MR {
+                    acc[n][m][j & split] = I::fma(xs[m], q, acc[n][m][j & split]);
+                }
+            }
+        }
+        for n in 0..NR {
+            let s = I::lane_scales(a.scales.add(n * a.s_stride + b * gpb), gpb);
+            for m in 0..MR {
+                let blk = if split == 1 { I::add(acc[n][m][0], acc[n][m][1]) } else { acc[n][m][0] };
+                tot[n][m] = I::fma(s, blk, tot[n][m]);
+            }
+        }
+    }
+    let done_groups = blocks * gpb;
+    for n in 0..NR {
+        for m in 0..MR {
+            let mut y = I::hsum(tot[n][m]) as f64;
+            if KIND == kind::UINT {
+                y += I::dot_f64(a.biases.add(n * a.s_stride), a.xsum.add(m * a.xsum_stride), done_groups);
+            }
+            out[n][m] = y as f32;
+        }
+    }
+    if blocks * bc < a.k {
+        let done = blocks * bc;
+        let tail = DotArgs {
+            k: a.k - done,
+            x: a.x.add(done),
+            xsum: if KIND == kind::UINT { a.xsum.add(done_groups) } else { a.xsum },
+            w: a.w.add(done / 8),
+            scales: a.scales.add(done_groups),
+            biases: if KIND == kind::UINT { a.biases.add(done_groups) } else { a.biases },
+            ..*a
+        };
+        let mut rest = [[0f32; MR]; NR];
+        dot_rows::<I, 4, KIND, NR, MR>(&tail, &mut rest);
+        for n in 0..NR {
+            for m in 0..MR {
+                out[n][m] += rest[n][m];
+            }
+        }
+    }
+}
+
+/// Permutes `x` for [`dot_rows_nibbles`] with `lanes`-lane vectors: within each whole block of
+/// `8·lanes` elements, position `j·lanes + i` takes element `8i + j`; the tail is copied as is.
+pub(crate) fn permute_x_nibble_blocks(x: &[f32], lanes: usize, out: &mut [f32]) {
+    let bc = nibble_block_codes(lanes);
+    let mut src = x.chunks_exact(bc);
+    let mut dst = out.chunks_exact_mut(bc);
+    for (s, d) in (&mut src).zip(&mut dst) {
+        for j in 0..8 {
+            for i in 0..lanes {
+                d[j * lanes + i] = s[8 * i + j];
+            }
+        }
+    }
+    dst.into_remainder().copy_from_slice(src.remainder());
 }
 
 /// Dequantizes `chunks` chunks of one stored row segment to f32, exactly as the reference:

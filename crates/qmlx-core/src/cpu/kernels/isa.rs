@@ -40,12 +40,46 @@ pub(crate) trait Isa: Copy {
     /// Values of part `part` of a chunk: the integer code as f32 (`UINT`, `scale` unused), or
     /// the fp4/fp8 value times `scale`, rounded once as `value * scale` in f32.
     unsafe fn values<const B: u32, const KIND: u8>(w: Self::W, part: usize, scale: f32) -> Self::V;
-    /// 4-bit codes in "even/odd" lane order: part 0 holds chunk elements 0, 2, …, 30 and part 1
-    /// elements 1, 3, …, 31 (the dot kernel reads x permuted the same way).
+    /// `a + b` (exact as `a·1 + b`; instruction sets override it with a plain add).
     #[inline(always)]
-    unsafe fn values_even_odd<const KIND: u8>(w: Self::W, part: usize, scale: f32) -> Self::V {
-        let _ = (w, part, scale);
-        unreachable!("no even/odd unpack for this instruction set")
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
+        Self::fma(a, Self::splat(1.0), b)
+    }
+    /// `a * b`.
+    #[inline(always)]
+    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
+        Self::fma(a, b, Self::zero())
+    }
+    /// `Σ_i a[i]·b[i]` over `n` floats, in f64.
+    #[inline(always)]
+    unsafe fn dot_f64(a: *const f32, b: *const f32, n: usize) -> f64 {
+        (0..n).map(|i| *a.add(i) as f64 * *b.add(i) as f64).sum()
+    }
+    /// Nibble blocks (`body::dot_rows_nibbles`), implemented by AVX-512 only (the dispatch in
+    /// `mod.rs` picks them only there): the values of 4-bit codes 0..15 (`UINT`: the integers;
+    /// `FP4`: E2M1, unscaled).
+    #[inline(always)]
+    unsafe fn nibble_table<const KIND: u8>() -> Self::V {
+        unreachable!("no nibble blocks for this instruction set")
+    }
+    /// Loads `LANES` words, one per lane.
+    #[inline(always)]
+    unsafe fn load_block(p: *const u32) -> Self::W {
+        let _ = p;
+        unreachable!("no nibble blocks for this instruction set")
+    }
+    /// Nibble `j` of each lane's word, looked up in `table`.
+    #[inline(always)]
+    unsafe fn nibble_values(w: Self::W, j: u32, table: Self::V) -> Self::V {
+        let _ = (w, j, table);
+        unreachable!("no nibble blocks for this instruction set")
+    }
+    /// Per-lane scales of a nibble block: lane `i` (codes `8i..8i+8`) gets `p[i·gpb / LANES]`,
+    /// where `gpb` ∈ {1, 2, 4, 8} groups start in the block; reads only `p[..gpb]`.
+    #[inline(always)]
+    unsafe fn lane_scales(p: *const f32, gpb: usize) -> Self::V {
+        let _ = (p, gpb);
+        unreachable!("no nibble blocks for this instruction set")
     }
 }
 
@@ -120,11 +154,64 @@ mod x86 {
             avx512_code_values::<KIND>(c, scale)
         }
         #[inline(always)]
-        unsafe fn values_even_odd<const KIND: u8>(w: __m512i, part: usize, scale: f32) -> __m512 {
-            // 16 bytes hold 32 codes, two per byte: widen the bytes, then low or high nibble.
-            let bytes = _mm512_cvtepu8_epi32(_mm512_castsi512_si128(w));
-            let c = if part == 0 { _mm512_and_si512(bytes, _mm512_set1_epi32(0xF)) } else { _mm512_srli_epi32::<4>(bytes) };
-            avx512_code_values::<KIND>(c, scale)
+        unsafe fn add(a: __m512, b: __m512) -> __m512 {
+            _mm512_add_ps(a, b)
+        }
+        #[inline(always)]
+        unsafe fn mul(a: __m512, b: __m512) -> __m512 {
+            _mm512_mul_ps(a, b)
+        }
+        #[inline(always)]
+        unsafe fn dot_f64(a: *const f32, b: *const f32, n: usize) -> f64 {
+            let mut acc = _mm512_setzero_pd();
+            let mut i = 0;
+            while i + 8 <= n {
+                let (x, y) = (_mm512_cvtps_pd(_mm256_loadu_ps(a.add(i))), _mm512_cvtps_pd(_mm256_loadu_ps(b.add(i))));
+                acc = _mm512_fmadd_pd(x, y, acc);
+                i += 8;
+            }
+            let mut s = _mm512_reduce_add_pd(acc);
+            while i < n {
+                s += *a.add(i) as f64 * *b.add(i) as f64;
+                i += 1;
+            }
+            s
+        }
+        #[inline(always)]
+        unsafe fn nibble_table<const KIND: u8>() -> __m512 {
+            if KIND == kind::FP4 {
+                _mm512_loadu_ps(FP4_TABLE.0.as_ptr())
+            } else {
+                _mm512_loadu_ps(UINT4_TABLE.0.as_ptr())
+            }
+        }
+        #[inline(always)]
+        unsafe fn load_block(p: *const u32) -> __m512i {
+            _mm512_loadu_si512(p as *const _)
+        }
+        #[inline(always)]
+        unsafe fn nibble_values(w: __m512i, j: u32, table: __m512) -> __m512 {
+            // vpermps reads only the index's low 4 bits: the higher nibbles need no mask.
+            let idx = if j == 0 { w } else { _mm512_srl_epi32(w, _mm_cvtsi32_si128(4 * j as i32)) };
+            _mm512_permutexvar_ps(idx, table)
+        }
+        #[inline(always)]
+        unsafe fn lane_scales(p: *const f32, gpb: usize) -> __m512 {
+            match gpb {
+                1 => _mm512_set1_ps(*p),
+                2 => _mm512_permutexvar_ps(
+                    _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                    _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd(p as *const f64))),
+                ),
+                4 => _mm512_permutexvar_ps(
+                    _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0),
+                    _mm512_castps128_ps512(_mm_loadu_ps(p)),
+                ),
+                _ => _mm512_permutexvar_ps(
+                    _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0),
+                    _mm512_castps256_ps512(_mm256_loadu_ps(p)),
+                ),
+            }
         }
     }
 
@@ -158,15 +245,20 @@ mod x86 {
     /// exactly those bytes: masked loads measured 3× slower on the AMD Zen 5 dev machine.
     #[inline(always)]
     unsafe fn load_words_256<const B: u32>(p: *const u32) -> __m256i {
-        let word = |i: usize| (p.add(i) as *const i32).read_unaligned();
+        // (No closures here: they do not inherit `#[target_feature]` and may stay calls.)
+        macro_rules! word {
+            ($i:expr) => {
+                (p.add($i) as *const i32).read_unaligned()
+            };
+        }
         let lo: __m128i = match B {
-            1 => _mm_cvtsi32_si128(word(0)),
+            1 => _mm_cvtsi32_si128(word!(0)),
             2 => _mm_loadl_epi64(p as *const _),
-            3 => _mm_insert_epi32(_mm_loadl_epi64(p as *const _), word(2), 2),
+            3 => _mm_insert_epi32(_mm_loadl_epi64(p as *const _), word!(2), 2),
             _ => _mm_loadu_si128(p as *const _),
         };
         let hi: __m128i = match B {
-            5 => _mm_cvtsi32_si128(word(4)),
+            5 => _mm_cvtsi32_si128(word!(4)),
             6 => _mm_loadl_epi64(p.add(4) as *const _),
             8 => _mm_loadu_si128(p.add(4) as *const _),
             _ => return _mm256_castsi128_si256(lo),
@@ -217,11 +309,15 @@ mod x86 {
         unsafe fn values<const B: u32, const KIND: u8>(w: __m256i, part: usize, scale: f32) -> __m256 {
             let l = layout::of(B);
             let o = part * 8;
-            let ld = |t: &[i32; CHUNK]| _mm256_loadu_si256(t.as_ptr().add(o) as *const _);
-            let mut c = _mm256_srlv_epi32(_mm256_permutevar8x32_epi32(w, ld(&l.word_lo)), ld(&l.shift_lo));
+            macro_rules! ld {
+                ($t:expr) => {
+                    _mm256_loadu_si256($t.as_ptr().add(o) as *const _)
+                };
+            }
+            let mut c = _mm256_srlv_epi32(_mm256_permutevar8x32_epi32(w, ld!(l.word_lo)), ld!(l.shift_lo));
             if layout::straddles(B) {
-                let hi = _mm256_permutevar8x32_epi32(w, ld(&l.word_hi));
-                c = _mm256_or_si256(c, _mm256_sllv_epi32(hi, ld(&l.shift_hi)));
+                let hi = _mm256_permutevar8x32_epi32(w, ld!(l.word_hi));
+                c = _mm256_or_si256(c, _mm256_sllv_epi32(hi, ld!(l.shift_hi)));
             }
             let c = _mm256_and_si256(c, _mm256_set1_epi32(layout::mask(B) as i32));
             match KIND {
@@ -254,6 +350,14 @@ static FP4_TABLE: Fp4Table = Fp4Table([
     FP4_VALUES[7], -FP4_VALUES[0], -FP4_VALUES[1], -FP4_VALUES[2], -FP4_VALUES[3], -FP4_VALUES[4],
     -FP4_VALUES[5], -FP4_VALUES[6], -FP4_VALUES[7],
 ]);
+
+#[cfg(target_arch = "x86_64")]
+#[repr(C, align(64))]
+struct Uint4Table([f32; 16]);
+/// Affine 4-bit codes 0..15 as f32 (the nibble-block lookup table).
+#[cfg(target_arch = "x86_64")]
+static UINT4_TABLE: Uint4Table =
+    Uint4Table([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0]);
 
 /// Plain Rust, 8 lanes as arrays (LLVM vectorises what it can); works everywhere.
 #[derive(Clone, Copy)]

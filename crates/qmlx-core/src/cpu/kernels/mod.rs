@@ -1,18 +1,22 @@
 //! SIMD kernels of the CPU backend and their one cached run-time dispatch.
 //!
 //! [`Kernels::active`] is resolved once per process (CPU detection, or the
-//! `QMLX_CPU_KERNELS=reference|portable|avx2|avx512` override) and stored in a `OnceLock`.
+//! `QMLX_CPU_KERNELS=reference|portable|avx2|avx512|neon` override) and stored in a `OnceLock`.
 //! Per-bit-width knowledge lives in [`layout`]; the vector primitives per instruction set in
 //! `isa`; the kernel bodies, written once, in `body`.
 
 mod body;
 mod isa;
 pub mod layout;
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod neon;
 
 pub(crate) use body::DotArgs;
 use isa::Portable;
 #[cfg(target_arch = "x86_64")]
 use isa::{Avx2, Avx512};
+#[cfg(target_arch = "aarch64")]
+use neon::Neon;
 use layout::kind;
 
 use crate::format::{ElementCode, QuantSpec};
@@ -29,6 +33,8 @@ pub enum Kernels {
     Avx2,
     /// The fused kernels with AVX-512 F/BW/VL/DQ (x86-64).
     Avx512,
+    /// The fused kernels with NEON (aarch64; tested under qemu, not timed on Arm hardware).
+    Neon,
 }
 
 impl Kernels {
@@ -39,12 +45,13 @@ impl Kernels {
             Kernels::Portable => "portable",
             Kernels::Avx2 => "avx2",
             Kernels::Avx512 => "avx512",
+            Kernels::Neon => "neon",
         }
     }
 
     /// Parses a `QMLX_CPU_KERNELS` value.
     pub fn parse(s: &str) -> Option<Kernels> {
-        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512].into_iter().find(|k| k.name() == s)
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Neon].into_iter().find(|k| k.name() == s)
     }
 
     /// True if this CPU can run these kernels.
@@ -63,6 +70,10 @@ impl Kernels {
                     && is_x86_feature_detected!("avx512vl")
                     && is_x86_feature_detected!("avx512dq")
             }
+            #[cfg(target_arch = "aarch64")]
+            Kernels::Neon => std::arch::is_aarch64_feature_detected!("neon"),
+            #[cfg(not(target_arch = "aarch64"))]
+            Kernels::Neon => false,
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }
@@ -70,7 +81,7 @@ impl Kernels {
 
     /// Every implementation this CPU can run (tests cross-check them all).
     pub fn available() -> Vec<Kernels> {
-        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512].into_iter().filter(|k| k.is_supported()).collect()
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Neon].into_iter().filter(|k| k.is_supported()).collect()
     }
 
     /// The fastest implementation this CPU can run.
@@ -87,7 +98,7 @@ impl Kernels {
                 Some(k) if k.is_supported() => k,
                 _ => {
                     let d = Kernels::detected();
-                    eprintln!("qmlx: QMLX_CPU_KERNELS={v:?} is not one of reference/portable/avx2/avx512 supported here; using {}", d.name());
+                    eprintln!("qmlx: QMLX_CPU_KERNELS={v:?} is not one of reference/portable/avx2/avx512/neon supported here; using {}", d.name());
                     d
                 }
             },
@@ -106,8 +117,8 @@ pub(crate) type DequantAxpyFn = unsafe fn(*const u32, *const f32, *const f32, us
 macro_rules! entry_points {
     ($isa:ty, $dot:ident, $deq:ident, $axpy:ident $(, $feat:literal)?) => {
         $(#[target_feature(enable = $feat)])?
-        unsafe fn $dot<const B: u32, const KIND: u8, const NR: usize, const MR: usize, const PERM: bool>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
-            body::dot_rows::<$isa, B, KIND, NR, MR, PERM>(a, out)
+        unsafe fn $dot<const B: u32, const KIND: u8, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+            body::dot_rows::<$isa, B, KIND, NR, MR>(a, out)
         }
         $(#[target_feature(enable = $feat)])?
         unsafe fn $deq<const B: u32, const KIND: u8>(w: *const u32, s: *const f32, b: *const f32, gs: usize, chunks: usize, out: *mut f32) {
@@ -124,10 +135,19 @@ macro_rules! entry_points {
 }
 
 entry_points!(Portable, dot_portable, deq_portable, axpy_portable);
+
+/// The 4-bit nibble-block row dot (see `body::dot_rows_nibbles`), AVX-512 only.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn dot_nibbles_avx512<const KIND: u8, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    body::dot_rows_nibbles::<Avx512, KIND, NR, MR>(a, out)
+}
 #[cfg(target_arch = "x86_64")]
 entry_points!(Avx2, dot_avx2, deq_avx2, axpy_avx2, "avx2,fma,f16c,bmi1,bmi2");
 #[cfg(target_arch = "x86_64")]
 entry_points!(Avx512, dot_avx512, deq_avx512, axpy_avx512, "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2");
+#[cfg(target_arch = "aarch64")]
+entry_points!(Neon, dot_neon, deq_neon, axpy_neon, "neon");
 
 /// Picks `$f::<B, KIND, ...>` for the spec's element code and bit width.
 macro_rules! by_code {
@@ -160,48 +180,54 @@ macro_rules! by_isa {
     };
 }
 
-/// `false` as a const-generic argument token for `by_isa!`.
-const FALSE: bool = false;
-
 #[cfg(not(target_arch = "x86_64"))]
 use {dot_portable as dot_avx2, dot_portable as dot_avx512, deq_portable as deq_avx2, deq_portable as deq_avx512};
 #[cfg(not(target_arch = "x86_64"))]
 use {axpy_portable as axpy_avx2, axpy_portable as axpy_avx512};
 
-/// Whether the row-dot kernel of `spec` reads x in even/odd order within each 32-element chunk
-/// (see [`permute_x_even_odd`]).
-pub(crate) fn dot_permutes_x(kernels: Kernels, spec: &QuantSpec) -> bool {
-    kernels == Kernels::Avx512 && spec.bits() == 4 && spec.group_size() >= 32
+/// Lanes of the nibble blocks the row-dot kernel of `spec` reads `x` in, if it does (4-bit
+/// codes with AVX-512); `x` must then be permuted by [`permute_x_for_dot`].
+pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usize> {
+    (cfg!(target_arch = "x86_64") && kernels == Kernels::Avx512 && spec.bits() == 4).then_some(16)
 }
 
-/// Reorders each 32-element chunk of `x` as elements 0, 2, …, 30, 1, 3, …, 31.
-pub(crate) fn permute_x_even_odd(x: &[f32], out: &mut [f32]) {
-    for (src, dst) in x.chunks_exact(layout::CHUNK).zip(out.chunks_exact_mut(layout::CHUNK)) {
-        for i in 0..layout::CHUNK / 2 {
-            dst[i] = src[2 * i];
-            dst[layout::CHUNK / 2 + i] = src[2 * i + 1];
-        }
+/// Permutes each `k`-element row of `x` into the nibble-block order of `lanes`-lane vectors.
+pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f32]) {
+    for (src, dst) in x.chunks_exact(k).zip(out.chunks_exact_mut(k)) {
+        body::permute_x_nibble_blocks(src, lanes, dst);
     }
 }
 
 /// The row-dot kernel of `spec` for these kernels.
 pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> DotFn<NR, MR> {
+    #[cfg(target_arch = "aarch64")]
+    if kernels == Kernels::Neon {
+        return by_code!(spec, dot_neon, NR, MR);
+    }
     #[cfg(target_arch = "x86_64")]
-    if dot_permutes_x(kernels, spec) {
+    if dot_nibble_lanes(kernels, spec).is_some() {
         return match spec.element_code() {
-            ElementCode::Fp4 => dot_avx512::<4, { kind::FP4 }, NR, MR, true>,
-            _ => dot_avx512::<4, { kind::UINT }, NR, MR, true>,
+            ElementCode::Fp4 => dot_nibbles_avx512::<{ kind::FP4 }, NR, MR>,
+            _ => dot_nibbles_avx512::<{ kind::UINT }, NR, MR>,
         };
     }
-    by_isa!(kernels, spec, dot_portable, dot_avx2, dot_avx512, NR, MR, FALSE)
+    by_isa!(kernels, spec, dot_portable, dot_avx2, dot_avx512, NR, MR)
 }
 
 /// The dequantization kernel of `spec`.
 pub(crate) fn dequant_fn(kernels: Kernels, spec: &QuantSpec) -> DequantFn {
+    #[cfg(target_arch = "aarch64")]
+    if kernels == Kernels::Neon {
+        return by_code!(spec, deq_neon);
+    }
     by_isa!(kernels, spec, deq_portable, deq_avx2, deq_avx512)
 }
 
 /// The dequantize + axpy kernel of `spec`.
 pub(crate) fn dequant_axpy_fn(kernels: Kernels, spec: &QuantSpec) -> DequantAxpyFn {
+    #[cfg(target_arch = "aarch64")]
+    if kernels == Kernels::Neon {
+        return by_code!(spec, axpy_neon);
+    }
     by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512)
 }
