@@ -7,11 +7,16 @@
 // trip), x the B operand from 128-byte-swizzled shared memory. Warp-specialized, 3 warpgroups:
 //   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
 //     packed weight tile (128 rows × 64 codes) into a ring of 5 (BT = 256) or 8 (BT = 128) stages of shared-memory stages
-//     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters as f32 pairs
-//     (affine: s·2^BITS and bias − s·2^BITS; fp: the decoded scale and 0).
+//     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters, 8 bytes per
+//     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 2-8 bits, bf16 2-6): the raw
+//     T scale and bias each doubled into T×2; mxfp4: the packed factor and the f32 scale, plus a
+//     per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
+//     fp: the decoded scale, 0).
 //   warpgroups 1, 2 (consumers): 64 weight rows each; per 16-wide K step a lane dequantizes its
-//     A fragment (quant.cuh: code_pair_bits / dequant_pair) and issues wgmma m64nBTk16; the next
-//     tile is dequantized while the current tile's wgmmas run (one group in flight).
+//     A fragment and issues wgmma m64nBTk16: in packed 16-bit arithmetic where it is exact
+//     (quant.cuh: code_pair_magic / dequant_pair_packed, fp4_pair_packed / mul_pair_packed,
+//     ~5 instructions per code pair), else in f32 (code_pair_bits / dequant_pair). The next
+//     tile is dequantized while the current tile's wgmmas run (wait_group 1).
 // Tails: TMA zero-fills x rows and weight rows past the tensor; rows/tokens past N/M of this
 // matrix are computed and never stored. K must be a multiple of 64 and bits even (2/4/6/8, fp4,
 // fp8): the TMA box of a packed tile row is 8·BITS bytes, a multiple of 16 only for even bits.
