@@ -467,13 +467,24 @@ impl Device {
             // Swap-AB tensor-core decode (kernels/qmm_decode.cuh). M = 1 gathers put runs of pairs
             // that share a w matrix (sorted MoE rhs) into one tile's columns.
             let mt = if op.m <= 8 { 1 } else { 2 };
-            let row_tiles = op.n.div_ceil(DECODE_ROWS);
+            // Two m16 row tiles per warp where x outweighs the weights per k (M > 8, or grouped runs
+            // of many pairs) and the grid still has ≥ 2 blocks per SM; see kernels/qmm_decode.cuh.
+            let rt = match DECODE_ROW_TILES.load(std::sync::atomic::Ordering::Relaxed) {
+                0 if (op.m > 8 || (grouped && op.n.div_ceil(DECODE_ROWS) * batch >= 16 * self.sm_count))
+                    && op.n.div_ceil(2 * DECODE_ROWS) * batch >= 2 * self.sm_count =>
+                {
+                    2
+                }
+                0 => 1,
+                r => r,
+            };
+            let row_tiles = op.n.div_ceil(DECODE_ROWS * rt);
             let warps = match DECODE_WARPS.load(std::sync::atomic::Ordering::Relaxed) {
                 0 if row_tiles * batch < 4 * self.sm_count => 8,
                 0 => 4,
                 w => w,
             };
-            let f = self.function(self.matmul, &format!("qmmd{mt}x{warps}_{fmt}_{dt}"))?;
+            let f = self.function(self.matmul, &format!("qmmd{mt}x{warps}r{rt}_{fmt}_{dt}"))?;
             let mut grouped_arg = grouped as i32;
             let args: &mut [*mut c_void] = &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void, &mut grouped_arg as *mut _ as *mut c_void];
             return self.launch(f, (row_tiles as u32, batch as u32, 1), (warps * 32) as u32, stream, args);
@@ -518,6 +529,10 @@ const DECODE_ROWS: usize = 16;
 /// 4); 4 or 8 force one. Set only by the benchmark to compare the two.
 #[doc(hidden)]
 pub static DECODE_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// m16 row tiles per decode-kernel warp: 0 picks per shape, 1 or 2 force one. Set only by the
+/// benchmark and checks to compare the two.
+#[doc(hidden)]
+pub static DECODE_ROW_TILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Which kernel serves f16/bf16 transpose=True with M ≤ [`DECODE_MAX_M`]: 0 picks per shape, 1
 /// always the decode kernel, 2 never. Set only by the benchmark and checks to compare the paths.
 #[doc(hidden)]

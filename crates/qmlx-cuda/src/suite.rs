@@ -430,7 +430,7 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
             quantize_case::<T>(dev, t, rng, spec, g, r, &[2, 19, 3 * gs], &format!("{tag} quantize {r:?} [2,19,{}]", 3 * gs));
         }
         let ks: &[usize] = if full { &[3 * gs, 33 * gs] } else { &[3 * gs] };
-        let ms: &[usize] = if full { &[1, 3, 8, 9, 16, 33, 64, 65] } else { &[1, 5, 33] };
+        let ms: &[usize] = if full { &[1, 3, 8, 9, 16, 33, 64, 65] } else { &[1, 5, 16, 33] };
         for &k in ks {
             for &m in ms {
                 matmul_case::<T>(dev, t, rng, spec, g, &[45, k], &[m, k], true, None, None, false, &format!("{tag} qmm T M={m} N=45 K={k}"));
