@@ -469,8 +469,10 @@ impl Device {
         let bulk_on = match BULK_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
             2 => false,
-            // Default: single matrix-vector products (M = 1, no batch).
-            _ => op.m == 1 && batch == 1,
+            // Measured (bench/cuda-notes.md stage 12, H200): faster than qmv only for the fp modes
+            // at M = 1 with K past one slice (4096×14336: nvfp4 0.75×, mxfp4 0.87×, mxfp8 0.93× the
+            // time); slower for affine (1.1-1.45×), at K = 4096 and for M = 2..4 or gathers.
+            _ => op.m == 1 && batch == 1 && spec.mode() != Mode::Affine && op.k > BULK_KS,
         };
         if bulk_on && self.capability.0 >= 9 && op.transpose && op.out_dtype != DType::F32 && op.m <= BULK_MAX_M
             && bulk_layout_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)])
@@ -556,9 +558,9 @@ const BULK_PARAM_ROW: usize = 256;
 const BULK_HEAD: usize = 4096;
 /// Blocks per SM of the M = 1 kernel (its launch bounds; the M = 2..4 kernel runs one).
 const BULK_BLOCKS_PER_SM: usize = 2;
-/// Which kernel serves f16/bf16 transpose=True M ≤ [`BULK_MAX_M`] on sm_90+: 0 picks (M = 1
-/// without batch), 1 the bulk-copy kernel wherever its layout allows, 2 never. Set only by the
-/// benchmark and checks to compare the paths.
+/// Which kernel serves f16/bf16 transpose=True M ≤ [`BULK_MAX_M`] on sm_90+: 0 picks (fp modes,
+/// M = 1 without batch, K > 4096), 1 the bulk-copy kernel wherever its layout allows, 2 never. Set
+/// only by the benchmark and checks to compare the paths.
 #[doc(hidden)]
 pub static BULK_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Rows per bulk tile (QB_ROWS_OF).
