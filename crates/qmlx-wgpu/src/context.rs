@@ -167,7 +167,7 @@ impl WgpuContext {
 
     fn storage_buffer(&self, label: &str, bytes: usize) -> Result<wgpu::Buffer> {
         let size = padded(bytes);
-        if size > self.limits.max_storage_buffer_binding_size as u64 || size > self.limits.max_buffer_size {
+        if size > self.limits.max_storage_buffer_binding_size || size > self.limits.max_buffer_size {
             return Err(backend_err(format!(
                 "{label}: {bytes} bytes exceed the adapter's storage binding limit of {} bytes",
                 self.limits.max_storage_buffer_binding_size

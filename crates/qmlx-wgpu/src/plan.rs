@@ -73,12 +73,19 @@ const QMV_MAX_COLS: u32 = 4;
 const QMV_MAX_UNROLL: u32 = 2;
 
 impl QmvLayout {
-    /// The default for a decode of `op` (every lane gets at least ~4 chunks of each row where K
-    /// allows: the final reduction is paid once per row, the streaming loop per chunk).
+    /// The default for a decode of `op`. Measured on an H200 through Vulkan
+    /// (bench/results/wgpu-gpu-h200-stage2-round2.txt): one load step in flight per thread
+    /// (unroll 1) beat two in every shape, and the fastest lane count was the one that gives
+    /// about a thousand workgroups (14336×4096: 32 lanes, 4096×14336: 128, 28672×4096: 16).
     pub fn choose(op: &MatmulOp) -> QmvLayout {
-        let chunks = op.k.div_ceil(32) as u32;
-        let lanes = (chunks / 4).max(1).next_power_of_two().clamp(4, 64);
-        QmvLayout { lanes, cols: 4, workgroup: 128, unroll: 2 }
+        const TARGET_GROUPS: usize = 1024;
+        let (cols, workgroup) = (4u32, 128u32);
+        let want = (TARGET_GROUPS * (workgroup * cols) as usize).div_ceil(op.n.max(1));
+        // Nearest power of two, at most one lane per chunk of a row (rounded up), 4..=128.
+        let up = want.next_power_of_two();
+        let near = if up - want > want - up / 2 { up / 2 } else { up };
+        let lanes = near.min(op.k.div_ceil(32).next_power_of_two()).clamp(4, workgroup as usize) as u32;
+        QmvLayout { lanes, cols, workgroup, unroll: 1 }
     }
 
     /// Checks the limits the kernel was written for.
@@ -139,5 +146,32 @@ impl std::str::FromStr for QmvLayout {
         let l = QmvLayout { lanes, cols, workgroup, unroll };
         l.validate()?;
         Ok(l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qmlx_core::{DType, Meta, Mode, QuantSpec};
+
+    fn decode(n: usize, k: usize) -> MatmulOp {
+        let spec = QuantSpec::new(Mode::Affine, 64, 4).unwrap();
+        let x = Meta::new(DType::F16, &[1, k]);
+        let w = Meta::new(DType::U32, &[n, spec.packed_words(k)]);
+        let s = Meta::new(DType::F16, &[n, k / 64]);
+        MatmulOp::quantized_matmul(&x, &w, &s, Some(&s), true, spec).unwrap()
+    }
+
+    #[test]
+    fn default_layouts_are_the_measured_best_and_valid() {
+        // The fastest layouts of the H200 sweep (bench/results/wgpu-gpu-h200-stage2-round2.txt).
+        for (n, k, want) in [(14336, 4096, "32x4x128x1"), (4096, 14336, "128x4x128x1"), (28672, 4096, "16x4x128x1")] {
+            assert_eq!(QmvLayout::choose(&decode(n, k)).to_string(), want, "{n}x{k}");
+        }
+        for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {
+            let l = QmvLayout::choose(&decode(n, k));
+            l.validate().unwrap();
+            assert!(l.lanes as usize <= k.div_ceil(32).next_power_of_two().max(4), "{n}x{k}: {l}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Small-M (decode) drivers of the fused kernels. Threads (the persistent rayon pool) split the
 //! output columns N; no task shares an output element.
 
-use super::kernels::{self, DotArgs, DotFn, Kernels};
+use super::kernels::{self, layout::CHUNK, DotArgs, DotFn, Kernels};
 use super::matmul::{for_each_task, OutPtr, ScaleRows};
 use crate::dtype::Float;
 use crate::ops::MatmulOp;
@@ -162,11 +162,9 @@ pub(super) fn run_t<T: Float>(
     );
 }
 
-/// K rows accumulated before folding into the running total (bounds f32 error growth in K).
-const K_BLOCK: usize = 64;
-
 /// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n. Each task
-/// owns a tile of output columns and walks all K rows: dequantize the row's tile, axpy per x row.
+/// owns a tile of output columns: per 32-column strip and block of x rows, one kernel call
+/// walks all K rows with the accumulators in registers (`body::axpy_strip`).
 pub(super) fn run_n<T: Float>(
     kern: Kernels,
     op: &MatmulOp,
@@ -193,50 +191,60 @@ pub(super) fn run_n<T: Float>(
             }
         }
     }
-    let axpy = kernels::dequant_axpy_fn(kern, &op.spec);
+    let strip4 = kernels::axpy_strip_fn::<4>(kern, &op.spec);
+    let strip2 = kernels::axpy_strip_fn::<2>(kern, &op.spec);
+    let strip1 = kernels::axpy_strip_fn::<1>(kern, &op.spec);
     let out_ptr = OutPtr(out.as_mut_ptr());
+    let ng_max = tn.div_ceil(gs);
     for_each_task(
         pairs.len() * tiles,
         pairs.len() * n * k,
-        || (vec![0f32; m * tn], vec![0f32; m * tn], vec![0f32; tn], vec![0f32; tn], vec![0f32; tn]),
-        |(blk, tot, tmp, sb, bb), task| {
+        || (vec![0f32; k * ng_max], vec![0f32; if affine { k * ng_max } else { 0 }], [0f32; 4 * CHUNK]),
+        |(sb, bb, res), task| {
             let out_ptr = out_ptr;
             let (p, t) = (task / tiles, task % tiles);
             let (xi, wi) = pairs[p];
             let n0 = t * tn;
             let w_tile = (n - n0).min(tn);
-            let (g0, ng) = (n0 / gs, w_tile / gs);
-            tot[..m * w_tile].fill(0.0);
-            for kb in (0..k).step_by(K_BLOCK) {
-                blk[..m * w_tile].fill(0.0);
-                for kk in kb..(kb + K_BLOCK).min(k) {
-                    let b = if affine { &mut bb[..ng] } else { &mut bb[..0] };
-                    sr.fill(wi, kk, g0, &mut sb[..ng], b);
-                    let xk = &xt[(xi * k + kk) * m..(xi * k + kk + 1) * m];
-                    // SAFETY: the row segment (w_tile codes from column n0) lies inside w, and
-                    // blk/tmp hold m·w_tile and w_tile floats.
+            let (g0, ng) = (n0 / gs, w_tile.div_ceil(gs));
+            // Scales (and biases) of the tile's groups for every K row, rows ng apart.
+            for kk in 0..k {
+                let b = if affine { &mut bb[kk * ng..(kk + 1) * ng] } else { &mut bb[..0] };
+                sr.fill(wi, kk, g0, &mut sb[kk * ng..(kk + 1) * ng], b);
+            }
+            for c0 in (0..w_tile).step_by(CHUNK) {
+                let col = n0 + c0;
+                let mut x0 = 0;
+                while x0 < m {
+                    let mb = if m - x0 >= 4 { 4 } else if m - x0 >= 2 { 2 } else { 1 };
+                    let f = match mb {
+                        4 => strip4,
+                        2 => strip2,
+                        _ => strip1,
+                    };
+                    // SAFETY: the strip's 32 codes of each row lie inside w (columns multiple of
+                    // 32), sb/bb hold k·ng floats, xt holds k·m floats per x matrix, res 4·32.
                     unsafe {
-                        axpy(
-                            w.as_ptr().add((wi * k + kk) * wpr + n0 * bits / 32),
-                            sb.as_ptr(),
-                            bb.as_ptr(),
+                        f(
+                            w.as_ptr().add(wi * k * wpr + col * bits / 32),
+                            wpr,
+                            sb.as_ptr().add(c0 / gs),
+                            if affine { bb.as_ptr().add(c0 / gs) } else { bb.as_ptr() },
+                            ng,
                             gs,
-                            w_tile / kernels::layout::CHUNK,
-                            xk,
-                            blk.as_mut_ptr(),
-                            w_tile,
-                            tmp.as_mut_ptr(),
+                            xt.as_ptr().add(xi * k * m + x0),
+                            m,
+                            k,
+                            res.as_mut_ptr(),
                         )
                     };
-                }
-                for (t, b) in tot[..m * w_tile].iter_mut().zip(&blk[..m * w_tile]) {
-                    *t += *b;
-                }
-            }
-            for mi in 0..m {
-                for j in 0..w_tile {
-                    // SAFETY: this task alone writes columns n0..n0 + w_tile of output matrix p.
-                    unsafe { *out_ptr.0.add((p * m + mi) * n + n0 + j) = T::from_f32(tot[mi * w_tile + j]) };
+                    for mi in 0..mb {
+                        for c in 0..CHUNK {
+                            // SAFETY: this task alone writes columns n0..n0 + w_tile of matrix p.
+                            unsafe { *out_ptr.0.add((p * m + x0 + mi) * n + col + c) = T::from_f32(res[mi * CHUNK + c]) };
+                        }
+                    }
+                    x0 += mb;
                 }
             }
         },

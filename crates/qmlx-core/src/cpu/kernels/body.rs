@@ -250,6 +250,65 @@ pub(crate) fn permute_x_nibble_blocks(x: &[f32], lanes: usize, out: &mut [f32]) 
     dst.into_remainder().copy_from_slice(src.remainder());
 }
 
+/// Rows of Ŵ[K, N] accumulated before folding into the running total (bounds f32 error growth
+/// in K, as the reference's blocked sums do).
+const STRIP_K_BLOCK: usize = 64;
+
+/// transpose=False, small M: one 32-column strip of `out[m][c] = Σ_kk x[kk][m] · Ŵ[kk][c]`,
+/// accumulators in registers over all `k` rows (no dequantized row written and re-read).
+/// `w`: the strip's words in row 0, rows `w_stride` words apart; `scales`/`biases`: per row the
+/// scales of the strip's groups (the first at index 0), rows `s_stride` apart; `x`: x
+/// transposed, `x[kk·x_stride + m]`; `out[m·CHUNK + c]`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn axpy_strip<I: Isa, const B: u32, const KIND: u8, const MR: usize>(
+    w: *const u32,
+    w_stride: usize,
+    scales: *const f32,
+    biases: *const f32,
+    s_stride: usize,
+    gs: usize,
+    x: *const f32,
+    x_stride: usize,
+    k: usize,
+    out: *mut f32,
+) {
+    let mut tot = [[I::zero(); 8]; MR];
+    let mut kb = 0;
+    while kb < k {
+        let mut acc = [[I::zero(); 8]; MR];
+        for kk in kb..(kb + STRIP_K_BLOCK).min(k) {
+            // A later row of the same strip (rows are a stride apart: no sequential prefetch).
+            I::prefetch(w.wrapping_add((kk + 16) * w_stride));
+            let words = I::load_words::<B>(w.add(kk * w_stride));
+            let xs: [I::V; MR] = each!(m < MR => I::splat(*x.add(kk * x_stride + m)));
+            for p in 0..I::PARTS {
+                let g = p * I::LANES / gs;
+                let s = *scales.add(kk * s_stride + g);
+                let v = if KIND == kind::UINT {
+                    I::fma_exact(I::splat(s), I::values::<B, KIND>(words, p, 0.0), I::splat(*biases.add(kk * s_stride + g)))
+                } else {
+                    I::values::<B, KIND>(words, p, s)
+                };
+                for m in 0..MR {
+                    acc[m][p] = I::fma(xs[m], v, acc[m][p]);
+                }
+            }
+        }
+        for m in 0..MR {
+            for p in 0..I::PARTS {
+                tot[m][p] = I::add(tot[m][p], acc[m][p]);
+            }
+        }
+        kb += STRIP_K_BLOCK;
+    }
+    for (m, row) in tot.iter().enumerate() {
+        for (p, v) in row.iter().enumerate().take(I::PARTS) {
+            I::store(out.add(m * CHUNK + p * I::LANES), *v);
+        }
+    }
+}
+
 /// Dequantizes `chunks` chunks of one stored row segment to f32, exactly as the reference:
 /// affine `fma(scale, q, bias)`, fp `value·scale`. `scales`/`biases` index groups from the
 /// segment start (segments start on a group boundary).
@@ -273,35 +332,6 @@ pub(crate) unsafe fn dequant<I: Isa, const B: u32, const KIND: u8>(
                 I::values::<B, KIND>(words, p, *scales.add(g))
             };
             I::store(out.add(e), v);
-        }
-    }
-}
-
-/// transpose=False, small M: dequantizes one row segment (row `k` of Ŵ[K, N], `chunks·32`
-/// columns) into `tmp` and adds `x[m][k] · row` to each of the `xk.len()` accumulator rows
-/// (`acc_stride` apart).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn dequant_axpy<I: Isa, const B: u32, const KIND: u8>(
-    w: *const u32,
-    scales: *const f32,
-    biases: *const f32,
-    gs: usize,
-    chunks: usize,
-    xk: &[f32],
-    acc: *mut f32,
-    acc_stride: usize,
-    tmp: *mut f32,
-) {
-    dequant::<I, B, KIND>(w, scales, biases, gs, chunks, tmp);
-    let len = chunks * CHUNK;
-    for (m, &xm) in xk.iter().enumerate() {
-        let xv = I::splat(xm);
-        let row = acc.add(m * acc_stride);
-        let mut i = 0;
-        while i < len {
-            I::store(row.add(i), I::fma(xv, I::load(tmp.add(i)), I::load(row.add(i))));
-            i += I::LANES;
         }
     }
 }

@@ -111,8 +111,8 @@ impl Kernels {
 pub(crate) type DotFn<const NR: usize, const MR: usize> = unsafe fn(&DotArgs, &mut [[f32; MR]; NR]);
 /// Segment dequantization (see `body::dequant`).
 pub(crate) type DequantFn = unsafe fn(*const u32, *const f32, *const f32, usize, usize, *mut f32);
-/// Segment dequantization + axpy (see `body::dequant_axpy`).
-pub(crate) type DequantAxpyFn = unsafe fn(*const u32, *const f32, *const f32, usize, usize, &[f32], *mut f32, usize, *mut f32);
+/// One 32-column strip of the transpose=False small-M product (see `body::axpy_strip`).
+pub(crate) type AxpyStripFn = unsafe fn(*const u32, usize, *const f32, *const f32, usize, usize, *const f32, usize, usize, *mut f32);
 
 macro_rules! entry_points {
     ($isa:ty, $dot:ident, $deq:ident, $axpy:ident $(, $feat:literal)?) => {
@@ -126,10 +126,10 @@ macro_rules! entry_points {
         }
         #[allow(clippy::too_many_arguments)]
         $(#[target_feature(enable = $feat)])?
-        unsafe fn $axpy<const B: u32, const KIND: u8>(
-            w: *const u32, s: *const f32, b: *const f32, gs: usize, chunks: usize, xk: &[f32], acc: *mut f32, acc_stride: usize, tmp: *mut f32,
+        unsafe fn $axpy<const B: u32, const KIND: u8, const MR: usize>(
+            w: *const u32, w_stride: usize, s: *const f32, b: *const f32, s_stride: usize, gs: usize, x: *const f32, x_stride: usize, k: usize, out: *mut f32,
         ) {
-            body::dequant_axpy::<$isa, B, KIND>(w, s, b, gs, chunks, xk, acc, acc_stride, tmp)
+            body::axpy_strip::<$isa, B, KIND, MR>(w, w_stride, s, b, s_stride, gs, x, x_stride, k, out)
         }
     };
 }
@@ -223,11 +223,11 @@ pub(crate) fn dequant_fn(kernels: Kernels, spec: &QuantSpec) -> DequantFn {
     by_isa!(kernels, spec, deq_portable, deq_avx2, deq_avx512)
 }
 
-/// The dequantize + axpy kernel of `spec`.
-pub(crate) fn dequant_axpy_fn(kernels: Kernels, spec: &QuantSpec) -> DequantAxpyFn {
+/// The transpose=False strip kernel of `spec` for `MR` x rows.
+pub(crate) fn axpy_strip_fn<const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> AxpyStripFn {
     #[cfg(target_arch = "aarch64")]
     if kernels == Kernels::Neon {
         return by_code!(spec, axpy_neon);
     }
-    by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512)
+    by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512, MR)
 }
