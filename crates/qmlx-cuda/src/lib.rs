@@ -703,3 +703,49 @@ fn batch_map(op: &MatmulOp, lhs: Option<DevRef<'_>>, rhs: Option<DevRef<'_>>) ->
     (map.rhs, map.rhs_kind) = index_kind("rhs_indices", rhs)?;
     Ok(map)
 }
+
+#[cfg(test)]
+mod bulk_layout_tests {
+    use super::*;
+    use qmlx_core::QuantSpec;
+
+    fn op(mode: Mode, gs: u32, bits: u32, dtype: DType, n: usize, k: usize) -> MatmulOp {
+        let spec = QuantSpec::new(mode, gs, bits).unwrap();
+        let sdt = spec.scales_dtype(dtype);
+        let sc = Meta::new(sdt, &[n, k / gs as usize]);
+        MatmulOp::quantized_matmul(
+            &Meta::new(dtype, &[1, k]),
+            &Meta::new(DType::U32, &[n, spec.packed_words(k)]),
+            &sc,
+            spec.has_biases().then_some(&sc),
+            true,
+            spec,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn bulk_copies_only_where_every_copy_is_16_byte_sized_and_aligned() {
+        let a = [0x1000u64, 0x2000, 0x3000];
+        // Whole rows and multi-slice rows with a partial last slice (5120 = 4096 + 1024).
+        assert!(bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 4096), &a));
+        assert!(bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 14336), &a));
+        assert!(bulk_layout_ok(&op(Mode::Affine, 64, 3, DType::BF16, 45, 5120), &a));
+        assert!(bulk_layout_ok(&op(Mode::Nvfp4, 16, 4, DType::F16, 45, 768), &a));
+        // 3-bit K = 192: 72-byte rows; affine K = 768 g64: 24 bytes of scales per row.
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 64, 3, DType::F16, 45, 192), &a));
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 768), &a));
+        // K = 4096 + 128 with g128: the last slice has 2 bytes of scales per row.
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 128, 4, DType::F16, 45, 4224), &a));
+        // A misaligned buffer.
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 4096), &[0x1000, 0x2008, 0x3000]));
+    }
+
+    #[test]
+    fn bulk_stages_fit_two_blocks_per_sm() {
+        // sm_90: 227 KB of shared memory per SM, 1 KB reserved per block.
+        for bits in [1, 2, 3, 4, 5, 6, 8] {
+            assert!(2 * (bulk_smem(bits) + 1024) <= 227 * 1024, "bits {bits}: {} bytes", bulk_smem(bits));
+        }
+    }
+}
