@@ -7,11 +7,16 @@
 // trip), x the B operand from 128-byte-swizzled shared memory. Warp-specialized, 3 warpgroups:
 //   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
 //     packed weight tile (128 rows × 64 codes) into a ring of 5 (BT = 256) or 8 (BT = 128) stages of shared-memory stages
-//     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters as f32 pairs
-//     (affine: s·2^BITS and bias − s·2^BITS; fp: the decoded scale and 0).
+//     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters, 8 bytes per
+//     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 2-8 bits, bf16 2-6): the raw
+//     T scale and bias each doubled into T×2; mxfp4: the packed factor and the f32 scale, plus a
+//     per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
+//     fp: the decoded scale, 0).
 //   warpgroups 1, 2 (consumers): 64 weight rows each; per 16-wide K step a lane dequantizes its
-//     A fragment (quant.cuh: code_pair_bits / dequant_pair) and issues wgmma m64nBTk16; the next
-//     tile is dequantized while the current tile's wgmmas run (one group in flight).
+//     A fragment and issues wgmma m64nBTk16: in packed 16-bit arithmetic where it is exact
+//     (quant.cuh: code_pair_magic / dequant_pair_packed, fp4_pair_packed / mul_pair_packed,
+//     ~5 instructions per code pair), else in f32 (code_pair_bits / dequant_pair). The next
+//     tile is dequantized while the current tile's wgmmas run (wait_group 1).
 // Tails: TMA zero-fills x rows and weight rows past the tensor; rows/tokens past N/M of this
 // matrix are computed and never stored. K must be a multiple of 64 and bits even (2/4/6/8, fp4,
 // fp8): the TMA box of a packed tile row is 8·BITS bytes, a multiple of 16 only for even bits.
@@ -40,7 +45,8 @@ template <int BITS, int BT> struct Sm90Layout {
   static constexpr int W_OFF = X_OFF + STAGES * X_STAGE;
   static constexpr int P_OFF = W_OFF + STAGES * W_STAGE;
   static constexpr int BAR_OFF = P_OFF + STAGES * P_STAGE;
-  static constexpr int BYTES = BAR_OFF + 2 * STAGES * 8;
+  static constexpr int FLAG_OFF = BAR_OFF + 2 * STAGES * 8;          // per stage: mxfp4 tile takes the packed path
+  static constexpr int BYTES = FLAG_OFF + STAGES * 4;
   static constexpr int OUT_LD = SM90_BW + 8;                        // epilogue staging row (T elements)
   static_assert(BT * OUT_LD * 2 <= STAGES * X_STAGE, "epilogue staging fits in the x stages");
 };
@@ -227,8 +233,12 @@ template <int KIND, int BITS, typename T, int BT>
 __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs) {
   using L = Sm90Layout<BITS, BT>;
   constexpr int NACC = BT / 2;
+  constexpr bool PACKED = KIND == KIND_AFFINE && PackedAffine<BITS, T>::ok;
+  constexpr bool PACKED_FP4 = KIND == KIND_MXFP4;
   extern __shared__ __align__(1024) unsigned char smem_raw[];
-  unsigned char* smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  // Offset from the shared array itself (not through an integer cast) so that the compiler keeps
+  // the shared state space: LDS rather than generic loads in the consumer loop.
+  unsigned char* smem = smem_raw + ((1024u - (smem_addr(smem_raw) & 1023u)) & 1023u);
   uint64_t* full = reinterpret_cast<uint64_t*>(smem + L::BAR_OFF);
   uint64_t* empty = full + L::STAGES;
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2;
@@ -296,11 +306,36 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
           }
         }
         if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
-        float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+        if constexpr (PACKED_FP4) {
+          // (packed factor, f32 scale); the tile takes the packed path only if every factor is exact.
+          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+          bool ok_all = true;
 #pragma unroll
-        for (int i = 0; i < RPL; ++i)
+          for (int i = 0; i < RPL; ++i)
 #pragma unroll
-          for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
+            for (int kk = 0; kk < 4; ++kk) {
+              const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
+              bool ok;
+              const uint32_t f2 = fp4_packed_factor<T>(sc, ok);
+              ok_all = ok_all && ok;
+              ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
+            }
+          ok_all = __all_sync(0xFFFFFFFFu, ok_all);
+          if (lane == 0) reinterpret_cast<uint32_t*>(smem + L::FLAG_OFF)[s] = ok_all ? 1u : 0u;
+        } else if constexpr (PACKED) {
+          // The raw T scale and bias, each doubled into a T×2 word for the packed fma.
+          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+          for (int i = 0; i < RPL; ++i)
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = make_uint2(sraw[i][kk] * 0x10001u, braw[i][kk] * 0x10001u);
+        } else {
+          float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+          for (int i = 0; i < RPL; ++i)
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
+        }
         mbar_arrive(&full[s]);
       }
     }
@@ -311,6 +346,10 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
   const int cw = wg - 1, wq = warp & 3, t4 = lane & 3;
   const int r0 = cw * 64 + wq * 16 + (lane >> 2), r1 = r0 + 8;  // this lane's two weight rows
+  // Packed-path constants, loop-invariant registers.
+  const uint32_t sel = KIND == KIND_MXFP4 ? pair_selector<4, __nv_bfloat16>(t4) : pair_selector<BITS, T>(t4);
+  const uint32_t magic = PackedAffine<BITS, T>::magic;
+  const uint2 fix = make_uint2(PackedAffine<BITS, T>::fix_mul, PackedAffine<BITS, T>::fix_add);
   float acc[NACC];
 #pragma unroll
   for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
@@ -321,7 +360,6 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     const int s = t % L::STAGES;
     mbar_wait(&full[s], (t / L::STAGES) & 1);
     const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + s * L::W_STAGE);
-    const float2* ps = reinterpret_cast<const float2*>(smem + L::P_OFF + s * L::P_STAGE);
     uint32_t w0[L::W_WORDS], w1[L::W_WORDS];
 #pragma unroll
     for (int i = 0; i < L::W_WORDS; i += 4) {
@@ -330,6 +368,45 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       w0[i] = u0.x; w0[i + 1] = u0.y; w0[i + 2] = u0.z; w0[i + 3] = u0.w;
       w1[i] = u1.x; w1[i + 1] = u1.y; w1[i + 2] = u1.z; w1[i + 3] = u1.w;
     }
+    if constexpr (PACKED_FP4) {
+      const uint2* ps = reinterpret_cast<const uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+      if (reinterpret_cast<const uint32_t*>(smem + L::FLAG_OFF)[s] != 0u) {
+#define QMLX_SM90_STEP(KK)                                                                                  \
+  {                                                                                                         \
+    const uint32_t f0 = ps[(KK) * SM90_BW + r0].x, f1 = ps[(KK) * SM90_BW + r1].x;                           \
+    a[KK][0] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK), L::W_WORDS, T>(w0, sel), f0);                  \
+    a[KK][1] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK), L::W_WORDS, T>(w1, sel), f1);                  \
+    a[KK][2] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK) + 8, L::W_WORDS, T>(w0, sel), f0);              \
+    a[KK][3] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK) + 8, L::W_WORDS, T>(w1, sel), f1);              \
+  }
+        QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
+#undef QMLX_SM90_STEP
+      } else {
+#define QMLX_SM90_STEP(KK)                                                                                              \
+  {                                                                                                                     \
+    const float s0 = __uint_as_float(ps[(KK) * SM90_BW + r0].y), s1 = __uint_as_float(ps[(KK) * SM90_BW + r1].y);      \
+    a[KK][0] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK), L::W_WORDS>(w0, 2 * t4), s0, 0.0f);          \
+    a[KK][1] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK), L::W_WORDS>(w1, 2 * t4), s1, 0.0f);          \
+    a[KK][2] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK) + 8, L::W_WORDS>(w0, 2 * t4), s0, 0.0f);      \
+    a[KK][3] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK) + 8, L::W_WORDS>(w1, 2 * t4), s1, 0.0f);      \
+  }
+        QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
+#undef QMLX_SM90_STEP
+      }
+    } else if constexpr (PACKED) {
+      const uint2* ps = reinterpret_cast<const uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+#define QMLX_SM90_STEP(KK)                                                                                              \
+  {                                                                                                                     \
+    const uint2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];                                             \
+    a[KK][0] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK), L::W_WORDS, T>(w0, t4, sel, magic), g0.x, g0.y, fix);     \
+    a[KK][1] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK), L::W_WORDS, T>(w1, t4, sel, magic), g1.x, g1.y, fix);     \
+    a[KK][2] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w0, t4, sel, magic), g0.x, g0.y, fix); \
+    a[KK][3] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w1, t4, sel, magic), g1.x, g1.y, fix); \
+  }
+      QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
+#undef QMLX_SM90_STEP
+    } else {
+      const float2* ps = reinterpret_cast<const float2*>(smem + L::P_OFF + s * L::P_STAGE);
 #define QMLX_SM90_STEP(KK)                                                                          \
   {                                                                                                 \
     const float2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];                        \
@@ -338,15 +415,17 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     a[KK][2] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK) + 8, L::W_WORDS>(w0, 2 * t4), g0.x, g0.y); \
     a[KK][3] = dequant_pair<KIND, BITS, T>(code_pair_bits<BITS, 16 * (KK) + 8, L::W_WORDS>(w1, 2 * t4), g1.x, g1.y); \
   }
-    QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
+      QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
 #undef QMLX_SM90_STEP
+    }
   };
   // Issues tile t's 4 wgmmas (x advances 16 elements = 32 bytes inside the swizzle atom per step).
   auto mma_tile = [&](int t, const uint32_t (&a)[4][4]) {
-    const uint32_t xbase = smem_addr(smem + L::X_OFF + (t % L::STAGES) * L::X_STAGE);
+    // +32 bytes is +2 in the descriptor's address field (stage bases are 1024-byte aligned: no carry).
+    const uint64_t desc = sw128_desc(smem_addr(smem + L::X_OFF + (t % L::STAGES) * L::X_STAGE));
     wgmma_fence();
 #pragma unroll
-    for (int kk = 0; kk < 4; ++kk) Wgmma<BT, T>::mma(acc, a[kk], sw128_desc(xbase + 32 * kk));
+    for (int kk = 0; kk < 4; ++kk) Wgmma<BT, T>::mma(acc, a[kk], desc + 2 * kk);
     wgmma_commit();
   };
   auto release = [&](int t) {

@@ -193,6 +193,122 @@ template <int KIND, int BITS, typename T> __device__ __forceinline__ uint32_t de
   }
 }
 
+// ---- affine A fragments decoded in packed 16-bit arithmetic (f16/bf16 wgmma path) ----------
+// An integer code c OR'd into the low mantissa bits of the 16-bit float MAGIC = 2^MANT (f16: 1024,
+// bf16: 128) is exactly MAGIC + c while c < 2^MANT; one packed fma (·1, −MAGIC) gives the exact
+// codes and one more applies the group's scale and bias, rounded once to T like the f32 path
+// (round(c·s + b)). About 4-5 instructions per code pair instead of ~12. bf16 keeps 7 mantissa
+// bits, so its 8-bit codes don't fit and affine8·bf16 keeps the f32 path.
+template <int BITS, typename T> struct PackedAffine {
+  static constexpr bool is_half = std::is_same<T, __half>::value;
+  static constexpr bool ok = BITS <= (is_half ? 8 : 7);
+  static constexpr uint32_t magic = is_half ? 0x64006400u : 0x43004300u;
+  // f16 4-bit: the pair's byte lands in both halves unshifted, the high code 16× too large
+  // (1024 + 16·c1, still exact): the fix-up fma scales that half by 1/16 and subtracts 64.
+  static constexpr bool nibble_x16 = is_half && BITS == 4;
+  static constexpr uint32_t fix_mul = nibble_x16 ? 0x2C003C00u : (is_half ? 0x3C003C00u : 0x3F803F80u);  // (1, 1/16) or (1, 1)
+  static constexpr uint32_t fix_add = nibble_x16 ? 0xD400E400u : (is_half ? 0xE400E400u : 0xC300C300u);  // (−1024, −64) or −MAGIC
+};
+
+// (a & b) | c in one instruction (the compiler splits two immediates into two LOP3s).
+__device__ __forceinline__ uint32_t and_or(uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t r;
+  asm("lop3.b32 %0, %1, %2, %3, 0xEA;" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+  return r;
+}
+
+// The lane's byte-permute selector for its code pair (2t, 2t+1), t = lane % 4, computed once:
+// 8-bit: bytes 2t and 2t+1 of a two-word window into the low byte of each half; 4-bit: byte t of
+// the word into both halves (f16), or of the word and of the word shifted right by 4 (bf16).
+template <int BITS, typename T> __device__ __forceinline__ uint32_t pair_selector(int t) {
+  if constexpr (BITS == 8) return (uint32_t)(2 * t) | ((uint32_t)(2 * t + 1) << 8);
+  else if constexpr (BITS == 4 && PackedAffine<BITS, T>::nibble_x16) return (uint32_t)t | ((uint32_t)t << 8);
+  else if constexpr (BITS == 4) return (uint32_t)t | ((uint32_t)(t + 4) << 8);
+  else return 0u;
+}
+
+// Codes J+2t and J+2t+1 of a row held in registers (W words, LSB-first) as MAGIC + c in the low and
+// high half of a word (f16 4-bit: MAGIC + 16·c in the high half); J a multiple of 8 known at
+// compile time, t and its selector at run time; mask and magic come in registers.
+template <int BITS, int J, int W, typename T>
+__device__ __forceinline__ uint32_t code_pair_magic(const uint32_t (&v)[W], int t, uint32_t sel, uint32_t magic) {
+  static_assert(PackedAffine<BITS, T>::ok && J % 8 == 0, "codes fit the 16-bit mantissa");
+  constexpr uint32_t M = (1u << BITS) - 1u;
+  if constexpr (BITS == 8) {
+    static_assert(J / 4 + 1 < W, "the pair's window lies in the row");
+    return and_or(__byte_perm(v[J / 4], v[J / 4 + 1], sel), 0x00FF00FFu, magic);
+  } else if constexpr (BITS == 4 && PackedAffine<BITS, T>::nibble_x16) {
+    return and_or(__byte_perm(v[J / 8], 0u, sel), 0x00F0000Fu, magic);
+  } else if constexpr (BITS == 4) {
+    return and_or(__byte_perm(v[J / 8], v[J / 8] >> 4, sel), 0x000F000Fu, magic);
+  } else {
+    const uint32_t x = code_pair_bits<BITS, J, W>(v, 2 * t);
+    return and_or(x << (16 - BITS), M << 16, and_or(x, M, magic));
+  }
+}
+
+// code_pair_magic's word → packed T×2 bits of c·s + b; s2 and b2 are the group's scale and bias
+// as T×2; fix = (fix_mul, fix_add) from PackedAffine, in registers.
+template <typename T> __device__ __forceinline__ uint32_t dequant_pair_packed(uint32_t q, uint32_t s2, uint32_t b2, uint2 fix) {
+  if constexpr (std::is_same<T, __half>::value) {
+    const __half2 c = __hfma2(*reinterpret_cast<const __half2*>(&q), *reinterpret_cast<const __half2*>(&fix.x),
+                              *reinterpret_cast<const __half2*>(&fix.y));
+    const __half2 r = __hfma2(c, *reinterpret_cast<const __half2*>(&s2), *reinterpret_cast<const __half2*>(&b2));
+    return *reinterpret_cast<const uint32_t*>(&r);
+  } else {
+    const __nv_bfloat162 c = __hfma2(*reinterpret_cast<const __nv_bfloat162*>(&q), *reinterpret_cast<const __nv_bfloat162*>(&fix.x),
+                                     *reinterpret_cast<const __nv_bfloat162*>(&fix.y));
+    const __nv_bfloat162 r =
+        __hfma2(c, *reinterpret_cast<const __nv_bfloat162*>(&s2), *reinterpret_cast<const __nv_bfloat162*>(&b2));
+    return *reinterpret_cast<const uint32_t*>(&r);
+  }
+}
+
+// ---- mxfp4 A fragments decoded in packed 16-bit arithmetic -------------------------------
+// An E2M1 code's exponent/mantissa bits placed at the top of a 16-bit float's exponent field, its
+// sign at the top, give the code's value times 2^-EXP_SHIFT exactly (f16: 2^-14, bf16: 2^-126; code 1
+// lands as a subnormal), so one packed multiply by (E8M0 scale · 2^EXP_SHIFT), itself an exact power
+// of two when in range, rounds c·scale once to T like the f32 path. The factor is out of range for
+// extreme scales (f16: outside 2^-38..2^1; bf16: above 2^1, or inf): such tiles take the f32 path.
+template <typename T> struct PackedFp4 {
+  static constexpr bool is_half = std::is_same<T, __half>::value;
+  static constexpr int field = is_half ? 9 : 6;                                // e1 e0 m → bits field..field+2
+  static constexpr uint32_t field_mask = is_half ? 0x0E000E00u : 0x01C001C0u;
+  static constexpr float factor_unit = is_half ? 16384.0f : 8.507059173023462e37f;  // 2^14, 2^126
+};
+
+// The packed factor (scale·2^EXP_SHIFT as T×2) of an mxfp4 group; ok = false when it is not exact.
+template <typename T> __device__ __forceinline__ uint32_t fp4_packed_factor(float scale, bool& ok) {
+  const float f = scale * PackedFp4<T>::factor_unit;
+  if constexpr (PackedFp4<T>::is_half) {
+    ok = f >= 5.9604644775390625e-8f && f <= 32768.0f;  // 2^-24 .. 2^15
+    const __half h = __float2half_rn(f);
+    return (uint32_t)__half_as_ushort(h) * 0x10001u;
+  } else {
+    ok = f <= 1.7014118346046923e38f;  // 2^127 (inf fails)
+    const __nv_bfloat16 h = __float2bfloat16_rn(f);
+    return (uint32_t)__bfloat16_as_ushort(h) * 0x10001u;
+  }
+}
+
+// Codes J+2t and J+2t+1 (4-bit, J a multiple of 8) as two T values c·2^-EXP_SHIFT; sel is the
+// bf16 4-bit selector of pair_selector (byte t of the word and of the word shifted right by 4).
+template <int J, int W, typename T> __device__ __forceinline__ uint32_t fp4_pair_packed(const uint32_t (&v)[W], uint32_t sel) {
+  const uint32_t q = __byte_perm(v[J / 8], v[J / 8] >> 4, sel);  // code 0 in bits 0-3, code 1 in 16-19
+  return and_or(q << PackedFp4<T>::field, PackedFp4<T>::field_mask, (q << 12) & 0x80008000u);
+}
+
+// Packed T×2 product of fp4_pair_packed's word and the group factor f2.
+template <typename T> __device__ __forceinline__ uint32_t mul_pair_packed(uint32_t h, uint32_t f2) {
+  if constexpr (std::is_same<T, __half>::value) {
+    const __half2 r = __hmul2(*reinterpret_cast<const __half2*>(&h), *reinterpret_cast<const __half2*>(&f2));
+    return *reinterpret_cast<const uint32_t*>(&r);
+  } else {
+    const __nv_bfloat162 r = __hmul2(*reinterpret_cast<const __nv_bfloat162*>(&h), *reinterpret_cast<const __nv_bfloat162*>(&f2));
+    return *reinterpret_cast<const uint32_t*>(&r);
+  }
+}
+
 // Runtime-bits code extraction straight from memory (conversion kernels; not on the hot path).
 __device__ __forceinline__ uint32_t extract_code(const uint32_t* __restrict__ row, long long j, int bits) {
   long long pos = j * bits;

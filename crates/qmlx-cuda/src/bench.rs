@@ -174,20 +174,24 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     ] {
         let spec = QuantSpec::new(mode, gs, bits).unwrap();
         cases.push(Case { spec, dtype: DType::F16 });
-        if mode == Mode::Affine && (bits == 4 || bits == 8) {
+        // bf16 for the 4/8-bit affine rows, and (prefill) mxfp4.
+        if (mode == Mode::Affine && (bits == 4 || bits == 8)) || (prefill && mode == Mode::Mxfp4) {
             cases.push(Case { spec, dtype: DType::BF16 });
         }
         if quick && cases.len() >= 3 {
             break;
         }
     }
+    // Filters for focused runs (comma-separated): QMLX_BENCH_ONLY=affine4g64,mxfp4, QMLX_BENCH_M=1024,4096.
     if let Ok(only) = std::env::var("QMLX_BENCH_ONLY") {
-        cases.retain(|c| spec_name(c) == only);
+        cases.retain(|c| only.split(',').any(|o| spec_name(c) == o));
     }
+    let m_only: Option<Vec<usize>> = std::env::var("QMLX_BENCH_M").ok().map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect());
+    let ms: Vec<usize> = ms.iter().copied().filter(|m| m_only.as_ref().is_none_or(|o| o.contains(m))).collect();
     println!("kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs");
     for &(n, k) in shapes {
         for c in &cases {
-            for &m in ms {
+            for &m in &ms {
                 if m * k * 2 > p.x.bytes || m * n * 2 > p.out.bytes {
                     continue;
                 }

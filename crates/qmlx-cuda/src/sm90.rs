@@ -41,12 +41,12 @@ const STAGE_RING_BYTES: usize = 220 * 1024;
 const THREADS: u32 = 384;
 
 /// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
-/// fit in 220 KB, at most 8, their barriers, plus 1024 bytes to align the base (Sm90Layout in the
-/// kernel).
+/// fit in 220 KB, at most 8, their barriers and per-stage flag words, plus 1024 bytes to align the
+/// base (Sm90Layout in the kernel).
 fn smem_bytes(bits: usize, bt: usize) -> usize {
     let stage = bt * BK * 2 + BW * (BK * bits / 32) * 4 + 4 * BW * 8;
     let stages = (STAGE_RING_BYTES / stage).min(8);
-    stages * stage + 2 * stages * 8 + 1024
+    stages * stage + 2 * stages * 8 + 4 * stages + 1024
 }
 
 #[derive(Clone, Copy)]
