@@ -282,8 +282,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       }
     } else {
       // Warps 1..3 take turns: tile t's group parameters are written by warp 1 + t % 3. A lane
-      // owns 4 rows; all 16 (row, K step) parameter loads are issued together, before the wait for
-      // the stage (steps sharing a group reload it from L1), so a tile costs one load latency.
+      // owns 4 rows; its parameter loads are issued together, before the wait for the stage, so a
+      // tile costs one load latency. Each load instruction touches 32 rows (32 L1 wavefronts), so a
+      // K step that shares its group with the previous one copies it instead of loading again.
       const long long gpr = K / gs;
       const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
       constexpr int RPL = SM90_BW / 32;
@@ -296,7 +297,10 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 #pragma unroll
           for (int kk = 0; kk < 4; ++kk) {
             const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
-            if constexpr (KIND == KIND_AFFINE) {
+            if (kk > 0 && (16 * kk) % gs != 0) {  // same group as step kk - 1 (uniform branch)
+              sraw[i][kk] = sraw[i][kk - 1];
+              braw[i][kk] = braw[i][kk - 1];
+            } else if constexpr (KIND == KIND_AFFINE) {
               sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
               braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
             } else {
