@@ -195,6 +195,17 @@ fn check_dtype<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize 
             assert!(e <= bound, "{} {spec} {} K={k_tail} m={m}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})", kernels.name(), T::DTYPE);
             checked += 1;
         }
+        // transpose=False with K = 600 rows: several 256-row passes over each column tile, the
+        // last one partial, and 64-row blocks inside each pass.
+        for (batch, m) in [(1, 1), (1, 5), (2, 2)] {
+            let case = Case::<T>::new(rng, spec, g, batch, 600, 96usize.next_multiple_of(gs), m, false);
+            let (y_ref, op) = case.run(Kernels::Reference);
+            let (y, _) = case.run(kernels);
+            let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+            let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+            assert!(e <= bound, "{} {spec} {} transpose=False K=600 m={m}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})", kernels.name(), T::DTYPE);
+            checked += 1;
+        }
         // Dequantize: bit-identical to the reference.
         let case = Case::<T>::new(rng, spec, g, 1, 5, gs.max(32) * 3, 1, true);
         let q = &case.q;

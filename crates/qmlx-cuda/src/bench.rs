@@ -157,6 +157,9 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     } else {
         &[1, 2, 4, 8, 16, 32, 64, 256, 1024, 4096]
     };
+    // QMLX_BENCH_MS=1,2,4 restricts the M values (e.g. to the bulk kernel's range).
+    let ms_env: Option<Vec<usize>> = std::env::var("QMLX_BENCH_MS").ok().map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect());
+    let ms: &[usize] = ms_env.as_deref().unwrap_or(ms);
     let mut cases = Vec::new();
     for (mode, gs, bits) in [
         (Mode::Affine, 64, 4),

@@ -225,6 +225,22 @@ impl Device {
         Ok(f)
     }
 
+    /// A kernel that uses `smem` bytes of dynamic shared memory (its limit raised once).
+    fn function_smem(&self, module: sys::CUmodule, name: &str, smem: usize) -> Result<sys::CUfunction> {
+        let key = format!("{name}#{smem}");
+        let mut funcs = self.funcs.lock().unwrap();
+        if let Some(f) = funcs.get(&key) {
+            return Ok(f.0);
+        }
+        let cname = CString::new(name).unwrap();
+        let f = unsafe { cu::module::get_function(module, cname) }.map_err(|e| backend(&format!("kernel {name}"), e))?;
+        unsafe { sys::cuFuncSetAttribute(f, sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem as i32) }
+            .result()
+            .map_err(|e| backend("shared memory limit", e))?;
+        funcs.insert(key, Func(f));
+        Ok(f)
+    }
+
     unsafe fn launch(
         &self,
         f: sys::CUfunction,
@@ -450,6 +466,29 @@ impl Device {
         };
         let mut gs_arg = spec.group_size() as i32;
         let grouped = op.m == 1 && batch > 1;
+        let bulk_on = match BULK_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            // Measured (bench/cuda-notes.md stage 12, H200): faster than qmv only for the fp modes
+            // at M = 1 with K past one slice (4096×14336: nvfp4 0.75×, mxfp4 0.87×, mxfp8 0.93× the
+            // time); slower for affine (1.1-1.45×), at K = 4096 and for M = 2..4 or gathers.
+            _ => op.m == 1 && batch == 1 && spec.mode() != Mode::Affine && op.k > BULK_KS,
+        };
+        if bulk_on && self.capability.0 >= 9 && op.transpose && op.out_dtype != DType::F32 && op.m <= BULK_MAX_M
+            && bulk_layout_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)])
+        {
+            // Bulk-copy (TMA) ring kernel (kernels/qmv_bulk.cuh): a persistent grid over row tiles.
+            let rows = bulk_rows(spec.bits());
+            let tiles = op.n.div_ceil(rows) as u64 * batch as u64;
+            let mt = if op.m == 1 { 1 } else { 4 };
+            let per_sm = if mt == 1 { BULK_BLOCKS_PER_SM } else { 1 };
+            let blocks = tiles.min((per_sm * self.sm_count) as u64) as u32;
+            let smem = bulk_smem(spec.bits());
+            let f = self.function_smem(self.matmul, &format!("qmvb{mt}_{fmt}_{dt}"), smem)?;
+            let args: &mut [*mut c_void] = &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void];
+            return cu::launch_kernel(f, (blocks, 1, 1), ((BULK_CWARPS + 1) * 32, 1, 1), smem as u32, stream as sys::CUstream, args)
+                .map_err(|e| backend("launch", e));
+        }
         // Formats whose codes the decode kernel turns into f16/bf16 pairs with magic numbers (the
         // others decode through f32, ~2× the ALU work per weight).
         let magic = spec.mode() == Mode::Affine && (spec.bits() == 4 || (spec.bits() == 8 && op.out_dtype == DType::F16));
@@ -520,6 +559,49 @@ impl Device {
     }
 }
 
+// Geometry of the bulk-copy kernel (kernels/qmv_bulk.cuh QB_*).
+/// Largest M served by the bulk-copy kernel.
+pub const BULK_MAX_M: usize = 4;
+const BULK_STAGES: usize = 4;
+const BULK_CWARPS: u32 = 8;
+const BULK_KS: usize = 4096;
+const BULK_PARAM_ROW: usize = 256;
+const BULK_HEAD: usize = 4096;
+/// Blocks per SM of the M = 1 kernel (its launch bounds; the M = 2..4 kernel runs one).
+const BULK_BLOCKS_PER_SM: usize = 2;
+/// Which kernel serves f16/bf16 transpose=True M ≤ [`BULK_MAX_M`] on sm_90+: 0 picks (fp modes,
+/// M = 1 without batch, K > 4096), 1 the bulk-copy kernel wherever its layout allows, 2 never. Set
+/// only by the benchmark and checks to compare the paths.
+#[doc(hidden)]
+pub static BULK_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Rows per bulk tile (QB_ROWS_OF).
+fn bulk_rows(bits: u32) -> usize {
+    if bits <= 2 {
+        16
+    } else if bits <= 4 {
+        8
+    } else {
+        4
+    }
+}
+/// Dynamic shared memory of a bulk block: head + stages (QB_HEAD + QB_STAGES · BulkGeom::stage).
+fn bulk_smem(bits: u32) -> usize {
+    BULK_HEAD + BULK_STAGES * bulk_rows(bits) * (BULK_KS * bits as usize / 8 + 2 * BULK_PARAM_ROW)
+}
+/// Whether every bulk copy of `op` would be 16-byte aligned and sized: the buffers (w, scales,
+/// biases; 0 = absent), each row's packed codes and parameters, and the last K slice's.
+fn bulk_layout_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
+    let spec = op.spec;
+    let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
+    let psize = if spec.mode() == Mode::Affine { op.out_dtype.size() } else { 1 };
+    let fits = |codes: usize| codes % gs == 0 && (codes * bits / 8) % 16 == 0 && (codes * bits) % 8 == 0 && (codes / gs * psize) % 16 == 0;
+    let last = match op.k % BULK_KS {
+        0 => BULK_KS.min(op.k),
+        r => r,
+    };
+    ptrs.iter().all(|p| p % 16 == 0) && op.k > 0 && fits(op.k) && fits(last) && fits(BULK_KS.min(op.k))
+        && BULK_KS.min(op.k) / gs * psize <= BULK_PARAM_ROW
+}
 // Launch geometry shared with kernels/matmul.cu.
 /// Largest M served by the tensor-core decode kernel (f16/bf16, transpose=True).
 pub const DECODE_MAX_M: usize = 16;
@@ -635,4 +717,50 @@ fn batch_map(op: &MatmulOp, lhs: Option<DevRef<'_>>, rhs: Option<DevRef<'_>>) ->
     (map.lhs, map.lhs_kind) = index_kind("lhs_indices", lhs)?;
     (map.rhs, map.rhs_kind) = index_kind("rhs_indices", rhs)?;
     Ok(map)
+}
+
+#[cfg(test)]
+mod bulk_layout_tests {
+    use super::*;
+    use qmlx_core::QuantSpec;
+
+    fn op(mode: Mode, gs: u32, bits: u32, dtype: DType, n: usize, k: usize) -> MatmulOp {
+        let spec = QuantSpec::new(mode, gs, bits).unwrap();
+        let sdt = spec.scales_dtype(dtype);
+        let sc = Meta::new(sdt, &[n, k / gs as usize]);
+        MatmulOp::quantized_matmul(
+            &Meta::new(dtype, &[1, k]),
+            &Meta::new(DType::U32, &[n, spec.packed_words(k)]),
+            &sc,
+            spec.has_biases().then_some(&sc),
+            true,
+            spec,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn bulk_copies_only_where_every_copy_is_16_byte_sized_and_aligned() {
+        let a = [0x1000u64, 0x2000, 0x3000];
+        // Whole rows and multi-slice rows with a partial last slice (5120 = 4096 + 1024).
+        assert!(bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 4096), &a));
+        assert!(bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 14336), &a));
+        assert!(bulk_layout_ok(&op(Mode::Affine, 64, 3, DType::BF16, 45, 5120), &a));
+        assert!(bulk_layout_ok(&op(Mode::Nvfp4, 16, 4, DType::F16, 45, 768), &a));
+        // 3-bit K = 192: 72-byte rows; affine K = 768 g64: 24 bytes of scales per row.
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 64, 3, DType::F16, 45, 192), &a));
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 768), &a));
+        // K = 4096 + 128 with g128: the last slice has 2 bytes of scales per row.
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 128, 4, DType::F16, 45, 4224), &a));
+        // A misaligned buffer.
+        assert!(!bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 4096), &[0x1000, 0x2008, 0x3000]));
+    }
+
+    #[test]
+    fn bulk_stages_fit_two_blocks_per_sm() {
+        // sm_90: 227 KB of shared memory per SM, 1 KB reserved per block.
+        for bits in [1, 2, 3, 4, 5, 6, 8] {
+            assert!(2 * (bulk_smem(bits) + 1024) <= 227 * 1024, "bits {bits}: {} bytes", bulk_smem(bits));
+        }
+    }
 }

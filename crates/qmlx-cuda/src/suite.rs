@@ -436,6 +436,21 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
                 matmul_case::<T>(dev, t, rng, spec, g, &[45, k], &[m, k], true, None, None, false, &format!("{tag} qmm T M={m} N=45 K={k}"));
             }
         }
+        // The bulk-copy M ≤ 4 kernel (sm_90, 16-bit types): K over one 4096-code slice with a
+        // partial last slice, whole-row tiles, N not a multiple of its tile rows, batches, gathers.
+        if dt != DType::F32 {
+            for &m in &[1usize, 2, 3, 4] {
+                matmul_case::<T>(dev, t, rng, spec, g, &[45, 5120], &[m, 5120], true, None, None, false, &format!("{tag} bulk M={m} N=45 K=5120"));
+            }
+            for &m in &[1usize, 4] {
+                matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[m, 1024], true, None, None, false, &format!("{tag} bulk M={m} N=83 K=1024"));
+            }
+            matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 1024], &[2, 1, 3, 1024], true, None, None, false, &format!("{tag} bulk broadcast x[2,1,3] w[3]"));
+            let mut idx: Vec<i32> = (0..12).map(|_| rng.below(6) as i32).collect();
+            idx.sort();
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[12, 1, 1024], true, None, Some((idx.clone(), vec![12])), false, &format!("{tag} bulk gather sorted rhs {idx:?}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[4, 1, 1024], true, None, Some((vec![1, 1, 4, 6], vec![4])), true, &format!("{tag} bulk gather rhs index 6 of 6"));
+        }
         // Prefill shapes (M > 64; K a multiple of 64): on sm_90 devices f16/bf16 take the wgmma
         // kernel, run here with each token tile. Tails in M and N, N not a multiple of 8,
         // broadcast batches, gathers and an out-of-range index.

@@ -162,9 +162,13 @@ pub(super) fn run_t<T: Float>(
     );
 }
 
+/// K rows per pass over a column tile in the transpose=False path: a pass streams the tile's
+/// rows in once (contiguous segments of `tn` columns) and its other strips find them in L2.
+const N_PASS_ROWS: usize = 256;
+
 /// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n. Each task
-/// owns a tile of output columns: per 32-column strip and block of x rows, one kernel call
-/// walks all K rows with the accumulators in registers (`body::axpy_strip`).
+/// owns a tile of output columns; per pass of [`N_PASS_ROWS`] K rows, one kernel call per
+/// 32-column strip and block of ≤ 4 x rows, accumulators in registers (`body::axpy_strip`).
 pub(super) fn run_n<T: Float>(
     kern: Kernels,
     op: &MatmulOp,
@@ -179,7 +183,9 @@ pub(super) fn run_n<T: Float>(
     let wpr = op.spec.packed_words(n);
     let bits = op.spec.bits() as usize;
     let affine = op.spec.has_biases();
-    let tn = if n.div_ceil(256) * pairs.len() >= 4 * rayon::current_num_threads() { 256 } else { 128 };
+    // Wide tiles (long contiguous row segments stream well), at least ~2 per thread.
+    let threads = rayon::current_num_threads();
+    let tn = [1024, 512, 256, 128].into_iter().find(|&t| n.div_ceil(t) * pairs.len() >= 2 * threads).unwrap_or(128);
     let tiles = n.div_ceil(tn);
     // x transposed to [k][m] per x matrix, so each K row's multipliers are contiguous.
     let xc = xf.len() / (m * k);
@@ -199,8 +205,8 @@ pub(super) fn run_n<T: Float>(
     for_each_task(
         pairs.len() * tiles,
         pairs.len() * n * k,
-        || (vec![0f32; k * ng_max], vec![0f32; if affine { k * ng_max } else { 0 }], [0f32; 4 * CHUNK]),
-        |(sb, bb, res), task| {
+        || (vec![0f32; k * ng_max], vec![0f32; if affine { k * ng_max } else { 0 }], vec![0f32; m * tn]),
+        |(sb, bb, acc), task| {
             let out_ptr = out_ptr;
             let (p, t) = (task / tiles, task % tiles);
             let (xi, wi) = pairs[p];
@@ -212,39 +218,46 @@ pub(super) fn run_n<T: Float>(
                 let b = if affine { &mut bb[kk * ng..(kk + 1) * ng] } else { &mut bb[..0] };
                 sr.fill(wi, kk, g0, &mut sb[kk * ng..(kk + 1) * ng], b);
             }
-            for c0 in (0..w_tile).step_by(CHUNK) {
-                let col = n0 + c0;
-                let mut x0 = 0;
-                while x0 < m {
-                    let mb = if m - x0 >= 4 { 4 } else if m - x0 >= 2 { 2 } else { 1 };
-                    let f = match mb {
-                        4 => strip4,
-                        2 => strip2,
-                        _ => strip1,
-                    };
-                    // SAFETY: the strip's 32 codes of each row lie inside w (columns multiple of
-                    // 32), sb/bb hold k·ng floats, xt holds k·m floats per x matrix, res 4·32.
-                    unsafe {
-                        f(
-                            w.as_ptr().add(wi * k * wpr + col * bits / 32),
-                            wpr,
-                            sb.as_ptr().add(c0 / gs),
-                            if affine { bb.as_ptr().add(c0 / gs) } else { bb.as_ptr() },
-                            ng,
-                            gs,
-                            xt.as_ptr().add(xi * k * m + x0),
-                            m,
-                            k,
-                            res.as_mut_ptr(),
-                        )
-                    };
-                    for mi in 0..mb {
-                        for c in 0..CHUNK {
-                            // SAFETY: this task alone writes columns n0..n0 + w_tile of matrix p.
-                            unsafe { *out_ptr.0.add((p * m + x0 + mi) * n + col + c) = T::from_f32(res[mi * CHUNK + c]) };
-                        }
+            // acc: per 32-column strip, the m x rows' sums (m·32 floats per strip).
+            acc[..m * w_tile].fill(0.0);
+            for k0 in (0..k).step_by(N_PASS_ROWS) {
+                let rows = (k - k0).min(N_PASS_ROWS);
+                for c0 in (0..w_tile).step_by(CHUNK) {
+                    let mut x0 = 0;
+                    while x0 < m {
+                        let mb = if m - x0 >= 4 { 4 } else if m - x0 >= 2 { 2 } else { 1 };
+                        let f = match mb {
+                            4 => strip4,
+                            2 => strip2,
+                            _ => strip1,
+                        };
+                        // SAFETY: the strip's 32 codes of rows k0..k0 + rows lie inside w (columns
+                        // a multiple of 32), sb/bb hold k·ng floats, xt k·m floats per x matrix,
+                        // acc m·w_tile floats (strip c0: m·32 from c0·m).
+                        unsafe {
+                            f(
+                                w.as_ptr().add((wi * k + k0) * wpr + (n0 + c0) * bits / 32),
+                                wpr,
+                                sb.as_ptr().add(k0 * ng + c0 / gs),
+                                if affine { bb.as_ptr().add(k0 * ng + c0 / gs) } else { bb.as_ptr() },
+                                ng,
+                                gs,
+                                xt.as_ptr().add((xi * k + k0) * m + x0),
+                                m,
+                                rows,
+                                acc.as_mut_ptr().add(c0 * m + x0 * CHUNK),
+                            )
+                        };
+                        x0 += mb;
                     }
-                    x0 += mb;
+                }
+            }
+            for c0 in (0..w_tile).step_by(CHUNK) {
+                for mi in 0..m {
+                    for c in 0..CHUNK {
+                        // SAFETY: this task alone writes columns n0..n0 + w_tile of matrix p.
+                        unsafe { *out_ptr.0.add((p * m + mi) * n + n0 + c0 + c) = T::from_f32(acc[c0 * m + mi * CHUNK + c]) };
+                    }
                 }
             }
         },

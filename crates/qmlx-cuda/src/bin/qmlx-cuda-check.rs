@@ -12,10 +12,12 @@ fn main() {
     // QMLX_DECODE_POLICY=1|2 forces the f16/bf16 M ≤ 16 decode kernel on or off, QMLX_DECODE_WARPS=4|8
     // its block size, QMLX_DECODE_ROWS=1|2 its m16 row tiles per warp (defaults: picked per shape), to
     // compare the paths in one run.
+    // QMLX_BULK_POLICY=1|2 forces the sm_90 bulk-copy M ≤ 4 kernel on (wherever its layout allows) or off.
     for (var, knob) in [
         ("QMLX_DECODE_POLICY", &qmlx_cuda::DECODE_POLICY),
         ("QMLX_DECODE_WARPS", &qmlx_cuda::DECODE_WARPS),
         ("QMLX_DECODE_ROWS", &qmlx_cuda::DECODE_ROW_TILES),
+        ("QMLX_BULK_POLICY", &qmlx_cuda::BULK_POLICY),
     ] {
         if let Some(v) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
             knob.store(v, std::sync::atomic::Ordering::Relaxed);

@@ -254,11 +254,11 @@ pub(crate) fn permute_x_nibble_blocks(x: &[f32], lanes: usize, out: &mut [f32]) 
 /// in K, as the reference's blocked sums do).
 const STRIP_K_BLOCK: usize = 64;
 
-/// transpose=False, small M: one 32-column strip of `out[m][c] = Σ_kk x[kk][m] · Ŵ[kk][c]`,
-/// accumulators in registers over all `k` rows (no dequantized row written and re-read).
+/// transpose=False, small M: one 32-column strip of `out[m][c] += Σ_kk x[kk][m] · Ŵ[kk][c]`
+/// over `k` rows, accumulators in registers (no dequantized row written and re-read).
 /// `w`: the strip's words in row 0, rows `w_stride` words apart; `scales`/`biases`: per row the
 /// scales of the strip's groups (the first at index 0), rows `s_stride` apart; `x`: x
-/// transposed, `x[kk·x_stride + m]`; `out[m·CHUNK + c]`.
+/// transposed, `x[kk·x_stride + m]`; `out[m·CHUNK + c]`, read and written.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn axpy_strip<I: Isa, const B: u32, const KIND: u8, const MR: usize>(
@@ -274,6 +274,11 @@ pub(crate) unsafe fn axpy_strip<I: Isa, const B: u32, const KIND: u8, const MR: 
     out: *mut f32,
 ) {
     let mut tot = [[I::zero(); 8]; MR];
+    for (m, row) in tot.iter_mut().enumerate() {
+        for (p, v) in row.iter_mut().enumerate().take(I::PARTS) {
+            *v = I::load(out.add(m * CHUNK + p * I::LANES));
+        }
+    }
     let mut kb = 0;
     while kb < k {
         let mut acc = [[I::zero(); 8]; MR];
