@@ -506,14 +506,12 @@ impl Device {
             // Swap-AB tensor-core decode (kernels/qmm_decode.cuh). M = 1 gathers put runs of pairs
             // that share a w matrix (sorted MoE rhs) into one tile's columns.
             let mt = if op.m <= 8 { 1 } else { 2 };
-            // Two m16 row tiles per warp where x outweighs the weights per k (M > 8, or grouped runs
-            // of many pairs) and the grid still has ≥ 2 blocks per SM; see kernels/qmm_decode.cuh.
+            // Two m16 row tiles per warp where x outweighs the weights per k: M > 8 (H200, stage 13:
+            // faster on all four bench shapes, 4096² included with < 1 block per SM), and grouped
+            // launches with many pairs (MoE 8 and 64 tokens faster, 1 token the same); M ≤ 8 keeps
+            // one (M = 2 1.1-1.4× slower with two). See kernels/qmm_decode.cuh.
             let rt = match DECODE_ROW_TILES.load(std::sync::atomic::Ordering::Relaxed) {
-                0 if (op.m > 8 || (grouped && op.n.div_ceil(DECODE_ROWS) * batch >= 16 * self.sm_count))
-                    && op.n.div_ceil(2 * DECODE_ROWS) * batch >= 2 * self.sm_count =>
-                {
-                    2
-                }
+                0 if op.m > 8 || (grouped && op.n.div_ceil(DECODE_ROWS) * batch >= 16 * self.sm_count) => 2,
                 0 => 1,
                 r => r,
             };
