@@ -56,6 +56,7 @@ const PREFETCH_WORDS: usize = 256;
 /// the bias part in f64. nvfp4 (groups of 16) folds the scale into the decoded value
 /// (`value·scale`, the exact stored weight) and accumulates the whole row.
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // indices into several const-size register arrays at once
 pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: usize, const MR: usize>(
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
@@ -260,7 +261,7 @@ const STRIP_K_BLOCK: usize = 64;
 /// scales of the strip's groups (the first at index 0), rows `s_stride` apart; `x`: x
 /// transposed, `x[kk·x_stride + m]`; `out[m·CHUNK + c]`, read and written.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 pub(crate) unsafe fn axpy_strip<I: Isa, const B: u32, const KIND: u8, const MR: usize>(
     w: *const u32,
     w_stride: usize,

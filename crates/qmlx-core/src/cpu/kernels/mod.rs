@@ -227,7 +227,7 @@ pub(crate) fn dequant_fn(kernels: Kernels, spec: &QuantSpec) -> DequantFn {
 pub(crate) fn axpy_strip_fn<const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> AxpyStripFn {
     #[cfg(target_arch = "aarch64")]
     if kernels == Kernels::Neon {
-        return by_code!(spec, axpy_neon);
+        return by_code!(spec, axpy_neon, MR);
     }
     by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512, MR)
 }
