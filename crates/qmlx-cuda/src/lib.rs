@@ -517,7 +517,9 @@ impl Device {
             };
             let row_tiles = op.n.div_ceil(DECODE_ROWS * rt);
             let warps = match DECODE_WARPS.load(std::sync::atomic::Ordering::Relaxed) {
-                0 if row_tiles * batch < 4 * self.sm_count => 8,
+                // Counted in 16-row tiles whatever RT is (H200 stage 13, M=16 RT=2: 14336×4096
+                // 29.9 µs with 4 warps vs 34.3 with 8; 4096×14336 and 4096² faster with 8).
+                0 if op.n.div_ceil(DECODE_ROWS) * batch < 4 * self.sm_count => 8,
                 0 => 4,
                 w => w,
             };
@@ -605,7 +607,7 @@ fn bulk_layout_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
 pub const DECODE_MAX_M: usize = 16;
 /// Output rows per decode-kernel block (kernels/qmm_decode.cuh `DEC_ROWS`).
 const DECODE_ROWS: usize = 16;
-/// Warps per decode-kernel block: 0 picks (8 while the row blocks would fill under 4 per SM, else
+/// Warps per decode-kernel block: 0 picks (8 while the 16-row tiles would fill under 4 per SM, else
 /// 4); 4 or 8 force one. Set only by the benchmark to compare the two.
 #[doc(hidden)]
 pub static DECODE_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
