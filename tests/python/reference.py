@@ -143,6 +143,21 @@ def assert_matmul_close(y, x, w_hat, transpose=True, lhs=None, rhs=None, what=""
         )
 
 
+def assert_same_result(a, b, what=""):
+    """Two ways of computing the same product agree to a few roundings of the output dtype.
+
+    Not bitwise: the CPU kernels pick their blocking by M (a batched call folds batches into M), so the
+    summation order, and with it the last bits, may differ between a batched call and its slices.
+    Garbage rows (the seed's batching bug) or a wrong matrix fail by orders of magnitude.
+    """
+    assert a.shape == b.shape and a.dtype == b.dtype, f"{what}: {a.shape}/{a.dtype} vs {b.shape}/{b.dtype}"
+    a64, b64 = a.detach().cpu().to(torch.float64), b.detach().cpu().to(torch.float64)
+    scale = float(a64.abs().max()) if a64.numel() else 0.0
+    tol = 8 * UNIT_ROUNDOFF[a.dtype] * scale
+    diff = float((a64 - b64).abs().max()) if a64.numel() else 0.0
+    assert diff <= tol, f"{what}: max |difference| {diff} > {tol} (8 roundings of max |y| = {scale})"
+
+
 def random_weight(shape, dtype=torch.float32, seed=0, scale=1.0) -> torch.Tensor:
     g = torch.Generator().manual_seed(seed)
     return (torch.randn(shape, generator=g, dtype=torch.float32) * scale).to(dtype)

@@ -4,7 +4,7 @@ checked, and the original README's usage example."""
 
 import pytest
 import torch
-from reference import FLOAT_DTYPES, assert_matmul_close, dequant_ref, random_weight
+from reference import FLOAT_DTYPES, assert_matmul_close, assert_same_result, dequant_ref, random_weight
 
 import quantization_mlx as q
 
@@ -44,7 +44,7 @@ def test_affine_qmm_t(gs, bits, dtype):
         # batched input equals the per-row results (the seed's v1 bug: rows after the first were garbage)
         if x.dim() == 3 and x.shape[0] > 1:
             for i in range(x.shape[0]):
-                assert torch.equal(y[i], q.affine_qmm_t(x[i], wq, s, b, gs, bits))
+                assert_same_result(y[i], q.affine_qmm_t(x[i], wq, s, b, gs, bits), what=f"batch row {i}")
         assert torch.equal(y, q.affine_qmm_t_nax(x, wq, s, b, gs, bits))
 
 
@@ -140,8 +140,8 @@ def test_affine_gather_qmm_rhs_nax(transpose, idt):
         wm = w_hat[int(indices[m])]
         ref_w = wm if transpose else wm
         assert_matmul_close(y[m], x[m], ref_w, transpose, what=f"row {m}")
-        assert torch.equal(y[m], q.quantized_matmul(x[m], wq[int(indices[m])], s[int(indices[m])],
-                                                    b[int(indices[m])], transpose, gs, bits))
+        assert_same_result(y[m], q.quantized_matmul(x[m], wq[int(indices[m])], s[int(indices[m])],
+                                                    b[int(indices[m])], transpose, gs, bits), what=f"row {m}")
     with pytest.raises(ValueError, match="output_features"):
         q.affine_gather_qmm_rhs_nax(x, wq, s, b, indices, n + 1, gs, bits, transpose)
     with pytest.raises(IndexError, match="rhs_indices"):
