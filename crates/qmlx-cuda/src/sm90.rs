@@ -1,6 +1,6 @@
 //! The Hopper prefill path (kernels/qmm_sm90.cu): wgmma with register-dequantized weights, TMA
 //! loads into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices
-//! for transpose=True f16/bf16 matmuls with M > [`crate::MID_MAX_M`], K a multiple of 64 and a
+//! for transpose=True f16/bf16 matmuls with M > [`SM90_MIN_M`], K a multiple of 64 and a
 //! format it is built for ([`supported`]); everything else keeps the portable kernels. (A 2-block
 //! cluster sharing the x tile through TMA multicast was measured slower and reverted:
 //! bench/cuda-notes.md, prefill stage 3.)
@@ -22,6 +22,18 @@ static FORCED_TILE: AtomicUsize = AtomicUsize::new(0);
 /// Forces the sm_90a kernel's token tile to 256 or 128 (`None`: automatic). For tests.
 pub fn force_token_tile(tile: Option<usize>) {
     FORCED_TILE.store(tile.filter(|t| *t == 256 || *t == 128).unwrap_or(0), Ordering::Relaxed);
+}
+
+/// Matmuls with M above this take the sm_90a kernel; M ≤ 16 keeps the tensor-core decode kernel.
+/// M = 17..64 moved here from the wmma small/medium kernels: 1.5–2.9× faster on 14336×4096,
+/// 28672×4096 and 4096×14336, 0.80–1.0× on 4096² at M=32 (H200, same call:
+/// bench/results/cuda-sm90-min-m-h200.csv).
+pub const SM90_MIN_M: usize = 16;
+static MIN_M: AtomicUsize = AtomicUsize::new(SM90_MIN_M);
+
+/// Sets the M above which eligible matmuls take the sm_90a kernel. For same-run benchmarks.
+pub fn set_min_m(m: usize) {
+    MIN_M.store(m, Ordering::Relaxed);
 }
 
 /// Whether `dev` runs eligible prefill matmuls on the sm_90a kernel.
@@ -104,7 +116,7 @@ pub(crate) fn eligible(op: &MatmulOp) -> bool {
     let spec = op.spec;
     op.transpose
         && matches!(op.out_dtype, DType::F16 | DType::BF16)
-        && op.m > crate::MID_MAX_M
+        && op.m > MIN_M.load(Ordering::Relaxed)
         && op.k % BK == 0
         && supported(spec.mode(), spec.bits())
         && op.batch_count() <= 65535

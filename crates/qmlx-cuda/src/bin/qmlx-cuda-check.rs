@@ -24,6 +24,11 @@ fn main() {
             println!("# {var}={v}");
         }
     }
+    // QMLX_SM90_MIN_M=m: M above which the sm_90a kernel takes eligible matmuls (default MID_MAX_M).
+    if let Some(m) = std::env::var("QMLX_SM90_MIN_M").ok().and_then(|v| v.parse().ok()) {
+        qmlx_cuda::sm90::set_min_m(m);
+        println!("# QMLX_SM90_MIN_M={m}");
+    }
     match cmd {
         "correctness" => {
             let seed = std::env::var("QMLX_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
