@@ -21,16 +21,13 @@
 // matrix are computed and never stored. K must be a multiple of 64 and bits even (2/4/6/8, fp4,
 // fp8): the TMA box of a packed tile row is 8·BITS bytes, a multiple of 16 only for even bits.
 #include "quant.cuh"
+#include "tma.cuh"  // TmaMap, tma_load_2d, smem_addr, mbar_* (sm_90+)
 
 #define SM90_BW 128      // weight rows per block (2 consumer warpgroups × 64)
 #define SM90_BK 64       // K per stage
 #define SM90_SMEM_STAGES_MAX (220 * 1024)  // shared memory for the stage ring (of 227 KB per block)
 #define SM90_THREADS 384
 
-// A CUtensorMap (opaque, 128 bytes, 64-byte aligned), passed by value as a __grid_constant__.
-struct alignas(64) TmaMap {
-  unsigned long long opaque[16];
-};
 
 // Shared-memory layout of one launch (offsets from a 1024-byte aligned base).
 template <int BITS, int BT> struct Sm90Layout {
@@ -58,34 +55,6 @@ template <int BT, typename T> struct Wgmma;
 #endif
 
 #ifdef QMLX_SM90A
-__device__ __forceinline__ uint32_t smem_addr(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
-
-__device__ __forceinline__ void mbar_init(uint64_t* bar, uint32_t count) {
-  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(smem_addr(bar)), "r"(count) : "memory");
-}
-__device__ __forceinline__ void mbar_arrive(uint64_t* bar) {
-  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(smem_addr(bar)) : "memory");
-}
-__device__ __forceinline__ void mbar_arrive_expect_tx(uint64_t* bar, uint32_t bytes) {
-  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_addr(bar)), "r"(bytes) : "memory");
-}
-// Waits until the phase with this parity has completed.
-__device__ __forceinline__ void mbar_wait(uint64_t* bar, uint32_t parity) {
-  asm volatile(
-      "{\n.reg .pred done;\nWAIT:\n"
-      "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
-      "@!done bra WAIT;\n}\n" ::"r"(smem_addr(bar)),
-      "r"(parity)
-      : "memory");
-}
-// 2-D TMA copy of the box at (c0 = inner element, c1 = row) into shared memory; completes on bar.
-__device__ __forceinline__ void tma_load_2d(void* dst, const TmaMap* map, int c0, int c1, uint64_t* bar) {
-  asm volatile(
-      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];" ::"r"(
-          smem_addr(dst)),
-      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(smem_addr(bar))
-      : "memory");
-}
 __device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
 __device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
 template <int N> __device__ __forceinline__ void wgmma_wait() {

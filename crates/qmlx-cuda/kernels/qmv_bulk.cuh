@@ -21,32 +21,9 @@
 // Rows per tile: a stage holds ~16 KB of packed codes.
 #define QB_ROWS_OF(BITS) ((BITS) <= 2 ? 16 : (BITS) <= 4 ? 8 : 4)
 
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#include "tma.cuh"
+#ifdef QMLX_TMA
 #define QMLX_BULK 1
-__device__ __forceinline__ uint32_t qb_smem(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
-__device__ __forceinline__ void qb_bar_init(uint64_t* bar, uint32_t count) {
-  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(qb_smem(bar)), "r"(count) : "memory");
-}
-__device__ __forceinline__ void qb_arrive(uint64_t* bar) {
-  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(qb_smem(bar)) : "memory");
-}
-__device__ __forceinline__ void qb_arrive_tx(uint64_t* bar, uint32_t bytes) {
-  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(qb_smem(bar)), "r"(bytes) : "memory");
-}
-__device__ __forceinline__ void qb_wait(uint64_t* bar, uint32_t parity) {
-  asm volatile(
-      "{\n.reg .pred done;\nQB_WAIT:\n"
-      "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
-      "@!done bra QB_WAIT;\n}\n" ::"r"(qb_smem(bar)),
-      "r"(parity)
-      : "memory");
-}
-// bytes (a multiple of 16) from global src to shared dst (both 16-byte aligned); completes on bar.
-__device__ __forceinline__ void qb_copy(void* dst, const void* src, uint32_t bytes, uint64_t* bar) {
-  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::"r"(qb_smem(dst)),
-               "l"(src), "r"(bytes), "r"(qb_smem(bar))
-               : "memory");
-}
 #endif
 
 // W words of a chunk from shared memory (the offset is a multiple of W words; stage rows 16-byte aligned).
@@ -100,10 +77,10 @@ __device__ void qmv_bulk_impl(const MatmulParams& p, int group_size) {
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < QB_STAGES; ++s) {
-      qb_bar_init(&full[s], 1);
-      qb_bar_init(&empty[s], QB_CWARPS);
+      mbar_init(&full[s], 1);
+      mbar_init(&empty[s], QB_CWARPS);
     }
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    mbar_init_fence();
   }
   __syncthreads();
 
@@ -121,7 +98,7 @@ __device__ void qmv_bulk_impl(const MatmulParams& p, int group_size) {
       const unsigned char* bg = AFF ? reinterpret_cast<const unsigned char*>(p.biases) + (wi * N + n0) * prow : nullptr;
       for (long long sl = 0; sl < nslices; ++sl, ++it) {
         const int s = (int)(it % QB_STAGES);
-        if (it >= QB_STAGES) qb_wait(&empty[s], (uint32_t)((it / QB_STAGES - 1) & 1));
+        if (it >= QB_STAGES) mbar_wait(&empty[s], (uint32_t)((it / QB_STAGES - 1) & 1));
         const long long k0 = sl * QB_KS, kn = min((long long)QB_KS, K - k0);
         const uint32_t wb = (uint32_t)(kn * BITS / 8), pb = (uint32_t)(kn / group_size * PSIZE);
         unsigned char* st = stages + s * G::stage;
@@ -129,21 +106,21 @@ __device__ void qmv_bulk_impl(const MatmulParams& p, int group_size) {
         unsigned char* ss = st + R * G::wbytes;
         unsigned char* bs = ss + R * QB_PARAM_ROW;
         if (!ok) {
-          qb_arrive_tx(&full[s], 0);
+          mbar_arrive_expect_tx(&full[s], 0);
           continue;
         }
-        qb_arrive_tx(&full[s], valid * (wb + (AFF ? 2 : 1) * pb));
+        mbar_arrive_expect_tx(&full[s], valid * (wb + (AFF ? 2 : 1) * pb));
         if (nslices == 1) {
           // Whole rows: the tile's rows are contiguous in global and in the stage.
-          qb_copy(ws, wg, valid * wb, &full[s]);
-          qb_copy(ss, sg, valid * pb, &full[s]);
-          if (AFF) qb_copy(bs, bg, valid * pb, &full[s]);
+          bulk_copy_g2s(ws, wg, valid * wb, &full[s]);
+          bulk_copy_g2s(ss, sg, valid * pb, &full[s]);
+          if (AFF) bulk_copy_g2s(bs, bg, valid * pb, &full[s]);
         } else {
           const long long wo = k0 * BITS / 8, po = k0 / group_size * PSIZE;
           for (uint32_t r = 0; r < valid; ++r) {
-            qb_copy(ws + r * wstride, wg + r * wrow + wo, wb, &full[s]);
-            qb_copy(ss + r * pstride, sg + r * prow + po, pb, &full[s]);
-            if (AFF) qb_copy(bs + r * pstride, bg + r * prow + po, pb, &full[s]);
+            bulk_copy_g2s(ws + r * wstride, wg + r * wrow + wo, wb, &full[s]);
+            bulk_copy_g2s(ss + r * pstride, sg + r * prow + po, pb, &full[s]);
+            if (AFF) bulk_copy_g2s(bs + r * pstride, bg + r * prow + po, pb, &full[s]);
           }
         }
       }
@@ -170,7 +147,7 @@ __device__ void qmv_bulk_impl(const MatmulParams& p, int group_size) {
       for (int r = 0; r < RPT; ++r) acc[m][r] = 0.0f;
     for (long long sl = 0; sl < nslices; ++sl, ++it) {
       const int s = (int)(it % QB_STAGES);
-      qb_wait(&full[s], (uint32_t)((it / QB_STAGES) & 1));
+      mbar_wait(&full[s], (uint32_t)((it / QB_STAGES) & 1));
       if (ok) {
         const long long k0 = sl * QB_KS, kn = min((long long)QB_KS, K - k0);
         const int chunks = (int)(kn / CH);
@@ -253,7 +230,7 @@ __device__ void qmv_bulk_impl(const MatmulParams& p, int group_size) {
         }
       }
       __syncwarp();
-      if (lane == 0) qb_arrive(&empty[s]);
+      if (lane == 0) mbar_arrive(&empty[s]);
     }
     // Row sums: warp shuffles, then the 4 warps of each row group through shared memory.
     float* rb = red + tb * QB_CWARPS * RPT * MT;

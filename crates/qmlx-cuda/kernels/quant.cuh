@@ -428,11 +428,12 @@ template <int KIND, int BITS, typename T> struct TcDecode {
       for (int w = 0; w < CW; ++w) {
         if constexpr (f16) {
           // (v & 0x000F000F) | 0x6400.. is the f16 pair 1024 + c; the 0x00F0 nibbles give 1024 + 16c.
+          // and_or: one LOP3 each (the plain C form compiled to two).
           const uint32_t hi = v[w] >> 8;
-          const uint32_t q0 = fma_f16x2((v[w] & 0x000F000Fu) | 0x64006400u, 0x3C003C00u, 0xE400E400u);  // ·1 − 1024
-          const uint32_t q1 = fma_f16x2((v[w] & 0x00F000F0u) | 0x64006400u, 0x2C002C00u, 0xD400D400u);  // ·1/16 − 64
-          const uint32_t q2 = fma_f16x2((hi & 0x000F000Fu) | 0x64006400u, 0x3C003C00u, 0xE400E400u);
-          const uint32_t q3 = fma_f16x2((hi & 0x00F000F0u) | 0x64006400u, 0x2C002C00u, 0xD400D400u);
+          const uint32_t q0 = fma_f16x2(and_or(v[w], 0x000F000Fu, 0x64006400u), 0x3C003C00u, 0xE400E400u);  // ·1 − 1024
+          const uint32_t q1 = fma_f16x2(and_or(v[w], 0x00F000F0u, 0x64006400u), 0x2C002C00u, 0xD400D400u);  // ·1/16 − 64
+          const uint32_t q2 = fma_f16x2(and_or(hi, 0x000F000Fu, 0x64006400u), 0x3C003C00u, 0xE400E400u);
+          const uint32_t q3 = fma_f16x2(and_or(hi, 0x00F000F0u, 0x64006400u), 0x2C002C00u, 0xD400D400u);
           out[4 * w + 0] = fma_f16x2(q0, s2, b2);
           out[4 * w + 1] = fma_f16x2(q1, s2, b2);
           out[4 * w + 2] = fma_f16x2(q2, s2, b2);
@@ -441,7 +442,7 @@ template <int KIND, int BITS, typename T> struct TcDecode {
           // bf16 has 7 mantissa bits: each nibble is moved to the bottom (0x4300.. | c is 128 + c).
 #pragma unroll
           for (int e = 0; e < 4; ++e) {
-            const uint32_t q = fma_bf16x2(((v[w] >> (4 * e)) & 0x000F000Fu) | 0x43004300u, 0x3F803F80u, 0xC300C300u);
+            const uint32_t q = fma_bf16x2(and_or(v[w] >> (4 * e), 0x000F000Fu, 0x43004300u), 0x3F803F80u, 0xC300C300u);
             out[4 * w + e] = fma_bf16x2(q, s2, b2);
           }
         }

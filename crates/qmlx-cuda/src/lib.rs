@@ -466,6 +466,42 @@ impl Device {
         };
         let mut gs_arg = spec.group_size() as i32;
         let grouped = op.m == 1 && batch > 1;
+        let ring_on = match WARP_RING_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            _ => op.m == 1 && batch == 1,
+        };
+        if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
+            // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
+            let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
+            let g = warp_ring_geometry(spec.bits(), gs, op.n, batch, op.k, self.sm_count);
+            let f = self.function_smem(self.matmul, &format!("qmvw_{fmt}_{dt}"), g.smem)?;
+            // Codes [w_count·N rows × K·bits/32 words] and parameters [w_count·N rows × K/gs], boxes of
+            // 16 rows × one 512-code slice.
+            let rows = (op.w_count * op.n) as u64;
+            let none = sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE;
+            let words = (op.k * bits / 32) as u64;
+            let mut wmap = sm90::tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32, w.ptr, [words, rows], words * 4, [(WRING_KS * bits / 32) as u32, WRING_ROWS as u32], none)?;
+            let groups = (op.k / gs) as u64;
+            let u16t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16;
+            let pbox = [(WRING_KS / gs) as u32, WRING_ROWS as u32];
+            let mut smap = sm90::tensor_map(u16t, scales.ptr, [groups, rows], groups * 2, pbox, none)?;
+            let mut bmap = sm90::tensor_map(u16t, biases.map_or(0, |b| b.ptr), [groups, rows], groups * 2, pbox, none)?;
+            let (mut st, mut kp, mut tpb, mut rounds) = (g.stages as i32, g.kp as i32, g.tpb as i32, g.rounds as i32);
+            let args: &mut [*mut c_void] = &mut [
+                &mut wmap as *mut _ as *mut c_void,
+                &mut smap as *mut _ as *mut c_void,
+                &mut bmap as *mut _ as *mut c_void,
+                &mut p as *mut _ as *mut c_void,
+                &mut gs_arg as *mut _ as *mut c_void,
+                &mut st as *mut _ as *mut c_void,
+                &mut kp as *mut _ as *mut c_void,
+                &mut tpb as *mut _ as *mut c_void,
+                &mut rounds as *mut _ as *mut c_void,
+            ];
+            return cu::launch_kernel(f, (g.blocks, 1, 1), (WRING_WARPS as u32 * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
+                .map_err(|e| backend("launch", e));
+        }
         let bulk_on = match BULK_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
             2 => false,
@@ -557,6 +593,62 @@ impl Device {
         }
         Ok(())
     }
+}
+
+// Geometry of the per-warp ring kernel (kernels/qmv_warp.cuh QW_*).
+const WRING_WARPS: usize = 8;
+const WRING_ROWS: usize = 16;
+const WRING_KS: usize = 512;
+const WRING_MAX_STAGES: usize = 4;
+const WRING_HEAD: usize = 2048;
+/// Shared memory a block may use on sm_90 (227 KB).
+const SM90_SMEM_PER_BLOCK: usize = 227 * 1024;
+/// Which kernel serves eligible M = 1 matmuls on sm_90+ (affine 4-bit f16/bf16 or 8-bit f16, group
+/// size 32/64, K a multiple of 512): 0 picks (M = 1 without batch), 1 the per-warp ring kernel
+/// wherever eligible (batches and gathers of single rows too), 2 never. Set only by the benchmark
+/// and checks to compare the paths.
+#[doc(hidden)]
+pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Whether the per-warp ring kernel serves `op`: its formats, M = 1, 16-byte aligned buffers
+/// (w, scales, biases; every row's 512-code slice of codes and parameters is then 16-byte sized
+/// and aligned).
+fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
+    let spec = op.spec;
+    let (bits, gs) = (spec.bits(), spec.group_size() as usize);
+    let format = spec.mode() == Mode::Affine && (bits == 4 || (bits == 8 && op.out_dtype == DType::F16));
+    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && (gs == 32 || gs == 64) && op.k > 0
+        && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
+        && op.batch_count() * op.n.div_ceil(WRING_ROWS) < (1 << 31)
+}
+
+struct WarpRingGeometry {
+    stages: usize,
+    kp: usize,
+    tpb: usize,
+    rounds: usize,
+    blocks: u32,
+    smem: usize,
+}
+
+/// Launch geometry of the per-warp ring kernel: split K `kp` ways while the row tiles would leave
+/// warps idle, then spread the tiles evenly over the SMs in `rounds` rounds of `tpb` tiles per
+/// block; as many ring stages as fit (≤ 4).
+fn warp_ring_geometry(bits: u32, gs: usize, n: usize, batch: usize, k: usize, sms: usize) -> WarpRingGeometry {
+    let stage = WRING_ROWS * WRING_KS * bits as usize / 8 + 2 * WRING_ROWS * (WRING_KS / gs * 2);
+    // 128 bytes to align the base (the kernel rounds it up).
+    let stages = ((SM90_SMEM_PER_BLOCK - WRING_HEAD - 128) / (WRING_WARPS * stage)).min(WRING_MAX_STAGES);
+    let tiles = n.div_ceil(WRING_ROWS) * batch;
+    let nst = k / WRING_KS;
+    let mut kp = 1;
+    while kp < WRING_WARPS && tiles * kp * 2 <= sms * WRING_WARPS && nst >= kp * 2 {
+        kp *= 2;
+    }
+    let slots = WRING_WARPS / kp;
+    let rounds = tiles.div_ceil(sms * slots);
+    let tpb = tiles.div_ceil(sms * rounds);
+    let blocks = tiles.div_ceil(tpb * rounds) as u32;
+    WarpRingGeometry { stages, kp, tpb, rounds, blocks, smem: 128 + WRING_HEAD + WRING_WARPS * stages * stage }
 }
 
 // Geometry of the bulk-copy kernel (kernels/qmv_bulk.cuh QB_*).
@@ -754,6 +846,22 @@ mod bulk_layout_tests {
         assert!(!bulk_layout_ok(&op(Mode::Affine, 128, 4, DType::F16, 45, 4224), &a));
         // A misaligned buffer.
         assert!(!bulk_layout_ok(&op(Mode::Affine, 64, 4, DType::F16, 45, 4096), &[0x1000, 0x2008, 0x3000]));
+    }
+
+    #[test]
+    fn warp_ring_geometry_fills_the_gpu() {
+        for (bits, gs, n, batch, k) in [(4, 64, 14336, 1, 4096), (4, 64, 4096, 1, 14336), (4, 64, 28672, 1, 4096), (8, 64, 4096, 1, 4096), (8, 32, 45, 1, 5120), (4, 32, 17000, 1, 512), (4, 64, 24, 12, 1024)] {
+            let g = warp_ring_geometry(bits, gs, n, batch, k, 132);
+            let tiles = n.div_ceil(WRING_ROWS) * batch;
+            assert!(g.stages >= 2 && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {} stages, {} bytes", g.stages, g.smem);
+            assert!(g.tpb * g.kp <= WRING_WARPS && g.tpb >= 1);
+            assert!(g.blocks as usize * g.tpb * g.rounds >= tiles && (g.blocks as usize - 1) * g.tpb * g.rounds < tiles);
+            assert!(g.blocks as usize <= 132 && k / WRING_KS >= g.kp);
+        }
+        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132);
+        assert_eq!((g.kp, g.tpb, g.rounds, g.blocks, g.stages), (1, 7, 1, 128, 4));
+        let g = warp_ring_geometry(4, 64, 4096, 1, 14336, 132);
+        assert_eq!((g.kp, g.tpb, g.rounds, g.blocks), (4, 2, 1, 128));
     }
 
     #[test]

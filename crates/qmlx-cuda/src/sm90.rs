@@ -124,7 +124,8 @@ pub(crate) fn eligible(op: &MatmulOp) -> bool {
         && op.w_count * op.n < (1 << 31)
 }
 
-fn tensor_map(
+/// A 2-D tensor map over `dims` = [inner elements, rows] (row pitch `row_bytes`), box `boxd`.
+pub(crate) fn tensor_map(
     dtype: sys::CUtensorMapDataType,
     ptr: u64,
     dims: [u64; 2],

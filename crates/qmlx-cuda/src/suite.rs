@@ -446,6 +446,8 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
                 matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[m, 1024], true, None, None, false, &format!("{tag} bulk M={m} N=83 K=1024"));
             }
             matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 1024], &[2, 1, 3, 1024], true, None, None, false, &format!("{tag} bulk broadcast x[2,1,3] w[3]"));
+            // The per-warp ring M = 1 kernel: more 16-row tiles than warps (two rounds of its persistent grid).
+            matmul_case::<T>(dev, t, rng, spec, g, &[17000, 512], &[1, 512], true, None, None, false, &format!("{tag} warp ring M=1 N=17000 K=512"));
             let mut idx: Vec<i32> = (0..12).map(|_| rng.below(6) as i32).collect();
             idx.sort();
             matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[12, 1, 1024], true, None, Some((idx.clone(), vec![12])), false, &format!("{tag} bulk gather sorted rhs {idx:?}"));
