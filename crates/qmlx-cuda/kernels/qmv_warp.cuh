@@ -12,26 +12,26 @@
 //     g and g + 8 per 128-code step with TcDecode (magic-number f16x2/bf16x2 dequantization) into
 //     mma.sync.m16n8k16 A fragments; x is the B operand (every column holds x; column 0 is kept),
 //     accumulated in f32;
-//   - a persistent grid over (batch pair, row tile): block b takes `tpb` consecutive tiles per round
-//     for `rounds` rounds; with few tiles its warps split K `kp` ways (split-K) and add their
-//     partial sums through shared memory once per round.
+//   - a persistent grid over (batch pair, row tile), one block per SM: block b takes an even share
+//     of the tiles, NW / kp at a time for `rounds` rounds; with few tiles its warps split K `kp` ways
+//     (split-K) and add their partial sums through shared memory once per round.
 #pragma once
 #include "tma.cuh"
 
-#define QW_WARPS 8
 #define QW_ROWS 16                      // rows of a tile (one m16 mma tile)
 #define QW_KS 512                       // codes per ring stage (per row)
+#define QW_STEPS (QW_KS / 128)          // 128-code mma steps per stage (even: see the x double buffer)
 #define QW_MAX_STAGES 4
-#define QW_HEAD 2048                    // barriers [QW_WARPS][QW_MAX_STAGES] + partial sums [2][QW_WARPS][16]
+#define QW_HEAD_PER_WARP 256            // barriers [NW][QW_MAX_STAGES] + partial sums [2][NW][16], rounded up
 
 template <int BITS> struct WarpRingGeom {
   static constexpr int row_bytes = QW_KS * BITS / 8;  // dense: the tensor copy writes its box row after row
   static constexpr int codes = QW_ROWS * row_bytes;
 };
 
-template <int BITS, typename T>
+template <int BITS, typename T, int NW>
 __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int group_size,
-                              int nstages, int kp, int tpb, int rounds) {
+                              int nstages, int kp, int rounds) {
 #ifdef QMLX_TMA
   using Dec = TcDecode<KIND_AFFINE, BITS, T>;
   using G = WarpRingGeom<BITS>;
@@ -44,10 +44,10 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   unsigned char* qw_mem = qw_raw + ((128 - (smem_addr(qw_raw) & 127)) & 127);  // tensor copies want 128-byte stages
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   uint64_t* full = reinterpret_cast<uint64_t*>(qw_mem) + warp * QW_MAX_STAGES;
-  float* red = reinterpret_cast<float*>(qw_mem + 8 * QW_WARPS * QW_MAX_STAGES);  // [2][QW_WARPS][QW_ROWS]
+  float* red = reinterpret_cast<float*>(qw_mem + 8 * NW * QW_MAX_STAGES);  // [2][NW][QW_ROWS]
   const uint32_t prow = (uint32_t)(QW_KS / group_size * sizeof(T));              // parameter bytes per row and stage
   const uint32_t stage_bytes = G::codes + 2 * QW_ROWS * prow;
-  unsigned char* ring = qw_mem + QW_HEAD + warp * nstages * stage_bytes;
+  unsigned char* ring = qw_mem + QW_HEAD_PER_WARP * NW + warp * nstages * stage_bytes;
 
   const long long N = p.n, K = p.k;
   const long long row_tiles = (N + QW_ROWS - 1) / QW_ROWS, tiles = p.batch * row_tiles;
@@ -55,7 +55,9 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   const int part = warp % kp, slot = warp / kp;
   const int s_beg = part * nst / kp, my = (part + 1) * nst / kp - s_beg;  // this warp's K slices
   const long long total = (long long)rounds * my;
-  const long long tile0 = (long long)blockIdx.x * tpb * rounds;
+  // This block's tiles: an even share [tb, te) of all (batch pair, row tile) tiles.
+  const long long tb = (long long)blockIdx.x * tiles / gridDim.x, te = ((long long)blockIdx.x + 1) * tiles / gridDim.x;
+  const int slots = NW / kp;
   const int gshift = __ffs(group_size) - 1;
 
   if (lane == 0) {
@@ -66,8 +68,8 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 
   // Tile of round r for this warp (-1: none).
   auto tile_of = [&](long long r) -> long long {
-    const long long tl = tile0 + r * tpb + slot;
-    return (slot < tpb && tl < tiles) ? tl : -1;
+    const long long tl = tb + r * slots + slot;
+    return tl < te ? tl : -1;
   };
   // Producer (lane 0): the warp's next stage (round pr, slice pj of its part) into ring slot ps, as
   // three 2-D tensor copies (codes, scales, biases of the tile's 16 rows; rows past the last
@@ -116,20 +118,23 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     for (int a = 0; a < 2; ++a)
 #pragma unroll
       for (int e = 0; e < 4; ++e) acc[a][e] = 0.0f;
+    // x, 16 bytes × 4 per lane and 128-code step, double-buffered one step ahead across stage
+    // boundaries (a stage has an even number of steps, so its step q uses buffer q & 1).
+    uint4 xv[2][4];
+    auto load_x = [&](uint4 (&dst)[4], int jj, int q) {
+      const uint4* src = reinterpret_cast<const uint4*>(x + (long long)(s_beg + jj) * QW_KS + q * 128 + t * 32);
+#pragma unroll
+      for (int e = 0; e < 4; ++e) dst[e] = __ldg(src + e);
+    };
+    if (ok && my > 0) load_x(xv[0], 0, 0);
     for (int j = 0; j < my; ++j, ++i) {
       mbar_wait(&full[cs], cpar);
       if (ok) {
         const unsigned char* st = ring + cs * stage_bytes;
-        const T* xs = x + (long long)(s_beg + j) * QW_KS + t * 32;
-        uint4 xv[2][4];
 #pragma unroll
-        for (int e = 0; e < 4; ++e) xv[0][e] = __ldg(reinterpret_cast<const uint4*>(xs) + e);
-#pragma unroll
-        for (int q = 0; q < QW_KS / 128; ++q) {
-          if (q + 1 < QW_KS / 128) {
-#pragma unroll
-            for (int e = 0; e < 4; ++e) xv[(q + 1) & 1][e] = __ldg(reinterpret_cast<const uint4*>(xs + (q + 1) * 128) + e);
-          }
+        for (int q = 0; q < QW_STEPS; ++q) {
+          if (q + 1 < QW_STEPS) load_x(xv[(q + 1) & 1], j, q + 1);
+          else if (j + 1 < my) load_x(xv[0], j + 1, 0);
           const int c0 = q * 128 + t * 32;  // the lane's first code in the stage
           const int gi = c0 >> gshift;
           uint32_t a[2][NP];
@@ -178,7 +183,7 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
         if (n0 + g + 8 < N) out[n0 + g + 8] = from_f32<T>(ok ? y1 : nan);
       }
     } else {
-      float* rb = red + (r & 1) * QW_WARPS * QW_ROWS;
+      float* rb = red + (r & 1) * NW * QW_ROWS;
       if (t == 0) {
         rb[warp * QW_ROWS + g] = y0;
         rb[warp * QW_ROWS + g + 8] = y1;
@@ -194,11 +199,16 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #endif
 }
 
-// Entry points qmvw_<format>_<dtype> (the magic-number formats).
-#define QMLX_WARP_RING_KERNEL(FN, BITS, TN, T)                                                                     \
-  extern "C" __global__ void __launch_bounds__(QW_WARPS * 32, 1)                                                  \
-      qmvw_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,                  \
-                       const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp,     \
-                       int tpb, int rounds) {                                                                    \
-    qmv_warp_impl<BITS, T>(wmap, smap, bmap, p, gs, nstages, kp, tpb, rounds);                                    \
+// Entry points qmvw<NW>_<format>_<dtype> (the magic-number formats), NW warps per block, one block
+// per SM: 16 doubles the warps per SM where the 4-bit stages fit 3 deep (H100 stage 15 round 2: 7
+// warps per SM, 0.37 eligible per scheduler, with 8); 8-bit stages (8.7 KB) fit 8 warps 3 deep.
+#define QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, NW)                                                                \
+  extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                        \
+      qmvw##NW##_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,            \
+                             const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp, \
+                             int rounds) {                                                                       \
+    qmv_warp_impl<BITS, T, NW>(wmap, smap, bmap, p, gs, nstages, kp, rounds);                                     \
   }
+#define QMLX_WARP_RING_KERNEL(FN, BITS, TN, T) \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8)   \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16)

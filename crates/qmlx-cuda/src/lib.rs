@@ -474,8 +474,8 @@ impl Device {
         if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
             // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
             let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
-            let g = warp_ring_geometry(spec.bits(), gs, op.n, batch, op.k, self.sm_count);
-            let f = self.function_smem(self.matmul, &format!("qmvw_{fmt}_{dt}"), g.smem)?;
+            let g = warp_ring_geometry(spec.bits(), gs, op.n, batch, op.k, self.sm_count, WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed));
+            let f = self.function_smem(self.matmul, &format!("qmvw{}_{fmt}_{dt}", g.warps), g.smem)?;
             // Codes [w_count·N rows × K·bits/32 words] and parameters [w_count·N rows × K/gs], boxes of
             // 16 rows × one 512-code slice.
             let rows = (op.w_count * op.n) as u64;
@@ -487,7 +487,7 @@ impl Device {
             let pbox = [(WRING_KS / gs) as u32, WRING_ROWS as u32];
             let mut smap = sm90::tensor_map(u16t, scales.ptr, [groups, rows], groups * 2, pbox, none)?;
             let mut bmap = sm90::tensor_map(u16t, biases.map_or(0, |b| b.ptr), [groups, rows], groups * 2, pbox, none)?;
-            let (mut st, mut kp, mut tpb, mut rounds) = (g.stages as i32, g.kp as i32, g.tpb as i32, g.rounds as i32);
+            let (mut st, mut kp, mut rounds) = (g.stages as i32, g.kp as i32, g.rounds as i32);
             let args: &mut [*mut c_void] = &mut [
                 &mut wmap as *mut _ as *mut c_void,
                 &mut smap as *mut _ as *mut c_void,
@@ -496,10 +496,9 @@ impl Device {
                 &mut gs_arg as *mut _ as *mut c_void,
                 &mut st as *mut _ as *mut c_void,
                 &mut kp as *mut _ as *mut c_void,
-                &mut tpb as *mut _ as *mut c_void,
                 &mut rounds as *mut _ as *mut c_void,
             ];
-            return cu::launch_kernel(f, (g.blocks, 1, 1), (WRING_WARPS as u32 * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
+            return cu::launch_kernel(f, (g.blocks, 1, 1), (g.warps as u32 * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
                 .map_err(|e| backend("launch", e));
         }
         let bulk_on = match BULK_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
@@ -596,13 +595,16 @@ impl Device {
 }
 
 // Geometry of the per-warp ring kernel (kernels/qmv_warp.cuh QW_*).
-const WRING_WARPS: usize = 8;
 const WRING_ROWS: usize = 16;
 const WRING_KS: usize = 512;
 const WRING_MAX_STAGES: usize = 4;
-const WRING_HEAD: usize = 2048;
+const WRING_HEAD_PER_WARP: usize = 256;
 /// Shared memory a block may use on sm_90 (227 KB).
 const SM90_SMEM_PER_BLOCK: usize = 227 * 1024;
+/// Warps per block of the per-warp ring kernel: 0 picks (16 where their rings fit 3 stages deep,
+/// i.e. 4-bit; else 8), 8 or 16 force one (16 where 2 stages fit). Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_RING_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Which kernel serves eligible M = 1 matmuls on sm_90+ (affine 4-bit f16/bf16 or 8-bit f16, group
 /// size 32/64, K a multiple of 512): 0 picks (M = 1 without batch), 1 the per-warp ring kernel
 /// wherever eligible (batches and gathers of single rows too), 2 never. Set only by the benchmark
@@ -623,32 +625,38 @@ fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
 }
 
 struct WarpRingGeometry {
+    warps: usize,
     stages: usize,
     kp: usize,
-    tpb: usize,
     rounds: usize,
     blocks: u32,
     smem: usize,
 }
 
-/// Launch geometry of the per-warp ring kernel: split K `kp` ways while the row tiles would leave
-/// warps idle, then spread the tiles evenly over the SMs in `rounds` rounds of `tpb` tiles per
-/// block; as many ring stages as fit (≤ 4).
-fn warp_ring_geometry(bits: u32, gs: usize, n: usize, batch: usize, k: usize, sms: usize) -> WarpRingGeometry {
+/// Launch geometry of the per-warp ring kernel: one block per SM of `warps` warps (`want`: 0 = 16
+/// where each ring holds ≥ 3 stages, else 8) with as many ring stages as fit (≤ 4); split K `kp`
+/// ways while the row tiles would leave warps idle; each block takes an even share of the tiles,
+/// `warps / kp` at a time, in `rounds` rounds.
+fn warp_ring_geometry(bits: u32, gs: usize, n: usize, batch: usize, k: usize, sms: usize, want: usize) -> WarpRingGeometry {
     let stage = WRING_ROWS * WRING_KS * bits as usize / 8 + 2 * WRING_ROWS * (WRING_KS / gs * 2);
     // 128 bytes to align the base (the kernel rounds it up).
-    let stages = ((SM90_SMEM_PER_BLOCK - WRING_HEAD - 128) / (WRING_WARPS * stage)).min(WRING_MAX_STAGES);
+    let stages_of = |w: usize| ((SM90_SMEM_PER_BLOCK - WRING_HEAD_PER_WARP * w - 128) / (w * stage)).min(WRING_MAX_STAGES);
+    let warps = match want {
+        8 => 8,
+        16 if stages_of(16) >= 2 => 16,
+        0 if stages_of(16) >= 3 => 16,
+        _ => 8,
+    };
+    let stages = stages_of(warps);
     let tiles = n.div_ceil(WRING_ROWS) * batch;
+    let blocks = sms.min(tiles);
     let nst = k / WRING_KS;
     let mut kp = 1;
-    while kp < WRING_WARPS && tiles * kp * 2 <= sms * WRING_WARPS && nst >= kp * 2 {
+    while kp < warps && tiles * kp * 2 <= blocks * warps && nst >= kp * 2 {
         kp *= 2;
     }
-    let slots = WRING_WARPS / kp;
-    let rounds = tiles.div_ceil(sms * slots);
-    let tpb = tiles.div_ceil(sms * rounds);
-    let blocks = tiles.div_ceil(tpb * rounds) as u32;
-    WarpRingGeometry { stages, kp, tpb, rounds, blocks, smem: 128 + WRING_HEAD + WRING_WARPS * stages * stage }
+    let rounds = tiles.div_ceil(blocks).div_ceil(warps / kp);
+    WarpRingGeometry { warps, stages, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warps * stages * stage }
 }
 
 // Geometry of the bulk-copy kernel (kernels/qmv_bulk.cuh QB_*).
@@ -850,18 +858,24 @@ mod bulk_layout_tests {
 
     #[test]
     fn warp_ring_geometry_fills_the_gpu() {
-        for (bits, gs, n, batch, k) in [(4, 64, 14336, 1, 4096), (4, 64, 4096, 1, 14336), (4, 64, 28672, 1, 4096), (8, 64, 4096, 1, 4096), (8, 32, 45, 1, 5120), (4, 32, 17000, 1, 512), (4, 64, 24, 12, 1024)] {
-            let g = warp_ring_geometry(bits, gs, n, batch, k, 132);
-            let tiles = n.div_ceil(WRING_ROWS) * batch;
-            assert!(g.stages >= 2 && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {} stages, {} bytes", g.stages, g.smem);
-            assert!(g.tpb * g.kp <= WRING_WARPS && g.tpb >= 1);
-            assert!(g.blocks as usize * g.tpb * g.rounds >= tiles && (g.blocks as usize - 1) * g.tpb * g.rounds < tiles);
-            assert!(g.blocks as usize <= 132 && k / WRING_KS >= g.kp);
+        for want in [0, 8, 16] {
+            for (bits, gs, n, batch, k) in [(4, 64, 14336, 1, 4096), (4, 64, 4096, 1, 14336), (4, 64, 28672, 1, 4096), (8, 64, 4096, 1, 4096), (8, 32, 45, 1, 5120), (4, 32, 17000, 1, 512), (4, 64, 24, 12, 1024), (4, 64, 16, 1, 512)] {
+                let g = warp_ring_geometry(bits, gs, n, batch, k, 132, want);
+                let tiles = n.div_ceil(WRING_ROWS) * batch;
+                assert!(g.stages >= 2 && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {} stages, {} bytes", g.stages, g.smem);
+                assert!(g.kp <= g.warps && k / WRING_KS >= g.kp && g.blocks as usize <= 132);
+                // Every block's share of the tiles fits its rounds.
+                let share = tiles.div_ceil(g.blocks as usize);
+                assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share);
+            }
         }
-        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132);
-        assert_eq!((g.kp, g.tpb, g.rounds, g.blocks, g.stages), (1, 7, 1, 128, 4));
-        let g = warp_ring_geometry(4, 64, 4096, 1, 14336, 132);
-        assert_eq!((g.kp, g.tpb, g.rounds, g.blocks), (4, 2, 1, 128));
+        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132, 8);
+        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 4));
+        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132, 0);
+        assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 3));
+        let g = warp_ring_geometry(4, 64, 4096, 1, 14336, 132, 0);
+        assert_eq!((g.warps, g.kp, g.rounds), (16, 8, 1));
+        assert_eq!(warp_ring_geometry(8, 64, 14336, 1, 4096, 132, 0).warps, 8);
     }
 
     #[test]
