@@ -468,8 +468,10 @@ impl Device {
         let grouped = op.m == 1 && batch > 1;
         let ring_on = match WARP_RING_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
-            2 => false,
-            _ => op.m == 1 && batch == 1,
+            3 => op.m == 1 && batch == 1,
+            // Off by default: measured 1.06-1.13x slower than qmv1 for M=1 4-bit on the H100 with 8
+            // warps per block (bench/cuda-notes.md stage 15); the 16-warp version is not measured yet.
+            _ => false,
         };
         if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
             // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
@@ -606,9 +608,9 @@ const SM90_SMEM_PER_BLOCK: usize = 227 * 1024;
 #[doc(hidden)]
 pub static WARP_RING_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Which kernel serves eligible M = 1 matmuls on sm_90+ (affine 4-bit f16/bf16 or 8-bit f16, group
-/// size 32/64, K a multiple of 512): 0 picks (M = 1 without batch), 1 the per-warp ring kernel
-/// wherever eligible (batches and gathers of single rows too), 2 never. Set only by the benchmark
-/// and checks to compare the paths.
+/// size 32/64, K a multiple of 512): 0 picks (for now never the per-warp ring kernel), 1 the per-warp
+/// ring kernel wherever eligible (batches and gathers of single rows too), 2 never, 3 for M = 1
+/// without batch. Set only by the benchmark and checks to compare the paths.
 #[doc(hidden)]
 pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 

@@ -13,7 +13,8 @@ fn main() {
     // its block size, QMLX_DECODE_ROWS=1|2 its m16 row tiles per warp (defaults: picked per shape), to
     // compare the paths in one run.
     // QMLX_BULK_POLICY=1|2 forces the sm_90 bulk-copy M ≤ 4 kernel on (wherever its layout allows) or off.
-    // QMLX_WARP_RING_POLICY=1|2 forces the sm_90 per-warp ring M = 1 kernel on (batches/gathers too) or off,
+    // QMLX_WARP_RING_POLICY=1|2|3 forces the sm_90 per-warp ring M = 1 kernel on (batches/gathers too), off,
+    // or on for M = 1 without batch,
     // QMLX_WARP_RING_WARPS=8|16 its warps per block.
     for (var, knob) in [
         ("QMLX_DECODE_POLICY", &qmlx_cuda::DECODE_POLICY),
