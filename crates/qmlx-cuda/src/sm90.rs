@@ -1,7 +1,8 @@
 //! The Hopper prefill path (kernels/qmm_sm90.cu): wgmma with register-dequantized weights, TMA
-//! loads into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices
-//! for transpose=True f16/bf16 matmuls with M > [`SM90_MIN_M`], K a multiple of 64 and a
-//! format it is built for ([`supported`]); everything else keeps the portable kernels. (A 2-block
+//! loads into a 4- to 8-stage mbarrier ring, warp-specialized, over a persistent grid. Used
+//! automatically on sm_90 devices for transpose=True f16/bf16 matmuls with M > [`SM90_MIN_M`],
+//! K a multiple of 64 (128 for odd bit widths) and any mode and width; everything else keeps the
+//! portable kernels. (A 2-block
 //! cluster sharing the x tile through TMA multicast was measured slower and reverted:
 //! bench/cuda-notes.md, prefill stage 3.)
 //!
@@ -13,7 +14,7 @@ use qmlx_core::{DType, Error, MatmulOp, Result};
 use cudarc::driver::{result as cu, sys};
 use std::collections::HashMap;
 use std::ffi::{c_void, CString};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Forced token tile (0 = automatic); the correctness suite runs the path with each tile.
@@ -22,6 +23,24 @@ static FORCED_TILE: AtomicUsize = AtomicUsize::new(0);
 /// Forces the sm_90a kernel's token tile to 256 or 128 (`None`: automatic). For tests.
 pub fn force_token_tile(tile: Option<usize>) {
     FORCED_TILE.store(tile.filter(|t| *t == 256 || *t == 128).unwrap_or(0), Ordering::Relaxed);
+}
+
+/// Grid: one block per SM looping over the tiles (true), or one block per tile (false). For
+/// same-run comparisons.
+static PERSISTENT: AtomicBool = AtomicBool::new(true);
+/// Row tiles per group of the tile order (0: all of them, i.e. row tiles fastest over the whole
+/// matrix, the order of a plain 2-D grid). For same-run comparisons.
+static GROUP_ROWS: AtomicUsize = AtomicUsize::new(0);
+/// At most this many blocks (0: no cap beyond the grid kind's). Tests use it to make a few blocks
+/// loop over many tiles.
+static MAX_BLOCKS: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets the grid kind, the tile order's row-tile group and a block cap (see the statics).
+/// `set_schedule(true, 0, 0)` is the default. For benchmarks and tests.
+pub fn set_schedule(persistent: bool, group_rows: usize, max_blocks: usize) {
+    PERSISTENT.store(persistent, Ordering::Relaxed);
+    GROUP_ROWS.store(group_rows, Ordering::Relaxed);
+    MAX_BLOCKS.store(max_blocks, Ordering::Relaxed);
 }
 
 /// Matmuls with M above this take the sm_90a kernel; M ≤ 16 keeps the tensor-core decode kernel.
@@ -52,11 +71,17 @@ const BK: usize = 64;
 const STAGE_RING_BYTES: usize = 220 * 1024;
 const THREADS: u32 = 384;
 
+/// Words per row of one stage's weight copy (the TMA box): 64 codes, or for odd widths 128 (two K
+/// tiles: 64 codes of an odd width are not a whole number of 16-byte units).
+fn weight_box_words(bits: usize) -> usize {
+    BK * bits / 32 * if bits % 2 == 1 { 2 } else { 1 }
+}
+
 /// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
 /// fit in 220 KB, at most 8, their barriers and per-stage flag words, plus 1024 bytes to align the
 /// base (Sm90Layout in the kernel).
 fn smem_bytes(bits: usize, bt: usize) -> usize {
-    let stage = bt * BK * 2 + BW * (BK * bits / 32) * 4 + 4 * BW * 8;
+    let stage = bt * BK * 2 + BW * weight_box_words(bits) * 4 + 4 * BW * 8;
     let stages = (STAGE_RING_BYTES / stage).min(8);
     stages * stage + 2 * stages * 8 + 4 * stages + 1024
 }
@@ -102,12 +127,13 @@ impl Module {
     }
 }
 
-/// Formats the kernel file instantiates (even bit widths: a packed tile row of 8·bits bytes must
-/// be a multiple of 16 for TMA).
-fn supported(mode: Mode, bits: u32) -> bool {
-    match mode {
-        Mode::Affine => bits % 2 == 0,
-        Mode::Mxfp4 | Mode::Mxfp8 | Mode::Nvfp4 => true,
+/// K granularity: 64 per stage; odd widths copy two stages' weights at once (a TMA box row must be
+/// a multiple of 16 bytes), so their K must be a multiple of 128.
+fn k_multiple(mode: Mode, bits: u32) -> usize {
+    if mode == Mode::Affine && bits % 2 == 1 {
+        2 * BK
+    } else {
+        BK
     }
 }
 
@@ -117,8 +143,7 @@ pub(crate) fn eligible(op: &MatmulOp) -> bool {
     op.transpose
         && matches!(op.out_dtype, DType::F16 | DType::BF16)
         && op.m > MIN_M.load(Ordering::Relaxed)
-        && op.k % BK == 0
-        && supported(spec.mode(), spec.bits())
+        && op.k % k_multiple(spec.mode(), spec.bits()) == 0
         && op.batch_count() <= 65535
         && op.x_count * op.m < (1 << 31)
         && op.w_count * op.n < (1 << 31)
@@ -156,6 +181,16 @@ fn tensor_map(
     Ok(map)
 }
 
+/// TMA swizzle of the packed weight tile: 64-byte (8-bit) rows are swizzled so that the consumers'
+/// 16-byte reads of 8 rows are free of bank conflicts; the kernel (`sm90_weight_chunk_xor`) undoes
+/// the same mapping and says why other widths are not swizzled.
+fn weight_swizzle(bits: usize) -> sys::CUtensorMapSwizzle {
+    match bits {
+        8 => sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_64B,
+        _ => sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE,
+    }
+}
+
 /// Launches the kernel for an [`eligible`] op. The token tile is 256 for M > 128 (measured faster
 /// than 128 at every M ≥ 256 of the benchmark but 4096×14336 at M = 256, even when 128 gives more
 /// blocks: `cuda-prefill-stage2-h200.csv`), else 128.
@@ -168,6 +203,7 @@ pub(crate) unsafe fn launch(
     p: &mut MatmulParams,
     gs: i32,
     stream: u64,
+    sm_count: usize,
 ) -> Result<()> {
     let bits = op.spec.bits() as usize;
     let batch = op.batch_count();
@@ -177,8 +213,12 @@ pub(crate) unsafe fn launch(
         0 => 128,
         t => t,
     };
-    if op.m.div_ceil(bt) > 65535 {
-        return Err(Error::Value { arg: "x", expected: format!("at most {} rows per matrix", 65535 * bt), got: op.m.to_string() });
+    let tiles = row_tiles * op.m.div_ceil(bt) * batch;
+    if tiles == 0 {
+        return Ok(());
+    }
+    if tiles > i32::MAX as usize {
+        return Err(Error::Value { arg: "x", expected: format!("fewer than 2^31 tiles of {BW}×{bt}"), got: tiles.to_string() });
     }
     let xdt = if op.out_dtype == DType::F16 {
         sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_FLOAT16
@@ -199,14 +239,28 @@ pub(crate) unsafe fn launch(
         p.w,
         [wpr, (op.w_count * op.n) as u64],
         wpr * 4,
-        [(BK * bits / 32) as u32, BW as u32],
-        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE,
+        [weight_box_words(bits) as u32, BW as u32],
+        weight_swizzle(bits),
     )?;
     let smem = smem_bytes(bits, bt);
     let f = module.function(&format!("qmm_sm90_{fmt}_t{bt}_{dt}"), smem)?;
     let mut gs = gs;
-    let mut args: [*mut c_void; 4] =
-        [&mut xmap as *mut _ as *mut c_void, &mut wmap as *mut _ as *mut c_void, p as *mut _ as *mut c_void, &mut gs as *mut _ as *mut c_void];
-    let grid = (row_tiles as u32, op.m.div_ceil(bt) as u32, batch as u32);
+    let mut group = match GROUP_ROWS.load(Ordering::Relaxed) {
+        0 => row_tiles,
+        g => g.min(row_tiles),
+    } as i32;
+    let mut args: [*mut c_void; 5] = [
+        &mut xmap as *mut _ as *mut c_void,
+        &mut wmap as *mut _ as *mut c_void,
+        p as *mut _ as *mut c_void,
+        &mut gs as *mut _ as *mut c_void,
+        &mut group as *mut _ as *mut c_void,
+    ];
+    let mut blocks = if PERSISTENT.load(Ordering::Relaxed) { tiles.min(sm_count) } else { tiles };
+    let cap = MAX_BLOCKS.load(Ordering::Relaxed);
+    if cap > 0 {
+        blocks = blocks.min(cap);
+    }
+    let grid = (blocks as u32, 1, 1);
     cu::launch_kernel(f, grid, (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args).map_err(|e| crate::backend("launch", e))
 }
