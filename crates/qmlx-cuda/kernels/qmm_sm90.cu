@@ -2,18 +2,13 @@
 // MLX's "NAX" matrix-engine kernels. Built only for sm_90a (build.rs compiles this file alone for
 // it); src/sm90.rs launches it.
 //
-// A tile is yᵀ for 128 weight rows × BT tokens (BT = 256 or 128), computed as Ŵ_tile · x_tileᵀ
-// with wgmma: the dequantized weights are the A operand straight from registers (no shared-memory
-// round trip), x the B operand from 128-byte-swizzled shared memory. A block loops over tiles
-// (persistent grid of one block per SM, or one tile per block; src/sm90.rs picks), in an order
-// that takes `group` row tiles at a time across all token tiles so that the weight tiles in
-// flight stay in L2 while the x tiles cycle. The ring below runs on across tiles: the producer
-// fills the next tile's stages while the consumers finish and store the current one.
-// Warp-specialized, 3 warpgroups:
+// A block computes yᵀ for 128 weight rows × BT tokens (BT = 256 or 128) as Ŵ_tile · x_tileᵀ with
+// wgmma: the dequantized weights are the A operand straight from registers (no shared-memory round
+// trip), x the B operand from 128-byte-swizzled shared memory. Warp-specialized, 3 warpgroups:
 //   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
-//     packed weight tile (128 rows × 64 codes; odd widths: × 128 codes every second K tile, see
-//     Sm90Layout) into a ring of 4-8 shared-memory stages guarded by mbarriers; warps 1-3 take
-//     turns writing the tile's group parameters, 8 bytes per
+//     packed weight tile (128 rows × 64 codes; odd widths: 128 codes every second stage, see
+//     Sm90Layout) into a ring of 4-5 (BT = 256) or 7-8 (BT = 128) shared-memory stages
+//     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters, 8 bytes per
 //     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 1-8 bits, bf16 1-6): the raw
 //     T scale and bias each doubled into T×2; mxfp4: the packed factor and the f32 scale, plus a
 //     per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
@@ -22,12 +17,10 @@
 //     A fragment and issues wgmma m64nBTk16: in packed 16-bit arithmetic where it is exact
 //     (quant.cuh: code_pair_magic / dequant_pair_packed, fp4_pair_packed / mul_pair_packed,
 //     ~5 instructions per code pair), else in f32 (code_pair_bits / dequant_pair). The next
-//     tile is dequantized while the current tile's wgmmas run (wait_group 1). The epilogue
-//     stores straight from the accumulators (pairs of rows exchanged between neighbouring lanes
-//     for 4-byte stores), so the ring is never borrowed and the producer can run ahead.
+//     tile is dequantized while the current tile's wgmmas run (wait_group 1).
 // Tails: TMA zero-fills x rows and weight rows past the tensor; rows/tokens past N/M of this
-// matrix are computed and never stored. K must be a multiple of 64 (odd bit widths: 128): a
-// TMA box row must be a multiple of 16 bytes, 8·BITS bytes per 64 codes.
+// matrix are computed and never stored. K must be a multiple of 64 (odd bit widths: 128): a TMA
+// box row must be a multiple of 16 bytes, and 64 codes are 8·BITS bytes.
 #include "quant.cuh"
 
 #define SM90_BW 128      // weight rows per block (2 consumer warpgroups × 64)
@@ -44,8 +37,8 @@ struct alignas(64) TmaMap {
 template <int BITS, int BT> struct Sm90Layout {
   // Odd widths: 64 codes are 8·BITS bytes, not a whole number of 16-byte TMA units, so even K
   // tiles copy the weights of two K tiles (16·BITS bytes per row) and odd K tiles read the second
-  // half from the previous stage, which their consumers still hold (released after this tile's
-  // A fragments are loaded).
+  // half from the previous stage, which their consumers still hold (each warp releases it only
+  // after this tile's A fragments are loaded).
   static constexpr bool PAIRED = BITS % 2 == 1;
   static constexpr int X_STAGE = BT * SM90_BK * 2;                  // swizzled x tile
   static constexpr int W_WORDS = SM90_BK * BITS / 32;               // packed words per weight row and K tile
@@ -55,48 +48,32 @@ template <int BITS, int BT> struct Sm90Layout {
   // As many stages as fit (4-5 for 256 tokens, 7-8 for 128); src/sm90.rs computes the same.
   static constexpr int STAGES_FIT = SM90_SMEM_STAGES_MAX / (X_STAGE + W_STAGE + P_STAGE);
   static constexpr int STAGES = STAGES_FIT < 8 ? STAGES_FIT : 8;
-  // The parameter warps rotate over 3 K tiles: a warp's mbarrier parity waits stay within one
-  // phase of the ring only with at least 3 stages.
-  static_assert(STAGES >= 3, "3 parameter warps need 3 stages");
   static constexpr int X_OFF = 0;
   static constexpr int W_OFF = X_OFF + STAGES * X_STAGE;
   static constexpr int P_OFF = W_OFF + STAGES * W_STAGE;
   static constexpr int BAR_OFF = P_OFF + STAGES * P_STAGE;
   static constexpr int FLAG_OFF = BAR_OFF + 2 * STAGES * 8;          // per stage: mxfp4 tile takes the packed path
   static constexpr int BYTES = FLAG_OFF + STAGES * 4;
+  static constexpr int OUT_LD = SM90_BW + 8;                        // epilogue staging row (T elements)
+  static_assert(BT * OUT_LD * 2 <= STAGES * X_STAGE, "epilogue staging fits in the x stages");
+  // The parameter warps rotate over 3 K tiles: their mbarrier parity waits stay within one phase
+  // of the ring only with at least 3 stages.
+  static_assert(STAGES >= 3, "3 parameter warps need 3 stages");
 };
 
 // Swizzle of the packed weight tile (src/sm90.rs picks the same TMA mode). A warp reads one
 // 16-byte chunk of 8 consecutive rows per LDS.128 (4 lanes share a row). Unswizzled, 64-byte rows
 // (8-bit) put rows r, r+2, r+4, r+6 on the same banks (4-way conflict); TMA's 64B swizzle XORs
 // the chunk index (address bits 4-5) with address bits 7-8 = row bits 1-2, so the 8 rows' chunks
-// cover all 32 banks (H200, prefill stage 6: affine8 f16 +3-14 %). 32-byte rows (4-bit) are 2-way:
+// cover all 32 banks (prefill stage 6, H200: affine8 f16 +3-14 %). 32-byte rows (4-bit) are 2-way:
 // the 32B swizzle cost more address arithmetic than it saved, so they stay unswizzled; 16- and
-// 48-byte rows are conflict-free, and odd widths read 8-byte pieces of 16·BITS-byte rows (the
-// 8 rows' pieces fall on distinct banks).
-template <int BITS> __device__ __forceinline__ int sm90_weight_chunk_xor(int row) {
-  if constexpr (BITS == 8) return (row >> 1) & 3;
+// 48-byte rows are conflict-free, and odd widths read 8-byte pieces of 16·BITS-byte rows (the 8
+// rows' pieces fall on distinct banks for BITS = 1, 3, 5).
+// Only affine 8-bit f16 (the packed decode, where the conflicts were measured to matter): the f32
+// decode paths (affine8 bf16, mxfp8) measured 0.95-1.00x with it.
+template <int KIND, int BITS, typename T> __device__ __forceinline__ int sm90_weight_chunk_xor(int row) {
+  if constexpr (KIND == KIND_AFFINE && BITS == 8 && std::is_same<T, __half>::value) return (row >> 1) & 3;
   else return 0;
-}
-
-// Tile `id` of the launch as (row tile, token tile, batch position): batch outermost; inside a
-// matrix, groups of `group` row tiles, each run over every token tile with its row tiles fastest.
-struct Sm90Tile {
-  int row_tile, tok_tile;
-  long long pair;
-};
-__device__ __forceinline__ Sm90Tile sm90_tile(int id, int row_tiles, int tok_tiles, int group) {
-  const int per = row_tiles * tok_tiles;  // ≤ the tile count, < 2^31
-  Sm90Tile t;
-  t.pair = id / per;
-  int r = id - (int)t.pair * per;
-  const int span = group * tok_tiles;     // group ≤ row_tiles (src/sm90.rs)
-  const int g = r / span;
-  r -= g * span;
-  const int rows = min(group, row_tiles - g * group);
-  t.row_tile = g * group + r % rows;
-  t.tok_tile = r / rows;
-  return t;
 }
 
 template <int BT, typename T> struct Wgmma;
@@ -233,7 +210,7 @@ __device__ __forceinline__ float2 sm90_group_params(uint32_t sraw, uint32_t braw
 }
 
 template <int KIND, int BITS, typename T, int BT>
-__device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs, int group) {
+__device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs) {
   using L = Sm90Layout<BITS, BT>;
   constexpr int NACC = BT / 2;
   constexpr bool PACKED = KIND == KIND_AFFINE && PackedAffine<BITS, T>::ok;
@@ -246,9 +223,10 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   uint64_t* empty = full + L::STAGES;
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2;
   const long long M = p.m, N = p.n, K = p.k;
+  const long long n0 = (long long)blockIdx.x * SM90_BW, m0 = (long long)blockIdx.y * BT;
+  const long long pair = blockIdx.z;
   const int ktiles = (int)(K / SM90_BK);
-  const int row_tiles = (int)((N + SM90_BW - 1) / SM90_BW), tok_tiles = (int)((M + BT - 1) / BT);
-  const int tiles = (int)((long long)row_tiles * tok_tiles * p.batch);  // < 2^31 (src/sm90.rs)
+  T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
 
   if (tid == 0) {
     for (int s = 0; s < L::STAGES; ++s) {
@@ -259,99 +237,91 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   }
   __syncthreads();
 
-  // Every role walks the same tiles and skips the same ones (a bad gather index: resolve_pair
-  // reports it, the consumers fill the tile with NaN); `it` counts the K tiles through the ring.
+  long long xi, wi;
+  if (!resolve_pair(p.map, pair, p.status, p.host_status, xi, wi)) {
+    for (int i = tid; i < BT * SM90_BW; i += SM90_THREADS) {
+      long long r = m0 + i / SM90_BW, c = n0 + i % SM90_BW;
+      if (r < M && c < N) out[r * N + c] = from_f32<T>(__uint_as_float(0x7FC00000u));
+    }
+    return;
+  }
+
   if (wg == 0) {
     // ---- producer warpgroup ----
     asm volatile("setmaxnreg.dec.sync.aligned.u32 56;\n" ::: "memory");
     if (warp == 0) {
       if (lane == 0) {
-        uint32_t it = 0;
-        for (int id = blockIdx.x; id < tiles; id += gridDim.x) {
-          const Sm90Tile tile = sm90_tile(id, row_tiles, tok_tiles, group);
-          long long xi, wi;
-          if (!resolve_pair(p.map, tile.pair, p.status, p.host_status, xi, wi)) continue;
-          const int xrow = (int)(xi * M + (long long)tile.tok_tile * BT), wrow = (int)(wi * N + (long long)tile.row_tile * SM90_BW);
-          for (int kt = 0; kt < ktiles; ++kt, ++it) {
-            const int s = it % L::STAGES;
-            const bool wcopy = !L::PAIRED || (kt & 1) == 0;
-            if (it >= L::STAGES) mbar_wait(&empty[s], ((it / L::STAGES) - 1) & 1);
-            mbar_arrive_expect_tx(&full[s], L::X_STAGE + (wcopy ? L::W_STAGE : 0));
-            tma_load_2d(smem + L::X_OFF + s * L::X_STAGE, &xmap, kt * SM90_BK, xrow, &full[s]);
-            if (wcopy) tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, (L::PAIRED ? kt / 2 : kt) * L::W_ROW, wrow, &full[s]);
-          }
+        const int xrow = (int)(xi * M + m0), wrow = (int)(wi * N + n0);
+        for (int t = 0; t < ktiles; ++t) {
+          const int s = t % L::STAGES;
+          const bool wcopy = !L::PAIRED || (t & 1) == 0;
+          if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
+          mbar_arrive_expect_tx(&full[s], L::X_STAGE + (wcopy ? L::W_STAGE : 0));
+          tma_load_2d(smem + L::X_OFF + s * L::X_STAGE, &xmap, t * SM90_BK, xrow, &full[s]);
+          if (wcopy) tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, (L::PAIRED ? t / 2 : t) * L::W_ROW, wrow, &full[s]);
         }
       }
     } else {
-      // Warps 1..3 take turns: ring K tile `it` gets its group parameters from warp 1 + it % 3. A
-      // lane owns 4 rows; its parameter loads are issued together, before the wait for the stage,
-      // so a tile costs one load latency. Each load instruction touches 32 rows (32 L1 wavefronts),
-      // so a K step that shares its group with the previous one copies it instead of loading again.
+      // Warps 1..3 take turns: tile t's group parameters are written by warp 1 + t % 3. A lane
+      // owns 4 rows; its parameter loads are issued together, before the wait for the stage, so a
+      // tile costs one load latency. Each load instruction touches 32 rows (32 L1 wavefronts), so a
+      // K step that shares its group with the previous one copies it instead of loading again.
       const long long gpr = K / gs;
+      const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
       constexpr int RPL = SM90_BW / 32;
-      uint32_t it = 0;
-      for (int id = blockIdx.x; id < tiles; id += gridDim.x) {
-        const Sm90Tile tile = sm90_tile(id, row_tiles, tok_tiles, group);
-        long long xi, wi;
-        if (!resolve_pair(p.map, tile.pair, p.status, p.host_status, xi, wi)) continue;
-        const long long n0 = (long long)tile.row_tile * SM90_BW;
-        const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
-        for (int kt = (int)((warp - 1 + 3 - it % 3) % 3); kt < ktiles; kt += 3) {
-          const uint32_t u = it + kt;
-          const int s = u % L::STAGES;
-          uint32_t sraw[RPL][4], braw[RPL][4];
+      for (int t = warp - 1; t < ktiles; t += 3) {
+        const int s = t % L::STAGES;
+        uint32_t sraw[RPL][4], braw[RPL][4];
 #pragma unroll
-          for (int i = 0; i < RPL; ++i) {
-            const long long row = wi * N + min(n0 + lane + 32 * i, N - 1);  // rows past N: any finite parameters
+        for (int i = 0; i < RPL; ++i) {
+          const long long row = wi * N + min(n0 + lane + 32 * i, N - 1);  // rows past N: any finite parameters
 #pragma unroll
-            for (int kk = 0; kk < 4; ++kk) {
-              const long long g = row * gpr + (kt * SM90_BK + 16 * kk) / gs;
-              if (kk > 0 && (16 * kk) % gs != 0) {  // same group as step kk - 1 (uniform branch)
-                sraw[i][kk] = sraw[i][kk - 1];
-                braw[i][kk] = braw[i][kk - 1];
-              } else if constexpr (KIND == KIND_AFFINE) {
-                sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
-                braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
-              } else {
-                sraw[i][kk] = __ldg(reinterpret_cast<const unsigned char*>(p.scales) + g);
-                braw[i][kk] = 0u;
-              }
+          for (int kk = 0; kk < 4; ++kk) {
+            const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
+            if (kk > 0 && (16 * kk) % gs != 0) {  // same group as step kk - 1 (uniform branch)
+              sraw[i][kk] = sraw[i][kk - 1];
+              braw[i][kk] = braw[i][kk - 1];
+            } else if constexpr (KIND == KIND_AFFINE) {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
+              braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
+            } else {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned char*>(p.scales) + g);
+              braw[i][kk] = 0u;
             }
           }
-          if (u >= L::STAGES) mbar_wait(&empty[s], ((u / L::STAGES) - 1) & 1);
-          if constexpr (PACKED_FP4) {
-            // (packed factor, f32 scale); the tile takes the packed path only if every factor is exact.
-            uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
-            bool ok_all = true;
-#pragma unroll
-            for (int i = 0; i < RPL; ++i)
-#pragma unroll
-              for (int kk = 0; kk < 4; ++kk) {
-                const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
-                bool ok;
-                const uint32_t f2 = fp4_packed_factor<T>(sc, ok);
-                ok_all = ok_all && ok;
-                ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
-              }
-            ok_all = __all_sync(0xFFFFFFFFu, ok_all);
-            if (lane == 0) reinterpret_cast<uint32_t*>(smem + L::FLAG_OFF)[s] = ok_all ? 1u : 0u;
-          } else if constexpr (PACKED) {
-            // The raw T scale and bias, each doubled into a T×2 word for the packed fma.
-            uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
-#pragma unroll
-            for (int i = 0; i < RPL; ++i)
-#pragma unroll
-              for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = make_uint2(sraw[i][kk] * 0x10001u, braw[i][kk] * 0x10001u);
-          } else {
-            float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
-#pragma unroll
-            for (int i = 0; i < RPL; ++i)
-#pragma unroll
-              for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
-          }
-          mbar_arrive(&full[s]);
         }
-        it += ktiles;
+        if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
+        if constexpr (PACKED_FP4) {
+          // (packed factor, f32 scale); the tile takes the packed path only if every factor is exact.
+          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+          bool ok_all = true;
+#pragma unroll
+          for (int i = 0; i < RPL; ++i)
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) {
+              const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
+              bool ok;
+              const uint32_t f2 = fp4_packed_factor<T>(sc, ok);
+              ok_all = ok_all && ok;
+              ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
+            }
+          ok_all = __all_sync(0xFFFFFFFFu, ok_all);
+          if (lane == 0) reinterpret_cast<uint32_t*>(smem + L::FLAG_OFF)[s] = ok_all ? 1u : 0u;
+        } else if constexpr (PACKED) {
+          // The raw T scale and bias, each doubled into a T×2 word for the packed fma.
+          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+          for (int i = 0; i < RPL; ++i)
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = make_uint2(sraw[i][kk] * 0x10001u, braw[i][kk] * 0x10001u);
+        } else {
+          float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+          for (int i = 0; i < RPL; ++i)
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
+        }
+        mbar_arrive(&full[s]);
       }
     }
     return;
@@ -361,23 +331,25 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
   const int cw = wg - 1, wq = warp & 3, t4 = lane & 3;
   const int r0 = cw * 64 + wq * 16 + (lane >> 2), r1 = r0 + 8;  // this lane's two weight rows
-  const int wsw = sm90_weight_chunk_xor<BITS>(r0);               // same for r1 = r0 + 8
+  const int wsw = sm90_weight_chunk_xor<KIND, BITS, T>(r0);              // same for r1 = r0 + 8
   // Packed-path constants, loop-invariant registers.
   const uint32_t sel = KIND == KIND_MXFP4 ? pair_selector<4, __nv_bfloat16>(t4) : pair_selector<BITS, T>(t4);
   const uint32_t magic = PackedAffine<BITS, T>::magic;
   const uint2 fix = make_uint2(PackedAffine<BITS, T>::fix_mul, PackedAffine<BITS, T>::fix_add);
   float acc[NACC];
+#pragma unroll
+  for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
   uint32_t afr[2][4][4];
 
-  // Waits for ring K tile u (K tile `half` mod 2 of its matrix tile), then dequantizes this lane's
-  // A fragments of its 4 K steps into a.
-  auto load_tile = [&](uint32_t u, int half, uint32_t (&a)[4][4]) {
-    const int s = u % L::STAGES;
-    mbar_wait(&full[s], (u / L::STAGES) & 1);
+  // Waits for tile t (half = t % 2, a literal at each call), then dequantizes this lane's A
+  // fragments of its 4 K steps into a.
+  auto load_tile = [&](int t, int half, uint32_t (&a)[4][4]) {
+    const int s = t % L::STAGES;
+    mbar_wait(&full[s], (t / L::STAGES) & 1);
     uint32_t w0[L::W_WORDS], w1[L::W_WORDS];
     if constexpr (L::PAIRED) {
-      // The pair's copy sits in the stage of its even K tile (u itself, or u - 1 for half = 1).
-      const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + ((u - half) % L::STAGES) * L::W_STAGE) + half * L::W_WORDS;
+      // The pair's copy sits in the stage of its even tile (t itself, or t - 1 for half = 1).
+      const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + ((t - half) % L::STAGES) * L::W_STAGE) + half * L::W_WORDS;
 #pragma unroll
       for (int i = 0; i < L::W_WORDS; i += 2) {
         const uint2 u0 = *reinterpret_cast<const uint2*>(ws + r0 * L::W_ROW + i);
@@ -447,91 +419,72 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 #undef QMLX_SM90_STEP
     }
   };
-  // Issues ring K tile u's 4 wgmmas (x advances 16 elements = 32 bytes inside the swizzle atom per step).
-  auto mma_tile = [&](uint32_t u, const uint32_t (&a)[4][4]) {
+  // Issues tile t's 4 wgmmas (x advances 16 elements = 32 bytes inside the swizzle atom per step).
+  auto mma_tile = [&](int t, const uint32_t (&a)[4][4]) {
     // +32 bytes is +2 in the descriptor's address field (stage bases are 1024-byte aligned: no carry).
-    const uint64_t desc = sw128_desc(smem_addr(smem + L::X_OFF + (u % L::STAGES) * L::X_STAGE));
+    const uint64_t desc = sw128_desc(smem_addr(smem + L::X_OFF + (t % L::STAGES) * L::X_STAGE));
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk) Wgmma<BT, T>::mma(acc, a[kk], desc + 2 * kk);
     wgmma_commit();
   };
-  auto release = [&](uint32_t u) {
+  auto release = [&](int t) {
     __syncwarp();
-    if (lane == 0) mbar_arrive(&empty[u % L::STAGES]);
+    if (lane == 0) mbar_arrive(&empty[t % L::STAGES]);
   };
-  const int ct = tid - 128;
-  // 4-byte stores of two neighbouring rows need an even row count and an aligned output.
-  const bool pairs_ok = (N % 2) == 0 && (reinterpret_cast<uintptr_t>(p.out) % 4) == 0;
-  const bool odd_row = (lane >> 2) & 1;
-  uint32_t it = 0;
-  for (int id = blockIdx.x; id < tiles; id += gridDim.x) {
-    const Sm90Tile tile = sm90_tile(id, row_tiles, tok_tiles, group);
-    const long long n0 = (long long)tile.row_tile * SM90_BW, m0 = (long long)tile.tok_tile * BT;
-    T* out = reinterpret_cast<T*>(p.out) + tile.pair * M * N;
-    long long xi, wi;
-    if (!resolve_pair(p.map, tile.pair, p.status, p.host_status, xi, wi)) {
-      for (int i = ct; i < BT * SM90_BW; i += 256) {
-        const long long r = m0 + i / SM90_BW, c = n0 + i % SM90_BW;
-        if (r < M && c < N) out[r * N + c] = from_f32<T>(__uint_as_float(0x7FC00000u));
-      }
-      continue;
+  for (int t = 0; t < ktiles; ++t) {
+    if (t & 1) {
+      load_tile(t, 1, afr[1]);
+      mma_tile(t, afr[1]);
+    } else {
+      load_tile(t, 0, afr[0]);
+      mma_tile(t, afr[0]);
     }
-#pragma unroll
-    for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
-    for (int kt = 0; kt < ktiles; ++kt) {
-      const uint32_t u = it + kt;
-      if (kt & 1) {
-        load_tile(u, 1, afr[1]);
-        mma_tile(u, afr[1]);
-      } else {
-        load_tile(u, 0, afr[0]);
-        mma_tile(u, afr[0]);
-      }
-      wgmma_wait<1>();  // K tile u-1's wgmmas are done: its stage and A registers are free
-      if (kt > 0) release(u - 1);
-    }
-    wgmma_wait<0>();
-    release(it + ktiles - 1);
-    it += ktiles;
+    wgmma_wait<1>();  // tile t-1's wgmmas are done: its stage and A registers are free
+    if (t > 0) release(t - 1);
+  }
+  wgmma_wait<0>();
+  release(ktiles - 1);
 
-    // ---- epilogue, straight from the accumulators ----
-    // A lane holds tokens c, c+1 (c = 8j + 2·t4) of rows r0 and r1 = r0 + 8. Lanes g and g ^ 1
-    // (g = lane / 4, i.e. lane ^ 4) hold neighbouring rows: the even one takes token c of both
-    // rows, the odd one token c + 1, so each stores one 4-byte pair.
+  // ---- epilogue: stage yᵀ as y (token-major) in the x stages, then 16-byte coalesced stores ----
+  asm volatile("bar.sync 1, 256;" ::: "memory");  // both consumer warpgroups are done with the x stages
+  T* stage = reinterpret_cast<T*>(smem + L::X_OFF);
 #pragma unroll
-    for (int j = 0; j < NACC / 4; ++j) {
-      const long long c = m0 + 8 * j + 2 * t4;
-#pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        const float v0 = acc[4 * j + 2 * h], v1 = acc[4 * j + 2 * h + 1];  // (c, r), (c + 1, r)
-        const long long r = n0 + (h ? r1 : r0);
-        if (pairs_ok) {
-          const float other = __shfl_xor_sync(0xFFFFFFFFu, odd_row ? v0 : v1, 4);
-          const long long m = odd_row ? c + 1 : c, n = odd_row ? r - 1 : r;
-          if (m < M && n < N)
-            *reinterpret_cast<uint32_t*>(out + m * N + n) = odd_row ? pack2<T>(other, v1) : pack2<T>(v0, other);
-        } else if (r < N) {
-          if (c < M) out[c * N + r] = from_f32<T>(v0);
-          if (c + 1 < M) out[(c + 1) * N + r] = from_f32<T>(v1);
-        }
-      }
+  for (int j = 0; j < NACC / 4; ++j) {
+    const int c = 8 * j + 2 * t4;  // token within the tile
+    stage[c * L::OUT_LD + r0] = from_f32<T>(acc[4 * j]);
+    stage[(c + 1) * L::OUT_LD + r0] = from_f32<T>(acc[4 * j + 1]);
+    stage[c * L::OUT_LD + r1] = from_f32<T>(acc[4 * j + 2]);
+    stage[(c + 1) * L::OUT_LD + r1] = from_f32<T>(acc[4 * j + 3]);
+  }
+  asm volatile("bar.sync 1, 256;" ::: "memory");
+  const int ct = tid - 128;
+  const bool vec = (N % 8) == 0 && (reinterpret_cast<uintptr_t>(p.out) % 16) == 0;
+  for (int i = ct; i < BT * (SM90_BW / 8); i += 256) {
+    const int tok = i / (SM90_BW / 8), col = (i % (SM90_BW / 8)) * 8;
+    const long long m = m0 + tok, n = n0 + col;
+    if (m >= M) continue;
+    const T* src = stage + tok * L::OUT_LD + col;
+    if (vec && n + 8 <= N) {
+      *reinterpret_cast<uint4*>(out + m * N + n) = *reinterpret_cast<const uint4*>(src);
+    } else {
+      for (int e = 0; e < 8; ++e)
+        if (n + e < N) out[m * N + n + e] = src[e];
     }
   }
 }
 #endif  // QMLX_SM90A
 
-// Kernel entry points: qmm_sm90_<format>_t<BT>_<dtype>; group size and the tile order's row-tile
-// group are launch arguments.
+// Kernel entry points: qmm_sm90_<format>_t<BT>_<dtype>; group size is a launch argument.
 #ifdef QMLX_SM90A
-#define QMLX_SM90_BODY(KIND, BITS, T, BT) qmm_sm90_impl<KIND, BITS, T, BT>(xmap, wmap, p, gs, group);
+#define QMLX_SM90_BODY(KIND, BITS, T, BT) qmm_sm90_impl<KIND, BITS, T, BT>(xmap, wmap, p, gs);
 #else
 #define QMLX_SM90_BODY(KIND, BITS, T, BT)
 #endif
 #define QMLX_SM90_KERNEL(FN, KIND, BITS, TN, T, BT)                                                          \
   extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                              \
       qmm_sm90_##FN##_t##BT##_##TN(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap, \
-                                   const MatmulParams p, int gs, int group) {                                \
+                                   const MatmulParams p, int gs) {                                           \
     QMLX_SM90_BODY(KIND, BITS, T, BT)                                                                        \
   }
 #define QMLX_SM90_KERNELS(FN, KIND, BITS)                          \

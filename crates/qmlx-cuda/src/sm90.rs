@@ -1,8 +1,8 @@
 //! The Hopper prefill path (kernels/qmm_sm90.cu): wgmma with register-dequantized weights, TMA
-//! loads into a 4- to 8-stage mbarrier ring, warp-specialized, over a persistent grid. Used
-//! automatically on sm_90 devices for transpose=True f16/bf16 matmuls with M > [`SM90_MIN_M`],
-//! K a multiple of 64 (128 for odd bit widths) and any mode and width; everything else keeps the
-//! portable kernels. (A 2-block
+//! loads into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices
+//! for transpose=True f16/bf16 matmuls with M > [`SM90_MIN_M`] and K a multiple of 64 (128 for
+//! odd bit widths, [`k_multiple`]), every mode and width; everything else keeps the portable
+//! kernels. (A 2-block
 //! cluster sharing the x tile through TMA multicast was measured slower and reverted:
 //! bench/cuda-notes.md, prefill stage 3.)
 //!
@@ -14,7 +14,7 @@ use qmlx_core::{DType, Error, MatmulOp, Result};
 use cudarc::driver::{result as cu, sys};
 use std::collections::HashMap;
 use std::ffi::{c_void, CString};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Forced token tile (0 = automatic); the correctness suite runs the path with each tile.
@@ -23,24 +23,6 @@ static FORCED_TILE: AtomicUsize = AtomicUsize::new(0);
 /// Forces the sm_90a kernel's token tile to 256 or 128 (`None`: automatic). For tests.
 pub fn force_token_tile(tile: Option<usize>) {
     FORCED_TILE.store(tile.filter(|t| *t == 256 || *t == 128).unwrap_or(0), Ordering::Relaxed);
-}
-
-/// Grid: one block per SM looping over the tiles (true), or one block per tile (false). For
-/// same-run comparisons.
-static PERSISTENT: AtomicBool = AtomicBool::new(true);
-/// Row tiles per group of the tile order (0: all of them, i.e. row tiles fastest over the whole
-/// matrix, the order of a plain 2-D grid). For same-run comparisons.
-static GROUP_ROWS: AtomicUsize = AtomicUsize::new(0);
-/// At most this many blocks (0: no cap beyond the grid kind's). Tests use it to make a few blocks
-/// loop over many tiles.
-static MAX_BLOCKS: AtomicUsize = AtomicUsize::new(0);
-
-/// Sets the grid kind, the tile order's row-tile group and a block cap (see the statics).
-/// `set_schedule(true, 0, 0)` is the default. For benchmarks and tests.
-pub fn set_schedule(persistent: bool, group_rows: usize, max_blocks: usize) {
-    PERSISTENT.store(persistent, Ordering::Relaxed);
-    GROUP_ROWS.store(group_rows, Ordering::Relaxed);
-    MAX_BLOCKS.store(max_blocks, Ordering::Relaxed);
 }
 
 /// Matmuls with M above this take the sm_90a kernel; M ≤ 16 keeps the tensor-core decode kernel.
@@ -72,7 +54,7 @@ const STAGE_RING_BYTES: usize = 220 * 1024;
 const THREADS: u32 = 384;
 
 /// Words per row of one stage's weight copy (the TMA box): 64 codes, or for odd widths 128 (two K
-/// tiles: 64 codes of an odd width are not a whole number of 16-byte units).
+/// tiles: 64 codes of an odd width are not a whole number of 16-byte units; Sm90Layout::PAIRED).
 fn weight_box_words(bits: usize) -> usize {
     BK * bits / 32 * if bits % 2 == 1 { 2 } else { 1 }
 }
@@ -181,13 +163,14 @@ fn tensor_map(
     Ok(map)
 }
 
-/// TMA swizzle of the packed weight tile: 64-byte (8-bit) rows are swizzled so that the consumers'
-/// 16-byte reads of 8 rows are free of bank conflicts; the kernel (`sm90_weight_chunk_xor`) undoes
-/// the same mapping and says why other widths are not swizzled.
-fn weight_swizzle(bits: usize) -> sys::CUtensorMapSwizzle {
-    match bits {
-        8 => sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_64B,
-        _ => sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE,
+/// TMA swizzle of the packed weight tile: affine 8-bit f16 rows (64 bytes) are swizzled so that
+/// the consumers' 16-byte reads of 8 rows are free of bank conflicts; the kernel
+/// (`sm90_weight_chunk_xor`) undoes the same mapping and says why the others are not.
+fn weight_swizzle(mode: Mode, bits: u32, dtype: DType) -> sys::CUtensorMapSwizzle {
+    if mode == Mode::Affine && bits == 8 && dtype == DType::F16 {
+        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_64B
+    } else {
+        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE
     }
 }
 
@@ -203,7 +186,6 @@ pub(crate) unsafe fn launch(
     p: &mut MatmulParams,
     gs: i32,
     stream: u64,
-    sm_count: usize,
 ) -> Result<()> {
     let bits = op.spec.bits() as usize;
     let batch = op.batch_count();
@@ -213,12 +195,8 @@ pub(crate) unsafe fn launch(
         0 => 128,
         t => t,
     };
-    let tiles = row_tiles * op.m.div_ceil(bt) * batch;
-    if tiles == 0 {
-        return Ok(());
-    }
-    if tiles > i32::MAX as usize {
-        return Err(Error::Value { arg: "x", expected: format!("fewer than 2^31 tiles of {BW}×{bt}"), got: tiles.to_string() });
+    if op.m.div_ceil(bt) > 65535 {
+        return Err(Error::Value { arg: "x", expected: format!("at most {} rows per matrix", 65535 * bt), got: op.m.to_string() });
     }
     let xdt = if op.out_dtype == DType::F16 {
         sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_FLOAT16
@@ -240,27 +218,13 @@ pub(crate) unsafe fn launch(
         [wpr, (op.w_count * op.n) as u64],
         wpr * 4,
         [weight_box_words(bits) as u32, BW as u32],
-        weight_swizzle(bits),
+        weight_swizzle(op.spec.mode(), op.spec.bits(), op.out_dtype),
     )?;
     let smem = smem_bytes(bits, bt);
     let f = module.function(&format!("qmm_sm90_{fmt}_t{bt}_{dt}"), smem)?;
     let mut gs = gs;
-    let mut group = match GROUP_ROWS.load(Ordering::Relaxed) {
-        0 => row_tiles,
-        g => g.min(row_tiles),
-    } as i32;
-    let mut args: [*mut c_void; 5] = [
-        &mut xmap as *mut _ as *mut c_void,
-        &mut wmap as *mut _ as *mut c_void,
-        p as *mut _ as *mut c_void,
-        &mut gs as *mut _ as *mut c_void,
-        &mut group as *mut _ as *mut c_void,
-    ];
-    let mut blocks = if PERSISTENT.load(Ordering::Relaxed) { tiles.min(sm_count) } else { tiles };
-    let cap = MAX_BLOCKS.load(Ordering::Relaxed);
-    if cap > 0 {
-        blocks = blocks.min(cap);
-    }
-    let grid = (blocks as u32, 1, 1);
+    let mut args: [*mut c_void; 4] =
+        [&mut xmap as *mut _ as *mut c_void, &mut wmap as *mut _ as *mut c_void, p as *mut _ as *mut c_void, &mut gs as *mut _ as *mut c_void];
+    let grid = (row_tiles as u32, op.m.div_ceil(bt) as u32, batch as u32);
     cu::launch_kernel(f, grid, (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args).map_err(|e| crate::backend("launch", e))
 }

@@ -29,14 +29,6 @@ fn main() {
         qmlx_cuda::sm90::set_min_m(m);
         println!("# QMLX_SM90_MIN_M={m}");
     }
-    // QMLX_SM90_PERSISTENT=0|1 (one block per tile, or per SM looping), QMLX_SM90_GROUP=g (row tiles
-    // per group of the tile order, 0 = all): the sm_90a kernel's schedule, for same-run comparisons.
-    let persistent = std::env::var("QMLX_SM90_PERSISTENT").map(|v| v != "0").unwrap_or(true);
-    let group = std::env::var("QMLX_SM90_GROUP").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    if std::env::var("QMLX_SM90_PERSISTENT").is_ok() || std::env::var("QMLX_SM90_GROUP").is_ok() {
-        qmlx_cuda::sm90::set_schedule(persistent, group, 0);
-        println!("# QMLX_SM90_PERSISTENT={} QMLX_SM90_GROUP={group}", persistent as u8);
-    }
     match cmd {
         "correctness" => {
             let seed = std::env::var("QMLX_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
