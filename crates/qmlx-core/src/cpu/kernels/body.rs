@@ -214,14 +214,15 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
     }
     let done_groups = blocks * gpb;
     for n in 0..NR {
+        // Centred codes (the table holds q − 8): bias b + 8·s.
+        let bias = if KIND == kind::UINT {
+            let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
+            I::dot2_f64::<MR>(b, s, UINT4_INT_OFFSET as f64, a.xsum, a.xsum_stride, done_groups)
+        } else {
+            [0.0; MR]
+        };
         for m in 0..MR {
-            let mut y = I::hsum(tot[n][m]) as f64;
-            if KIND == kind::UINT {
-                // Centred codes (the table holds q − 8): bias b + 8·s.
-                let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
-                y += I::dot2_f64(b, s, UINT4_INT_OFFSET as f64, a.xsum.add(m * a.xsum_stride), done_groups);
-            }
-            out[n][m] = y as f32;
+            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
         }
     }
     if blocks * bc < a.k {
@@ -324,14 +325,15 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
     }
     let done_groups = spans * gpb;
     for n in 0..NR {
+        // Centred codes: bias b + 8·s.
+        let bias = if KIND == kind::UINT {
+            let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
+            I::dot2_f64::<MR>(b, s, UINT4_INT_OFFSET as f64, a.xsum, a.xsum_stride, done_groups)
+        } else {
+            [0.0; MR]
+        };
         for m in 0..MR {
-            let mut y = I::hsum(tot[n][m]) as f64;
-            if KIND == kind::UINT {
-                // Centred codes: bias b + 8·s.
-                let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
-                y += I::dot2_f64(b, s, UINT4_INT_OFFSET as f64, a.xsum.add(m * a.xsum_stride), done_groups);
-            }
-            out[n][m] = y as f32;
+            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
         }
     }
     if spans * INT_SPAN < a.k {
