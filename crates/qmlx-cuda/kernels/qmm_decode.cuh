@@ -36,13 +36,14 @@ __device__ __forceinline__ void mma_16816(float (&c)[4], uint32_t a0, uint32_t a
 
 // One warp's share of a decode tile: RT m16 row tiles × MT n8 column tiles, a 128·(CH/32)-wide k
 // step at a time. Shared by the per-pair/grouped kernel and the work-list gather kernel below.
-template <int KIND, int BITS, typename T, int MT, int RT> struct DecodeTile {
+template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0> struct DecodeTile {
   using F = Fmt<KIND, BITS>;
   using Dec = TcDecode<KIND, BITS, T>;
   static constexpr int CH = F::chunk, CW = F::chunk_words, NP = CH / 2, MMAS = CH / 4, XV = CH / 8;
   static constexpr int H = 2 * RT;                     // rows per lane: g + 8h
   static constexpr int D0 = BITS <= 4 ? 4 : 2;         // k steps of weights in flight per warp (RT = 1)
-  static constexpr int D = D0 / RT < 2 ? 2 : D0 / RT;  // about the same bytes in flight at RT = 2
+  // About the same bytes in flight at RT = 2; DEPTH > 0 sets it (the work-list kernel's variants).
+  static constexpr int D = DEPTH > 0 ? DEPTH : D0 / RT < 2 ? 2 : D0 / RT;
   static constexpr int ROWS = DEC_ROWS * RT;
   static constexpr int STEP_K = 4 * CH;  // k covered by one warp step
   static constexpr int COLS = 8 * MT;
@@ -256,9 +257,9 @@ __device__ __forceinline__ int block_exclusive_scan(int v, int* tmp, int& total)
   return MAX ? max(before, mine) : before + mine;
 }
 
-template <int KIND, int BITS, typename T, int NW, int RT>
+template <int KIND, int BITS, typename T, int NW, int RT, int DEPTH>
 __device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
-  using Tile = DecodeTile<KIND, BITS, T, 1, RT>;
+  using Tile = DecodeTile<KIND, BITS, T, 1, RT, DEPTH>;
   constexpr int H = Tile::H, D = Tile::D, ROWS = Tile::ROWS, STEP_K = Tile::STEP_K, COLS = Tile::COLS, CH = Tile::CH, CW = Tile::CW,
                 XV = Tile::XV, NT = NW * 32;
   __shared__ float red[2][NW][ROWS][COLS + 1];
@@ -417,10 +418,11 @@ __device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
       qmmd##MT##x##NW##r##RT##_##FN##_##TN(const MatmulParams p, int gs, int grouped) {                  \
     qmm_decode_impl<KIND, BITS, T, MT, NW, RT>(p, gs, grouped);                                          \
   }
-// qmmr<NW>r<RT>_<format>_<dtype>: the work-list gather kernel (dynamic shared memory: 4·(3P + 1) bytes).
-#define QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, NW, RT)                                                  \
-  extern "C" __global__ void __launch_bounds__(NW * 32) qmmr##NW##r##RT##_##FN##_##TN(const MatmulParams p, int gs) { \
-    qmm_runs_impl<KIND, BITS, T, NW, RT>(p, gs);                                                         \
+// qmmr<NW>r<RT>d<D>_<format>_<dtype>: the work-list gather kernel, NW warps, RT row tiles per warp,
+// a ring of D k steps (dynamic shared memory: 4·(3P + 1) bytes).
+#define QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, NW, RT, D)                                              \
+  extern "C" __global__ void __launch_bounds__(NW * 32) qmmr##NW##r##RT##d##D##_##FN##_##TN(const MatmulParams p, int gs) { \
+    qmm_runs_impl<KIND, BITS, T, NW, RT, D>(p, gs);                                                      \
   }
 #define QMLX_DECODE_KERNELS(FN, KIND, BITS, TN, T)       \
   QMLX_DECODE_VARIANT(FN, KIND, BITS, TN, T, 1, 4, 1)    \
@@ -431,8 +433,9 @@ __device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
   QMLX_DECODE_VARIANT(FN, KIND, BITS, TN, T, 1, 8, 2)    \
   QMLX_DECODE_VARIANT(FN, KIND, BITS, TN, T, 2, 4, 2)    \
   QMLX_DECODE_VARIANT(FN, KIND, BITS, TN, T, 2, 8, 2) \
-  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 2, 1)         \
-  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 4, 1)         \
-  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 8, 1)         \
-  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 4, 2)         \
-  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 8, 2)
+  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 2, 1, 4)      \
+  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 4, 1, 4)      \
+  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 2, 2, 2)      \
+  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 4, 2, 2)      \
+  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 2, 2, 4)      \
+  QMLX_RUNS_VARIANT(FN, KIND, BITS, TN, T, 4, 2, 4)

@@ -524,7 +524,10 @@ impl Device {
         let use_runs = match GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
             2 => false,
-            _ => use_decode,
+            // H100 round 1 (bench/cuda-notes.md stage 16): faster than the grouped decode kernel
+            // at 64 tokens (512 pairs over 128 experts), slower at 8 (64 pairs: its static split of
+            // ~6 units per block leaves a tail), and slower than qmv at 1 token.
+            _ => batch >= 2 * op.w_count,
         };
         if use_runs && grouped && op.transpose && op.out_dtype != DType::F32 && runs_eligible(op, batch) {
             // Work-list gather kernel (kernels/qmm_decode.cuh qmm_runs_impl): a persistent grid over
@@ -535,13 +538,17 @@ impl Device {
                 0 => 1,
                 r => r,
             };
+            // Compiled variants: 2 or 4 warps; a ring of 4 k steps with one row tile, 2 or 4 with two.
             let warps = match DECODE_WARPS.load(std::sync::atomic::Ordering::Relaxed) {
-                0 if tiles16 < 4 * self.sm_count => 8,
-                0 => 4,
-                2 if rt == 2 => 4,
-                w => w,
+                2 => 2,
+                _ => 4,
             };
-            let name = format!("qmmr{warps}r{rt}_{fmt}_{dt}");
+            let depth = match GATHER_RING.load(std::sync::atomic::Ordering::Relaxed) {
+                4 => 4,
+                _ if rt == 1 => 4,
+                _ => 2,
+            };
+            let name = format!("qmmr{warps}r{rt}d{depth}_{fmt}_{dt}");
             let f = self.function(self.matmul, &name)?;
             let smem = 4 * (3 * batch + 1);
             let per_sm = self.blocks_per_sm(f, &name, (warps * 32) as u32, 4 * (3 * RUNS_MAX_PAIRS + 1))?;
@@ -664,6 +671,10 @@ const RUNS_MAX_PAIRS: usize = 2048;
 /// checks to compare the paths.
 #[doc(hidden)]
 pub static GATHER_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// k steps in the work-list kernel's weight ring with two row tiles per warp: 0 picks (2), 4
+/// forces 4. Set only by the benchmark to compare the two.
+#[doc(hidden)]
+pub static GATHER_RING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Caps the work-list kernel's grid (0: one wave of resident blocks). Set only by the checks, so
 /// that small cases give each block several units.
 #[doc(hidden)]

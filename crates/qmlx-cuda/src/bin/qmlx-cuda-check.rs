@@ -13,13 +13,17 @@ fn main() {
     // its block size, QMLX_DECODE_ROWS=1|2 its m16 row tiles per warp (defaults: picked per shape), to
     // compare the paths in one run.
     // QMLX_BULK_POLICY=1|2 forces the sm_90 bulk-copy M ≤ 4 kernel on (wherever its layout allows) or off.
-    // QMLX_GATHER_POLICY=1|2 forces the work-list kernel for M = 1 gathers on (wherever it applies) or off.
+    // QMLX_GATHER_POLICY=1|2 forces the work-list kernel for M = 1 gathers on (wherever it applies) or
+    // off, QMLX_GATHER_RING=4 its ring depth with two row tiles (QMLX_DECODE_WARPS=2|4 and
+    // QMLX_DECODE_ROWS=1|2 set its warps and row tiles, QMLX_GATHER_MAX_BLOCKS its grid cap).
     for (var, knob) in [
         ("QMLX_DECODE_POLICY", &qmlx_cuda::DECODE_POLICY),
         ("QMLX_DECODE_WARPS", &qmlx_cuda::DECODE_WARPS),
         ("QMLX_DECODE_ROWS", &qmlx_cuda::DECODE_ROW_TILES),
         ("QMLX_BULK_POLICY", &qmlx_cuda::BULK_POLICY),
         ("QMLX_GATHER_POLICY", &qmlx_cuda::GATHER_POLICY),
+        ("QMLX_GATHER_RING", &qmlx_cuda::GATHER_RING),
+        ("QMLX_GATHER_MAX_BLOCKS", &qmlx_cuda::GATHER_MAX_BLOCKS),
     ] {
         if let Some(v) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
             knob.store(v, std::sync::atomic::Ordering::Relaxed);
