@@ -12,7 +12,10 @@
 #      prints and writes $OUT/wgpu_gpu.txt: adapter, date, commit, test results, bench table.
 #      Commit that file as bench/results/wgpu-gpu-<date>.txt.
 #      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts);
-#      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both).
+#      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both);
+#      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them.
+#      QMLX_WGPU_BASELINE=stage2 first runs the bench on the stage-2 qmv (a baseline kept in the
+#      library for this, shaders/qmv_stage2.wgsl) in the same call.
 #      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
 #      $BIN/COMMIT_BASE), runs first: a same-run baseline.
 set -euo pipefail
@@ -58,11 +61,16 @@ run() {
     nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || true
     echo "## correctness (same tests as CI on lavapipe)"
     for t in ${QMLX_WGPU_TESTS:-quantize_parity matmul_accuracy}; do
-      "$BIN/$t" --test-threads=1 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
+      # shellcheck disable=SC2086
+      "$BIN/$t" --test-threads=1 ${QMLX_WGPU_TEST_ARGS:-} 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
     done
     if [ -x "$BIN/wgpu_bench_base" ]; then
       echo "## baseline: qmv vs copy roofline at $(cat "$BIN/COMMIT_BASE" 2>/dev/null)"
       BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) "$BIN/wgpu_bench_base" 2>&1
+    fi
+    if [ "${QMLX_WGPU_BASELINE:-}" = stage2 ]; then
+      echo "## baseline: the stage-2 qmv (QMLX_WGPU_QMV=stage2), this build"
+      QMLX_WGPU_QMV=stage2 BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" 2>&1
     fi
     echo "## qmv vs copy roofline"
     layouts=()

@@ -394,6 +394,7 @@ KERNEL_FEATURES = {  # QMLX_CPU_KERNELS value → CPU features it needs (crates/
     "portable": (),
     "avx2": ("avx2", "fma", "f16c"),
     "avx512": ("avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq"),
+    "avx512vnni": ("avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512vnni"),
     "neon": ("neon",),  # aarch64 only (build_info's cpu_features probes "neon" there)
 }
 

@@ -260,6 +260,11 @@ fn avx512_kernels_match_reference() {
 }
 
 #[test]
+fn avx512vnni_kernels_match_reference() {
+    check(Kernels::Avx512Vnni, "avx512vnni_kernels_match_reference");
+}
+
+#[test]
 fn neon_kernels_match_reference() {
     check(Kernels::Neon, "neon_kernels_match_reference");
 }
@@ -272,4 +277,90 @@ fn kernels_parse_and_detect() {
     assert!(Kernels::available().contains(&Kernels::detected()));
     assert!(Kernels::active().is_supported());
     assert_eq!(Kernels::parse("sse9"), None);
+}
+
+/// The integer row dots of `Kernels::Avx512Vnni` (4-bit codes, x split into int8 limbs per
+/// block of 8 elements) on x that stresses the split: 100× outliers, blocks over 4 decades,
+/// all-zero blocks, 10^9 ranges inside a block; every x-row block (M = 1..5) and a K tail.
+/// NaN in x and x too small for the limbs' scales must fall back to the f32 kernels
+/// (same NaN/inf pattern as the reference, accuracy within the floor).
+fn check_int_dots_hard_x<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
+    let mut checked = 0;
+    for (spec, g) in specs().into_iter().filter(|(s, _)| s.bits() == 4) {
+        let gs = spec.group_size() as usize;
+        for k in [512, 512 + if gs < 128 { gs.max(32) } else { 128 }] {
+            for m in 1..=5 {
+                for shape in 0..6 {
+                    let mut case = Case::<T>::new(rng, spec, g, 1, 37, k, m, true);
+                    let mut x: Vec<f32> = case.x.iter().map(|v| v.to_f32()).collect();
+                    match shape {
+                        0 => {
+                            for _ in 0..4 {
+                                let i = rng.random_range(0..x.len());
+                                x[i] *= 100.0;
+                            }
+                        }
+                        1 => {
+                            for b in x.chunks_mut(64) {
+                                let f = 10f32.powf(rng.random::<f32>() * 4.0 - 3.0);
+                                b.iter_mut().for_each(|v| *v *= f);
+                            }
+                        }
+                        2 => {
+                            for b in x.chunks_mut(8).step_by(3) {
+                                b.fill(0.0);
+                            }
+                        }
+                        3 => {
+                            for (i, v) in x.iter_mut().enumerate() {
+                                *v *= if i % 8 == 3 { 3e4 } else if i % 5 == 0 { 1e-5 } else { 1.0 };
+                            }
+                        }
+                        4 => {
+                            // Below the limbs' range (2^-100) where the dtype has it: f32 kernels.
+                            let tiny = if T::DTYPE == DType::F32 { 1e-33 } else { 1.0 };
+                            x.iter_mut().for_each(|v| *v *= tiny);
+                        }
+                        _ => {
+                            x[rng.random_range(0..k)] = f32::NAN;
+                            // (Not ±inf: the factorised f32 kernels give NaN where a zero code
+                            // meets it, the reference ±inf; a known difference of both paths.)
+                            x[(m - 1) * k + rng.random_range(0..k)] = f32::NAN;
+                        }
+                    }
+                    case.x = x.iter().map(|&v| T::from_f32(v)).collect();
+                    let (y_ref, op) = case.run(Kernels::Reference);
+                    let (y, _) = case.run(kernels);
+                    if shape == 5 {
+                        let same = y_ref.iter().zip(&y).all(|(a, b)| a.to_f32().is_nan() == b.to_f32().is_nan());
+                        assert!(same, "{} {spec} {} K={k} m={m}: NaN pattern differs from the reference", kernels.name(), T::DTYPE);
+                    } else {
+                        let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+                        let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+                        assert!(
+                            e <= bound,
+                            "{} {spec} {} K={k} m={m} x shape {shape}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})",
+                            kernels.name(),
+                            T::DTYPE
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    checked
+}
+
+#[test]
+fn avx512vnni_int_dots_on_hard_x() {
+    let test = "avx512vnni_int_dots_on_hard_x";
+    if !Kernels::Avx512Vnni.is_supported() {
+        println!("SKIP {test}: this CPU does not support the avx512vnni kernels");
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(common::seed(test));
+    let k = Kernels::Avx512Vnni;
+    let n = check_int_dots_hard_x::<f32>(k, &mut rng) + check_int_dots_hard_x::<f16>(k, &mut rng) + check_int_dots_hard_x::<bf16>(k, &mut rng);
+    eprintln!("{test}: {n} cases checked against the reference");
 }

@@ -61,7 +61,7 @@ impl<'a> MpsTensor<'a> {
 }
 
 /// Checks that `t`'s bytes lie inside its buffer. Kernels access 16-bit data as whole 32-bit
-/// words and packed weights as 16-byte vectors (`align` = 4 or 16), so the span is rounded up
+/// words and packed weights and matmul x as 16-byte vectors (`align` = 4 or 16), so the span is rounded up
 /// to that, and the offset must be a multiple of it.
 fn check_span(arg: &'static str, t: &MpsTensor<'_>, align: usize) -> Result<()> {
     if t.byte_offset % align != 0 {
@@ -249,6 +249,11 @@ impl MetalHost {
         }
     }
 
+    /// One launch on `target` ([`MetalHost::run`] of [`MetalHost::encode`]).
+    fn run_launch(&self, target: Target<'_>, launch: &Launch, buffers: &[(&Buffer, usize)]) -> Result<()> {
+        self.run(target, |cmd| self.encode(cmd, launch, buffers))
+    }
+
     /// `quantize` into `wq`, `scales` (and affine `biases`), shaped as `op` says; meant to be
     /// bit-exact with the CPU backend (as the same kernel is on Vulkan). Always runs on our own
     /// command buffer and waits ([`Target::Own`]): a NaN/inf in `w` must become an error, which
@@ -275,20 +280,18 @@ impl MetalHost {
         let Some(launch) = Launch::quantize(op)? else { return Ok(()) };
         let status = self.buffer_with(&QUANTIZE_STATUS_INIT)?;
         let unused = self.scratch(16)?;
-        self.run(Target::Own, |cmd| {
-            self.encode(
-                cmd,
-                &launch,
-                &[
-                    w.bound(),
-                    global_scale.map_or(w.bound(), |g| g.bound()),
-                    wq.bound(),
-                    scales.bound(),
-                    biases.map_or((&*unused, 0), |b| b.bound()),
-                    (&*status, 0),
-                ],
-            )
-        })?;
+        self.run_launch(
+            Target::Own,
+            &launch,
+            &[
+                w.bound(),
+                global_scale.map_or(w.bound(), |g| g.bound()),
+                wq.bound(),
+                scales.bound(),
+                biases.map_or((&*unused, 0), |b| b.bound()),
+                (&*status, 0),
+            ],
+        )?;
         // SAFETY: a shared-storage buffer of 4 words, and the command buffer has completed.
         let st = unsafe { std::slice::from_raw_parts(status.contents().as_ptr() as *const u32, 4) };
         if st[1] != 0 {
@@ -343,19 +346,11 @@ impl MetalHost {
             ("out", Some(&out), 4),
         ])?;
         let Some(launch) = Launch::dequantize(op)? else { return Ok(()) };
-        self.run(target, |cmd| {
-            self.encode(
-                cmd,
-                &launch,
-                &[
-                    w.bound(),
-                    scales.bound(),
-                    biases.map_or(w.bound(), |b| b.bound()),
-                    global_scale.map_or(w.bound(), |g| g.bound()),
-                    out.bound(),
-                ],
-            )
-        })
+        self.run_launch(
+            target,
+            &launch,
+            &[w.bound(), scales.bound(), biases.map_or(w.bound(), |b| b.bound()), global_scale.map_or(w.bound(), |g| g.bound()), out.bound()],
+        )
     }
 
     /// `quantized_matmul` / `gather_qmm` (`indices` are host data, validated by `op.pairs`).
@@ -375,7 +370,7 @@ impl MetalHost {
         let m = |t: &Option<MpsTensor<'_>>| t.as_ref().map(MpsTensor::meta);
         op.check_buffers(&x.meta(), &w.meta(), &scales.meta(), m(&biases).as_ref(), m(&global_scale).as_ref(), &out.meta())?;
         check_spans(&[
-            ("x", Some(&x), 4),
+            ("x", Some(&x), 16),
             ("w", Some(&w), 16),
             ("scales", Some(&scales), 4),
             ("biases", biases.as_ref(), 4),

@@ -17,7 +17,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<u32>;
+// x as 16-byte vectors (qmv loads 8 16-bit or 4 f32 values at once; buffers are padded to 16
+// bytes and the Metal host requires x at a 16-byte offset); x_word reads one u32 word of it.
+@group(0) @binding(1) var<storage, read> x: array<vec4<u32>>;
 @group(0) @binding(2) var<storage, read> wq: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> scales: array<u32>;
 @group(0) @binding(4) var<storage, read> biases: array<u32>;
@@ -29,9 +31,13 @@ struct Params {
 // f32 results as bits (qmv may pack two 16-bit results per word instead, see QMV_OUT16).
 @group(0) @binding(8) var<storage, read_write> out: array<u32>;
 
+fn x_word(i: u32) -> u32 {
+    return x[i >> 2u][i & 3u];
+}
+
 fn x_value(x_row: u32, kk: u32) -> f32 {
     let i = x_row * p.k + kk;
-    return float_from_word(x[word_index(i, XDT)], i, XDT);
+    return float_from_word(x_word(word_index(i, XDT)), i, XDT);
 }
 
 // (scale, bias) of the group holding element j of stored row r of w matrix wi.

@@ -1,13 +1,7 @@
 // qmm.wgsl: tiled y = x @ Ŵᵀ (TRANSPOSE=1) or x @ Ŵ (TRANSPOSE=0) for prefill. A 64-thread
 // workgroup computes a 32×32 output tile, 4×4 per thread, stepping through K 32 at a time: the
-// x tile and the dequantized w tile are staged in workgroup memory, so each packed chunk is
-// expanded once per tile. Both orientations read one 32-element chunk per stored row: for
-// TRANSPOSE=0 a stored row is a row of K and the chunk runs along N.
-
-override TRANSPOSE: u32 = 1u;
-
-var<workgroup> xs: array<f32, 1024>; // [32 rows of x][32 k]
-var<workgroup> ws: array<f32, 1024>; // [32 k][32 n]
+// x tile and the dequantized w tile are staged in workgroup memory (qmm_tile.wgsl), so each
+// packed chunk is expanded once per tile.
 
 @compute @workgroup_size(64)
 fn qmm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -18,46 +12,10 @@ fn qmm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let n0 = wid.x * 32u;
     let ty = lid / 8u;
     let tx = lid % 8u;
-    let lr = lid >> 1u; // loader: row of the x tile / stored row of the w tile
-    let h = lid & 1u;   // loader: which 16-element half
     var acc: array<f32, 16>;
-    var w16: array<f32, 16>;
     let steps = (p.k + 31u) / 32u;
     for (var kc = 0u; kc < steps; kc++) {
-        let k0 = kc * 32u;
-        // Stage 32 rows × 32 k of x (zeros outside).
-        for (var e = 0u; e < 16u; e++) {
-            let kk = k0 + h * 16u + e;
-            var v = 0.0;
-            if live && lr < tile.z && kk < p.k {
-                v = x_value(rows[tile.y + lr].x, kk);
-            }
-            xs[lr * 32u + h * 16u + e] = v;
-        }
-        // Stage the dequantized w tile, laid out [k][n].
-        if TRANSPOSE == 1u {
-            let r = n0 + lr;
-            if live && r < p.n {
-                load_w_chunk(tile.x, r, kc);
-                half_weights(tile.x, r, kc, h, &w16);
-            } else {
-                w16 = array<f32, 16>();
-            }
-            for (var e = 0u; e < 16u; e++) {
-                ws[(h * 16u + e) * 32u + lr] = w16[e];
-            }
-        } else {
-            let r = k0 + lr;
-            if live && r < p.k {
-                load_w_chunk(tile.x, r, wid.x);
-                half_weights(tile.x, r, wid.x, h, &w16);
-            } else {
-                w16 = array<f32, 16>();
-            }
-            for (var e = 0u; e < 16u; e++) {
-                ws[lr * 32u + h * 16u + e] = w16[e];
-            }
-        }
+        stage_tiles(tile, live, n0, kc, lid);
         workgroupBarrier();
         for (var kk = 0u; kk < 32u; kk++) {
             var a: array<f32, 4>;

@@ -4,9 +4,10 @@
 // ANY MACHINE WE HAVE: lavapipe has no cooperative matrices and NVIDIA's Vulkan driver offers no
 // 8×8 shape, so it is only translated to MSL and clang-checked (scripts/check_msl.sh).
 //
-// A 64-thread workgroup computes a 32×32 output tile exactly as qmm.wgsl stages it: per 32-wide
-// step of K, the x tile [32 rows][32 k] and the dequantized w tile [32 k][32 n] go to workgroup
-// memory (f32, so every mode, bits and activation dtype is served by the same matrices). The
+// A 64-thread workgroup computes a 32×32 output tile staged as for qmm.wgsl (the shared
+// qmm_tile.wgsl): per 32-wide step of K, the x tile [32 rows][32 k] and the dequantized w tile
+// [32 k][32 n] go to workgroup memory (f32, so every mode, bits and activation dtype is served by
+// the same matrices); xs holds the output tile at the end. The
 // tile is 4×4 blocks of 8×8; on Apple GPUs (SIMD width 32, which the host checks before choosing
 // this kernel) the workgroup is two simdgroups and simdgroup s owns block rows 2s and 2s+1: 8
 // accumulators. The result goes back through workgroup memory so that only valid rows/columns
@@ -18,10 +19,6 @@
 
 enable wgpu_cooperative_matrix;
 
-override TRANSPOSE: u32 = 1u;
-
-var<workgroup> xs: array<f32, 1024>; // [32 rows of x][32 k]; the output tile at the end
-var<workgroup> ws: array<f32, 1024>; // [32 k][32 n]
 // Zeros the accumulators are loaded from: naga writes `coop_mat8x8<f32, C>()` as
 // `simdgroup_float8x8 {}`, and whether that is zero-filled in Metal is not something we can check.
 var<workgroup> zero8: array<f32, 64>;
@@ -33,8 +30,6 @@ fn qmm_coop8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     let live = ti < p.tiles;
     let tile = tiles[min(ti, p.tiles - 1u)];
     let n0 = wid.x * 32u;
-    let lr = lid >> 1u; // loader: row of the x tile / stored row of the w tile
-    let h = lid & 1u;   // loader: which 16-element half
     let r0 = sg * 16u;  // this simdgroup's first output row in the tile
     zero8[lid] = 0.0;
     workgroupBarrier();
@@ -46,41 +41,9 @@ fn qmm_coop8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     var c11 = c00;
     var c12 = c00;
     var c13 = c00;
-    var w16: array<f32, 16>;
     let steps = (p.k + 31u) / 32u;
     for (var kc = 0u; kc < steps; kc++) {
-        let k0 = kc * 32u;
-        for (var e = 0u; e < 16u; e++) {
-            let kk = k0 + h * 16u + e;
-            var v = 0.0;
-            if live && lr < tile.z && kk < p.k {
-                v = x_value(rows[tile.y + lr].x, kk);
-            }
-            xs[lr * 32u + h * 16u + e] = v;
-        }
-        if TRANSPOSE == 1u {
-            let r = n0 + lr;
-            if live && r < p.n {
-                load_w_chunk(tile.x, r, kc);
-                half_weights(tile.x, r, kc, h, &w16);
-            } else {
-                w16 = array<f32, 16>();
-            }
-            for (var e = 0u; e < 16u; e++) {
-                ws[(h * 16u + e) * 32u + lr] = w16[e];
-            }
-        } else {
-            let r = k0 + lr;
-            if live && r < p.k {
-                load_w_chunk(tile.x, r, wid.x);
-                half_weights(tile.x, r, wid.x, h, &w16);
-            } else {
-                w16 = array<f32, 16>();
-            }
-            for (var e = 0u; e < 16u; e++) {
-                ws[lr * 32u + h * 16u + e] = w16[e];
-            }
-        }
+        stage_tiles(tile, live, n0, kc, lid);
         workgroupBarrier();
         for (var kk = 0u; kk < 32u; kk += 8u) {
             // Row-major 8×8 blocks with a stride of 32 (coopLoadT: row-major).

@@ -3,18 +3,23 @@
 //
 // Layout (override constants; the host picks them, src/plan.rs `QmvLayout`): a workgroup of
 // QMV_WG threads is cut into teams of QMV_LANES threads. A team owns QMV_COLS consecutive output
-// columns (stored rows of w) and splits K between its threads by 32-element chunks: thread `lane`
-// takes chunks lane, lane + QMV_LANES, ... So neighbouring threads read neighbouring 16-byte
-// pieces of a row, a thread issues QMV_COLS × QMV_UNROLL chunk loads before it uses any, and
-// every x value it loads serves QMV_COLS columns.
+// columns (stored rows of w) and splits each row between its threads in units of QMV_VEC words:
+// thread `lane` takes units lane, lane + QMV_LANES, ... So neighbouring threads read neighbouring
+// pieces of a row, a thread issues QMV_COLS × QMV_UNROLL loads before it uses any, and every x
+// value it loads serves QMV_COLS columns. QMV_VEC = 4: one 16-byte load per unit (x: 64 bytes per
+// unit, 16-bit x); QMV_VEC = 1: one word per unit, so a warp's x loads are consecutive 16-byte
+// vectors too.
 //
 // Per group a thread accumulates Σ x·f over the codes and Σ x, and applies the group's
 // parameters once: y += A·Σx·f + B·Σx. Affine codes are decoded as f = 1 + q·2^-BITS by moving
-// the packed bits straight into an f32 mantissa (one shift, one and-or), with A = s·2^BITS and
-// B = b − A; f32 x keeps f = q (exact) and A, B = s, b. fp4 values come from a 16-entry table in
-// workgroup memory (every lane reads a different or the same word: no bank conflicts).
-// 4-bit codes in 16-byte aligned rows (the common case) go a word of 8 codes at a time with vector
-// arithmetic; other widths and alignments code by code (the same sums, more instructions).
+// the packed bits straight into a float mantissa, with A = s·2^BITS and B = b − A; f32 x keeps
+// f = q (exact) and A, B = s, b.
+// 4-bit codes in 16-byte aligned rows (the common case) go a word of 8 codes at a time: with
+// QMV_DECODE = 1 two codes become one f16 pair (one and-or into the f16 bits of 1 + q/16 for
+// affine; fp4 sign and magnitude bits moved into an f16, whose value is the fp4 value · 2^-14,
+// exact incl. 0.5 as an f16 subnormal) and one unpack2x16float; with QMV_DECODE = 0 each code goes
+// into an f32 mantissa (affine) or through a 16-entry table in workgroup memory (fp4). Other
+// widths and alignments go code by code (the same sums, more instructions).
 //
 // The team's partial sums meet in a workgroup-memory tree at the end, so nothing depends on the
 // subgroup size (8 on lavapipe, 32 on Apple and NVIDIA).
@@ -22,7 +27,7 @@
 override QMV_LANES: u32 = 16u;  // threads splitting K for one group of columns (power of two)
 override QMV_COLS: u32 = 4u;    // output columns per thread (≤ QMAX_COLS)
 override QMV_WG: u32 = 128u;    // threads per workgroup (QMV_COLS × QMV_WG ≤ 1024)
-override QMV_UNROLL: u32 = 2u;  // chunks per thread and column loaded together (≤ QMAX_UNROLL)
+override QMV_UNROLL: u32 = 2u;  // units per thread and column loaded together (≤ QMAX_UNROLL)
 override QMV_XROWS: u32 = 8u;   // rows of x per tile (≤ QMAX_ROWS): the plan's largest tile
 // 1: 4-bit codes in 16-byte aligned rows (host: BITS == 4, packed words per row a multiple of 4),
 // taken a word at a time; 0: code by code (any width and alignment).
@@ -30,15 +35,18 @@ override QMV_WORD_PATH: u32 = 0u;
 // 1: write a 16-bit output (dtype XDT) directly, two columns per word (host: N and QMV_COLS
 // even); 0: write float32 (a cast kernel follows for 16-bit outputs).
 override QMV_OUT16: u32 = 0u;
+// Word path only: words per unit (4: 16-byte loads; 1: word loads) and the 4-bit decode (above).
+override QMV_VEC: u32 = 4u;
+override QMV_DECODE: u32 = 1u;
 
 const QMAX_COLS: u32 = 4u;
-const QMAX_UNROLL: u32 = 2u;
+const QMAX_UNROLL: u32 = 4u;
 const QMAX_ROWS: u32 = 8u;
 
 var<workgroup> red: array<f32, 1024>; // [QMV_COLS][QMV_WG] partial sums of one x row
 var<workgroup> fp4_lut: array<f32, 16>;
 
-// The loaded chunks: [QMAX_UNROLL][QMAX_COLS][8 words] (BITS ≤ 8 words per chunk).
+// The loaded chunks of the code-by-code path: [2][QMAX_COLS][8 words] (BITS ≤ 8 words per chunk).
 var<private> wbuf: array<u32, 64>;
 // Eight consecutive x values as f32.
 var<private> xv: array<f32, 8>;
@@ -130,12 +138,12 @@ fn qmv_x8(x_row: u32, j: u32) {
     let i = x_row * p.k + j;
     if XDT == DT_F32 {
         for (var e = 0u; e < 8u; e++) {
-            xv[e] = bitcast<f32>(x[i + e]);
+            xv[e] = bitcast<f32>(x_word(i + e));
         }
         return;
     }
     for (var t = 0u; t < 4u; t++) {
-        let w = x[(i >> 1u) + t];
+        let w = x_word((i >> 1u) + t);
         if XDT == DT_F16 {
             let v = unpack2x16float(w);
             xv[2u * t] = v.x;
@@ -152,15 +160,13 @@ struct X8 {
     hi: vec4<f32>,
 }
 
-// x[x_row, j .. j + 8) (j a multiple of 8, so 16-bit pairs share a word).
+// x[x_row, j .. j + 8) from 16-byte loads (x rows start 16-byte aligned: K a multiple of 32).
 fn qmv_x8v(x_row: u32, j: u32) -> X8 {
     let i = x_row * p.k + j;
     if XDT == DT_F32 {
-        return X8(bitcast<vec4<f32>>(vec4<u32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u])),
-                  bitcast<vec4<f32>>(vec4<u32>(x[i + 4u], x[i + 5u], x[i + 6u], x[i + 7u])));
+        return X8(bitcast<vec4<f32>>(x[i >> 2u]), bitcast<vec4<f32>>(x[(i >> 2u) + 1u]));
     }
-    let h = i >> 1u;
-    let w = vec4<u32>(x[h], x[h + 1u], x[h + 2u], x[h + 3u]);
+    let w = x[i >> 3u];
     if XDT == DT_F16 {
         return X8(vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y)), vec4<f32>(unpack2x16float(w.z), unpack2x16float(w.w)));
     }
@@ -169,12 +175,35 @@ fn qmv_x8v(x_row: u32, j: u32) -> X8 {
     return X8(bitcast<vec4<f32>>(lo), bitcast<vec4<f32>>(hi));
 }
 
-// Σ f·x over the eight 4-bit codes of word w (the word-at-a-time path).
-fn qmv_dot_word4(w: u32, xs: X8) -> f32 {
+// Codes j and j + 4 of a word of 4-bit codes as f16 pairs, pair j in component j (QMV_DECODE = 1).
+// Affine: 1 + q/16 (q into the top four mantissa bits of 1.0 = 0x3c00). fp4 (sign, 2-bit
+// exponent, 1-bit mantissa): the sign to bit 15 and the three other bits to bits 9..11, which
+// reads as the fp4 value · 2^-14 (exponent 0 → the f16 subnormal m · 2^-15).
+fn pairs4(w: u32) -> vec4<u32> {
     if MODE == MODE_AFFINE {
-        if XDT == DT_F32 {
-            return dot(vec4<f32>(codes4_lo(w)), xs.lo) + dot(vec4<f32>(codes4_hi(w)), xs.hi);
-        }
+        let v = vec4<u32>(w << 6u, w << 2u, w >> 2u, w >> 6u);
+        return (v & vec4<u32>(0x03c003c0u)) | vec4<u32>(0x3c003c00u);
+    }
+    let m = vec4<u32>(w << 9u, w << 5u, w << 1u, w >> 3u);
+    let s = vec4<u32>(w << 12u, w << 8u, w << 4u, w);
+    return (m & vec4<u32>(0x0e000e00u)) | (s & vec4<u32>(0x80008000u));
+}
+
+// Σ f·x over the eight 4-bit codes of word w (the word-at-a-time path); fp4 with QMV_DECODE = 1
+// returns the sum · 2^-14 (the caller scales the group's sum back).
+fn qmv_dot_word4(w: u32, xs: X8) -> f32 {
+    if MODE == MODE_AFFINE && XDT == DT_F32 {
+        return dot(vec4<f32>(codes4_lo(w)), xs.lo) + dot(vec4<f32>(codes4_hi(w)), xs.hi);
+    }
+    if QMV_DECODE != 0u {
+        let h = pairs4(w);
+        let f0 = unpack2x16float(h.x);
+        let f1 = unpack2x16float(h.y);
+        let f2 = unpack2x16float(h.z);
+        let f3 = unpack2x16float(h.w);
+        return dot(vec4<f32>(f0.x, f1.x, f2.x, f3.x), xs.lo) + dot(vec4<f32>(f0.y, f1.y, f2.y, f3.y), xs.hi);
+    }
+    if MODE == MODE_AFFINE {
         return dot(codes4_lo_unit(w), xs.lo) + dot(codes4_hi_unit(w), xs.hi);
     }
     let l = codes4_lo(w);
@@ -215,62 +244,74 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let chunks = (p.k + 31u) / 32u;
     let seg = min(GS, 32u); // elements of one group within a chunk
     var acc: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
-    let step = QMV_LANES * QMV_UNROLL;
-    let first = select(chunks, lane, count > 0u);
-    // 4-bit codes in 16-byte aligned rows (K a multiple of 32): a chunk is one vec4<u32> and is
-    // taken a word (8 codes) at a time with vector arithmetic and no per-code indexing.
+    // 4-bit codes in 16-byte aligned rows (K a multiple of 32): units of QMV_VEC words, each word
+    // (8 codes) taken with vector arithmetic and no per-code indexing.
     let word_path = QMV_WORD_PATH != 0u && BITS == 4u;
-    for (var c0 = select(chunks, first, word_path); c0 < chunks; c0 += step) {
-        var wv: array<vec4<u32>, 8>; // [QMAX_UNROLL][QMAX_COLS]
+    let units = p.wpr / QMV_VEC;
+    let gwords = min(GS / 8u, QMV_VEC); // words of one group within a unit
+    // fp4 pairs carry the values · 2^-14 (see pairs4).
+    let fp_unscale = select(1.0, 16384.0, MODE != MODE_AFFINE && QMV_DECODE != 0u);
+    let wstep = QMV_LANES * QMV_UNROLL;
+    for (var u0 = select(units, lane, word_path && count > 0u); u0 < units; u0 += wstep) {
+        var wv: array<vec4<u32>, 16>; // [QMAX_UNROLL][QMAX_COLS]
         for (var u = 0u; u < QMV_UNROLL; u++) {
-            let c = min(c0 + u * QMV_LANES, chunks - 1u);
+            let c = min(u0 + u * QMV_LANES, units - 1u);
             for (var ci = 0u; ci < QMV_COLS; ci++) {
-                wv[u * QMAX_COLS + ci] = wq[((w_rows[ci] * p.wpr) >> 2u) + c];
+                let wi = w_rows[ci] * p.wpr + c * QMV_VEC;
+                if QMV_VEC == 4u {
+                    wv[u * QMAX_COLS + ci] = wq[wi >> 2u];
+                } else {
+                    wv[u * QMAX_COLS + ci] = vec4<u32>(wq[wi >> 2u][wi & 3u], 0u, 0u, 0u);
+                }
             }
         }
         for (var u = 0u; u < QMV_UNROLL; u++) {
-            let c = c0 + u * QMV_LANES;
-            if c >= chunks {
+            let c = u0 + u * QMV_LANES;
+            if c >= units {
                 break;
             }
-            for (var s0 = 0u; s0 < 32u; s0 += seg) {
+            for (var v0 = 0u; v0 < QMV_VEC; v0 += gwords) {
+                let j0 = (c * QMV_VEC + v0) * 8u;
                 var ab: array<vec2<f32>, 4>;
                 for (var ci = 0u; ci < QMV_COLS; ci++) {
-                    ab[ci] = qmv_group(w_rows[ci], c * 32u + s0, global_factor);
+                    ab[ci] = qmv_group(w_rows[ci], j0, global_factor);
                 }
                 var dots: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
                 var sx: array<f32, 8>;
-                for (var t = s0 / 8u; t < (s0 + seg) / 8u; t++) {
+                for (var v = v0; v < v0 + gwords; v++) {
                     for (var mi = 0u; mi < QMV_XROWS; mi++) {
                         if mi < count {
-                            let xs = qmv_x8v(x_rows[mi], c * 32u + 8u * t);
+                            let xs = qmv_x8v(x_rows[mi], j0 + (v - v0) * 8u);
                             if MODE == MODE_AFFINE {
                                 sx[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
                             }
                             for (var ci = 0u; ci < QMV_COLS; ci++) {
-                                dots[ci * QMAX_ROWS + mi] += qmv_dot_word4(wv[u * QMAX_COLS + ci][t], xs);
+                                dots[ci * QMAX_ROWS + mi] += qmv_dot_word4(wv[u * QMAX_COLS + ci][v], xs);
                             }
                         }
                     }
                 }
                 for (var mi = 0u; mi < QMV_XROWS; mi++) {
                     for (var ci = 0u; ci < QMV_COLS; ci++) {
-                        acc[ci * QMAX_ROWS + mi] += ab[ci].x * dots[ci * QMAX_ROWS + mi] + ab[ci].y * sx[mi];
+                        acc[ci * QMAX_ROWS + mi] += ab[ci].x * (dots[ci * QMAX_ROWS + mi] * fp_unscale) + ab[ci].y * sx[mi];
                     }
                 }
             }
         }
     }
+    let first = select(chunks, lane, count > 0u);
+    let gen_unroll = min(QMV_UNROLL, 2u); // chunks per thread and column in flight (wbuf holds 2)
+    let step = QMV_LANES * gen_unroll;
     // Any other width or alignment: code by code.
     for (var c0 = select(first, chunks, word_path); c0 < chunks; c0 += step) {
         // Every load of the step first, so they are in flight together.
-        for (var u = 0u; u < QMV_UNROLL; u++) {
+        for (var u = 0u; u < gen_unroll; u++) {
             let c = min(c0 + u * QMV_LANES, chunks - 1u);
             for (var ci = 0u; ci < QMV_COLS; ci++) {
                 qmv_load(w_rows[ci], c, (u * QMAX_COLS + ci) * 8u);
             }
         }
-        for (var u = 0u; u < QMV_UNROLL; u++) {
+        for (var u = 0u; u < gen_unroll; u++) {
             let c = c0 + u * QMV_LANES;
             if c >= chunks {
                 break;

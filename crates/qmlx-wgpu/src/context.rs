@@ -361,6 +361,28 @@ impl WgpuContext {
         Ok(Dispatch { pipeline: p, bind_group, grid: (gx, y, z) })
     }
 
+    /// Binds `buffers` (slots 1.., after the parameters) to a launch description.
+    pub(crate) fn prepare_launch(&self, l: &crate::launch::Launch, buffers: &[&wgpu::Buffer]) -> Result<Dispatch> {
+        let params = self.uniform(&l.params);
+        let mut all: Vec<&wgpu::Buffer> = vec![&params];
+        all.extend_from_slice(buffers);
+        let groups = match l.grid {
+            crate::launch::Grid::Flat(n) => flat_grid(n)?,
+            crate::launch::Grid::Tiles { x, tiles } => (
+                u32::try_from(x).map_err(|_| backend_err(format!("{}: {x} column blocks", l.kernel.name())))?,
+                u32::try_from(tiles).map_err(|_| backend_err(format!("{}: {tiles} tiles", l.kernel.name())))?,
+            ),
+        };
+        self.prepare(l.kernel, &l.constants, &all, groups)
+    }
+
+    /// Prepares and submits one launch description.
+    pub(crate) fn dispatch_launch(&self, l: &crate::launch::Launch, buffers: &[&wgpu::Buffer]) -> Result<()> {
+        let d = self.prepare_launch(l, buffers)?;
+        self.submit(&[&d]);
+        Ok(())
+    }
+
     /// Encodes `dispatches` in order into one compute pass and submits it.
     pub(crate) fn submit(&self, dispatches: &[&Dispatch]) {
         let mut enc = self.device.create_command_encoder(&Default::default());
@@ -373,7 +395,9 @@ impl WgpuContext {
         self.queue.submit([enc.finish()]);
     }
 
-    /// Prepares and submits one dispatch.
+    /// Prepares and submits one dispatch (the launch tests' hand-made dispatches; the ops go
+    /// through [`WgpuContext::dispatch_launch`]).
+    #[cfg(test)]
     pub(crate) fn dispatch(
         &self,
         kernel: Kernel,

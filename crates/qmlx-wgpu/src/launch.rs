@@ -1,11 +1,11 @@
-//! Launch descriptions of the ops for runtimes other than wgpu (the Metal host,
-//! `crates/qmlx-metal`): which kernel, its specialisation constants, its 32-byte parameter block
-//! and its grid, derived from the validated op alone. Buffers bind as slot i = WGSL binding i, in
-//! the order each builder documents (the same order `ops.rs` binds for wgpu).
+//! Launch descriptions of the ops, the one dispatch description of every runtime (the wgpu ops
+//! in `ops.rs` and the Metal host, `crates/qmlx-metal`): which kernel, its specialisation
+//! constants, its 32-byte parameter block and its grid, derived from the validated op alone.
+//! Buffers bind as slot i = WGSL binding i, in the order each builder documents.
 //!
-//! The tests at the end run these descriptions through the wgpu runtime (lavapipe in CI) and
-//! require bytes identical to the wgpu ops: a change of a kernel's geometry or parameters that is
-//! not mirrored here fails there, instead of silently breaking the Apple path, which cannot be run.
+//! The tests at the end run these descriptions through the wgpu runtime by hand (lavapipe in CI)
+//! and require bytes identical to the wgpu ops, and check the threadgroup size a Metal host
+//! dispatches against the MSL, so the Apple path, which cannot be run, gets what wgpu gets.
 
 use crate::plan::{Plan, QmvLayout};
 use crate::shaders::{dtype_tag, spec_constants, Kernel};
@@ -113,6 +113,13 @@ impl Launch {
     /// the kernel does not write itself), dst is a float32 scratch of the output's element count
     /// and `cast` converts it into the output; otherwise dst is the output.
     pub fn matmul(op: &MatmulOp, plan: &Plan) -> Result<MatmulLaunch> {
+        Launch::matmul_with_layout(op, plan, None)
+    }
+
+    /// [`Launch::matmul`] with qmv run in `layout` instead of [`QmvLayout::choose`]'s (where the
+    /// plan picks qmv; the wgpu backend's [`set_qmv_layout`](crate::WgpuContext::set_qmv_layout),
+    /// for benchmarks and tests).
+    pub fn matmul_with_layout(op: &MatmulOp, plan: &Plan, layout: Option<QmvLayout>) -> Result<MatmulLaunch> {
         let spec = &op.spec;
         let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
         let gs = spec.group_size() as usize;
@@ -122,7 +129,7 @@ impl Launch {
         u32_of("w words", op.w_count * rows * spec.packed_words(cols))?;
         let mut constants = spec_constants(spec);
         constants.push(("XDT", dtype_tag(op.out_dtype)));
-        let layout = plan.qmv.then(|| QmvLayout::choose(op));
+        let layout = plan.qmv.then(|| layout.unwrap_or_else(|| QmvLayout::choose(op)));
         let (kernel, x, workgroup_size) = match &layout {
             Some(l) => {
                 constants.extend(l.constants(op, plan));

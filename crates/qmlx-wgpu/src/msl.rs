@@ -90,6 +90,8 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Constants)> {
         v.push((format!("qmv_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_OUT16", (dt != 0.0) as u32 as f64)])));
         if spec.bits() == 4 {
             v.push((format!("qmv_words_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0)])));
+            // Word loads and the one-code-at-a-time decode (f32 mantissas / fp4 table).
+            v.push((format!("qmv_words_v1d0_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0), ("QMV_VEC", 1.0), ("QMV_DECODE", 0.0)])));
         }
         v.push((format!("qmm_t_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 1.0)])));
         v.push((format!("qmm_n_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 0.0)])));

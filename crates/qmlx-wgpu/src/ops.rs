@@ -1,11 +1,13 @@
 //! The three ops on [`GpuTensor`]s, driven by the same validated descriptions as the CPU backend
-//! (`QuantizeOp`, `DequantizeOp`, `MatmulOp` and `MatmulOp::pairs`).
+//! (`QuantizeOp`, `DequantizeOp`, `MatmulOp` and `MatmulOp::pairs`) and dispatched from the
+//! launch descriptions of [`crate::launch`], the ones the Metal host dispatches too.
 
-use crate::context::{flat_grid, Dispatch, GpuTensor, WgpuContext};
+use crate::context::{Dispatch, GpuTensor, WgpuContext};
+use crate::launch::{Launch, QUANTIZE_STATUS_INIT};
 use crate::plan::Plan;
-use crate::shaders::{dtype_tag, spec_constants, Kernel};
+use crate::shaders::Kernel;
 use qmlx_core::cpu::GatherIndices;
-use qmlx_core::{DType, DequantizeOp, Error, MatmulOp, Meta, QuantizeOp, Result, Rounding};
+use qmlx_core::{DType, DequantizeOp, Error, MatmulOp, Meta, QuantizeOp, Result};
 
 /// A tensor's dtype and shape, for the shared buffer checks of the op descriptions.
 fn meta(t: &GpuTensor) -> Meta {
@@ -14,11 +16,6 @@ fn meta(t: &GpuTensor) -> Meta {
 
 fn metas(t: Option<&GpuTensor>) -> Option<Meta> {
     t.map(meta)
-}
-
-/// Kernels index with u32: refuse tensors past 2^32 elements (words) instead of wrapping.
-fn fits_u32(what: &str, n: usize) -> Result<u32> {
-    u32::try_from(n).map_err(|_| Error::Backend(format!("wgpu: {what} ({n}) exceeds the kernels' 32-bit indexing")))
 }
 
 impl WgpuContext {
@@ -34,28 +31,12 @@ impl WgpuContext {
         biases: Option<&GpuTensor>,
     ) -> Result<()> {
         op.check_buffers(&meta(w), metas(global_scale).as_ref(), &meta(wq), &meta(scales), metas(biases).as_ref())?;
-        let gs = op.spec.group_size() as usize;
-        let groups = op.rows * op.cols / gs;
-        if groups == 0 {
-            return Ok(());
-        }
-        fits_u32("w elements", op.rows * op.cols)?;
-        let per_word = if op.spec.has_biases() { if op.w_dtype == DType::F32 { 1 } else { 2 } } else { 4 };
-        let threads = groups.div_ceil(per_word);
-        let params = self.uniform(&[fits_u32("groups", groups)?, (op.cols / gs) as u32, global_scale.is_some() as u32, 0, 0, 0, 0, 0]);
-        let status = self.upload_words("qmlx-status", &[u32::MAX, 0u32, 0, 0])?;
+        let Some(launch) = Launch::quantize(op)? else { return Ok(()) };
+        let status = self.upload_words("qmlx-status", &QUANTIZE_STATUS_INIT)?;
         let unused = self.scratch(16)?;
-        let mut constants = spec_constants(&op.spec);
-        constants.push(("WDT", dtype_tag(op.w_dtype)));
-        constants.push(("ROUNDING", if op.rounding == Rounding::Cpu { 1.0 } else { 0.0 }));
         let g = global_scale.map_or(&self.dummy, |g| &g.buffer);
         let b = biases.map_or(&unused, |b| &b.buffer);
-        self.dispatch(
-            Kernel::Quantize,
-            &constants,
-            &[&params, &w.buffer, g, &wq.buffer, &scales.buffer, b, &status],
-            flat_grid(threads.div_ceil(64))?,
-        )?;
+        self.dispatch_launch(&launch, &[&w.buffer, g, &wq.buffer, &scales.buffer, b, &status])?;
         let st: Vec<u32> = bytemuck::pod_collect_to_vec(&self.read_bytes(&status, 0, 8)?);
         if st[1] != 0 {
             let gv = f32::from_le_bytes(self.read_bytes(&global_scale.unwrap().buffer, 0, 4)?.try_into().unwrap());
@@ -89,30 +70,17 @@ impl WgpuContext {
         global_scale: Option<&GpuTensor>,
         out: &GpuTensor,
     ) -> Result<()> {
-        let spec = &op.spec;
-        let words = op.rows * spec.packed_words(op.cols);
         op.check_buffers(&meta(w), &meta(scales), metas(biases).as_ref(), metas(global_scale).as_ref(), &meta(out))?;
-        let sd = if spec.has_biases() { op.scales_dtype } else { DType::U8 };
-        let elems = op.rows * op.cols;
-        if elems == 0 {
-            return Ok(());
-        }
-        let params = self.uniform(&[fits_u32("elements", elems)?, fits_u32("words", words)?, global_scale.is_some() as u32, 0, 0, 0, 0, 0]);
-        let mut constants = spec_constants(spec);
-        constants.push(("SDT", if spec.has_biases() { dtype_tag(sd) } else { 0.0 }));
-        constants.push(("ODT", dtype_tag(op.out_dtype)));
-        self.dispatch(
-            Kernel::Dequantize,
-            &constants,
+        let Some(launch) = Launch::dequantize(op)? else { return Ok(()) };
+        self.dispatch_launch(
+            &launch,
             &[
-                &params,
                 &w.buffer,
                 &scales.buffer,
                 biases.map_or(&self.dummy, |b| &b.buffer),
                 global_scale.map_or(&self.dummy, |g| &g.buffer),
                 &out.buffer,
             ],
-            flat_grid(elems.div_ceil(32).div_ceil(64))?,
         )
     }
 
@@ -151,73 +119,36 @@ impl WgpuContext {
         global_scale: Option<&GpuTensor>,
         out: &GpuTensor,
     ) -> Result<Option<PreparedMatmul>> {
-        let spec = &op.spec;
-        let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
-        let gs = spec.group_size() as usize;
         op.check_buffers(&meta(x), &meta(w), &meta(scales), metas(biases).as_ref(), metas(global_scale).as_ref(), &meta(out))?;
         let pairs = op.pairs(indices.lhs, indices.rhs)?;
-        let total = pairs.len() * op.m * op.n;
-        if total == 0 {
+        if pairs.len() * op.m * op.n == 0 {
             return Ok(None);
         }
-        fits_u32("output elements", total)?;
-        fits_u32("x elements", op.x_count * op.m * op.k)?;
-        fits_u32("w words", op.w_count * rows * spec.packed_words(cols))?;
-
         let plan = Plan::new(op, &pairs);
-        let tiles_buf = self.upload_words("qmlx-tiles", &plan.tiles)?;
-        let rows_buf = self.upload_words("qmlx-rows", &plan.rows)?;
-        let ntiles = plan.tiles.len() as u32;
-        let params = self.uniform(&[
-            op.n as u32,
-            op.k as u32,
-            rows as u32,
-            spec.packed_words(cols) as u32,
-            (cols / gs) as u32,
-            global_scale.is_some() as u32,
-            ntiles,
-            cols as u32,
-        ]);
-        let mut constants = spec_constants(spec);
-        constants.push(("XDT", dtype_tag(op.out_dtype)));
         let layout = plan.qmv.then(|| self.qmv_layout(op));
-        let (kernel, gx) = if let Some(l) = &layout {
-            constants.extend(l.constants(op, &plan));
-            (Kernel::Qmv, op.n.div_ceil(l.cols_per_group()))
-        } else {
-            constants.push(("TRANSPOSE", op.transpose as u32 as f64));
-            (Kernel::Qmm, op.n.div_ceil(32))
-        };
-        // A 16-bit output goes through a float32 scratch and a cast, unless qmv writes it itself.
-        let cast = op.out_dtype != DType::F32 && !layout.is_some_and(|l| l.writes_16bit(op));
-        let scratch = cast.then(|| self.scratch(total * 4)).transpose()?;
+        let launch = Launch::matmul_with_layout(op, &plan, layout)?;
+        let tiles = self.upload_words("qmlx-tiles", &plan.tiles)?;
+        let rows = self.upload_words("qmlx-rows", &plan.rows)?;
+        // A 16-bit output the kernel does not write itself goes through a float32 scratch and a cast.
+        let scratch = launch.cast.as_ref().map(|_| self.scratch(plan.rows.len() * op.n * 4)).transpose()?;
         let dst = scratch.as_ref().unwrap_or(&out.buffer);
-        let mut steps = vec![self.prepare(
-            kernel,
-            &constants,
+        let mut steps = vec![self.prepare_launch(
+            &launch.main,
             &[
-                &params,
                 &x.buffer,
                 &w.buffer,
                 &scales.buffer,
                 biases.map_or(&self.dummy, |b| &b.buffer),
                 global_scale.map_or(&self.dummy, |g| &g.buffer),
-                &tiles_buf,
-                &rows_buf,
+                &tiles,
+                &rows,
                 dst,
             ],
-            (fits_u32("grid", gx)?, ntiles),
         )?];
-        if cast {
-            let cparams = self.uniform(&[total as u32, 0, 0, 0, 0, 0, 0, 0]);
-            steps.push(self.prepare(
-                Kernel::Cast,
-                &[("ODT", dtype_tag(op.out_dtype))],
-                &[&cparams, dst, &out.buffer],
-                flat_grid(total.div_ceil(2).div_ceil(64))?,
-            )?);
+        if let Some(cast) = &launch.cast {
+            steps.push(self.prepare_launch(cast, &[dst, &out.buffer])?);
         }
-        Ok(Some(PreparedMatmul { steps, kernel, layout }))
+        Ok(Some(PreparedMatmul { steps, kernel: launch.main.kernel, layout }))
     }
 }
 

@@ -57,20 +57,25 @@ impl Plan {
 }
 
 /// The shape of one qmv launch (the `QMV_*` override constants of `shaders/qmv.wgsl`): teams of
-/// `lanes` threads split K by 32-element chunks, each thread owning `cols` output columns and
-/// keeping `cols × unroll` chunk loads in flight; `workgroup` threads per workgroup.
+/// `lanes` threads split each row, each thread owning `cols` output columns and keeping
+/// `cols × unroll` loads in flight; `workgroup` threads per workgroup. On the 4-bit word path a
+/// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how codes become
+/// floats (1: two codes per f16 pair, 0: one code per f32 / table lookup); other widths go by
+/// 32-element chunks, at most two per thread and column in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QmvLayout {
     pub lanes: u32,
     pub cols: u32,
     pub workgroup: u32,
     pub unroll: u32,
+    pub vec: u32,
+    pub decode: u32,
 }
 
 /// Largest `cols × workgroup` the kernel's reduction buffer holds, and the kernel's array bounds.
 const QMV_RED: u32 = 1024;
 const QMV_MAX_COLS: u32 = 4;
-const QMV_MAX_UNROLL: u32 = 2;
+const QMV_MAX_UNROLL: u32 = 4;
 
 impl QmvLayout {
     /// The default for a decode of `op`. Measured on an H200 through Vulkan
@@ -78,14 +83,18 @@ impl QmvLayout {
     /// (unroll 1) beat two in every shape, and the fastest lane count was the one that gives
     /// about a thousand workgroups (14336×4096: 32 lanes, 4096×14336: 128, 28672×4096: 16).
     pub fn choose(op: &MatmulOp) -> QmvLayout {
-        const TARGET_GROUPS: usize = 1024;
         let (cols, workgroup) = (4u32, 128u32);
-        let want = (TARGET_GROUPS * (workgroup * cols) as usize).div_ceil(op.n.max(1));
-        // Nearest power of two, at most one lane per chunk of a row (rounded up), 4..=128.
+        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode: 1 }
+    }
+
+    /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
+    /// `cols` columns each: a power of two, at most one lane per 32-element chunk of a row
+    /// (rounded up), 4..=workgroup.
+    pub fn lanes_for(op: &MatmulOp, cols: u32, workgroup: u32, target_groups: usize) -> u32 {
+        let want = (target_groups * (workgroup * cols) as usize).div_ceil(op.n.max(1));
         let up = want.next_power_of_two();
         let near = if up - want > want - up / 2 { up / 2 } else { up };
-        let lanes = near.min(op.k.div_ceil(32).next_power_of_two()).clamp(4, workgroup as usize) as u32;
-        QmvLayout { lanes, cols, workgroup, unroll: 1 }
+        near.min(op.k.div_ceil(32).next_power_of_two()).clamp(4, workgroup as usize) as u32
     }
 
     /// Checks the limits the kernel was written for.
@@ -95,11 +104,13 @@ impl QmvLayout {
             && self.workgroup <= 256
             && (1..=QMV_MAX_COLS).contains(&self.cols)
             && (1..=QMV_MAX_UNROLL).contains(&self.unroll)
-            && self.cols * self.workgroup <= QMV_RED;
+            && self.cols * self.workgroup <= QMV_RED
+            && (self.vec == 1 || self.vec == 4)
+            && self.decode <= 1;
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0 or 1"))
         }
     }
 
@@ -115,7 +126,7 @@ impl QmvLayout {
     }
 
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
-    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 7] {
+    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 9] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
         // 4-bit rows of whole 16-byte vectors go a word of codes at a time.
         let word_path = op.spec.bits() == 4 && op.spec.packed_words(op.k) % 4 == 0;
@@ -127,23 +138,30 @@ impl QmvLayout {
             ("QMV_UNROLL", self.unroll as f64),
             ("QMV_XROWS", xrows as f64),
             ("QMV_OUT16", self.writes_16bit(op) as u32 as f64),
+            ("QMV_VEC", self.vec as f64),
+            ("QMV_DECODE", self.decode as f64),
         ]
     }
 }
 
 impl std::fmt::Display for QmvLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll)
+        write!(f, "{}x{}x{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll, self.vec, self.decode)
     }
 }
 
 impl std::str::FromStr for QmvLayout {
     type Err = String;
-    /// `lanes x cols x workgroup x unroll`, e.g. `32x4x128x2`.
+    /// `lanes x cols x workgroup x unroll [x vec x decode]`, e.g. `32x4x128x2x1x1` (vec 4 and
+    /// decode 1 when left out).
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let v: Vec<u32> = s.split('x').map(|t| t.trim().parse::<u32>().map_err(|e| format!("{s:?}: {e}"))).collect::<std::result::Result<_, _>>()?;
-        let [lanes, cols, workgroup, unroll] = v[..] else { return Err(format!("{s:?}: want lanes x cols x workgroup x unroll")) };
-        let l = QmvLayout { lanes, cols, workgroup, unroll };
+        let (lanes, cols, workgroup, unroll, vec, decode) = match v[..] {
+            [l, c, w, u] => (l, c, w, u, 4, 1),
+            [l, c, w, u, v, d] => (l, c, w, u, v, d),
+            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode]")),
+        };
+        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode };
         l.validate()?;
         Ok(l)
     }
@@ -165,7 +183,7 @@ mod tests {
     #[test]
     fn default_layouts_are_the_measured_best_and_valid() {
         // The fastest layouts of the H200 sweep (bench/results/wgpu-gpu-h200-stage2-round2.txt).
-        for (n, k, want) in [(14336, 4096, "32x4x128x1"), (4096, 14336, "128x4x128x1"), (28672, 4096, "16x4x128x1")] {
+        for (n, k, want) in [(14336, 4096, "32x4x128x1x4x1"), (4096, 14336, "128x4x128x1x4x1"), (28672, 4096, "16x4x128x1x4x1")] {
             assert_eq!(QmvLayout::choose(&decode(n, k)).to_string(), want, "{n}x{k}");
         }
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {

@@ -12,6 +12,8 @@ pub const CODES_WGSL: &str = include_str!("../shaders/codes.wgsl");
 pub const WLOAD_WGSL: &str = include_str!("../shaders/wload.wgsl");
 /// Bindings and operand access of the matmul kernels.
 pub const MATMUL_IO_WGSL: &str = include_str!("../shaders/matmul_io.wgsl");
+/// The x / dequantized-w tile staging of the tiled kernels (qmm and its cooperative-matrix twin).
+pub const QMM_TILE_WGSL: &str = include_str!("../shaders/qmm_tile.wgsl");
 
 /// One compute kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,6 +79,8 @@ impl Kernel {
         let own = match self {
             Kernel::Quantize => include_str!("../shaders/quantize.wgsl"),
             Kernel::Dequantize => include_str!("../shaders/dequantize.wgsl"),
+            // Benchmark baseline only (bench/wgpu_gpu.sh): the stage-2 qmv, same bindings and constants.
+            Kernel::Qmv if std::env::var("QMLX_WGPU_QMV").as_deref() == Ok("stage2") => include_str!("../shaders/qmv_stage2.wgsl"),
             Kernel::Qmv => include_str!("../shaders/qmv.wgsl"),
             Kernel::Qmm => include_str!("../shaders/qmm.wgsl"),
             Kernel::Cast => include_str!("../shaders/cast.wgsl"),
@@ -85,7 +89,8 @@ impl Kernel {
         let includes: &[&str] = match self {
             Kernel::Quantize | Kernel::Cast => &[CODES_WGSL],
             Kernel::Dequantize => &[CODES_WGSL, WLOAD_WGSL],
-            Kernel::Qmv | Kernel::Qmm | Kernel::QmmCoop8 => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL],
+            Kernel::Qmv => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL],
+            Kernel::Qmm | Kernel::QmmCoop8 => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL, QMM_TILE_WGSL],
         };
         // WGSL wants `enable` directives before any declaration: a kernel's own go first.
         let (directives, body): (Vec<&str>, Vec<&str>) = own.lines().partition(|l| l.starts_with("enable "));

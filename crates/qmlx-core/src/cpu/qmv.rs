@@ -37,6 +37,12 @@ struct Ctx<'a> {
     xf: &'a [f32],
     xsum: &'a [f32],
     w: &'a [u32],
+    /// Integer row dots: x as int8 limb records, bytes per x row (empty otherwise), x as is
+    /// (their K tails) and the group sums of the x the limbs carry.
+    xl: &'a [i8],
+    xl_row: usize,
+    xf_int: &'a [f32],
+    xsum_int: &'a [f32],
 }
 
 /// Runs `NR`-row kernel calls over stored rows `r0..r1` (scales from `sb`/`bb`, row `t0` first)
@@ -46,6 +52,7 @@ struct Ctx<'a> {
 unsafe fn rows<T: Float, const NR: usize, const MR: usize>(
     c: &Ctx<'_>,
     (f, f1): (DotFn<NR, MR>, DotFn<1, MR>),
+    int: bool,
     wi: usize,
     (r0, r1, t0): (usize, usize, usize),
     (sb, bb): (&[f32], &[f32]),
@@ -53,18 +60,21 @@ unsafe fn rows<T: Float, const NR: usize, const MR: usize>(
     o0: usize,
     out: OutPtr<T>,
 ) {
+    let (xf, xsum) = if int { (c.xf_int, c.xsum_int) } else { (c.xf, c.xsum) };
     let args = |r: usize| DotArgs {
         k: c.k,
         gs: c.gs,
-        x: c.xf.as_ptr().add(x0 * c.k),
+        x: xf.as_ptr().add(x0 * c.k),
         x_stride: c.k,
-        xsum: if c.xsum.is_empty() { std::ptr::null() } else { c.xsum.as_ptr().add(x0 * c.gpr) },
+        xsum: if xsum.is_empty() { std::ptr::null() } else { xsum.as_ptr().add(x0 * c.gpr) },
         xsum_stride: c.gpr,
         w: c.w.as_ptr().add((wi * c.n + r) * c.wpr),
         w_stride: c.wpr,
         scales: sb.as_ptr().add((r - t0) * c.gpr),
         biases: if bb.is_empty() { std::ptr::null() } else { bb.as_ptr().add((r - t0) * c.gpr) },
         s_stride: c.gpr,
+        xl: if int { c.xl.as_ptr().add(x0 * c.xl_row) } else { std::ptr::null() },
+        xl_stride: c.xl_row,
     };
     let mut r = r0;
     while r + NR <= r1 {
@@ -101,27 +111,63 @@ pub(super) fn run_t<T: Float>(
     let gs = op.spec.group_size() as usize;
     let gpr = k / gs;
     let affine = op.spec.has_biases();
+    // Integer row dots (`kernels::int_dot_limbs`): x split into int8 limbs once per call (not
+    // where x holds values they cannot carry: those calls take the f32 kernels). Blocks of
+    // `mr` x rows take them where `int_dot_limbs(.., mr)` says so, the others the f32 kernels.
+    let spans = k / kernels::INT_SPAN;
+    let limbs = if spans > 0 { kernels::int_dot_limbs(kern, &op.spec, T::DTYPE, 1) } else { 0 };
+    let xl_row = spans * kernels::int_record_bytes(limbs);
+    let mut xl_buf: Vec<i8>;
+    let mut xl: &[i8] = &[];
+    // x as the limbs carry it (the bias sums of the integer dots must see the same x).
+    let mut xt: Vec<f32> = vec![];
+    if limbs > 0 {
+        // 64-byte aligned: the kernel reads 64-byte vectors of it, and loads split across
+        // cache lines halved vpdpbusd's throughput (measured on the Zen 5 dev machine).
+        let len = xf.len() / k * xl_row;
+        xl_buf = vec![0i8; len + 63];
+        let off = xl_buf.as_ptr().align_offset(64);
+        xt = xf.to_vec();
+        if kernels::split_x_for_int_dot(xf, k, &op.spec, limbs, &mut xl_buf[off..off + len], &mut xt) {
+            xl = &xl_buf[off..off + len];
+        }
+    }
+    let limbs_for = |mr: usize| if xl.is_empty() { 0 } else { kernels::int_dot_limbs(kern, &op.spec, T::DTYPE, mr) };
+    let (l4, l2, l1) = (limbs_for(4), limbs_for(2), limbs_for(1));
+    let float_blocks = l1 == 0 || (m >= 2 && (l4 == 0 || l2 == 0));
     // Σx per group, once per call, in f64 (the bias term of the factorised dot).
-    let xsum: Vec<f32> = if affine {
-        xf.chunks(gs).map(|g| g.iter().map(|&v| v as f64).sum::<f64>() as f32).collect()
-    } else {
-        vec![]
-    };
+    let sums = |x: &[f32]| -> Vec<f32> { x.chunks(gs).map(|g| g.iter().map(|&v| v as f64).sum::<f64>() as f32).collect() };
+    let xsum = if affine && float_blocks { sums(xf) } else { vec![] };
+    let xsum_int = if affine && !xl.is_empty() { sums(&xt) } else { vec![] };
     let fns = DotFns {
-        m4: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
-        m2: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
-        m1: (kernels::dot_fn(kern, &op.spec), kernels::dot_fn(kern, &op.spec)),
+        m4: (kernels::dot_fn(kern, &op.spec, l4), kernels::dot_fn(kern, &op.spec, l4)),
+        m2: (kernels::dot_fn(kern, &op.spec, l2), kernels::dot_fn(kern, &op.spec, l2)),
+        m1: (kernels::dot_fn(kern, &op.spec, l1), kernels::dot_fn(kern, &op.spec, l1)),
     };
     let xp: Vec<f32>;
-    let xf = if let Some(lanes) = kernels::dot_nibble_lanes(kern, &op.spec) {
-        let mut p = vec![0f32; xf.len()];
-        kernels::permute_x_for_dot(xf, k, lanes, &mut p);
-        xp = p;
-        &xp[..]
-    } else {
-        xf
+    let xf_dot = match kernels::dot_nibble_lanes(kern, &op.spec) {
+        Some(lanes) if float_blocks => {
+            let mut p = vec![0f32; xf.len()];
+            kernels::permute_x_for_dot(xf, k, lanes, &mut p);
+            xp = p;
+            &xp[..]
+        }
+        _ => xf,
     };
-    let ctx = Ctx { k, gs, n, wpr: op.spec.packed_words(k), gpr, xf, xsum: &xsum, w };
+    let ctx = Ctx {
+        k,
+        gs,
+        n,
+        wpr: op.spec.packed_words(k),
+        gpr,
+        xf: xf_dot,
+        xsum: &xsum,
+        w,
+        xl,
+        xl_row,
+        xf_int: xf,
+        xsum_int: &xsum_int,
+    };
     let per = rows_per_task(n, pairs.len());
     let tiles = n.div_ceil(per);
     let out_ptr = OutPtr(out.as_mut_ptr());
@@ -149,9 +195,9 @@ pub(super) fn run_t<T: Float>(
                         // this task alone writes output rows o0.., columns t0..t1.
                         unsafe {
                             match mb {
-                                4 => rows::<T, 2, 4>(&ctx, fns.m4, wi, span, (sb, bb), x0, o0, out_ptr),
-                                2 => rows::<T, 4, 2>(&ctx, fns.m2, wi, span, (sb, bb), x0, o0, out_ptr),
-                                _ => rows::<T, 4, 1>(&ctx, fns.m1, wi, span, (sb, bb), x0, o0, out_ptr),
+                                4 => rows::<T, 2, 4>(&ctx, fns.m4, l4 > 0, wi, span, (sb, bb), x0, o0, out_ptr),
+                                2 => rows::<T, 4, 2>(&ctx, fns.m2, l2 > 0, wi, span, (sb, bb), x0, o0, out_ptr),
+                                _ => rows::<T, 4, 1>(&ctx, fns.m1, l1 > 0, wi, span, (sb, bb), x0, o0, out_ptr),
                             }
                         }
                         m0 += mb;

@@ -148,18 +148,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_5 = {};
+    bool local_1 = {};
     uint i_3 = 0u;
     q_2 = a_1 / b_1;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_5 = _e14 == 0.0;
+        local_1 = _e14 == 0.0;
     } else {
-        local_5 = true;
+        local_1 = true;
     }
-    bool _e18 = local_5;
+    bool _e18 = local_1;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -199,15 +199,15 @@ float div_rn(
 float fp4_value(
     uint code
 ) {
-    float v_1 = {};
+    float v = {};
     uint e_7 = (code >> 1u) & 3u;
     float m_1 = static_cast<float>(code & 1u);
-    v_1 = m_1 * 0.5;
+    v = m_1 * 0.5;
     if (e_7 != 0u) {
-        v_1 = (1.0 + (m_1 * 0.5)) * static_cast<float>(1u << (e_7 - 1u));
+        v = (1.0 + (m_1 * 0.5)) * static_cast<float>(1u << (e_7 - 1u));
     }
-    float _e23 = v_1;
-    float _e24 = v_1;
+    float _e23 = v;
+    float _e24 = v;
     return ((code & 8u) != 0u) ? -(_e24) : _e23;
 }
 
@@ -258,21 +258,21 @@ float weight_value(
 }
 
 uint chunk_code(
-    uint e_3,
+    uint e,
     thread type_4& chunk
 ) {
-    uint v_2 = {};
-    uint pos = e_3 * BITS;
+    uint v_1 = {};
+    uint pos = e * BITS;
     uint wi_3 = pos >> 5u;
     uint sh = pos & 31u;
     uint _e9 = chunk.inner[wi_3];
-    v_2 = _e9 >> sh;
+    v_1 = _e9 >> sh;
     if ((sh + BITS) > 32u) {
-        uint _e16 = v_2;
+        uint _e16 = v_1;
         uint _e21 = chunk.inner[wi_3 + 1u];
-        v_2 = _e16 | (_e21 << (32u - sh));
+        v_1 = _e16 | (_e21 << (32u - sh));
     }
-    uint _e26 = v_2;
+    uint _e26 = v_1;
     return _e26 & 15u;
 }
 
@@ -305,45 +305,45 @@ void load_chunk(
     device type_6 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_6 = {};
-    bool local_7 = {};
-    uint v_3 = 0u;
+    bool local_2 = {};
+    bool local_3 = {};
+    uint v_2 = 0u;
     uint i_5 = 0u;
     if (true) {
-        local_6 = (start & 3u) == 0u;
+        local_2 = (start & 3u) == 0u;
     } else {
-        local_6 = false;
+        local_2 = false;
     }
-    bool _e15 = local_6;
+    bool _e15 = local_2;
     if (_e15) {
-        local_7 = (start + BITS) <= end;
+        local_3 = (start + BITS) <= end;
     } else {
-        local_7 = false;
+        local_3 = false;
     }
-    bool _e22 = local_7;
+    bool _e22 = local_3;
     if (_e22) {
         bool loop_init_1 = true;
         while(true) {
             if (!loop_init_1) {
-                uint _e69 = v_3;
-                v_3 = _e69 + 1u;
+                uint _e69 = v_2;
+                v_2 = _e69 + 1u;
             }
             loop_init_1 = false;
-            uint _e25 = v_3;
+            uint _e25 = v_2;
             if (_e25 < 1u) {
             } else {
                 break;
             }
             {
-                uint _e34 = v_3;
+                uint _e34 = v_2;
                 metal::uint4 q_3 = wq[(start >> 2u) + _e34];
-                uint _e40 = v_3;
+                uint _e40 = v_2;
                 chunk.inner[4u * _e40] = q_3.x;
-                uint _e46 = v_3;
+                uint _e46 = v_2;
                 chunk.inner[(4u * _e46) + 1u] = q_3.y;
-                uint _e54 = v_3;
+                uint _e54 = v_2;
                 chunk.inner[(4u * _e54) + 2u] = q_3.z;
-                uint _e62 = v_3;
+                uint _e62 = v_2;
                 chunk.inner[(4u * _e62) + 3u] = q_3.w;
             }
         }
@@ -372,19 +372,28 @@ void load_chunk(
     return;
 }
 
+uint x_word(
+    uint i_6,
+    device type_6 const& x_2,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint _e8 = x_2[i_6 >> 2u][i_6 & 3u];
+    return _e8;
+}
+
 float x_value(
     uint x_row,
     uint kk_1,
     constant Params& p,
-    device type_7 const& x_2,
+    device type_6 const& x_2,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
-    uint i_6 = (x_row * _e4) + kk_1;
-    uint _e9 = word_index(i_6, XDT);
-    uint _e11 = x_2[_e9];
-    float _e13 = float_from_word(_e11, i_6, XDT);
-    return _e13;
+    uint i_7 = (x_row * _e4) + kk_1;
+    uint _e8 = word_index(i_7, XDT);
+    uint _e9 = x_word(_e8, x_2, _buffer_sizes);
+    float _e11 = float_from_word(_e9, i_7, XDT);
+    return _e11;
 }
 
 metal::float2 group_params(
@@ -399,7 +408,7 @@ metal::float2 group_params(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     float gf = 0.0;
-    bool local_8 = {};
+    bool local_4 = {};
     uint _e5 = p.rows_per_w;
     uint _e10 = p.gpr;
     uint g = (((wi * _e5) + r) * _e10) + (j / GS);
@@ -416,11 +425,11 @@ metal::float2 group_params(
     uint byte_1 = (_e39 >> ((g & 3u) * 8u)) & 255u;
     if (false) {
         uint _e58 = p.has_global;
-        local_8 = _e58 != 0u;
+        local_4 = _e58 != 0u;
     } else {
-        local_8 = false;
+        local_4 = false;
     }
-    bool _e62 = local_8;
+    bool _e62 = local_4;
     if (_e62) {
         float _e65 = gscale[wi];
         float _e67 = div_rn(_e65, 2688.0, opaque_zero);
@@ -454,7 +463,7 @@ void half_weights(
     uint r_2,
     uint c_1,
     uint h_2,
-    thread type_11& w16_1,
+    thread type_11& w16_,
     thread uint& opaque_zero,
     thread type_4& chunk,
     constant Params& p,
@@ -463,26 +472,26 @@ void half_weights(
     device type_8 const& gscale,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    uint e_4 = 0u;
-    uint e_5 = 0u;
+    uint e_1 = 0u;
+    uint e_2 = 0u;
     uint j0_ = (c_1 * 32u) + (h_2 * 16u);
     uint _e12 = p.cols;
     if (j0_ >= _e12) {
         bool loop_init_3 = true;
         while(true) {
             if (!loop_init_3) {
-                uint _e23 = e_4;
-                e_4 = _e23 + 1u;
+                uint _e23 = e_1;
+                e_1 = _e23 + 1u;
             }
             loop_init_3 = false;
-            uint _e16 = e_4;
+            uint _e16 = e_1;
             if (_e16 < 16u) {
             } else {
                 break;
             }
             {
-                uint _e19 = e_4;
-                w16_1.inner[_e19] = 0.0;
+                uint _e19 = e_1;
+                w16_.inner[_e19] = 0.0;
             }
         }
         return;
@@ -491,21 +500,21 @@ void half_weights(
     bool loop_init_4 = true;
     while(true) {
         if (!loop_init_4) {
-            uint _e42 = e_5;
-            e_5 = _e42 + 1u;
+            uint _e42 = e_2;
+            e_2 = _e42 + 1u;
         }
         loop_init_4 = false;
-        uint _e28 = e_5;
+        uint _e28 = e_2;
         if (_e28 < 16u) {
         } else {
             break;
         }
         {
-            uint _e31 = e_5;
-            uint _e35 = e_5;
+            uint _e31 = e_2;
+            uint _e35 = e_2;
             uint _e37 = chunk_code((h_2 * 16u) + _e35, chunk);
             float _e40 = weight_value(_e37, _e25.x, _e25.y);
-            w16_1.inner[_e31] = _e40;
+            w16_.inner[_e31] = _e40;
         }
     }
     return;
@@ -516,6 +525,145 @@ uint tile_index(
     metal::uint3 nwg_1
 ) {
     return wid_1.y + (wid_1.z * nwg_1.y);
+}
+
+void stage_tiles(
+    metal::uint4 tile,
+    bool live,
+    uint n0_,
+    uint kc_1,
+    uint lid_1,
+    thread uint& opaque_zero,
+    thread type_4& chunk,
+    device type_6 const& wq,
+    constant Params& p,
+    device type_6 const& x_2,
+    device type_7 const& scales,
+    device type_7 const& biases,
+    device type_8 const& gscale,
+    device type_10 const& rows,
+    threadgroup type_14& xs,
+    threadgroup type_14& ws,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint e_3 = 0u;
+    float v_3 = {};
+    bool local_5 = {};
+    bool local_6 = {};
+    type_11 w16_1 = {};
+    bool local_7 = {};
+    uint e_4 = 0u;
+    bool local_8 = {};
+    uint e_5 = 0u;
+    uint lr = lid_1 >> 1u;
+    uint h_4 = lid_1 & 1u;
+    uint k0_ = kc_1 * 32u;
+    bool loop_init_5 = true;
+    while(true) {
+        if (!loop_init_5) {
+            uint _e55 = e_3;
+            e_3 = _e55 + 1u;
+        }
+        loop_init_5 = false;
+        uint _e13 = e_3;
+        if (_e13 < 16u) {
+        } else {
+            break;
+        }
+        {
+            uint _e19 = e_3;
+            uint kk_2 = (k0_ + (h_4 * 16u)) + _e19;
+            v_3 = 0.0;
+            if (live) {
+                local_5 = lr < tile.z;
+            } else {
+                local_5 = false;
+            }
+            bool _e28 = local_5;
+            if (_e28) {
+                uint _e33 = p.k;
+                local_6 = kk_2 < _e33;
+            } else {
+                local_6 = false;
+            }
+            bool _e36 = local_6;
+            if (_e36) {
+                uint _e42 = rows[tile.y + lr].x;
+                float _e43 = x_value(_e42, kk_2, p, x_2, _buffer_sizes);
+                v_3 = _e43;
+            }
+            uint _e50 = e_3;
+            float _e53 = v_3;
+            xs.inner[((lr * 32u) + (h_4 * 16u)) + _e50] = _e53;
+        }
+    }
+    if (true) {
+        uint r_3 = n0_ + lr;
+        if (live) {
+            uint _e67 = p.n;
+            local_7 = r_3 < _e67;
+        } else {
+            local_7 = false;
+        }
+        bool _e70 = local_7;
+        if (_e70) {
+            load_w_chunk(tile.x, r_3, kc_1, chunk, wq, p, _buffer_sizes);
+            half_weights(tile.x, r_3, kc_1, h_4, w16_1, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
+        }
+        bool loop_init_6 = true;
+        while(true) {
+            if (!loop_init_6) {
+                uint _e91 = e_4;
+                e_4 = _e91 + 1u;
+            }
+            loop_init_6 = false;
+            uint _e75 = e_4;
+            if (_e75 < 16u) {
+            } else {
+                break;
+            }
+            {
+                uint _e81 = e_4;
+                uint _e87 = e_4;
+                float _e89 = w16_1.inner[_e87];
+                ws.inner[(((h_4 * 16u) + _e81) * 32u) + lr] = _e89;
+            }
+        }
+        return;
+    } else {
+        uint r_4 = k0_ + lr;
+        if (live) {
+            uint _e98 = p.k;
+            local_8 = r_4 < _e98;
+        } else {
+            local_8 = false;
+        }
+        bool _e101 = local_8;
+        if (_e101) {
+            load_w_chunk(tile.x, r_4, n0_ / 32u, chunk, wq, p, _buffer_sizes);
+            half_weights(tile.x, r_4, n0_ / 32u, h_4, w16_1, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
+        }
+        bool loop_init_7 = true;
+        while(true) {
+            if (!loop_init_7) {
+                uint _e126 = e_5;
+                e_5 = _e126 + 1u;
+            }
+            loop_init_7 = false;
+            uint _e110 = e_5;
+            if (_e110 < 16u) {
+            } else {
+                break;
+            }
+            {
+                uint _e119 = e_5;
+                uint _e122 = e_5;
+                float _e124 = w16_1.inner[_e122];
+                ws.inner[((lr * 32u) + (h_4 * 16u)) + _e119] = _e124;
+            }
+        }
+        return;
+    }
 }
 metal::simdgroup_float8x8 NagaCooperativeLoad(const threadgroup float* ptr, int stride, bool is_row_major) {
     metal::simdgroup_float8x8 m;
@@ -539,7 +687,7 @@ struct qmm_coop8_Input {
 , uint sg [[simdgroup_index_in_threadgroup]]
 , device type_6 const& wq [[buffer(2)]]
 , constant Params& p [[buffer(0)]]
-, device type_7 const& x_2 [[buffer(1)]]
+, device type_6 const& x_2 [[buffer(1)]]
 , device type_7 const& scales [[buffer(3)]]
 , device type_7 const& biases [[buffer(4)]]
 , device type_8 const& gscale [[buffer(5)]]
@@ -561,272 +709,148 @@ struct qmm_coop8_Input {
     metal::simdgroup_float8x8 c11_ = {};
     metal::simdgroup_float8x8 c12_ = {};
     metal::simdgroup_float8x8 c13_ = {};
-    type_11 w16_ = {};
     uint kc = 0u;
-    uint e = {};
-    float v = {};
-    bool local = {};
-    bool local_1 = {};
-    bool local_2 = {};
-    uint e_1 = {};
-    bool local_3 = {};
-    uint e_2 = {};
     uint kk = {};
     uint i = {};
-    bool local_4 = {};
+    bool local = {};
     uint _e4 = tile_index(wid, nwg);
     uint _e7 = p.tiles;
-    bool live = _e4 < _e7;
+    bool live_1 = _e4 < _e7;
     uint _e12 = p.tiles;
-    metal::uint4 tile = tiles[metal::min(_e4, _e12 - 1u)];
-    uint n0_ = wid.x * 32u;
-    uint lr = lid >> 1u;
-    uint h_4 = lid & 1u;
+    metal::uint4 tile_1 = tiles[metal::min(_e4, _e12 - 1u)];
+    uint n0_1 = wid.x * 32u;
     uint r0_ = sg * 16u;
     zero8_.inner[lid] = 0.0;
     metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
     c00_ = NagaCooperativeLoad(&zero8_.inner[0], 8u, false);
+    metal::simdgroup_float8x8 _e31 = c00_;
+    c01_ = _e31;
+    metal::simdgroup_float8x8 _e33 = c00_;
+    c02_ = _e33;
     metal::simdgroup_float8x8 _e35 = c00_;
-    c01_ = _e35;
+    c03_ = _e35;
     metal::simdgroup_float8x8 _e37 = c00_;
-    c02_ = _e37;
+    c10_ = _e37;
     metal::simdgroup_float8x8 _e39 = c00_;
-    c03_ = _e39;
+    c11_ = _e39;
     metal::simdgroup_float8x8 _e41 = c00_;
-    c10_ = _e41;
+    c12_ = _e41;
     metal::simdgroup_float8x8 _e43 = c00_;
-    c11_ = _e43;
-    metal::simdgroup_float8x8 _e45 = c00_;
-    c12_ = _e45;
-    metal::simdgroup_float8x8 _e47 = c00_;
-    c13_ = _e47;
-    uint _e52 = p.k;
-    uint steps = (_e52 + 31u) / 32u;
-    bool loop_init_5 = true;
+    c13_ = _e43;
+    uint _e47 = p.k;
+    uint steps = (_e47 + 31u) / 32u;
+    bool loop_init_8 = true;
     while(true) {
-        if (!loop_init_5) {
-            uint _e259 = kc;
-            kc = _e259 + 1u;
+        if (!loop_init_8) {
+            uint _e134 = kc;
+            kc = _e134 + 1u;
         }
-        loop_init_5 = false;
-        uint _e59 = kc;
-        if (_e59 < steps) {
+        loop_init_8 = false;
+        uint _e54 = kc;
+        if (_e54 < steps) {
         } else {
             break;
         }
         {
-            uint _e61 = kc;
-            uint k0_ = _e61 * 32u;
-            e = 0u;
-            bool loop_init_6 = true;
-            while(true) {
-                if (!loop_init_6) {
-                    uint _e108 = e;
-                    e = _e108 + 1u;
-                }
-                loop_init_6 = false;
-                uint _e66 = e;
-                if (_e66 < 16u) {
-                } else {
-                    break;
-                }
-                {
-                    uint _e72 = e;
-                    uint kk_2 = (k0_ + (h_4 * 16u)) + _e72;
-                    v = 0.0;
-                    if (live) {
-                        local = lr < tile.z;
-                    } else {
-                        local = false;
-                    }
-                    bool _e81 = local;
-                    if (_e81) {
-                        uint _e86 = p.k;
-                        local_1 = kk_2 < _e86;
-                    } else {
-                        local_1 = false;
-                    }
-                    bool _e89 = local_1;
-                    if (_e89) {
-                        uint _e95 = rows[tile.y + lr].x;
-                        float _e96 = x_value(_e95, kk_2, p, x_2, _buffer_sizes);
-                        v = _e96;
-                    }
-                    uint _e103 = e;
-                    float _e106 = v;
-                    xs.inner[((lr * 32u) + (h_4 * 16u)) + _e103] = _e106;
-                }
-            }
-            if (true) {
-                uint r_3 = n0_ + lr;
-                if (live) {
-                    uint _e119 = p.n;
-                    local_2 = r_3 < _e119;
-                } else {
-                    local_2 = false;
-                }
-                bool _e122 = local_2;
-                if (_e122) {
-                    uint _e124 = kc;
-                    load_w_chunk(tile.x, r_3, _e124, chunk, wq, p, _buffer_sizes);
-                    uint _e126 = kc;
-                    half_weights(tile.x, r_3, _e126, h_4, w16_, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
-                } else {
-                    w16_ = type_11 {};
-                }
-                e_1 = 0u;
-                bool loop_init_7 = true;
-                while(true) {
-                    if (!loop_init_7) {
-                        uint _e146 = e_1;
-                        e_1 = _e146 + 1u;
-                    }
-                    loop_init_7 = false;
-                    uint _e130 = e_1;
-                    if (_e130 < 16u) {
-                    } else {
-                        break;
-                    }
-                    {
-                        uint _e136 = e_1;
-                        uint _e142 = e_1;
-                        float _e144 = w16_.inner[_e142];
-                        ws.inner[(((h_4 * 16u) + _e136) * 32u) + lr] = _e144;
-                    }
-                }
-            } else {
-                uint r_4 = k0_ + lr;
-                if (live) {
-                    uint _e153 = p.k;
-                    local_3 = r_4 < _e153;
-                } else {
-                    local_3 = false;
-                }
-                bool _e156 = local_3;
-                if (_e156) {
-                    load_w_chunk(tile.x, r_4, wid.x, chunk, wq, p, _buffer_sizes);
-                    half_weights(tile.x, r_4, wid.x, h_4, w16_, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
-                } else {
-                    w16_ = type_11 {};
-                }
-                e_2 = 0u;
-                bool loop_init_8 = true;
-                while(true) {
-                    if (!loop_init_8) {
-                        uint _e180 = e_2;
-                        e_2 = _e180 + 1u;
-                    }
-                    loop_init_8 = false;
-                    uint _e164 = e_2;
-                    if (_e164 < 16u) {
-                    } else {
-                        break;
-                    }
-                    {
-                        uint _e173 = e_2;
-                        uint _e176 = e_2;
-                        float _e178 = w16_.inner[_e176];
-                        ws.inner[((lr * 32u) + (h_4 * 16u)) + _e173] = _e178;
-                    }
-                }
-            }
+            uint _e56 = kc;
+            stage_tiles(tile_1, live_1, n0_1, _e56, lid, opaque_zero, chunk, wq, p, x_2, scales, biases, gscale, rows, xs, ws, _buffer_sizes);
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             kk = 0u;
             bool loop_init_9 = true;
             while(true) {
                 if (!loop_init_9) {
-                    uint _e255 = kk;
-                    kk = _e255 + 8u;
+                    uint _e130 = kk;
+                    kk = _e130 + 8u;
                 }
                 loop_init_9 = false;
-                uint _e184 = kk;
-                if (_e184 < 32u) {
+                uint _e59 = kk;
+                if (_e59 < 32u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e190 = kk;
-                    metal::simdgroup_float8x8 a0_ = NagaCooperativeLoad(&xs.inner[(r0_ * 32u) + _e190], 32u, false);
-                    uint _e200 = kk;
-                    metal::simdgroup_float8x8 a1_ = NagaCooperativeLoad(&xs.inner[((r0_ + 8u) * 32u) + _e200], 32u, false);
-                    uint _e206 = kk;
-                    metal::simdgroup_float8x8 b0_ = NagaCooperativeLoad(&ws.inner[_e206 * 32u], 32u, false);
-                    uint _e213 = kk;
-                    metal::simdgroup_float8x8 b1_ = NagaCooperativeLoad(&ws.inner[(_e213 * 32u) + 8u], 32u, false);
-                    uint _e222 = kk;
-                    metal::simdgroup_float8x8 b2_ = NagaCooperativeLoad(&ws.inner[(_e222 * 32u) + 16u], 32u, false);
-                    uint _e231 = kk;
-                    metal::simdgroup_float8x8 b3_ = NagaCooperativeLoad(&ws.inner[(_e231 * 32u) + 24u], 32u, false);
-                    metal::simdgroup_float8x8 _e239 = c00_;
-                    c00_ = NagaCooperativeMultiplyAdd(a0_, b0_, _e239);
-                    metal::simdgroup_float8x8 _e241 = c01_;
-                    c01_ = NagaCooperativeMultiplyAdd(a0_, b1_, _e241);
-                    metal::simdgroup_float8x8 _e243 = c02_;
-                    c02_ = NagaCooperativeMultiplyAdd(a0_, b2_, _e243);
-                    metal::simdgroup_float8x8 _e245 = c03_;
-                    c03_ = NagaCooperativeMultiplyAdd(a0_, b3_, _e245);
-                    metal::simdgroup_float8x8 _e247 = c10_;
-                    c10_ = NagaCooperativeMultiplyAdd(a1_, b0_, _e247);
-                    metal::simdgroup_float8x8 _e249 = c11_;
-                    c11_ = NagaCooperativeMultiplyAdd(a1_, b1_, _e249);
-                    metal::simdgroup_float8x8 _e251 = c12_;
-                    c12_ = NagaCooperativeMultiplyAdd(a1_, b2_, _e251);
-                    metal::simdgroup_float8x8 _e253 = c13_;
-                    c13_ = NagaCooperativeMultiplyAdd(a1_, b3_, _e253);
+                    uint _e65 = kk;
+                    metal::simdgroup_float8x8 a0_ = NagaCooperativeLoad(&xs.inner[(r0_ * 32u) + _e65], 32u, false);
+                    uint _e75 = kk;
+                    metal::simdgroup_float8x8 a1_ = NagaCooperativeLoad(&xs.inner[((r0_ + 8u) * 32u) + _e75], 32u, false);
+                    uint _e81 = kk;
+                    metal::simdgroup_float8x8 b0_ = NagaCooperativeLoad(&ws.inner[_e81 * 32u], 32u, false);
+                    uint _e88 = kk;
+                    metal::simdgroup_float8x8 b1_ = NagaCooperativeLoad(&ws.inner[(_e88 * 32u) + 8u], 32u, false);
+                    uint _e97 = kk;
+                    metal::simdgroup_float8x8 b2_ = NagaCooperativeLoad(&ws.inner[(_e97 * 32u) + 16u], 32u, false);
+                    uint _e106 = kk;
+                    metal::simdgroup_float8x8 b3_ = NagaCooperativeLoad(&ws.inner[(_e106 * 32u) + 24u], 32u, false);
+                    metal::simdgroup_float8x8 _e114 = c00_;
+                    c00_ = NagaCooperativeMultiplyAdd(a0_, b0_, _e114);
+                    metal::simdgroup_float8x8 _e116 = c01_;
+                    c01_ = NagaCooperativeMultiplyAdd(a0_, b1_, _e116);
+                    metal::simdgroup_float8x8 _e118 = c02_;
+                    c02_ = NagaCooperativeMultiplyAdd(a0_, b2_, _e118);
+                    metal::simdgroup_float8x8 _e120 = c03_;
+                    c03_ = NagaCooperativeMultiplyAdd(a0_, b3_, _e120);
+                    metal::simdgroup_float8x8 _e122 = c10_;
+                    c10_ = NagaCooperativeMultiplyAdd(a1_, b0_, _e122);
+                    metal::simdgroup_float8x8 _e124 = c11_;
+                    c11_ = NagaCooperativeMultiplyAdd(a1_, b1_, _e124);
+                    metal::simdgroup_float8x8 _e126 = c12_;
+                    c12_ = NagaCooperativeMultiplyAdd(a1_, b2_, _e126);
+                    metal::simdgroup_float8x8 _e128 = c13_;
+                    c13_ = NagaCooperativeMultiplyAdd(a1_, b3_, _e128);
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
         }
     }
-    metal::simdgroup_float8x8 _e261 = c00_;
-    simdgroup_store(_e261, &xs.inner[r0_ * 32u], 32u);
-    metal::simdgroup_float8x8 _e267 = c01_;
-    simdgroup_store(_e267, &xs.inner[(r0_ * 32u) + 8u], 32u);
-    metal::simdgroup_float8x8 _e275 = c02_;
-    simdgroup_store(_e275, &xs.inner[(r0_ * 32u) + 16u], 32u);
-    metal::simdgroup_float8x8 _e283 = c03_;
-    simdgroup_store(_e283, &xs.inner[(r0_ * 32u) + 24u], 32u);
-    metal::simdgroup_float8x8 _e291 = c10_;
-    simdgroup_store(_e291, &xs.inner[(r0_ + 8u) * 32u], 32u);
-    metal::simdgroup_float8x8 _e299 = c11_;
-    simdgroup_store(_e299, &xs.inner[((r0_ + 8u) * 32u) + 8u], 32u);
-    metal::simdgroup_float8x8 _e309 = c12_;
-    simdgroup_store(_e309, &xs.inner[((r0_ + 8u) * 32u) + 16u], 32u);
-    metal::simdgroup_float8x8 _e319 = c13_;
-    simdgroup_store(_e319, &xs.inner[((r0_ + 8u) * 32u) + 24u], 32u);
+    metal::simdgroup_float8x8 _e136 = c00_;
+    simdgroup_store(_e136, &xs.inner[r0_ * 32u], 32u);
+    metal::simdgroup_float8x8 _e142 = c01_;
+    simdgroup_store(_e142, &xs.inner[(r0_ * 32u) + 8u], 32u);
+    metal::simdgroup_float8x8 _e150 = c02_;
+    simdgroup_store(_e150, &xs.inner[(r0_ * 32u) + 16u], 32u);
+    metal::simdgroup_float8x8 _e158 = c03_;
+    simdgroup_store(_e158, &xs.inner[(r0_ * 32u) + 24u], 32u);
+    metal::simdgroup_float8x8 _e166 = c10_;
+    simdgroup_store(_e166, &xs.inner[(r0_ + 8u) * 32u], 32u);
+    metal::simdgroup_float8x8 _e174 = c11_;
+    simdgroup_store(_e174, &xs.inner[((r0_ + 8u) * 32u) + 8u], 32u);
+    metal::simdgroup_float8x8 _e184 = c12_;
+    simdgroup_store(_e184, &xs.inner[((r0_ + 8u) * 32u) + 16u], 32u);
+    metal::simdgroup_float8x8 _e194 = c13_;
+    simdgroup_store(_e194, &xs.inner[((r0_ + 8u) * 32u) + 24u], 32u);
     metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
-    if (live) {
+    if (live_1) {
         i = lid;
         bool loop_init_10 = true;
         while(true) {
             if (!loop_init_10) {
-                uint _e368 = i;
-                i = _e368 + 64u;
+                uint _e243 = i;
+                i = _e243 + 64u;
             }
             loop_init_10 = false;
-            uint _e330 = i;
-            if (_e330 < 1024u) {
+            uint _e205 = i;
+            if (_e205 < 1024u) {
             } else {
                 break;
             }
             {
-                uint _e333 = i;
-                uint row = _e333 / 32u;
-                uint _e336 = i;
-                uint col = n0_ + (_e336 % 32u);
-                if (row < tile.z) {
-                    uint _e346 = p.n;
-                    local_4 = col < _e346;
+                uint _e208 = i;
+                uint row = _e208 / 32u;
+                uint _e211 = i;
+                uint col = n0_1 + (_e211 % 32u);
+                if (row < tile_1.z) {
+                    uint _e221 = p.n;
+                    local = col < _e221;
                 } else {
-                    local_4 = false;
+                    local = false;
                 }
-                bool _e349 = local_4;
-                if (_e349) {
-                    uint _e356 = rows[tile.y + row].y;
-                    uint _e359 = p.n;
-                    uint _e364 = i;
-                    float _e366 = xs.inner[_e364];
-                    out[(_e356 * _e359) + col] = as_type<uint>(_e366);
+                bool _e224 = local;
+                if (_e224) {
+                    uint _e231 = rows[tile_1.y + row].y;
+                    uint _e234 = p.n;
+                    uint _e239 = i;
+                    float _e241 = xs.inner[_e239];
+                    out[(_e231 * _e234) + col] = as_type<uint>(_e241);
                 }
             }
         }

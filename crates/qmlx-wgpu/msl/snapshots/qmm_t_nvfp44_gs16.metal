@@ -148,18 +148,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_4 = {};
+    bool local = {};
     uint i_5 = 0u;
     q_2 = a_2 / b_2;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_4 = _e14 == 0.0;
+        local = _e14 == 0.0;
     } else {
-        local_4 = true;
+        local = true;
     }
-    bool _e18 = local_4;
+    bool _e18 = local;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -199,15 +199,15 @@ float div_rn(
 float fp4_value(
     uint code
 ) {
-    float v_1 = {};
+    float v = {};
     uint e_7 = (code >> 1u) & 3u;
     float m_1 = static_cast<float>(code & 1u);
-    v_1 = m_1 * 0.5;
+    v = m_1 * 0.5;
     if (e_7 != 0u) {
-        v_1 = (1.0 + (m_1 * 0.5)) * static_cast<float>(1u << (e_7 - 1u));
+        v = (1.0 + (m_1 * 0.5)) * static_cast<float>(1u << (e_7 - 1u));
     }
-    float _e23 = v_1;
-    float _e24 = v_1;
+    float _e23 = v;
+    float _e24 = v;
     return ((code & 8u) != 0u) ? -(_e24) : _e23;
 }
 
@@ -258,21 +258,21 @@ float weight_value(
 }
 
 uint chunk_code(
-    uint e_3,
+    uint e,
     thread type_4& chunk
 ) {
-    uint v_2 = {};
-    uint pos = e_3 * BITS;
+    uint v_1 = {};
+    uint pos = e * BITS;
     uint wi_3 = pos >> 5u;
     uint sh = pos & 31u;
     uint _e9 = chunk.inner[wi_3];
-    v_2 = _e9 >> sh;
+    v_1 = _e9 >> sh;
     if ((sh + BITS) > 32u) {
-        uint _e16 = v_2;
+        uint _e16 = v_1;
         uint _e21 = chunk.inner[wi_3 + 1u];
-        v_2 = _e16 | (_e21 << (32u - sh));
+        v_1 = _e16 | (_e21 << (32u - sh));
     }
-    uint _e26 = v_2;
+    uint _e26 = v_1;
     return _e26 & 15u;
 }
 
@@ -305,45 +305,45 @@ void load_chunk(
     device type_6 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_5 = {};
-    bool local_6 = {};
-    uint v_3 = 0u;
+    bool local_1 = {};
+    bool local_2 = {};
+    uint v_2 = 0u;
     uint i_7 = 0u;
     if (true) {
-        local_5 = (start & 3u) == 0u;
+        local_1 = (start & 3u) == 0u;
     } else {
-        local_5 = false;
+        local_1 = false;
     }
-    bool _e15 = local_5;
+    bool _e15 = local_1;
     if (_e15) {
-        local_6 = (start + BITS) <= end;
+        local_2 = (start + BITS) <= end;
     } else {
-        local_6 = false;
+        local_2 = false;
     }
-    bool _e22 = local_6;
+    bool _e22 = local_2;
     if (_e22) {
         bool loop_init_1 = true;
         while(true) {
             if (!loop_init_1) {
-                uint _e69 = v_3;
-                v_3 = _e69 + 1u;
+                uint _e69 = v_2;
+                v_2 = _e69 + 1u;
             }
             loop_init_1 = false;
-            uint _e25 = v_3;
+            uint _e25 = v_2;
             if (_e25 < 1u) {
             } else {
                 break;
             }
             {
-                uint _e34 = v_3;
+                uint _e34 = v_2;
                 metal::uint4 q_3 = wq[(start >> 2u) + _e34];
-                uint _e40 = v_3;
+                uint _e40 = v_2;
                 chunk.inner[4u * _e40] = q_3.x;
-                uint _e46 = v_3;
+                uint _e46 = v_2;
                 chunk.inner[(4u * _e46) + 1u] = q_3.y;
-                uint _e54 = v_3;
+                uint _e54 = v_2;
                 chunk.inner[(4u * _e54) + 2u] = q_3.z;
-                uint _e62 = v_3;
+                uint _e62 = v_2;
                 chunk.inner[(4u * _e62) + 3u] = q_3.w;
             }
         }
@@ -372,19 +372,28 @@ void load_chunk(
     return;
 }
 
+uint x_word(
+    uint i_8,
+    device type_6 const& x_2,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint _e8 = x_2[i_8 >> 2u][i_8 & 3u];
+    return _e8;
+}
+
 float x_value(
     uint x_row,
     uint kk_1,
     constant Params& p,
-    device type_7 const& x_2,
+    device type_6 const& x_2,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
-    uint i_8 = (x_row * _e4) + kk_1;
-    uint _e9 = word_index(i_8, XDT);
-    uint _e11 = x_2[_e9];
-    float _e13 = float_from_word(_e11, i_8, XDT);
-    return _e13;
+    uint i_9 = (x_row * _e4) + kk_1;
+    uint _e8 = word_index(i_9, XDT);
+    uint _e9 = x_word(_e8, x_2, _buffer_sizes);
+    float _e11 = float_from_word(_e9, i_9, XDT);
+    return _e11;
 }
 
 metal::float2 group_params(
@@ -399,7 +408,7 @@ metal::float2 group_params(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     float gf = 0.0;
-    bool local_7 = {};
+    bool local_3 = {};
     uint _e5 = p.rows_per_w;
     uint _e10 = p.gpr;
     uint g = (((wi * _e5) + r) * _e10) + (j_2 / GS);
@@ -416,11 +425,11 @@ metal::float2 group_params(
     uint byte_1 = (_e39 >> ((g & 3u) * 8u)) & 255u;
     if (true) {
         uint _e58 = p.has_global;
-        local_7 = _e58 != 0u;
+        local_3 = _e58 != 0u;
     } else {
-        local_7 = false;
+        local_3 = false;
     }
-    bool _e62 = local_7;
+    bool _e62 = local_3;
     if (_e62) {
         float _e65 = gscale[wi];
         float _e67 = div_rn(_e65, 2688.0, opaque_zero);
@@ -454,7 +463,7 @@ void half_weights(
     uint r_2,
     uint c_1,
     uint h_2,
-    thread type_11& w16_1,
+    thread type_11& w16_,
     thread uint& opaque_zero,
     thread type_4& chunk,
     constant Params& p,
@@ -463,26 +472,26 @@ void half_weights(
     device type_8 const& gscale,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    uint e_4 = 0u;
-    uint e_5 = 0u;
+    uint e_1 = 0u;
+    uint e_2 = 0u;
     uint j0_ = (c_1 * 32u) + (h_2 * 16u);
     uint _e12 = p.cols;
     if (j0_ >= _e12) {
         bool loop_init_3 = true;
         while(true) {
             if (!loop_init_3) {
-                uint _e23 = e_4;
-                e_4 = _e23 + 1u;
+                uint _e23 = e_1;
+                e_1 = _e23 + 1u;
             }
             loop_init_3 = false;
-            uint _e16 = e_4;
+            uint _e16 = e_1;
             if (_e16 < 16u) {
             } else {
                 break;
             }
             {
-                uint _e19 = e_4;
-                w16_1.inner[_e19] = 0.0;
+                uint _e19 = e_1;
+                w16_.inner[_e19] = 0.0;
             }
         }
         return;
@@ -491,21 +500,21 @@ void half_weights(
     bool loop_init_4 = true;
     while(true) {
         if (!loop_init_4) {
-            uint _e42 = e_5;
-            e_5 = _e42 + 1u;
+            uint _e42 = e_2;
+            e_2 = _e42 + 1u;
         }
         loop_init_4 = false;
-        uint _e28 = e_5;
+        uint _e28 = e_2;
         if (_e28 < 16u) {
         } else {
             break;
         }
         {
-            uint _e31 = e_5;
-            uint _e35 = e_5;
+            uint _e31 = e_2;
+            uint _e35 = e_2;
             uint _e37 = chunk_code((h_2 * 16u) + _e35, chunk);
             float _e40 = weight_value(_e37, _e25.x, _e25.y);
-            w16_1.inner[_e31] = _e40;
+            w16_.inner[_e31] = _e40;
         }
     }
     return;
@@ -518,6 +527,145 @@ uint tile_index(
     return wid_1.y + (wid_1.z * nwg_1.y);
 }
 
+void stage_tiles(
+    metal::uint4 tile,
+    bool live,
+    uint n0_,
+    uint kc_1,
+    uint lid_1,
+    thread uint& opaque_zero,
+    thread type_4& chunk,
+    device type_6 const& wq,
+    constant Params& p,
+    device type_6 const& x_2,
+    device type_7 const& scales,
+    device type_7 const& biases,
+    device type_8 const& gscale,
+    device type_10 const& rows,
+    threadgroup type_14& xs,
+    threadgroup type_14& ws,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint e_3 = 0u;
+    float v_3 = {};
+    bool local_4 = {};
+    bool local_5 = {};
+    type_11 w16_1 = {};
+    bool local_6 = {};
+    uint e_4 = 0u;
+    bool local_7 = {};
+    uint e_5 = 0u;
+    uint lr = lid_1 >> 1u;
+    uint h_4 = lid_1 & 1u;
+    uint k0_ = kc_1 * 32u;
+    bool loop_init_5 = true;
+    while(true) {
+        if (!loop_init_5) {
+            uint _e55 = e_3;
+            e_3 = _e55 + 1u;
+        }
+        loop_init_5 = false;
+        uint _e13 = e_3;
+        if (_e13 < 16u) {
+        } else {
+            break;
+        }
+        {
+            uint _e19 = e_3;
+            uint kk_2 = (k0_ + (h_4 * 16u)) + _e19;
+            v_3 = 0.0;
+            if (live) {
+                local_4 = lr < tile.z;
+            } else {
+                local_4 = false;
+            }
+            bool _e28 = local_4;
+            if (_e28) {
+                uint _e33 = p.k;
+                local_5 = kk_2 < _e33;
+            } else {
+                local_5 = false;
+            }
+            bool _e36 = local_5;
+            if (_e36) {
+                uint _e42 = rows[tile.y + lr].x;
+                float _e43 = x_value(_e42, kk_2, p, x_2, _buffer_sizes);
+                v_3 = _e43;
+            }
+            uint _e50 = e_3;
+            float _e53 = v_3;
+            xs.inner[((lr * 32u) + (h_4 * 16u)) + _e50] = _e53;
+        }
+    }
+    if (true) {
+        uint r_3 = n0_ + lr;
+        if (live) {
+            uint _e67 = p.n;
+            local_6 = r_3 < _e67;
+        } else {
+            local_6 = false;
+        }
+        bool _e70 = local_6;
+        if (_e70) {
+            load_w_chunk(tile.x, r_3, kc_1, chunk, wq, p, _buffer_sizes);
+            half_weights(tile.x, r_3, kc_1, h_4, w16_1, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
+        }
+        bool loop_init_6 = true;
+        while(true) {
+            if (!loop_init_6) {
+                uint _e91 = e_4;
+                e_4 = _e91 + 1u;
+            }
+            loop_init_6 = false;
+            uint _e75 = e_4;
+            if (_e75 < 16u) {
+            } else {
+                break;
+            }
+            {
+                uint _e81 = e_4;
+                uint _e87 = e_4;
+                float _e89 = w16_1.inner[_e87];
+                ws.inner[(((h_4 * 16u) + _e81) * 32u) + lr] = _e89;
+            }
+        }
+        return;
+    } else {
+        uint r_4 = k0_ + lr;
+        if (live) {
+            uint _e98 = p.k;
+            local_7 = r_4 < _e98;
+        } else {
+            local_7 = false;
+        }
+        bool _e101 = local_7;
+        if (_e101) {
+            load_w_chunk(tile.x, r_4, n0_ / 32u, chunk, wq, p, _buffer_sizes);
+            half_weights(tile.x, r_4, n0_ / 32u, h_4, w16_1, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
+        }
+        bool loop_init_7 = true;
+        while(true) {
+            if (!loop_init_7) {
+                uint _e126 = e_5;
+                e_5 = _e126 + 1u;
+            }
+            loop_init_7 = false;
+            uint _e110 = e_5;
+            if (_e110 < 16u) {
+            } else {
+                break;
+            }
+            {
+                uint _e119 = e_5;
+                uint _e122 = e_5;
+                float _e124 = w16_1.inner[_e122];
+                ws.inner[((lr * 32u) + (h_4 * 16u)) + _e119] = _e124;
+            }
+        }
+        return;
+    }
+}
+
 struct qmmInput {
 };
 [[max_total_threads_per_threadgroup(64)]] kernel void qmm(
@@ -526,7 +674,7 @@ struct qmmInput {
 , uint lid [[thread_index_in_threadgroup]]
 , device type_6 const& wq [[buffer(2)]]
 , constant Params& p [[buffer(0)]]
-, device type_7 const& x_2 [[buffer(1)]]
+, device type_6 const& x_2 [[buffer(1)]]
 , device type_7 const& scales [[buffer(3)]]
 , device type_7 const& biases [[buffer(4)]]
 , device type_8 const& gscale [[buffer(5)]]
@@ -540,16 +688,7 @@ struct qmmInput {
     uint opaque_zero = {};
     type_4 chunk = {};
     type_11 acc = {};
-    type_11 w16_ = {};
     uint kc = 0u;
-    uint e = {};
-    float v = {};
-    bool local = {};
-    bool local_1 = {};
-    bool local_2 = {};
-    uint e_1 = {};
-    bool local_3 = {};
-    uint e_2 = {};
     uint kk = {};
     type_15 a = {};
     type_15 b = {};
@@ -560,155 +699,40 @@ struct qmmInput {
     uint j_1 = {};
     uint _e3 = tile_index(wid, nwg);
     uint _e6 = p.tiles;
-    bool live = _e3 < _e6;
+    bool live_1 = _e3 < _e6;
     uint _e11 = p.tiles;
-    metal::uint4 tile = tiles[metal::min(_e3, _e11 - 1u)];
-    uint n0_ = wid.x * 32u;
+    metal::uint4 tile_1 = tiles[metal::min(_e3, _e11 - 1u)];
+    uint n0_1 = wid.x * 32u;
     uint ty = lid / 8u;
     uint tx = lid % 8u;
-    uint lr = lid >> 1u;
-    uint h_4 = lid & 1u;
-    uint _e32 = p.k;
-    uint steps = (_e32 + 31u) / 32u;
-    bool loop_init_5 = true;
+    uint _e27 = p.k;
+    uint steps = (_e27 + 31u) / 32u;
+    bool loop_init_8 = true;
     while(true) {
-        if (!loop_init_5) {
-            uint _e240 = kc;
-            kc = _e240 + 1u;
+        if (!loop_init_8) {
+            uint _e115 = kc;
+            kc = _e115 + 1u;
         }
-        loop_init_5 = false;
-        uint _e39 = kc;
-        if (_e39 < steps) {
+        loop_init_8 = false;
+        uint _e34 = kc;
+        if (_e34 < steps) {
         } else {
             break;
         }
         {
-            uint _e41 = kc;
-            uint k0_ = _e41 * 32u;
-            e = 0u;
-            bool loop_init_6 = true;
-            while(true) {
-                if (!loop_init_6) {
-                    uint _e88 = e;
-                    e = _e88 + 1u;
-                }
-                loop_init_6 = false;
-                uint _e46 = e;
-                if (_e46 < 16u) {
-                } else {
-                    break;
-                }
-                {
-                    uint _e52 = e;
-                    uint kk_2 = (k0_ + (h_4 * 16u)) + _e52;
-                    v = 0.0;
-                    if (live) {
-                        local = lr < tile.z;
-                    } else {
-                        local = false;
-                    }
-                    bool _e61 = local;
-                    if (_e61) {
-                        uint _e66 = p.k;
-                        local_1 = kk_2 < _e66;
-                    } else {
-                        local_1 = false;
-                    }
-                    bool _e69 = local_1;
-                    if (_e69) {
-                        uint _e75 = rows[tile.y + lr].x;
-                        float _e76 = x_value(_e75, kk_2, p, x_2, _buffer_sizes);
-                        v = _e76;
-                    }
-                    uint _e83 = e;
-                    float _e86 = v;
-                    xs.inner[((lr * 32u) + (h_4 * 16u)) + _e83] = _e86;
-                }
-            }
-            if (true) {
-                uint r_3 = n0_ + lr;
-                if (live) {
-                    uint _e99 = p.n;
-                    local_2 = r_3 < _e99;
-                } else {
-                    local_2 = false;
-                }
-                bool _e102 = local_2;
-                if (_e102) {
-                    uint _e104 = kc;
-                    load_w_chunk(tile.x, r_3, _e104, chunk, wq, p, _buffer_sizes);
-                    uint _e106 = kc;
-                    half_weights(tile.x, r_3, _e106, h_4, w16_, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
-                } else {
-                    w16_ = type_11 {};
-                }
-                e_1 = 0u;
-                bool loop_init_7 = true;
-                while(true) {
-                    if (!loop_init_7) {
-                        uint _e126 = e_1;
-                        e_1 = _e126 + 1u;
-                    }
-                    loop_init_7 = false;
-                    uint _e110 = e_1;
-                    if (_e110 < 16u) {
-                    } else {
-                        break;
-                    }
-                    {
-                        uint _e116 = e_1;
-                        uint _e122 = e_1;
-                        float _e124 = w16_.inner[_e122];
-                        ws.inner[(((h_4 * 16u) + _e116) * 32u) + lr] = _e124;
-                    }
-                }
-            } else {
-                uint r_4 = k0_ + lr;
-                if (live) {
-                    uint _e133 = p.k;
-                    local_3 = r_4 < _e133;
-                } else {
-                    local_3 = false;
-                }
-                bool _e136 = local_3;
-                if (_e136) {
-                    load_w_chunk(tile.x, r_4, wid.x, chunk, wq, p, _buffer_sizes);
-                    half_weights(tile.x, r_4, wid.x, h_4, w16_, opaque_zero, chunk, p, scales, biases, gscale, _buffer_sizes);
-                } else {
-                    w16_ = type_11 {};
-                }
-                e_2 = 0u;
-                bool loop_init_8 = true;
-                while(true) {
-                    if (!loop_init_8) {
-                        uint _e160 = e_2;
-                        e_2 = _e160 + 1u;
-                    }
-                    loop_init_8 = false;
-                    uint _e144 = e_2;
-                    if (_e144 < 16u) {
-                    } else {
-                        break;
-                    }
-                    {
-                        uint _e153 = e_2;
-                        uint _e156 = e_2;
-                        float _e158 = w16_.inner[_e156];
-                        ws.inner[((lr * 32u) + (h_4 * 16u)) + _e153] = _e158;
-                    }
-                }
-            }
+            uint _e36 = kc;
+            stage_tiles(tile_1, live_1, n0_1, _e36, lid, opaque_zero, chunk, wq, p, x_2, scales, biases, gscale, rows, xs, ws, _buffer_sizes);
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             kk = 0u;
             bool loop_init_9 = true;
             while(true) {
                 if (!loop_init_9) {
-                    uint _e237 = kk;
-                    kk = _e237 + 1u;
+                    uint _e112 = kk;
+                    kk = _e112 + 1u;
                 }
                 loop_init_9 = false;
-                uint _e164 = kk;
-                if (_e164 < 32u) {
+                uint _e39 = kk;
+                if (_e39 < 32u) {
                 } else {
                     break;
                 }
@@ -719,38 +743,38 @@ struct qmmInput {
                     bool loop_init_10 = true;
                     while(true) {
                         if (!loop_init_10) {
-                            uint _e203 = i;
-                            i = _e203 + 1u;
+                            uint _e78 = i;
+                            i = _e78 + 1u;
                         }
                         loop_init_10 = false;
-                        uint _e173 = i;
-                        if (_e173 < 4u) {
+                        uint _e48 = i;
+                        if (_e48 < 4u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e176 = i;
-                            uint _e181 = i;
-                            uint _e185 = kk;
-                            float _e188 = xs.inner[(((ty * 4u) + _e181) * 32u) + _e185];
-                            a.inner[_e176] = _e188;
-                            uint _e189 = i;
-                            uint _e192 = kk;
-                            uint _e198 = i;
-                            float _e201 = ws.inner[((_e192 * 32u) + (tx * 4u)) + _e198];
-                            b.inner[_e189] = _e201;
+                            uint _e51 = i;
+                            uint _e56 = i;
+                            uint _e60 = kk;
+                            float _e63 = xs.inner[(((ty * 4u) + _e56) * 32u) + _e60];
+                            a.inner[_e51] = _e63;
+                            uint _e64 = i;
+                            uint _e67 = kk;
+                            uint _e73 = i;
+                            float _e76 = ws.inner[((_e67 * 32u) + (tx * 4u)) + _e73];
+                            b.inner[_e64] = _e76;
                         }
                     }
                     i_1 = 0u;
                     bool loop_init_11 = true;
                     while(true) {
                         if (!loop_init_11) {
-                            uint _e234 = i_1;
-                            i_1 = _e234 + 1u;
+                            uint _e109 = i_1;
+                            i_1 = _e109 + 1u;
                         }
                         loop_init_11 = false;
-                        uint _e207 = i_1;
-                        if (_e207 < 4u) {
+                        uint _e82 = i_1;
+                        if (_e82 < 4u) {
                         } else {
                             break;
                         }
@@ -759,24 +783,24 @@ struct qmmInput {
                             bool loop_init_12 = true;
                             while(true) {
                                 if (!loop_init_12) {
-                                    uint _e231 = j;
-                                    j = _e231 + 1u;
+                                    uint _e106 = j;
+                                    j = _e106 + 1u;
                                 }
                                 loop_init_12 = false;
-                                uint _e212 = j;
-                                if (_e212 < 4u) {
+                                uint _e87 = j;
+                                if (_e87 < 4u) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e215 = i_1;
-                                    uint _e218 = j;
-                                    float _e221 = acc.inner[(_e215 * 4u) + _e218];
-                                    uint _e222 = i_1;
-                                    float _e224 = a.inner[_e222];
-                                    uint _e225 = j;
-                                    float _e227 = b.inner[_e225];
-                                    acc.inner[(_e215 * 4u) + _e218] = _e221 + (_e224 * _e227);
+                                    uint _e90 = i_1;
+                                    uint _e93 = j;
+                                    float _e96 = acc.inner[(_e90 * 4u) + _e93];
+                                    uint _e97 = i_1;
+                                    float _e99 = a.inner[_e97];
+                                    uint _e100 = j;
+                                    float _e102 = b.inner[_e100];
+                                    acc.inner[(_e90 * 4u) + _e93] = _e96 + (_e99 * _e102);
                                 }
                             }
                         }
@@ -786,47 +810,47 @@ struct qmmInput {
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
         }
     }
-    if (live) {
+    if (live_1) {
         bool loop_init_13 = true;
         while(true) {
             if (!loop_init_13) {
-                uint _e292 = i_2;
-                i_2 = _e292 + 1u;
+                uint _e167 = i_2;
+                i_2 = _e167 + 1u;
             }
             loop_init_13 = false;
-            uint _e244 = i_2;
-            if (_e244 < 4u) {
+            uint _e119 = i_2;
+            if (_e119 < 4u) {
             } else {
                 break;
             }
             {
-                uint _e249 = i_2;
-                uint row = (ty * 4u) + _e249;
-                if (row < tile.z) {
-                    uint orow = rows[tile.y + row].y;
+                uint _e124 = i_2;
+                uint row = (ty * 4u) + _e124;
+                if (row < tile_1.z) {
+                    uint orow = rows[tile_1.y + row].y;
                     j_1 = 0u;
                     bool loop_init_14 = true;
                     while(true) {
                         if (!loop_init_14) {
-                            uint _e289 = j_1;
-                            j_1 = _e289 + 1u;
+                            uint _e164 = j_1;
+                            j_1 = _e164 + 1u;
                         }
                         loop_init_14 = false;
-                        uint _e261 = j_1;
-                        if (_e261 < 4u) {
+                        uint _e136 = j_1;
+                        if (_e136 < 4u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e267 = j_1;
-                            uint col = (n0_ + (tx * 4u)) + _e267;
-                            uint _e271 = p.n;
-                            if (col < _e271) {
-                                uint _e276 = p.n;
-                                uint _e280 = i_2;
-                                uint _e283 = j_1;
-                                float _e286 = acc.inner[(_e280 * 4u) + _e283];
-                                out[(orow * _e276) + col] = as_type<uint>(_e286);
+                            uint _e142 = j_1;
+                            uint col = (n0_1 + (tx * 4u)) + _e142;
+                            uint _e146 = p.n;
+                            if (col < _e146) {
+                                uint _e151 = p.n;
+                                uint _e155 = i_2;
+                                uint _e158 = j_1;
+                                float _e161 = acc.inner[(_e155 * 4u) + _e158];
+                                out[(orow * _e151) + col] = as_type<uint>(_e161);
                             }
                         }
                     }

@@ -55,7 +55,7 @@ struct type_18 {
     float inner[32];
 };
 struct type_19 {
-    metal::uint4 inner[8];
+    metal::uint4 inner[16];
 };
 struct type_20 {
     metal::float2 inner[4];
@@ -68,7 +68,7 @@ constant uint DT_F32_ = 0u;
 constant uint DT_F16_ = 1u;
 constant uint DT_BF16_ = 2u;
 constant uint QMAX_COLS = 4u;
-constant uint QMAX_UNROLL = 2u;
+constant uint QMAX_UNROLL = 4u;
 constant uint QMAX_ROWS = 8u;
 constant uint BITS = 4u;
 constant uint GS = 64u;
@@ -81,6 +81,8 @@ constant uint QMV_UNROLL = 2u;
 constant uint QMV_XROWS = 8u;
 constant uint QMV_WORD_PATH = 1u;
 constant uint QMV_OUT16_ = 0u;
+constant uint QMV_VEC = 4u;
+constant uint QMV_DECODE = 1u;
 
 uint naga_f2u32(float value) {
     return static_cast<uint>(metal::clamp(value, 0.0, 4294967000.0));
@@ -116,14 +118,14 @@ uint f32_to_bf16_(
 }
 
 uint float_to_bits(
-    float v,
+    float v_1,
     uint dt
 ) {
     if (dt == DT_F32_) {
-        return as_type<uint>(v);
+        return as_type<uint>(v_1);
     }
-    uint _e5 = f32_to_bf16_(v);
-    uint _e6 = f32_to_f16_(v);
+    uint _e5 = f32_to_bf16_(v_1);
+    uint _e6 = f32_to_f16_(v_1);
     return (dt == DT_F16_) ? _e6 : _e5;
 }
 
@@ -179,18 +181,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_3 = {};
+    bool local_5 = {};
     uint i = 0u;
     q_2 = a_1 / b_1;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_3 = _e14 == 0.0;
+        local_5 = _e14 == 0.0;
     } else {
-        local_3 = true;
+        local_5 = true;
     }
-    bool _e18 = local_3;
+    bool _e18 = local_5;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -230,15 +232,15 @@ float div_rn(
 float fp4_value(
     uint code
 ) {
-    float v_1 = {};
+    float v_2 = {};
     uint e_5 = (code >> 1u) & 3u;
     float m = static_cast<float>(code & 1u);
-    v_1 = m * 0.5;
+    v_2 = m * 0.5;
     if (e_5 != 0u) {
-        v_1 = (1.0 + (m * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
+        v_2 = (1.0 + (m * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
     }
-    float _e23 = v_1;
-    float _e24 = v_1;
+    float _e23 = v_2;
+    float _e24 = v_2;
     return ((code & 8u) != 0u) ? -(_e24) : _e23;
 }
 
@@ -287,15 +289,15 @@ metal::uint4 codes4_hi(
 metal::float4 codes4_lo_unit(
     uint w_2
 ) {
-    metal::uint4 v_5 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
-    return as_type<metal::float4>((v_5 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_6 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
+    return as_type<metal::float4>((v_6 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 metal::float4 codes4_hi_unit(
     uint w_3
 ) {
-    metal::uint4 v_6 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
-    return as_type<metal::float4>((v_6 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_7 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
+    return as_type<metal::float4>((v_7 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 float half_in_word(
@@ -331,6 +333,15 @@ uint wq_word(
     return _e8;
 }
 
+uint x_word(
+    uint i_3,
+    device type_7 const& x_2,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint _e8 = x_2[i_3 >> 2u][i_3 & 3u];
+    return _e8;
+}
+
 uint tile_index(
     metal::uint3 wid_1,
     metal::uint3 nwg_1
@@ -347,10 +358,10 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_4 = {};
-    bool local_5 = {};
-    uint v_2 = 0u;
-    uint i_3 = 0u;
+    bool local_6 = {};
+    bool local_7 = {};
+    uint v_3 = 0u;
+    uint i_4 = 0u;
     uint word_1 = {};
     uint _e5 = p.wpr;
     uint row_word = row * _e5;
@@ -358,40 +369,40 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_4 = (start & 3u) == 0u;
+        local_6 = (start & 3u) == 0u;
     } else {
-        local_4 = false;
+        local_6 = false;
     }
-    bool _e27 = local_4;
+    bool _e27 = local_6;
     if (_e27) {
-        local_5 = (start + BITS) <= end;
+        local_7 = (start + BITS) <= end;
     } else {
-        local_5 = false;
+        local_7 = false;
     }
-    bool _e34 = local_5;
+    bool _e34 = local_7;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
             if (!loop_init_1) {
-                uint _e85 = v_2;
-                v_2 = _e85 + 1u;
+                uint _e85 = v_3;
+                v_3 = _e85 + 1u;
             }
             loop_init_1 = false;
-            uint _e37 = v_2;
+            uint _e37 = v_3;
             if (_e37 < 1u) {
             } else {
                 break;
             }
             {
-                uint _e46 = v_2;
+                uint _e46 = v_3;
                 metal::uint4 q_3 = wq[(start >> 2u) + _e46];
-                uint _e52 = v_2;
+                uint _e52 = v_3;
                 wbuf.inner[base + (4u * _e52)] = q_3.x;
-                uint _e59 = v_2;
+                uint _e59 = v_3;
                 wbuf.inner[(base + (4u * _e59)) + 1u] = q_3.y;
-                uint _e68 = v_2;
+                uint _e68 = v_3;
                 wbuf.inner[(base + (4u * _e68)) + 2u] = q_3.z;
-                uint _e77 = v_2;
+                uint _e77 = v_3;
                 wbuf.inner[(base + (4u * _e77)) + 3u] = q_3.w;
             }
         }
@@ -400,24 +411,24 @@ void qmv_load(
     bool loop_init_2 = true;
     while(true) {
         if (!loop_init_2) {
-            uint _e106 = i_3;
-            i_3 = _e106 + 1u;
+            uint _e106 = i_4;
+            i_4 = _e106 + 1u;
         }
         loop_init_2 = false;
-        uint _e89 = i_3;
+        uint _e89 = i_4;
         if (_e89 < BITS) {
         } else {
             break;
         }
         {
             word_1 = 0u;
-            uint _e94 = i_3;
+            uint _e94 = i_4;
             if ((start + _e94) < end) {
-                uint _e97 = i_3;
+                uint _e97 = i_4;
                 uint _e99 = wq_word(start + _e97, wq, _buffer_sizes);
                 word_1 = _e99;
             }
-            uint _e101 = i_3;
+            uint _e101 = i_4;
             uint _e104 = word_1;
             wbuf.inner[base + _e101] = _e104;
         }
@@ -430,18 +441,18 @@ uint qmv_code(
     uint e_2,
     thread type_15& wbuf
 ) {
-    uint v_3 = {};
+    uint v_4 = {};
     uint pos = e_2 * BITS;
     uint wi = base_1 + (pos >> 5u);
     uint sh = pos & 31u;
     uint _e11 = wbuf.inner[wi];
-    v_3 = _e11 >> sh;
+    v_4 = _e11 >> sh;
     if ((sh + BITS) > 32u) {
-        uint _e18 = v_3;
+        uint _e18 = v_4;
         uint _e23 = wbuf.inner[wi + 1u];
-        v_3 = _e18 | (_e23 << (32u - sh));
+        v_4 = _e18 | (_e23 << (32u - sh));
     }
-    uint _e28 = v_3;
+    uint _e28 = v_4;
     return _e28 & 15u;
 }
 
@@ -451,7 +462,7 @@ float qmv_weight(
     threadgroup type_12& fp4_lut,
     thread type_15& wbuf
 ) {
-    uint v_4 = {};
+    uint v_5 = {};
     if (true) {
         if (true) {
             uint _e12 = qmv_code(base_2, e_3, wbuf);
@@ -460,13 +471,13 @@ float qmv_weight(
         uint pos_1 = e_3 * BITS;
         uint sh_1 = pos_1 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_5 = wbuf.inner[base_2 + (pos_1 >> 5u)];
+            uint w_6 = wbuf.inner[base_2 + (pos_1 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_5 << (19u - sh_1);
+                v_5 = w_6 << (19u - sh_1);
             } else {
-                v_4 = w_5 >> (sh_1 - 19u);
+                v_5 = w_6 >> (sh_1 - 19u);
             }
-            uint _e38 = v_4;
+            uint _e38 = v_5;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
         }
         uint _e50 = qmv_code(base_2, e_3, wbuf);
@@ -517,20 +528,20 @@ void qmv_x8_(
     uint x_row,
     uint j_1,
     constant Params& p,
-    device type_8 const& x_2,
+    device type_7 const& x_2,
     thread type_16& xv,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint e_4 = 0u;
-    uint t_1 = 0u;
+    uint t = 0u;
     uint _e4 = p.k;
-    uint i_4 = (x_row * _e4) + j_1;
+    uint i_5 = (x_row * _e4) + j_1;
     if (true) {
         bool loop_init_3 = true;
         while(true) {
             if (!loop_init_3) {
-                uint _e27 = e_4;
-                e_4 = _e27 + 1u;
+                uint _e25 = e_4;
+                e_4 = _e25 + 1u;
             }
             loop_init_3 = false;
             uint _e14 = e_4;
@@ -540,9 +551,9 @@ void qmv_x8_(
             }
             {
                 uint _e18 = e_4;
-                uint _e21 = e_4;
-                uint _e24 = x_2[i_4 + _e21];
-                xv.inner[_e18] = as_type<float>(_e24);
+                uint _e20 = e_4;
+                uint _e22 = x_word(i_5 + _e20, x_2, _buffer_sizes);
+                xv.inner[_e18] = as_type<float>(_e22);
             }
         }
         return;
@@ -550,29 +561,29 @@ void qmv_x8_(
     bool loop_init_4 = true;
     while(true) {
         if (!loop_init_4) {
-            uint _e80 = t_1;
-            t_1 = _e80 + 1u;
+            uint _e76 = t;
+            t = _e76 + 1u;
         }
         loop_init_4 = false;
-        uint _e31 = t_1;
-        if (_e31 < 4u) {
+        uint _e29 = t;
+        if (_e29 < 4u) {
         } else {
             break;
         }
         {
-            uint _e37 = t_1;
-            uint w_6 = x_2[(i_4 >> 1u) + _e37];
+            uint _e34 = t;
+            uint _e36 = x_word((i_5 >> 1u) + _e34, x_2, _buffer_sizes);
             if (false) {
-                metal::float2 v_7 = float2(as_type<half2>(w_6));
-                uint _e49 = t_1;
-                xv.inner[2u * _e49] = v_7.x;
-                uint _e55 = t_1;
-                xv.inner[(2u * _e55) + 1u] = v_7.y;
+                metal::float2 v_8 = float2(as_type<half2>(_e36));
+                uint _e45 = t;
+                xv.inner[2u * _e45] = v_8.x;
+                uint _e51 = t;
+                xv.inner[(2u * _e51) + 1u] = v_8.y;
             } else {
-                uint _e63 = t_1;
-                xv.inner[2u * _e63] = as_type<float>(w_6 << 16u);
-                uint _e71 = t_1;
-                xv.inner[(2u * _e71) + 1u] = as_type<float>(w_6 & 4294901760u);
+                uint _e59 = t;
+                xv.inner[2u * _e59] = as_type<float>(_e36 << 16u);
+                uint _e67 = t;
+                xv.inner[(2u * _e67) + 1u] = as_type<float>(_e36 & 4294901760u);
             }
         }
     }
@@ -583,28 +594,17 @@ X8_ qmv_x8v(
     uint x_row_1,
     uint j_2,
     constant Params& p,
-    device type_8 const& x_2,
+    device type_7 const& x_2,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
-    uint i_5 = (x_row_1 * _e4) + j_2;
+    uint i_6 = (x_row_1 * _e4) + j_2;
     if (true) {
-        uint _e14 = x_2[i_5];
-        uint _e19 = x_2[i_5 + 1u];
-        uint _e24 = x_2[i_5 + 2u];
-        uint _e29 = x_2[i_5 + 3u];
-        uint _e36 = x_2[i_5 + 4u];
-        uint _e41 = x_2[i_5 + 5u];
-        uint _e46 = x_2[i_5 + 6u];
-        uint _e51 = x_2[i_5 + 7u];
-        return X8_ {as_type<metal::float4>(metal::uint4(_e14, _e19, _e24, _e29)), as_type<metal::float4>(metal::uint4(_e36, _e41, _e46, _e51))};
+        metal::uint4 _e16 = x_2[i_6 >> 2u];
+        metal::uint4 _e24 = x_2[(i_6 >> 2u) + 1u];
+        return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    uint h = i_5 >> 1u;
-    uint _e59 = x_2[h];
-    uint _e64 = x_2[h + 1u];
-    uint _e69 = x_2[h + 2u];
-    uint _e74 = x_2[h + 3u];
-    metal::uint4 w_7 = metal::uint4(_e59, _e64, _e69, _e74);
+    metal::uint4 w_7 = x_2[i_6 >> 3u];
     if (false) {
         return X8_ {metal::float4(float2(as_type<half2>(w_7.x)), float2(as_type<half2>(w_7.y))), metal::float4(float2(as_type<half2>(w_7.z)), float2(as_type<half2>(w_7.w)))};
     }
@@ -613,33 +613,60 @@ X8_ qmv_x8v(
     return X8_ {as_type<metal::float4>(lo), as_type<metal::float4>(hi)};
 }
 
+metal::uint4 pairs4_(
+    uint w_4
+) {
+    if (true) {
+        metal::uint4 v_9 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
+        return (v_9 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
+    }
+    metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
+    metal::uint4 s_1 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
+    return (m_1 & metal::uint4(234884608u)) | (s_1 & metal::uint4(2147516416u));
+}
+
 float qmv_dot_word4_(
-    uint w_4,
+    uint w_5,
     X8_ xs,
     threadgroup type_12& fp4_lut
 ) {
+    bool local_8 = {};
     if (true) {
-        if (true) {
-            metal::uint4 _e12 = codes4_lo(w_4);
-            metal::uint4 _e16 = codes4_hi(w_4);
-            return metal::dot(static_cast<metal::float4>(_e12), xs.lo) + metal::dot(static_cast<metal::float4>(_e16), xs.hi);
-        }
-        metal::float4 _e21 = codes4_lo_unit(w_4);
-        metal::float4 _e24 = codes4_hi_unit(w_4);
-        return metal::dot(_e21, xs.lo) + metal::dot(_e24, xs.hi);
+        local_8 = true;
+    } else {
+        local_8 = false;
     }
-    metal::uint4 _e28 = codes4_lo(w_4);
-    metal::uint4 _e29 = codes4_hi(w_4);
-    float _e33 = fp4_lut.inner[_e28.x];
-    float _e37 = fp4_lut.inner[_e28.y];
-    float _e41 = fp4_lut.inner[_e28.z];
-    float _e45 = fp4_lut.inner[_e28.w];
-    metal::float4 vl = metal::float4(_e33, _e37, _e41, _e45);
-    float _e50 = fp4_lut.inner[_e29.x];
-    float _e54 = fp4_lut.inner[_e29.y];
-    float _e58 = fp4_lut.inner[_e29.z];
-    float _e62 = fp4_lut.inner[_e29.w];
-    metal::float4 vh = metal::float4(_e50, _e54, _e58, _e62);
+    bool _e15 = local_8;
+    if (_e15) {
+        metal::uint4 _e16 = codes4_lo(w_5);
+        metal::uint4 _e20 = codes4_hi(w_5);
+        return metal::dot(static_cast<metal::float4>(_e16), xs.lo) + metal::dot(static_cast<metal::float4>(_e20), xs.hi);
+    }
+    if (true) {
+        metal::uint4 _e29 = pairs4_(w_5);
+        metal::float2 f0_ = float2(as_type<half2>(_e29.x));
+        metal::float2 f1_ = float2(as_type<half2>(_e29.y));
+        metal::float2 f2_ = float2(as_type<half2>(_e29.z));
+        metal::float2 f3_ = float2(as_type<half2>(_e29.w));
+        return metal::dot(metal::float4(f0_.x, f1_.x, f2_.x, f3_.x), xs.lo) + metal::dot(metal::float4(f0_.y, f1_.y, f2_.y, f3_.y), xs.hi);
+    }
+    if (true) {
+        metal::float4 _e58 = codes4_lo_unit(w_5);
+        metal::float4 _e61 = codes4_hi_unit(w_5);
+        return metal::dot(_e58, xs.lo) + metal::dot(_e61, xs.hi);
+    }
+    metal::uint4 _e65 = codes4_lo(w_5);
+    metal::uint4 _e66 = codes4_hi(w_5);
+    float _e70 = fp4_lut.inner[_e65.x];
+    float _e74 = fp4_lut.inner[_e65.y];
+    float _e78 = fp4_lut.inner[_e65.z];
+    float _e82 = fp4_lut.inner[_e65.w];
+    metal::float4 vl = metal::float4(_e70, _e74, _e78, _e82);
+    float _e87 = fp4_lut.inner[_e66.x];
+    float _e91 = fp4_lut.inner[_e66.y];
+    float _e95 = fp4_lut.inner[_e66.z];
+    float _e99 = fp4_lut.inner[_e66.w];
+    metal::float4 vh = metal::float4(_e87, _e91, _e95, _e99);
     return metal::dot(vl, xs.lo) + metal::dot(vh, xs.hi);
 }
 
@@ -651,7 +678,7 @@ struct qmvInput {
 , uint lid [[thread_index_in_threadgroup]]
 , device type_7 const& wq [[buffer(2)]]
 , constant Params& p [[buffer(0)]]
-, device type_8 const& x_2 [[buffer(1)]]
+, device type_7 const& x_2 [[buffer(1)]]
 , device type_8 const& scales [[buffer(3)]]
 , device type_8 const& biases [[buffer(4)]]
 , device type_9 const& gscale [[buffer(5)]]
@@ -673,26 +700,28 @@ struct qmvInput {
     uint ci = 0u;
     type_18 acc = {};
     bool local_1 = {};
-    uint c0_ = {};
+    bool local_2 = {};
+    bool local_3 = {};
+    uint u0_ = {};
     type_19 wv = {};
     uint u = {};
     uint ci_1 = {};
     uint u_1 = {};
-    uint s0_ = {};
+    uint v0_ = {};
     type_20 ab = {};
     uint ci_2 = {};
     type_18 dots = {};
     type_16 sx = {};
-    uint t = {};
+    uint v = {};
     uint mi_1 = {};
     uint ci_3 = {};
     uint mi_2 = {};
     uint ci_4 = {};
-    uint c0_1 = {};
+    uint c0_ = {};
     uint u_2 = {};
     uint ci_5 = {};
     uint u_3 = {};
-    uint s0_1 = {};
+    uint s0_ = {};
     type_20 ab_1 = {};
     uint ci_6 = {};
     type_18 dots_1 = {};
@@ -711,7 +740,7 @@ struct qmvInput {
     uint ci_10 = {};
     uint stride = {};
     uint ci_11 = {};
-    bool local_2 = {};
+    bool local_4 = {};
     uint ci_12 = {};
     uint ci_13 = {};
     if (lid < 16u) {
@@ -782,23 +811,37 @@ struct qmvInput {
     }
     uint _e113 = p.k;
     uint chunks = (_e113 + 31u) / 32u;
-    uint first = (count > 0u) ? lane : chunks;
     if (true) {
         local_1 = true;
     } else {
         local_1 = false;
     }
     bool word_path = local_1;
-    c0_ = word_path ? first : chunks;
+    uint _e137 = p.wpr;
+    uint units = _e137 / QMV_VEC;
+    if (false) {
+        local_2 = true;
+    } else {
+        local_2 = false;
+    }
+    bool _e159 = local_2;
+    float fp_unscale = _e159 ? 16384.0 : 1.0;
+    if (word_path) {
+        local_3 = count > 0u;
+    } else {
+        local_3 = false;
+    }
+    bool _e173 = local_3;
+    u0_ = _e173 ? lane : units;
     bool loop_init_7 = true;
     while(true) {
         if (!loop_init_7) {
-            uint _e357 = c0_;
-            c0_ = _e357 + 32u;
+            uint _e411 = u0_;
+            u0_ = _e411 + 32u;
         }
         loop_init_7 = false;
-        uint _e145 = c0_;
-        if (_e145 < chunks) {
+        uint _e176 = u0_;
+        if (_e176 < units) {
         } else {
             break;
         }
@@ -808,40 +851,48 @@ struct qmvInput {
             bool loop_init_8 = true;
             while(true) {
                 if (!loop_init_8) {
-                    uint _e190 = u;
-                    u = _e190 + 1u;
+                    uint _e245 = u;
+                    u = _e245 + 1u;
                 }
                 loop_init_8 = false;
-                uint _e151 = u;
-                if (_e151 < QMV_UNROLL) {
+                uint _e182 = u;
+                if (_e182 < QMV_UNROLL) {
                 } else {
                     break;
                 }
                 {
-                    uint _e154 = c0_;
-                    uint _e155 = u;
-                    uint c_1 = metal::min(_e154 + (_e155 * QMV_LANES), chunks - 1u);
+                    uint _e185 = u0_;
+                    uint _e186 = u;
+                    uint c_1 = metal::min(_e185 + (_e186 * QMV_LANES), units - 1u);
                     ci_1 = 0u;
                     bool loop_init_9 = true;
                     while(true) {
                         if (!loop_init_9) {
-                            uint _e187 = ci_1;
-                            ci_1 = _e187 + 1u;
+                            uint _e242 = ci_1;
+                            ci_1 = _e242 + 1u;
                         }
                         loop_init_9 = false;
-                        uint _e164 = ci_1;
-                        if (_e164 < QMV_COLS) {
+                        uint _e195 = ci_1;
+                        if (_e195 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e167 = u;
-                            uint _e170 = ci_1;
-                            uint _e174 = ci_1;
-                            uint _e176 = w_rows.inner[_e174];
-                            uint _e179 = p.wpr;
-                            metal::uint4 _e185 = wq[((_e176 * _e179) >> 2u) + c_1];
-                            wv.inner[(_e167 * QMAX_COLS) + _e170] = _e185;
+                            uint _e198 = ci_1;
+                            uint _e200 = w_rows.inner[_e198];
+                            uint _e203 = p.wpr;
+                            uint wi_1 = (_e200 * _e203) + (c_1 * QMV_VEC);
+                            if (true) {
+                                uint _e212 = u;
+                                uint _e215 = ci_1;
+                                metal::uint4 _e222 = wq[wi_1 >> 2u];
+                                wv.inner[(_e212 * QMAX_COLS) + _e215] = _e222;
+                            } else {
+                                uint _e223 = u;
+                                uint _e226 = ci_1;
+                                uint _e236 = wq[wi_1 >> 2u][wi_1 & 3u];
+                                wv.inner[(_e223 * QMAX_COLS) + _e226] = metal::uint4(_e236, 0u, 0u, 0u);
+                            }
                         }
                     }
                 }
@@ -850,74 +901,75 @@ struct qmvInput {
             bool loop_init_10 = true;
             while(true) {
                 if (!loop_init_10) {
-                    uint _e355 = u_1;
-                    u_1 = _e355 + 1u;
+                    uint _e409 = u_1;
+                    u_1 = _e409 + 1u;
                 }
                 loop_init_10 = false;
-                uint _e194 = u_1;
-                if (_e194 < QMV_UNROLL) {
+                uint _e249 = u_1;
+                if (_e249 < QMV_UNROLL) {
                 } else {
                     break;
                 }
                 {
-                    uint _e197 = c0_;
-                    uint _e198 = u_1;
-                    uint c_2 = _e197 + (_e198 * QMV_LANES);
-                    if (c_2 >= chunks) {
+                    uint _e252 = u0_;
+                    uint _e253 = u_1;
+                    uint c_2 = _e252 + (_e253 * QMV_LANES);
+                    if (c_2 >= units) {
                         break;
                     }
-                    s0_ = 0u;
+                    v0_ = 0u;
                     bool loop_init_11 = true;
                     while(true) {
                         if (!loop_init_11) {
-                            uint _e352 = s0_;
-                            s0_ = _e352 + 32u;
+                            uint _e406 = v0_;
+                            v0_ = _e406 + 4u;
                         }
                         loop_init_11 = false;
-                        uint _e205 = s0_;
-                        if (_e205 < 32u) {
+                        uint _e260 = v0_;
+                        if (_e260 < QMV_VEC) {
                         } else {
                             break;
                         }
                         {
+                            uint _e265 = v0_;
+                            uint j0_ = ((c_2 * QMV_VEC) + _e265) * 8u;
                             ab = type_20 {};
                             ci_2 = 0u;
                             bool loop_init_12 = true;
                             while(true) {
                                 if (!loop_init_12) {
-                                    uint _e227 = ci_2;
-                                    ci_2 = _e227 + 1u;
+                                    uint _e284 = ci_2;
+                                    ci_2 = _e284 + 1u;
                                 }
                                 loop_init_12 = false;
-                                uint _e212 = ci_2;
-                                if (_e212 < QMV_COLS) {
+                                uint _e273 = ci_2;
+                                if (_e273 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e215 = ci_2;
-                                    uint _e217 = ci_2;
-                                    uint _e219 = w_rows.inner[_e217];
-                                    uint _e222 = s0_;
-                                    float _e224 = global_factor;
-                                    metal::float2 _e225 = qmv_group(_e219, (c_2 * 32u) + _e222, _e224, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e215] = _e225;
+                                    uint _e276 = ci_2;
+                                    uint _e278 = ci_2;
+                                    uint _e280 = w_rows.inner[_e278];
+                                    float _e281 = global_factor;
+                                    metal::float2 _e282 = qmv_group(_e280, j0_, _e281, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e276] = _e282;
                                 }
                             }
                             dots = type_18 {};
                             sx = type_16 {};
-                            uint _e233 = s0_;
-                            t = _e233 / 8u;
+                            uint _e290 = v0_;
+                            v = _e290;
                             bool loop_init_13 = true;
                             while(true) {
                                 if (!loop_init_13) {
-                                    uint _e305 = t;
-                                    t = _e305 + 1u;
+                                    uint _e358 = v;
+                                    v = _e358 + 1u;
                                 }
                                 loop_init_13 = false;
-                                uint _e237 = t;
-                                uint _e238 = s0_;
-                                if (_e237 < ((_e238 + 32u) / 8u)) {
+                                uint _e292 = v;
+                                uint _e293 = v0_;
+                                if (_e292 < (_e293 + 4u)) {
                                 } else {
                                     break;
                                 }
@@ -926,50 +978,51 @@ struct qmvInput {
                                     bool loop_init_14 = true;
                                     while(true) {
                                         if (!loop_init_14) {
-                                            uint _e302 = mi_1;
-                                            mi_1 = _e302 + 1u;
+                                            uint _e355 = mi_1;
+                                            mi_1 = _e355 + 1u;
                                         }
                                         loop_init_14 = false;
-                                        uint _e245 = mi_1;
-                                        if (_e245 < QMV_XROWS) {
+                                        uint _e298 = mi_1;
+                                        if (_e298 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e248 = mi_1;
-                                            if (_e248 < count) {
-                                                uint _e250 = mi_1;
-                                                uint _e252 = x_rows.inner[_e250];
-                                                uint _e256 = t;
-                                                X8_ _e259 = qmv_x8v(_e252, (c_2 * 32u) + (8u * _e256), p, x_2, _buffer_sizes);
+                                            uint _e301 = mi_1;
+                                            if (_e301 < count) {
+                                                uint _e303 = mi_1;
+                                                uint _e305 = x_rows.inner[_e303];
+                                                uint _e306 = v;
+                                                uint _e307 = v0_;
+                                                X8_ _e312 = qmv_x8v(_e305, j0_ + ((_e306 - _e307) * 8u), p, x_2, _buffer_sizes);
                                                 if (true) {
-                                                    uint _e265 = mi_1;
-                                                    float _e267 = sx.inner[_e265];
-                                                    sx.inner[_e265] = _e267 + metal::dot(_e259.lo + _e259.hi, metal::float4(1.0));
+                                                    uint _e318 = mi_1;
+                                                    float _e320 = sx.inner[_e318];
+                                                    sx.inner[_e318] = _e320 + metal::dot(_e312.lo + _e312.hi, metal::float4(1.0));
                                                 }
                                                 ci_3 = 0u;
                                                 bool loop_init_15 = true;
                                                 while(true) {
                                                     if (!loop_init_15) {
-                                                        uint _e299 = ci_3;
-                                                        ci_3 = _e299 + 1u;
+                                                        uint _e352 = ci_3;
+                                                        ci_3 = _e352 + 1u;
                                                     }
                                                     loop_init_15 = false;
-                                                    uint _e277 = ci_3;
-                                                    if (_e277 < QMV_COLS) {
+                                                    uint _e330 = ci_3;
+                                                    if (_e330 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e280 = ci_3;
-                                                        uint _e283 = mi_1;
-                                                        float _e286 = dots.inner[(_e280 * QMAX_ROWS) + _e283];
-                                                        uint _e287 = u_1;
-                                                        uint _e290 = ci_3;
-                                                        uint _e293 = t;
-                                                        uint _e295 = wv.inner[(_e287 * QMAX_COLS) + _e290][_e293];
-                                                        float _e296 = qmv_dot_word4_(_e295, _e259, fp4_lut);
-                                                        dots.inner[(_e280 * QMAX_ROWS) + _e283] = _e286 + _e296;
+                                                        uint _e333 = ci_3;
+                                                        uint _e336 = mi_1;
+                                                        float _e339 = dots.inner[(_e333 * QMAX_ROWS) + _e336];
+                                                        uint _e340 = u_1;
+                                                        uint _e343 = ci_3;
+                                                        uint _e346 = v;
+                                                        uint _e348 = wv.inner[(_e340 * QMAX_COLS) + _e343][_e346];
+                                                        float _e349 = qmv_dot_word4_(_e348, _e312, fp4_lut);
+                                                        dots.inner[(_e333 * QMAX_ROWS) + _e336] = _e339 + _e349;
                                                     }
                                                 }
                                             }
@@ -981,12 +1034,12 @@ struct qmvInput {
                             bool loop_init_16 = true;
                             while(true) {
                                 if (!loop_init_16) {
-                                    uint _e350 = mi_2;
-                                    mi_2 = _e350 + 1u;
+                                    uint _e404 = mi_2;
+                                    mi_2 = _e404 + 1u;
                                 }
                                 loop_init_16 = false;
-                                uint _e309 = mi_2;
-                                if (_e309 < QMV_XROWS) {
+                                uint _e362 = mi_2;
+                                if (_e362 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
@@ -995,29 +1048,29 @@ struct qmvInput {
                                     bool loop_init_17 = true;
                                     while(true) {
                                         if (!loop_init_17) {
-                                            uint _e347 = ci_4;
-                                            ci_4 = _e347 + 1u;
+                                            uint _e401 = ci_4;
+                                            ci_4 = _e401 + 1u;
                                         }
                                         loop_init_17 = false;
-                                        uint _e314 = ci_4;
-                                        if (_e314 < QMV_COLS) {
+                                        uint _e367 = ci_4;
+                                        if (_e367 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e317 = ci_4;
-                                            uint _e320 = mi_2;
-                                            float _e323 = acc.inner[(_e317 * QMAX_ROWS) + _e320];
-                                            uint _e324 = ci_4;
-                                            float _e327 = ab.inner[_e324].x;
-                                            uint _e328 = ci_4;
-                                            uint _e331 = mi_2;
-                                            float _e334 = dots.inner[(_e328 * QMAX_ROWS) + _e331];
-                                            uint _e336 = ci_4;
-                                            float _e339 = ab.inner[_e336].y;
-                                            uint _e340 = mi_2;
-                                            float _e342 = sx.inner[_e340];
-                                            acc.inner[(_e317 * QMAX_ROWS) + _e320] = _e323 + ((_e327 * _e334) + (_e339 * _e342));
+                                            uint _e370 = ci_4;
+                                            uint _e373 = mi_2;
+                                            float _e376 = acc.inner[(_e370 * QMAX_ROWS) + _e373];
+                                            uint _e377 = ci_4;
+                                            float _e380 = ab.inner[_e377].x;
+                                            uint _e381 = ci_4;
+                                            uint _e384 = mi_2;
+                                            float _e387 = dots.inner[(_e381 * QMAX_ROWS) + _e384];
+                                            uint _e390 = ci_4;
+                                            float _e393 = ab.inner[_e390].y;
+                                            uint _e394 = mi_2;
+                                            float _e396 = sx.inner[_e394];
+                                            acc.inner[(_e370 * QMAX_ROWS) + _e373] = _e376 + ((_e380 * (_e387 * fp_unscale)) + (_e393 * _e396));
                                         }
                                     }
                                 }
@@ -1028,16 +1081,17 @@ struct qmvInput {
             }
         }
     }
-    c0_1 = word_path ? chunks : first;
+    uint first = (count > 0u) ? lane : chunks;
+    c0_ = word_path ? chunks : first;
     bool loop_init_18 = true;
     while(true) {
         if (!loop_init_18) {
-            uint _e636 = c0_1;
-            c0_1 = _e636 + 32u;
+            uint _e698 = c0_;
+            c0_ = _e698 + 32u;
         }
         loop_init_18 = false;
-        uint _e361 = c0_1;
-        if (_e361 < chunks) {
+        uint _e425 = c0_;
+        if (_e425 < chunks) {
         } else {
             break;
         }
@@ -1046,38 +1100,38 @@ struct qmvInput {
             bool loop_init_19 = true;
             while(true) {
                 if (!loop_init_19) {
-                    uint _e395 = u_2;
-                    u_2 = _e395 + 1u;
+                    uint _e458 = u_2;
+                    u_2 = _e458 + 1u;
                 }
                 loop_init_19 = false;
-                uint _e365 = u_2;
-                if (_e365 < QMV_UNROLL) {
+                uint _e429 = u_2;
+                if (_e429 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e368 = c0_1;
-                    uint _e369 = u_2;
-                    uint c_3 = metal::min(_e368 + (_e369 * QMV_LANES), chunks - 1u);
+                    uint _e431 = c0_;
+                    uint _e432 = u_2;
+                    uint c_3 = metal::min(_e431 + (_e432 * QMV_LANES), chunks - 1u);
                     ci_5 = 0u;
                     bool loop_init_20 = true;
                     while(true) {
                         if (!loop_init_20) {
-                            uint _e392 = ci_5;
-                            ci_5 = _e392 + 1u;
+                            uint _e455 = ci_5;
+                            ci_5 = _e455 + 1u;
                         }
                         loop_init_20 = false;
-                        uint _e378 = ci_5;
-                        if (_e378 < QMV_COLS) {
+                        uint _e441 = ci_5;
+                        if (_e441 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e381 = ci_5;
-                            uint _e383 = w_rows.inner[_e381];
-                            uint _e384 = u_2;
-                            uint _e387 = ci_5;
-                            qmv_load(_e383, c_3, ((_e384 * QMAX_COLS) + _e387) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e444 = ci_5;
+                            uint _e446 = w_rows.inner[_e444];
+                            uint _e447 = u_2;
+                            uint _e450 = ci_5;
+                            qmv_load(_e446, c_3, ((_e447 * QMAX_COLS) + _e450) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
@@ -1086,40 +1140,40 @@ struct qmvInput {
             bool loop_init_21 = true;
             while(true) {
                 if (!loop_init_21) {
-                    uint _e634 = u_3;
-                    u_3 = _e634 + 1u;
+                    uint _e696 = u_3;
+                    u_3 = _e696 + 1u;
                 }
                 loop_init_21 = false;
-                uint _e399 = u_3;
-                if (_e399 < QMV_UNROLL) {
+                uint _e462 = u_3;
+                if (_e462 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e402 = c0_1;
-                    uint _e403 = u_3;
-                    uint c_4 = _e402 + (_e403 * QMV_LANES);
+                    uint _e464 = c0_;
+                    uint _e465 = u_3;
+                    uint c_4 = _e464 + (_e465 * QMV_LANES);
                     if (c_4 >= chunks) {
                         break;
                     }
-                    s0_1 = 0u;
+                    s0_ = 0u;
                     bool loop_init_22 = true;
                     while(true) {
                         if (!loop_init_22) {
-                            uint _e631 = s0_1;
-                            s0_1 = _e631 + 32u;
+                            uint _e693 = s0_;
+                            s0_ = _e693 + 32u;
                         }
                         loop_init_22 = false;
-                        uint _e410 = s0_1;
-                        if (_e410 < 32u) {
+                        uint _e472 = s0_;
+                        if (_e472 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e415 = s0_1;
-                            uint j0_ = (c_4 * 32u) + _e415;
-                            uint _e419 = p.k;
-                            if (j0_ >= _e419) {
+                            uint _e477 = s0_;
+                            uint j0_1 = (c_4 * 32u) + _e477;
+                            uint _e481 = p.k;
+                            if (j0_1 >= _e481) {
                                 break;
                             }
                             ab_1 = type_20 {};
@@ -1127,22 +1181,22 @@ struct qmvInput {
                             bool loop_init_23 = true;
                             while(true) {
                                 if (!loop_init_23) {
-                                    uint _e436 = ci_6;
-                                    ci_6 = _e436 + 1u;
+                                    uint _e498 = ci_6;
+                                    ci_6 = _e498 + 1u;
                                 }
                                 loop_init_23 = false;
-                                uint _e425 = ci_6;
-                                if (_e425 < QMV_COLS) {
+                                uint _e487 = ci_6;
+                                if (_e487 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e428 = ci_6;
-                                    uint _e430 = ci_6;
-                                    uint _e432 = w_rows.inner[_e430];
-                                    float _e433 = global_factor;
-                                    metal::float2 _e434 = qmv_group(_e432, j0_, _e433, p, scales, biases, _buffer_sizes);
-                                    ab_1.inner[_e428] = _e434;
+                                    uint _e490 = ci_6;
+                                    uint _e492 = ci_6;
+                                    uint _e494 = w_rows.inner[_e492];
+                                    float _e495 = global_factor;
+                                    metal::float2 _e496 = qmv_group(_e494, j0_1, _e495, p, scales, biases, _buffer_sizes);
+                                    ab_1.inner[_e490] = _e496;
                                 }
                             }
                             dots_1 = type_18 {};
@@ -1151,12 +1205,12 @@ struct qmvInput {
                             bool loop_init_24 = true;
                             while(true) {
                                 if (!loop_init_24) {
-                                    uint _e583 = e8_;
-                                    e8_ = _e583 + 8u;
+                                    uint _e645 = e8_;
+                                    e8_ = _e645 + 8u;
                                 }
                                 loop_init_24 = false;
-                                uint _e444 = e8_;
-                                if (_e444 < 32u) {
+                                uint _e506 = e8_;
+                                if (_e506 < 32u) {
                                 } else {
                                     break;
                                 }
@@ -1166,12 +1220,12 @@ struct qmvInput {
                                     bool loop_init_25 = true;
                                     while(true) {
                                         if (!loop_init_25) {
-                                            uint _e481 = ci_7;
-                                            ci_7 = _e481 + 1u;
+                                            uint _e543 = ci_7;
+                                            ci_7 = _e543 + 1u;
                                         }
                                         loop_init_25 = false;
-                                        uint _e450 = ci_7;
-                                        if (_e450 < QMV_COLS) {
+                                        uint _e512 = ci_7;
+                                        if (_e512 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
@@ -1180,25 +1234,25 @@ struct qmvInput {
                                             bool loop_init_26 = true;
                                             while(true) {
                                                 if (!loop_init_26) {
-                                                    uint _e478 = e;
-                                                    e = _e478 + 1u;
+                                                    uint _e540 = e;
+                                                    e = _e540 + 1u;
                                                 }
                                                 loop_init_26 = false;
-                                                uint _e455 = e;
-                                                if (_e455 < 8u) {
+                                                uint _e517 = e;
+                                                if (_e517 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e458 = ci_7;
-                                                    uint _e461 = e;
-                                                    uint _e464 = u_3;
-                                                    uint _e467 = ci_7;
-                                                    uint _e471 = s0_1;
-                                                    uint _e472 = e8_;
-                                                    uint _e474 = e;
-                                                    float _e476 = qmv_weight(((_e464 * QMAX_COLS) + _e467) * 8u, (_e471 + _e472) + _e474, fp4_lut, wbuf);
-                                                    wf.inner[(_e458 * 8u) + _e461] = _e476;
+                                                    uint _e520 = ci_7;
+                                                    uint _e523 = e;
+                                                    uint _e526 = u_3;
+                                                    uint _e529 = ci_7;
+                                                    uint _e533 = s0_;
+                                                    uint _e534 = e8_;
+                                                    uint _e536 = e;
+                                                    float _e538 = qmv_weight(((_e526 * QMAX_COLS) + _e529) * 8u, (_e533 + _e534) + _e536, fp4_lut, wbuf);
+                                                    wf.inner[(_e520 * 8u) + _e523] = _e538;
                                                 }
                                             }
                                         }
@@ -1207,80 +1261,80 @@ struct qmvInput {
                                     bool loop_init_27 = true;
                                     while(true) {
                                         if (!loop_init_27) {
-                                            uint _e581 = mi_3;
-                                            mi_3 = _e581 + 1u;
+                                            uint _e643 = mi_3;
+                                            mi_3 = _e643 + 1u;
                                         }
                                         loop_init_27 = false;
-                                        uint _e485 = mi_3;
-                                        if (_e485 < QMV_XROWS) {
+                                        uint _e547 = mi_3;
+                                        if (_e547 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e488 = mi_3;
-                                            if (_e488 < count) {
-                                                uint _e490 = mi_3;
-                                                uint _e492 = x_rows.inner[_e490];
-                                                uint _e493 = e8_;
-                                                qmv_x8_(_e492, j0_ + _e493, p, x_2, xv, _buffer_sizes);
+                                            uint _e550 = mi_3;
+                                            if (_e550 < count) {
+                                                uint _e552 = mi_3;
+                                                uint _e554 = x_rows.inner[_e552];
+                                                uint _e555 = e8_;
+                                                qmv_x8_(_e554, j0_1 + _e555, p, x_2, xv, _buffer_sizes);
                                                 if (true) {
-                                                    uint _e500 = mi_3;
-                                                    float _e502 = sx_1.inner[_e500];
-                                                    float _e505 = xv.inner[0];
-                                                    float _e508 = xv.inner[1];
-                                                    float _e512 = xv.inner[2];
-                                                    float _e515 = xv.inner[3];
-                                                    float _e520 = xv.inner[4];
-                                                    float _e523 = xv.inner[5];
-                                                    float _e527 = xv.inner[6];
-                                                    float _e530 = xv.inner[7];
-                                                    sx_1.inner[_e500] = _e502 + (((_e505 + _e508) + (_e512 + _e515)) + ((_e520 + _e523) + (_e527 + _e530)));
+                                                    uint _e562 = mi_3;
+                                                    float _e564 = sx_1.inner[_e562];
+                                                    float _e567 = xv.inner[0];
+                                                    float _e570 = xv.inner[1];
+                                                    float _e574 = xv.inner[2];
+                                                    float _e577 = xv.inner[3];
+                                                    float _e582 = xv.inner[4];
+                                                    float _e585 = xv.inner[5];
+                                                    float _e589 = xv.inner[6];
+                                                    float _e592 = xv.inner[7];
+                                                    sx_1.inner[_e562] = _e564 + (((_e567 + _e570) + (_e574 + _e577)) + ((_e582 + _e585) + (_e589 + _e592)));
                                                 }
                                                 ci_8 = 0u;
                                                 bool loop_init_28 = true;
                                                 while(true) {
                                                     if (!loop_init_28) {
-                                                        uint _e578 = ci_8;
-                                                        ci_8 = _e578 + 1u;
+                                                        uint _e640 = ci_8;
+                                                        ci_8 = _e640 + 1u;
                                                     }
                                                     loop_init_28 = false;
-                                                    uint _e537 = ci_8;
-                                                    if (_e537 < QMV_COLS) {
+                                                    uint _e599 = ci_8;
+                                                    if (_e599 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e540 = ci_8;
-                                                        uint _e543 = mi_3;
-                                                        float _e546 = dots_1.inner[(_e540 * QMAX_ROWS) + _e543];
-                                                        d = _e546;
+                                                        uint _e602 = ci_8;
+                                                        uint _e605 = mi_3;
+                                                        float _e608 = dots_1.inner[(_e602 * QMAX_ROWS) + _e605];
+                                                        d = _e608;
                                                         e_1 = 0u;
                                                         bool loop_init_29 = true;
                                                         while(true) {
                                                             if (!loop_init_29) {
-                                                                uint _e568 = e_1;
-                                                                e_1 = _e568 + 1u;
+                                                                uint _e630 = e_1;
+                                                                e_1 = _e630 + 1u;
                                                             }
                                                             loop_init_29 = false;
-                                                            uint _e550 = e_1;
-                                                            if (_e550 < 8u) {
+                                                            uint _e612 = e_1;
+                                                            if (_e612 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e553 = d;
-                                                                uint _e555 = e_1;
-                                                                float _e557 = xv.inner[_e555];
-                                                                uint _e558 = ci_8;
-                                                                uint _e561 = e_1;
-                                                                float _e564 = wf.inner[(_e558 * 8u) + _e561];
-                                                                d = _e553 + (_e557 * _e564);
+                                                                float _e615 = d;
+                                                                uint _e617 = e_1;
+                                                                float _e619 = xv.inner[_e617];
+                                                                uint _e620 = ci_8;
+                                                                uint _e623 = e_1;
+                                                                float _e626 = wf.inner[(_e620 * 8u) + _e623];
+                                                                d = _e615 + (_e619 * _e626);
                                                             }
                                                         }
-                                                        uint _e570 = ci_8;
-                                                        uint _e573 = mi_3;
-                                                        float _e576 = d;
-                                                        dots_1.inner[(_e570 * QMAX_ROWS) + _e573] = _e576;
+                                                        uint _e632 = ci_8;
+                                                        uint _e635 = mi_3;
+                                                        float _e638 = d;
+                                                        dots_1.inner[(_e632 * QMAX_ROWS) + _e635] = _e638;
                                                     }
                                                 }
                                             }
@@ -1292,12 +1346,12 @@ struct qmvInput {
                             bool loop_init_30 = true;
                             while(true) {
                                 if (!loop_init_30) {
-                                    uint _e629 = mi_4;
-                                    mi_4 = _e629 + 1u;
+                                    uint _e691 = mi_4;
+                                    mi_4 = _e691 + 1u;
                                 }
                                 loop_init_30 = false;
-                                uint _e588 = mi_4;
-                                if (_e588 < QMV_XROWS) {
+                                uint _e650 = mi_4;
+                                if (_e650 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
@@ -1306,29 +1360,29 @@ struct qmvInput {
                                     bool loop_init_31 = true;
                                     while(true) {
                                         if (!loop_init_31) {
-                                            uint _e626 = ci_9;
-                                            ci_9 = _e626 + 1u;
+                                            uint _e688 = ci_9;
+                                            ci_9 = _e688 + 1u;
                                         }
                                         loop_init_31 = false;
-                                        uint _e593 = ci_9;
-                                        if (_e593 < QMV_COLS) {
+                                        uint _e655 = ci_9;
+                                        if (_e655 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e596 = ci_9;
-                                            uint _e599 = mi_4;
-                                            float _e602 = acc.inner[(_e596 * QMAX_ROWS) + _e599];
-                                            uint _e603 = ci_9;
-                                            float _e606 = ab_1.inner[_e603].x;
-                                            uint _e607 = ci_9;
-                                            uint _e610 = mi_4;
-                                            float _e613 = dots_1.inner[(_e607 * QMAX_ROWS) + _e610];
-                                            uint _e615 = ci_9;
-                                            float _e618 = ab_1.inner[_e615].y;
-                                            uint _e619 = mi_4;
-                                            float _e621 = sx_1.inner[_e619];
-                                            acc.inner[(_e596 * QMAX_ROWS) + _e599] = _e602 + ((_e606 * _e613) + (_e618 * _e621));
+                                            uint _e658 = ci_9;
+                                            uint _e661 = mi_4;
+                                            float _e664 = acc.inner[(_e658 * QMAX_ROWS) + _e661];
+                                            uint _e665 = ci_9;
+                                            float _e668 = ab_1.inner[_e665].x;
+                                            uint _e669 = ci_9;
+                                            uint _e672 = mi_4;
+                                            float _e675 = dots_1.inner[(_e669 * QMAX_ROWS) + _e672];
+                                            uint _e677 = ci_9;
+                                            float _e680 = ab_1.inner[_e677].y;
+                                            uint _e681 = mi_4;
+                                            float _e683 = sx_1.inner[_e681];
+                                            acc.inner[(_e658 * QMAX_ROWS) + _e661] = _e664 + ((_e668 * _e675) + (_e680 * _e683));
                                         }
                                     }
                                 }
@@ -1342,12 +1396,12 @@ struct qmvInput {
     bool loop_init_32 = true;
     while(true) {
         if (!loop_init_32) {
-            uint _e797 = mi_5;
-            mi_5 = _e797 + 1u;
+            uint _e859 = mi_5;
+            mi_5 = _e859 + 1u;
         }
         loop_init_32 = false;
-        uint _e640 = mi_5;
-        if (_e640 < QMV_XROWS) {
+        uint _e702 = mi_5;
+        if (_e702 < QMV_XROWS) {
         } else {
             break;
         }
@@ -1356,21 +1410,21 @@ struct qmvInput {
             bool loop_init_33 = true;
             while(true) {
                 if (!loop_init_33) {
-                    uint _e662 = ci_10;
-                    ci_10 = _e662 + 1u;
+                    uint _e724 = ci_10;
+                    ci_10 = _e724 + 1u;
                 }
                 loop_init_33 = false;
-                uint _e645 = ci_10;
-                if (_e645 < QMV_COLS) {
+                uint _e707 = ci_10;
+                if (_e707 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e649 = ci_10;
-                    uint _e654 = ci_10;
-                    uint _e657 = mi_5;
-                    float _e660 = acc.inner[(_e654 * QMAX_ROWS) + _e657];
-                    red.inner[(_e649 * QMV_WG) + lid] = _e660;
+                    uint _e711 = ci_10;
+                    uint _e716 = ci_10;
+                    uint _e719 = mi_5;
+                    float _e722 = acc.inner[(_e716 * QMAX_ROWS) + _e719];
+                    red.inner[(_e711 * QMV_WG) + lid] = _e722;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
@@ -1378,38 +1432,38 @@ struct qmvInput {
             bool loop_init_34 = true;
             while(true) {
                 if (!loop_init_34) {
-                    uint _e699 = stride;
-                    stride = _e699 >> 1u;
+                    uint _e761 = stride;
+                    stride = _e761 >> 1u;
                 }
                 loop_init_34 = false;
-                uint _e669 = stride;
-                if (_e669 > 0u) {
+                uint _e731 = stride;
+                if (_e731 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e672 = stride;
-                    if (lane < _e672) {
+                    uint _e734 = stride;
+                    if (lane < _e734) {
                         ci_11 = 0u;
                         bool loop_init_35 = true;
                         while(true) {
                             if (!loop_init_35) {
-                                uint _e697 = ci_11;
-                                ci_11 = _e697 + 1u;
+                                uint _e759 = ci_11;
+                                ci_11 = _e759 + 1u;
                             }
                             loop_init_35 = false;
-                            uint _e676 = ci_11;
-                            if (_e676 < QMV_COLS) {
+                            uint _e738 = ci_11;
+                            if (_e738 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e680 = ci_11;
-                                float _e685 = red.inner[(_e680 * QMV_WG) + lid];
-                                uint _e687 = ci_11;
-                                uint _e691 = stride;
-                                float _e694 = red.inner[((_e687 * QMV_WG) + lid) + _e691];
-                                red.inner[(_e680 * QMV_WG) + lid] = _e685 + _e694;
+                                uint _e742 = ci_11;
+                                float _e747 = red.inner[(_e742 * QMV_WG) + lid];
+                                uint _e749 = ci_11;
+                                uint _e753 = stride;
+                                float _e756 = red.inner[((_e749 * QMV_WG) + lid) + _e753];
+                                red.inner[(_e742 * QMV_WG) + lid] = _e747 + _e756;
                             }
                         }
                     }
@@ -1417,43 +1471,43 @@ struct qmvInput {
                 }
             }
             if (lane == 0u) {
-                uint _e706 = mi_5;
-                local_2 = _e706 < count;
+                uint _e768 = mi_5;
+                local_4 = _e768 < count;
             } else {
-                local_2 = false;
+                local_4 = false;
             }
-            bool _e709 = local_2;
-            if (_e709) {
-                uint _e712 = mi_5;
-                uint _e716 = rows[tile.y + _e712].y;
-                uint _e719 = p.n;
-                uint o = _e716 * _e719;
+            bool _e771 = local_4;
+            if (_e771) {
+                uint _e774 = mi_5;
+                uint _e778 = rows[tile.y + _e774].y;
+                uint _e781 = p.n;
+                uint o = _e778 * _e781;
                 if (false) {
                     ci_12 = 0u;
                     bool loop_init_36 = true;
                     while(true) {
                         if (!loop_init_36) {
-                            uint _e766 = ci_12;
-                            ci_12 = _e766 + 2u;
+                            uint _e828 = ci_12;
+                            ci_12 = _e828 + 2u;
                         }
                         loop_init_36 = false;
-                        uint _e727 = ci_12;
-                        if (_e727 < QMV_COLS) {
+                        uint _e789 = ci_12;
+                        if (_e789 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e730 = ci_12;
-                            uint _e734 = p.n;
-                            if ((col0_ + _e730) < _e734) {
-                                uint _e737 = ci_12;
-                                float _e742 = red.inner[(_e737 * QMV_WG) + lid];
-                                uint _e744 = float_to_bits(_e742, XDT);
-                                uint _e746 = ci_12;
-                                float _e753 = red.inner[((_e746 + 1u) * QMV_WG) + lid];
-                                uint _e755 = float_to_bits(_e753, XDT);
-                                uint _e758 = ci_12;
-                                out[((o + col0_) + _e758) >> 1u] = _e744 | (_e755 << 16u);
+                            uint _e792 = ci_12;
+                            uint _e796 = p.n;
+                            if ((col0_ + _e792) < _e796) {
+                                uint _e799 = ci_12;
+                                float _e804 = red.inner[(_e799 * QMV_WG) + lid];
+                                uint _e806 = float_to_bits(_e804, XDT);
+                                uint _e808 = ci_12;
+                                float _e815 = red.inner[((_e808 + 1u) * QMV_WG) + lid];
+                                uint _e817 = float_to_bits(_e815, XDT);
+                                uint _e820 = ci_12;
+                                out[((o + col0_) + _e820) >> 1u] = _e806 | (_e817 << 16u);
                             }
                         }
                     }
@@ -1462,23 +1516,23 @@ struct qmvInput {
                     bool loop_init_37 = true;
                     while(true) {
                         if (!loop_init_37) {
-                            uint _e794 = ci_13;
-                            ci_13 = _e794 + 1u;
+                            uint _e856 = ci_13;
+                            ci_13 = _e856 + 1u;
                         }
                         loop_init_37 = false;
-                        uint _e771 = ci_13;
-                        if (_e771 < QMV_COLS) {
+                        uint _e833 = ci_13;
+                        if (_e833 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e774 = ci_13;
-                            uint _e778 = p.n;
-                            if ((col0_ + _e774) < _e778) {
-                                uint _e782 = ci_13;
-                                uint _e786 = ci_13;
-                                float _e791 = red.inner[(_e786 * QMV_WG) + lid];
-                                out[(o + col0_) + _e782] = as_type<uint>(_e791);
+                            uint _e836 = ci_13;
+                            uint _e840 = p.n;
+                            if ((col0_ + _e836) < _e840) {
+                                uint _e844 = ci_13;
+                                uint _e848 = ci_13;
+                                float _e853 = red.inner[(_e848 * QMV_WG) + lid];
+                                out[(o + col0_) + _e844] = as_type<uint>(_e853);
                             }
                         }
                     }

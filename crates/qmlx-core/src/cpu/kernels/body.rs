@@ -24,6 +24,10 @@ pub(crate) struct DotArgs {
     pub scales: *const f32,
     pub biases: *const f32,
     pub s_stride: usize,
+    /// Integer dots only ([`dot_rows_int`]; null otherwise): x as int8 limbs with their
+    /// factors ([`split_x_limbs`]), rows `xl_stride` bytes apart.
+    pub xl: *const i8,
+    pub xl_stride: usize,
 }
 
 /// `[e(0), e(1), …, e(N-1)]` for an expression `e` of index `i`, written out in place: closures
@@ -233,6 +237,153 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
             }
         }
     }
+}
+
+/// Elements of x per record of int8 limbs ([`split_x_limbs`]), and 4-bit codes per step of
+/// [`dot_rows_int`] (64 bytes of codes).
+pub(crate) const INT_SPAN: usize = 128;
+
+/// Bytes per [`INT_SPAN`] elements of x split into `limbs` limbs: the limbs, 16 f32 lane
+/// factors, 16 i32 accumulator start values (64-byte aligned pieces).
+pub(crate) const fn int_record_bytes(limbs: usize) -> usize {
+    limbs * INT_SPAN + 128
+}
+
+/// [`dot_rows`] for 4-bit codes (affine 4-bit, mxfp4, nvfp4) with integer dot products
+/// (AVX-512 VNNI `vpdpbusd`: 64 u8 × i8 products per instruction, exact i32 sums).
+///
+/// x comes split into `LIMBS` int8 limbs ([`split_x_limbs`]): per block of 8 elements
+/// `x ≈ 2^-e·(l₀ + l₁/2^8 + l₂/2^16)`, so the block's `Σ q·x` is `2^-e·2^-8(LIMBS-1)` times an
+/// exact integer. Per 128 codes and row: an and, a shift and an and turn 64 bytes into the
+/// low and high nibbles (u8 codes; fp4: `2·value + 12` by one byte shuffle each), two
+/// `vpdpbusd` per limb, the limb sums joined in i32 (wrapping; the joined sums fit, 8 codes
+/// per lane), one conversion and one FMA with the per-lane group scale times the lane's x
+/// factor. I32 lane `i` sums codes `8i..8i+8`, which lie in one group and one x block.
+/// The last limb's accumulators start at `−offset·Σ joined limbs` (from the split), so the
+/// sums are exactly `Σ (q − 8)·x̃` (affine: centred codes, so the f32 sums, and their
+/// rounding, are several times smaller than `Σ q·x̃` for weights centred in their groups) or
+/// `Σ 2·value·x̃` (fp4). Affine bias: `Σ_g (b_g + 8·s_g)·Σx̃_g` in f64 (the caller's sums of
+/// the x the limbs carry). K after the last whole span runs through [`dot_rows`] with the
+/// f32 x (`a.x`).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // indices into several const-size register arrays at once
+pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, const NR: usize, const MR: usize>(
+    a: &DotArgs,
+    out: &mut [[f32; MR]; NR],
+) {
+    // 16 words of 4-bit codes per span.
+    const SPAN_WORDS: usize = INT_SPAN / 8;
+    debug_assert!(NR * MR * LIMBS <= 16, "i32 accumulators beyond the 32 registers");
+    let rec = int_record_bytes(LIMBS);
+    let spans = a.k / INT_SPAN;
+    debug_assert!(a.gs <= INT_SPAN && INT_SPAN % a.gs == 0);
+    let gpb = INT_SPAN / a.gs;
+    let mut tot = [[I::zero(); MR]; NR];
+    for b in 0..spans {
+        // One prefetch per 64-byte line of codes (see `dot_rows` for the distances).
+        let ahead = if MR == 1 { NR * a.w_stride } else { PREFETCH_WORDS };
+        for n in 0..NR {
+            I::prefetch(a.w.wrapping_add(n * a.w_stride + b * SPAN_WORDS + ahead));
+        }
+        let codes: [[I::W; 2]; NR] = each!(n < NR => I::int_codes::<KIND>(a.w.add(n * a.w_stride + b * SPAN_WORDS)));
+        let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
+        let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
+        for m in 0..MR {
+            let start = I::int_load(xr[m].add(LIMBS * INT_SPAN + 64));
+            for n in 0..NR {
+                acc[n][m][LIMBS - 1] = start;
+            }
+        }
+        for l in 0..LIMBS {
+            for h in 0..2 {
+                for m in 0..MR {
+                    let xp = xr[m].add(l * INT_SPAN + h * (INT_SPAN / 2));
+                    for n in 0..NR {
+                        acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n][h], xp);
+                    }
+                }
+            }
+        }
+        for n in 0..NR {
+            let s = I::lane_scales(a.scales.add(n * a.s_stride + b * gpb), gpb);
+            for m in 0..MR {
+                let mut j = acc[n][m][0];
+                for l in 1..LIMBS {
+                    j = I::int_join_limbs(j, acc[n][m][l]);
+                }
+                let f = I::mul(s, I::load(xr[m].add(LIMBS * INT_SPAN) as *const f32));
+                tot[n][m] = I::fma(I::int_to_f32(j), f, tot[n][m]);
+            }
+        }
+    }
+    let done_groups = spans * gpb;
+    for n in 0..NR {
+        for m in 0..MR {
+            let mut y = I::hsum(tot[n][m]) as f64;
+            if KIND == kind::UINT {
+                let xsum = a.xsum.add(m * a.xsum_stride);
+                y += I::dot_f64(a.biases.add(n * a.s_stride), xsum, done_groups)
+                    + UINT4_INT_OFFSET as f64 * I::dot_f64(a.scales.add(n * a.s_stride), xsum, done_groups);
+            }
+            out[n][m] = y as f32;
+        }
+    }
+    if spans * INT_SPAN < a.k {
+        let done = spans * INT_SPAN;
+        let tail = DotArgs {
+            k: a.k - done,
+            x: a.x.add(done),
+            xsum: if KIND == kind::UINT { a.xsum.add(done_groups) } else { a.xsum },
+            w: a.w.add(done / 8),
+            scales: a.scales.add(done_groups),
+            biases: if KIND == kind::UINT { a.biases.add(done_groups) } else { a.biases },
+            ..*a
+        };
+        let mut rest = [[0f32; MR]; NR];
+        dot_rows::<I, 4, KIND, NR, MR>(&tail, &mut rest);
+        for n in 0..NR {
+            for m in 0..MR {
+                out[n][m] += rest[n][m];
+            }
+        }
+    }
+}
+
+/// fp4 codes enter the integer dots as `2·value + FP4_INT_OFFSET` (u8).
+pub(crate) const FP4_INT_OFFSET: i32 = 12;
+/// Affine 4-bit codes count in the integer dots as `q − UINT4_INT_OFFSET`.
+pub(crate) const UINT4_INT_OFFSET: i32 = 8;
+
+/// Splits the whole [`INT_SPAN`]-element spans of the row `x` into `limbs` int8 limbs for
+/// [`dot_rows_int`]: per span a record of [`int_record_bytes`] at `out` (64-byte aligned).
+///
+/// Per block of 8 elements (one i32 lane of the dots), `e` is the largest integer with
+/// `max|x|·2^e ≤ 126`; `J = round(x·2^e·2^8(limbs-1))` (|J| < 2^24, exact in f32) is written in
+/// signed base-256 digits, low digits in [-128, 127], the top one in [-127, 127]. J carries
+/// `x·2^e` to within `2^-8(limbs-1)/2`, i.e. relative to the block's max|x| (≥ 63·2^-e):
+/// ≤ 2^-15 with 2 limbs, ≤ 2^-23 with 3 (blocks of 8, not the 128 of a span: an outlier
+/// costs precision to 7 neighbours only). The lane factors are `factor·2^-e·2^-8(limbs-1)`,
+/// the accumulator start values `−offset·ΣJ` per block (see [`dot_rows_int`]). `xt` gets x̃, the
+/// value the limbs carry (exact in f32), from which the caller takes the per-group sums of
+/// the affine bias term: with Σx̃ the bias term cancels the codes' share of the limb error
+/// exactly, leaving `Σ w·(x̃ − x)` (with Σx the error scaled with the codes 0..15, not the
+/// weights: 2-3× larger with f32 x, see the stage-4 notes).
+///
+/// Returns false (nothing usable) if x holds a non-finite value or a block whose max|x| is
+/// nonzero but below 2^-100 (its factor would leave the normal range): the caller then takes
+/// the float path.
+#[inline(always)]
+pub(crate) unsafe fn split_x_limbs<I: Isa>(x: &[f32], limbs: usize, fp4: bool, out: &mut [i8], xt: &mut [f32]) -> bool {
+    let spans = x.len() / INT_SPAN;
+    let rec = int_record_bytes(limbs);
+    debug_assert!(out.len() >= spans * rec && xt.len() >= spans * INT_SPAN && (1..=3).contains(&limbs));
+    let (factor, offset) = if fp4 { (0.5, FP4_INT_OFFSET) } else { (1.0, UINT4_INT_OFFSET) };
+    for s in 0..spans {
+        if !I::int_split_span(x.as_ptr().add(s * INT_SPAN), limbs, factor, offset, out.as_mut_ptr().add(s * rec), xt.as_mut_ptr().add(s * INT_SPAN)) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Permutes `x` for [`dot_rows_nibbles`] with `lanes`-lane vectors: within each whole block of

@@ -81,6 +81,59 @@ pub(crate) trait Isa: Copy {
         let _ = (p, gpb);
         unreachable!("no nibble blocks for this instruction set")
     }
+    /// Integer row dots (`body::dot_rows_int`), implemented by AVX-512 only and instantiated
+    /// only where VNNI is present: the u8 operands of [`Isa::dot_u8_i8`] of the 128 codes in
+    /// the `LANES` words at `p` (`B = 4`): `[low nibbles, high nibbles]` of the 64 bytes, so
+    /// that i32 lane `i` of a dot sums codes `8i..8i+8` (as in the nibble blocks). `UINT`: the
+    /// code; `FP4`: `2·value + 12` (E2M1 values times 2 are integers in [-12, 12]).
+    #[inline(always)]
+    unsafe fn int_codes<const KIND: u8>(p: *const u32) -> [Self::W; 2] {
+        let _ = p;
+        unreachable!("no integer dots for this instruction set")
+    }
+    /// Zero i32 lanes.
+    #[inline(always)]
+    unsafe fn int_zero() -> Self::W {
+        unreachable!("no integer dots for this instruction set")
+    }
+    /// `acc + Σ_{j<4} codes[4i+j]·x[4i+j]` per i32 lane `i`: u8 codes times the i8 at `x` (VNNI
+    /// `vpdpbusd`, exact; no saturation).
+    #[inline(always)]
+    unsafe fn dot_u8_i8(acc: Self::W, codes: Self::W, x: *const i8) -> Self::W {
+        let _ = (acc, codes, x);
+        unreachable!("no integer dots for this instruction set")
+    }
+    /// `hi·2^8 + lo` in i32 lanes (joins the sums of two int8 limbs of x; wraps, and the
+    /// joined sums fit i32).
+    #[inline(always)]
+    unsafe fn int_join_limbs(hi: Self::W, lo: Self::W) -> Self::W {
+        let _ = (hi, lo);
+        unreachable!("no integer dots for this instruction set")
+    }
+    /// i32 lanes to f32.
+    #[inline(always)]
+    unsafe fn int_to_f32(a: Self::W) -> Self::V {
+        let _ = a;
+        unreachable!("no integer dots for this instruction set")
+    }
+    /// Loads 16 i32 lanes (64 bytes).
+    #[inline(always)]
+    unsafe fn int_load(p: *const i8) -> Self::W {
+        let _ = p;
+        unreachable!("no integer dots for this instruction set")
+    }
+    /// Splits the 128 floats at `x` into int8 limbs for [`Isa::int_codes`] (see
+    /// `body::split_x_limbs`), one power-of-two scale per block of 8 elements (an i32 lane of
+    /// the dots): the limbs (per limb 128 bytes: the even elements, then the odd ones) at
+    /// `rec`, then 16 f32 lane factors `factor·2^-7(limbs-1)/up`, then 16 i32 start values of
+    /// the last limb's accumulators, `−offset·Σ_lane joined limbs`; and x̃, the value the
+    /// limbs carry, at `xt`. False if the span holds a non-finite value or a block whose
+    /// max|x| is nonzero but below 2^-100.
+    #[inline(always)]
+    unsafe fn int_split_span(x: *const f32, limbs: usize, factor: f32, offset: i32, rec: *mut i8, xt: *mut f32) -> bool {
+        let _ = (x, limbs, factor, offset, rec, xt);
+        unreachable!("no integer dots for this instruction set")
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -213,7 +266,121 @@ mod x86 {
                 ),
             }
         }
+        #[inline(always)]
+        unsafe fn int_codes<const KIND: u8>(p: *const u32) -> [__m512i; 2] {
+            let w = _mm512_loadu_si512(p as *const _);
+            let m = _mm512_set1_epi8(0x0F);
+            let lo = _mm512_and_si512(w, m);
+            let hi = _mm512_and_si512(_mm512_srli_epi16::<4>(w), m);
+            if KIND == kind::FP4 {
+                // One byte shuffle per 64 codes: the table repeats in each 128-bit lane.
+                let t = _mm512_broadcast_i32x4(_mm_loadu_si128(FP4_X2_OFFSET.as_ptr() as *const _));
+                [_mm512_shuffle_epi8(t, lo), _mm512_shuffle_epi8(t, hi)]
+            } else {
+                [lo, hi]
+            }
+        }
+        #[inline(always)]
+        unsafe fn int_zero() -> __m512i {
+            _mm512_setzero_si512()
+        }
+        #[inline(always)]
+        unsafe fn dot_u8_i8(acc: __m512i, codes: __m512i, x: *const i8) -> __m512i {
+            _mm512_dpbusd_epi32(acc, codes, _mm512_loadu_si512(x as *const _))
+        }
+        #[inline(always)]
+        unsafe fn int_join_limbs(hi: __m512i, lo: __m512i) -> __m512i {
+            _mm512_add_epi32(_mm512_slli_epi32::<8>(hi), lo)
+        }
+        #[inline(always)]
+        unsafe fn int_to_f32(a: __m512i) -> __m512 {
+            _mm512_cvtepi32_ps(a)
+        }
+        #[inline(always)]
+        unsafe fn int_load(p: *const i8) -> __m512i {
+            _mm512_loadu_si512(p as *const _)
+        }
+        #[inline(always)]
+        unsafe fn int_split_span(x: *const f32, limbs: usize, factor: f32, offset: i32, rec: *mut i8, xt: *mut f32) -> bool {
+            let zero = _mm512_setzero_si512();
+            let lane_f = rec.add(limbs * 128) as *mut f32;
+            let init = rec.add(limbs * 128 + 64) as *mut i32;
+            // 2^8(L-1) and its inverse (L ≤ 3).
+            let bits = 8 * (limbs as u32 - 1);
+            let (join_unit, join_inv) = (f32::from_bits((127 + bits) << 23), f32::from_bits((127 - bits) << 23));
+            let mut js = [zero; 8];
+            let mut bad: __mmask16 = 0;
+            for (q, jq) in js.iter_mut().enumerate() {
+                let v = _mm512_loadu_ps(x.add(16 * q));
+                let a = _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7FFF_FFFF));
+                // max|x| over each block of 8 lanes, in every lane of it (bits compare as floats).
+                let m = _mm512_max_epu32(a, _mm512_shuffle_epi32::<0xB1>(a));
+                let m = _mm512_max_epu32(m, _mm512_shuffle_epi32::<0x4E>(m));
+                let m = _mm512_max_epu32(m, _mm512_shuffle_i32x4::<0xB1>(m, m));
+                let is0 = _mm512_cmpeq_epu32_mask(m, zero);
+                let bad_q = _mm512_cmpge_epu32_mask(m, _mm512_set1_epi32(0x7F80_0000))
+                    | (_mm512_cmplt_epu32_mask(m, _mm512_set1_epi32(27 << 23)) & !is0);
+                bad |= bad_q;
+                // max = 1.f·2^p: up = 2^(6-p) (exponent field 260 − p's field), halved if
+                // max·up > 126; 1 for all-zero (and unusable) blocks.
+                let field = _mm512_sub_epi32(_mm512_set1_epi32(260), _mm512_srli_epi32::<23>(m));
+                let field = _mm512_mask_mov_epi32(field, is0 | bad_q, _mm512_set1_epi32(127));
+                let up = _mm512_castsi512_ps(_mm512_slli_epi32::<23>(field));
+                let over = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(_mm512_mul_ps(_mm512_castsi512_ps(m), up), _mm512_set1_ps(126.0));
+                let up = _mm512_mask_mul_ps(up, over, up, _mm512_set1_ps(0.5));
+                // J = round(x·up·2^8(L-1)): |J| ≤ 126·2^16 < 2^24, the joined limbs.
+                let j = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_mul_ps(v, up), _mm512_set1_ps(join_unit)));
+                *jq = j;
+                // x̃ = J·2^-8(L-1)/up, exact.
+                let carried = _mm512_div_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(j), _mm512_set1_ps(join_inv)), up);
+                _mm512_storeu_ps(xt.add(16 * q), carried);
+                // Lane factors of blocks 2q, 2q+1 (lanes 0 and 8): exact, powers of two.
+                let f = _mm512_div_ps(_mm512_set1_ps(factor * join_inv), up);
+                _mm_storel_epi64(lane_f.add(2 * q) as *mut _, _mm_castps_si128(_mm512_castps512_ps128(_mm512_maskz_compress_ps(0x0101, f))));
+                // Accumulator start values: −offset·ΣJ per block (|·| < 2^30).
+                let s = _mm512_add_epi32(j, _mm512_shuffle_epi32::<0xB1>(j));
+                let s = _mm512_add_epi32(s, _mm512_shuffle_epi32::<0x4E>(s));
+                let s = _mm512_add_epi32(s, _mm512_shuffle_i32x4::<0xB1>(s, s));
+                let s = _mm512_mullo_epi32(_mm512_maskz_compress_epi32(0x0101, s), _mm512_set1_epi32(-offset));
+                _mm_storel_epi64(init.add(2 * q) as *mut _, _mm512_castsi512_si128(s));
+            }
+            if bad != 0 {
+                return false;
+            }
+            // J in base-256 digits, low first: d = ((J + 128) mod 256) − 128 ∈ [-128, 127], then
+            // J ← (J − d)/256 (exact); the top digit is what remains, within [-127, 127].
+            let even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+            let odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+            let (c128, c255) = (_mm512_set1_epi32(128), _mm512_set1_epi32(255));
+            for q in 0..4 {
+                let (a, b) = (js[2 * q], js[2 * q + 1]);
+                for (h, v) in [(0, _mm512_permutex2var_epi32(a, even, b)), (1, _mm512_permutex2var_epi32(a, odd, b))] {
+                    let mut j = v;
+                    for l in (1..limbs).rev() {
+                        let d = _mm512_sub_epi32(_mm512_and_si512(_mm512_add_epi32(j, c128), c255), c128);
+                        _mm_storeu_si128(rec.add(l * 128 + h * 64 + 16 * q) as *mut _, _mm512_cvtepi32_epi8(d));
+                        j = _mm512_srai_epi32::<8>(_mm512_sub_epi32(j, d));
+                    }
+                    _mm_storeu_si128(rec.add(h * 64 + 16 * q) as *mut _, _mm512_cvtepi32_epi8(j));
+                }
+            }
+            true
+        }
     }
+
+    /// `2·value + 12` of the E2M1 codes 0..15, as u8 (the integer dots' fp4 operand,
+    /// `body::FP4_INT_OFFSET`; the x factors carry the 1/2).
+    static FP4_X2_OFFSET: [u8; 16] = {
+        let mut t = [0u8; 16];
+        let mut i = 0;
+        while i < 16 {
+            // FP4_VALUES are 0, 0.5, 1, 1.5, 2, 3, 4, 6: twice them is an integer.
+            let v2 = (FP4_VALUES[i & 7] * 2.0) as i32;
+            t[i] = (if i & 8 != 0 { 12 - v2 } else { 12 + v2 }) as u8;
+            i += 1;
+        }
+        t
+    };
 
     /// Integer codes (one per lane) to values: `UINT` as f32, fp4/fp8 decoded times `scale`.
     #[inline(always)]

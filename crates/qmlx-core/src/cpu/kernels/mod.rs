@@ -1,7 +1,7 @@
 //! SIMD kernels of the CPU backend and their one cached run-time dispatch.
 //!
 //! [`Kernels::active`] is resolved once per process (CPU detection, or the
-//! `QMLX_CPU_KERNELS=reference|portable|avx2|avx512|neon` override) and stored in a `OnceLock`.
+//! `QMLX_CPU_KERNELS=reference|portable|avx2|avx512|avx512vnni|neon` override) and stored in a `OnceLock`.
 //! Per-bit-width knowledge lives in [`layout`]; the vector primitives per instruction set in
 //! `isa`; the kernel bodies, written once, in `body`.
 
@@ -11,7 +11,7 @@ pub mod layout;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-pub(crate) use body::DotArgs;
+pub(crate) use body::{int_record_bytes, DotArgs, INT_SPAN};
 use isa::Portable;
 #[cfg(target_arch = "x86_64")]
 use isa::{Avx2, Avx512};
@@ -33,6 +33,10 @@ pub enum Kernels {
     Avx2,
     /// The fused kernels with AVX-512 F/BW/VL/DQ (x86-64).
     Avx512,
+    /// [`Kernels::Avx512`] plus VNNI: 4-bit row dots (transpose=True, small M) as integer dot
+    /// products against x split into int8 limbs (`body::dot_rows_int`); everything else as
+    /// `Avx512`.
+    Avx512Vnni,
     /// The fused kernels with NEON (aarch64; tested under qemu, not timed on Arm hardware).
     Neon,
 }
@@ -45,13 +49,14 @@ impl Kernels {
             Kernels::Portable => "portable",
             Kernels::Avx2 => "avx2",
             Kernels::Avx512 => "avx512",
+            Kernels::Avx512Vnni => "avx512vnni",
             Kernels::Neon => "neon",
         }
     }
 
     /// Parses a `QMLX_CPU_KERNELS` value.
     pub fn parse(s: &str) -> Option<Kernels> {
-        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Neon].into_iter().find(|k| k.name() == s)
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Avx512Vnni, Kernels::Neon].into_iter().find(|k| k.name() == s)
     }
 
     /// True if this CPU can run these kernels.
@@ -70,6 +75,8 @@ impl Kernels {
                     && is_x86_feature_detected!("avx512vl")
                     && is_x86_feature_detected!("avx512dq")
             }
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx512Vnni => Kernels::Avx512.is_supported() && is_x86_feature_detected!("avx512vnni"),
             #[cfg(target_arch = "aarch64")]
             Kernels::Neon => std::arch::is_aarch64_feature_detected!("neon"),
             #[cfg(not(target_arch = "aarch64"))]
@@ -81,7 +88,7 @@ impl Kernels {
 
     /// Every implementation this CPU can run (tests cross-check them all).
     pub fn available() -> Vec<Kernels> {
-        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Neon].into_iter().filter(|k| k.is_supported()).collect()
+        [Kernels::Reference, Kernels::Portable, Kernels::Avx2, Kernels::Avx512, Kernels::Avx512Vnni, Kernels::Neon].into_iter().filter(|k| k.is_supported()).collect()
     }
 
     /// The fastest implementation this CPU can run.
@@ -98,7 +105,10 @@ impl Kernels {
                 Some(k) if k.is_supported() => k,
                 _ => {
                     let d = Kernels::detected();
-                    eprintln!("qmlx: QMLX_CPU_KERNELS={v:?} is not one of reference/portable/avx2/avx512/neon supported here; using {}", d.name());
+                    eprintln!(
+                        "qmlx: QMLX_CPU_KERNELS={v:?} is not one of reference/portable/avx2/avx512/avx512vnni/neon supported here; using {}",
+                        d.name()
+                    );
                     d
                 }
             },
@@ -142,6 +152,18 @@ entry_points!(Portable, dot_portable, deq_portable, axpy_portable);
 unsafe fn dot_nibbles_avx512<const KIND: u8, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
     body::dot_rows_nibbles::<Avx512, KIND, NR, MR>(a, out)
 }
+/// The 4-bit integer row dot (see `body::dot_rows_int`), AVX-512 with VNNI only.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn dot_int_avx512<const KIND: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    body::dot_rows_int::<Avx512, KIND, LIMBS, NR, MR>(a, out)
+}
+/// `body::split_x_limbs` compiled for AVX-512 (vectorised rounding).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn split_x_limbs_avx512(x: &[f32], limbs: usize, fp4: bool, out: &mut [i8], xt: &mut [f32]) -> bool {
+    body::split_x_limbs::<Avx512>(x, limbs, fp4, out, xt)
+}
 #[cfg(target_arch = "x86_64")]
 entry_points!(Avx2, dot_avx2, deq_avx2, axpy_avx2, "avx2,fma,f16c,bmi1,bmi2");
 #[cfg(target_arch = "x86_64")]
@@ -172,7 +194,7 @@ macro_rules! by_isa {
     ($kernels:expr, $spec:expr, $p:ident, $a2:ident, $a5:ident $(, $extra:ident)*) => {
         match $kernels {
             #[cfg(target_arch = "x86_64")]
-            Kernels::Avx512 => by_code!($spec, $a5 $(, $extra)*),
+            Kernels::Avx512 | Kernels::Avx512Vnni => by_code!($spec, $a5 $(, $extra)*),
             #[cfg(target_arch = "x86_64")]
             Kernels::Avx2 => by_code!($spec, $a2 $(, $extra)*),
             _ => by_code!($spec, $p $(, $extra)*),
@@ -188,7 +210,56 @@ use {axpy_portable as axpy_avx2, axpy_portable as axpy_avx512};
 /// Lanes of the nibble blocks the row-dot kernel of `spec` reads `x` in, if it does (4-bit
 /// codes with AVX-512); `x` must then be permuted by [`permute_x_for_dot`].
 pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usize> {
-    (cfg!(target_arch = "x86_64") && kernels == Kernels::Avx512 && spec.bits() == 4).then_some(16)
+    (cfg!(target_arch = "x86_64") && matches!(kernels, Kernels::Avx512 | Kernels::Avx512Vnni) && spec.bits() == 4).then_some(16)
+}
+
+/// Int8 limbs of x the row-dot kernel of `spec` takes for blocks of `mr` x rows of `dtype`
+/// (0: it takes f32 x): the integer dots of [`Kernels::Avx512Vnni`] for 4-bit codes (affine
+/// 4-bit, mxfp4, nvfp4). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
+/// block's max|x| (`body::split_x_limbs`): 2 for f16 (11 significant bits) and bf16 (8), 3 for
+/// f32 (24). Measured against float64 and MLX-CPU 0.32.4 on the same inputs (uniform, normal,
+/// 100× outliers, groups over 4 decades, mean-offset x; K = 4096 and with a K tail;
+/// `bench/int_dot_accuracy.py`, bench/results/cpu-2026-11-26-stage4-accuracy.md): max error
+/// / max|y64| at most 0.16× MLX's for affine 4-bit, 0.78× for mxfp4/nvfp4 (f32 x; f16/bf16
+/// x: ≤ 0.17×, MLX accumulates in the half type), never above the `Avx512` float path's error
+/// by more than 1.5× and within the project floors: the default for every dtype. f32 x takes
+/// them only for single x rows: with 3 limbs the dots of 2-4 x rows ran slower than the f32
+/// kernels (in-L2 M=2: 35 vs 30 µs, M=4: 70 vs 62 µs, 256×4096 affine4g64, stage-4 notes).
+pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DType, mr: usize) -> usize {
+    if !(cfg!(target_arch = "x86_64") && kernels == Kernels::Avx512Vnni && spec.bits() == 4) {
+        return 0;
+    }
+    match dtype {
+        crate::DType::F16 | crate::DType::BF16 => 2,
+        _ if mr == 1 => 3,
+        _ => 0,
+    }
+}
+
+/// x as int8 limbs for the integer row dots: per row of `k` elements, its whole
+/// `INT_SPAN`-element spans as records of `int_record_bytes(limbs)` (`out`, 64-byte aligned),
+/// and in `xt` (x's shape) the values the limbs carry, in place of x's over whole spans.
+/// Returns false where x cannot be split (non-finite or tiny values): use the f32 kernels then.
+pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: usize, out: &mut [i8], xt: &mut [f32]) -> bool {
+    let spans = k / INT_SPAN;
+    let row_bytes = spans * body::int_record_bytes(limbs);
+    let fp4 = spec.element_code() == ElementCode::Fp4;
+    for (r, row) in x.chunks_exact(k).enumerate() {
+        let o = &mut out[r * row_bytes..(r + 1) * row_bytes];
+        let xt = &mut xt[r * k..r * k + spans * INT_SPAN];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: only called for `Kernels::Avx512Vnni`, whose support check covers these features.
+        let ok = unsafe { split_x_limbs_avx512(&row[..spans * INT_SPAN], limbs, fp4, o, xt) };
+        #[cfg(not(target_arch = "x86_64"))]
+        let ok = {
+            let _ = (row, o, xt, fp4);
+            false
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// Permutes each `k`-element row of `x` into the nibble-block order of `lanes`-lane vectors.
@@ -198,12 +269,24 @@ pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f3
     }
 }
 
-/// The row-dot kernel of `spec` for these kernels.
-pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> DotFn<NR, MR> {
+/// The row-dot kernel of `spec` for these kernels, taking x as `limbs` int8 limbs
+/// ([`int_dot_limbs`]) or as f32 (`limbs` = 0).
+pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec, limbs: usize) -> DotFn<NR, MR> {
     #[cfg(target_arch = "aarch64")]
     if kernels == Kernels::Neon {
         return by_code!(spec, dot_neon, NR, MR);
     }
+    #[cfg(target_arch = "x86_64")]
+    if limbs > 0 {
+        return match (spec.element_code(), limbs) {
+            (ElementCode::Fp4, 2) => dot_int_avx512::<{ kind::FP4 }, 2, NR, MR>,
+            (ElementCode::Fp4, _) => dot_int_avx512::<{ kind::FP4 }, 3, NR, MR>,
+            (_, 2) => dot_int_avx512::<{ kind::UINT }, 2, NR, MR>,
+            _ => dot_int_avx512::<{ kind::UINT }, 3, NR, MR>,
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = limbs;
     #[cfg(target_arch = "x86_64")]
     if dot_nibble_lanes(kernels, spec).is_some() {
         return match spec.element_code() {

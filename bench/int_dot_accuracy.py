@@ -1,0 +1,136 @@
+"""Accuracy of the CPU integer row dots (x split into int8 limbs, `Kernels::Avx512Vnni`) against
+float64 and MLX-CPU, on the same inputs (issue 4: the faster path must be at least as accurate as
+MLX; the default path must meet the project floors).
+
+Writes cases (x, MLX-quantized weights) under bench/out/int_dot_acc/, runs
+`target/release/int_accuracy` on them (every CPU kernel set this machine runs), runs MLX-CPU's
+`quantized_matmul` on the same arrays, and prints per case max|y - y64| / max|y64| for each.
+
+Usage: .venv/bin/python bench/int_dot_accuracy.py [--out FILE.md]
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import mlx.core as mx
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out", "int_dot_acc")
+BIN = os.path.join(ROOT, "target", "release", "int_accuracy")
+FLOOR = {"float32": 2e-6, "float16": 1.5e-3, "bfloat16": 1.2e-2}
+MX_DT = {"float32": mx.float32, "float16": mx.float16, "bfloat16": mx.bfloat16}
+FP4 = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6], dtype=np.float64)
+
+
+def to_np64(a):
+    return np.array(a.astype(mx.float32), dtype=np.float64)
+
+
+def raw(a, dtype):
+    """Bytes of an MLX array in its own dtype (bf16 through a uint16 view)."""
+    if dtype == "bfloat16":
+        return np.array(a.view(mx.uint16)).tobytes()
+    return np.array(a).tobytes()
+
+
+def e4m3(b):
+    b = b.astype(np.int64)
+    s = np.where(b & 0x80, -1.0, 1.0)
+    e = (b >> 3) & 0xF
+    m = b & 7
+    v = np.where(e == 0, m / 8.0 * 2.0 ** -6, (1 + m / 8.0) * 2.0 ** (e - 7))
+    return s * v
+
+
+def weights64(mode, gs, wq, s, b, n, k):
+    """Exact stored weights in float64."""
+    w = np.array(wq).view(np.uint8)
+    codes = np.stack([w & 0xF, w >> 4], axis=-1).reshape(n, k).astype(np.int64)
+    g = lambda a: np.repeat(a, gs, axis=1)
+    if mode == "affine":
+        return g(to_np64(s)) * codes + g(to_np64(b))
+    sb = np.array(s).astype(np.int64)
+    scale = 2.0 ** (sb - 127) if mode == "mxfp4" else e4m3(sb)
+    return FP4[codes] * g(scale)
+
+
+def make_x(kind, rng, m, k):
+    x = rng.uniform(-1, 1, size=(m, k))
+    if kind == "outliers":  # a few elements 100x the rest
+        idx = rng.choice(k, size=6, replace=False)
+        x[:, idx] *= 100.0
+    elif kind == "mixed":  # groups of 64 with magnitudes over 4 decades
+        x *= np.repeat(10.0 ** rng.uniform(-3, 1, size=(m, k // 64 + 1)), 64, axis=1)[:, :k]
+    elif kind == "normal":
+        x = rng.standard_normal((m, k))
+    elif kind == "offset":  # large common mean (cancellation in the bias/offset terms)
+        x = 1.0 + 0.01 * x
+    return x
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    mx.set_default_device(mx.cpu)
+    rng = np.random.default_rng(20261126)
+    specs = [("affine", 64, 4), ("affine", 32, 4), ("affine", 128, 4), ("mxfp4", 32, 4), ("nvfp4", 16, 4)]
+    cases = []
+    i = 0
+    for mode, gs, bits in specs:
+        for dtype in ["float32", "float16", "bfloat16"]:
+            for xk in ["uniform", "normal", "outliers", "mixed", "offset"]:
+                for m, k in [(1, 4096), (4, 4096 + {16: 32, 32: 32, 64: 64}.get(gs, 128))]:
+                    if mode != "affine" or gs != 64:
+                        if m == 4 and xk not in ("uniform", "outliers"):
+                            continue
+                    n = 256
+                    d = os.path.join(OUT, f"c{i:03d}")
+                    os.makedirs(d, exist_ok=True)
+                    w = mx.array(rng.standard_normal((n, k)).astype(np.float32)).astype(MX_DT[dtype])
+                    q = mx.quantize(w, group_size=gs, bits=bits, mode=mode)
+                    wq, s = q[0], q[1]
+                    b = q[2] if mode == "affine" else None
+                    x = mx.array(make_x(xk, rng, m, k).astype(np.float32)).astype(MX_DT[dtype])
+                    y_mlx = mx.quantized_matmul(x, wq, s, b, transpose=True, group_size=gs, bits=bits, mode=mode)
+                    mx.eval(y_mlx)
+                    w64 = weights64(mode, gs, wq, s, b, n, k)
+                    y64 = to_np64(x) @ w64.T
+                    with open(os.path.join(d, "meta.txt"), "w") as f:
+                        f.write(f"{mode} {gs} {bits} {dtype} {m} {n} {k}\n")
+                    open(os.path.join(d, "x.bin"), "wb").write(raw(x, dtype))
+                    open(os.path.join(d, "wq.bin"), "wb").write(np.array(wq).tobytes())
+                    open(os.path.join(d, "s.bin"), "wb").write(raw(s, dtype) if mode == "affine" else np.array(s).tobytes())
+                    if b is not None:
+                        open(os.path.join(d, "b.bin"), "wb").write(raw(b, dtype))
+                    cases.append((d, mode, gs, dtype, xk, m, k, y64, to_np64(y_mlx)))
+                    i += 1
+    subprocess.run([BIN] + [c[0] for c in cases], check=True)
+    lines = ["| spec | dtype | x | M×K | floor | MLX-CPU | reference | avx512 | avx512vnni | int / MLX | int ≤ max(floor-bar) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    worst = {}
+    for d, mode, gs, dtype, xk, m, k, y64, y_mlx in cases:
+        den = np.abs(y64).max()
+        err = lambda y: np.abs(y.reshape(y64.shape) - y64).max() / den
+        e = {kn: err(np.fromfile(os.path.join(d, f"y_{kn}.bin"), dtype=np.float32).astype(np.float64))
+             for kn in ["reference", "avx512", "avx512vnni"]}
+        e_mlx = err(y_mlx)
+        ok = e["avx512vnni"] <= max(FLOOR[dtype], 0) and e["avx512vnni"] <= e_mlx
+        spec = f"{mode}{'' if mode != 'affine' else f'4g{gs}'}"
+        key = (spec, dtype)
+        r = e["avx512vnni"] / e_mlx if e_mlx > 0 else float("inf")
+        worst[key] = max(worst.get(key, 0), r)
+        lines.append(f"| {spec} | {dtype} | {xk} | {m}×{k} | {FLOOR[dtype]:.1e} | {e_mlx:.2e} | {e['reference']:.2e} | "
+                     f"{e['avx512']:.2e} | {e['avx512vnni']:.2e} | {r:.2f} | {'yes' if ok else 'NO'} |")
+    lines += ["", "worst int/MLX ratio per spec and dtype:", ""]
+    lines += [f"- {s} {d}: {v:.2f}" for (s, d), v in sorted(worst.items())]
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        open(args.out, "w").write(text + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
