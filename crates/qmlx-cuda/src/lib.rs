@@ -524,10 +524,11 @@ impl Device {
         let use_runs = match GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
             2 => false,
-            // H100 round 1 (bench/cuda-notes.md stage 16): faster than the grouped decode kernel
-            // at 64 tokens (512 pairs over 128 experts), slower at 8 (64 pairs: its static split of
-            // ~6 units per block leaves a tail), and slower than qmv at 1 token.
-            _ => batch >= 2 * op.w_count,
+            // H100 (bench/cuda-notes.md stage 16, Qwen3-30B-A3B layer): faster than the grouped
+            // decode kernel at 64 tokens (512 pairs over 128 experts) and, with K < 2048 (down
+            // projection), at 8; slower at 8 tokens with K = 2048 (~6 units per block: its static
+            // split leaves a tail) and than qmv at 1 token.
+            _ => batch >= 2 * op.w_count || (use_decode && op.k < 2048),
         };
         if use_runs && grouped && op.transpose && op.out_dtype != DType::F32 && runs_eligible(op, batch) {
             // Work-list gather kernel (kernels/qmm_decode.cuh qmm_runs_impl): a persistent grid over
@@ -539,7 +540,10 @@ impl Device {
                 r => r,
             };
             // Compiled variants: 2 or 4 warps; a ring of 4 k steps with one row tile, 2 or 4 with two.
+            // Warps split K: 2 below K = 2048 (H100 stage 16, K = 768: 4-bit k steps 3+3 instead of
+            // 2+2+1+1, down projection 64 tokens 92.7 -> 81.7 µs), else 4 (K = 2048: 146 vs 151 µs).
             let warps = match DECODE_WARPS.load(std::sync::atomic::Ordering::Relaxed) {
+                0 if op.k < 2048 => 2,
                 2 => 2,
                 _ => 4,
             };
