@@ -1,4 +1,4 @@
-// Hopper (sm_90a) quantized matmul for prefill (transpose=True, f16/bf16, M > 64): the analog of
+// Hopper (sm_90a) quantized matmul for prefill (transpose=True, f16/bf16, M > 16): the analog of
 // MLX's "NAX" matrix-engine kernels. Built only for sm_90a (build.rs compiles this file alone for
 // it); src/sm90.rs launches it.
 //
@@ -6,9 +6,10 @@
 // wgmma: the dequantized weights are the A operand straight from registers (no shared-memory round
 // trip), x the B operand from 128-byte-swizzled shared memory. Warp-specialized, 3 warpgroups:
 //   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
-//     packed weight tile (128 rows × 64 codes) into a ring of 5 (BT = 256) or 8 (BT = 128) stages of shared-memory stages
+//     packed weight tile (128 rows × 64 codes; odd widths: 128 codes every second stage, see
+//     Sm90Layout) into a ring of 4-5 (BT = 256) or 7-8 (BT = 128) shared-memory stages
 //     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters, 8 bytes per
-//     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 2-8 bits, bf16 2-6): the raw
+//     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 1-8 bits, bf16 1-6): the raw
 //     T scale and bias each doubled into T×2; mxfp4: the packed factor and the f32 scale, plus a
 //     per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
 //     fp: the decoded scale, 0).
@@ -18,8 +19,8 @@
 //     ~5 instructions per code pair), else in f32 (code_pair_bits / dequant_pair). The next
 //     tile is dequantized while the current tile's wgmmas run (wait_group 1).
 // Tails: TMA zero-fills x rows and weight rows past the tensor; rows/tokens past N/M of this
-// matrix are computed and never stored. K must be a multiple of 64 and bits even (2/4/6/8, fp4,
-// fp8): the TMA box of a packed tile row is 8·BITS bytes, a multiple of 16 only for even bits.
+// matrix are computed and never stored. K must be a multiple of 64 (odd bit widths: 128): a TMA
+// box row must be a multiple of 16 bytes, and 64 codes are 8·BITS bytes.
 #include "quant.cuh"
 
 #define SM90_BW 128      // weight rows per block (2 consumer warpgroups × 64)
@@ -34,11 +35,17 @@ struct alignas(64) TmaMap {
 
 // Shared-memory layout of one launch (offsets from a 1024-byte aligned base).
 template <int BITS, int BT> struct Sm90Layout {
+  // Odd widths: 64 codes are 8·BITS bytes, not a whole number of 16-byte TMA units, so even K
+  // tiles copy the weights of two K tiles (16·BITS bytes per row) and odd K tiles read the second
+  // half from the previous stage, which their consumers still hold (each warp releases it only
+  // after this tile's A fragments are loaded).
+  static constexpr bool PAIRED = BITS % 2 == 1;
   static constexpr int X_STAGE = BT * SM90_BK * 2;                  // swizzled x tile
-  static constexpr int W_WORDS = SM90_BK * BITS / 32;               // packed words per weight row
-  static constexpr int W_STAGE = SM90_BW * W_WORDS * 4;
+  static constexpr int W_WORDS = SM90_BK * BITS / 32;               // packed words per weight row and K tile
+  static constexpr int W_ROW = PAIRED ? 2 * W_WORDS : W_WORDS;      // words per row of a stage's weight copy
+  static constexpr int W_STAGE = SM90_BW * W_ROW * 4;
   static constexpr int P_STAGE = 4 * SM90_BW * 8;                   // float2 per (16-wide K step, row)
-  // As many stages as fit (5 for 256 tokens, 8 for 128); src/sm90.rs computes the same.
+  // As many stages as fit (4-5 for 256 tokens, 7-8 for 128); src/sm90.rs computes the same.
   static constexpr int STAGES_FIT = SM90_SMEM_STAGES_MAX / (X_STAGE + W_STAGE + P_STAGE);
   static constexpr int STAGES = STAGES_FIT < 8 ? STAGES_FIT : 8;
   static constexpr int X_OFF = 0;
@@ -49,7 +56,25 @@ template <int BITS, int BT> struct Sm90Layout {
   static constexpr int BYTES = FLAG_OFF + STAGES * 4;
   static constexpr int OUT_LD = SM90_BW + 8;                        // epilogue staging row (T elements)
   static_assert(BT * OUT_LD * 2 <= STAGES * X_STAGE, "epilogue staging fits in the x stages");
+  // The parameter warps rotate over 3 K tiles: their mbarrier parity waits stay within one phase
+  // of the ring only with at least 3 stages.
+  static_assert(STAGES >= 3, "3 parameter warps need 3 stages");
 };
+
+// Swizzle of the packed weight tile (src/sm90.rs picks the same TMA mode). A warp reads one
+// 16-byte chunk of 8 consecutive rows per LDS.128 (4 lanes share a row). Unswizzled, 64-byte rows
+// (8-bit) put rows r, r+2, r+4, r+6 on the same banks (4-way conflict); TMA's 64B swizzle XORs
+// the chunk index (address bits 4-5) with address bits 7-8 = row bits 1-2, so the 8 rows' chunks
+// cover all 32 banks (prefill stage 6, H200: affine8 f16 +3-14 %). 32-byte rows (4-bit) are 2-way:
+// the 32B swizzle cost more address arithmetic than it saved, so they stay unswizzled; 16- and
+// 48-byte rows are conflict-free, and odd widths read 8-byte pieces of 16·BITS-byte rows (the 8
+// rows' pieces fall on distinct banks for BITS = 1, 3, 5).
+// Only affine 8-bit f16 (the packed decode, where the conflicts were measured to matter): the f32
+// decode paths (affine8 bf16, mxfp8) measured 0.95-1.00x with it.
+template <int KIND, int BITS, typename T> __device__ __forceinline__ int sm90_weight_chunk_xor(int row) {
+  if constexpr (KIND == KIND_AFFINE && BITS == 8 && std::is_same<T, __half>::value) return (row >> 1) & 3;
+  else return 0;
+}
 
 template <int BT, typename T> struct Wgmma;
 
@@ -99,119 +124,74 @@ __device__ __forceinline__ uint64_t sw128_desc(uint32_t addr) {
 }
 
 #ifdef QMLX_SM90A
-// wgmma m64nBTk16, f32 += T·T, A = 4 registers per lane, B = K-major shared-memory descriptor.
-template <> struct Wgmma<256, __half> {
-  static __device__ __forceinline__ void mma(float (&d)[128], const uint32_t (&a)[4], uint64_t desc) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %133, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n256k16.f32.f16.f16 "
-        "{"
-        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
-        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
-        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
-        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63,"
-        "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79,"
-        "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95,"
-        "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111,"
-        "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127"
-        "}, {%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-          "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-          "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
-          "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
-          "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
-          "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
-          "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
-          "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
-          "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
-  }
-};
-template <> struct Wgmma<256, __nv_bfloat16> {
-  static __device__ __forceinline__ void mma(float (&d)[128], const uint32_t (&a)[4], uint64_t desc) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %133, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 "
-        "{"
-        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
-        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
-        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
-        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63,"
-        "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79,"
-        "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95,"
-        "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111,"
-        "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127"
-        "}, {%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-          "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-          "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
-          "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
-          "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
-          "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
-          "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
-          "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
-          "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
-  }
-};
-template <> struct Wgmma<128, __half> {
-  static __device__ __forceinline__ void mma(float (&d)[64], const uint32_t (&a)[4], uint64_t desc) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 "
-        "{"
-        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
-        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
-        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
-        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63"
-        "}, {%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
-  }
-};
-template <> struct Wgmma<128, __nv_bfloat16> {
-  static __device__ __forceinline__ void mma(float (&d)[64], const uint32_t (&a)[4], uint64_t desc) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 "
-        "{"
-        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
-        "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
-        "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
-        "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63"
-        "}, {%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1));
-  }
-};
+// wgmma m64n256k16 for T = f16 or bf16 (TS, the PTX type suffix): f32 += T·T, A = 4 registers per
+// lane, B = K-major shared-memory descriptor, scale-d = 1 (accumulate).
+#define QMLX_WGMMA_256(T, TS) \
+  template <> struct Wgmma<256, T> { \
+    static __device__ __forceinline__ void mma(float (&d)[128], const uint32_t (&a)[4], uint64_t desc) { \
+      asm volatile( \
+  "{\n.reg .pred p;\nsetp.ne.b32 p, %133, 0;\n" \
+  "wgmma.mma_async.sync.aligned.m64n256k16.f32." TS "." TS " " \
+  "{" \
+  "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15," \
+  "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31," \
+  "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47," \
+  "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63," \
+  "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79," \
+  "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95," \
+  "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111," \
+  "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127" \
+  "}, {%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}\n" \
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
+      "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
+      "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
+      "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
+      "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
+      "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
+      "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
+      "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), \
+      "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), \
+      "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), \
+      "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), \
+      "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), \
+      "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]), \
+      "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), \
+      "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), \
+      "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127]) \
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1)); \
+    } \
+  };
+// wgmma m64n128k16 for T = f16 or bf16 (TS, the PTX type suffix): f32 += T·T, A = 4 registers per
+// lane, B = K-major shared-memory descriptor, scale-d = 1 (accumulate).
+#define QMLX_WGMMA_128(T, TS) \
+  template <> struct Wgmma<128, T> { \
+    static __device__ __forceinline__ void mma(float (&d)[64], const uint32_t (&a)[4], uint64_t desc) { \
+      asm volatile( \
+  "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n" \
+  "wgmma.mma_async.sync.aligned.m64n128k16.f32." TS "." TS " " \
+  "{" \
+  "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15," \
+  "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31," \
+  "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47," \
+  "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63" \
+  "}, {%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}\n" \
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
+      "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
+      "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
+      "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
+      "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
+      "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
+      "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
+      "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]) \
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(1)); \
+    } \
+  };
+QMLX_WGMMA_256(__half, "f16")
+QMLX_WGMMA_256(__nv_bfloat16, "bf16")
+QMLX_WGMMA_128(__half, "f16")
+QMLX_WGMMA_128(__nv_bfloat16, "bf16")
+#undef QMLX_WGMMA_256
+#undef QMLX_WGMMA_128
 #endif
 
 // The f32 group parameters of one 16-wide K step for one weight row (see the header comment), from
@@ -274,10 +254,11 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
         const int xrow = (int)(xi * M + m0), wrow = (int)(wi * N + n0);
         for (int t = 0; t < ktiles; ++t) {
           const int s = t % L::STAGES;
+          const bool wcopy = !L::PAIRED || (t & 1) == 0;
           if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
-          mbar_arrive_expect_tx(&full[s], L::X_STAGE + L::W_STAGE);
+          mbar_arrive_expect_tx(&full[s], L::X_STAGE + (wcopy ? L::W_STAGE : 0));
           tma_load_2d(smem + L::X_OFF + s * L::X_STAGE, &xmap, t * SM90_BK, xrow, &full[s]);
-          tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, t * L::W_WORDS, wrow, &full[s]);
+          if (wcopy) tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, (L::PAIRED ? t / 2 : t) * L::W_ROW, wrow, &full[s]);
         }
       }
     } else {
@@ -350,6 +331,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
   const int cw = wg - 1, wq = warp & 3, t4 = lane & 3;
   const int r0 = cw * 64 + wq * 16 + (lane >> 2), r1 = r0 + 8;  // this lane's two weight rows
+  const int wsw = sm90_weight_chunk_xor<KIND, BITS, T>(r0);              // same for r1 = r0 + 8
   // Packed-path constants, loop-invariant registers.
   const uint32_t sel = KIND == KIND_MXFP4 ? pair_selector<4, __nv_bfloat16>(t4) : pair_selector<BITS, T>(t4);
   const uint32_t magic = PackedAffine<BITS, T>::magic;
@@ -359,18 +341,32 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
   uint32_t afr[2][4][4];
 
-  // Waits for tile t, then dequantizes this lane's A fragments of its 4 K steps into a.
-  auto load_tile = [&](int t, uint32_t (&a)[4][4]) {
+  // Waits for tile t (half = t % 2, a literal at each call), then dequantizes this lane's A
+  // fragments of its 4 K steps into a.
+  auto load_tile = [&](int t, int half, uint32_t (&a)[4][4]) {
     const int s = t % L::STAGES;
     mbar_wait(&full[s], (t / L::STAGES) & 1);
-    const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + s * L::W_STAGE);
     uint32_t w0[L::W_WORDS], w1[L::W_WORDS];
+    if constexpr (L::PAIRED) {
+      // The pair's copy sits in the stage of its even tile (t itself, or t - 1 for half = 1).
+      const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + ((t - half) % L::STAGES) * L::W_STAGE) + half * L::W_WORDS;
 #pragma unroll
-    for (int i = 0; i < L::W_WORDS; i += 4) {
-      const uint4 u0 = *reinterpret_cast<const uint4*>(ws + r0 * L::W_WORDS + i);
-      const uint4 u1 = *reinterpret_cast<const uint4*>(ws + r1 * L::W_WORDS + i);
-      w0[i] = u0.x; w0[i + 1] = u0.y; w0[i + 2] = u0.z; w0[i + 3] = u0.w;
-      w1[i] = u1.x; w1[i + 1] = u1.y; w1[i + 2] = u1.z; w1[i + 3] = u1.w;
+      for (int i = 0; i < L::W_WORDS; i += 2) {
+        const uint2 u0 = *reinterpret_cast<const uint2*>(ws + r0 * L::W_ROW + i);
+        const uint2 u1 = *reinterpret_cast<const uint2*>(ws + r1 * L::W_ROW + i);
+        w0[i] = u0.x; w0[i + 1] = u0.y;
+        w1[i] = u1.x; w1[i + 1] = u1.y;
+      }
+    } else {
+      const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + s * L::W_STAGE);
+#pragma unroll
+      for (int i = 0; i < L::W_WORDS; i += 4) {
+        const int c = ((i / 4) ^ wsw) * 4;  // the TMA swizzle moved 16-byte chunk i/4 of these rows here
+        const uint4 u0 = *reinterpret_cast<const uint4*>(ws + r0 * L::W_ROW + c);
+        const uint4 u1 = *reinterpret_cast<const uint4*>(ws + r1 * L::W_ROW + c);
+        w0[i] = u0.x; w0[i + 1] = u0.y; w0[i + 2] = u0.z; w0[i + 3] = u0.w;
+        w1[i] = u1.x; w1[i + 1] = u1.y; w1[i + 2] = u1.z; w1[i + 3] = u1.w;
+      }
     }
     if constexpr (PACKED_FP4) {
       const uint2* ps = reinterpret_cast<const uint2*>(smem + L::P_OFF + s * L::P_STAGE);
@@ -438,10 +434,10 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   };
   for (int t = 0; t < ktiles; ++t) {
     if (t & 1) {
-      load_tile(t, afr[1]);
+      load_tile(t, 1, afr[1]);
       mma_tile(t, afr[1]);
     } else {
-      load_tile(t, afr[0]);
+      load_tile(t, 0, afr[0]);
       mma_tile(t, afr[0]);
     }
     wgmma_wait<1>();  // tile t-1's wgmmas are done: its stage and A registers are free
@@ -497,8 +493,11 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   QMLX_SM90_KERNEL(FN, KIND, BITS, f16, __half, 128)               \
   QMLX_SM90_KERNEL(FN, KIND, BITS, bf16, __nv_bfloat16, 128)
 
+QMLX_SM90_KERNELS(affine1, KIND_AFFINE, 1)
 QMLX_SM90_KERNELS(affine2, KIND_AFFINE, 2)
+QMLX_SM90_KERNELS(affine3, KIND_AFFINE, 3)
 QMLX_SM90_KERNELS(affine4, KIND_AFFINE, 4)
+QMLX_SM90_KERNELS(affine5, KIND_AFFINE, 5)
 QMLX_SM90_KERNELS(affine6, KIND_AFFINE, 6)
 QMLX_SM90_KERNELS(affine8, KIND_AFFINE, 8)
 QMLX_SM90_KERNELS(mxfp4, KIND_MXFP4, 4)

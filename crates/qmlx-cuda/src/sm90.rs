@@ -1,7 +1,8 @@
 //! The Hopper prefill path (kernels/qmm_sm90.cu): wgmma with register-dequantized weights, TMA
 //! loads into a 5- or 8-stage mbarrier ring, warp-specialized. Used automatically on sm_90 devices
-//! for transpose=True f16/bf16 matmuls with M > [`SM90_MIN_M`], K a multiple of 64 and a
-//! format it is built for ([`supported`]); everything else keeps the portable kernels. (A 2-block
+//! for transpose=True f16/bf16 matmuls with M > [`SM90_MIN_M`] and K a multiple of 64 (128 for
+//! odd bit widths, [`k_multiple`]), every mode and width; everything else keeps the portable
+//! kernels. (A 2-block
 //! cluster sharing the x tile through TMA multicast was measured slower and reverted:
 //! bench/cuda-notes.md, prefill stage 3.)
 //!
@@ -52,11 +53,17 @@ const BK: usize = 64;
 const STAGE_RING_BYTES: usize = 220 * 1024;
 const THREADS: u32 = 384;
 
+/// Words per row of one stage's weight copy (the TMA box): 64 codes, or for odd widths 128 (two K
+/// tiles: 64 codes of an odd width are not a whole number of 16-byte units; Sm90Layout::PAIRED).
+fn weight_box_words(bits: usize) -> usize {
+    BK * bits / 32 * if bits % 2 == 1 { 2 } else { 1 }
+}
+
 /// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
 /// fit in 220 KB, at most 8, their barriers and per-stage flag words, plus 1024 bytes to align the
 /// base (Sm90Layout in the kernel).
 fn smem_bytes(bits: usize, bt: usize) -> usize {
-    let stage = bt * BK * 2 + BW * (BK * bits / 32) * 4 + 4 * BW * 8;
+    let stage = bt * BK * 2 + BW * weight_box_words(bits) * 4 + 4 * BW * 8;
     let stages = (STAGE_RING_BYTES / stage).min(8);
     stages * stage + 2 * stages * 8 + 4 * stages + 1024
 }
@@ -102,12 +109,13 @@ impl Module {
     }
 }
 
-/// Formats the kernel file instantiates (even bit widths: a packed tile row of 8·bits bytes must
-/// be a multiple of 16 for TMA).
-fn supported(mode: Mode, bits: u32) -> bool {
-    match mode {
-        Mode::Affine => bits % 2 == 0,
-        Mode::Mxfp4 | Mode::Mxfp8 | Mode::Nvfp4 => true,
+/// K granularity: 64 per stage; odd widths copy two stages' weights at once (a TMA box row must be
+/// a multiple of 16 bytes), so their K must be a multiple of 128.
+fn k_multiple(mode: Mode, bits: u32) -> usize {
+    if mode == Mode::Affine && bits % 2 == 1 {
+        2 * BK
+    } else {
+        BK
     }
 }
 
@@ -117,8 +125,7 @@ pub(crate) fn eligible(op: &MatmulOp) -> bool {
     op.transpose
         && matches!(op.out_dtype, DType::F16 | DType::BF16)
         && op.m > MIN_M.load(Ordering::Relaxed)
-        && op.k % BK == 0
-        && supported(spec.mode(), spec.bits())
+        && op.k % k_multiple(spec.mode(), spec.bits()) == 0
         && op.batch_count() <= 65535
         && op.x_count * op.m < (1 << 31)
         && op.w_count * op.n < (1 << 31)
@@ -154,6 +161,17 @@ fn tensor_map(
         .map_err(|e| crate::backend("tensor map", e))?;
     }
     Ok(map)
+}
+
+/// TMA swizzle of the packed weight tile: affine 8-bit f16 rows (64 bytes) are swizzled so that
+/// the consumers' 16-byte reads of 8 rows are free of bank conflicts; the kernel
+/// (`sm90_weight_chunk_xor`) undoes the same mapping and says why the others are not.
+fn weight_swizzle(mode: Mode, bits: u32, dtype: DType) -> sys::CUtensorMapSwizzle {
+    if mode == Mode::Affine && bits == 8 && dtype == DType::F16 {
+        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_64B
+    } else {
+        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE
+    }
 }
 
 /// Launches the kernel for an [`eligible`] op. The token tile is 256 for M > 128 (measured faster
@@ -199,8 +217,8 @@ pub(crate) unsafe fn launch(
         p.w,
         [wpr, (op.w_count * op.n) as u64],
         wpr * 4,
-        [(BK * bits / 32) as u32, BW as u32],
-        sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE,
+        [weight_box_words(bits) as u32, BW as u32],
+        weight_swizzle(op.spec.mode(), op.spec.bits(), op.out_dtype),
     )?;
     let smem = smem_bytes(bits, bt);
     let f = module.function(&format!("qmm_sm90_{fmt}_t{bt}_{dt}"), smem)?;

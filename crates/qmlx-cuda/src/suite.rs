@@ -161,6 +161,10 @@ impl Tally {
             self.failed += 1;
         }
         let _ = writeln!(self.log, "{} {line}", if ok { "PASS" } else { "FAIL" });
+        // QMLX_SUITE_PROGRESS=1: each line on stderr as it is checked too (a killed run shows how far it got).
+        if std::env::var_os("QMLX_SUITE_PROGRESS").is_some() {
+            eprintln!("{} {line}", if ok { "PASS" } else { "FAIL" });
+        }
     }
 }
 
@@ -439,7 +443,8 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
         // Prefill shapes (M > 64; K a multiple of 64): on sm_90 devices f16/bf16 take the wgmma
         // kernel, run here with each token tile. Tails in M and N, N not a multiple of 8,
         // broadcast batches, gathers and an out-of-range index.
-        let kp = 3 * gs.max(64);
+        // Odd widths need K a multiple of 128 there (two K tiles per weight copy): 384 = 3 copies.
+        let kp = 3 * gs.max(64) * if spec.mode() == Mode::Affine && spec.bits() % 2 == 1 { 2 } else { 1 };
         let tiles: &[Option<usize>] = if crate::sm90::active(dev) && dt != DType::F32 { &[Some(128), Some(256)] } else { &[None] };
         for &tile in tiles {
             crate::sm90::force_token_tile(tile);
@@ -454,6 +459,10 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
             if spec.mode() == Mode::Mxfp4 && dt != DType::F32 {
                 // Scales ~2^5: outside the packed 16-bit path's exact range, so these tiles take its f32 path.
                 matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, 64.0, &format!("{tag} prefill large scales M=300 N=200 K=512{tl}"));
+            }
+            if full && tile != Some(128) {
+                // K = 2048: 32 K tiles, several trips round the ring.
+                matmul_case::<T>(dev, t, rng, spec, g, &[300, 2048], &[130, 2048], true, None, None, false, W_SD, &format!("{tag} prefill M=130 N=300 K=2048{tl}"));
             }
             if full {
                 matmul_case::<T>(dev, t, rng, spec, g, &[264, 1024], &[600, 1024], true, None, None, false, W_SD, &format!("{tag} prefill M=600 N=264 K=1024{tl}"));

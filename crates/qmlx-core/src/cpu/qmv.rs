@@ -115,30 +115,39 @@ pub(super) fn run_t<T: Float>(
     // where x holds values they cannot carry: those calls take the f32 kernels). Blocks of
     // `mr` x rows take them where `int_dot_limbs(.., mr)` says so, the others the f32 kernels.
     let spans = k / kernels::INT_SPAN;
-    let limbs = if spans > 0 { kernels::int_dot_limbs(kern, &op.spec, T::DTYPE, 1) } else { 0 };
+    let int_for = |mr: usize| if spans > 0 { kernels::int_dot_limbs(kern, &op.spec, T::DTYPE, mr) } else { 0 };
+    // M_BLOCKS peel 4s, then a 2, then a 1 off M.
+    let limbs = match m {
+        0 => 0,
+        _ if m % 2 == 1 => int_for(1),
+        _ if m % 4 == 2 => int_for(2).max(int_for(4) * usize::from(m >= 4)),
+        _ => int_for(4),
+    };
     let xl_row = spans * kernels::int_record_bytes(limbs);
     let mut xl_buf: Vec<i8>;
     let mut xl: &[i8] = &[];
-    // x as the limbs carry it (the bias sums of the integer dots must see the same x).
-    let mut xt: Vec<f32> = vec![];
+    // Group sums of the x the limbs carry (the bias sums of the integer dots must see it).
+    let mut xsum_int: Vec<f32> = vec![];
     if limbs > 0 {
         // 64-byte aligned: the kernel reads 64-byte vectors of it, and loads split across
         // cache lines halved vpdpbusd's throughput (measured on the Zen 5 dev machine).
         let len = xf.len() / k * xl_row;
         xl_buf = vec![0i8; len + 63];
         let off = xl_buf.as_ptr().align_offset(64);
-        xt = xf.to_vec();
-        if kernels::split_x_for_int_dot(xf, k, &op.spec, limbs, &mut xl_buf[off..off + len], &mut xt) {
+        xsum_int = vec![0f32; xf.len() / gs];
+        if kernels::split_x_for_int_dot(xf, k, &op.spec, limbs, &mut xl_buf[off..off + len], &mut xsum_int) {
             xl = &xl_buf[off..off + len];
         }
     }
-    let limbs_for = |mr: usize| if xl.is_empty() { 0 } else { kernels::int_dot_limbs(kern, &op.spec, T::DTYPE, mr) };
+    let limbs_for = |mr: usize| if xl.is_empty() { 0 } else { int_for(mr) };
     let (l4, l2, l1) = (limbs_for(4), limbs_for(2), limbs_for(1));
     let float_blocks = l1 == 0 || (m >= 2 && (l4 == 0 || l2 == 0));
     // Σx per group, once per call, in f64 (the bias term of the factorised dot).
-    let sums = |x: &[f32]| -> Vec<f32> { x.chunks(gs).map(|g| g.iter().map(|&v| v as f64).sum::<f64>() as f32).collect() };
-    let xsum = if affine && float_blocks { sums(xf) } else { vec![] };
-    let xsum_int = if affine && !xl.is_empty() { sums(&xt) } else { vec![] };
+    let xsum: Vec<f32> = if affine && float_blocks {
+        xf.chunks(gs).map(|g| g.iter().map(|&v| v as f64).sum::<f64>() as f32).collect()
+    } else {
+        vec![]
+    };
     let fns = DotFns {
         m4: (kernels::dot_fn(kern, &op.spec, l4), kernels::dot_fn(kern, &op.spec, l4)),
         m2: (kernels::dot_fn(kern, &op.spec, l2), kernels::dot_fn(kern, &op.spec, l2)),

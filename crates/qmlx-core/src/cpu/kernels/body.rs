@@ -363,24 +363,28 @@ pub(crate) const UINT4_INT_OFFSET: i32 = 8;
 /// `x·2^e` to within `2^-8(limbs-1)/2`, i.e. relative to the block's max|x| (≥ 63·2^-e):
 /// ≤ 2^-15 with 2 limbs, ≤ 2^-23 with 3 (blocks of 8, not the 128 of a span: an outlier
 /// costs precision to 7 neighbours only). The lane factors are `factor·2^-e·2^-8(limbs-1)`,
-/// the accumulator start values `−offset·ΣJ` per block (see [`dot_rows_int`]). `xt` gets x̃, the
-/// value the limbs carry (exact in f32), from which the caller takes the per-group sums of
-/// the affine bias term: with Σx̃ the bias term cancels the codes' share of the limb error
-/// exactly, leaving `Σ w·(x̃ − x)` (with Σx the error scaled with the codes 0..15, not the
-/// weights: 2-3× larger with f32 x, see the stage-4 notes).
+/// the accumulator start values `−offset·ΣJ` per block (see [`dot_rows_int`]). `xsum` gets the
+/// per-group (`gs`) sums of x̃, the value the limbs carry, for the affine bias term: with Σx̃
+/// the bias term cancels the codes' share of the limb error exactly, leaving `Σ w·(x̃ − x)`
+/// (with Σx the error scaled with the codes 0..15, not the weights: 2-3× larger with f32 x,
+/// see the stage-4 notes).
 ///
 /// Returns false (nothing usable) if x holds a non-finite value or a block whose max|x| is
 /// nonzero but below 2^-100 (its factor would leave the normal range): the caller then takes
 /// the float path.
 #[inline(always)]
-pub(crate) unsafe fn split_x_limbs<I: Isa>(x: &[f32], limbs: usize, fp4: bool, out: &mut [i8], xt: &mut [f32]) -> bool {
+pub(crate) unsafe fn split_x_limbs<I: Isa>(x: &[f32], limbs: usize, fp4: bool, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
     let spans = x.len() / INT_SPAN;
     let rec = int_record_bytes(limbs);
-    debug_assert!(out.len() >= spans * rec && xt.len() >= spans * INT_SPAN && (1..=3).contains(&limbs));
+    debug_assert!(out.len() >= spans * rec && xsum.len() >= spans * INT_SPAN / gs && (1..=3).contains(&limbs));
     let (factor, offset) = if fp4 { (0.5, FP4_INT_OFFSET) } else { (1.0, UINT4_INT_OFFSET) };
+    let mut bsum = [0f64; INT_SPAN / 8];
     for s in 0..spans {
-        if !I::int_split_span(x.as_ptr().add(s * INT_SPAN), limbs, factor, offset, out.as_mut_ptr().add(s * rec), xt.as_mut_ptr().add(s * INT_SPAN)) {
+        if !I::int_split_span(x.as_ptr().add(s * INT_SPAN), limbs, factor, offset, out.as_mut_ptr().add(s * rec), bsum.as_mut_ptr()) {
             return false;
+        }
+        for (g, blocks) in bsum.chunks(gs / 8).enumerate() {
+            xsum[s * (INT_SPAN / gs) + g] = blocks.iter().sum::<f64>() as f32;
         }
     }
     true

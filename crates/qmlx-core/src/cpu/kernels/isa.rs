@@ -125,13 +125,13 @@ pub(crate) trait Isa: Copy {
     /// Splits the 128 floats at `x` into int8 limbs for [`Isa::int_codes`] (see
     /// `body::split_x_limbs`), one power-of-two scale per block of 8 elements (an i32 lane of
     /// the dots): the limbs (per limb 128 bytes: the even elements, then the odd ones) at
-    /// `rec`, then 16 f32 lane factors `factor·2^-7(limbs-1)/up`, then 16 i32 start values of
-    /// the last limb's accumulators, `−offset·Σ_lane joined limbs`; and x̃, the value the
-    /// limbs carry, at `xt`. False if the span holds a non-finite value or a block whose
-    /// max|x| is nonzero but below 2^-100.
+    /// `rec`, then 16 f32 lane factors `factor·2^-8(limbs-1)/up`, then 16 i32 start values of
+    /// the last limb's accumulators, `−offset·Σ_lane joined limbs`; and at `bsum` the 16 block
+    /// sums of x̃, the value the limbs carry (exact in f64). False if the span holds a
+    /// non-finite value or a block whose max|x| is nonzero but below 2^-100.
     #[inline(always)]
-    unsafe fn int_split_span(x: *const f32, limbs: usize, factor: f32, offset: i32, rec: *mut i8, xt: *mut f32) -> bool {
-        let _ = (x, limbs, factor, offset, rec, xt);
+    unsafe fn int_split_span(x: *const f32, limbs: usize, factor: f32, offset: i32, rec: *mut i8, bsum: *mut f64) -> bool {
+        let _ = (x, limbs, factor, offset, rec, bsum);
         unreachable!("no integer dots for this instruction set")
     }
 }
@@ -301,13 +301,12 @@ mod x86 {
             _mm512_loadu_si512(p as *const _)
         }
         #[inline(always)]
-        unsafe fn int_split_span(x: *const f32, limbs: usize, factor: f32, offset: i32, rec: *mut i8, xt: *mut f32) -> bool {
+        unsafe fn int_split_span(x: *const f32, limbs: usize, factor: f32, offset: i32, rec: *mut i8, bsum: *mut f64) -> bool {
             let zero = _mm512_setzero_si512();
             let lane_f = rec.add(limbs * 128) as *mut f32;
             let init = rec.add(limbs * 128 + 64) as *mut i32;
-            // 2^8(L-1) and its inverse (L ≤ 3).
-            let bits = 8 * (limbs as u32 - 1);
-            let (join_unit, join_inv) = (f32::from_bits((127 + bits) << 23), f32::from_bits((127 - bits) << 23));
+            // 2^8(L-1) (L ≤ 3) as an exponent step.
+            let bits = 8 * (limbs as i32 - 1);
             let mut js = [zero; 8];
             let mut bad: __mmask16 = 0;
             for (q, jq) in js.iter_mut().enumerate() {
@@ -325,24 +324,27 @@ mod x86 {
                 // max·up > 126; 1 for all-zero (and unusable) blocks.
                 let field = _mm512_sub_epi32(_mm512_set1_epi32(260), _mm512_srli_epi32::<23>(m));
                 let field = _mm512_mask_mov_epi32(field, is0 | bad_q, _mm512_set1_epi32(127));
-                let up = _mm512_castsi512_ps(_mm512_slli_epi32::<23>(field));
-                let over = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(_mm512_mul_ps(_mm512_castsi512_ps(m), up), _mm512_set1_ps(126.0));
-                let up = _mm512_mask_mul_ps(up, over, up, _mm512_set1_ps(0.5));
+                let over = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(
+                    _mm512_mul_ps(_mm512_castsi512_ps(m), _mm512_castsi512_ps(_mm512_slli_epi32::<23>(field))),
+                    _mm512_set1_ps(126.0),
+                );
+                let field = _mm512_mask_sub_epi32(field, over, field, _mm512_set1_epi32(1));
                 // J = round(x·up·2^8(L-1)): |J| ≤ 126·2^16 < 2^24, the joined limbs.
-                let j = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_mul_ps(v, up), _mm512_set1_ps(join_unit)));
+                let scale_up = _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(field, _mm512_set1_epi32(bits))));
+                let j = _mm512_cvtps_epi32(_mm512_mul_ps(v, scale_up));
                 *jq = j;
-                // x̃ = J·2^-8(L-1)/up, exact.
-                let carried = _mm512_div_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(j), _mm512_set1_ps(join_inv)), up);
-                _mm512_storeu_ps(xt.add(16 * q), carried);
-                // Lane factors of blocks 2q, 2q+1 (lanes 0 and 8): exact, powers of two.
-                let f = _mm512_div_ps(_mm512_set1_ps(factor * join_inv), up);
-                _mm_storel_epi64(lane_f.add(2 * q) as *mut _, _mm_castps_si128(_mm512_castps512_ps128(_mm512_maskz_compress_ps(0x0101, f))));
-                // Accumulator start values: −offset·ΣJ per block (|·| < 2^30).
+                // 2^-8(L-1)/up: x̃ = J·down (exact); the lane factors are factor·down.
+                let down = _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_sub_epi32(_mm512_set1_epi32(254 - bits), field)));
+                let down2 = _mm512_maskz_compress_ps(0x0101, down);
+                let f = _mm_mul_ps(_mm512_castps512_ps128(down2), _mm_set1_ps(factor));
+                _mm_storel_epi64(lane_f.add(2 * q) as *mut _, _mm_castps_si128(f));
+                // Per block ΣJ (|·| < 2^27): the x̃ block sums and the start values −offset·ΣJ.
                 let s = _mm512_add_epi32(j, _mm512_shuffle_epi32::<0xB1>(j));
                 let s = _mm512_add_epi32(s, _mm512_shuffle_epi32::<0x4E>(s));
                 let s = _mm512_add_epi32(s, _mm512_shuffle_i32x4::<0xB1>(s, s));
-                let s = _mm512_mullo_epi32(_mm512_maskz_compress_epi32(0x0101, s), _mm512_set1_epi32(-offset));
-                _mm_storel_epi64(init.add(2 * q) as *mut _, _mm512_castsi512_si128(s));
+                let s2 = _mm512_castsi512_si128(_mm512_maskz_compress_epi32(0x0101, s));
+                _mm_storeu_pd(bsum.add(2 * q), _mm_mul_pd(_mm_cvtepi32_pd(s2), _mm_cvtps_pd(_mm512_castps512_ps128(down2))));
+                _mm_storel_epi64(init.add(2 * q) as *mut _, _mm_mullo_epi32(s2, _mm_set1_epi32(-offset)));
             }
             if bad != 0 {
                 return false;

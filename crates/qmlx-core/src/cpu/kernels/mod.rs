@@ -161,8 +161,8 @@ unsafe fn dot_int_avx512<const KIND: u8, const LIMBS: usize, const NR: usize, co
 /// `body::split_x_limbs` compiled for AVX-512 (vectorised rounding).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
-unsafe fn split_x_limbs_avx512(x: &[f32], limbs: usize, fp4: bool, out: &mut [i8], xt: &mut [f32]) -> bool {
-    body::split_x_limbs::<Avx512>(x, limbs, fp4, out, xt)
+unsafe fn split_x_limbs_avx512(x: &[f32], limbs: usize, fp4: bool, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
+    body::split_x_limbs::<Avx512>(x, limbs, fp4, gs, out, xsum)
 }
 #[cfg(target_arch = "x86_64")]
 entry_points!(Avx2, dot_avx2, deq_avx2, axpy_avx2, "avx2,fma,f16c,bmi1,bmi2");
@@ -238,25 +238,31 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
 
 /// x as int8 limbs for the integer row dots: per row of `k` elements, its whole
 /// `INT_SPAN`-element spans as records of `int_record_bytes(limbs)` (`out`, 64-byte aligned),
-/// and in `xt` (x's shape) the values the limbs carry, in place of x's over whole spans.
-/// Returns false where x cannot be split (non-finite or tiny values): use the f32 kernels then.
-pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: usize, out: &mut [i8], xt: &mut [f32]) -> bool {
+/// and in `xsum` (`k / group_size` per row) the group sums of the x the limbs carry (K tail:
+/// of x itself). Returns false where x cannot be split (non-finite or tiny values): use the
+/// f32 kernels then.
+pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
     let spans = k / INT_SPAN;
     let row_bytes = spans * body::int_record_bytes(limbs);
+    let gs = spec.group_size() as usize;
+    let gpr = k / gs;
     let fp4 = spec.element_code() == ElementCode::Fp4;
     for (r, row) in x.chunks_exact(k).enumerate() {
         let o = &mut out[r * row_bytes..(r + 1) * row_bytes];
-        let xt = &mut xt[r * k..r * k + spans * INT_SPAN];
+        let xs = &mut xsum[r * gpr..(r + 1) * gpr];
         #[cfg(target_arch = "x86_64")]
         // SAFETY: only called for `Kernels::Avx512Vnni`, whose support check covers these features.
-        let ok = unsafe { split_x_limbs_avx512(&row[..spans * INT_SPAN], limbs, fp4, o, xt) };
+        let ok = unsafe { split_x_limbs_avx512(&row[..spans * INT_SPAN], limbs, fp4, gs, o, xs) };
         #[cfg(not(target_arch = "x86_64"))]
         let ok = {
-            let _ = (row, o, xt, fp4);
+            let _ = (o, fp4);
             false
         };
         if !ok {
             return false;
+        }
+        for (g, tail) in row[spans * INT_SPAN..].chunks(gs).enumerate() {
+            xs[spans * INT_SPAN / gs + g] = tail.iter().map(|&v| v as f64).sum::<f64>() as f32;
         }
     }
     true
