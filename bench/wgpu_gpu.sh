@@ -13,7 +13,8 @@
 #      Commit that file as bench/results/wgpu-gpu-<date>.txt.
 #      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts);
 #      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both);
-#      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them.
+#      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them;
+#      QMLX_WGPU_TESTS_LAST=1 runs the tests after the bench instead (see tests() below).
 #      QMLX_WGPU_BASELINE=stage2 first runs the bench on the stage-2 qmv (a baseline kept in the
 #      library for this, shaders/qmv_stage2.wgsl) in the same call.
 #      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
@@ -47,6 +48,28 @@ for line in sys.stdin:
   ls -la "$BIN" .gl
 }
 
+# The correctness suite. QMLX_WGPU_TEST_THREADS (default 1) test threads per binary;
+# QMLX_WGPU_TESTS_LAST=1 runs it after the bench, the binaries side by side, each stopped at
+# QMLX_WGPU_DEADLINE_S seconds into the run (default 230; a cut-off run reports no result line).
+tests() {
+  echo "## correctness (same tests as CI on lavapipe)"
+  local limit=$(( ${QMLX_WGPU_DEADLINE_S:-230} - SECONDS )); if [ "$limit" -lt 5 ]; then limit=5; fi
+  for t in ${QMLX_WGPU_TESTS:-quantize_parity matmul_accuracy}; do
+    # shellcheck disable=SC2086
+    if [ -n "${QMLX_WGPU_TESTS_LAST:-}" ]; then
+      (timeout "$limit" "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-1}" ${QMLX_WGPU_TEST_ARGS:-} > "/tmp/wgpu_test_$t.log" 2>&1; echo "$t exit $? at ${SECONDS}s" >> "/tmp/wgpu_test_$t.log") &
+    else
+      "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-1}" ${QMLX_WGPU_TEST_ARGS:-} 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
+    fi
+  done
+  wait
+  for t in ${QMLX_WGPU_TESTS:-quantize_parity matmul_accuracy}; do
+    if [ -f "/tmp/wgpu_test_$t.log" ]; then
+      echo "# $t"; grep -E "SKIP|seed|^test |test result|panicked|FAILED| exit " "/tmp/wgpu_test_$t.log" || true
+    fi
+  done
+}
+
 run() {
   OUTF=${OUT:-/tmp}/wgpu_gpu.txt
   for f in .gl/*.deb; do dpkg -x "$f" /; done
@@ -59,11 +82,7 @@ run() {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(cat "$BIN/COMMIT")"
     nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || true
-    echo "## correctness (same tests as CI on lavapipe)"
-    for t in ${QMLX_WGPU_TESTS:-quantize_parity matmul_accuracy}; do
-      # shellcheck disable=SC2086
-      "$BIN/$t" --test-threads=1 ${QMLX_WGPU_TEST_ARGS:-} 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
-    done
+    if [ -z "${QMLX_WGPU_TESTS_LAST:-}" ]; then tests; fi
     if [ -x "$BIN/wgpu_bench_base" ]; then
       echo "## baseline: qmv vs copy roofline at $(cat "$BIN/COMMIT_BASE" 2>/dev/null)"
       BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) "$BIN/wgpu_bench_base" 2>&1
@@ -76,6 +95,8 @@ run() {
     layouts=()
     if [ -n "${QMLX_BENCH_LAYOUTS:-}" ]; then layouts=(--layouts "$QMLX_BENCH_LAYOUTS"); fi
     BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" "${layouts[@]}" 2>&1
+    echo "bench done at ${SECONDS}s"
+    if [ -n "${QMLX_WGPU_TESTS_LAST:-}" ]; then tests; fi
   } | tee "$OUTF"
 }
 

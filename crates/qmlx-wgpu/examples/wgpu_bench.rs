@@ -131,11 +131,20 @@ fn read_vec4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
         dst[0] = acc;
     }
 }
+
+// One workgroup that reads one vector: the fixed cost of a dispatch in its own compute pass.
+@compute @workgroup_size(256)
+fn tiny(@builtin(local_invocation_index) lid: u32) {
+    if lid == 0u && src[0].x == 0x9e3779b9u {
+        dst[0] = src[0];
+    }
+}
 "#;
 
 struct BandwidthKernels {
     copy: wgpu::ComputePipeline,
     read: wgpu::ComputePipeline,
+    tiny: wgpu::ComputePipeline,
 }
 
 impl BandwidthKernels {
@@ -151,7 +160,7 @@ impl BandwidthKernels {
                 cache: None,
             })
         };
-        BandwidthKernels { copy: pipe("copy_vec4"), read: pipe("read_vec4") }
+        BandwidthKernels { copy: pipe("copy_vec4"), read: pipe("read_vec4"), tiny: pipe("tiny") }
     }
 
     /// A bound dispatch of `pipeline` from `src` to `dst` over `bytes` (a multiple of 16).
@@ -228,9 +237,10 @@ fn main() {
     println!("bandwidth, GB/s: buffer copy and WGSL vec4 copy count bytes read + written; WGSL read counts bytes read");
     println!("qmv GB/s: packed weights + scales (+ biases) + x read, y written, over the qmv time (M = 1, f16 x)");
     println!("qmv us 1out: every call writes the same output (barrier between calls); qmv us, GB/s, %copy: own output per operand set, as the copies");
+    println!("%copy: qmv GB/s / the best copy GB/s (the issue's roofline); %read: qmv GB/s / the WGSL read-only kernel's GB/s");
     println!(
-        "{:<12} {:<16} {:<22} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>7} {:>7}",
-        "shape [N,K]", "mode", "qmv layout", "bufcopy", "wgslcopy", "wgslread", "us 1out", "qmv us", "qmv GB/s", "%copy", if is_h100 { "%3005" } else { "" }
+        "{:<12} {:<16} {:<22} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7}",
+        "shape [N,K]", "mode", "qmv layout", "bufcopy", "wgslcopy", "wgslread", "us 1out", "qmv us", "qmv GB/s", "%copy", "%read", if is_h100 { "%3005" } else { "" }
     );
     for &(n, k) in shapes {
         // Bandwidth of the 4-bit weight's size, rotated like the weights.
@@ -251,6 +261,17 @@ fn main() {
         };
         let t_copy = kernel_time(&bw.copy);
         let t_read = kernel_time(&bw.read);
+        if (n, k) == shapes[0] {
+            // The same rotation of bound buffers, one workgroup per dispatch.
+            let bound: Vec<_> = (0..copies).map(|c| bw.bind(&ctx, &bw.tiny, &srcs[c].buffer, &dsts[c].buffer, 16)).collect();
+            let t_tiny = timer.time(&ctx, |enc, i| {
+                let mut pass = enc.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&bw.tiny);
+                pass.set_bind_group(0, &bound[i % copies].0, &[]);
+                pass.dispatch_workgroups(1, 1, 1);
+            });
+            println!("one-workgroup dispatch (the fixed cost per dispatch, same timing): {:.2} us", t_tiny * 1e6);
+        }
         drop((srcs, dsts));
         let (buf_bw, copy_bw, read_bw) = (2.0 * wbytes as f64 / t_buf, 2.0 * wbytes as f64 / t_copy, wbytes as f64 / t_read);
         let best_copy = buf_bw.max(copy_bw);
@@ -303,7 +324,7 @@ fn main() {
                 let t_one = layout.is_none().then(|| time_preps(&sets.iter().map(|s| prep(&outs[0], s)).collect::<Vec<_>>()));
                 let qmv_bw = qmv_bytes / t_qmv;
                 println!(
-                    "{:<12} {:<16} {:<22} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>9.1} {:>9.1} {:>6.1}% {}",
+                    "{:<12} {:<16} {:<22} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>9.1} {:>9.1} {:>6.1}% {:>6.1}% {}",
                     format!("{n}x{k}"),
                     format!("{} b{} gs{}", spec.mode(), spec.bits(), spec.group_size()),
                     format!("{}{}", if stage2 { "s2 " } else { "" }, preps[0].describe()),
@@ -314,6 +335,7 @@ fn main() {
                     t_qmv * 1e6,
                     qmv_bw / 1e9,
                     100.0 * qmv_bw / best_copy,
+                    100.0 * qmv_bw / read_bw,
                     if is_h100 { format!("{:>6.1}%", 100.0 * qmv_bw / (CUDA_COPY_H100_GBPS * 1e9)) } else { String::new() }
                 );
             }

@@ -20,6 +20,10 @@
 // exact incl. 0.5 as an f16 subnormal) and one unpack2x16float; with QMV_DECODE = 0 each code goes
 // into an f32 mantissa (affine) or through a 16-entry table in workgroup memory (fp4). Other
 // widths and alignments go code by code (the same sums, more instructions).
+// The word path's step is written out unit by unit (named vectors, no indexed array, no `break`;
+// the lane's last units follow one at a time): the round-1 loop, loads in an indexed array and a
+// `break` at the row's end, ran at about half speed on NVIDIA's Vulkan driver with 2 units per
+// step (bench/results/wgpu-gpu-h100-stage3-round1.txt vs -round2.txt).
 //
 // The team's partial sums meet in a workgroup-memory tree at the end, so nothing depends on the
 // subgroup size (8 on lavapipe, 32 on Apple and NVIDIA).
@@ -213,6 +217,87 @@ fn qmv_dot_word4(w: u32, xs: X8) -> f32 {
     return dot(vl, xs.lo) + dot(vh, xs.hi);
 }
 
+// The word path's sums, [x row] × (the thread's columns as components), and the thread's stored
+// rows of w and x (set once at entry).
+var<private> qacc: array<vec4<f32>, 8>;
+var<private> qmv_wrow: vec4<u32>;
+var<private> qmv_xrow: array<u32, 8>;
+
+// One unit (QMV_VEC words, word v in component v) of each of the thread's columns (c0..c3):
+// named vectors, not an array, so the compiler keeps them in registers.
+struct Unit4 {
+    c0: vec4<u32>,
+    c1: vec4<u32>,
+    c2: vec4<u32>,
+    c3: vec4<u32>,
+}
+
+// One word-path load: word i of wq (a 16-byte vector for QMV_VEC = 4, else one word).
+fn qmv_unit_word(i: u32) -> vec4<u32> {
+    if QMV_VEC == 4u {
+        return wq[i >> 2u];
+    }
+    return vec4<u32>(wq[i >> 2u][i & 3u], 0u, 0u, 0u);
+}
+
+// Unit c of each column (wbase: the columns' first words); columns past QMV_COLS are not loaded.
+fn qmv_unit_load(wbase: vec4<u32>, c: u32) -> Unit4 {
+    var w = Unit4(vec4<u32>(0u), vec4<u32>(0u), vec4<u32>(0u), vec4<u32>(0u));
+    w.c0 = qmv_unit_word(wbase.x + c * QMV_VEC);
+    if QMV_COLS > 1u {
+        w.c1 = qmv_unit_word(wbase.y + c * QMV_VEC);
+    }
+    if QMV_COLS > 2u {
+        w.c2 = qmv_unit_word(wbase.z + c * QMV_VEC);
+    }
+    if QMV_COLS > 3u {
+        w.c3 = qmv_unit_word(wbase.w + c * QMV_VEC);
+    }
+    return w;
+}
+
+// Adds unit c (loaded: w) of the thread's columns times the tile's x rows to qacc: per group
+// within the unit, A·Σx·f + B·Σx with each word decoded straight into its column's sum.
+fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
+    let gwords = min(GS / 8u, QMV_VEC); // words of one group within a unit
+    // fp4 pairs carry the values · 2^-14 (see pairs4).
+    let fp_unscale = select(1.0, 16384.0, MODE != MODE_AFFINE && QMV_DECODE != 0u);
+    let row0 = c * QMV_VEC * 8u; // first element of the unit
+    for (var v0 = 0u; v0 < QMV_VEC; v0 += gwords) {
+        let j0 = row0 + v0 * 8u;
+        var a = vec4<f32>(0.0);
+        var b = vec4<f32>(0.0);
+        for (var ci = 0u; ci < QMV_COLS; ci++) {
+            let ab = qmv_group(qmv_wrow[ci], j0, global_factor);
+            a[ci] = ab.x * fp_unscale;
+            b[ci] = ab.y;
+        }
+        for (var mi = 0u; mi < QMV_XROWS; mi++) {
+            if mi < count {
+                var d = vec4<f32>(0.0);
+                var sx = 0.0;
+                for (var v = v0; v < v0 + gwords; v++) {
+                    let xs = qmv_x8v(qmv_xrow[mi], j0 + (v - v0) * 8u);
+                    if MODE == MODE_AFFINE {
+                        sx += dot(xs.lo + xs.hi, vec4<f32>(1.0));
+                    }
+                    d.x += qmv_dot_word4(w.c0[v], xs);
+                    if QMV_COLS > 1u {
+                        d.y += qmv_dot_word4(w.c1[v], xs);
+                    }
+                    if QMV_COLS > 2u {
+                        d.z += qmv_dot_word4(w.c2[v], xs);
+                    }
+                    if QMV_COLS > 3u {
+                        d.w += qmv_dot_word4(w.c3[v], xs);
+                    }
+                }
+                qacc[mi] += a * d + b * sx;
+            }
+        }
+    }
+}
+
 @compute @workgroup_size(QMV_WG)
 fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
        @builtin(local_invocation_index) lid: u32) {
@@ -248,55 +333,51 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     // (8 codes) taken with vector arithmetic and no per-code indexing.
     let word_path = QMV_WORD_PATH != 0u && BITS == 4u;
     let units = p.wpr / QMV_VEC;
-    let gwords = min(GS / 8u, QMV_VEC); // words of one group within a unit
-    // fp4 pairs carry the values · 2^-14 (see pairs4).
-    let fp_unscale = select(1.0, 16384.0, MODE != MODE_AFFINE && QMV_DECODE != 0u);
+    var wbase = vec4<u32>(0u); // first word of each column's stored row
+    for (var ci = 0u; ci < QMV_COLS; ci++) {
+        wbase[ci] = w_rows[ci] * p.wpr;
+        qmv_wrow[ci] = w_rows[ci];
+    }
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        qmv_xrow[mi] = x_rows[mi];
+    }
+    // Whole steps (QMV_UNROLL units of this lane, all inside the row) first: every load of the
+    // step is issued before any is used, from code written out per unit with no `break` and no
+    // dynamically indexed array, so the loaded vectors stay in registers; then the lane's last
+    // units one at a time.
     let wstep = QMV_LANES * QMV_UNROLL;
-    for (var u0 = select(units, lane, word_path && count > 0u); u0 < units; u0 += wstep) {
-        var wv: array<vec4<u32>, 16>; // [QMAX_UNROLL][QMAX_COLS]
-        for (var u = 0u; u < QMV_UNROLL; u++) {
-            let c = min(u0 + u * QMV_LANES, units - 1u);
-            for (var ci = 0u; ci < QMV_COLS; ci++) {
-                let wi = w_rows[ci] * p.wpr + c * QMV_VEC;
-                if QMV_VEC == 4u {
-                    wv[u * QMAX_COLS + ci] = wq[wi >> 2u];
-                } else {
-                    wv[u * QMAX_COLS + ci] = vec4<u32>(wq[wi >> 2u][wi & 3u], 0u, 0u, 0u);
-                }
-            }
+    var u0 = select(units, lane, word_path && count > 0u);
+    for (; u0 + (QMV_UNROLL - 1u) * QMV_LANES < units; u0 += wstep) {
+        let wa = qmv_unit_load(wbase, u0);
+        var wb = wa;
+        var wc = wa;
+        var wd = wa;
+        if QMV_UNROLL > 1u {
+            wb = qmv_unit_load(wbase, u0 + QMV_LANES);
         }
-        for (var u = 0u; u < QMV_UNROLL; u++) {
-            let c = u0 + u * QMV_LANES;
-            if c >= units {
-                break;
-            }
-            for (var v0 = 0u; v0 < QMV_VEC; v0 += gwords) {
-                let j0 = (c * QMV_VEC + v0) * 8u;
-                var ab: array<vec2<f32>, 4>;
-                for (var ci = 0u; ci < QMV_COLS; ci++) {
-                    ab[ci] = qmv_group(w_rows[ci], j0, global_factor);
-                }
-                var dots: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
-                var sx: array<f32, 8>;
-                for (var v = v0; v < v0 + gwords; v++) {
-                    for (var mi = 0u; mi < QMV_XROWS; mi++) {
-                        if mi < count {
-                            let xs = qmv_x8v(x_rows[mi], j0 + (v - v0) * 8u);
-                            if MODE == MODE_AFFINE {
-                                sx[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
-                            }
-                            for (var ci = 0u; ci < QMV_COLS; ci++) {
-                                dots[ci * QMAX_ROWS + mi] += qmv_dot_word4(wv[u * QMAX_COLS + ci][v], xs);
-                            }
-                        }
-                    }
-                }
-                for (var mi = 0u; mi < QMV_XROWS; mi++) {
-                    for (var ci = 0u; ci < QMV_COLS; ci++) {
-                        acc[ci * QMAX_ROWS + mi] += ab[ci].x * (dots[ci * QMAX_ROWS + mi] * fp_unscale) + ab[ci].y * sx[mi];
-                    }
-                }
-            }
+        if QMV_UNROLL > 2u {
+            wc = qmv_unit_load(wbase, u0 + 2u * QMV_LANES);
+        }
+        if QMV_UNROLL > 3u {
+            wd = qmv_unit_load(wbase, u0 + 3u * QMV_LANES);
+        }
+        qmv_unit(u0, wa, count, global_factor);
+        if QMV_UNROLL > 1u {
+            qmv_unit(u0 + QMV_LANES, wb, count, global_factor);
+        }
+        if QMV_UNROLL > 2u {
+            qmv_unit(u0 + 2u * QMV_LANES, wc, count, global_factor);
+        }
+        if QMV_UNROLL > 3u {
+            qmv_unit(u0 + 3u * QMV_LANES, wd, count, global_factor);
+        }
+    }
+    for (; u0 < units; u0 += QMV_LANES) {
+        qmv_unit(u0, qmv_unit_load(wbase, u0), count, global_factor);
+    }
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        for (var ci = 0u; ci < QMV_COLS; ci++) {
+            acc[ci * QMAX_ROWS + mi] = qacc[mi][ci];
         }
     }
     let first = select(chunks, lane, count > 0u);

@@ -82,6 +82,9 @@ impl QmvLayout {
     /// (bench/results/wgpu-gpu-h200-stage2-round2.txt): one load step in flight per thread
     /// (unroll 1) beat two in every shape, and the fastest lane count was the one that gives
     /// about a thousand workgroups (14336×4096: 32 lanes, 4096×14336: 128, 28672×4096: 16).
+    /// Still the best or within 2 % of it on an H100 with the written-out step of stage 3
+    /// round 2 (bench/results/wgpu-gpu-h100-stage3-round2.txt: 2 or 4 units per step, 2
+    /// columns, 64 or 256 threads, word loads, the one-code decode all swept).
     pub fn choose(op: &MatmulOp) -> QmvLayout {
         let (cols, workgroup) = (4u32, 128u32);
         QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode: 1 }

@@ -49,13 +49,19 @@ struct X8_ {
     metal::float4 hi;
 };
 struct type_17 {
-    uint inner[4];
+    metal::float4 inner[8];
+};
+struct Unit4_ {
+    metal::uint4 c0_;
+    metal::uint4 c1_;
+    metal::uint4 c2_;
+    metal::uint4 c3_;
 };
 struct type_18 {
-    float inner[32];
+    uint inner[4];
 };
 struct type_19 {
-    metal::uint4 inner[16];
+    float inner[32];
 };
 struct type_20 {
     metal::float2 inner[4];
@@ -93,17 +99,17 @@ uint f32_to_f16_(
 ) {
     uint x_3 = as_type<uint>(f);
     uint s = (x_3 >> 16u) & 32768u;
-    uint a_2 = x_3 & 2147483647u;
-    if (a_2 > 2139095040u) {
-        return (s | 32256u) | ((a_2 & 8388607u) >> 13u);
+    uint a_3 = x_3 & 2147483647u;
+    if (a_3 > 2139095040u) {
+        return (s | 32256u) | ((a_3 & 8388607u) >> 13u);
     }
-    if (a_2 >= 1199566848u) {
+    if (a_3 >= 1199566848u) {
         return s | 31744u;
     }
-    if (a_2 < 947912704u) {
-        return s | naga_f2u32(metal::rint(as_type<float>(a_2) * 16777216.0));
+    if (a_3 < 947912704u) {
+        return s | naga_f2u32(metal::rint(as_type<float>(a_3) * 16777216.0));
     }
-    uint r = (a_2 + 4095u) + ((a_2 >> 13u) & 1u);
+    uint r = (a_3 + 4095u) + ((a_3 >> 13u) & 1u);
     return s | ((r - 939524096u) >> 13u);
 }
 
@@ -118,14 +124,14 @@ uint f32_to_bf16_(
 }
 
 uint float_to_bits(
-    float v_1,
+    float v,
     uint dt
 ) {
     if (dt == DT_F32_) {
-        return as_type<uint>(v_1);
+        return as_type<uint>(v);
     }
-    uint _e5 = f32_to_bf16_(v_1);
-    uint _e6 = f32_to_f16_(v_1);
+    uint _e5 = f32_to_bf16_(v);
+    uint _e6 = f32_to_f16_(v);
     return (dt == DT_F16_) ? _e6 : _e5;
 }
 
@@ -136,9 +142,9 @@ float next_toward(
     if (q == 0.0) {
         return up ? as_type<float>(1u) : as_type<float>(2147483649u);
     }
-    uint b_2 = as_type<uint>(q);
+    uint b_3 = as_type<uint>(q);
     bool away = up == (q > 0.0);
-    return as_type<float>(away ? (b_2 + 1u) : (b_2 - 1u));
+    return as_type<float>(away ? (b_3 + 1u) : (b_3 - 1u));
 }
 
 float opq(
@@ -181,18 +187,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_5 = {};
+    bool local_4 = {};
     uint i = 0u;
     q_2 = a_1 / b_1;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_5 = _e14 == 0.0;
+        local_4 = _e14 == 0.0;
     } else {
-        local_5 = true;
+        local_4 = true;
     }
-    bool _e18 = local_5;
+    bool _e18 = local_4;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -232,15 +238,15 @@ float div_rn(
 float fp4_value(
     uint code
 ) {
-    float v_2 = {};
+    float v_1 = {};
     uint e_5 = (code >> 1u) & 3u;
     float m = static_cast<float>(code & 1u);
-    v_2 = m * 0.5;
+    v_1 = m * 0.5;
     if (e_5 != 0u) {
-        v_2 = (1.0 + (m * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
+        v_1 = (1.0 + (m * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
     }
-    float _e23 = v_2;
-    float _e24 = v_2;
+    float _e23 = v_1;
+    float _e24 = v_1;
     return ((code & 8u) != 0u) ? -(_e24) : _e23;
 }
 
@@ -358,9 +364,9 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
+    bool local_5 = {};
     bool local_6 = {};
-    bool local_7 = {};
-    uint v_3 = 0u;
+    uint v_2 = 0u;
     uint i_4 = 0u;
     uint word_1 = {};
     uint _e5 = p.wpr;
@@ -369,40 +375,40 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_6 = (start & 3u) == 0u;
+        local_5 = (start & 3u) == 0u;
+    } else {
+        local_5 = false;
+    }
+    bool _e27 = local_5;
+    if (_e27) {
+        local_6 = (start + BITS) <= end;
     } else {
         local_6 = false;
     }
-    bool _e27 = local_6;
-    if (_e27) {
-        local_7 = (start + BITS) <= end;
-    } else {
-        local_7 = false;
-    }
-    bool _e34 = local_7;
+    bool _e34 = local_6;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
             if (!loop_init_1) {
-                uint _e85 = v_3;
-                v_3 = _e85 + 1u;
+                uint _e85 = v_2;
+                v_2 = _e85 + 1u;
             }
             loop_init_1 = false;
-            uint _e37 = v_3;
+            uint _e37 = v_2;
             if (_e37 < 1u) {
             } else {
                 break;
             }
             {
-                uint _e46 = v_3;
+                uint _e46 = v_2;
                 metal::uint4 q_3 = wq[(start >> 2u) + _e46];
-                uint _e52 = v_3;
+                uint _e52 = v_2;
                 wbuf.inner[base + (4u * _e52)] = q_3.x;
-                uint _e59 = v_3;
+                uint _e59 = v_2;
                 wbuf.inner[(base + (4u * _e59)) + 1u] = q_3.y;
-                uint _e68 = v_3;
+                uint _e68 = v_2;
                 wbuf.inner[(base + (4u * _e68)) + 2u] = q_3.z;
-                uint _e77 = v_3;
+                uint _e77 = v_2;
                 wbuf.inner[(base + (4u * _e77)) + 3u] = q_3.w;
             }
         }
@@ -441,18 +447,18 @@ uint qmv_code(
     uint e_2,
     thread type_15& wbuf
 ) {
-    uint v_4 = {};
+    uint v_3 = {};
     uint pos = e_2 * BITS;
     uint wi = base_1 + (pos >> 5u);
     uint sh = pos & 31u;
     uint _e11 = wbuf.inner[wi];
-    v_4 = _e11 >> sh;
+    v_3 = _e11 >> sh;
     if ((sh + BITS) > 32u) {
-        uint _e18 = v_4;
+        uint _e18 = v_3;
         uint _e23 = wbuf.inner[wi + 1u];
-        v_4 = _e18 | (_e23 << (32u - sh));
+        v_3 = _e18 | (_e23 << (32u - sh));
     }
-    uint _e28 = v_4;
+    uint _e28 = v_3;
     return _e28 & 15u;
 }
 
@@ -462,7 +468,7 @@ float qmv_weight(
     threadgroup type_12& fp4_lut,
     thread type_15& wbuf
 ) {
-    uint v_5 = {};
+    uint v_4 = {};
     if (true) {
         if (true) {
             uint _e12 = qmv_code(base_2, e_3, wbuf);
@@ -471,13 +477,13 @@ float qmv_weight(
         uint pos_1 = e_3 * BITS;
         uint sh_1 = pos_1 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_6 = wbuf.inner[base_2 + (pos_1 >> 5u)];
+            uint w_8 = wbuf.inner[base_2 + (pos_1 >> 5u)];
             if (sh_1 <= 19u) {
-                v_5 = w_6 << (19u - sh_1);
+                v_4 = w_8 << (19u - sh_1);
             } else {
-                v_5 = w_6 >> (sh_1 - 19u);
+                v_4 = w_8 >> (sh_1 - 19u);
             }
-            uint _e38 = v_5;
+            uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
         }
         uint _e50 = qmv_code(base_2, e_3, wbuf);
@@ -514,8 +520,8 @@ metal::float2 qmv_group(
         float _e35 = half_in_word(_e33, g, XDT);
         uint _e40 = biases[g >> 1u];
         float _e42 = half_in_word(_e40, g, XDT);
-        float a_3 = _e35 * 16.0;
-        return metal::float2(a_3, _e42 - a_3);
+        float a_4 = _e35 * 16.0;
+        return metal::float2(a_4, _e42 - a_4);
     }
     uint _e55 = scales[g >> 2u];
     uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
@@ -535,7 +541,7 @@ void qmv_x8_(
     uint e_4 = 0u;
     uint t = 0u;
     uint _e4 = p.k;
-    uint i_5 = (x_row * _e4) + j_1;
+    uint i_6 = (x_row * _e4) + j_1;
     if (true) {
         bool loop_init_3 = true;
         while(true) {
@@ -552,7 +558,7 @@ void qmv_x8_(
             {
                 uint _e18 = e_4;
                 uint _e20 = e_4;
-                uint _e22 = x_word(i_5 + _e20, x_2, _buffer_sizes);
+                uint _e22 = x_word(i_6 + _e20, x_2, _buffer_sizes);
                 xv.inner[_e18] = as_type<float>(_e22);
             }
         }
@@ -572,7 +578,7 @@ void qmv_x8_(
         }
         {
             uint _e34 = t;
-            uint _e36 = x_word((i_5 >> 1u) + _e34, x_2, _buffer_sizes);
+            uint _e36 = x_word((i_6 >> 1u) + _e34, x_2, _buffer_sizes);
             if (false) {
                 metal::float2 v_8 = float2(as_type<half2>(_e36));
                 uint _e45 = t;
@@ -598,18 +604,18 @@ X8_ qmv_x8v(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
-    uint i_6 = (x_row_1 * _e4) + j_2;
+    uint i_7 = (x_row_1 * _e4) + j_2;
     if (true) {
-        metal::uint4 _e16 = x_2[i_6 >> 2u];
-        metal::uint4 _e24 = x_2[(i_6 >> 2u) + 1u];
+        metal::uint4 _e16 = x_2[i_7 >> 2u];
+        metal::uint4 _e24 = x_2[(i_7 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_7 = x_2[i_6 >> 3u];
+    metal::uint4 w_9 = x_2[i_7 >> 3u];
     if (false) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_7.x)), float2(as_type<half2>(w_7.y))), metal::float4(float2(as_type<half2>(w_7.z)), float2(as_type<half2>(w_7.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_9.x)), float2(as_type<half2>(w_9.y))), metal::float4(float2(as_type<half2>(w_9.z)), float2(as_type<half2>(w_9.w)))};
     }
-    metal::uint4 lo = metal::uint4(w_7.x << 16u, w_7.x & 4294901760u, w_7.y << 16u, w_7.y & 4294901760u);
-    metal::uint4 hi = metal::uint4(w_7.z << 16u, w_7.z & 4294901760u, w_7.w << 16u, w_7.w & 4294901760u);
+    metal::uint4 lo = metal::uint4(w_9.x << 16u, w_9.x & 4294901760u, w_9.y << 16u, w_9.y & 4294901760u);
+    metal::uint4 hi = metal::uint4(w_9.z << 16u, w_9.z & 4294901760u, w_9.w << 16u, w_9.w & 4294901760u);
     return X8_ {as_type<metal::float4>(lo), as_type<metal::float4>(hi)};
 }
 
@@ -630,13 +636,13 @@ float qmv_dot_word4_(
     X8_ xs,
     threadgroup type_12& fp4_lut
 ) {
-    bool local_8 = {};
+    bool local_7 = {};
     if (true) {
-        local_8 = true;
+        local_7 = true;
     } else {
-        local_8 = false;
+        local_7 = false;
     }
-    bool _e15 = local_8;
+    bool _e15 = local_7;
     if (_e15) {
         metal::uint4 _e16 = codes4_lo(w_5);
         metal::uint4 _e20 = codes4_hi(w_5);
@@ -670,6 +676,198 @@ float qmv_dot_word4_(
     return metal::dot(vl, xs.lo) + metal::dot(vh, xs.hi);
 }
 
+metal::uint4 qmv_unit_word(
+    uint i_5,
+    device type_7 const& wq,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    if (true) {
+        metal::uint4 _e9 = wq[i_5 >> 2u];
+        return _e9;
+    }
+    uint _e17 = wq[i_5 >> 2u][i_5 & 3u];
+    return metal::uint4(_e17, 0u, 0u, 0u);
+}
+
+Unit4_ qmv_unit_load(
+    metal::uint4 wbase_1,
+    uint c_1,
+    device type_7 const& wq,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    Unit4_ w_6 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
+    metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_1 * QMV_VEC), wq, _buffer_sizes);
+    w_6.c0_ = _e17;
+    if (true) {
+        metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_1 * QMV_VEC), wq, _buffer_sizes);
+        w_6.c1_ = _e27;
+    }
+    if (true) {
+        metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_1 * QMV_VEC), wq, _buffer_sizes);
+        w_6.c2_ = _e37;
+    }
+    if (true) {
+        metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_1 * QMV_VEC), wq, _buffer_sizes);
+        w_6.c3_ = _e47;
+    }
+    Unit4_ _e48 = w_6;
+    return _e48;
+}
+
+void qmv_unit(
+    uint c_2,
+    Unit4_ w_7,
+    uint count,
+    float global_factor_3,
+    constant Params& p,
+    device type_7 const& x_2,
+    device type_8 const& scales,
+    device type_8 const& biases,
+    threadgroup type_12& fp4_lut,
+    thread type_17& qacc,
+    thread metal::uint4& qmv_wrow,
+    thread type_4& qmv_xrow,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    bool local_8 = {};
+    uint v0_ = 0u;
+    metal::float4 a_2 = {};
+    metal::float4 b_2 = {};
+    uint ci_12 = {};
+    uint mi_6 = {};
+    metal::float4 d_1 = {};
+    float sx_1 = {};
+    uint v_5 = {};
+    if (false) {
+        local_8 = true;
+    } else {
+        local_8 = false;
+    }
+    bool _e23 = local_8;
+    float fp_unscale = _e23 ? 16384.0 : 1.0;
+    uint row0_ = (c_2 * QMV_VEC) * 8u;
+    bool loop_init_5 = true;
+    while(true) {
+        if (!loop_init_5) {
+            uint _e166 = v0_;
+            v0_ = _e166 + 4u;
+        }
+        loop_init_5 = false;
+        uint _e33 = v0_;
+        if (_e33 < QMV_VEC) {
+        } else {
+            break;
+        }
+        {
+            uint _e36 = v0_;
+            uint j0_ = row0_ + (_e36 * 8u);
+            a_2 = metal::float4(0.0);
+            b_2 = metal::float4(0.0);
+            ci_12 = 0u;
+            bool loop_init_6 = true;
+            while(true) {
+                if (!loop_init_6) {
+                    uint _e64 = ci_12;
+                    ci_12 = _e64 + 1u;
+                }
+                loop_init_6 = false;
+                uint _e48 = ci_12;
+                if (_e48 < QMV_COLS) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e52 = ci_12;
+                    uint _e54 = qmv_wrow[_e52];
+                    metal::float2 _e55 = qmv_group(_e54, j0_, global_factor_3, p, scales, biases, _buffer_sizes);
+                    uint _e56 = ci_12;
+                    a_2[_e56] = _e55.x * fp_unscale;
+                    uint _e60 = ci_12;
+                    b_2[_e60] = _e55.y;
+                }
+            }
+            mi_6 = 0u;
+            bool loop_init_7 = true;
+            while(true) {
+                if (!loop_init_7) {
+                    uint _e164 = mi_6;
+                    mi_6 = _e164 + 1u;
+                }
+                loop_init_7 = false;
+                uint _e68 = mi_6;
+                if (_e68 < QMV_XROWS) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e71 = mi_6;
+                    if (_e71 < count) {
+                        d_1 = metal::float4(0.0);
+                        sx_1 = 0.0;
+                        uint _e78 = v0_;
+                        v_5 = _e78;
+                        bool loop_init_8 = true;
+                        while(true) {
+                            if (!loop_init_8) {
+                                uint _e149 = v_5;
+                                v_5 = _e149 + 1u;
+                            }
+                            loop_init_8 = false;
+                            uint _e80 = v_5;
+                            uint _e81 = v0_;
+                            if (_e80 < (_e81 + 4u)) {
+                            } else {
+                                break;
+                            }
+                            {
+                                uint _e85 = mi_6;
+                                uint _e87 = qmv_xrow.inner[_e85];
+                                uint _e88 = v_5;
+                                uint _e89 = v0_;
+                                X8_ _e94 = qmv_x8v(_e87, j0_ + ((_e88 - _e89) * 8u), p, x_2, _buffer_sizes);
+                                if (true) {
+                                    float _e100 = sx_1;
+                                    sx_1 = _e100 + metal::dot(_e94.lo + _e94.hi, metal::float4(1.0));
+                                }
+                                float _e109 = d_1.x;
+                                uint _e111 = v_5;
+                                float _e113 = qmv_dot_word4_(w_7.c0_[_e111], _e94, fp4_lut);
+                                d_1.x = _e109 + _e113;
+                                if (true) {
+                                    float _e120 = d_1.y;
+                                    uint _e122 = v_5;
+                                    float _e124 = qmv_dot_word4_(w_7.c1_[_e122], _e94, fp4_lut);
+                                    d_1.y = _e120 + _e124;
+                                }
+                                if (true) {
+                                    float _e131 = d_1.z;
+                                    uint _e133 = v_5;
+                                    float _e135 = qmv_dot_word4_(w_7.c2_[_e133], _e94, fp4_lut);
+                                    d_1.z = _e131 + _e135;
+                                }
+                                if (true) {
+                                    float _e142 = d_1.w;
+                                    uint _e144 = v_5;
+                                    float _e146 = qmv_dot_word4_(w_7.c3_[_e144], _e94, fp4_lut);
+                                    d_1.w = _e142 + _e146;
+                                }
+                            }
+                        }
+                        uint _e152 = mi_6;
+                        metal::float4 _e154 = qacc.inner[_e152];
+                        metal::float4 _e155 = a_2;
+                        metal::float4 _e156 = d_1;
+                        metal::float4 _e158 = b_2;
+                        float _e159 = sx_1;
+                        qacc.inner[_e152] = _e154 + ((_e155 * _e156) + (_e158 * _e159));
+                    }
+                }
+            }
+        }
+    }
+    return;
+}
+
 struct qmvInput {
 };
 [[max_total_threads_per_threadgroup(128)]] kernel void qmv(
@@ -692,57 +890,53 @@ struct qmvInput {
     uint opaque_zero = {};
     type_15 wbuf = {};
     type_16 xv = {};
+    type_17 qacc = {};
+    metal::uint4 qmv_wrow = {};
+    type_4 qmv_xrow = {};
     float global_factor = 0.0;
     bool local = {};
     type_4 x_rows = {};
     uint mi = 0u;
-    type_17 w_rows = {};
+    type_18 w_rows = {};
     uint ci = 0u;
-    type_18 acc = {};
+    type_19 acc = {};
     bool local_1 = {};
+    metal::uint4 wbase = metal::uint4(0u);
+    uint ci_1 = 0u;
+    uint mi_1 = 0u;
     bool local_2 = {};
-    bool local_3 = {};
     uint u0_ = {};
-    type_19 wv = {};
-    uint u = {};
-    uint ci_1 = {};
-    uint u_1 = {};
-    uint v0_ = {};
-    type_20 ab = {};
+    Unit4_ wb = {};
+    Unit4_ wc = {};
+    Unit4_ wd = {};
+    uint mi_2 = 0u;
     uint ci_2 = {};
-    type_18 dots = {};
-    type_16 sx = {};
-    uint v = {};
-    uint mi_1 = {};
-    uint ci_3 = {};
-    uint mi_2 = {};
-    uint ci_4 = {};
     uint c0_ = {};
-    uint u_2 = {};
-    uint ci_5 = {};
-    uint u_3 = {};
+    uint u = {};
+    uint ci_3 = {};
+    uint u_1 = {};
     uint s0_ = {};
-    type_20 ab_1 = {};
-    uint ci_6 = {};
-    type_18 dots_1 = {};
-    type_16 sx_1 = {};
+    type_20 ab = {};
+    uint ci_4 = {};
+    type_19 dots = {};
+    type_16 sx = {};
     uint e8_ = {};
-    type_18 wf = {};
-    uint ci_7 = {};
+    type_19 wf = {};
+    uint ci_5 = {};
     uint e = {};
     uint mi_3 = {};
-    uint ci_8 = {};
+    uint ci_6 = {};
     float d = {};
     uint e_1 = {};
     uint mi_4 = {};
-    uint ci_9 = {};
+    uint ci_7 = {};
     uint mi_5 = 0u;
-    uint ci_10 = {};
+    uint ci_8 = {};
     uint stride = {};
+    uint ci_9 = {};
+    bool local_3 = {};
+    uint ci_10 = {};
     uint ci_11 = {};
-    bool local_4 = {};
-    uint ci_12 = {};
-    uint ci_13 = {};
     if (lid < 16u) {
         float _e7 = fp4_value(lid);
         fp4_lut.inner[lid] = _e7;
@@ -754,11 +948,11 @@ struct qmvInput {
     uint _e16 = p.tiles;
     metal::uint4 tile = tiles[metal::min(_e8, _e16 - 1u)];
     opaque_zero = tile.w;
-    uint count = tile_live ? tile.z : 0u;
+    uint count_1 = tile_live ? tile.z : 0u;
     uint lane = lid % QMV_LANES;
     uint col0_ = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
     uint _e44 = p.rows_per_w;
-    uint row0_ = tile.x * _e44;
+    uint row0_1 = tile.x * _e44;
     if (false) {
         uint _e57 = p.has_global;
         local = _e57 != 0u;
@@ -771,13 +965,13 @@ struct qmvInput {
         float _e67 = div_rn(_e65, 2688.0, opaque_zero);
         global_factor = _e67;
     }
-    bool loop_init_5 = true;
+    bool loop_init_9 = true;
     while(true) {
-        if (!loop_init_5) {
+        if (!loop_init_9) {
             uint _e89 = mi;
             mi = _e89 + 1u;
         }
-        loop_init_5 = false;
+        loop_init_9 = false;
         uint _e71 = mi;
         if (_e71 < QMV_XROWS) {
         } else {
@@ -786,17 +980,17 @@ struct qmvInput {
         {
             uint _e74 = mi;
             uint _e78 = mi;
-            uint _e87 = rows[tile.y + metal::min(_e78, metal::max(count, 1u) - 1u)].x;
+            uint _e87 = rows[tile.y + metal::min(_e78, metal::max(count_1, 1u) - 1u)].x;
             x_rows.inner[_e74] = _e87;
         }
     }
-    bool loop_init_6 = true;
+    bool loop_init_10 = true;
     while(true) {
-        if (!loop_init_6) {
+        if (!loop_init_10) {
             uint _e109 = ci;
             ci = _e109 + 1u;
         }
-        loop_init_6 = false;
+        loop_init_10 = false;
         uint _e94 = ci;
         if (_e94 < QMV_COLS) {
         } else {
@@ -806,7 +1000,7 @@ struct qmvInput {
             uint _e97 = ci;
             uint _e99 = ci;
             uint _e103 = p.n;
-            w_rows.inner[_e97] = row0_ + metal::min(col0_ + _e99, _e103 - 1u);
+            w_rows.inner[_e97] = row0_1 + metal::min(col0_ + _e99, _e103 - 1u);
         }
     }
     uint _e113 = p.k;
@@ -819,522 +1013,428 @@ struct qmvInput {
     bool word_path = local_1;
     uint _e137 = p.wpr;
     uint units = _e137 / QMV_VEC;
-    if (false) {
-        local_2 = true;
-    } else {
-        local_2 = false;
-    }
-    bool _e159 = local_2;
-    float fp_unscale = _e159 ? 16384.0 : 1.0;
-    if (word_path) {
-        local_3 = count > 0u;
-    } else {
-        local_3 = false;
-    }
-    bool _e173 = local_3;
-    u0_ = _e173 ? lane : units;
-    bool loop_init_7 = true;
+    bool loop_init_11 = true;
     while(true) {
-        if (!loop_init_7) {
-            uint _e411 = u0_;
-            u0_ = _e411 + 32u;
+        if (!loop_init_11) {
+            uint _e164 = ci_1;
+            ci_1 = _e164 + 1u;
         }
-        loop_init_7 = false;
-        uint _e176 = u0_;
-        if (_e176 < units) {
+        loop_init_11 = false;
+        uint _e145 = ci_1;
+        if (_e145 < QMV_COLS) {
         } else {
             break;
         }
         {
-            wv = type_19 {};
-            u = 0u;
-            bool loop_init_8 = true;
+            uint _e148 = ci_1;
+            uint _e150 = ci_1;
+            uint _e152 = w_rows.inner[_e150];
+            uint _e155 = p.wpr;
+            wbase[_e148] = _e152 * _e155;
+            uint _e158 = ci_1;
+            uint _e160 = ci_1;
+            uint _e162 = w_rows.inner[_e160];
+            qmv_wrow[_e158] = _e162;
+        }
+    }
+    bool loop_init_12 = true;
+    while(true) {
+        if (!loop_init_12) {
+            uint _e178 = mi_1;
+            mi_1 = _e178 + 1u;
+        }
+        loop_init_12 = false;
+        uint _e168 = mi_1;
+        if (_e168 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e172 = mi_1;
+            uint _e174 = mi_1;
+            uint _e176 = x_rows.inner[_e174];
+            qmv_xrow.inner[_e172] = _e176;
+        }
+    }
+    if (word_path) {
+        local_2 = count_1 > 0u;
+    } else {
+        local_2 = false;
+    }
+    bool _e190 = local_2;
+    u0_ = _e190 ? lane : units;
+    bool loop_init_13 = true;
+    while(true) {
+        if (!loop_init_13) {
+            uint _e277 = u0_;
+            u0_ = _e277 + 32u;
+        }
+        loop_init_13 = false;
+        uint _e193 = u0_;
+        if ((_e193 + 16u) < units) {
+        } else {
+            break;
+        }
+        {
+            metal::uint4 _e203 = wbase;
+            uint _e204 = u0_;
+            Unit4_ _e205 = qmv_unit_load(_e203, _e204, wq, _buffer_sizes);
+            wb = _e205;
+            wc = _e205;
+            wd = _e205;
+            if (true) {
+                metal::uint4 _e213 = wbase;
+                uint _e214 = u0_;
+                Unit4_ _e217 = qmv_unit_load(_e213, _e214 + QMV_LANES, wq, _buffer_sizes);
+                wb = _e217;
+            }
+            if (false) {
+                metal::uint4 _e222 = wbase;
+                uint _e223 = u0_;
+                Unit4_ _e229 = qmv_unit_load(_e222, _e223 + 32u, wq, _buffer_sizes);
+                wc = _e229;
+            }
+            if (false) {
+                metal::uint4 _e234 = wbase;
+                uint _e235 = u0_;
+                Unit4_ _e241 = qmv_unit_load(_e234, _e235 + 48u, wq, _buffer_sizes);
+                wd = _e241;
+            }
+            uint _e242 = u0_;
+            float _e243 = global_factor;
+            qmv_unit(_e242, _e205, count_1, _e243, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e248 = u0_;
+                Unit4_ _e251 = wb;
+                float _e252 = global_factor;
+                qmv_unit(_e248 + QMV_LANES, _e251, count_1, _e252, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e257 = u0_;
+                Unit4_ _e263 = wc;
+                float _e264 = global_factor;
+                qmv_unit(_e257 + 32u, _e263, count_1, _e264, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e269 = u0_;
+                Unit4_ _e275 = wd;
+                float _e276 = global_factor;
+                qmv_unit(_e269 + 48u, _e275, count_1, _e276, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+        }
+    }
+    bool loop_init_14 = true;
+    while(true) {
+        if (!loop_init_14) {
+            uint _e286 = u0_;
+            u0_ = _e286 + QMV_LANES;
+        }
+        loop_init_14 = false;
+        uint _e279 = u0_;
+        if (_e279 < units) {
+        } else {
+            break;
+        }
+        {
+            uint _e281 = u0_;
+            metal::uint4 _e282 = wbase;
+            uint _e283 = u0_;
+            Unit4_ _e284 = qmv_unit_load(_e282, _e283, wq, _buffer_sizes);
+            float _e285 = global_factor;
+            qmv_unit(_e281, _e284, count_1, _e285, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+        }
+    }
+    bool loop_init_15 = true;
+    while(true) {
+        if (!loop_init_15) {
+            uint _e315 = mi_2;
+            mi_2 = _e315 + 1u;
+        }
+        loop_init_15 = false;
+        uint _e291 = mi_2;
+        if (_e291 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            ci_2 = 0u;
+            bool loop_init_16 = true;
             while(true) {
-                if (!loop_init_8) {
-                    uint _e245 = u;
-                    u = _e245 + 1u;
+                if (!loop_init_16) {
+                    uint _e312 = ci_2;
+                    ci_2 = _e312 + 1u;
                 }
-                loop_init_8 = false;
-                uint _e182 = u;
-                if (_e182 < QMV_UNROLL) {
+                loop_init_16 = false;
+                uint _e296 = ci_2;
+                if (_e296 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e185 = u0_;
-                    uint _e186 = u;
-                    uint c_1 = metal::min(_e185 + (_e186 * QMV_LANES), units - 1u);
-                    ci_1 = 0u;
-                    bool loop_init_9 = true;
+                    uint _e299 = ci_2;
+                    uint _e302 = mi_2;
+                    uint _e306 = mi_2;
+                    uint _e308 = ci_2;
+                    float _e310 = qacc.inner[_e306][_e308];
+                    acc.inner[(_e299 * QMAX_ROWS) + _e302] = _e310;
+                }
+            }
+        }
+    }
+    uint first = (count_1 > 0u) ? lane : chunks;
+    c0_ = word_path ? chunks : first;
+    bool loop_init_17 = true;
+    while(true) {
+        if (!loop_init_17) {
+            uint _e602 = c0_;
+            c0_ = _e602 + 32u;
+        }
+        loop_init_17 = false;
+        uint _e329 = c0_;
+        if (_e329 < chunks) {
+        } else {
+            break;
+        }
+        {
+            u = 0u;
+            bool loop_init_18 = true;
+            while(true) {
+                if (!loop_init_18) {
+                    uint _e362 = u;
+                    u = _e362 + 1u;
+                }
+                loop_init_18 = false;
+                uint _e333 = u;
+                if (_e333 < 2u) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e335 = c0_;
+                    uint _e336 = u;
+                    uint c_3 = metal::min(_e335 + (_e336 * QMV_LANES), chunks - 1u);
+                    ci_3 = 0u;
+                    bool loop_init_19 = true;
                     while(true) {
-                        if (!loop_init_9) {
-                            uint _e242 = ci_1;
-                            ci_1 = _e242 + 1u;
+                        if (!loop_init_19) {
+                            uint _e359 = ci_3;
+                            ci_3 = _e359 + 1u;
                         }
-                        loop_init_9 = false;
-                        uint _e195 = ci_1;
-                        if (_e195 < QMV_COLS) {
+                        loop_init_19 = false;
+                        uint _e345 = ci_3;
+                        if (_e345 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e198 = ci_1;
-                            uint _e200 = w_rows.inner[_e198];
-                            uint _e203 = p.wpr;
-                            uint wi_1 = (_e200 * _e203) + (c_1 * QMV_VEC);
-                            if (true) {
-                                uint _e212 = u;
-                                uint _e215 = ci_1;
-                                metal::uint4 _e222 = wq[wi_1 >> 2u];
-                                wv.inner[(_e212 * QMAX_COLS) + _e215] = _e222;
-                            } else {
-                                uint _e223 = u;
-                                uint _e226 = ci_1;
-                                uint _e236 = wq[wi_1 >> 2u][wi_1 & 3u];
-                                wv.inner[(_e223 * QMAX_COLS) + _e226] = metal::uint4(_e236, 0u, 0u, 0u);
-                            }
+                            uint _e348 = ci_3;
+                            uint _e350 = w_rows.inner[_e348];
+                            uint _e351 = u;
+                            uint _e354 = ci_3;
+                            qmv_load(_e350, c_3, ((_e351 * QMAX_COLS) + _e354) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_10 = true;
+            bool loop_init_20 = true;
             while(true) {
-                if (!loop_init_10) {
-                    uint _e409 = u_1;
-                    u_1 = _e409 + 1u;
+                if (!loop_init_20) {
+                    uint _e600 = u_1;
+                    u_1 = _e600 + 1u;
                 }
-                loop_init_10 = false;
-                uint _e249 = u_1;
-                if (_e249 < QMV_UNROLL) {
+                loop_init_20 = false;
+                uint _e366 = u_1;
+                if (_e366 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e252 = u0_;
-                    uint _e253 = u_1;
-                    uint c_2 = _e252 + (_e253 * QMV_LANES);
-                    if (c_2 >= units) {
-                        break;
-                    }
-                    v0_ = 0u;
-                    bool loop_init_11 = true;
-                    while(true) {
-                        if (!loop_init_11) {
-                            uint _e406 = v0_;
-                            v0_ = _e406 + 4u;
-                        }
-                        loop_init_11 = false;
-                        uint _e260 = v0_;
-                        if (_e260 < QMV_VEC) {
-                        } else {
-                            break;
-                        }
-                        {
-                            uint _e265 = v0_;
-                            uint j0_ = ((c_2 * QMV_VEC) + _e265) * 8u;
-                            ab = type_20 {};
-                            ci_2 = 0u;
-                            bool loop_init_12 = true;
-                            while(true) {
-                                if (!loop_init_12) {
-                                    uint _e284 = ci_2;
-                                    ci_2 = _e284 + 1u;
-                                }
-                                loop_init_12 = false;
-                                uint _e273 = ci_2;
-                                if (_e273 < QMV_COLS) {
-                                } else {
-                                    break;
-                                }
-                                {
-                                    uint _e276 = ci_2;
-                                    uint _e278 = ci_2;
-                                    uint _e280 = w_rows.inner[_e278];
-                                    float _e281 = global_factor;
-                                    metal::float2 _e282 = qmv_group(_e280, j0_, _e281, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e276] = _e282;
-                                }
-                            }
-                            dots = type_18 {};
-                            sx = type_16 {};
-                            uint _e290 = v0_;
-                            v = _e290;
-                            bool loop_init_13 = true;
-                            while(true) {
-                                if (!loop_init_13) {
-                                    uint _e358 = v;
-                                    v = _e358 + 1u;
-                                }
-                                loop_init_13 = false;
-                                uint _e292 = v;
-                                uint _e293 = v0_;
-                                if (_e292 < (_e293 + 4u)) {
-                                } else {
-                                    break;
-                                }
-                                {
-                                    mi_1 = 0u;
-                                    bool loop_init_14 = true;
-                                    while(true) {
-                                        if (!loop_init_14) {
-                                            uint _e355 = mi_1;
-                                            mi_1 = _e355 + 1u;
-                                        }
-                                        loop_init_14 = false;
-                                        uint _e298 = mi_1;
-                                        if (_e298 < QMV_XROWS) {
-                                        } else {
-                                            break;
-                                        }
-                                        {
-                                            uint _e301 = mi_1;
-                                            if (_e301 < count) {
-                                                uint _e303 = mi_1;
-                                                uint _e305 = x_rows.inner[_e303];
-                                                uint _e306 = v;
-                                                uint _e307 = v0_;
-                                                X8_ _e312 = qmv_x8v(_e305, j0_ + ((_e306 - _e307) * 8u), p, x_2, _buffer_sizes);
-                                                if (true) {
-                                                    uint _e318 = mi_1;
-                                                    float _e320 = sx.inner[_e318];
-                                                    sx.inner[_e318] = _e320 + metal::dot(_e312.lo + _e312.hi, metal::float4(1.0));
-                                                }
-                                                ci_3 = 0u;
-                                                bool loop_init_15 = true;
-                                                while(true) {
-                                                    if (!loop_init_15) {
-                                                        uint _e352 = ci_3;
-                                                        ci_3 = _e352 + 1u;
-                                                    }
-                                                    loop_init_15 = false;
-                                                    uint _e330 = ci_3;
-                                                    if (_e330 < QMV_COLS) {
-                                                    } else {
-                                                        break;
-                                                    }
-                                                    {
-                                                        uint _e333 = ci_3;
-                                                        uint _e336 = mi_1;
-                                                        float _e339 = dots.inner[(_e333 * QMAX_ROWS) + _e336];
-                                                        uint _e340 = u_1;
-                                                        uint _e343 = ci_3;
-                                                        uint _e346 = v;
-                                                        uint _e348 = wv.inner[(_e340 * QMAX_COLS) + _e343][_e346];
-                                                        float _e349 = qmv_dot_word4_(_e348, _e312, fp4_lut);
-                                                        dots.inner[(_e333 * QMAX_ROWS) + _e336] = _e339 + _e349;
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                            mi_2 = 0u;
-                            bool loop_init_16 = true;
-                            while(true) {
-                                if (!loop_init_16) {
-                                    uint _e404 = mi_2;
-                                    mi_2 = _e404 + 1u;
-                                }
-                                loop_init_16 = false;
-                                uint _e362 = mi_2;
-                                if (_e362 < QMV_XROWS) {
-                                } else {
-                                    break;
-                                }
-                                {
-                                    ci_4 = 0u;
-                                    bool loop_init_17 = true;
-                                    while(true) {
-                                        if (!loop_init_17) {
-                                            uint _e401 = ci_4;
-                                            ci_4 = _e401 + 1u;
-                                        }
-                                        loop_init_17 = false;
-                                        uint _e367 = ci_4;
-                                        if (_e367 < QMV_COLS) {
-                                        } else {
-                                            break;
-                                        }
-                                        {
-                                            uint _e370 = ci_4;
-                                            uint _e373 = mi_2;
-                                            float _e376 = acc.inner[(_e370 * QMAX_ROWS) + _e373];
-                                            uint _e377 = ci_4;
-                                            float _e380 = ab.inner[_e377].x;
-                                            uint _e381 = ci_4;
-                                            uint _e384 = mi_2;
-                                            float _e387 = dots.inner[(_e381 * QMAX_ROWS) + _e384];
-                                            uint _e390 = ci_4;
-                                            float _e393 = ab.inner[_e390].y;
-                                            uint _e394 = mi_2;
-                                            float _e396 = sx.inner[_e394];
-                                            acc.inner[(_e370 * QMAX_ROWS) + _e373] = _e376 + ((_e380 * (_e387 * fp_unscale)) + (_e393 * _e396));
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    uint first = (count > 0u) ? lane : chunks;
-    c0_ = word_path ? chunks : first;
-    bool loop_init_18 = true;
-    while(true) {
-        if (!loop_init_18) {
-            uint _e698 = c0_;
-            c0_ = _e698 + 32u;
-        }
-        loop_init_18 = false;
-        uint _e425 = c0_;
-        if (_e425 < chunks) {
-        } else {
-            break;
-        }
-        {
-            u_2 = 0u;
-            bool loop_init_19 = true;
-            while(true) {
-                if (!loop_init_19) {
-                    uint _e458 = u_2;
-                    u_2 = _e458 + 1u;
-                }
-                loop_init_19 = false;
-                uint _e429 = u_2;
-                if (_e429 < 2u) {
-                } else {
-                    break;
-                }
-                {
-                    uint _e431 = c0_;
-                    uint _e432 = u_2;
-                    uint c_3 = metal::min(_e431 + (_e432 * QMV_LANES), chunks - 1u);
-                    ci_5 = 0u;
-                    bool loop_init_20 = true;
-                    while(true) {
-                        if (!loop_init_20) {
-                            uint _e455 = ci_5;
-                            ci_5 = _e455 + 1u;
-                        }
-                        loop_init_20 = false;
-                        uint _e441 = ci_5;
-                        if (_e441 < QMV_COLS) {
-                        } else {
-                            break;
-                        }
-                        {
-                            uint _e444 = ci_5;
-                            uint _e446 = w_rows.inner[_e444];
-                            uint _e447 = u_2;
-                            uint _e450 = ci_5;
-                            qmv_load(_e446, c_3, ((_e447 * QMAX_COLS) + _e450) * 8u, wq, p, wbuf, _buffer_sizes);
-                        }
-                    }
-                }
-            }
-            u_3 = 0u;
-            bool loop_init_21 = true;
-            while(true) {
-                if (!loop_init_21) {
-                    uint _e696 = u_3;
-                    u_3 = _e696 + 1u;
-                }
-                loop_init_21 = false;
-                uint _e462 = u_3;
-                if (_e462 < 2u) {
-                } else {
-                    break;
-                }
-                {
-                    uint _e464 = c0_;
-                    uint _e465 = u_3;
-                    uint c_4 = _e464 + (_e465 * QMV_LANES);
+                    uint _e368 = c0_;
+                    uint _e369 = u_1;
+                    uint c_4 = _e368 + (_e369 * QMV_LANES);
                     if (c_4 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_22 = true;
+                    bool loop_init_21 = true;
                     while(true) {
-                        if (!loop_init_22) {
-                            uint _e693 = s0_;
-                            s0_ = _e693 + 32u;
+                        if (!loop_init_21) {
+                            uint _e597 = s0_;
+                            s0_ = _e597 + 32u;
                         }
-                        loop_init_22 = false;
-                        uint _e472 = s0_;
-                        if (_e472 < 32u) {
+                        loop_init_21 = false;
+                        uint _e376 = s0_;
+                        if (_e376 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e477 = s0_;
-                            uint j0_1 = (c_4 * 32u) + _e477;
-                            uint _e481 = p.k;
-                            if (j0_1 >= _e481) {
+                            uint _e381 = s0_;
+                            uint j0_1 = (c_4 * 32u) + _e381;
+                            uint _e385 = p.k;
+                            if (j0_1 >= _e385) {
                                 break;
                             }
-                            ab_1 = type_20 {};
-                            ci_6 = 0u;
+                            ab = type_20 {};
+                            ci_4 = 0u;
+                            bool loop_init_22 = true;
+                            while(true) {
+                                if (!loop_init_22) {
+                                    uint _e402 = ci_4;
+                                    ci_4 = _e402 + 1u;
+                                }
+                                loop_init_22 = false;
+                                uint _e391 = ci_4;
+                                if (_e391 < QMV_COLS) {
+                                } else {
+                                    break;
+                                }
+                                {
+                                    uint _e394 = ci_4;
+                                    uint _e396 = ci_4;
+                                    uint _e398 = w_rows.inner[_e396];
+                                    float _e399 = global_factor;
+                                    metal::float2 _e400 = qmv_group(_e398, j0_1, _e399, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e394] = _e400;
+                                }
+                            }
+                            dots = type_19 {};
+                            sx = type_16 {};
+                            e8_ = 0u;
                             bool loop_init_23 = true;
                             while(true) {
                                 if (!loop_init_23) {
-                                    uint _e498 = ci_6;
-                                    ci_6 = _e498 + 1u;
+                                    uint _e549 = e8_;
+                                    e8_ = _e549 + 8u;
                                 }
                                 loop_init_23 = false;
-                                uint _e487 = ci_6;
-                                if (_e487 < QMV_COLS) {
+                                uint _e410 = e8_;
+                                if (_e410 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e490 = ci_6;
-                                    uint _e492 = ci_6;
-                                    uint _e494 = w_rows.inner[_e492];
-                                    float _e495 = global_factor;
-                                    metal::float2 _e496 = qmv_group(_e494, j0_1, _e495, p, scales, biases, _buffer_sizes);
-                                    ab_1.inner[_e490] = _e496;
-                                }
-                            }
-                            dots_1 = type_18 {};
-                            sx_1 = type_16 {};
-                            e8_ = 0u;
-                            bool loop_init_24 = true;
-                            while(true) {
-                                if (!loop_init_24) {
-                                    uint _e645 = e8_;
-                                    e8_ = _e645 + 8u;
-                                }
-                                loop_init_24 = false;
-                                uint _e506 = e8_;
-                                if (_e506 < 32u) {
-                                } else {
-                                    break;
-                                }
-                                {
-                                    wf = type_18 {};
-                                    ci_7 = 0u;
-                                    bool loop_init_25 = true;
+                                    wf = type_19 {};
+                                    ci_5 = 0u;
+                                    bool loop_init_24 = true;
                                     while(true) {
-                                        if (!loop_init_25) {
-                                            uint _e543 = ci_7;
-                                            ci_7 = _e543 + 1u;
+                                        if (!loop_init_24) {
+                                            uint _e447 = ci_5;
+                                            ci_5 = _e447 + 1u;
                                         }
-                                        loop_init_25 = false;
-                                        uint _e512 = ci_7;
-                                        if (_e512 < QMV_COLS) {
+                                        loop_init_24 = false;
+                                        uint _e416 = ci_5;
+                                        if (_e416 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_26 = true;
+                                            bool loop_init_25 = true;
                                             while(true) {
-                                                if (!loop_init_26) {
-                                                    uint _e540 = e;
-                                                    e = _e540 + 1u;
+                                                if (!loop_init_25) {
+                                                    uint _e444 = e;
+                                                    e = _e444 + 1u;
                                                 }
-                                                loop_init_26 = false;
-                                                uint _e517 = e;
-                                                if (_e517 < 8u) {
+                                                loop_init_25 = false;
+                                                uint _e421 = e;
+                                                if (_e421 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e520 = ci_7;
-                                                    uint _e523 = e;
-                                                    uint _e526 = u_3;
-                                                    uint _e529 = ci_7;
-                                                    uint _e533 = s0_;
-                                                    uint _e534 = e8_;
-                                                    uint _e536 = e;
-                                                    float _e538 = qmv_weight(((_e526 * QMAX_COLS) + _e529) * 8u, (_e533 + _e534) + _e536, fp4_lut, wbuf);
-                                                    wf.inner[(_e520 * 8u) + _e523] = _e538;
+                                                    uint _e424 = ci_5;
+                                                    uint _e427 = e;
+                                                    uint _e430 = u_1;
+                                                    uint _e433 = ci_5;
+                                                    uint _e437 = s0_;
+                                                    uint _e438 = e8_;
+                                                    uint _e440 = e;
+                                                    float _e442 = qmv_weight(((_e430 * QMAX_COLS) + _e433) * 8u, (_e437 + _e438) + _e440, fp4_lut, wbuf);
+                                                    wf.inner[(_e424 * 8u) + _e427] = _e442;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_27 = true;
+                                    bool loop_init_26 = true;
                                     while(true) {
-                                        if (!loop_init_27) {
-                                            uint _e643 = mi_3;
-                                            mi_3 = _e643 + 1u;
+                                        if (!loop_init_26) {
+                                            uint _e547 = mi_3;
+                                            mi_3 = _e547 + 1u;
                                         }
-                                        loop_init_27 = false;
-                                        uint _e547 = mi_3;
-                                        if (_e547 < QMV_XROWS) {
+                                        loop_init_26 = false;
+                                        uint _e451 = mi_3;
+                                        if (_e451 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e550 = mi_3;
-                                            if (_e550 < count) {
-                                                uint _e552 = mi_3;
-                                                uint _e554 = x_rows.inner[_e552];
-                                                uint _e555 = e8_;
-                                                qmv_x8_(_e554, j0_1 + _e555, p, x_2, xv, _buffer_sizes);
+                                            uint _e454 = mi_3;
+                                            if (_e454 < count_1) {
+                                                uint _e456 = mi_3;
+                                                uint _e458 = x_rows.inner[_e456];
+                                                uint _e459 = e8_;
+                                                qmv_x8_(_e458, j0_1 + _e459, p, x_2, xv, _buffer_sizes);
                                                 if (true) {
-                                                    uint _e562 = mi_3;
-                                                    float _e564 = sx_1.inner[_e562];
-                                                    float _e567 = xv.inner[0];
-                                                    float _e570 = xv.inner[1];
-                                                    float _e574 = xv.inner[2];
-                                                    float _e577 = xv.inner[3];
-                                                    float _e582 = xv.inner[4];
-                                                    float _e585 = xv.inner[5];
-                                                    float _e589 = xv.inner[6];
-                                                    float _e592 = xv.inner[7];
-                                                    sx_1.inner[_e562] = _e564 + (((_e567 + _e570) + (_e574 + _e577)) + ((_e582 + _e585) + (_e589 + _e592)));
+                                                    uint _e466 = mi_3;
+                                                    float _e468 = sx.inner[_e466];
+                                                    float _e471 = xv.inner[0];
+                                                    float _e474 = xv.inner[1];
+                                                    float _e478 = xv.inner[2];
+                                                    float _e481 = xv.inner[3];
+                                                    float _e486 = xv.inner[4];
+                                                    float _e489 = xv.inner[5];
+                                                    float _e493 = xv.inner[6];
+                                                    float _e496 = xv.inner[7];
+                                                    sx.inner[_e466] = _e468 + (((_e471 + _e474) + (_e478 + _e481)) + ((_e486 + _e489) + (_e493 + _e496)));
                                                 }
-                                                ci_8 = 0u;
-                                                bool loop_init_28 = true;
+                                                ci_6 = 0u;
+                                                bool loop_init_27 = true;
                                                 while(true) {
-                                                    if (!loop_init_28) {
-                                                        uint _e640 = ci_8;
-                                                        ci_8 = _e640 + 1u;
+                                                    if (!loop_init_27) {
+                                                        uint _e544 = ci_6;
+                                                        ci_6 = _e544 + 1u;
                                                     }
-                                                    loop_init_28 = false;
-                                                    uint _e599 = ci_8;
-                                                    if (_e599 < QMV_COLS) {
+                                                    loop_init_27 = false;
+                                                    uint _e503 = ci_6;
+                                                    if (_e503 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e602 = ci_8;
-                                                        uint _e605 = mi_3;
-                                                        float _e608 = dots_1.inner[(_e602 * QMAX_ROWS) + _e605];
-                                                        d = _e608;
+                                                        uint _e506 = ci_6;
+                                                        uint _e509 = mi_3;
+                                                        float _e512 = dots.inner[(_e506 * QMAX_ROWS) + _e509];
+                                                        d = _e512;
                                                         e_1 = 0u;
-                                                        bool loop_init_29 = true;
+                                                        bool loop_init_28 = true;
                                                         while(true) {
-                                                            if (!loop_init_29) {
-                                                                uint _e630 = e_1;
-                                                                e_1 = _e630 + 1u;
+                                                            if (!loop_init_28) {
+                                                                uint _e534 = e_1;
+                                                                e_1 = _e534 + 1u;
                                                             }
-                                                            loop_init_29 = false;
-                                                            uint _e612 = e_1;
-                                                            if (_e612 < 8u) {
+                                                            loop_init_28 = false;
+                                                            uint _e516 = e_1;
+                                                            if (_e516 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e615 = d;
-                                                                uint _e617 = e_1;
-                                                                float _e619 = xv.inner[_e617];
-                                                                uint _e620 = ci_8;
-                                                                uint _e623 = e_1;
-                                                                float _e626 = wf.inner[(_e620 * 8u) + _e623];
-                                                                d = _e615 + (_e619 * _e626);
+                                                                float _e519 = d;
+                                                                uint _e521 = e_1;
+                                                                float _e523 = xv.inner[_e521];
+                                                                uint _e524 = ci_6;
+                                                                uint _e527 = e_1;
+                                                                float _e530 = wf.inner[(_e524 * 8u) + _e527];
+                                                                d = _e519 + (_e523 * _e530);
                                                             }
                                                         }
-                                                        uint _e632 = ci_8;
-                                                        uint _e635 = mi_3;
-                                                        float _e638 = d;
-                                                        dots_1.inner[(_e632 * QMAX_ROWS) + _e635] = _e638;
+                                                        uint _e536 = ci_6;
+                                                        uint _e539 = mi_3;
+                                                        float _e542 = d;
+                                                        dots.inner[(_e536 * QMAX_ROWS) + _e539] = _e542;
                                                     }
                                                 }
                                             }
@@ -1343,46 +1443,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_30 = true;
+                            bool loop_init_29 = true;
                             while(true) {
-                                if (!loop_init_30) {
-                                    uint _e691 = mi_4;
-                                    mi_4 = _e691 + 1u;
+                                if (!loop_init_29) {
+                                    uint _e595 = mi_4;
+                                    mi_4 = _e595 + 1u;
                                 }
-                                loop_init_30 = false;
-                                uint _e650 = mi_4;
-                                if (_e650 < QMV_XROWS) {
+                                loop_init_29 = false;
+                                uint _e554 = mi_4;
+                                if (_e554 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    ci_9 = 0u;
-                                    bool loop_init_31 = true;
+                                    ci_7 = 0u;
+                                    bool loop_init_30 = true;
                                     while(true) {
-                                        if (!loop_init_31) {
-                                            uint _e688 = ci_9;
-                                            ci_9 = _e688 + 1u;
+                                        if (!loop_init_30) {
+                                            uint _e592 = ci_7;
+                                            ci_7 = _e592 + 1u;
                                         }
-                                        loop_init_31 = false;
-                                        uint _e655 = ci_9;
-                                        if (_e655 < QMV_COLS) {
+                                        loop_init_30 = false;
+                                        uint _e559 = ci_7;
+                                        if (_e559 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e658 = ci_9;
-                                            uint _e661 = mi_4;
-                                            float _e664 = acc.inner[(_e658 * QMAX_ROWS) + _e661];
-                                            uint _e665 = ci_9;
-                                            float _e668 = ab_1.inner[_e665].x;
-                                            uint _e669 = ci_9;
-                                            uint _e672 = mi_4;
-                                            float _e675 = dots_1.inner[(_e669 * QMAX_ROWS) + _e672];
-                                            uint _e677 = ci_9;
-                                            float _e680 = ab_1.inner[_e677].y;
-                                            uint _e681 = mi_4;
-                                            float _e683 = sx_1.inner[_e681];
-                                            acc.inner[(_e658 * QMAX_ROWS) + _e661] = _e664 + ((_e668 * _e675) + (_e680 * _e683));
+                                            uint _e562 = ci_7;
+                                            uint _e565 = mi_4;
+                                            float _e568 = acc.inner[(_e562 * QMAX_ROWS) + _e565];
+                                            uint _e569 = ci_7;
+                                            float _e572 = ab.inner[_e569].x;
+                                            uint _e573 = ci_7;
+                                            uint _e576 = mi_4;
+                                            float _e579 = dots.inner[(_e573 * QMAX_ROWS) + _e576];
+                                            uint _e581 = ci_7;
+                                            float _e584 = ab.inner[_e581].y;
+                                            uint _e585 = mi_4;
+                                            float _e587 = sx.inner[_e585];
+                                            acc.inner[(_e562 * QMAX_ROWS) + _e565] = _e568 + ((_e572 * _e579) + (_e584 * _e587));
                                         }
                                     }
                                 }
@@ -1393,77 +1493,77 @@ struct qmvInput {
             }
         }
     }
-    bool loop_init_32 = true;
+    bool loop_init_31 = true;
     while(true) {
-        if (!loop_init_32) {
-            uint _e859 = mi_5;
-            mi_5 = _e859 + 1u;
+        if (!loop_init_31) {
+            uint _e763 = mi_5;
+            mi_5 = _e763 + 1u;
         }
-        loop_init_32 = false;
-        uint _e702 = mi_5;
-        if (_e702 < QMV_XROWS) {
+        loop_init_31 = false;
+        uint _e606 = mi_5;
+        if (_e606 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            ci_10 = 0u;
-            bool loop_init_33 = true;
+            ci_8 = 0u;
+            bool loop_init_32 = true;
             while(true) {
-                if (!loop_init_33) {
-                    uint _e724 = ci_10;
-                    ci_10 = _e724 + 1u;
+                if (!loop_init_32) {
+                    uint _e628 = ci_8;
+                    ci_8 = _e628 + 1u;
                 }
-                loop_init_33 = false;
-                uint _e707 = ci_10;
-                if (_e707 < QMV_COLS) {
+                loop_init_32 = false;
+                uint _e611 = ci_8;
+                if (_e611 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e711 = ci_10;
-                    uint _e716 = ci_10;
-                    uint _e719 = mi_5;
-                    float _e722 = acc.inner[(_e716 * QMAX_ROWS) + _e719];
-                    red.inner[(_e711 * QMV_WG) + lid] = _e722;
+                    uint _e615 = ci_8;
+                    uint _e620 = ci_8;
+                    uint _e623 = mi_5;
+                    float _e626 = acc.inner[(_e620 * QMAX_ROWS) + _e623];
+                    red.inner[(_e615 * QMV_WG) + lid] = _e626;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_34 = true;
+            bool loop_init_33 = true;
             while(true) {
-                if (!loop_init_34) {
-                    uint _e761 = stride;
-                    stride = _e761 >> 1u;
+                if (!loop_init_33) {
+                    uint _e665 = stride;
+                    stride = _e665 >> 1u;
                 }
-                loop_init_34 = false;
-                uint _e731 = stride;
-                if (_e731 > 0u) {
+                loop_init_33 = false;
+                uint _e635 = stride;
+                if (_e635 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e734 = stride;
-                    if (lane < _e734) {
-                        ci_11 = 0u;
-                        bool loop_init_35 = true;
+                    uint _e638 = stride;
+                    if (lane < _e638) {
+                        ci_9 = 0u;
+                        bool loop_init_34 = true;
                         while(true) {
-                            if (!loop_init_35) {
-                                uint _e759 = ci_11;
-                                ci_11 = _e759 + 1u;
+                            if (!loop_init_34) {
+                                uint _e663 = ci_9;
+                                ci_9 = _e663 + 1u;
                             }
-                            loop_init_35 = false;
-                            uint _e738 = ci_11;
-                            if (_e738 < QMV_COLS) {
+                            loop_init_34 = false;
+                            uint _e642 = ci_9;
+                            if (_e642 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e742 = ci_11;
-                                float _e747 = red.inner[(_e742 * QMV_WG) + lid];
-                                uint _e749 = ci_11;
-                                uint _e753 = stride;
-                                float _e756 = red.inner[((_e749 * QMV_WG) + lid) + _e753];
-                                red.inner[(_e742 * QMV_WG) + lid] = _e747 + _e756;
+                                uint _e646 = ci_9;
+                                float _e651 = red.inner[(_e646 * QMV_WG) + lid];
+                                uint _e653 = ci_9;
+                                uint _e657 = stride;
+                                float _e660 = red.inner[((_e653 * QMV_WG) + lid) + _e657];
+                                red.inner[(_e646 * QMV_WG) + lid] = _e651 + _e660;
                             }
                         }
                     }
@@ -1471,68 +1571,68 @@ struct qmvInput {
                 }
             }
             if (lane == 0u) {
-                uint _e768 = mi_5;
-                local_4 = _e768 < count;
+                uint _e672 = mi_5;
+                local_3 = _e672 < count_1;
             } else {
-                local_4 = false;
+                local_3 = false;
             }
-            bool _e771 = local_4;
-            if (_e771) {
-                uint _e774 = mi_5;
-                uint _e778 = rows[tile.y + _e774].y;
-                uint _e781 = p.n;
-                uint o = _e778 * _e781;
+            bool _e675 = local_3;
+            if (_e675) {
+                uint _e678 = mi_5;
+                uint _e682 = rows[tile.y + _e678].y;
+                uint _e685 = p.n;
+                uint o = _e682 * _e685;
                 if (false) {
-                    ci_12 = 0u;
-                    bool loop_init_36 = true;
+                    ci_10 = 0u;
+                    bool loop_init_35 = true;
                     while(true) {
-                        if (!loop_init_36) {
-                            uint _e828 = ci_12;
-                            ci_12 = _e828 + 2u;
+                        if (!loop_init_35) {
+                            uint _e732 = ci_10;
+                            ci_10 = _e732 + 2u;
                         }
-                        loop_init_36 = false;
-                        uint _e789 = ci_12;
-                        if (_e789 < QMV_COLS) {
+                        loop_init_35 = false;
+                        uint _e693 = ci_10;
+                        if (_e693 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e792 = ci_12;
-                            uint _e796 = p.n;
-                            if ((col0_ + _e792) < _e796) {
-                                uint _e799 = ci_12;
-                                float _e804 = red.inner[(_e799 * QMV_WG) + lid];
-                                uint _e806 = float_to_bits(_e804, XDT);
-                                uint _e808 = ci_12;
-                                float _e815 = red.inner[((_e808 + 1u) * QMV_WG) + lid];
-                                uint _e817 = float_to_bits(_e815, XDT);
-                                uint _e820 = ci_12;
-                                out[((o + col0_) + _e820) >> 1u] = _e806 | (_e817 << 16u);
+                            uint _e696 = ci_10;
+                            uint _e700 = p.n;
+                            if ((col0_ + _e696) < _e700) {
+                                uint _e703 = ci_10;
+                                float _e708 = red.inner[(_e703 * QMV_WG) + lid];
+                                uint _e710 = float_to_bits(_e708, XDT);
+                                uint _e712 = ci_10;
+                                float _e719 = red.inner[((_e712 + 1u) * QMV_WG) + lid];
+                                uint _e721 = float_to_bits(_e719, XDT);
+                                uint _e724 = ci_10;
+                                out[((o + col0_) + _e724) >> 1u] = _e710 | (_e721 << 16u);
                             }
                         }
                     }
                 } else {
-                    ci_13 = 0u;
-                    bool loop_init_37 = true;
+                    ci_11 = 0u;
+                    bool loop_init_36 = true;
                     while(true) {
-                        if (!loop_init_37) {
-                            uint _e856 = ci_13;
-                            ci_13 = _e856 + 1u;
+                        if (!loop_init_36) {
+                            uint _e760 = ci_11;
+                            ci_11 = _e760 + 1u;
                         }
-                        loop_init_37 = false;
-                        uint _e833 = ci_13;
-                        if (_e833 < QMV_COLS) {
+                        loop_init_36 = false;
+                        uint _e737 = ci_11;
+                        if (_e737 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e836 = ci_13;
-                            uint _e840 = p.n;
-                            if ((col0_ + _e836) < _e840) {
-                                uint _e844 = ci_13;
-                                uint _e848 = ci_13;
-                                float _e853 = red.inner[(_e848 * QMV_WG) + lid];
-                                out[(o + col0_) + _e844] = as_type<uint>(_e853);
+                            uint _e740 = ci_11;
+                            uint _e744 = p.n;
+                            if ((col0_ + _e740) < _e744) {
+                                uint _e748 = ci_11;
+                                uint _e752 = ci_11;
+                                float _e757 = red.inner[(_e752 * QMV_WG) + lid];
+                                out[(o + col0_) + _e748] = as_type<uint>(_e757);
                             }
                         }
                     }
