@@ -108,8 +108,8 @@ def main():
                     cases.append((d, mode, gs, dtype, xk, m, k, y64, to_np64(y_mlx)))
                     i += 1
     subprocess.run([BIN] + [c[0] for c in cases], check=True)
-    lines = ["| spec | dtype | x | M×K | floor | MLX-CPU | reference | avx512 | avx512vnni | int / MLX | int ≤ max(floor-bar) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| spec | dtype | x | M×K | floor | MLX-CPU | reference (scalar) | avx512 (f32 kernels) | avx512vnni | avx512vnni path | vnni / MLX | vnni / avx512 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     worst = {}
     for d, mode, gs, dtype, xk, m, k, y64, y_mlx in cases:
         den = np.abs(y64).max()
@@ -117,15 +117,20 @@ def main():
         e = {kn: err(np.fromfile(os.path.join(d, f"y_{kn}.bin"), dtype=np.float32).astype(np.float64))
              for kn in ["reference", "avx512", "avx512vnni"]}
         e_mlx = err(y_mlx)
-        ok = e["avx512vnni"] <= max(FLOOR[dtype], 0) and e["avx512vnni"] <= e_mlx
+        # Which kernels avx512vnni ran (kernels::int_dot_limbs): integer dots for 4-bit codes,
+        # f16/bf16 x at any M, f32 x for single x rows (M = 4 is one block of 4).
+        path = "int, 2 limbs" if dtype != "float32" else ("int, 3 limbs" if m == 1 else "f32 kernels")
         spec = f"{mode}{'' if mode != 'affine' else f'4g{gs}'}"
-        key = (spec, dtype)
-        r = e["avx512vnni"] / e_mlx if e_mlx > 0 else float("inf")
-        worst[key] = max(worst.get(key, 0), r)
+        r_mlx = e["avx512vnni"] / e_mlx
+        r_f = e["avx512vnni"] / e["avx512"]
+        if path.startswith("int"):
+            w = worst.setdefault((spec, dtype), [0.0, 0.0, 0.0])
+            w[0], w[1], w[2] = max(w[0], r_mlx), max(w[1], r_f), max(w[2], e["avx512vnni"] / FLOOR[dtype])
         lines.append(f"| {spec} | {dtype} | {xk} | {m}×{k} | {FLOOR[dtype]:.1e} | {e_mlx:.2e} | {e['reference']:.2e} | "
-                     f"{e['avx512']:.2e} | {e['avx512vnni']:.2e} | {r:.2f} | {'yes' if ok else 'NO'} |")
-    lines += ["", "worst int/MLX ratio per spec and dtype:", ""]
-    lines += [f"- {s} {d}: {v:.2f}" for (s, d), v in sorted(worst.items())]
+                     f"{e['avx512']:.2e} | {e['avx512vnni']:.2e} | {path} | {r_mlx:.2f} | {r_f:.2f} |")
+    lines += ["", "Integer-dot cases, worst per spec and dtype (error ratios; ≤ 1 = no worse):", "",
+              "| spec | dtype | max vnni/MLX | max vnni/avx512 | max vnni/floor |", "|---|---|---|---|---|"]
+    lines += [f"| {s} | {d} | {v[0]:.2f} | {v[1]:.2f} | {v[2]:.2f} |" for (s, d), v in sorted(worst.items())]
     text = "\n".join(lines)
     print(text)
     if args.out:

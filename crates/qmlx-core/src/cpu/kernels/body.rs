@@ -150,7 +150,11 @@ pub(crate) const fn nibble_block_codes(lanes: usize) -> usize {
 ///
 /// Each lane's codes lie in one group (groups are ≥ 16 codes, lanes hold 8), so a block's
 /// products are scaled by a vector of per-lane scales, ≤ 8 terms per lane before scaling as in
-/// [`dot_rows`]; the affine bias part `Σ_g bias_g·Σx_g` is one f64 dot per row at the end.
+/// [`dot_rows`]. Affine codes enter centred (`q − UINT4_INT_OFFSET`): the f32 sums
+/// `Σ s·(q − 8)·x` are several times smaller than `Σ s·q·x` for weights centred in their
+/// groups, and so is their rounding (f32 x with a large common mean, M=4: error 3.3e-6 → 4.7e-7
+/// of max|y|, bench/results/cpu-2026-11-26-stage4-accuracy.md). The bias part
+/// `Σ_g (bias_g + 8·scale_g)·Σx_g` is one f64 dot per row at the end.
 #[inline(always)]
 pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, const MR: usize>(
     a: &DotArgs,
@@ -210,12 +214,15 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
     }
     let done_groups = blocks * gpb;
     for n in 0..NR {
+        // Centred codes (the table holds q − 8): bias b + 8·s.
+        let bias = if KIND == kind::UINT {
+            let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
+            I::dot2_f64::<MR>(b, s, UINT4_INT_OFFSET as f64, a.xsum, a.xsum_stride, done_groups)
+        } else {
+            [0.0; MR]
+        };
         for m in 0..MR {
-            let mut y = I::hsum(tot[n][m]) as f64;
-            if KIND == kind::UINT {
-                y += I::dot_f64(a.biases.add(n * a.s_stride), a.xsum.add(m * a.xsum_stride), done_groups);
-            }
-            out[n][m] = y as f32;
+            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
         }
     }
     if blocks * bc < a.k {
@@ -318,14 +325,15 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
     }
     let done_groups = spans * gpb;
     for n in 0..NR {
+        // Centred codes: bias b + 8·s.
+        let bias = if KIND == kind::UINT {
+            let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
+            I::dot2_f64::<MR>(b, s, UINT4_INT_OFFSET as f64, a.xsum, a.xsum_stride, done_groups)
+        } else {
+            [0.0; MR]
+        };
         for m in 0..MR {
-            let mut y = I::hsum(tot[n][m]) as f64;
-            if KIND == kind::UINT {
-                let xsum = a.xsum.add(m * a.xsum_stride);
-                y += I::dot_f64(a.biases.add(n * a.s_stride), xsum, done_groups)
-                    + UINT4_INT_OFFSET as f64 * I::dot_f64(a.scales.add(n * a.s_stride), xsum, done_groups);
-            }
-            out[n][m] = y as f32;
+            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
         }
     }
     if spans * INT_SPAN < a.k {
@@ -351,8 +359,9 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
 
 /// fp4 codes enter the integer dots as `2·value + FP4_INT_OFFSET` (u8).
 pub(crate) const FP4_INT_OFFSET: i32 = 12;
-/// Affine 4-bit codes count in the integer dots as `q − UINT4_INT_OFFSET`.
+/// Affine 4-bit codes count in the integer dots and the nibble blocks as `q − UINT4_INT_OFFSET`.
 pub(crate) const UINT4_INT_OFFSET: i32 = 8;
+
 
 /// Splits the whole [`INT_SPAN`]-element spans of the row `x` into `limbs` int8 limbs for
 /// [`dot_rows_int`]: per span a record of [`int_record_bytes`] at `out` (64-byte aligned).

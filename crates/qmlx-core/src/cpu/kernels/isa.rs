@@ -50,14 +50,19 @@ pub(crate) trait Isa: Copy {
     unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
         Self::fma(a, b, Self::zero())
     }
-    /// `Σ_i a[i]·b[i]` over `n` floats, in f64.
+    /// `Σ_i (a[i] + k·c[i])·b_m[i]` over `n` floats for `MR` rows `b_m = b + m·stride`, in f64
+    /// (`a + k·c` exact for k = 8): the affine bias terms of one weight row.
     #[inline(always)]
-    unsafe fn dot_f64(a: *const f32, b: *const f32, n: usize) -> f64 {
-        (0..n).map(|i| *a.add(i) as f64 * *b.add(i) as f64).sum()
+    unsafe fn dot2_f64<const MR: usize>(a: *const f32, c: *const f32, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
+        let mut r = [0f64; MR];
+        for (m, r) in r.iter_mut().enumerate() {
+            *r = (0..n).map(|i| (*a.add(i) as f64 + k * *c.add(i) as f64) * *b.add(m * stride + i) as f64).sum();
+        }
+        r
     }
     /// Nibble blocks (`body::dot_rows_nibbles`), implemented by AVX-512 only (the dispatch in
-    /// `mod.rs` picks them only there): the values of 4-bit codes 0..15 (`UINT`: the integers;
-    /// `FP4`: E2M1, unscaled).
+    /// `mod.rs` picks them only there): the values of 4-bit codes 0..15 (`UINT`: the integers
+    /// minus `body::UINT4_INT_OFFSET`; `FP4`: E2M1, unscaled).
     #[inline(always)]
     unsafe fn nibble_table<const KIND: u8>() -> Self::V {
         unreachable!("no nibble blocks for this instruction set")
@@ -215,20 +220,25 @@ mod x86 {
             _mm512_mul_ps(a, b)
         }
         #[inline(always)]
-        unsafe fn dot_f64(a: *const f32, b: *const f32, n: usize) -> f64 {
-            let mut acc = _mm512_setzero_pd();
+        unsafe fn dot2_f64<const MR: usize>(a: *const f32, c: *const f32, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
+            let mut acc = [_mm512_setzero_pd(); MR];
+            let kv = _mm512_set1_pd(k);
             let mut i = 0;
             while i + 8 <= n {
-                let (x, y) = (_mm512_cvtps_pd(_mm256_loadu_ps(a.add(i))), _mm512_cvtps_pd(_mm256_loadu_ps(b.add(i))));
-                acc = _mm512_fmadd_pd(x, y, acc);
+                let w = _mm512_fmadd_pd(_mm512_cvtps_pd(_mm256_loadu_ps(c.add(i))), kv, _mm512_cvtps_pd(_mm256_loadu_ps(a.add(i))));
+                for (m, acc) in acc.iter_mut().enumerate() {
+                    *acc = _mm512_fmadd_pd(w, _mm512_cvtps_pd(_mm256_loadu_ps(b.add(m * stride + i))), *acc);
+                }
                 i += 8;
             }
-            let mut s = _mm512_reduce_add_pd(acc);
-            while i < n {
-                s += *a.add(i) as f64 * *b.add(i) as f64;
-                i += 1;
+            let mut r = [0f64; MR];
+            for (m, r) in r.iter_mut().enumerate() {
+                *r = _mm512_reduce_add_pd(acc[m]);
+                for j in i..n {
+                    *r += (*a.add(j) as f64 + k * *c.add(j) as f64) * *b.add(m * stride + j) as f64;
+                }
             }
-            s
+            r
         }
         #[inline(always)]
         unsafe fn nibble_table<const KIND: u8>() -> __m512 {
@@ -523,10 +533,11 @@ static FP4_TABLE: Fp4Table = Fp4Table([
 #[cfg(target_arch = "x86_64")]
 #[repr(C, align(64))]
 struct Uint4Table([f32; 16]);
-/// Affine 4-bit codes 0..15 as f32 (the nibble-block lookup table).
+/// Affine 4-bit codes 0..15 as f32, centred: `q − 8` (the nibble-block lookup table; the
+/// kernel adds `8·Σ_g s_g·Σx_g` to the bias term, see `body::UINT4_INT_OFFSET`).
 #[cfg(target_arch = "x86_64")]
 static UINT4_TABLE: Uint4Table =
-    Uint4Table([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0]);
+    Uint4Table([-8.0, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
 
 /// Plain Rust, 8 lanes as arrays (LLVM vectorises what it can); works everywhere.
 #[derive(Clone, Copy)]

@@ -218,13 +218,14 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 /// 4-bit, mxfp4, nvfp4). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
 /// block's max|x| (`body::split_x_limbs`): 2 for f16 (11 significant bits) and bf16 (8), 3 for
 /// f32 (24). Measured against float64 and MLX-CPU 0.32.4 on the same inputs (uniform, normal,
-/// 100× outliers, groups over 4 decades, mean-offset x; K = 4096 and with a K tail;
-/// `bench/int_dot_accuracy.py`, bench/results/cpu-2026-11-26-stage4-accuracy.md): max error
-/// / max|y64| at most 0.16× MLX's for affine 4-bit, 0.78× for mxfp4/nvfp4 (f32 x; f16/bf16
-/// x: ≤ 0.17×, MLX accumulates in the half type), never above the `Avx512` float path's error
-/// by more than 1.5× and within the project floors: the default for every dtype. f32 x takes
-/// them only for single x rows: with 3 limbs the dots of 2-4 x rows ran slower than the f32
-/// kernels (in-L2 M=2: 35 vs 30 µs, M=4: 70 vs 62 µs, 256×4096 affine4g64, stage-4 notes).
+/// 100× outliers, 64-groups over 4 decades, mean-offset x; K = 4096 and with a K tail; M = 1
+/// and 4; `bench/int_dot_accuracy.py`, bench/results/cpu-2026-11-26-stage4-accuracy.md),
+/// max|y − y64| / max|y64| of the integer dots is at most 0.16× MLX's for affine 4-bit and
+/// 0.74× for mxfp4/nvfp4 with f32 x (f16/bf16 x: ≤ 0.17×; MLX accumulates in the half type),
+/// ≤ 0.30× the project floors, and ≤ 1.41× the `Avx512` f32 kernels' error (affine f32: 0.60-0.78×,
+/// the centred codes): the default for every dtype. f32 x takes them only for single x rows:
+/// with 3 limbs, blocks of 2-4 x rows ran slower than the f32 kernels (in-L2 256×4096
+/// affine4g64 f32 M=2: 34.8 vs 29.3 µs, M=4: 71.2 vs 60.6 µs, best of 3, stage-4 notes).
 pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DType, mr: usize) -> usize {
     if !(cfg!(target_arch = "x86_64") && kernels == Kernels::Avx512Vnni && spec.bits() == 4) {
         return 0;
