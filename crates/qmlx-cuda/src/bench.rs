@@ -189,6 +189,9 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     let m_only: Option<Vec<usize>> = std::env::var("QMLX_BENCH_M").ok().map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect());
     let ms: Vec<usize> = ms.iter().copied().filter(|m| m_only.as_ref().is_none_or(|o| o.contains(m))).collect();
     println!("kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs");
+    // QMLX_BENCH_MOE_ONLY=1: only the MoE rows (the gather kernels' check).
+    let moe_only = std::env::var("QMLX_BENCH_MOE_ONLY").is_ok_and(|v| v == "1");
+    let shapes: &[(usize, usize)] = if moe_only { &[] } else { shapes };
     for &(n, k) in shapes {
         for c in &cases {
             for &m in &ms {

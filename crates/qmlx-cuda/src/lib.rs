@@ -109,6 +109,8 @@ pub struct Device {
     /// The sm_90a prefill module (Hopper only; None elsewhere or when turned off).
     sm90: Option<sm90::Module>,
     funcs: Mutex<HashMap<String, Func>>,
+    /// Resident blocks per SM of persistent-grid kernels, by kernel name (asked once).
+    occupancy: Mutex<HashMap<String, usize>>,
     status: sys::CUdeviceptr,
     /// Mapped pinned host mirror of `status` (host address), written by kernels on an error.
     host_status: usize,
@@ -186,6 +188,7 @@ impl Device {
             matmul,
             sm90,
             funcs: Mutex::new(HashMap::new()),
+            occupancy: Mutex::new(HashMap::new()),
             status,
             host_status: host as usize,
             host_status_dev: host_dev,
@@ -239,6 +242,22 @@ impl Device {
             .map_err(|e| backend("shared memory limit", e))?;
         funcs.insert(key, Func(f));
         Ok(f)
+    }
+
+    /// Blocks of `threads` threads and `smem` bytes of dynamic shared memory that fit one SM
+    /// (asked once per kernel name, for its largest `smem`).
+    fn blocks_per_sm(&self, f: sys::CUfunction, name: &str, threads: u32, smem: usize) -> Result<usize> {
+        let mut occ = self.occupancy.lock().unwrap();
+        if let Some(&n) = occ.get(name) {
+            return Ok(n);
+        }
+        let mut n: std::ffi::c_int = 0;
+        unsafe { sys::cuOccupancyMaxActiveBlocksPerMultiprocessor(&mut n, f, threads as std::ffi::c_int, smem) }
+            .result()
+            .map_err(|e| backend("occupancy", e))?;
+        let n = (n as usize).max(1);
+        occ.insert(name.to_string(), n);
+        Ok(n)
     }
 
     unsafe fn launch(
@@ -539,6 +558,51 @@ impl Device {
             _ if op.m == 1 => magic && spec.bits() == 8,
             _ => !(spec.mode() == Mode::Mxfp8 && op.m > 8),
         };
+        let use_runs = match GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            // H100 (bench/cuda-notes.md stage 16, Qwen3-30B-A3B layer): faster than the grouped
+            // decode kernel at 64 tokens (512 pairs over 128 experts) and, with K < 2048 (down
+            // projection), at 8; slower at 8 tokens with K = 2048 (~6 units per block: its static
+            // split leaves a tail) and than qmv at 1 token.
+            _ => batch >= 2 * op.w_count || (use_decode && op.k < 2048),
+        };
+        if use_runs && grouped && op.transpose && op.out_dtype != DType::F32 && runs_eligible(op, batch) {
+            // Work-list gather kernel (kernels/qmm_decode.cuh qmm_runs_impl): a persistent grid over
+            // (run of pairs sharing a w matrix, row tile) units found on the device.
+            let tiles16 = op.n.div_ceil(DECODE_ROWS) * batch;
+            let rt = match DECODE_ROW_TILES.load(std::sync::atomic::Ordering::Relaxed) {
+                0 if spec.bits() <= 4 && tiles16 >= 16 * self.sm_count => 2,
+                0 => 1,
+                r => r,
+            };
+            // Compiled variants: 2 or 4 warps; a ring of 4 k steps with one row tile, 2 or 4 with two.
+            // Warps split K: 2 below K = 2048 (H100 stage 16, K = 768: 4-bit k steps 3+3 instead of
+            // 2+2+1+1, down projection 64 tokens 92.7 -> 81.7 µs), else 4 (K = 2048: 146 vs 151 µs).
+            let warps = match DECODE_WARPS.load(std::sync::atomic::Ordering::Relaxed) {
+                0 if op.k < 2048 => 2,
+                2 => 2,
+                _ => 4,
+            };
+            let depth = match GATHER_RING.load(std::sync::atomic::Ordering::Relaxed) {
+                4 => 4,
+                _ if rt == 1 => 4,
+                _ => 2,
+            };
+            let name = format!("qmmr{warps}r{rt}d{depth}_{fmt}_{dt}");
+            let f = self.function(self.matmul, &name)?;
+            let smem = 4 * (3 * batch + 1);
+            let per_sm = self.blocks_per_sm(f, &name, (warps * 32) as u32, 4 * (3 * RUNS_MAX_PAIRS + 1))?;
+            let units = op.n.div_ceil(DECODE_ROWS * rt) * batch;
+            let cap = match GATHER_MAX_BLOCKS.load(std::sync::atomic::Ordering::Relaxed) {
+                0 => per_sm * self.sm_count,
+                c => c,
+            };
+            let blocks = units.min(cap) as u32;
+            let args: &mut [*mut c_void] = &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void];
+            return cu::launch_kernel(f, (blocks, 1, 1), ((warps * 32) as u32, 1, 1), smem as u32, stream as sys::CUstream, args)
+                .map_err(|e| backend("launch", e));
+        }
         if use_decode && op.transpose && op.out_dtype != DType::F32 && op.m <= DECODE_MAX_M && batch <= 65535 {
             // Swap-AB tensor-core decode (kernels/qmm_decode.cuh). M = 1 gathers put runs of pairs
             // that share a w matrix (sorted MoE rhs) into one tile's columns.
@@ -703,6 +767,28 @@ fn bulk_layout_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
     };
     ptrs.iter().all(|p| p % 16 == 0) && op.k > 0 && fits(op.k) && fits(last) && fits(BULK_KS.min(op.k))
         && BULK_KS.min(op.k) / gs * psize <= BULK_PARAM_ROW
+}
+/// Most pairs the work-list gather kernel takes (kernels/qmm_decode.cuh `QMLX_RUNS_MAX_PAIRS`:
+/// every block holds 3 ints per pair in shared memory); longer gathers use the grouped kernel.
+const RUNS_MAX_PAIRS: usize = 2048;
+/// Which kernel serves gathers of single rows (M = 1, f16/bf16, transpose=True): 0 picks (the
+/// work-list kernel where the decode kernel would be picked), 1 the work-list kernel wherever it
+/// applies, 2 never (the grouped decode kernel or qmv, as before). Set only by the benchmark and
+/// checks to compare the paths.
+#[doc(hidden)]
+pub static GATHER_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// k steps in the work-list kernel's weight ring with two row tiles per warp: 0 picks (2), 4
+/// forces 4. Set only by the benchmark to compare the two.
+#[doc(hidden)]
+pub static GATHER_RING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Caps the work-list kernel's grid (0: one wave of resident blocks). Set only by the checks, so
+/// that small cases give each block several units.
+#[doc(hidden)]
+pub static GATHER_MAX_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Whether the work-list kernel can take this gather: its indices fit its int32 shared tables.
+fn runs_eligible(op: &MatmulOp, batch: usize) -> bool {
+    let units = op.n.div_ceil(DECODE_ROWS) * batch;
+    op.m == 1 && batch <= RUNS_MAX_PAIRS && op.x_count <= i32::MAX as usize && op.w_count <= i32::MAX as usize && units <= i32::MAX as usize
 }
 // Launch geometry shared with kernels/matmul.cu.
 /// Largest M served by the tensor-core decode kernel (f16/bf16, transpose=True).

@@ -193,28 +193,13 @@ fn random_vec<T: Float>(rng: &mut Rng, n: usize, sigma: f32) -> Vec<T> {
     (0..n).map(|_| T::from_f32(rng.normal(sigma))).collect()
 }
 
-/// One matmul case: runs the GPU and the CPU on the same inputs and scores both against float64.
+/// Standard deviation of the random weights of a matmul case.
+const W_SD: f32 = 0.05;
+
+/// One matmul case: runs the GPU and the CPU on the same inputs (weights of standard deviation
+/// `amp`) and scores both against float64.
 #[allow(clippy::too_many_arguments)]
 fn matmul_case<T: Float + Element>(
-    dev: &Device,
-    t: &mut Tally,
-    rng: &mut Rng,
-    spec: QuantSpec,
-    global: Option<f32>,
-    w_shape: &[usize],
-    x_shape: &[usize],
-    transpose: bool,
-    lhs: Option<(Vec<i32>, Vec<usize>)>,
-    rhs: Option<(Vec<i32>, Vec<usize>)>,
-    expect_index_error: bool,
-    label: &str,
-) {
-    matmul_case_amp::<T>(dev, t, rng, spec, global, w_shape, x_shape, transpose, lhs, rhs, expect_index_error, 0.05, label)
-}
-
-/// [`matmul_case`] with weights of standard deviation `amp`.
-#[allow(clippy::too_many_arguments)]
-fn matmul_case_amp<T: Float + Element>(
     dev: &Device,
     t: &mut Tally,
     rng: &mut Rng,
@@ -437,25 +422,25 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
         let ms: &[usize] = if full { &[1, 3, 8, 9, 16, 33, 64, 65] } else { &[1, 5, 16, 33] };
         for &k in ks {
             for &m in ms {
-                matmul_case::<T>(dev, t, rng, spec, g, &[45, k], &[m, k], true, None, None, false, &format!("{tag} qmm T M={m} N=45 K={k}"));
+                matmul_case::<T>(dev, t, rng, spec, g, &[45, k], &[m, k], true, None, None, false, W_SD, &format!("{tag} qmm T M={m} N=45 K={k}"));
             }
         }
         // The bulk-copy M ≤ 4 kernel (sm_90, 16-bit types): K over one 4096-code slice with a
         // partial last slice, whole-row tiles, N not a multiple of its tile rows, batches, gathers.
         if dt != DType::F32 {
             for &m in &[1usize, 2, 3, 4] {
-                matmul_case::<T>(dev, t, rng, spec, g, &[45, 5120], &[m, 5120], true, None, None, false, &format!("{tag} bulk M={m} N=45 K=5120"));
+                matmul_case::<T>(dev, t, rng, spec, g, &[45, 5120], &[m, 5120], true, None, None, false, W_SD, &format!("{tag} bulk M={m} N=45 K=5120"));
             }
             for &m in &[1usize, 4] {
-                matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[m, 1024], true, None, None, false, &format!("{tag} bulk M={m} N=83 K=1024"));
+                matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[m, 1024], true, None, None, false, W_SD, &format!("{tag} bulk M={m} N=83 K=1024"));
             }
-            matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 1024], &[2, 1, 3, 1024], true, None, None, false, &format!("{tag} bulk broadcast x[2,1,3] w[3]"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 1024], &[2, 1, 3, 1024], true, None, None, false, W_SD, &format!("{tag} bulk broadcast x[2,1,3] w[3]"));
             // The per-warp ring M = 1 kernel: more 16-row tiles than warps (two rounds of its persistent grid).
-            matmul_case::<T>(dev, t, rng, spec, g, &[17000, 512], &[1, 512], true, None, None, false, &format!("{tag} warp ring M=1 N=17000 K=512"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[17000, 512], &[1, 512], true, None, None, false, W_SD, &format!("{tag} warp ring M=1 N=17000 K=512"));
             let mut idx: Vec<i32> = (0..12).map(|_| rng.below(6) as i32).collect();
             idx.sort();
-            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[12, 1, 1024], true, None, Some((idx.clone(), vec![12])), false, &format!("{tag} bulk gather sorted rhs {idx:?}"));
-            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[4, 1, 1024], true, None, Some((vec![1, 1, 4, 6], vec![4])), true, &format!("{tag} bulk gather rhs index 6 of 6"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[12, 1, 1024], true, None, Some((idx.clone(), vec![12])), false, W_SD, &format!("{tag} bulk gather sorted rhs {idx:?}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[4, 1, 1024], true, None, Some((vec![1, 1, 4, 6], vec![4])), true, W_SD, &format!("{tag} bulk gather rhs index 6 of 6"));
         }
         // Prefill shapes (M > 64; K a multiple of 64): on sm_90 devices f16/bf16 take the wgmma
         // kernel, run here with each token tile. Tails in M and N, N not a multiple of 8,
@@ -466,54 +451,97 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
         for &tile in tiles {
             crate::sm90::force_token_tile(tile);
             let tl = tile.map_or(String::new(), |t| format!(" tile {t}"));
-            matmul_case::<T>(dev, t, rng, spec, g, &[45, kp], &[130, kp], true, None, None, false, &format!("{tag} prefill M=130 N=45 K={kp}{tl}"));
-            matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, &format!("{tag} prefill M=300 N=200 K=512{tl}"));
-            matmul_case::<T>(dev, t, rng, spec, g, &[3, 64, kp], &[2, 1, 97, kp], true, None, None, false, &format!("{tag} prefill broadcast x[2,1,97] w[3]{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[45, kp], &[130, kp], true, None, None, false, W_SD, &format!("{tag} prefill M=130 N=45 K={kp}{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, W_SD, &format!("{tag} prefill M=300 N=200 K=512{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[3, 64, kp], &[2, 1, 97, kp], true, None, None, false, W_SD, &format!("{tag} prefill broadcast x[2,1,97] w[3]{tl}"));
             let lhs: Vec<i32> = (0..4).map(|_| rng.below(5) as i32).collect();
             let rhs: Vec<i32> = (0..4).map(|_| rng.below(6) as i32).collect();
-            matmul_case::<T>(dev, t, rng, spec, g, &[6, 72, kp], &[5, 70, kp], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, &format!("{tag} prefill gather M=70 lhs {lhs:?} rhs {rhs:?}{tl}"));
-            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, kp], &[3, 80, kp], true, None, Some((vec![0, 6, 2], vec![3])), true, &format!("{tag} prefill gather rhs index 6 of 6{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 72, kp], &[5, 70, kp], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, W_SD, &format!("{tag} prefill gather M=70 lhs {lhs:?} rhs {rhs:?}{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, kp], &[3, 80, kp], true, None, Some((vec![0, 6, 2], vec![3])), true, W_SD, &format!("{tag} prefill gather rhs index 6 of 6{tl}"));
             if spec.mode() == Mode::Mxfp4 && dt != DType::F32 {
                 // Scales ~2^5: outside the packed 16-bit path's exact range, so these tiles take its f32 path.
-                matmul_case_amp::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, 64.0, &format!("{tag} prefill large scales M=300 N=200 K=512{tl}"));
+                matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, 64.0, &format!("{tag} prefill large scales M=300 N=200 K=512{tl}"));
             }
             if full && tile != Some(128) {
                 // K = 2048: 32 K tiles, several trips round the ring.
-                matmul_case::<T>(dev, t, rng, spec, g, &[300, 2048], &[130, 2048], true, None, None, false, &format!("{tag} prefill M=130 N=300 K=2048{tl}"));
+                matmul_case::<T>(dev, t, rng, spec, g, &[300, 2048], &[130, 2048], true, None, None, false, W_SD, &format!("{tag} prefill M=130 N=300 K=2048{tl}"));
             }
             if full {
-                matmul_case::<T>(dev, t, rng, spec, g, &[264, 1024], &[600, 1024], true, None, None, false, &format!("{tag} prefill M=600 N=264 K=1024{tl}"));
+                matmul_case::<T>(dev, t, rng, spec, g, &[264, 1024], &[600, 1024], true, None, None, false, W_SD, &format!("{tag} prefill M=600 N=264 K=1024{tl}"));
             }
         }
         crate::sm90::force_token_tile(None);
         for &m in if full { &[1usize, 5, 33][..] } else { &[1usize][..] } {
-            matmul_case::<T>(dev, t, rng, spec, g, &[40, 3 * gs], &[m, 40], false, None, None, false, &format!("{tag} qmm N M={m} K=40 N={}", 3 * gs));
+            matmul_case::<T>(dev, t, rng, spec, g, &[40, 3 * gs], &[m, 40], false, None, None, false, W_SD, &format!("{tag} qmm N M={m} K=40 N={}", 3 * gs));
         }
         // 1-D x, batched/broadcast x and w, empty M.
-        matmul_case::<T>(dev, t, rng, spec, g, &[21, 2 * gs], &[2 * gs], true, None, None, false, &format!("{tag} 1-D x"));
-        matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 2 * gs], &[2, 1, 5, 2 * gs], true, None, None, false, &format!("{tag} broadcast x[2,1,5] w[3]"));
-        matmul_case::<T>(dev, t, rng, spec, g, &[3, 2 * gs, 2 * gs], &[2, 1, 3, 2 * gs], false, None, None, false, &format!("{tag} broadcast transpose=False"));
-        matmul_case::<T>(dev, t, rng, spec, g, &[13, 2 * gs], &[0, 2 * gs], true, None, None, false, &format!("{tag} empty M"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[21, 2 * gs], &[2 * gs], true, None, None, false, W_SD, &format!("{tag} 1-D x"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 2 * gs], &[2, 1, 5, 2 * gs], true, None, None, false, W_SD, &format!("{tag} broadcast x[2,1,5] w[3]"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[3, 2 * gs, 2 * gs], &[2, 1, 3, 2 * gs], false, None, None, false, W_SD, &format!("{tag} broadcast transpose=False"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[13, 2 * gs], &[0, 2 * gs], true, None, None, false, W_SD, &format!("{tag} empty M"));
         // gather_qmm: sorted rhs (MoE decode), unsorted with lhs, out of range.
         let mut idx: Vec<i32> = (0..12).map(|_| rng.below(6) as i32).collect();
         idx.sort();
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[12, 1, 2 * gs], true, None, Some((idx.clone(), vec![12])), false, &format!("{tag} gather sorted rhs {idx:?}"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[12, 1, 2 * gs], true, None, Some((idx.clone(), vec![12])), false, W_SD, &format!("{tag} gather sorted rhs {idx:?}"));
         // Runs longer than a decode tile's 8 or 16 columns, an x gathered through lhs, and a bad
         // index inside a sorted run (the decode kernel groups runs of equal rhs).
         let mut idx: Vec<i32> = (0..40).map(|_| rng.below(3) as i32 * 2).collect();
         idx.sort();
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[40, 1, 2 * gs], true, None, Some((idx.clone(), vec![40])), false, &format!("{tag} gather sorted rhs, 40 pairs in 3 runs"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[40, 1, 2 * gs], true, None, Some((idx.clone(), vec![40])), false, W_SD, &format!("{tag} gather sorted rhs, 40 pairs in 3 runs"));
         let lhs: Vec<i32> = (0..12).map(|_| rng.below(7) as i32).collect();
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 40, 2 * gs], &[7, 1, 2 * gs], true, Some((lhs.clone(), vec![12])), Some((idx[..12].to_vec(), vec![12])), false, &format!("{tag} gather lhs {lhs:?} sorted rhs M=1"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 40, 2 * gs], &[7, 1, 2 * gs], true, Some((lhs.clone(), vec![12])), Some((idx[..12].to_vec(), vec![12])), false, W_SD, &format!("{tag} gather lhs {lhs:?} sorted rhs M=1"));
         let bad: Vec<i32> = [1, 1, 1, 1, 1, 4, 4, 6, 6, 6].to_vec();
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[10, 1, 2 * gs], true, None, Some((bad, vec![10])), true, &format!("{tag} gather sorted rhs with index 6 of 6 in a run"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[10, 1, 2 * gs], true, None, Some((bad, vec![10])), true, W_SD, &format!("{tag} gather sorted rhs with index 6 of 6 in a run"));
         let lhs: Vec<i32> = (0..4).map(|_| rng.below(5) as i32).collect();
         let rhs: Vec<i32> = (0..4).map(|_| rng.below(6) as i32).collect();
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[5, 2, 2 * gs], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, &format!("{tag} gather lhs {lhs:?} rhs {rhs:?}"));
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 2 * gs, 2 * gs], &[5, 3, 2 * gs], false, Some((lhs.clone(), vec![4])), Some((rhs, vec![4])), false, &format!("{tag} gather transpose=False M=3"));
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, None, Some((vec![0, 6, 2], vec![3])), true, &format!("{tag} gather rhs index 6 of 6"));
-        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, Some((vec![-1, 0, 1], vec![3])), Some((vec![0, 1, 2], vec![3])), true, &format!("{tag} gather lhs index -1"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[5, 2, 2 * gs], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, W_SD, &format!("{tag} gather lhs {lhs:?} rhs {rhs:?}"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 2 * gs, 2 * gs], &[5, 3, 2 * gs], false, Some((lhs.clone(), vec![4])), Some((rhs, vec![4])), false, W_SD, &format!("{tag} gather transpose=False M=3"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, None, Some((vec![0, 6, 2], vec![3])), true, W_SD, &format!("{tag} gather rhs index 6 of 6"));
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, Some((vec![-1, 0, 1], vec![3])), Some((vec![0, 1, 2], vec![3])), true, W_SD, &format!("{tag} gather lhs index -1"));
+        gather_run_cases::<T>(dev, t, rng, spec, g, &tag, full);
     }
+}
+
+/// Gathers of single rows (M = 1, the MoE decode path; kernels/qmm_decode.cuh work-list kernel for
+/// f16/bf16): one run of every pair, every pair its own matrix, unsorted indices, indices at both
+/// bounds, a bad index inside a long run, more pairs than the work-list kernel takes, and (with the
+/// grid capped at 5 blocks) several units per block with K over several steps per warp and N not a
+/// multiple of the row tile.
+#[allow(clippy::too_many_arguments)]
+fn gather_run_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, g: Option<f32>, tag: &str, full: bool) {
+    let gs = spec.group_size() as usize;
+    let k = 2 * gs;
+    let rhs = |v: Vec<i32>| {
+        let n = v.len();
+        Some((v, vec![n]))
+    };
+    matmul_case::<T>(dev, t, rng, spec, g, &[6, 37, k], &[100, 1, k], true, None, rhs(vec![3; 100]), false, W_SD, &format!("{tag} gather one run of 100 pairs"));
+    matmul_case::<T>(dev, t, rng, spec, g, &[40, 24, k], &[40, 1, k], true, None, rhs((0..40).collect()), false, W_SD, &format!("{tag} gather 40 pairs, 40 matrices"));
+    let unsorted: Vec<i32> = (0..50).map(|_| rng.below(6) as i32).collect();
+    matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, k], &[50, 1, k], true, None, rhs(unsorted.clone()), false, W_SD, &format!("{tag} gather unsorted rhs {unsorted:?}"));
+    let bounds = vec![0, 0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0, 5, 0, 0];
+    matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, k], &[15, 1, k], true, None, rhs(bounds.clone()), false, W_SD, &format!("{tag} gather rhs at the bounds {bounds:?}"));
+    let mut bad = vec![2; 41];
+    bad[20] = -1;
+    matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, k], &[41, 1, k], true, None, rhs(bad), true, W_SD, &format!("{tag} gather rhs -1 inside a run of 41"));
+    if full {
+        let mut many: Vec<i32> = (0..2100).map(|_| rng.below(4) as i32).collect();
+        many.sort();
+        matmul_case::<T>(dev, t, rng, spec, g, &[4, 16, k], &[2100, 1, k], true, None, rhs(many), false, W_SD, &format!("{tag} gather 2100 sorted pairs (past the work list)"));
+    }
+    crate::GATHER_MAX_BLOCKS.store(5, std::sync::atomic::Ordering::Relaxed);
+    let kl = 16 * gs.max(64);
+    let mut idx: Vec<i32> = (0..70).map(|_| rng.below(7) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 45, kl], &[70, 1, kl], true, None, rhs(idx), false, W_SD, &format!("{tag} gather 70 sorted pairs K={kl} N=45, 5 blocks"));
+    let unsorted: Vec<i32> = (0..30).map(|_| rng.below(7) as i32).collect();
+    let lhs: Vec<i32> = (0..30).map(|_| rng.below(9) as i32).collect();
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 45, k], &[9, 1, k], true, Some((lhs, vec![30])), rhs(unsorted), false, W_SD, &format!("{tag} gather lhs + unsorted rhs N=45, 5 blocks"));
+    let mut bad: Vec<i32> = (0..30).map(|_| rng.below(7) as i32).collect();
+    bad.sort();
+    bad[29] = 7;
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 45, kl], &[30, 1, kl], true, None, rhs(bad), true, W_SD, &format!("{tag} gather rhs 7 of 7 last, 5 blocks"));
+    crate::GATHER_MAX_BLOCKS.store(0, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Runs the correctness suite on `dev`. `full` adds group sizes, shapes and M values.

@@ -16,6 +16,9 @@ fn main() {
     // QMLX_WARP_RING_POLICY=1|2|3 forces the sm_90 per-warp ring M = 1 kernel on (batches/gathers too), off,
     // or on for M = 1 without batch,
     // QMLX_WARP_RING_WARPS=8|16 its warps per block.
+    // QMLX_GATHER_POLICY=1|2 forces the work-list kernel for M = 1 gathers on (wherever it applies) or
+    // off, QMLX_GATHER_RING=4 its ring depth with two row tiles (QMLX_DECODE_WARPS=2|4 and
+    // QMLX_DECODE_ROWS=1|2 set its warps and row tiles, QMLX_GATHER_MAX_BLOCKS its grid cap).
     for (var, knob) in [
         ("QMLX_DECODE_POLICY", &qmlx_cuda::DECODE_POLICY),
         ("QMLX_DECODE_WARPS", &qmlx_cuda::DECODE_WARPS),
@@ -23,6 +26,9 @@ fn main() {
         ("QMLX_BULK_POLICY", &qmlx_cuda::BULK_POLICY),
         ("QMLX_WARP_RING_POLICY", &qmlx_cuda::WARP_RING_POLICY),
         ("QMLX_WARP_RING_WARPS", &qmlx_cuda::WARP_RING_WARPS),
+        ("QMLX_GATHER_POLICY", &qmlx_cuda::GATHER_POLICY),
+        ("QMLX_GATHER_RING", &qmlx_cuda::GATHER_RING),
+        ("QMLX_GATHER_MAX_BLOCKS", &qmlx_cuda::GATHER_MAX_BLOCKS),
     ] {
         if let Some(v) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
             knob.store(v, std::sync::atomic::Ordering::Relaxed);
