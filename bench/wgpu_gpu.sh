@@ -15,8 +15,6 @@
 #      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both);
 #      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them;
 #      QMLX_WGPU_TESTS_LAST=1 runs the tests after the bench instead (see tests() below).
-#      QMLX_WGPU_BASELINE=stage2 first runs the bench on the stage-2 qmv (a baseline kept in the
-#      library for this, shaders/qmv_stage2.wgsl) in the same call.
 #      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
 #      $BIN/COMMIT_BASE), runs first: a same-run baseline.
 set -euo pipefail
@@ -86,10 +84,6 @@ run() {
     if [ -x "$BIN/wgpu_bench_base" ]; then
       echo "## baseline: qmv vs copy roofline at $(cat "$BIN/COMMIT_BASE" 2>/dev/null)"
       BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) "$BIN/wgpu_bench_base" 2>&1
-    fi
-    if [ "${QMLX_WGPU_BASELINE:-}" = stage2 ]; then
-      echo "## baseline: the stage-2 qmv (QMLX_WGPU_QMV=stage2), this build"
-      QMLX_WGPU_QMV=stage2 BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" 2>&1
     fi
     echo "## qmv vs copy roofline"
     layouts=()

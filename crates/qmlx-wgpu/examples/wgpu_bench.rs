@@ -21,8 +21,7 @@
 //!   --quick    smaller shapes and fewer iterations, for a smoke run
 //!   --layouts  also time qmv with each given layout (`lanes x cols x workgroup x unroll [x vec x
 //!              decode]`, e.g. `32x4x128x2x1x1`) instead of the default choice
-//! With QMLX_WGPU_QMV=stage2 in the environment the library builds the stage-2 qmv (a benchmark
-//! baseline, shaders/qmv_stage2.wgsl) and the default rows use stage 2's default layouts.
+//! Baselines: bench/wgpu_gpu.sh runs a bench binary built at an earlier commit first, in the same call.
 
 use qmlx_core::cpu::GatherIndices;
 use qmlx_core::{DType, MatmulOp, Meta, Mode, QuantSpec, TensorRef};
@@ -179,16 +178,6 @@ impl BandwidthKernels {
     }
 }
 
-/// Stage 2's default qmv layout (commit b2b3c25, `QmvLayout::choose` then): lanes for about a
-/// thousand workgroups of 4 columns × 128 threads, one 16-byte load per thread and column in flight.
-fn stage2_layout(op: &MatmulOp) -> QmvLayout {
-    let want = (1024 * 512usize).div_ceil(op.n.max(1));
-    let up = want.next_power_of_two();
-    let near = if up - want > want - up / 2 { up / 2 } else { up };
-    let lanes = near.min(op.k.div_ceil(32).next_power_of_two()).clamp(4, 128) as u32;
-    QmvLayout { lanes, cols: 4, workgroup: 128, unroll: 1, vec: 4, decode: 0 }
-}
-
 /// A `--layouts` entry; lanes `a<G>` (e.g. `a1024x4x128x2x1x1`) means the lane count that gives
 /// about G workgroups for this shape (`QmvLayout::lanes_for`).
 fn parse_layout(s: &str, op: &MatmulOp) -> QmvLayout {
@@ -230,7 +219,6 @@ fn main() {
     println!("date: {}", std::env::var("BENCH_DATE").unwrap_or_default());
     println!("commit: {}", std::env::var("BENCH_COMMIT").unwrap_or_default());
     let is_h100 = ctx.adapter_info().name.contains("H100");
-    let stage2 = std::env::var("QMLX_WGPU_QMV").as_deref() == Ok("stage2");
     let shapes: &[(usize, usize)] = if quick { &[(1024, 512), (512, 1024)] } else { &[(14336, 4096), (4096, 14336), (28672, 4096)] };
     let timer = if quick { Timer { batches: 3, min_batch_s: 0.002 } } else { Timer { batches: 7, min_batch_s: 0.02 } };
     let bw = BandwidthKernels::new(&ctx);
@@ -307,7 +295,6 @@ fn main() {
             for layout in variants {
                 let chosen = match layout {
                     Some(l) => Some(parse_layout(l, &op)),
-                    None if stage2 => Some(stage2_layout(&op)),
                     None => None,
                 };
                 ctx.set_qmv_layout(chosen).unwrap();
@@ -327,7 +314,7 @@ fn main() {
                     "{:<12} {:<16} {:<22} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>9.1} {:>9.1} {:>6.1}% {:>6.1}% {}",
                     format!("{n}x{k}"),
                     format!("{} b{} gs{}", spec.mode(), spec.bits(), spec.group_size()),
-                    format!("{}{}", if stage2 { "s2 " } else { "" }, preps[0].describe()),
+                    preps[0].describe(),
                     buf_bw / 1e9,
                     copy_bw / 1e9,
                     read_bw / 1e9,

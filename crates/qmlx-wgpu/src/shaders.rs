@@ -79,8 +79,6 @@ impl Kernel {
         let own = match self {
             Kernel::Quantize => include_str!("../shaders/quantize.wgsl"),
             Kernel::Dequantize => include_str!("../shaders/dequantize.wgsl"),
-            // Benchmark baseline only (bench/wgpu_gpu.sh): the stage-2 qmv, same bindings and constants.
-            Kernel::Qmv if std::env::var("QMLX_WGPU_QMV").as_deref() == Ok("stage2") => include_str!("../shaders/qmv_stage2.wgsl"),
             Kernel::Qmv => include_str!("../shaders/qmv.wgsl"),
             Kernel::Qmm => include_str!("../shaders/qmm.wgsl"),
             Kernel::Cast => include_str!("../shaders/cast.wgsl"),

@@ -212,9 +212,22 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
             }
         }
     }
-    let done_groups = blocks * gpb;
+    finish_4bit_rows::<I, KIND, NR, MR>(a, &tot, blocks * bc, out);
+}
+
+/// The end of the 4-bit block kernels ([`dot_rows_nibbles`], [`dot_rows_int`]): each row's vector
+/// sums over its first `done` codes (whole blocks) plus, for affine codes (centred: `q − 8`), the
+/// bias part `Σ_g (b_g + 8·s_g)·Σx_g` as one f64 dot; the codes after `done` (K not a multiple of
+/// the block) run through [`dot_rows`] and are added.
+#[inline(always)]
+unsafe fn finish_4bit_rows<I: Isa, const KIND: u8, const NR: usize, const MR: usize>(
+    a: &DotArgs,
+    tot: &[[I::V; MR]; NR],
+    done: usize,
+    out: &mut [[f32; MR]; NR],
+) {
+    let done_groups = done / a.gs;
     for n in 0..NR {
-        // Centred codes (the table holds q − 8): bias b + 8·s.
         let bias = if KIND == kind::UINT {
             let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
             I::dot2_f64::<MR>(b, s, UINT4_INT_OFFSET as f64, a.xsum, a.xsum_stride, done_groups)
@@ -225,8 +238,7 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
             out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
         }
     }
-    if blocks * bc < a.k {
-        let done = blocks * bc;
+    if done < a.k {
         let tail = DotArgs {
             k: a.k - done,
             x: a.x.add(done),
@@ -323,38 +335,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
             }
         }
     }
-    let done_groups = spans * gpb;
-    for n in 0..NR {
-        // Centred codes: bias b + 8·s.
-        let bias = if KIND == kind::UINT {
-            let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
-            I::dot2_f64::<MR>(b, s, UINT4_INT_OFFSET as f64, a.xsum, a.xsum_stride, done_groups)
-        } else {
-            [0.0; MR]
-        };
-        for m in 0..MR {
-            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
-        }
-    }
-    if spans * INT_SPAN < a.k {
-        let done = spans * INT_SPAN;
-        let tail = DotArgs {
-            k: a.k - done,
-            x: a.x.add(done),
-            xsum: if KIND == kind::UINT { a.xsum.add(done_groups) } else { a.xsum },
-            w: a.w.add(done / 8),
-            scales: a.scales.add(done_groups),
-            biases: if KIND == kind::UINT { a.biases.add(done_groups) } else { a.biases },
-            ..*a
-        };
-        let mut rest = [[0f32; MR]; NR];
-        dot_rows::<I, 4, KIND, NR, MR>(&tail, &mut rest);
-        for n in 0..NR {
-            for m in 0..MR {
-                out[n][m] += rest[n][m];
-            }
-        }
-    }
+    finish_4bit_rows::<I, KIND, NR, MR>(a, &tot, spans * INT_SPAN, out);
 }
 
 /// fp4 codes enter the integer dots as `2·value + FP4_INT_OFFSET` (u8).
