@@ -97,15 +97,7 @@ template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0> struct 
 #pragma unroll
       for (int j = 0; j < MMAS; ++j) {
         uint32_t x0, x1;
-        if constexpr (Dec::nibble_pairs) {
-          // Step j = 2w + e holds code pairs (2e, 2e+4), (2e+1, 2e+5) of word w: x pairs to match.
-          const int w = j >> 1, e = j & 1;
-          x0 = prmt(X[4 * w + e], X[4 * w + e + 2], 0x5410u);
-          x1 = prmt(X[4 * w + e], X[4 * w + e + 2], 0x7632u);
-        } else {
-          x0 = X[2 * j];
-          x1 = X[2 * j + 1];
-        }
+        Dec::x_pairs(X, j, x0, x1);
 #pragma unroll
         for (int rt = 0; rt < RT; ++rt)  // tile rt: rows g + 16·rt (a0, a2) and g + 16·rt + 8 (a1, a3)
           mma_16816(acc[j & 1][rt][mt], a[2 * rt][2 * j], a[2 * rt + 1][2 * j], a[2 * rt][2 * j + 1], a[2 * rt + 1][2 * j + 1], x0, x1, BF);

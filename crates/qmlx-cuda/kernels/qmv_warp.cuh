@@ -151,15 +151,7 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #pragma unroll
           for (int m = 0; m < MMAS; ++m) {
             uint32_t x0, x1;
-            if constexpr (Dec::nibble_pairs) {
-              // Slice m = 2w + e holds code pairs (2e, 2e+4), (2e+1, 2e+5) of word w: x pairs to match.
-              const int w = m >> 1, e = m & 1;
-              x0 = prmt(X[4 * w + e], X[4 * w + e + 2], 0x5410u);
-              x1 = prmt(X[4 * w + e], X[4 * w + e + 2], 0x7632u);
-            } else {
-              x0 = X[2 * m];
-              x1 = X[2 * m + 1];
-            }
+            Dec::x_pairs(X, m, x0, x1);
             mma_16816(acc[m & 1], a[0][2 * m], a[1][2 * m], a[0][2 * m + 1], a[1][2 * m + 1], x0, x1, BF);
           }
         }

@@ -412,6 +412,20 @@ template <int KIND, int BITS, typename T> struct TcDecode {
   static constexpr bool nibble_pairs = KIND == KIND_AFFINE && BITS == 4;
   static constexpr bool byte_pairs = KIND == KIND_AFFINE && BITS == 8 && f16;
 
+  // The two x registers (B fragment, pairs of T) for mma step j, matching A registers 2j and 2j+1
+  // of `run`'s output: X holds the chunk's x values in code order, two per u32.
+  __device__ __forceinline__ static void x_pairs(const uint32_t* X, int j, uint32_t& x0, uint32_t& x1) {
+    if constexpr (nibble_pairs) {
+      // Step j = 2w + e holds code pairs (2e, 2e+4), (2e+1, 2e+5) of word w: x pairs to match.
+      const int w = j >> 1, e = j & 1;
+      x0 = prmt(X[4 * w + e], X[4 * w + e + 2], 0x5410u);
+      x1 = prmt(X[4 * w + e], X[4 * w + e + 2], 0x7632u);
+    } else {
+      x0 = X[2 * j];
+      x1 = X[2 * j + 1];
+    }
+  }
+
   // Raw parameter g (T bits for affine scales/biases, the scale byte for fp modes).
   __device__ __forceinline__ static uint32_t load_param(const void* base, long long g) {
     if (KIND == KIND_AFFINE) return __ldg(reinterpret_cast<const unsigned short*>(base) + g);
