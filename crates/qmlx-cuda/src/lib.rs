@@ -558,6 +558,36 @@ impl Device {
             _ if op.m == 1 => magic && spec.bits() == 8,
             _ => !(spec.mode() == Mode::Mxfp8 && op.m > 8),
         };
+        let gather_policy = GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed);
+        let bulk_plan = if grouped && self.capability.0 >= 9 && op.transpose && op.out_dtype != DType::F32 && runs_eligible(op, batch) {
+            gather_bulk_plan(op, batch, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)], self.sm_count)
+        } else {
+            None
+        };
+        let use_bulk = match gather_policy {
+            3 => true,
+            0 => GATHER_BULK_DEFAULT,
+            _ => false,
+        };
+        if let Some(g) = bulk_plan.filter(|_| use_bulk) {
+            // Bulk-copy work-list gather kernel (kernels/qmm_gather_bulk.cuh): one block per SM, a
+            // producer lane moving whole (item, row group) units into a shared-memory ring.
+            let f = self.function_smem(self.matmul, &format!("qmmgb8_{fmt}_{dt}"), GATHER_BULK_SMEM)?;
+            let (mut kp, mut ns, mut sb) = (g.kp as i32, g.nstages as i32, g.stage_bytes as i32);
+            let args: &mut [*mut c_void] = &mut [
+                &mut p as *mut _ as *mut c_void,
+                &mut gs_arg as *mut _ as *mut c_void,
+                &mut kp as *mut _ as *mut c_void,
+                &mut ns as *mut _ as *mut c_void,
+                &mut sb as *mut _ as *mut c_void,
+            ];
+            let blocks = match GATHER_MAX_BLOCKS.load(std::sync::atomic::Ordering::Relaxed) {
+                0 => g.blocks,
+                c => g.blocks.min(c as u32),
+            };
+            return cu::launch_kernel(f, (blocks, 1, 1), (9 * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
+                .map_err(|e| backend("launch", e));
+        }
         let use_runs = match GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
             2 => false,
@@ -773,8 +803,9 @@ fn bulk_layout_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
 const RUNS_MAX_PAIRS: usize = 2048;
 /// Which kernel serves gathers of single rows (M = 1, f16/bf16, transpose=True): 0 picks (the
 /// work-list kernel where the decode kernel would be picked), 1 the work-list kernel wherever it
-/// applies, 2 never (the grouped decode kernel or qmv, as before). Set only by the benchmark and
-/// checks to compare the paths.
+/// applies, 2 never (the grouped decode kernel or qmv, as before), 3 the bulk-copy work-list kernel
+/// (sm_90+) wherever its layout allows, else as 0. Set only by the benchmark and checks to compare
+/// the paths.
 #[doc(hidden)]
 pub static GATHER_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// k steps in the work-list kernel's weight ring with two row tiles per warp: 0 picks (2), 4
@@ -785,6 +816,53 @@ pub static GATHER_RING: std::sync::atomic::AtomicUsize = std::sync::atomic::Atom
 /// that small cases give each block several units.
 #[doc(hidden)]
 pub static GATHER_MAX_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Dynamic shared memory of the bulk-copy gather kernel (ring stages + pair tables + alignment
+/// slack); its static part (partial sums, barriers) is ~18.6 KB of the 227 KB.
+const GATHER_BULK_SMEM: usize = 200 * 1024;
+/// Whether the default dispatch takes the bulk-copy gather kernel where it applies.
+const GATHER_BULK_DEFAULT: bool = false;
+/// K parts of the bulk-copy gather kernel's 8 consumer warps (1, 2, 4 or 8; 0 picks). Set only by
+/// the benchmark to compare them.
+#[doc(hidden)]
+pub static GATHER_KP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+struct GatherBulkPlan {
+    kp: usize,
+    nstages: usize,
+    stage_bytes: usize,
+    smem: usize,
+    blocks: u32,
+}
+/// Geometry of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh), or None where its
+/// whole-row units don't fit: 8 consumer warps as kp K parts × 8/kp row groups of 32 rows; a unit
+/// is UR = 256/kp rows of one matrix (codes, scales, biases each contiguous), a ring stage each.
+fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize) -> Option<GatherBulkPlan> {
+    let spec = op.spec;
+    let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
+    let affine = spec.mode() == Mode::Affine;
+    let psize = if affine { op.out_dtype.size() } else { 1 };
+    let rb = op.k * bits / 8;
+    let pb = op.k / gs * psize;
+    let step_k = if spec.mode() == Mode::Nvfp4 { 64 } else { 128 };
+    let nsteps = op.k.div_ceil(step_k);
+    // Default: the most K parts that split the k steps evenly (smaller units: a shorter tail).
+    let kp = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => [8, 4, 2].into_iter().find(|kp| nsteps % kp == 0).unwrap_or(8),
+        k @ (1 | 2 | 4 | 8) => k,
+        _ => 8,
+    };
+    let ur = 32 * (8 / kp);
+    let stage_bytes = (ur * (rb + pb * if spec.has_biases() { 2 } else { 1 })).next_multiple_of(128);
+    let tables = 4 * (3 * batch + 1);
+    let nstages = (GATHER_BULK_SMEM - 128 - tables) / stage_bytes;
+    let ok = op.k * bits % 8 == 0 && rb % 16 == 0 && (ur * pb) % 16 == 0 && op.n % ur == 0 && ptrs.iter().all(|p| p % 16 == 0) && nstages >= 2;
+    ok.then(|| {
+        let nstages = nstages.min(GATHER_BULK_MAX_STAGES);
+        let units = batch * (op.n / ur);
+        GatherBulkPlan { kp, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, blocks: units.min(sm_count) as u32 }
+    })
+}
+/// Ring stages of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh `QMLX_GB_MAX_STAGES`).
+const GATHER_BULK_MAX_STAGES: usize = 8;
 /// Whether the work-list kernel can take this gather: its indices fit its int32 shared tables.
 fn runs_eligible(op: &MatmulOp, batch: usize) -> bool {
     let units = op.n.div_ceil(DECODE_ROWS) * batch;

@@ -499,6 +499,7 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
         matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, None, Some((vec![0, 6, 2], vec![3])), true, W_SD, &format!("{tag} gather rhs index 6 of 6"));
         matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, Some((vec![-1, 0, 1], vec![3])), Some((vec![0, 1, 2], vec![3])), true, W_SD, &format!("{tag} gather lhs index -1"));
         gather_run_cases::<T>(dev, t, rng, spec, g, &tag, full);
+        gather_bulk_cases::<T>(dev, t, rng, spec, g, &tag);
     }
 }
 
@@ -542,6 +543,55 @@ fn gather_run_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut R
     bad[29] = 7;
     matmul_case::<T>(dev, t, rng, spec, g, &[7, 45, kl], &[30, 1, kl], true, None, rhs(bad), true, W_SD, &format!("{tag} gather rhs 7 of 7 last, 5 blocks"));
     crate::GATHER_MAX_BLOCKS.store(0, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh; sm_90+, f16/bf16, shapes whose
+/// whole-row units are 16-byte multiples), forced where its layout allows: runs longer than an item,
+/// one pair per matrix (1 token), a bad index inside a run and at the last position, lhs with
+/// unsorted rhs, K = 768 (2 K parts × 128-row units), and a grid of 2 blocks (units wrapping the
+/// ring several times).
+#[allow(clippy::too_many_arguments)]
+fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, g: Option<f32>, tag: &str) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let before = crate::GATHER_POLICY.swap(3, Relaxed);
+    let gs = spec.group_size() as usize;
+    let rhs = |v: Vec<i32>| {
+        let n = v.len();
+        Some((v, vec![n]))
+    };
+    let k = 2 * gs;
+    let mut idx: Vec<i32> = (0..50).map(|_| rng.below(6) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[6, 64, k], &[50, 1, k], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather 50 sorted pairs N=64"));
+    let one: Vec<i32> = {
+        let mut v: Vec<i32> = (0..16).collect();
+        for i in (1..v.len()).rev() {
+            v.swap(i, rng.below(i + 1));
+        }
+        let mut top: Vec<i32> = v[..8].to_vec();
+        top.sort();
+        top
+    };
+    matmul_case::<T>(dev, t, rng, spec, g, &[16, 96, k], &[8, 1, k], true, None, rhs(one.clone()), false, W_SD, &format!("{tag} bulk gather one token {one:?} N=96"));
+    let kd = if 768 % gs == 0 { 768 } else { 16 * gs };
+    let mut bad: Vec<i32> = (0..30).map(|_| rng.below(9) as i32).collect();
+    bad.sort();
+    bad[13] = -1;
+    matmul_case::<T>(dev, t, rng, spec, g, &[9, 128, kd], &[30, 1, kd], true, None, rhs(bad), true, W_SD, &format!("{tag} bulk gather K={kd} N=128, -1 inside"));
+    let unsorted: Vec<i32> = (0..30).map(|_| rng.below(7) as i32).collect();
+    let lhs: Vec<i32> = (0..30).map(|_| rng.below(9) as i32).collect();
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 64, k], &[9, 1, k], true, Some((lhs, vec![30])), rhs(unsorted), false, W_SD, &format!("{tag} bulk gather lhs + unsorted rhs N=64"));
+    crate::GATHER_MAX_BLOCKS.store(2, Relaxed);
+    let kl = 16 * gs.max(64);
+    let mut idx: Vec<i32> = (0..70).map(|_| rng.below(7) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 128, kl], &[70, 1, kl], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather 70 sorted pairs K={kl} N=128, 2 blocks"));
+    let mut last: Vec<i32> = (0..40).map(|_| rng.below(7) as i32).collect();
+    last.sort();
+    last[39] = 7;
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 64, k], &[40, 1, k], true, None, rhs(last), true, W_SD, &format!("{tag} bulk gather rhs 7 of 7 last, 2 blocks"));
+    crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
+    crate::GATHER_POLICY.store(before, Relaxed);
 }
 
 /// Runs the correctness suite on `dev`. `full` adds group sizes, shapes and M values.
