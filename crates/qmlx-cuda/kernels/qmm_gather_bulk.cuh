@@ -20,7 +20,7 @@
 #define QMLX_GB_MAX_STAGES 8
 
 template <int KIND, int BITS, typename T, int NWC>
-__device__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
+__device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
 #ifdef QMLX_TMA
   using Tile = DecodeTile<KIND, BITS, T, 1, 2, 2>;
   using Dec = typename Tile::Dec;
@@ -93,26 +93,34 @@ __device__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int 
     return;
   }
 
-  // Consumers. This warp's k steps per unit (row group rgi, part kpart).
+  // Consumers. This warp's k steps per unit (row group rgi, part kpart) and its 2·H rows' offsets
+  // in a stage (the same in every unit).
   const int rgi = warp / kp, kpart = warp % kp;
-  const int gshift = __ffs(group_size) - 1;
+  const int gshift = __ffs(group_size) - 1, ur_shift = __ffs(UR) - 1;
   const int nsteps = (int)((K + STEP_K - 1) / STEP_K);
   const int steps = nsteps > kpart ? (nsteps - kpart + kp - 1) / kp : 0;
   const int per_unit = max(steps, 1);  // a warp without a k step still releases and meets each unit
   const int total = my_units * per_unit;
   auto k_of = [&](int s) { return (long long)(kpart + s * kp) * STEP_K + t * CH; };
+  int roff[H], goff[H];
+#pragma unroll
+  for (int h = 0; h < H; ++h) {
+    const int r = 32 * rgi + g + 8 * h;
+    roff[h] = (int)(r * RB);
+    goff[h] = (int)(r * (K >> gshift));
+  }
+  // x row of this lane's column g in unit j (null: no such pair, or a bad item).
+  auto x_row = [&](int j) -> const T* {
+    if (j >= my_units) return nullptr;
+    const Unit un = unit(j);
+    return g < un.cols && un.w >= 0 ? reinterpret_cast<const T*>(p.x) + (long long)xsel[un.pos + g] * K : nullptr;
+  };
 
   uint4 xv[2][1][XV];
-  // x of step i (unit j = i / per_unit, its step s): column g is the item's pair g.
-  auto load_x = [&](int b, int j, int s) {
+  auto load_x = [&](int b, const T* xr, int s) {
     const long long k = k_of(s);
-    const bool ok = j < my_units && s < steps && k < K;
-    const T* xcol[1] = {nullptr};
-    if (ok) {
-      const Unit un = unit(j);
-      if (g < un.cols && un.w >= 0) xcol[0] = reinterpret_cast<const T*>(p.x) + (long long)xsel[un.pos + g] * K;
-    }
-    Tile::load_x(xcol, k, ok, xv[b]);
+    const T* xcol[1] = {xr};
+    Tile::load_x(xcol, k, s < steps && k < K, xv[b]);
   };
 
   float acc[2][2][1][4];
@@ -120,13 +128,15 @@ __device__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int 
   int j = 0, s = 0, stg = 0;  // unit and step of i, the unit's stage and its phase parity
   uint32_t par = 0;
   float gfactor = 0.0f;
-  load_x(0, 0, 0);
+  const T* x_cur = x_row(0);
+  const T* x_next = x_row(1);
+  load_x(0, x_cur, 0);
   // Two steps per round, so that the x double buffer is indexed at compile time.
   for (int i0 = 0; i0 < total; i0 += 2) {
 #pragma unroll
     for (int b = 0; b < 2; ++b) {
       if (i0 + b < total) {
-        unsigned char* st = ring + stg * stage_bytes;
+        const unsigned char* st = ring + stg * stage_bytes;
         if (s == 0) {
           mbar_wait(&full[stg], par);
           if (KIND == KIND_NVFP4) {
@@ -135,20 +145,19 @@ __device__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int 
           }
         }
         const bool last = s + 1 == per_unit;
-        load_x(b ^ 1, last ? j + 1 : j, last ? 0 : s + 1);
+        load_x(b ^ 1, last ? x_next : x_cur, last ? 0 : s + 1);
         const long long k = k_of(s);
         if (s < steps && k < K) {
           uint32_t v[H][CW], sr[H], br[H];
+          const int kb = (int)(k * BITS / 8), kg = (int)(k >> gshift);
 #pragma unroll
           for (int h = 0; h < H; ++h) {
-            const int r = 32 * rgi + g + 8 * h;
-            qb_words<CW>(reinterpret_cast<const uint32_t*>(st + r * RB + k * BITS / 8), v[h]);
-            const long long gi = r * (K >> gshift) + (k >> gshift);
+            qb_words<CW>(reinterpret_cast<const uint32_t*>(st + roff[h] + kb), v[h]);
             if (KIND == KIND_AFFINE) {
-              sr[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes)[gi];
-              br[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes + par_bytes)[gi];
+              sr[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes)[goff[h] + kg];
+              br[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes + par_bytes)[goff[h] + kg];
             } else {
-              sr[h] = (st + codes_bytes)[gi];
+              sr[h] = (st + codes_bytes)[goff[h] + kg];
               br[h] = 0u;
             }
           }
@@ -162,15 +171,17 @@ __device__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int 
           Tile::zero(acc);
           asm volatile("bar.sync 1, %0;" ::"r"(NWC * 32) : "memory");
           const Unit un = unit(j);
-          T* out = reinterpret_cast<T*>(p.out);
-          for (int e = threadIdx.x; e < UR * un.cols; e += NWC * 32) {
-            const int c = e / UR, r = e % UR, q0 = (r >> 5) * kp;
+          T* out = reinterpret_cast<T*>(p.out) + (long long)un.pos * N + un.n0;
+          for (int e = threadIdx.x; e < (un.cols << ur_shift); e += NWC * 32) {
+            const int c = e >> ur_shift, r = e & (UR - 1), q0 = (r >> 5) * kp;
             float v = 0.0f;
             for (int q = 0; q < kp; ++q) v += red[j & 1][q0 + q][r & 31][c];
-            out[(long long)(un.pos + c) * N + un.n0 + r] = from_f32<T>(un.w >= 0 ? v : __uint_as_float(0x7FC00000u));
+            out[(long long)c * N + r] = from_f32<T>(un.w >= 0 ? v : __uint_as_float(0x7FC00000u));
           }
           s = 0;
           ++j;
+          x_cur = x_next;
+          x_next = x_row(j + 1);
           if (++stg == nstages) {
             stg = 0;
             par ^= 1u;
@@ -184,9 +195,15 @@ __device__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int 
 #endif
 }
 
-// qmmgb<NWC>_<format>_<dtype>: NWC consumer warps + one producer warp, one block per SM.
+// qmmgb8_<format>_<dtype>: 8 consumer warps + one producer warp, one block per SM; qmmgb8m2_…:
+// the same with two blocks per SM (registers capped at 112, half the ring each): twice the warps
+// to hide the decode's latency (H100 stage 17 ncu: 8.9 warps per SM issue 37 % of cycles).
 #define QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, TN, T)                                                                  \
   extern "C" __global__ void __launch_bounds__(9 * 32, 1)                                                              \
       qmmgb8_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                          \
+    qmm_gather_bulk_impl<KIND, BITS, T, 8>(p, gs, kp, nstages, stage_bytes);                                          \
+  }                                                                                                                    \
+  extern "C" __global__ void __launch_bounds__(9 * 32, 2)                                                              \
+      qmmgb8m2_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                        \
     qmm_gather_bulk_impl<KIND, BITS, T, 8>(p, gs, kp, nstages, stage_bytes);                                          \
   }

@@ -560,7 +560,7 @@ impl Device {
         };
         let gather_policy = GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed);
         let bulk_plan = if grouped && self.capability.0 >= 9 && op.transpose && op.out_dtype != DType::F32 && runs_eligible(op, batch) {
-            gather_bulk_plan(op, batch, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)], self.sm_count)
+            gather_bulk_plan(op, batch, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)], self.sm_count, GATHER_BULK_BLOCKS.load(std::sync::atomic::Ordering::Relaxed))
         } else {
             None
         };
@@ -572,7 +572,8 @@ impl Device {
         if let Some(g) = bulk_plan.filter(|_| use_bulk) {
             // Bulk-copy work-list gather kernel (kernels/qmm_gather_bulk.cuh): one block per SM, a
             // producer lane moving whole (item, row group) units into a shared-memory ring.
-            let f = self.function_smem(self.matmul, &format!("qmmgb8_{fmt}_{dt}"), GATHER_BULK_SMEM)?;
+            let name = if g.per_sm == 2 { format!("qmmgb8m2_{fmt}_{dt}") } else { format!("qmmgb8_{fmt}_{dt}") };
+            let f = self.function_smem(self.matmul, &name, g.smem_limit)?;
             let (mut kp, mut ns, mut sb) = (g.kp as i32, g.nstages as i32, g.stage_bytes as i32);
             let args: &mut [*mut c_void] = &mut [
                 &mut p as *mut _ as *mut c_void,
@@ -816,49 +817,63 @@ pub static GATHER_RING: std::sync::atomic::AtomicUsize = std::sync::atomic::Atom
 /// that small cases give each block several units.
 #[doc(hidden)]
 pub static GATHER_MAX_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-/// Dynamic shared memory of the bulk-copy gather kernel (ring stages + pair tables + alignment
-/// slack); its static part (partial sums, barriers) is ~18.6 KB of the 227 KB.
+/// Dynamic shared memory of the bulk-copy gather kernel with one block per SM (ring stages + pair
+/// tables + alignment slack; its static part, partial sums and barriers, is ~18.7 KB of the 227 KB),
+/// and per block with two.
 const GATHER_BULK_SMEM: usize = 200 * 1024;
+const GATHER_BULK_SMEM_M2: usize = 92 * 1024;
 /// Whether the default dispatch takes the bulk-copy gather kernel where it applies.
 const GATHER_BULK_DEFAULT: bool = false;
 /// K parts of the bulk-copy gather kernel's 8 consumer warps (1, 2, 4 or 8; 0 picks). Set only by
 /// the benchmark to compare them.
 #[doc(hidden)]
 pub static GATHER_KP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Blocks per SM of the bulk-copy gather kernel (1 or 2; 0 picks). Set only by the benchmark and
+/// checks to compare them.
+#[doc(hidden)]
+pub static GATHER_BULK_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 struct GatherBulkPlan {
     kp: usize,
     nstages: usize,
     stage_bytes: usize,
     smem: usize,
+    smem_limit: usize,
+    per_sm: usize,
     blocks: u32,
 }
 /// Geometry of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh), or None where its
 /// whole-row units don't fit: 8 consumer warps as kp K parts × 8/kp row groups of 32 rows; a unit
 /// is UR = 256/kp rows of one matrix (codes, scales, biases each contiguous), a ring stage each.
-fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize) -> Option<GatherBulkPlan> {
+fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, per_sm_knob: usize) -> Option<GatherBulkPlan> {
     let spec = op.spec;
     let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
-    let affine = spec.mode() == Mode::Affine;
-    let psize = if affine { op.out_dtype.size() } else { 1 };
+    let psize = if spec.mode() == Mode::Affine { op.out_dtype.size() } else { 1 };
     let rb = op.k * bits / 8;
     let pb = op.k / gs * psize;
     let step_k = if spec.mode() == Mode::Nvfp4 { 64 } else { 128 };
     let nsteps = op.k.div_ceil(step_k);
-    // Default: the most K parts that split the k steps evenly (smaller units: a shorter tail).
+    let per_sm = if per_sm_knob == 2 { 2 } else { 1 };
+    let smem_limit = if per_sm == 2 { GATHER_BULK_SMEM_M2 } else { GATHER_BULK_SMEM };
+    let tables = 4 * (3 * batch + 1);
+    let geometry = |kp: usize| {
+        let ur = 32 * (8 / kp);
+        let stage_bytes = (ur * (rb + pb * if spec.has_biases() { 2 } else { 1 })).next_multiple_of(128);
+        let nstages = smem_limit.saturating_sub(128 + tables) / stage_bytes;
+        (ur, stage_bytes, nstages)
+    };
+    // Default: the most K parts that split the k steps evenly (smaller units: a shorter tail) with
+    // at least two ring stages, else 8.
     let kp = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => [8, 4, 2].into_iter().find(|kp| nsteps % kp == 0).unwrap_or(8),
+        0 => [8, 4, 2].into_iter().find(|&kp| nsteps % kp == 0 && geometry(kp).2 >= 2).unwrap_or(8),
         k @ (1 | 2 | 4 | 8) => k,
         _ => 8,
     };
-    let ur = 32 * (8 / kp);
-    let stage_bytes = (ur * (rb + pb * if spec.has_biases() { 2 } else { 1 })).next_multiple_of(128);
-    let tables = 4 * (3 * batch + 1);
-    let nstages = (GATHER_BULK_SMEM - 128 - tables) / stage_bytes;
+    let (ur, stage_bytes, nstages) = geometry(kp);
     let ok = op.k * bits % 8 == 0 && rb % 16 == 0 && (ur * pb) % 16 == 0 && op.n % ur == 0 && ptrs.iter().all(|p| p % 16 == 0) && nstages >= 2;
     ok.then(|| {
         let nstages = nstages.min(GATHER_BULK_MAX_STAGES);
         let units = batch * (op.n / ur);
-        GatherBulkPlan { kp, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, blocks: units.min(sm_count) as u32 }
+        GatherBulkPlan { kp, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
     })
 }
 /// Ring stages of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh `QMLX_GB_MAX_STAGES`).

@@ -549,7 +549,7 @@ fn gather_run_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut R
 /// whole-row units are 16-byte multiples), forced where its layout allows: runs longer than an item,
 /// one pair per matrix (1 token), a bad index inside a run and at the last position, lhs with
 /// unsorted rhs, K = 768 (2 K parts × 128-row units), and a grid of 2 blocks (units wrapping the
-/// ring several times).
+/// ring several times); the last four with two blocks per SM.
 #[allow(clippy::too_many_arguments)]
 fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, g: Option<f32>, tag: &str) {
     use std::sync::atomic::Ordering::Relaxed;
@@ -573,6 +573,8 @@ fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut 
         top
     };
     matmul_case::<T>(dev, t, rng, spec, g, &[16, 96, k], &[8, 1, k], true, None, rhs(one.clone()), false, W_SD, &format!("{tag} bulk gather one token {one:?} N=96"));
+    // The rest with two blocks per SM (the register-capped variant, half the ring each).
+    let blocks_before = crate::GATHER_BULK_BLOCKS.swap(2, Relaxed);
     let kd = if 768 % gs == 0 { 768 } else { 16 * gs };
     let mut bad: Vec<i32> = (0..30).map(|_| rng.below(9) as i32).collect();
     bad.sort();
@@ -591,6 +593,7 @@ fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut 
     last[39] = 7;
     matmul_case::<T>(dev, t, rng, spec, g, &[7, 64, k], &[40, 1, k], true, None, rhs(last), true, W_SD, &format!("{tag} bulk gather rhs 7 of 7 last, 2 blocks"));
     crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
+    crate::GATHER_BULK_BLOCKS.store(blocks_before, Relaxed);
     crate::GATHER_POLICY.store(before, Relaxed);
 }
 
