@@ -566,7 +566,12 @@ impl Device {
         };
         let use_bulk = match gather_policy {
             3 => true,
-            0 => GATHER_BULK_DEFAULT,
+            // H100 (bench/cuda-notes.md stage 17, Qwen3-30B-A3B layer): faster than the grouped
+            // decode, work-list and qmv kernels where those paths were picked for runs (8 and 64
+            // tokens; fp modes at 8 tokens only with K < 2048) and, with K < 2048, from a pair per
+            // 4 matrices; 1 token stays on qmv (one wave of units: the index pass and the ring fill
+            // are not amortized).
+            0 => use_decode || batch >= 2 * op.w_count || (op.k < 2048 && 4 * batch >= op.w_count),
             _ => false,
         };
         if let Some(g) = bulk_plan.filter(|_| use_bulk) {
@@ -802,7 +807,8 @@ fn bulk_layout_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
 /// Most pairs the work-list gather kernel takes (kernels/qmm_decode.cuh `QMLX_RUNS_MAX_PAIRS`:
 /// every block holds 3 ints per pair in shared memory); longer gathers use the grouped kernel.
 const RUNS_MAX_PAIRS: usize = 2048;
-/// Which kernel serves gathers of single rows (M = 1, f16/bf16, transpose=True): 0 picks (the
+/// Which kernel serves gathers of single rows (M = 1, f16/bf16, transpose=True): 0 picks (on sm_90+
+/// the bulk-copy work-list kernel where its layout allows and runs are long enough, else the
 /// work-list kernel where the decode kernel would be picked), 1 the work-list kernel wherever it
 /// applies, 2 never (the grouped decode kernel or qmv, as before), 3 the bulk-copy work-list kernel
 /// (sm_90+) wherever its layout allows, else as 0. Set only by the benchmark and checks to compare
@@ -822,8 +828,6 @@ pub static GATHER_MAX_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic
 /// and per block with two.
 const GATHER_BULK_SMEM: usize = 200 * 1024;
 const GATHER_BULK_SMEM_M2: usize = 92 * 1024;
-/// Whether the default dispatch takes the bulk-copy gather kernel where it applies.
-const GATHER_BULK_DEFAULT: bool = false;
 /// K parts of the bulk-copy gather kernel's 8 consumer warps (1, 2, 4 or 8; 0 picks). Set only by
 /// the benchmark to compare them.
 #[doc(hidden)]
@@ -852,7 +856,15 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
     let pb = op.k / gs * psize;
     let step_k = if spec.mode() == Mode::Nvfp4 { 64 } else { 128 };
     let nsteps = op.k.div_ceil(step_k);
-    let per_sm = if per_sm_knob == 2 { 2 } else { 1 };
+    // Two blocks per SM where their 112-register cap costs no or few spills and was measured faster
+    // (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit spills 108 bytes and is slower so with
+    // K < 2048); one elsewhere (mxfp4 spills 352 bytes with two).
+    let per_sm = match per_sm_knob {
+        1 => 1,
+        2 => 2,
+        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048)) || spec.mode() == Mode::Nvfp4 => 2,
+        _ => 1,
+    };
     let smem_limit = if per_sm == 2 { GATHER_BULK_SMEM_M2 } else { GATHER_BULK_SMEM };
     let tables = 4 * (3 * batch + 1);
     let geometry = |kp: usize| {
@@ -862,9 +874,14 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
         (ur, stage_bytes, nstages)
     };
     // Default: the most K parts that split the k steps evenly (smaller units: a shorter tail) with
-    // at least two ring stages, else 8.
+    // at least two ring stages, else 4 (H100 stage 17, K = 768 with two blocks per SM: 4 parts of
+    // 2+2+1+1 steps faster than 8 of one step), 8 or 2, whichever first has two stages.
     let kp = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => [8, 4, 2].into_iter().find(|&kp| nsteps % kp == 0 && geometry(kp).2 >= 2).unwrap_or(8),
+        0 => [8, 4, 2]
+            .into_iter()
+            .find(|&kp| nsteps % kp == 0 && geometry(kp).2 >= 2)
+            .or_else(|| [4, 8, 2].into_iter().find(|&kp| geometry(kp).2 >= 2))
+            .unwrap_or(8),
         k @ (1 | 2 | 4 | 8) => k,
         _ => 8,
     };
