@@ -214,6 +214,9 @@ fn matmul_case<T: Float + Element>(
     amp: f32,
     label: &str,
 ) {
+    if !selected(label) {
+        return;
+    }
     let cols = *w_shape.last().unwrap();
     let w: Vec<T> = random_vec(rng, w_shape.iter().product(), amp);
     let q = api::quantize(&w, w_shape, spec, Rounding::Gpu, global).expect("cpu quantize");
@@ -310,6 +313,9 @@ fn matmul_case<T: Float + Element>(
 }
 
 fn quantize_case<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, global: Option<f32>, rounding: Rounding, shape: &[usize], label: &str) {
+    if !selected(label) {
+        return;
+    }
     let w: Vec<T> = random_vec(rng, shape.iter().product(), 0.05);
     let q = api::quantize(&w, shape, spec, rounding, global).expect("cpu quantize");
     let gm = global.map(|_| Meta::new(DType::F32, &[1]));
@@ -407,6 +413,12 @@ pub fn specs(full: bool) -> Vec<(QuantSpec, Option<f32>)> {
     v.push((QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), None));
     v.push((QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), Some(0.37)));
     v
+}
+
+/// QMLX_SUITE_ONLY=text: only the cases whose label contains it (e.g. `gather`: the gather paths
+/// alone, for a short memcheck run).
+fn selected(label: &str) -> bool {
+    std::env::var("QMLX_SUITE_ONLY").map_or(true, |f| label.contains(&f))
 }
 
 /// QMLX_SUITE_SHARD=i/n: this process runs the specs whose index is i modulo n (and shard 0 the
