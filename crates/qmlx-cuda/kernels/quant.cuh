@@ -426,6 +426,38 @@ template <int KIND, int BITS, typename T> struct TcDecode {
     }
   }
 
+  // ---- codes-only A fragments (kernels/qmv_warp.cuh: scale and bias applied once per group after
+  // the mma). Each register holds two codes as exact 16-bit floats OFFSET + c, one LOP3 or PRMT per
+  // register and no fma: f16 4-bit low nibbles under 0x6400 (1024 + c), high nibbles (bits 4-7 of
+  // a half) under 0x5400 (64, ulp 1/16: 64 + c); bf16 4-bit 128 + c; f16 8-bit 1024 + c. The caller
+  // subtracts Σ OFFSET·x per group (code_offset) before scaling.
+  static constexpr bool offset_codes = nibble_pairs || byte_pairs;
+  // Chunk index of the code in half h (0 low, 1 high) of register i of codes() (and run()).
+  __host__ __device__ static constexpr int pair_code(int i, int h) { return nibble_pairs ? 8 * (i / 4) + i % 4 + 4 * h : 2 * i + h; }
+  // OFFSET of chunk code j in codes()'s output.
+  __host__ __device__ static constexpr float code_offset(int j) {
+    return nibble_pairs ? (f16 ? ((j & 1) ? 64.0f : 1024.0f) : 128.0f) : 1024.0f;
+  }
+  template <int CW, int NP> __device__ __forceinline__ static void codes(const uint32_t (&v)[CW], uint32_t (&out)[NP]) {
+    static_assert(offset_codes && NP * 2 * BITS == CW * 32, "a chunk is NP pairs");
+#pragma unroll
+    for (int w = 0; w < CW; ++w) {
+      if constexpr (nibble_pairs && f16) {
+        const uint32_t hi = v[w] >> 8;
+        out[4 * w + 0] = and_or(v[w], 0x000F000Fu, 0x64006400u);
+        out[4 * w + 1] = and_or(v[w], 0x00F000F0u, 0x54005400u);
+        out[4 * w + 2] = and_or(hi, 0x000F000Fu, 0x64006400u);
+        out[4 * w + 3] = and_or(hi, 0x00F000F0u, 0x54005400u);
+      } else if constexpr (nibble_pairs) {
+#pragma unroll
+        for (int e = 0; e < 4; ++e) out[4 * w + e] = and_or(v[w] >> (4 * e), 0x000F000Fu, 0x43004300u);
+      } else {
+        out[2 * w] = prmt(v[w], 0x64646464u, 0x4140u);
+        out[2 * w + 1] = prmt(v[w], 0x64646464u, 0x4342u);
+      }
+    }
+  }
+
   // Raw parameter g (T bits for affine scales/biases, the scale byte for fp modes).
   __device__ __forceinline__ static uint32_t load_param(const void* base, long long g) {
     if (KIND == KIND_AFFINE) return __ldg(reinterpret_cast<const unsigned short*>(base) + g);

@@ -109,6 +109,8 @@ pub struct Device {
     /// The sm_90a prefill module (Hopper only; None elsewhere or when turned off).
     sm90: Option<sm90::Module>,
     funcs: Mutex<HashMap<String, Func>>,
+    /// Dynamic shared-memory limit set per function of `funcs` (function_smem).
+    smem_limits: Mutex<HashMap<String, usize>>,
     /// Resident blocks per SM of persistent-grid kernels, by kernel name (asked once).
     occupancy: Mutex<HashMap<String, usize>>,
     status: sys::CUdeviceptr,
@@ -188,6 +190,7 @@ impl Device {
             matmul,
             sm90,
             funcs: Mutex::new(HashMap::new()),
+            smem_limits: Mutex::new(HashMap::new()),
             occupancy: Mutex::new(HashMap::new()),
             status,
             host_status: host as usize,
@@ -230,17 +233,28 @@ impl Device {
 
     /// A kernel that uses `smem` bytes of dynamic shared memory (its limit raised once).
     fn function_smem(&self, module: sys::CUmodule, name: &str, smem: usize) -> Result<sys::CUfunction> {
-        let key = format!("{name}#{smem}");
+        // One entry per function, keyed by the largest limit set so far: the attribute is per
+        // function, so lowering it for a smaller launch would break a later larger one.
+        let key = format!("{name}#smem");
         let mut funcs = self.funcs.lock().unwrap();
-        if let Some(f) = funcs.get(&key) {
-            return Ok(f.0);
+        let mut limits = self.smem_limits.lock().unwrap();
+        if let (Some(f), Some(&l)) = (funcs.get(&key), limits.get(&key)) {
+            if l >= smem {
+                return Ok(f.0);
+            }
         }
-        let cname = CString::new(name).unwrap();
-        let f = unsafe { cu::module::get_function(module, cname) }.map_err(|e| backend(&format!("kernel {name}"), e))?;
+        let f = match funcs.get(&key) {
+            Some(f) => f.0,
+            None => {
+                let cname = CString::new(name).unwrap();
+                unsafe { cu::module::get_function(module, cname) }.map_err(|e| backend(&format!("kernel {name}"), e))?
+            }
+        };
         unsafe { sys::cuFuncSetAttribute(f, sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem as i32) }
             .result()
             .map_err(|e| backend("shared memory limit", e))?;
-        funcs.insert(key, Func(f));
+        funcs.insert(key.clone(), Func(f));
+        limits.insert(key, smem);
         Ok(f)
     }
 
@@ -486,16 +500,19 @@ impl Device {
         let mut gs_arg = spec.group_size() as i32;
         let grouped = op.m == 1 && batch > 1;
         let ring_on = match WARP_RING_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
-            1 => true,
-            3 => op.m == 1 && batch == 1,
-            // Off by default: measured 1.06-1.13x slower than qmv1 for M=1 4-bit on the H100 with 8
-            // warps per block (bench/cuda-notes.md stage 15); the 16-warp version is not measured yet.
+            1 | 3 => true,
+            // Off by default until measured (bench/cuda-notes.md stage 17).
             _ => false,
         };
-        if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
+        let ring = if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
+            let want = (WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed), WARP_RING_STAGES.load(std::sync::atomic::Ordering::Relaxed));
+            warp_ring_geometry(spec.bits(), spec.group_size() as usize, op.n, op.k, self.sm_count, want)
+        } else {
+            None
+        };
+        if let Some(g) = ring {
             // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
             let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
-            let g = warp_ring_geometry(spec.bits(), gs, op.n, batch, op.k, self.sm_count, WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed));
             let f = self.function_smem(self.matmul, &format!("qmvw{}_{fmt}_{dt}", g.warps), g.smem)?;
             // Codes [w_count·N rows × K·bits/32 words] and parameters [w_count·N rows × K/gs], boxes of
             // 16 rows × one 512-code slice.
@@ -663,33 +680,37 @@ impl Device {
 // Geometry of the per-warp ring kernel (kernels/qmv_warp.cuh QW_*).
 const WRING_ROWS: usize = 16;
 const WRING_KS: usize = 512;
-const WRING_MAX_STAGES: usize = 4;
+const WRING_MAX_STAGES: usize = 8;
 const WRING_HEAD_PER_WARP: usize = 256;
 /// Shared memory a block may use on sm_90 (227 KB).
 const SM90_SMEM_PER_BLOCK: usize = 227 * 1024;
-/// Warps per block of the per-warp ring kernel: 0 picks (16 where their rings fit 3 stages deep,
-/// i.e. 4-bit; else 8), 8 or 16 force one (16 where 2 stages fit). Set only by the benchmark and checks.
+/// Warps per block of the per-warp ring kernel: 0 picks, 8 or 16 force one (where 2 stages fit).
+/// Set only by the benchmark and checks.
 #[doc(hidden)]
 pub static WARP_RING_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-/// Which kernel serves eligible M = 1 matmuls on sm_90+ (affine 4-bit f16/bf16 or 8-bit f16, group
-/// size 32/64, K a multiple of 512): 0 picks (for now never the per-warp ring kernel), 1 the per-warp
-/// ring kernel wherever eligible (batches and gathers of single rows too), 2 never, 3 for M = 1
-/// without batch. Set only by the benchmark and checks to compare the paths.
+/// Ring stages per warp of the per-warp ring kernel: 0 picks (as many as fit, ≤ 8 and ≤ the
+/// warp's slices), n caps them at n. Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Which kernel serves eligible M = 1 matmuls on sm_90+ (one x row and one w matrix; affine 4-bit
+/// f16/bf16 or 8-bit f16, group size 32/64, K a multiple of 512): 0 picks (for now never the
+/// per-warp ring kernel), 1 or 3 the per-warp ring kernel wherever eligible, 2 never. Set only by
+/// the benchmark and checks to compare the paths.
 #[doc(hidden)]
 pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Whether the per-warp ring kernel serves `op`: its formats, M = 1, 16-byte aligned buffers
-/// (w, scales, biases; every row's 512-code slice of codes and parameters is then 16-byte sized
-/// and aligned).
+/// Whether the per-warp ring kernel serves `op`: its formats, M = 1 with one (x, w) pair (x is
+/// staged once per block), 16-byte aligned buffers (w, scales, biases; every row's 512-code slice of
+/// codes and parameters is then 16-byte sized and aligned).
 fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
     let spec = op.spec;
     let (bits, gs) = (spec.bits(), spec.group_size() as usize);
     let format = spec.mode() == Mode::Affine && (bits == 4 || (bits == 8 && op.out_dtype == DType::F16));
-    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && (gs == 32 || gs == 64) && op.k > 0
+    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && op.batch_count() == 1 && (gs == 32 || gs == 64) && op.k > 0
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
-        && op.batch_count() * op.n.div_ceil(WRING_ROWS) < (1 << 31)
 }
 
+#[derive(Debug)]
 struct WarpRingGeometry {
     warps: usize,
     stages: usize,
@@ -699,30 +720,43 @@ struct WarpRingGeometry {
     smem: usize,
 }
 
-/// Launch geometry of the per-warp ring kernel: one block per SM of `warps` warps (`want`: 0 = 16
-/// where each ring holds ≥ 3 stages, else 8) with as many ring stages as fit (≤ 4); split K `kp`
-/// ways while the row tiles would leave warps idle; each block takes an even share of the tiles,
-/// `warps / kp` at a time, in `rounds` rounds.
-fn warp_ring_geometry(bits: u32, gs: usize, n: usize, batch: usize, k: usize, sms: usize, want: usize) -> WarpRingGeometry {
+/// Bytes of the block's x area (kernels/qmv_warp.cuh `qw_x_bytes`): 64 zero bytes, x (2 bytes per
+/// k), two floats per 32-code chunk, rounded up to 128.
+fn warp_ring_x_bytes(k: usize) -> usize {
+    (64 + 2 * k + 8 * (k / 32)).div_ceil(128) * 128
+}
+
+/// Launch geometry of the per-warp ring kernel, or None where two stages per warp don't fit: one
+/// block per SM of `warps` warps (`want.0`: 0 = 16 where each ring holds ≥ 2 stages, else 8); the
+/// warps split K `kp` ways so that a block's share of the tiles keeps them busy; each block takes an
+/// even share of the tiles, `warps / kp` at a time, in `rounds` rounds; as many ring stages as fit
+/// (≤ 8, ≤ the warp's slices, ≤ `want.1` if set).
+fn warp_ring_geometry(bits: u32, gs: usize, n: usize, k: usize, sms: usize, want: (usize, usize)) -> Option<WarpRingGeometry> {
     let stage = WRING_ROWS * WRING_KS * bits as usize / 8 + 2 * WRING_ROWS * (WRING_KS / gs * 2);
     // 128 bytes to align the base (the kernel rounds it up).
-    let stages_of = |w: usize| ((SM90_SMEM_PER_BLOCK - WRING_HEAD_PER_WARP * w - 128) / (w * stage)).min(WRING_MAX_STAGES);
-    let warps = match want {
+    let fixed = |w: usize| 128 + WRING_HEAD_PER_WARP * w + warp_ring_x_bytes(k);
+    let stages_of = |w: usize| SM90_SMEM_PER_BLOCK.saturating_sub(fixed(w)) / (w * stage);
+    let warps = match want.0 {
         8 => 8,
-        16 if stages_of(16) >= 2 => 16,
-        0 if stages_of(16) >= 3 => 16,
+        _ if stages_of(16) >= 2 => 16,
         _ => 8,
     };
-    let stages = stages_of(warps);
-    let tiles = n.div_ceil(WRING_ROWS) * batch;
+    let tiles = n.div_ceil(WRING_ROWS);
     let blocks = sms.min(tiles);
+    let share = tiles.div_ceil(blocks);
     let nst = k / WRING_KS;
     let mut kp = 1;
-    while kp < warps && tiles * kp * 2 <= blocks * warps && nst >= kp * 2 {
+    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
         kp *= 2;
     }
-    let rounds = tiles.div_ceil(blocks).div_ceil(warps / kp);
-    WarpRingGeometry { warps, stages, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warps * stages * stage }
+    let rounds = share.div_ceil(warps / kp);
+    let slices = rounds * nst.div_ceil(kp);
+    let cap = if want.1 > 0 { want.1 } else { WRING_MAX_STAGES };
+    let stages = stages_of(warps).min(WRING_MAX_STAGES).min(cap).min(slices);
+    if stages < 2.min(slices) || stages == 0 {
+        return None;
+    }
+    Some(WarpRingGeometry { warps, stages, kp, rounds, blocks: blocks as u32, smem: fixed(warps) + warps * stages * stage })
 }
 
 // Geometry of the bulk-copy kernel (kernels/qmv_bulk.cuh QB_*).
@@ -946,24 +980,27 @@ mod bulk_layout_tests {
 
     #[test]
     fn warp_ring_geometry_fills_the_gpu() {
-        for want in [0, 8, 16] {
-            for (bits, gs, n, batch, k) in [(4, 64, 14336, 1, 4096), (4, 64, 4096, 1, 14336), (4, 64, 28672, 1, 4096), (8, 64, 4096, 1, 4096), (8, 32, 45, 1, 5120), (4, 32, 17000, 1, 512), (4, 64, 24, 12, 1024), (4, 64, 16, 1, 512)] {
-                let g = warp_ring_geometry(bits, gs, n, batch, k, 132, want);
-                let tiles = n.div_ceil(WRING_ROWS) * batch;
-                assert!(g.stages >= 2 && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {} stages, {} bytes", g.stages, g.smem);
+        for want in [(0, 0), (8, 0), (16, 0), (0, 3), (8, 2)] {
+            for (bits, gs, n, k) in [(4, 64, 14336, 4096), (4, 64, 4096, 14336), (4, 64, 28672, 4096), (8, 64, 4096, 4096), (8, 32, 45, 5120), (4, 32, 17000, 512), (4, 64, 24, 1024), (4, 64, 16, 512), (8, 32, 4096, 14336)] {
+                let g = warp_ring_geometry(bits, gs, n, k, 132, want).unwrap();
+                let tiles = n.div_ceil(WRING_ROWS);
+                assert!(g.stages >= 1 && g.stages <= WRING_MAX_STAGES && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {g:?}");
                 assert!(g.kp <= g.warps && k / WRING_KS >= g.kp && g.blocks as usize <= 132);
+                assert!(g.stages <= g.rounds * (k / WRING_KS).div_ceil(g.kp));
                 // Every block's share of the tiles fits its rounds.
                 let share = tiles.div_ceil(g.blocks as usize);
-                assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share);
+                assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share, "{g:?}");
             }
         }
-        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132, 8);
-        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 4));
-        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132, 0);
-        assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 3));
-        let g = warp_ring_geometry(4, 64, 4096, 1, 14336, 132, 0);
+        // x staged per block: K = 65536 leaves no room for two 8-warp stages of 8-bit rows.
+        assert!(warp_ring_geometry(8, 32, 4096, 65536, 132, (0, 0)).is_none());
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 0)).unwrap();
+        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 8));
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (0, 0)).unwrap();
+        assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 2));
+        let g = warp_ring_geometry(4, 64, 4096, 14336, 132, (0, 0)).unwrap();
         assert_eq!((g.warps, g.kp, g.rounds), (16, 8, 1));
-        assert_eq!(warp_ring_geometry(8, 64, 14336, 1, 4096, 132, 0).warps, 8);
+        assert_eq!(warp_ring_geometry(8, 64, 14336, 4096, 132, (0, 0)).unwrap().warps, 8);
     }
 
     #[test]
