@@ -995,7 +995,7 @@ mod bulk_layout_tests {
         // x staged per block: K = 65536 leaves no room for two 8-warp stages of 8-bit rows.
         assert!(warp_ring_geometry(8, 32, 4096, 65536, 132, (0, 0)).is_none());
         let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 0)).unwrap();
-        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 8));
+        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 5));
         let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (0, 0)).unwrap();
         assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 2));
         let g = warp_ring_geometry(4, 64, 4096, 14336, 132, (0, 0)).unwrap();
