@@ -23,13 +23,13 @@
 #include "tma.cuh"
 
 #define QW_ROWS 16                      // rows of a tile (one m16 mma tile)
-#define QW_KS 512                       // codes per ring stage (per row)
-#define QW_STEPS (QW_KS / 128)          // 128-code mma steps per stage (even: steps go in pairs)
 #define QW_MAX_STAGES 8
-#define QW_HEAD_PER_WARP 256            // barriers [NW][QW_MAX_STAGES] + partial sums [2][NW][16]
+#define QW_HEAD_PER_WARP 192            // barriers [NW][QW_MAX_STAGES] (64 B each) + partial sums [2][NW][16] (128 B each)
 
-template <int BITS> struct WarpRingGeom {
-  static constexpr int row_bytes = QW_KS * BITS / 8;  // dense: the tensor copy writes its box row after row
+// KS codes per ring stage and row (512 or 1024).
+template <int BITS, int KS> struct WarpRingGeom {
+  static constexpr int steps = KS / 128;  // 128-code mma steps per stage (even: steps go in pairs)
+  static constexpr int row_bytes = KS * BITS / 8;  // dense: the tensor copy writes its box row after row
   static constexpr int codes = QW_ROWS * row_bytes;
 };
 
@@ -44,12 +44,12 @@ template <typename T> __device__ __forceinline__ float param_f32(unsigned short 
   return to_f32<T>(v);
 }
 
-template <int BITS, typename T, int NW, int GS>
+template <int BITS, typename T, int NW, int GS, int KS>
 __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int nstages, int kp,
                               int rounds) {
 #ifdef QMLX_TMA
   using Dec = TcDecode<KIND_AFFINE, BITS, T>;
-  using G = WarpRingGeom<BITS>;
+  using G = WarpRingGeom<BITS, KS>;
   static_assert(Dec::offset_codes, "formats with codes-only A fragments");
   constexpr int CW = BITS;        // words of a lane's 32-code chunk
   constexpr int NP = 16;          // code pairs of a chunk
@@ -65,12 +65,12 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   uint32_t* xwords = reinterpret_cast<uint32_t*>(xarea);                   // [16 zeros][K/2 x pairs]
   float4* xsum = reinterpret_cast<float4*>(xarea + 64 + 2 * K);            // two chunks' (Σx, Σ OFFSET·x)
   static_assert(GS == 32 || GS == 64, "a group is one or two chunks");
-  constexpr uint32_t prow = QW_KS / GS * sizeof(T);  // parameter bytes per row and stage
+  constexpr uint32_t prow = KS / GS * sizeof(T);  // parameter bytes per row and stage
   constexpr uint32_t stage_bytes = G::codes + 2 * QW_ROWS * prow;
   unsigned char* ring = xarea + qw_x_bytes(K) + warp * nstages * stage_bytes;
 
   const long long tiles = (N + QW_ROWS - 1) / QW_ROWS;
-  const int nst = (int)(K / QW_KS);                           // stages of a whole row
+  const int nst = (int)(K / KS);                           // stages of a whole row
   const int part = warp % kp, slot = warp / kp;
   const int s_beg = part * nst / kp, my = (part + 1) * nst / kp - s_beg;  // this warp's K slices
   const long long total = (long long)rounds * my;
@@ -108,9 +108,9 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
       if (prow0 >= 0) {
         const int sl = s_beg + pj;
         mbar_arrive_expect_tx(bar, stage_bytes);
-        tma_load_2d(st, &wmap, sl * (QW_KS * BITS / 32), prow0, bar);
-        tma_load_2d(st + G::codes, &smap, sl * (QW_KS / GS), prow0, bar);
-        tma_load_2d(st + G::codes + QW_ROWS * prow, &bmap, sl * (QW_KS / GS), prow0, bar);
+        tma_load_2d(st, &wmap, sl * (KS * BITS / 32), prow0, bar);
+        tma_load_2d(st + G::codes, &smap, sl * (KS / GS), prow0, bar);
+        tma_load_2d(st + G::codes + QW_ROWS * prow, &bmap, sl * (KS / GS), prow0, bar);
       } else {
         mbar_arrive(bar);
       }
@@ -169,11 +169,11 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
       mbar_wait(&full[cs], cpar);
       if (ok && tl >= 0) {
         const unsigned char* st = ring + cs * stage_bytes;
-        const int s0 = (s_beg + j) * QW_STEPS;  // the stage's first 128-code step in K
+        const int s0 = (s_beg + j) * G::steps;  // the stage's first 128-code step in K
         // B rows: parity e of step pair qq at xb[e] + qq · 2 · stride (zeros: stride 0).
         const uint32_t* xb[2] = {xwords + xoff0 + s0 * xstr0, xwords + xoff1 + s0 * xstr1};
 #pragma unroll
-        for (int qq = 0; qq < QW_STEPS / 2; ++qq) {
+        for (int qq = 0; qq < G::steps / 2; ++qq) {
           float d[2][4];
 #pragma unroll
           for (int e = 0; e < 2; ++e)
@@ -258,17 +258,17 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #endif
 }
 
-// Entry points qmvw<NW>_<format>_<dtype> (the magic-number formats), NW warps per block, one block
-// per SM: 16 doubles the warps per SM where the 4-bit stages fit 3 deep (H100 stage 15 round 2: 7
-// warps per SM, 0.37 eligible per scheduler, with 8); 8-bit stages (8.7 KB) fit 8 warps 3 deep.
-#define QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, NW)                                                                \
+// Entry points qmvw<NW>x<KS>_<format>_<dtype> (the codes-only formats), NW warps per block, one block
+// per SM, KS codes per stage and row; the group size (32 or 64) is a launch argument.
+#define QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, NW, KS)                                                            \
   extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                        \
-      qmvw##NW##_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,            \
-                             const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp, \
-                             int rounds) {                                                                       \
-    if (gs == 32) qmv_warp_impl<BITS, T, NW, 32>(wmap, smap, bmap, p, nstages, kp, rounds);                        \
-    else qmv_warp_impl<BITS, T, NW, 64>(wmap, smap, bmap, p, nstages, kp, rounds);                                     \
+      qmvw##NW##x##KS##_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,     \
+                                    const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, \
+                                    int kp, int rounds) {                                                        \
+    if (gs == 32) qmv_warp_impl<BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds);                   \
+    else qmv_warp_impl<BITS, T, NW, 64, KS>(wmap, smap, bmap, p, nstages, kp, rounds);                            \
   }
-#define QMLX_WARP_RING_KERNEL(FN, BITS, TN, T) \
-  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8)   \
-  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16)
+#define QMLX_WARP_RING_KERNEL(FN, BITS, TN, T)   \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 512)  \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16, 512) \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 1024)

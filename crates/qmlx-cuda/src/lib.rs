@@ -501,28 +501,29 @@ impl Device {
         let grouped = op.m == 1 && batch > 1;
         let ring_on = match WARP_RING_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 | 3 => true,
-            // Off by default until measured (bench/cuda-notes.md stage 17).
-            _ => false,
+            2 => false,
+            _ => warp_ring_wins(op, self.sm_count),
         };
         let ring = if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
             let want = (WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed), WARP_RING_STAGES.load(std::sync::atomic::Ordering::Relaxed));
-            warp_ring_geometry(spec.bits(), spec.group_size() as usize, op.n, op.k, self.sm_count, want)
+            let ks = WARP_RING_KS.load(std::sync::atomic::Ordering::Relaxed);
+            warp_ring_geometry(spec.bits(), spec.group_size() as usize, op.n, op.k, self.sm_count, want, ks)
         } else {
             None
         };
         if let Some(g) = ring {
             // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
             let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
-            let f = self.function_smem(self.matmul, &format!("qmvw{}_{fmt}_{dt}", g.warps), g.smem)?;
+            let f = self.function_smem(self.matmul, &format!("qmvw{}x{}_{fmt}_{dt}", g.warps, g.ks), g.smem)?;
             // Codes [w_count·N rows × K·bits/32 words] and parameters [w_count·N rows × K/gs], boxes of
             // 16 rows × one 512-code slice.
             let rows = (op.w_count * op.n) as u64;
             let none = sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE;
             let words = (op.k * bits / 32) as u64;
-            let mut wmap = sm90::tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32, w.ptr, [words, rows], words * 4, [(WRING_KS * bits / 32) as u32, WRING_ROWS as u32], none)?;
+            let mut wmap = sm90::tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32, w.ptr, [words, rows], words * 4, [(g.ks * bits / 32) as u32, WRING_ROWS as u32], none)?;
             let groups = (op.k / gs) as u64;
             let u16t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16;
-            let pbox = [(WRING_KS / gs) as u32, WRING_ROWS as u32];
+            let pbox = [(g.ks / gs) as u32, WRING_ROWS as u32];
             let mut smap = sm90::tensor_map(u16t, scales.ptr, [groups, rows], groups * 2, pbox, none)?;
             let mut bmap = sm90::tensor_map(u16t, biases.map_or(0, |b| b.ptr), [groups, rows], groups * 2, pbox, none)?;
             let (mut st, mut kp, mut rounds) = (g.stages as i32, g.kp as i32, g.rounds as i32);
@@ -679,23 +680,30 @@ impl Device {
 
 // Geometry of the per-warp ring kernel (kernels/qmv_warp.cuh QW_*).
 const WRING_ROWS: usize = 16;
+/// Codes per stage and row: 512, or 1024 where K allows (`WARP_RING_KS`).
 const WRING_KS: usize = 512;
 const WRING_MAX_STAGES: usize = 8;
-const WRING_HEAD_PER_WARP: usize = 256;
+const WRING_DEFAULT_STAGES: usize = 3;
+const WRING_HEAD_PER_WARP: usize = 192;
 /// Shared memory a block may use on sm_90 (227 KB).
 const SM90_SMEM_PER_BLOCK: usize = 227 * 1024;
 /// Warps per block of the per-warp ring kernel: 0 picks, 8 or 16 force one (where 2 stages fit).
 /// Set only by the benchmark and checks.
 #[doc(hidden)]
 pub static WARP_RING_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-/// Ring stages per warp of the per-warp ring kernel: 0 picks (as many as fit, ≤ 8 and ≤ the
-/// warp's slices), n caps them at n. Set only by the benchmark and checks.
+/// Codes per ring stage and row of the per-warp ring kernel: 0 picks (512), 1024 forces 1024 where K
+/// is a multiple of it (8 warps). Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_RING_KS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Ring stages per warp of the per-warp ring kernel: 0 picks (3: H100 stage 17, 2-4 within noise of
+/// each other, 5-6 slower), n asks for n (≤ 8, as many as fit, ≤ the warp's slices). Set only by the
+/// benchmark and checks.
 #[doc(hidden)]
 pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Which kernel serves eligible M = 1 matmuls on sm_90+ (one x row and one w matrix; affine 4-bit
-/// f16/bf16 or 8-bit f16, group size 32/64, K a multiple of 512): 0 picks (for now never the
-/// per-warp ring kernel), 1 or 3 the per-warp ring kernel wherever eligible, 2 never. Set only by
-/// the benchmark and checks to compare the paths.
+/// f16/bf16 or 8-bit f16, group size 32/64, K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
+/// 3 the per-warp ring kernel wherever eligible, 2 never. Set only by the benchmark and checks to
+/// compare the paths.
 #[doc(hidden)]
 pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -710,9 +718,22 @@ fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
 }
 
+/// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stage
+/// 17): 4-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
+/// launch-bound, 1.02×); 8-bit f16 with ≥ 4 row tiles per SM (14336×4096, 28672×4096: 0.96× the
+/// decode kernel; 4096×14336, 2 tiles per SM: 1.06×).
+fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
+    if op.spec.bits() == 4 {
+        op.n * op.k >= 1 << 25
+    } else {
+        op.n.div_ceil(WRING_ROWS) >= 4 * sms
+    }
+}
+
 #[derive(Debug)]
 struct WarpRingGeometry {
     warps: usize,
+    ks: usize,
     stages: usize,
     kp: usize,
     rounds: usize,
@@ -727,36 +748,36 @@ fn warp_ring_x_bytes(k: usize) -> usize {
 }
 
 /// Launch geometry of the per-warp ring kernel, or None where two stages per warp don't fit: one
-/// block per SM of `warps` warps (`want.0`: 0 = 16 where each ring holds ≥ 2 stages, else 8); the
-/// warps split K `kp` ways so that a block's share of the tiles keeps them busy; each block takes an
-/// even share of the tiles, `warps / kp` at a time, in `rounds` rounds; as many ring stages as fit
-/// (≤ 8, ≤ the warp's slices, ≤ `want.1` if set).
-fn warp_ring_geometry(bits: u32, gs: usize, n: usize, k: usize, sms: usize, want: (usize, usize)) -> Option<WarpRingGeometry> {
-    let stage = WRING_ROWS * WRING_KS * bits as usize / 8 + 2 * WRING_ROWS * (WRING_KS / gs * 2);
+/// block per SM of `warps` warps (`want.0`: 16 where each ring holds ≥ 2 stages, else 8; H100 stage
+/// 17: 8 warps × 3 stages beat 16 × 2 by 5-7 %); the warps split K `kp` ways so that a block's share
+/// of the tiles keeps them busy; each block takes an even share of the tiles, `warps / kp` at a
+/// time, in `rounds` rounds; `want.1` ring stages (0: 3) as far as they fit, ≤ the warp's slices.
+fn warp_ring_geometry(bits: u32, gs: usize, n: usize, k: usize, sms: usize, want: (usize, usize), want_ks: usize) -> Option<WarpRingGeometry> {
+    let ks = if want_ks == 1024 && k % 1024 == 0 { 1024 } else { WRING_KS };
+    let stage = WRING_ROWS * ks * bits as usize / 8 + 2 * WRING_ROWS * (ks / gs * 2);
     // 128 bytes to align the base (the kernel rounds it up).
     let fixed = |w: usize| 128 + WRING_HEAD_PER_WARP * w + warp_ring_x_bytes(k);
     let stages_of = |w: usize| SM90_SMEM_PER_BLOCK.saturating_sub(fixed(w)) / (w * stage);
     let warps = match want.0 {
-        8 => 8,
-        _ if stages_of(16) >= 2 => 16,
+        16 if ks == WRING_KS && stages_of(16) >= 2 => 16,
         _ => 8,
     };
     let tiles = n.div_ceil(WRING_ROWS);
     let blocks = sms.min(tiles);
     let share = tiles.div_ceil(blocks);
-    let nst = k / WRING_KS;
+    let nst = k / ks;
     let mut kp = 1;
     while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
         kp *= 2;
     }
     let rounds = share.div_ceil(warps / kp);
     let slices = rounds * nst.div_ceil(kp);
-    let cap = if want.1 > 0 { want.1 } else { WRING_MAX_STAGES };
+    let cap = if want.1 > 0 { want.1 } else { WRING_DEFAULT_STAGES };
     let stages = stages_of(warps).min(WRING_MAX_STAGES).min(cap).min(slices);
     if stages < 2.min(slices) || stages == 0 {
         return None;
     }
-    Some(WarpRingGeometry { warps, stages, kp, rounds, blocks: blocks as u32, smem: fixed(warps) + warps * stages * stage })
+    Some(WarpRingGeometry { warps, ks, stages, kp, rounds, blocks: blocks as u32, smem: fixed(warps) + warps * stages * stage })
 }
 
 // Geometry of the bulk-copy kernel (kernels/qmv_bulk.cuh QB_*).
@@ -982,25 +1003,31 @@ mod bulk_layout_tests {
     fn warp_ring_geometry_fills_the_gpu() {
         for want in [(0, 0), (8, 0), (16, 0), (0, 3), (8, 2)] {
             for (bits, gs, n, k) in [(4, 64, 14336, 4096), (4, 64, 4096, 14336), (4, 64, 28672, 4096), (8, 64, 4096, 4096), (8, 32, 45, 5120), (4, 32, 17000, 512), (4, 64, 24, 1024), (4, 64, 16, 512), (8, 32, 4096, 14336)] {
-                let g = warp_ring_geometry(bits, gs, n, k, 132, want).unwrap();
+                let g = warp_ring_geometry(bits, gs, n, k, 132, want, 0).unwrap();
                 let tiles = n.div_ceil(WRING_ROWS);
                 assert!(g.stages >= 1 && g.stages <= WRING_MAX_STAGES && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {g:?}");
-                assert!(g.kp <= g.warps && k / WRING_KS >= g.kp && g.blocks as usize <= 132);
-                assert!(g.stages <= g.rounds * (k / WRING_KS).div_ceil(g.kp));
+                assert!(g.kp <= g.warps && k / g.ks >= g.kp && g.blocks as usize <= 132);
+                assert!(g.stages <= g.rounds * (k / g.ks).div_ceil(g.kp));
                 // Every block's share of the tiles fits its rounds.
                 let share = tiles.div_ceil(g.blocks as usize);
                 assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share, "{g:?}");
             }
         }
         // x staged per block: K = 65536 leaves no room for two 8-warp stages of 8-bit rows.
-        assert!(warp_ring_geometry(8, 32, 4096, 65536, 132, (0, 0)).is_none());
-        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 0)).unwrap();
-        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 5));
-        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (0, 0)).unwrap();
+        assert!(warp_ring_geometry(8, 32, 4096, 65536, 132, (0, 0), 0).is_none());
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 0), 0).unwrap();
+        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 3));
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (16, 0), 0).unwrap();
         assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 2));
-        let g = warp_ring_geometry(4, 64, 4096, 14336, 132, (0, 0)).unwrap();
-        assert_eq!((g.warps, g.kp, g.rounds), (16, 8, 1));
-        assert_eq!(warp_ring_geometry(8, 64, 14336, 4096, 132, (0, 0)).unwrap().warps, 8);
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 6), 0).unwrap();
+        assert_eq!(g.stages, 6);
+        let g = warp_ring_geometry(4, 64, 4096, 14336, 132, (0, 0), 0).unwrap();
+        assert_eq!((g.warps, g.kp, g.rounds, g.stages), (8, 4, 1, 3));
+        assert_eq!(warp_ring_geometry(8, 64, 14336, 4096, 132, (0, 0), 0).unwrap().warps, 8);
+        // 1024-code stages: 8 warps, K a multiple of 1024 (else 512).
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (0, 0), 1024).unwrap();
+        assert_eq!((g.warps, g.ks, g.stages), (8, 1024, 3));
+        assert_eq!(warp_ring_geometry(4, 64, 14336, 4608, 132, (0, 0), 1024).unwrap().ks, 512);
     }
 
     #[test]
