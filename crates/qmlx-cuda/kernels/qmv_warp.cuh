@@ -1,4 +1,4 @@
-// M = 1 matrix-vector kernel (transpose=True, one (x, w) pair, affine 4-bit f16/bf16 and 8-bit f16,
+// M = 1 matrix-vector kernel (transpose=True, one (x, w) pair, affine 4-bit f16/bf16, 2/3/5/6/8-bit f16,
 // group size 32 or 64, K a multiple of 512; sm_90+) where each WARP owns whole 16-row tiles and its
 // own bulk-copy ring. Why (bench/cuda-notes.md stages 11, 12, 15, 17): the register-ring kernels keep
 // ~1 KB in flight per warp; the block-wide bulk ring (qmv_bulk.cuh) made its consumers wait at a
@@ -9,8 +9,8 @@
 //     mbarrier; no block barrier inside the K loop.
 //   - A operand of mma.sync.m16n8k16: lane (g, t) holds 32 codes (its chunk t) of rows g and g + 8
 //     per 128-code step as exact 16-bit floats OFFSET + c (TcDecode::codes: one LOP3/PRMT per two
-//     codes, no scale or bias). B column n carries x only for chunk n (even steps, n < 4) or chunk
-//     n − 4 (odd steps, n ≥ 4) and zeros elsewhere, so after two steps D column n is the integer-code
+//     codes, plus a shift per window for other widths; no scale or bias). B column n carries x only
+//     for chunk n (even steps, n < 4) or chunk n − 4 (odd steps, n ≥ 4) and zeros elsewhere, so after two steps D column n is the integer-code
 //     sum Σ (OFFSET + c)·x of one (step, chunk) — exactly the group partial the scale applies to. Lane
 //     t owns D columns 2t, 2t + 1: step parity t >> 1, chunks 2(t & 1), 2(t & 1) + 1, and adds
 //     s·(D − Σ OFFSET·x) + b·Σx per group (f32; Σx and Σ OFFSET·x per chunk precomputed per block).

@@ -701,7 +701,7 @@ pub static WARP_RING_KS: std::sync::atomic::AtomicUsize = std::sync::atomic::Ato
 #[doc(hidden)]
 pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Which kernel serves eligible M = 1 matmuls on sm_90+ (one x row and one w matrix; affine 4-bit
-/// f16/bf16 or 8-bit f16, group size 32/64, K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
+/// f16/bf16, 2/3/5/6/8-bit f16, group size 32/64, K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
 /// 3 the per-warp ring kernel wherever eligible, 2 never. Set only by the benchmark and checks to
 /// compare the paths.
 #[doc(hidden)]
@@ -713,20 +713,20 @@ pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic:
 fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
     let spec = op.spec;
     let (bits, gs) = (spec.bits(), spec.group_size() as usize);
-    let format = spec.mode() == Mode::Affine && (bits == 4 || (bits == 8 && op.out_dtype == DType::F16));
+    let format = spec.mode() == Mode::Affine && (bits == 4 || (matches!(bits, 2 | 3 | 5 | 6 | 8) && op.out_dtype == DType::F16));
     format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && op.batch_count() == 1 && (gs == 32 || gs == 64) && op.k > 0
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
 }
 
 /// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stage
-/// 17): 4-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
+/// 17): 2-6-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
 /// launch-bound, 1.02×); 8-bit f16 with ≥ 4 row tiles per SM (14336×4096, 28672×4096: 0.96× the
 /// decode kernel; 4096×14336, 2 tiles per SM: 1.06×).
 fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
-    if op.spec.bits() == 4 {
-        op.n * op.k >= 1 << 25
-    } else {
+    if op.spec.bits() == 8 {
         op.n.div_ceil(WRING_ROWS) >= 4 * sms
+    } else {
+        op.n * op.k >= 1 << 25
     }
 }
 
