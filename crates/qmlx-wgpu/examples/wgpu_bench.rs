@@ -411,50 +411,47 @@ fn main() {
                 })
                 .collect();
             for &m in &ms {
-            let x: Vec<u16> = (0..m * k).map(|i| half(((i % 13) as f32 - 6.0) * 0.1)).collect();
-            let xg = upload(&ctx, DType::F16, &[m, k], bytemuck::cast_slice(&x));
-            let s0 = &sets[0];
-            let op = MatmulOp::quantized_matmul(&xg.meta(), &s0.w.meta(), &s0.scales.meta(), s0.biases.as_ref().map(|b| b.meta()).as_ref(), true, spec).unwrap();
-            let outs: Vec<GpuTensor> = (0..copies).map(|_| ctx.alloc(&Meta::new(op.out_dtype, &op.out_shape)).unwrap()).collect();
-            let qmv_bytes = (operand_bytes + m * k * 2 + m * n * 2) as f64;
-            let mut variants: Vec<Option<&str>> = vec![None];
-            variants.extend(layouts.iter().map(|l| Some(l.as_str())));
-            for layout in variants {
-                let chosen = match layout {
-                    Some(l) => Some(parse_layout(l, &op)),
-                    None => None,
-                };
-                ctx.set_qmv_layout(chosen).unwrap();
-                let prep = |out: &GpuTensor, s: &QmvOperands| ctx.prepare_matmul(&op, &xg, &s.w, &s.scales, s.biases.as_ref(), GatherIndices::default(), None, out).unwrap().unwrap();
-                let preps: Vec<_> = sets.iter().zip(&outs).map(|(s, o)| prep(o, s)).collect();
-                let time_preps = |preps: &[qmlx_wgpu::PreparedMatmul], method: Method| timer.time(&ctx, method, |pass, i| preps[i % copies].encode(pass));
-                // The default layout by all three methods (B and us1out at M = 1 only); the
-                // sweep's layouts by A and C.
-                let qa = time_preps(&preps, Method::PassEachWall);
-                let qb = if layout.is_none() && m == 1 { time_preps(&preps, Method::PassEachGpu) } else { Timing { wall: f64::NAN, gpu: None } };
-                let qc = time_preps(&preps, Method::OnePassGpu);
-                let t_one = (layout.is_none() && m == 1).then(|| time_preps(&sets.iter().map(|s| prep(&outs[0], s)).collect::<Vec<_>>(), Method::PassEachWall).wall);
-                let q = [Some(qa.wall), qb.gpu, qc.gpu, Some(qc.wall)].map(|t| gbps(qmv_bytes, t));
-                println!(
-                    "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
-                    format!("{n}x{k}"),
-                    format!("{} b{} gs{} M{m}", spec.mode(), spec.bits(), spec.group_size()),
-                    preps[0].describe(),
-                    us(Some(qa.wall)),
-                    pct(q[0], best_a),
-                    pct(q[0], read_bw[0]),
-                    us(qb.gpu),
-                    pct(q[1], copy_bw[1]),
-                    us(qc.gpu),
-                    pct(q[2], copy_bw[2]),
-                    pct(q[2], read_bw[2]),
-                    us(Some(qc.wall)),
-                    pct(q[3], copy_bw[3]),
-                    us(t_one),
-                    if is_h100 { pct(q[0], Some(CUDA_COPY_H100_GBPS * 1e9)) } else { String::new() }
-                );
-            }
-            ctx.set_qmv_layout(None).unwrap();
+                let x: Vec<u16> = (0..m * k).map(|i| half(((i % 13) as f32 - 6.0) * 0.1)).collect();
+                let xg = upload(&ctx, DType::F16, &[m, k], bytemuck::cast_slice(&x));
+                let s0 = &sets[0];
+                let op = MatmulOp::quantized_matmul(&xg.meta(), &s0.w.meta(), &s0.scales.meta(), s0.biases.as_ref().map(|b| b.meta()).as_ref(), true, spec).unwrap();
+                let outs: Vec<GpuTensor> = (0..copies).map(|_| ctx.alloc(&Meta::new(op.out_dtype, &op.out_shape)).unwrap()).collect();
+                let qmv_bytes = (operand_bytes + m * k * 2 + m * n * 2) as f64;
+                let mut variants: Vec<Option<&str>> = vec![None];
+                variants.extend(layouts.iter().map(|l| Some(l.as_str())));
+                for layout in variants {
+                    let chosen = layout.map(|l| parse_layout(l, &op));
+                    ctx.set_qmv_layout(chosen).unwrap();
+                    let prep = |out: &GpuTensor, s: &QmvOperands| ctx.prepare_matmul(&op, &xg, &s.w, &s.scales, s.biases.as_ref(), GatherIndices::default(), None, out).unwrap().unwrap();
+                    let preps: Vec<_> = sets.iter().zip(&outs).map(|(s, o)| prep(o, s)).collect();
+                    let time_preps = |preps: &[qmlx_wgpu::PreparedMatmul], method: Method| timer.time(&ctx, method, |pass, i| preps[i % copies].encode(pass));
+                    // The default layout by all three methods (B and us1out at M = 1 only); the
+                    // sweep's layouts by A and C.
+                    let qa = time_preps(&preps, Method::PassEachWall);
+                    let qb = if layout.is_none() && m == 1 { time_preps(&preps, Method::PassEachGpu) } else { Timing { wall: f64::NAN, gpu: None } };
+                    let qc = time_preps(&preps, Method::OnePassGpu);
+                    let t_one = (layout.is_none() && m == 1).then(|| time_preps(&sets.iter().map(|s| prep(&outs[0], s)).collect::<Vec<_>>(), Method::PassEachWall).wall);
+                    let q = [Some(qa.wall), qb.gpu, qc.gpu, Some(qc.wall)].map(|t| gbps(qmv_bytes, t));
+                    println!(
+                        "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
+                        format!("{n}x{k}"),
+                        format!("{} b{} gs{} M{m}", spec.mode(), spec.bits(), spec.group_size()),
+                        preps[0].describe(),
+                        us(Some(qa.wall)),
+                        pct(q[0], best_a),
+                        pct(q[0], read_bw[0]),
+                        us(qb.gpu),
+                        pct(q[1], copy_bw[1]),
+                        us(qc.gpu),
+                        pct(q[2], copy_bw[2]),
+                        pct(q[2], read_bw[2]),
+                        us(Some(qc.wall)),
+                        pct(q[3], copy_bw[3]),
+                        us(t_one),
+                        if is_h100 { pct(q[0], Some(CUDA_COPY_H100_GBPS * 1e9)) } else { String::new() }
+                    );
+                }
+                ctx.set_qmv_layout(None).unwrap();
             }
         }
     }
