@@ -91,18 +91,27 @@ pub(super) struct ScaleRows<'a, T> {
     pub rows: usize,
     /// fp modes: decoded scale of every byte, one table per w matrix with a global scale.
     luts: Vec<[f32; 256]>,
+    /// fp modes: the kernels whose vector decoder `fill` tries first, nvfp4 (E4M3) or not, and
+    /// the nvfp4 factor per w matrix (one 1.0 without global scales).
+    kernels: Kernels,
+    e4m3: bool,
+    factors: Vec<f32>,
 }
 
 impl<'a, T: Float> ScaleRows<'a, T> {
-    pub fn new(op: &MatmulOp, scales: Scales<'a, T>) -> Self {
+    pub fn new(kernels: Kernels, op: &MatmulOp, scales: Scales<'a, T>) -> Self {
         let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
         let lut = |gf: Option<f32>| -> [f32; 256] { std::array::from_fn(|b| fp_scale(&op.spec, b as u8, gf)) };
-        let luts = match scales {
-            Scales::Affine { .. } => vec![],
-            Scales::Fp { global_scales: None, .. } => vec![lut(None)],
-            Scales::Fp { global_scales: Some(g), .. } => g.iter().map(|&g| lut(Some(nvfp4_global_factor(g)))).collect(),
+        let (luts, factors) = match scales {
+            Scales::Affine { .. } => (vec![], vec![]),
+            Scales::Fp { global_scales: None, .. } => (vec![lut(None)], vec![1.0]),
+            Scales::Fp { global_scales: Some(g), .. } => (
+                g.iter().map(|&g| lut(Some(nvfp4_global_factor(g)))).collect(),
+                g.iter().map(|&g| nvfp4_global_factor(g)).collect(),
+            ),
         };
-        ScaleRows { scales, gpr: cols / op.spec.group_size() as usize, rows, luts }
+        let e4m3 = op.spec.mode() == crate::format::Mode::Nvfp4;
+        ScaleRows { scales, gpr: cols / op.spec.group_size() as usize, rows, luts, kernels, e4m3, factors }
     }
 
     /// Hints that the scales (and biases) of stored rows `r0..r1` of w matrix `wi` will be read
@@ -130,10 +139,14 @@ impl<'a, T: Float> ScaleRows<'a, T> {
                 to_f32(&biases[at..at + b.len()], b);
             }
             Scales::Fp { scales, .. } => {
-                let lut = &self.luts[if self.luts.len() > 1 { wi } else { 0 }];
+                let t = if self.luts.len() > 1 { wi } else { 0 };
                 let len = s.len();
-                for (d, &byte) in s.iter_mut().zip(&scales[at..at + len]) {
-                    *d = lut[byte as usize];
+                let src = &scales[at..at + len];
+                if !super::kernels::decode_fp_scales(self.kernels, self.e4m3, self.factors[t], src, s) {
+                    let lut = &self.luts[t];
+                    for (d, &byte) in s.iter_mut().zip(src) {
+                        *d = lut[byte as usize];
+                    }
                 }
             }
         }
@@ -214,7 +227,7 @@ pub(super) fn run<T: Float>(
     }
     let mut xf = vec![0f32; x.len()];
     to_f32(x, &mut xf);
-    let sr = ScaleRows::new(op, scales);
+    let sr = ScaleRows::new(kernels, op, scales);
     if op.m >= if op.transpose { QMM_MIN_M_TRANSPOSED } else { QMM_MIN_M } {
         super::qmm::run(kernels, op, pairs, &xf, w, &sr, out)
     } else if op.transpose {

@@ -269,6 +269,26 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
     true
 }
 
+/// Decodes fp-mode scale bytes (`e4m3`: nvfp4's E4M3 times `factor`; else E8M0) into `dst`
+/// with AVX-512, bit for bit as `format::quantize::fp_scale`; false (nothing written) where these
+/// kernels have no such decoder: the caller uses its table.
+pub(crate) fn decode_fp_scales(kernels: Kernels, e4m3: bool, factor: f32, src: &[u8], dst: &mut [f32]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(kernels, Kernels::Avx512 | Kernels::Avx512Vnni) {
+        // SAFETY: these kernels are only selected where their features were detected.
+        unsafe { fp_scales_avx512(e4m3, factor, src, dst) };
+        return true;
+    }
+    let _ = (kernels, e4m3, factor, src, dst);
+    false
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn fp_scales_avx512(e4m3: bool, factor: f32, src: &[u8], dst: &mut [f32]) {
+    isa::avx512_fp_scales(e4m3, factor, src, dst)
+}
+
 /// Permutes each `k`-element row of `x` into the nibble-block order of `lanes`-lane vectors.
 pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f32]) {
     for (src, dst) in x.chunks_exact(k).zip(out.chunks_exact_mut(k)) {
@@ -320,4 +340,53 @@ pub(crate) fn axpy_strip_fn<const MR: usize>(kernels: Kernels, spec: &QuantSpec)
         return by_code!(spec, axpy_neon, MR);
     }
     by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512, MR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::quantize::{fp_scale, nvfp4_global_factor};
+    use crate::format::{Mode, QuantSpec};
+
+    /// The vector decoder of fp scale bytes gives `fp_scale`'s f32 bit for bit (NaN: NaN) for
+    /// every byte, nvfp4 with and without global scales, mxfp4/mxfp8, every tail length; it writes
+    /// nothing past `src.len()`.
+    #[test]
+    fn fp_scale_decoder_matches_fp_scale() {
+        let all: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+        let mut checked = 0;
+        for kernels in Kernels::available() {
+            for (spec, gs) in [
+                (QuantSpec::new(Mode::Nvfp4, 16, 4).unwrap(), vec![None, Some(1.0f32), Some(448.0 * 6.0), Some(0.37), Some(3e-3)]),
+                (QuantSpec::new(Mode::Mxfp4, 32, 4).unwrap(), vec![None]),
+                (QuantSpec::new(Mode::Mxfp8, 32, 8).unwrap(), vec![None]),
+            ] {
+                for g in gs {
+                    let factor = g.map(nvfp4_global_factor);
+                    for len in (0..=40).chain([511, 512]) {
+                        let src = &all[..len];
+                        let mut dst = vec![f32::from_bits(0x7F80_0123); len + 17];
+                        let e4m3 = spec.mode() == Mode::Nvfp4;
+                        if !decode_fp_scales(kernels, e4m3, factor.unwrap_or(1.0), src, &mut dst[..len]) {
+                            continue;
+                        }
+                        for (i, &b) in src.iter().enumerate() {
+                            let want = fp_scale(&spec, b, factor);
+                            let got = dst[i];
+                            assert!(
+                                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                                "{} {spec} g={g:?} byte {b:#04x}: {got:e} ({:#010x}) vs {want:e} ({:#010x})",
+                                kernels.name(),
+                                got.to_bits(),
+                                want.to_bits()
+                            );
+                        }
+                        assert!(dst[len..].iter().all(|v| v.to_bits() == 0x7F80_0123), "{} wrote past the end", kernels.name());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(!cfg!(target_arch = "x86_64") || !Kernels::Avx512.is_supported() || checked > 0);
+    }
 }
