@@ -289,6 +289,62 @@ unsafe fn fp_scales_avx512(e4m3: bool, factor: f32, src: &[u8], dst: &mut [f32])
     isa::avx512_fp_scales(e4m3, factor, src, dst)
 }
 
+/// bf16 bits to f32 (exact: the bits shifted up by 16) with AVX2 where present; false (nothing
+/// written) otherwise. Converts `src.len().min(dst.len())` values.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn bf16_to_f32(src: &[u16], dst: &mut [f32]) -> bool {
+    if !is_x86_feature_detected!("avx2") {
+        return false;
+    }
+    // SAFETY: AVX2 was detected.
+    unsafe { bf16_to_f32_avx2(src, dst) };
+    true
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn bf16_to_f32_avx2(src: &[u16], dst: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let n = src.len().min(dst.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let h = _mm_loadu_si128(src.as_ptr().add(i) as *const _);
+        _mm256_storeu_si256(dst.as_mut_ptr().add(i) as *mut _, _mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(h)));
+        i += 8;
+    }
+    for j in i..n {
+        dst[j] = f32::from_bits((src[j] as u32) << 16);
+    }
+}
+
+/// f16 bits to f32 (exact) with F16C where present; false (nothing written) otherwise.
+/// Converts `src.len().min(dst.len())` values.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn f16_to_f32(src: &[u16], dst: &mut [f32]) -> bool {
+    if !(is_x86_feature_detected!("f16c") && is_x86_feature_detected!("avx")) {
+        return false;
+    }
+    // SAFETY: F16C and AVX were detected.
+    unsafe { f16_to_f32_f16c(src, dst) };
+    true
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,f16c")]
+unsafe fn f16_to_f32_f16c(src: &[u16], dst: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let n = src.len().min(dst.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let h = _mm_loadu_si128(src.as_ptr().add(i) as *const _);
+        _mm256_storeu_ps(dst.as_mut_ptr().add(i), _mm256_cvtph_ps(h));
+        i += 8;
+    }
+    for j in i..n {
+        dst[j] = half::f16::from_bits(src[j]).to_f32();
+    }
+}
+
 /// Permutes each `k`-element row of `x` into the nibble-block order of `lanes`-lane vectors.
 pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f32]) {
     for (src, dst) in x.chunks_exact(k).zip(out.chunks_exact_mut(k)) {
@@ -388,5 +444,49 @@ mod tests {
             }
         }
         assert!(!cfg!(target_arch = "x86_64") || !Kernels::Avx512.is_supported() || checked > 0);
+    }
+
+    /// The F16C conversion gives `half`'s f32 for every f16 bit pattern (NaN: NaN) and every
+    /// tail length, and writes nothing past the shorter slice.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn f16_to_f32_matches_half() {
+        let all: Vec<u16> = (0..=u16::MAX).collect();
+        let mut dst = vec![0f32; all.len()];
+        if !f16_to_f32(&all, &mut dst) {
+            return;
+        }
+        for (&b, &got) in all.iter().zip(&dst) {
+            let want = half::f16::from_bits(b).to_f32();
+            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "f16 {b:#06x}: {got:e} vs {want:e}");
+        }
+        for len in 0..=20 {
+            let mut d = vec![-7.0f32; len + 9];
+            f16_to_f32(&all[1000..1000 + len], &mut d[..len]);
+            assert!(d[len..].iter().all(|&v| v == -7.0));
+            assert!(d[..len].iter().zip(&all[1000..]).all(|(v, &b)| v.to_bits() == half::f16::from_bits(b).to_f32().to_bits()));
+        }
+    }
+
+    /// The bf16 → f32 conversion gives `half`'s f32 for every bf16 bit pattern (NaN: NaN), every
+    /// tail length, and writes nothing past the shorter slice.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn bf16_to_f32_matches_half() {
+        let all: Vec<u16> = (0..=u16::MAX).collect();
+        let mut dst = vec![0f32; all.len()];
+        if !bf16_to_f32(&all, &mut dst) {
+            return;
+        }
+        for (&b, &got) in all.iter().zip(&dst) {
+            let want = half::bf16::from_bits(b).to_f32();
+            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "bf16 {b:#06x}: {got:e} vs {want:e}");
+        }
+        for len in 0..=20 {
+            let mut d = vec![-7.0f32; len + 9];
+            bf16_to_f32(&all[1000..1000 + len], &mut d[..len]);
+            assert!(d[len..].iter().all(|&v| v == -7.0));
+            assert!(d[..len].iter().zip(&all[1000..]).all(|(v, &b)| v.to_bits() == (b as u32) << 16));
+        }
     }
 }
