@@ -21,7 +21,7 @@
 //! so each one's fastest batch saw the same moments. `--install` runs the calls from a rayon
 //! worker. x86-64 with AVX-512BW only.
 //!
-//! Usage: `stream_pattern [--shape 4096x4096] [--dtype f32|bf16] [--rounds 3] [--ms 300]
+//! Usage: `stream_pattern [--shape 4096x4096] [--spec affine4g64|affine8g64|mxfp4|nvfp4 (walks: affine4g64)] [--dtype f32|bf16] [--rounds 3] [--ms 300]
 //!        [--rotate-mib 1100] [--install] [--variants bigprobe,probe,walk:nr4:pf1:lin,kernel:rayon,kernel]`
 
 #![allow(clippy::needless_range_loop)] // several const-size register arrays at once
@@ -117,6 +117,9 @@ fn sum_u64(s: &[u64]) -> u64 {
 
 fn probe_bytes(b: &[u8]) -> u64 {
     use rayon::prelude::*;
+    if b.len() < 8 {
+        return 0;
+    }
     let w: &[u64] = bytemuck::cast_slice(&b[..b.len() / 8 * 8]);
     w.par_chunks(1 << 14).map(sum_u64).reduce(|| 0, |a, b| a.wrapping_add(b))
 }
@@ -232,6 +235,7 @@ fn main() {
     let mut shape = (4096usize, 4096usize);
     let mut half = false;
     let mut rounds = 3;
+    let mut spec_name = String::from("affine4g64");
     let mut install = false;
     let mut rotate = 1100usize << 20;
     let mut measure = Duration::from_millis(300);
@@ -250,6 +254,7 @@ fn main() {
             "--rounds" => rounds = val().parse().unwrap(),
             "--rotate-mib" => rotate = val().parse::<usize>().unwrap() << 20,
             "--install" => install = true,
+            "--spec" => spec_name = val(),
             "--ms" => measure = Duration::from_millis(val().parse().unwrap()),
             "--variants" => variants = val().split(',').map(Variant::parse).collect(),
             f => panic!("unknown flag {f}"),
@@ -259,11 +264,22 @@ fn main() {
     let threads = rayon::current_num_threads();
     // The kernel's rows per task (qmv::rows_per_task at one pair).
     let kernel_per = n.div_ceil(8 * threads).next_multiple_of(8).clamp(8, 512);
-    let spec = QuantSpec::new(Mode::Affine, 64, 4).unwrap();
-    let wpr = k / 8;
-    let gpr = k / 64;
-    let esize = if half { 2 } else { 4 };
-    let wbytes = n * wpr * 4 + 2 * n * gpr * esize;
+    let spec = match spec_name.as_str() {
+        "mxfp4" | "nvfp4" | "mxfp8" => QuantSpec::parse(&spec_name, None, None).unwrap(),
+        a => {
+            let (b, g) = a.strip_prefix("affine").and_then(|r| r.split_once('g')).expect("--spec affine<bits>g<group>|mxfp4|nvfp4|mxfp8");
+            QuantSpec::new(Mode::Affine, g.parse().unwrap(), b.parse().unwrap()).unwrap()
+        }
+    };
+    let affine = spec.has_biases();
+    assert!(
+        affine && spec.bits() == 4 && spec.group_size() == 64 || !variants.iter().any(|v| matches!(v, Variant::Walk { .. })),
+        "the walks model affine4g64 only"
+    );
+    let wpr = spec.packed_words(k);
+    let gpr = k / spec.group_size() as usize;
+    let esize = if !affine { 1 } else if half { 2 } else { 4 };
+    let wbytes = n * wpr * 4 + if affine { 2 } else { 1 } * n * gpr * esize;
     let copies = rotate.div_ceil(wbytes).max(2);
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = || {
@@ -273,7 +289,10 @@ fn main() {
         seed
     };
     let scale_bytes = |next: &mut dyn FnMut() -> u64| -> Vec<u8> {
-        if half {
+        if !affine {
+            // E8M0 / E4M3 bytes of moderate positive scales.
+            (0..n * gpr).map(|_| 0x30 + (next() >> 60) as u8).collect()
+        } else if half {
             let v: Vec<bf16> = (0..n * gpr).map(|_| bf16::from_f32(((next() >> 40) as f32) * 1e-9 + 1e-3)).collect();
             bytemuck::cast_slice(&v).to_vec()
         } else {
@@ -282,7 +301,11 @@ fn main() {
         }
     };
     let pool: Vec<Copy_> = (0..copies)
-        .map(|_| Copy_ { wq: (0..n * wpr).map(|_| next() as u32).collect(), s: scale_bytes(&mut next), b: scale_bytes(&mut next) })
+        .map(|_| Copy_ {
+            wq: (0..n * wpr).map(|_| next() as u32).collect(),
+            s: scale_bytes(&mut next),
+            b: if affine { scale_bytes(&mut next) } else { vec![] },
+        })
         .collect();
     let dt = if half { DType::BF16 } else { DType::F32 };
     let x32: Vec<f32> = (0..k).map(|i| ((i * 7919 % 1000) as f32) * 1e-3 - 0.5).collect();
@@ -291,22 +314,27 @@ fn main() {
     let mut outb = vec![bf16::ZERO; n];
     let kern = Kernels::active();
     let (w_shape, s_shape, x_shape, o_shape) = ([n, wpr], [n, gpr], [1, k], [1, n]);
+    let s_dt = if affine { dt } else { DType::U8 };
+    let g_one = [1.0f32];
+    let g_meta = (spec.mode() == Mode::Nvfp4).then(|| qmlx_core::Meta::new(DType::F32, &[]));
     let mut call_kernel = |c: &Copy_| {
         let w = TensorRef::new(&c.wq, &w_shape).unwrap();
-        let s = TensorRef::from_bytes("scales", dt, &s_shape, &c.s).unwrap();
-        let b = TensorRef::from_bytes("biases", dt, &s_shape, &c.b).unwrap();
+        let s = TensorRef::from_bytes("scales", s_dt, &s_shape, &c.s).unwrap();
+        let b = affine.then(|| TensorRef::from_bytes("biases", s_dt, &s_shape, &c.b).unwrap());
+        let g = g_meta.as_ref().map(|_| TensorRef::new(&g_one[..], &[]).unwrap());
+        let bm = b.map(|b| b.meta());
         if half {
             let xr = TensorRef::new(&xb, &x_shape).unwrap();
-            let op = MatmulOp::gather_qmm(&xr.meta(), &w.meta(), &s.meta(), Some(&b.meta()), None, None, true, spec, None, false).unwrap();
-            cpu::matmul_with(kern, &op, xr, w, s, Some(b), GatherIndices::default(), None, TensorMut::new(&mut outb, &o_shape).unwrap()).unwrap();
+            let op = MatmulOp::gather_qmm(&xr.meta(), &w.meta(), &s.meta(), bm.as_ref(), None, None, true, spec, g_meta.as_ref(), false).unwrap();
+            cpu::matmul_with(kern, &op, xr, w, s, b, GatherIndices::default(), g, TensorMut::new(&mut outb, &o_shape).unwrap()).unwrap();
         } else {
             let xr = TensorRef::new(&x32, &x_shape).unwrap();
-            let op = MatmulOp::gather_qmm(&xr.meta(), &w.meta(), &s.meta(), Some(&b.meta()), None, None, true, spec, None, false).unwrap();
-            cpu::matmul_with(kern, &op, xr, w, s, Some(b), GatherIndices::default(), None, TensorMut::new(&mut out32, &o_shape).unwrap()).unwrap();
+            let op = MatmulOp::gather_qmm(&xr.meta(), &w.meta(), &s.meta(), bm.as_ref(), None, None, true, spec, g_meta.as_ref(), false).unwrap();
+            cpu::matmul_with(kern, &op, xr, w, s, b, GatherIndices::default(), g, TensorMut::new(&mut out32, &o_shape).unwrap()).unwrap();
         }
     };
     println!(
-        "stream_pattern: {n}x{k} affine4g64 scales {} | kernels={} threads={threads} | {copies} copies of {:.2} MB | kernel rows per task {kernel_per} | load {}",
+        "stream_pattern: {n}x{k} {spec_name} x {} | kernels={} threads={threads} | {copies} copies of {:.2} MB | kernel rows per task {kernel_per} | load {}",
         if half { "bf16" } else { "f32" },
         kern.name(),
         wbytes as f64 / 1e6,

@@ -52,18 +52,17 @@ macro_rules! each {
 /// How far ahead of the loads the row-dot kernel prefetches weight rows with M>1 (u32 words).
 const PREFETCH_WORDS: usize = 256;
 
-/// M=1 prefetch, called once per 64-byte line of each row: the `line`-th group of `NR` lines of
-/// the next call's rows (stored right after this call's `NR` rows), in address order, so the
-/// prefetches walk one contiguous stream one call ahead. Prefetching the same position of each
-/// of the next rows instead (`NR` streams 2 KB apart at K = 4096) streamed worse: the kernel's
-/// walk with no compute reached 55–69 % of the read probe that way and 71–90 % in address
-/// order; with the scale prefetch in `qmv`, M=1 4-bit calls took 2–5 % (f32 x) and 9–10 %
-/// (bf16 x) less time (bench/results/cpu-2026-11-27-stage5-notes.md). Prefetches never fault
-/// past the end of w.
+/// M=1 prefetch, called once per 64-byte line `line` of each row: the same line of each of the
+/// `NR` rows of the next call (rows are stored back to back and the next call takes the next
+/// `NR`). Stage 5 also tried the next call's rows in address order (one contiguous prefetch
+/// stream): the kernel's walk with no compute streamed better that way (86–104 % of a one-call read
+/// probe vs 68–83 %), but the kernel itself gained (up to 8.5 %) only while the host's memory was
+/// in its slower state, and took 3–13 % longer in 15 of 16 A/Bs in the faster one, so this stays
+/// (bench/results/cpu-2026-11-27-stage5-notes.md). Prefetches never fault past the end of w.
 #[inline(always)]
 unsafe fn prefetch_next_rows<I: Isa, const NR: usize>(w: *const u32, w_stride: usize, line: usize) {
     for n in 0..NR {
-        I::prefetch(w.wrapping_add(NR * w_stride + (line * NR + n) * 16));
+        I::prefetch(w.wrapping_add((NR + n) * w_stride + line * 16));
     }
 }
 
@@ -89,9 +88,9 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
             for c in g * cpg..(g + 1) * cpg {
                 if c % (16 / B as usize).max(1) == 0 {
                     // About one prefetch per 64-byte line of codes. M=1: the next call's rows
-                    // (`prefetch_next_rows`; a call-ahead distance was 8-23 % faster than a fixed
-                    // one); with M>1 the blocks of M revisit a row tile, and the fixed distance
-                    // measured better (cpu-2026-11-26-stage2.md).
+                    // (`prefetch_next_rows`), 8-23 % faster than a fixed distance; with M>1 the
+                    // blocks of M revisit a row tile, and the fixed distance measured better
+                    // (cpu-2026-11-26-stage2.md).
                     if MR == 1 {
                         prefetch_next_rows::<I, NR>(a.w, a.w_stride, c * B as usize / 16);
                     } else {
