@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prefill stage 7 device round: correctness of the new binary, then bench of new (variants), base (main) and cuBLAS.
+# Prefill device round (stages 7-8): correctness of the new binary, then bench of new (variants), base (main) and cuBLAS.
 # usage (device machine, carrying $D with new, base, COMMIT_NEW, COMMIT_BASE): bash bench/cuda_prefill_round.sh "<suite args>" "<bench ONLY list>" [variants...]
 set -uo pipefail
 D=${D:-bench/out/prefill4}
@@ -27,6 +27,8 @@ for v in "$@"; do
     new) timeout 70 $D/new bench --prefill > $OUT/b_new.csv 2>&1 ;;
     # np, g<N>: schedule knobs of the persistent-grid build cc97397 (not in the merged kernel)
     np) QMLX_SM90_PERSISTENT=0 timeout 70 $D/new bench --prefill > $OUT/b_np.csv 2>&1 ;;
+    # nosplit: stage 8's new binary without the split-K tail (same kernel otherwise)
+    nosplit) QMLX_SM90_SPLIT=0 timeout 70 $D/new bench --prefill > $OUT/b_nosplit.csv 2>&1 ;;
     g*) QMLX_SM90_GROUP=${v#g} timeout 70 $D/new bench --prefill > $OUT/b_$v.csv 2>&1 ;;
     cublas) python3 bench/cuda_cublas.py --prefill > $OUT/b_cublas.csv 2>&1 ;;
   esac
