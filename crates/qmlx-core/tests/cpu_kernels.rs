@@ -124,7 +124,8 @@ impl<T: Float + Element> Case<T> {
         )
         .unwrap();
         let g_ref = g_all.as_ref().map(|g| TensorRef::new(&g[..], &w_batch).unwrap());
-        let mut out = vec![T::default(); op.out_shape.iter().product()];
+        // Poisoned: every output element must be written.
+        let mut out = vec![T::from_f32(f32::NAN); op.out_shape.iter().product()];
         let idx = GatherIndices { lhs: None, rhs: self.rhs.as_ref().map(|(i, _)| IndexSlice::I32(i)) };
         cpu::matmul_with(kernels, &op, x, w, scales, biases, idx, g_ref, TensorMut::new(&mut out, &op.out_shape).unwrap())
             .unwrap();
@@ -277,6 +278,42 @@ fn kernels_parse_and_detect() {
     assert!(Kernels::available().contains(&Kernels::detected()));
     assert!(Kernels::active().is_supported());
     assert_eq!(Kernels::parse("sse9"), None);
+}
+
+/// Decode-size calls large enough to run threaded (above the inline threshold): the decode spin
+/// pool (caller + helpers, `cpu::set_decode_spin_pool(true)`, the default) and the rayon pool
+/// give bit-identical outputs (the same kernel calls, only other threads), and both are as
+/// accurate as the reference. Odd N, M = 1 and 3, both orientations, a gather batch.
+#[test]
+fn decode_spin_pool_and_rayon_agree() {
+    let mut rng = StdRng::seed_from_u64(common::seed("decode_spin_pool_and_rayon_agree"));
+    let specs: Vec<(QuantSpec, Option<f32>)> = specs()
+        .into_iter()
+        .filter(|(s, _)| matches!((s.mode(), s.bits(), s.group_size()), (Mode::Affine, 4 | 3 | 8, 64) | (Mode::Mxfp4, _, _) | (Mode::Nvfp4, _, _)))
+        .collect();
+    assert!(specs.len() >= 4);
+    let mut checked = 0;
+    for kernels in Kernels::available().into_iter().filter(|k| *k != Kernels::Reference) {
+        for (spec, g) in &specs {
+            for (batch, m, transpose) in [(1, 1, true), (1, 3, true), (3, 1, true), (1, 1, false), (1, 3, false)] {
+                // transpose=True: 1003 rows of K = 512; transpose=False: K = 1000 rows of 320 columns.
+                let (rows, cols) = if transpose { (1003, 512) } else { (1000, 320) };
+                let case = Case::<f32>::new(&mut rng, *spec, *g, batch, rows, cols, m, transpose);
+                let (y_ref, op) = case.run(Kernels::Reference);
+                cpu::set_decode_spin_pool(false);
+                let (y_rayon, _) = case.run(kernels);
+                cpu::set_decode_spin_pool(true);
+                let (y_spin, _) = case.run(kernels);
+                let same = y_rayon.iter().zip(&y_spin).all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{} {spec} batch={batch} m={m} transpose={transpose}: spin pool and rayon differ", kernels.name());
+                let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y_spin, &op));
+                let bound = (1.5 * e_ref).max(floor_for(DType::F32));
+                assert!(e <= bound, "{} {spec} batch={batch} m={m} transpose={transpose}: err {e:.3e} > {bound:.3e}", kernels.name());
+                checked += 1;
+            }
+        }
+    }
+    eprintln!("decode_spin_pool_and_rayon_agree: {checked} cases");
 }
 
 /// The integer row dots of `Kernels::Avx512Vnni` (4-bit codes, x split into int8 limbs per

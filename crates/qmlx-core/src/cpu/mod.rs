@@ -11,8 +11,10 @@ mod matmul;
 mod qmm;
 mod qmv;
 mod reference;
+pub(crate) mod spin_pool;
 
 pub use kernels::Kernels;
+pub use spin_pool::set_decode_spin_pool;
 
 use crate::dtype::{DType, Float, TensorMut, TensorRef};
 use crate::error::{Error, Result};

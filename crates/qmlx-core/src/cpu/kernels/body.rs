@@ -52,6 +52,20 @@ macro_rules! each {
 /// How far ahead of the loads the row-dot kernel prefetches weight rows with M>1 (u32 words).
 const PREFETCH_WORDS: usize = 256;
 
+/// M=1 prefetch, called once per 64-byte line `line` of each row: the same line of each of the
+/// `NR` rows of the next call (rows are stored back to back and the next call takes the next
+/// `NR`). Stage 5 also tried the next call's rows in address order (one contiguous prefetch
+/// stream): the kernel's walk with no compute streamed better that way (71–90 % of the read
+/// probe vs 55–69 %), but the kernel itself gained (up to 8 %) only while the host's memory was
+/// in its slower state, and took 2–9 % longer in 8 of 9 A/Bs in the faster one, so this stays
+/// (bench/results/cpu-2026-11-27-stage5-notes.md). Prefetches never fault past the end of w.
+#[inline(always)]
+unsafe fn prefetch_next_rows<I: Isa, const NR: usize>(w: *const u32, w_stride: usize, line: usize) {
+    for n in 0..NR {
+        I::prefetch(w.wrapping_add((NR + n) * w_stride + line * 16));
+    }
+}
+
 /// `out[n][m] = Σ_k x[m][k] · Ŵ[n][k]`.
 ///
 /// Group sizes ≥ 32 use MLX's factorisation per group, `scale·Σ(x·q) + bias·Σx` (no bias for fp
@@ -73,14 +87,16 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
             let mut acc = [[I::zero(); MR]; NR];
             for c in g * cpg..(g + 1) * cpg {
                 if c % (16 / B as usize).max(1) == 0 {
-                    // About one prefetch per 64-byte line of codes. M=1: the same position in
-                    // the rows of the next call (rows are stored back to back and the next call
-                    // takes the next NR), 8-23 % faster than a fixed distance; with M>1 the
+                    // About one prefetch per 64-byte line of codes. M=1: the next call's rows
+                    // (`prefetch_next_rows`), 8-23 % faster than a fixed distance; with M>1 the
                     // blocks of M revisit a row tile, and the fixed distance measured better
-                    // (cpu-2026-11-26-stage2.md). Prefetches never fault past the end of w.
-                    let ahead = if MR == 1 { NR * a.w_stride } else { PREFETCH_WORDS };
-                    for n in 0..NR {
-                        I::prefetch(a.w.wrapping_add(n * a.w_stride + c * B as usize + ahead));
+                    // (cpu-2026-11-26-stage2.md).
+                    if MR == 1 {
+                        prefetch_next_rows::<I, NR>(a.w, a.w_stride, c * B as usize / 16);
+                    } else {
+                        for n in 0..NR {
+                            I::prefetch(a.w.wrapping_add(n * a.w_stride + c * B as usize + PREFETCH_WORDS));
+                        }
                     }
                 }
                 let words: [I::W; NR] = each!(n < NR => I::load_words::<B>(a.w.add(n * a.w_stride + c * B as usize)));
@@ -171,10 +187,13 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
     let mut tot = [[I::zero(); MR]; NR];
     for b in 0..blocks {
         // One prefetch per 64-byte line of codes (see `dot_rows` for the distances).
-        let ahead = if MR == 1 { NR * a.w_stride } else { PREFETCH_WORDS };
-        for n in 0..NR {
-            for l in (0..I::LANES).step_by(16) {
-                I::prefetch(a.w.wrapping_add(n * a.w_stride + b * I::LANES + l + ahead));
+        for l in (0..I::LANES).step_by(16) {
+            if MR == 1 {
+                prefetch_next_rows::<I, NR>(a.w, a.w_stride, (b * I::LANES + l) / 16);
+            } else {
+                for n in 0..NR {
+                    I::prefetch(a.w.wrapping_add(n * a.w_stride + b * I::LANES + l + PREFETCH_WORDS));
+                }
             }
         }
         let words: [I::W; NR] = each!(n < NR => I::load_block(a.w.add(n * a.w_stride + b * I::LANES)));
@@ -300,9 +319,12 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
     let mut tot = [[I::zero(); MR]; NR];
     for b in 0..spans {
         // One prefetch per 64-byte line of codes (see `dot_rows` for the distances).
-        let ahead = if MR == 1 { NR * a.w_stride } else { PREFETCH_WORDS };
-        for n in 0..NR {
-            I::prefetch(a.w.wrapping_add(n * a.w_stride + b * SPAN_WORDS + ahead));
+        if MR == 1 {
+            prefetch_next_rows::<I, NR>(a.w, a.w_stride, b);
+        } else {
+            for n in 0..NR {
+                I::prefetch(a.w.wrapping_add(n * a.w_stride + b * SPAN_WORDS + PREFETCH_WORDS));
+            }
         }
         let codes: [[I::W; 2]; NR] = each!(n < NR => I::int_codes::<KIND>(a.w.add(n * a.w_stride + b * SPAN_WORDS)));
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
