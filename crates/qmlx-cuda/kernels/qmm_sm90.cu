@@ -9,7 +9,7 @@
 //     packed weight tile (128 rows × 64 codes; odd widths: 128 codes every second stage, see
 //     Sm90Layout) into a ring of 4-5 (BT = 256) or 7-8 (BT = 128) shared-memory stages
 //     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters, 8 bytes per
-//     (row, 16-wide K step): affine with a packed decode (f16 1-8 bits, bf16 1-8): the raw
+//     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 1-8 bits, bf16 1-6): the raw
 //     T scale and bias each doubled into T×2; mxfp4 and mxfp8·f16: the packed factor and the f32
 //     scale, plus a per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
 //     fp: the decoded scale, 0).
@@ -74,11 +74,10 @@ template <int BITS, int BT> struct Sm90Layout {
 // the 32B swizzle cost more address arithmetic than it saved, so they stay unswizzled; 16- and
 // 48-byte rows are conflict-free, and odd widths read 8-byte pieces of 16·BITS-byte rows (the 8
 // rows' pieces fall on distinct banks for BITS = 1, 3, 5).
-// Only the packed 8-bit decodes (affine8, mxfp8 f16; the conflicts were measured to matter for
-// affine8 f16): the f32 decode path (mxfp8 bf16) measured 0.95-1.00x with it.
+// Only the packed 8-bit decodes (affine8 and mxfp8 f16, where the conflicts were measured to
+// matter for affine8): the f32 decode paths (affine8 bf16, mxfp8 bf16) measured 0.95-1.00x with it.
 template <int KIND, int BITS, typename T> __device__ __forceinline__ int sm90_weight_chunk_xor(int row) {
-  if constexpr (KIND == KIND_AFFINE && BITS == 8) return (row >> 1) & 3;
-  else if constexpr (KIND == KIND_MXFP8 && std::is_same<T, __half>::value) return (row >> 1) & 3;
+  if constexpr ((KIND == KIND_AFFINE || KIND == KIND_MXFP8) && BITS == 8 && std::is_same<T, __half>::value) return (row >> 1) & 3;
   else return 0;
 }
 
@@ -191,8 +190,7 @@ template <int KIND, int BITS, typename T, int BT>
 __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs, const Sm90Grid& grid) {
   using L = Sm90Layout<BITS, BT>;
   constexpr int NACC = BT / 2;
-  constexpr bool PACKED_BF16X8 = KIND == KIND_AFFINE && BITS == 8 && PackedAffine8Bf16<T>::ok;
-  constexpr bool PACKED = KIND == KIND_AFFINE && (PackedAffine<BITS, T>::ok || PACKED_BF16X8);
+  constexpr bool PACKED = KIND == KIND_AFFINE && PackedAffine<BITS, T>::ok;
   constexpr bool PACKED_FP4 = KIND == KIND_MXFP4;
   constexpr bool PACKED_FP8 = KIND == KIND_MXFP8 && PackedFp8<T>::ok;
   constexpr bool PACKED_FP = PACKED_FP4 || PACKED_FP8;  // packed path when the tile's flag says exact
@@ -258,8 +256,8 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       const long long gpr = K / gs;
       const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
       constexpr int RPL = SM90_BW / 32;
-      for (int slot = warp - 1; slot < nk; slot += 3) {  // ring slot, K tile t
-        const int t = kt0 + slot, s = slot % L::STAGES;
+      for (int i = warp - 1; i < nk; i += 3) {  // ring slot i, K tile t
+        const int t = kt0 + i, s = i % L::STAGES;
         uint32_t sraw[RPL][4], braw[RPL][4];
 #pragma unroll
         for (int i = 0; i < RPL; ++i) {
@@ -279,7 +277,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
             }
           }
         }
-        if (slot >= L::STAGES) mbar_wait(&empty[s], ((slot / L::STAGES) - 1) & 1);
+        if (i >= L::STAGES) mbar_wait(&empty[s], ((i / L::STAGES) - 1) & 1);
         if constexpr (PACKED_FP) {
           // (packed factor, f32 scale); the tile takes the packed path only if every factor is exact.
           uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
@@ -327,7 +325,6 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
                                             : pair_selector<BITS, T>(t4);
   const uint32_t magic = PackedAffine<BITS, T>::magic;
   const uint2 fix = make_uint2(PackedAffine<BITS, T>::fix_mul, PackedAffine<BITS, T>::fix_add);
-  const uint32_t sel_sign = PACKED_BF16X8 ? bf16x8_sign_selector(t4) : 0u;
   float acc[NACC];
 #pragma unroll
   for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
@@ -390,18 +387,6 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
         QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
 #undef QMLX_SM90_STEP
       }
-    } else if constexpr (PACKED_BF16X8) {
-      const uint2* ps = reinterpret_cast<const uint2*>(smem + L::P_OFF + s * L::P_STAGE);
-#define QMLX_SM90_STEP(KK)                                                                                              \
-  {                                                                                                                     \
-    const uint2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];                                             \
-    a[KK][0] = fma_pair_packed<T>(code_pair_bf16x8<16 * (KK), L::W_WORDS>(w0, sel, sel_sign), g0.x, g0.y);               \
-    a[KK][1] = fma_pair_packed<T>(code_pair_bf16x8<16 * (KK), L::W_WORDS>(w1, sel, sel_sign), g1.x, g1.y);               \
-    a[KK][2] = fma_pair_packed<T>(code_pair_bf16x8<16 * (KK) + 8, L::W_WORDS>(w0, sel, sel_sign), g0.x, g0.y);           \
-    a[KK][3] = fma_pair_packed<T>(code_pair_bf16x8<16 * (KK) + 8, L::W_WORDS>(w1, sel, sel_sign), g1.x, g1.y);           \
-  }
-      QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
-#undef QMLX_SM90_STEP
     } else if constexpr (PACKED) {
       const uint2* ps = reinterpret_cast<const uint2*>(smem + L::P_OFF + s * L::P_STAGE);
 #define QMLX_SM90_STEP(KK)                                                                                              \

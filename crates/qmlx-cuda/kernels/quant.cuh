@@ -198,7 +198,7 @@ template <int KIND, int BITS, typename T> __device__ __forceinline__ uint32_t de
 // bf16: 128) is exactly MAGIC + c while c < 2^MANT; one packed fma (·1, −MAGIC) gives the exact
 // codes and one more applies the group's scale and bias, rounded once to T like the f32 path
 // (round(c·s + b)). About 4-5 instructions per code pair instead of ~12. bf16 keeps 7 mantissa
-// bits, so its 8-bit codes don't fit under one magic (code_pair_bf16x8 below handles them).
+// bits, so its 8-bit codes don't fit and affine8·bf16 keeps the f32 path.
 template <int BITS, typename T> struct PackedAffine {
   static constexpr bool is_half = std::is_same<T, __half>::value;
   static constexpr bool ok = BITS <= (is_half ? 8 : 7);
@@ -260,43 +260,6 @@ template <typename T> __device__ __forceinline__ uint32_t dequant_pair_packed(ui
                                      *reinterpret_cast<const __nv_bfloat162*>(&fix.y));
     const __nv_bfloat162 r =
         __hfma2(c, *reinterpret_cast<const __nv_bfloat162*>(&s2), *reinterpret_cast<const __nv_bfloat162*>(&b2));
-    return *reinterpret_cast<const uint32_t*>(&r);
-  }
-}
-
-// bf16 8-bit: a code c = 128·h + m (h its top bit) is exact in bf16 (8 significant bits) but not
-// under one magic. MAGIC | m = 128 + m as above, plus −128 where h = 0 (a sign-replicating byte
-// permute spreads h over its half), is c exactly; one packed fma then applies scale and bias,
-// rounded once like the f32 path. About 6 instructions per code pair instead of ~12.
-template <typename T> struct PackedAffine8Bf16 {
-  static constexpr bool ok = std::is_same<T, __nv_bfloat16>::value;
-};
-
-// The lane's sign-replicating selector for code_pair_bf16x8: the top bit of bytes 2t and 2t+1 of
-// a two-word window, replicated over the low and the high half.
-__device__ __forceinline__ uint32_t bf16x8_sign_selector(int t) {
-  const uint32_t lo = 8u | (uint32_t)(2 * t), hi = 8u | (uint32_t)(2 * t + 1);
-  return lo | (lo << 4) | (hi << 8) | (hi << 12);
-}
-
-// Codes J+2t and J+2t+1 (8-bit, J a multiple of 8) as exact bf16×2 values; sel is
-// pair_selector<8, T>, sel_sign bf16x8_sign_selector.
-template <int J, int W> __device__ __forceinline__ uint32_t code_pair_bf16x8(const uint32_t (&v)[W], uint32_t sel, uint32_t sel_sign) {
-  static_assert(J % 8 == 0 && J / 4 + 1 < W, "the pair's window lies in the row");
-  const uint32_t mag = and_or(__byte_perm(v[J / 4], v[J / 4 + 1], sel), 0x007F007Fu, 0x43004300u);  // 128 + m
-  const uint32_t off = ~__byte_perm(v[J / 4], v[J / 4 + 1], sel_sign) & 0xC300C300u;                  // h ? 0 : −128
-  const __nv_bfloat162 c = __hadd2(*reinterpret_cast<const __nv_bfloat162*>(&mag), *reinterpret_cast<const __nv_bfloat162*>(&off));
-  return *reinterpret_cast<const uint32_t*>(&c);
-}
-
-// Packed T×2 bits of c·s + b (exact codes c, scale and bias as T×2), rounded once.
-template <typename T> __device__ __forceinline__ uint32_t fma_pair_packed(uint32_t c, uint32_t s2, uint32_t b2) {
-  if constexpr (std::is_same<T, __half>::value) {
-    const __half2 r = __hfma2(*reinterpret_cast<const __half2*>(&c), *reinterpret_cast<const __half2*>(&s2), *reinterpret_cast<const __half2*>(&b2));
-    return *reinterpret_cast<const uint32_t*>(&r);
-  } else {
-    const __nv_bfloat162 r =
-        __hfma2(*reinterpret_cast<const __nv_bfloat162*>(&c), *reinterpret_cast<const __nv_bfloat162*>(&s2), *reinterpret_cast<const __nv_bfloat162*>(&b2));
     return *reinterpret_cast<const uint32_t*>(&r);
   }
 }
