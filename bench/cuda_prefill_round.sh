@@ -25,6 +25,9 @@ for v in "$@"; do
   case $v in
     base) timeout 70 $D/base bench --prefill > $OUT/b_base.csv 2>&1 ;;
     new) timeout 70 $D/new bench --prefill > $OUT/b_new.csv 2>&1 ;;
+    # new2 / base2: the same binaries again, later in the call (process-to-process noise)
+    new2) timeout 70 $D/new bench --prefill > $OUT/b_new2.csv 2>&1 ;;
+    base2) timeout 70 $D/base bench --prefill > $OUT/b_base2.csv 2>&1 ;;
     # np, g<N>: schedule knobs of the persistent-grid build cc97397 (not in the merged kernel)
     np) QMLX_SM90_PERSISTENT=0 timeout 70 $D/new bench --prefill > $OUT/b_np.csv 2>&1 ;;
     # nosplit: stage 8's new binary without the split-K tail (same kernel otherwise)
