@@ -29,12 +29,13 @@
 #define SM90_SMEM_STAGES_MAX (220 * 1024)  // shared memory for the stage ring (of 227 KB per block)
 #define SM90_THREADS 384
 
-// The launch's tiles: block b computes tile tile_base + b (split 1) or one K half of tile
-// tile_base + b / 2 (split 2: a 2-block cluster, rank 1 adds its accumulators into rank 0's
-// through distributed shared memory). Tiles are numbered row tile fastest, then token tile,
-// then matrix pair: the order of the former (row, token, pair) grid.
+// Tiles are numbered row tile fastest, then token tile, then matrix pair. The whole-tile kernels
+// run on a (row tile, token tile, pair) grid and leave tiles numbered first_split and up to the
+// _split kernels, launched after them as 2-block clusters on a 1-D grid: block b computes one K
+// half of tile first_split + b / 2, rank 1 adding its accumulators into rank 0's through
+// distributed shared memory.
 struct Sm90Grid {
-  int row_tiles, tok_tiles, tile_base, split;
+  int row_tiles, tok_tiles, first_split, unused;
 };
 
 
@@ -186,7 +187,10 @@ __device__ __forceinline__ float2 sm90_group_params(uint32_t sraw, uint32_t braw
   }
 }
 
-template <int KIND, int BITS, typename T, int BT>
+// SPLIT: a compile-time parameter so that the whole-tile kernels keep the loop code they had
+// before the split tail existed (as a run-time flag it cost ~12 % more instructions in the
+// consumer loop and measured 2-4 % slower on whole-tile launches, prefill stage 8).
+template <int KIND, int BITS, typename T, int BT, bool SPLIT>
 __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs, const Sm90Grid& grid) {
   using L = Sm90Layout<BITS, BT>;
   constexpr int NACC = BT / 2;
@@ -202,13 +206,23 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   uint64_t* empty = full + L::STAGES;
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2;
   const long long M = p.m, N = p.n, K = p.k;
-  const bool split = grid.split == 2;
-  const long long tile = grid.tile_base + (long long)(split ? blockIdx.x >> 1 : blockIdx.x);
-  const long long rest = tile / grid.row_tiles;
-  const long long n0 = (tile % grid.row_tiles) * SM90_BW, m0 = (rest % grid.tok_tiles) * BT;
-  const long long pair = rest / grid.tok_tiles;
+  constexpr bool split = SPLIT;
+  long long n0, m0, pair;
+  if constexpr (split) {
+    const long long tile = grid.first_split + (long long)(blockIdx.x >> 1);
+    const long long rest = tile / grid.row_tiles;
+    n0 = (tile % grid.row_tiles) * SM90_BW;
+    m0 = (rest % grid.tok_tiles) * BT;
+    pair = rest / grid.tok_tiles;
+  } else {
+    // Straight from the grid (cheap to recompute after the main loop: no registers held).
+    if (((long long)blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x >= grid.first_split) return;
+    n0 = (long long)blockIdx.x * SM90_BW;
+    m0 = (long long)blockIdx.y * BT;
+    pair = blockIdx.z;
+  }
   // This block's K tiles: [kt0, kt0 + nk). A split's halves meet at an even K tile (odd widths
-  // copy K tiles in pairs); the host splits only K of at least 8 tiles.
+  // copy K tiles in pairs); the host splits only K of at least 16 tiles.
   const int ktiles = (int)(K / SM90_BK);
   const int krank = split ? (int)(blockIdx.x & 1) : 0;  // = the cluster rank (cluster of 2 along x)
   const int khalf = ((ktiles / 2) + 1) & ~1;
@@ -441,7 +455,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   release(nk - 1);
   const int ct = tid - 128;
 
-  if (split) {
+  if constexpr (split) {
     // Rank 1 adds its partial sums into rank 0's: stored as float4 [NACC/4][256 threads] over
     // rank 0's stage ring, which both ranks' consumers are done with at the first cluster barrier.
     static_assert(BT * SM90_BW * 4 <= L::BAR_OFF, "the partial sums fit in the stage ring");
@@ -490,17 +504,22 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 }
 #endif  // QMLX_SM90A
 
-// Kernel entry points: qmm_sm90_<format>_t<BT>_<dtype>; group size is a launch argument.
+// Kernel entry points: qmm_sm90_<format>_t<BT>_<dtype>[_split]; group size is a launch argument.
 #ifdef QMLX_SM90A
-#define QMLX_SM90_BODY(KIND, BITS, T, BT) qmm_sm90_impl<KIND, BITS, T, BT>(xmap, wmap, p, gs, grid);
+#define QMLX_SM90_BODY(KIND, BITS, T, BT, SPLIT) qmm_sm90_impl<KIND, BITS, T, BT, SPLIT>(xmap, wmap, p, gs, grid);
 #else
-#define QMLX_SM90_BODY(KIND, BITS, T, BT)
+#define QMLX_SM90_BODY(KIND, BITS, T, BT, SPLIT)
 #endif
-#define QMLX_SM90_KERNEL(FN, KIND, BITS, TN, T, BT)                                                          \
-  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                              \
-      qmm_sm90_##FN##_t##BT##_##TN(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap, \
-                                   const MatmulParams p, int gs, const Sm90Grid grid) {                      \
-    QMLX_SM90_BODY(KIND, BITS, T, BT)                                                                        \
+#define QMLX_SM90_KERNEL(FN, KIND, BITS, TN, T, BT)                                                                \
+  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                                    \
+      qmm_sm90_##FN##_t##BT##_##TN(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap,       \
+                                   const MatmulParams p, int gs, const Sm90Grid grid) {                            \
+    QMLX_SM90_BODY(KIND, BITS, T, BT, false)                                                                       \
+  }                                                                                                                \
+  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                                    \
+      qmm_sm90_##FN##_t##BT##_##TN##_split(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap, \
+                                           const MatmulParams p, int gs, const Sm90Grid grid) {                    \
+    QMLX_SM90_BODY(KIND, BITS, T, BT, true)                                                                        \
   }
 #define QMLX_SM90_KERNELS(FN, KIND, BITS)                          \
   QMLX_SM90_KERNEL(FN, KIND, BITS, f16, __half, 256)               \

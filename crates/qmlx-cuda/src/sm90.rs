@@ -154,14 +154,15 @@ fn launch_config(grid: (u32, u32, u32), smem: usize, stream: sys::CUstream, attr
     }
 }
 
-/// The kernel's tile numbering and K split of one launch (`Sm90Grid` in the kernel).
+/// The kernel's tile numbering (`Sm90Grid` in the kernel): tiles numbered `first_split` and up
+/// run in the split launch.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct Grid {
     row_tiles: i32,
     tok_tiles: i32,
-    tile_base: i32,
-    split: i32,
+    first_split: i32,
+    unused: i32,
 }
 
 /// `QMLX_SM90_SPLIT=0` (read once) turns the split tail off, for same-run comparisons.
@@ -279,6 +280,9 @@ pub(crate) unsafe fn launch(
         t => t,
     };
     let tok_tiles = op.m.div_ceil(bt);
+    if tok_tiles > 65535 {
+        return Err(Error::Value { arg: "x", expected: format!("at most {} rows per matrix", 65535 * bt), got: op.m.to_string() });
+    }
     let tiles = row_tiles * tok_tiles * batch;
     if tiles > i32::MAX as usize / 2 {
         return Err(Error::Value { arg: "x", expected: format!("at most {} output tiles of 128 x {bt}", i32::MAX / 2), got: tiles.to_string() });
@@ -308,14 +312,16 @@ pub(crate) unsafe fn launch(
     let smem = smem_bytes(bits, bt);
     let name = format!("qmm_sm90_{fmt}_t{bt}_{dt}");
     let f = module.function(&name, smem)?;
-    let split_tiles = if split_tail_enabled() && tiles % sms != 0 {
-        split_tail_tiles(tiles, sms, op.k / BK, module.clusters_that_fit(&name, f, smem))
+    let split_name = format!("{name}_split");
+    let split_tiles = if split_tail_enabled() && tiles % sms != 0 && op.k / BK >= SPLIT_MIN_KTILES {
+        let fs = module.function(&split_name, smem)?;
+        split_tail_tiles(tiles, sms, op.k / BK, module.clusters_that_fit(&split_name, fs, smem))
     } else {
         0
     };
     let mut gs = gs;
-    let mut grid = Grid { row_tiles: row_tiles as i32, tok_tiles: tok_tiles as i32, tile_base: 0, split: 1 };
     let whole = tiles - split_tiles;
+    let mut grid = Grid { row_tiles: row_tiles as i32, tok_tiles: tok_tiles as i32, first_split: whole as i32, unused: 0 };
     if whole > 0 {
         let mut args: [*mut c_void; 5] = [
             &mut xmap as *mut _ as *mut c_void,
@@ -324,12 +330,11 @@ pub(crate) unsafe fn launch(
             &mut gs as *mut _ as *mut c_void,
             &mut grid as *mut _ as *mut c_void,
         ];
-        cu::launch_kernel(f, (whole as u32, 1, 1), (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args)
+        // The full (row tile, token tile, pair) grid; its blocks numbered `whole` and up return at once.
+        cu::launch_kernel(f, (row_tiles as u32, tok_tiles as u32, batch as u32), (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args)
             .map_err(|e| crate::backend("launch", e))?;
     }
     if split_tiles > 0 {
-        grid.tile_base = whole as i32;
-        grid.split = 2;
         let mut args: [*mut c_void; 5] = [
             &mut xmap as *mut _ as *mut c_void,
             &mut wmap as *mut _ as *mut c_void,
@@ -339,7 +344,8 @@ pub(crate) unsafe fn launch(
         ];
         let mut attr = cluster_attribute();
         let cfg = launch_config((2 * split_tiles as u32, 1, 1), smem, stream as sys::CUstream, &mut attr);
-        sys::cuLaunchKernelEx(&cfg, f, args.as_mut_ptr(), std::ptr::null_mut()).result().map_err(|e| crate::backend("launch (split tail)", e))?;
+        let fs = module.function(&split_name, smem)?;
+        sys::cuLaunchKernelEx(&cfg, fs, args.as_mut_ptr(), std::ptr::null_mut()).result().map_err(|e| crate::backend("launch (split tail)", e))?;
     }
     Ok(())
 }
