@@ -12,9 +12,11 @@
 #      prints and writes $OUT/wgpu_gpu.txt: adapter, date, commit, test results, bench table.
 #      Commit that file as bench/results/wgpu-gpu-<date>.txt.
 #      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts);
+#      QMLX_BENCH_ARGS="--ms 1,4,8" passes further arguments to the bench (x row counts here);
 #      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both);
 #      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them;
-#      QMLX_WGPU_TESTS_LAST=1 runs the tests after the bench instead (see tests() below).
+#      QMLX_WGPU_TESTS_LAST=1 runs the tests after the bench instead (see tests() below);
+#      QMLX_WGPU_SKIP_TESTS=1 runs no tests (a timing-only round).
 #      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
 #      $BIN/COMMIT_BASE), runs first: a same-run baseline.
 set -euo pipefail
@@ -50,6 +52,7 @@ for line in sys.stdin:
 # QMLX_WGPU_TESTS_LAST=1 runs it after the bench, the binaries side by side, each stopped at
 # QMLX_WGPU_DEADLINE_S seconds into the run (default 230; a cut-off run reports no result line).
 tests() {
+  if [ -n "${QMLX_WGPU_SKIP_TESTS:-}" ]; then echo "## correctness: not run (QMLX_WGPU_SKIP_TESTS)"; return; fi
   echo "## correctness (same tests as CI on lavapipe)"
   local limit=$(( ${QMLX_WGPU_DEADLINE_S:-230} - SECONDS )); if [ "$limit" -lt 5 ]; then limit=5; fi
   for t in ${QMLX_WGPU_TESTS:-quantize_parity matmul_accuracy}; do
@@ -88,7 +91,8 @@ run() {
     echo "## qmv vs copy roofline"
     layouts=()
     if [ -n "${QMLX_BENCH_LAYOUTS:-}" ]; then layouts=(--layouts "$QMLX_BENCH_LAYOUTS"); fi
-    BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" "${layouts[@]}" 2>&1
+    # shellcheck disable=SC2086
+    BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" "${layouts[@]}" ${QMLX_BENCH_ARGS:-} 2>&1
     echo "bench done at ${SECONDS}s"
     if [ -n "${QMLX_WGPU_TESTS_LAST:-}" ]; then tests; fi
   } | tee "$OUTF"

@@ -559,6 +559,10 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
 QMLX_WARP_RING_KERNEL(affine4, 4, f16, __half)
 QMLX_WARP_RING_KERNEL(affine4, 4, bf16, __nv_bfloat16)
 QMLX_WARP_RING_KERNEL(affine8, 8, f16, __half)
+QMLX_WARP_RING_KERNEL(affine2, 2, f16, __half)
+QMLX_WARP_RING_KERNEL(affine3, 3, f16, __half)
+QMLX_WARP_RING_KERNEL(affine5, 5, f16, __half)
+QMLX_WARP_RING_KERNEL(affine6, 6, f16, __half)
 
 QMLX_MATMUL_DTYPES(affine1, KIND_AFFINE, 1)
 QMLX_MATMUL_DTYPES(affine2, KIND_AFFINE, 2)

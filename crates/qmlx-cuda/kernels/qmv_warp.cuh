@@ -1,41 +1,56 @@
-// M = 1 matrix-vector kernel (transpose=True, affine 4-bit f16/bf16 and 8-bit f16, group size 32
-// or 64, K a multiple of 512; sm_90+) where each WARP owns whole 16-row tiles and its own bulk-copy
-// ring. Why (bench/cuda-notes.md stages 11, 12, 15): the register-ring kernels keep ~1 KB in flight
-// per warp, and the block-wide bulk ring (qmv_bulk.cuh) made its consumers wait at a block barrier
-// per stage and decode in f32. Here:
+// M = 1 matrix-vector kernel (transpose=True, one (x, w) pair, affine 4-bit f16/bf16, 2/3/5/6/8-bit f16,
+// group size 32 or 64, K a multiple of 512; sm_90+) where each WARP owns whole 16-row tiles and its
+// own bulk-copy ring. Why (bench/cuda-notes.md stages 11, 12, 15, 17): the register-ring kernels keep
+// ~1 KB in flight per warp; the block-wide bulk ring (qmv_bulk.cuh) made its consumers wait at a
+// block barrier per stage; the first version of this kernel spent 2.4 instructions per weight
+// (scale/bias fmas per code pair, x permutes). Here:
 //   - lane 0 of each warp issues the tile's next 512-code K slice as three 2-D tensor copies (codes,
 //     scales, biases of its 16 rows) into a ring stage of the warp's own, completing on that stage's
-//     mbarrier; no block barrier inside the K loop, so every warp keeps up to `stages` slices
-//     (4.6-9.2 KB each) in flight whatever the others do. (Per-row 1-D bulk copies cost ~430 issue
-//     slots per stage: the compiler loops over the lanes' distinct addresses.)
-//   - the consumer is the tensor-core decode of qmm_decode.cuh: lane (g, t) decodes 32 codes of rows
-//     g and g + 8 per 128-code step with TcDecode (magic-number f16x2/bf16x2 dequantization) into
-//     mma.sync.m16n8k16 A fragments; x is the B operand (every column holds x; column 0 is kept),
-//     accumulated in f32;
-//   - a persistent grid over (batch pair, row tile), one block per SM: block b takes an even share
-//     of the tiles, NW / kp at a time for `rounds` rounds; with few tiles its warps split K `kp` ways
+//     mbarrier; no block barrier inside the K loop.
+//   - A operand of mma.sync.m16n8k16: lane (g, t) holds 32 codes (its chunk t) of rows g and g + 8
+//     per 128-code step as exact 16-bit floats OFFSET + c (TcDecode::codes: one LOP3/PRMT per two
+//     codes, plus a shift per window for other widths; no scale or bias). B column n carries x only
+//     for chunk n (even steps, n < 4) or chunk n − 4 (odd steps, n ≥ 4) and zeros elsewhere, so after two steps D column n is the integer-code
+//     sum Σ (OFFSET + c)·x of one (step, chunk) — exactly the group partial the scale applies to. Lane
+//     t owns D columns 2t, 2t + 1: step parity t >> 1, chunks 2(t & 1), 2(t & 1) + 1, and adds
+//     s·(D − Σ OFFSET·x) + b·Σx per group (f32; Σx and Σ OFFSET·x per chunk precomputed per block).
+//   - x is staged once per block in shared memory, already in the A registers' code-pair order,
+//     with 64 zero bytes that the lanes off the B diagonal read instead.
+//   - a persistent grid over the row tiles, one block per SM: block b takes an even share of the
+//     tiles, NW / kp at a time for `rounds` rounds; with few tiles its warps split K `kp` ways
 //     (split-K) and add their partial sums through shared memory once per round.
 #pragma once
 #include "tma.cuh"
 
 #define QW_ROWS 16                      // rows of a tile (one m16 mma tile)
-#define QW_KS 512                       // codes per ring stage (per row)
-#define QW_STEPS (QW_KS / 128)          // 128-code mma steps per stage (even: see the x double buffer)
-#define QW_MAX_STAGES 4
-#define QW_HEAD_PER_WARP 256            // barriers [NW][QW_MAX_STAGES] + partial sums [2][NW][16], rounded up
+#define QW_MAX_STAGES 8
+#define QW_HEAD_PER_WARP 192            // barriers [NW][QW_MAX_STAGES] (64 B each) + partial sums [2][NW][16] (128 B each)
 
-template <int BITS> struct WarpRingGeom {
-  static constexpr int row_bytes = QW_KS * BITS / 8;  // dense: the tensor copy writes its box row after row
+// KS codes per ring stage and row (512 or 1024).
+template <int BITS, int KS> struct WarpRingGeom {
+  static constexpr int steps = KS / 128;  // 128-code mma steps per stage (even: steps go in pairs)
+  static constexpr int row_bytes = KS * BITS / 8;  // dense: the tensor copy writes its box row after row
   static constexpr int codes = QW_ROWS * row_bytes;
 };
 
-template <int BITS, typename T, int NW>
-__device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int group_size,
-                              int nstages, int kp, int rounds) {
+// Bytes of a block's x area (after the head): 64 zero bytes, x in code-pair order (2 bytes per k),
+// (Σx, Σ OFFSET·x) per 32-code chunk; rounded up to 128 (src/lib.rs warp_ring_x_bytes mirrors it).
+__host__ __device__ constexpr long long qw_x_bytes(long long k) { return (64 + 2 * k + 8 * (k / 32) + 127) / 128 * 128; }
+
+// A raw 16-bit group parameter as f32.
+template <typename T> __device__ __forceinline__ float param_f32(unsigned short raw) {
+  T v;
+  *reinterpret_cast<unsigned short*>(&v) = raw;
+  return to_f32<T>(v);
+}
+
+template <int BITS, typename T, int NW, int GS, int KS>
+__device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int nstages, int kp,
+                              int rounds) {
 #ifdef QMLX_TMA
   using Dec = TcDecode<KIND_AFFINE, BITS, T>;
-  using G = WarpRingGeom<BITS>;
-  static_assert(Dec::nibble_pairs || Dec::byte_pairs, "magic-number formats only");
+  using G = WarpRingGeom<BITS, KS>;
+  static_assert(Dec::offset_codes, "formats with codes-only A fragments");
   constexpr int CW = BITS;        // words of a lane's 32-code chunk
   constexpr int NP = 16;          // code pairs of a chunk
   constexpr int MMAS = 8;         // k16 slices of a 128-code step
@@ -45,20 +60,26 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   uint64_t* full = reinterpret_cast<uint64_t*>(qw_mem) + warp * QW_MAX_STAGES;
   float* red = reinterpret_cast<float*>(qw_mem + 8 * NW * QW_MAX_STAGES);  // [2][NW][QW_ROWS]
-  const uint32_t prow = (uint32_t)(QW_KS / group_size * sizeof(T));              // parameter bytes per row and stage
-  const uint32_t stage_bytes = G::codes + 2 * QW_ROWS * prow;
-  unsigned char* ring = qw_mem + QW_HEAD_PER_WARP * NW + warp * nstages * stage_bytes;
-
   const long long N = p.n, K = p.k;
-  const long long row_tiles = (N + QW_ROWS - 1) / QW_ROWS, tiles = p.batch * row_tiles;
-  const int nst = (int)(K / QW_KS);                           // stages of a whole row
+  unsigned char* xarea = qw_mem + QW_HEAD_PER_WARP * NW;
+  uint32_t* xwords = reinterpret_cast<uint32_t*>(xarea);                   // [16 zeros][K/2 x pairs]
+  float4* xsum = reinterpret_cast<float4*>(xarea + 64 + 2 * K);            // two chunks' (Σx, Σ OFFSET·x)
+  static_assert(GS == 32 || GS == 64, "a group is one or two chunks");
+  constexpr uint32_t prow = KS / GS * sizeof(T);  // parameter bytes per row and stage
+  constexpr uint32_t stage_bytes = G::codes + 2 * QW_ROWS * prow;
+  unsigned char* ring = xarea + qw_x_bytes(K) + warp * nstages * stage_bytes;
+
+  const long long tiles = (N + QW_ROWS - 1) / QW_ROWS;
+  const int nst = (int)(K / KS);                           // stages of a whole row
   const int part = warp % kp, slot = warp / kp;
   const int s_beg = part * nst / kp, my = (part + 1) * nst / kp - s_beg;  // this warp's K slices
   const long long total = (long long)rounds * my;
-  // This block's tiles: an even share [tb, te) of all (batch pair, row tile) tiles.
+  // This block's tiles: an even share [tb, te) of the row tiles.
   const long long tb = (long long)blockIdx.x * tiles / gridDim.x, te = ((long long)blockIdx.x + 1) * tiles / gridDim.x;
   const int slots = NW / kp;
-  const int gshift = __ffs(group_size) - 1;
+  // The one (x, w) pair (gather indices checked; block 0 reports a bad one).
+  long long xi = 0, wi = 0;
+  const bool ok = resolve_pair(p.map, 0, blockIdx.x == 0 && threadIdx.x == 0 ? p.status : nullptr, p.host_status, xi, wi);
 
   if (lane == 0) {
     for (int s = 0; s < nstages; ++s) mbar_init(&full[s], 1);
@@ -72,28 +93,24 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     return tl < te ? tl : -1;
   };
   // Producer (lane 0): the warp's next stage (round pr, slice pj of its part) into ring slot ps, as
-  // three 2-D tensor copies (codes, scales, biases of the tile's 16 rows; rows past the last
-  // matrix are zero-filled and never stored). Counters instead of divisions; the tile's (x, w)
-  // pair is resolved once per tile.
+  // three 2-D tensor copies (codes, scales, biases of the tile's 16 rows; rows past the last matrix
+  // are zero-filled, rows past N never stored).
   int pr = 0, pj = 0, ps = 0;
   int prow0 = -1;  // first row of the tile in the stacked [w_count·N] rows, or -1: nothing to copy
-  constexpr uint32_t STAGE_TX = G::codes;  // plus 2 · QW_ROWS · prow
   auto issue = [&]() {
     if (lane == 0) {
       if (pj == 0) {
         const long long tl = tile_of(pr);
-        long long xi, wi;
-        const bool ok = tl >= 0 && resolve_pair(p.map, tl / row_tiles, nullptr, nullptr, xi, wi);
-        prow0 = ok ? (int)(wi * N + (tl % row_tiles) * QW_ROWS) : -1;
+        prow0 = ok && tl >= 0 ? (int)(wi * N + tl * QW_ROWS) : -1;
       }
       uint64_t* bar = &full[ps];
       unsigned char* st = ring + ps * stage_bytes;
       if (prow0 >= 0) {
         const int sl = s_beg + pj;
-        mbar_arrive_expect_tx(bar, STAGE_TX + 2 * QW_ROWS * prow);
-        tma_load_2d(st, &wmap, sl * (QW_KS * BITS / 32), prow0, bar);
-        tma_load_2d(st + G::codes, &smap, (sl * QW_KS) >> gshift, prow0, bar);
-        tma_load_2d(st + G::codes + QW_ROWS * prow, &bmap, (sl * QW_KS) >> gshift, prow0, bar);
+        mbar_arrive_expect_tx(bar, stage_bytes);
+        tma_load_2d(st, &wmap, sl * (KS * BITS / 32), prow0, bar);
+        tma_load_2d(st + G::codes, &smap, sl * (KS / GS), prow0, bar);
+        tma_load_2d(st + G::codes + QW_ROWS * prow, &bmap, sl * (KS / GS), prow0, bar);
       } else {
         mbar_arrive(bar);
       }
@@ -105,54 +122,100 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   const long long first = total < nstages ? total : nstages;
   for (long long i = 0; i < first; ++i) issue();
 
+  // x staging (while the first stages are in flight): chunk c of 32 codes → 16 words in code-pair
+  // order at xwords[16 + 16c], its (Σx, Σ OFFSET·x) at float2 c.
+  if (threadIdx.x < 16) xwords[threadIdx.x] = 0u;
+  if (ok) {
+    const uint4* xg = reinterpret_cast<const uint4*>(reinterpret_cast<const T*>(p.x) + xi * K);
+    for (long long c = threadIdx.x; c < K / 32; c += NW * 32) {
+      uint4 raw[4];
+#pragma unroll
+      for (int e = 0; e < 4; ++e) raw[e] = __ldg(xg + 4 * c + e);
+      const unsigned short* h = reinterpret_cast<const unsigned short*>(raw);
+      uint32_t o[NP];
+#pragma unroll
+      for (int i = 0; i < NP; ++i) o[i] = (uint32_t)h[Dec::pair_code(i, 0)] | ((uint32_t)h[Dec::pair_code(i, 1)] << 16);
+      float sx = 0.0f, ox = 0.0f;
+#pragma unroll
+      for (int j = 0; j < 32; ++j) {
+        T v;
+        *reinterpret_cast<unsigned short*>(&v) = h[j];
+        const float f = to_f32<T>(v);
+        sx += f;
+        ox = fmaf(Dec::code_offset(j), f, ox);
+      }
+      uint4* dst = reinterpret_cast<uint4*>(xwords + 16 + 16 * c);
+#pragma unroll
+      for (int e = 0; e < 4; ++e) dst[e] = make_uint4(o[4 * e], o[4 * e + 1], o[4 * e + 2], o[4 * e + 3]);
+      reinterpret_cast<float2*>(xsum)[c] = make_float2(sx, ox);
+    }
+  }
+  __syncthreads();
+
+  // B fragments: lane (g, t) reads chunk t of even steps if g == t, of odd steps if g == t + 4,
+  // else the zeros (word offset + step · stride).
+  const int xoff0 = g == t ? 16 + 16 * t : 0, xstr0 = g == t ? 64 : 0;
+  const int xoff1 = g == t + 4 ? 16 + 64 + 16 * t : 0, xstr1 = g == t + 4 ? 64 : 0;
+  // Epilogue: lane t's D columns are step parity ep, chunks 2cp and 2cp + 1 of that step.
+  const int ep = t >> 1, cp = t & 1;
+
   long long i = 0;  // consumed stages; ring slot cs with phase parity cpar
   int cs = 0;
   uint32_t cpar = 0;
   for (int r = 0; r < rounds; ++r) {
     const long long tl = tile_of(r);
-    long long xi = 0, wi = 0;
-    const bool ok = tl >= 0 && resolve_pair(p.map, tl / row_tiles, p.status, p.host_status, xi, wi);
-    const T* x = reinterpret_cast<const T*>(p.x) + xi * K;
-    float acc[2][4];
-#pragma unroll
-    for (int a = 0; a < 2; ++a)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) acc[a][e] = 0.0f;
-    // x, 16 bytes × 4 per lane and 128-code step, double-buffered one step ahead across stage
-    // boundaries (a stage has an even number of steps, so its step q uses buffer q & 1).
-    uint4 xv[2][4];
-    auto load_x = [&](uint4 (&dst)[4], int jj, int q) {
-      const uint4* src = reinterpret_cast<const uint4*>(x + (long long)(s_beg + jj) * QW_KS + q * 128 + t * 32);
-#pragma unroll
-      for (int e = 0; e < 4; ++e) dst[e] = __ldg(src + e);
-    };
-    if (ok && my > 0) load_x(xv[0], 0, 0);
+    float y[2] = {0.0f, 0.0f};  // rows g, g + 8: this lane's groups
     for (int j = 0; j < my; ++j, ++i) {
       mbar_wait(&full[cs], cpar);
-      if (ok) {
+      if (ok && tl >= 0) {
         const unsigned char* st = ring + cs * stage_bytes;
+        const int s0 = (s_beg + j) * G::steps;  // the stage's first 128-code step in K
+        // B rows: parity e of step pair qq at xb[e] + qq · 2 · stride (zeros: stride 0).
+        const uint32_t* xb[2] = {xwords + xoff0 + s0 * xstr0, xwords + xoff1 + s0 * xstr1};
 #pragma unroll
-        for (int q = 0; q < QW_STEPS; ++q) {
-          if (q + 1 < QW_STEPS) load_x(xv[(q + 1) & 1], j, q + 1);
-          else if (j + 1 < my) load_x(xv[0], j + 1, 0);
-          const int c0 = q * 128 + t * 32;  // the lane's first code in the stage
-          const int gi = c0 >> gshift;
-          uint32_t a[2][NP];
+        for (int qq = 0; qq < G::steps / 2; ++qq) {
+          float d[2][4];
+#pragma unroll
+          for (int e = 0; e < 2; ++e)
+#pragma unroll
+            for (int k = 0; k < 4; ++k) d[e][k] = 0.0f;
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            const int q = 2 * qq + e;
+            const int c0 = q * 128 + t * 32;  // the lane's first code in the stage
+            uint32_t a[2][NP];
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+              uint32_t v[CW];
+              qb_words<CW>(reinterpret_cast<const uint32_t*>(st + (g + 8 * h) * G::row_bytes + c0 * BITS / 8), v);
+              Dec::template codes<CW, NP>(v, a[h]);
+            }
+            uint32_t X[NP];
+            const uint4* xp = reinterpret_cast<const uint4*>(xb[e] + qq * 2 * (e ? xstr1 : xstr0));
+#pragma unroll
+            for (int u = 0; u < 4; ++u) {
+              const uint4 w4 = xp[u];
+              X[4 * u] = w4.x; X[4 * u + 1] = w4.y; X[4 * u + 2] = w4.z; X[4 * u + 3] = w4.w;
+            }
+#pragma unroll
+            for (int m = 0; m < MMAS; ++m) mma_16816(d[e], a[0][2 * m], a[1][2 * m], a[0][2 * m + 1], a[1][2 * m + 1], X[2 * m], X[2 * m + 1], BF);
+          }
+          // Lane t: D[row g | g + 8][2t, 2t + 1] (the other parity's accumulator is zero there).
+          const int qe = 2 * qq + ep;
+          const float4 xs = xsum[((s0 + qe) * 4 + 2 * cp) >> 1];  // (Σx, Σ OFFSET·x) of chunks 2cp, 2cp + 1
+          const int gi = (qe * 128 + cp * 64) / GS;                  // group of chunk 2cp in the stage
 #pragma unroll
           for (int h = 0; h < 2; ++h) {
-            const int row = g + 8 * h;
-            uint32_t v[CW];
-            qb_words<CW>(reinterpret_cast<const uint32_t*>(st + row * G::row_bytes + c0 * BITS / 8), v);
-            const uint32_t sraw = reinterpret_cast<const unsigned short*>(st + G::codes + row * prow)[gi];
-            const uint32_t braw = reinterpret_cast<const unsigned short*>(st + G::codes + (QW_ROWS + row) * prow)[gi];
-            Dec::template run<CW, NP>(v, sraw, braw, 0.0f, a[h]);
-          }
-          const uint32_t* X = reinterpret_cast<const uint32_t*>(&xv[q & 1][0]);
-#pragma unroll
-          for (int m = 0; m < MMAS; ++m) {
-            uint32_t x0, x1;
-            Dec::x_pairs(X, m, x0, x1);
-            mma_16816(acc[m & 1], a[0][2 * m], a[1][2 * m], a[0][2 * m + 1], a[1][2 * m + 1], x0, x1, BF);
+            const unsigned short* sp = reinterpret_cast<const unsigned short*>(st + G::codes + (g + 8 * h) * prow);
+            const unsigned short* bp = reinterpret_cast<const unsigned short*>(st + G::codes + (QW_ROWS + g + 8 * h) * prow);
+            const float D0 = d[0][2 * h] + d[1][2 * h], D1 = d[0][2 * h + 1] + d[1][2 * h + 1];
+            if constexpr (GS == 64) {  // one group: s·(D0 + D1 − ΣOFFSET·x) + b·Σx
+              const float s = param_f32<T>(sp[gi]), b = param_f32<T>(bp[gi]);
+              y[h] = fmaf(s, (D0 + D1) - (xs.y + xs.w), fmaf(b, xs.x + xs.z, y[h]));
+            } else {
+              y[h] = fmaf(param_f32<T>(sp[gi]), D0 - xs.y, fmaf(param_f32<T>(bp[gi]), xs.x, y[h]));
+              y[h] = fmaf(param_f32<T>(sp[gi + 1]), D1 - xs.w, fmaf(param_f32<T>(bp[gi + 1]), xs.z, y[h]));
+            }
           }
         }
       }
@@ -164,21 +227,25 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
       }
       if (++cs == nstages) { cs = 0; cpar ^= 1u; }
     }
-    // C fragment column 0: lanes t = 0 hold rows g (element 0) and g + 8 (element 2).
-    const float y0 = acc[0][0] + acc[1][0], y1 = acc[0][2] + acc[1][2];
-    const long long n0 = tl >= 0 ? (tl % row_tiles) * QW_ROWS : 0;
-    T* out = reinterpret_cast<T*>(p.out) + (tl >= 0 ? tl / row_tiles : 0) * N;
+    // The four lanes t of a row hold different groups: add them.
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      y[h] += __shfl_xor_sync(0xFFFFFFFFu, y[h], 1);
+      y[h] += __shfl_xor_sync(0xFFFFFFFFu, y[h], 2);
+    }
+    const long long n0 = tl >= 0 ? tl * QW_ROWS : 0;
+    T* out = reinterpret_cast<T*>(p.out);
     const float nan = __uint_as_float(0x7FC00000u);
     if (kp == 1) {
       if (tl >= 0 && t == 0) {
-        if (n0 + g < N) out[n0 + g] = from_f32<T>(ok ? y0 : nan);
-        if (n0 + g + 8 < N) out[n0 + g + 8] = from_f32<T>(ok ? y1 : nan);
+        if (n0 + g < N) out[n0 + g] = from_f32<T>(ok ? y[0] : nan);
+        if (n0 + g + 8 < N) out[n0 + g + 8] = from_f32<T>(ok ? y[1] : nan);
       }
     } else {
       float* rb = red + (r & 1) * NW * QW_ROWS;
       if (t == 0) {
-        rb[warp * QW_ROWS + g] = y0;
-        rb[warp * QW_ROWS + g + 8] = y1;
+        rb[warp * QW_ROWS + g] = y[0];
+        rb[warp * QW_ROWS + g + 8] = y[1];
       }
       __syncthreads();
       if (part == 0 && tl >= 0 && lane < QW_ROWS && n0 + lane < N) {
@@ -191,16 +258,17 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #endif
 }
 
-// Entry points qmvw<NW>_<format>_<dtype> (the magic-number formats), NW warps per block, one block
-// per SM: 16 doubles the warps per SM where the 4-bit stages fit 3 deep (H100 stage 15 round 2: 7
-// warps per SM, 0.37 eligible per scheduler, with 8); 8-bit stages (8.7 KB) fit 8 warps 3 deep.
-#define QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, NW)                                                                \
+// Entry points qmvw<NW>x<KS>_<format>_<dtype> (the codes-only formats), NW warps per block, one block
+// per SM, KS codes per stage and row; the group size (32 or 64) is a launch argument.
+#define QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, NW, KS)                                                            \
   extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                        \
-      qmvw##NW##_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,            \
-                             const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp, \
-                             int rounds) {                                                                       \
-    qmv_warp_impl<BITS, T, NW>(wmap, smap, bmap, p, gs, nstages, kp, rounds);                                     \
+      qmvw##NW##x##KS##_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,     \
+                                    const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, \
+                                    int kp, int rounds) {                                                        \
+    if (gs == 32) qmv_warp_impl<BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds);                   \
+    else qmv_warp_impl<BITS, T, NW, 64, KS>(wmap, smap, bmap, p, nstages, kp, rounds);                            \
   }
-#define QMLX_WARP_RING_KERNEL(FN, BITS, TN, T) \
-  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8)   \
-  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16)
+#define QMLX_WARP_RING_KERNEL(FN, BITS, TN, T)   \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 512)  \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16, 512) \
+  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 1024)

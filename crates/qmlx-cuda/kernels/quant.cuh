@@ -437,6 +437,75 @@ template <typename T> __device__ __forceinline__ uint32_t pack2(float lo, float 
   return r;
 }
 
+// ---- codes-only register pairs for any width up to 8 (f16; kernels/qmv_warp.cuh) ---------------
+// A code whose BITS bits sit at mantissa bits [p, p + BITS) of an f16 half (p + BITS ≤ 10) reads, with
+// the exponent of 1024 >> p OR'd in, as exactly (1024 >> p) + c. Register i pairs code a_i (low half)
+// with code a_i + D (high half), D·BITS within 10 − BITS of 16 bits, so one 32-bit window of the chunk's
+// bit stream (a shift or funnel shift, shared by consecutive pairs where it fits) puts both in place
+// and one LOP3 (mask, exponents) finishes the register. D = 4 at 4 bits gives the nibble pairs of
+// TcDecode::codes (windows v and v >> 8).
+template <int BITS> struct OffsetPairs {
+  static constexpr int D = BITS == 2 ? 8 : BITS == 6 || BITS == 8 ? 2 : 4;
+  static constexpr int SPAN = 10 - BITS;  // highest start of a code in a half
+  struct Plan {
+    int shift[16];  // window start in the chunk's bit stream (negative: a left shift of word 0)
+    int lo[16];     // position of the low code in the window
+    int hi[16];     // position of the high code in the window's high half
+  };
+  __host__ __device__ static constexpr int low_code(int i) { return 2 * D * (i / D) + i % D; }
+  __host__ __device__ static constexpr Plan make() {
+    Plan pl{};
+    int prev = 1 << 20;
+    for (int i = 0; i < 16; ++i) {
+      const int a = BITS * low_code(i), b = BITS * (low_code(i) + D) - 16;
+      const int smax = a < b ? a : b, smin = (a > b ? a : b) - SPAN;
+      const int s = prev >= smin && prev <= smax ? prev : smax;
+      pl.shift[i] = s;
+      pl.lo[i] = a - s;
+      pl.hi[i] = b - s;
+      prev = s;
+    }
+    return pl;
+  }
+  __host__ __device__ static constexpr bool valid() {
+    const Plan pl = make();
+    for (int i = 0; i < 16; ++i)
+      if (pl.lo[i] < 0 || pl.lo[i] > SPAN || pl.hi[i] < 0 || pl.hi[i] > SPAN) return false;
+    return true;
+  }
+  // OFFSET of chunk code j.
+  __host__ __device__ static constexpr float offset(int j) {
+    const Plan pl = make();
+    const int r = j % (2 * D), i = D * (j / (2 * D)) + r % D;
+    return (float)(1024 >> (r < D ? pl.lo[i] : pl.hi[i]));
+  }
+};
+
+// The 32 bits of a chunk's bit stream (W words, LSB first) starting at bit S (S < 0: word 0 shifted left).
+template <int S, int W> __device__ __forceinline__ uint32_t chunk_window(const uint32_t (&v)[W]) {
+  if constexpr (S < 0) {
+    return v[0] << (-S);
+  } else {
+    constexpr int w = S / 32, s = S % 32;
+    if constexpr (s == 0) return v[w];
+    else if constexpr (w + 1 < W) return __funnelshift_r(v[w], v[w + 1], s);
+    else return v[w] >> s;
+  }
+}
+
+// Registers I.. of OffsetPairs<BITS> from a chunk (one window per distinct shift, one LOP3 each).
+template <int BITS, int I, int W> __device__ __forceinline__ void offset_pairs_from(const uint32_t (&v)[W], uint32_t (&out)[16]) {
+  if constexpr (I < 16) {
+    constexpr typename OffsetPairs<BITS>::Plan pl = OffsetPairs<BITS>::make();
+    constexpr int S = pl.shift[I], LO = pl.lo[I], HI = pl.hi[I];
+    constexpr uint32_t M = (1u << BITS) - 1u;
+    constexpr uint32_t mask = (M << LO) | (M << (16 + HI));
+    constexpr uint32_t exps = ((uint32_t)(25 - LO) << 10) | ((uint32_t)(25 - HI) << 26);  // f16 1024 >> p
+    out[I] = and_or(chunk_window<S, W>(v), mask, exps);
+    offset_pairs_from<BITS, I + 1, W>(v, out);
+  }
+}
+
 template <int KIND, int BITS, typename T> struct TcDecode {
   static constexpr bool f16 = std::is_same<T, __half>::value;
   // Magic-number paths: affine 4-bit (f16, bf16) and 8-bit (f16); everything else decodes in f32.
@@ -454,6 +523,47 @@ template <int KIND, int BITS, typename T> struct TcDecode {
     } else {
       x0 = X[2 * j];
       x1 = X[2 * j + 1];
+    }
+  }
+
+  // ---- codes-only A fragments (kernels/qmv_warp.cuh: scale and bias applied once per group after
+  // the mma). Each register holds two codes as exact 16-bit floats OFFSET + c, one LOP3 or PRMT per
+  // register and no fma: f16 4-bit low nibbles under 0x6400 (1024 + c), high nibbles (bits 4-7 of
+  // a half) under 0x5400 (64, ulp 1/16: 64 + c); bf16 4-bit 128 + c; f16 8-bit 1024 + c. The caller
+  // subtracts Σ OFFSET·x per group (code_offset) before scaling.
+  // Other widths (f16, 2/3/5/6 bits): OffsetPairs windows.
+  static constexpr bool window_pairs = KIND == KIND_AFFINE && f16 && (BITS == 2 || BITS == 3 || BITS == 5 || BITS == 6);
+  static constexpr bool offset_codes = nibble_pairs || byte_pairs || window_pairs;
+  // Chunk index of the code in half h (0 low, 1 high) of register i of codes() (and run()).
+  __host__ __device__ static constexpr int pair_code(int i, int h) {
+    return nibble_pairs ? 8 * (i / 4) + i % 4 + 4 * h : window_pairs ? OffsetPairs<BITS>::low_code(i) + OffsetPairs<BITS>::D * h : 2 * i + h;
+  }
+  // OFFSET of chunk code j in codes()'s output.
+  __host__ __device__ static constexpr float code_offset(int j) {
+    return nibble_pairs ? (f16 ? ((j & 1) ? 64.0f : 1024.0f) : 128.0f) : window_pairs ? OffsetPairs<BITS>::offset(j) : 1024.0f;
+  }
+  template <int CW, int NP> __device__ __forceinline__ static void codes(const uint32_t (&v)[CW], uint32_t (&out)[NP]) {
+    static_assert(offset_codes && NP * 2 * BITS == CW * 32, "a chunk is NP pairs");
+    if constexpr (window_pairs) {
+      static_assert(NP == 16 && OffsetPairs<BITS>::valid(), "every pair fits one window");
+      offset_pairs_from<BITS, 0, CW>(v, out);
+      return;
+    }
+#pragma unroll
+    for (int w = 0; w < CW; ++w) {
+      if constexpr (nibble_pairs && f16) {
+        const uint32_t hi = v[w] >> 8;
+        out[4 * w + 0] = and_or(v[w], 0x000F000Fu, 0x64006400u);
+        out[4 * w + 1] = and_or(v[w], 0x00F000F0u, 0x54005400u);
+        out[4 * w + 2] = and_or(hi, 0x000F000Fu, 0x64006400u);
+        out[4 * w + 3] = and_or(hi, 0x00F000F0u, 0x54005400u);
+      } else if constexpr (nibble_pairs) {
+#pragma unroll
+        for (int e = 0; e < 4; ++e) out[4 * w + e] = and_or(v[w] >> (4 * e), 0x000F000Fu, 0x43004300u);
+      } else {
+        out[2 * w] = prmt(v[w], 0x64646464u, 0x4140u);
+        out[2 * w + 1] = prmt(v[w], 0x64646464u, 0x4342u);
+      }
     }
   }
 

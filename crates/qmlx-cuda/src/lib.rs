@@ -109,6 +109,8 @@ pub struct Device {
     /// The sm_90a prefill module (Hopper only; None elsewhere or when turned off).
     sm90: Option<sm90::Module>,
     funcs: Mutex<HashMap<String, Func>>,
+    /// Dynamic shared-memory limit set per function of `funcs` (function_smem).
+    smem_limits: Mutex<HashMap<String, usize>>,
     /// Resident blocks per SM of persistent-grid kernels, by kernel name (asked once).
     occupancy: Mutex<HashMap<String, usize>>,
     status: sys::CUdeviceptr,
@@ -188,6 +190,7 @@ impl Device {
             matmul,
             sm90,
             funcs: Mutex::new(HashMap::new()),
+            smem_limits: Mutex::new(HashMap::new()),
             occupancy: Mutex::new(HashMap::new()),
             status,
             host_status: host as usize,
@@ -230,17 +233,28 @@ impl Device {
 
     /// A kernel that uses `smem` bytes of dynamic shared memory (its limit raised once).
     fn function_smem(&self, module: sys::CUmodule, name: &str, smem: usize) -> Result<sys::CUfunction> {
-        let key = format!("{name}#{smem}");
+        // One entry per function, keyed by the largest limit set so far: the attribute is per
+        // function, so lowering it for a smaller launch would break a later larger one.
+        let key = format!("{name}#smem");
         let mut funcs = self.funcs.lock().unwrap();
-        if let Some(f) = funcs.get(&key) {
-            return Ok(f.0);
+        let mut limits = self.smem_limits.lock().unwrap();
+        if let (Some(f), Some(&l)) = (funcs.get(&key), limits.get(&key)) {
+            if l >= smem {
+                return Ok(f.0);
+            }
         }
-        let cname = CString::new(name).unwrap();
-        let f = unsafe { cu::module::get_function(module, cname) }.map_err(|e| backend(&format!("kernel {name}"), e))?;
+        let f = match funcs.get(&key) {
+            Some(f) => f.0,
+            None => {
+                let cname = CString::new(name).unwrap();
+                unsafe { cu::module::get_function(module, cname) }.map_err(|e| backend(&format!("kernel {name}"), e))?
+            }
+        };
         unsafe { sys::cuFuncSetAttribute(f, sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem as i32) }
             .result()
             .map_err(|e| backend("shared memory limit", e))?;
-        funcs.insert(key, Func(f));
+        funcs.insert(key.clone(), Func(f));
+        limits.insert(key, smem);
         Ok(f)
     }
 
@@ -486,26 +500,30 @@ impl Device {
         let mut gs_arg = spec.group_size() as i32;
         let grouped = op.m == 1 && batch > 1;
         let ring_on = match WARP_RING_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
-            1 => true,
-            3 => op.m == 1 && batch == 1,
-            // Off by default: measured 1.06-1.13x slower than qmv1 for M=1 4-bit on the H100 with 8
-            // warps per block (bench/cuda-notes.md stage 15); the 16-warp version is not measured yet.
-            _ => false,
+            1 | 3 => true,
+            2 => false,
+            _ => warp_ring_wins(op, self.sm_count),
         };
-        if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
+        let ring = if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
+            let want = (WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed), WARP_RING_STAGES.load(std::sync::atomic::Ordering::Relaxed));
+            let ks = WARP_RING_KS.load(std::sync::atomic::Ordering::Relaxed);
+            warp_ring_geometry(spec.bits(), spec.group_size() as usize, op.n, op.k, self.sm_count, want, ks)
+        } else {
+            None
+        };
+        if let Some(g) = ring {
             // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
             let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
-            let g = warp_ring_geometry(spec.bits(), gs, op.n, batch, op.k, self.sm_count, WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed));
-            let f = self.function_smem(self.matmul, &format!("qmvw{}_{fmt}_{dt}", g.warps), g.smem)?;
+            let f = self.function_smem(self.matmul, &format!("qmvw{}x{}_{fmt}_{dt}", g.warps, g.ks), g.smem)?;
             // Codes [w_count·N rows × K·bits/32 words] and parameters [w_count·N rows × K/gs], boxes of
             // 16 rows × one 512-code slice.
             let rows = (op.w_count * op.n) as u64;
             let none = sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE;
             let words = (op.k * bits / 32) as u64;
-            let mut wmap = sm90::tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32, w.ptr, [words, rows], words * 4, [(WRING_KS * bits / 32) as u32, WRING_ROWS as u32], none)?;
+            let mut wmap = sm90::tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32, w.ptr, [words, rows], words * 4, [(g.ks * bits / 32) as u32, WRING_ROWS as u32], none)?;
             let groups = (op.k / gs) as u64;
             let u16t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16;
-            let pbox = [(WRING_KS / gs) as u32, WRING_ROWS as u32];
+            let pbox = [(g.ks / gs) as u32, WRING_ROWS as u32];
             let mut smap = sm90::tensor_map(u16t, scales.ptr, [groups, rows], groups * 2, pbox, none)?;
             let mut bmap = sm90::tensor_map(u16t, biases.map_or(0, |b| b.ptr), [groups, rows], groups * 2, pbox, none)?;
             let (mut st, mut kp, mut rounds) = (g.stages as i32, g.kp as i32, g.rounds as i32);
@@ -662,36 +680,60 @@ impl Device {
 
 // Geometry of the per-warp ring kernel (kernels/qmv_warp.cuh QW_*).
 const WRING_ROWS: usize = 16;
+/// Codes per stage and row: 512, or 1024 where K allows (`WARP_RING_KS`).
 const WRING_KS: usize = 512;
-const WRING_MAX_STAGES: usize = 4;
-const WRING_HEAD_PER_WARP: usize = 256;
+const WRING_MAX_STAGES: usize = 8;
+const WRING_DEFAULT_STAGES: usize = 3;
+const WRING_HEAD_PER_WARP: usize = 192;
 /// Shared memory a block may use on sm_90 (227 KB).
 const SM90_SMEM_PER_BLOCK: usize = 227 * 1024;
-/// Warps per block of the per-warp ring kernel: 0 picks (16 where their rings fit 3 stages deep,
-/// i.e. 4-bit; else 8), 8 or 16 force one (16 where 2 stages fit). Set only by the benchmark and checks.
+/// Warps per block of the per-warp ring kernel: 0 picks, 8 or 16 force one (where 2 stages fit).
+/// Set only by the benchmark and checks.
 #[doc(hidden)]
 pub static WARP_RING_WARPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-/// Which kernel serves eligible M = 1 matmuls on sm_90+ (affine 4-bit f16/bf16 or 8-bit f16, group
-/// size 32/64, K a multiple of 512): 0 picks (for now never the per-warp ring kernel), 1 the per-warp
-/// ring kernel wherever eligible (batches and gathers of single rows too), 2 never, 3 for M = 1
-/// without batch. Set only by the benchmark and checks to compare the paths.
+/// Codes per ring stage and row of the per-warp ring kernel: 0 picks (512), 1024 forces 1024 where K
+/// is a multiple of it (8 warps). Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_RING_KS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Ring stages per warp of the per-warp ring kernel: 0 picks (3: H100 stage 17, 2-4 within noise of
+/// each other, 5-6 slower), n asks for n (≤ 8, as many as fit, ≤ the warp's slices). Set only by the
+/// benchmark and checks.
+#[doc(hidden)]
+pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Which kernel serves eligible M = 1 matmuls on sm_90+ (one x row and one w matrix; affine 4-bit
+/// f16/bf16, 2/3/5/6/8-bit f16, group size 32/64, K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
+/// 3 the per-warp ring kernel wherever eligible, 2 never. Set only by the benchmark and checks to
+/// compare the paths.
 #[doc(hidden)]
 pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Whether the per-warp ring kernel serves `op`: its formats, M = 1, 16-byte aligned buffers
-/// (w, scales, biases; every row's 512-code slice of codes and parameters is then 16-byte sized
-/// and aligned).
+/// Whether the per-warp ring kernel serves `op`: its formats, M = 1 with one (x, w) pair (x is
+/// staged once per block), 16-byte aligned buffers (w, scales, biases; every row's 512-code slice of
+/// codes and parameters is then 16-byte sized and aligned).
 fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
     let spec = op.spec;
     let (bits, gs) = (spec.bits(), spec.group_size() as usize);
-    let format = spec.mode() == Mode::Affine && (bits == 4 || (bits == 8 && op.out_dtype == DType::F16));
-    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && (gs == 32 || gs == 64) && op.k > 0
+    let format = spec.mode() == Mode::Affine && (bits == 4 || (matches!(bits, 2 | 3 | 5 | 6 | 8) && op.out_dtype == DType::F16));
+    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && op.batch_count() == 1 && (gs == 32 || gs == 64) && op.k > 0
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
-        && op.batch_count() * op.n.div_ceil(WRING_ROWS) < (1 << 31)
 }
 
+/// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stage
+/// 17): 2-6-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
+/// launch-bound, 1.02×); 8-bit f16 with ≥ 4 row tiles per SM (14336×4096, 28672×4096: 0.96× the
+/// decode kernel; 4096×14336, 2 tiles per SM: 1.06×).
+fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
+    if op.spec.bits() == 8 {
+        op.n.div_ceil(WRING_ROWS) >= 4 * sms
+    } else {
+        op.n * op.k >= 1 << 25
+    }
+}
+
+#[derive(Debug)]
 struct WarpRingGeometry {
     warps: usize,
+    ks: usize,
     stages: usize,
     kp: usize,
     rounds: usize,
@@ -699,30 +741,43 @@ struct WarpRingGeometry {
     smem: usize,
 }
 
-/// Launch geometry of the per-warp ring kernel: one block per SM of `warps` warps (`want`: 0 = 16
-/// where each ring holds ≥ 3 stages, else 8) with as many ring stages as fit (≤ 4); split K `kp`
-/// ways while the row tiles would leave warps idle; each block takes an even share of the tiles,
-/// `warps / kp` at a time, in `rounds` rounds.
-fn warp_ring_geometry(bits: u32, gs: usize, n: usize, batch: usize, k: usize, sms: usize, want: usize) -> WarpRingGeometry {
-    let stage = WRING_ROWS * WRING_KS * bits as usize / 8 + 2 * WRING_ROWS * (WRING_KS / gs * 2);
+/// Bytes of the block's x area (kernels/qmv_warp.cuh `qw_x_bytes`): 64 zero bytes, x (2 bytes per
+/// k), two floats per 32-code chunk, rounded up to 128.
+fn warp_ring_x_bytes(k: usize) -> usize {
+    (64 + 2 * k + 8 * (k / 32)).div_ceil(128) * 128
+}
+
+/// Launch geometry of the per-warp ring kernel, or None where two stages per warp don't fit: one
+/// block per SM of `warps` warps (`want.0`: 16 where each ring holds ≥ 2 stages, else 8; H100 stage
+/// 17: 8 warps × 3 stages beat 16 × 2 by 5-7 %); the warps split K `kp` ways so that a block's share
+/// of the tiles keeps them busy; each block takes an even share of the tiles, `warps / kp` at a
+/// time, in `rounds` rounds; `want.1` ring stages (0: 3) as far as they fit, ≤ the warp's slices.
+fn warp_ring_geometry(bits: u32, gs: usize, n: usize, k: usize, sms: usize, want: (usize, usize), want_ks: usize) -> Option<WarpRingGeometry> {
+    let ks = if want_ks == 1024 && k % 1024 == 0 { 1024 } else { WRING_KS };
+    let stage = WRING_ROWS * ks * bits as usize / 8 + 2 * WRING_ROWS * (ks / gs * 2);
     // 128 bytes to align the base (the kernel rounds it up).
-    let stages_of = |w: usize| ((SM90_SMEM_PER_BLOCK - WRING_HEAD_PER_WARP * w - 128) / (w * stage)).min(WRING_MAX_STAGES);
-    let warps = match want {
-        8 => 8,
-        16 if stages_of(16) >= 2 => 16,
-        0 if stages_of(16) >= 3 => 16,
+    let fixed = |w: usize| 128 + WRING_HEAD_PER_WARP * w + warp_ring_x_bytes(k);
+    let stages_of = |w: usize| SM90_SMEM_PER_BLOCK.saturating_sub(fixed(w)) / (w * stage);
+    let warps = match want.0 {
+        16 if ks == WRING_KS && stages_of(16) >= 2 => 16,
         _ => 8,
     };
-    let stages = stages_of(warps);
-    let tiles = n.div_ceil(WRING_ROWS) * batch;
+    let tiles = n.div_ceil(WRING_ROWS);
     let blocks = sms.min(tiles);
-    let nst = k / WRING_KS;
+    let share = tiles.div_ceil(blocks);
+    let nst = k / ks;
     let mut kp = 1;
-    while kp < warps && tiles * kp * 2 <= blocks * warps && nst >= kp * 2 {
+    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
         kp *= 2;
     }
-    let rounds = tiles.div_ceil(blocks).div_ceil(warps / kp);
-    WarpRingGeometry { warps, stages, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warps * stages * stage }
+    let rounds = share.div_ceil(warps / kp);
+    let slices = rounds * nst.div_ceil(kp);
+    let cap = if want.1 > 0 { want.1 } else { WRING_DEFAULT_STAGES };
+    let stages = stages_of(warps).min(WRING_MAX_STAGES).min(cap).min(slices);
+    if stages < 2.min(slices) || stages == 0 {
+        return None;
+    }
+    Some(WarpRingGeometry { warps, ks, stages, kp, rounds, blocks: blocks as u32, smem: fixed(warps) + warps * stages * stage })
 }
 
 // Geometry of the bulk-copy kernel (kernels/qmv_bulk.cuh QB_*).
@@ -946,24 +1001,33 @@ mod bulk_layout_tests {
 
     #[test]
     fn warp_ring_geometry_fills_the_gpu() {
-        for want in [0, 8, 16] {
-            for (bits, gs, n, batch, k) in [(4, 64, 14336, 1, 4096), (4, 64, 4096, 1, 14336), (4, 64, 28672, 1, 4096), (8, 64, 4096, 1, 4096), (8, 32, 45, 1, 5120), (4, 32, 17000, 1, 512), (4, 64, 24, 12, 1024), (4, 64, 16, 1, 512)] {
-                let g = warp_ring_geometry(bits, gs, n, batch, k, 132, want);
-                let tiles = n.div_ceil(WRING_ROWS) * batch;
-                assert!(g.stages >= 2 && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {} stages, {} bytes", g.stages, g.smem);
-                assert!(g.kp <= g.warps && k / WRING_KS >= g.kp && g.blocks as usize <= 132);
+        for want in [(0, 0), (8, 0), (16, 0), (0, 3), (8, 2)] {
+            for (bits, gs, n, k) in [(4, 64, 14336, 4096), (4, 64, 4096, 14336), (4, 64, 28672, 4096), (8, 64, 4096, 4096), (8, 32, 45, 5120), (4, 32, 17000, 512), (4, 64, 24, 1024), (4, 64, 16, 512), (8, 32, 4096, 14336)] {
+                let g = warp_ring_geometry(bits, gs, n, k, 132, want, 0).unwrap();
+                let tiles = n.div_ceil(WRING_ROWS);
+                assert!(g.stages >= 1 && g.stages <= WRING_MAX_STAGES && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {g:?}");
+                assert!(g.kp <= g.warps && k / g.ks >= g.kp && g.blocks as usize <= 132);
+                assert!(g.stages <= g.rounds * (k / g.ks).div_ceil(g.kp));
                 // Every block's share of the tiles fits its rounds.
                 let share = tiles.div_ceil(g.blocks as usize);
-                assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share);
+                assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share, "{g:?}");
             }
         }
-        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132, 8);
-        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 4));
-        let g = warp_ring_geometry(4, 64, 14336, 1, 4096, 132, 0);
-        assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 3));
-        let g = warp_ring_geometry(4, 64, 4096, 1, 14336, 132, 0);
-        assert_eq!((g.warps, g.kp, g.rounds), (16, 8, 1));
-        assert_eq!(warp_ring_geometry(8, 64, 14336, 1, 4096, 132, 0).warps, 8);
+        // x staged per block: K = 65536 leaves no room for two 8-warp stages of 8-bit rows.
+        assert!(warp_ring_geometry(8, 32, 4096, 65536, 132, (0, 0), 0).is_none());
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 0), 0).unwrap();
+        assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 3));
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (16, 0), 0).unwrap();
+        assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 2));
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 6), 0).unwrap();
+        assert_eq!(g.stages, 6);
+        let g = warp_ring_geometry(4, 64, 4096, 14336, 132, (0, 0), 0).unwrap();
+        assert_eq!((g.warps, g.kp, g.rounds, g.stages), (8, 4, 1, 3));
+        assert_eq!(warp_ring_geometry(8, 64, 14336, 4096, 132, (0, 0), 0).unwrap().warps, 8);
+        // 1024-code stages: 8 warps, K a multiple of 1024 (else 512).
+        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (0, 0), 1024).unwrap();
+        assert_eq!((g.warps, g.ks, g.stages), (8, 1024, 3));
+        assert_eq!(warp_ring_geometry(4, 64, 14336, 4608, 132, (0, 0), 1024).unwrap().ks, 512);
     }
 
     #[test]

@@ -437,6 +437,19 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
             matmul_case::<T>(dev, t, rng, spec, g, &[3, 20, 1024], &[2, 1, 3, 1024], true, None, None, false, W_SD, &format!("{tag} bulk broadcast x[2,1,3] w[3]"));
             // The per-warp ring M = 1 kernel: more 16-row tiles than warps (two rounds of its persistent grid).
             matmul_case::<T>(dev, t, rng, spec, g, &[17000, 512], &[1, 512], true, None, None, false, W_SD, &format!("{tag} warp ring M=1 N=17000 K=512"));
+            // Long K (x staged per block: 28 KB; split-K across the block's warps), N not a multiple of 8.
+            matmul_case::<T>(dev, t, rng, spec, g, &[45, 14336], &[1, 14336], true, None, None, false, W_SD, &format!("{tag} warp ring M=1 N=45 K=14336"));
+            // Past the default dispatch's size threshold (ring where it wins: 2-6-bit ≥ 32 M weights,
+            // 8-bit f16 ≥ 4 row tiles per SM), N not a multiple of 16; once per width (g64: the CPU
+            // references of 35 M weights take seconds).
+            let ring_bits = matches!(spec.bits(), 4 | 8) || (dt == DType::F16 && matches!(spec.bits(), 2 | 3 | 5 | 6));
+            if spec.mode() == Mode::Affine && ring_bits && gs == 64 {
+                let k = if spec.bits() == 8 { 512 } else { 4096 };
+                matmul_case::<T>(dev, t, rng, spec, g, &[8464, k], &[1, k], true, None, None, false, W_SD, &format!("{tag} large M=1 N=8464 K={k}"));
+            }
+            // One (x, w) pair picked by a gather index (not the last matrix), and an index out of range.
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 83, 1024], &[1, 1, 1024], true, None, Some((vec![3], vec![1])), false, W_SD, &format!("{tag} warp ring gather rhs [3] of 6 N=83"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 83, 1024], &[1, 1, 1024], true, None, Some((vec![6], vec![1])), true, W_SD, &format!("{tag} warp ring gather rhs [6] of 6"));
             let mut idx: Vec<i32> = (0..12).map(|_| rng.below(6) as i32).collect();
             idx.sort();
             matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[12, 1, 1024], true, None, Some((idx.clone(), vec![12])), false, W_SD, &format!("{tag} bulk gather sorted rhs {idx:?}"));

@@ -2,25 +2,30 @@
 //! benchmark; `bench/wgpu_gpu.sh` runs it there). For each weight shape [N, K] it times
 //!  - the attainable bandwidth three ways: wgpu's buffer-to-buffer copy, a WGSL copy kernel with
 //!    16-byte loads (both count bytes read + written) and a WGSL read-only kernel (bytes read), and
-//!  - quantized_matmul with M = 1 (transpose, f16 x, affine 4-bit gs 64 and mxfp4), whose
+//!  - quantized_matmul with M = 1 (or the --ms row counts; transpose, f16 x, affine 4-bit gs 64 and mxfp4), whose
 //!    effective bandwidth (bytes it must read and write / time) is reported as a share of the best
 //!    copy, and of the CUDA-measured copy on the H100 (3005 GB/s,
 //!    bench/results/cuda-bench-stage10-decode-h100.csv) where the adapter is that GPU.
 //!
 //! Weights are rotated over enough copies (≥ 200 MB) that no call finds its operands in the L2
-//! cache (50 MB on the H100). Times are wall clock over many dispatches recorded into a few
-//! compute passes per submit, after a warm-up (0.2 s the first time, to raise the GPU's clocks,
-//! 0.05 s later); the median of several batches is reported.
+//! cache (50 MB on the H100). 20 dispatches are recorded per submit, after a warm-up (0.2 s the
+//! first time, to raise the GPU's clocks, 0.05 s later), and timed by three methods (`Method`),
+//! the same for the copy kernels and for qmv, so each %copy divides like by like:
+//!  A: a compute pass per dispatch, wall clock over many submits (the stage-2/3 method);
+//!  B: the same recording, GPU timestamps around each submit's 20 dispatches;
+//!  C: the 20 dispatches in one compute pass, GPU timestamps around it (and its wall clock, Cw).
+//! B and C need the adapter's TIMESTAMP_QUERY (printed as `-` without it).
 //!
-//! qmv is timed two ways: every call writing the same output (wgpu then puts a barrier between
-//! consecutive calls: "qmv us 1out"), and each rotated operand set writing its own output, as the
-//! copy kernels each write their own destination (no barrier between calls: "qmv us"). %copy uses
-//! the latter, the same method as the roofline it is divided by.
+//! qmv is also timed with every call writing the same output (wgpu then puts a barrier between
+//! consecutive calls: "us1out A"); every other column has each rotated operand set write its own
+//! output, as the copy kernels each write their own destination.
 //!
-//! Usage: wgpu_bench [--quick] [--layouts L1,L2,..]
+//! Usage: wgpu_bench [--quick] [--ms M1,M2,..] [--layouts L1,L2,..]
 //!   --quick    smaller shapes and fewer iterations, for a smoke run
+//!   --ms       x row counts to time (default 1; qmv takes up to 8), e.g. `1,2,4,8`
 //!   --layouts  also time qmv with each given layout (`lanes x cols x workgroup x unroll [x vec x
-//!              decode]`, e.g. `32x4x128x2x1x1`) instead of the default choice
+//!              decode [x reduce x prefetch]]`, e.g. `32x4x128x2x1x1`) instead of the default
+//!              choice (methods A and C)
 //! Baselines: bench/wgpu_gpu.sh runs a bench binary built at an earlier commit first, in the same call.
 
 use qmlx_core::cpu::GatherIndices;
@@ -32,23 +37,87 @@ use std::time::Instant;
 /// The CUDA-measured device copy on the H100 (read + write), for the second roofline column.
 const CUDA_COPY_H100_GBPS: f64 = 3005.2;
 
+/// How a batch of dispatches is recorded and timed. Every method records the same 20 dispatches
+/// per submit (op i uses rotated operand set i mod copies), so per-submit costs are shared
+/// equally by the copy kernels and qmv.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Method {
+    /// A: each dispatch in its own compute pass, wall clock over many submits (stages 2-3).
+    PassEachWall,
+    /// B: the same recording, GPU timestamps at the start of a submit's first pass and the end of
+    /// its last (BOTTOM_OF_PIPE on Vulkan: host gaps between submits are not counted).
+    PassEachGpu,
+    /// C: the submit's 20 dispatches in ONE compute pass with timestamps at its start and end
+    /// (also timed by wall clock: Cw).
+    OnePassGpu,
+}
+
+/// Per-op seconds: wall clock (median of batches) and, for B and C, GPU time (median over the
+/// submits of the measured batches).
+#[derive(Clone, Copy)]
+struct Timing {
+    wall: f64,
+    gpu: Option<f64>,
+}
+
+const PER_SUBMIT: usize = 20;
+/// Timestamp queries available to one measurement (2 per submit); submits past them go untimed.
+const MAX_QUERIES: u32 = 4096; // wgpu's limit per query set
+
 struct Timer {
     batches: usize,
     min_batch_s: f64,
+    /// Query set, resolve and read-back buffers, ns per tick; None without TIMESTAMP_QUERY.
+    ts: Option<(wgpu::QuerySet, wgpu::Buffer, wgpu::Buffer, f64)>,
 }
 
 impl Timer {
-    /// Seconds per op: `record(enc, i)` records op i (i picks the rotated operand copy).
-    fn time(&self, ctx: &WgpuContext, mut record: impl FnMut(&mut wgpu::CommandEncoder, usize)) -> f64 {
-        const PER_SUBMIT: usize = 20;
+    fn new(ctx: &WgpuContext, batches: usize, min_batch_s: f64) -> Timer {
+        let ts = ctx.device().features().contains(wgpu::Features::TIMESTAMP_QUERY).then(|| {
+            let set = ctx.device().create_query_set(&wgpu::QuerySetDescriptor { label: Some("bench-ts"), ty: wgpu::QueryType::Timestamp, count: MAX_QUERIES });
+            let buf = |usage| ctx.device().create_buffer(&wgpu::BufferDescriptor { label: None, size: 8 * MAX_QUERIES as u64, usage, mapped_at_creation: false });
+            let resolve = buf(wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC);
+            let read = buf(wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST);
+            (set, resolve, read, ctx.queue().get_timestamp_period() as f64)
+        });
+        Timer { batches, min_batch_s, ts }
+    }
+
+    /// Times `record(pass, i)` (records op i into a compute pass) by `method`.
+    fn time(&self, ctx: &WgpuContext, method: Method, mut record: impl FnMut(&mut wgpu::ComputePass<'_>, usize)) -> Timing {
+        let ts = if method == Method::PassEachWall { None } else { self.ts.as_ref() };
+        if method != Method::PassEachWall && ts.is_none() {
+            return Timing { wall: f64::NAN, gpu: None };
+        }
         let mut i = 0usize;
-        let mut run = |submits: usize, record: &mut dyn FnMut(&mut wgpu::CommandEncoder, usize)| {
+        let mut queries = 0u32; // used by the measured batches
+        let mut run = |submits: usize, timed: bool, queries: &mut u32, record: &mut dyn FnMut(&mut wgpu::ComputePass<'_>, usize)| {
             let t = Instant::now();
             for _ in 0..submits {
                 let mut enc = ctx.device().create_command_encoder(&Default::default());
-                for _ in 0..PER_SUBMIT {
-                    record(&mut enc, i);
-                    i += 1;
+                let q = (timed && *queries + 2 <= MAX_QUERIES).then(|| {
+                    *queries += 2;
+                    *queries - 2
+                });
+                let writes = |begin: bool, end: bool| {
+                    q.zip(ts).filter(|_| begin || end).map(|(q, ts)| wgpu::ComputePassTimestampWrites {
+                        query_set: &ts.0,
+                        beginning_of_pass_write_index: begin.then_some(q),
+                        end_of_pass_write_index: end.then_some(q + 1),
+                    })
+                };
+                if method == Method::OnePassGpu {
+                    let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes: writes(true, true) });
+                    for _ in 0..PER_SUBMIT {
+                        record(&mut pass, i);
+                        i += 1;
+                    }
+                } else {
+                    for d in 0..PER_SUBMIT {
+                        let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes: writes(d == 0, d == PER_SUBMIT - 1) });
+                        record(&mut pass, i);
+                        i += 1;
+                    }
                 }
                 ctx.queue().submit([enc.finish()]);
             }
@@ -62,15 +131,33 @@ impl Timer {
         let mut submits = 1;
         let mut warm = 0.0;
         while warm < warm_s {
-            let t = run(submits, &mut record);
+            let t = run(submits, false, &mut queries, &mut record);
             warm += t;
             if t < self.min_batch_s {
                 submits *= 2;
             }
         }
-        let mut per_op: Vec<f64> = (0..self.batches).map(|_| run(submits, &mut record) / (submits * PER_SUBMIT) as f64).collect();
+        let mut per_op: Vec<f64> = (0..self.batches).map(|_| run(submits, true, &mut queries, &mut record) / (submits * PER_SUBMIT) as f64).collect();
         per_op.sort_by(f64::total_cmp);
-        per_op[per_op.len() / 2]
+        let wall = per_op[per_op.len() / 2];
+        let gpu = ts.filter(|_| queries > 0).map(|(set, resolve, read, period_ns)| {
+            let mut enc = ctx.device().create_command_encoder(&Default::default());
+            enc.resolve_query_set(set, 0..queries, resolve, 0);
+            enc.copy_buffer_to_buffer(resolve, 0, read, 0, 8 * queries as u64);
+            ctx.queue().submit([enc.finish()]);
+            let (tx, rx) = std::sync::mpsc::channel();
+            read.map_async(wgpu::MapMode::Read, .., move |r| {
+                let _ = tx.send(r);
+            });
+            ctx.synchronize().unwrap();
+            rx.recv().unwrap().unwrap();
+            let ticks: Vec<u64> = bytemuck::pod_collect_to_vec(&read.get_mapped_range(..).unwrap()[..8 * queries as usize]);
+            read.unmap();
+            let mut per: Vec<f64> = ticks.chunks(2).map(|t| t[1].wrapping_sub(t[0]) as f64 * period_ns * 1e-9 / PER_SUBMIT as f64).collect();
+            per.sort_by(f64::total_cmp);
+            per[per.len() / 2]
+        });
+        Timing { wall, gpu }
     }
 }
 
@@ -181,7 +268,7 @@ impl BandwidthKernels {
 /// A `--layouts` entry; lanes `a<G>` (e.g. `a1024x4x128x2x1x1`) means the lane count that gives
 /// about G workgroups for this shape (`QmvLayout::lanes_for`).
 fn parse_layout(s: &str, op: &MatmulOp) -> QmvLayout {
-    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode], lanes a number or a<workgroups>";
+    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch]], lanes a number or a<workgroups>";
     match s.strip_prefix('a') {
         Some(rest) => {
             let (target, tail) = rest.split_once('x').expect(usage);
@@ -208,7 +295,12 @@ fn main() {
         .position(|a| a == "--layouts")
         .map(|i| args[i + 1].split(',').map(str::to_string).collect())
         .unwrap_or_default();
-    let ctx = match WgpuContext::new() {
+    let ms: Vec<usize> = args
+        .iter()
+        .position(|a| a == "--ms")
+        .map(|i| args[i + 1].split(',').map(|m| m.parse().expect("--ms: x row counts, e.g. 1,4,8")).collect())
+        .unwrap_or_else(|| vec![1]);
+    let ctx = match WgpuContext::with_features(wgpu::Features::TIMESTAMP_QUERY) {
         Ok(c) => c,
         Err(e) => {
             println!("SKIP wgpu_bench: {e}");
@@ -220,49 +312,83 @@ fn main() {
     println!("commit: {}", std::env::var("BENCH_COMMIT").unwrap_or_default());
     let is_h100 = ctx.adapter_info().name.contains("H100");
     let shapes: &[(usize, usize)] = if quick { &[(1024, 512), (512, 1024)] } else { &[(14336, 4096), (4096, 14336), (28672, 4096)] };
-    let timer = if quick { Timer { batches: 3, min_batch_s: 0.002 } } else { Timer { batches: 7, min_batch_s: 0.02 } };
+    let timer = if quick { Timer::new(&ctx, 3, 0.002) } else { Timer::new(&ctx, 7, 0.02) };
+    let has_ts = timer.ts.is_some();
     let bw = BandwidthKernels::new(&ctx);
+    println!("timing methods ({PER_SUBMIT} dispatches per submit, operands rotated; the same for the copy kernels and qmv):");
+    println!("  A  = each dispatch in its own compute pass, wall clock over many submits (the stage-2/3 method)");
+    println!("  B  = the same recording, GPU timestamps at the start of a submit's first pass and the end of its last");
+    println!("  C  = the submit's {PER_SUBMIT} dispatches in ONE compute pass, GPU timestamps at its start and end; Cw = the same recording by wall clock");
+    println!("  GPU timestamps: {}", if has_ts { format!("yes (period {} ns)", ctx.queue().get_timestamp_period()) } else { "no (TIMESTAMP_QUERY missing): B, C are -".to_string() });
     println!("bandwidth, GB/s: buffer copy and WGSL vec4 copy count bytes read + written; WGSL read counts bytes read");
-    println!("qmv GB/s: packed weights + scales (+ biases) + x read, y written, over the qmv time (M = 1, f16 x)");
-    println!("qmv us 1out: every call writes the same output (barrier between calls); qmv us, GB/s, %copy: own output per operand set, as the copies");
-    println!("%copy: qmv GB/s / the best copy GB/s (the issue's roofline); %read: qmv GB/s / the WGSL read-only kernel's GB/s");
-    println!(
-        "{:<12} {:<16} {:<22} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7}",
-        "shape [N,K]", "mode", "qmv layout", "bufcopy", "wgslcopy", "wgslread", "us 1out", "qmv us", "qmv GB/s", "%copy", "%read", if is_h100 { "%3005" } else { "" }
-    );
+    println!("qmv GB/s: packed weights + scales (+ biases) + x read, y written, over the qmv time (M rows of f16 x)");
+    println!("%copy(X): qmv GB/s / the WGSL copy's GB/s, both timed by method X (A: the best of buffer and WGSL copy, as in stage 3); %read(X): the same over the WGSL read kernel");
+    println!("us 1out (A): every call writes the same output (barrier between calls); all other columns: own output per operand set, as the copies");
+    let us = |t: Option<f64>| t.filter(|t| t.is_finite()).map_or("-".to_string(), |t| format!("{:.1}", t * 1e6));
+    let pct = |num: Option<f64>, den: Option<f64>| match (num, den) {
+        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => format!("{:.1}%", 100.0 * a / b),
+        _ => "-".to_string(),
+    };
     for &(n, k) in shapes {
         // Bandwidth of the 4-bit weight's size, rotated like the weights.
         let wbytes = (n * k / 2) as u64;
         let copies = ((200usize << 20) / wbytes as usize).max(3);
         let srcs: Vec<GpuTensor> = (0..copies).map(|_| ctx.alloc(&Meta::new(DType::U32, &[wbytes as usize / 4])).unwrap()).collect();
         let dsts: Vec<GpuTensor> = (0..copies).map(|_| ctx.alloc(&Meta::new(DType::U32, &[wbytes as usize / 4])).unwrap()).collect();
-        let t_buf = timer.time(&ctx, |enc, i| enc.copy_buffer_to_buffer(&srcs[i % copies].buffer, 0, &dsts[i % copies].buffer, 0, wbytes));
-        let kernel_time = |pipeline: &wgpu::ComputePipeline| {
-            let bound: Vec<_> = (0..copies).map(|c| bw.bind(&ctx, pipeline, &srcs[c].buffer, &dsts[c].buffer, wbytes)).collect();
-            timer.time(&ctx, |enc, i| {
+        // The buffer copy is no compute dispatch: method A's recording, one copy per op.
+        let t_buf = {
+            let mut i = 0usize;
+            let t0 = Instant::now();
+            let mut best = Vec::new(); // after 0.05 s of warm-up
+            while best.len() < 7 {
+                let t = Instant::now();
+                let mut enc = ctx.device().create_command_encoder(&Default::default());
+                for _ in 0..PER_SUBMIT {
+                    enc.copy_buffer_to_buffer(&srcs[i % copies].buffer, 0, &dsts[i % copies].buffer, 0, wbytes);
+                    i += 1;
+                }
+                ctx.queue().submit([enc.finish()]);
+                ctx.synchronize().unwrap();
+                if t0.elapsed().as_secs_f64() > 0.05 {
+                    best.push(t.elapsed().as_secs_f64() / PER_SUBMIT as f64);
+                }
+            }
+            best.sort_by(f64::total_cmp);
+            best[best.len() / 2]
+        };
+        let kernel_time = |pipeline: &wgpu::ComputePipeline, bytes: u64, method: Method| {
+            let bound: Vec<_> = (0..copies).map(|c| bw.bind(&ctx, pipeline, &srcs[c].buffer, &dsts[c].buffer, bytes)).collect();
+            timer.time(&ctx, method, |pass, i| {
                 let (bg, (x, y)) = &bound[i % copies];
-                let mut pass = enc.begin_compute_pass(&Default::default());
                 pass.set_pipeline(pipeline);
                 pass.set_bind_group(0, bg, &[]);
                 pass.dispatch_workgroups(*x, *y, 1);
             })
         };
-        let t_copy = kernel_time(&bw.copy);
-        let t_read = kernel_time(&bw.read);
-        if (n, k) == shapes[0] {
-            // The same rotation of bound buffers, one workgroup per dispatch.
-            let bound: Vec<_> = (0..copies).map(|c| bw.bind(&ctx, &bw.tiny, &srcs[c].buffer, &dsts[c].buffer, 16)).collect();
-            let t_tiny = timer.time(&ctx, |enc, i| {
-                let mut pass = enc.begin_compute_pass(&Default::default());
-                pass.set_pipeline(&bw.tiny);
-                pass.set_bind_group(0, &bound[i % copies].0, &[]);
-                pass.dispatch_workgroups(1, 1, 1);
-            });
-            println!("one-workgroup dispatch (the fixed cost per dispatch, same timing): {:.2} us", t_tiny * 1e6);
-        }
+        let methods = [Method::PassEachWall, Method::PassEachGpu, Method::OnePassGpu];
+        let copy: Vec<Timing> = methods.iter().map(|&m| kernel_time(&bw.copy, wbytes, m)).collect();
+        let read: Vec<Timing> = methods.iter().map(|&m| kernel_time(&bw.read, wbytes, m)).collect();
+        // The same rotation of bound buffers, one workgroup per dispatch.
+        let tiny: Vec<Timing> = methods.iter().map(|&m| kernel_time(&bw.tiny, 16, m)).collect();
         drop((srcs, dsts));
-        let (buf_bw, copy_bw, read_bw) = (2.0 * wbytes as f64 / t_buf, 2.0 * wbytes as f64 / t_copy, wbytes as f64 / t_read);
-        let best_copy = buf_bw.max(copy_bw);
+        let gbps = |bytes: f64, t: Option<f64>| t.filter(|t| t.is_finite()).map(|t| bytes / t);
+        // Per method: A wall, B gpu, C gpu, Cw (C's wall).
+        let pick = |v: &[Timing]| [Some(v[0].wall), v[1].gpu, v[2].gpu, Some(v[2].wall)];
+        let copy_bw = pick(&copy).map(|t| gbps(2.0 * wbytes as f64, t));
+        let read_bw = pick(&read).map(|t| gbps(wbytes as f64, t));
+        let buf_bw = 2.0 * wbytes as f64 / t_buf;
+        let best_a = copy_bw[0].map(|c| c.max(buf_bw));
+        let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}", v / 1e9));
+        println!("## {n}x{k}: bandwidth over the 4-bit weight's size ({} MB), rotated over {copies} buffers", wbytes / 1_000_000);
+        println!("  buffer copy (A)  {:>8} GB/s", f(Some(buf_bw)));
+        println!("  WGSL vec4 copy   A {:>8}  B {:>8}  C {:>8}  Cw {:>8} GB/s", f(copy_bw[0]), f(copy_bw[1]), f(copy_bw[2]), f(copy_bw[3]));
+        println!("  WGSL vec4 read   A {:>8}  B {:>8}  C {:>8}  Cw {:>8} GB/s", f(read_bw[0]), f(read_bw[1]), f(read_bw[2]), f(read_bw[3]));
+        let tt = pick(&tiny);
+        println!("  one-workgroup dispatch  A {:>6}  B {:>6}  C {:>6}  Cw {:>6} us", us(tt[0]), us(tt[1]), us(tt[2]), us(tt[3]));
+        println!(
+            "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
+            "shape [N,K]", "mode, M", "qmv layout", "A us", "%copyA", "%readA", "B us", "%copyB", "C us", "%copyC", "%readC", "Cw us", "%copyCw", "us1out A", if is_h100 { "%3005(A)" } else { "" }
+        );
 
         for spec in [QuantSpec::new(Mode::Affine, 64, 4).unwrap(), QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap()] {
             let words = n * spec.packed_words(k);
@@ -284,49 +410,49 @@ fn main() {
                     }
                 })
                 .collect();
-            let x: Vec<u16> = (0..k).map(|i| half(((i % 13) as f32 - 6.0) * 0.1)).collect();
-            let xg = upload(&ctx, DType::F16, &[1, k], bytemuck::cast_slice(&x));
-            let s0 = &sets[0];
-            let op = MatmulOp::quantized_matmul(&xg.meta(), &s0.w.meta(), &s0.scales.meta(), s0.biases.as_ref().map(|b| b.meta()).as_ref(), true, spec).unwrap();
-            let outs: Vec<GpuTensor> = (0..copies).map(|_| ctx.alloc(&Meta::new(op.out_dtype, &op.out_shape)).unwrap()).collect();
-            let qmv_bytes = (operand_bytes + k * 2 + n * 2) as f64;
-            let mut variants: Vec<Option<&str>> = vec![None];
-            variants.extend(layouts.iter().map(|l| Some(l.as_str())));
-            for layout in variants {
-                let chosen = match layout {
-                    Some(l) => Some(parse_layout(l, &op)),
-                    None => None,
-                };
-                ctx.set_qmv_layout(chosen).unwrap();
-                let prep = |out: &GpuTensor, s: &QmvOperands| ctx.prepare_matmul(&op, &xg, &s.w, &s.scales, s.biases.as_ref(), GatherIndices::default(), None, out).unwrap().unwrap();
-                let preps: Vec<_> = sets.iter().zip(&outs).map(|(s, o)| prep(o, s)).collect();
-                let time_preps = |preps: &[qmlx_wgpu::PreparedMatmul]| {
-                    timer.time(&ctx, |enc, i| {
-                        let mut pass = enc.begin_compute_pass(&Default::default());
-                        preps[i % copies].encode(&mut pass);
-                    })
-                };
-                let t_qmv = time_preps(&preps);
-                // The default rows also with one shared output (a barrier between calls).
-                let t_one = layout.is_none().then(|| time_preps(&sets.iter().map(|s| prep(&outs[0], s)).collect::<Vec<_>>()));
-                let qmv_bw = qmv_bytes / t_qmv;
-                println!(
-                    "{:<12} {:<16} {:<22} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>9.1} {:>9.1} {:>6.1}% {:>6.1}% {}",
-                    format!("{n}x{k}"),
-                    format!("{} b{} gs{}", spec.mode(), spec.bits(), spec.group_size()),
-                    preps[0].describe(),
-                    buf_bw / 1e9,
-                    copy_bw / 1e9,
-                    read_bw / 1e9,
-                    t_one.map_or("-".to_string(), |t| format!("{:.1}", t * 1e6)),
-                    t_qmv * 1e6,
-                    qmv_bw / 1e9,
-                    100.0 * qmv_bw / best_copy,
-                    100.0 * qmv_bw / read_bw,
-                    if is_h100 { format!("{:>6.1}%", 100.0 * qmv_bw / (CUDA_COPY_H100_GBPS * 1e9)) } else { String::new() }
-                );
+            for &m in &ms {
+                let x: Vec<u16> = (0..m * k).map(|i| half(((i % 13) as f32 - 6.0) * 0.1)).collect();
+                let xg = upload(&ctx, DType::F16, &[m, k], bytemuck::cast_slice(&x));
+                let s0 = &sets[0];
+                let op = MatmulOp::quantized_matmul(&xg.meta(), &s0.w.meta(), &s0.scales.meta(), s0.biases.as_ref().map(|b| b.meta()).as_ref(), true, spec).unwrap();
+                let outs: Vec<GpuTensor> = (0..copies).map(|_| ctx.alloc(&Meta::new(op.out_dtype, &op.out_shape)).unwrap()).collect();
+                let qmv_bytes = (operand_bytes + m * k * 2 + m * n * 2) as f64;
+                let mut variants: Vec<Option<&str>> = vec![None];
+                variants.extend(layouts.iter().map(|l| Some(l.as_str())));
+                for layout in variants {
+                    let chosen = layout.map(|l| parse_layout(l, &op));
+                    ctx.set_qmv_layout(chosen).unwrap();
+                    let prep = |out: &GpuTensor, s: &QmvOperands| ctx.prepare_matmul(&op, &xg, &s.w, &s.scales, s.biases.as_ref(), GatherIndices::default(), None, out).unwrap().unwrap();
+                    let preps: Vec<_> = sets.iter().zip(&outs).map(|(s, o)| prep(o, s)).collect();
+                    let time_preps = |preps: &[qmlx_wgpu::PreparedMatmul], method: Method| timer.time(&ctx, method, |pass, i| preps[i % copies].encode(pass));
+                    // The default layout by all three methods (B and us1out at M = 1 only); the
+                    // sweep's layouts by A and C.
+                    let qa = time_preps(&preps, Method::PassEachWall);
+                    let qb = if layout.is_none() && m == 1 { time_preps(&preps, Method::PassEachGpu) } else { Timing { wall: f64::NAN, gpu: None } };
+                    let qc = time_preps(&preps, Method::OnePassGpu);
+                    let t_one = (layout.is_none() && m == 1).then(|| time_preps(&sets.iter().map(|s| prep(&outs[0], s)).collect::<Vec<_>>(), Method::PassEachWall).wall);
+                    let q = [Some(qa.wall), qb.gpu, qc.gpu, Some(qc.wall)].map(|t| gbps(qmv_bytes, t));
+                    println!(
+                        "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
+                        format!("{n}x{k}"),
+                        format!("{} b{} gs{} M{m}", spec.mode(), spec.bits(), spec.group_size()),
+                        preps[0].describe(),
+                        us(Some(qa.wall)),
+                        pct(q[0], best_a),
+                        pct(q[0], read_bw[0]),
+                        us(qb.gpu),
+                        pct(q[1], copy_bw[1]),
+                        us(qc.gpu),
+                        pct(q[2], copy_bw[2]),
+                        pct(q[2], read_bw[2]),
+                        us(Some(qc.wall)),
+                        pct(q[3], copy_bw[3]),
+                        us(t_one),
+                        if is_h100 { pct(q[0], Some(CUDA_COPY_H100_GBPS * 1e9)) } else { String::new() }
+                    );
+                }
+                ctx.set_qmv_layout(None).unwrap();
             }
-            ctx.set_qmv_layout(None).unwrap();
         }
     }
 }

@@ -25,7 +25,8 @@
 // `break` at the row's end, ran at about half speed on NVIDIA's Vulkan driver with 2 units per
 // step (bench/results/wgpu-gpu-h100-stage3-round1.txt vs -round2.txt).
 //
-// The team's partial sums meet in a workgroup-memory tree at the end, so nothing depends on the
+// The team's partial sums meet in workgroup memory at the end (QMV_REDUCE: a tree, or one barrier
+// and one thread per column adding them up, the default since stage 4), so nothing depends on the
 // subgroup size (8 on lavapipe, 32 on Apple and NVIDIA).
 
 override QMV_LANES: u32 = 16u;  // threads splitting K for one group of columns (power of two)
@@ -42,6 +43,16 @@ override QMV_OUT16: u32 = 0u;
 // Word path only: words per unit (4: 16-byte loads; 1: word loads) and the 4-bit decode (above).
 override QMV_VEC: u32 = 4u;
 override QMV_DECODE: u32 = 1u;
+// The team's final sum: 0, a tree over its lanes (a barrier per level); 1, one barrier, then
+// thread c of the team adds up column c's partial sums (lane order; fewer barriers).
+override QMV_REDUCE: u32 = 0u;
+// Word path, QMV_UNROLL = 1: 1 loads the thread's next unit before it decodes the current one, so
+// a load is in flight while the thread computes; 0 loads each unit right before it is used.
+override QMV_PREFETCH: u32 = 0u;
+// 1: the schedule is one tile of QMV_XROWS rows of one w matrix with x row i → output row i (the
+// host checks: a plain decode); the tile and row tables are then not read before the first
+// weight load. 0: both come from `tiles` and `rows`.
+override QMV_DIRECT: u32 = 0u;
 
 const QMAX_COLS: u32 = 4u;
 const QMAX_UNROLL: u32 = 4u;
@@ -298,17 +309,33 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
     }
 }
 
+// (x row, output row) of row mi of the tile whose rows start at rows[first].
+fn qmv_row(first: u32, mi: u32) -> vec2<u32> {
+    if QMV_DIRECT != 0u {
+        return vec2<u32>(mi);
+    }
+    return rows[first + mi];
+}
+
 @compute @workgroup_size(QMV_WG)
 fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
        @builtin(local_invocation_index) lid: u32) {
-    if lid < 16u {
-        fp4_lut[lid] = fp4_value(lid);
+    // The fp4 table serves the code-by-code path and the one-code word decode only; the other
+    // kernels skip its fill and barrier.
+    let word_kernel = QMV_WORD_PATH != 0u && BITS == 4u;
+    if (MODE == MODE_MXFP4 || MODE == MODE_NVFP4) && (!word_kernel || QMV_DECODE == 0u) {
+        if lid < 16u {
+            fp4_lut[lid] = fp4_value(lid);
+        }
+        workgroupBarrier();
     }
-    workgroupBarrier();
     let ti = tile_index(wid, nwg);
     let tile_live = ti < p.tiles;
-    let tile = tiles[min(ti, p.tiles - 1u)];
-    opaque_zero = tile.w; // always 0 (src/plan.rs), unknown to the compiler
+    var tile = vec4<u32>(0u, 0u, QMV_XROWS, 0u);
+    if QMV_DIRECT == 0u {
+        tile = tiles[min(ti, p.tiles - 1u)];
+    }
+    opaque_zero = tiles[0].w; // always 0 (src/plan.rs), unknown to the compiler
     let count = select(0u, tile.z, tile_live);
     let lane = lid % QMV_LANES;
     let col0 = (wid.x * (QMV_WG / QMV_LANES) + lid / QMV_LANES) * QMV_COLS;
@@ -319,7 +346,7 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     }
     var x_rows: array<u32, 8>;
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
-        x_rows[mi] = rows[tile.y + min(mi, max(count, 1u) - 1u)].x;
+        x_rows[mi] = qmv_row(tile.y, min(mi, max(count, 1u) - 1u)).x;
     }
     // Rows past N load the last row (valid memory) and are never written.
     var w_rows: array<u32, 4>;
@@ -347,6 +374,16 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     // units one at a time.
     let wstep = QMV_LANES * QMV_UNROLL;
     var u0 = select(units, lane, word_path && count > 0u);
+    if QMV_PREFETCH != 0u && QMV_UNROLL == 1u && u0 < units {
+        // Rolling prefetch: the next unit's loads (the last unit again at the row's end, unused)
+        // are issued before the current unit is decoded.
+        var cur = qmv_unit_load(wbase, u0);
+        for (; u0 < units; u0 += QMV_LANES) {
+            let nxt = qmv_unit_load(wbase, min(u0 + QMV_LANES, units - 1u));
+            qmv_unit(u0, cur, count, global_factor);
+            cur = nxt;
+        }
+    }
     for (; u0 + (QMV_UNROLL - 1u) * QMV_LANES < units; u0 += wstep) {
         let wa = qmv_unit_load(wbase, u0);
         var wb = wa;
@@ -439,6 +476,10 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
             }
         }
     }
+    if QMV_REDUCE == 1u {
+        qmv_reduce_flat(lid, lane, col0, count, tile.y, &acc);
+        return;
+    }
     // The team's sums: a tree over its lanes in workgroup memory, one x row at a time.
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         for (var ci = 0u; ci < QMV_COLS; ci++) {
@@ -454,7 +495,7 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
             workgroupBarrier();
         }
         if lane == 0u && mi < count {
-            let o = rows[tile.y + mi].y * p.n;
+            let o = qmv_row(tile.y, mi).y * p.n;
             if QMV_OUT16 != 0u {
                 for (var ci = 0u; ci < QMV_COLS; ci += 2u) {
                     if col0 + ci < p.n {
@@ -468,6 +509,48 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
                     if col0 + ci < p.n {
                         out[o + col0 + ci] = bitcast<u32>(red[ci * QMV_WG + lid]);
                     }
+                }
+            }
+        }
+        workgroupBarrier();
+    }
+}
+
+// QMV_REDUCE = 1: every lane stores its sums of all x rows, one barrier, then thread `lane` of the
+// team adds up one (column, x row) pair per pass over the team's lanes and writes it (f32 output)
+// or, for 16-bit outputs, one pair of columns.
+fn qmv_reduce_flat(lid: u32, lane: u32, col0: u32, count: u32, tile_row: u32, acc: ptr<function, array<f32, 32>>) {
+    let rows_here = min(QMV_XROWS, 1024u / (QMV_COLS * QMV_WG)); // x rows red holds at once
+    let team0 = lid - lane;
+    for (var m0 = 0u; m0 < QMV_XROWS; m0 += rows_here) {
+        for (var r = 0u; r < rows_here; r++) {
+            let mi = min(m0 + r, QMV_XROWS - 1u); // a row past the last is stored, never written out
+            for (var ci = 0u; ci < QMV_COLS; ci++) {
+                red[(r * QMV_COLS + ci) * QMV_WG + lid] = (*acc)[ci * QMAX_ROWS + mi];
+            }
+        }
+        workgroupBarrier();
+        let per = select(1u, 2u, QMV_OUT16 != 0u); // columns per thread
+        let jobs = rows_here * QMV_COLS / per;
+        for (var job = lane; job < jobs; job += QMV_LANES) {
+            let r = job / (QMV_COLS / per);
+            let ci = (job % (QMV_COLS / per)) * per;
+            let mi = m0 + r;
+            var s0 = 0.0;
+            var s1 = 0.0;
+            let b0 = (r * QMV_COLS + ci) * QMV_WG + team0;
+            for (var l = 0u; l < QMV_LANES; l++) {
+                s0 += red[b0 + l];
+                if per == 2u {
+                    s1 += red[b0 + QMV_WG + l];
+                }
+            }
+            if mi < count && col0 + ci < p.n {
+                let o = qmv_row(tile_row, mi).y * p.n;
+                if per == 2u {
+                    out[(o + col0 + ci) >> 1u] = float_to_bits(s0, XDT) | (float_to_bits(s1, XDT) << 16u);
+                } else {
+                    out[o + col0 + ci] = bitcast<u32>(s0);
                 }
             }
         }

@@ -89,6 +89,12 @@ impl WgpuContext {
     /// `WGPU_BACKEND` narrows the backends as in wgpu. Fails with [`Error::Backend`] when there is
     /// no adapter.
     pub fn new() -> Result<Self> {
+        Self::with_features(wgpu::Features::empty())
+    }
+
+    /// [`WgpuContext::new`] with the optional device features of `wanted` that the adapter has
+    /// (e.g. `TIMESTAMP_QUERY` for GPU timing in benchmarks); `device().features()` tells which.
+    pub fn with_features(wanted: wgpu::Features) -> Result<Self> {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
         desc.backends = desc_backends();
         let instance = wgpu::Instance::new(desc.with_env());
@@ -96,7 +102,7 @@ impl WgpuContext {
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("qmlx"),
-            required_features: wgpu::Features::empty(),
+            required_features: wanted & adapter.features(),
             required_limits: limits.clone(),
             ..Default::default()
         }))

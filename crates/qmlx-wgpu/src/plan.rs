@@ -21,6 +21,13 @@ pub const QMV_ROWS: usize = 8;
 pub const QMM_ROWS: usize = 32;
 
 impl Plan {
+    /// Whether the schedule is one tile of the first w matrix whose x row i gives output row i
+    /// (a plain decode of at most [`QMV_ROWS`] rows), so qmv may skip the tile and row tables.
+    pub fn is_direct(&self) -> bool {
+        let n = self.rows.len();
+        self.tiles == [[0, 0, n as u32, 0]] && self.rows.iter().enumerate().all(|(i, r)| *r == [i as u32, i as u32])
+    }
+
     /// Builds the schedule for `op` over its resolved `(x matrix, w matrix)` pairs.
     pub fn new(op: &MatmulOp, pairs: &[(usize, usize)]) -> Plan {
         let m = op.m;
@@ -61,7 +68,11 @@ impl Plan {
 /// `cols × unroll` loads in flight; `workgroup` threads per workgroup. On the 4-bit word path a
 /// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how codes become
 /// floats (1: two codes per f16 pair, 0: one code per f32 / table lookup); other widths go by
-/// 32-element chunks, at most two per thread and column in flight.
+/// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
+/// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
+/// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
+/// decodes the current one. `direct` (where the plan is one tile of identity rows of the first w
+/// matrix, [`Plan::is_direct`]) lets the kernel skip reading the tile and row tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QmvLayout {
     pub lanes: u32,
@@ -70,6 +81,9 @@ pub struct QmvLayout {
     pub unroll: u32,
     pub vec: u32,
     pub decode: u32,
+    pub reduce: u32,
+    pub prefetch: u32,
+    pub direct: u32,
 }
 
 /// Largest `cols × workgroup` the kernel's reduction buffer holds, and the kernel's array bounds.
@@ -84,10 +98,13 @@ impl QmvLayout {
     /// about a thousand workgroups (14336×4096: 32 lanes, 4096×14336: 128, 28672×4096: 16).
     /// Still the best or within 2 % of it on an H100 with the written-out step of stage 3
     /// round 2 (bench/results/wgpu-gpu-h100-stage3-round2.txt: 2 or 4 units per step, 2
-    /// columns, 64 or 256 threads, word loads, the one-code decode all swept).
+    /// columns, 64 or 256 threads, word loads, the one-code decode all swept). Stage 4 (H100,
+    /// bench/results/wgpu-gpu-h100-stage4-round1.txt): the one-barrier reduction with the direct
+    /// schedule was the fastest kernel variant in every shape and mode by both timing methods
+    /// (affine 4-bit 14336×4096 by GPU timestamps 18.7 → 17.5 us); the rolling prefetch lost.
     pub fn choose(op: &MatmulOp) -> QmvLayout {
         let (cols, workgroup) = (4u32, 128u32);
-        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode: 1 }
+        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode: 1, reduce: 1, prefetch: 0, direct: 1 }
     }
 
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
@@ -109,11 +126,14 @@ impl QmvLayout {
             && (1..=QMV_MAX_UNROLL).contains(&self.unroll)
             && self.cols * self.workgroup <= QMV_RED
             && (self.vec == 1 || self.vec == 4)
-            && self.decode <= 1;
+            && self.decode <= 1
+            && self.reduce <= 1
+            && self.prefetch <= 1
+            && self.direct <= 1;
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0 or 1"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode, reduce, prefetch and direct 0 or 1"))
         }
     }
 
@@ -129,7 +149,7 @@ impl QmvLayout {
     }
 
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
-    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 9] {
+    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 12] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
         // 4-bit rows of whole 16-byte vectors go a word of codes at a time.
         let word_path = op.spec.bits() == 4 && op.spec.packed_words(op.k) % 4 == 0;
@@ -143,28 +163,36 @@ impl QmvLayout {
             ("QMV_OUT16", self.writes_16bit(op) as u32 as f64),
             ("QMV_VEC", self.vec as f64),
             ("QMV_DECODE", self.decode as f64),
+            ("QMV_REDUCE", self.reduce as f64),
+            ("QMV_PREFETCH", self.prefetch as f64),
+            ("QMV_DIRECT", (self.direct == 1 && plan.is_direct()) as u32 as f64),
         ]
     }
 }
 
 impl std::fmt::Display for QmvLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}x{}x{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll, self.vec, self.decode)
+        write!(f, "{}x{}x{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll, self.vec, self.decode)?;
+        if (self.reduce, self.prefetch, self.direct) != (0, 0, 0) {
+            write!(f, "x{}x{}x{}", self.reduce, self.prefetch, self.direct)?;
+        }
+        Ok(())
     }
 }
 
 impl std::str::FromStr for QmvLayout {
     type Err = String;
-    /// `lanes x cols x workgroup x unroll [x vec x decode]`, e.g. `32x4x128x2x1x1` (vec 4 and
-    /// decode 1 when left out).
+    /// `lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct]]`, e.g.
+    /// `32x4x128x2x1x1` (vec 4, decode 1, reduce, prefetch and direct 0 when left out).
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let v: Vec<u32> = s.split('x').map(|t| t.trim().parse::<u32>().map_err(|e| format!("{s:?}: {e}"))).collect::<std::result::Result<_, _>>()?;
-        let (lanes, cols, workgroup, unroll, vec, decode) = match v[..] {
-            [l, c, w, u] => (l, c, w, u, 4, 1),
-            [l, c, w, u, v, d] => (l, c, w, u, v, d),
-            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode]")),
+        let (lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct) = match v[..] {
+            [l, c, w, u] => (l, c, w, u, 4, 1, 0, 0, 0),
+            [l, c, w, u, v, d] => (l, c, w, u, v, d, 0, 0, 0),
+            [l, c, w, u, v, d, r, p, x] => (l, c, w, u, v, d, r, p, x),
+            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct]]")),
         };
-        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode };
+        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct };
         l.validate()?;
         Ok(l)
     }
@@ -184,9 +212,22 @@ mod tests {
     }
 
     #[test]
+    fn direct_only_for_one_tile_of_identity_rows() {
+        let op = decode(64, 128);
+        assert!(Plan::new(&op, &[(0, 0)]).is_direct());
+        assert!(!Plan::new(&op, &[(0, 1)]).is_direct(), "second w matrix");
+        assert!(!Plan::new(&op, &[(0, 0), (0, 0)]).is_direct(), "x row 0 twice");
+        assert!(!Plan::new(&op, &[(1, 0), (0, 0)]).is_direct(), "rows swapped");
+        let l: QmvLayout = "32x4x128x1x4x1x1x1x1".parse().unwrap();
+        let direct = |plan: &Plan| l.constants(&op, plan).iter().find(|c| c.0 == "QMV_DIRECT").unwrap().1;
+        assert_eq!((direct(&Plan::new(&op, &[(0, 0)])), direct(&Plan::new(&op, &[(0, 1)]))), (1.0, 0.0));
+    }
+
+    #[test]
     fn default_layouts_are_the_measured_best_and_valid() {
-        // The fastest layouts of the H200 sweep (bench/results/wgpu-gpu-h200-stage2-round2.txt).
-        for (n, k, want) in [(14336, 4096, "32x4x128x1x4x1"), (4096, 14336, "128x4x128x1x4x1"), (28672, 4096, "16x4x128x1x4x1")] {
+        // The fastest layouts of the H200 sweep (bench/results/wgpu-gpu-h200-stage2-round2.txt), with
+        // the stage-4 reduction and direct schedule (bench/results/wgpu-gpu-h100-stage4-round1.txt).
+        for (n, k, want) in [(14336, 4096, "32x4x128x1x4x1x1x0x1"), (4096, 14336, "128x4x128x1x4x1x1x0x1"), (28672, 4096, "16x4x128x1x4x1x1x0x1")] {
             assert_eq!(QmvLayout::choose(&decode(n, k)).to_string(), want, "{n}x{k}");
         }
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {

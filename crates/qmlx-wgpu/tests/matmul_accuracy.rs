@@ -244,14 +244,20 @@ fn qmv_long_rows() {
 
 /// Every qmv layout limit on its own context: lanes from 4 to 128, 1–4 columns per thread (odd
 /// counts force the float32 + cast output), unroll 1 to 4, workgroups of 64 to 256, word-path
-/// loads of 1 and 4 words, both 4-bit decodes (affine and mxfp4 rows of K % 32 == 0 take the word
+/// loads of 1 and 4 words, both 4-bit decodes, both reductions, with and without prefetch, direct or table schedule (affine and mxfp4 rows of K % 32 == 0 take the word
 /// path; affine 6-bit and nvfp4 of K % 32 != 0 go code by code).
 #[test]
 fn qmv_layouts_within_metric() {
     let Some(_) = ctx("qmv_layouts_within_metric") else { return };
     let own = WgpuContext::new().unwrap();
     let mut rng = rng("qmv_layouts_within_metric");
-    for layout in ["4x4x64x2x1x1", "8x1x64x1x4x0", "32x3x128x4x1x0", "64x2x256x1x4x1", "128x4x256x2x1x1", "16x4x128x3x4x1"] {
+    // The last five: the one-barrier reduction (x rows in passes of 2 or 1 where the reduction
+    // buffer is short, odd columns), the rolling prefetch and the direct schedule (a plain decode
+    // here: one tile, x row i → output row i).
+    for layout in [
+        "4x4x64x2x1x1", "8x1x64x1x4x0", "32x3x128x4x1x0", "64x2x256x1x4x1", "128x4x256x2x1x1", "16x4x128x3x4x1",
+        "4x4x64x1x4x1x1x1x1", "32x4x128x1x4x1x1x0x0", "128x4x256x2x1x1x1x0x1", "16x3x128x1x4x0x1x1x1", "64x2x128x1x1x1x0x1x0",
+    ] {
         own.set_qmv_layout(Some(layout.parse().unwrap())).unwrap();
         for (spec, dt) in [
             (QuantSpec::new(Mode::Affine, 64, 4).unwrap(), DType::F16),
@@ -270,9 +276,9 @@ fn qmv_layouts_within_metric() {
     }
     let bad: Result<qmlx_wgpu::plan::QmvLayout, _> = "48x4x128x2".parse();
     assert!(bad.is_err(), "lanes must be a power of two");
-    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x2", "32x4x128x5x4x1", "32x4x128x2x4"] {
+    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x2", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1"] {
         assert!(bad.parse::<qmlx_wgpu::plan::QmvLayout>().is_err(), "{bad}");
     }
-    let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1 }));
+    let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0 }));
     assert!(matches!(bad, Err(Error::Value { arg: "layout", .. })), "{bad:?}");
 }

@@ -91,18 +91,27 @@ pub(super) struct ScaleRows<'a, T> {
     pub rows: usize,
     /// fp modes: decoded scale of every byte, one table per w matrix with a global scale.
     luts: Vec<[f32; 256]>,
+    /// fp modes: the kernels whose vector decoder `fill` tries first, nvfp4 (E4M3) or not, and
+    /// the nvfp4 factor per w matrix (one 1.0 without global scales).
+    kernels: Kernels,
+    e4m3: bool,
+    factors: Vec<f32>,
 }
 
 impl<'a, T: Float> ScaleRows<'a, T> {
-    pub fn new(op: &MatmulOp, scales: Scales<'a, T>) -> Self {
+    pub fn new(kernels: Kernels, op: &MatmulOp, scales: Scales<'a, T>) -> Self {
         let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
         let lut = |gf: Option<f32>| -> [f32; 256] { std::array::from_fn(|b| fp_scale(&op.spec, b as u8, gf)) };
-        let luts = match scales {
-            Scales::Affine { .. } => vec![],
-            Scales::Fp { global_scales: None, .. } => vec![lut(None)],
-            Scales::Fp { global_scales: Some(g), .. } => g.iter().map(|&g| lut(Some(nvfp4_global_factor(g)))).collect(),
+        let (luts, factors) = match scales {
+            Scales::Affine { .. } => (vec![], vec![]),
+            Scales::Fp { global_scales: None, .. } => (vec![lut(None)], vec![1.0]),
+            Scales::Fp { global_scales: Some(g), .. } => (
+                g.iter().map(|&g| lut(Some(nvfp4_global_factor(g)))).collect(),
+                g.iter().map(|&g| nvfp4_global_factor(g)).collect(),
+            ),
         };
-        ScaleRows { scales, gpr: cols / op.spec.group_size() as usize, rows, luts }
+        let e4m3 = op.spec.mode() == crate::format::Mode::Nvfp4;
+        ScaleRows { scales, gpr: cols / op.spec.group_size() as usize, rows, luts, kernels, e4m3, factors }
     }
 
     /// Hints that the scales (and biases) of stored rows `r0..r1` of w matrix `wi` will be read
@@ -130,10 +139,14 @@ impl<'a, T: Float> ScaleRows<'a, T> {
                 to_f32(&biases[at..at + b.len()], b);
             }
             Scales::Fp { scales, .. } => {
-                let lut = &self.luts[if self.luts.len() > 1 { wi } else { 0 }];
+                let t = if self.luts.len() > 1 { wi } else { 0 };
                 let len = s.len();
-                for (d, &byte) in s.iter_mut().zip(&scales[at..at + len]) {
-                    *d = lut[byte as usize];
+                let src = &scales[at..at + len];
+                if !super::kernels::decode_fp_scales(self.kernels, self.e4m3, self.factors[t], src, s) {
+                    let lut = &self.luts[t];
+                    for (d, &byte) in s.iter_mut().zip(src) {
+                        *d = lut[byte as usize];
+                    }
                 }
             }
         }
@@ -164,6 +177,14 @@ pub(super) fn to_f32<T: Float>(src: &[T], dst: &mut [f32]) {
     match T::DTYPE {
         crate::DType::F16 => return super::kernels::neon::f16_to_f32(bytemuck::cast_slice(src), dst),
         crate::DType::BF16 => return super::kernels::neon::bf16_to_f32(bytemuck::cast_slice(src), dst),
+        _ => {}
+    }
+    // x86-64: bf16 by vector shifts, f16 by F16C (`half`'s slice conversion of bf16 was a quarter
+    // of an M=1 4096×4096 4-bit call with bf16 scales in L3, perf, stage 5).
+    #[cfg(target_arch = "x86_64")]
+    match T::DTYPE {
+        crate::DType::BF16 if super::kernels::bf16_to_f32(bytemuck::cast_slice(src), dst) => return,
+        crate::DType::F16 if super::kernels::f16_to_f32(bytemuck::cast_slice(src), dst) => return,
         _ => {}
     }
     match T::DTYPE {
@@ -214,7 +235,7 @@ pub(super) fn run<T: Float>(
     }
     let mut xf = vec![0f32; x.len()];
     to_f32(x, &mut xf);
-    let sr = ScaleRows::new(op, scales);
+    let sr = ScaleRows::new(kernels, op, scales);
     if op.m >= if op.transpose { QMM_MIN_M_TRANSPOSED } else { QMM_MIN_M } {
         super::qmm::run(kernels, op, pairs, &xf, w, &sr, out)
     } else if op.transpose {

@@ -192,8 +192,8 @@ pub(super) fn run_t<T: Float>(
                 let t1 = (t0 + ROW_TILE).min(r1);
                 // The next tile's scales and biases (read right after this tile's rows; the
                 // kernels prefetch only codes): with f32 scales they are 20 % of the bytes, in
-                // two streams of their own. M=1 from memory, spin pool on: 0–6 % less time in
-                // 10 of 12 interleaved A/Bs, the same in 2 (stage-5 notes).
+                // two streams of their own. M=1 from memory, spin pool on: 0–4 % less time in
+                // 10 of 12 interleaved A/Bs, ≤ 1 % more in 2 (stage-5 notes).
                 sr.prefetch(wi, t1, (t1 + ROW_TILE).min(r1));
                 for r in t0..t1 {
                     let o = (r - t0) * gpr;

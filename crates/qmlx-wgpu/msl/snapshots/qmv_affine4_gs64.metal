@@ -58,12 +58,12 @@ struct Unit4_ {
     metal::uint4 c3_;
 };
 struct type_18 {
-    uint inner[4];
-};
-struct type_19 {
     float inner[32];
 };
 struct type_20 {
+    uint inner[4];
+};
+struct type_21 {
     metal::float2 inner[4];
 };
 constant uint MODE_AFFINE = 0u;
@@ -89,6 +89,9 @@ constant uint QMV_WORD_PATH = 0u;
 constant uint QMV_OUT16_ = 0u;
 constant uint QMV_VEC = 4u;
 constant uint QMV_DECODE = 1u;
+constant uint QMV_REDUCE = 0u;
+constant uint QMV_PREFETCH = 0u;
+constant uint QMV_DIRECT = 0u;
 
 uint naga_f2u32(float value) {
     return static_cast<uint>(metal::clamp(value, 0.0, 4294967000.0));
@@ -109,8 +112,8 @@ uint f32_to_f16_(
     if (a_3 < 947912704u) {
         return s | naga_f2u32(metal::rint(as_type<float>(a_3) * 16777216.0));
     }
-    uint r = (a_3 + 4095u) + ((a_3 >> 13u) & 1u);
-    return s | ((r - 939524096u) >> 13u);
+    uint r_1 = (a_3 + 4095u) + ((a_3 >> 13u) & 1u);
+    return s | ((r_1 - 939524096u) >> 13u);
 }
 
 uint f32_to_bf16_(
@@ -187,18 +190,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_4 = {};
+    bool local_10 = {};
     uint i = 0u;
     q_2 = a_1 / b_1;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_4 = _e14 == 0.0;
+        local_10 = _e14 == 0.0;
     } else {
-        local_4 = true;
+        local_10 = true;
     }
-    bool _e18 = local_4;
+    bool _e18 = local_10;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -364,8 +367,8 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_5 = {};
-    bool local_6 = {};
+    bool local_11 = {};
+    bool local_12 = {};
     uint v_2 = 0u;
     uint i_4 = 0u;
     uint word_1 = {};
@@ -375,17 +378,17 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_5 = (start & 3u) == 0u;
+        local_11 = (start & 3u) == 0u;
     } else {
-        local_5 = false;
+        local_11 = false;
     }
-    bool _e27 = local_5;
+    bool _e27 = local_11;
     if (_e27) {
-        local_6 = (start + BITS) <= end;
+        local_12 = (start + BITS) <= end;
     } else {
-        local_6 = false;
+        local_12 = false;
     }
-    bool _e34 = local_6;
+    bool _e34 = local_12;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
@@ -636,13 +639,13 @@ float qmv_dot_word4_(
     X8_ xs,
     threadgroup type_12& fp4_lut
 ) {
-    bool local_7 = {};
+    bool local_13 = {};
     if (true) {
-        local_7 = true;
+        local_13 = true;
     } else {
-        local_7 = false;
+        local_13 = false;
     }
-    bool _e15 = local_7;
+    bool _e15 = local_13;
     if (_e15) {
         metal::uint4 _e16 = codes4_lo(w_5);
         metal::uint4 _e20 = codes4_hi(w_5);
@@ -729,7 +732,7 @@ void qmv_unit(
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_8 = {};
+    bool local_14 = {};
     uint v0_ = 0u;
     metal::float4 a_2 = {};
     metal::float4 b_2 = {};
@@ -739,11 +742,11 @@ void qmv_unit(
     float sx_1 = {};
     uint v_5 = {};
     if (false) {
-        local_8 = true;
+        local_14 = true;
     } else {
-        local_8 = false;
+        local_14 = false;
     }
-    bool _e23 = local_8;
+    bool _e23 = local_14;
     float fp_unscale = _e23 ? 16384.0 : 1.0;
     uint row0_ = (c_2 * QMV_VEC) * 8u;
     bool loop_init_5 = true;
@@ -868,6 +871,174 @@ void qmv_unit(
     return;
 }
 
+metal::uint2 qmv_row(
+    uint first,
+    uint mi_7,
+    device type_11 const& rows,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    if (false) {
+        return metal::uint2(mi_7);
+    }
+    metal::uint2 _e10 = rows[first + mi_7];
+    return _e10;
+}
+
+void qmv_reduce_flat(
+    uint lid_1,
+    uint lane,
+    uint col0_,
+    uint count_1,
+    uint tile_row,
+    thread type_18& acc_1,
+    constant Params& p,
+    device type_11 const& rows,
+    device type_8& out,
+    threadgroup type_14& red,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint m0_ = 0u;
+    uint r = {};
+    uint ci_13 = {};
+    uint job = {};
+    float s0_1 = {};
+    float s1_ = {};
+    uint l = {};
+    bool local_15 = {};
+    uint team0_ = lid_1 - lane;
+    bool loop_init_9 = true;
+    while(true) {
+        if (!loop_init_9) {
+            uint _e166 = m0_;
+            m0_ = _e166 + 2u;
+        }
+        loop_init_9 = false;
+        uint _e19 = m0_;
+        if (_e19 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            r = 0u;
+            bool loop_init_10 = true;
+            while(true) {
+                if (!loop_init_10) {
+                    uint _e59 = r;
+                    r = _e59 + 1u;
+                }
+                loop_init_10 = false;
+                uint _e24 = r;
+                if (_e24 < 2u) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e26 = m0_;
+                    uint _e27 = r;
+                    uint mi_8 = metal::min(_e26 + _e27, 7u);
+                    ci_13 = 0u;
+                    bool loop_init_11 = true;
+                    while(true) {
+                        if (!loop_init_11) {
+                            uint _e56 = ci_13;
+                            ci_13 = _e56 + 1u;
+                        }
+                        loop_init_11 = false;
+                        uint _e36 = ci_13;
+                        if (_e36 < QMV_COLS) {
+                        } else {
+                            break;
+                        }
+                        {
+                            uint _e40 = r;
+                            uint _e43 = ci_13;
+                            uint _e49 = ci_13;
+                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_8];
+                            red.inner[(((_e40 * QMV_COLS) + _e43) * QMV_WG) + lid_1] = _e54;
+                        }
+                    }
+                }
+            }
+            metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
+            job = lane;
+            bool loop_init_12 = true;
+            while(true) {
+                if (!loop_init_12) {
+                    uint _e163 = job;
+                    job = _e163 + QMV_LANES;
+                }
+                loop_init_12 = false;
+                uint _e73 = job;
+                if (_e73 < 8u) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e75 = job;
+                    uint r_2 = _e75 / 4u;
+                    uint _e80 = job;
+                    uint ci_14 = (_e80 % 4u) * 1u;
+                    uint _e86 = m0_;
+                    uint mi_9 = _e86 + r_2;
+                    s0_1 = 0.0;
+                    s1_ = 0.0;
+                    uint b0_ = (((r_2 * QMV_COLS) + ci_14) * QMV_WG) + team0_;
+                    l = 0u;
+                    bool loop_init_13 = true;
+                    while(true) {
+                        if (!loop_init_13) {
+                            uint _e122 = l;
+                            l = _e122 + 1u;
+                        }
+                        loop_init_13 = false;
+                        uint _e100 = l;
+                        if (_e100 < QMV_LANES) {
+                        } else {
+                            break;
+                        }
+                        {
+                            float _e103 = s0_1;
+                            uint _e105 = l;
+                            float _e108 = red.inner[b0_ + _e105];
+                            s0_1 = _e103 + _e108;
+                            if (false) {
+                                float _e112 = s1_;
+                                uint _e116 = l;
+                                float _e119 = red.inner[(b0_ + QMV_WG) + _e116];
+                                s1_ = _e112 + _e119;
+                            }
+                        }
+                    }
+                    if (mi_9 < count_1) {
+                        uint _e130 = p.n;
+                        local_15 = (col0_ + ci_14) < _e130;
+                    } else {
+                        local_15 = false;
+                    }
+                    bool _e133 = local_15;
+                    if (_e133) {
+                        metal::uint2 _e134 = qmv_row(tile_row, mi_9, rows, _buffer_sizes);
+                        uint _e138 = p.n;
+                        uint o = _e134.y * _e138;
+                        if (false) {
+                            float _e148 = s0_1;
+                            uint _e150 = float_to_bits(_e148, XDT);
+                            float _e151 = s1_;
+                            uint _e153 = float_to_bits(_e151, XDT);
+                            out[((o + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
+                        } else {
+                            float _e161 = s0_1;
+                            out[(o + col0_) + ci_14] = as_type<uint>(_e161);
+                        }
+                    }
+                }
+            }
+            metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
+        }
+    }
+    return;
+}
+
 struct qmvInput {
 };
 [[max_total_threads_per_threadgroup(128)]] kernel void qmv(
@@ -893,19 +1064,27 @@ struct qmvInput {
     type_17 qacc = {};
     metal::uint4 qmv_wrow = {};
     type_4 qmv_xrow = {};
-    float global_factor = 0.0;
     bool local = {};
+    bool local_1 = {};
+    bool local_2 = {};
+    bool local_3 = {};
+    metal::uint4 tile = metal::uint4(0u, 0u, 8u, 0u);
+    float global_factor = 0.0;
+    bool local_4 = {};
     type_4 x_rows = {};
     uint mi = 0u;
-    type_18 w_rows = {};
+    type_20 w_rows = {};
     uint ci = 0u;
-    type_19 acc = {};
-    bool local_1 = {};
+    type_18 acc = {};
+    bool local_5 = {};
     metal::uint4 wbase = metal::uint4(0u);
     uint ci_1 = 0u;
     uint mi_1 = 0u;
-    bool local_2 = {};
+    bool local_6 = {};
     uint u0_ = {};
+    bool local_7 = {};
+    bool local_8 = {};
+    Unit4_ cur = {};
     Unit4_ wb = {};
     Unit4_ wc = {};
     Unit4_ wd = {};
@@ -916,12 +1095,12 @@ struct qmvInput {
     uint ci_3 = {};
     uint u_1 = {};
     uint s0_ = {};
-    type_20 ab = {};
+    type_21 ab = {};
     uint ci_4 = {};
-    type_19 dots = {};
+    type_18 dots = {};
     type_16 sx = {};
     uint e8_ = {};
-    type_19 wf = {};
+    type_18 wf = {};
     uint ci_5 = {};
     uint e = {};
     uint mi_3 = {};
@@ -934,507 +1113,583 @@ struct qmvInput {
     uint ci_8 = {};
     uint stride = {};
     uint ci_9 = {};
-    bool local_3 = {};
+    bool local_9 = {};
     uint ci_10 = {};
     uint ci_11 = {};
-    if (lid < 16u) {
-        float _e7 = fp4_value(lid);
-        fp4_lut.inner[lid] = _e7;
-    }
-    metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
-    uint _e8 = tile_index(wid, nwg);
-    uint _e11 = p.tiles;
-    bool tile_live = _e8 < _e11;
-    uint _e16 = p.tiles;
-    metal::uint4 tile = tiles[metal::min(_e8, _e16 - 1u)];
-    opaque_zero = tile.w;
-    uint count_1 = tile_live ? tile.z : 0u;
-    uint lane = lid % QMV_LANES;
-    uint col0_ = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
-    uint _e44 = p.rows_per_w;
-    uint row0_1 = tile.x * _e44;
     if (false) {
-        uint _e57 = p.has_global;
-        local = _e57 != 0u;
+        local = true;
     } else {
         local = false;
     }
-    bool _e61 = local;
-    if (_e61) {
-        float _e65 = gscale[tile.x];
-        float _e67 = div_rn(_e65, 2688.0, opaque_zero);
-        global_factor = _e67;
-    }
-    bool loop_init_9 = true;
-    while(true) {
-        if (!loop_init_9) {
-            uint _e89 = mi;
-            mi = _e89 + 1u;
-        }
-        loop_init_9 = false;
-        uint _e71 = mi;
-        if (_e71 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e74 = mi;
-            uint _e78 = mi;
-            uint _e87 = rows[tile.y + metal::min(_e78, metal::max(count_1, 1u) - 1u)].x;
-            x_rows.inner[_e74] = _e87;
-        }
-    }
-    bool loop_init_10 = true;
-    while(true) {
-        if (!loop_init_10) {
-            uint _e109 = ci;
-            ci = _e109 + 1u;
-        }
-        loop_init_10 = false;
-        uint _e94 = ci;
-        if (_e94 < QMV_COLS) {
-        } else {
-            break;
-        }
-        {
-            uint _e97 = ci;
-            uint _e99 = ci;
-            uint _e103 = p.n;
-            w_rows.inner[_e97] = row0_1 + metal::min(col0_ + _e99, _e103 - 1u);
-        }
-    }
-    uint _e113 = p.k;
-    uint chunks = (_e113 + 31u) / 32u;
-    if (false) {
-        local_1 = true;
-    } else {
+    bool word_kernel = local;
+    if (true) {
         local_1 = false;
+    } else {
+        local_1 = true;
     }
-    bool word_path = local_1;
-    uint _e137 = p.wpr;
-    uint units = _e137 / QMV_VEC;
-    bool loop_init_11 = true;
-    while(true) {
-        if (!loop_init_11) {
-            uint _e164 = ci_1;
-            ci_1 = _e164 + 1u;
-        }
-        loop_init_11 = false;
-        uint _e145 = ci_1;
-        if (_e145 < QMV_COLS) {
+    bool _e29 = local_1;
+    if (_e29) {
+        if (!(!(word_kernel))) {
+            local_3 = false;
         } else {
-            break;
+            local_3 = true;
         }
-        {
-            uint _e148 = ci_1;
-            uint _e150 = ci_1;
-            uint _e152 = w_rows.inner[_e150];
-            uint _e155 = p.wpr;
-            wbase[_e148] = _e152 * _e155;
-            uint _e158 = ci_1;
-            uint _e160 = ci_1;
-            uint _e162 = w_rows.inner[_e160];
-            qmv_wrow[_e158] = _e162;
-        }
-    }
-    bool loop_init_12 = true;
-    while(true) {
-        if (!loop_init_12) {
-            uint _e178 = mi_1;
-            mi_1 = _e178 + 1u;
-        }
-        loop_init_12 = false;
-        uint _e168 = mi_1;
-        if (_e168 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e172 = mi_1;
-            uint _e174 = mi_1;
-            uint _e176 = x_rows.inner[_e174];
-            qmv_xrow.inner[_e172] = _e176;
-        }
-    }
-    if (word_path) {
-        local_2 = count_1 > 0u;
+        bool _e41 = local_3;
+        local_2 = _e41;
     } else {
         local_2 = false;
     }
-    bool _e190 = local_2;
-    u0_ = _e190 ? lane : units;
-    bool loop_init_13 = true;
-    while(true) {
-        if (!loop_init_13) {
-            uint _e277 = u0_;
-            u0_ = _e277 + 32u;
+    bool _e43 = local_2;
+    if (_e43) {
+        if (lid < 16u) {
+            float _e48 = fp4_value(lid);
+            fp4_lut.inner[lid] = _e48;
         }
-        loop_init_13 = false;
-        uint _e193 = u0_;
-        if ((_e193 + 16u) < units) {
-        } else {
-            break;
-        }
-        {
-            metal::uint4 _e203 = wbase;
-            uint _e204 = u0_;
-            Unit4_ _e205 = qmv_unit_load(_e203, _e204, wq, _buffer_sizes);
-            wb = _e205;
-            wc = _e205;
-            wd = _e205;
-            if (true) {
-                metal::uint4 _e213 = wbase;
-                uint _e214 = u0_;
-                Unit4_ _e217 = qmv_unit_load(_e213, _e214 + QMV_LANES, wq, _buffer_sizes);
-                wb = _e217;
-            }
-            if (false) {
-                metal::uint4 _e222 = wbase;
-                uint _e223 = u0_;
-                Unit4_ _e229 = qmv_unit_load(_e222, _e223 + 32u, wq, _buffer_sizes);
-                wc = _e229;
-            }
-            if (false) {
-                metal::uint4 _e234 = wbase;
-                uint _e235 = u0_;
-                Unit4_ _e241 = qmv_unit_load(_e234, _e235 + 48u, wq, _buffer_sizes);
-                wd = _e241;
-            }
-            uint _e242 = u0_;
-            float _e243 = global_factor;
-            qmv_unit(_e242, _e205, count_1, _e243, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e248 = u0_;
-                Unit4_ _e251 = wb;
-                float _e252 = global_factor;
-                qmv_unit(_e248 + QMV_LANES, _e251, count_1, _e252, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e257 = u0_;
-                Unit4_ _e263 = wc;
-                float _e264 = global_factor;
-                qmv_unit(_e257 + 32u, _e263, count_1, _e264, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e269 = u0_;
-                Unit4_ _e275 = wd;
-                float _e276 = global_factor;
-                qmv_unit(_e269 + 48u, _e275, count_1, _e276, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-        }
+        metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
+    }
+    uint _e49 = tile_index(wid, nwg);
+    uint _e52 = p.tiles;
+    bool tile_live = _e49 < _e52;
+    if (true) {
+        uint _e68 = p.tiles;
+        metal::uint4 _e73 = tiles[metal::min(_e49, _e68 - 1u)];
+        tile = _e73;
+    }
+    uint _e78 = tiles[0].w;
+    opaque_zero = _e78;
+    uint _e81 = tile.z;
+    uint count_2 = tile_live ? _e81 : 0u;
+    uint lane_1 = lid % QMV_LANES;
+    uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
+    uint _e98 = tile.x;
+    uint _e101 = p.rows_per_w;
+    uint row0_1 = _e98 * _e101;
+    if (false) {
+        uint _e114 = p.has_global;
+        local_4 = _e114 != 0u;
+    } else {
+        local_4 = false;
+    }
+    bool _e118 = local_4;
+    if (_e118) {
+        uint _e121 = tile.x;
+        float _e123 = gscale[_e121];
+        float _e125 = div_rn(_e123, 2688.0, opaque_zero);
+        global_factor = _e125;
     }
     bool loop_init_14 = true;
     while(true) {
         if (!loop_init_14) {
-            uint _e286 = u0_;
-            u0_ = _e286 + QMV_LANES;
+            uint _e145 = mi;
+            mi = _e145 + 1u;
         }
         loop_init_14 = false;
-        uint _e279 = u0_;
-        if (_e279 < units) {
+        uint _e129 = mi;
+        if (_e129 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e281 = u0_;
-            metal::uint4 _e282 = wbase;
-            uint _e283 = u0_;
-            Unit4_ _e284 = qmv_unit_load(_e282, _e283, wq, _buffer_sizes);
-            float _e285 = global_factor;
-            qmv_unit(_e281, _e284, count_1, _e285, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e132 = mi;
+            uint _e135 = tile.y;
+            uint _e136 = mi;
+            metal::uint2 _e142 = qmv_row(_e135, metal::min(_e136, metal::max(count_2, 1u) - 1u), rows, _buffer_sizes);
+            x_rows.inner[_e132] = _e142.x;
         }
     }
     bool loop_init_15 = true;
     while(true) {
         if (!loop_init_15) {
-            uint _e315 = mi_2;
-            mi_2 = _e315 + 1u;
+            uint _e165 = ci;
+            ci = _e165 + 1u;
         }
         loop_init_15 = false;
-        uint _e291 = mi_2;
-        if (_e291 < QMV_XROWS) {
+        uint _e150 = ci;
+        if (_e150 < QMV_COLS) {
+        } else {
+            break;
+        }
+        {
+            uint _e153 = ci;
+            uint _e155 = ci;
+            uint _e159 = p.n;
+            w_rows.inner[_e153] = row0_1 + metal::min(col0_1 + _e155, _e159 - 1u);
+        }
+    }
+    uint _e169 = p.k;
+    uint chunks = (_e169 + 31u) / 32u;
+    if (false) {
+        local_5 = true;
+    } else {
+        local_5 = false;
+    }
+    bool word_path = local_5;
+    uint _e193 = p.wpr;
+    uint units = _e193 / QMV_VEC;
+    bool loop_init_16 = true;
+    while(true) {
+        if (!loop_init_16) {
+            uint _e220 = ci_1;
+            ci_1 = _e220 + 1u;
+        }
+        loop_init_16 = false;
+        uint _e201 = ci_1;
+        if (_e201 < QMV_COLS) {
+        } else {
+            break;
+        }
+        {
+            uint _e204 = ci_1;
+            uint _e206 = ci_1;
+            uint _e208 = w_rows.inner[_e206];
+            uint _e211 = p.wpr;
+            wbase[_e204] = _e208 * _e211;
+            uint _e214 = ci_1;
+            uint _e216 = ci_1;
+            uint _e218 = w_rows.inner[_e216];
+            qmv_wrow[_e214] = _e218;
+        }
+    }
+    bool loop_init_17 = true;
+    while(true) {
+        if (!loop_init_17) {
+            uint _e234 = mi_1;
+            mi_1 = _e234 + 1u;
+        }
+        loop_init_17 = false;
+        uint _e224 = mi_1;
+        if (_e224 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e228 = mi_1;
+            uint _e230 = mi_1;
+            uint _e232 = x_rows.inner[_e230];
+            qmv_xrow.inner[_e228] = _e232;
+        }
+    }
+    if (word_path) {
+        local_6 = count_2 > 0u;
+    } else {
+        local_6 = false;
+    }
+    bool _e246 = local_6;
+    u0_ = _e246 ? lane_1 : units;
+    if (false) {
+        local_7 = false;
+    } else {
+        local_7 = false;
+    }
+    bool _e260 = local_7;
+    if (_e260) {
+        uint _e263 = u0_;
+        local_8 = _e263 < units;
+    } else {
+        local_8 = false;
+    }
+    bool _e266 = local_8;
+    if (_e266) {
+        metal::uint4 _e267 = wbase;
+        uint _e268 = u0_;
+        Unit4_ _e269 = qmv_unit_load(_e267, _e268, wq, _buffer_sizes);
+        cur = _e269;
+        bool loop_init_18 = true;
+        while(true) {
+            if (!loop_init_18) {
+                uint _e284 = u0_;
+                u0_ = _e284 + QMV_LANES;
+            }
+            loop_init_18 = false;
+            uint _e271 = u0_;
+            if (_e271 < units) {
+            } else {
+                break;
+            }
+            {
+                metal::uint4 _e273 = wbase;
+                uint _e274 = u0_;
+                Unit4_ _e280 = qmv_unit_load(_e273, metal::min(_e274 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e281 = u0_;
+                Unit4_ _e282 = cur;
+                float _e283 = global_factor;
+                qmv_unit(_e281, _e282, count_2, _e283, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur = _e280;
+            }
+        }
+    }
+    bool loop_init_19 = true;
+    while(true) {
+        if (!loop_init_19) {
+            uint _e371 = u0_;
+            u0_ = _e371 + 32u;
+        }
+        loop_init_19 = false;
+        uint _e287 = u0_;
+        if ((_e287 + 16u) < units) {
+        } else {
+            break;
+        }
+        {
+            metal::uint4 _e297 = wbase;
+            uint _e298 = u0_;
+            Unit4_ _e299 = qmv_unit_load(_e297, _e298, wq, _buffer_sizes);
+            wb = _e299;
+            wc = _e299;
+            wd = _e299;
+            if (true) {
+                metal::uint4 _e307 = wbase;
+                uint _e308 = u0_;
+                Unit4_ _e311 = qmv_unit_load(_e307, _e308 + QMV_LANES, wq, _buffer_sizes);
+                wb = _e311;
+            }
+            if (false) {
+                metal::uint4 _e316 = wbase;
+                uint _e317 = u0_;
+                Unit4_ _e323 = qmv_unit_load(_e316, _e317 + 32u, wq, _buffer_sizes);
+                wc = _e323;
+            }
+            if (false) {
+                metal::uint4 _e328 = wbase;
+                uint _e329 = u0_;
+                Unit4_ _e335 = qmv_unit_load(_e328, _e329 + 48u, wq, _buffer_sizes);
+                wd = _e335;
+            }
+            uint _e336 = u0_;
+            float _e337 = global_factor;
+            qmv_unit(_e336, _e299, count_2, _e337, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e342 = u0_;
+                Unit4_ _e345 = wb;
+                float _e346 = global_factor;
+                qmv_unit(_e342 + QMV_LANES, _e345, count_2, _e346, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e351 = u0_;
+                Unit4_ _e357 = wc;
+                float _e358 = global_factor;
+                qmv_unit(_e351 + 32u, _e357, count_2, _e358, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e363 = u0_;
+                Unit4_ _e369 = wd;
+                float _e370 = global_factor;
+                qmv_unit(_e363 + 48u, _e369, count_2, _e370, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+        }
+    }
+    bool loop_init_20 = true;
+    while(true) {
+        if (!loop_init_20) {
+            uint _e380 = u0_;
+            u0_ = _e380 + QMV_LANES;
+        }
+        loop_init_20 = false;
+        uint _e373 = u0_;
+        if (_e373 < units) {
+        } else {
+            break;
+        }
+        {
+            uint _e375 = u0_;
+            metal::uint4 _e376 = wbase;
+            uint _e377 = u0_;
+            Unit4_ _e378 = qmv_unit_load(_e376, _e377, wq, _buffer_sizes);
+            float _e379 = global_factor;
+            qmv_unit(_e375, _e378, count_2, _e379, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+        }
+    }
+    bool loop_init_21 = true;
+    while(true) {
+        if (!loop_init_21) {
+            uint _e409 = mi_2;
+            mi_2 = _e409 + 1u;
+        }
+        loop_init_21 = false;
+        uint _e385 = mi_2;
+        if (_e385 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_2 = 0u;
-            bool loop_init_16 = true;
+            bool loop_init_22 = true;
             while(true) {
-                if (!loop_init_16) {
-                    uint _e312 = ci_2;
-                    ci_2 = _e312 + 1u;
+                if (!loop_init_22) {
+                    uint _e406 = ci_2;
+                    ci_2 = _e406 + 1u;
                 }
-                loop_init_16 = false;
-                uint _e296 = ci_2;
-                if (_e296 < QMV_COLS) {
+                loop_init_22 = false;
+                uint _e390 = ci_2;
+                if (_e390 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e299 = ci_2;
-                    uint _e302 = mi_2;
-                    uint _e306 = mi_2;
-                    uint _e308 = ci_2;
-                    float _e310 = qacc.inner[_e306][_e308];
-                    acc.inner[(_e299 * QMAX_ROWS) + _e302] = _e310;
+                    uint _e393 = ci_2;
+                    uint _e396 = mi_2;
+                    uint _e400 = mi_2;
+                    uint _e402 = ci_2;
+                    float _e404 = qacc.inner[_e400][_e402];
+                    acc.inner[(_e393 * QMAX_ROWS) + _e396] = _e404;
                 }
             }
         }
     }
-    uint first = (count_1 > 0u) ? lane : chunks;
-    c0_ = word_path ? chunks : first;
-    bool loop_init_17 = true;
+    uint first_1 = (count_2 > 0u) ? lane_1 : chunks;
+    c0_ = word_path ? chunks : first_1;
+    bool loop_init_23 = true;
     while(true) {
-        if (!loop_init_17) {
-            uint _e602 = c0_;
-            c0_ = _e602 + 32u;
+        if (!loop_init_23) {
+            uint _e696 = c0_;
+            c0_ = _e696 + 32u;
         }
-        loop_init_17 = false;
-        uint _e329 = c0_;
-        if (_e329 < chunks) {
+        loop_init_23 = false;
+        uint _e423 = c0_;
+        if (_e423 < chunks) {
         } else {
             break;
         }
         {
             u = 0u;
-            bool loop_init_18 = true;
+            bool loop_init_24 = true;
             while(true) {
-                if (!loop_init_18) {
-                    uint _e362 = u;
-                    u = _e362 + 1u;
+                if (!loop_init_24) {
+                    uint _e456 = u;
+                    u = _e456 + 1u;
                 }
-                loop_init_18 = false;
-                uint _e333 = u;
-                if (_e333 < 2u) {
+                loop_init_24 = false;
+                uint _e427 = u;
+                if (_e427 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e335 = c0_;
-                    uint _e336 = u;
-                    uint c_3 = metal::min(_e335 + (_e336 * QMV_LANES), chunks - 1u);
+                    uint _e429 = c0_;
+                    uint _e430 = u;
+                    uint c_3 = metal::min(_e429 + (_e430 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_19 = true;
+                    bool loop_init_25 = true;
                     while(true) {
-                        if (!loop_init_19) {
-                            uint _e359 = ci_3;
-                            ci_3 = _e359 + 1u;
+                        if (!loop_init_25) {
+                            uint _e453 = ci_3;
+                            ci_3 = _e453 + 1u;
                         }
-                        loop_init_19 = false;
-                        uint _e345 = ci_3;
-                        if (_e345 < QMV_COLS) {
+                        loop_init_25 = false;
+                        uint _e439 = ci_3;
+                        if (_e439 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e348 = ci_3;
-                            uint _e350 = w_rows.inner[_e348];
-                            uint _e351 = u;
-                            uint _e354 = ci_3;
-                            qmv_load(_e350, c_3, ((_e351 * QMAX_COLS) + _e354) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e442 = ci_3;
+                            uint _e444 = w_rows.inner[_e442];
+                            uint _e445 = u;
+                            uint _e448 = ci_3;
+                            qmv_load(_e444, c_3, ((_e445 * QMAX_COLS) + _e448) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_20 = true;
+            bool loop_init_26 = true;
             while(true) {
-                if (!loop_init_20) {
-                    uint _e600 = u_1;
-                    u_1 = _e600 + 1u;
+                if (!loop_init_26) {
+                    uint _e694 = u_1;
+                    u_1 = _e694 + 1u;
                 }
-                loop_init_20 = false;
-                uint _e366 = u_1;
-                if (_e366 < 2u) {
+                loop_init_26 = false;
+                uint _e460 = u_1;
+                if (_e460 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e368 = c0_;
-                    uint _e369 = u_1;
-                    uint c_4 = _e368 + (_e369 * QMV_LANES);
+                    uint _e462 = c0_;
+                    uint _e463 = u_1;
+                    uint c_4 = _e462 + (_e463 * QMV_LANES);
                     if (c_4 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_21 = true;
+                    bool loop_init_27 = true;
                     while(true) {
-                        if (!loop_init_21) {
-                            uint _e597 = s0_;
-                            s0_ = _e597 + 32u;
+                        if (!loop_init_27) {
+                            uint _e691 = s0_;
+                            s0_ = _e691 + 32u;
                         }
-                        loop_init_21 = false;
-                        uint _e376 = s0_;
-                        if (_e376 < 32u) {
+                        loop_init_27 = false;
+                        uint _e470 = s0_;
+                        if (_e470 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e381 = s0_;
-                            uint j0_1 = (c_4 * 32u) + _e381;
-                            uint _e385 = p.k;
-                            if (j0_1 >= _e385) {
+                            uint _e475 = s0_;
+                            uint j0_1 = (c_4 * 32u) + _e475;
+                            uint _e479 = p.k;
+                            if (j0_1 >= _e479) {
                                 break;
                             }
-                            ab = type_20 {};
+                            ab = type_21 {};
                             ci_4 = 0u;
-                            bool loop_init_22 = true;
+                            bool loop_init_28 = true;
                             while(true) {
-                                if (!loop_init_22) {
-                                    uint _e402 = ci_4;
-                                    ci_4 = _e402 + 1u;
+                                if (!loop_init_28) {
+                                    uint _e496 = ci_4;
+                                    ci_4 = _e496 + 1u;
                                 }
-                                loop_init_22 = false;
-                                uint _e391 = ci_4;
-                                if (_e391 < QMV_COLS) {
+                                loop_init_28 = false;
+                                uint _e485 = ci_4;
+                                if (_e485 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e394 = ci_4;
-                                    uint _e396 = ci_4;
-                                    uint _e398 = w_rows.inner[_e396];
-                                    float _e399 = global_factor;
-                                    metal::float2 _e400 = qmv_group(_e398, j0_1, _e399, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e394] = _e400;
+                                    uint _e488 = ci_4;
+                                    uint _e490 = ci_4;
+                                    uint _e492 = w_rows.inner[_e490];
+                                    float _e493 = global_factor;
+                                    metal::float2 _e494 = qmv_group(_e492, j0_1, _e493, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e488] = _e494;
                                 }
                             }
-                            dots = type_19 {};
+                            dots = type_18 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_23 = true;
+                            bool loop_init_29 = true;
                             while(true) {
-                                if (!loop_init_23) {
-                                    uint _e549 = e8_;
-                                    e8_ = _e549 + 8u;
+                                if (!loop_init_29) {
+                                    uint _e643 = e8_;
+                                    e8_ = _e643 + 8u;
                                 }
-                                loop_init_23 = false;
-                                uint _e410 = e8_;
-                                if (_e410 < 32u) {
+                                loop_init_29 = false;
+                                uint _e504 = e8_;
+                                if (_e504 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    wf = type_19 {};
+                                    wf = type_18 {};
                                     ci_5 = 0u;
-                                    bool loop_init_24 = true;
+                                    bool loop_init_30 = true;
                                     while(true) {
-                                        if (!loop_init_24) {
-                                            uint _e447 = ci_5;
-                                            ci_5 = _e447 + 1u;
+                                        if (!loop_init_30) {
+                                            uint _e541 = ci_5;
+                                            ci_5 = _e541 + 1u;
                                         }
-                                        loop_init_24 = false;
-                                        uint _e416 = ci_5;
-                                        if (_e416 < QMV_COLS) {
+                                        loop_init_30 = false;
+                                        uint _e510 = ci_5;
+                                        if (_e510 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_25 = true;
+                                            bool loop_init_31 = true;
                                             while(true) {
-                                                if (!loop_init_25) {
-                                                    uint _e444 = e;
-                                                    e = _e444 + 1u;
+                                                if (!loop_init_31) {
+                                                    uint _e538 = e;
+                                                    e = _e538 + 1u;
                                                 }
-                                                loop_init_25 = false;
-                                                uint _e421 = e;
-                                                if (_e421 < 8u) {
+                                                loop_init_31 = false;
+                                                uint _e515 = e;
+                                                if (_e515 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e424 = ci_5;
-                                                    uint _e427 = e;
-                                                    uint _e430 = u_1;
-                                                    uint _e433 = ci_5;
-                                                    uint _e437 = s0_;
-                                                    uint _e438 = e8_;
-                                                    uint _e440 = e;
-                                                    float _e442 = qmv_weight(((_e430 * QMAX_COLS) + _e433) * 8u, (_e437 + _e438) + _e440, fp4_lut, wbuf);
-                                                    wf.inner[(_e424 * 8u) + _e427] = _e442;
+                                                    uint _e518 = ci_5;
+                                                    uint _e521 = e;
+                                                    uint _e524 = u_1;
+                                                    uint _e527 = ci_5;
+                                                    uint _e531 = s0_;
+                                                    uint _e532 = e8_;
+                                                    uint _e534 = e;
+                                                    float _e536 = qmv_weight(((_e524 * QMAX_COLS) + _e527) * 8u, (_e531 + _e532) + _e534, fp4_lut, wbuf);
+                                                    wf.inner[(_e518 * 8u) + _e521] = _e536;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_26 = true;
+                                    bool loop_init_32 = true;
                                     while(true) {
-                                        if (!loop_init_26) {
-                                            uint _e547 = mi_3;
-                                            mi_3 = _e547 + 1u;
+                                        if (!loop_init_32) {
+                                            uint _e641 = mi_3;
+                                            mi_3 = _e641 + 1u;
                                         }
-                                        loop_init_26 = false;
-                                        uint _e451 = mi_3;
-                                        if (_e451 < QMV_XROWS) {
+                                        loop_init_32 = false;
+                                        uint _e545 = mi_3;
+                                        if (_e545 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e454 = mi_3;
-                                            if (_e454 < count_1) {
-                                                uint _e456 = mi_3;
-                                                uint _e458 = x_rows.inner[_e456];
-                                                uint _e459 = e8_;
-                                                qmv_x8_(_e458, j0_1 + _e459, p, x_2, xv, _buffer_sizes);
+                                            uint _e548 = mi_3;
+                                            if (_e548 < count_2) {
+                                                uint _e550 = mi_3;
+                                                uint _e552 = x_rows.inner[_e550];
+                                                uint _e553 = e8_;
+                                                qmv_x8_(_e552, j0_1 + _e553, p, x_2, xv, _buffer_sizes);
                                                 if (true) {
-                                                    uint _e466 = mi_3;
-                                                    float _e468 = sx.inner[_e466];
-                                                    float _e471 = xv.inner[0];
-                                                    float _e474 = xv.inner[1];
-                                                    float _e478 = xv.inner[2];
-                                                    float _e481 = xv.inner[3];
-                                                    float _e486 = xv.inner[4];
-                                                    float _e489 = xv.inner[5];
-                                                    float _e493 = xv.inner[6];
-                                                    float _e496 = xv.inner[7];
-                                                    sx.inner[_e466] = _e468 + (((_e471 + _e474) + (_e478 + _e481)) + ((_e486 + _e489) + (_e493 + _e496)));
+                                                    uint _e560 = mi_3;
+                                                    float _e562 = sx.inner[_e560];
+                                                    float _e565 = xv.inner[0];
+                                                    float _e568 = xv.inner[1];
+                                                    float _e572 = xv.inner[2];
+                                                    float _e575 = xv.inner[3];
+                                                    float _e580 = xv.inner[4];
+                                                    float _e583 = xv.inner[5];
+                                                    float _e587 = xv.inner[6];
+                                                    float _e590 = xv.inner[7];
+                                                    sx.inner[_e560] = _e562 + (((_e565 + _e568) + (_e572 + _e575)) + ((_e580 + _e583) + (_e587 + _e590)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_27 = true;
+                                                bool loop_init_33 = true;
                                                 while(true) {
-                                                    if (!loop_init_27) {
-                                                        uint _e544 = ci_6;
-                                                        ci_6 = _e544 + 1u;
+                                                    if (!loop_init_33) {
+                                                        uint _e638 = ci_6;
+                                                        ci_6 = _e638 + 1u;
                                                     }
-                                                    loop_init_27 = false;
-                                                    uint _e503 = ci_6;
-                                                    if (_e503 < QMV_COLS) {
+                                                    loop_init_33 = false;
+                                                    uint _e597 = ci_6;
+                                                    if (_e597 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e506 = ci_6;
-                                                        uint _e509 = mi_3;
-                                                        float _e512 = dots.inner[(_e506 * QMAX_ROWS) + _e509];
-                                                        d = _e512;
+                                                        uint _e600 = ci_6;
+                                                        uint _e603 = mi_3;
+                                                        float _e606 = dots.inner[(_e600 * QMAX_ROWS) + _e603];
+                                                        d = _e606;
                                                         e_1 = 0u;
-                                                        bool loop_init_28 = true;
+                                                        bool loop_init_34 = true;
                                                         while(true) {
-                                                            if (!loop_init_28) {
-                                                                uint _e534 = e_1;
-                                                                e_1 = _e534 + 1u;
+                                                            if (!loop_init_34) {
+                                                                uint _e628 = e_1;
+                                                                e_1 = _e628 + 1u;
                                                             }
-                                                            loop_init_28 = false;
-                                                            uint _e516 = e_1;
-                                                            if (_e516 < 8u) {
+                                                            loop_init_34 = false;
+                                                            uint _e610 = e_1;
+                                                            if (_e610 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e519 = d;
-                                                                uint _e521 = e_1;
-                                                                float _e523 = xv.inner[_e521];
-                                                                uint _e524 = ci_6;
-                                                                uint _e527 = e_1;
-                                                                float _e530 = wf.inner[(_e524 * 8u) + _e527];
-                                                                d = _e519 + (_e523 * _e530);
+                                                                float _e613 = d;
+                                                                uint _e615 = e_1;
+                                                                float _e617 = xv.inner[_e615];
+                                                                uint _e618 = ci_6;
+                                                                uint _e621 = e_1;
+                                                                float _e624 = wf.inner[(_e618 * 8u) + _e621];
+                                                                d = _e613 + (_e617 * _e624);
                                                             }
                                                         }
-                                                        uint _e536 = ci_6;
-                                                        uint _e539 = mi_3;
-                                                        float _e542 = d;
-                                                        dots.inner[(_e536 * QMAX_ROWS) + _e539] = _e542;
+                                                        uint _e630 = ci_6;
+                                                        uint _e633 = mi_3;
+                                                        float _e636 = d;
+                                                        dots.inner[(_e630 * QMAX_ROWS) + _e633] = _e636;
                                                     }
                                                 }
                                             }
@@ -1443,46 +1698,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_29 = true;
+                            bool loop_init_35 = true;
                             while(true) {
-                                if (!loop_init_29) {
-                                    uint _e595 = mi_4;
-                                    mi_4 = _e595 + 1u;
+                                if (!loop_init_35) {
+                                    uint _e689 = mi_4;
+                                    mi_4 = _e689 + 1u;
                                 }
-                                loop_init_29 = false;
-                                uint _e554 = mi_4;
-                                if (_e554 < QMV_XROWS) {
+                                loop_init_35 = false;
+                                uint _e648 = mi_4;
+                                if (_e648 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_30 = true;
+                                    bool loop_init_36 = true;
                                     while(true) {
-                                        if (!loop_init_30) {
-                                            uint _e592 = ci_7;
-                                            ci_7 = _e592 + 1u;
+                                        if (!loop_init_36) {
+                                            uint _e686 = ci_7;
+                                            ci_7 = _e686 + 1u;
                                         }
-                                        loop_init_30 = false;
-                                        uint _e559 = ci_7;
-                                        if (_e559 < QMV_COLS) {
+                                        loop_init_36 = false;
+                                        uint _e653 = ci_7;
+                                        if (_e653 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e562 = ci_7;
-                                            uint _e565 = mi_4;
-                                            float _e568 = acc.inner[(_e562 * QMAX_ROWS) + _e565];
-                                            uint _e569 = ci_7;
-                                            float _e572 = ab.inner[_e569].x;
-                                            uint _e573 = ci_7;
-                                            uint _e576 = mi_4;
-                                            float _e579 = dots.inner[(_e573 * QMAX_ROWS) + _e576];
-                                            uint _e581 = ci_7;
-                                            float _e584 = ab.inner[_e581].y;
-                                            uint _e585 = mi_4;
-                                            float _e587 = sx.inner[_e585];
-                                            acc.inner[(_e562 * QMAX_ROWS) + _e565] = _e568 + ((_e572 * _e579) + (_e584 * _e587));
+                                            uint _e656 = ci_7;
+                                            uint _e659 = mi_4;
+                                            float _e662 = acc.inner[(_e656 * QMAX_ROWS) + _e659];
+                                            uint _e663 = ci_7;
+                                            float _e666 = ab.inner[_e663].x;
+                                            uint _e667 = ci_7;
+                                            uint _e670 = mi_4;
+                                            float _e673 = dots.inner[(_e667 * QMAX_ROWS) + _e670];
+                                            uint _e675 = ci_7;
+                                            float _e678 = ab.inner[_e675].y;
+                                            uint _e679 = mi_4;
+                                            float _e681 = sx.inner[_e679];
+                                            acc.inner[(_e656 * QMAX_ROWS) + _e659] = _e662 + ((_e666 * _e673) + (_e678 * _e681));
                                         }
                                     }
                                 }
@@ -1493,146 +1748,152 @@ struct qmvInput {
             }
         }
     }
-    bool loop_init_31 = true;
+    if (false) {
+        uint _e703 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_2, _e703, acc, p, rows, out, red, _buffer_sizes);
+        return;
+    }
+    bool loop_init_37 = true;
     while(true) {
-        if (!loop_init_31) {
-            uint _e763 = mi_5;
-            mi_5 = _e763 + 1u;
+        if (!loop_init_37) {
+            uint _e861 = mi_5;
+            mi_5 = _e861 + 1u;
         }
-        loop_init_31 = false;
-        uint _e606 = mi_5;
-        if (_e606 < QMV_XROWS) {
+        loop_init_37 = false;
+        uint _e706 = mi_5;
+        if (_e706 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_8 = 0u;
-            bool loop_init_32 = true;
+            bool loop_init_38 = true;
             while(true) {
-                if (!loop_init_32) {
-                    uint _e628 = ci_8;
-                    ci_8 = _e628 + 1u;
+                if (!loop_init_38) {
+                    uint _e728 = ci_8;
+                    ci_8 = _e728 + 1u;
                 }
-                loop_init_32 = false;
-                uint _e611 = ci_8;
-                if (_e611 < QMV_COLS) {
+                loop_init_38 = false;
+                uint _e711 = ci_8;
+                if (_e711 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e615 = ci_8;
-                    uint _e620 = ci_8;
-                    uint _e623 = mi_5;
-                    float _e626 = acc.inner[(_e620 * QMAX_ROWS) + _e623];
-                    red.inner[(_e615 * QMV_WG) + lid] = _e626;
+                    uint _e715 = ci_8;
+                    uint _e720 = ci_8;
+                    uint _e723 = mi_5;
+                    float _e726 = acc.inner[(_e720 * QMAX_ROWS) + _e723];
+                    red.inner[(_e715 * QMV_WG) + lid] = _e726;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_33 = true;
+            bool loop_init_39 = true;
             while(true) {
-                if (!loop_init_33) {
-                    uint _e665 = stride;
-                    stride = _e665 >> 1u;
+                if (!loop_init_39) {
+                    uint _e765 = stride;
+                    stride = _e765 >> 1u;
                 }
-                loop_init_33 = false;
-                uint _e635 = stride;
-                if (_e635 > 0u) {
+                loop_init_39 = false;
+                uint _e735 = stride;
+                if (_e735 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e638 = stride;
-                    if (lane < _e638) {
+                    uint _e738 = stride;
+                    if (lane_1 < _e738) {
                         ci_9 = 0u;
-                        bool loop_init_34 = true;
+                        bool loop_init_40 = true;
                         while(true) {
-                            if (!loop_init_34) {
-                                uint _e663 = ci_9;
-                                ci_9 = _e663 + 1u;
+                            if (!loop_init_40) {
+                                uint _e763 = ci_9;
+                                ci_9 = _e763 + 1u;
                             }
-                            loop_init_34 = false;
-                            uint _e642 = ci_9;
-                            if (_e642 < QMV_COLS) {
+                            loop_init_40 = false;
+                            uint _e742 = ci_9;
+                            if (_e742 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e646 = ci_9;
-                                float _e651 = red.inner[(_e646 * QMV_WG) + lid];
-                                uint _e653 = ci_9;
-                                uint _e657 = stride;
-                                float _e660 = red.inner[((_e653 * QMV_WG) + lid) + _e657];
-                                red.inner[(_e646 * QMV_WG) + lid] = _e651 + _e660;
+                                uint _e746 = ci_9;
+                                float _e751 = red.inner[(_e746 * QMV_WG) + lid];
+                                uint _e753 = ci_9;
+                                uint _e757 = stride;
+                                float _e760 = red.inner[((_e753 * QMV_WG) + lid) + _e757];
+                                red.inner[(_e746 * QMV_WG) + lid] = _e751 + _e760;
                             }
                         }
                     }
                     metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
                 }
             }
-            if (lane == 0u) {
-                uint _e672 = mi_5;
-                local_3 = _e672 < count_1;
+            if (lane_1 == 0u) {
+                uint _e772 = mi_5;
+                local_9 = _e772 < count_2;
             } else {
-                local_3 = false;
+                local_9 = false;
             }
-            bool _e675 = local_3;
-            if (_e675) {
-                uint _e678 = mi_5;
-                uint _e682 = rows[tile.y + _e678].y;
-                uint _e685 = p.n;
-                uint o = _e682 * _e685;
+            bool _e775 = local_9;
+            if (_e775) {
+                uint _e777 = tile.y;
+                uint _e778 = mi_5;
+                metal::uint2 _e779 = qmv_row(_e777, _e778, rows, _buffer_sizes);
+                uint _e783 = p.n;
+                uint o_1 = _e779.y * _e783;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_35 = true;
+                    bool loop_init_41 = true;
                     while(true) {
-                        if (!loop_init_35) {
-                            uint _e732 = ci_10;
-                            ci_10 = _e732 + 2u;
+                        if (!loop_init_41) {
+                            uint _e830 = ci_10;
+                            ci_10 = _e830 + 2u;
                         }
-                        loop_init_35 = false;
-                        uint _e693 = ci_10;
-                        if (_e693 < QMV_COLS) {
+                        loop_init_41 = false;
+                        uint _e791 = ci_10;
+                        if (_e791 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e696 = ci_10;
-                            uint _e700 = p.n;
-                            if ((col0_ + _e696) < _e700) {
-                                uint _e703 = ci_10;
-                                float _e708 = red.inner[(_e703 * QMV_WG) + lid];
-                                uint _e710 = float_to_bits(_e708, XDT);
-                                uint _e712 = ci_10;
-                                float _e719 = red.inner[((_e712 + 1u) * QMV_WG) + lid];
-                                uint _e721 = float_to_bits(_e719, XDT);
-                                uint _e724 = ci_10;
-                                out[((o + col0_) + _e724) >> 1u] = _e710 | (_e721 << 16u);
+                            uint _e794 = ci_10;
+                            uint _e798 = p.n;
+                            if ((col0_1 + _e794) < _e798) {
+                                uint _e801 = ci_10;
+                                float _e806 = red.inner[(_e801 * QMV_WG) + lid];
+                                uint _e808 = float_to_bits(_e806, XDT);
+                                uint _e810 = ci_10;
+                                float _e817 = red.inner[((_e810 + 1u) * QMV_WG) + lid];
+                                uint _e819 = float_to_bits(_e817, XDT);
+                                uint _e822 = ci_10;
+                                out[((o_1 + col0_1) + _e822) >> 1u] = _e808 | (_e819 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_36 = true;
+                    bool loop_init_42 = true;
                     while(true) {
-                        if (!loop_init_36) {
-                            uint _e760 = ci_11;
-                            ci_11 = _e760 + 1u;
+                        if (!loop_init_42) {
+                            uint _e858 = ci_11;
+                            ci_11 = _e858 + 1u;
                         }
-                        loop_init_36 = false;
-                        uint _e737 = ci_11;
-                        if (_e737 < QMV_COLS) {
+                        loop_init_42 = false;
+                        uint _e835 = ci_11;
+                        if (_e835 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e740 = ci_11;
-                            uint _e744 = p.n;
-                            if ((col0_ + _e740) < _e744) {
-                                uint _e748 = ci_11;
-                                uint _e752 = ci_11;
-                                float _e757 = red.inner[(_e752 * QMV_WG) + lid];
-                                out[(o + col0_) + _e748] = as_type<uint>(_e757);
+                            uint _e838 = ci_11;
+                            uint _e842 = p.n;
+                            if ((col0_1 + _e838) < _e842) {
+                                uint _e846 = ci_11;
+                                uint _e850 = ci_11;
+                                float _e855 = red.inner[(_e850 * QMV_WG) + lid];
+                                out[(o_1 + col0_1) + _e846] = as_type<uint>(_e855);
                             }
                         }
                     }

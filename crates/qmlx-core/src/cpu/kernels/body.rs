@@ -55,9 +55,9 @@ const PREFETCH_WORDS: usize = 256;
 /// M=1 prefetch, called once per 64-byte line `line` of each row: the same line of each of the
 /// `NR` rows of the next call (rows are stored back to back and the next call takes the next
 /// `NR`). Stage 5 also tried the next call's rows in address order (one contiguous prefetch
-/// stream): the kernel's walk with no compute streamed better that way (71–90 % of the read
-/// probe vs 55–69 %), but the kernel itself gained (up to 8 %) only while the host's memory was
-/// in its slower state, and took 2–9 % longer in 8 of 9 A/Bs in the faster one, so this stays
+/// stream): the kernel's walk with no compute streamed better that way (86–104 % of a one-call read
+/// probe vs 68–83 %), but the kernel itself gained (up to 8.5 %) only while the host's memory was
+/// in its slower state, and took 3–13 % longer in 15 of 16 A/Bs in the faster one, so this stays
 /// (bench/results/cpu-2026-11-27-stage5-notes.md). Prefetches never fault past the end of w.
 #[inline(always)]
 unsafe fn prefetch_next_rows<I: Isa, const NR: usize>(w: *const u32, w_stride: usize, line: usize) {

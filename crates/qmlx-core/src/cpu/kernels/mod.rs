@@ -269,6 +269,82 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
     true
 }
 
+/// Decodes fp-mode scale bytes (`e4m3`: nvfp4's E4M3 times `factor`; else E8M0) into `dst`
+/// with AVX-512, bit for bit as `format::quantize::fp_scale`; false (nothing written) where these
+/// kernels have no such decoder: the caller uses its table.
+pub(crate) fn decode_fp_scales(kernels: Kernels, e4m3: bool, factor: f32, src: &[u8], dst: &mut [f32]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(kernels, Kernels::Avx512 | Kernels::Avx512Vnni) {
+        // SAFETY: these kernels are only selected where their features were detected.
+        unsafe { fp_scales_avx512(e4m3, factor, src, dst) };
+        return true;
+    }
+    let _ = (kernels, e4m3, factor, src, dst);
+    false
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn fp_scales_avx512(e4m3: bool, factor: f32, src: &[u8], dst: &mut [f32]) {
+    isa::avx512_fp_scales(e4m3, factor, src, dst)
+}
+
+/// bf16 bits to f32 (exact: the bits shifted up by 16) with AVX2 where present; false (nothing
+/// written) otherwise. Converts `src.len().min(dst.len())` values.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn bf16_to_f32(src: &[u16], dst: &mut [f32]) -> bool {
+    if !is_x86_feature_detected!("avx2") {
+        return false;
+    }
+    // SAFETY: AVX2 was detected.
+    unsafe { bf16_to_f32_avx2(src, dst) };
+    true
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn bf16_to_f32_avx2(src: &[u16], dst: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let n = src.len().min(dst.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let h = _mm_loadu_si128(src.as_ptr().add(i) as *const _);
+        _mm256_storeu_si256(dst.as_mut_ptr().add(i) as *mut _, _mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(h)));
+        i += 8;
+    }
+    for j in i..n {
+        dst[j] = f32::from_bits((src[j] as u32) << 16);
+    }
+}
+
+/// f16 bits to f32 (exact) with F16C where present; false (nothing written) otherwise.
+/// Converts `src.len().min(dst.len())` values.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn f16_to_f32(src: &[u16], dst: &mut [f32]) -> bool {
+    if !(is_x86_feature_detected!("f16c") && is_x86_feature_detected!("avx")) {
+        return false;
+    }
+    // SAFETY: F16C and AVX were detected.
+    unsafe { f16_to_f32_f16c(src, dst) };
+    true
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,f16c")]
+unsafe fn f16_to_f32_f16c(src: &[u16], dst: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let n = src.len().min(dst.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let h = _mm_loadu_si128(src.as_ptr().add(i) as *const _);
+        _mm256_storeu_ps(dst.as_mut_ptr().add(i), _mm256_cvtph_ps(h));
+        i += 8;
+    }
+    for j in i..n {
+        dst[j] = half::f16::from_bits(src[j]).to_f32();
+    }
+}
+
 /// Permutes each `k`-element row of `x` into the nibble-block order of `lanes`-lane vectors.
 pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f32]) {
     for (src, dst) in x.chunks_exact(k).zip(out.chunks_exact_mut(k)) {
@@ -320,4 +396,97 @@ pub(crate) fn axpy_strip_fn<const MR: usize>(kernels: Kernels, spec: &QuantSpec)
         return by_code!(spec, axpy_neon, MR);
     }
     by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512, MR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::quantize::{fp_scale, nvfp4_global_factor};
+    use crate::format::{Mode, QuantSpec};
+
+    /// The vector decoder of fp scale bytes gives `fp_scale`'s f32 bit for bit (NaN: NaN) for
+    /// every byte, nvfp4 with and without global scales, mxfp4/mxfp8, every tail length; it writes
+    /// nothing past `src.len()`.
+    #[test]
+    fn fp_scale_decoder_matches_fp_scale() {
+        let all: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+        let mut checked = 0;
+        for kernels in Kernels::available() {
+            for (spec, gs) in [
+                (QuantSpec::new(Mode::Nvfp4, 16, 4).unwrap(), vec![None, Some(1.0f32), Some(448.0 * 6.0), Some(0.37), Some(3e-3)]),
+                (QuantSpec::new(Mode::Mxfp4, 32, 4).unwrap(), vec![None]),
+                (QuantSpec::new(Mode::Mxfp8, 32, 8).unwrap(), vec![None]),
+            ] {
+                for g in gs {
+                    let factor = g.map(nvfp4_global_factor);
+                    for len in (0..=40).chain([511, 512]) {
+                        let src = &all[..len];
+                        let mut dst = vec![f32::from_bits(0x7F80_0123); len + 17];
+                        let e4m3 = spec.mode() == Mode::Nvfp4;
+                        if !decode_fp_scales(kernels, e4m3, factor.unwrap_or(1.0), src, &mut dst[..len]) {
+                            continue;
+                        }
+                        for (i, &b) in src.iter().enumerate() {
+                            let want = fp_scale(&spec, b, factor);
+                            let got = dst[i];
+                            assert!(
+                                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                                "{} {spec} g={g:?} byte {b:#04x}: {got:e} ({:#010x}) vs {want:e} ({:#010x})",
+                                kernels.name(),
+                                got.to_bits(),
+                                want.to_bits()
+                            );
+                        }
+                        assert!(dst[len..].iter().all(|v| v.to_bits() == 0x7F80_0123), "{} wrote past the end", kernels.name());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(!cfg!(target_arch = "x86_64") || !Kernels::Avx512.is_supported() || checked > 0);
+    }
+
+    /// The F16C conversion gives `half`'s f32 for every f16 bit pattern (NaN: NaN) and every
+    /// tail length, and writes nothing past the shorter slice.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn f16_to_f32_matches_half() {
+        let all: Vec<u16> = (0..=u16::MAX).collect();
+        let mut dst = vec![0f32; all.len()];
+        if !f16_to_f32(&all, &mut dst) {
+            return;
+        }
+        for (&b, &got) in all.iter().zip(&dst) {
+            let want = half::f16::from_bits(b).to_f32();
+            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "f16 {b:#06x}: {got:e} vs {want:e}");
+        }
+        for len in 0..=20 {
+            let mut d = vec![-7.0f32; len + 9];
+            f16_to_f32(&all[1000..1000 + len], &mut d[..len]);
+            assert!(d[len..].iter().all(|&v| v == -7.0));
+            assert!(d[..len].iter().zip(&all[1000..]).all(|(v, &b)| v.to_bits() == half::f16::from_bits(b).to_f32().to_bits()));
+        }
+    }
+
+    /// The bf16 → f32 conversion gives `half`'s f32 for every bf16 bit pattern (NaN: NaN), every
+    /// tail length, and writes nothing past the shorter slice.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn bf16_to_f32_matches_half() {
+        let all: Vec<u16> = (0..=u16::MAX).collect();
+        let mut dst = vec![0f32; all.len()];
+        if !bf16_to_f32(&all, &mut dst) {
+            return;
+        }
+        for (&b, &got) in all.iter().zip(&dst) {
+            let want = half::bf16::from_bits(b).to_f32();
+            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "bf16 {b:#06x}: {got:e} vs {want:e}");
+        }
+        for len in 0..=20 {
+            let mut d = vec![-7.0f32; len + 9];
+            bf16_to_f32(&all[1000..1000 + len], &mut d[..len]);
+            assert!(d[len..].iter().all(|&v| v == -7.0));
+            assert!(d[..len].iter().zip(&all[1000..]).all(|(v, &b)| v.to_bits() == (b as u32) << 16));
+        }
+    }
 }
