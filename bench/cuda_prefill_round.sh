@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prefill stage 7 device round: correctness of the new binary, then bench of new (variants), base (main) and cuBLAS.
+# Prefill device round (stages 7-8): correctness of the new binary, then bench of new (variants), base (main) and cuBLAS.
 # usage (device machine, carrying $D with new, base, COMMIT_NEW, COMMIT_BASE): bash bench/cuda_prefill_round.sh "<suite args>" "<bench ONLY list>" [variants...]
 set -uo pipefail
 D=${D:-bench/out/prefill4}
@@ -25,8 +25,13 @@ for v in "$@"; do
   case $v in
     base) timeout 70 $D/base bench --prefill > $OUT/b_base.csv 2>&1 ;;
     new) timeout 70 $D/new bench --prefill > $OUT/b_new.csv 2>&1 ;;
+    # new2 / base2: the same binaries again, later in the call (process-to-process noise)
+    new2) timeout 70 $D/new bench --prefill > $OUT/b_new2.csv 2>&1 ;;
+    base2) timeout 70 $D/base bench --prefill > $OUT/b_base2.csv 2>&1 ;;
     # np, g<N>: schedule knobs of the persistent-grid build cc97397 (not in the merged kernel)
     np) QMLX_SM90_PERSISTENT=0 timeout 70 $D/new bench --prefill > $OUT/b_np.csv 2>&1 ;;
+    # nosplit: stage 8's new binary without the split-K tail (same kernel otherwise)
+    nosplit) QMLX_SM90_SPLIT=0 timeout 70 $D/new bench --prefill > $OUT/b_nosplit.csv 2>&1 ;;
     g*) QMLX_SM90_GROUP=${v#g} timeout 70 $D/new bench --prefill > $OUT/b_$v.csv 2>&1 ;;
     cublas) python3 bench/cuda_cublas.py --prefill > $OUT/b_cublas.csv 2>&1 ;;
   esac

@@ -10,13 +10,13 @@
 //     Sm90Layout) into a ring of 4-5 (BT = 256) or 7-8 (BT = 128) shared-memory stages
 //     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters, 8 bytes per
 //     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 1-8 bits, bf16 1-6): the raw
-//     T scale and bias each doubled into T×2; mxfp4: the packed factor and the f32 scale, plus a
-//     per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
+//     T scale and bias each doubled into T×2; mxfp4 and mxfp8·f16: the packed factor and the f32
+//     scale, plus a per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
 //     fp: the decoded scale, 0).
 //   warpgroups 1, 2 (consumers): 64 weight rows each; per 16-wide K step a lane dequantizes its
 //     A fragment and issues wgmma m64nBTk16: in packed 16-bit arithmetic where it is exact
-//     (quant.cuh: code_pair_magic / dequant_pair_packed, fp4_pair_packed / mul_pair_packed,
-//     ~5 instructions per code pair), else in f32 (code_pair_bits / dequant_pair). The next
+//     (quant.cuh: code_pair_magic / dequant_pair_packed, fp4_pair_packed or fp8_pair_packed /
+//     mul_pair_packed, ~3-5 instructions per code pair), else in f32 (code_pair_bits / dequant_pair). The next
 //     tile is dequantized while the current tile's wgmmas run (wait_group 1).
 // Tails: TMA zero-fills x rows and weight rows past the tensor; rows/tokens past N/M of this
 // matrix are computed and never stored. K must be a multiple of 64 (odd bit widths: 128): a TMA
@@ -28,6 +28,15 @@
 #define SM90_BK 64       // K per stage
 #define SM90_SMEM_STAGES_MAX (220 * 1024)  // shared memory for the stage ring (of 227 KB per block)
 #define SM90_THREADS 384
+
+// Tiles are numbered row tile fastest, then token tile, then matrix pair. The whole-tile kernels
+// run on a (row tile, token tile, pair) grid and leave tiles numbered first_split and up to the
+// _split kernels, launched after them as 2-block clusters on a 1-D grid: block b computes one K
+// half of tile first_split + b / 2, rank 1 adding its accumulators into rank 0's through
+// distributed shared memory.
+struct Sm90Grid {
+  int row_tiles, tok_tiles, first_split, unused;
+};
 
 
 // Shared-memory layout of one launch (offsets from a 1024-byte aligned base).
@@ -66,10 +75,10 @@ template <int BITS, int BT> struct Sm90Layout {
 // the 32B swizzle cost more address arithmetic than it saved, so they stay unswizzled; 16- and
 // 48-byte rows are conflict-free, and odd widths read 8-byte pieces of 16·BITS-byte rows (the 8
 // rows' pieces fall on distinct banks for BITS = 1, 3, 5).
-// Only affine 8-bit f16 (the packed decode, where the conflicts were measured to matter): the f32
-// decode paths (affine8 bf16, mxfp8) measured 0.95-1.00x with it.
+// Only the packed 8-bit decodes (affine8 and mxfp8 f16, where the conflicts were measured to
+// matter for affine8): the f32 decode paths (affine8 bf16, mxfp8 bf16) measured 0.95-1.00x with it.
 template <int KIND, int BITS, typename T> __device__ __forceinline__ int sm90_weight_chunk_xor(int row) {
-  if constexpr (KIND == KIND_AFFINE && BITS == 8 && std::is_same<T, __half>::value) return (row >> 1) & 3;
+  if constexpr ((KIND == KIND_AFFINE || KIND == KIND_MXFP8) && BITS == 8 && std::is_same<T, __half>::value) return (row >> 1) & 3;
   else return 0;
 }
 
@@ -178,12 +187,17 @@ __device__ __forceinline__ float2 sm90_group_params(uint32_t sraw, uint32_t braw
   }
 }
 
-template <int KIND, int BITS, typename T, int BT>
-__device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs) {
+// SPLIT: a compile-time parameter so that the whole-tile kernels keep the loop code they had
+// before the split tail existed (as a run-time flag it cost ~12 % more instructions in the
+// consumer loop and measured 2-4 % slower on whole-tile launches, prefill stage 8).
+template <int KIND, int BITS, typename T, int BT, bool SPLIT>
+__device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs, const Sm90Grid& grid) {
   using L = Sm90Layout<BITS, BT>;
   constexpr int NACC = BT / 2;
   constexpr bool PACKED = KIND == KIND_AFFINE && PackedAffine<BITS, T>::ok;
   constexpr bool PACKED_FP4 = KIND == KIND_MXFP4;
+  constexpr bool PACKED_FP8 = KIND == KIND_MXFP8 && PackedFp8<T>::ok;
+  constexpr bool PACKED_FP = PACKED_FP4 || PACKED_FP8;  // packed path when the tile's flag says exact
   extern __shared__ __align__(1024) unsigned char smem_raw[];
   // Offset from the shared array itself (not through an integer cast) so that the compiler keeps
   // the shared state space: LDS rather than generic loads in the consumer loop.
@@ -192,9 +206,27 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   uint64_t* empty = full + L::STAGES;
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2;
   const long long M = p.m, N = p.n, K = p.k;
-  const long long n0 = (long long)blockIdx.x * SM90_BW, m0 = (long long)blockIdx.y * BT;
-  const long long pair = blockIdx.z;
+  constexpr bool split = SPLIT;
+  long long n0, m0, pair;
+  if constexpr (split) {
+    const long long tile = grid.first_split + (long long)(blockIdx.x >> 1);
+    const long long rest = tile / grid.row_tiles;
+    n0 = (tile % grid.row_tiles) * SM90_BW;
+    m0 = (rest % grid.tok_tiles) * BT;
+    pair = rest / grid.tok_tiles;
+  } else {
+    // Straight from the grid (cheap to recompute after the main loop: no registers held).
+    if (((long long)blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x >= grid.first_split) return;
+    n0 = (long long)blockIdx.x * SM90_BW;
+    m0 = (long long)blockIdx.y * BT;
+    pair = blockIdx.z;
+  }
+  // This block's K tiles: [kt0, kt0 + nk). A split's halves meet at an even K tile (odd widths
+  // copy K tiles in pairs); the host splits only K of at least 16 tiles.
   const int ktiles = (int)(K / SM90_BK);
+  const int krank = split ? (int)(blockIdx.x & 1) : 0;  // = the cluster rank (cluster of 2 along x)
+  const int khalf = ((ktiles / 2) + 1) & ~1;
+  const int kt0 = krank ? khalf : 0, nk = split ? (krank ? ktiles - khalf : khalf) : ktiles;
   T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
 
   if (tid == 0) {
@@ -221,10 +253,10 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     if (warp == 0) {
       if (lane == 0) {
         const int xrow = (int)(xi * M + m0), wrow = (int)(wi * N + n0);
-        for (int t = 0; t < ktiles; ++t) {
-          const int s = t % L::STAGES;
-          const bool wcopy = !L::PAIRED || (t & 1) == 0;
-          if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
+        for (int i = 0; i < nk; ++i) {  // ring slot i, K tile t
+          const int t = kt0 + i, s = i % L::STAGES;
+          const bool wcopy = !L::PAIRED || (i & 1) == 0;
+          if (i >= L::STAGES) mbar_wait(&empty[s], ((i / L::STAGES) - 1) & 1);
           mbar_arrive_expect_tx(&full[s], L::X_STAGE + (wcopy ? L::W_STAGE : 0));
           tma_load_2d(smem + L::X_OFF + s * L::X_STAGE, &xmap, t * SM90_BK, xrow, &full[s]);
           if (wcopy) tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, (L::PAIRED ? t / 2 : t) * L::W_ROW, wrow, &full[s]);
@@ -238,8 +270,8 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       const long long gpr = K / gs;
       const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
       constexpr int RPL = SM90_BW / 32;
-      for (int t = warp - 1; t < ktiles; t += 3) {
-        const int s = t % L::STAGES;
+      for (int i = warp - 1; i < nk; i += 3) {  // ring slot i, K tile t
+        const int t = kt0 + i, s = i % L::STAGES;
         uint32_t sraw[RPL][4], braw[RPL][4];
 #pragma unroll
         for (int i = 0; i < RPL; ++i) {
@@ -259,8 +291,8 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
             }
           }
         }
-        if (t >= L::STAGES) mbar_wait(&empty[s], ((t / L::STAGES) - 1) & 1);
-        if constexpr (PACKED_FP4) {
+        if (i >= L::STAGES) mbar_wait(&empty[s], ((i / L::STAGES) - 1) & 1);
+        if constexpr (PACKED_FP) {
           // (packed factor, f32 scale); the tile takes the packed path only if every factor is exact.
           uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
           bool ok_all = true;
@@ -270,7 +302,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
             for (int kk = 0; kk < 4; ++kk) {
               const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
               bool ok;
-              const uint32_t f2 = fp4_packed_factor<T>(sc, ok);
+              const uint32_t f2 = PACKED_FP4 ? fp4_packed_factor<T>(sc, ok) : fp8_packed_factor(sc, ok);
               ok_all = ok_all && ok;
               ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
             }
@@ -302,7 +334,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   const int r0 = cw * 64 + wq * 16 + (lane >> 2), r1 = r0 + 8;  // this lane's two weight rows
   const int wsw = sm90_weight_chunk_xor<KIND, BITS, T>(r0);              // same for r1 = r0 + 8
   // Packed-path constants, loop-invariant registers.
-  const uint32_t sel = KIND == KIND_MXFP4 ? pair_selector<4, __nv_bfloat16>(t4) : pair_selector<BITS, T>(t4);
+  const uint32_t sel = KIND == KIND_MXFP4   ? pair_selector<4, __nv_bfloat16>(t4)
+                       : KIND == KIND_MXFP8 ? fp8_pair_selector(t4)
+                                            : pair_selector<BITS, T>(t4);
   const uint32_t magic = PackedAffine<BITS, T>::magic;
   const uint2 fix = make_uint2(PackedAffine<BITS, T>::fix_mul, PackedAffine<BITS, T>::fix_add);
   float acc[NACC];
@@ -310,7 +344,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
   uint32_t afr[2][4][4];
 
-  // Waits for tile t (half = t % 2, a literal at each call), then dequantizes this lane's A
+  // Waits for ring slot t (half = t % 2, a literal at each call), then dequantizes this lane's A
   // fragments of its 4 K steps into a.
   auto load_tile = [&](int t, int half, uint32_t (&a)[4][4]) {
     const int s = t % L::STAGES;
@@ -337,16 +371,21 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
         w1[i] = u1.x; w1[i + 1] = u1.y; w1[i + 2] = u1.z; w1[i + 3] = u1.w;
       }
     }
-    if constexpr (PACKED_FP4) {
+    if constexpr (PACKED_FP) {
       const uint2* ps = reinterpret_cast<const uint2*>(smem + L::P_OFF + s * L::P_STAGE);
       if (reinterpret_cast<const uint32_t*>(smem + L::FLAG_OFF)[s] != 0u) {
+        // Codes J+2t, J+2t+1 of a row as T×2 values times the format's packed-path unit.
+        auto fp_pair = [&](auto j, const uint32_t (&w)[L::W_WORDS]) {
+          if constexpr (PACKED_FP4) return fp4_pair_packed<decltype(j)::value, L::W_WORDS, T>(w, sel);
+          else return fp8_pair_packed<decltype(j)::value, L::W_WORDS>(w, sel);
+        };
 #define QMLX_SM90_STEP(KK)                                                                                  \
   {                                                                                                         \
     const uint32_t f0 = ps[(KK) * SM90_BW + r0].x, f1 = ps[(KK) * SM90_BW + r1].x;                           \
-    a[KK][0] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK), L::W_WORDS, T>(w0, sel), f0);                  \
-    a[KK][1] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK), L::W_WORDS, T>(w1, sel), f1);                  \
-    a[KK][2] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK) + 8, L::W_WORDS, T>(w0, sel), f0);              \
-    a[KK][3] = mul_pair_packed<T>(fp4_pair_packed<16 * (KK) + 8, L::W_WORDS, T>(w1, sel), f1);              \
+    a[KK][0] = mul_pair_packed<T>(fp_pair(std::integral_constant<int, 16 * (KK)>(), w0), f0);               \
+    a[KK][1] = mul_pair_packed<T>(fp_pair(std::integral_constant<int, 16 * (KK)>(), w1), f1);               \
+    a[KK][2] = mul_pair_packed<T>(fp_pair(std::integral_constant<int, 16 * (KK) + 8>(), w0), f0);           \
+    a[KK][3] = mul_pair_packed<T>(fp_pair(std::integral_constant<int, 16 * (KK) + 8>(), w1), f1);           \
   }
         QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
 #undef QMLX_SM90_STEP
@@ -401,7 +440,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     __syncwarp();
     if (lane == 0) mbar_arrive(&empty[t % L::STAGES]);
   };
-  for (int t = 0; t < ktiles; ++t) {
+  for (int t = 0; t < nk; ++t) {  // ring slots (K tile kt0 + t)
     if (t & 1) {
       load_tile(t, 1, afr[1]);
       mma_tile(t, afr[1]);
@@ -413,7 +452,29 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     if (t > 0) release(t - 1);
   }
   wgmma_wait<0>();
-  release(ktiles - 1);
+  release(nk - 1);
+  const int ct = tid - 128;
+
+  if constexpr (split) {
+    // Rank 1 adds its partial sums into rank 0's: stored as float4 [NACC/4][256 threads] over
+    // rank 0's stage ring, which both ranks' consumers are done with at the first cluster barrier.
+    static_assert(BT * SM90_BW * 4 <= L::BAR_OFF, "the partial sums fit in the stage ring");
+    cluster_sync_all();
+    if (krank == 1) {
+      const uint32_t remote = cluster_map_shared(smem_addr(smem), 0);
+#pragma unroll
+      for (int j = 0; j < NACC / 4; ++j)
+        st_cluster_f32x4(remote + (uint32_t)(j * 256 + ct) * 16u, acc[4 * j], acc[4 * j + 1], acc[4 * j + 2], acc[4 * j + 3]);
+    }
+    cluster_sync_all();  // rank 1's stores are visible to rank 0
+    if (krank == 1) return;
+    const float4* red = reinterpret_cast<const float4*>(smem);
+#pragma unroll
+    for (int j = 0; j < NACC / 4; ++j) {
+      const float4 v = red[j * 256 + ct];
+      acc[4 * j] += v.x; acc[4 * j + 1] += v.y; acc[4 * j + 2] += v.z; acc[4 * j + 3] += v.w;
+    }
+  }
 
   // ---- epilogue: stage yᵀ as y (token-major) in the x stages, then 16-byte coalesced stores ----
   asm volatile("bar.sync 1, 256;" ::: "memory");  // both consumer warpgroups are done with the x stages
@@ -427,7 +488,6 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     stage[(c + 1) * L::OUT_LD + r1] = from_f32<T>(acc[4 * j + 3]);
   }
   asm volatile("bar.sync 1, 256;" ::: "memory");
-  const int ct = tid - 128;
   const bool vec = (N % 8) == 0 && (reinterpret_cast<uintptr_t>(p.out) % 16) == 0;
   for (int i = ct; i < BT * (SM90_BW / 8); i += 256) {
     const int tok = i / (SM90_BW / 8), col = (i % (SM90_BW / 8)) * 8;
@@ -444,17 +504,22 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 }
 #endif  // QMLX_SM90A
 
-// Kernel entry points: qmm_sm90_<format>_t<BT>_<dtype>; group size is a launch argument.
+// Kernel entry points: qmm_sm90_<format>_t<BT>_<dtype>[_split]; group size is a launch argument.
 #ifdef QMLX_SM90A
-#define QMLX_SM90_BODY(KIND, BITS, T, BT) qmm_sm90_impl<KIND, BITS, T, BT>(xmap, wmap, p, gs);
+#define QMLX_SM90_BODY(KIND, BITS, T, BT, SPLIT) qmm_sm90_impl<KIND, BITS, T, BT, SPLIT>(xmap, wmap, p, gs, grid);
 #else
-#define QMLX_SM90_BODY(KIND, BITS, T, BT)
+#define QMLX_SM90_BODY(KIND, BITS, T, BT, SPLIT)
 #endif
-#define QMLX_SM90_KERNEL(FN, KIND, BITS, TN, T, BT)                                                          \
-  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                              \
-      qmm_sm90_##FN##_t##BT##_##TN(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap, \
-                                   const MatmulParams p, int gs) {                                           \
-    QMLX_SM90_BODY(KIND, BITS, T, BT)                                                                        \
+#define QMLX_SM90_KERNEL(FN, KIND, BITS, TN, T, BT)                                                                \
+  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                                    \
+      qmm_sm90_##FN##_t##BT##_##TN(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap,       \
+                                   const MatmulParams p, int gs, const Sm90Grid grid) {                            \
+    QMLX_SM90_BODY(KIND, BITS, T, BT, false)                                                                       \
+  }                                                                                                                \
+  extern "C" __global__ void __launch_bounds__(SM90_THREADS, 1)                                                    \
+      qmm_sm90_##FN##_t##BT##_##TN##_split(const __grid_constant__ TmaMap xmap, const __grid_constant__ TmaMap wmap, \
+                                           const MatmulParams p, int gs, const Sm90Grid grid) {                    \
+    QMLX_SM90_BODY(KIND, BITS, T, BT, true)                                                                        \
   }
 #define QMLX_SM90_KERNELS(FN, KIND, BITS)                          \
   QMLX_SM90_KERNEL(FN, KIND, BITS, f16, __half, 256)               \

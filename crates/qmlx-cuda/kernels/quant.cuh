@@ -309,6 +309,37 @@ template <typename T> __device__ __forceinline__ uint32_t mul_pair_packed(uint32
   }
 }
 
+// ---- mxfp8 A fragments decoded in packed f16 arithmetic (f16 only) ------------------------
+// sm_89+ converts two E4M3 codes to f16x2 in one instruction, exactly (every E4M3 value, subnormals
+// included, is an f16; the NaN codes 0x7F/0xFF stay NaN), so one packed multiply by the E8M0 scale,
+// itself an exact f16 for 2^-24..2^15, rounds c·scale once to f16 like the f32 path. Tiles with a
+// scale out of that range take the f32 path (per-stage flag, as mxfp4). bf16 has no such
+// conversion on sm_90: mxfp8·bf16 keeps the f32 path.
+template <typename T> struct PackedFp8 {
+  static constexpr bool ok = std::is_same<T, __half>::value;
+};
+
+// The packed factor (the scale as f16×2) of an mxfp8 group; ok = false when it is not exact.
+__device__ __forceinline__ uint32_t fp8_packed_factor(float scale, bool& ok) {
+  ok = scale >= 5.9604644775390625e-8f && scale <= 32768.0f;  // 2^-24 .. 2^15
+  return (uint32_t)__half_as_ushort(__float2half_rn(scale)) * 0x10001u;
+}
+
+// The lane's selector for fp8_pair_packed: bytes 2t and 2t+1 of a two-word window into the low
+// 16 bits (the converter's input).
+__device__ __forceinline__ uint32_t fp8_pair_selector(int t) { return (uint32_t)(2 * t) | ((uint32_t)(2 * t + 1) << 4); }
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
+// Codes J+2t and J+2t+1 (8-bit, J a multiple of 8) as f16×2 values (low code in the low half).
+template <int J, int W> __device__ __forceinline__ uint32_t fp8_pair_packed(const uint32_t (&v)[W], uint32_t sel) {
+  static_assert(J % 8 == 0 && J / 4 + 1 < W, "the pair's window lies in the row");
+  const uint32_t q = __byte_perm(v[J / 4], v[J / 4 + 1], sel);
+  uint32_t h;
+  asm("{\n.reg .b16 lo;\ncvt.u16.u32 lo, %1;\ncvt.rn.f16x2.e4m3x2 %0, lo;\n}" : "=r"(h) : "r"(q));
+  return h;
+}
+#endif
+
 // Runtime-bits code extraction straight from memory (conversion kernels; not on the hot path).
 __device__ __forceinline__ uint32_t extract_code(const uint32_t* __restrict__ row, long long j, int bits) {
   long long pos = j * bits;

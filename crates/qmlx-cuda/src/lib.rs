@@ -685,7 +685,7 @@ impl Device {
         }
         let small_tc = op.transpose && op.out_dtype != DType::F32 && (SMALL_MIN_M..=MID_MAX_M).contains(&op.m) && batch <= 65535;
         if let Some(module) = self.sm90.as_ref().filter(|_| sm90::eligible(op)) {
-            sm90::launch(module, op, &fmt, dt, &mut p, gs_arg, stream)?;
+            sm90::launch(module, op, &fmt, dt, &mut p, gs_arg, stream, self.sm_count)?;
         } else if small_tc {
             let (name, warps) = if op.m <= SMALL_MAX_M { ("qmm_small", 8) } else { ("qmm_mid", 4) };
             let f = self.function(self.matmul, &format!("{name}_{fmt}_{dt}"))?;

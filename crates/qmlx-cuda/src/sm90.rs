@@ -4,9 +4,11 @@
 //! odd bit widths, [`k_multiple`]), every mode and width; everything else keeps the portable
 //! kernels. (A 2-block
 //! cluster sharing the x tile through TMA multicast was measured slower and reverted:
-//! bench/cuda-notes.md, prefill stage 3.)
+//! bench/cuda-notes.md, prefill stage 3.) A partial last wave of tiles runs split-K over 2-block
+//! clusters (prefill stage 8).
 //!
-//! `QMLX_CUDA_QMM=wmma` (read once per device) turns the path off, for same-run comparisons.
+//! `QMLX_CUDA_QMM=wmma` (read once per device) turns the path off, `QMLX_SM90_SPLIT=0` the split
+//! tail, for same-run comparisons.
 
 use crate::params::MatmulParams;
 use qmlx_core::format::Mode;
@@ -77,6 +79,8 @@ unsafe impl Send for Func {}
 pub(crate) struct Module {
     module: sys::CUmodule,
     funcs: Mutex<HashMap<String, Func>>,
+    /// Per function: how many 2-block clusters fit on the device at once (0: none or unknown).
+    cluster_fit: Mutex<HashMap<String, usize>>,
 }
 // SAFETY: a module handle is a process-wide driver object; the function cache is locked.
 unsafe impl Send for Module {}
@@ -89,7 +93,7 @@ impl Module {
         if FATBIN.is_empty() || capability != (9, 0) || std::env::var("QMLX_CUDA_QMM").is_ok_and(|v| v == "wmma") {
             return Ok(None);
         }
-        Ok(Some(Module { module: crate::load_module(FATBIN)?, funcs: Mutex::new(HashMap::new()) }))
+        Ok(Some(Module { module: crate::load_module(FATBIN)?, funcs: Mutex::new(HashMap::new()), cluster_fit: Mutex::new(HashMap::new()) }))
     }
 
     fn function(&self, name: &str, smem: usize) -> Result<sys::CUfunction> {
@@ -106,6 +110,81 @@ impl Module {
         }
         funcs.insert(name.to_string(), Func(f));
         Ok(f)
+    }
+
+    /// How many 2-block clusters of `f` (with `smem` bytes per block) the device runs at once;
+    /// 0 if the driver cannot say (the split tail is then not used).
+    fn clusters_that_fit(&self, name: &str, f: sys::CUfunction, smem: usize) -> usize {
+        let mut fit = self.cluster_fit.lock().unwrap();
+        if let Some(n) = fit.get(name) {
+            return *n;
+        }
+        let mut attr = cluster_attribute();
+        let cfg = launch_config((2, 1, 1), smem, std::ptr::null_mut(), &mut attr);
+        let mut n: std::ffi::c_int = 0;
+        let ok = unsafe { sys::cuOccupancyMaxActiveClusters(&mut n, f, &cfg) }.result().is_ok();
+        let n = if ok { n.max(0) as usize } else { 0 };
+        fit.insert(name.to_string(), n);
+        n
+    }
+}
+
+/// The launch attribute of a 2-block cluster along x.
+fn cluster_attribute() -> sys::CUlaunchAttribute {
+    let mut attr: sys::CUlaunchAttribute = unsafe { std::mem::zeroed() };
+    attr.id = sys::CUlaunchAttributeID::CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attr.value.clusterDim.x = 2;
+    attr.value.clusterDim.y = 1;
+    attr.value.clusterDim.z = 1;
+    attr
+}
+
+fn launch_config(grid: (u32, u32, u32), smem: usize, stream: sys::CUstream, attr: &mut sys::CUlaunchAttribute) -> sys::CUlaunchConfig {
+    sys::CUlaunchConfig {
+        gridDimX: grid.0,
+        gridDimY: grid.1,
+        gridDimZ: grid.2,
+        blockDimX: THREADS,
+        blockDimY: 1,
+        blockDimZ: 1,
+        sharedMemBytes: smem as u32,
+        hStream: stream,
+        attrs: attr,
+        numAttrs: 1,
+    }
+}
+
+/// The kernel's tile numbering (`Sm90Grid` in the kernel): tiles numbered `first_split` and up
+/// run in the split launch.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Grid {
+    row_tiles: i32,
+    tok_tiles: i32,
+    first_split: i32,
+    unused: i32,
+}
+
+/// `QMLX_SM90_SPLIT=0` (read once) turns the split tail off, for same-run comparisons.
+fn split_tail_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("QMLX_SM90_SPLIT").as_deref() != Ok("0"))
+}
+
+/// K tiles below which the split tail is not used (its cluster reduction costs about as much as
+/// the half tile it saves).
+const SPLIT_MIN_KTILES: usize = 16;
+
+/// How many of `tiles` (one block each on `sms` multiprocessors) run as split-K tiles: the last,
+/// partial wave when it fills at most half the device (and its 2-block clusters fit at once),
+/// so its tiles take half a tile's time on twice the blocks. E.g. 14336×4096 at M = 1024:
+/// 448 tiles = 3 × 132 + 52, the last 52 as 104 blocks.
+fn split_tail_tiles(tiles: usize, sms: usize, ktiles: usize, clusters_fit: usize) -> usize {
+    let rem = tiles % sms;
+    if ktiles >= SPLIT_MIN_KTILES && rem > 0 && 2 * rem <= sms && rem <= clusters_fit {
+        rem
+    } else {
+        0
     }
 }
 
@@ -164,11 +243,12 @@ pub(crate) fn tensor_map(
     Ok(map)
 }
 
-/// TMA swizzle of the packed weight tile: affine 8-bit f16 rows (64 bytes) are swizzled so that
-/// the consumers' 16-byte reads of 8 rows are free of bank conflicts; the kernel
-/// (`sm90_weight_chunk_xor`) undoes the same mapping and says why the others are not.
+/// TMA swizzle of the packed weight tile: 8-bit f16 rows (64 bytes; affine and mxfp8, the packed
+/// decodes) are swizzled so that the consumers' 16-byte reads of 8 rows are free of bank
+/// conflicts; the kernel (`sm90_weight_chunk_xor`) undoes the same mapping and says why the others
+/// are not.
 fn weight_swizzle(mode: Mode, bits: u32, dtype: DType) -> sys::CUtensorMapSwizzle {
-    if mode == Mode::Affine && bits == 8 && dtype == DType::F16 {
+    if matches!(mode, Mode::Affine | Mode::Mxfp8) && bits == 8 && dtype == DType::F16 {
         sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_64B
     } else {
         sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE
@@ -177,7 +257,9 @@ fn weight_swizzle(mode: Mode, bits: u32, dtype: DType) -> sys::CUtensorMapSwizzl
 
 /// Launches the kernel for an [`eligible`] op. The token tile is 256 for M > 128 (measured faster
 /// than 128 at every M ≥ 256 of the benchmark but 4096×14336 at M = 256, even when 128 gives more
-/// blocks: `cuda-prefill-stage2-h200.csv`), else 128.
+/// blocks: `cuda-prefill-stage2-h200.csv`), else 128. One block per 128 × BT tile; when the last
+/// wave on `sms` multiprocessors would leave more than half of them idle, its tiles run in a
+/// second launch as 2-block clusters that split K ([`split_tail_tiles`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn launch(
     module: &Module,
@@ -187,6 +269,7 @@ pub(crate) unsafe fn launch(
     p: &mut MatmulParams,
     gs: i32,
     stream: u64,
+    sms: usize,
 ) -> Result<()> {
     let bits = op.spec.bits() as usize;
     let batch = op.batch_count();
@@ -196,8 +279,13 @@ pub(crate) unsafe fn launch(
         0 => 128,
         t => t,
     };
-    if op.m.div_ceil(bt) > 65535 {
+    let tok_tiles = op.m.div_ceil(bt);
+    if tok_tiles > 65535 {
         return Err(Error::Value { arg: "x", expected: format!("at most {} rows per matrix", 65535 * bt), got: op.m.to_string() });
+    }
+    let tiles = row_tiles * tok_tiles * batch;
+    if tiles > i32::MAX as usize / 2 {
+        return Err(Error::Value { arg: "x", expected: format!("at most {} output tiles of 128 x {bt}", i32::MAX / 2), got: tiles.to_string() });
     }
     let xdt = if op.out_dtype == DType::F16 {
         sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_FLOAT16
@@ -222,10 +310,42 @@ pub(crate) unsafe fn launch(
         weight_swizzle(op.spec.mode(), op.spec.bits(), op.out_dtype),
     )?;
     let smem = smem_bytes(bits, bt);
-    let f = module.function(&format!("qmm_sm90_{fmt}_t{bt}_{dt}"), smem)?;
+    let name = format!("qmm_sm90_{fmt}_t{bt}_{dt}");
+    let f = module.function(&name, smem)?;
+    let split_name = format!("{name}_split");
+    let split_tiles = if split_tail_enabled() && tiles % sms != 0 && op.k / BK >= SPLIT_MIN_KTILES {
+        let fs = module.function(&split_name, smem)?;
+        split_tail_tiles(tiles, sms, op.k / BK, module.clusters_that_fit(&split_name, fs, smem))
+    } else {
+        0
+    };
     let mut gs = gs;
-    let mut args: [*mut c_void; 4] =
-        [&mut xmap as *mut _ as *mut c_void, &mut wmap as *mut _ as *mut c_void, p as *mut _ as *mut c_void, &mut gs as *mut _ as *mut c_void];
-    let grid = (row_tiles as u32, op.m.div_ceil(bt) as u32, batch as u32);
-    cu::launch_kernel(f, grid, (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args).map_err(|e| crate::backend("launch", e))
+    let whole = tiles - split_tiles;
+    let mut grid = Grid { row_tiles: row_tiles as i32, tok_tiles: tok_tiles as i32, first_split: whole as i32, unused: 0 };
+    if whole > 0 {
+        let mut args: [*mut c_void; 5] = [
+            &mut xmap as *mut _ as *mut c_void,
+            &mut wmap as *mut _ as *mut c_void,
+            p as *mut _ as *mut c_void,
+            &mut gs as *mut _ as *mut c_void,
+            &mut grid as *mut _ as *mut c_void,
+        ];
+        // The full (row tile, token tile, pair) grid; its blocks numbered `whole` and up return at once.
+        cu::launch_kernel(f, (row_tiles as u32, tok_tiles as u32, batch as u32), (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args)
+            .map_err(|e| crate::backend("launch", e))?;
+    }
+    if split_tiles > 0 {
+        let mut args: [*mut c_void; 5] = [
+            &mut xmap as *mut _ as *mut c_void,
+            &mut wmap as *mut _ as *mut c_void,
+            p as *mut _ as *mut c_void,
+            &mut gs as *mut _ as *mut c_void,
+            &mut grid as *mut _ as *mut c_void,
+        ];
+        let mut attr = cluster_attribute();
+        let cfg = launch_config((2 * split_tiles as u32, 1, 1), smem, stream as sys::CUstream, &mut attr);
+        let fs = module.function(&split_name, smem)?;
+        sys::cuLaunchKernelEx(&cfg, fs, args.as_mut_ptr(), std::ptr::null_mut()).result().map_err(|e| crate::backend("launch (split tail)", e))?;
+    }
+    Ok(())
 }

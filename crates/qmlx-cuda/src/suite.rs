@@ -498,6 +498,15 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
                 // Scales ~2^5: outside the packed 16-bit path's exact range, so these tiles take its f32 path.
                 matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, 64.0, &format!("{tag} prefill large scales M=300 N=200 K=512{tl}"));
             }
+            // K = 1024 (16 K tiles) with fewer tiles than half the SMs: every tile runs as a
+            // 2-block cluster splitting K (sm90::split_tail_tiles); also with an out-of-range index.
+            matmul_case::<T>(dev, t, rng, spec, g, &[200, 1024], &[130, 1024], true, None, None, false, W_SD, &format!("{tag} prefill split-K M=130 N=200 K=1024{tl}"));
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 1024], &[3, 80, 1024], true, None, Some((vec![0, 6, 2], vec![3])), true, W_SD, &format!("{tag} prefill split-K gather rhs index 6 of 6{tl}"));
+            if full && tile == Some(128) && spec.mode() == Mode::Affine && spec.bits() == 4 && gs == 64 {
+                // 70 row tiles × 2 token tiles = 140 tiles: on 132 SMs one launch of 132 whole
+                // tiles, then the last 8 split over 2-block clusters (N not a multiple of 8).
+                matmul_case::<T>(dev, t, rng, spec, g, &[8900, 1024], &[130, 1024], true, None, None, false, W_SD, &format!("{tag} prefill whole + split-K tail M=130 N=8900 K=1024{tl}"));
+            }
             if full && tile != Some(128) {
                 // K = 2048: 32 K tiles, several trips round the ring.
                 matmul_case::<T>(dev, t, rng, spec, g, &[300, 2048], &[130, 2048], true, None, None, false, W_SD, &format!("{tag} prefill M=130 N=300 K=2048{tl}"));

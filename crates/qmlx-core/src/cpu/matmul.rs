@@ -129,6 +129,20 @@ impl<'a, T: Float> ScaleRows<'a, T> {
         }
     }
 
+    /// Affine f32 scales and biases of stored rows `r0..r1` of w matrix `wi` as stored (rows
+    /// `gpr` apart, as `fill` would write them), or None for other dtypes and fp modes.
+    #[inline]
+    pub fn f32_rows(&self, wi: usize, r0: usize, r1: usize) -> Option<(&'a [f32], &'a [f32])> {
+        match self.scales {
+            Scales::Affine { scales, biases } if T::DTYPE == crate::DType::F32 => {
+                let (a, e) = ((wi * self.rows + r0) * self.gpr, (wi * self.rows + r1) * self.gpr);
+                let (s, b): (&'a [f32], &'a [f32]) = (bytemuck::cast_slice(scales), bytemuck::cast_slice(biases));
+                Some((&s[a..e], &b[a..e]))
+            }
+            _ => None,
+        }
+    }
+
     /// Writes groups `g0..g0 + s.len()` of stored row `r` of w matrix `wi` into `s` (and `b`).
     #[inline]
     pub fn fill(&self, wi: usize, r: usize, g0: usize, s: &mut [f32], b: &mut [f32]) {
