@@ -322,26 +322,20 @@ pub(crate) unsafe fn launch(
     let mut gs = gs;
     let whole = tiles - split_tiles;
     let mut grid = Grid { row_tiles: row_tiles as i32, tok_tiles: tok_tiles as i32, first_split: whole as i32, unused: 0 };
+    // One argument list for both launches (whole tiles, then the split tail).
+    let mut args: [*mut c_void; 5] = [
+        &mut xmap as *mut _ as *mut c_void,
+        &mut wmap as *mut _ as *mut c_void,
+        p as *mut _ as *mut c_void,
+        &mut gs as *mut _ as *mut c_void,
+        &mut grid as *mut _ as *mut c_void,
+    ];
     if whole > 0 {
-        let mut args: [*mut c_void; 5] = [
-            &mut xmap as *mut _ as *mut c_void,
-            &mut wmap as *mut _ as *mut c_void,
-            p as *mut _ as *mut c_void,
-            &mut gs as *mut _ as *mut c_void,
-            &mut grid as *mut _ as *mut c_void,
-        ];
         // The full (row tile, token tile, pair) grid; its blocks numbered `whole` and up return at once.
         cu::launch_kernel(f, (row_tiles as u32, tok_tiles as u32, batch as u32), (THREADS, 1, 1), smem as u32, stream as sys::CUstream, &mut args)
             .map_err(|e| crate::backend("launch", e))?;
     }
     if split_tiles > 0 {
-        let mut args: [*mut c_void; 5] = [
-            &mut xmap as *mut _ as *mut c_void,
-            &mut wmap as *mut _ as *mut c_void,
-            p as *mut _ as *mut c_void,
-            &mut gs as *mut _ as *mut c_void,
-            &mut grid as *mut _ as *mut c_void,
-        ];
         let mut attr = cluster_attribute();
         let cfg = launch_config((2 * split_tiles as u32, 1, 1), smem, stream as sys::CUstream, &mut attr);
         let fs = module.function(&split_name, smem)?;

@@ -446,47 +446,40 @@ mod tests {
         assert!(!cfg!(target_arch = "x86_64") || !Kernels::Avx512.is_supported() || checked > 0);
     }
 
-    /// The F16C conversion gives `half`'s f32 for every f16 bit pattern (NaN: NaN) and every
-    /// tail length, and writes nothing past the shorter slice.
+    /// Checks a vector 16-bit → f32 conversion against `reference` for every bit pattern (NaN: any
+    /// NaN) and every tail length, and that it writes nothing past the shorter slice. `convert`
+    /// returns false where this CPU lacks its instructions: the check then says so loudly.
     #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn f16_to_f32_matches_half() {
+    fn check_u16_to_f32(name: &str, convert: fn(&[u16], &mut [f32]) -> bool, reference: fn(u16) -> f32) {
         let all: Vec<u16> = (0..=u16::MAX).collect();
         let mut dst = vec![0f32; all.len()];
-        if !f16_to_f32(&all, &mut dst) {
+        if !convert(&all, &mut dst) {
+            eprintln!("SKIP {name}: this CPU lacks the instructions of the vector conversion");
             return;
         }
         for (&b, &got) in all.iter().zip(&dst) {
-            let want = half::f16::from_bits(b).to_f32();
-            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "f16 {b:#06x}: {got:e} vs {want:e}");
+            let want = reference(b);
+            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "{name} {b:#06x}: {got:e} vs {want:e}");
         }
         for len in 0..=20 {
             let mut d = vec![-7.0f32; len + 9];
-            f16_to_f32(&all[1000..1000 + len], &mut d[..len]);
-            assert!(d[len..].iter().all(|&v| v == -7.0));
-            assert!(d[..len].iter().zip(&all[1000..]).all(|(v, &b)| v.to_bits() == half::f16::from_bits(b).to_f32().to_bits()));
+            convert(&all[1000..1000 + len], &mut d[..len]);
+            assert!(d[len..].iter().all(|&v| v == -7.0), "{name} wrote past {len} elements");
+            assert!(d[..len].iter().zip(&all[1000..]).all(|(v, &b)| v.to_bits() == reference(b).to_bits()), "{name}, {len} elements");
         }
     }
 
-    /// The bf16 → f32 conversion gives `half`'s f32 for every bf16 bit pattern (NaN: NaN), every
-    /// tail length, and writes nothing past the shorter slice.
+    /// F16C's f16 → f32 equals `half`'s.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn f16_to_f32_matches_half() {
+        check_u16_to_f32("f16_to_f32", f16_to_f32, |b| half::f16::from_bits(b).to_f32());
+    }
+
+    /// The AVX2 bf16 → f32 equals `half`'s (a 16-bit shift: bf16 is f32's upper half).
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn bf16_to_f32_matches_half() {
-        let all: Vec<u16> = (0..=u16::MAX).collect();
-        let mut dst = vec![0f32; all.len()];
-        if !bf16_to_f32(&all, &mut dst) {
-            return;
-        }
-        for (&b, &got) in all.iter().zip(&dst) {
-            let want = half::bf16::from_bits(b).to_f32();
-            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "bf16 {b:#06x}: {got:e} vs {want:e}");
-        }
-        for len in 0..=20 {
-            let mut d = vec![-7.0f32; len + 9];
-            bf16_to_f32(&all[1000..1000 + len], &mut d[..len]);
-            assert!(d[len..].iter().all(|&v| v == -7.0));
-            assert!(d[..len].iter().zip(&all[1000..]).all(|(v, &b)| v.to_bits() == (b as u32) << 16));
-        }
+        check_u16_to_f32("bf16_to_f32", bf16_to_f32, |b| half::bf16::from_bits(b).to_f32());
     }
 }
