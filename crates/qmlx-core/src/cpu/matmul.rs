@@ -89,7 +89,8 @@ pub(super) struct ScaleRows<'a, T> {
     pub gpr: usize,
     /// Stored rows per w matrix.
     pub rows: usize,
-    /// fp modes: decoded scale of every byte, one table per w matrix with a global scale.
+    /// fp modes without a vector scale decoder: decoded scale of every byte, one table per w
+    /// matrix with a global scale (built only there: 256 decodes per matrix and call).
     luts: Vec<[f32; 256]>,
     /// fp modes: the kernels whose vector decoder `fill` tries first, nvfp4 (E4M3) or not, and
     /// the nvfp4 factor per w matrix (one 1.0 without global scales).
@@ -102,13 +103,16 @@ impl<'a, T: Float> ScaleRows<'a, T> {
     pub fn new(kernels: Kernels, op: &MatmulOp, scales: Scales<'a, T>) -> Self {
         let (rows, cols) = if op.transpose { (op.n, op.k) } else { (op.k, op.n) };
         let lut = |gf: Option<f32>| -> [f32; 256] { std::array::from_fn(|b| fp_scale(&op.spec, b as u8, gf)) };
-        let (luts, factors) = match scales {
-            Scales::Affine { .. } => (vec![], vec![]),
-            Scales::Fp { global_scales: None, .. } => (vec![lut(None)], vec![1.0]),
-            Scales::Fp { global_scales: Some(g), .. } => (
-                g.iter().map(|&g| lut(Some(nvfp4_global_factor(g)))).collect(),
-                g.iter().map(|&g| nvfp4_global_factor(g)).collect(),
-            ),
+        let factors: Vec<f32> = match scales {
+            Scales::Affine { .. } => vec![],
+            Scales::Fp { global_scales: None, .. } => vec![1.0],
+            Scales::Fp { global_scales: Some(g), .. } => g.iter().map(|&g| nvfp4_global_factor(g)).collect(),
+        };
+        let luts = match scales {
+            Scales::Fp { global_scales, .. } if !super::kernels::has_fp_scale_decoder(kernels) => {
+                factors.iter().map(|&f| lut(global_scales.map(|_| f))).collect()
+            }
+            _ => vec![],
         };
         let e4m3 = op.spec.mode() == crate::format::Mode::Nvfp4;
         ScaleRows { scales, gpr: cols / op.spec.group_size() as usize, rows, luts, kernels, e4m3, factors }
@@ -153,7 +157,7 @@ impl<'a, T: Float> ScaleRows<'a, T> {
                 to_f32(&biases[at..at + b.len()], b);
             }
             Scales::Fp { scales, .. } => {
-                let t = if self.luts.len() > 1 { wi } else { 0 };
+                let t = if self.factors.len() > 1 { wi } else { 0 };
                 let len = s.len();
                 let src = &scales[at..at + len];
                 if !super::kernels::decode_fp_scales(self.kernels, self.e4m3, self.factors[t], src, s) {

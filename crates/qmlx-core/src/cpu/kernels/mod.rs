@@ -269,12 +269,17 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
     true
 }
 
+/// Whether [`decode_fp_scales`] has a vector decoder for `kernels` (else callers use a table).
+pub(crate) fn has_fp_scale_decoder(kernels: Kernels) -> bool {
+    cfg!(target_arch = "x86_64") && matches!(kernels, Kernels::Avx512 | Kernels::Avx512Vnni)
+}
+
 /// Decodes fp-mode scale bytes (`e4m3`: nvfp4's E4M3 times `factor`; else E8M0) into `dst`
 /// with AVX-512, bit for bit as `format::quantize::fp_scale`; false (nothing written) where these
 /// kernels have no such decoder: the caller uses its table.
 pub(crate) fn decode_fp_scales(kernels: Kernels, e4m3: bool, factor: f32, src: &[u8], dst: &mut [f32]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if matches!(kernels, Kernels::Avx512 | Kernels::Avx512Vnni) {
+    if has_fp_scale_decoder(kernels) {
         // SAFETY: these kernels are only selected where their features were detected.
         unsafe { fp_scales_avx512(e4m3, factor, src, dst) };
         return true;
