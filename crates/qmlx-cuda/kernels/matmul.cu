@@ -523,6 +523,7 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
 #include "qmm_decode.cuh"  // the tensor-core decode kernel (uses nvfp4_gfactor above)
 #include "qmv_bulk.cuh"    // the bulk-copy (TMA) M <= 4 kernel, sm_90+ (uses load8, fast_code_value)
 #include "qmv_warp.cuh"    // the per-warp bulk-copy ring M = 1 kernel, sm_90+ (uses mma_16816, qb_words)
+#include "qmm_gather_bulk.cuh"  // the bulk-copy work-list MoE decode kernel, sm_90+ (uses DecodeTile, gather_items, qb_words)
 
 // Kernel entry points: <op>_<format>_<dtype>; group size is a launch argument (affine: 32/64/128).
 #define QMLX_MATMUL_KERNELS(FN, KIND, BITS, TN, T)                                                            \
@@ -554,7 +555,9 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
   QMLX_DECODE_KERNELS(FN, KIND, BITS, f16, __half)        \
   QMLX_DECODE_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16) \
   QMLX_BULK_KERNELS(FN, KIND, BITS, f16, __half)          \
-  QMLX_BULK_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16)
+  QMLX_BULK_KERNELS(FN, KIND, BITS, bf16, __nv_bfloat16) \
+  QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, f16, __half)    \
+  QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, bf16, __nv_bfloat16)
 
 QMLX_WARP_RING_KERNEL(affine4, 4, f16, __half)
 QMLX_WARP_RING_KERNEL(affine4, 4, bf16, __nv_bfloat16)

@@ -249,25 +249,12 @@ __device__ __forceinline__ int block_exclusive_scan(int v, int* tmp, int& total)
   return MAX ? max(before, mine) : before + mine;
 }
 
-template <int KIND, int BITS, typename T, int NW, int RT, int DEPTH>
-__device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
-  using Tile = DecodeTile<KIND, BITS, T, 1, RT, DEPTH>;
-  constexpr int H = Tile::H, D = Tile::D, ROWS = Tile::ROWS, STEP_K = Tile::STEP_K, COLS = Tile::COLS, CH = Tile::CH, CW = Tile::CW,
-                XV = Tile::XV, NT = NW * 32;
-  __shared__ float red[2][NW][ROWS][COLS + 1];
-  __shared__ int scan_tmp[NW];
-  __shared__ int item_count;
-  extern __shared__ int pair_info[];  // [P] w index (−1: bad), [P] x index, [P + 1] item starts
+// The work list of a gather of single rows: every pair resolved into wsel (w index, −1: bad; block 0
+// reports it, the others stay quiet) and xsel, then cut into items (item_start[0..count], and
+// item_start[count] = P). Called by all NT threads of the block; ends with a block barrier.
+template <int NT, int COLS>
+__device__ int gather_items(const MatmulParams& p, int* wsel, int* xsel, int* item_start, int* scan_tmp, int* item_count) {
   const int P = (int)p.batch;
-  int* const wsel = pair_info;
-  int* const xsel = pair_info + P;
-  int* const item_start = pair_info + 2 * P;
-
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-  const long long N = p.n, K = p.k;
-  T* out = reinterpret_cast<T*>(p.out);
-
-  // 1. Resolve every pair (block 0 reports a bad index; the others stay quiet).
   for (int i = threadIdx.x; i < P; i += NT) {
     long long xi, wi;
     const bool ok = resolve_pair(p.map, i, blockIdx.x == 0 ? p.status : nullptr, p.host_status, xi, wi);
@@ -275,7 +262,7 @@ __device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
     xsel[i] = ok ? (int)xi : 0;
   }
   __syncthreads();
-  // 2. Items: thread t scans pairs [t·c, t·c + c). A pair opens a run where its matrix differs from
+  // Items: thread t scans pairs [t·c, t·c + c). A pair opens a run where its matrix differs from
   // the previous pair's (or either is bad); within a run an item starts every COLS pairs.
   const int chunk = (P + NT - 1) / NT, i_lo = min(P, (int)threadIdx.x * chunk), i_hi = min(P, i_lo + chunk);
   auto opens_run = [&](int i) { return i == 0 || wsel[i] < 0 || wsel[i - 1] < 0 || wsel[i] != wsel[i - 1]; };
@@ -297,9 +284,31 @@ __device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
   }
   if (threadIdx.x == 0) {
     item_start[count] = P;
-    item_count = count;
+    *item_count = count;
   }
   __syncthreads();
+  return count;
+}
+
+template <int KIND, int BITS, typename T, int NW, int RT, int DEPTH>
+__device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
+  using Tile = DecodeTile<KIND, BITS, T, 1, RT, DEPTH>;
+  constexpr int H = Tile::H, D = Tile::D, ROWS = Tile::ROWS, STEP_K = Tile::STEP_K, COLS = Tile::COLS, CH = Tile::CH, CW = Tile::CW,
+                XV = Tile::XV, NT = NW * 32;
+  __shared__ float red[2][NW][ROWS][COLS + 1];
+  __shared__ int scan_tmp[NW];
+  __shared__ int item_count;
+  extern __shared__ int pair_info[];  // [P] w index (−1: bad), [P] x index, [P + 1] item starts
+  const int P = (int)p.batch;
+  int* const wsel = pair_info;
+  int* const xsel = pair_info + P;
+  int* const item_start = pair_info + 2 * P;
+
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const long long N = p.n, K = p.k;
+  T* out = reinterpret_cast<T*>(p.out);
+
+  gather_items<NT, COLS>(p, wsel, xsel, item_start, scan_tmp, &item_count);
 
   // 3. This block's units, one ring per warp across them.
   const int row_tiles = (int)((N + ROWS - 1) / ROWS);

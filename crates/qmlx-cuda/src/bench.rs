@@ -117,6 +117,11 @@ fn time_matmul(dev: &Device, timer: &Timer, p: &Pools, c: &Case, w_shape: &[usiz
         }
         .unwrap();
     };
+    // QMLX_BENCH_PROFILE=1: one call, untimed (a profiler's launch per row).
+    if std::env::var("QMLX_BENCH_PROFILE").is_ok_and(|v| v == "1") {
+        call(0);
+        return 0.0;
+    }
     // Size the run: about 30 ms of work, 10..500 calls.
     let est = timer.time(3, call);
     let iters = ((30_000.0 / est) as usize).clamp(10, 500);
@@ -218,10 +223,15 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
         return;
     }
     // MoE: Qwen3-30B-A3B, 128 experts, top-8; gate+up [1536, 2048] and down [2048, 768]; sorted rhs.
+    // QMLX_BENCH_MOE_N=1536|2048 (gate+up | down), QMLX_BENCH_MOE_TOKENS=1,8,64 and
+    // QMLX_BENCH_DTYPE=float16|bfloat16 restrict the MoE rows (focused or profiled runs).
     let (experts, topk) = (128usize, 8usize);
-    for (n, k) in [(1536usize, 2048usize), (2048, 768)] {
-        for c in cases.iter().filter(|c| c.spec.bits() == 4) {
-            for tokens in [1usize, 8, 64] {
+    let list = |var: &str| -> Option<Vec<usize>> { std::env::var(var).ok().map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect()) };
+    let (n_only, tokens_only) = (list("QMLX_BENCH_MOE_N"), list("QMLX_BENCH_MOE_TOKENS"));
+    let dtype_only = std::env::var("QMLX_BENCH_DTYPE").ok();
+    for (n, k) in [(1536usize, 2048usize), (2048, 768)].into_iter().filter(|(n, _)| n_only.as_ref().is_none_or(|o| o.contains(n))) {
+        for c in cases.iter().filter(|c| c.spec.bits() == 4 && dtype_only.as_ref().is_none_or(|d| *d == c.dtype.to_string())) {
+            for tokens in [1usize, 8, 64].into_iter().filter(|t| tokens_only.as_ref().is_none_or(|o| o.contains(t))) {
                 let pairs = tokens * topk;
                 let mut touched_total = 0usize;
                 let sets: Vec<DevBuf> = (0..32)

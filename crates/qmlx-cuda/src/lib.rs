@@ -576,6 +576,42 @@ impl Device {
             _ if op.m == 1 => magic && spec.bits() == 8,
             _ => !(spec.mode() == Mode::Mxfp8 && op.m > 8),
         };
+        let gather_policy = GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed);
+        let bulk_plan = if grouped && self.capability.0 >= 9 && op.transpose && op.out_dtype != DType::F32 && runs_eligible(op, batch) {
+            gather_bulk_plan(op, batch, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)], self.sm_count, GATHER_BULK_BLOCKS.load(std::sync::atomic::Ordering::Relaxed))
+        } else {
+            None
+        };
+        let use_bulk = match gather_policy {
+            3 => true,
+            // H100 (bench/cuda-notes.md stage 17, Qwen3-30B-A3B layer): faster than the grouped
+            // decode, work-list and qmv kernels where those paths were picked for runs (8 and 64
+            // tokens; fp modes at 8 tokens only with K < 2048) and, with K < 2048, from a pair per
+            // 4 matrices; 1 token stays on qmv (one wave of units: the index pass and the ring fill
+            // are not amortized).
+            0 => use_decode || batch >= 2 * op.w_count || (op.k < 2048 && 4 * batch >= op.w_count),
+            _ => false,
+        };
+        if let Some(g) = bulk_plan.filter(|_| use_bulk) {
+            // Bulk-copy work-list gather kernel (kernels/qmm_gather_bulk.cuh): one block per SM, a
+            // producer lane moving whole (item, row group) units into a shared-memory ring.
+            let name = if g.per_sm == 2 { format!("qmmgb8m2_{fmt}_{dt}") } else { format!("qmmgb8_{fmt}_{dt}") };
+            let f = self.function_smem(self.matmul, &name, g.smem_limit)?;
+            let (mut kp, mut ns, mut sb) = (g.kp as i32, g.nstages as i32, g.stage_bytes as i32);
+            let args: &mut [*mut c_void] = &mut [
+                &mut p as *mut _ as *mut c_void,
+                &mut gs_arg as *mut _ as *mut c_void,
+                &mut kp as *mut _ as *mut c_void,
+                &mut ns as *mut _ as *mut c_void,
+                &mut sb as *mut _ as *mut c_void,
+            ];
+            let blocks = match GATHER_MAX_BLOCKS.load(std::sync::atomic::Ordering::Relaxed) {
+                0 => g.blocks,
+                c => g.blocks.min(c as u32),
+            };
+            return cu::launch_kernel(f, (blocks, 1, 1), (9 * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
+                .map_err(|e| backend("launch", e));
+        }
         let use_runs = match GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
             2 => false,
@@ -826,10 +862,12 @@ fn bulk_layout_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
 /// Most pairs the work-list gather kernel takes (kernels/qmm_decode.cuh `QMLX_RUNS_MAX_PAIRS`:
 /// every block holds 3 ints per pair in shared memory); longer gathers use the grouped kernel.
 const RUNS_MAX_PAIRS: usize = 2048;
-/// Which kernel serves gathers of single rows (M = 1, f16/bf16, transpose=True): 0 picks (the
+/// Which kernel serves gathers of single rows (M = 1, f16/bf16, transpose=True): 0 picks (on sm_90+
+/// the bulk-copy work-list kernel where its layout allows and runs are long enough, else the
 /// work-list kernel where the decode kernel would be picked), 1 the work-list kernel wherever it
-/// applies, 2 never (the grouped decode kernel or qmv, as before). Set only by the benchmark and
-/// checks to compare the paths.
+/// applies, 2 never (the grouped decode kernel or qmv, as before), 3 the bulk-copy work-list kernel
+/// (sm_90+) wherever its layout allows, else as 0. Set only by the benchmark and checks to compare
+/// the paths.
 #[doc(hidden)]
 pub static GATHER_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// k steps in the work-list kernel's weight ring with two row tiles per warp: 0 picks (2), 4
@@ -840,6 +878,78 @@ pub static GATHER_RING: std::sync::atomic::AtomicUsize = std::sync::atomic::Atom
 /// that small cases give each block several units.
 #[doc(hidden)]
 pub static GATHER_MAX_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Dynamic shared memory of the bulk-copy gather kernel with one block per SM (ring stages + pair
+/// tables + alignment slack; its static part, partial sums and barriers, is ~18.7 KB of the 227 KB),
+/// and per block with two.
+const GATHER_BULK_SMEM: usize = 200 * 1024;
+const GATHER_BULK_SMEM_M2: usize = 92 * 1024;
+/// K parts of the bulk-copy gather kernel's 8 consumer warps (1, 2, 4 or 8; 0 picks). Set only by
+/// the benchmark to compare them.
+#[doc(hidden)]
+pub static GATHER_KP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Blocks per SM of the bulk-copy gather kernel (1 or 2; 0 picks). Set only by the benchmark and
+/// checks to compare them.
+#[doc(hidden)]
+pub static GATHER_BULK_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+struct GatherBulkPlan {
+    kp: usize,
+    nstages: usize,
+    stage_bytes: usize,
+    smem: usize,
+    smem_limit: usize,
+    per_sm: usize,
+    blocks: u32,
+}
+/// Geometry of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh), or None where its
+/// whole-row units don't fit: 8 consumer warps as kp K parts × 8/kp row groups of 32 rows; a unit
+/// is UR = 256/kp rows of one matrix (codes, scales, biases each contiguous), a ring stage each.
+fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, per_sm_knob: usize) -> Option<GatherBulkPlan> {
+    let spec = op.spec;
+    let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
+    let psize = if spec.mode() == Mode::Affine { op.out_dtype.size() } else { 1 };
+    let rb = op.k * bits / 8;
+    let pb = op.k / gs * psize;
+    let step_k = if spec.mode() == Mode::Nvfp4 { 64 } else { 128 };
+    let nsteps = op.k.div_ceil(step_k);
+    // Two blocks per SM where their 112-register cap costs no or few spills and was measured faster
+    // (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit spills 108 bytes and is slower so with
+    // K < 2048); one elsewhere (mxfp4 spills 352 bytes with two).
+    let per_sm = match per_sm_knob {
+        1 => 1,
+        2 => 2,
+        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048)) || spec.mode() == Mode::Nvfp4 => 2,
+        _ => 1,
+    };
+    let smem_limit = if per_sm == 2 { GATHER_BULK_SMEM_M2 } else { GATHER_BULK_SMEM };
+    let tables = 4 * (3 * batch + 1);
+    let geometry = |kp: usize| {
+        let ur = 32 * (8 / kp);
+        let stage_bytes = (ur * (rb + pb * if spec.has_biases() { 2 } else { 1 })).next_multiple_of(128);
+        let nstages = smem_limit.saturating_sub(128 + tables) / stage_bytes;
+        (ur, stage_bytes, nstages)
+    };
+    // Default: the most K parts that split the k steps evenly (smaller units: a shorter tail) with
+    // at least two ring stages, else 4 (H100 stage 17, K = 768 with two blocks per SM: 4 parts of
+    // 2+2+1+1 steps faster than 8 of one step), 8 or 2, whichever first has two stages.
+    let kp = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => [8, 4, 2]
+            .into_iter()
+            .find(|&kp| nsteps % kp == 0 && geometry(kp).2 >= 2)
+            .or_else(|| [4, 8, 2].into_iter().find(|&kp| geometry(kp).2 >= 2))
+            .unwrap_or(8),
+        k @ (1 | 2 | 4 | 8) => k,
+        _ => 8,
+    };
+    let (ur, stage_bytes, nstages) = geometry(kp);
+    let ok = op.k * bits % 8 == 0 && rb % 16 == 0 && (ur * pb) % 16 == 0 && op.n % ur == 0 && ptrs.iter().all(|p| p % 16 == 0) && nstages >= 2;
+    ok.then(|| {
+        let nstages = nstages.min(GATHER_BULK_MAX_STAGES);
+        let units = batch * (op.n / ur);
+        GatherBulkPlan { kp, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
+    })
+}
+/// Ring stages of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh `QMLX_GB_MAX_STAGES`).
+const GATHER_BULK_MAX_STAGES: usize = 8;
 /// Whether the work-list kernel can take this gather: its indices fit its int32 shared tables.
 fn runs_eligible(op: &MatmulOp, batch: usize) -> bool {
     let units = op.n.div_ceil(DECODE_ROWS) * batch;

@@ -214,6 +214,9 @@ fn matmul_case<T: Float + Element>(
     amp: f32,
     label: &str,
 ) {
+    if !selected(label) {
+        return;
+    }
     let cols = *w_shape.last().unwrap();
     let w: Vec<T> = random_vec(rng, w_shape.iter().product(), amp);
     let q = api::quantize(&w, w_shape, spec, Rounding::Gpu, global).expect("cpu quantize");
@@ -310,6 +313,9 @@ fn matmul_case<T: Float + Element>(
 }
 
 fn quantize_case<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, global: Option<f32>, rounding: Rounding, shape: &[usize], label: &str) {
+    if !selected(label) {
+        return;
+    }
     let w: Vec<T> = random_vec(rng, shape.iter().product(), 0.05);
     let q = api::quantize(&w, shape, spec, rounding, global).expect("cpu quantize");
     let gm = global.map(|_| Meta::new(DType::F32, &[1]));
@@ -409,9 +415,26 @@ pub fn specs(full: bool) -> Vec<(QuantSpec, Option<f32>)> {
     v
 }
 
+/// QMLX_SUITE_ONLY=text: only the cases whose label contains it (e.g. `gather`: the gather paths
+/// alone, for a short memcheck run).
+fn selected(label: &str) -> bool {
+    std::env::var("QMLX_SUITE_ONLY").map_or(true, |f| label.contains(&f))
+}
+
+/// QMLX_SUITE_SHARD=i/n: this process runs the specs whose index is i modulo n (and shard 0 the
+/// checks after them), so that n processes share one suite run (e.g. under compute-sanitizer).
+fn shard() -> (usize, usize) {
+    let v = std::env::var("QMLX_SUITE_SHARD").unwrap_or_default();
+    match v.split_once('/').and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?))) {
+        Some((i, n)) if n > 0 && i < n => (i, n),
+        _ => (0, 1),
+    }
+}
+
 fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, full: bool) {
     let dt = T::DTYPE;
-    for (spec, g) in specs(full) {
+    let (shard_i, shard_n) = shard();
+    for (spec, g) in specs(full).into_iter().enumerate().filter(|(i, _)| i % shard_n == shard_i).map(|(_, s)| s) {
         let gs = spec.group_size() as usize;
         let tag = format!("{spec}{} {dt}", if g.is_some() { " +global" } else { "" });
         let roundings: &[Rounding] = if spec.has_biases() { &[Rounding::Gpu, Rounding::Cpu] } else { &[Rounding::Gpu] };
@@ -521,6 +544,7 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
         matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, None, Some((vec![0, 6, 2], vec![3])), true, W_SD, &format!("{tag} gather rhs index 6 of 6"));
         matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, 2 * gs], &[3, 1, 2 * gs], true, Some((vec![-1, 0, 1], vec![3])), Some((vec![0, 1, 2], vec![3])), true, W_SD, &format!("{tag} gather lhs index -1"));
         gather_run_cases::<T>(dev, t, rng, spec, g, &tag, full);
+        gather_bulk_cases::<T>(dev, t, rng, spec, g, &tag);
     }
 }
 
@@ -566,14 +590,70 @@ fn gather_run_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut R
     crate::GATHER_MAX_BLOCKS.store(0, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// The bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh; sm_90+, f16/bf16, shapes whose
+/// whole-row units are 16-byte multiples), forced where its layout allows: runs longer than an item,
+/// one pair per matrix (1 token), a bad index inside a run and at the last position, lhs with
+/// unsorted rhs, K = 768 (2 K parts × 128-row units), and a grid of 2 blocks (units wrapping the
+/// ring several times); the last four with two blocks per SM.
+#[allow(clippy::too_many_arguments)]
+fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, g: Option<f32>, tag: &str) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let before = crate::GATHER_POLICY.swap(3, Relaxed);
+    let gs = spec.group_size() as usize;
+    let rhs = |v: Vec<i32>| {
+        let n = v.len();
+        Some((v, vec![n]))
+    };
+    let k = 2 * gs;
+    let mut idx: Vec<i32> = (0..50).map(|_| rng.below(6) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[6, 64, k], &[50, 1, k], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather 50 sorted pairs N=64"));
+    let one: Vec<i32> = {
+        let mut v: Vec<i32> = (0..16).collect();
+        for i in (1..v.len()).rev() {
+            v.swap(i, rng.below(i + 1));
+        }
+        let mut top: Vec<i32> = v[..8].to_vec();
+        top.sort();
+        top
+    };
+    matmul_case::<T>(dev, t, rng, spec, g, &[16, 96, k], &[8, 1, k], true, None, rhs(one.clone()), false, W_SD, &format!("{tag} bulk gather one token {one:?} N=96"));
+    // The rest with two blocks per SM (the register-capped variant, half the ring each).
+    let blocks_before = crate::GATHER_BULK_BLOCKS.swap(2, Relaxed);
+    let kd = if 768 % gs == 0 { 768 } else { 16 * gs };
+    let mut bad: Vec<i32> = (0..30).map(|_| rng.below(9) as i32).collect();
+    bad.sort();
+    bad[13] = -1;
+    matmul_case::<T>(dev, t, rng, spec, g, &[9, 128, kd], &[30, 1, kd], true, None, rhs(bad), true, W_SD, &format!("{tag} bulk gather K={kd} N=128, -1 inside"));
+    let unsorted: Vec<i32> = (0..30).map(|_| rng.below(7) as i32).collect();
+    let lhs: Vec<i32> = (0..30).map(|_| rng.below(9) as i32).collect();
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 64, k], &[9, 1, k], true, Some((lhs, vec![30])), rhs(unsorted), false, W_SD, &format!("{tag} bulk gather lhs + unsorted rhs N=64"));
+    crate::GATHER_MAX_BLOCKS.store(2, Relaxed);
+    let kl = 16 * gs.max(64);
+    let mut idx: Vec<i32> = (0..70).map(|_| rng.below(7) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 128, kl], &[70, 1, kl], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather 70 sorted pairs K={kl} N=128, 2 blocks"));
+    let mut last: Vec<i32> = (0..40).map(|_| rng.below(7) as i32).collect();
+    last.sort();
+    last[39] = 7;
+    matmul_case::<T>(dev, t, rng, spec, g, &[7, 64, k], &[40, 1, k], true, None, rhs(last), true, W_SD, &format!("{tag} bulk gather rhs 7 of 7 last, 2 blocks"));
+    crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
+    crate::GATHER_BULK_BLOCKS.store(blocks_before, Relaxed);
+    crate::GATHER_POLICY.store(before, Relaxed);
+}
+
 /// Runs the correctness suite on `dev`. `full` adds group sizes, shapes and M values.
 pub fn run_correctness(dev: &Device, seed: u64, full: bool) -> Tally {
     let mut t = Tally::default();
-    let _ = writeln!(t.log, "device {} (sm_{}{}), seed {seed}, full={full}", dev.name, dev.capability.0, dev.capability.1);
+    let (shard_i, shard_n) = shard();
+    let _ = writeln!(t.log, "device {} (sm_{}{}), seed {seed}, full={full}, shard {shard_i}/{shard_n}", dev.name, dev.capability.0, dev.capability.1);
     let mut rng = Rng(seed);
     run_dtype::<f32>(dev, &mut t, &mut rng, full);
     run_dtype::<f16>(dev, &mut t, &mut rng, full);
     run_dtype::<bf16>(dev, &mut t, &mut rng, full);
+    if shard().0 != 0 {
+        return t;
+    }
     // A non-finite weight is reported as the CPU reports it.
     let spec = QuantSpec::new(Mode::Affine, 32, 4).unwrap();
     let mut w = vec![0.5f32; 4 * 64];

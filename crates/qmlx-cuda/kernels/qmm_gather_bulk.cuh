@@ -1,0 +1,209 @@
+// MoE decode (gathers of single rows, M = 1, f16/bf16 out; sm_90+): the work list of
+// qmm_runs_impl (qmm_decode.cuh) fed by bulk copies. Why (bench/cuda-notes.md stages 16, 17): the
+// register-ring work-list kernel keeps 2-4 KB in flight per warp and streams ~1.5 TB/s at every
+// token count. Here a unit (item = run of ≤ 8 pairs on one expert, × UR = 32·rg whole rows) is
+// contiguous in memory (codes, scales, biases: rows n0..n0+UR of matrix w), so ONE producer lane
+// moves it into a shared-memory ring stage with up to three 1-D bulk copies (tens of KB each),
+// completing on the stage's mbarrier; a block of one SM keeps `nstages` units in flight.
+//   - consumers: NWC warps, warp w = (row group w / kp, K part w % kp); each does the decode
+//     kernel's step (DecodeTile: two m16 row tiles × one n8 column tile, TcDecode magic-number
+//     dequantization, mma.sync) on words read from the stage, x (the item's ≤ 8 gathered rows) from
+//     L2 one step ahead across units; partial sums of the kp parts meet in a double-buffered shared
+//     buffer behind one named barrier per unit (fixed order: deterministic);
+//   - units are taken b, b + grid, … (all units cost the same: same rows, same K);
+//   - a bad index is an item of its own: nothing is copied for it, its rows are NaN.
+// Host-checked layout (lib.rs `gather_bulk_plan`): N % UR == 0, each unit's code and parameter
+// bytes multiples of 16, base pointers 16-byte aligned, nstages ≥ 2.
+#pragma once
+#include "tma.cuh"
+
+#define QMLX_GB_MAX_STAGES 8
+
+template <int KIND, int BITS, typename T, int NWC>
+__device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
+#ifdef QMLX_TMA
+  using Tile = DecodeTile<KIND, BITS, T, 1, 2, 2>;
+  using Dec = typename Tile::Dec;
+  constexpr int H = Tile::H, CH = Tile::CH, CW = Tile::CW, XV = Tile::XV, STEP_K = Tile::STEP_K, NT = (NWC + 1) * 32;
+  constexpr int PSIZE = KIND == KIND_AFFINE ? 2 : 1;  // bytes per group parameter
+  __shared__ float red[2][NWC][32][9];
+  __shared__ int scan_tmp[NWC + 1];
+  __shared__ int item_count;
+  __shared__ __align__(8) uint64_t full[QMLX_GB_MAX_STAGES], empty[QMLX_GB_MAX_STAGES];
+  extern __shared__ __align__(128) unsigned char gb_raw[];
+  unsigned char* ring = gb_raw + ((128 - (smem_addr(gb_raw) & 127)) & 127);
+  const int P = (int)p.batch;
+  int* const wsel = reinterpret_cast<int*>(ring + nstages * stage_bytes);
+  int* const xsel = wsel + P;
+  int* const item_start = wsel + 2 * P;
+
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const long long N = p.n, K = p.k;
+  const int rg = NWC / kp, UR = 32 * rg;
+  const long long RB = K * BITS / 8, PB = (K / group_size) * PSIZE;  // bytes per row: codes, parameters
+  const long long codes_bytes = UR * RB, par_bytes = UR * PB;
+  const bool has_b = KIND == KIND_AFFINE;
+
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < nstages; ++s) {
+      mbar_init(&full[s], 1);
+      mbar_init(&empty[s], NWC);
+    }
+    mbar_init_fence();
+  }
+  const int count = gather_items<NT, 8>(p, wsel, xsel, item_start, scan_tmp, &item_count);  // ends with a block barrier
+
+  const int row_tiles = (int)(N / UR);
+  const int units = count * row_tiles;
+  const int my_units = (int)blockIdx.x < units ? (units - 1 - (int)blockIdx.x) / (int)gridDim.x + 1 : 0;
+  struct Unit {
+    int pos, cols, w;
+    long long n0;
+  };
+  auto unit = [&](int j) {
+    const int u = (int)blockIdx.x + j * (int)gridDim.x, item = u / row_tiles;
+    Unit r;
+    r.pos = item_start[item];
+    r.cols = item_start[item + 1] - r.pos;
+    r.w = wsel[r.pos];
+    r.n0 = (long long)(u - item * row_tiles) * UR;
+    return r;
+  };
+
+  if (warp == NWC) {
+    // Producer: unit j into stage j % nstages once the consumers have released its last use.
+    if (lane == 0) {
+      for (int j = 0; j < my_units; ++j) {
+        const int s = j % nstages;
+        if (j >= nstages) mbar_wait(&empty[s], ((j / nstages) - 1) & 1);
+        const Unit un = unit(j);
+        unsigned char* st = ring + s * stage_bytes;
+        if (un.w >= 0) {
+          const long long row = (long long)un.w * N + un.n0;
+          mbar_arrive_expect_tx(&full[s], (uint32_t)(codes_bytes + (has_b ? 2 : 1) * par_bytes));
+          bulk_copy_g2s(st, reinterpret_cast<const unsigned char*>(p.w) + row * RB, (uint32_t)codes_bytes, &full[s]);
+          bulk_copy_g2s(st + codes_bytes, reinterpret_cast<const unsigned char*>(p.scales) + row * PB, (uint32_t)par_bytes, &full[s]);
+          if (has_b)
+            bulk_copy_g2s(st + codes_bytes + par_bytes, reinterpret_cast<const unsigned char*>(p.biases) + row * PB, (uint32_t)par_bytes, &full[s]);
+        } else {
+          mbar_arrive(&full[s]);  // a bad index: nothing to read, the rows become NaN
+        }
+      }
+    }
+    return;
+  }
+
+  // Consumers. This warp's k steps per unit (row group rgi, part kpart) and its 2·H rows' offsets
+  // in a stage (the same in every unit).
+  const int rgi = warp / kp, kpart = warp % kp;
+  const int gshift = __ffs(group_size) - 1, ur_shift = __ffs(UR) - 1;
+  const int nsteps = (int)((K + STEP_K - 1) / STEP_K);
+  const int steps = nsteps > kpart ? (nsteps - kpart + kp - 1) / kp : 0;
+  const int per_unit = max(steps, 1);  // a warp without a k step still releases and meets each unit
+  const int total = my_units * per_unit;
+  auto k_of = [&](int s) { return (long long)(kpart + s * kp) * STEP_K + t * CH; };
+  int roff[H], goff[H];
+#pragma unroll
+  for (int h = 0; h < H; ++h) {
+    const int r = 32 * rgi + g + 8 * h;
+    roff[h] = (int)(r * RB);
+    goff[h] = (int)(r * (K >> gshift));
+  }
+  // x row of this lane's column g in unit j (null: no such pair, or a bad item).
+  auto x_row = [&](int j) -> const T* {
+    if (j >= my_units) return nullptr;
+    const Unit un = unit(j);
+    return g < un.cols && un.w >= 0 ? reinterpret_cast<const T*>(p.x) + (long long)xsel[un.pos + g] * K : nullptr;
+  };
+
+  uint4 xv[2][1][XV];
+  auto load_x = [&](int b, const T* xr, int s) {
+    const long long k = k_of(s);
+    const T* xcol[1] = {xr};
+    Tile::load_x(xcol, k, s < steps && k < K, xv[b]);
+  };
+
+  float acc[2][2][1][4];
+  Tile::zero(acc);
+  int j = 0, s = 0, stg = 0;  // unit and step of i, the unit's stage and its phase parity
+  uint32_t par = 0;
+  float gfactor = 0.0f;
+  const T* x_cur = x_row(0);
+  const T* x_next = x_row(1);
+  load_x(0, x_cur, 0);
+  // Two steps per round, so that the x double buffer is indexed at compile time.
+  for (int i0 = 0; i0 < total; i0 += 2) {
+#pragma unroll
+    for (int b = 0; b < 2; ++b) {
+      if (i0 + b < total) {
+        const unsigned char* st = ring + stg * stage_bytes;
+        if (s == 0) {
+          mbar_wait(&full[stg], par);
+          if (KIND == KIND_NVFP4) {
+            const Unit un = unit(j);
+            gfactor = un.w >= 0 && p.global_scale ? __fdiv_rn(__ldg(p.global_scale + un.w), 2688.0f) : 1.0f;
+          }
+        }
+        const bool last = s + 1 == per_unit;
+        load_x(b ^ 1, last ? x_next : x_cur, last ? 0 : s + 1);
+        const long long k = k_of(s);
+        if (s < steps && k < K) {
+          uint32_t v[H][CW], sr[H], br[H];
+          const int kb = (int)(k * BITS / 8), kg = (int)(k >> gshift);
+#pragma unroll
+          for (int h = 0; h < H; ++h) {
+            qb_words<CW>(reinterpret_cast<const uint32_t*>(st + roff[h] + kb), v[h]);
+            if (KIND == KIND_AFFINE) {
+              sr[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes)[goff[h] + kg];
+              br[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes + par_bytes)[goff[h] + kg];
+            } else {
+              sr[h] = (st + codes_bytes)[goff[h] + kg];
+              br[h] = 0u;
+            }
+          }
+          Tile::compute(v, sr, br, gfactor, xv[b], acc);
+        }
+        if (last) {
+          // The unit's last step: release the stage, then add the kp parts of each row group.
+          __syncwarp();
+          if (lane == 0) mbar_arrive(&empty[stg]);
+          Tile::stage(red[j & 1][warp], acc, g, t);
+          Tile::zero(acc);
+          asm volatile("bar.sync 1, %0;" ::"r"(NWC * 32) : "memory");
+          const Unit un = unit(j);
+          T* out = reinterpret_cast<T*>(p.out) + (long long)un.pos * N + un.n0;
+          for (int e = threadIdx.x; e < (un.cols << ur_shift); e += NWC * 32) {
+            const int c = e >> ur_shift, r = e & (UR - 1), q0 = (r >> 5) * kp;
+            float v = 0.0f;
+            for (int q = 0; q < kp; ++q) v += red[j & 1][q0 + q][r & 31][c];
+            out[(long long)c * N + r] = from_f32<T>(un.w >= 0 ? v : __uint_as_float(0x7FC00000u));
+          }
+          s = 0;
+          ++j;
+          x_cur = x_next;
+          x_next = x_row(j + 1);
+          if (++stg == nstages) {
+            stg = 0;
+            par ^= 1u;
+          }
+        } else {
+          ++s;
+        }
+      }
+    }
+  }
+#endif
+}
+
+// qmmgb8_<format>_<dtype>: 8 consumer warps + one producer warp, one block per SM; qmmgb8m2_…:
+// the same with two blocks per SM (registers capped at 112, half the ring each): twice the warps
+// to hide the decode's latency (H100 stage 17 ncu: 8.9 warps per SM issue 37 % of cycles).
+#define QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, TN, T)                                                                  \
+  extern "C" __global__ void __launch_bounds__(9 * 32, 1)                                                              \
+      qmmgb8_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                          \
+    qmm_gather_bulk_impl<KIND, BITS, T, 8>(p, gs, kp, nstages, stage_bytes);                                          \
+  }                                                                                                                    \
+  extern "C" __global__ void __launch_bounds__(9 * 32, 2)                                                              \
+      qmmgb8m2_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                        \
+    qmm_gather_bulk_impl<KIND, BITS, T, 8>(p, gs, kp, nstages, stage_bytes);                                          \
+  }
