@@ -523,6 +523,7 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
 #include "qmm_decode.cuh"  // the tensor-core decode kernel (uses nvfp4_gfactor above)
 #include "qmv_bulk.cuh"    // the bulk-copy (TMA) M <= 4 kernel, sm_90+ (uses load8, fast_code_value)
 #include "qmv_warp.cuh"    // the per-warp bulk-copy ring M = 1 kernel, sm_90+ (uses mma_16816, qb_words)
+#include "qmm_ring.cuh"       // the per-warp ring M = 2..16 kernel, sm_90+ (uses DecodeTile, qb_words)
 #include "qmm_gather_bulk.cuh"  // the bulk-copy work-list MoE decode kernel, sm_90+ (uses DecodeTile, gather_items, qb_words)
 
 // Kernel entry points: <op>_<format>_<dtype>; group size is a launch argument (affine: 32/64/128).
@@ -566,6 +567,10 @@ QMLX_WARP_RING_KERNEL(affine2, 2, f16, __half)
 QMLX_WARP_RING_KERNEL(affine3, 3, f16, __half)
 QMLX_WARP_RING_KERNEL(affine5, 5, f16, __half)
 QMLX_WARP_RING_KERNEL(affine6, 6, f16, __half)
+QMLX_RING16_KERNELS(affine4, KIND_AFFINE, 4, f16, __half)
+QMLX_RING16_KERNELS(affine4, KIND_AFFINE, 4, bf16, __nv_bfloat16)
+QMLX_RING16_KERNELS(affine8, KIND_AFFINE, 8, f16, __half)
+QMLX_RING16_KERNELS(affine8, KIND_AFFINE, 8, bf16, __nv_bfloat16)
 
 QMLX_MATMUL_DTYPES(affine1, KIND_AFFINE, 1)
 QMLX_MATMUL_DTYPES(affine2, KIND_AFFINE, 2)

@@ -21,6 +21,7 @@
 //! CPU backend raises, and reading it clears it.
 
 mod params;
+mod ring16;
 pub mod sm90;
 pub mod bench;
 pub mod suite;
@@ -34,6 +35,7 @@ use std::ffi::{c_void, CString};
 use std::sync::{Mutex, OnceLock};
 
 use cudarc::driver::{result as cu, sys};
+pub use ring16::{RING16_POLICY, RING16_SHAPE, RING16_STAGES};
 
 #[cfg(qmlx_cuda_kernels)]
 static CONVERT_FATBIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/convert.fatbin"));
@@ -538,6 +540,34 @@ impl Device {
                 &mut rounds as *mut _ as *mut c_void,
             ];
             return cu::launch_kernel(f, (g.blocks, 1, 1), (g.warps as u32 * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
+                .map_err(|e| backend("launch", e));
+        }
+        // M = 2..16 ring kernel (kernels/qmm_ring.cuh): per-warp weight rings, x once per block.
+        let r16_on = match ring16::policy() {
+            1 => true,
+            2 => false,
+            _ => ring16::wins(op, self.sm_count),
+        };
+        let r16 = if r16_on && self.capability.0 >= 9 && ring16::eligible(op, &[x.ptr, w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
+            ring16::geometry(op, self.sm_count, ring16::shape(), ring16::stages())
+        } else {
+            None
+        };
+        if let Some(g) = r16 {
+            let [mut wmap, mut smap, mut bmap, mut xmap] = ring16::maps(op, &g, x.ptr, w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr))?;
+            let f = self.function_smem(self.matmul, &format!("qmmw{}r{}m{}_{fmt}_{dt}", g.warps, g.rt, g.mt), g.smem)?;
+            let (mut st, mut rounds) = (g.stages as i32, g.rounds as i32);
+            let args: &mut [*mut c_void] = &mut [
+                &mut wmap as *mut _ as *mut c_void,
+                &mut smap as *mut _ as *mut c_void,
+                &mut bmap as *mut _ as *mut c_void,
+                &mut xmap as *mut _ as *mut c_void,
+                &mut p as *mut _ as *mut c_void,
+                &mut gs_arg as *mut _ as *mut c_void,
+                &mut st as *mut _ as *mut c_void,
+                &mut rounds as *mut _ as *mut c_void,
+            ];
+            return cu::launch_kernel(f, (g.blocks, 1, 1), ((g.warps as u32 + 1) * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
                 .map_err(|e| backend("launch", e));
         }
         let bulk_on = match BULK_POLICY.load(std::sync::atomic::Ordering::Relaxed) {

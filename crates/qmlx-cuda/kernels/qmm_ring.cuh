@@ -1,0 +1,199 @@
+// M = 2..16 decode kernel (transpose=True, one (x, w) pair, affine f16/bf16, group size 32 or 64, K a
+// multiple of 512; sm_90+): the M = 1 ring kernel's feed (kernels/qmv_warp.cuh) with the register
+// decode of the swap-AB kernel (kernels/qmm_decode.cuh DecodeTile). Why (bench/cuda-notes.md stage
+// 18): the register-ring decode kernel keeps ~1-4 KB in flight per warp and reads x through L1/L2
+// for every 16 rows (at M = 16 the x tile is 4× the 4-bit weights per k), so M = 16 cost 1.6-1.8×
+// M = 1 on the K = 4096 shapes once M = 1 moved to the bulk-copy ring. Here:
+//   - each consumer warp owns whole 16·RT-row tiles (all of K: no split-K, so no reduction) and its
+//     own ring of 512-code K slices (codes, scales, biases of its rows: three 2-D tensor copies by
+//     lane 0, completing on the stage's mbarrier), as in qmv_warp.cuh;
+//   - x (the M rows, zero-filled to 8·MT by the copy) arrives once per block and 512-code phase
+//     by one 3-D tensor copy (128-byte swizzle: [m][64-code line][128 B]) into a ring of QR_XBUF
+//     phases, issued by a producer warp; every consumer warp reads the phase from shared memory
+//     and releases it on an "empty" mbarrier (one arrival per warp);
+//   - A operand: the weights decoded with the group's scale and bias (TcDecode::run, the same
+//     numerics as the decode kernel), lane (g, t) holding chunk t of each 128-code step of rows
+//     g + 8h; B: x of chunk t from shared memory (x_pairs order), MT n8 column tiles.
+#pragma once
+#include "tma.cuh"
+
+#define QR_KS 512     // codes per ring stage and per x phase
+#define QR_MAX_STAGES 8
+#define QR_XBUF 4     // x phases in flight
+#define QR_HEAD 1024  // barriers: full [NW][QR_MAX_STAGES], x full [QR_XBUF], x empty [QR_XBUF]
+
+// Bytes of one x phase: 8·MT rows × 512 codes of 2 bytes.
+__host__ __device__ constexpr int qr_x_bytes(int mt) { return 8 * mt * QR_KS * 2; }
+
+template <int KIND, int BITS, typename T, int NW, int RT, int MT, int GS>
+__device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const TmaMap& xmap, const MatmulParams& p,
+                              int nstages, int rounds) {
+#ifdef QMLX_TMA
+  using Tile = DecodeTile<KIND, BITS, T, MT, RT>;
+  constexpr int H = Tile::H, CH = Tile::CH, CW = Tile::CW, XV = Tile::XV, COLS = Tile::COLS;
+  static_assert(KIND == KIND_AFFINE && CH == 32, "affine formats: 32-code chunks");
+  static_assert(GS == 32 || GS == 64, "a chunk lies in one group; parameter rows of 16 or 32 bytes");
+  constexpr int ROWS = 16 * RT;
+  constexpr int RB = QR_KS * BITS / 8;          // code bytes per row and stage
+  constexpr int CODES = ROWS * RB;
+  constexpr int PG = QR_KS / GS;                // groups per row and stage
+  constexpr int PROW = PG * 2;                  // parameter bytes per row and stage
+  constexpr int STAGE = CODES + 2 * ROWS * PROW;
+  constexpr int XB = qr_x_bytes(MT);
+  static_assert(STAGE % 128 == 0 && XB % 1024 == 0, "stages and x phases stay aligned");
+
+  extern __shared__ __align__(1024) unsigned char qr_raw[];
+  unsigned char* mem = qr_raw + ((1024 - (smem_addr(qr_raw) & 1023)) & 1023);  // the 128-byte swizzle wants 1024-byte phases
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  uint64_t* bars = reinterpret_cast<uint64_t*>(mem);
+  uint64_t* xfull = bars + NW * QR_MAX_STAGES;
+  uint64_t* xempty = xfull + QR_XBUF;
+  unsigned char* xring = mem + QR_HEAD;
+  unsigned char* wring = xring + QR_XBUF * XB;
+
+  const long long N = p.n, K = p.k;
+  const int nst = (int)(K / QR_KS);
+  const long long phases = (long long)rounds * nst;
+  const long long tiles = (N + ROWS - 1) / ROWS;
+  const long long tb = (long long)blockIdx.x * tiles / gridDim.x, te = ((long long)blockIdx.x + 1) * tiles / gridDim.x;
+  long long xi = 0, wi = 0;
+  const bool ok = resolve_pair(p.map, 0, blockIdx.x == 0 && threadIdx.x == 0 ? p.status : nullptr, p.host_status, xi, wi);
+
+  if (threadIdx.x == 0) {
+    for (int i = 0; i < NW * QR_MAX_STAGES; ++i) mbar_init(&bars[i], 1);
+    for (int b = 0; b < QR_XBUF; ++b) {
+      mbar_init(&xfull[b], 1);
+      mbar_init(&xempty[b], NW);
+    }
+    mbar_init_fence();
+  }
+  __syncthreads();
+
+  if (warp == NW) {
+    // Producer: x phase i (K slice i mod nst of the pair's M rows) into slot i mod QR_XBUF, once
+    // every consumer warp has released the phase that used the slot before.
+    if (lane == 0) {
+      const int xrow = (int)(xi * p.m);
+      for (long long i = 0; i < phases; ++i) {
+        const int b = (int)(i % QR_XBUF);
+        if (i >= QR_XBUF) mbar_wait(&xempty[b], (uint32_t)((i / QR_XBUF - 1) & 1));
+        mbar_arrive_expect_tx(&xfull[b], XB);
+        tma_load_3d(xring + b * XB, &xmap, 0, (int)(i % nst) * (QR_KS / 64), xrow, &xfull[b]);
+      }
+    }
+    return;
+  }
+
+  uint64_t* full = bars + warp * QR_MAX_STAGES;
+  unsigned char* ring = wring + warp * nstages * STAGE;
+  auto tile_of = [&](long long r) -> long long {
+    const long long tl = tb + r * NW + warp;
+    return tl < te ? tl : -1;
+  };
+  // Producer of this warp's ring (lane 0): stage (round pr, slice pj) into slot ps.
+  int pr = 0, pj = 0, ps = 0, prow0 = -1;
+  auto issue = [&]() {
+    if (lane == 0) {
+      if (pj == 0) {
+        const long long tl = tile_of(pr);
+        prow0 = ok && tl >= 0 ? (int)(wi * N + tl * ROWS) : -1;
+      }
+      uint64_t* bar = &full[ps];
+      unsigned char* st = ring + ps * STAGE;
+      if (prow0 >= 0) {
+        mbar_arrive_expect_tx(bar, STAGE);
+        tma_load_2d(st, &wmap, pj * (QR_KS * BITS / 32), prow0, bar);
+        tma_load_2d(st + CODES, &smap, pj * PG, prow0, bar);
+        tma_load_2d(st + CODES + ROWS * PROW, &bmap, pj * PG, prow0, bar);
+      } else {
+        mbar_arrive(bar);
+      }
+    }
+    if (++pj == nst) { pj = 0; ++pr; }
+    if (++ps == nstages) ps = 0;
+  };
+  const long long first = phases < nstages ? phases : nstages;
+  for (long long i = 0; i < first; ++i) issue();
+
+  // x of chunk c (of the phase), row m: line m·8 + c/2, 16-byte unit 4·(c & 1) + e swizzled by the line (c/2).
+  long long i = 0;
+  int cs = 0;
+  uint32_t cpar = 0;
+  for (int r = 0; r < rounds; ++r) {
+    const long long tl = tile_of(r);
+    float acc[2][RT][MT][4];
+    Tile::zero(acc);
+    for (int j = 0; j < nst; ++j, ++i) {
+      const int xb = (int)(i % QR_XBUF);
+      mbar_wait(&full[cs], cpar);
+      mbar_wait(&xfull[xb], (uint32_t)((i / QR_XBUF) & 1));
+      if (ok && tl >= 0) {
+        const unsigned char* st = ring + cs * STAGE;
+        const unsigned char* xs = xring + xb * XB;
+#pragma unroll
+        for (int q = 0; q < QR_KS / 128; ++q) {
+          const int c = 4 * q + t;  // this lane's chunk of the stage
+          uint32_t v[H][CW], sr[H], br[H];
+#pragma unroll
+          for (int h = 0; h < H; ++h) {
+            const int row = g + 8 * h;
+            qb_words<CW>(reinterpret_cast<const uint32_t*>(st + row * RB) + c * CW, v[h]);
+            const unsigned short* sp = reinterpret_cast<const unsigned short*>(st + CODES + row * PROW);
+            const unsigned short* bp = reinterpret_cast<const unsigned short*>(st + CODES + (ROWS + row) * PROW);
+            sr[h] = sp[c * 32 / GS];
+            br[h] = bp[c * 32 / GS];
+          }
+          uint4 xr[MT][XV];
+#pragma unroll
+          for (int mt = 0; mt < MT; ++mt) {
+            const int m = g + 8 * mt, line = c >> 1;
+            const unsigned char* xl = xs + (m * (QR_KS / 64) + line) * 128;
+#pragma unroll
+            for (int e = 0; e < XV; ++e) xr[mt][e] = *reinterpret_cast<const uint4*>(xl + (((4 * (c & 1) + e) ^ (line & 7)) << 4));
+          }
+          Tile::compute(v, sr, br, 0.0f, xr, acc);
+        }
+      }
+      // Both stages are read (every lane's loads done): release x, refill the weight stage.
+      __syncwarp();
+      if (lane == 0) mbar_arrive(&xempty[xb]);
+      if (i + nstages < phases) {
+        if (lane == 0) fence_proxy_async_smem();
+        issue();
+      }
+      if (++cs == nstages) { cs = 0; cpar ^= 1u; }
+    }
+    if (tl >= 0) {
+      // D fragment: rows g (+8) of row tile rt, columns 2t, 2t + 1 of column tile mt.
+      T* out = reinterpret_cast<T*>(p.out);
+      const long long M = p.m;
+      const float nan = __uint_as_float(0x7FC00000u);
+#pragma unroll
+      for (int rt = 0; rt < RT; ++rt)
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+          for (int e = 0; e < 4; ++e) {
+            const long long n = tl * ROWS + 16 * rt + g + 8 * (e >> 1);
+            const int m = 8 * mt + 2 * t + (e & 1);
+            if (n < N && m < M) out[m * N + n] = from_f32<T>(ok ? acc[0][rt][mt][e] + acc[1][rt][mt][e] : nan);
+          }
+    }
+  }
+#endif
+}
+
+// Entry points qmmw<NW>r<RT>m<MT>_<format>_<dtype>: NW consumer warps + one x producer warp, RT m16
+// row tiles per warp, MT n8 column tiles (M ≤ 8·MT); the group size (32 or 64) is a launch argument.
+#define QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, NW, RT, MT)                                                          \
+  extern "C" __global__ void __launch_bounds__((NW + 1) * 32, 1) qmmw##NW##r##RT##m##MT##_##FN##_##TN(                   \
+      const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap, const __grid_constant__ TmaMap bmap,    \
+      const __grid_constant__ TmaMap xmap, const MatmulParams p, int gs, int nstages, int rounds) {                     \
+    if (gs == 32) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, rounds);             \
+    else qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 64>(wmap, smap, bmap, xmap, p, nstages, rounds);                      \
+  }
+#define QMLX_RING16_KERNELS(FN, KIND, BITS, TN, T)     \
+  QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 4, 2, 1)  \
+  QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 4, 2, 2)  \
+  QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 8, 1, 1)  \
+  QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 8, 1, 2)

@@ -1,0 +1,198 @@
+//! Launch geometry and dispatch of the M = 2..16 ring kernel (kernels/qmm_ring.cuh, sm_90+): one
+//! (x, w) pair, affine f16/bf16, group size 32 or 64, K a multiple of 512.
+
+use cudarc::driver::sys;
+use qmlx_core::format::Mode;
+use qmlx_core::{DType, MatmulOp, Result};
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+/// Codes per ring stage and x phase (kernels/qmm_ring.cuh `QR_KS`).
+const KS: usize = 512;
+const MAX_STAGES: usize = 8;
+/// x phases in flight (`QR_XBUF`) and the barrier area (`QR_HEAD`).
+const XBUF: usize = 4;
+const HEAD: usize = 1024;
+/// Stages per warp unless `RING16_STAGES` asks otherwise.
+const DEFAULT_STAGES: usize = 3;
+
+/// Which kernel serves eligible f16/bf16 M = 2..16 matmuls on sm_90+ (one (x, w) pair, affine group
+/// size 32/64, K a multiple of 512): 0 picks ([`wins`]), 1 the ring kernel wherever eligible, 2 never.
+/// Set only by the benchmark and checks to compare the paths.
+#[doc(hidden)]
+pub static RING16_POLICY: AtomicUsize = AtomicUsize::new(0);
+/// Block shape of the ring kernel: 0 picks, 1 = 8 warps of one m16 row tile, 2 = 4 warps of two.
+/// Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static RING16_SHAPE: AtomicUsize = AtomicUsize::new(0);
+/// Ring stages per warp (0: 3, as many as fit). Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static RING16_STAGES: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Debug, PartialEq)]
+pub(crate) struct Geometry {
+    pub warps: usize,
+    pub rt: usize,
+    pub mt: usize,
+    pub stages: usize,
+    pub rounds: usize,
+    pub blocks: u32,
+    pub smem: usize,
+}
+
+/// Whether the ring kernel can take `op`: its formats, 2 ≤ M ≤ 16 with one (x, w) pair, 16-byte
+/// aligned buffers (x, w, scales, biases: every tensor copy then starts and ends on 16 bytes).
+pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
+    let spec = op.spec;
+    let gs = spec.group_size() as usize;
+    spec.mode() == Mode::Affine
+        && matches!(spec.bits(), 4 | 8)
+        && matches!(op.out_dtype, DType::F16 | DType::BF16)
+        && op.transpose
+        && (2..=16).contains(&op.m)
+        && op.batch_count() == 1
+        && (gs == 32 || gs == 64)
+        && op.k > 0
+        && op.k % KS == 0
+        && ptrs.iter().all(|p| p % 16 == 0)
+        && op.w_count * op.n < (1 << 31)
+        && op.x_count * op.m < (1 << 31)
+}
+
+/// Where the ring kernel is the default (to be measured: bench/cuda-notes.md stage 18).
+pub(crate) fn wins(op: &MatmulOp, sms: usize) -> bool {
+    op.n.div_ceil(16) >= 4 * sms
+}
+
+/// Launch geometry, or None where two stages per warp don't fit: one block per SM of `warps`
+/// consumer warps (+ the x producer), each owning whole row tiles of 16·rt rows, an even share of the
+/// tiles per block, `warps` at a time.
+pub(crate) fn geometry(op: &MatmulOp, sms: usize, shape: usize, want_stages: usize) -> Option<Geometry> {
+    let spec = op.spec;
+    let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
+    let (warps, rt) = match shape {
+        2 => (4, 2),
+        1 => (8, 1),
+        _ => {
+            if op.n.div_ceil(16) >= 6 * sms {
+                (4, 2)
+            } else {
+                (8, 1)
+            }
+        }
+    };
+    let mt = if op.m <= 8 { 1 } else { 2 };
+    let rows = 16 * rt;
+    let stage = rows * KS * bits / 8 + 2 * rows * (KS / gs) * 2;
+    let xb = 8 * mt * KS * 2;
+    let fixed = 1024 + HEAD + XBUF * xb;
+    let tiles = op.n.div_ceil(rows);
+    let blocks = sms.min(tiles);
+    let share = tiles.div_ceil(blocks);
+    let rounds = share.div_ceil(warps);
+    let slices = rounds * (op.k / KS);
+    let cap = if want_stages > 0 { want_stages } else { DEFAULT_STAGES };
+    let fit = crate::SM90_SMEM_PER_BLOCK.saturating_sub(fixed) / (warps * stage);
+    let stages = fit.min(MAX_STAGES).min(cap).min(slices);
+    if stages < 2.min(slices) || stages == 0 {
+        return None;
+    }
+    Some(Geometry { warps, rt, mt, stages, rounds, blocks: blocks as u32, smem: fixed + warps * stages * stage })
+}
+
+/// A tiled tensor map of `rank` ≤ 3 dims (innermost first; `strides` in bytes for dims 1..).
+fn tensor_map(dtype: sys::CUtensorMapDataType, ptr: u64, dims: &[u64], strides: &[u64], boxd: &[u32], swizzle: sys::CUtensorMapSwizzle) -> Result<sys::CUtensorMap> {
+    let mut map: sys::CUtensorMap = unsafe { std::mem::zeroed() };
+    let elem = [1u32; 3];
+    unsafe {
+        sys::cuTensorMapEncodeTiled(
+            &mut map,
+            dtype,
+            dims.len() as u32,
+            ptr as *mut c_void,
+            dims.as_ptr(),
+            strides.as_ptr(),
+            boxd.as_ptr(),
+            elem.as_ptr(),
+            sys::CUtensorMapInterleave::CU_TENSOR_MAP_INTERLEAVE_NONE,
+            swizzle,
+            sys::CUtensorMapL2promotion::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+            sys::CUtensorMapFloatOOBfill::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE,
+        )
+        .result()
+        .map_err(|e| crate::backend("tensor map", e))?;
+    }
+    Ok(map)
+}
+
+/// The four tensor maps of a launch: codes [w_count·N rows × K·bits/32 words], scales and biases
+/// [w_count·N × K/gs] (boxes of 16·rt rows × one 512-code slice), x as [x_count·M rows × K/64 lines ×
+/// 64 codes] (box 8·mt rows × 8 lines × 64 codes, 128-byte swizzle; rows past the end read as zeros).
+pub(crate) fn maps(op: &MatmulOp, g: &Geometry, x: u64, w: u64, scales: u64, biases: u64) -> Result<[sys::CUtensorMap; 4]> {
+    let spec = op.spec;
+    let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
+    let rows = (op.w_count * op.n) as u64;
+    let box_rows = (16 * g.rt) as u32;
+    let none = sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE;
+    let words = (op.k * bits / 32) as u64;
+    let u32t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32;
+    let u16t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16;
+    let wmap = tensor_map(u32t, w, &[words, rows], &[words * 4], &[(KS * bits / 32) as u32, box_rows], none)?;
+    let groups = (op.k / gs) as u64;
+    let pbox = [(KS / gs) as u32, box_rows];
+    let smap = tensor_map(u16t, scales, &[groups, rows], &[groups * 2], &pbox, none)?;
+    let bmap = tensor_map(u16t, biases, &[groups, rows], &[groups * 2], &pbox, none)?;
+    let xrows = (op.x_count * op.m) as u64;
+    let k = op.k as u64;
+    let xmap = tensor_map(u16t, x, &[64, k / 64, xrows], &[128, 2 * k], &[64, (KS / 64) as u32, (8 * g.mt) as u32], sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_128B)?;
+    Ok([wmap, smap, bmap, xmap])
+}
+
+/// The policy and block-shape knobs.
+pub(crate) fn policy() -> usize {
+    RING16_POLICY.load(Relaxed)
+}
+pub(crate) fn shape() -> usize {
+    RING16_SHAPE.load(Relaxed)
+}
+pub(crate) fn stages() -> usize {
+    RING16_STAGES.load(Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qmlx_core::{Meta, QuantSpec};
+
+    fn op(bits: u32, gs: u32, m: usize, n: usize, k: usize) -> MatmulOp {
+        let spec = QuantSpec::new(Mode::Affine, gs, bits).unwrap();
+        let wq = [n, spec.packed_words(k)];
+        let sc = [n, k / gs as usize];
+        MatmulOp::gather_qmm(&Meta::new(DType::F16, &[m, k]), &Meta::new(DType::U32, &wq), &Meta::new(DType::F16, &sc), Some(&Meta::new(DType::F16, &sc)), None, None, true, spec, None, false).unwrap()
+    }
+
+    #[test]
+    fn ring16_geometry_fits_shared_memory() {
+        for (bits, gs) in [(4, 64), (4, 32), (8, 64), (8, 32)] {
+            for (n, k) in [(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096), (83, 1024)] {
+                for m in [2, 9, 16] {
+                    for shape in [0, 1, 2] {
+                        let o = op(bits, gs, m, n, k);
+                        let g = geometry(&o, 132, shape, 0).unwrap();
+                        assert!(g.smem <= crate::SM90_SMEM_PER_BLOCK, "{g:?}");
+                        assert!(g.stages >= 2.min(g.rounds * k / KS));
+                        let tiles = n.div_ceil(16 * g.rt);
+                        assert!(g.blocks as usize * g.rounds * g.warps >= tiles, "every tile has a warp: {g:?}");
+                        assert_eq!(g.mt, if m <= 8 { 1 } else { 2 });
+                    }
+                }
+            }
+        }
+        assert!(eligible(&op(4, 64, 16, 4096, 4096), &[0, 16]));
+        assert!(!eligible(&op(4, 64, 17, 4096, 4096), &[0]));
+        assert!(!eligible(&op(4, 64, 1, 4096, 4096), &[0]));
+        assert!(!eligible(&op(4, 64, 16, 4096, 4160), &[0]));
+        assert!(!eligible(&op(4, 64, 16, 4096, 4096), &[8]));
+        assert!(!eligible(&op(4, 128, 16, 4096, 4096), &[0]));
+    }
+}
