@@ -27,7 +27,7 @@ __host__ __device__ constexpr int qr_x_bytes(int mt) { return 8 * mt * QR_KS * 2
 
 template <int KIND, int BITS, typename T, int NW, int RT, int MT, int GS>
 __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const TmaMap& xmap, const MatmulParams& p,
-                              int nstages, int rounds) {
+                              int nstages, int kp, int xbuf, int rounds) {
 #ifdef QMLX_TMA
   using Tile = DecodeTile<KIND, BITS, T, MT, RT>;
   constexpr int H = Tile::H, CH = Tile::CH, CW = Tile::CW, XV = Tile::XV, COLS = Tile::COLS;
@@ -40,20 +40,24 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   constexpr int PROW = PG * 2;                  // parameter bytes per row and stage
   constexpr int STAGE = CODES + 2 * ROWS * PROW;
   constexpr int XB = qr_x_bytes(MT);
+  constexpr int RED = NW * ROWS * COLS;         // partial sums of one round (floats), split-K only
   static_assert(STAGE % 128 == 0 && XB % 1024 == 0, "stages and x phases stay aligned");
 
   extern __shared__ __align__(1024) unsigned char qr_raw[];
   unsigned char* mem = qr_raw + ((1024 - (smem_addr(qr_raw) & 1023)) & 1023);  // the 128-byte swizzle wants 1024-byte phases
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   uint64_t* bars = reinterpret_cast<uint64_t*>(mem);
-  uint64_t* xfull = bars + NW * QR_MAX_STAGES;
-  uint64_t* xempty = xfull + QR_XBUF;
-  unsigned char* xring = mem + QR_HEAD;
-  unsigned char* wring = xring + QR_XBUF * XB;
+  uint64_t* xfull = bars + NW * QR_MAX_STAGES;  // [kp][xbuf]
+  uint64_t* xempty = xfull + kp * xbuf;         // [kp][xbuf]
+  unsigned char* xring = mem + QR_HEAD;         // [kp][xbuf] phases
+  float* red = reinterpret_cast<float*>(xring + kp * xbuf * XB);  // [2][NW][ROWS][COLS] where kp > 1
+  unsigned char* wring = reinterpret_cast<unsigned char*>(red) + (kp > 1 ? 2 * RED * 4 : 0);
 
   const long long N = p.n, K = p.k;
   const int nst = (int)(K / QR_KS);
-  const long long phases = (long long)rounds * nst;
+  const int slots = NW / kp;                    // row tiles per block and round
+  // Part q of K: slices [q·nst/kp, (q+1)·nst/kp).
+  auto part_begin = [&](int q) { return q * nst / kp; };
   const long long tiles = (N + ROWS - 1) / ROWS;
   const long long tb = (long long)blockIdx.x * tiles / gridDim.x, te = ((long long)blockIdx.x + 1) * tiles / gridDim.x;
   long long xi = 0, wi = 0;
@@ -61,36 +65,46 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 
   if (threadIdx.x == 0) {
     for (int i = 0; i < NW * QR_MAX_STAGES; ++i) mbar_init(&bars[i], 1);
-    for (int b = 0; b < QR_XBUF; ++b) {
+    for (int b = 0; b < kp * xbuf; ++b) {
       mbar_init(&xfull[b], 1);
-      mbar_init(&xempty[b], NW);
+      mbar_init(&xempty[b], slots);
     }
     mbar_init_fence();
   }
   __syncthreads();
 
   if (warp == NW) {
-    // Producer: x phase i (K slice i mod nst of the pair's M rows) into slot i mod QR_XBUF, once
-    // every consumer warp has released the phase that used the slot before.
+    // Producer: phase i of part q (K slice part_begin(q) + i mod its slices, the pair's M rows) into
+    // slot (q, i mod xbuf), once the slots' consumer warps have released the phase that used it before.
     if (lane == 0) {
       const int xrow = (int)(xi * p.m);
-      for (long long i = 0; i < phases; ++i) {
-        const int b = (int)(i % QR_XBUF);
-        if (i >= QR_XBUF) mbar_wait(&xempty[b], (uint32_t)((i / QR_XBUF - 1) & 1));
-        mbar_arrive_expect_tx(&xfull[b], XB);
-        tma_load_3d(xring + b * XB, &xmap, 0, (int)(i % nst) * (QR_KS / 64), xrow, &xfull[b]);
+      const int most = part_begin(kp) - part_begin(kp - 1);  // the last part has the most slices
+      for (long long i = 0; i < (long long)rounds * most; ++i) {
+        const int b = (int)(i % xbuf);
+        for (int q = 0; q < kp; ++q) {
+          const int myq = part_begin(q + 1) - part_begin(q);
+          if (i >= (long long)rounds * myq) continue;
+          uint64_t* xe = &xempty[q * xbuf + b];
+          if (i >= xbuf) mbar_wait(xe, (uint32_t)((i / xbuf - 1) & 1));
+          uint64_t* xf = &xfull[q * xbuf + b];
+          mbar_arrive_expect_tx(xf, XB);
+          tma_load_3d(xring + (q * xbuf + b) * XB, &xmap, 0, (part_begin(q) + (int)(i % myq)) * (QR_KS / 64), xrow, xf);
+        }
       }
     }
     return;
   }
 
+  const int part = warp % kp, slot = warp / kp;
+  const int s_beg = part_begin(part), my = part_begin(part + 1) - s_beg;  // this warp's K slices
+  const long long phases = (long long)rounds * my;
   uint64_t* full = bars + warp * QR_MAX_STAGES;
   unsigned char* ring = wring + warp * nstages * STAGE;
   auto tile_of = [&](long long r) -> long long {
-    const long long tl = tb + r * NW + warp;
+    const long long tl = tb + r * slots + slot;
     return tl < te ? tl : -1;
   };
-  // Producer of this warp's ring (lane 0): stage (round pr, slice pj) into slot ps.
+  // Producer of this warp's ring (lane 0): stage (round pr, slice pj of its part) into slot ps.
   int pr = 0, pj = 0, ps = 0, prow0 = -1;
   auto issue = [&]() {
     if (lane == 0) {
@@ -101,21 +115,28 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
       uint64_t* bar = &full[ps];
       unsigned char* st = ring + ps * STAGE;
       if (prow0 >= 0) {
+        const int sl = s_beg + pj;
         mbar_arrive_expect_tx(bar, STAGE);
-        tma_load_2d(st, &wmap, pj * (QR_KS * BITS / 32), prow0, bar);
-        tma_load_2d(st + CODES, &smap, pj * PG, prow0, bar);
-        tma_load_2d(st + CODES + ROWS * PROW, &bmap, pj * PG, prow0, bar);
+        tma_load_2d(st, &wmap, sl * (QR_KS * BITS / 32), prow0, bar);
+        tma_load_2d(st + CODES, &smap, sl * PG, prow0, bar);
+        tma_load_2d(st + CODES + ROWS * PROW, &bmap, sl * PG, prow0, bar);
       } else {
         mbar_arrive(bar);
       }
     }
-    if (++pj == nst) { pj = 0; ++pr; }
+    if (++pj == my) { pj = 0; ++pr; }
     if (++ps == nstages) ps = 0;
   };
   const long long first = phases < nstages ? phases : nstages;
   for (long long i = 0; i < first; ++i) issue();
 
   // x of chunk c (of the phase), row m: line m·8 + c/2, 16-byte unit 4·(c & 1) + e swizzled by the line (c/2).
+  uint64_t* xf_part = xfull + part * xbuf;
+  uint64_t* xe_part = xempty + part * xbuf;
+  const unsigned char* xr_part = xring + part * xbuf * XB;
+  T* out = reinterpret_cast<T*>(p.out);
+  const long long M = p.m;
+  const float nan = __uint_as_float(0x7FC00000u);
   long long i = 0;
   int cs = 0;
   uint32_t cpar = 0;
@@ -123,13 +144,13 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     const long long tl = tile_of(r);
     float acc[2][RT][MT][4];
     Tile::zero(acc);
-    for (int j = 0; j < nst; ++j, ++i) {
-      const int xb = (int)(i % QR_XBUF);
+    for (int j = 0; j < my; ++j, ++i) {
+      const int xb = (int)(i % xbuf);
       mbar_wait(&full[cs], cpar);
-      mbar_wait(&xfull[xb], (uint32_t)((i / QR_XBUF) & 1));
+      mbar_wait(&xf_part[xb], (uint32_t)((i / xbuf) & 1));
       if (ok && tl >= 0) {
         const unsigned char* st = ring + cs * STAGE;
-        const unsigned char* xs = xring + xb * XB;
+        const unsigned char* xs = xr_part + xb * XB;
 #pragma unroll
         for (int q = 0; q < QR_KS / 128; ++q) {
           const int c = 4 * q + t;  // this lane's chunk of the stage
@@ -156,44 +177,69 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
       }
       // Both stages are read (every lane's loads done): release x, refill the weight stage.
       __syncwarp();
-      if (lane == 0) mbar_arrive(&xempty[xb]);
+      if (lane == 0) mbar_arrive(&xe_part[xb]);
       if (i + nstages < phases) {
         if (lane == 0) fence_proxy_async_smem();
         issue();
       }
       if (++cs == nstages) { cs = 0; cpar ^= 1u; }
     }
-    if (tl >= 0) {
-      // D fragment: rows g (+8) of row tile rt, columns 2t, 2t + 1 of column tile mt.
-      T* out = reinterpret_cast<T*>(p.out);
-      const long long M = p.m;
-      const float nan = __uint_as_float(0x7FC00000u);
+    // D fragment: rows g (+8) of row tile rt, columns 2t, 2t + 1 of column tile mt.
+    if (kp == 1) {
+      if (tl >= 0) {
+#pragma unroll
+        for (int rt = 0; rt < RT; ++rt)
+#pragma unroll
+          for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+              const long long n = tl * ROWS + 16 * rt + g + 8 * (e >> 1);
+              const int m = 8 * mt + 2 * t + (e & 1);
+              if (n < N && m < M) out[m * N + n] = from_f32<T>(ok ? acc[0][rt][mt][e] + acc[1][rt][mt][e] : nan);
+            }
+      }
+    } else {
+      // Split K: the kp warps of a tile add their partial sums in shared memory (double-buffered by
+      // round, so one barrier of the consumer warps per round).
+      float* rb = red + (r & 1) * RED + warp * ROWS * COLS;
 #pragma unroll
       for (int rt = 0; rt < RT; ++rt)
 #pragma unroll
         for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
-          for (int e = 0; e < 4; ++e) {
-            const long long n = tl * ROWS + 16 * rt + g + 8 * (e >> 1);
-            const int m = 8 * mt + 2 * t + (e & 1);
-            if (n < N && m < M) out[m * N + n] = from_f32<T>(ok ? acc[0][rt][mt][e] + acc[1][rt][mt][e] : nan);
+          for (int e = 0; e < 4; ++e) rb[(16 * rt + g + 8 * (e >> 1)) * COLS + 8 * mt + 2 * t + (e & 1)] = acc[0][rt][mt][e] + acc[1][rt][mt][e];
+      asm volatile("bar.sync 1, %0;" ::"r"(NW * 32) : "memory");
+      if (part == 0 && tl >= 0) {
+        const float* r0 = red + (r & 1) * RED + warp * ROWS * COLS;
+        for (int e = lane; e < ROWS * COLS; e += 32) {
+          const long long n = tl * ROWS + e / COLS;
+          const int m = e % COLS;
+          if (n < N && m < M) {
+            float v = 0.0f;
+            for (int q = 0; q < kp; ++q) v += r0[q * ROWS * COLS + e];
+            out[m * N + n] = from_f32<T>(ok ? v : nan);
           }
+        }
+      }
     }
   }
 #endif
 }
 
 // Entry points qmmw<NW>r<RT>m<MT>_<format>_<dtype>: NW consumer warps + one x producer warp, RT m16
-// row tiles per warp, MT n8 column tiles (M ≤ 8·MT); the group size (32 or 64) is a launch argument.
+// row tiles per warp, MT n8 column tiles (M ≤ 8·MT); the group size (32 or 64) is a launch argument;
+// kp K parts (warps of a tile), xbuf x phases per part.
 #define QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, NW, RT, MT)                                                          \
   extern "C" __global__ void __launch_bounds__((NW + 1) * 32, 1) qmmw##NW##r##RT##m##MT##_##FN##_##TN(                   \
       const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap, const __grid_constant__ TmaMap bmap,    \
-      const __grid_constant__ TmaMap xmap, const MatmulParams p, int gs, int nstages, int rounds) {                     \
-    if (gs == 32) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, rounds);             \
-    else qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 64>(wmap, smap, bmap, xmap, p, nstages, rounds);                      \
+      const __grid_constant__ TmaMap xmap, const MatmulParams p, int gs, int nstages, int kp, int xbuf, int rounds) {   \
+    if (gs == 32) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);   \
+    else qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 64>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);            \
   }
+// Every width: 8 warps of one row tile; 4-bit also 4 warps of two (M > 8 on the tallest shapes).
 #define QMLX_RING16_KERNELS(FN, KIND, BITS, TN, T)     \
-  QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 4, 2, 1)  \
-  QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 4, 2, 2)  \
   QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 8, 1, 1)  \
   QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 8, 1, 2)
+#define QMLX_RING16_KERNELS_RT2(FN, KIND, BITS, TN, T) \
+  QMLX_RING16_KERNELS(FN, KIND, BITS, TN, T)           \
+  QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, 4, 2, 2)

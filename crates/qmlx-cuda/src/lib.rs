@@ -556,7 +556,7 @@ impl Device {
         if let Some(g) = r16 {
             let [mut wmap, mut smap, mut bmap, mut xmap] = ring16::maps(op, &g, x.ptr, w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr))?;
             let f = self.function_smem(self.matmul, &format!("qmmw{}r{}m{}_{fmt}_{dt}", g.warps, g.rt, g.mt), g.smem)?;
-            let (mut st, mut rounds) = (g.stages as i32, g.rounds as i32);
+            let (mut st, mut kp, mut xbuf, mut rounds) = (g.stages as i32, g.kp as i32, g.xbuf as i32, g.rounds as i32);
             let args: &mut [*mut c_void] = &mut [
                 &mut wmap as *mut _ as *mut c_void,
                 &mut smap as *mut _ as *mut c_void,
@@ -565,6 +565,8 @@ impl Device {
                 &mut p as *mut _ as *mut c_void,
                 &mut gs_arg as *mut _ as *mut c_void,
                 &mut st as *mut _ as *mut c_void,
+                &mut kp as *mut _ as *mut c_void,
+                &mut xbuf as *mut _ as *mut c_void,
                 &mut rounds as *mut _ as *mut c_void,
             ];
             return cu::launch_kernel(f, (g.blocks, 1, 1), ((g.warps as u32 + 1) * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)

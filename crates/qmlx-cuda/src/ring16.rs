@@ -21,8 +21,8 @@ const DEFAULT_STAGES: usize = 3;
 /// Set only by the benchmark and checks to compare the paths.
 #[doc(hidden)]
 pub static RING16_POLICY: AtomicUsize = AtomicUsize::new(0);
-/// Block shape of the ring kernel: 0 picks, 1 = 8 warps of one m16 row tile, 2 = 4 warps of two.
-/// Set only by the benchmark and checks.
+/// Block shape of the ring kernel: 0 picks, 1 = 8 warps of one m16 row tile, 2 = 4 warps of two
+/// (4-bit only). Set only by the benchmark and checks.
 #[doc(hidden)]
 pub static RING16_SHAPE: AtomicUsize = AtomicUsize::new(0);
 /// Ring stages per warp (0: 3, as many as fit). Set only by the benchmark and checks.
@@ -35,6 +35,10 @@ pub(crate) struct Geometry {
     pub rt: usize,
     pub mt: usize,
     pub stages: usize,
+    /// K parts: the warps of a row tile (partial sums added in shared memory).
+    pub kp: usize,
+    /// x phases in flight per K part.
+    pub xbuf: usize,
     pub rounds: usize,
     pub blocks: u32,
     pub smem: usize,
@@ -46,7 +50,7 @@ pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
     let spec = op.spec;
     let gs = spec.group_size() as usize;
     spec.mode() == Mode::Affine
-        && matches!(spec.bits(), 4 | 8)
+        && (matches!(spec.bits(), 4 | 8) || (matches!(spec.bits(), 2 | 3 | 5 | 6) && op.out_dtype == DType::F16))
         && matches!(op.out_dtype, DType::F16 | DType::BF16)
         && op.transpose
         && (2..=16).contains(&op.m)
@@ -65,39 +69,48 @@ pub(crate) fn wins(op: &MatmulOp, sms: usize) -> bool {
 }
 
 /// Launch geometry, or None where two stages per warp don't fit: one block per SM of `warps`
-/// consumer warps (+ the x producer), each owning whole row tiles of 16·rt rows, an even share of the
-/// tiles per block, `warps` at a time.
+/// consumer warps (+ the x producer), an even share of the row tiles (16·rt rows) per block,
+/// `warps / kp` at a time; the kp warps of a tile split K where the tiles would leave warps idle.
 pub(crate) fn geometry(op: &MatmulOp, sms: usize, shape: usize, want_stages: usize) -> Option<Geometry> {
     let spec = op.spec;
     let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
     let (warps, rt) = match shape {
-        2 => (4, 2),
-        1 => (8, 1),
-        _ => {
-            if op.n.div_ceil(16) >= 6 * sms {
-                (4, 2)
-            } else {
-                (8, 1)
-            }
-        }
+        2 if bits == 4 => (4, 2),
+        1 | 2 => (8, 1),
+        // H100 round 1 (bench/cuda-notes.md stage 18): 4 warps of two row tiles 2-3 % faster at M = 16
+        // on 28672×4096 (4-bit), 8 warps of one faster or equal elsewhere (8-bit bf16: 1.5×).
+        _ if bits == 4 && op.m > 8 && op.n.div_ceil(16) >= 12 * sms => (4, 2),
+        _ => (8, 1),
     };
     let mt = if op.m <= 8 { 1 } else { 2 };
     let rows = 16 * rt;
     let stage = rows * KS * bits / 8 + 2 * rows * (KS / gs) * 2;
     let xb = 8 * mt * KS * 2;
-    let fixed = 1024 + HEAD + XBUF * xb;
     let tiles = op.n.div_ceil(rows);
     let blocks = sms.min(tiles);
     let share = tiles.div_ceil(blocks);
-    let rounds = share.div_ceil(warps);
-    let slices = rounds * (op.k / KS);
-    let cap = if want_stages > 0 { want_stages } else { DEFAULT_STAGES };
-    let fit = crate::SM90_SMEM_PER_BLOCK.saturating_sub(fixed) / (warps * stage);
-    let stages = fit.min(MAX_STAGES).min(cap).min(slices);
-    if stages < 2.min(slices) || stages == 0 {
-        return None;
+    let nst = op.k / KS;
+    let mut kp = 1;
+    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
+        kp *= 2;
     }
-    Some(Geometry { warps, rt, mt, stages, rounds, blocks: blocks as u32, smem: fixed + warps * stages * stage })
+    let cap = if want_stages > 0 { want_stages } else { DEFAULT_STAGES };
+    loop {
+        let xbuf = if kp == 1 { XBUF } else { 2 };
+        let red = if kp > 1 { 2 * warps * rows * 8 * mt * 4 } else { 0 };
+        let fixed = 1024 + HEAD + kp * xbuf * xb + red;
+        let rounds = share.div_ceil(warps / kp);
+        let slices = rounds * nst.div_ceil(kp);
+        let fit = crate::SM90_SMEM_PER_BLOCK.saturating_sub(fixed) / (warps * stage);
+        let stages = fit.min(MAX_STAGES).min(cap).min(slices);
+        if stages >= 2.min(slices) && stages > 0 {
+            return Some(Geometry { warps, rt, mt, stages, kp, xbuf, rounds, blocks: blocks as u32, smem: fixed + warps * stages * stage });
+        }
+        if kp == 1 {
+            return None;
+        }
+        kp /= 2;
+    }
 }
 
 /// A tiled tensor map of `rank` ≤ 3 dims (innermost first; `strides` in bytes for dims 1..).
@@ -173,16 +186,17 @@ mod tests {
 
     #[test]
     fn ring16_geometry_fits_shared_memory() {
-        for (bits, gs) in [(4, 64), (4, 32), (8, 64), (8, 32)] {
+        for (bits, gs) in [(4, 64), (4, 32), (8, 64), (8, 32), (3, 64), (6, 32)] {
             for (n, k) in [(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096), (83, 1024)] {
                 for m in [2, 9, 16] {
                     for shape in [0, 1, 2] {
                         let o = op(bits, gs, m, n, k);
                         let g = geometry(&o, 132, shape, 0).unwrap();
                         assert!(g.smem <= crate::SM90_SMEM_PER_BLOCK, "{g:?}");
-                        assert!(g.stages >= 2.min(g.rounds * k / KS));
+                        assert!(g.stages >= 2.min(g.rounds * (k / KS).div_ceil(g.kp)));
                         let tiles = n.div_ceil(16 * g.rt);
-                        assert!(g.blocks as usize * g.rounds * g.warps >= tiles, "every tile has a warp: {g:?}");
+                        assert!(g.blocks as usize * g.rounds * (g.warps / g.kp) >= tiles, "every tile has a warp: {g:?}");
+                        assert!(g.kp * g.xbuf <= 32 && k / KS >= g.kp, "{g:?}");
                         assert_eq!(g.mt, if m <= 8 { 1 } else { 2 });
                     }
                 }
@@ -194,5 +208,9 @@ mod tests {
         assert!(!eligible(&op(4, 64, 16, 4096, 4160), &[0]));
         assert!(!eligible(&op(4, 64, 16, 4096, 4096), &[8]));
         assert!(!eligible(&op(4, 128, 16, 4096, 4096), &[0]));
+        // Split K where the tiles leave warps idle (4096 rows: 256 tiles over 132 SMs).
+        assert_eq!(geometry(&op(4, 64, 16, 4096, 14336), 132, 0, 0).unwrap().kp, 4);
+        assert_eq!(geometry(&op(4, 64, 16, 14336, 4096), 132, 0, 0).unwrap().kp, 1);
+        assert_eq!(geometry(&op(4, 64, 16, 28672, 4096), 132, 0, 0).unwrap().warps, 4);
     }
 }
