@@ -323,7 +323,7 @@ fn decode_spin_pool_and_rayon_agree() {
 /// (same NaN/inf pattern as the reference, accuracy within the floor).
 fn check_int_dots_hard_x<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
     let mut checked = 0;
-    for (spec, g) in specs().into_iter().filter(|(s, _)| s.bits() == 4) {
+    for (spec, g) in specs().into_iter().filter(|(s, _)| matches!(s.bits(), 2 | 3 | 4 | 8) && s.mode() != Mode::Mxfp8) {
         let gs = spec.group_size() as usize;
         for k in [512, 512 + if gs < 128 { gs.max(32) } else { 128 }] {
             for m in 1..=5 {
