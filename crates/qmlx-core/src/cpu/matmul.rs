@@ -160,7 +160,8 @@ impl<'a, T: Float> ScaleRows<'a, T> {
         }
     }
 
-    /// Writes groups `g0..g0 + s.len()` of stored row `r` of w matrix `wi` into `s` (and `b`).
+    /// Writes groups `g0..g0 + s.len()` of stored row `r` of w matrix `wi` into `s` (and `b`);
+    /// with `g0` = 0 and `s.len()` a multiple of `gpr`, whole rows `r..` (stored back to back).
     #[inline]
     pub fn fill(&self, wi: usize, r: usize, g0: usize, s: &mut [f32], b: &mut [f32]) {
         let at = (wi * self.rows + r) * self.gpr + g0;

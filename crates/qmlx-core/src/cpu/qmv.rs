@@ -231,11 +231,10 @@ pub(super) fn run_t<T: Float>(
                         TileScales::of(s, b)
                     }
                     (None, false) => {
-                        for r in t0..t1 {
-                            let o = (r - t0) * gpr;
-                            let b = if affine { &mut bb[o..o + gpr] } else { &mut bb[..0] };
-                            sr.fill(wi, r, 0, &mut sb[o..o + gpr], b);
-                        }
+                        // The tile's rows are contiguous in the stored scales: one conversion.
+                        let len = (t1 - t0) * gpr;
+                        let b = if affine { &mut bb[..len] } else { &mut bb[..0] };
+                        sr.fill(wi, t0, 0, &mut sb[..len], b);
                         TileScales::of(&sb[..], &bb[..])
                     }
                 };

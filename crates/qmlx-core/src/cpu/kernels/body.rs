@@ -288,17 +288,16 @@ pub(crate) const fn int_record_bytes(limbs: usize) -> usize {
 }
 
 /// [`dot_rows`] with integer dot products (AVX-512 VNNI `vpdpbusd`: 64 u8 × i8 products per
-/// instruction, exact i32 sums) for 4-bit codes (affine 4-bit, mxfp4, nvfp4) and affine 2-, 3- and
-/// 8-bit codes (`B`; these unpack with VBMI byte permutes, see [`Isa::int_codes`]).
+/// instruction, exact i32 sums) for 4-bit codes (affine 4-bit, mxfp4, nvfp4) and affine 2- and
+/// 3-bit codes (`B`; these unpack with VBMI byte permutes, see [`Isa::int_codes`]).
 ///
 /// x comes split into `LIMBS` int8 limbs ([`split_x_limbs`]): per block of 8 elements
 /// `x ≈ 2^-e·(l₀ + l₁/2^8 + l₂/2^16)`, so the block's `Σ q·x` is `2^-e·2^-8(LIMBS-1)` times an
 /// exact integer. Per 128 codes and row: [`Isa::int_codes`] turns the `16·B` bytes into the
 /// even and the odd codes as u8 (4-bit: an and, a shift and an and; fp4: `2·value + 12` by one
 /// byte shuffle each), two `vpdpbusd` per limb, the limb sums joined in i32 (wrapping; the
-/// joined sums fit: 8 codes per lane, `|q − o|·|J| < 2^30`, which is why 8-bit codes take 2
-/// limbs only), one conversion and one FMA with the per-lane group scale times the lane's x
-/// factor. I32 lane `i` sums codes `8i..8i+8`, which lie in one group and one x block.
+/// joined sums fit: 8 codes per lane, `Σ |q − o|·|J| < 2^30` for `B` ≤ 4), one conversion
+/// and one FMA with the per-lane group scale times the lane's x factor. I32 lane `i` sums codes `8i..8i+8`, which lie in one group and one x block.
 /// The last limb's accumulators start at `−offset·Σ joined limbs` (from the split), so the
 /// sums are exactly `Σ (q − o)·x̃` (affine, `o = uint_int_offset(B)`: centred codes, so the
 /// f32 sums, and their rounding, are several times smaller than `Σ q·x̃` for weights centred
@@ -332,7 +331,6 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
                 }
             }
         }
-        let codes: [[I::W; 2]; NR] = each!(n < NR => I::int_codes::<B, KIND>(a.w.add(n * a.w_stride + b * span_words)));
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
         let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
         for m in 0..MR {
@@ -341,12 +339,15 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
                 acc[n][m][LIMBS - 1] = start;
             }
         }
-        for l in 0..LIMBS {
-            for h in 0..2 {
+        // One half (even / odd codes) of every row at a time: NR code vectors live instead of
+        // 2·NR (the other half's unpacking is dead code here and the load an L1 hit).
+        for h in 0..2 {
+            let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND>(a.w.add(n * a.w_stride + b * span_words))[h]);
+            for l in 0..LIMBS {
                 for m in 0..MR {
                     let xp = xr[m].add(l * INT_SPAN + h * (INT_SPAN / 2));
                     for n in 0..NR {
-                        acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n][h], xp);
+                        acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n], xp);
                     }
                 }
             }

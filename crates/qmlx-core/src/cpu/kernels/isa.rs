@@ -100,7 +100,7 @@ pub(crate) trait Isa: Copy {
         unreachable!("no 16-bit scales for this instruction set")
     }
     /// Integer row dots (`body::dot_rows_int`), implemented by AVX-512 only and instantiated
-    /// only where VNNI is present (and VBMI for `B` ≠ 4): the u8 operands of
+    /// only where VNNI is present (and VBMI for `B` = 2, 3): the u8 operands of
     /// [`Isa::dot_u8_i8`] of the 128 `B`-bit codes at `p` (`16·B` bytes, nothing read past
     /// them): `[even codes, odd codes]`, so that i32 lane `i` of a dot sums codes `8i..8i+8`
     /// (as in the nibble blocks; 4-bit: the low and high nibbles). `UINT`: the code; `FP4`:
@@ -353,13 +353,6 @@ mod x86 {
         }
         #[inline(always)]
         unsafe fn int_codes<const B: u32, const KIND: u8>(p: *const u32) -> [__m512i; 2] {
-            if B == 8 {
-                // Bytes are codes: the even and the odd bytes of the 128 (VBMI two-source permutes).
-                let (a, b) = (_mm512_loadu_si512(p as *const _), _mm512_loadu_si512(p.add(16) as *const _));
-                let even = _mm512_loadu_si512(INT_CODES_8.even.as_ptr() as *const _);
-                let odd = _mm512_loadu_si512(INT_CODES_8.odd.as_ptr() as *const _);
-                return [_mm512_permutex2var_epi8(a, even, b), _mm512_permutex2var_epi8(a, odd, b)];
-            }
             if B != 4 {
                 // 2/3-bit: the 16 codes 16u..16u+16 (2B bytes from byte 2B·u) moved into qword u
                 // by one byte permute, then each byte's code selected by its bit offset in that
@@ -524,8 +517,7 @@ mod x86 {
         t
     };
 
-    /// Byte-permute and multishift controls of [`Isa::int_codes`] for one bit width (`B` ≤ 4) or
-    /// the two-source byte permutes of 8-bit codes (`arrange` unused).
+    /// Byte-permute and multishift controls of [`Isa::int_codes`] for one bit width (2 or 3).
     #[repr(C, align(64))]
     struct IntCodeTables {
         arrange: [u8; 64],
@@ -550,18 +542,6 @@ mod x86 {
 
     /// 2-bit and 3-bit codes.
     static INT_CODES_SMALL: [IntCodeTables; 2] = [int_code_tables(2), int_code_tables(3)];
-
-    /// 8-bit codes: byte `t` of the even (odd) vector is byte `2t` (`2t + 1`) of the 128.
-    static INT_CODES_8: IntCodeTables = {
-        let mut t = IntCodeTables { arrange: [0; 64], even: [0; 64], odd: [0; 64] };
-        let mut i = 0;
-        while i < 64 {
-            t.even[i] = (2 * i) as u8;
-            t.odd[i] = (2 * i + 1) as u8;
-            i += 1;
-        }
-        t
-    };
 
     /// Integer codes (one per lane) to values: `UINT` as f32, fp4/fp8 decoded times `scale`.
     #[inline(always)]

@@ -34,7 +34,7 @@ pub enum Kernels {
     /// The fused kernels with AVX-512 F/BW/VL/DQ (x86-64).
     Avx512,
     /// [`Kernels::Avx512`] plus VNNI: 4-bit row dots (transpose=True, small M; with VBMI also
-    /// affine 2/3-bit, and 8-bit with f16/bf16 x) as integer dot products against x split into
+    /// affine 2/3-bit) as integer dot products against x split into
     /// int8 limbs (`body::dot_rows_int`); everything else as `Avx512`.
     Avx512Vnni,
     /// The fused kernels with NEON (aarch64; tested under qemu, not timed on Arm hardware).
@@ -158,7 +158,7 @@ unsafe fn dot_nibbles_avx512<const KIND: u8, const NR: usize, const MR: usize>(a
 unsafe fn dot_int_avx512<const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
     body::dot_rows_int::<Avx512, 4, KIND, SC, LIMBS, NR, MR>(a, out)
 }
-/// The affine 2-, 3- and 8-bit integer row dots (`body::dot_rows_int`): VNNI and VBMI (byte
+/// The affine 2- and 3-bit integer row dots (`body::dot_rows_int`): VNNI and VBMI (byte
 /// permutes and multishifts unpack the codes).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx2,fma,f16c,bmi1,bmi2")]
@@ -229,9 +229,8 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 
 /// Int8 limbs of x the row-dot kernel of `spec` takes for blocks of `mr` x rows of `dtype`
 /// (0: it takes f32 x): the integer dots of [`Kernels::Avx512Vnni`] for 4-bit codes (affine
-/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2- and 3-bit codes (as 4-bit) and
-/// 8-bit codes with f16/bf16 x (2 limbs; with 3 the i32 sums could overflow). Stage 6
-/// measured the 2/3/8-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
+/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2- and 3-bit codes (as 4-bit).
+/// Stage 6 measured the 2/3-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
 /// ≤ 0.21× MLX-CPU's error, ≤ 0.29× the floors). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
 /// block's max|x| (`body::split_x_limbs`): 2 for f16 (11 significant bits) and bf16 (8), 3 for
 /// f32 (24). Measured against float64 and MLX-CPU 0.32.4 on the same inputs (uniform, normal,
@@ -250,10 +249,11 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
     let half = matches!(dtype, crate::DType::F16 | crate::DType::BF16);
     match (spec.element_code(), spec.bits()) {
         (ElementCode::Uint | ElementCode::Fp4, 4) => {}
-        // Affine 2/3-bit the same way (VBMI unpacking); 8-bit only with 2 limbs: with 3 the
-        // joined i32 sums could overflow (`body::dot_rows_int`).
+        // Affine 2/3-bit the same way (VBMI unpacking). Not 8-bit: with f16/bf16 x (2 limbs; 3
+        // could overflow the i32 sums) its integer dots took 36.8 vs 60.5 µs in L2 but streamed
+        // worse from memory, 4096×4096 M=1 bf16 x 341–343 vs 275–279 µs (fast state) and
+        // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
         (ElementCode::Uint, 2 | 3) if has_vbmi() => {}
-        (ElementCode::Uint, 8) if has_vbmi() && half => return 2,
         _ => return 0,
     }
     match (half, mr) {
@@ -414,9 +414,6 @@ pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &
             (_, 3, 2, F16) => dot_int_vbmi_avx512::<3, F16, 2, NR, MR>,
             (_, 3, 2, _) => dot_int_vbmi_avx512::<3, F32, 2, NR, MR>,
             (_, 3, _, _) => dot_int_vbmi_avx512::<3, F32, 3, NR, MR>,
-            (_, 8, 2, BF16) => dot_int_vbmi_avx512::<8, BF16, 2, NR, MR>,
-            (_, 8, 2, F16) => dot_int_vbmi_avx512::<8, F16, 2, NR, MR>,
-            (_, 8, 2, _) => dot_int_vbmi_avx512::<8, F32, 2, NR, MR>,
             (c, b, l, _) => unreachable!("no integer row dot for {c:?} {b}-bit with {l} limbs"),
         };
     }
