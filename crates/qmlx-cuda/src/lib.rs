@@ -1175,6 +1175,20 @@ mod bulk_layout_tests {
     }
 
     #[test]
+    fn gather_bulk_plan_takes_only_whole_k_steps() {
+        let a = [0x1000u64, 0x2000, 0x3000];
+        // mma.sync is warp-collective: a k step cut by K between a warp's lanes hung the kernel
+        // (K = 64, session 4). Below one step and 1.5 steps: no plan; whole steps: a plan.
+        for (mode, gs, k) in [(Mode::Affine, 32, 64), (Mode::Affine, 32, 160), (Mode::Affine, 64, 192), (Mode::Nvfp4, 16, 32), (Mode::Nvfp4, 16, 80), (Mode::Mxfp4, 32, 96)] {
+            assert!(gather_bulk_plan(&op(mode, gs, 4, DType::F16, 256, k), 8, &a, 132, 0).is_none(), "{mode:?} K={k}");
+        }
+        for (mode, gs, k) in [(Mode::Affine, 64, 128), (Mode::Affine, 64, 768), (Mode::Affine, 64, 2048), (Mode::Nvfp4, 16, 64), (Mode::Mxfp4, 32, 768)] {
+            let g = gather_bulk_plan(&op(mode, gs, 4, DType::F16, 1536, k), 8, &a, 132, 0).unwrap_or_else(|| panic!("{mode:?} K={k}"));
+            assert!(g.nstages >= 2 && g.nstages <= GATHER_BULK_MAX_STAGES && g.smem <= g.smem_limit && 8 % g.kp == 0, "{mode:?} K={k}");
+        }
+    }
+
+    #[test]
     fn bulk_stages_fit_two_blocks_per_sm() {
         // sm_90: 227 KB of shared memory per SM, 1 KB reserved per block.
         for bits in [1, 2, 3, 4, 5, 6, 8] {
