@@ -79,16 +79,16 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     if (lane == 0) {
       const int xrow = (int)(xi * p.m);
       const int most = part_begin(kp) - part_begin(kp - 1);  // the last part has the most slices
-      for (long long i = 0; i < (long long)rounds * most; ++i) {
-        const int b = (int)(i % xbuf);
+      for (int i = 0; i < rounds * most; ++i) {
+        const int b = i % xbuf;
         for (int q = 0; q < kp; ++q) {
           const int myq = part_begin(q + 1) - part_begin(q);
-          if (i >= (long long)rounds * myq) continue;
+          if (i >= rounds * myq) continue;
           uint64_t* xe = &xempty[q * xbuf + b];
           if (i >= xbuf) mbar_wait(xe, (uint32_t)((i / xbuf - 1) & 1));
           uint64_t* xf = &xfull[q * xbuf + b];
           mbar_arrive_expect_tx(xf, XB);
-          tma_load_3d(xring + (q * xbuf + b) * XB, &xmap, 0, (part_begin(q) + (int)(i % myq)) * (QR_KS / 64), xrow, xf);
+          tma_load_3d(xring + (q * xbuf + b) * XB, &xmap, 0, (part_begin(q) + i % myq) * (QR_KS / 64), xrow, xf);
         }
       }
     }
@@ -97,7 +97,8 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 
   const int part = warp % kp, slot = warp / kp;
   const int s_beg = part_begin(part), my = part_begin(part + 1) - s_beg;  // this warp's K slices
-  const long long phases = (long long)rounds * my;
+  const int phases = rounds * my;
+  const int xshift = __ffs(xbuf) - 1;           // xbuf is 2 or 4: no division per stage
   uint64_t* full = bars + warp * QR_MAX_STAGES;
   unsigned char* ring = wring + warp * nstages * STAGE;
   auto tile_of = [&](long long r) -> long long {
@@ -127,8 +128,8 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     if (++pj == my) { pj = 0; ++pr; }
     if (++ps == nstages) ps = 0;
   };
-  const long long first = phases < nstages ? phases : nstages;
-  for (long long i = 0; i < first; ++i) issue();
+  const int first = phases < nstages ? phases : nstages;
+  for (int i = 0; i < first; ++i) issue();
 
   // x of chunk c (of the phase), row m: line m·8 + c/2, 16-byte unit 4·(c & 1) + e swizzled by the line (c/2).
   uint64_t* xf_part = xfull + part * xbuf;
@@ -137,7 +138,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   T* out = reinterpret_cast<T*>(p.out);
   const long long M = p.m;
   const float nan = __uint_as_float(0x7FC00000u);
-  long long i = 0;
+  int i = 0;
   int cs = 0;
   uint32_t cpar = 0;
   for (int r = 0; r < rounds; ++r) {
@@ -145,9 +146,9 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     float acc[2][RT][MT][4];
     Tile::zero(acc);
     for (int j = 0; j < my; ++j, ++i) {
-      const int xb = (int)(i % xbuf);
+      const int xb = i & (xbuf - 1);
       mbar_wait(&full[cs], cpar);
-      mbar_wait(&xf_part[xb], (uint32_t)((i / xbuf) & 1));
+      mbar_wait(&xf_part[xb], (uint32_t)(i >> xshift) & 1u);
       if (ok && tl >= 0) {
         const unsigned char* st = ring + cs * STAGE;
         const unsigned char* xs = xr_part + xb * XB;

@@ -63,9 +63,14 @@ pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
         && op.x_count * op.m < (1 << 31)
 }
 
-/// Where the ring kernel is the default (to be measured: bench/cuda-notes.md stage 18).
+/// Where the ring kernel is the default (H100, bench/cuda-notes.md stage 18 round 2, against the
+/// decode kernel and qmv): every eligible format where each SM gets ≥ 4 row tiles of 16 (14336×4096,
+/// 28672×4096: 0.73–0.99× the time); with fewer tiles (split K) 2-bit at every M (4096²,
+/// 4096×14336: 0.38–0.96×) and the other widths but 4-bit for M > 8 with K ≥ 8192 (4096×14336
+/// M = 16: 0.89–0.96×; 4096² and 4-bit there lose or tie).
 pub(crate) fn wins(op: &MatmulOp, sms: usize) -> bool {
-    op.n.div_ceil(16) >= 4 * sms
+    let bits = op.spec.bits();
+    op.n.div_ceil(16) >= 4 * sms || bits == 2 || (op.m > 8 && bits != 4 && op.k >= 8192)
 }
 
 /// Launch geometry, or None where two stages per warp don't fit: one block per SM of `warps`
