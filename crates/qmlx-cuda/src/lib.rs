@@ -590,8 +590,11 @@ impl Device {
             // 4 matrices; 1 token stays on qmv (one wave of units: the index pass and the ring fill
             // are not amortized).
             // Stage 18: mxfp4 decodes in packed 16-bit arithmetic here, so it joins at a pair per
-            // 2 matrices like affine 4-bit (8 tokens).
-            0 => use_decode || batch >= 2 * op.w_count || (op.k < 2048 && 4 * batch >= op.w_count) || (spec.mode() == Mode::Mxfp4 && 2 * batch >= op.w_count),
+            // 2 matrices like affine 4-bit (f16, 8 tokens: 73.0 -> 65.6 µs; bf16 not measured).
+            0 => use_decode
+                || batch >= 2 * op.w_count
+                || (op.k < 2048 && 4 * batch >= op.w_count)
+                || (spec.mode() == Mode::Mxfp4 && op.out_dtype == DType::F16 && 2 * batch >= op.w_count),
             _ => false,
         };
         if let Some(g) = bulk_plan.filter(|_| use_bulk) {
@@ -939,17 +942,19 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
         (ur, stage_bytes, nstages)
     };
     // Default: the most K parts (8, 4) that split the k steps evenly (smaller units: a shorter
-    // tail) with at least two ring stages; else the same with half-chunk steps (K = 768: 12 steps,
-    // 3 per part of 4, instead of 2+2+1+1); else 2 parts (whole, then half steps); else 4 (H100
-    // stage 17, K = 768 with two blocks per SM: 4 parts of 2+2+1+1 steps faster than 8 of one
-    // step), 8 or 2, whichever first has two stages.
+    // tail) with at least two ring stages; else, with two blocks per SM, the same with half-chunk
+    // steps (K = 768: 12 steps, 3 per part of 4, instead of 2+2+1+1: H100 stage 18, affine4 f16
+    // down 64 tokens 70.1 -> 68.1 µs), then 2 parts; with one block per SM 2 parts of whole steps
+    // first (stage 18, K = 768: 75.1 µs against 93.4 with 4 parts of half steps, affine4 bf16;
+    // mxfp4 78.2 against 106.7); else 4 (stage 17, K = 768 with two blocks per SM: 4 parts of
+    // 2+2+1+1 steps faster than 8 of one step), 8 or 2, whichever first has two stages.
     let half_knob = GATHER_HALF_STEPS.load(std::sync::atomic::Ordering::Relaxed);
     let half_ok = half_compiled && half_knob != 2;
     let even = |kp: usize, half: bool| (if half { 2 * nsteps } else { nsteps }) % kp == 0 && geometry(kp).2 >= 2;
     // Half steps where forced, or where K is no whole number of full steps.
     let half_else = half_ok && (half_knob == 1 || op.k % step_k != 0);
     let (kp, half) = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => [(8, false), (4, false), (8, true), (4, true), (2, false), (2, true)]
+        0 => if per_sm == 2 { [(8, false), (4, false), (8, true), (4, true), (2, false), (2, true)] } else { [(8, false), (4, false), (2, false), (8, true), (4, true), (2, true)] }
             .into_iter()
             .find(|&(kp, half)| (if half { half_ok } else { half_knob != 1 }) && even(kp, half))
             .or_else(|| [4, 8, 2].into_iter().find(|&kp| geometry(kp).2 >= 2).map(|kp| (kp, half_else)))
@@ -1182,8 +1187,11 @@ mod bulk_layout_tests {
         assert_eq!((g.kp, g.half, g.per_sm), (8, false, 2));
         let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
         assert_eq!((g.kp, g.half, g.per_sm), (4, true, 2));
+        // One block per SM (affine4 bf16 with K < 2048, mxfp4): 2 parts of 3 whole steps.
         let g = gather_bulk_plan(&op(Mode::Mxfp4, 32, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
-        assert_eq!((g.kp, g.half), (4, true));
+        assert_eq!((g.kp, g.half, g.per_sm), (2, false, 1));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 768), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (2, false, 1));
     }
 
     #[test]
