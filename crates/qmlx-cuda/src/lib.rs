@@ -924,13 +924,18 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
     let nsteps = op.k.div_ceil(step_k);
     // Half-chunk steps (kernels/matmul.cu instantiates them for 4-bit affine and mxfp4).
     let half_compiled = bits == 4 && matches!(spec.mode(), Mode::Affine | Mode::Mxfp4) && op.k % (step_k / 2) == 0;
+    let half_knob = GATHER_HALF_STEPS.load(std::sync::atomic::Ordering::Relaxed);
+    let half_ok = half_compiled && half_knob != 2;
+    // Half steps even out 4 K parts where whole steps don't (K = 768: 12 half steps, 6 whole).
+    let half_balances = half_ok && nsteps % 4 != 0 && (2 * nsteps) % 4 == 0;
     // Two blocks per SM where their 112-register cap costs no or few spills and was measured faster
-    // (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit spills 108 bytes and is slower so with
-    // K < 2048); one elsewhere (mxfp4 spills 352 bytes with two).
+    // (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit with whole steps spills 108 bytes and
+    // is slower so with K < 2048, but with half steps faster: stage 18, K = 768, 64 tokens 69.1 vs
+    // 74.6 µs); one elsewhere (mxfp4 spills 352 bytes with two; stage 18: 168 registers).
     let per_sm = match per_sm_knob {
         1 => 1,
         2 => 2,
-        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048)) || spec.mode() == Mode::Nvfp4 => 2,
+        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048 || half_balances)) || spec.mode() == Mode::Nvfp4 => 2,
         _ => 1,
     };
     let smem_limit = if per_sm == 2 { GATHER_BULK_SMEM_M2 } else { GATHER_BULK_SMEM };
@@ -948,8 +953,6 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
     // first (stage 18, K = 768: 75.1 µs against 93.4 with 4 parts of half steps, affine4 bf16;
     // mxfp4 78.2 against 106.7); else 4 (stage 17, K = 768 with two blocks per SM: 4 parts of
     // 2+2+1+1 steps faster than 8 of one step), 8 or 2, whichever first has two stages.
-    let half_knob = GATHER_HALF_STEPS.load(std::sync::atomic::Ordering::Relaxed);
-    let half_ok = half_compiled && half_knob != 2;
     let even = |kp: usize, half: bool| (if half { 2 * nsteps } else { nsteps }) % kp == 0 && geometry(kp).2 >= 2;
     // Half steps where forced, or where K is no whole number of full steps.
     let half_else = half_ok && (half_knob == 1 || op.k % step_k != 0);
@@ -1187,11 +1190,16 @@ mod bulk_layout_tests {
         assert_eq!((g.kp, g.half, g.per_sm), (8, false, 2));
         let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
         assert_eq!((g.kp, g.half, g.per_sm), (4, true, 2));
-        // One block per SM (affine4 bf16 with K < 2048, mxfp4): 2 parts of 3 whole steps.
+        // One block per SM (mxfp4): 2 parts of 3 whole steps; affine4 bf16 takes two blocks where
+        // half steps balance (K = 768), else one below K = 2048.
         let g = gather_bulk_plan(&op(Mode::Mxfp4, 32, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
         assert_eq!((g.kp, g.half, g.per_sm), (2, false, 1));
         let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 768), 512, &a, 132, 0).unwrap();
-        assert_eq!((g.kp, g.half, g.per_sm), (2, false, 1));
+        assert_eq!((g.kp, g.half, g.per_sm), (4, true, 2));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 1536, 2048), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (8, false, 2));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 1024), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (8, false, 1));
     }
 
     #[test]
