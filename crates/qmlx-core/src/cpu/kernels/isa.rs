@@ -209,9 +209,13 @@ mod x86 {
         #[inline(always)]
         unsafe fn values<const B: u32, const KIND: u8>(w: __m512i, part: usize, scale: f32) -> __m512 {
             let c = if B == 8 {
-                // Bytes are codes: widen 16 of them.
+                // Bytes are codes: widen 16 of them (fp8: sign-extended, see `avx512_code_values`).
                 let bytes = if part == 0 { _mm512_castsi512_si128(w) } else { _mm512_extracti32x4_epi32::<1>(w) };
-                _mm512_cvtepu8_epi32(bytes)
+                if KIND == kind::FP8 {
+                    _mm512_cvtepi8_epi32(bytes)
+                } else {
+                    _mm512_cvtepu8_epi32(bytes)
+                }
             } else {
                 let l = layout::of(B);
                 let o = part * 16;
@@ -489,16 +493,25 @@ mod x86 {
                 _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_slli_epi32::<23>(c), zero, _mm512_set1_epi32(0x0040_0000)))
             }
         }
+        // E4M3 codes sign-extended (as `avx512_code_values` takes them), E8M0 zero-extended.
+        #[inline(always)]
+        unsafe fn widen(e4m3: bool, b: __m128i) -> __m512i {
+            if e4m3 {
+                _mm512_cvtepi8_epi32(b)
+            } else {
+                _mm512_cvtepu8_epi32(b)
+            }
+        }
         let n = src.len().min(dst.len());
         let mut i = 0;
         while i + 16 <= n {
-            let c = _mm512_cvtepu8_epi32(_mm_loadu_si128(src.as_ptr().add(i) as *const _));
+            let c = widen(e4m3, _mm_loadu_si128(src.as_ptr().add(i) as *const _));
             _mm512_storeu_ps(dst.as_mut_ptr().add(i), decode(e4m3, factor, c));
             i += 16;
         }
         if i < n {
             let m: __mmask16 = ((1u32 << (n - i)) - 1) as u16;
-            let c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, src.as_ptr().add(i) as *const _));
+            let c = widen(e4m3, _mm_maskz_loadu_epi8(m, src.as_ptr().add(i) as *const _));
             _mm512_mask_storeu_ps(dst.as_mut_ptr().add(i), m, decode(e4m3, factor, c));
         }
     }
@@ -544,6 +557,7 @@ mod x86 {
     static INT_CODES_SMALL: [IntCodeTables; 2] = [int_code_tables(2), int_code_tables(3)];
 
     /// Integer codes (one per lane) to values: `UINT` as f32, fp4/fp8 decoded times `scale`.
+    /// fp8 codes come sign-extended from their byte (`vpmovsxbd`), so bit 31 is the sign.
     #[inline(always)]
     unsafe fn avx512_code_values<const KIND: u8>(c: __m512i, scale: f32) -> __m512 {
         match KIND {
@@ -554,12 +568,15 @@ mod x86 {
                 _mm512_permutexvar_ps(c, table)
             }
             _ => {
-                let mag = _mm512_and_si512(c, _mm512_set1_epi32(0x7F));
-                let v = _mm512_mul_ps(_mm512_castsi512_ps(_mm512_slli_epi32(mag, 20)), _mm512_set1_ps(FP8_RESCALE));
-                let nan = _mm512_cmpeq_epi32_mask(mag, _mm512_set1_epi32(0x7F));
-                let v = _mm512_mask_blend_ps(nan, v, _mm512_set1_ps(f32::NAN));
-                let sign = _mm512_slli_epi32(_mm512_and_si512(c, _mm512_set1_epi32(0x80)), 24);
-                let v = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(v), sign));
+                // Sign-extended code << 20: the magnitude in the f32 exponent/mantissa field, the
+                // sign in bit 31 (the bits between are copies of it, masked off); the rescale
+                // keeps the sign. 7 operations per 16 codes instead of 10 (mxfp8 row dots and the
+                // nvfp4 scale decoder are bound by them).
+                let bits = _mm512_and_si512(_mm512_slli_epi32::<20>(c), _mm512_set1_epi32(0x87F0_0000u32 as i32));
+                let v = _mm512_mul_ps(_mm512_castsi512_ps(bits), _mm512_set1_ps(FP8_RESCALE));
+                // Magnitude 0x7F (±NaN): all low 7 bits set.
+                let nan = _mm512_cmpeq_epi32_mask(_mm512_or_si512(c, _mm512_set1_epi32(-128)), _mm512_set1_epi32(-1));
+                let v = _mm512_mask_mov_ps(v, nan, _mm512_set1_ps(f32::NAN));
                 _mm512_mul_ps(v, _mm512_set1_ps(scale))
             }
         }
