@@ -678,6 +678,27 @@ fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut 
         idx.sort();
         matmul_case::<T>(dev, t, rng, spec, g, &[5, 64, kk], &[11, 1, kk], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather K={kk} (k step {step}) N=64"));
     }
+    // Half-chunk k steps (4-bit affine, mxfp4; elsewhere the knob changes nothing): forced on with
+    // K = 16·gs over a 2-block grid, and off at K = 768 (whole steps split 2+2+1+1).
+    crate::GATHER_HALF_STEPS.store(1, Relaxed);
+    crate::GATHER_MAX_BLOCKS.store(2, Relaxed);
+    let mut idx: Vec<i32> = (0..30).map(|_| rng.below(5) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[5, 128, kl], &[30, 1, kl], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather half steps K={kl} N=128, 2 blocks"));
+    crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
+    crate::GATHER_HALF_STEPS.store(2, Relaxed);
+    let mut idx: Vec<i32> = (0..20).map(|_| rng.below(9) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[9, 128, kd], &[20, 1, kd], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather whole steps K={kd} N=128"));
+    crate::GATHER_HALF_STEPS.store(0, Relaxed);
+    if spec.mode() == Mode::Mxfp4 {
+        // Scales around and past the packed 16-bit decode's exact range (f16: 2^1): groups of both paths.
+        for amp in [4.0f32, 64.0] {
+            let mut idx: Vec<i32> = (0..24).map(|_| rng.below(6) as i32).collect();
+            idx.sort();
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 128, kd], &[24, 1, kd], true, None, rhs(idx), false, amp, &format!("{tag} bulk gather large scales (weights sd {amp}) K={kd}"));
+        }
+    }
     crate::GATHER_BULK_BLOCKS.store(blocks_before, Relaxed);
     crate::GATHER_POLICY.store(before, Relaxed);
 }
