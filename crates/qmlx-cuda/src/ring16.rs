@@ -63,14 +63,15 @@ pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
         && op.x_count * op.m < (1 << 31)
 }
 
-/// Where the ring kernel is the default (H100, bench/cuda-notes.md stage 18 round 2, against the
-/// decode kernel and qmv): every eligible format where each SM gets ≥ 4 row tiles of 16 (14336×4096,
-/// 28672×4096: 0.73–0.99× the time); with fewer tiles (split K) 2-bit at every M (4096²,
-/// 4096×14336: 0.38–0.96×) and the other widths but 4-bit for M > 8 with K ≥ 8192 (4096×14336
-/// M = 16: 0.89–0.96×; 4096² and 4-bit there lose or tie).
+/// Where the ring kernel is the default (H100, bench/cuda-notes.md stage 18 round 3, against the
+/// decode kernel and qmv in the same call): every eligible format where each SM gets ≥ 4 row tiles
+/// of 16 (14336×4096, 28672×4096: 0.67–0.99× the time); with fewer tiles (split K) where K ≥ 8192 at
+/// M > 8 (4096×14336 M = 16: 0.84–0.95×) and for the 2/3/5/6-bit widths at every M (0.67–0.98×;
+/// 4/8-bit at M ≤ 8 tie or lose: 0.99–1.04×); below that 2-bit at M ≤ 8 only (4096²: 0.87–0.95×;
+/// the rest 1.0–1.2×).
 pub(crate) fn wins(op: &MatmulOp, sms: usize) -> bool {
     let bits = op.spec.bits();
-    op.n.div_ceil(16) >= 4 * sms || bits == 2 || (op.m > 8 && bits != 4 && op.k >= 8192)
+    op.n.div_ceil(16) >= 4 * sms || (op.k >= 8192 && (op.m > 8 || !matches!(bits, 4 | 8))) || (bits == 2 && op.m <= 8)
 }
 
 /// Launch geometry, or None where two stages per warp don't fit: one block per SM of `warps`
@@ -213,6 +214,11 @@ mod tests {
         assert!(!eligible(&op(4, 64, 16, 4096, 4160), &[0]));
         assert!(!eligible(&op(4, 64, 16, 4096, 4096), &[8]));
         assert!(!eligible(&op(4, 128, 16, 4096, 4096), &[0]));
+        // The default rule: tall shapes, long K at M > 8 or odd widths, 2-bit at M ≤ 8.
+        assert!(wins(&op(4, 64, 2, 14336, 4096), 132) && wins(&op(8, 64, 16, 28672, 4096), 132));
+        assert!(wins(&op(4, 64, 16, 4096, 14336), 132) && !wins(&op(4, 64, 8, 4096, 14336), 132));
+        assert!(wins(&op(3, 64, 2, 4096, 14336), 132) && !wins(&op(3, 64, 2, 4096, 4096), 132));
+        assert!(wins(&op(2, 64, 8, 4096, 4096), 132) && !wins(&op(2, 64, 16, 4096, 4096), 132));
         // Split K where the tiles leave warps idle (4096 rows: 256 tiles over 132 SMs).
         assert_eq!(geometry(&op(4, 64, 16, 4096, 14336), 132, 0, 0).unwrap().kp, 4);
         assert_eq!(geometry(&op(4, 64, 16, 14336, 4096), 132, 0, 0).unwrap().kp, 1);
