@@ -320,7 +320,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
             for (int kk = 0; kk < 4; ++kk) {
               const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
               bool ok;
-              const uint32_t f2 = PACKED_FP4 ? fp4_packed_factor<T>(sc, ok) : fp8_packed_factor(sc, ok);
+              const uint32_t f2 = KIND == KIND_NVFP4   ? nvfp4_packed_factor<T>(sc, ok)
+                                  : KIND == KIND_MXFP4 ? fp4_packed_factor<T>(sc, ok)
+                                                       : fp8_packed_factor(sc, ok);
               ok_all = ok_all && ok;
               ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
             }

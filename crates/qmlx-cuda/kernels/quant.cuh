@@ -311,19 +311,28 @@ template <typename T> struct PackedFp4 {
   static constexpr float factor_unit = is_half ? 16384.0f : 8.507059173023462e37f;  // 2^14, 2^126
 };
 
-// The packed factor (scale·2^EXP_SHIFT as T×2) of an fp4 group; ok = false when it is not exactly a
-// finite T (NaN and inf fail; for mxfp4's powers of two: f16 2^-24..2^15, bf16 up to 2^127).
+// The packed factor (scale·2^EXP_SHIFT as T×2) of an mxfp4 group; ok = false when it is not exact.
 template <typename T> __device__ __forceinline__ uint32_t fp4_packed_factor(float scale, bool& ok) {
   const float f = scale * PackedFp4<T>::factor_unit;
   if constexpr (PackedFp4<T>::is_half) {
+    ok = f >= 5.9604644775390625e-8f && f <= 32768.0f;  // 2^-24 .. 2^15
     const __half h = __float2half_rn(f);
-    ok = __half2float(h) == f && fabsf(f) <= 65504.0f;
     return (uint32_t)__half_as_ushort(h) * 0x10001u;
   } else {
+    ok = f <= 1.7014118346046923e38f;  // 2^127 (inf fails)
     const __nv_bfloat16 h = __float2bfloat16_rn(f);
-    ok = __bfloat162float(h) == f && fabsf(f) <= 3.3895313892515355e38f;
     return (uint32_t)__bfloat16_as_ushort(h) * 0x10001u;
   }
+}
+
+// The packed factor of an nvfp4 group whose scale is the E4M3 value · 2^-7 (sm90 kernel): exact in T
+// for every finite byte (|factor| in 2^-2..448·2^7 for f16, 2^110..448·2^119 for bf16, at most 4
+// significant bits), so ok = false only for the NaN bytes (the tile then takes the f32 path).
+template <typename T> __device__ __forceinline__ uint32_t nvfp4_packed_factor(float scale, bool& ok) {
+  const float f = scale * PackedFp4<T>::factor_unit;
+  ok = f == f;
+  if constexpr (PackedFp4<T>::is_half) return (uint32_t)__half_as_ushort(__float2half_rn(f)) * 0x10001u;
+  else return (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(f)) * 0x10001u;
 }
 
 // Codes J+2t and J+2t+1 (4-bit, J a multiple of 8) as two T values c·2^-EXP_SHIFT; sel is the
