@@ -24,16 +24,16 @@ build() {
 header() { echo "# $1: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(date -u +%FT%TZ), commit $(cat $FIN/COMMIT)"; }
 
 suite() {
-  { header "qmlx-cuda correctness (full suite, default dispatch)"; "$FIN/qmlx-cuda-check" correctness; } > "$OUT/cuda-correctness.log" 2>&1
+  { header "qmlx-cuda correctness (full suite, default dispatch)"; QMLX_SUITE_PROGRESS=1 timeout 240 "$FIN/qmlx-cuda-check" correctness; } > "$OUT/cuda-correctness.log" 2>&1
   echo "suite rc=$? $(tail -n 1 "$OUT/cuda-correctness.log")"
-  { header "compute-sanitizer memcheck, correctness --quick"; compute-sanitizer --tool memcheck "$FIN/qmlx-cuda-check" correctness --quick; } > "$OUT/cuda-memcheck.log" 2>&1
+  { header "compute-sanitizer memcheck, correctness --quick"; timeout 300 compute-sanitizer --tool memcheck "$FIN/qmlx-cuda-check" correctness --quick; } > "$OUT/cuda-memcheck.log" 2>&1
   echo "memcheck rc=$? $(grep -E 'ERROR SUMMARY|^correctness' "$OUT/cuda-memcheck.log" | tr '\n' ' ')"
 }
 
 pytest_cuda() {
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site "$FIN"/*.whl || return 1
   { header "pytest with CUDA tensors (wheel built here, QMLX_CUDA_ARCHS=90a)"
-    PYTHONPATH=/tmp/site python3 -m pytest tests/python/test_cuda.py tests/python/test_package_api.py \
+    PYTHONPATH=/tmp/site timeout 200 python3 -m pytest tests/python/test_cuda.py tests/python/test_package_api.py \
       tests/python/test_package_torch.py tests/python/test_package_seed.py -q -rs -p no:cacheprovider 2>&1; } > "$OUT/cuda-pytest.log"
   echo "pytest: $(tail -n 1 "$OUT/cuda-pytest.log")"
 }
@@ -46,13 +46,13 @@ two_gpu() {
 }
 
 bench() {
-  { header "qmlx-cuda-check bench (full grid)"; "$FIN/qmlx-cuda-check" bench; } > "$OUT/cuda-bench.csv" 2>&1
+  { header "qmlx-cuda-check bench (full grid)"; timeout 150 "$FIN/qmlx-cuda-check" bench; } > "$OUT/cuda-bench.csv" 2>&1
   echo "bench rc=$? rows=$(grep -c '^qmm,' "$OUT/cuda-bench.csv")"
-  python3 bench/cuda_cublas.py > "$OUT/cublas.csv" 2>&1; echo "cublas rc=$?"
+  timeout 90 python3 bench/cuda_cublas.py > "$OUT/cublas.csv" 2>&1; echo "cublas rc=$?"
 }
 
 wgpu() {
-  OUT=$OUT bash bench/wgpu_gpu.sh run > /dev/null 2>&1; echo "wgpu rc=$? $(grep -c 'test result: ok' "$OUT/wgpu_gpu.txt") ok test binaries"
+  OUT=$OUT timeout 200 bash bench/wgpu_gpu.sh run > /dev/null 2>&1; echo "wgpu rc=$? $(grep -c 'test result: ok' "$OUT/wgpu_gpu.txt") ok test binaries"
 }
 
 case "${1:-}" in

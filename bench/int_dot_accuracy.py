@@ -6,7 +6,8 @@ Writes cases (x, MLX-quantized weights) under bench/out/int_dot_acc/, runs
 `target/release/int_accuracy` on them (every CPU kernel set this machine runs), runs MLX-CPU's
 `quantized_matmul` on the same arrays, and prints per case max|y - y64| / max|y64| for each.
 
-Usage: .venv/bin/python bench/int_dot_accuracy.py [--out FILE.md]
+Usage: .venv/bin/python bench/int_dot_accuracy.py [--out FILE.md] [--specs affine:64:3,mxfp4:32:4,...]
+(default: the 4-bit specs of stage 4; stage 6 added the affine 2/3/8-bit integer dots)
 """
 import argparse
 import os
@@ -44,10 +45,11 @@ def e4m3(b):
     return s * v
 
 
-def weights64(mode, gs, wq, s, b, n, k):
+def weights64(mode, gs, bits, wq, s, b, n, k):
     """Exact stored weights in float64."""
-    w = np.array(wq).view(np.uint8)
-    codes = np.stack([w & 0xF, w >> 4], axis=-1).reshape(n, k).astype(np.int64)
+    # Codes: an LSB-first bitstream over the little-endian u32 words of each row.
+    stream = np.unpackbits(np.array(wq).view(np.uint8).reshape(n, -1), axis=1, bitorder="little")
+    codes = stream[:, : k * bits].reshape(n, k, bits).astype(np.int64) @ (1 << np.arange(bits, dtype=np.int64))
     g = lambda a: np.repeat(a, gs, axis=1)
     if mode == "affine":
         return g(to_np64(s)) * codes + g(to_np64(b))
@@ -73,10 +75,13 @@ def make_x(kind, rng, m, k):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
+    ap.add_argument("--specs", help="comma-separated mode:group_size:bits")
     args = ap.parse_args()
     mx.set_default_device(mx.cpu)
     rng = np.random.default_rng(20261126)
     specs = [("affine", 64, 4), ("affine", 32, 4), ("affine", 128, 4), ("mxfp4", 32, 4), ("nvfp4", 16, 4)]
+    if args.specs:
+        specs = [(m, int(g), int(b)) for m, g, b in (t.split(":") for t in args.specs.split(","))]
     cases = []
     i = 0
     for mode, gs, bits in specs:
@@ -96,7 +101,7 @@ def main():
                     x = mx.array(make_x(xk, rng, m, k).astype(np.float32)).astype(MX_DT[dtype])
                     y_mlx = mx.quantized_matmul(x, wq, s, b, transpose=True, group_size=gs, bits=bits, mode=mode)
                     mx.eval(y_mlx)
-                    w64 = weights64(mode, gs, wq, s, b, n, k)
+                    w64 = weights64(mode, gs, bits, wq, s, b, n, k)
                     y64 = to_np64(x) @ w64.T
                     with open(os.path.join(d, "meta.txt"), "w") as f:
                         f.write(f"{mode} {gs} {bits} {dtype} {m} {n} {k}\n")
@@ -105,22 +110,26 @@ def main():
                     open(os.path.join(d, "s.bin"), "wb").write(raw(s, dtype) if mode == "affine" else np.array(s).tobytes())
                     if b is not None:
                         open(os.path.join(d, "b.bin"), "wb").write(raw(b, dtype))
-                    cases.append((d, mode, gs, dtype, xk, m, k, y64, to_np64(y_mlx)))
+                    cases.append((d, mode, gs, bits, dtype, xk, m, k, y64, to_np64(y_mlx)))
                     i += 1
     subprocess.run([BIN] + [c[0] for c in cases], check=True)
     lines = ["| spec | dtype | x | M×K | floor | MLX-CPU | reference (scalar) | avx512 (f32 kernels) | avx512vnni | avx512vnni path | vnni / MLX | vnni / avx512 |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     worst = {}
-    for d, mode, gs, dtype, xk, m, k, y64, y_mlx in cases:
+    for d, mode, gs, bits, dtype, xk, m, k, y64, y_mlx in cases:
         den = np.abs(y64).max()
         err = lambda y: np.abs(y.reshape(y64.shape) - y64).max() / den
         e = {kn: err(np.fromfile(os.path.join(d, f"y_{kn}.bin"), dtype=np.float32).astype(np.float64))
              for kn in ["reference", "avx512", "avx512vnni"]}
         e_mlx = err(y_mlx)
-        # Which kernels avx512vnni ran (kernels::int_dot_limbs): integer dots for 4-bit codes,
-        # f16/bf16 x at any M, f32 x for single x rows (M = 4 is one block of 4).
-        path = "int, 2 limbs" if dtype != "float32" else ("int, 3 limbs" if m == 1 else "f32 kernels")
-        spec = f"{mode}{'' if mode != 'affine' else f'4g{gs}'}"
+        # Which kernels avx512vnni ran (kernels::int_dot_limbs): integer dots for 2/3/4-bit codes
+        # (2/3: with VBMI), f16/bf16 x at any M, f32 x for single x rows (M = 4 is one block of 4);
+        # 8-bit codes with f16/bf16 x only.
+        if dtype != "float32":
+            path = "int, 2 limbs"
+        else:
+            path = "int, 3 limbs" if m == 1 and bits != 8 else "f32 kernels"
+        spec = f"{mode}{'' if mode != 'affine' else f'{bits}g{gs}'}"
         r_mlx = e["avx512vnni"] / e_mlx
         r_f = e["avx512vnni"] / e["avx512"]
         if path.startswith("int"):

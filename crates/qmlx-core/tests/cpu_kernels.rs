@@ -316,14 +316,14 @@ fn decode_spin_pool_and_rayon_agree() {
     eprintln!("decode_spin_pool_and_rayon_agree: {checked} cases");
 }
 
-/// The integer row dots of `Kernels::Avx512Vnni` (4-bit codes, x split into int8 limbs per
+/// The integer row dots of `Kernels::Avx512Vnni` (2/3/4-bit codes, x split into int8 limbs per
 /// block of 8 elements) on x that stresses the split: 100× outliers, blocks over 4 decades,
 /// all-zero blocks, 10^9 ranges inside a block; every x-row block (M = 1..5) and a K tail.
 /// NaN in x and x too small for the limbs' scales must fall back to the f32 kernels
 /// (same NaN/inf pattern as the reference, accuracy within the floor).
 fn check_int_dots_hard_x<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
     let mut checked = 0;
-    for (spec, g) in specs().into_iter().filter(|(s, _)| s.bits() == 4) {
+    for (spec, g) in specs().into_iter().filter(|(s, _)| matches!(s.bits(), 2 | 3 | 4)) {
         let gs = spec.group_size() as usize;
         for k in [512, 512 + if gs < 128 { gs.max(32) } else { 128 }] {
             for m in 1..=5 {

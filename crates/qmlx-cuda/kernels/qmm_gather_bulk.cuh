@@ -12,19 +12,28 @@
 //     buffer behind one named barrier per unit (fixed order: deterministic);
 //   - units are taken b, b + grid, … (all units cost the same: same rows, same K);
 //   - a bad index is an item of its own: nothing is copied for it, its rows are NaN.
+//   - a k step is 4·CH codes: CH = the format's chunk (128-code steps; nvfp4 64), or half of it
+//     (the qmmgbh… entries, 4-bit affine / mxfp4) so that K = 768 splits into 12 steps, 3 per K part
+//     of 4, instead of 6 steps as 2+2+1+1 (H100 stage 18 ncu: the 1-step warps waited at the
+//     unit's barrier 2 cycles per issued instruction);
+//   - mxfp4 decodes in packed 16-bit arithmetic (fp4_code_pairs_packed, exact like the f32 path)
+//     where the group's factor is exact, else through f32 (stage 17 ncu: 2.2× affine's instructions).
 // Host-checked layout (lib.rs `gather_bulk_plan`): N % UR == 0, each unit's code and parameter
-// bytes multiples of 16, base pointers 16-byte aligned, nstages ≥ 2.
+// bytes multiples of 16, base pointers 16-byte aligned, nstages ≥ 2, and K a whole number of k
+// steps: the consumers skip a step per lane, and mma.sync is warp-collective (K = 64 < one step
+// hung the kernel on the H100, session 4).
 #pragma once
 #include "tma.cuh"
 
 #define QMLX_GB_MAX_STAGES 8
 
-template <int KIND, int BITS, typename T, int NWC>
+template <int KIND, int BITS, typename T, int NWC, int CH>
 __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
 #ifdef QMLX_TMA
-  using Tile = DecodeTile<KIND, BITS, T, 1, 2, 2>;
+  using Tile = DecodeTile<KIND, BITS, T, 1, 2, 2>;  // zero() and stage(); the step itself is below (CH codes per lane)
   using Dec = typename Tile::Dec;
-  constexpr int H = Tile::H, CH = Tile::CH, CW = Tile::CW, XV = Tile::XV, STEP_K = Tile::STEP_K, NT = (NWC + 1) * 32;
+  static_assert(CH % 8 == 0 && CH * BITS % 32 == 0 && CH <= Tile::CH, "a lane's chunk is whole words inside one group");
+  constexpr int H = Tile::H, CW = CH * BITS / 32, NP = CH / 2, MMAS = CH / 4, XV = CH / 8, STEP_K = 4 * CH, NT = (NWC + 1) * 32;
   constexpr int PSIZE = KIND == KIND_AFFINE ? 2 : 1;  // bytes per group parameter
   __shared__ float red[2][NWC][32][9];
   __shared__ int scan_tmp[NWC + 1];
@@ -116,11 +125,38 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
     return g < un.cols && un.w >= 0 ? reinterpret_cast<const T*>(p.x) + (long long)xsel[un.pos + g] * K : nullptr;
   };
 
-  uint4 xv[2][1][XV];
+  uint4 xv[2][XV];
   auto load_x = [&](int b, const T* xr, int s) {
     const long long k = k_of(s);
-    const T* xcol[1] = {xr};
-    Tile::load_x(xcol, k, s < steps && k < K, xv[b]);
+    const bool ok = s < steps && k < K && xr;
+#pragma unroll
+    for (int e = 0; e < XV; ++e) xv[b][e] = ok ? __ldg(reinterpret_cast<const uint4*>(xr + k) + e) : make_uint4(0, 0, 0, 0);
+  };
+  // One k step of the warp's two m16 row tiles (DecodeTile::compute's decode and mma with CH codes
+  // per lane): A pairs of the H rows, then MMAS mma per row tile against the x pairs.
+  auto compute = [&](const uint32_t (&v)[H][CW], const uint32_t (&sr)[H], const uint32_t (&br)[H], float gf, const uint4 (&xr)[XV],
+                     float (&c)[2][2][1][4]) {
+    uint32_t a[H][NP];
+#pragma unroll
+    for (int h = 0; h < H; ++h) {
+      if constexpr (KIND == KIND_MXFP4) {
+        bool exact;
+        const uint32_t f2 = fp4_packed_factor<T>(fp_group_scale<KIND>((uint8_t)sr[h], gf), exact);
+        if (exact) fp4_code_pairs_packed<T>(v[h], f2, a[h]);
+        else Dec::template run<CW, NP>(v[h], sr[h], br[h], gf, a[h]);
+      } else {
+        Dec::template run<CW, NP>(v[h], sr[h], br[h], gf, a[h]);
+      }
+    }
+    const uint32_t* X = reinterpret_cast<const uint32_t*>(&xr[0]);
+#pragma unroll
+    for (int j = 0; j < MMAS; ++j) {
+      uint32_t x0, x1;
+      Dec::x_pairs(X, j, x0, x1);
+#pragma unroll
+      for (int rt = 0; rt < 2; ++rt)  // tile rt: rows g + 16·rt (a0, a2) and g + 16·rt + 8 (a1, a3)
+        mma_16816(c[j & 1][rt][0], a[2 * rt][2 * j], a[2 * rt + 1][2 * j], a[2 * rt][2 * j + 1], a[2 * rt + 1][2 * j + 1], x0, x1, Tile::BF);
+    }
   };
 
   float acc[2][2][1][4];
@@ -161,7 +197,7 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
               br[h] = 0u;
             }
           }
-          Tile::compute(v, sr, br, gfactor, xv[b], acc);
+          compute(v, sr, br, gfactor, xv[b], acc);
         }
         if (last) {
           // The unit's last step: release the stage, then add the kp parts of each row group.
@@ -198,12 +234,15 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
 // qmmgb8_<format>_<dtype>: 8 consumer warps + one producer warp, one block per SM; qmmgb8m2_…:
 // the same with two blocks per SM (registers capped at 112, half the ring each): twice the warps
 // to hide the decode's latency (H100 stage 17 ncu: 8.9 warps per SM issue 37 % of cycles).
-#define QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, TN, T)                                                                  \
+// qmmgbh8_… / qmmgbh8m2_…: half-chunk k steps (4-bit affine and mxfp4 only: whole words per lane).
+#define QMLX_GATHER_BULK_ENTRIES(NAME, FN, KIND, BITS, TN, T, CH)                                                        \
   extern "C" __global__ void __launch_bounds__(9 * 32, 1)                                                              \
-      qmmgb8_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                          \
-    qmm_gather_bulk_impl<KIND, BITS, T, 8>(p, gs, kp, nstages, stage_bytes);                                          \
+      NAME##8_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                         \
+    qmm_gather_bulk_impl<KIND, BITS, T, 8, CH>(p, gs, kp, nstages, stage_bytes);                                      \
   }                                                                                                                    \
   extern "C" __global__ void __launch_bounds__(9 * 32, 2)                                                              \
-      qmmgb8m2_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                        \
-    qmm_gather_bulk_impl<KIND, BITS, T, 8>(p, gs, kp, nstages, stage_bytes);                                          \
+      NAME##8m2_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                       \
+    qmm_gather_bulk_impl<KIND, BITS, T, 8, CH>(p, gs, kp, nstages, stage_bytes);                                      \
   }
+#define QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, TN, T) QMLX_GATHER_BULK_ENTRIES(qmmgb, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk))
+#define QMLX_GATHER_BULK_HALF_KERNEL(FN, KIND, BITS, TN, T) QMLX_GATHER_BULK_ENTRIES(qmmgbh, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk / 2))

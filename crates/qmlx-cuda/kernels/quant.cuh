@@ -353,6 +353,23 @@ template <typename T> __device__ __forceinline__ uint32_t mul_pair_packed(uint32
   }
 }
 
+// A chunk of W words of 4-bit codes as the 4·W packed pairs (2i, 2i+1) in code order (the fp layout
+// of TcDecode::run; kernels/qmm_gather_bulk.cuh), each c·2^-EXP_SHIFT times the group factor f2 of
+// fp4_packed_factor (callers take the f32 path where it is not exact): pair i is byte i % 4 of
+// word i / 4, its low nibble from the word and its high nibble from the word shifted right by 4.
+template <typename T, int W, int NP> __device__ __forceinline__ void fp4_code_pairs_packed(const uint32_t (&v)[W], uint32_t f2, uint32_t (&out)[NP]) {
+  static_assert(NP == 4 * W, "four code pairs per word");
+#pragma unroll
+  for (int w = 0; w < W; ++w) {
+    const uint32_t v4 = v[w] >> 4;
+#pragma unroll
+    for (int b = 0; b < 4; ++b) {
+      const uint32_t q = __byte_perm(v[w], v4, (uint32_t)b | ((uint32_t)(4 + b) << 8));  // code 2i in bits 0-3, 2i+1 in 16-19
+      out[4 * w + b] = mul_pair_packed<T>(and_or(q << PackedFp4<T>::field, PackedFp4<T>::field_mask, (q << 12) & 0x80008000u), f2);
+    }
+  }
+}
+
 // ---- mxfp8 A fragments decoded in packed f16 arithmetic (f16 only) ------------------------
 // sm_89+ converts two E4M3 codes to f16x2 in one instruction, exactly (every E4M3 value, subnormals
 // included, is an f16; the NaN codes 0x7F/0xFF stay NaN), so one packed multiply by the E8M0 scale,

@@ -589,13 +589,18 @@ impl Device {
             // tokens; fp modes at 8 tokens only with K < 2048) and, with K < 2048, from a pair per
             // 4 matrices; 1 token stays on qmv (one wave of units: the index pass and the ring fill
             // are not amortized).
-            0 => use_decode || batch >= 2 * op.w_count || (op.k < 2048 && 4 * batch >= op.w_count),
+            // Stage 18: mxfp4 decodes in packed 16-bit arithmetic here, so it joins at a pair per
+            // 2 matrices like affine 4-bit (f16, 8 tokens: 73.0 -> 65.6 µs; bf16 not measured).
+            0 => use_decode
+                || batch >= 2 * op.w_count
+                || (op.k < 2048 && 4 * batch >= op.w_count)
+                || (spec.mode() == Mode::Mxfp4 && op.out_dtype == DType::F16 && 2 * batch >= op.w_count),
             _ => false,
         };
         if let Some(g) = bulk_plan.filter(|_| use_bulk) {
             // Bulk-copy work-list gather kernel (kernels/qmm_gather_bulk.cuh): one block per SM, a
             // producer lane moving whole (item, row group) units into a shared-memory ring.
-            let name = if g.per_sm == 2 { format!("qmmgb8m2_{fmt}_{dt}") } else { format!("qmmgb8_{fmt}_{dt}") };
+            let name = format!("qmmgb{}8{}_{fmt}_{dt}", if g.half { "h" } else { "" }, if g.per_sm == 2 { "m2" } else { "" });
             let f = self.function_smem(self.matmul, &name, g.smem_limit)?;
             let (mut kp, mut ns, mut sb) = (g.kp as i32, g.nstages as i32, g.stage_bytes as i32);
             let args: &mut [*mut c_void] = &mut [
@@ -891,8 +896,14 @@ pub static GATHER_KP: std::sync::atomic::AtomicUsize = std::sync::atomic::Atomic
 /// checks to compare them.
 #[doc(hidden)]
 pub static GATHER_BULK_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Half-chunk k steps in the bulk-copy gather kernel (4-bit affine and mxfp4, the `qmmgbh` entries):
+/// 0 picks, 1 wherever compiled and K allows, 2 never. Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static GATHER_HALF_STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 struct GatherBulkPlan {
     kp: usize,
+    /// k steps of half a chunk (64 codes) per lane group: the `qmmgbh` entries.
+    half: bool,
     nstages: usize,
     stage_bytes: usize,
     smem: usize,
@@ -911,13 +922,20 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
     let pb = op.k / gs * psize;
     let step_k = if spec.mode() == Mode::Nvfp4 { 64 } else { 128 };
     let nsteps = op.k.div_ceil(step_k);
+    // Half-chunk steps (kernels/matmul.cu instantiates them for 4-bit affine and mxfp4).
+    let half_compiled = bits == 4 && matches!(spec.mode(), Mode::Affine | Mode::Mxfp4) && op.k % (step_k / 2) == 0;
+    let half_knob = GATHER_HALF_STEPS.load(std::sync::atomic::Ordering::Relaxed);
+    let half_ok = half_compiled && half_knob != 2;
+    // Half steps even out 4 K parts where whole steps don't (K = 768: 12 half steps, 6 whole).
+    let half_balances = half_ok && nsteps % 4 != 0 && (2 * nsteps) % 4 == 0;
     // Two blocks per SM where their 112-register cap costs no or few spills and was measured faster
-    // (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit spills 108 bytes and is slower so with
-    // K < 2048); one elsewhere (mxfp4 spills 352 bytes with two).
+    // (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit with whole steps spills 108 bytes and
+    // is slower so with K < 2048, but with half steps faster: stage 18, K = 768, 64 tokens 69.1 vs
+    // 74.6 µs); one elsewhere (mxfp4 spills 352 bytes with two; stage 18: 168 registers).
     let per_sm = match per_sm_knob {
         1 => 1,
         2 => 2,
-        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048)) || spec.mode() == Mode::Nvfp4 => 2,
+        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048 || half_balances)) || spec.mode() == Mode::Nvfp4 => 2,
         _ => 1,
     };
     let smem_limit = if per_sm == 2 { GATHER_BULK_SMEM_M2 } else { GATHER_BULK_SMEM };
@@ -928,26 +946,35 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
         let nstages = smem_limit.saturating_sub(128 + tables) / stage_bytes;
         (ur, stage_bytes, nstages)
     };
-    // Default: the most K parts that split the k steps evenly (smaller units: a shorter tail) with
-    // at least two ring stages, else 4 (H100 stage 17, K = 768 with two blocks per SM: 4 parts of
+    // Default: the most K parts (8, 4) that split the k steps evenly (smaller units: a shorter
+    // tail) with at least two ring stages; else, with two blocks per SM, the same with half-chunk
+    // steps (K = 768: 12 steps, 3 per part of 4, instead of 2+2+1+1: H100 stage 18, affine4 f16
+    // down 64 tokens 70.1 -> 68.1 µs), then 2 parts; with one block per SM 2 parts of whole steps
+    // first (stage 18, K = 768: 75.1 µs against 93.4 with 4 parts of half steps, affine4 bf16;
+    // mxfp4 78.2 against 106.7); else 4 (stage 17, K = 768 with two blocks per SM: 4 parts of
     // 2+2+1+1 steps faster than 8 of one step), 8 or 2, whichever first has two stages.
-    let kp = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => [8, 4, 2]
+    let even = |kp: usize, half: bool| (if half { 2 * nsteps } else { nsteps }) % kp == 0 && geometry(kp).2 >= 2;
+    // Half steps where forced, or where K is no whole number of full steps.
+    let half_else = half_ok && (half_knob == 1 || op.k % step_k != 0);
+    let (kp, half) = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => if per_sm == 2 { [(8, false), (4, false), (8, true), (4, true), (2, false), (2, true)] } else { [(8, false), (4, false), (2, false), (8, true), (4, true), (2, true)] }
             .into_iter()
-            .find(|&kp| nsteps % kp == 0 && geometry(kp).2 >= 2)
-            .or_else(|| [4, 8, 2].into_iter().find(|&kp| geometry(kp).2 >= 2))
-            .unwrap_or(8),
-        k @ (1 | 2 | 4 | 8) => k,
-        _ => 8,
+            .find(|&(kp, half)| (if half { half_ok } else { half_knob != 1 }) && even(kp, half))
+            .or_else(|| [4, 8, 2].into_iter().find(|&kp| geometry(kp).2 >= 2).map(|kp| (kp, half_else)))
+            .unwrap_or((8, false)),
+        k @ (1 | 2 | 4 | 8) => (k, half_else),
+        _ => (8, false),
     };
+    let step_k = if half { step_k / 2 } else { step_k };
     let (ur, stage_bytes, nstages) = geometry(kp);
-    // K a whole number of k steps: with K < one step (K = 64, group size 32 in the suite) the kernel
-    // never finished on the H100 (session 4's final call); such shapes take the work-list kernel.
+    // K a whole number of k steps: the consumers skip a step per lane, and mma.sync is
+    // warp-collective (K = 64 < one step hung the kernel on the H100, session 4); such shapes
+    // take the work-list kernel.
     let ok = op.k % step_k == 0 && op.k * bits % 8 == 0 && rb % 16 == 0 && (ur * pb) % 16 == 0 && op.n % ur == 0 && ptrs.iter().all(|p| p % 16 == 0) && nstages >= 2;
     ok.then(|| {
         let nstages = nstages.min(GATHER_BULK_MAX_STAGES);
         let units = batch * (op.n / ur);
-        GatherBulkPlan { kp, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
+        GatherBulkPlan { kp, half, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
     })
 }
 /// Ring stages of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh `QMLX_GB_MAX_STAGES`).
@@ -1140,6 +1167,39 @@ mod bulk_layout_tests {
         let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (0, 0), 1024).unwrap();
         assert_eq!((g.warps, g.ks, g.stages), (8, 1024, 3));
         assert_eq!(warp_ring_geometry(4, 64, 14336, 4608, 132, (0, 0), 1024).unwrap().ks, 512);
+    }
+
+    #[test]
+    fn gather_bulk_plan_takes_only_whole_k_steps() {
+        let a = [0x1000u64, 0x2000, 0x3000];
+        // mma.sync is warp-collective: a k step cut by K between a warp's lanes hung the kernel
+        // (K = 64, session 4). Steps are 128 codes (nvfp4 64; 4-bit affine and mxfp4 may take
+        // half steps of 64): K below one step or between steps gets no plan.
+        for (mode, gs, bits, k) in [(Mode::Affine, 32, 8, 64), (Mode::Affine, 64, 8, 192), (Mode::Affine, 32, 4, 160), (Mode::Nvfp4, 16, 4, 32), (Mode::Nvfp4, 16, 4, 80), (Mode::Mxfp4, 32, 4, 96)] {
+            assert!(gather_bulk_plan(&op(mode, gs, bits, DType::F16, 256, k), 8, &a, 132, 0).is_none(), "{mode:?} {bits}-bit K={k}");
+        }
+        for (mode, gs, bits, k) in [(Mode::Affine, 64, 4, 128), (Mode::Affine, 64, 8, 768), (Mode::Affine, 64, 4, 2048), (Mode::Nvfp4, 16, 4, 64), (Mode::Mxfp4, 32, 4, 768), (Mode::Affine, 32, 4, 64), (Mode::Affine, 64, 4, 192)] {
+            let g = gather_bulk_plan(&op(mode, gs, bits, DType::F16, 1536, k), 8, &a, 132, 0).unwrap_or_else(|| panic!("{mode:?} {bits}-bit K={k}"));
+            let step = if g.half { 64 } else if mode == Mode::Nvfp4 { 64 } else { 128 };
+            assert!(k % step == 0 && g.nstages >= 2 && g.nstages <= GATHER_BULK_MAX_STAGES && g.smem <= g.smem_limit && 8 % g.kp == 0, "{mode:?} K={k}");
+            assert!(!g.half || (bits == 4 && mode != Mode::Nvfp4));
+        }
+        // The MoE layer: gate+up (K = 2048) 16 whole steps over 8 parts; down (K = 768) 12 half
+        // steps over 4 parts (6 whole steps would split 2+2+1+1).
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 1536, 2048), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (8, false, 2));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (4, true, 2));
+        // One block per SM (mxfp4): 2 parts of 3 whole steps; affine4 bf16 takes two blocks where
+        // half steps balance (K = 768), else one below K = 2048.
+        let g = gather_bulk_plan(&op(Mode::Mxfp4, 32, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (2, false, 1));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 768), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (4, true, 2));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 1536, 2048), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (8, false, 2));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 1024), 512, &a, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm), (8, false, 1));
     }
 
     #[test]

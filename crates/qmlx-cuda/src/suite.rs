@@ -638,7 +638,56 @@ fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut 
     last.sort();
     last[39] = 7;
     matmul_case::<T>(dev, t, rng, spec, g, &[7, 64, k], &[40, 1, k], true, None, rhs(last), true, W_SD, &format!("{tag} bulk gather rhs 7 of 7 last, 2 blocks"));
+    // Odd unit counts per block (7 experts × N/UR row groups over 5 blocks, and all in one block:
+    // the consumers' two-steps-per-round loop ends half way), K = 768 (3 or 6 k steps per K part).
+    let mut seven: Vec<i32> = (0..12).collect();
+    for i in (1..seven.len()).rev() {
+        seven.swap(i, rng.below(i + 1));
+    }
+    let mut seven = seven[..7].to_vec();
+    seven.sort();
+    for (blocks, per_sm) in [(5usize, 0usize), (1, 1)] {
+        crate::GATHER_MAX_BLOCKS.store(blocks, Relaxed);
+        crate::GATHER_BULK_BLOCKS.store(per_sm, Relaxed);
+        matmul_case::<T>(dev, t, rng, spec, g, &[12, 768, 768], &[7, 1, 768], true, None, rhs(seven.clone()), false, W_SD, &format!("{tag} bulk gather 7 experts {seven:?} N=768 K=768, {blocks} blocks"));
+    }
     crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
+    crate::GATHER_BULK_BLOCKS.store(0, Relaxed);
+    // K around the kernel's k step (128 codes, nvfp4 64): mma.sync is warp-collective, so a step
+    // that K cuts between a warp's lanes must never reach the kernel (K = 64 hung it on the H100,
+    // session 4). Below one step, one and a half steps (gather_bulk_plan sends both to the
+    // work-list kernel), exactly one step, three steps.
+    let step = if spec.mode() == Mode::Nvfp4 { 64 } else { 128 };
+    let mut kss = vec![step, 3 * step];
+    if gs < step {
+        kss.extend([gs, step + gs]);
+    }
+    for kk in kss {
+        let mut idx: Vec<i32> = (0..11).map(|_| rng.below(5) as i32).collect();
+        idx.sort();
+        matmul_case::<T>(dev, t, rng, spec, g, &[5, 64, kk], &[11, 1, kk], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather K={kk} (k step {step}) N=64"));
+    }
+    // Half-chunk k steps (4-bit affine, mxfp4; elsewhere the knob changes nothing): forced on with
+    // K = 16·gs over a 2-block grid, and off at K = 768 (whole steps split 2+2+1+1).
+    crate::GATHER_HALF_STEPS.store(1, Relaxed);
+    crate::GATHER_MAX_BLOCKS.store(2, Relaxed);
+    let mut idx: Vec<i32> = (0..30).map(|_| rng.below(5) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[5, 128, kl], &[30, 1, kl], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather half steps K={kl} N=128, 2 blocks"));
+    crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
+    crate::GATHER_HALF_STEPS.store(2, Relaxed);
+    let mut idx: Vec<i32> = (0..20).map(|_| rng.below(9) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[9, 128, kd], &[20, 1, kd], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather whole steps K={kd} N=128"));
+    crate::GATHER_HALF_STEPS.store(0, Relaxed);
+    if spec.mode() == Mode::Mxfp4 {
+        // Scales around and past the packed 16-bit decode's exact range (f16: 2^1): groups of both paths.
+        for amp in [4.0f32, 64.0] {
+            let mut idx: Vec<i32> = (0..24).map(|_| rng.below(6) as i32).collect();
+            idx.sort();
+            matmul_case::<T>(dev, t, rng, spec, g, &[6, 128, kd], &[24, 1, kd], true, None, rhs(idx), false, amp, &format!("{tag} bulk gather large scales (weights sd {amp}) K={kd}"));
+        }
+    }
     crate::GATHER_BULK_BLOCKS.store(blocks_before, Relaxed);
     crate::GATHER_POLICY.store(before, Relaxed);
 }

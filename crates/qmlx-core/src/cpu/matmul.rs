@@ -147,7 +147,21 @@ impl<'a, T: Float> ScaleRows<'a, T> {
         }
     }
 
-    /// Writes groups `g0..g0 + s.len()` of stored row `r` of w matrix `wi` into `s` (and `b`).
+    /// Affine scales and biases of stored rows `r0..r1` of w matrix `wi` as stored (rows `gpr`
+    /// apart; the integer dots read bf16/f16 ones this way). Panics for fp modes.
+    #[inline]
+    pub fn raw_rows(&self, wi: usize, r0: usize, r1: usize) -> (&'a [T], &'a [T]) {
+        match self.scales {
+            Scales::Affine { scales, biases } => {
+                let (a, e) = ((wi * self.rows + r0) * self.gpr, (wi * self.rows + r1) * self.gpr);
+                (&scales[a..e], &biases[a..e])
+            }
+            Scales::Fp { .. } => unreachable!("fp-mode scales are bytes"),
+        }
+    }
+
+    /// Writes groups `g0..g0 + s.len()` of stored row `r` of w matrix `wi` into `s` (and `b`);
+    /// with `g0` = 0 and `s.len()` a multiple of `gpr`, whole rows `r..` (stored back to back).
     #[inline]
     pub fn fill(&self, wi: usize, r: usize, g0: usize, s: &mut [f32], b: &mut [f32]) {
         let at = (wi * self.rows + r) * self.gpr + g0;

@@ -45,7 +45,22 @@ struct Ctx<'a> {
     xsum_int: &'a [f32],
 }
 
-/// Runs `NR`-row kernel calls over stored rows `r0..r1` (scales from `sb`/`bb`, row `t0` first)
+/// One row tile's scales and biases as the kernels read them: rows `gpr` elements of `size`
+/// bytes apart (f32, or bf16/f16 bits for `scale_kind::BF16`/`F16` kernels); `b` null for fp modes.
+#[derive(Clone, Copy)]
+struct TileScales {
+    s: *const u8,
+    b: *const u8,
+    size: usize,
+}
+
+impl TileScales {
+    fn of<E>(s: &[E], b: &[E]) -> Self {
+        TileScales { s: s.as_ptr() as *const u8, b: if b.is_empty() { std::ptr::null() } else { b.as_ptr() as *const u8 }, size: size_of::<E>() }
+    }
+}
+
+/// Runs `NR`-row kernel calls over stored rows `r0..r1` (scales from `ts`, row `t0` first)
 /// for x rows `x0..x0 + MR`, writing output rows `o0..o0 + MR`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
@@ -55,7 +70,7 @@ unsafe fn rows<T: Float, const NR: usize, const MR: usize>(
     int: bool,
     wi: usize,
     (r0, r1, t0): (usize, usize, usize),
-    (sb, bb): (&[f32], &[f32]),
+    ts: TileScales,
     x0: usize,
     o0: usize,
     out: OutPtr<T>,
@@ -70,8 +85,8 @@ unsafe fn rows<T: Float, const NR: usize, const MR: usize>(
         xsum_stride: c.gpr,
         w: c.w.as_ptr().add((wi * c.n + r) * c.wpr),
         w_stride: c.wpr,
-        scales: sb.as_ptr().add((r - t0) * c.gpr),
-        biases: if bb.is_empty() { std::ptr::null() } else { bb.as_ptr().add((r - t0) * c.gpr) },
+        scales: ts.s.add((r - t0) * c.gpr * ts.size) as *const f32,
+        biases: if ts.b.is_null() { std::ptr::null() } else { ts.b.add((r - t0) * c.gpr * ts.size) as *const f32 },
         s_stride: c.gpr,
         xl: if int { c.xl.as_ptr().add(x0 * c.xl_row) } else { std::ptr::null() },
         xl_stride: c.xl_row,
@@ -148,10 +163,22 @@ pub(super) fn run_t<T: Float>(
     } else {
         vec![]
     };
+    // bf16/f16 affine scales and biases read as stored by the integer dots (no per-tile
+    // conversion) where every block of x rows takes them with 2 limbs and K is whole spans.
+    let sc = match T::DTYPE {
+        crate::DType::BF16 => kernels::scale_kind::BF16,
+        crate::DType::F16 => kernels::scale_kind::F16,
+        _ => kernels::scale_kind::F32,
+    };
+    let sc = if affine && !float_blocks && k % kernels::INT_SPAN == 0 && [l4, l2, l1].iter().all(|&l| l == 0 || l == 2) {
+        sc
+    } else {
+        kernels::scale_kind::F32
+    };
     let fns = DotFns {
-        m4: (kernels::dot_fn(kern, &op.spec, l4), kernels::dot_fn(kern, &op.spec, l4)),
-        m2: (kernels::dot_fn(kern, &op.spec, l2), kernels::dot_fn(kern, &op.spec, l2)),
-        m1: (kernels::dot_fn(kern, &op.spec, l1), kernels::dot_fn(kern, &op.spec, l1)),
+        m4: (kernels::dot_fn(kern, &op.spec, l4, sc), kernels::dot_fn(kern, &op.spec, l4, sc)),
+        m2: (kernels::dot_fn(kern, &op.spec, l2, sc), kernels::dot_fn(kern, &op.spec, l2, sc)),
+        m1: (kernels::dot_fn(kern, &op.spec, l1, sc), kernels::dot_fn(kern, &op.spec, l1, sc)),
     };
     let xp: Vec<f32>;
     let xf_dot = match kernels::dot_nibble_lanes(kern, &op.spec) {
@@ -197,15 +224,18 @@ pub(super) fn run_t<T: Float>(
                 sr.prefetch(wi, t1, (t1 + ROW_TILE).min(r1));
                 // f32 scales are read where they are (the tile copy was 8.7 % of the samples of
                 // an M=1 call in L3, stage-5 notes); other dtypes are converted per tile.
-                let (sb, bb): (&[f32], &[f32]) = match sr.f32_rows(wi, t0, t1) {
-                    Some(direct) => direct,
-                    None => {
-                        for r in t0..t1 {
-                            let o = (r - t0) * gpr;
-                            let b = if affine { &mut bb[o..o + gpr] } else { &mut bb[..0] };
-                            sr.fill(wi, r, 0, &mut sb[o..o + gpr], b);
-                        }
-                        (&sb[..], &bb[..])
+                let ts = match (sr.f32_rows(wi, t0, t1), sc != kernels::scale_kind::F32) {
+                    (Some((s, b)), _) => TileScales::of(s, b),
+                    (None, true) => {
+                        let (s, b) = sr.raw_rows(wi, t0, t1);
+                        TileScales::of(s, b)
+                    }
+                    (None, false) => {
+                        // The tile's rows are contiguous in the stored scales: one conversion.
+                        let len = (t1 - t0) * gpr;
+                        let b = if affine { &mut bb[..len] } else { &mut bb[..0] };
+                        sr.fill(wi, t0, 0, &mut sb[..len], b);
+                        TileScales::of(&sb[..], &bb[..])
                     }
                 };
                 let mut m0 = 0;
@@ -217,9 +247,9 @@ pub(super) fn run_t<T: Float>(
                         // this task alone writes output rows o0.., columns t0..t1.
                         unsafe {
                             match mb {
-                                4 => rows::<T, 2, 4>(&ctx, fns.m4, l4 > 0, wi, span, (sb, bb), x0, o0, out_ptr),
-                                2 => rows::<T, 4, 2>(&ctx, fns.m2, l2 > 0, wi, span, (sb, bb), x0, o0, out_ptr),
-                                _ => rows::<T, 4, 1>(&ctx, fns.m1, l1 > 0, wi, span, (sb, bb), x0, o0, out_ptr),
+                                4 => rows::<T, 2, 4>(&ctx, fns.m4, l4 > 0, wi, span, ts, x0, o0, out_ptr),
+                                2 => rows::<T, 4, 2>(&ctx, fns.m2, l2 > 0, wi, span, ts, x0, o0, out_ptr),
+                                _ => rows::<T, 4, 1>(&ctx, fns.m1, l1 > 0, wi, span, ts, x0, o0, out_ptr),
                             }
                         }
                         m0 += mb;

@@ -166,7 +166,7 @@ pub(crate) const fn nibble_block_codes(lanes: usize) -> usize {
 ///
 /// Each lane's codes lie in one group (groups are ≥ 16 codes, lanes hold 8), so a block's
 /// products are scaled by a vector of per-lane scales, ≤ 8 terms per lane before scaling as in
-/// [`dot_rows`]. Affine codes enter centred (`q − UINT4_INT_OFFSET`): the f32 sums
+/// [`dot_rows`]. Affine codes enter centred (`q − uint_int_offset(4)`): the f32 sums
 /// `Σ s·(q − 8)·x` are several times smaller than `Σ s·q·x` for weights centred in their
 /// groups, and so is their rounding (f32 x with a large common mean, M=4: error 3.3e-6 → 4.7e-7
 /// of max|y|, bench/results/cpu-2026-11-26-stage4-accuracy.md). The bias part
@@ -231,15 +231,15 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
             }
         }
     }
-    finish_4bit_rows::<I, KIND, NR, MR>(a, &tot, blocks * bc, out);
+    finish_block_rows::<I, 4, KIND, NR, MR>(a, &tot, blocks * bc, out);
 }
 
-/// The end of the 4-bit block kernels ([`dot_rows_nibbles`], [`dot_rows_int`]): each row's vector
-/// sums over its first `done` codes (whole blocks) plus, for affine codes (centred: `q − 8`), the
-/// bias part `Σ_g (b_g + 8·s_g)·Σx_g` as one f64 dot; the codes after `done` (K not a multiple of
-/// the block) run through [`dot_rows`] and are added.
+/// The end of the block kernels ([`dot_rows_nibbles`], [`dot_rows_int`]): each row's vector
+/// sums over its first `done` codes (whole blocks) plus, for affine codes (centred: `q − o` with
+/// `o = uint_int_offset(B)`), the bias part `Σ_g (b_g + o·s_g)·Σx_g` as one f64 dot; the codes
+/// after `done` (K not a multiple of the block) run through [`dot_rows`] and are added.
 #[inline(always)]
-unsafe fn finish_4bit_rows<I: Isa, const KIND: u8, const NR: usize, const MR: usize>(
+unsafe fn finish_block_rows<I: Isa, const B: u32, const KIND: u8, const NR: usize, const MR: usize>(
     a: &DotArgs,
     tot: &[[I::V; MR]; NR],
     done: usize,
@@ -249,7 +249,7 @@ unsafe fn finish_4bit_rows<I: Isa, const KIND: u8, const NR: usize, const MR: us
     for n in 0..NR {
         let bias = if KIND == kind::UINT {
             let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
-            I::dot2_f64::<MR>(b, s, UINT4_INT_OFFSET as f64, a.xsum, a.xsum_stride, done_groups)
+            I::dot2_f64::<MR>(b, s, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, done_groups)
         } else {
             [0.0; MR]
         };
@@ -262,13 +262,13 @@ unsafe fn finish_4bit_rows<I: Isa, const KIND: u8, const NR: usize, const MR: us
             k: a.k - done,
             x: a.x.add(done),
             xsum: if KIND == kind::UINT { a.xsum.add(done_groups) } else { a.xsum },
-            w: a.w.add(done / 8),
+            w: a.w.add(done * B as usize / 32),
             scales: a.scales.add(done_groups),
             biases: if KIND == kind::UINT { a.biases.add(done_groups) } else { a.biases },
             ..*a
         };
         let mut rest = [[0f32; MR]; NR];
-        dot_rows::<I, 4, KIND, NR, MR>(&tail, &mut rest);
+        dot_rows::<I, B, KIND, NR, MR>(&tail, &mut rest);
         for n in 0..NR {
             for m in 0..MR {
                 out[n][m] += rest[n][m];
@@ -277,8 +277,8 @@ unsafe fn finish_4bit_rows<I: Isa, const KIND: u8, const NR: usize, const MR: us
     }
 }
 
-/// Elements of x per record of int8 limbs ([`split_x_limbs`]), and 4-bit codes per step of
-/// [`dot_rows_int`] (64 bytes of codes).
+/// Elements of x per record of int8 limbs ([`split_x_limbs`]), and codes per step of
+/// [`dot_rows_int`] (`16·B` bytes of `B`-bit codes).
 pub(crate) const INT_SPAN: usize = 128;
 
 /// Bytes per [`INT_SPAN`] elements of x split into `limbs` limbs: the limbs, 16 f32 lane
@@ -287,30 +287,32 @@ pub(crate) const fn int_record_bytes(limbs: usize) -> usize {
     limbs * INT_SPAN + 128
 }
 
-/// [`dot_rows`] for 4-bit codes (affine 4-bit, mxfp4, nvfp4) with integer dot products
-/// (AVX-512 VNNI `vpdpbusd`: 64 u8 × i8 products per instruction, exact i32 sums).
+/// [`dot_rows`] with integer dot products (AVX-512 VNNI `vpdpbusd`: 64 u8 × i8 products per
+/// instruction, exact i32 sums) for 4-bit codes (affine 4-bit, mxfp4, nvfp4) and affine 2- and
+/// 3-bit codes (`B`; these unpack with VBMI byte permutes, see [`Isa::int_codes`]).
 ///
 /// x comes split into `LIMBS` int8 limbs ([`split_x_limbs`]): per block of 8 elements
 /// `x ≈ 2^-e·(l₀ + l₁/2^8 + l₂/2^16)`, so the block's `Σ q·x` is `2^-e·2^-8(LIMBS-1)` times an
-/// exact integer. Per 128 codes and row: an and, a shift and an and turn 64 bytes into the
-/// low and high nibbles (u8 codes; fp4: `2·value + 12` by one byte shuffle each), two
-/// `vpdpbusd` per limb, the limb sums joined in i32 (wrapping; the joined sums fit, 8 codes
-/// per lane), one conversion and one FMA with the per-lane group scale times the lane's x
-/// factor. I32 lane `i` sums codes `8i..8i+8`, which lie in one group and one x block.
+/// exact integer. Per 128 codes and row: [`Isa::int_codes`] turns the `16·B` bytes into the
+/// even and the odd codes as u8 (4-bit: an and, a shift and an and; fp4: `2·value + 12` by one
+/// byte shuffle each), two `vpdpbusd` per limb, the limb sums joined in i32 (wrapping; the
+/// joined sums fit: 8 codes per lane, `Σ |q − o|·|J| < 2^30` for `B` ≤ 4), one conversion
+/// and one FMA with the per-lane group scale times the lane's x factor. I32 lane `i` sums codes `8i..8i+8`, which lie in one group and one x block.
 /// The last limb's accumulators start at `−offset·Σ joined limbs` (from the split), so the
-/// sums are exactly `Σ (q − 8)·x̃` (affine: centred codes, so the f32 sums, and their
-/// rounding, are several times smaller than `Σ q·x̃` for weights centred in their groups) or
-/// `Σ 2·value·x̃` (fp4). Affine bias: `Σ_g (b_g + 8·s_g)·Σx̃_g` in f64 (the caller's sums of
-/// the x the limbs carry). K after the last whole span runs through [`dot_rows`] with the
-/// f32 x (`a.x`).
+/// sums are exactly `Σ (q − o)·x̃` (affine, `o = uint_int_offset(B)`: centred codes, so the
+/// f32 sums, and their rounding, are several times smaller than `Σ q·x̃` for weights centred
+/// in their groups) or `Σ 2·value·x̃` (fp4). Affine bias: `Σ_g (b_g + o·s_g)·Σx̃_g` in f64 (the
+/// caller's sums of the x the limbs carry). K after the last whole span runs through
+/// [`dot_rows`] with the f32 x (`a.x`).
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // indices into several const-size register arrays at once
-pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, const NR: usize, const MR: usize>(
+pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
-    // 16 words of 4-bit codes per span.
-    const SPAN_WORDS: usize = INT_SPAN / 8;
+    // Words and bytes of codes per span.
+    let span_words = INT_SPAN * B as usize / 32;
+    let span_bytes = 4 * span_words;
     debug_assert!(NR * MR * LIMBS <= 16, "i32 accumulators beyond the 32 registers");
     let rec = int_record_bytes(LIMBS);
     let spans = a.k / INT_SPAN;
@@ -318,15 +320,17 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
     let gpb = INT_SPAN / a.gs;
     let mut tot = [[I::zero(); MR]; NR];
     for b in 0..spans {
-        // One prefetch per 64-byte line of codes (see `dot_rows` for the distances).
-        if MR == 1 {
-            prefetch_next_rows::<I, NR>(a.w, a.w_stride, b);
-        } else {
-            for n in 0..NR {
-                I::prefetch(a.w.wrapping_add(n * a.w_stride + b * SPAN_WORDS + PREFETCH_WORDS));
+        // One prefetch per 64-byte line of codes (see `dot_rows` for the distances): the lines
+        // (of a row) that start inside this span.
+        for line in (b * span_bytes).div_ceil(64)..((b + 1) * span_bytes).div_ceil(64) {
+            if MR == 1 {
+                prefetch_next_rows::<I, NR>(a.w, a.w_stride, line);
+            } else {
+                for n in 0..NR {
+                    I::prefetch(a.w.wrapping_add(n * a.w_stride + line * 16 + PREFETCH_WORDS));
+                }
             }
         }
-        let codes: [[I::W; 2]; NR] = each!(n < NR => I::int_codes::<KIND>(a.w.add(n * a.w_stride + b * SPAN_WORDS)));
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
         let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
         for m in 0..MR {
@@ -335,18 +339,25 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
                 acc[n][m][LIMBS - 1] = start;
             }
         }
-        for l in 0..LIMBS {
-            for h in 0..2 {
+        // One half (even / odd codes) of every row at a time: NR code vectors live instead of
+        // 2·NR (the other half's unpacking is dead code here and the load an L1 hit).
+        for h in 0..2 {
+            let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND>(a.w.add(n * a.w_stride + b * span_words))[h]);
+            for l in 0..LIMBS {
                 for m in 0..MR {
                     let xp = xr[m].add(l * INT_SPAN + h * (INT_SPAN / 2));
                     for n in 0..NR {
-                        acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n][h], xp);
+                        acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n], xp);
                     }
                 }
             }
         }
         for n in 0..NR {
-            let s = I::lane_scales(a.scales.add(n * a.s_stride + b * gpb), gpb);
+            let s = if SC == scale_kind::F32 {
+                I::lane_scales(a.scales.add(n * a.s_stride + b * gpb), gpb)
+            } else {
+                I::lane_scales_u16::<SC>((a.scales as *const u16).add(n * a.s_stride + b * gpb), gpb)
+            };
             for m in 0..MR {
                 let mut j = acc[n][m][0];
                 for l in 1..LIMBS {
@@ -357,14 +368,37 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const KIND: u8, const LIMBS: usize, co
             }
         }
     }
-    finish_4bit_rows::<I, KIND, NR, MR>(a, &tot, spans * INT_SPAN, out);
+    if SC == scale_kind::F32 {
+        finish_block_rows::<I, B, KIND, NR, MR>(a, &tot, spans * INT_SPAN, out);
+        return;
+    }
+    // 16-bit scales and biases: K is whole spans (the caller's condition), affine codes.
+    debug_assert!(spans * INT_SPAN == a.k && KIND == kind::UINT);
+    for n in 0..NR {
+        let (b, s) = ((a.biases as *const u16).add(n * a.s_stride), (a.scales as *const u16).add(n * a.s_stride));
+        let bias = I::dot2_f64_u16::<SC, MR>(b, s, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, a.k / a.gs);
+        for m in 0..MR {
+            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
+        }
+    }
+}
+
+/// How [`dot_rows_int`] reads the affine scales and biases (`DotArgs::scales`/`biases`): f32,
+/// or bf16/f16 as stored (the pointers then point at u16 bits), converted per span in registers
+/// instead of per row tile into a buffer (which took ~15 % of the ops of a bf16 M=1 call).
+pub(crate) mod scale_kind {
+    pub const F32: u8 = 0;
+    pub const BF16: u8 = 1;
+    pub const F16: u8 = 2;
 }
 
 /// fp4 codes enter the integer dots as `2·value + FP4_INT_OFFSET` (u8).
 pub(crate) const FP4_INT_OFFSET: i32 = 12;
-/// Affine 4-bit codes count in the integer dots and the nibble blocks as `q − UINT4_INT_OFFSET`.
-pub(crate) const UINT4_INT_OFFSET: i32 = 8;
-
+/// Affine `bits`-bit codes count in the integer dots (and 4-bit ones in the nibble blocks) as
+/// `q − uint_int_offset(bits)`, centred in their range.
+pub(crate) const fn uint_int_offset(bits: u32) -> i32 {
+    1 << (bits - 1)
+}
 
 /// Splits the whole [`INT_SPAN`]-element spans of the row `x` into `limbs` int8 limbs for
 /// [`dot_rows_int`]: per span a record of [`int_record_bytes`] at `out` (64-byte aligned).
@@ -375,7 +409,8 @@ pub(crate) const UINT4_INT_OFFSET: i32 = 8;
 /// `x·2^e` to within `2^-8(limbs-1)/2`, i.e. relative to the block's max|x| (≥ 63·2^-e):
 /// ≤ 2^-15 with 2 limbs, ≤ 2^-23 with 3 (blocks of 8, not the 128 of a span: an outlier
 /// costs precision to 7 neighbours only). The lane factors are `factor·2^-e·2^-8(limbs-1)`,
-/// the accumulator start values `−offset·ΣJ` per block (see [`dot_rows_int`]). `xsum` gets the
+/// the accumulator start values `−offset·ΣJ` per block (see [`dot_rows_int`]; fp4: factor 1/2
+/// and [`FP4_INT_OFFSET`], affine: 1 and [`uint_int_offset`]). `xsum` gets the
 /// per-group (`gs`) sums of x̃, the value the limbs carry, for the affine bias term: with Σx̃
 /// the bias term cancels the codes' share of the limb error exactly, leaving `Σ w·(x̃ − x)`
 /// (with Σx the error scaled with the codes 0..15, not the weights: 2-3× larger with f32 x,
@@ -385,11 +420,10 @@ pub(crate) const UINT4_INT_OFFSET: i32 = 8;
 /// nonzero but below 2^-100 (its factor would leave the normal range): the caller then takes
 /// the float path.
 #[inline(always)]
-pub(crate) unsafe fn split_x_limbs<I: Isa>(x: &[f32], limbs: usize, fp4: bool, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
+pub(crate) unsafe fn split_x_limbs<I: Isa>(x: &[f32], limbs: usize, (factor, offset): (f32, i32), gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
     let spans = x.len() / INT_SPAN;
     let rec = int_record_bytes(limbs);
     debug_assert!(out.len() >= spans * rec && xsum.len() >= spans * INT_SPAN / gs && (1..=3).contains(&limbs));
-    let (factor, offset) = if fp4 { (0.5, FP4_INT_OFFSET) } else { (1.0, UINT4_INT_OFFSET) };
     let mut bsum = [0f64; INT_SPAN / 8];
     for s in 0..spans {
         if !I::int_split_span(x.as_ptr().add(s * INT_SPAN), limbs, factor, offset, out.as_mut_ptr().add(s * rec), bsum.as_mut_ptr()) {

@@ -11,7 +11,7 @@ pub mod layout;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-pub(crate) use body::{int_record_bytes, DotArgs, INT_SPAN};
+pub(crate) use body::{int_record_bytes, scale_kind, DotArgs, INT_SPAN};
 use isa::Portable;
 #[cfg(target_arch = "x86_64")]
 use isa::{Avx2, Avx512};
@@ -33,9 +33,9 @@ pub enum Kernels {
     Avx2,
     /// The fused kernels with AVX-512 F/BW/VL/DQ (x86-64).
     Avx512,
-    /// [`Kernels::Avx512`] plus VNNI: 4-bit row dots (transpose=True, small M) as integer dot
-    /// products against x split into int8 limbs (`body::dot_rows_int`); everything else as
-    /// `Avx512`.
+    /// [`Kernels::Avx512`] plus VNNI: 4-bit row dots (transpose=True, small M; with VBMI also
+    /// affine 2/3-bit) as integer dot products against x split into
+    /// int8 limbs (`body::dot_rows_int`); everything else as `Avx512`.
     Avx512Vnni,
     /// The fused kernels with NEON (aarch64; tested under qemu, not timed on Arm hardware).
     Neon,
@@ -155,14 +155,28 @@ unsafe fn dot_nibbles_avx512<const KIND: u8, const NR: usize, const MR: usize>(a
 /// The 4-bit integer row dot (see `body::dot_rows_int`), AVX-512 with VNNI only.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c,bmi1,bmi2")]
-unsafe fn dot_int_avx512<const KIND: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
-    body::dot_rows_int::<Avx512, KIND, LIMBS, NR, MR>(a, out)
+unsafe fn dot_int_avx512<const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    body::dot_rows_int::<Avx512, 4, KIND, SC, LIMBS, NR, MR>(a, out)
+}
+/// The affine 2- and 3-bit integer row dots (`body::dot_rows_int`): VNNI and VBMI (byte
+/// permutes and multishifts unpack the codes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn dot_int_vbmi_avx512<const B: u32, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    body::dot_rows_int::<Avx512, B, { kind::UINT }, SC, LIMBS, NR, MR>(a, out)
+}
+/// True where the VBMI integer dots can run.
+fn has_vbmi() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return is_x86_feature_detected!("avx512vbmi");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 /// `body::split_x_limbs` compiled for AVX-512 (vectorised rounding).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
-unsafe fn split_x_limbs_avx512(x: &[f32], limbs: usize, fp4: bool, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
-    body::split_x_limbs::<Avx512>(x, limbs, fp4, gs, out, xsum)
+unsafe fn split_x_limbs_avx512(x: &[f32], limbs: usize, code: (f32, i32), gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
+    body::split_x_limbs::<Avx512>(x, limbs, code, gs, out, xsum)
 }
 #[cfg(target_arch = "x86_64")]
 entry_points!(Avx2, dot_avx2, deq_avx2, axpy_avx2, "avx2,fma,f16c,bmi1,bmi2");
@@ -215,7 +229,9 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 
 /// Int8 limbs of x the row-dot kernel of `spec` takes for blocks of `mr` x rows of `dtype`
 /// (0: it takes f32 x): the integer dots of [`Kernels::Avx512Vnni`] for 4-bit codes (affine
-/// 4-bit, mxfp4, nvfp4). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
+/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2- and 3-bit codes (as 4-bit).
+/// Stage 6 measured the 2/3-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
+/// ≤ 0.21× MLX-CPU's error, ≤ 0.29× the floors). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
 /// block's max|x| (`body::split_x_limbs`): 2 for f16 (11 significant bits) and bf16 (8), 3 for
 /// f32 (24). Measured against float64 and MLX-CPU 0.32.4 on the same inputs (uniform, normal,
 /// 100× outliers, 64-groups over 4 decades, mean-offset x; K = 4096 and with a K tail; M = 1
@@ -227,12 +243,22 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 /// with 3 limbs, blocks of 2-4 x rows ran slower than the f32 kernels (in-L2 256×4096
 /// affine4g64 f32 M=2: 34.8 vs 29.3 µs, M=4: 71.2 vs 60.6 µs, best of 3, stage-4 notes).
 pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DType, mr: usize) -> usize {
-    if !(cfg!(target_arch = "x86_64") && kernels == Kernels::Avx512Vnni && spec.bits() == 4) {
+    if !(cfg!(target_arch = "x86_64") && kernels == Kernels::Avx512Vnni) {
         return 0;
     }
-    match dtype {
-        crate::DType::F16 | crate::DType::BF16 => 2,
-        _ if mr == 1 => 3,
+    let half = matches!(dtype, crate::DType::F16 | crate::DType::BF16);
+    match (spec.element_code(), spec.bits()) {
+        (ElementCode::Uint | ElementCode::Fp4, 4) => {}
+        // Affine 2/3-bit the same way (VBMI unpacking). Not 8-bit: with f16/bf16 x (2 limbs; 3
+        // could overflow the i32 sums) its integer dots took 36.8 vs 60.5 µs in L2 but streamed
+        // worse from memory, 4096×4096 M=1 bf16 x 341–343 vs 275–279 µs (fast state) and
+        // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
+        (ElementCode::Uint, 2 | 3) if has_vbmi() => {}
+        _ => return 0,
+    }
+    match (half, mr) {
+        (true, _) => 2,
+        (false, 1) => 3,
         _ => 0,
     }
 }
@@ -247,16 +273,20 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
     let row_bytes = spans * body::int_record_bytes(limbs);
     let gs = spec.group_size() as usize;
     let gpr = k / gs;
-    let fp4 = spec.element_code() == ElementCode::Fp4;
+    let code = if spec.element_code() == ElementCode::Fp4 {
+        (0.5, body::FP4_INT_OFFSET)
+    } else {
+        (1.0, body::uint_int_offset(spec.bits()))
+    };
     for (r, row) in x.chunks_exact(k).enumerate() {
         let o = &mut out[r * row_bytes..(r + 1) * row_bytes];
         let xs = &mut xsum[r * gpr..(r + 1) * gpr];
         #[cfg(target_arch = "x86_64")]
         // SAFETY: only called for `Kernels::Avx512Vnni`, whose support check covers these features.
-        let ok = unsafe { split_x_limbs_avx512(&row[..spans * INT_SPAN], limbs, fp4, gs, o, xs) };
+        let ok = unsafe { split_x_limbs_avx512(&row[..spans * INT_SPAN], limbs, code, gs, o, xs) };
         #[cfg(not(target_arch = "x86_64"))]
         let ok = {
-            let _ = (o, fp4);
+            let _ = (o, code);
             false
         };
         if !ok {
@@ -358,23 +388,37 @@ pub(crate) fn permute_x_for_dot(x: &[f32], k: usize, lanes: usize, out: &mut [f3
 }
 
 /// The row-dot kernel of `spec` for these kernels, taking x as `limbs` int8 limbs
-/// ([`int_dot_limbs`]) or as f32 (`limbs` = 0).
-pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec, limbs: usize) -> DotFn<NR, MR> {
+/// ([`int_dot_limbs`]) or as f32 (`limbs` = 0), and the scales and biases as f32 or, `scales` =
+/// `scale_kind::BF16`/`F16` (integer dots of affine codes with 2 limbs and K a multiple of
+/// [`INT_SPAN`] only), as the 16-bit values stored.
+pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &QuantSpec, limbs: usize, scales: u8) -> DotFn<NR, MR> {
     #[cfg(target_arch = "aarch64")]
     if kernels == Kernels::Neon {
         return by_code!(spec, dot_neon, NR, MR);
     }
     #[cfg(target_arch = "x86_64")]
     if limbs > 0 {
-        return match (spec.element_code(), limbs) {
-            (ElementCode::Fp4, 2) => dot_int_avx512::<{ kind::FP4 }, 2, NR, MR>,
-            (ElementCode::Fp4, _) => dot_int_avx512::<{ kind::FP4 }, 3, NR, MR>,
-            (_, 2) => dot_int_avx512::<{ kind::UINT }, 2, NR, MR>,
-            _ => dot_int_avx512::<{ kind::UINT }, 3, NR, MR>,
+        use body::scale_kind::{BF16, F16, F32};
+        return match (spec.element_code(), spec.bits(), limbs, scales) {
+            (ElementCode::Fp4, _, 2, _) => dot_int_avx512::<{ kind::FP4 }, F32, 2, NR, MR>,
+            (ElementCode::Fp4, _, _, _) => dot_int_avx512::<{ kind::FP4 }, F32, 3, NR, MR>,
+            (_, 4, 2, BF16) => dot_int_avx512::<{ kind::UINT }, BF16, 2, NR, MR>,
+            (_, 4, 2, F16) => dot_int_avx512::<{ kind::UINT }, F16, 2, NR, MR>,
+            (_, 4, 2, _) => dot_int_avx512::<{ kind::UINT }, F32, 2, NR, MR>,
+            (_, 4, _, _) => dot_int_avx512::<{ kind::UINT }, F32, 3, NR, MR>,
+            (_, 2, 2, BF16) => dot_int_vbmi_avx512::<2, BF16, 2, NR, MR>,
+            (_, 2, 2, F16) => dot_int_vbmi_avx512::<2, F16, 2, NR, MR>,
+            (_, 2, 2, _) => dot_int_vbmi_avx512::<2, F32, 2, NR, MR>,
+            (_, 2, _, _) => dot_int_vbmi_avx512::<2, F32, 3, NR, MR>,
+            (_, 3, 2, BF16) => dot_int_vbmi_avx512::<3, BF16, 2, NR, MR>,
+            (_, 3, 2, F16) => dot_int_vbmi_avx512::<3, F16, 2, NR, MR>,
+            (_, 3, 2, _) => dot_int_vbmi_avx512::<3, F32, 2, NR, MR>,
+            (_, 3, _, _) => dot_int_vbmi_avx512::<3, F32, 3, NR, MR>,
+            (c, b, l, _) => unreachable!("no integer row dot for {c:?} {b}-bit with {l} limbs"),
         };
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = limbs;
+    let _ = (limbs, scales);
     #[cfg(target_arch = "x86_64")]
     if dot_nibble_lanes(kernels, spec).is_some() {
         return match spec.element_code() {
