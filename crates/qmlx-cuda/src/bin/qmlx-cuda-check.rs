@@ -20,7 +20,8 @@ fn main() {
     // off, QMLX_GATHER_RING=4 its ring depth with two row tiles (QMLX_DECODE_WARPS=2|4 and
     // QMLX_DECODE_ROWS=1|2 set its warps and row tiles, QMLX_GATHER_MAX_BLOCKS its grid cap);
     // QMLX_GATHER_POLICY=3 forces the bulk-copy gather kernel, QMLX_GATHER_KP=1|2|4|8 its K parts,
-    // QMLX_GATHER_BULK_BLOCKS=1|2 its blocks per SM, QMLX_GATHER_HALF=1|2 its half-chunk k steps on or off.
+    // QMLX_GATHER_BULK_BLOCKS=1|2 its blocks per SM, QMLX_GATHER_HALF=1|2 its half-chunk k steps on or off,
+    // QMLX_GATHER_XS=1|2 x in its ring stages on (where compiled and it fits) or off.
     for (var, knob) in [
         ("QMLX_DECODE_POLICY", &qmlx_cuda::DECODE_POLICY),
         ("QMLX_DECODE_WARPS", &qmlx_cuda::DECODE_WARPS),
@@ -36,6 +37,7 @@ fn main() {
         ("QMLX_GATHER_KP", &qmlx_cuda::GATHER_KP),
         ("QMLX_GATHER_BULK_BLOCKS", &qmlx_cuda::GATHER_BULK_BLOCKS),
         ("QMLX_GATHER_HALF", &qmlx_cuda::GATHER_HALF_STEPS),
+        ("QMLX_GATHER_XS", &qmlx_cuda::GATHER_X_STAGED),
     ] {
         if let Some(v) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
             knob.store(v, std::sync::atomic::Ordering::Relaxed);
