@@ -13,12 +13,16 @@
 #      Commit that file as bench/results/wgpu-gpu-<date>.txt.
 #      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts);
 #      QMLX_BENCH_ARGS="--ms 1,4,8" passes further arguments to the bench (x row counts here);
+#      QMLX_BENCH_ARGS2="--shapes 14336x4096 --ms 2,4,8" runs both binaries a second time with those;
 #      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both);
 #      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them;
 #      QMLX_WGPU_TESTS_LAST=1 runs the tests after the bench instead (see tests() below);
 #      QMLX_WGPU_SKIP_TESTS=1 runs no tests (a timing-only round).
 #      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
-#      $BIN/COMMIT_BASE), runs first: a same-run baseline.
+#      $BIN/COMMIT_BASE), runs first: a same-run baseline (QMLX_BENCH_BASE_ARGS: its arguments).
+#   0. here, for that baseline: bash bench/wgpu_gpu.sh base <commit>
+#      builds the CURRENT bench source (without its batch method, which needs the library's
+#      WgpuContext::batch) against the library at <commit>, in a git worktree under /tmp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${QMLX_WGPU_BIN:-bench/out/wgpu-bin}
@@ -48,6 +52,22 @@ for line in sys.stdin:
   ls -la "$BIN" .gl
 }
 
+base() {
+  local commit=${1:?usage: bash bench/wgpu_gpu.sh base <commit>}
+  local wt=/tmp/qmlx-wgpu-base
+  mkdir -p "$BIN"
+  git worktree remove --force "$wt" 2>/dev/null || true
+  git worktree add --detach "$wt" "$commit" >/dev/null
+  sed '/\/\/ batch-begin/,/\/\/ batch-end/d' crates/qmlx-wgpu/examples/wgpu_bench.rs > "$wt/crates/qmlx-wgpu/examples/wgpu_bench.rs"
+  local target=${CARGO_TARGET_DIR:-$PWD/target} # the repo's target dir: dependencies already built
+  (cd "$wt" && CARGO_TARGET_DIR=$target cargo build --release -q -p qmlx-wgpu --example wgpu_bench)
+  cp "$target/release/examples/wgpu_bench" "$BIN/wgpu_bench_base"
+  strip --strip-debug "$BIN/wgpu_bench_base"
+  echo "$(git rev-parse --short "$commit") (the library at that commit, the bench source of $(git rev-parse --short HEAD) + working tree without its batch method)" > "$BIN/COMMIT_BASE"
+  git worktree remove --force "$wt"
+  cat "$BIN/COMMIT_BASE"
+}
+
 # The correctness suite. QMLX_WGPU_TEST_THREADS (default 1) test threads per binary;
 # QMLX_WGPU_TESTS_LAST=1 runs it after the bench, the binaries side by side, each stopped at
 # QMLX_WGPU_DEADLINE_S seconds into the run (default 230; a cut-off run reports no result line).
@@ -60,7 +80,7 @@ tests() {
     if [ -n "${QMLX_WGPU_TESTS_LAST:-}" ]; then
       (timeout "$limit" "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-1}" ${QMLX_WGPU_TEST_ARGS:-} > "/tmp/wgpu_test_$t.log" 2>&1; echo "$t exit $? at ${SECONDS}s" >> "/tmp/wgpu_test_$t.log") &
     else
-      "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-1}" ${QMLX_WGPU_TEST_ARGS:-} 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || true
+      timeout "$limit" "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-1}" ${QMLX_WGPU_TEST_ARGS:-} 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || echo "$t: exit or timeout at ${SECONDS}s"
     fi
   done
   wait
@@ -86,13 +106,25 @@ run() {
     if [ -z "${QMLX_WGPU_TESTS_LAST:-}" ]; then tests; fi
     if [ -x "$BIN/wgpu_bench_base" ]; then
       echo "## baseline: qmv vs copy roofline at $(cat "$BIN/COMMIT_BASE" 2>/dev/null)"
-      BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) "$BIN/wgpu_bench_base" 2>&1
+      # shellcheck disable=SC2086
+      BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) timeout "${QMLX_BENCH_TIMEOUT_S:-120}" "$BIN/wgpu_bench_base" ${QMLX_BENCH_BASE_ARGS:-} 2>&1 || echo "baseline bench exit $?"
     fi
     echo "## qmv vs copy roofline"
     layouts=()
     if [ -n "${QMLX_BENCH_LAYOUTS:-}" ]; then layouts=(--layouts "$QMLX_BENCH_LAYOUTS"); fi
     # shellcheck disable=SC2086
-    BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") "$BIN/wgpu_bench" "${layouts[@]}" ${QMLX_BENCH_ARGS:-} 2>&1
+    BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") timeout "${QMLX_BENCH_TIMEOUT_S:-120}" "$BIN/wgpu_bench" "${layouts[@]}" ${QMLX_BENCH_ARGS:-} 2>&1 || echo "bench exit $?"
+    if [ -n "${QMLX_BENCH_ARGS2:-}" ]; then
+      # A second pass of both binaries with other arguments (e.g. x row counts on one shape).
+      if [ -x "$BIN/wgpu_bench_base" ]; then
+        echo "## baseline, second pass ($QMLX_BENCH_ARGS2)"
+        # shellcheck disable=SC2086
+        BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) timeout "${QMLX_BENCH_TIMEOUT_S:-120}" "$BIN/wgpu_bench_base" $QMLX_BENCH_ARGS2 2>&1 || echo "baseline bench exit $?"
+      fi
+      echo "## qmv, second pass ($QMLX_BENCH_ARGS2)"
+      # shellcheck disable=SC2086
+      BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") timeout "${QMLX_BENCH_TIMEOUT_S:-120}" "$BIN/wgpu_bench" $QMLX_BENCH_ARGS2 2>&1 || echo "bench exit $?"
+    fi
     echo "bench done at ${SECONDS}s"
     if [ -n "${QMLX_WGPU_TESTS_LAST:-}" ]; then tests; fi
   } | tee "$OUTF"
@@ -100,6 +132,7 @@ run() {
 
 case "${1:-}" in
   build) build ;;
+  base) base "${2:-}" ;;
   run) run ;;
   *) echo "usage: bash bench/wgpu_gpu.sh build|run" >&2; exit 2 ;;
 esac

@@ -9,13 +9,14 @@
 //     packed weight tile (128 rows × 64 codes; odd widths: 128 codes every second stage, see
 //     Sm90Layout) into a ring of 4-5 (BT = 256) or 7-8 (BT = 128) shared-memory stages
 //     guarded by mbarriers; warps 1-3 take turns writing the tile's group parameters, 8 bytes per
-//     (row, 16-wide K step): affine that fits a 16-bit mantissa (f16 1-8 bits, bf16 1-6): the raw
-//     T scale and bias each doubled into T×2; mxfp4 and mxfp8·f16: the packed factor and the f32
-//     scale, plus a per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS, bias − s·2^BITS;
-//     fp: the decoded scale, 0).
+//     (row, 16-wide K step): affine with a packed decode (f16 1-8 bits, bf16 1-8): the raw
+//     T scale and bias each doubled into T×2; mxfp4, nvfp4 and mxfp8·f16: the packed factor and the
+//     f32 scale, plus a per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS,
+//     bias − s·2^BITS; fp: the decoded scale, 0). nvfp4's scales are E4M3 · 2^-7 (exact products in
+//     T); its global factor · 2^7 multiplies the f32 accumulators in the epilogue.
 //   warpgroups 1, 2 (consumers): 64 weight rows each; per 16-wide K step a lane dequantizes its
 //     A fragment and issues wgmma m64nBTk16: in packed 16-bit arithmetic where it is exact
-//     (quant.cuh: code_pair_magic / dequant_pair_packed, fp4_pair_packed or fp8_pair_packed /
+//     (quant.cuh: affine_pair_packed, fp4_pair_packed or fp8_pair_packed /
 //     mul_pair_packed, ~3-5 instructions per code pair), else in f32 (code_pair_bits / dequant_pair). The next
 //     tile is dequantized while the current tile's wgmmas run (wait_group 1).
 // Tails: TMA zero-fills x rows and weight rows past the tensor; rows/tokens past N/M of this
@@ -75,10 +76,10 @@ template <int BITS, int BT> struct Sm90Layout {
 // the 32B swizzle cost more address arithmetic than it saved, so they stay unswizzled; 16- and
 // 48-byte rows are conflict-free, and odd widths read 8-byte pieces of 16·BITS-byte rows (the 8
 // rows' pieces fall on distinct banks for BITS = 1, 3, 5).
-// Only the packed 8-bit decodes (affine8 and mxfp8 f16, where the conflicts were measured to
-// matter for affine8): the f32 decode paths (affine8 bf16, mxfp8 bf16) measured 0.95-1.00x with it.
+// Only the packed 8-bit decodes (affine8 f16/bf16 and mxfp8 f16, where the conflicts were measured
+// to matter for affine8 f16): the f32 decode path (mxfp8 bf16) measured 0.95-1.00x with it.
 template <int KIND, int BITS, typename T> __device__ __forceinline__ int sm90_weight_chunk_xor(int row) {
-  if constexpr ((KIND == KIND_AFFINE || KIND == KIND_MXFP8) && BITS == 8 && std::is_same<T, __half>::value) return (row >> 1) & 3;
+  if constexpr (BITS == 8 && (KIND == KIND_AFFINE || (KIND == KIND_MXFP8 && std::is_same<T, __half>::value))) return (row >> 1) & 3;
   else return 0;
 }
 
@@ -194,8 +195,8 @@ template <int KIND, int BITS, typename T, int BT, bool SPLIT>
 __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& wmap, const MatmulParams& p, int gs, const Sm90Grid& grid) {
   using L = Sm90Layout<BITS, BT>;
   constexpr int NACC = BT / 2;
-  constexpr bool PACKED = KIND == KIND_AFFINE && PackedAffine<BITS, T>::ok;
-  constexpr bool PACKED_FP4 = KIND == KIND_MXFP4;
+  constexpr bool PACKED = KIND == KIND_AFFINE && PackedAffine<BITS, T>::packed;
+  constexpr bool PACKED_FP4 = KIND == KIND_MXFP4 || KIND == KIND_NVFP4;
   constexpr bool PACKED_FP8 = KIND == KIND_MXFP8 && PackedFp8<T>::ok;
   constexpr bool PACKED_FP = PACKED_FP4 || PACKED_FP8;  // packed path when the tile's flag says exact
   extern __shared__ __align__(1024) unsigned char smem_raw[];
@@ -268,14 +269,31 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       // tile costs one load latency. Each load instruction touches 32 rows (32 L1 wavefronts), so a
       // K step that shares its group with the previous one copies it instead of loading again.
       const long long gpr = K / gs;
-      const float gfactor = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) : 0.0f;
+      // nvfp4: E4M3 · 2^-7, exact (the global factor is applied in the epilogue).
+      const float gfactor = KIND == KIND_NVFP4 ? 0.0078125f : 0.0f;
       constexpr int RPL = SM90_BW / 32;
+      // nvfp4 at its group size 16: a row's 4 scales of one K tile are 4 consecutive bytes at a
+      // multiple of 4 (K is a multiple of 64), so one 4-byte load per row replaces 4 byte loads
+      // when the array is aligned. (The same for mx formats' 2 bytes made ptxas spill in mxfp8.)
+      constexpr int FP_GROUPS = 4;
+      const bool fp_word = KIND == KIND_NVFP4 && gs * FP_GROUPS == SM90_BK &&
+                           reinterpret_cast<uintptr_t>(p.scales) % FP_GROUPS == 0;
       for (int i = warp - 1; i < nk; i += 3) {  // ring slot i, K tile t
         const int t = kt0 + i, s = i % L::STAGES;
         uint32_t sraw[RPL][4], braw[RPL][4];
 #pragma unroll
         for (int i = 0; i < RPL; ++i) {
           const long long row = wi * N + min(n0 + lane + 32 * i, N - 1);  // rows past N: any finite parameters
+          if (KIND == KIND_NVFP4 && fp_word) {
+            const unsigned char* src = reinterpret_cast<const unsigned char*>(p.scales) + row * gpr + (long long)t * FP_GROUPS;
+            const uint32_t v = __ldg(reinterpret_cast<const unsigned int*>(src));
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) {
+              sraw[i][kk] = (v >> (8 * kk)) & 0xFFu;  // K step kk's group
+              braw[i][kk] = 0u;
+            }
+            continue;
+          }
 #pragma unroll
           for (int kk = 0; kk < 4; ++kk) {
             const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
@@ -302,7 +320,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
             for (int kk = 0; kk < 4; ++kk) {
               const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
               bool ok;
-              const uint32_t f2 = PACKED_FP4 ? fp4_packed_factor<T>(sc, ok) : fp8_packed_factor(sc, ok);
+              const uint32_t f2 = KIND == KIND_NVFP4   ? nvfp4_packed_factor<T>(sc, ok)
+                                  : KIND == KIND_MXFP4 ? fp4_packed_factor<T>(sc, ok)
+                                                       : fp8_packed_factor(sc, ok);
               ok_all = ok_all && ok;
               ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
             }
@@ -334,7 +354,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   const int r0 = cw * 64 + wq * 16 + (lane >> 2), r1 = r0 + 8;  // this lane's two weight rows
   const int wsw = sm90_weight_chunk_xor<KIND, BITS, T>(r0);              // same for r1 = r0 + 8
   // Packed-path constants, loop-invariant registers.
-  const uint32_t sel = KIND == KIND_MXFP4   ? pair_selector<4, __nv_bfloat16>(t4)
+  const uint32_t sel = PACKED_FP4          ? pair_selector<4, __nv_bfloat16>(t4)
                        : KIND == KIND_MXFP8 ? fp8_pair_selector(t4)
                                             : pair_selector<BITS, T>(t4);
   const uint32_t magic = PackedAffine<BITS, T>::magic;
@@ -406,10 +426,10 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 #define QMLX_SM90_STEP(KK)                                                                                              \
   {                                                                                                                     \
     const uint2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];                                             \
-    a[KK][0] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK), L::W_WORDS, T>(w0, t4, sel, magic), g0.x, g0.y, fix);     \
-    a[KK][1] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK), L::W_WORDS, T>(w1, t4, sel, magic), g1.x, g1.y, fix);     \
-    a[KK][2] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w0, t4, sel, magic), g0.x, g0.y, fix); \
-    a[KK][3] = dequant_pair_packed<T>(code_pair_magic<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w1, t4, sel, magic), g1.x, g1.y, fix); \
+    a[KK][0] = affine_pair_packed<BITS, 16 * (KK), L::W_WORDS, T>(w0, t4, sel, magic, g0.x, g0.y, fix);     \
+    a[KK][1] = affine_pair_packed<BITS, 16 * (KK), L::W_WORDS, T>(w1, t4, sel, magic, g1.x, g1.y, fix);     \
+    a[KK][2] = affine_pair_packed<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w0, t4, sel, magic, g0.x, g0.y, fix); \
+    a[KK][3] = affine_pair_packed<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w1, t4, sel, magic, g1.x, g1.y, fix); \
   }
       QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
 #undef QMLX_SM90_STEP
@@ -477,15 +497,19 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   }
 
   // ---- epilogue: stage yᵀ as y (token-major) in the x stages, then 16-byte coalesced stores ----
+  // nvfp4: the global factor (g / 2688, as the other kernels round it) times the 2^7 taken out of
+  // the scales.
+  const float gout = KIND == KIND_NVFP4 ? (p.global_scale ? __fdiv_rn(p.global_scale[wi], 2688.0f) : 1.0f) * 128.0f : 1.0f;
+  auto scaled = [&](float v) { return KIND == KIND_NVFP4 ? v * gout : v; };
   asm volatile("bar.sync 1, 256;" ::: "memory");  // both consumer warpgroups are done with the x stages
   T* stage = reinterpret_cast<T*>(smem + L::X_OFF);
 #pragma unroll
   for (int j = 0; j < NACC / 4; ++j) {
     const int c = 8 * j + 2 * t4;  // token within the tile
-    stage[c * L::OUT_LD + r0] = from_f32<T>(acc[4 * j]);
-    stage[(c + 1) * L::OUT_LD + r0] = from_f32<T>(acc[4 * j + 1]);
-    stage[c * L::OUT_LD + r1] = from_f32<T>(acc[4 * j + 2]);
-    stage[(c + 1) * L::OUT_LD + r1] = from_f32<T>(acc[4 * j + 3]);
+    stage[c * L::OUT_LD + r0] = from_f32<T>(scaled(acc[4 * j]));
+    stage[(c + 1) * L::OUT_LD + r0] = from_f32<T>(scaled(acc[4 * j + 1]));
+    stage[c * L::OUT_LD + r1] = from_f32<T>(scaled(acc[4 * j + 2]));
+    stage[(c + 1) * L::OUT_LD + r1] = from_f32<T>(scaled(acc[4 * j + 3]));
   }
   asm volatile("bar.sync 1, 256;" ::: "memory");
   const bool vec = (N % 8) == 0 && (reinterpret_cast<uintptr_t>(p.out) % 16) == 0;

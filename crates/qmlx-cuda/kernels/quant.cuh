@@ -198,10 +198,13 @@ template <int KIND, int BITS, typename T> __device__ __forceinline__ uint32_t de
 // bf16: 128) is exactly MAGIC + c while c < 2^MANT; one packed fma (·1, −MAGIC) gives the exact
 // codes and one more applies the group's scale and bias, rounded once to T like the f32 path
 // (round(c·s + b)). About 4-5 instructions per code pair instead of ~12. bf16 keeps 7 mantissa
-// bits, so its 8-bit codes don't fit and affine8·bf16 keeps the f32 path.
+// bits, so its 8-bit codes don't fit the magic: affine8·bf16 splits c = 128·h + m instead
+// (sign_split, affine_pair_packed: MAGIC + m, and −128 added where h = 0; 5 instructions a pair).
 template <int BITS, typename T> struct PackedAffine {
   static constexpr bool is_half = std::is_same<T, __half>::value;
-  static constexpr bool ok = BITS <= (is_half ? 8 : 7);
+  static constexpr bool ok = BITS <= (is_half ? 8 : 7);  // every code fits MAGIC's mantissa
+  static constexpr bool sign_split = !is_half && BITS == 8;
+  static constexpr bool packed = ok || sign_split;       // affine_pair_packed decodes this width
   static constexpr uint32_t magic = is_half ? 0x64006400u : 0x43004300u;
   // f16 4-bit: the pair's byte lands in both halves unshifted, the high code 16× too large
   // (1024 + 16·c1, still exact): the fix-up fma scales that half by 1/16 and subtracts 64.
@@ -217,11 +220,22 @@ __device__ __forceinline__ uint32_t and_or(uint32_t a, uint32_t b, uint32_t c) {
   return r;
 }
 
+// prmt.b32 with its full selector: a nibble's bit 3 replicates the sign (top bit) of the selected
+// byte over the output byte. (__byte_perm honours only the low 3 bits of each nibble.)
+__device__ __forceinline__ uint32_t prmt_b32(uint32_t a, uint32_t b, uint32_t sel) {
+  uint32_t r;
+  asm("prmt.b32 %0, %1, %2, %3;" : "=r"(r) : "r"(a), "r"(b), "r"(sel));
+  return r;
+}
+
 // The lane's byte-permute selector for its code pair (2t, 2t+1), t = lane % 4, computed once:
-// 8-bit: bytes 2t and 2t+1 of a two-word window into the low byte of each half; 4-bit: byte t of
+// 8-bit: bytes 2t and 2t+1 of a two-word window into the low byte of each half (bf16, sign_split:
+// the high byte of each half replicates that code's top bit); 4-bit: byte t of
 // the word into both halves (f16), or of the word and of the word shifted right by 4 (bf16).
 template <int BITS, typename T> __device__ __forceinline__ uint32_t pair_selector(int t) {
-  if constexpr (BITS == 8) return (uint32_t)(2 * t) | ((uint32_t)(2 * t + 1) << 8);
+  if constexpr (BITS == 8 && PackedAffine<BITS, T>::sign_split)
+    return (uint32_t)(2 * t) | ((uint32_t)(8 | 2 * t) << 4) | ((uint32_t)(2 * t + 1) << 8) | ((uint32_t)(8 | (2 * t + 1)) << 12);
+  else if constexpr (BITS == 8) return (uint32_t)(2 * t) | ((uint32_t)(2 * t + 1) << 8);
   else if constexpr (BITS == 4 && PackedAffine<BITS, T>::nibble_x16) return (uint32_t)t | ((uint32_t)t << 8);
   else if constexpr (BITS == 4) return (uint32_t)t | ((uint32_t)(t + 4) << 8);
   else return 0u;
@@ -264,12 +278,32 @@ template <typename T> __device__ __forceinline__ uint32_t dequant_pair_packed(ui
   }
 }
 
+// Codes J+2t and J+2t+1 of a row (see code_pair_magic) → packed T×2 bits of c·s + b, rounded once.
+// sign_split (affine8·bf16): c = 128·h + m; MAGIC | m is exactly 128 + m, and the fix-up fma adds
+// −128 (0xC300) where h = 0, else +0: a per-pair word from the sign-replicated bytes (sel from
+// pair_selector). Both steps are exact (every c < 256 is a bf16); the second rounds once.
+template <int BITS, int J, int W, typename T>
+__device__ __forceinline__ uint32_t affine_pair_packed(const uint32_t (&v)[W], int t, uint32_t sel, uint32_t magic, uint32_t s2,
+                                                       uint32_t b2, uint2 fix) {
+  if constexpr (PackedAffine<BITS, T>::sign_split) {
+    static_assert(J % 8 == 0 && J / 4 + 1 < W, "the pair's window lies in the row");
+    const uint32_t x = prmt_b32(v[J / 4], v[J / 4 + 1], sel);  // bytes: c0, sign(c0), c1, sign(c1)
+    const uint32_t q = and_or(x, 0x007F007Fu, magic);           // 128 + (c & 127) per half
+    return dequant_pair_packed<T>(q, s2, b2, make_uint2(fix.x, ~x & 0xC300C300u));
+  } else {
+    return dequant_pair_packed<T>(code_pair_magic<BITS, J, W, T>(v, t, sel, magic), s2, b2, fix);
+  }
+}
+
 // ---- mxfp4 A fragments decoded in packed 16-bit arithmetic -------------------------------
 // An E2M1 code's exponent/mantissa bits placed at the top of a 16-bit float's exponent field, its
 // sign at the top, give the code's value times 2^-EXP_SHIFT exactly (f16: 2^-14, bf16: 2^-126; code 1
 // lands as a subnormal), so one packed multiply by (E8M0 scale · 2^EXP_SHIFT), itself an exact power
 // of two when in range, rounds c·scale once to T like the f32 path. The factor is out of range for
 // extreme scales (f16: outside 2^-38..2^1; bf16: above 2^1, or inf): such tiles take the f32 path.
+// nvfp4 (sm90 kernel): the factor is (E4M3 scale · 2^-7) · 2^EXP_SHIFT, exact in T for every finite
+// E4M3 byte, and c·scale·2^-7 has at most 6 significant bits: the product is exact, and the kernel
+// applies the global factor · 2^7 to the f32 accumulators.
 template <typename T> struct PackedFp4 {
   static constexpr bool is_half = std::is_same<T, __half>::value;
   static constexpr int field = is_half ? 9 : 6;                                // e1 e0 m → bits field..field+2
@@ -289,6 +323,16 @@ template <typename T> __device__ __forceinline__ uint32_t fp4_packed_factor(floa
     const __nv_bfloat16 h = __float2bfloat16_rn(f);
     return (uint32_t)__bfloat16_as_ushort(h) * 0x10001u;
   }
+}
+
+// The packed factor of an nvfp4 group whose scale is the E4M3 value · 2^-7 (sm90 kernel): exact in T
+// for every finite byte (|factor| in 2^-2..448·2^7 for f16, 2^110..448·2^119 for bf16, at most 4
+// significant bits), so ok = false only for the NaN bytes (the tile then takes the f32 path).
+template <typename T> __device__ __forceinline__ uint32_t nvfp4_packed_factor(float scale, bool& ok) {
+  const float f = scale * PackedFp4<T>::factor_unit;
+  ok = f == f;
+  if constexpr (PackedFp4<T>::is_half) return (uint32_t)__half_as_ushort(__float2half_rn(f)) * 0x10001u;
+  else return (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(f)) * 0x10001u;
 }
 
 // Codes J+2t and J+2t+1 (4-bit, J a multiple of 8) as two T values c·2^-EXP_SHIFT; sel is the

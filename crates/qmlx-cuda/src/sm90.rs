@@ -243,12 +243,12 @@ pub(crate) fn tensor_map(
     Ok(map)
 }
 
-/// TMA swizzle of the packed weight tile: 8-bit f16 rows (64 bytes; affine and mxfp8, the packed
-/// decodes) are swizzled so that the consumers' 16-byte reads of 8 rows are free of bank
+/// TMA swizzle of the packed weight tile: 8-bit rows with a packed decode (64 bytes; affine f16/bf16
+/// and mxfp8 f16) are swizzled so that the consumers' 16-byte reads of 8 rows are free of bank
 /// conflicts; the kernel (`sm90_weight_chunk_xor`) undoes the same mapping and says why the others
 /// are not.
 fn weight_swizzle(mode: Mode, bits: u32, dtype: DType) -> sys::CUtensorMapSwizzle {
-    if matches!(mode, Mode::Affine | Mode::Mxfp8) && bits == 8 && dtype == DType::F16 {
+    if bits == 8 && (mode == Mode::Affine || (mode == Mode::Mxfp8 && dtype == DType::F16)) {
         sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_64B
     } else {
         sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE

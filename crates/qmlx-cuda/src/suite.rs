@@ -494,8 +494,9 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
             let rhs: Vec<i32> = (0..4).map(|_| rng.below(6) as i32).collect();
             matmul_case::<T>(dev, t, rng, spec, g, &[6, 72, kp], &[5, 70, kp], true, Some((lhs.clone(), vec![4])), Some((rhs.clone(), vec![4])), false, W_SD, &format!("{tag} prefill gather M=70 lhs {lhs:?} rhs {rhs:?}{tl}"));
             matmul_case::<T>(dev, t, rng, spec, g, &[6, 24, kp], &[3, 80, kp], true, None, Some((vec![0, 6, 2], vec![3])), true, W_SD, &format!("{tag} prefill gather rhs index 6 of 6{tl}"));
-            if spec.mode() == Mode::Mxfp4 && dt != DType::F32 {
-                // Scales ~2^5: outside the packed 16-bit path's exact range, so these tiles take its f32 path.
+            if matches!(spec.mode(), Mode::Mxfp4 | Mode::Nvfp4) && dt != DType::F32 {
+                // mxfp4: scales ~2^5, outside the packed 16-bit path's exact range, so these tiles take
+                // its f32 path; nvfp4: large E4M3 scales, the top of its packed factor's range.
                 matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, 64.0, &format!("{tag} prefill large scales M=300 N=200 K=512{tl}"));
             }
             // K = 1024 (16 K tiles) with fewer tiles than half the SMs: every tile runs as a

@@ -2,7 +2,8 @@
 //! benchmark; `bench/wgpu_gpu.sh` runs it there). For each weight shape [N, K] it times
 //!  - the attainable bandwidth three ways: wgpu's buffer-to-buffer copy, a WGSL copy kernel with
 //!    16-byte loads (both count bytes read + written) and a WGSL read-only kernel (bytes read), and
-//!  - quantized_matmul with M = 1 (or the --ms row counts; transpose, f16 x, affine 4-bit gs 64 and mxfp4), whose
+//!  - quantized_matmul with M = 1 (or the --ms row counts; transpose, f16 x, affine 4-bit and 8-bit gs 64, mxfp4 and
+//!    nvfp4, or the --modes subset), whose
 //!    effective bandwidth (bytes it must read and write / time) is reported as a share of the best
 //!    copy, and of the CUDA-measured copy on the H100 (3005 GB/s,
 //!    bench/results/cuda-bench-stage10-decode-h100.csv) where the adapter is that GPU.
@@ -13,15 +14,20 @@
 //! the same for the copy kernels and for qmv, so each %copy divides like by like:
 //!  A: a compute pass per dispatch, wall clock over many submits (the stage-2/3 method);
 //!  B: the same recording, GPU timestamps around each submit's 20 dispatches;
-//!  C: the 20 dispatches in one compute pass, GPU timestamps around it (and its wall clock, Cw).
+//!  C: the 20 dispatches in one compute pass, GPU timestamps around it (and its wall clock, Cw);
+//!  D (qmv only): the 20 matmuls added to one `WgpuContext::batch` per submit (one compute pass,
+//!    each op validated and bound when added, as a model runner calling the library would),
+//!    wall clock, divided like Cw (by the copy kernel's one-pass wall clock).
 //! B and C need the adapter's TIMESTAMP_QUERY (printed as `-` without it).
 //!
 //! qmv is also timed with every call writing the same output (wgpu then puts a barrier between
 //! consecutive calls: "us1out A"); every other column has each rotated operand set write its own
 //! output, as the copy kernels each write their own destination.
 //!
-//! Usage: wgpu_bench [--quick] [--ms M1,M2,..] [--layouts L1,L2,..]
+//! Usage: wgpu_bench [--quick] [--modes affine4,affine8,mxfp4,nvfp4] [--shapes NxK,..] [--ms M1,M2,..] [--layouts L1,L2,..]
 //!   --quick    smaller shapes and fewer iterations, for a smoke run
+//!   --modes    the quantizations to time (default: all four)
+//!   --shapes   the weight shapes [N, K] to time (default: the three above), e.g. `14336x4096`
 //!   --ms       x row counts to time (default 1; qmv takes up to 8), e.g. `1,2,4,8`
 //!   --layouts  also time qmv with each given layout (`lanes x cols x workgroup x unroll [x vec x
 //!              decode [x reduce x prefetch]]`, e.g. `32x4x128x2x1x1`) instead of the default
@@ -161,6 +167,33 @@ impl Timer {
     }
 }
 
+/// Per-op wall-clock seconds of `submit(i)`, which records and submits ops i .. i + PER_SUBMIT
+/// (method D): warm-up as `Timer::time`, then the median over `timer.batches` batches.
+#[allow(dead_code)]
+fn time_batch(ctx: &WgpuContext, timer: &Timer, mut submit: impl FnMut(usize)) -> f64 {
+    let mut i = 0usize;
+    let mut run = |submits: usize| {
+        let t = Instant::now();
+        for _ in 0..submits {
+            submit(i);
+            i += PER_SUBMIT;
+        }
+        ctx.synchronize().unwrap();
+        t.elapsed().as_secs_f64()
+    };
+    let (mut submits, mut warm) = (1, 0.0);
+    while warm < 0.05 {
+        let t = run(submits);
+        warm += t;
+        if t < timer.min_batch_s {
+            submits *= 2;
+        }
+    }
+    let mut per_op: Vec<f64> = (0..timer.batches).map(|_| run(submits) / (submits * PER_SUBMIT) as f64).collect();
+    per_op.sort_by(f64::total_cmp);
+    per_op[per_op.len() / 2]
+}
+
 fn random_words(n: usize, seed: u64) -> Vec<u32> {
     let mut x = seed | 1;
     (0..n)
@@ -295,6 +328,21 @@ fn main() {
         .position(|a| a == "--layouts")
         .map(|i| args[i + 1].split(',').map(str::to_string).collect())
         .unwrap_or_default();
+    let modes: Vec<String> = args
+        .iter()
+        .position(|a| a == "--modes")
+        .map(|i| args[i + 1].split(',').map(str::to_string).collect())
+        .unwrap_or_else(|| ["affine4", "affine8", "mxfp4", "nvfp4"].map(String::from).to_vec());
+    let specs: Vec<QuantSpec> = modes
+        .iter()
+        .map(|m| match m.as_str() {
+            "affine4" => QuantSpec::new(Mode::Affine, 64, 4).unwrap(),
+            "affine8" => QuantSpec::new(Mode::Affine, 64, 8).unwrap(),
+            "mxfp4" => QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(),
+            "nvfp4" => QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(),
+            other => panic!("--modes: affine4, affine8, mxfp4 or nvfp4, got {other:?}"),
+        })
+        .collect();
     let ms: Vec<usize> = args
         .iter()
         .position(|a| a == "--ms")
@@ -311,7 +359,19 @@ fn main() {
     println!("date: {}", std::env::var("BENCH_DATE").unwrap_or_default());
     println!("commit: {}", std::env::var("BENCH_COMMIT").unwrap_or_default());
     let is_h100 = ctx.adapter_info().name.contains("H100");
-    let shapes: &[(usize, usize)] = if quick { &[(1024, 512), (512, 1024)] } else { &[(14336, 4096), (4096, 14336), (28672, 4096)] };
+    let default_shapes: &[(usize, usize)] = if quick { &[(1024, 512), (512, 1024)] } else { &[(14336, 4096), (4096, 14336), (28672, 4096)] };
+    let shapes: Vec<(usize, usize)> = args.iter().position(|a| a == "--shapes").map_or_else(
+        || default_shapes.to_vec(),
+        |i| {
+            args[i + 1]
+                .split(',')
+                .map(|s| {
+                    let (n, k) = s.split_once('x').expect("--shapes: NxK,..., e.g. 14336x4096");
+                    (n.parse().expect("--shapes: N"), k.parse().expect("--shapes: K"))
+                })
+                .collect()
+        },
+    );
     let timer = if quick { Timer::new(&ctx, 3, 0.002) } else { Timer::new(&ctx, 7, 0.02) };
     let has_ts = timer.ts.is_some();
     let bw = BandwidthKernels::new(&ctx);
@@ -319,6 +379,7 @@ fn main() {
     println!("  A  = each dispatch in its own compute pass, wall clock over many submits (the stage-2/3 method)");
     println!("  B  = the same recording, GPU timestamps at the start of a submit's first pass and the end of its last");
     println!("  C  = the submit's {PER_SUBMIT} dispatches in ONE compute pass, GPU timestamps at its start and end; Cw = the same recording by wall clock");
+    println!("  Dw = qmv only: the submit's {PER_SUBMIT} matmuls added to one WgpuContext::batch (one compute pass; each op validated and bound when added), wall clock; %copyDw divides by the copy's Cw");
     println!("  GPU timestamps: {}", if has_ts { format!("yes (period {} ns)", ctx.queue().get_timestamp_period()) } else { "no (TIMESTAMP_QUERY missing): B, C are -".to_string() });
     println!("bandwidth, GB/s: buffer copy and WGSL vec4 copy count bytes read + written; WGSL read counts bytes read");
     println!("qmv GB/s: packed weights + scales (+ biases) + x read, y written, over the qmv time (M rows of f16 x)");
@@ -329,7 +390,7 @@ fn main() {
         (Some(a), Some(b)) if a.is_finite() && b.is_finite() => format!("{:.1}%", 100.0 * a / b),
         _ => "-".to_string(),
     };
-    for &(n, k) in shapes {
+    for &(n, k) in &shapes {
         // Bandwidth of the 4-bit weight's size, rotated like the weights.
         let wbytes = (n * k / 2) as u64;
         let copies = ((200usize << 20) / wbytes as usize).max(3);
@@ -386,11 +447,11 @@ fn main() {
         let tt = pick(&tiny);
         println!("  one-workgroup dispatch  A {:>6}  B {:>6}  C {:>6}  Cw {:>6} us", us(tt[0]), us(tt[1]), us(tt[2]), us(tt[3]));
         println!(
-            "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
-            "shape [N,K]", "mode, M", "qmv layout", "A us", "%copyA", "%readA", "B us", "%copyB", "C us", "%copyC", "%readC", "Cw us", "%copyCw", "us1out A", if is_h100 { "%3005(A)" } else { "" }
+            "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
+            "shape [N,K]", "mode, M", "qmv layout", "A us", "%copyA", "%readA", "B us", "%copyB", "C us", "%copyC", "%readC", "Cw us", "%copyCw", "Dw us", "%copyDw", "us1out A", if is_h100 { "%3005(A)" } else { "" }
         );
 
-        for spec in [QuantSpec::new(Mode::Affine, 64, 4).unwrap(), QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap()] {
+        for &spec in &specs {
             let words = n * spec.packed_words(k);
             let groups = n * k / spec.group_size() as usize;
             let half = |v: f32| half::f16::from_f32(v).to_bits();
@@ -402,11 +463,14 @@ fn main() {
                     if spec.has_biases() {
                         let s: Vec<u16> = (0..groups).map(|i| half(0.01 + (i % 7) as f32 * 1e-3)).collect();
                         let b: Vec<u16> = (0..groups).map(|i| half(-0.05 - (i % 5) as f32 * 1e-3)).collect();
-                        let (s, b) = (upload(&ctx, DType::F16, &[n, k / 64], bytemuck::cast_slice(&s)), upload(&ctx, DType::F16, &[n, k / 64], bytemuck::cast_slice(&b)));
+                        let gshape = [n, k / spec.group_size() as usize];
+                        let (s, b) = (upload(&ctx, DType::F16, &gshape, bytemuck::cast_slice(&s)), upload(&ctx, DType::F16, &gshape, bytemuck::cast_slice(&b)));
                         QmvOperands { w, scales: s, biases: Some(b) }
                     } else {
-                        let s: Vec<u8> = (0..groups).map(|i| 120 + (i % 8) as u8).collect();
-                        QmvOperands { w, scales: upload(&ctx, DType::U8, &[n, k / 32], &s), biases: None }
+                        // E8M0 bytes 120.. (mxfp4) or E4M3 bytes 0x30.. (nvfp4): scales near 1/8.
+                        let first = if spec.mode() == Mode::Nvfp4 { 0x30 } else { 120 };
+                        let s: Vec<u8> = (0..groups).map(|i| first + (i % 8) as u8).collect();
+                        QmvOperands { w, scales: upload(&ctx, DType::U8, &[n, k / spec.group_size() as usize], &s), biases: None }
                     }
                 })
                 .collect();
@@ -431,9 +495,27 @@ fn main() {
                     let qb = if layout.is_none() && m == 1 { time_preps(&preps, Method::PassEachGpu) } else { Timing { wall: f64::NAN, gpu: None } };
                     let qc = time_preps(&preps, Method::OnePassGpu);
                     let t_one = (layout.is_none() && m == 1).then(|| time_preps(&sets.iter().map(|s| prep(&outs[0], s)).collect::<Vec<_>>(), Method::PassEachWall).wall);
-                    let q = [Some(qa.wall), qb.gpu, qc.gpu, Some(qc.wall)].map(|t| gbps(qmv_bytes, t));
+                    // Method D (default layout): a bench binary built before WgpuContext::batch
+                    // existed drops the lines between the markers (bench/wgpu_gpu.sh base-build).
+                    #[allow(unused_mut)]
+                    let mut qd: Option<f64> = None;
+                    // batch-begin
+                    if layout.is_none() {
+                        qd = Some(time_batch(&ctx, &timer, |i| {
+                            ctx.batch(|b| {
+                                for j in i..i + PER_SUBMIT {
+                                    let (s, o) = (&sets[j % copies], &outs[j % copies]);
+                                    b.matmul(&op, &xg, &s.w, &s.scales, s.biases.as_ref(), GatherIndices::default(), None, o)?;
+                                }
+                                Ok(())
+                            })
+                            .unwrap()
+                        }));
+                    }
+                    // batch-end
+                    let q = [Some(qa.wall), qb.gpu, qc.gpu, Some(qc.wall), qd].map(|t| gbps(qmv_bytes, t));
                     println!(
-                        "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
+                        "{:<12} {:<19} {:<26} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9} {}",
                         format!("{n}x{k}"),
                         format!("{} b{} gs{} M{m}", spec.mode(), spec.bits(), spec.group_size()),
                         preps[0].describe(),
@@ -447,6 +529,8 @@ fn main() {
                         pct(q[2], read_bw[2]),
                         us(Some(qc.wall)),
                         pct(q[3], copy_bw[3]),
+                        us(qd),
+                        pct(q[4], copy_bw[3]),
                         us(t_one),
                         if is_h100 { pct(q[0], Some(CUDA_COPY_H100_GBPS * 1e9)) } else { String::new() }
                     );

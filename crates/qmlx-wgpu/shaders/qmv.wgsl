@@ -14,12 +14,14 @@
 // parameters once: y += A·Σx·f + B·Σx. Affine codes are decoded as f = 1 + q·2^-BITS by moving
 // the packed bits straight into a float mantissa, with A = s·2^BITS and B = b − A; f32 x keeps
 // f = q (exact) and A, B = s, b.
-// 4-bit codes in 16-byte aligned rows (the common case) go a word of 8 codes at a time: with
-// QMV_DECODE = 1 two codes become one f16 pair (one and-or into the f16 bits of 1 + q/16 for
-// affine; fp4 sign and magnitude bits moved into an f16, whose value is the fp4 value · 2^-14,
-// exact incl. 0.5 as an f16 subnormal) and one unpack2x16float; with QMV_DECODE = 0 each code goes
-// into an f32 mantissa (affine) or through a 16-entry table in workgroup memory (fp4). Other
-// widths and alignments go code by code (the same sums, more instructions).
+// 4-bit codes (and affine 8-bit ones) in 16-byte aligned rows (the common case) go by octets of
+// 8 codes (a word of 4-bit codes, two of 8-bit): with QMV_DECODE = 1 or 2 two codes become one
+// f16 pair (one and-or into the f16 bits of 1 + q·2^-BITS for affine; fp4 sign and magnitude bits
+// moved into an f16, whose value is the fp4 value · 2^-14, exact incl. 0.5 as an f16 subnormal;
+// 2 moves them with fewer shifts) and one unpack2x16float; with QMV_DECODE = 0 each 4-bit code goes
+// into an f32 mantissa (affine) or through a 16-entry table in workgroup memory (fp4). An octet
+// is decoded once per column and serves every x row of the tile. Other widths and alignments go
+// code by code (the same sums, more instructions).
 // The word path's step is written out unit by unit (named vectors, no indexed array, no `break`;
 // the lane's last units follow one at a time): the round-1 loop, loads in an indexed array and a
 // `break` at the row's end, ran at about half speed on NVIDIA's Vulkan driver with 2 units per
@@ -34,13 +36,14 @@ override QMV_COLS: u32 = 4u;    // output columns per thread (≤ QMAX_COLS)
 override QMV_WG: u32 = 128u;    // threads per workgroup (QMV_COLS × QMV_WG ≤ 1024)
 override QMV_UNROLL: u32 = 2u;  // units per thread and column loaded together (≤ QMAX_UNROLL)
 override QMV_XROWS: u32 = 8u;   // rows of x per tile (≤ QMAX_ROWS): the plan's largest tile
-// 1: 4-bit codes in 16-byte aligned rows (host: BITS == 4, packed words per row a multiple of 4),
-// taken a word at a time; 0: code by code (any width and alignment).
+// 1: 4-bit (any mode) or affine 8-bit codes (QMV_VEC = 4) in 16-byte aligned rows (host: packed
+// words per row a multiple of 4), taken a unit at a time; 0: code by code (any width, alignment).
 override QMV_WORD_PATH: u32 = 0u;
 // 1: write a 16-bit output (dtype XDT) directly, two columns per word (host: N and QMV_COLS
 // even); 0: write float32 (a cast kernel follows for 16-bit outputs).
 override QMV_OUT16: u32 = 0u;
-// Word path only: words per unit (4: 16-byte loads; 1: word loads) and the 4-bit decode (above).
+// Word path only: words per unit (4: 16-byte loads; 1: word loads, 4-bit codes only) and the
+// 4-bit decode (above: 0 f32 / table, 1 f16 pairs, 2 f16 pairs with fewer shifts for fp4).
 override QMV_VEC: u32 = 4u;
 override QMV_DECODE: u32 = 1u;
 // The team's final sum: 0, a tree over its lanes (a barrier per level); 1, one barrier, then
@@ -199,33 +202,98 @@ fn pairs4(w: u32) -> vec4<u32> {
         let v = vec4<u32>(w << 6u, w << 2u, w >> 2u, w >> 6u);
         return (v & vec4<u32>(0x03c003c0u)) | vec4<u32>(0x3c003c00u);
     }
+    if QMV_DECODE == 2u {
+        // The same f16 pairs with fewer shifts: the even and the odd codes each get a byte of
+        // their own (e, o), where adding 7 × the sign bit moves it from bit 3 to bit 6 (bit 3
+        // cleared, no carry out of the byte); one shift then puts two bytes' magnitude at bits
+        // 9..11 and sign at bit 15 of each half.
+        let e = w & 0x0f0f0f0fu;
+        let o = (w >> 4u) & 0x0f0f0f0fu;
+        let es = e + (e & 0x08080808u) * 7u;
+        let os = o + (o & 0x08080808u) * 7u;
+        return vec4<u32>(es << 9u, os << 9u, es << 1u, os << 1u) & vec4<u32>(0x8e008e00u);
+    }
     let m = vec4<u32>(w << 9u, w << 5u, w << 1u, w >> 3u);
     let s = vec4<u32>(w << 12u, w << 8u, w << 4u, w);
     return (m & vec4<u32>(0x0e000e00u)) | (s & vec4<u32>(0x80008000u));
 }
 
-// Σ f·x over the eight 4-bit codes of word w (the word-at-a-time path); fp4 with QMV_DECODE = 1
-// returns the sum · 2^-14 (the caller scales the group's sum back).
-fn qmv_dot_word4(w: u32, xs: X8) -> f32 {
+// Eight weights of one row as f32 (element e: lo[e], hi[e - 4]).
+struct W8 {
+    lo: vec4<f32>,
+    hi: vec4<f32>,
+}
+
+// The eight weights (what each code contributes to Σ x·f, see qmv_word_group) of word w of
+// 4-bit codes, or of the words wa, wb of 8-bit codes (affine only).
+fn qmv_w8(wa: u32, wb: u32) -> W8 {
+    if BITS == 8u {
+        if XDT == DT_F32 {
+            let sh = vec4<u32>(0u, 8u, 16u, 24u);
+            return W8(vec4<f32>((vec4<u32>(wa) >> sh) & vec4<u32>(0xffu)), vec4<f32>((vec4<u32>(wb) >> sh) & vec4<u32>(0xffu)));
+        }
+        // 1 + q/256 as f16 pairs: codes 0 and 2 of a word (bytes 0, 2 to bits 2..9 of each half),
+        // codes 1 and 3 (bytes 1, 3).
+        let v = vec4<u32>(wa << 2u, wa >> 6u, wb << 2u, wb >> 6u);
+        let h = (v & vec4<u32>(0x03fc03fcu)) | vec4<u32>(0x3c003c00u);
+        let a0 = unpack2x16float(h.x);
+        let a1 = unpack2x16float(h.y);
+        let b0 = unpack2x16float(h.z);
+        let b1 = unpack2x16float(h.w);
+        return W8(vec4<f32>(a0.x, a1.x, a0.y, a1.y), vec4<f32>(b0.x, b1.x, b0.y, b1.y));
+    }
     if MODE == MODE_AFFINE && XDT == DT_F32 {
-        return dot(vec4<f32>(codes4_lo(w)), xs.lo) + dot(vec4<f32>(codes4_hi(w)), xs.hi);
+        return W8(vec4<f32>(codes4_lo(wa)), vec4<f32>(codes4_hi(wa)));
     }
     if QMV_DECODE != 0u {
-        let h = pairs4(w);
+        let h = pairs4(wa);
         let f0 = unpack2x16float(h.x);
         let f1 = unpack2x16float(h.y);
         let f2 = unpack2x16float(h.z);
         let f3 = unpack2x16float(h.w);
-        return dot(vec4<f32>(f0.x, f1.x, f2.x, f3.x), xs.lo) + dot(vec4<f32>(f0.y, f1.y, f2.y, f3.y), xs.hi);
+        return W8(vec4<f32>(f0.x, f1.x, f2.x, f3.x), vec4<f32>(f0.y, f1.y, f2.y, f3.y));
     }
     if MODE == MODE_AFFINE {
-        return dot(codes4_lo_unit(w), xs.lo) + dot(codes4_hi_unit(w), xs.hi);
+        return W8(codes4_lo_unit(wa), codes4_hi_unit(wa));
     }
-    let l = codes4_lo(w);
-    let h = codes4_hi(w);
-    let vl = vec4<f32>(fp4_lut[l.x], fp4_lut[l.y], fp4_lut[l.z], fp4_lut[l.w]);
-    let vh = vec4<f32>(fp4_lut[h.x], fp4_lut[h.y], fp4_lut[h.z], fp4_lut[h.w]);
-    return dot(vl, xs.lo) + dot(vh, xs.hi);
+    let l = codes4_lo(wa);
+    let h = codes4_hi(wa);
+    return W8(vec4<f32>(fp4_lut[l.x], fp4_lut[l.y], fp4_lut[l.z], fp4_lut[l.w]), vec4<f32>(fp4_lut[h.x], fp4_lut[h.y], fp4_lut[h.z], fp4_lut[h.w]));
+}
+
+// d + Σ f·x over eight elements, as one chain of fused multiply-adds.
+fn qmv_dot8(d: f32, f: W8, xs: X8) -> f32 {
+    var s = fma(f.lo.x, xs.lo.x, d);
+    s = fma(f.lo.y, xs.lo.y, s);
+    s = fma(f.lo.z, xs.lo.z, s);
+    s = fma(f.lo.w, xs.lo.w, s);
+    s = fma(f.hi.x, xs.hi.x, s);
+    s = fma(f.hi.y, xs.hi.y, s);
+    s = fma(f.hi.z, xs.hi.z, s);
+    return fma(f.hi.w, xs.hi.w, s);
+}
+
+// (A, B) of the group holding element j of stored row `row` on the word path: the group adds
+// A·Σx·f + B·Σx with f as qmv_w8 gives it. fp4 f16 pairs carry the values · 2^-14, so A carries
+// 2^14, folded into the scale's exponent: mxfp4's E8M0 byte b is 2^(b-127), so A is the float
+// with exponent field b + 14 (b = 0 included: 2^-113; b ≥ 241 overflows to inf, as the f32
+// product does); nvfp4's E4M3 byte is an f16 with its exponent and mantissa fields moved up
+// (value · 2^-8, subnormals included; 0x7f/0xff is NaN), so A = that f16 · 2^22 · global.
+fn qmv_word_group(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
+    if MODE == MODE_AFFINE || QMV_DECODE == 0u {
+        return qmv_group(row, j, global_factor);
+    }
+    let g = row * p.gpr + j / GS;
+    let byte = (scales[g >> 2u] >> ((g & 3u) * 8u)) & 0xffu;
+    if MODE == MODE_MXFP4 {
+        return vec2<f32>(bitcast<f32>(min(byte + 14u, 255u) << 23u), 0.0);
+    }
+    let h = ((byte & 0x7fu) << 7u) | ((byte & 0x80u) << 8u);
+    var a = unpack2x16float(h).x * 4194304.0;
+    if (byte & 0x7fu) == 0x7fu {
+        a = bitcast<f32>(0x7fc00000u);
+    }
+    return vec2<f32>(select(a, a * global_factor, p.has_global != 0u), 0.0);
 }
 
 // The word path's sums, [x row] × (the thread's columns as components), and the thread's stored
@@ -267,46 +335,80 @@ fn qmv_unit_load(wbase: vec4<u32>, c: u32) -> Unit4 {
     return w;
 }
 
+// Eight elements (an octet: one word of 4-bit codes, two of 8-bit) of word v of a unit.
+fn qmv_w8_at(u: vec4<u32>, v: u32) -> W8 {
+    if BITS == 8u {
+        return qmv_w8(u[v], u[v + 1u]);
+    }
+    return qmv_w8(u[v], 0u);
+}
+
 // Adds unit c (loaded: w) of the thread's columns times the tile's x rows to qacc: per group
-// within the unit, A·Σx·f + B·Σx with each word decoded straight into its column's sum.
+// within the unit, A·Σx·f + B·Σx. Each octet of weights is decoded once per column and then
+// serves every x row of the tile (M > 1 costs x loads and multiply-adds, not decodes).
 fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
-    let gwords = min(GS / 8u, QMV_VEC); // words of one group within a unit
-    // fp4 pairs carry the values · 2^-14 (see pairs4).
-    let fp_unscale = select(1.0, 16384.0, MODE != MODE_AFFINE && QMV_DECODE != 0u);
-    let row0 = c * QMV_VEC * 8u; // first element of the unit
-    for (var v0 = 0u; v0 < QMV_VEC; v0 += gwords) {
-        let j0 = row0 + v0 * 8u;
+    // Words per octet and octets per unit (QMV_VEC = 4 for 8-bit codes); clamped to 1 so the
+    // variants of other widths, which never run this, still evaluate.
+    let wpo = max(BITS / 4u, 1u);
+    let octs = max(QMV_VEC / wpo, 1u);
+    let goct = min(GS / 8u, octs); // octets of one group within a unit
+    let row0 = c * octs * 8u; // first element of the unit
+    for (var o0 = 0u; o0 < octs; o0 += goct) {
+        let j0 = row0 + o0 * 8u;
         var a = vec4<f32>(0.0);
         var b = vec4<f32>(0.0);
         for (var ci = 0u; ci < QMV_COLS; ci++) {
-            let ab = qmv_group(qmv_wrow[ci], j0, global_factor);
-            a[ci] = ab.x * fp_unscale;
+            let ab = qmv_word_group(qmv_wrow[ci], j0, global_factor);
+            a[ci] = ab.x;
             b[ci] = ab.y;
+        }
+        var d: array<vec4<f32>, 8>; // [x row] × columns
+        var sx: array<f32, 8>;
+        for (var o = o0; o < o0 + goct; o++) {
+            let f0 = qmv_w8_at(w.c0, o * wpo);
+            var f1 = f0;
+            var f2 = f0;
+            var f3 = f0;
+            if QMV_COLS > 1u {
+                f1 = qmv_w8_at(w.c1, o * wpo);
+            }
+            if QMV_COLS > 2u {
+                f2 = qmv_w8_at(w.c2, o * wpo);
+            }
+            if QMV_COLS > 3u {
+                f3 = qmv_w8_at(w.c3, o * wpo);
+            }
+            for (var mi = 0u; mi < QMV_XROWS; mi++) {
+                if mi < count {
+                    let xs = qmv_x8v(qmv_xrow[mi], j0 + (o - o0) * 8u);
+                    if MODE == MODE_AFFINE {
+                        sx[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
+                    }
+                    d[mi].x = qmv_dot8(d[mi].x, f0, xs);
+                    if QMV_COLS > 1u {
+                        d[mi].y = qmv_dot8(d[mi].y, f1, xs);
+                    }
+                    if QMV_COLS > 2u {
+                        d[mi].z = qmv_dot8(d[mi].z, f2, xs);
+                    }
+                    if QMV_COLS > 3u {
+                        d[mi].w = qmv_dot8(d[mi].w, f3, xs);
+                    }
+                }
+            }
         }
         for (var mi = 0u; mi < QMV_XROWS; mi++) {
             if mi < count {
-                var d = vec4<f32>(0.0);
-                var sx = 0.0;
-                for (var v = v0; v < v0 + gwords; v++) {
-                    let xs = qmv_x8v(qmv_xrow[mi], j0 + (v - v0) * 8u);
-                    if MODE == MODE_AFFINE {
-                        sx += dot(xs.lo + xs.hi, vec4<f32>(1.0));
-                    }
-                    d.x += qmv_dot_word4(w.c0[v], xs);
-                    if QMV_COLS > 1u {
-                        d.y += qmv_dot_word4(w.c1[v], xs);
-                    }
-                    if QMV_COLS > 2u {
-                        d.z += qmv_dot_word4(w.c2[v], xs);
-                    }
-                    if QMV_COLS > 3u {
-                        d.w += qmv_dot_word4(w.c3[v], xs);
-                    }
-                }
-                qacc[mi] += a * d + b * sx;
+                qacc[mi] += a * d[mi] + b * sx[mi];
             }
         }
     }
+}
+
+// Whether this kernel takes rows a unit at a time (the host sets QMV_WORD_PATH only where the rows
+// fit; the widths checked here keep other variants off code they cannot run).
+fn qmv_word_kernel() -> bool {
+    return QMV_WORD_PATH != 0u && (BITS == 4u || (BITS == 8u && MODE == MODE_AFFINE && QMV_VEC == 4u));
 }
 
 // (x row, output row) of row mi of the tile whose rows start at rows[first].
@@ -322,8 +424,7 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
        @builtin(local_invocation_index) lid: u32) {
     // The fp4 table serves the code-by-code path and the one-code word decode only; the other
     // kernels skip its fill and barrier.
-    let word_kernel = QMV_WORD_PATH != 0u && BITS == 4u;
-    if (MODE == MODE_MXFP4 || MODE == MODE_NVFP4) && (!word_kernel || QMV_DECODE == 0u) {
+    if (MODE == MODE_MXFP4 || MODE == MODE_NVFP4) && (!qmv_word_kernel() || QMV_DECODE == 0u) {
         if lid < 16u {
             fp4_lut[lid] = fp4_value(lid);
         }
@@ -356,9 +457,9 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let chunks = (p.k + 31u) / 32u;
     let seg = min(GS, 32u); // elements of one group within a chunk
     var acc: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
-    // 4-bit codes in 16-byte aligned rows (K a multiple of 32): units of QMV_VEC words, each word
-    // (8 codes) taken with vector arithmetic and no per-code indexing.
-    let word_path = QMV_WORD_PATH != 0u && BITS == 4u;
+    // 4-bit or affine 8-bit codes in 16-byte aligned rows: units of QMV_VEC words, each octet of
+    // codes taken with vector arithmetic and no per-code indexing.
+    let word_path = qmv_word_kernel();
     let units = p.wpr / QMV_VEC;
     var wbase = vec4<u32>(0u); // first word of each column's stored row
     for (var ci = 0u; ci < QMV_COLS; ci++) {

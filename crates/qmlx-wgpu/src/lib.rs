@@ -50,7 +50,7 @@ pub mod shaders;
 #[cfg(feature = "runtime")]
 pub use context::{Dispatch, GpuTensor, WgpuContext};
 #[cfg(feature = "runtime")]
-pub use ops::PreparedMatmul;
+pub use ops::{Batch, PreparedMatmul};
 pub use plan::Plan;
 #[cfg(feature = "runtime")]
 pub use wgpu;

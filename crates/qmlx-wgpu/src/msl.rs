@@ -88,10 +88,16 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Constants)> {
         // 16-bit variants with qmv writing its 16-bit output itself (what the wgpu host picks for
         // even N); 4-bit variants also with the word-at-a-time path.
         v.push((format!("qmv_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_OUT16", (dt != 0.0) as u32 as f64)])));
-        if spec.bits() == 4 {
+        if spec.bits() == 4 || (spec.bits() == 8 && spec.mode() == Mode::Affine) {
             v.push((format!("qmv_words_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0)])));
+        }
+        if spec.bits() == 4 {
             // Word loads and the one-code-at-a-time decode (f32 mantissas / fp4 table).
             v.push((format!("qmv_words_v1d0_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0), ("QMV_VEC", 1.0), ("QMV_DECODE", 0.0)])));
+        }
+        if spec.bits() == 4 && spec.mode() != Mode::Affine {
+            // fp4 f16 pairs with fewer shifts, two x rows.
+            v.push((format!("qmv_words_d2_{tag}"), Kernel::Qmv, with(&[("XDT", 1.0), ("QMV_WORD_PATH", 1.0), ("QMV_DECODE", 2.0), ("QMV_XROWS", 2.0)])));
         }
         v.push((format!("qmm_t_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 1.0)])));
         v.push((format!("qmm_n_{tag}"), Kernel::Qmm, with(&[("XDT", dt), ("TRANSPOSE", 0.0)])));

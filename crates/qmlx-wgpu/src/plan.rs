@@ -66,8 +66,9 @@ impl Plan {
 /// The shape of one qmv launch (the `QMV_*` override constants of `shaders/qmv.wgsl`): teams of
 /// `lanes` threads split each row, each thread owning `cols` output columns and keeping
 /// `cols × unroll` loads in flight; `workgroup` threads per workgroup. On the 4-bit word path a
-/// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how codes become
-/// floats (1: two codes per f16 pair, 0: one code per f32 / table lookup); other widths go by
+/// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how 4-bit codes
+/// become floats (1: two codes per f16 pair, 2: the same with fewer shifts for fp4, 0: one code per
+/// f32 / table lookup); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
 /// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
 /// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
@@ -126,14 +127,14 @@ impl QmvLayout {
             && (1..=QMV_MAX_UNROLL).contains(&self.unroll)
             && self.cols * self.workgroup <= QMV_RED
             && (self.vec == 1 || self.vec == 4)
-            && self.decode <= 1
+            && self.decode <= 2
             && self.reduce <= 1
             && self.prefetch <= 1
             && self.direct <= 1;
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode, reduce, prefetch and direct 0 or 1"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch and direct 0 or 1"))
         }
     }
 
@@ -151,8 +152,11 @@ impl QmvLayout {
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
     pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 12] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
-        // 4-bit rows of whole 16-byte vectors go a word of codes at a time.
-        let word_path = op.spec.bits() == 4 && op.spec.packed_words(op.k) % 4 == 0;
+        // Rows of whole 16-byte vectors of 4-bit codes (any mode) or affine 8-bit codes (16-byte
+        // units only) go a unit at a time.
+        let bits = op.spec.bits();
+        let word_bits = bits == 4 || (bits == 8 && op.spec.mode() == qmlx_core::Mode::Affine && self.vec == 4);
+        let word_path = word_bits && op.spec.packed_words(op.k) % 4 == 0;
         [
             ("QMV_WORD_PATH", word_path as u32 as f64),
             ("QMV_LANES", self.lanes as f64),

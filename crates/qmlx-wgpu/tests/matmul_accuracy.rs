@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use qmlx_core::api::{self, GroupParams, QuantizedWeight};
 use qmlx_core::cpu::GatherIndices;
-use qmlx_core::{with_float_type, DType, Element, Error, Float, IndexSlice, MatmulOp, Meta, Mode, QuantSpec, Rounding, TensorMut, TensorRef};
+use qmlx_core::{with_float_type, DType, DequantizeOp, Element, Error, Float, IndexSlice, MatmulOp, Meta, Mode, QuantSpec, Rounding, TensorMut, TensorRef};
 use qmlx_wgpu::WgpuContext;
 use rand::Rng;
 
@@ -244,8 +244,8 @@ fn qmv_long_rows() {
 
 /// Every qmv layout limit on its own context: lanes from 4 to 128, 1–4 columns per thread (odd
 /// counts force the float32 + cast output), unroll 1 to 4, workgroups of 64 to 256, word-path
-/// loads of 1 and 4 words, both 4-bit decodes, both reductions, with and without prefetch, direct or table schedule (affine and mxfp4 rows of K % 32 == 0 take the word
-/// path; affine 6-bit and nvfp4 of K % 32 != 0 go code by code).
+/// loads of 1 and 4 words, all three 4-bit decodes, both reductions, with and without prefetch, direct or table schedule (affine and mxfp4 rows of K % 32 == 0 take the word
+/// path, affine 8-bit with 16-byte units too; affine 6-bit and nvfp4 of K % 32 != 0 go code by code).
 #[test]
 fn qmv_layouts_within_metric() {
     let Some(_) = ctx("qmv_layouts_within_metric") else { return };
@@ -257,17 +257,19 @@ fn qmv_layouts_within_metric() {
     for layout in [
         "4x4x64x2x1x1", "8x1x64x1x4x0", "32x3x128x4x1x0", "64x2x256x1x4x1", "128x4x256x2x1x1", "16x4x128x3x4x1",
         "4x4x64x1x4x1x1x1x1", "32x4x128x1x4x1x1x0x0", "128x4x256x2x1x1x1x0x1", "16x3x128x1x4x0x1x1x1", "64x2x128x1x1x1x0x1x0",
+        "32x4x128x1x4x2x1x0x1", "8x3x64x2x1x2x0x1x0",
     ] {
         own.set_qmv_layout(Some(layout.parse().unwrap())).unwrap();
-        for (spec, dt) in [
-            (QuantSpec::new(Mode::Affine, 64, 4).unwrap(), DType::F16),
-            (QuantSpec::new(Mode::Affine, 32, 6).unwrap(), DType::F32),
-            (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), DType::BF16),
-            (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F32),
-            (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F16),
+        for (spec, dt, k) in [
+            (QuantSpec::new(Mode::Affine, 64, 4).unwrap(), DType::F16, 1088),
+            (QuantSpec::new(Mode::Affine, 32, 6).unwrap(), DType::F32, 1088),
+            (QuantSpec::new(Mode::Affine, 32, 8).unwrap(), DType::F16, 1088),
+            (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), DType::BF16, 1072),
+            (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), DType::F16, 1088),
+            (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F32, 1088),
+            (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F16, 1088),
         ] {
             let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
-            let k = if spec.mode() == Mode::Nvfp4 { 1072 } else { 1088 };
             for (m, n) in [(1, 46), (5, 13)] {
                 let c = Case { spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
                 check(&own, &mut rng, dt, &c);
@@ -276,9 +278,69 @@ fn qmv_layouts_within_metric() {
     }
     let bad: Result<qmlx_wgpu::plan::QmvLayout, _> = "48x4x128x2".parse();
     assert!(bad.is_err(), "lanes must be a power of two");
-    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x2", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1"] {
+    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x3", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1"] {
         assert!(bad.parse::<qmlx_wgpu::plan::QmvLayout>().is_err(), "{bad}");
     }
     let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0 }));
     assert!(matches!(bad, Err(Error::Value { arg: "layout", .. })), "{bad:?}");
+}
+
+/// `WgpuContext::batch`: two chained matmuls (the second reads the first's output) and a
+/// dequantize recorded into one compute pass give the bytes of the same ops run one by one,
+/// into poisoned outputs; an op that fails validation inside the batch submits nothing.
+#[test]
+fn batch_records_ops_in_one_pass() {
+    let Some(ctx) = ctx("batch_records_ops_in_one_pass") else { return };
+    let mut rng = rng("batch_records_ops_in_one_pass");
+    let spec = QuantSpec::new(Mode::Affine, 64, 4).unwrap();
+    let (m, k, n1, n2) = (3usize, 192usize, 64usize, 46usize);
+    let upload_f16 = |v: &[half::f16], shape: &[usize]| ctx.upload(&TensorRef::new(v, shape).unwrap()).unwrap();
+    let quant = |rng: &mut rand::rngs::StdRng, rows: usize, cols: usize| {
+        let w: Vec<half::f16> = randn(rng, rows * cols, 1.0);
+        let q: QuantizedWeight<half::f16> = api::quantize(&w, &[rows, cols], spec, Rounding::Gpu, None).unwrap();
+        let GroupParams::Affine { scales, biases } = &q.params else { unreachable!() };
+        let wq = ctx.upload(&TensorRef::new(&q.wq, &q.wq_shape).unwrap()).unwrap();
+        (wq, upload_f16(scales, &q.scales_shape), upload_f16(biases, &q.scales_shape))
+    };
+    let (w1, s1, b1) = quant(&mut rng, n1, k);
+    let (w2, s2, b2) = quant(&mut rng, n2, n1);
+    let x: Vec<half::f16> = randn(&mut rng, m * k, 1.0);
+    let x = upload_f16(&x, &[m, k]);
+    let poisoned = |shape: &[usize]| upload_f16(&vec![half::f16::NAN; shape.iter().product()], shape);
+    let op1 = MatmulOp::quantized_matmul(&x.meta(), &w1.meta(), &s1.meta(), Some(&b1.meta()), true, spec).unwrap();
+    let y1 = poisoned(&op1.out_shape);
+    let op2 = MatmulOp::quantized_matmul(&y1.meta(), &w2.meta(), &s2.meta(), Some(&b2.meta()), true, spec).unwrap();
+    let dq = DequantizeOp::new(&w1.meta(), &s1.meta(), Some(&b1.meta()), spec, None, None).unwrap();
+    let (y2, w1f) = (poisoned(&op2.out_shape), poisoned(&dq.out_shape));
+    let none = GatherIndices::default();
+    ctx.batch(|b| {
+        b.matmul(&op1, &x, &w1, &s1, Some(&b1), none, None, &y1)?;
+        b.matmul(&op2, &y1, &w2, &s2, Some(&b2), none, None, &y2)?;
+        b.dequantize(&dq, &w1, &s1, Some(&b1), None, &w1f)?;
+        assert_eq!(b.len(), 3);
+        Ok(())
+    })
+    .unwrap();
+    // The same ops one by one.
+    let (r1, r2, rw) = (poisoned(&op1.out_shape), poisoned(&op2.out_shape), poisoned(&dq.out_shape));
+    ctx.matmul(&op1, &x, &w1, &s1, Some(&b1), none, None, &r1).unwrap();
+    ctx.matmul(&op2, &r1, &w2, &s2, Some(&b2), none, None, &r2).unwrap();
+    ctx.dequantize(&dq, &w1, &s1, Some(&b1), None, &rw).unwrap();
+    for (got, want, what) in [(&y1, &r1, "first matmul"), (&y2, &r2, "chained matmul"), (&w1f, &rw, "dequantize")] {
+        let (g, w) = (ctx.download(got).unwrap(), ctx.download(want).unwrap());
+        let g16: &[half::f16] = bytemuck::cast_slice(&g);
+        assert!(g16.iter().all(|v| v.is_finite()), "{what}: output not (fully) written");
+        assert!(g == w, "{what}: batch differs from the op run alone");
+    }
+    // A failing op: the batch returns its error and submits nothing (the first op's output stays poisoned).
+    let y3 = poisoned(&op1.out_shape);
+    let err = ctx
+        .batch(|b| {
+            b.matmul(&op1, &x, &w1, &s1, Some(&b1), none, None, &y3)?;
+            b.matmul(&op2, &x, &w2, &s2, Some(&b2), none, None, &y2)
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Shape { .. } | Error::Value { .. } | Error::DType { .. }), "{err}");
+    let y3b = ctx.download(&y3).unwrap();
+    assert!(bytemuck::cast_slice::<u8, half::f16>(&y3b).iter().all(|v| v.is_nan()), "a failed batch ran its first op");
 }

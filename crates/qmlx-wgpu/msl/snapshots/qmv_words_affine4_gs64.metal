@@ -48,6 +48,10 @@ struct X8_ {
     metal::float4 lo;
     metal::float4 hi;
 };
+struct W8_ {
+    metal::float4 lo;
+    metal::float4 hi;
+};
 struct type_17 {
     metal::float4 inner[8];
 };
@@ -101,19 +105,19 @@ uint f32_to_f16_(
     float f
 ) {
     uint x_3 = as_type<uint>(f);
-    uint s = (x_3 >> 16u) & 32768u;
-    uint a_3 = x_3 & 2147483647u;
-    if (a_3 > 2139095040u) {
-        return (s | 32256u) | ((a_3 & 8388607u) >> 13u);
+    uint s_1 = (x_3 >> 16u) & 32768u;
+    uint a_4 = x_3 & 2147483647u;
+    if (a_4 > 2139095040u) {
+        return (s_1 | 32256u) | ((a_4 & 8388607u) >> 13u);
     }
-    if (a_3 >= 1199566848u) {
-        return s | 31744u;
+    if (a_4 >= 1199566848u) {
+        return s_1 | 31744u;
     }
-    if (a_3 < 947912704u) {
-        return s | naga_f2u32(metal::rint(as_type<float>(a_3) * 16777216.0));
+    if (a_4 < 947912704u) {
+        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_4) * 16777216.0));
     }
-    uint r_1 = (a_3 + 4095u) + ((a_3 >> 13u) & 1u);
-    return s | ((r_1 - 939524096u) >> 13u);
+    uint r_1 = (a_4 + 4095u) + ((a_4 >> 13u) & 1u);
+    return s_1 | ((r_1 - 939524096u) >> 13u);
 }
 
 uint f32_to_bf16_(
@@ -190,18 +194,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_10 = {};
+    bool local_8 = {};
     uint i = 0u;
     q_2 = a_1 / b_1;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_10 = _e14 == 0.0;
+        local_8 = _e14 == 0.0;
     } else {
-        local_10 = true;
+        local_8 = true;
     }
-    bool _e18 = local_10;
+    bool _e18 = local_8;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -367,8 +371,8 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_11 = {};
-    bool local_12 = {};
+    bool local_9 = {};
+    bool local_10 = {};
     uint v_2 = 0u;
     uint i_4 = 0u;
     uint word_1 = {};
@@ -378,17 +382,17 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_11 = (start & 3u) == 0u;
+        local_9 = (start & 3u) == 0u;
     } else {
-        local_11 = false;
+        local_9 = false;
     }
-    bool _e27 = local_11;
+    bool _e27 = local_9;
     if (_e27) {
-        local_12 = (start + BITS) <= end;
+        local_10 = (start + BITS) <= end;
     } else {
-        local_12 = false;
+        local_10 = false;
     }
-    bool _e34 = local_12;
+    bool _e34 = local_10;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
@@ -480,11 +484,11 @@ float qmv_weight(
         uint pos_1 = e_3 * BITS;
         uint sh_1 = pos_1 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_8 = wbuf.inner[base_2 + (pos_1 >> 5u)];
+            uint w_7 = wbuf.inner[base_2 + (pos_1 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_8 << (19u - sh_1);
+                v_4 = w_7 << (19u - sh_1);
             } else {
-                v_4 = w_8 >> (sh_1 - 19u);
+                v_4 = w_7 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
@@ -523,8 +527,8 @@ metal::float2 qmv_group(
         float _e35 = half_in_word(_e33, g, XDT);
         uint _e40 = biases[g >> 1u];
         float _e42 = half_in_word(_e40, g, XDT);
-        float a_4 = _e35 * 16.0;
-        return metal::float2(a_4, _e42 - a_4);
+        float a_5 = _e35 * 16.0;
+        return metal::float2(a_5, _e42 - a_5);
     }
     uint _e55 = scales[g >> 2u];
     uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
@@ -613,12 +617,12 @@ X8_ qmv_x8v(
         metal::uint4 _e24 = x_2[(i_7 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_9 = x_2[i_7 >> 3u];
+    metal::uint4 w_8 = x_2[i_7 >> 3u];
     if (false) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_9.x)), float2(as_type<half2>(w_9.y))), metal::float4(float2(as_type<half2>(w_9.z)), float2(as_type<half2>(w_9.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_8.x)), float2(as_type<half2>(w_8.y))), metal::float4(float2(as_type<half2>(w_8.z)), float2(as_type<half2>(w_8.w)))};
     }
-    metal::uint4 lo = metal::uint4(w_9.x << 16u, w_9.x & 4294901760u, w_9.y << 16u, w_9.y & 4294901760u);
-    metal::uint4 hi = metal::uint4(w_9.z << 16u, w_9.z & 4294901760u, w_9.w << 16u, w_9.w & 4294901760u);
+    metal::uint4 lo = metal::uint4(w_8.x << 16u, w_8.x & 4294901760u, w_8.y << 16u, w_8.y & 4294901760u);
+    metal::uint4 hi = metal::uint4(w_8.z << 16u, w_8.z & 4294901760u, w_8.w << 16u, w_8.w & 4294901760u);
     return X8_ {as_type<metal::float4>(lo), as_type<metal::float4>(hi)};
 }
 
@@ -629,54 +633,134 @@ metal::uint4 pairs4_(
         metal::uint4 v_9 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
         return (v_9 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
     }
+    if (false) {
+        uint e_7 = w_4 & 252645135u;
+        uint o_1 = (w_4 >> 4u) & 252645135u;
+        uint es = e_7 + ((e_7 & 134744072u) * 7u);
+        uint os = o_1 + ((o_1 & 134744072u) * 7u);
+        return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
+    }
     metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
-    metal::uint4 s_1 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
-    return (m_1 & metal::uint4(234884608u)) | (s_1 & metal::uint4(2147516416u));
+    metal::uint4 s_2 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
+    return (m_1 & metal::uint4(234884608u)) | (s_2 & metal::uint4(2147516416u));
 }
 
-float qmv_dot_word4_(
-    uint w_5,
-    X8_ xs,
+W8_ qmv_w8_(
+    uint wa,
+    uint wb_1,
     threadgroup type_12& fp4_lut
 ) {
-    bool local_13 = {};
+    bool local_11 = {};
+    if (false) {
+        if (true) {
+            metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
+            return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_1) >> sh_2) & metal::uint4(255u))};
+        }
+        metal::uint4 v_10 = metal::uint4(wa << 2u, wa >> 6u, wb_1 << 2u, wb_1 >> 6u);
+        metal::uint4 h = (v_10 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::float2 a0_ = float2(as_type<half2>(h.x));
+        metal::float2 a1_ = float2(as_type<half2>(h.y));
+        metal::float2 b0_ = float2(as_type<half2>(h.z));
+        metal::float2 b1_ = float2(as_type<half2>(h.w));
+        return W8_ {metal::float4(a0_.x, a1_.x, a0_.y, a1_.y), metal::float4(b0_.x, b1_.x, b0_.y, b1_.y)};
+    }
     if (true) {
-        local_13 = true;
+        local_11 = true;
     } else {
-        local_13 = false;
+        local_11 = false;
     }
-    bool _e15 = local_13;
-    if (_e15) {
-        metal::uint4 _e16 = codes4_lo(w_5);
-        metal::uint4 _e20 = codes4_hi(w_5);
-        return metal::dot(static_cast<metal::float4>(_e16), xs.lo) + metal::dot(static_cast<metal::float4>(_e20), xs.hi);
-    }
-    if (true) {
-        metal::uint4 _e29 = pairs4_(w_5);
-        metal::float2 f0_ = float2(as_type<half2>(_e29.x));
-        metal::float2 f1_ = float2(as_type<half2>(_e29.y));
-        metal::float2 f2_ = float2(as_type<half2>(_e29.z));
-        metal::float2 f3_ = float2(as_type<half2>(_e29.w));
-        return metal::dot(metal::float4(f0_.x, f1_.x, f2_.x, f3_.x), xs.lo) + metal::dot(metal::float4(f0_.y, f1_.y, f2_.y, f3_.y), xs.hi);
+    bool _e76 = local_11;
+    if (_e76) {
+        metal::uint4 _e77 = codes4_lo(wa);
+        metal::uint4 _e79 = codes4_hi(wa);
+        return W8_ {static_cast<metal::float4>(_e77), static_cast<metal::float4>(_e79)};
     }
     if (true) {
-        metal::float4 _e58 = codes4_lo_unit(w_5);
-        metal::float4 _e61 = codes4_hi_unit(w_5);
-        return metal::dot(_e58, xs.lo) + metal::dot(_e61, xs.hi);
+        metal::uint4 _e86 = pairs4_(wa);
+        metal::float2 f0_ = float2(as_type<half2>(_e86.x));
+        metal::float2 f1_1 = float2(as_type<half2>(_e86.y));
+        metal::float2 f2_1 = float2(as_type<half2>(_e86.z));
+        metal::float2 f3_1 = float2(as_type<half2>(_e86.w));
+        return W8_ {metal::float4(f0_.x, f1_1.x, f2_1.x, f3_1.x), metal::float4(f0_.y, f1_1.y, f2_1.y, f3_1.y)};
     }
-    metal::uint4 _e65 = codes4_lo(w_5);
-    metal::uint4 _e66 = codes4_hi(w_5);
-    float _e70 = fp4_lut.inner[_e65.x];
-    float _e74 = fp4_lut.inner[_e65.y];
-    float _e78 = fp4_lut.inner[_e65.z];
-    float _e82 = fp4_lut.inner[_e65.w];
-    metal::float4 vl = metal::float4(_e70, _e74, _e78, _e82);
-    float _e87 = fp4_lut.inner[_e66.x];
-    float _e91 = fp4_lut.inner[_e66.y];
-    float _e95 = fp4_lut.inner[_e66.z];
-    float _e99 = fp4_lut.inner[_e66.w];
-    metal::float4 vh = metal::float4(_e87, _e91, _e95, _e99);
-    return metal::dot(vl, xs.lo) + metal::dot(vh, xs.hi);
+    if (true) {
+        metal::float4 _e111 = codes4_lo_unit(wa);
+        metal::float4 _e112 = codes4_hi_unit(wa);
+        return W8_ {_e111, _e112};
+    }
+    metal::uint4 _e114 = codes4_lo(wa);
+    metal::uint4 _e115 = codes4_hi(wa);
+    float _e119 = fp4_lut.inner[_e114.x];
+    float _e123 = fp4_lut.inner[_e114.y];
+    float _e127 = fp4_lut.inner[_e114.z];
+    float _e131 = fp4_lut.inner[_e114.w];
+    float _e136 = fp4_lut.inner[_e115.x];
+    float _e140 = fp4_lut.inner[_e115.y];
+    float _e144 = fp4_lut.inner[_e115.z];
+    float _e148 = fp4_lut.inner[_e115.w];
+    return W8_ {metal::float4(_e119, _e123, _e127, _e131), metal::float4(_e136, _e140, _e144, _e148)};
+}
+
+float qmv_dot8_(
+    float d_1,
+    W8_ f_2,
+    X8_ xs
+) {
+    float s = {};
+    s = metal::fma(f_2.lo.x, xs.lo.x, d_1);
+    float _e13 = s;
+    s = metal::fma(f_2.lo.y, xs.lo.y, _e13);
+    float _e19 = s;
+    s = metal::fma(f_2.lo.z, xs.lo.z, _e19);
+    float _e25 = s;
+    s = metal::fma(f_2.lo.w, xs.lo.w, _e25);
+    float _e31 = s;
+    s = metal::fma(f_2.hi.x, xs.hi.x, _e31);
+    float _e37 = s;
+    s = metal::fma(f_2.hi.y, xs.hi.y, _e37);
+    float _e43 = s;
+    s = metal::fma(f_2.hi.z, xs.hi.z, _e43);
+    float _e49 = s;
+    return metal::fma(f_2.hi.w, xs.hi.w, _e49);
+}
+
+metal::float2 qmv_word_group(
+    uint row_2,
+    uint j_3,
+    float global_factor_3,
+    constant Params& p,
+    device type_8 const& scales,
+    device type_8 const& biases,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    bool local_12 = {};
+    float a_2 = {};
+    if (false) {
+        local_12 = false;
+    } else {
+        local_12 = true;
+    }
+    bool _e16 = local_12;
+    if (_e16) {
+        metal::float2 _e17 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
+        return _e17;
+    }
+    uint _e20 = p.gpr;
+    uint g_1 = (row_2 * _e20) + (j_3 / GS);
+    uint _e29 = scales[g_1 >> 2u];
+    uint byte_2 = (_e29 >> ((g_1 & 3u) * 8u)) & 255u;
+    if (false) {
+        return metal::float2(as_type<float>(metal::min(byte_2 + 14u, 255u) << 23u), 0.0);
+    }
+    uint h_1 = ((byte_2 & 127u) << 7u) | ((byte_2 & 128u) << 8u);
+    a_2 = float2(as_type<half2>(h_1)).x * 4194304.0;
+    if ((byte_2 & 127u) == 127u) {
+        a_2 = as_type<float>(2143289344u);
+    }
+    float _e71 = a_2;
+    float _e72 = a_2;
+    uint _e76 = p.has_global;
+    return metal::float2((_e76 != 0u) ? (_e72 * global_factor_3) : _e71, 0.0);
 }
 
 metal::uint4 qmv_unit_word(
@@ -698,30 +782,43 @@ Unit4_ qmv_unit_load(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    Unit4_ w_6 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
+    Unit4_ w_5 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
     metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_1 * QMV_VEC), wq, _buffer_sizes);
-    w_6.c0_ = _e17;
+    w_5.c0_ = _e17;
     if (true) {
         metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c1_ = _e27;
+        w_5.c1_ = _e27;
     }
     if (true) {
         metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c2_ = _e37;
+        w_5.c2_ = _e37;
     }
     if (true) {
         metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c3_ = _e47;
+        w_5.c3_ = _e47;
     }
-    Unit4_ _e48 = w_6;
+    Unit4_ _e48 = w_5;
     return _e48;
+}
+
+W8_ qmv_w8_at(
+    metal::uint4 u_2,
+    uint v_5,
+    threadgroup type_12& fp4_lut
+) {
+    if (false) {
+        W8_ _e10 = qmv_w8_(u_2[v_5], u_2[v_5 + 1u], fp4_lut);
+        return _e10;
+    }
+    W8_ _e13 = qmv_w8_(u_2[v_5], 0u, fp4_lut);
+    return _e13;
 }
 
 void qmv_unit(
     uint c_2,
-    Unit4_ w_7,
+    Unit4_ w_6,
     uint count,
-    float global_factor_3,
+    float global_factor_4,
     constant Params& p,
     device type_7 const& x_2,
     device type_8 const& scales,
@@ -732,137 +829,182 @@ void qmv_unit(
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_14 = {};
-    uint v0_ = 0u;
-    metal::float4 a_2 = {};
+    uint o0_ = 0u;
+    metal::float4 a_3 = {};
     metal::float4 b_2 = {};
     uint ci_12 = {};
+    type_17 d_2 = {};
+    type_16 sx_1 = {};
+    uint o = {};
+    W8_ f1_ = {};
+    W8_ f2_ = {};
+    W8_ f3_ = {};
     uint mi_6 = {};
-    metal::float4 d_1 = {};
-    float sx_1 = {};
-    uint v_5 = {};
-    if (false) {
-        local_14 = true;
-    } else {
-        local_14 = false;
-    }
-    bool _e23 = local_14;
-    float fp_unscale = _e23 ? 16384.0 : 1.0;
-    uint row0_ = (c_2 * QMV_VEC) * 8u;
+    uint mi_7 = {};
+    uint row0_ = (c_2 * 4u) * 8u;
     bool loop_init_5 = true;
     while(true) {
         if (!loop_init_5) {
-            uint _e166 = v0_;
-            v0_ = _e166 + 4u;
+            uint _e209 = o0_;
+            o0_ = _e209 + 4u;
         }
         loop_init_5 = false;
-        uint _e33 = v0_;
-        if (_e33 < QMV_VEC) {
+        uint _e25 = o0_;
+        if (_e25 < 4u) {
         } else {
             break;
         }
         {
-            uint _e36 = v0_;
-            uint j0_ = row0_ + (_e36 * 8u);
-            a_2 = metal::float4(0.0);
+            uint _e27 = o0_;
+            uint j0_ = row0_ + (_e27 * 8u);
+            a_3 = metal::float4(0.0);
             b_2 = metal::float4(0.0);
             ci_12 = 0u;
             bool loop_init_6 = true;
             while(true) {
                 if (!loop_init_6) {
-                    uint _e64 = ci_12;
-                    ci_12 = _e64 + 1u;
+                    uint _e54 = ci_12;
+                    ci_12 = _e54 + 1u;
                 }
                 loop_init_6 = false;
-                uint _e48 = ci_12;
-                if (_e48 < QMV_COLS) {
+                uint _e39 = ci_12;
+                if (_e39 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e52 = ci_12;
-                    uint _e54 = qmv_wrow[_e52];
-                    metal::float2 _e55 = qmv_group(_e54, j0_, global_factor_3, p, scales, biases, _buffer_sizes);
-                    uint _e56 = ci_12;
-                    a_2[_e56] = _e55.x * fp_unscale;
-                    uint _e60 = ci_12;
-                    b_2[_e60] = _e55.y;
+                    uint _e43 = ci_12;
+                    uint _e45 = qmv_wrow[_e43];
+                    metal::float2 _e46 = qmv_word_group(_e45, j0_, global_factor_4, p, scales, biases, _buffer_sizes);
+                    uint _e47 = ci_12;
+                    a_3[_e47] = _e46.x;
+                    uint _e50 = ci_12;
+                    b_2[_e50] = _e46.y;
                 }
             }
-            mi_6 = 0u;
+            d_2 = type_17 {};
+            sx_1 = type_16 {};
+            uint _e60 = o0_;
+            o = _e60;
             bool loop_init_7 = true;
             while(true) {
                 if (!loop_init_7) {
-                    uint _e164 = mi_6;
-                    mi_6 = _e164 + 1u;
+                    uint _e181 = o;
+                    o = _e181 + 1u;
                 }
                 loop_init_7 = false;
-                uint _e68 = mi_6;
-                if (_e68 < QMV_XROWS) {
+                uint _e62 = o;
+                uint _e63 = o0_;
+                if (_e62 < (_e63 + 4u)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e71 = mi_6;
-                    if (_e71 < count) {
-                        d_1 = metal::float4(0.0);
-                        sx_1 = 0.0;
-                        uint _e78 = v0_;
-                        v_5 = _e78;
-                        bool loop_init_8 = true;
-                        while(true) {
-                            if (!loop_init_8) {
-                                uint _e149 = v_5;
-                                v_5 = _e149 + 1u;
-                            }
-                            loop_init_8 = false;
-                            uint _e80 = v_5;
-                            uint _e81 = v0_;
-                            if (_e80 < (_e81 + 4u)) {
-                            } else {
-                                break;
-                            }
-                            {
-                                uint _e85 = mi_6;
-                                uint _e87 = qmv_xrow.inner[_e85];
-                                uint _e88 = v_5;
-                                uint _e89 = v0_;
-                                X8_ _e94 = qmv_x8v(_e87, j0_ + ((_e88 - _e89) * 8u), p, x_2, _buffer_sizes);
+                    uint _e67 = o;
+                    W8_ _e69 = qmv_w8_at(w_6.c0_, _e67 * 1u, fp4_lut);
+                    f1_ = _e69;
+                    f2_ = _e69;
+                    f3_ = _e69;
+                    if (true) {
+                        uint _e78 = o;
+                        W8_ _e80 = qmv_w8_at(w_6.c1_, _e78 * 1u, fp4_lut);
+                        f1_ = _e80;
+                    }
+                    if (true) {
+                        uint _e86 = o;
+                        W8_ _e88 = qmv_w8_at(w_6.c2_, _e86 * 1u, fp4_lut);
+                        f2_ = _e88;
+                    }
+                    if (true) {
+                        uint _e94 = o;
+                        W8_ _e96 = qmv_w8_at(w_6.c3_, _e94 * 1u, fp4_lut);
+                        f3_ = _e96;
+                    }
+                    mi_6 = 0u;
+                    bool loop_init_8 = true;
+                    while(true) {
+                        if (!loop_init_8) {
+                            uint _e178 = mi_6;
+                            mi_6 = _e178 + 1u;
+                        }
+                        loop_init_8 = false;
+                        uint _e99 = mi_6;
+                        if (_e99 < QMV_XROWS) {
+                        } else {
+                            break;
+                        }
+                        {
+                            uint _e102 = mi_6;
+                            if (_e102 < count) {
+                                uint _e105 = mi_6;
+                                uint _e107 = qmv_xrow.inner[_e105];
+                                uint _e108 = o;
+                                uint _e109 = o0_;
+                                X8_ _e114 = qmv_x8v(_e107, j0_ + ((_e108 - _e109) * 8u), p, x_2, _buffer_sizes);
                                 if (true) {
-                                    float _e100 = sx_1;
-                                    sx_1 = _e100 + metal::dot(_e94.lo + _e94.hi, metal::float4(1.0));
+                                    uint _e120 = mi_6;
+                                    float _e122 = sx_1.inner[_e120];
+                                    sx_1.inner[_e120] = _e122 + metal::dot(_e114.lo + _e114.hi, metal::float4(1.0));
                                 }
-                                float _e109 = d_1.x;
-                                uint _e111 = v_5;
-                                float _e113 = qmv_dot_word4_(w_7.c0_[_e111], _e94, fp4_lut);
-                                d_1.x = _e109 + _e113;
+                                uint _e130 = mi_6;
+                                uint _e133 = mi_6;
+                                float _e136 = d_2.inner[_e133].x;
+                                float _e137 = qmv_dot8_(_e136, _e69, _e114);
+                                d_2.inner[_e130].x = _e137;
                                 if (true) {
-                                    float _e120 = d_1.y;
-                                    uint _e122 = v_5;
-                                    float _e124 = qmv_dot_word4_(w_7.c1_[_e122], _e94, fp4_lut);
-                                    d_1.y = _e120 + _e124;
+                                    uint _e142 = mi_6;
+                                    uint _e145 = mi_6;
+                                    float _e148 = d_2.inner[_e145].y;
+                                    W8_ _e149 = f1_;
+                                    float _e150 = qmv_dot8_(_e148, _e149, _e114);
+                                    d_2.inner[_e142].y = _e150;
                                 }
                                 if (true) {
-                                    float _e131 = d_1.z;
-                                    uint _e133 = v_5;
-                                    float _e135 = qmv_dot_word4_(w_7.c2_[_e133], _e94, fp4_lut);
-                                    d_1.z = _e131 + _e135;
+                                    uint _e155 = mi_6;
+                                    uint _e158 = mi_6;
+                                    float _e161 = d_2.inner[_e158].z;
+                                    W8_ _e162 = f2_;
+                                    float _e163 = qmv_dot8_(_e161, _e162, _e114);
+                                    d_2.inner[_e155].z = _e163;
                                 }
                                 if (true) {
-                                    float _e142 = d_1.w;
-                                    uint _e144 = v_5;
-                                    float _e146 = qmv_dot_word4_(w_7.c3_[_e144], _e94, fp4_lut);
-                                    d_1.w = _e142 + _e146;
+                                    uint _e168 = mi_6;
+                                    uint _e171 = mi_6;
+                                    float _e174 = d_2.inner[_e171].w;
+                                    W8_ _e175 = f3_;
+                                    float _e176 = qmv_dot8_(_e174, _e175, _e114);
+                                    d_2.inner[_e168].w = _e176;
                                 }
                             }
                         }
-                        uint _e152 = mi_6;
-                        metal::float4 _e154 = qacc.inner[_e152];
-                        metal::float4 _e155 = a_2;
-                        metal::float4 _e156 = d_1;
-                        metal::float4 _e158 = b_2;
-                        float _e159 = sx_1;
-                        qacc.inner[_e152] = _e154 + ((_e155 * _e156) + (_e158 * _e159));
+                    }
+                }
+            }
+            mi_7 = 0u;
+            bool loop_init_9 = true;
+            while(true) {
+                if (!loop_init_9) {
+                    uint _e207 = mi_7;
+                    mi_7 = _e207 + 1u;
+                }
+                loop_init_9 = false;
+                uint _e185 = mi_7;
+                if (_e185 < QMV_XROWS) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e188 = mi_7;
+                    if (_e188 < count) {
+                        uint _e191 = mi_7;
+                        metal::float4 _e193 = qacc.inner[_e191];
+                        metal::float4 _e194 = a_3;
+                        uint _e195 = mi_7;
+                        metal::float4 _e197 = d_2.inner[_e195];
+                        metal::float4 _e199 = b_2;
+                        uint _e200 = mi_7;
+                        float _e202 = sx_1.inner[_e200];
+                        qacc.inner[_e191] = _e193 + ((_e194 * _e197) + (_e199 * _e202));
                     }
                 }
             }
@@ -871,16 +1013,49 @@ void qmv_unit(
     return;
 }
 
+bool qmv_word_kernel(
+) {
+    bool local_13 = {};
+    bool local_14 = {};
+    bool local_15 = {};
+    bool local_16 = {};
+    if (true) {
+        if (false) {
+            if (false) {
+                local_15 = true;
+            } else {
+                local_15 = false;
+            }
+            bool _e25 = local_15;
+            if (_e25) {
+                local_16 = true;
+            } else {
+                local_16 = false;
+            }
+            bool _e33 = local_16;
+            local_14 = _e33;
+        } else {
+            local_14 = true;
+        }
+        bool _e35 = local_14;
+        local_13 = _e35;
+    } else {
+        local_13 = false;
+    }
+    bool _e37 = local_13;
+    return _e37;
+}
+
 metal::uint2 qmv_row(
     uint first,
-    uint mi_7,
+    uint mi_8,
     device type_11 const& rows,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     if (false) {
-        return metal::uint2(mi_7);
+        return metal::uint2(mi_8);
     }
-    metal::uint2 _e10 = rows[first + mi_7];
+    metal::uint2 _e10 = rows[first + mi_8];
     return _e10;
 }
 
@@ -904,15 +1079,15 @@ void qmv_reduce_flat(
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_15 = {};
+    bool local_17 = {};
     uint team0_ = lid_1 - lane;
-    bool loop_init_9 = true;
+    bool loop_init_10 = true;
     while(true) {
-        if (!loop_init_9) {
+        if (!loop_init_10) {
             uint _e166 = m0_;
             m0_ = _e166 + 2u;
         }
-        loop_init_9 = false;
+        loop_init_10 = false;
         uint _e19 = m0_;
         if (_e19 < QMV_XROWS) {
         } else {
@@ -920,13 +1095,13 @@ void qmv_reduce_flat(
         }
         {
             r = 0u;
-            bool loop_init_10 = true;
+            bool loop_init_11 = true;
             while(true) {
-                if (!loop_init_10) {
+                if (!loop_init_11) {
                     uint _e59 = r;
                     r = _e59 + 1u;
                 }
-                loop_init_10 = false;
+                loop_init_11 = false;
                 uint _e24 = r;
                 if (_e24 < 2u) {
                 } else {
@@ -935,15 +1110,15 @@ void qmv_reduce_flat(
                 {
                     uint _e26 = m0_;
                     uint _e27 = r;
-                    uint mi_8 = metal::min(_e26 + _e27, 7u);
+                    uint mi_9 = metal::min(_e26 + _e27, 7u);
                     ci_13 = 0u;
-                    bool loop_init_11 = true;
+                    bool loop_init_12 = true;
                     while(true) {
-                        if (!loop_init_11) {
+                        if (!loop_init_12) {
                             uint _e56 = ci_13;
                             ci_13 = _e56 + 1u;
                         }
-                        loop_init_11 = false;
+                        loop_init_12 = false;
                         uint _e36 = ci_13;
                         if (_e36 < QMV_COLS) {
                         } else {
@@ -953,7 +1128,7 @@ void qmv_reduce_flat(
                             uint _e40 = r;
                             uint _e43 = ci_13;
                             uint _e49 = ci_13;
-                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_8];
+                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_9];
                             red.inner[(((_e40 * QMV_COLS) + _e43) * QMV_WG) + lid_1] = _e54;
                         }
                     }
@@ -961,13 +1136,13 @@ void qmv_reduce_flat(
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             job = lane;
-            bool loop_init_12 = true;
+            bool loop_init_13 = true;
             while(true) {
-                if (!loop_init_12) {
+                if (!loop_init_13) {
                     uint _e163 = job;
                     job = _e163 + QMV_LANES;
                 }
-                loop_init_12 = false;
+                loop_init_13 = false;
                 uint _e73 = job;
                 if (_e73 < 8u) {
                 } else {
@@ -979,18 +1154,18 @@ void qmv_reduce_flat(
                     uint _e80 = job;
                     uint ci_14 = (_e80 % 4u) * 1u;
                     uint _e86 = m0_;
-                    uint mi_9 = _e86 + r_2;
+                    uint mi_10 = _e86 + r_2;
                     s0_1 = 0.0;
                     s1_ = 0.0;
-                    uint b0_ = (((r_2 * QMV_COLS) + ci_14) * QMV_WG) + team0_;
+                    uint b0_1 = (((r_2 * QMV_COLS) + ci_14) * QMV_WG) + team0_;
                     l = 0u;
-                    bool loop_init_13 = true;
+                    bool loop_init_14 = true;
                     while(true) {
-                        if (!loop_init_13) {
+                        if (!loop_init_14) {
                             uint _e122 = l;
                             l = _e122 + 1u;
                         }
-                        loop_init_13 = false;
+                        loop_init_14 = false;
                         uint _e100 = l;
                         if (_e100 < QMV_LANES) {
                         } else {
@@ -999,36 +1174,36 @@ void qmv_reduce_flat(
                         {
                             float _e103 = s0_1;
                             uint _e105 = l;
-                            float _e108 = red.inner[b0_ + _e105];
+                            float _e108 = red.inner[b0_1 + _e105];
                             s0_1 = _e103 + _e108;
                             if (false) {
                                 float _e112 = s1_;
                                 uint _e116 = l;
-                                float _e119 = red.inner[(b0_ + QMV_WG) + _e116];
+                                float _e119 = red.inner[(b0_1 + QMV_WG) + _e116];
                                 s1_ = _e112 + _e119;
                             }
                         }
                     }
-                    if (mi_9 < count_1) {
+                    if (mi_10 < count_1) {
                         uint _e130 = p.n;
-                        local_15 = (col0_ + ci_14) < _e130;
+                        local_17 = (col0_ + ci_14) < _e130;
                     } else {
-                        local_15 = false;
+                        local_17 = false;
                     }
-                    bool _e133 = local_15;
+                    bool _e133 = local_17;
                     if (_e133) {
-                        metal::uint2 _e134 = qmv_row(tile_row, mi_9, rows, _buffer_sizes);
+                        metal::uint2 _e134 = qmv_row(tile_row, mi_10, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o = _e134.y * _e138;
+                        uint o_2 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_2 + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o + col0_) + ci_14] = as_type<uint>(_e161);
+                            out[(o_2 + col0_) + ci_14] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -1067,23 +1242,21 @@ struct qmvInput {
     bool local = {};
     bool local_1 = {};
     bool local_2 = {};
-    bool local_3 = {};
     metal::uint4 tile = metal::uint4(0u, 0u, 8u, 0u);
     float global_factor = 0.0;
-    bool local_4 = {};
+    bool local_3 = {};
     type_4 x_rows = {};
     uint mi = 0u;
     type_20 w_rows = {};
     uint ci = 0u;
     type_18 acc = {};
-    bool local_5 = {};
     metal::uint4 wbase = metal::uint4(0u);
     uint ci_1 = 0u;
     uint mi_1 = 0u;
-    bool local_6 = {};
+    bool local_4 = {};
     uint u0_ = {};
-    bool local_7 = {};
-    bool local_8 = {};
+    bool local_5 = {};
+    bool local_6 = {};
     Unit4_ cur = {};
     Unit4_ wb = {};
     Unit4_ wc = {};
@@ -1113,583 +1286,573 @@ struct qmvInput {
     uint ci_8 = {};
     uint stride = {};
     uint ci_9 = {};
-    bool local_9 = {};
+    bool local_7 = {};
     uint ci_10 = {};
     uint ci_11 = {};
     if (true) {
-        local = true;
-    } else {
         local = false;
-    }
-    bool word_kernel = local;
-    if (true) {
-        local_1 = false;
     } else {
-        local_1 = true;
+        local = true;
     }
-    bool _e29 = local_1;
-    if (_e29) {
-        if (!(!(word_kernel))) {
-            local_3 = false;
+    bool _e17 = local;
+    if (_e17) {
+        bool _e20 = qmv_word_kernel();
+        if (!(!(_e20))) {
+            local_2 = false;
         } else {
-            local_3 = true;
+            local_2 = true;
         }
-        bool _e41 = local_3;
-        local_2 = _e41;
+        bool _e30 = local_2;
+        local_1 = _e30;
     } else {
-        local_2 = false;
+        local_1 = false;
     }
-    bool _e43 = local_2;
-    if (_e43) {
+    bool _e32 = local_1;
+    if (_e32) {
         if (lid < 16u) {
-            float _e48 = fp4_value(lid);
-            fp4_lut.inner[lid] = _e48;
+            float _e37 = fp4_value(lid);
+            fp4_lut.inner[lid] = _e37;
         }
         metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
     }
-    uint _e49 = tile_index(wid, nwg);
-    uint _e52 = p.tiles;
-    bool tile_live = _e49 < _e52;
+    uint _e38 = tile_index(wid, nwg);
+    uint _e41 = p.tiles;
+    bool tile_live = _e38 < _e41;
     if (true) {
-        uint _e68 = p.tiles;
-        metal::uint4 _e73 = tiles[metal::min(_e49, _e68 - 1u)];
-        tile = _e73;
+        uint _e57 = p.tiles;
+        metal::uint4 _e62 = tiles[metal::min(_e38, _e57 - 1u)];
+        tile = _e62;
     }
-    uint _e78 = tiles[0].w;
-    opaque_zero = _e78;
-    uint _e81 = tile.z;
-    uint count_2 = tile_live ? _e81 : 0u;
+    uint _e67 = tiles[0].w;
+    opaque_zero = _e67;
+    uint _e70 = tile.z;
+    uint count_2 = tile_live ? _e70 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
-    uint _e98 = tile.x;
-    uint _e101 = p.rows_per_w;
-    uint row0_1 = _e98 * _e101;
+    uint _e87 = tile.x;
+    uint _e90 = p.rows_per_w;
+    uint row0_1 = _e87 * _e90;
     if (false) {
-        uint _e114 = p.has_global;
-        local_4 = _e114 != 0u;
+        uint _e103 = p.has_global;
+        local_3 = _e103 != 0u;
     } else {
-        local_4 = false;
+        local_3 = false;
     }
-    bool _e118 = local_4;
-    if (_e118) {
-        uint _e121 = tile.x;
-        float _e123 = gscale[_e121];
-        float _e125 = div_rn(_e123, 2688.0, opaque_zero);
-        global_factor = _e125;
-    }
-    bool loop_init_14 = true;
-    while(true) {
-        if (!loop_init_14) {
-            uint _e145 = mi;
-            mi = _e145 + 1u;
-        }
-        loop_init_14 = false;
-        uint _e129 = mi;
-        if (_e129 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e132 = mi;
-            uint _e135 = tile.y;
-            uint _e136 = mi;
-            metal::uint2 _e142 = qmv_row(_e135, metal::min(_e136, metal::max(count_2, 1u) - 1u), rows, _buffer_sizes);
-            x_rows.inner[_e132] = _e142.x;
-        }
+    bool _e107 = local_3;
+    if (_e107) {
+        uint _e110 = tile.x;
+        float _e112 = gscale[_e110];
+        float _e114 = div_rn(_e112, 2688.0, opaque_zero);
+        global_factor = _e114;
     }
     bool loop_init_15 = true;
     while(true) {
         if (!loop_init_15) {
-            uint _e165 = ci;
-            ci = _e165 + 1u;
+            uint _e134 = mi;
+            mi = _e134 + 1u;
         }
         loop_init_15 = false;
-        uint _e150 = ci;
-        if (_e150 < QMV_COLS) {
+        uint _e118 = mi;
+        if (_e118 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e153 = ci;
-            uint _e155 = ci;
-            uint _e159 = p.n;
-            w_rows.inner[_e153] = row0_1 + metal::min(col0_1 + _e155, _e159 - 1u);
+            uint _e121 = mi;
+            uint _e124 = tile.y;
+            uint _e125 = mi;
+            metal::uint2 _e131 = qmv_row(_e124, metal::min(_e125, metal::max(count_2, 1u) - 1u), rows, _buffer_sizes);
+            x_rows.inner[_e121] = _e131.x;
         }
     }
-    uint _e169 = p.k;
-    uint chunks = (_e169 + 31u) / 32u;
-    if (true) {
-        local_5 = true;
-    } else {
-        local_5 = false;
-    }
-    bool word_path = local_5;
-    uint _e193 = p.wpr;
-    uint units = _e193 / QMV_VEC;
     bool loop_init_16 = true;
     while(true) {
         if (!loop_init_16) {
-            uint _e220 = ci_1;
-            ci_1 = _e220 + 1u;
+            uint _e154 = ci;
+            ci = _e154 + 1u;
         }
         loop_init_16 = false;
-        uint _e201 = ci_1;
-        if (_e201 < QMV_COLS) {
+        uint _e139 = ci;
+        if (_e139 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e204 = ci_1;
-            uint _e206 = ci_1;
-            uint _e208 = w_rows.inner[_e206];
-            uint _e211 = p.wpr;
-            wbase[_e204] = _e208 * _e211;
-            uint _e214 = ci_1;
-            uint _e216 = ci_1;
-            uint _e218 = w_rows.inner[_e216];
-            qmv_wrow[_e214] = _e218;
+            uint _e142 = ci;
+            uint _e144 = ci;
+            uint _e148 = p.n;
+            w_rows.inner[_e142] = row0_1 + metal::min(col0_1 + _e144, _e148 - 1u);
         }
     }
+    uint _e158 = p.k;
+    uint chunks = (_e158 + 31u) / 32u;
+    bool _e168 = qmv_word_kernel();
+    uint _e171 = p.wpr;
+    uint units = _e171 / QMV_VEC;
     bool loop_init_17 = true;
     while(true) {
         if (!loop_init_17) {
-            uint _e234 = mi_1;
-            mi_1 = _e234 + 1u;
+            uint _e198 = ci_1;
+            ci_1 = _e198 + 1u;
         }
         loop_init_17 = false;
-        uint _e224 = mi_1;
-        if (_e224 < QMV_XROWS) {
+        uint _e179 = ci_1;
+        if (_e179 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e228 = mi_1;
-            uint _e230 = mi_1;
-            uint _e232 = x_rows.inner[_e230];
-            qmv_xrow.inner[_e228] = _e232;
+            uint _e182 = ci_1;
+            uint _e184 = ci_1;
+            uint _e186 = w_rows.inner[_e184];
+            uint _e189 = p.wpr;
+            wbase[_e182] = _e186 * _e189;
+            uint _e192 = ci_1;
+            uint _e194 = ci_1;
+            uint _e196 = w_rows.inner[_e194];
+            qmv_wrow[_e192] = _e196;
         }
     }
-    if (word_path) {
-        local_6 = count_2 > 0u;
+    bool loop_init_18 = true;
+    while(true) {
+        if (!loop_init_18) {
+            uint _e212 = mi_1;
+            mi_1 = _e212 + 1u;
+        }
+        loop_init_18 = false;
+        uint _e202 = mi_1;
+        if (_e202 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e206 = mi_1;
+            uint _e208 = mi_1;
+            uint _e210 = x_rows.inner[_e208];
+            qmv_xrow.inner[_e206] = _e210;
+        }
+    }
+    if (_e168) {
+        local_4 = count_2 > 0u;
+    } else {
+        local_4 = false;
+    }
+    bool _e224 = local_4;
+    u0_ = _e224 ? lane_1 : units;
+    if (false) {
+        local_5 = false;
+    } else {
+        local_5 = false;
+    }
+    bool _e238 = local_5;
+    if (_e238) {
+        uint _e241 = u0_;
+        local_6 = _e241 < units;
     } else {
         local_6 = false;
     }
-    bool _e246 = local_6;
-    u0_ = _e246 ? lane_1 : units;
-    if (false) {
-        local_7 = false;
-    } else {
-        local_7 = false;
-    }
-    bool _e260 = local_7;
-    if (_e260) {
-        uint _e263 = u0_;
-        local_8 = _e263 < units;
-    } else {
-        local_8 = false;
-    }
-    bool _e266 = local_8;
-    if (_e266) {
-        metal::uint4 _e267 = wbase;
-        uint _e268 = u0_;
-        Unit4_ _e269 = qmv_unit_load(_e267, _e268, wq, _buffer_sizes);
-        cur = _e269;
-        bool loop_init_18 = true;
+    bool _e244 = local_6;
+    if (_e244) {
+        metal::uint4 _e245 = wbase;
+        uint _e246 = u0_;
+        Unit4_ _e247 = qmv_unit_load(_e245, _e246, wq, _buffer_sizes);
+        cur = _e247;
+        bool loop_init_19 = true;
         while(true) {
-            if (!loop_init_18) {
-                uint _e284 = u0_;
-                u0_ = _e284 + QMV_LANES;
+            if (!loop_init_19) {
+                uint _e262 = u0_;
+                u0_ = _e262 + QMV_LANES;
             }
-            loop_init_18 = false;
-            uint _e271 = u0_;
-            if (_e271 < units) {
+            loop_init_19 = false;
+            uint _e249 = u0_;
+            if (_e249 < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e273 = wbase;
-                uint _e274 = u0_;
-                Unit4_ _e280 = qmv_unit_load(_e273, metal::min(_e274 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e281 = u0_;
-                Unit4_ _e282 = cur;
-                float _e283 = global_factor;
-                qmv_unit(_e281, _e282, count_2, _e283, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur = _e280;
-            }
-        }
-    }
-    bool loop_init_19 = true;
-    while(true) {
-        if (!loop_init_19) {
-            uint _e371 = u0_;
-            u0_ = _e371 + 32u;
-        }
-        loop_init_19 = false;
-        uint _e287 = u0_;
-        if ((_e287 + 16u) < units) {
-        } else {
-            break;
-        }
-        {
-            metal::uint4 _e297 = wbase;
-            uint _e298 = u0_;
-            Unit4_ _e299 = qmv_unit_load(_e297, _e298, wq, _buffer_sizes);
-            wb = _e299;
-            wc = _e299;
-            wd = _e299;
-            if (true) {
-                metal::uint4 _e307 = wbase;
-                uint _e308 = u0_;
-                Unit4_ _e311 = qmv_unit_load(_e307, _e308 + QMV_LANES, wq, _buffer_sizes);
-                wb = _e311;
-            }
-            if (false) {
-                metal::uint4 _e316 = wbase;
-                uint _e317 = u0_;
-                Unit4_ _e323 = qmv_unit_load(_e316, _e317 + 32u, wq, _buffer_sizes);
-                wc = _e323;
-            }
-            if (false) {
-                metal::uint4 _e328 = wbase;
-                uint _e329 = u0_;
-                Unit4_ _e335 = qmv_unit_load(_e328, _e329 + 48u, wq, _buffer_sizes);
-                wd = _e335;
-            }
-            uint _e336 = u0_;
-            float _e337 = global_factor;
-            qmv_unit(_e336, _e299, count_2, _e337, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e342 = u0_;
-                Unit4_ _e345 = wb;
-                float _e346 = global_factor;
-                qmv_unit(_e342 + QMV_LANES, _e345, count_2, _e346, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e351 = u0_;
-                Unit4_ _e357 = wc;
-                float _e358 = global_factor;
-                qmv_unit(_e351 + 32u, _e357, count_2, _e358, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e363 = u0_;
-                Unit4_ _e369 = wd;
-                float _e370 = global_factor;
-                qmv_unit(_e363 + 48u, _e369, count_2, _e370, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                metal::uint4 _e251 = wbase;
+                uint _e252 = u0_;
+                Unit4_ _e258 = qmv_unit_load(_e251, metal::min(_e252 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e259 = u0_;
+                Unit4_ _e260 = cur;
+                float _e261 = global_factor;
+                qmv_unit(_e259, _e260, count_2, _e261, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur = _e258;
             }
         }
     }
     bool loop_init_20 = true;
     while(true) {
         if (!loop_init_20) {
-            uint _e380 = u0_;
-            u0_ = _e380 + QMV_LANES;
+            uint _e349 = u0_;
+            u0_ = _e349 + 32u;
         }
         loop_init_20 = false;
-        uint _e373 = u0_;
-        if (_e373 < units) {
+        uint _e265 = u0_;
+        if ((_e265 + 16u) < units) {
         } else {
             break;
         }
         {
-            uint _e375 = u0_;
-            metal::uint4 _e376 = wbase;
-            uint _e377 = u0_;
-            Unit4_ _e378 = qmv_unit_load(_e376, _e377, wq, _buffer_sizes);
-            float _e379 = global_factor;
-            qmv_unit(_e375, _e378, count_2, _e379, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            metal::uint4 _e275 = wbase;
+            uint _e276 = u0_;
+            Unit4_ _e277 = qmv_unit_load(_e275, _e276, wq, _buffer_sizes);
+            wb = _e277;
+            wc = _e277;
+            wd = _e277;
+            if (true) {
+                metal::uint4 _e285 = wbase;
+                uint _e286 = u0_;
+                Unit4_ _e289 = qmv_unit_load(_e285, _e286 + QMV_LANES, wq, _buffer_sizes);
+                wb = _e289;
+            }
+            if (false) {
+                metal::uint4 _e294 = wbase;
+                uint _e295 = u0_;
+                Unit4_ _e301 = qmv_unit_load(_e294, _e295 + 32u, wq, _buffer_sizes);
+                wc = _e301;
+            }
+            if (false) {
+                metal::uint4 _e306 = wbase;
+                uint _e307 = u0_;
+                Unit4_ _e313 = qmv_unit_load(_e306, _e307 + 48u, wq, _buffer_sizes);
+                wd = _e313;
+            }
+            uint _e314 = u0_;
+            float _e315 = global_factor;
+            qmv_unit(_e314, _e277, count_2, _e315, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e320 = u0_;
+                Unit4_ _e323 = wb;
+                float _e324 = global_factor;
+                qmv_unit(_e320 + QMV_LANES, _e323, count_2, _e324, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e329 = u0_;
+                Unit4_ _e335 = wc;
+                float _e336 = global_factor;
+                qmv_unit(_e329 + 32u, _e335, count_2, _e336, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e341 = u0_;
+                Unit4_ _e347 = wd;
+                float _e348 = global_factor;
+                qmv_unit(_e341 + 48u, _e347, count_2, _e348, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
         }
     }
     bool loop_init_21 = true;
     while(true) {
         if (!loop_init_21) {
-            uint _e409 = mi_2;
-            mi_2 = _e409 + 1u;
+            uint _e358 = u0_;
+            u0_ = _e358 + QMV_LANES;
         }
         loop_init_21 = false;
-        uint _e385 = mi_2;
-        if (_e385 < QMV_XROWS) {
+        uint _e351 = u0_;
+        if (_e351 < units) {
+        } else {
+            break;
+        }
+        {
+            uint _e353 = u0_;
+            metal::uint4 _e354 = wbase;
+            uint _e355 = u0_;
+            Unit4_ _e356 = qmv_unit_load(_e354, _e355, wq, _buffer_sizes);
+            float _e357 = global_factor;
+            qmv_unit(_e353, _e356, count_2, _e357, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+        }
+    }
+    bool loop_init_22 = true;
+    while(true) {
+        if (!loop_init_22) {
+            uint _e387 = mi_2;
+            mi_2 = _e387 + 1u;
+        }
+        loop_init_22 = false;
+        uint _e363 = mi_2;
+        if (_e363 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_2 = 0u;
-            bool loop_init_22 = true;
+            bool loop_init_23 = true;
             while(true) {
-                if (!loop_init_22) {
-                    uint _e406 = ci_2;
-                    ci_2 = _e406 + 1u;
+                if (!loop_init_23) {
+                    uint _e384 = ci_2;
+                    ci_2 = _e384 + 1u;
                 }
-                loop_init_22 = false;
-                uint _e390 = ci_2;
-                if (_e390 < QMV_COLS) {
+                loop_init_23 = false;
+                uint _e368 = ci_2;
+                if (_e368 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e393 = ci_2;
-                    uint _e396 = mi_2;
-                    uint _e400 = mi_2;
-                    uint _e402 = ci_2;
-                    float _e404 = qacc.inner[_e400][_e402];
-                    acc.inner[(_e393 * QMAX_ROWS) + _e396] = _e404;
+                    uint _e371 = ci_2;
+                    uint _e374 = mi_2;
+                    uint _e378 = mi_2;
+                    uint _e380 = ci_2;
+                    float _e382 = qacc.inner[_e378][_e380];
+                    acc.inner[(_e371 * QMAX_ROWS) + _e374] = _e382;
                 }
             }
         }
     }
     uint first_1 = (count_2 > 0u) ? lane_1 : chunks;
-    c0_ = word_path ? chunks : first_1;
-    bool loop_init_23 = true;
+    c0_ = _e168 ? chunks : first_1;
+    bool loop_init_24 = true;
     while(true) {
-        if (!loop_init_23) {
-            uint _e696 = c0_;
-            c0_ = _e696 + 32u;
+        if (!loop_init_24) {
+            uint _e674 = c0_;
+            c0_ = _e674 + 32u;
         }
-        loop_init_23 = false;
-        uint _e423 = c0_;
-        if (_e423 < chunks) {
+        loop_init_24 = false;
+        uint _e401 = c0_;
+        if (_e401 < chunks) {
         } else {
             break;
         }
         {
             u = 0u;
-            bool loop_init_24 = true;
+            bool loop_init_25 = true;
             while(true) {
-                if (!loop_init_24) {
-                    uint _e456 = u;
-                    u = _e456 + 1u;
+                if (!loop_init_25) {
+                    uint _e434 = u;
+                    u = _e434 + 1u;
                 }
-                loop_init_24 = false;
-                uint _e427 = u;
-                if (_e427 < 2u) {
+                loop_init_25 = false;
+                uint _e405 = u;
+                if (_e405 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e429 = c0_;
-                    uint _e430 = u;
-                    uint c_3 = metal::min(_e429 + (_e430 * QMV_LANES), chunks - 1u);
+                    uint _e407 = c0_;
+                    uint _e408 = u;
+                    uint c_3 = metal::min(_e407 + (_e408 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_25 = true;
+                    bool loop_init_26 = true;
                     while(true) {
-                        if (!loop_init_25) {
-                            uint _e453 = ci_3;
-                            ci_3 = _e453 + 1u;
+                        if (!loop_init_26) {
+                            uint _e431 = ci_3;
+                            ci_3 = _e431 + 1u;
                         }
-                        loop_init_25 = false;
-                        uint _e439 = ci_3;
-                        if (_e439 < QMV_COLS) {
+                        loop_init_26 = false;
+                        uint _e417 = ci_3;
+                        if (_e417 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e442 = ci_3;
-                            uint _e444 = w_rows.inner[_e442];
-                            uint _e445 = u;
-                            uint _e448 = ci_3;
-                            qmv_load(_e444, c_3, ((_e445 * QMAX_COLS) + _e448) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e420 = ci_3;
+                            uint _e422 = w_rows.inner[_e420];
+                            uint _e423 = u;
+                            uint _e426 = ci_3;
+                            qmv_load(_e422, c_3, ((_e423 * QMAX_COLS) + _e426) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_26 = true;
+            bool loop_init_27 = true;
             while(true) {
-                if (!loop_init_26) {
-                    uint _e694 = u_1;
-                    u_1 = _e694 + 1u;
+                if (!loop_init_27) {
+                    uint _e672 = u_1;
+                    u_1 = _e672 + 1u;
                 }
-                loop_init_26 = false;
-                uint _e460 = u_1;
-                if (_e460 < 2u) {
+                loop_init_27 = false;
+                uint _e438 = u_1;
+                if (_e438 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e462 = c0_;
-                    uint _e463 = u_1;
-                    uint c_4 = _e462 + (_e463 * QMV_LANES);
+                    uint _e440 = c0_;
+                    uint _e441 = u_1;
+                    uint c_4 = _e440 + (_e441 * QMV_LANES);
                     if (c_4 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_27 = true;
+                    bool loop_init_28 = true;
                     while(true) {
-                        if (!loop_init_27) {
-                            uint _e691 = s0_;
-                            s0_ = _e691 + 32u;
+                        if (!loop_init_28) {
+                            uint _e669 = s0_;
+                            s0_ = _e669 + 32u;
                         }
-                        loop_init_27 = false;
-                        uint _e470 = s0_;
-                        if (_e470 < 32u) {
+                        loop_init_28 = false;
+                        uint _e448 = s0_;
+                        if (_e448 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e475 = s0_;
-                            uint j0_1 = (c_4 * 32u) + _e475;
-                            uint _e479 = p.k;
-                            if (j0_1 >= _e479) {
+                            uint _e453 = s0_;
+                            uint j0_1 = (c_4 * 32u) + _e453;
+                            uint _e457 = p.k;
+                            if (j0_1 >= _e457) {
                                 break;
                             }
                             ab = type_21 {};
                             ci_4 = 0u;
-                            bool loop_init_28 = true;
+                            bool loop_init_29 = true;
                             while(true) {
-                                if (!loop_init_28) {
-                                    uint _e496 = ci_4;
-                                    ci_4 = _e496 + 1u;
+                                if (!loop_init_29) {
+                                    uint _e474 = ci_4;
+                                    ci_4 = _e474 + 1u;
                                 }
-                                loop_init_28 = false;
-                                uint _e485 = ci_4;
-                                if (_e485 < QMV_COLS) {
+                                loop_init_29 = false;
+                                uint _e463 = ci_4;
+                                if (_e463 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e488 = ci_4;
-                                    uint _e490 = ci_4;
-                                    uint _e492 = w_rows.inner[_e490];
-                                    float _e493 = global_factor;
-                                    metal::float2 _e494 = qmv_group(_e492, j0_1, _e493, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e488] = _e494;
+                                    uint _e466 = ci_4;
+                                    uint _e468 = ci_4;
+                                    uint _e470 = w_rows.inner[_e468];
+                                    float _e471 = global_factor;
+                                    metal::float2 _e472 = qmv_group(_e470, j0_1, _e471, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e466] = _e472;
                                 }
                             }
                             dots = type_18 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_29 = true;
+                            bool loop_init_30 = true;
                             while(true) {
-                                if (!loop_init_29) {
-                                    uint _e643 = e8_;
-                                    e8_ = _e643 + 8u;
+                                if (!loop_init_30) {
+                                    uint _e621 = e8_;
+                                    e8_ = _e621 + 8u;
                                 }
-                                loop_init_29 = false;
-                                uint _e504 = e8_;
-                                if (_e504 < 32u) {
+                                loop_init_30 = false;
+                                uint _e482 = e8_;
+                                if (_e482 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
                                     wf = type_18 {};
                                     ci_5 = 0u;
-                                    bool loop_init_30 = true;
+                                    bool loop_init_31 = true;
                                     while(true) {
-                                        if (!loop_init_30) {
-                                            uint _e541 = ci_5;
-                                            ci_5 = _e541 + 1u;
+                                        if (!loop_init_31) {
+                                            uint _e519 = ci_5;
+                                            ci_5 = _e519 + 1u;
                                         }
-                                        loop_init_30 = false;
-                                        uint _e510 = ci_5;
-                                        if (_e510 < QMV_COLS) {
+                                        loop_init_31 = false;
+                                        uint _e488 = ci_5;
+                                        if (_e488 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_31 = true;
+                                            bool loop_init_32 = true;
                                             while(true) {
-                                                if (!loop_init_31) {
-                                                    uint _e538 = e;
-                                                    e = _e538 + 1u;
+                                                if (!loop_init_32) {
+                                                    uint _e516 = e;
+                                                    e = _e516 + 1u;
                                                 }
-                                                loop_init_31 = false;
-                                                uint _e515 = e;
-                                                if (_e515 < 8u) {
+                                                loop_init_32 = false;
+                                                uint _e493 = e;
+                                                if (_e493 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e518 = ci_5;
-                                                    uint _e521 = e;
-                                                    uint _e524 = u_1;
-                                                    uint _e527 = ci_5;
-                                                    uint _e531 = s0_;
-                                                    uint _e532 = e8_;
-                                                    uint _e534 = e;
-                                                    float _e536 = qmv_weight(((_e524 * QMAX_COLS) + _e527) * 8u, (_e531 + _e532) + _e534, fp4_lut, wbuf);
-                                                    wf.inner[(_e518 * 8u) + _e521] = _e536;
+                                                    uint _e496 = ci_5;
+                                                    uint _e499 = e;
+                                                    uint _e502 = u_1;
+                                                    uint _e505 = ci_5;
+                                                    uint _e509 = s0_;
+                                                    uint _e510 = e8_;
+                                                    uint _e512 = e;
+                                                    float _e514 = qmv_weight(((_e502 * QMAX_COLS) + _e505) * 8u, (_e509 + _e510) + _e512, fp4_lut, wbuf);
+                                                    wf.inner[(_e496 * 8u) + _e499] = _e514;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_32 = true;
+                                    bool loop_init_33 = true;
                                     while(true) {
-                                        if (!loop_init_32) {
-                                            uint _e641 = mi_3;
-                                            mi_3 = _e641 + 1u;
+                                        if (!loop_init_33) {
+                                            uint _e619 = mi_3;
+                                            mi_3 = _e619 + 1u;
                                         }
-                                        loop_init_32 = false;
-                                        uint _e545 = mi_3;
-                                        if (_e545 < QMV_XROWS) {
+                                        loop_init_33 = false;
+                                        uint _e523 = mi_3;
+                                        if (_e523 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e548 = mi_3;
-                                            if (_e548 < count_2) {
-                                                uint _e550 = mi_3;
-                                                uint _e552 = x_rows.inner[_e550];
-                                                uint _e553 = e8_;
-                                                qmv_x8_(_e552, j0_1 + _e553, p, x_2, xv, _buffer_sizes);
+                                            uint _e526 = mi_3;
+                                            if (_e526 < count_2) {
+                                                uint _e528 = mi_3;
+                                                uint _e530 = x_rows.inner[_e528];
+                                                uint _e531 = e8_;
+                                                qmv_x8_(_e530, j0_1 + _e531, p, x_2, xv, _buffer_sizes);
                                                 if (true) {
-                                                    uint _e560 = mi_3;
-                                                    float _e562 = sx.inner[_e560];
-                                                    float _e565 = xv.inner[0];
-                                                    float _e568 = xv.inner[1];
-                                                    float _e572 = xv.inner[2];
-                                                    float _e575 = xv.inner[3];
-                                                    float _e580 = xv.inner[4];
-                                                    float _e583 = xv.inner[5];
-                                                    float _e587 = xv.inner[6];
-                                                    float _e590 = xv.inner[7];
-                                                    sx.inner[_e560] = _e562 + (((_e565 + _e568) + (_e572 + _e575)) + ((_e580 + _e583) + (_e587 + _e590)));
+                                                    uint _e538 = mi_3;
+                                                    float _e540 = sx.inner[_e538];
+                                                    float _e543 = xv.inner[0];
+                                                    float _e546 = xv.inner[1];
+                                                    float _e550 = xv.inner[2];
+                                                    float _e553 = xv.inner[3];
+                                                    float _e558 = xv.inner[4];
+                                                    float _e561 = xv.inner[5];
+                                                    float _e565 = xv.inner[6];
+                                                    float _e568 = xv.inner[7];
+                                                    sx.inner[_e538] = _e540 + (((_e543 + _e546) + (_e550 + _e553)) + ((_e558 + _e561) + (_e565 + _e568)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_33 = true;
+                                                bool loop_init_34 = true;
                                                 while(true) {
-                                                    if (!loop_init_33) {
-                                                        uint _e638 = ci_6;
-                                                        ci_6 = _e638 + 1u;
+                                                    if (!loop_init_34) {
+                                                        uint _e616 = ci_6;
+                                                        ci_6 = _e616 + 1u;
                                                     }
-                                                    loop_init_33 = false;
-                                                    uint _e597 = ci_6;
-                                                    if (_e597 < QMV_COLS) {
+                                                    loop_init_34 = false;
+                                                    uint _e575 = ci_6;
+                                                    if (_e575 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e600 = ci_6;
-                                                        uint _e603 = mi_3;
-                                                        float _e606 = dots.inner[(_e600 * QMAX_ROWS) + _e603];
-                                                        d = _e606;
+                                                        uint _e578 = ci_6;
+                                                        uint _e581 = mi_3;
+                                                        float _e584 = dots.inner[(_e578 * QMAX_ROWS) + _e581];
+                                                        d = _e584;
                                                         e_1 = 0u;
-                                                        bool loop_init_34 = true;
+                                                        bool loop_init_35 = true;
                                                         while(true) {
-                                                            if (!loop_init_34) {
-                                                                uint _e628 = e_1;
-                                                                e_1 = _e628 + 1u;
+                                                            if (!loop_init_35) {
+                                                                uint _e606 = e_1;
+                                                                e_1 = _e606 + 1u;
                                                             }
-                                                            loop_init_34 = false;
-                                                            uint _e610 = e_1;
-                                                            if (_e610 < 8u) {
+                                                            loop_init_35 = false;
+                                                            uint _e588 = e_1;
+                                                            if (_e588 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e613 = d;
-                                                                uint _e615 = e_1;
-                                                                float _e617 = xv.inner[_e615];
-                                                                uint _e618 = ci_6;
-                                                                uint _e621 = e_1;
-                                                                float _e624 = wf.inner[(_e618 * 8u) + _e621];
-                                                                d = _e613 + (_e617 * _e624);
+                                                                float _e591 = d;
+                                                                uint _e593 = e_1;
+                                                                float _e595 = xv.inner[_e593];
+                                                                uint _e596 = ci_6;
+                                                                uint _e599 = e_1;
+                                                                float _e602 = wf.inner[(_e596 * 8u) + _e599];
+                                                                d = _e591 + (_e595 * _e602);
                                                             }
                                                         }
-                                                        uint _e630 = ci_6;
-                                                        uint _e633 = mi_3;
-                                                        float _e636 = d;
-                                                        dots.inner[(_e630 * QMAX_ROWS) + _e633] = _e636;
+                                                        uint _e608 = ci_6;
+                                                        uint _e611 = mi_3;
+                                                        float _e614 = d;
+                                                        dots.inner[(_e608 * QMAX_ROWS) + _e611] = _e614;
                                                     }
                                                 }
                                             }
@@ -1698,46 +1861,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_35 = true;
+                            bool loop_init_36 = true;
                             while(true) {
-                                if (!loop_init_35) {
-                                    uint _e689 = mi_4;
-                                    mi_4 = _e689 + 1u;
+                                if (!loop_init_36) {
+                                    uint _e667 = mi_4;
+                                    mi_4 = _e667 + 1u;
                                 }
-                                loop_init_35 = false;
-                                uint _e648 = mi_4;
-                                if (_e648 < QMV_XROWS) {
+                                loop_init_36 = false;
+                                uint _e626 = mi_4;
+                                if (_e626 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_36 = true;
+                                    bool loop_init_37 = true;
                                     while(true) {
-                                        if (!loop_init_36) {
-                                            uint _e686 = ci_7;
-                                            ci_7 = _e686 + 1u;
+                                        if (!loop_init_37) {
+                                            uint _e664 = ci_7;
+                                            ci_7 = _e664 + 1u;
                                         }
-                                        loop_init_36 = false;
-                                        uint _e653 = ci_7;
-                                        if (_e653 < QMV_COLS) {
+                                        loop_init_37 = false;
+                                        uint _e631 = ci_7;
+                                        if (_e631 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e656 = ci_7;
-                                            uint _e659 = mi_4;
-                                            float _e662 = acc.inner[(_e656 * QMAX_ROWS) + _e659];
-                                            uint _e663 = ci_7;
-                                            float _e666 = ab.inner[_e663].x;
-                                            uint _e667 = ci_7;
-                                            uint _e670 = mi_4;
-                                            float _e673 = dots.inner[(_e667 * QMAX_ROWS) + _e670];
-                                            uint _e675 = ci_7;
-                                            float _e678 = ab.inner[_e675].y;
-                                            uint _e679 = mi_4;
-                                            float _e681 = sx.inner[_e679];
-                                            acc.inner[(_e656 * QMAX_ROWS) + _e659] = _e662 + ((_e666 * _e673) + (_e678 * _e681));
+                                            uint _e634 = ci_7;
+                                            uint _e637 = mi_4;
+                                            float _e640 = acc.inner[(_e634 * QMAX_ROWS) + _e637];
+                                            uint _e641 = ci_7;
+                                            float _e644 = ab.inner[_e641].x;
+                                            uint _e645 = ci_7;
+                                            uint _e648 = mi_4;
+                                            float _e651 = dots.inner[(_e645 * QMAX_ROWS) + _e648];
+                                            uint _e653 = ci_7;
+                                            float _e656 = ab.inner[_e653].y;
+                                            uint _e657 = mi_4;
+                                            float _e659 = sx.inner[_e657];
+                                            acc.inner[(_e634 * QMAX_ROWS) + _e637] = _e640 + ((_e644 * _e651) + (_e656 * _e659));
                                         }
                                     }
                                 }
@@ -1749,81 +1912,81 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e703 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_2, _e703, acc, p, rows, out, red, _buffer_sizes);
+        uint _e681 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_2, _e681, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_37 = true;
+    bool loop_init_38 = true;
     while(true) {
-        if (!loop_init_37) {
-            uint _e861 = mi_5;
-            mi_5 = _e861 + 1u;
+        if (!loop_init_38) {
+            uint _e839 = mi_5;
+            mi_5 = _e839 + 1u;
         }
-        loop_init_37 = false;
-        uint _e706 = mi_5;
-        if (_e706 < QMV_XROWS) {
+        loop_init_38 = false;
+        uint _e684 = mi_5;
+        if (_e684 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_8 = 0u;
-            bool loop_init_38 = true;
+            bool loop_init_39 = true;
             while(true) {
-                if (!loop_init_38) {
-                    uint _e728 = ci_8;
-                    ci_8 = _e728 + 1u;
+                if (!loop_init_39) {
+                    uint _e706 = ci_8;
+                    ci_8 = _e706 + 1u;
                 }
-                loop_init_38 = false;
-                uint _e711 = ci_8;
-                if (_e711 < QMV_COLS) {
+                loop_init_39 = false;
+                uint _e689 = ci_8;
+                if (_e689 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e715 = ci_8;
-                    uint _e720 = ci_8;
-                    uint _e723 = mi_5;
-                    float _e726 = acc.inner[(_e720 * QMAX_ROWS) + _e723];
-                    red.inner[(_e715 * QMV_WG) + lid] = _e726;
+                    uint _e693 = ci_8;
+                    uint _e698 = ci_8;
+                    uint _e701 = mi_5;
+                    float _e704 = acc.inner[(_e698 * QMAX_ROWS) + _e701];
+                    red.inner[(_e693 * QMV_WG) + lid] = _e704;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_39 = true;
+            bool loop_init_40 = true;
             while(true) {
-                if (!loop_init_39) {
-                    uint _e765 = stride;
-                    stride = _e765 >> 1u;
+                if (!loop_init_40) {
+                    uint _e743 = stride;
+                    stride = _e743 >> 1u;
                 }
-                loop_init_39 = false;
-                uint _e735 = stride;
-                if (_e735 > 0u) {
+                loop_init_40 = false;
+                uint _e713 = stride;
+                if (_e713 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e738 = stride;
-                    if (lane_1 < _e738) {
+                    uint _e716 = stride;
+                    if (lane_1 < _e716) {
                         ci_9 = 0u;
-                        bool loop_init_40 = true;
+                        bool loop_init_41 = true;
                         while(true) {
-                            if (!loop_init_40) {
-                                uint _e763 = ci_9;
-                                ci_9 = _e763 + 1u;
+                            if (!loop_init_41) {
+                                uint _e741 = ci_9;
+                                ci_9 = _e741 + 1u;
                             }
-                            loop_init_40 = false;
-                            uint _e742 = ci_9;
-                            if (_e742 < QMV_COLS) {
+                            loop_init_41 = false;
+                            uint _e720 = ci_9;
+                            if (_e720 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e746 = ci_9;
-                                float _e751 = red.inner[(_e746 * QMV_WG) + lid];
-                                uint _e753 = ci_9;
-                                uint _e757 = stride;
-                                float _e760 = red.inner[((_e753 * QMV_WG) + lid) + _e757];
-                                red.inner[(_e746 * QMV_WG) + lid] = _e751 + _e760;
+                                uint _e724 = ci_9;
+                                float _e729 = red.inner[(_e724 * QMV_WG) + lid];
+                                uint _e731 = ci_9;
+                                uint _e735 = stride;
+                                float _e738 = red.inner[((_e731 * QMV_WG) + lid) + _e735];
+                                red.inner[(_e724 * QMV_WG) + lid] = _e729 + _e738;
                             }
                         }
                     }
@@ -1831,69 +1994,69 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e772 = mi_5;
-                local_9 = _e772 < count_2;
+                uint _e750 = mi_5;
+                local_7 = _e750 < count_2;
             } else {
-                local_9 = false;
+                local_7 = false;
             }
-            bool _e775 = local_9;
-            if (_e775) {
-                uint _e777 = tile.y;
-                uint _e778 = mi_5;
-                metal::uint2 _e779 = qmv_row(_e777, _e778, rows, _buffer_sizes);
-                uint _e783 = p.n;
-                uint o_1 = _e779.y * _e783;
+            bool _e753 = local_7;
+            if (_e753) {
+                uint _e755 = tile.y;
+                uint _e756 = mi_5;
+                metal::uint2 _e757 = qmv_row(_e755, _e756, rows, _buffer_sizes);
+                uint _e761 = p.n;
+                uint o_3 = _e757.y * _e761;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_41 = true;
+                    bool loop_init_42 = true;
                     while(true) {
-                        if (!loop_init_41) {
-                            uint _e830 = ci_10;
-                            ci_10 = _e830 + 2u;
+                        if (!loop_init_42) {
+                            uint _e808 = ci_10;
+                            ci_10 = _e808 + 2u;
                         }
-                        loop_init_41 = false;
-                        uint _e791 = ci_10;
-                        if (_e791 < QMV_COLS) {
+                        loop_init_42 = false;
+                        uint _e769 = ci_10;
+                        if (_e769 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e794 = ci_10;
-                            uint _e798 = p.n;
-                            if ((col0_1 + _e794) < _e798) {
-                                uint _e801 = ci_10;
-                                float _e806 = red.inner[(_e801 * QMV_WG) + lid];
-                                uint _e808 = float_to_bits(_e806, XDT);
-                                uint _e810 = ci_10;
-                                float _e817 = red.inner[((_e810 + 1u) * QMV_WG) + lid];
-                                uint _e819 = float_to_bits(_e817, XDT);
-                                uint _e822 = ci_10;
-                                out[((o_1 + col0_1) + _e822) >> 1u] = _e808 | (_e819 << 16u);
+                            uint _e772 = ci_10;
+                            uint _e776 = p.n;
+                            if ((col0_1 + _e772) < _e776) {
+                                uint _e779 = ci_10;
+                                float _e784 = red.inner[(_e779 * QMV_WG) + lid];
+                                uint _e786 = float_to_bits(_e784, XDT);
+                                uint _e788 = ci_10;
+                                float _e795 = red.inner[((_e788 + 1u) * QMV_WG) + lid];
+                                uint _e797 = float_to_bits(_e795, XDT);
+                                uint _e800 = ci_10;
+                                out[((o_3 + col0_1) + _e800) >> 1u] = _e786 | (_e797 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_42 = true;
+                    bool loop_init_43 = true;
                     while(true) {
-                        if (!loop_init_42) {
-                            uint _e858 = ci_11;
-                            ci_11 = _e858 + 1u;
+                        if (!loop_init_43) {
+                            uint _e836 = ci_11;
+                            ci_11 = _e836 + 1u;
                         }
-                        loop_init_42 = false;
-                        uint _e835 = ci_11;
-                        if (_e835 < QMV_COLS) {
+                        loop_init_43 = false;
+                        uint _e813 = ci_11;
+                        if (_e813 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e838 = ci_11;
-                            uint _e842 = p.n;
-                            if ((col0_1 + _e838) < _e842) {
-                                uint _e846 = ci_11;
-                                uint _e850 = ci_11;
-                                float _e855 = red.inner[(_e850 * QMV_WG) + lid];
-                                out[(o_1 + col0_1) + _e846] = as_type<uint>(_e855);
+                            uint _e816 = ci_11;
+                            uint _e820 = p.n;
+                            if ((col0_1 + _e816) < _e820) {
+                                uint _e824 = ci_11;
+                                uint _e828 = ci_11;
+                                float _e833 = red.inner[(_e828 * QMV_WG) + lid];
+                                out[(o_3 + col0_1) + _e824] = as_type<uint>(_e833);
                             }
                         }
                     }
