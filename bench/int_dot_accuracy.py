@@ -123,12 +123,15 @@ def main():
              for kn in ["reference", "avx512", "avx512vnni"]}
         e_mlx = err(y_mlx)
         # Which kernels avx512vnni ran (kernels::int_dot_limbs): integer dots for 2/3/4-bit codes
-        # (2/3: with VBMI), f16/bf16 x at any M, f32 x for single x rows (M = 4 is one block of 4);
-        # 8-bit codes with f16/bf16 x only.
-        if dtype != "float32":
+        # (2/3: with VBMI), f16/bf16 x at any M, f32 x for single x rows (2/4-bit; M = 4 is one
+        # block of 4) or any M (3-bit); 8-bit codes: the f32 kernels (stage-6 commit 1e32763 ran
+        # integer dots for 8-bit with f16/bf16 x).
+        if bits == 8:
+            path = "f32 kernels"
+        elif dtype != "float32":
             path = "int, 2 limbs"
         else:
-            path = "int, 3 limbs" if m == 1 and bits != 8 else "f32 kernels"
+            path = "int, 3 limbs" if m == 1 or bits == 3 else "f32 kernels"
         spec = f"{mode}{'' if mode != 'affine' else f'{bits}g{gs}'}"
         r_mlx = e["avx512vnni"] / e_mlx
         r_f = e["avx512vnni"] / e["avx512"]
