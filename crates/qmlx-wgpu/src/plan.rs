@@ -103,9 +103,18 @@ impl QmvLayout {
     /// bench/results/wgpu-gpu-h100-stage4-round1.txt): the one-barrier reduction with the direct
     /// schedule was the fastest kernel variant in every shape and mode by both timing methods
     /// (affine 4-bit 14336×4096 by GPU timestamps 18.7 → 17.5 us); the rolling prefetch lost.
+    /// Stage 5 (H100, bench/results/wgpu-gpu-h100-stage5-round1.txt, one pass by GPU timestamps
+    /// on the three shapes): mxfp4 takes decode 2 (66.9/65.7/72.0 → 69.9/69.4/74.5 % of the
+    /// copy), nvfp4 2 columns per thread (57.5/57.6/63.2 → 63.8/61.8/64.5 %, decode 2 no better
+    /// there); affine 4-bit and 8-bit stay at 4 columns, decode 1 (their best).
     pub fn choose(op: &MatmulOp) -> QmvLayout {
-        let (cols, workgroup) = (4u32, 128u32);
-        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode: 1, reduce: 1, prefetch: 0, direct: 1 }
+        let (cols, decode) = match op.spec.mode() {
+            qmlx_core::Mode::Mxfp4 => (4, 2),
+            qmlx_core::Mode::Nvfp4 => (2, 1),
+            _ => (4, 1),
+        };
+        let workgroup = 128u32;
+        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1 }
     }
 
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
@@ -234,6 +243,17 @@ mod tests {
         for (n, k, want) in [(14336, 4096, "32x4x128x1x4x1x1x0x1"), (4096, 14336, "128x4x128x1x4x1x1x0x1"), (28672, 4096, "16x4x128x1x4x1x1x0x1")] {
             assert_eq!(QmvLayout::choose(&decode(n, k)).to_string(), want, "{n}x{k}");
         }
+        // Stage 5 (bench/results/wgpu-gpu-h100-stage5-round1.txt): mxfp4 decode 2, nvfp4 2 columns.
+        let fp = |mode: Mode, n: usize, k: usize| {
+            let spec = QuantSpec::with_defaults(mode, None, None).unwrap();
+            let x = Meta::new(DType::F16, &[1, k]);
+            let w = Meta::new(DType::U32, &[n, spec.packed_words(k)]);
+            let s = Meta::new(DType::U8, &[n, k / spec.group_size() as usize]);
+            QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, None, true, spec).unwrap()).to_string()
+        };
+        assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
+        assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x1x1x0x1");
+        assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x1x1x0x1");
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {
             let l = QmvLayout::choose(&decode(n, k));
             l.validate().unwrap();
