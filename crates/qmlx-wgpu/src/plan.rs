@@ -73,7 +73,10 @@ impl Plan {
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
 /// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
 /// decodes the current one. `direct` (where the plan is one tile of identity rows of the first w
-/// matrix, [`Plan::is_direct`]) lets the kernel skip reading the tile and row tables.
+/// matrix, [`Plan::is_direct`]) lets the kernel skip reading the tile and row tables. `dot` (word
+/// path) picks how an octet's eight products meet: 0, one chain of fused multiply-adds per column
+/// (fewer instructions, the stage-5 default); 1, two 4-element dot products added to the column's
+/// sum (the stage-4 form: a shorter dependency chain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QmvLayout {
     pub lanes: u32,
@@ -85,6 +88,7 @@ pub struct QmvLayout {
     pub reduce: u32,
     pub prefetch: u32,
     pub direct: u32,
+    pub dot: u32,
 }
 
 /// Largest `cols × workgroup` the kernel's reduction buffer holds, and the kernel's array bounds.
@@ -114,7 +118,7 @@ impl QmvLayout {
             _ => (4, 1),
         };
         let workgroup = 128u32;
-        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1 }
+        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 }
     }
 
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
@@ -139,11 +143,12 @@ impl QmvLayout {
             && self.decode <= 2
             && self.reduce <= 1
             && self.prefetch <= 1
-            && self.direct <= 1;
+            && self.direct <= 1
+            && self.dot <= 1;
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch and direct 0 or 1"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch, direct and dot 0 or 1"))
         }
     }
 
@@ -159,7 +164,7 @@ impl QmvLayout {
     }
 
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
-    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 12] {
+    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 13] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
         // Rows of whole 16-byte vectors of 4-bit codes (any mode) or affine 8-bit codes (16-byte
         // units only) go a unit at a time.
@@ -179,6 +184,7 @@ impl QmvLayout {
             ("QMV_REDUCE", self.reduce as f64),
             ("QMV_PREFETCH", self.prefetch as f64),
             ("QMV_DIRECT", (self.direct == 1 && plan.is_direct()) as u32 as f64),
+            ("QMV_DOT", self.dot as f64),
         ]
     }
 }
@@ -186,8 +192,11 @@ impl QmvLayout {
 impl std::fmt::Display for QmvLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}x{}x{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll, self.vec, self.decode)?;
-        if (self.reduce, self.prefetch, self.direct) != (0, 0, 0) {
+        if (self.reduce, self.prefetch, self.direct, self.dot) != (0, 0, 0, 0) {
             write!(f, "x{}x{}x{}", self.reduce, self.prefetch, self.direct)?;
+        }
+        if self.dot != 0 {
+            write!(f, "x{}", self.dot)?;
         }
         Ok(())
     }
@@ -195,17 +204,18 @@ impl std::fmt::Display for QmvLayout {
 
 impl std::str::FromStr for QmvLayout {
     type Err = String;
-    /// `lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct]]`, e.g.
-    /// `32x4x128x2x1x1` (vec 4, decode 1, reduce, prefetch and direct 0 when left out).
+    /// `lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]]`,
+    /// e.g. `32x4x128x2x1x1` (vec 4, decode 1, reduce, prefetch, direct and dot 0 when left out).
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let v: Vec<u32> = s.split('x').map(|t| t.trim().parse::<u32>().map_err(|e| format!("{s:?}: {e}"))).collect::<std::result::Result<_, _>>()?;
-        let (lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct) = match v[..] {
-            [l, c, w, u] => (l, c, w, u, 4, 1, 0, 0, 0),
-            [l, c, w, u, v, d] => (l, c, w, u, v, d, 0, 0, 0),
-            [l, c, w, u, v, d, r, p, x] => (l, c, w, u, v, d, r, p, x),
-            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct]]")),
+        let (lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot) = match v[..] {
+            [l, c, w, u] => (l, c, w, u, 4, 1, 0, 0, 0, 0),
+            [l, c, w, u, v, d] => (l, c, w, u, v, d, 0, 0, 0, 0),
+            [l, c, w, u, v, d, r, p, x] => (l, c, w, u, v, d, r, p, x, 0),
+            [l, c, w, u, v, d, r, p, x, t] => (l, c, w, u, v, d, r, p, x, t),
+            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]]")),
         };
-        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct };
+        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot };
         l.validate()?;
         Ok(l)
     }
@@ -231,6 +241,9 @@ mod tests {
         assert!(!Plan::new(&op, &[(0, 1)]).is_direct(), "second w matrix");
         assert!(!Plan::new(&op, &[(0, 0), (0, 0)]).is_direct(), "x row 0 twice");
         assert!(!Plan::new(&op, &[(1, 0), (0, 0)]).is_direct(), "rows swapped");
+        for s in ["32x4x128x1x4x1x1x1x1", "16x2x128x1x4x2x1x0x1x1", "32x4x128x2x1x1"] {
+            assert_eq!(s.parse::<QmvLayout>().unwrap().to_string(), s, "layout strings round-trip");
+        }
         let l: QmvLayout = "32x4x128x1x4x1x1x1x1".parse().unwrap();
         let direct = |plan: &Plan| l.constants(&op, plan).iter().find(|c| c.0 == "QMV_DIRECT").unwrap().1;
         assert_eq!((direct(&Plan::new(&op, &[(0, 0)])), direct(&Plan::new(&op, &[(0, 1)]))), (1.0, 0.0));

@@ -257,7 +257,7 @@ fn qmv_layouts_within_metric() {
     for layout in [
         "4x4x64x2x1x1", "8x1x64x1x4x0", "32x3x128x4x1x0", "64x2x256x1x4x1", "128x4x256x2x1x1", "16x4x128x3x4x1",
         "4x4x64x1x4x1x1x1x1", "32x4x128x1x4x1x1x0x0", "128x4x256x2x1x1x1x0x1", "16x3x128x1x4x0x1x1x1", "64x2x128x1x1x1x0x1x0",
-        "32x4x128x1x4x2x1x0x1", "8x3x64x2x1x2x0x1x0",
+        "32x4x128x1x4x2x1x0x1", "8x3x64x2x1x2x0x1x0", "16x2x128x1x4x1x1x0x1x1",
     ] {
         let l: qmlx_wgpu::plan::QmvLayout = layout.parse().unwrap();
         own.set_qmv_layout(Some(l)).unwrap();
@@ -286,10 +286,10 @@ fn qmv_layouts_within_metric() {
     }
     let bad: Result<qmlx_wgpu::plan::QmvLayout, _> = "48x4x128x2".parse();
     assert!(bad.is_err(), "lanes must be a power of two");
-    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x3", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1"] {
+    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x3", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1", "32x4x128x1x4x1x1x0x1x2"] {
         assert!(bad.parse::<qmlx_wgpu::plan::QmvLayout>().is_err(), "{bad}");
     }
-    let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0 }));
+    let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0, dot: 0 }));
     assert!(matches!(bad, Err(Error::Value { arg: "layout", .. })), "{bad:?}");
 }
 
