@@ -73,19 +73,8 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
   const int row_tiles = (int)(N / UR);
   const int units = count * row_tiles;
   const int my_units = (int)blockIdx.x < units ? (units - 1 - (int)blockIdx.x) / (int)gridDim.x + 1 : 0;
-  struct Unit {
-    int pos, cols, w;
-    long long n0;
-  };
-  auto unit = [&](int j) {
-    const int u = (int)blockIdx.x + j * (int)gridDim.x, item = u / row_tiles;
-    Unit r;
-    r.pos = item_start[item];
-    r.cols = item_start[item + 1] - r.pos;
-    r.w = wsel[r.pos];
-    r.n0 = (long long)(u - item * row_tiles) * UR;
-    return r;
-  };
+  using Unit = GatherUnit;
+  auto unit = [&](int j) { return gather_unit(j, row_tiles, UR, item_start, wsel); };
 
   if (warp == NWC) {
     // Producer: unit j into stage j % nstages once the consumers have released its last use.
