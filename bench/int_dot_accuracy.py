@@ -54,8 +54,8 @@ def weights64(mode, gs, bits, wq, s, b, n, k):
     if mode == "affine":
         return g(to_np64(s)) * codes + g(to_np64(b))
     sb = np.array(s).astype(np.int64)
-    scale = 2.0 ** (sb - 127) if mode == "mxfp4" else e4m3(sb)
-    return FP4[codes] * g(scale)
+    scale = 2.0 ** (sb - 127) if mode in ("mxfp4", "mxfp8") else e4m3(sb)
+    return (e4m3(codes) if mode == "mxfp8" else FP4[codes]) * g(scale)
 
 
 def make_x(kind, rng, m, k):
@@ -76,9 +76,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
     ap.add_argument("--specs", help="comma-separated mode:group_size:bits")
+    ap.add_argument("--seed", type=int, default=20261126, help="draw of W and x (default: stage 4's)")
     args = ap.parse_args()
     mx.set_default_device(mx.cpu)
-    rng = np.random.default_rng(20261126)
+    rng = np.random.default_rng(args.seed)
     specs = [("affine", 64, 4), ("affine", 32, 4), ("affine", 128, 4), ("mxfp4", 32, 4), ("nvfp4", 16, 4)]
     if args.specs:
         specs = [(m, int(g), int(b)) for m, g, b in (t.split(":") for t in args.specs.split(","))]
@@ -126,7 +127,10 @@ def main():
         # (2/3: with VBMI), f16/bf16 x at any M, f32 x for single x rows (2/4-bit; M = 4 is one
         # block of 4) or any M (3-bit); 8-bit codes: the f32 kernels (stage-6 commit 1e32763 ran
         # integer dots for 8-bit with f16/bf16 x).
-        if bits == 8:
+        if mode == "mxfp8":
+            # Stage 6b: bf16 row dots (vdpbf16ps) for single x rows, x as 1/2/3 bf16 terms.
+            path = f"bf16, {dict(bfloat16=1, float16=2, float32=3)[dtype]} terms" if m == 1 else "f32 kernels"
+        elif bits == 8:
             path = "f32 kernels"
         elif dtype != "float32":
             path = "int, 2 limbs"
@@ -135,7 +139,7 @@ def main():
         spec = f"{mode}{'' if mode != 'affine' else f'{bits}g{gs}'}"
         r_mlx = e["avx512vnni"] / e_mlx
         r_f = e["avx512vnni"] / e["avx512"]
-        if path.startswith("int"):
+        if path.startswith(("int", "bf16")):
             w = worst.setdefault((spec, dtype), [0.0, 0.0, 0.0])
             w[0], w[1], w[2] = max(w[0], r_mlx), max(w[1], r_f), max(w[2], e["avx512vnni"] / FLOOR[dtype])
         lines.append(f"| {spec} | {dtype} | {xk} | {m}×{k} | {FLOOR[dtype]:.1e} | {e_mlx:.2e} | {e['reference']:.2e} | "

@@ -68,19 +68,23 @@ base() {
   cat "$BIN/COMMIT_BASE"
 }
 
-# The correctness suite. QMLX_WGPU_TEST_THREADS (default 1) test threads per binary;
-# QMLX_WGPU_TESTS_LAST=1 runs it after the bench, the binaries side by side, each stopped at
-# QMLX_WGPU_DEADLINE_S seconds into the run (default 230; a cut-off run reports no result line).
+# The correctness suite. QMLX_WGPU_TEST_THREADS (default 4: the qmv layout sweep builds ~180
+# pipelines, over a minute on one thread on the H100) test threads per binary; each binary is
+# stopped at QMLX_WGPU_DEADLINE_S seconds into the run (a cut-off run reports no result line):
+# default 100 before the bench (room for it in a 200 s call), 230 with QMLX_WGPU_TESTS_LAST=1,
+# which runs the tests after the bench, the binaries side by side.
 tests() {
   if [ -n "${QMLX_WGPU_SKIP_TESTS:-}" ]; then echo "## correctness: not run (QMLX_WGPU_SKIP_TESTS)"; return; fi
   echo "## correctness (same tests as CI on lavapipe)"
-  local limit=$(( ${QMLX_WGPU_DEADLINE_S:-230} - SECONDS )); if [ "$limit" -lt 5 ]; then limit=5; fi
+  local deadline=${QMLX_WGPU_DEADLINE_S:-$([ -n "${QMLX_WGPU_TESTS_LAST:-}" ] && echo 230 || echo 100)}
+  local limit
   for t in ${QMLX_WGPU_TESTS:-quantize_parity matmul_accuracy}; do
+    limit=$(( deadline - SECONDS )); if [ "$limit" -lt 5 ]; then limit=5; fi
     # shellcheck disable=SC2086
     if [ -n "${QMLX_WGPU_TESTS_LAST:-}" ]; then
-      (timeout "$limit" "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-1}" ${QMLX_WGPU_TEST_ARGS:-} > "/tmp/wgpu_test_$t.log" 2>&1; echo "$t exit $? at ${SECONDS}s" >> "/tmp/wgpu_test_$t.log") &
+      (timeout "$limit" "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-4}" ${QMLX_WGPU_TEST_ARGS:-} > "/tmp/wgpu_test_$t.log" 2>&1; echo "$t exit $? at ${SECONDS}s" >> "/tmp/wgpu_test_$t.log") &
     else
-      timeout "$limit" "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-1}" ${QMLX_WGPU_TEST_ARGS:-} 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || echo "$t: exit or timeout at ${SECONDS}s"
+      timeout "$limit" "$BIN/$t" --test-threads="${QMLX_WGPU_TEST_THREADS:-4}" ${QMLX_WGPU_TEST_ARGS:-} 2>&1 | grep -E "SKIP|seed|test result|panicked|FAILED" || echo "$t: exit or timeout at ${SECONDS}s"
     fi
   done
   wait

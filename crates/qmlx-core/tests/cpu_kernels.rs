@@ -401,3 +401,120 @@ fn avx512vnni_int_dots_on_hard_x() {
     let n = check_int_dots_hard_x::<f32>(k, &mut rng) + check_int_dots_hard_x::<f16>(k, &mut rng) + check_int_dots_hard_x::<bf16>(k, &mut rng);
     eprintln!("{test}: {n} cases checked against the reference");
 }
+
+/// The mxfp8 bf16 row dots of `Kernels::Avx512Vnni` (AVX512-BF16 `vdpbf16ps`, x as 1-3 bf16
+/// terms, M=1 blocks): odd N, M = 1..3 (M = 3 peels a 2-block onto the f32 kernels and a
+/// 1-block onto these), K with and without a 32-code tail after the last 128-code span, x with
+/// outliers, 4 decades, denormal elements among normal ones (`vdpbf16ps` flushes them), all
+/// tiny x (below 2^-60: the f32 kernels), huge x (inside and beyond 2^100), NaN in x; NaN codes
+/// (0x7F / 0xFF) and a NaN (0xFF) E8M0 scale must give the reference's NaN pattern.
+#[cfg(target_arch = "x86_64")]
+fn check_fp8_bf16_dots<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
+    let spec = QuantSpec::with_defaults(Mode::Mxfp8, None, None).unwrap();
+    let mut checked = 0;
+    for k in [512, 544, 4096 + 32] {
+        for m in 1..=3 {
+            for shape in 0..10 {
+                let mut case = Case::<T>::new(rng, spec, None, 1, 37, k, m, true);
+                let mut x: Vec<f32> = case.x.iter().map(|v| v.to_f32()).collect();
+                let nan_pattern = shape >= 7;
+                match shape {
+                    0 => {}
+                    1 => {
+                        for _ in 0..4 {
+                            let i = rng.random_range(0..x.len());
+                            x[i] *= 100.0;
+                        }
+                    }
+                    2 => {
+                        for b in x.chunks_mut(32) {
+                            let f = 10f32.powf(rng.random::<f32>() * 4.0 - 3.0);
+                            b.iter_mut().for_each(|v| *v *= f);
+                        }
+                    }
+                    3 => {
+                        // Denormal (f32/bf16) or tiny (f16) elements among normal ones.
+                        let t = if T::DTYPE == DType::F16 { 1e-7 } else { 1e-39 };
+                        for (i, v) in x.iter_mut().enumerate() {
+                            if i % 3 == 1 {
+                                *v *= t;
+                            }
+                        }
+                    }
+                    4 => {
+                        // All tiny: below 2^-60 where the dtype has it (f32 kernels), else tiny f16.
+                        let t = if T::DTYPE == DType::F16 { 1e-4 } else { 1e-30 };
+                        x.iter_mut().for_each(|v| *v *= t);
+                    }
+                    5 => {
+                        // Huge: inside 2^100 (f16: its largest decade), then beyond it (f32 kernels).
+                        let t = if T::DTYPE == DType::F16 { 100.0 } else { 1e25 };
+                        x.iter_mut().for_each(|v| *v *= t);
+                    }
+                    6 => {
+                        let t = if T::DTYPE == DType::F16 { 30.0 } else { 1e31 };
+                        x.iter_mut().for_each(|v| *v *= t);
+                    }
+                    7 => {
+                        x[rng.random_range(0..k)] = f32::NAN;
+                        x[(m - 1) * k + rng.random_range(0..k)] = f32::NAN;
+                    }
+                    8 => {
+                        // NaN codes (both signs) in a few rows, in the spans and in the tail.
+                        let wpr = case.q.wq_shape[1];
+                        for (row, col) in [(0, 5), (4, k - 1), (36, 200), (17, 130)] {
+                            let w = &mut case.q.wq[row * wpr + col / 4];
+                            let shift = 8 * (col % 4);
+                            let code = if row % 2 == 0 { 0x7Fu32 } else { 0xFF };
+                            *w = (*w & !(0xFF << shift)) | (code << shift);
+                        }
+                    }
+                    _ => {
+                        // A NaN E8M0 scale (0xFF) in one group of row 3 and one of row 30.
+                        if let GroupParams::Fp { scales, .. } = &mut case.q.params {
+                            let gpr = k / 32;
+                            scales[3 * gpr + 1] = 0xFF;
+                            scales[30 * gpr + gpr - 1] = 0xFF;
+                        }
+                    }
+                }
+                case.x = x.iter().map(|&v| T::from_f32(v)).collect();
+                let (y_ref, op) = case.run(Kernels::Reference);
+                let (y, _) = case.run(kernels);
+                if nan_pattern {
+                    let same = y_ref.iter().zip(&y).all(|(a, b)| a.to_f32().is_nan() == b.to_f32().is_nan());
+                    assert!(same, "{} {spec} {} K={k} m={m} shape {shape}: NaN pattern differs from the reference", kernels.name(), T::DTYPE);
+                    assert!(y.iter().any(|v| v.to_f32().is_nan()), "shape {shape} should give NaN somewhere");
+                    // NaN codes and scales spoil only their own output columns.
+                    assert!(shape == 7 || y.iter().filter(|a| a.to_f32().is_nan()).count() <= 4 * m, "shape {shape}: too many NaN");
+                } else {
+                    let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+                    let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+                    assert!(
+                        e <= bound,
+                        "{} {spec} {} K={k} m={m} x shape {shape}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})",
+                        kernels.name(),
+                        T::DTYPE
+                    );
+                    assert!(y.iter().all(|v| v.to_f32().is_finite()), "shape {shape}: output not all written or not finite");
+                }
+                checked += 1;
+            }
+        }
+    }
+    checked
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn avx512vnni_fp8_bf16_dots() {
+    let test = "avx512vnni_fp8_bf16_dots";
+    if !Kernels::Avx512Vnni.is_supported() || !std::arch::is_x86_feature_detected!("avx512bf16") {
+        println!("SKIP {test}: this CPU lacks AVX512-VNNI or AVX512-BF16");
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(common::seed(test));
+    let k = Kernels::Avx512Vnni;
+    let n = check_fp8_bf16_dots::<f32>(k, &mut rng) + check_fp8_bf16_dots::<f16>(k, &mut rng) + check_fp8_bf16_dots::<bf16>(k, &mut rng);
+    eprintln!("{test}: {n} cases checked against the reference");
+}

@@ -586,7 +586,7 @@ QMLX_MATMUL_DTYPES(affine8, KIND_AFFINE, 8)
 QMLX_MATMUL_DTYPES(mxfp4, KIND_MXFP4, 4)
 QMLX_MATMUL_DTYPES(mxfp8, KIND_MXFP8, 8)
 QMLX_MATMUL_DTYPES(nvfp4, KIND_NVFP4, 4)
-// Half-chunk k steps of the MoE gather kernel (kernels/qmm_gather_bulk.cuh): 4-bit affine and mxfp4.
+// Half-chunk k steps and x in the stage, MoE gather kernel (kernels/qmm_gather_bulk.cuh): 4-bit affine and mxfp4.
 QMLX_GATHER_BULK_HALF_KERNEL(affine4, KIND_AFFINE, 4, f16, __half)
 QMLX_GATHER_BULK_HALF_KERNEL(affine4, KIND_AFFINE, 4, bf16, __nv_bfloat16)
 QMLX_GATHER_BULK_HALF_KERNEL(mxfp4, KIND_MXFP4, 4, f16, __half)

@@ -249,6 +249,22 @@ __device__ __forceinline__ int block_exclusive_scan(int v, int* tmp, int& total)
   return MAX ? max(before, mine) : before + mine;
 }
 
+// One unit of a gather work list: `rows` weight rows (from n0) of one item's matrix w, applied to the
+// item's cols pairs from pos on. Units are dealt round-robin: block b takes units b, b + grid, ...
+struct GatherUnit {
+  int pos, cols, w;
+  long long n0;
+};
+__device__ __forceinline__ GatherUnit gather_unit(int j, int row_tiles, int rows, const int* item_start, const int* wsel) {
+  const int u = (int)blockIdx.x + j * (int)gridDim.x, item = u / row_tiles;
+  GatherUnit r;
+  r.pos = item_start[item];
+  r.cols = item_start[item + 1] - r.pos;
+  r.w = wsel[r.pos];
+  r.n0 = (long long)(u - item * row_tiles) * rows;
+  return r;
+}
+
 // The work list of a gather of single rows: every pair resolved into wsel (w index, −1: bad; block 0
 // reports it, the others stay quiet) and xsel, then cut into items (item_start[0..count], and
 // item_start[count] = P). Called by all NT threads of the block; ends with a block barrier.
@@ -323,20 +339,8 @@ __device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
   // i / per_unit without a division (exact for i < 2^32 / per_unit).
   const unsigned long long unit_recip = ((1ull << 32) + per_unit - 1) / per_unit;
   auto unit_of_step = [&](int i) { return (int)(((unsigned long long)i * unit_recip) >> 32); };
-  // Unit j of this block: its item's first pair, column count and matrix, and its first row.
-  struct Unit {
-    int pos, cols, w;
-    long long n0;
-  };
-  auto unit = [&](int j) {
-    const int u = (int)blockIdx.x + j * (int)gridDim.x, item = u / row_tiles;
-    Unit r;
-    r.pos = item_start[item];
-    r.cols = item_start[item + 1] - r.pos;
-    r.w = wsel[r.pos];
-    r.n0 = (long long)(u - item * row_tiles) * ROWS;
-    return r;
-  };
+  using Unit = GatherUnit;
+  auto unit = [&](int j) { return gather_unit(j, row_tiles, ROWS, item_start, wsel); };
   auto k_of = [&](int s) { return (long long)(warp + s * NW) * STEP_K + t * CH; };
 
   uint32_t wv[D][H][CW], sr[D][H], br[D][H];

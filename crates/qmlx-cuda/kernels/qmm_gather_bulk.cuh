@@ -18,6 +18,12 @@
 //     unit's barrier 2 cycles per issued instruction);
 //   - mxfp4 decodes in packed 16-bit arithmetic (fp4_code_pairs_packed, exact like the f32 path)
 //     where the group's factor is exact, else through f32 (stage 17 ncu: 2.2× affine's instructions).
+//   - XS (the qmmgb…x entries, 4-bit affine / mxfp4): the item's x rows (≤ 8, K values each) are
+//     bulk-copied into the stage after the weights, one copy per row, rows K·sizeof(T) + 16 bytes
+//     apart (the 16-byte pad puts rows g and g + 1 of a quarter-warp's 128-bit loads on different
+//     banks); the consumers read x of the step from shared memory once the stage is full. Why
+//     (H100 stage 18 ncu, down projection): x from L2 one step ahead left 3.3 cycles of long
+//     scoreboard per issued instruction once steps were half as long.
 // Host-checked layout (lib.rs `gather_bulk_plan`): N % UR == 0, each unit's code and parameter
 // bytes multiples of 16, base pointers 16-byte aligned, nstages ≥ 2, and K a whole number of k
 // steps: the consumers skip a step per lane, and mma.sync is warp-collective (K = 64 < one step
@@ -27,7 +33,7 @@
 
 #define QMLX_GB_MAX_STAGES 8
 
-template <int KIND, int BITS, typename T, int NWC, int CH>
+template <int KIND, int BITS, typename T, int NWC, int CH, bool XS>
 __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
 #ifdef QMLX_TMA
   using Tile = DecodeTile<KIND, BITS, T, 1, 2, 2>;  // zero() and stage(); the step itself is below (CH codes per lane)
@@ -52,6 +58,8 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
   const long long RB = K * BITS / 8, PB = (K / group_size) * PSIZE;  // bytes per row: codes, parameters
   const long long codes_bytes = UR * RB, par_bytes = UR * PB;
   const bool has_b = KIND == KIND_AFFINE;
+  const long long x_off = codes_bytes + (has_b ? 2 : 1) * par_bytes;  // XS: the x rows in a stage
+  const int x_stride = (int)(K * (long long)sizeof(T)) + 16;
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < nstages; ++s) {
@@ -65,19 +73,8 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
   const int row_tiles = (int)(N / UR);
   const int units = count * row_tiles;
   const int my_units = (int)blockIdx.x < units ? (units - 1 - (int)blockIdx.x) / (int)gridDim.x + 1 : 0;
-  struct Unit {
-    int pos, cols, w;
-    long long n0;
-  };
-  auto unit = [&](int j) {
-    const int u = (int)blockIdx.x + j * (int)gridDim.x, item = u / row_tiles;
-    Unit r;
-    r.pos = item_start[item];
-    r.cols = item_start[item + 1] - r.pos;
-    r.w = wsel[r.pos];
-    r.n0 = (long long)(u - item * row_tiles) * UR;
-    return r;
-  };
+  using Unit = GatherUnit;
+  auto unit = [&](int j) { return gather_unit(j, row_tiles, UR, item_start, wsel); };
 
   if (warp == NWC) {
     // Producer: unit j into stage j % nstages once the consumers have released its last use.
@@ -89,11 +86,17 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
         unsigned char* st = ring + s * stage_bytes;
         if (un.w >= 0) {
           const long long row = (long long)un.w * N + un.n0;
-          mbar_arrive_expect_tx(&full[s], (uint32_t)(codes_bytes + (has_b ? 2 : 1) * par_bytes));
+          const long long x_bytes = XS ? un.cols * K * (long long)sizeof(T) : 0;
+          mbar_arrive_expect_tx(&full[s], (uint32_t)(codes_bytes + (has_b ? 2 : 1) * par_bytes + x_bytes));
           bulk_copy_g2s(st, reinterpret_cast<const unsigned char*>(p.w) + row * RB, (uint32_t)codes_bytes, &full[s]);
           bulk_copy_g2s(st + codes_bytes, reinterpret_cast<const unsigned char*>(p.scales) + row * PB, (uint32_t)par_bytes, &full[s]);
           if (has_b)
             bulk_copy_g2s(st + codes_bytes + par_bytes, reinterpret_cast<const unsigned char*>(p.biases) + row * PB, (uint32_t)par_bytes, &full[s]);
+          if constexpr (XS) {
+            for (int c = 0; c < un.cols; ++c)
+              bulk_copy_g2s(st + x_off + c * x_stride, reinterpret_cast<const T*>(p.x) + (long long)xsel[un.pos + c] * K,
+                            (uint32_t)(K * sizeof(T)), &full[s]);
+          }
         } else {
           mbar_arrive(&full[s]);  // a bad index: nothing to read, the rows become NaN
         }
@@ -164,9 +167,10 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
   int j = 0, s = 0, stg = 0;  // unit and step of i, the unit's stage and its phase parity
   uint32_t par = 0;
   float gfactor = 0.0f;
-  const T* x_cur = x_row(0);
-  const T* x_next = x_row(1);
-  load_x(0, x_cur, 0);
+  int x_cols = 0;  // XS: x rows of the unit in the stage (0 for a bad item: nothing was copied)
+  const T* x_cur = XS ? nullptr : x_row(0);
+  const T* x_next = XS ? nullptr : x_row(1);
+  if constexpr (!XS) load_x(0, x_cur, 0);
   // Two steps per round, so that the x double buffer is indexed at compile time.
   for (int i0 = 0; i0 < total; i0 += 2) {
 #pragma unroll
@@ -175,13 +179,12 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
         const unsigned char* st = ring + stg * stage_bytes;
         if (s == 0) {
           mbar_wait(&full[stg], par);
-          if (KIND == KIND_NVFP4) {
-            const Unit un = unit(j);
-            gfactor = un.w >= 0 && p.global_scale ? __fdiv_rn(__ldg(p.global_scale + un.w), 2688.0f) : 1.0f;
-          }
+          const Unit un = unit(j);
+          if (KIND == KIND_NVFP4) gfactor = un.w >= 0 && p.global_scale ? __fdiv_rn(__ldg(p.global_scale + un.w), 2688.0f) : 1.0f;
+          if constexpr (XS) x_cols = un.w >= 0 ? un.cols : 0;
         }
         const bool last = s + 1 == per_unit;
-        load_x(b ^ 1, last ? x_next : x_cur, last ? 0 : s + 1);
+        if constexpr (!XS) load_x(b ^ 1, last ? x_next : x_cur, last ? 0 : s + 1);
         const long long k = k_of(s);
         if (s < steps && k < K) {
           uint32_t v[H][CW], sr[H], br[H];
@@ -196,6 +199,13 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
               sr[h] = (st + codes_bytes)[goff[h] + kg];
               br[h] = 0u;
             }
+          }
+          if constexpr (XS) {
+            // Column g's x of this step from the stage (zeros past the item's rows: those columns
+            // are not stored, and the stage holds no x there).
+            const uint4* xs = reinterpret_cast<const uint4*>(st + x_off + g * x_stride + k * (long long)sizeof(T));
+#pragma unroll
+            for (int e = 0; e < XV; ++e) xv[b][e] = g < x_cols ? xs[e] : make_uint4(0, 0, 0, 0);
           }
           compute(v, sr, br, gfactor, xv[b], acc);
         }
@@ -216,8 +226,10 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
           }
           s = 0;
           ++j;
-          x_cur = x_next;
-          x_next = x_row(j + 1);
+          if constexpr (!XS) {
+            x_cur = x_next;
+            x_next = x_row(j + 1);
+          }
           if (++stg == nstages) {
             stg = 0;
             par ^= 1u;
@@ -235,14 +247,18 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
 // the same with two blocks per SM (registers capped at 112, half the ring each): twice the warps
 // to hide the decode's latency (H100 stage 17 ncu: 8.9 warps per SM issue 37 % of cycles).
 // qmmgbh8_… / qmmgbh8m2_…: half-chunk k steps (4-bit affine and mxfp4 only: whole words per lane).
-#define QMLX_GATHER_BULK_ENTRIES(NAME, FN, KIND, BITS, TN, T, CH)                                                        \
+#define QMLX_GATHER_BULK_ENTRIES(NAME, FN, KIND, BITS, TN, T, CH, XS)                                                        \
   extern "C" __global__ void __launch_bounds__(9 * 32, 1)                                                              \
       NAME##8_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                         \
-    qmm_gather_bulk_impl<KIND, BITS, T, 8, CH>(p, gs, kp, nstages, stage_bytes);                                      \
+    qmm_gather_bulk_impl<KIND, BITS, T, 8, CH, XS>(p, gs, kp, nstages, stage_bytes);                                      \
   }                                                                                                                    \
   extern "C" __global__ void __launch_bounds__(9 * 32, 2)                                                              \
       NAME##8m2_##FN##_##TN(const MatmulParams p, int gs, int kp, int nstages, int stage_bytes) {                       \
-    qmm_gather_bulk_impl<KIND, BITS, T, 8, CH>(p, gs, kp, nstages, stage_bytes);                                      \
+    qmm_gather_bulk_impl<KIND, BITS, T, 8, CH, XS>(p, gs, kp, nstages, stage_bytes);                                      \
   }
-#define QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, TN, T) QMLX_GATHER_BULK_ENTRIES(qmmgb, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk))
-#define QMLX_GATHER_BULK_HALF_KERNEL(FN, KIND, BITS, TN, T) QMLX_GATHER_BULK_ENTRIES(qmmgbh, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk / 2))
+#define QMLX_GATHER_BULK_KERNEL(FN, KIND, BITS, TN, T) QMLX_GATHER_BULK_ENTRIES(qmmgb, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk), false)
+// The 4-bit affine / mxfp4 extras: half-chunk steps (qmmgbh), x in the stage (qmmgbx, qmmgbhx).
+#define QMLX_GATHER_BULK_HALF_KERNEL(FN, KIND, BITS, TN, T)                                     \
+  QMLX_GATHER_BULK_ENTRIES(qmmgbh, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk / 2), false) \
+  QMLX_GATHER_BULK_ENTRIES(qmmgbx, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk), true)      \
+  QMLX_GATHER_BULK_ENTRIES(qmmgbhx, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk / 2), true)

@@ -610,7 +610,7 @@ impl Device {
         };
         let gather_policy = GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed);
         let bulk_plan = if grouped && self.capability.0 >= 9 && op.transpose && op.out_dtype != DType::F32 && runs_eligible(op, batch) {
-            gather_bulk_plan(op, batch, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)], self.sm_count, GATHER_BULK_BLOCKS.load(std::sync::atomic::Ordering::Relaxed))
+            gather_bulk_plan(op, batch, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)], x.ptr, self.sm_count, GATHER_BULK_BLOCKS.load(std::sync::atomic::Ordering::Relaxed))
         } else {
             None
         };
@@ -632,7 +632,7 @@ impl Device {
         if let Some(g) = bulk_plan.filter(|_| use_bulk) {
             // Bulk-copy work-list gather kernel (kernels/qmm_gather_bulk.cuh): one block per SM, a
             // producer lane moving whole (item, row group) units into a shared-memory ring.
-            let name = format!("qmmgb{}8{}_{fmt}_{dt}", if g.half { "h" } else { "" }, if g.per_sm == 2 { "m2" } else { "" });
+            let name = format!("qmmgb{}{}8{}_{fmt}_{dt}", if g.half { "h" } else { "" }, if g.x_staged { "x" } else { "" }, if g.per_sm == 2 { "m2" } else { "" });
             let f = self.function_smem(self.matmul, &name, g.smem_limit)?;
             let (mut kp, mut ns, mut sb) = (g.kp as i32, g.nstages as i32, g.stage_bytes as i32);
             let args: &mut [*mut c_void] = &mut [
@@ -932,10 +932,17 @@ pub static GATHER_BULK_BLOCKS: std::sync::atomic::AtomicUsize = std::sync::atomi
 /// 0 picks, 1 wherever compiled and K allows, 2 never. Set only by the benchmark and checks.
 #[doc(hidden)]
 pub static GATHER_HALF_STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The item's x rows bulk-copied into each ring stage of the bulk-copy gather kernel (4-bit affine
+/// and mxfp4, the `qmmgb…x` entries): 0 picks, 1 wherever compiled and it fits, 2 never. Set only
+/// by the benchmark and checks.
+#[doc(hidden)]
+pub static GATHER_X_STAGED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 struct GatherBulkPlan {
     kp: usize,
     /// k steps of half a chunk (64 codes) per lane group: the `qmmgbh` entries.
     half: bool,
+    /// x rows in the stage (the `qmmgb…x` entries).
+    x_staged: bool,
     nstages: usize,
     stage_bytes: usize,
     smem: usize,
@@ -946,7 +953,7 @@ struct GatherBulkPlan {
 /// Geometry of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh), or None where its
 /// whole-row units don't fit: 8 consumer warps as kp K parts × 8/kp row groups of 32 rows; a unit
 /// is UR = 256/kp rows of one matrix (codes, scales, biases each contiguous), a ring stage each.
-fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, per_sm_knob: usize) -> Option<GatherBulkPlan> {
+fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], x_ptr: u64, sm_count: usize, per_sm_knob: usize) -> Option<GatherBulkPlan> {
     let spec = op.spec;
     let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
     let psize = if spec.mode() == Mode::Affine { op.out_dtype.size() } else { 1 };
@@ -960,23 +967,34 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
     let half_ok = half_compiled && half_knob != 2;
     // Half steps even out 4 K parts where whole steps don't (K = 768: 12 half steps, 6 whole).
     let half_balances = half_ok && nsteps % 4 != 0 && (2 * nsteps) % 4 == 0;
-    // Two blocks per SM where their 112-register cap costs no or few spills and was measured faster
-    // (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit with whole steps spills 108 bytes and
-    // is slower so with K < 2048, but with half steps faster: stage 18, K = 768, 64 tokens 69.1 vs
-    // 74.6 µs); one elsewhere (mxfp4 spills 352 bytes with two; stage 18: 168 registers).
+    // Two blocks per SM where their register cap (ptxas: 96) costs no or few spills and was measured
+    // faster (H100 stage 17: affine 4-bit, nvfp4; bf16 affine 4-bit with whole steps spills 108
+    // bytes and is slower so with K < 2048, but with half steps faster: stage 18, K = 768, 64 tokens
+    // 69.1 vs 74.6 µs); mxfp4 with half steps (96 registers, no spills; whole steps spill 312 bytes,
+    // and one block of 168 registers is latency-bound: stage 18 ncu, issue active 47 %).
+    let mx_half = spec.mode() == Mode::Mxfp4 && half_ok;
     let per_sm = match per_sm_knob {
         1 => 1,
         2 => 2,
-        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048 || half_balances)) || spec.mode() == Mode::Nvfp4 => 2,
+        _ if (spec.mode() == Mode::Affine && bits == 4 && (op.out_dtype == DType::F16 || op.k >= 2048 || half_balances)) || spec.mode() == Mode::Nvfp4 || mx_half => 2,
         _ => 1,
     };
+    // mxfp4's whole-step kernel spills with two blocks per SM: half steps there.
+    let whole_ok = half_knob != 1 && !(per_sm == 2 && mx_half);
     let smem_limit = if per_sm == 2 { GATHER_BULK_SMEM_M2 } else { GATHER_BULK_SMEM };
     let tables = 4 * (3 * batch + 1);
-    let geometry = |kp: usize| {
+    // x in the stage: ≤ 8 rows of K values, 16 bytes of pad each (kernels/qmm_gather_bulk.cuh XS).
+    let x_rows_bytes = 8 * (op.k * op.out_dtype.size() + 16);
+    let geometry_x = |kp: usize, xs: bool| {
         let ur = 32 * (8 / kp);
-        let stage_bytes = (ur * (rb + pb * if spec.has_biases() { 2 } else { 1 })).next_multiple_of(128);
+        let weights = ur * (rb + pb * if spec.has_biases() { 2 } else { 1 });
+        let stage_bytes = (weights + if xs { x_rows_bytes } else { 0 }).next_multiple_of(128);
         let nstages = smem_limit.saturating_sub(128 + tables) / stage_bytes;
-        (ur, stage_bytes, nstages)
+        (ur, stage_bytes, nstages, weights)
+    };
+    let geometry = |kp: usize| {
+        let (ur, sb, ns, _) = geometry_x(kp, false);
+        (ur, sb, ns)
     };
     // Default: the most K parts (8, 4) that split the k steps evenly (smaller units: a shorter
     // tail) with at least two ring stages; else, with two blocks per SM, the same with half-chunk
@@ -991,14 +1009,26 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
     let (kp, half) = match GATHER_KP.load(std::sync::atomic::Ordering::Relaxed) {
         0 => if per_sm == 2 { [(8, false), (4, false), (8, true), (4, true), (2, false), (2, true)] } else { [(8, false), (4, false), (2, false), (8, true), (4, true), (2, true)] }
             .into_iter()
-            .find(|&(kp, half)| (if half { half_ok } else { half_knob != 1 }) && even(kp, half))
+            .find(|&(kp, half)| (if half { half_ok } else { whole_ok }) && even(kp, half))
             .or_else(|| [4, 8, 2].into_iter().find(|&kp| geometry(kp).2 >= 2).map(|kp| (kp, half_else)))
             .unwrap_or((8, false)),
         k @ (1 | 2 | 4 | 8) => (k, half_else),
         _ => (8, false),
     };
     let step_k = if half { step_k / 2 } else { step_k };
-    let (ur, stage_bytes, nstages) = geometry(kp);
+    // x rows in the stage (compiled for 4-bit affine / mxfp4; x rows 16-byte aligned): by default
+    // where they add at most half the unit's weight bytes (K = 768: 12.4 KB to 27.6 KB with two
+    // blocks per SM) and two stages still fit; not at K = 2048 (32.9 KB to 36.9 KB, fewer stages).
+    let x_compiled = bits == 4 && matches!(spec.mode(), Mode::Affine | Mode::Mxfp4) && op.out_dtype.size() == 2 && (op.k * 2) % 16 == 0 && x_ptr % 16 == 0;
+    let x_fits = geometry_x(kp, true).2 >= 2;
+    let x_staged = x_compiled
+        && x_fits
+        && match GATHER_X_STAGED.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            _ => 2 * x_rows_bytes <= geometry_x(kp, false).3,
+        };
+    let (ur, stage_bytes, nstages, _) = geometry_x(kp, x_staged);
     // K a whole number of k steps: the consumers skip a step per lane, and mma.sync is
     // warp-collective (K = 64 < one step hung the kernel on the H100, session 4); such shapes
     // take the work-list kernel.
@@ -1006,7 +1036,7 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], sm_count: usize, 
     ok.then(|| {
         let nstages = nstages.min(GATHER_BULK_MAX_STAGES);
         let units = batch * (op.n / ur);
-        GatherBulkPlan { kp, half, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
+        GatherBulkPlan { kp, half, x_staged, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
     })
 }
 /// Ring stages of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh `QMLX_GB_MAX_STAGES`).
@@ -1208,29 +1238,37 @@ mod bulk_layout_tests {
         // (K = 64, session 4). Steps are 128 codes (nvfp4 64; 4-bit affine and mxfp4 may take
         // half steps of 64): K below one step or between steps gets no plan.
         for (mode, gs, bits, k) in [(Mode::Affine, 32, 8, 64), (Mode::Affine, 64, 8, 192), (Mode::Affine, 32, 4, 160), (Mode::Nvfp4, 16, 4, 32), (Mode::Nvfp4, 16, 4, 80), (Mode::Mxfp4, 32, 4, 96)] {
-            assert!(gather_bulk_plan(&op(mode, gs, bits, DType::F16, 256, k), 8, &a, 132, 0).is_none(), "{mode:?} {bits}-bit K={k}");
+            assert!(gather_bulk_plan(&op(mode, gs, bits, DType::F16, 256, k), 8, &a, 0x4000, 132, 0).is_none(), "{mode:?} {bits}-bit K={k}");
         }
         for (mode, gs, bits, k) in [(Mode::Affine, 64, 4, 128), (Mode::Affine, 64, 8, 768), (Mode::Affine, 64, 4, 2048), (Mode::Nvfp4, 16, 4, 64), (Mode::Mxfp4, 32, 4, 768), (Mode::Affine, 32, 4, 64), (Mode::Affine, 64, 4, 192)] {
-            let g = gather_bulk_plan(&op(mode, gs, bits, DType::F16, 1536, k), 8, &a, 132, 0).unwrap_or_else(|| panic!("{mode:?} {bits}-bit K={k}"));
+            let g = gather_bulk_plan(&op(mode, gs, bits, DType::F16, 1536, k), 8, &a, 0x4000, 132, 0).unwrap_or_else(|| panic!("{mode:?} {bits}-bit K={k}"));
             let step = if g.half { 64 } else if mode == Mode::Nvfp4 { 64 } else { 128 };
             assert!(k % step == 0 && g.nstages >= 2 && g.nstages <= GATHER_BULK_MAX_STAGES && g.smem <= g.smem_limit && 8 % g.kp == 0, "{mode:?} K={k}");
             assert!(!g.half || (bits == 4 && mode != Mode::Nvfp4));
         }
         // The MoE layer: gate+up (K = 2048) 16 whole steps over 8 parts; down (K = 768) 12 half
         // steps over 4 parts (6 whole steps would split 2+2+1+1).
-        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 1536, 2048), 512, &a, 132, 0).unwrap();
+        // x in the stage at K = 768 only (two stages of 40 KB per block; at K = 2048 x would be
+        // 32.9 KB per 36.9 KB of weights).
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 1536, 2048), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm, g.x_staged), (8, false, 2, false));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 2048, 768), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm, g.x_staged, g.nstages), (4, true, 2, true, 2));
+        // x rows misaligned: no x in the stage.
+        assert!(!gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 2048, 768), 512, &a, 0x4008, 132, 0).unwrap().x_staged);
+        // mxfp4: two blocks per SM with half steps (the whole-step kernel spills there); affine4
+        // bf16 takes two blocks where half steps balance (K = 768), else one below K = 2048.
+        let g = gather_bulk_plan(&op(Mode::Mxfp4, 32, 4, DType::F16, 2048, 768), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm, g.x_staged), (4, true, 2, true));
+        let g = gather_bulk_plan(&op(Mode::Mxfp4, 32, 4, DType::F16, 1536, 2048), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm, g.x_staged), (8, true, 2, false));
+        let g = gather_bulk_plan(&op(Mode::Mxfp4, 32, 4, DType::F16, 2048, 768), 512, &a, 0x4000, 132, 1).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm, g.x_staged), (2, false, 1, true));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 768), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.kp, g.half, g.per_sm, g.x_staged), (4, true, 2, true));
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 1536, 2048), 512, &a, 0x4000, 132, 0).unwrap();
         assert_eq!((g.kp, g.half, g.per_sm), (8, false, 2));
-        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
-        assert_eq!((g.kp, g.half, g.per_sm), (4, true, 2));
-        // One block per SM (mxfp4): 2 parts of 3 whole steps; affine4 bf16 takes two blocks where
-        // half steps balance (K = 768), else one below K = 2048.
-        let g = gather_bulk_plan(&op(Mode::Mxfp4, 32, 4, DType::F16, 2048, 768), 512, &a, 132, 0).unwrap();
-        assert_eq!((g.kp, g.half, g.per_sm), (2, false, 1));
-        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 768), 512, &a, 132, 0).unwrap();
-        assert_eq!((g.kp, g.half, g.per_sm), (4, true, 2));
-        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 1536, 2048), 512, &a, 132, 0).unwrap();
-        assert_eq!((g.kp, g.half, g.per_sm), (8, false, 2));
-        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 1024), 512, &a, 132, 0).unwrap();
+        let g = gather_bulk_plan(&op(Mode::Affine, 64, 4, DType::BF16, 2048, 1024), 512, &a, 0x4000, 132, 0).unwrap();
         assert_eq!((g.kp, g.half, g.per_sm), (8, false, 1));
     }
 

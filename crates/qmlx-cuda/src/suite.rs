@@ -607,7 +607,8 @@ fn gather_run_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut R
 /// whole-row units are 16-byte multiples), forced where its layout allows: runs longer than an item,
 /// one pair per matrix (1 token), a bad index inside a run and at the last position, lhs with
 /// unsorted rhs, K = 768 (2 K parts × 128-row units), and a grid of 2 blocks (units wrapping the
-/// ring several times); the last four with two blocks per SM.
+/// ring several times); the last four with two blocks per SM; half steps and x rows in the stage
+/// forced on and off.
 #[allow(clippy::too_many_arguments)]
 fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, spec: QuantSpec, g: Option<f32>, tag: &str) {
     use std::sync::atomic::Ordering::Relaxed;
@@ -692,6 +693,28 @@ fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut 
     idx.sort();
     matmul_case::<T>(dev, t, rng, spec, g, &[9, 128, kd], &[20, 1, kd], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather whole steps K={kd} N=128"));
     crate::GATHER_HALF_STEPS.store(0, Relaxed);
+    // x rows in the ring stage (4-bit affine, mxfp4; elsewhere the knob changes nothing): forced on
+    // at K = 16·gs over a 2-block grid (whole and half steps, items of 1-8 rows, the ring wrapping
+    // several times), with lhs and unsorted rhs, and off at K = 768 (where it is on by default; a
+    // bad index with x in the stage: the K = 768 "-1 inside" case above).
+    crate::GATHER_X_STAGED.store(1, Relaxed);
+    crate::GATHER_MAX_BLOCKS.store(2, Relaxed);
+    for half in [1usize, 2] {
+        crate::GATHER_HALF_STEPS.store(half, Relaxed);
+        let mut idx: Vec<i32> = (0..45).map(|_| rng.below(8) as i32).collect();
+        idx.sort();
+        matmul_case::<T>(dev, t, rng, spec, g, &[8, 128, kl], &[45, 1, kl], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather x staged (half knob {half}) K={kl} N=128, 2 blocks"));
+    }
+    crate::GATHER_HALF_STEPS.store(0, Relaxed);
+    crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
+    let unsorted: Vec<i32> = (0..33).map(|_| rng.below(5) as i32).collect();
+    let lhs: Vec<i32> = (0..33).map(|_| rng.below(11) as i32).collect();
+    matmul_case::<T>(dev, t, rng, spec, g, &[5, 128, kd], &[11, 1, kd], true, Some((lhs, vec![33])), rhs(unsorted), false, W_SD, &format!("{tag} bulk gather x staged lhs + unsorted rhs K={kd} N=128"));
+    crate::GATHER_X_STAGED.store(2, Relaxed);
+    let mut idx: Vec<i32> = (0..26).map(|_| rng.below(9) as i32).collect();
+    idx.sort();
+    matmul_case::<T>(dev, t, rng, spec, g, &[9, 128, kd], &[26, 1, kd], true, None, rhs(idx), false, W_SD, &format!("{tag} bulk gather x not staged K={kd} N=128"));
+    crate::GATHER_X_STAGED.store(0, Relaxed);
     if spec.mode() == Mode::Mxfp4 {
         // Scales around and past the packed 16-bit decode's exact range (f16: 2^1): groups of both paths.
         for amp in [4.0f32, 64.0] {

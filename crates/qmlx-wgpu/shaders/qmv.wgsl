@@ -56,6 +56,9 @@ override QMV_PREFETCH: u32 = 0u;
 // host checks: a plain decode); the tile and row tables are then not read before the first
 // weight load. 0: both come from `tiles` and `rows`.
 override QMV_DIRECT: u32 = 0u;
+// Word path: how an octet's eight products meet (src/plan.rs `QmvLayout::dot`): 0, one chain of
+// fused multiply-adds into the column's sum; 1, two 4-element dot products, then one add.
+override QMV_DOT: u32 = 0u;
 
 const QMAX_COLS: u32 = 4u;
 const QMAX_UNROLL: u32 = 4u;
@@ -261,8 +264,12 @@ fn qmv_w8(wa: u32, wb: u32) -> W8 {
     return W8(vec4<f32>(fp4_lut[l.x], fp4_lut[l.y], fp4_lut[l.z], fp4_lut[l.w]), vec4<f32>(fp4_lut[h.x], fp4_lut[h.y], fp4_lut[h.z], fp4_lut[h.w]));
 }
 
-// d + Σ f·x over eight elements, as one chain of fused multiply-adds.
+// d + Σ f·x over eight elements: one chain of fused multiply-adds (QMV_DOT = 0), or two dot
+// products added to d (1: a dependency chain of one add per octet instead of eight fmas).
 fn qmv_dot8(d: f32, f: W8, xs: X8) -> f32 {
+    if QMV_DOT == 1u {
+        return d + (dot(f.lo, xs.lo) + dot(f.hi, xs.hi));
+    }
     var s = fma(f.lo.x, xs.lo.x, d);
     s = fma(f.lo.y, xs.lo.y, s);
     s = fma(f.lo.z, xs.lo.z, s);

@@ -47,7 +47,14 @@ pub struct WgpuContext {
     pub(crate) dummy: wgpu::Buffer,
     /// A fixed qmv layout instead of [`QmvLayout::choose`] (benchmarks and tests).
     qmv_layout: Mutex<Option<QmvLayout>>,
+    /// Parameter blocks already uploaded, by content (see [`WgpuContext::uniform`]).
+    uniforms: Mutex<HashMap<[u32; 8], wgpu::Buffer>>,
+    /// The tile and row tables of a plain schedule of n rows ([`crate::Plan::is_direct`]), by n.
+    direct_tables: Mutex<HashMap<usize, (wgpu::Buffer, wgpu::Buffer)>>,
 }
+
+/// Distinct parameter blocks kept by [`WgpuContext::uniform`] (a model has a few shapes per layer).
+const UNIFORM_CACHE: usize = 256;
 
 impl std::fmt::Debug for WgpuContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -121,6 +128,8 @@ impl WgpuContext {
             pipelines: Mutex::new(HashMap::new()),
             dummy,
             qmv_layout: Mutex::new(None),
+            uniforms: Mutex::new(HashMap::new()),
+            direct_tables: Mutex::new(HashMap::new()),
         })
     }
 
@@ -226,7 +235,18 @@ impl WgpuContext {
         self.storage_buffer("qmlx-scratch", bytes)
     }
 
+    /// The parameter block `words` as a uniform buffer. Every kernel only reads it, so calls with
+    /// the same parameters share one buffer, created and written once: a decode matmul's host
+    /// work per call cost about what a compute pass does (bench/results/wgpu-gpu-h100-stage5-round1.txt,
+    /// method D), and creating buffers is part of it.
     pub(crate) fn uniform(&self, words: &[u32; 8]) -> wgpu::Buffer {
+        let mut cache = self.uniforms.lock().unwrap();
+        if let Some(b) = cache.get(words) {
+            return b.clone();
+        }
+        if cache.len() >= UNIFORM_CACHE {
+            cache.clear(); // buffers still bound elsewhere live on (reference counted)
+        }
         let b = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("qmlx-params"),
             size: 32,
@@ -234,7 +254,21 @@ impl WgpuContext {
             mapped_at_creation: false,
         });
         self.queue.write_buffer(&b, 0, bytemuck::cast_slice(words));
+        cache.insert(*words, b.clone());
         b
+    }
+
+    /// The tile and row tables of the plain schedule of `n` rows (one tile of w matrix 0, x row i
+    /// → output row i), uploaded once per n and shared (the kernels only read them).
+    pub(crate) fn direct_tables(&self, n: usize) -> Result<(wgpu::Buffer, wgpu::Buffer)> {
+        let mut cache = self.direct_tables.lock().unwrap();
+        if let Some(t) = cache.get(&n) {
+            return Ok(t.clone());
+        }
+        let rows: Vec<[u32; 2]> = (0..n as u32).map(|i| [i, i]).collect();
+        let t = (self.upload_words("qmlx-tiles", &[[0u32, 0, n as u32, 0]])?, self.upload_words("qmlx-rows", &rows)?);
+        cache.insert(n, t.clone());
+        Ok(t)
     }
 
     /// Reads `len` bytes at `offset` of a buffer back to the host (waits for the GPU).

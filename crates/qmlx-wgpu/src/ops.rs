@@ -135,8 +135,11 @@ impl WgpuContext {
         let plan = Plan::new(op, &pairs);
         let layout = plan.qmv.then(|| self.qmv_layout(op));
         let launch = Launch::matmul_with_layout(op, &plan, layout)?;
-        let tiles = self.upload_words("qmlx-tiles", &plan.tiles)?;
-        let rows = self.upload_words("qmlx-rows", &plan.rows)?;
+        let (tiles, rows) = if plan.is_direct() {
+            self.direct_tables(plan.rows.len())?
+        } else {
+            (self.upload_words("qmlx-tiles", &plan.tiles)?, self.upload_words("qmlx-rows", &plan.rows)?)
+        };
         // A 16-bit output the kernel does not write itself goes through a float32 scratch and a cast.
         let scratch = launch.cast.as_ref().map(|_| self.scratch(plan.rows.len() * op.n * 4)).transpose()?;
         let dst = scratch.as_ref().unwrap_or(&out.buffer);
@@ -167,24 +170,39 @@ impl WgpuContext {
     /// time (bench/results/wgpu-gpu-h100-stage4-round2.txt), more than a third of a 4-bit
     /// 14336×4096 decode matmul. Ops run in the order added; an op reading an earlier op's
     /// output sees it (wgpu orders the dispatches of a pass that share a buffer).
-    pub fn batch<R>(&self, record: impl FnOnce(&mut Batch<'_>) -> Result<R>) -> Result<R> {
+    pub fn batch<'c, R>(&'c self, record: impl FnOnce(&mut Batch<'c>) -> Result<R>) -> Result<R> {
         let mut b = Batch { ctx: self, steps: Vec::new() };
         let r = record(&mut b)?;
         if !b.steps.is_empty() {
-            self.submit(&b.steps.iter().collect::<Vec<_>>());
+            self.submit(&b.steps.iter().map(|s| match s {
+                Step::Bound(d) => d,
+                Step::Prepared(d) => *d,
+            }).collect::<Vec<_>>());
         }
         Ok(r)
     }
 }
 
-/// The ops of one [`WgpuContext::batch`]: validated and bound as they are added, encoded into one
-/// compute pass at the end.
+/// The ops of one [`WgpuContext::batch`]: validated and bound as they are added (or prepared
+/// before, [`Batch::prepared`]), encoded into one compute pass at the end.
 pub struct Batch<'c> {
     ctx: &'c WgpuContext,
-    steps: Vec<Dispatch>,
+    steps: Vec<Step<'c>>,
 }
 
-impl Batch<'_> {
+/// A dispatch of a batch: bound by the batch, or part of a matmul prepared by the caller.
+enum Step<'c> {
+    Bound(Dispatch),
+    Prepared(&'c Dispatch),
+}
+
+impl<'c> Batch<'c> {
+    /// A matmul prepared once by [`WgpuContext::prepare_matmul`], as a step of the batch: no
+    /// validation or binding per call (a runner that reuses its buffers every token).
+    pub fn prepared(&mut self, p: &'c PreparedMatmul) {
+        self.steps.extend(p.steps.iter().map(Step::Prepared));
+    }
+
     /// [`WgpuContext::matmul`] as a step of the batch.
     #[allow(clippy::too_many_arguments)]
     pub fn matmul(
@@ -199,7 +217,7 @@ impl Batch<'_> {
         out: &GpuTensor,
     ) -> Result<()> {
         if let Some(p) = self.ctx.prepare_matmul(op, x, w, scales, biases, indices, global_scale, out)? {
-            self.steps.extend(p.steps);
+            self.steps.extend(p.steps.into_iter().map(Step::Bound));
         }
         Ok(())
     }
@@ -215,7 +233,7 @@ impl Batch<'_> {
         out: &GpuTensor,
     ) -> Result<()> {
         if let Some(d) = self.ctx.prepare_dequantize(op, w, scales, biases, global_scale, out)? {
-            self.steps.push(d);
+            self.steps.push(Step::Bound(d));
         }
         Ok(())
     }

@@ -73,7 +73,10 @@ impl Plan {
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
 /// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
 /// decodes the current one. `direct` (where the plan is one tile of identity rows of the first w
-/// matrix, [`Plan::is_direct`]) lets the kernel skip reading the tile and row tables.
+/// matrix, [`Plan::is_direct`]) lets the kernel skip reading the tile and row tables. `dot` (word
+/// path) picks how an octet's eight products meet: 0, one chain of fused multiply-adds per column
+/// (fewer instructions, the stage-5 default); 1, two 4-element dot products added to the column's
+/// sum (the stage-4 form: a shorter dependency chain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QmvLayout {
     pub lanes: u32,
@@ -85,6 +88,7 @@ pub struct QmvLayout {
     pub reduce: u32,
     pub prefetch: u32,
     pub direct: u32,
+    pub dot: u32,
 }
 
 /// Largest `cols × workgroup` the kernel's reduction buffer holds, and the kernel's array bounds.
@@ -103,9 +107,18 @@ impl QmvLayout {
     /// bench/results/wgpu-gpu-h100-stage4-round1.txt): the one-barrier reduction with the direct
     /// schedule was the fastest kernel variant in every shape and mode by both timing methods
     /// (affine 4-bit 14336×4096 by GPU timestamps 18.7 → 17.5 us); the rolling prefetch lost.
+    /// Stage 5 (H100, bench/results/wgpu-gpu-h100-stage5-round1.txt, one pass by GPU timestamps
+    /// on the three shapes): mxfp4 takes decode 2 (66.9/65.7/72.0 → 69.9/69.4/74.5 % of the
+    /// copy), nvfp4 2 columns per thread (57.5/57.6/63.2 → 63.8/61.8/64.5 %, decode 2 no better
+    /// there); affine 4-bit and 8-bit stay at 4 columns, decode 1 (their best).
     pub fn choose(op: &MatmulOp) -> QmvLayout {
-        let (cols, workgroup) = (4u32, 128u32);
-        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode: 1, reduce: 1, prefetch: 0, direct: 1 }
+        let (cols, decode) = match op.spec.mode() {
+            qmlx_core::Mode::Mxfp4 => (4, 2),
+            qmlx_core::Mode::Nvfp4 => (2, 1),
+            _ => (4, 1),
+        };
+        let workgroup = 128u32;
+        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 }
     }
 
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
@@ -130,11 +143,12 @@ impl QmvLayout {
             && self.decode <= 2
             && self.reduce <= 1
             && self.prefetch <= 1
-            && self.direct <= 1;
+            && self.direct <= 1
+            && self.dot <= 1;
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch and direct 0 or 1"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch, direct and dot 0 or 1"))
         }
     }
 
@@ -150,7 +164,7 @@ impl QmvLayout {
     }
 
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
-    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 12] {
+    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 13] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
         // Rows of whole 16-byte vectors of 4-bit codes (any mode) or affine 8-bit codes (16-byte
         // units only) go a unit at a time.
@@ -170,6 +184,7 @@ impl QmvLayout {
             ("QMV_REDUCE", self.reduce as f64),
             ("QMV_PREFETCH", self.prefetch as f64),
             ("QMV_DIRECT", (self.direct == 1 && plan.is_direct()) as u32 as f64),
+            ("QMV_DOT", self.dot as f64),
         ]
     }
 }
@@ -177,8 +192,11 @@ impl QmvLayout {
 impl std::fmt::Display for QmvLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}x{}x{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll, self.vec, self.decode)?;
-        if (self.reduce, self.prefetch, self.direct) != (0, 0, 0) {
+        if (self.reduce, self.prefetch, self.direct, self.dot) != (0, 0, 0, 0) {
             write!(f, "x{}x{}x{}", self.reduce, self.prefetch, self.direct)?;
+        }
+        if self.dot != 0 {
+            write!(f, "x{}", self.dot)?;
         }
         Ok(())
     }
@@ -186,17 +204,18 @@ impl std::fmt::Display for QmvLayout {
 
 impl std::str::FromStr for QmvLayout {
     type Err = String;
-    /// `lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct]]`, e.g.
-    /// `32x4x128x2x1x1` (vec 4, decode 1, reduce, prefetch and direct 0 when left out).
+    /// `lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]]`,
+    /// e.g. `32x4x128x2x1x1` (vec 4, decode 1, reduce, prefetch, direct and dot 0 when left out).
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let v: Vec<u32> = s.split('x').map(|t| t.trim().parse::<u32>().map_err(|e| format!("{s:?}: {e}"))).collect::<std::result::Result<_, _>>()?;
-        let (lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct) = match v[..] {
-            [l, c, w, u] => (l, c, w, u, 4, 1, 0, 0, 0),
-            [l, c, w, u, v, d] => (l, c, w, u, v, d, 0, 0, 0),
-            [l, c, w, u, v, d, r, p, x] => (l, c, w, u, v, d, r, p, x),
-            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct]]")),
+        let (lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot) = match v[..] {
+            [l, c, w, u] => (l, c, w, u, 4, 1, 0, 0, 0, 0),
+            [l, c, w, u, v, d] => (l, c, w, u, v, d, 0, 0, 0, 0),
+            [l, c, w, u, v, d, r, p, x] => (l, c, w, u, v, d, r, p, x, 0),
+            [l, c, w, u, v, d, r, p, x, t] => (l, c, w, u, v, d, r, p, x, t),
+            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]]")),
         };
-        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct };
+        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot };
         l.validate()?;
         Ok(l)
     }
@@ -222,6 +241,9 @@ mod tests {
         assert!(!Plan::new(&op, &[(0, 1)]).is_direct(), "second w matrix");
         assert!(!Plan::new(&op, &[(0, 0), (0, 0)]).is_direct(), "x row 0 twice");
         assert!(!Plan::new(&op, &[(1, 0), (0, 0)]).is_direct(), "rows swapped");
+        for s in ["32x4x128x1x4x1x1x1x1", "16x2x128x1x4x2x1x0x1x1", "32x4x128x2x1x1"] {
+            assert_eq!(s.parse::<QmvLayout>().unwrap().to_string(), s, "layout strings round-trip");
+        }
         let l: QmvLayout = "32x4x128x1x4x1x1x1x1".parse().unwrap();
         let direct = |plan: &Plan| l.constants(&op, plan).iter().find(|c| c.0 == "QMV_DIRECT").unwrap().1;
         assert_eq!((direct(&Plan::new(&op, &[(0, 0)])), direct(&Plan::new(&op, &[(0, 1)]))), (1.0, 0.0));
@@ -234,6 +256,17 @@ mod tests {
         for (n, k, want) in [(14336, 4096, "32x4x128x1x4x1x1x0x1"), (4096, 14336, "128x4x128x1x4x1x1x0x1"), (28672, 4096, "16x4x128x1x4x1x1x0x1")] {
             assert_eq!(QmvLayout::choose(&decode(n, k)).to_string(), want, "{n}x{k}");
         }
+        // Stage 5 (bench/results/wgpu-gpu-h100-stage5-round1.txt): mxfp4 decode 2, nvfp4 2 columns.
+        let fp = |mode: Mode, n: usize, k: usize| {
+            let spec = QuantSpec::with_defaults(mode, None, None).unwrap();
+            let x = Meta::new(DType::F16, &[1, k]);
+            let w = Meta::new(DType::U32, &[n, spec.packed_words(k)]);
+            let s = Meta::new(DType::U8, &[n, k / spec.group_size() as usize]);
+            QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, None, true, spec).unwrap()).to_string()
+        };
+        assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
+        assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x1x1x0x1");
+        assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x1x1x0x1");
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {
             let l = QmvLayout::choose(&decode(n, k));
             l.validate().unwrap();

@@ -257,9 +257,10 @@ fn qmv_layouts_within_metric() {
     for layout in [
         "4x4x64x2x1x1", "8x1x64x1x4x0", "32x3x128x4x1x0", "64x2x256x1x4x1", "128x4x256x2x1x1", "16x4x128x3x4x1",
         "4x4x64x1x4x1x1x1x1", "32x4x128x1x4x1x1x0x0", "128x4x256x2x1x1x1x0x1", "16x3x128x1x4x0x1x1x1", "64x2x128x1x1x1x0x1x0",
-        "32x4x128x1x4x2x1x0x1", "8x3x64x2x1x2x0x1x0",
+        "32x4x128x1x4x2x1x0x1", "8x3x64x2x1x2x0x1x0", "16x2x128x1x4x1x1x0x1x1",
     ] {
-        own.set_qmv_layout(Some(layout.parse().unwrap())).unwrap();
+        let l: qmlx_wgpu::plan::QmvLayout = layout.parse().unwrap();
+        own.set_qmv_layout(Some(l)).unwrap();
         for (spec, dt, k) in [
             (QuantSpec::new(Mode::Affine, 64, 4).unwrap(), DType::F16, 1088),
             (QuantSpec::new(Mode::Affine, 32, 6).unwrap(), DType::F32, 1088),
@@ -269,6 +270,13 @@ fn qmv_layouts_within_metric() {
             (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F32, 1088),
             (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F16, 1088),
         ] {
+            // Skipped, to keep the pipelines built in check (each is a compile on a real driver):
+            // decode 2 with codes it does not change (affine, rows taken code by code), and 8-bit
+            // codes with word loads (they go code by code, as 6-bit codes do).
+            let fp4_words = spec.bits() == 4 && spec.mode() != Mode::Affine && k % 32 == 0;
+            if (l.decode == 2 && !fp4_words) || (spec.bits() == 8 && l.vec == 1) {
+                continue;
+            }
             let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
             for (m, n) in [(1, 46), (5, 13)] {
                 let c = Case { spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
@@ -278,16 +286,17 @@ fn qmv_layouts_within_metric() {
     }
     let bad: Result<qmlx_wgpu::plan::QmvLayout, _> = "48x4x128x2".parse();
     assert!(bad.is_err(), "lanes must be a power of two");
-    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x3", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1"] {
+    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x3", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1", "32x4x128x1x4x1x1x0x1x2"] {
         assert!(bad.parse::<qmlx_wgpu::plan::QmvLayout>().is_err(), "{bad}");
     }
-    let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0 }));
+    let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0, dot: 0 }));
     assert!(matches!(bad, Err(Error::Value { arg: "layout", .. })), "{bad:?}");
 }
 
 /// `WgpuContext::batch`: two chained matmuls (the second reads the first's output) and a
 /// dequantize recorded into one compute pass give the bytes of the same ops run one by one,
-/// into poisoned outputs; an op that fails validation inside the batch submits nothing.
+/// into poisoned outputs; a prepared matmul batched twice gives them too; an op that fails
+/// validation inside the batch submits nothing.
 #[test]
 fn batch_records_ops_in_one_pass() {
     let Some(ctx) = ctx("batch_records_ops_in_one_pass") else { return };
@@ -331,6 +340,17 @@ fn batch_records_ops_in_one_pass() {
         let g16: &[half::f16] = bytemuck::cast_slice(&g);
         assert!(g16.iter().all(|v| v.is_finite()), "{what}: output not (fully) written");
         assert!(g == w, "{what}: batch differs from the op run alone");
+    }
+    // A matmul prepared once (bindings fixed: the same poisoned output) and batched twice.
+    let y4 = poisoned(&op1.out_shape);
+    let p1 = ctx.prepare_matmul(&op1, &x, &w1, &s1, Some(&b1), none, None, &y4).unwrap().unwrap();
+    for _ in 0..2 {
+        ctx.batch(|b| {
+            b.prepared(&p1);
+            Ok(())
+        })
+        .unwrap();
+        assert!(ctx.download(&y4).unwrap() == ctx.download(&r1).unwrap(), "prepared matmul in a batch");
     }
     // A failing op: the batch returns its error and submits nothing (the first op's output stays poisoned).
     let y3 = poisoned(&op1.out_shape);

@@ -138,7 +138,7 @@ pub(super) fn run_t<T: Float>(
         _ if m % 4 == 2 => int_for(2).max(int_for(4) * usize::from(m >= 4)),
         _ => int_for(4),
     };
-    let xl_row = spans * kernels::int_record_bytes(limbs);
+    let xl_row = spans * kernels::x_record_bytes(&op.spec, limbs);
     let mut xl_buf: Vec<i8>;
     let mut xl: &[i8] = &[];
     // Group sums of the x the limbs carry (the bias sums of the integer dots must see it).

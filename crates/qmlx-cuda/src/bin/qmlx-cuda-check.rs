@@ -20,7 +20,8 @@ fn main() {
     // off, QMLX_GATHER_RING=4 its ring depth with two row tiles (QMLX_DECODE_WARPS=2|4 and
     // QMLX_DECODE_ROWS=1|2 set its warps and row tiles, QMLX_GATHER_MAX_BLOCKS its grid cap);
     // QMLX_GATHER_POLICY=3 forces the bulk-copy gather kernel, QMLX_GATHER_KP=1|2|4|8 its K parts,
-    // QMLX_GATHER_BULK_BLOCKS=1|2 its blocks per SM, QMLX_GATHER_HALF=1|2 its half-chunk k steps on or off.
+    // QMLX_GATHER_BULK_BLOCKS=1|2 its blocks per SM, QMLX_GATHER_HALF=1|2 its half-chunk k steps on or off,
+    // QMLX_GATHER_XS=1|2 x in its ring stages on (where compiled and it fits) or off.
     // QMLX_RING16_POLICY=1|2 forces the sm_90 per-warp ring M = 2..16 kernel on (wherever eligible) or
     // off, QMLX_RING16_SHAPE=1|2 its block shape (8 warps × 16 rows | 4 warps × 32 rows),
     // QMLX_RING16_STAGES=n its ring stages per warp.
@@ -39,6 +40,7 @@ fn main() {
         ("QMLX_GATHER_KP", &qmlx_cuda::GATHER_KP),
         ("QMLX_GATHER_BULK_BLOCKS", &qmlx_cuda::GATHER_BULK_BLOCKS),
         ("QMLX_GATHER_HALF", &qmlx_cuda::GATHER_HALF_STEPS),
+        ("QMLX_GATHER_XS", &qmlx_cuda::GATHER_X_STAGED),
         ("QMLX_RING16_POLICY", &qmlx_cuda::RING16_POLICY),
         ("QMLX_RING16_SHAPE", &qmlx_cuda::RING16_SHAPE),
         ("QMLX_RING16_STAGES", &qmlx_cuda::RING16_STAGES),

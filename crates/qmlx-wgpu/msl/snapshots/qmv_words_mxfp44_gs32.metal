@@ -96,6 +96,7 @@ constant uint QMV_DECODE = 1u;
 constant uint QMV_REDUCE = 0u;
 constant uint QMV_PREFETCH = 0u;
 constant uint QMV_DIRECT = 0u;
+constant uint QMV_DOT = 0u;
 
 uint naga_f2u32(float value) {
     return static_cast<uint>(metal::clamp(value, 0.0, 4294967000.0));
@@ -707,21 +708,24 @@ float qmv_dot8_(
     X8_ xs
 ) {
     float s = {};
+    if (false) {
+        return d_1 + (metal::dot(f_2.lo, xs.lo) + metal::dot(f_2.hi, xs.hi));
+    }
     s = metal::fma(f_2.lo.x, xs.lo.x, d_1);
-    float _e13 = s;
-    s = metal::fma(f_2.lo.y, xs.lo.y, _e13);
-    float _e19 = s;
-    s = metal::fma(f_2.lo.z, xs.lo.z, _e19);
     float _e25 = s;
-    s = metal::fma(f_2.lo.w, xs.lo.w, _e25);
+    s = metal::fma(f_2.lo.y, xs.lo.y, _e25);
     float _e31 = s;
-    s = metal::fma(f_2.hi.x, xs.hi.x, _e31);
+    s = metal::fma(f_2.lo.z, xs.lo.z, _e31);
     float _e37 = s;
-    s = metal::fma(f_2.hi.y, xs.hi.y, _e37);
+    s = metal::fma(f_2.lo.w, xs.lo.w, _e37);
     float _e43 = s;
-    s = metal::fma(f_2.hi.z, xs.hi.z, _e43);
+    s = metal::fma(f_2.hi.x, xs.hi.x, _e43);
     float _e49 = s;
-    return metal::fma(f_2.hi.w, xs.hi.w, _e49);
+    s = metal::fma(f_2.hi.y, xs.hi.y, _e49);
+    float _e55 = s;
+    s = metal::fma(f_2.hi.z, xs.hi.z, _e55);
+    float _e61 = s;
+    return metal::fma(f_2.hi.w, xs.hi.w, _e61);
 }
 
 metal::float2 qmv_word_group(

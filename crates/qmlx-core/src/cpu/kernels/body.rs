@@ -438,6 +438,105 @@ pub(crate) unsafe fn split_x_limbs<I: Isa>(x: &[f32], limbs: usize, (factor, off
     true
 }
 
+/// Bytes of x per [`INT_SPAN`] elements for [`dot_rows_fp8_bf16`]: `limbs` bf16 terms of each.
+pub(crate) const fn bf16_record_bytes(limbs: usize) -> usize {
+    limbs * INT_SPAN * 2
+}
+
+/// [`dot_rows`] for mxfp8 (E4M3 codes, groups of 32) with AVX512-BF16 `vdpbf16ps` (two
+/// products per f32 lane and instruction): per 64 codes and row, the codes become bf16 exactly
+/// ([`avx512_e4m3_bf16`]: 5 operations), `2·LIMBS` dots against x as `LIMBS` bf16 terms
+/// ([`split_x_bf16`]: bf16 x 1 term, f16 x 2, f32 x 3, each exact), smallest terms first, and one
+/// FMA with the two groups' E8M0 scales (lanes 0-7 hold group 0's codes, 8-15 group 1's). The
+/// products are exact in f32 and summed in f32 as the f32 kernels do; `vdpbf16ps` flushes
+/// denormal inputs, products and sums to zero, so callers only split x whose max|x| is ≥ 2^-60
+/// (terms lost then are < 2^-126, below 2^-66 of the largest x). K after the last whole span
+/// runs through [`dot_rows`] with the f32 x (`a.x`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // indices into several const-size register arrays at once
+pub(crate) unsafe fn dot_rows_fp8_bf16<const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    use super::isa::{avx512_e4m3_bf16, avx512_e4m3_bf16_tables, Avx512};
+    use std::arch::x86_64::*;
+    debug_assert!(a.gs == 32);
+    let rec = bf16_record_bytes(LIMBS);
+    let spans = a.k / INT_SPAN;
+    let t = avx512_e4m3_bf16_tables();
+    let mut tot = [[_mm512_setzero_ps(); MR]; NR];
+    for s in 0..spans {
+        // The span's 2 lines of codes per row (see `dot_rows` for the distances).
+        for line in 2 * s..2 * s + 2 {
+            if MR == 1 {
+                prefetch_next_rows::<Avx512, NR>(a.w, a.w_stride, line);
+            } else {
+                for n in 0..NR {
+                    Avx512::prefetch(a.w.wrapping_add(n * a.w_stride + line * 16 + PREFETCH_WORDS));
+                }
+            }
+        }
+        for h in 0..2 {
+            let codes: [__m512i; NR] = each!(n < NR => _mm512_loadu_si512(a.w.add(n * a.w_stride + s * 32 + h * 16) as *const __m512i));
+            for n in 0..NR {
+                let q = avx512_e4m3_bf16(codes[n], &t);
+                let sc = Avx512::lane_scales(a.scales.add(n * a.s_stride + s * 4 + h * 2), 2);
+                for m in 0..MR {
+                    // Record: limb l, half h, vector v at l·256 + h·128 + v·64 bytes.
+                    let xr = a.xl.add(m * a.xl_stride + s * rec + h * 128) as *const __m512i;
+                    let mut acc = _mm512_setzero_ps();
+                    for l in (0..LIMBS).rev() {
+                        for v in 0..2 {
+                            let xv = _mm512_load_si512(xr.add(l * 4 + v));
+                            acc = _mm512_dpbf16_ps(acc, std::mem::transmute::<__m512i, __m512bh>(q[v]), std::mem::transmute::<__m512i, __m512bh>(xv));
+                        }
+                    }
+                    tot[n][m] = _mm512_fmadd_ps(acc, sc, tot[n][m]);
+                }
+            }
+        }
+    }
+    finish_block_rows::<Avx512, 8, { kind::FP8 }, NR, MR>(a, &tot, spans * INT_SPAN, out);
+}
+
+/// Writes the whole [`INT_SPAN`]-element spans of the row `x` as `limbs` bf16 terms for
+/// [`dot_rows_fp8_bf16`] (per span a record of [`bf16_record_bytes`], 64-byte aligned): term
+/// `l` is `x − Σ earlier terms` rounded to bf16 (RNE), so 1 term carries bf16 x, 2 carry f16 x
+/// and 3 f32 x exactly (8 significant bits each) while the terms stay normal. Within each 64
+/// elements, the order of [`avx512_e4m3_bf16`]'s two vectors. Returns false (nothing usable)
+/// where x holds a non-finite value or max|x| is nonzero but below 2^-60 (`vdpbf16ps` flushes
+/// denormals: tiny x takes the f32 kernels) or above 2^100.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) unsafe fn split_x_bf16(x: &[f32], limbs: usize, out: &mut [u8]) -> bool {
+    use std::arch::x86_64::*;
+    let spans = x.len() / INT_SPAN;
+    let rec = bf16_record_bytes(limbs);
+    debug_assert!(out.len() >= spans * rec && (1..=3).contains(&limbs));
+    // max|x| as bits (NaN and inf compare above every finite value).
+    let mut mx = _mm512_setzero_si512();
+    for i in (0..spans * INT_SPAN).step_by(16) {
+        let v = _mm512_loadu_si512(x.as_ptr().add(i) as *const __m512i);
+        mx = _mm512_max_epu32(mx, _mm512_and_si512(v, _mm512_set1_epi32(0x7FFF_FFFF)));
+    }
+    let mx = _mm512_reduce_max_epu32(mx);
+    if mx > (127 + 100) << 23 || (mx != 0 && mx < (127 - 60) << 23) {
+        return false;
+    }
+    for s in 0..spans {
+        for c in 0..8 {
+            let (h, j) = (c / 4, c % 4);
+            let mut r = _mm512_loadu_ps(x.as_ptr().add(s * INT_SPAN + 16 * c));
+            for l in 0..limbs {
+                let b: __m256i = std::mem::transmute::<__m256bh, __m256i>(_mm512_cvtneps_pbh(r));
+                let o = out.as_mut_ptr().add(s * rec + l * 256 + h * 128 + j * 16);
+                _mm_storeu_si128(o as *mut __m128i, _mm256_castsi256_si128(b));
+                _mm_storeu_si128(o.add(64) as *mut __m128i, _mm256_extracti128_si256::<1>(b));
+                r = _mm512_sub_ps(r, _mm512_castsi512_ps(_mm512_slli_epi32::<16>(_mm512_cvtepu16_epi32(b))));
+            }
+        }
+    }
+    true
+}
+
 /// Permutes `x` for [`dot_rows_nibbles`] with `lanes`-lane vectors: within each whole block of
 /// `8·lanes` elements, position `j·lanes + i` takes element `8i + j`; the tail is copied as is.
 pub(crate) fn permute_x_nibble_blocks(x: &[f32], lanes: usize, out: &mut [f32]) {

@@ -156,7 +156,9 @@ pub(crate) trait Isa: Copy {
 }
 
 #[cfg(target_arch = "x86_64")]
-pub(crate) use x86::{avx512_fp_scales, Avx2, Avx512};
+pub(crate) use x86::{avx512_e4m3_bf16, avx512_e4m3_bf16_tables, avx512_fp_scales, Avx2, Avx512};
+#[cfg(test)]
+pub(crate) use x86::e4m3_bf16_bits;
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
@@ -580,6 +582,58 @@ mod x86 {
                 _mm512_mul_ps(v, _mm512_set1_ps(scale))
             }
         }
+    }
+
+    /// bf16 bits of the E4M3 magnitude `mag` (a code's low 7 bits), exact: 3 mantissa bits, the
+    /// exponents 2^-6..2^8 and the subnormals m·2^-9 are all normal bf16 numbers; 0x7F is NaN.
+    pub(crate) const fn e4m3_bf16_bits(mag: u8) -> u16 {
+        let (e, m) = ((mag >> 3) as u16 & 0xF, (mag & 7) as u16);
+        if mag & 0x7F == 0x7F {
+            0x7FC0
+        } else if e != 0 {
+            ((e + 120) << 7) | (m << 4)
+        } else if m == 0 {
+            0
+        } else {
+            // m·2^-9 normalised: the leading bit p of m becomes the implicit one.
+            let p = 15 - m.leading_zeros() as u16;
+            ((118 + p) << 7) | ((m - (1 << p)) << (7 - p))
+        }
+    }
+
+    /// The `vpermi2b` tables of [`avx512_e4m3_bf16`]: the 128 high bytes, then the 128 low bytes.
+    static E4M3_BF16_BYTES: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 128 {
+            let b = e4m3_bf16_bits(i as u8);
+            t[i] = (b >> 8) as u8;
+            t[128 + i] = b as u8;
+            i += 1;
+        }
+        t
+    };
+
+    /// The four table vectors [`avx512_e4m3_bf16`] takes (loaded once per kernel call).
+    #[inline(always)]
+    pub(crate) unsafe fn avx512_e4m3_bf16_tables() -> [__m512i; 4] {
+        let p = E4M3_BF16_BYTES.as_ptr() as *const __m512i;
+        [_mm512_loadu_si512(p), _mm512_loadu_si512(p.add(1)), _mm512_loadu_si512(p.add(2)), _mm512_loadu_si512(p.add(3))]
+    }
+
+    /// 64 E4M3 codes (bytes) to their values as bf16 bits, exactly (VBMI): one `vpermi2b` for the
+    /// high and one for the low bytes of each magnitude (7-bit index; the code's bit 7 is
+    /// ignored by it), the sign or-ed into the high byte, the bytes interleaved within each
+    /// 128-bit lane `j`: the first vector holds codes `16j..16j+8`, the second `16j+8..16j+16`
+    /// (x is stored in that order, `body::split_x_bf16`). 5 operations per 64 codes
+    /// (the f32 decode of `avx512_code_values`: 7 per 16).
+    #[inline(always)]
+    pub(crate) unsafe fn avx512_e4m3_bf16(c: __m512i, t: &[__m512i; 4]) -> [__m512i; 2] {
+        let hi = _mm512_permutex2var_epi8(t[0], c, t[1]);
+        let lo = _mm512_permutex2var_epi8(t[2], c, t[3]);
+        // hi | (c & 0x80)
+        let hi = _mm512_ternarylogic_epi32::<0xF8>(hi, c, _mm512_set1_epi8(-128));
+        [_mm512_unpacklo_epi8(lo, hi), _mm512_unpackhi_epi8(lo, hi)]
     }
 
     /// AVX2 + FMA: 8 lanes.

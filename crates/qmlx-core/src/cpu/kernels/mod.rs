@@ -11,7 +11,7 @@ pub mod layout;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-pub(crate) use body::{int_record_bytes, scale_kind, DotArgs, INT_SPAN};
+pub(crate) use body::{scale_kind, DotArgs, INT_SPAN};
 use isa::Portable;
 #[cfg(target_arch = "x86_64")]
 use isa::{Avx2, Avx512};
@@ -165,6 +165,26 @@ unsafe fn dot_int_avx512<const KIND: u8, const SC: u8, const LIMBS: usize, const
 unsafe fn dot_int_vbmi_avx512<const B: u32, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
     body::dot_rows_int::<Avx512, B, { kind::UINT }, SC, LIMBS, NR, MR>(a, out)
 }
+/// The mxfp8 bf16 row dot (`body::dot_rows_fp8_bf16`): AVX512-BF16 `vdpbf16ps` on codes made
+/// bf16 by VBMI byte permutes, x as `LIMBS` bf16 terms.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,avx512vbmi,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn dot_fp8_bf16_avx512<const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    body::dot_rows_fp8_bf16::<LIMBS, NR, MR>(a, out)
+}
+/// `body::split_x_bf16` compiled for AVX512-BF16.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn split_x_bf16_avx512(x: &[f32], limbs: usize, out: &mut [u8]) -> bool {
+    body::split_x_bf16(x, limbs, out)
+}
+/// True where the mxfp8 bf16 row dots can run (std caches the detection).
+fn has_bf16_dot() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return is_x86_feature_detected!("avx512bf16") && is_x86_feature_detected!("avx512vbmi");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
 /// True where the VBMI integer dots can run.
 fn has_vbmi() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -250,6 +270,15 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
         return 0;
     }
     let half = matches!(dtype, crate::DType::F16 | crate::DType::BF16);
+    if spec.element_code() == ElementCode::Fp8 {
+        // mxfp8: bf16 terms of x (`body::dot_rows_fp8_bf16`), single x rows only.
+        return match (has_bf16_dot() && mr == 1, dtype) {
+            (false, _) => 0,
+            (_, crate::DType::BF16) => 1,
+            (_, crate::DType::F16) => 2,
+            _ => 3,
+        };
+    }
     match (spec.element_code(), spec.bits()) {
         (ElementCode::Uint | ElementCode::Fp4, 4) => {}
         // Affine 2/3-bit the same way (VBMI unpacking). Not 8-bit: with f16/bf16 x (2 limbs; 3
@@ -268,6 +297,16 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
     }
 }
 
+/// Bytes per [`INT_SPAN`] elements of x as the row dots of `spec` with `limbs` take them
+/// (int8 limb records; mxfp8: bf16 terms).
+pub(crate) fn x_record_bytes(spec: &QuantSpec, limbs: usize) -> usize {
+    if spec.element_code() == ElementCode::Fp8 {
+        body::bf16_record_bytes(limbs)
+    } else {
+        body::int_record_bytes(limbs)
+    }
+}
+
 /// x as int8 limbs for the integer row dots: per row of `k` elements, its whole
 /// `INT_SPAN`-element spans as records of `int_record_bytes(limbs)` (`out`, 64-byte aligned),
 /// and in `xsum` (`k / group_size` per row) the group sums of the x the limbs carry (K tail:
@@ -275,7 +314,26 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
 /// f32 kernels then.
 pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
     let spans = k / INT_SPAN;
-    let row_bytes = spans * body::int_record_bytes(limbs);
+    let row_bytes = spans * x_record_bytes(spec, limbs);
+    if spec.element_code() == ElementCode::Fp8 {
+        // mxfp8: bf16 terms (no biases, so no group sums).
+        for (r, row) in x.chunks_exact(k).enumerate() {
+            let o = &mut out[r * row_bytes..(r + 1) * row_bytes];
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: only called where `has_bf16_dot` (int_dot_limbs) detected AVX512-BF16.
+            let ok = unsafe { split_x_bf16_avx512(&row[..spans * INT_SPAN], limbs, &mut *(o as *mut [i8] as *mut [u8])) };
+            #[cfg(not(target_arch = "x86_64"))]
+            let ok = {
+                let _ = o;
+                false
+            };
+            if !ok {
+                return false;
+            }
+        }
+        let _ = xsum;
+        return true;
+    }
     let gs = spec.group_size() as usize;
     let gpr = k / gs;
     let code = if spec.element_code() == ElementCode::Fp4 {
@@ -405,6 +463,9 @@ pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &
     if limbs > 0 {
         use body::scale_kind::{BF16, F16, F32};
         return match (spec.element_code(), spec.bits(), limbs, scales) {
+            (ElementCode::Fp8, _, 1, _) => dot_fp8_bf16_avx512::<1, NR, MR>,
+            (ElementCode::Fp8, _, 2, _) => dot_fp8_bf16_avx512::<2, NR, MR>,
+            (ElementCode::Fp8, _, _, _) => dot_fp8_bf16_avx512::<3, NR, MR>,
             (ElementCode::Fp4, _, 2, _) => dot_int_avx512::<{ kind::FP4 }, F32, 2, NR, MR>,
             (ElementCode::Fp4, _, _, _) => dot_int_avx512::<{ kind::FP4 }, F32, 3, NR, MR>,
             (_, 4, 2, BF16) => dot_int_avx512::<{ kind::UINT }, BF16, 2, NR, MR>,
@@ -498,6 +559,53 @@ mod tests {
             }
         }
         assert!(!cfg!(target_arch = "x86_64") || !Kernels::Avx512.is_supported() || checked > 0);
+    }
+
+    /// E4M3 → bf16 (`isa::e4m3_bf16_bits` with the sign, and the VBMI vector decode with its
+    /// lane order, `isa::avx512_e4m3_bf16`) equals `fp8_e4m3_decode` bit for bit for all 256
+    /// codes (NaN: NaN).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn e4m3_bf16_decode_is_exact() {
+        use crate::format::codes::fp8_e4m3_decode;
+        let as_f32 = |b: u16| f32::from_bits((b as u32) << 16);
+        let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+        for c in 0..=255u8 {
+            let b = isa::e4m3_bf16_bits(c & 0x7F) | ((c as u16 & 0x80) << 8);
+            assert!(same(as_f32(b), fp8_e4m3_decode(c)), "table {c:#04x}: {:e} vs {:e}", as_f32(b), fp8_e4m3_decode(c));
+        }
+        if !has_bf16_dot() {
+            eprintln!("SKIP e4m3_bf16_decode_is_exact (vector): this CPU lacks AVX512-BF16 or VBMI");
+            return;
+        }
+        let codes: Vec<u8> = (0..=255u8).map(|c| c.wrapping_mul(97).wrapping_add(13)).collect();
+        // SAFETY: VBMI and AVX-512 BW were detected (has_bf16_dot).
+        let got = unsafe { decode_e4m3_bf16_256(&codes) };
+        for (i, &c) in codes.iter().enumerate() {
+            assert!(same(as_f32(got[i]), fp8_e4m3_decode(c)), "vector, code {c:#04x} at {i}: {:e}", as_f32(got[i]));
+        }
+    }
+
+    /// 256 codes through `isa::avx512_e4m3_bf16`, put back in code order.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    unsafe fn decode_e4m3_bf16_256(codes: &[u8]) -> [u16; 256] {
+        use std::arch::x86_64::*;
+        let t = isa::avx512_e4m3_bf16_tables();
+        let mut out = [0u16; 256];
+        for h in 0..4 {
+            let v = isa::avx512_e4m3_bf16(_mm512_loadu_si512(codes.as_ptr().add(64 * h) as *const __m512i), &t);
+            let mut lanes = [[0u16; 32]; 2];
+            _mm512_storeu_si512(lanes[0].as_mut_ptr() as *mut __m512i, v[0]);
+            _mm512_storeu_si512(lanes[1].as_mut_ptr() as *mut __m512i, v[1]);
+            for j in 0..4 {
+                for i in 0..8 {
+                    out[64 * h + 16 * j + i] = lanes[0][8 * j + i];
+                    out[64 * h + 16 * j + 8 + i] = lanes[1][8 * j + i];
+                }
+            }
+        }
+        out
     }
 
     /// Checks a vector 16-bit → f32 conversion against `reference` for every bit pattern (NaN: any
