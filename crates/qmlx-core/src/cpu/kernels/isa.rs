@@ -157,7 +157,7 @@ pub(crate) trait Isa: Copy {
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86::{avx512_e4m3_bf16, avx512_e4m3_bf16_tables, avx512_fp_scales, Avx2, Avx512};
-#[cfg(test)]
+#[cfg(all(test, target_arch = "x86_64"))]
 pub(crate) use x86::e4m3_bf16_bits;
 
 #[cfg(target_arch = "x86_64")]
