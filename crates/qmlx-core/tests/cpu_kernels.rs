@@ -402,8 +402,9 @@ fn avx512vnni_int_dots_on_hard_x() {
     eprintln!("{test}: {n} cases checked against the reference");
 }
 
-/// The mxfp8 bf16 row dots of `Kernels::Avx512Vnni` (AVX512-BF16 `vdpbf16ps`, x as 1-3 bf16
-/// terms, M=1 blocks): odd N, M = 1..3 (M = 3 peels a 2-block onto the f32 kernels and a
+/// The mxfp8 row dots of `Kernels::Avx512Vnni` for M=1 blocks (codes made bf16 by VBMI byte
+/// permutes; bf16/f16 x as 1/2 bf16 terms with AVX512-BF16 `vdpbf16ps`, f32 x permuted with f32
+/// FMAs): odd N, M = 1..3 (M = 3 peels a 2-block onto the f32 kernels and a
 /// 1-block onto these), K with and without a 32-code tail after the last 128-code span, x with
 /// outliers, 4 decades, denormal elements among normal ones (`vdpbf16ps` flushes them), all
 /// tiny x (below 2^-60: the f32 kernels), huge x (inside and beyond 2^100), NaN in x; NaN codes
