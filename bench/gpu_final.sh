@@ -24,10 +24,21 @@ build() {
 header() { echo "# $1: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(date -u +%FT%TZ), commit $(cat $FIN/COMMIT)"; }
 
 suite() {
-  { header "qmlx-cuda correctness (full suite, default dispatch)"; QMLX_SUITE_PROGRESS=1 timeout 240 "$FIN/qmlx-cuda-check" correctness; } > "$OUT/cuda-correctness.log" 2>&1
-  echo "suite rc=$? $(tail -n 1 "$OUT/cuda-correctness.log")"
-  { header "compute-sanitizer memcheck, correctness --quick"; timeout 300 compute-sanitizer --tool memcheck "$FIN/qmlx-cuda-check" correctness --quick; } > "$OUT/cuda-memcheck.log" 2>&1
-  echo "memcheck rc=$? $(grep -E 'ERROR SUMMARY|^correctness' "$OUT/cuda-memcheck.log" | tr '\n' ' ')"
+  # Full suite and memcheck --quick, each in 4 shards run at once (QMLX_SUITE_SHARD), progress to stderr.
+  local n=4 i
+  for i in $(seq 0 $((n - 1))); do
+    ( { header "qmlx-cuda correctness (full suite, default dispatch) shard $i/$n"
+        QMLX_SUITE_SHARD=$i/$n QMLX_SUITE_PROGRESS=1 timeout 240 "$FIN/qmlx-cuda-check" correctness 2> "/tmp/prog-full-$i"; echo "rc=$?"; } > "/tmp/full-$i.log" 2>&1 ) &
+    ( { header "compute-sanitizer memcheck, correctness --quick shard $i/$n"
+        QMLX_SUITE_SHARD=$i/$n QMLX_SUITE_PROGRESS=1 timeout 300 compute-sanitizer --tool memcheck "$FIN/qmlx-cuda-check" correctness --quick 2> "/tmp/prog-mem-$i"; echo "rc=$?"; } > "/tmp/mem-$i.log" 2>&1 ) &
+  done
+  wait
+  cat /tmp/full-*.log > "$OUT/cuda-correctness.log"; cat /tmp/mem-*.log > "$OUT/cuda-memcheck.log"
+  for k in full mem; do
+    echo "$k: $(grep -h '^correctness:' /tmp/$k-*.log | tr '\n' ' ') $(grep -h 'ERROR SUMMARY' /tmp/$k-*.log | tr '\n' ' ') $(grep -h '^rc=' /tmp/$k-*.log | tr '\n' ' ')"
+    grep -h FAIL /tmp/$k-*.log | head -5
+    for i in $(seq 0 $((n - 1))); do grep -q '^rc=0' "/tmp/$k-$i.log" || { echo "  $k shard $i last progress:"; tail -n 2 "/tmp/prog-$k-$i" | cut -c1-200; }; done
+  done
 }
 
 pytest_cuda() {
