@@ -128,8 +128,9 @@ def main():
         # block of 4) or any M (3-bit); 8-bit codes: the f32 kernels (stage-6 commit 1e32763 ran
         # integer dots for 8-bit with f16/bf16 x).
         if mode == "mxfp8":
-            # Stage 6b: bf16 row dots (vdpbf16ps) for single x rows, x as 1/2/3 bf16 terms.
-            path = f"bf16, {dict(bfloat16=1, float16=2, float32=3)[dtype]} terms" if m == 1 else "f32 kernels"
+            # Stage 6b: codes made bf16 for single x rows; bf16/f16 x as 1/2 bf16 terms (vdpbf16ps),
+            # f32 x as is with f32 FMAs (3866eaa; before it: 3 bf16 terms).
+            path = {"bfloat16": "bf16, 1 term", "float16": "bf16, 2 terms", "float32": "bf16 codes, f32 FMAs"}[dtype] if m == 1 else "f32 kernels"
         elif bits == 8:
             path = "f32 kernels"
         elif dtype != "float32":
