@@ -168,6 +168,65 @@ mod x86 {
     /// 2^120: turns E4M3 bits placed in an f32's exponent/mantissa field into the E4M3 value.
     const FP8_RESCALE: f32 = f32::from_bits((127 + 120) << 23);
 
+    /// The element type of `a` and `c` in [`dot2_f64_lanes`]: 8 of them as f32 lanes, one as f64.
+    trait BiasTermElem: Copy {
+        unsafe fn lanes8(p: *const Self) -> __m256;
+        fn to_f64(self) -> f64;
+    }
+    impl BiasTermElem for f32 {
+        #[inline(always)]
+        unsafe fn lanes8(p: *const f32) -> __m256 {
+            _mm256_loadu_ps(p)
+        }
+        #[inline(always)]
+        fn to_f64(self) -> f64 {
+            self as f64
+        }
+    }
+    impl BiasTermElem for half::bf16 {
+        #[inline(always)]
+        unsafe fn lanes8(p: *const half::bf16) -> __m256 {
+            _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(_mm_loadu_si128(p as *const _))))
+        }
+        #[inline(always)]
+        fn to_f64(self) -> f64 {
+            half::bf16::to_f64(self)
+        }
+    }
+    impl BiasTermElem for half::f16 {
+        #[inline(always)]
+        unsafe fn lanes8(p: *const half::f16) -> __m256 {
+            _mm256_cvtph_ps(_mm_loadu_si128(p as *const _))
+        }
+        #[inline(always)]
+        fn to_f64(self) -> f64 {
+            half::f16::to_f64(self)
+        }
+    }
+
+    /// [`Isa::dot2_f64`] on AVX-512 for f32, bf16 or f16 `a` and `c`: 8 columns per step in f64.
+    #[inline(always)]
+    unsafe fn dot2_f64_lanes<E: BiasTermElem, const MR: usize>(a: *const E, c: *const E, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
+        let mut acc = [_mm512_setzero_pd(); MR];
+        let kv = _mm512_set1_pd(k);
+        let mut i = 0;
+        while i + 8 <= n {
+            let w = _mm512_fmadd_pd(_mm512_cvtps_pd(E::lanes8(c.add(i))), kv, _mm512_cvtps_pd(E::lanes8(a.add(i))));
+            for (m, acc) in acc.iter_mut().enumerate() {
+                *acc = _mm512_fmadd_pd(w, _mm512_cvtps_pd(_mm256_loadu_ps(b.add(m * stride + i))), *acc);
+            }
+            i += 8;
+        }
+        let mut r = [0f64; MR];
+        for (m, r) in r.iter_mut().enumerate() {
+            *r = _mm512_reduce_add_pd(acc[m]);
+            for j in i..n {
+                *r += ((*a.add(j)).to_f64() + k * (*c.add(j)).to_f64()) * *b.add(m * stride + j) as f64;
+            }
+        }
+        r
+    }
+
     /// AVX-512 F/BW/VL/DQ: 16 lanes.
     #[derive(Clone, Copy)]
     pub(crate) struct Avx512;
@@ -241,24 +300,7 @@ mod x86 {
         }
         #[inline(always)]
         unsafe fn dot2_f64<const MR: usize>(a: *const f32, c: *const f32, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
-            let mut acc = [_mm512_setzero_pd(); MR];
-            let kv = _mm512_set1_pd(k);
-            let mut i = 0;
-            while i + 8 <= n {
-                let w = _mm512_fmadd_pd(_mm512_cvtps_pd(_mm256_loadu_ps(c.add(i))), kv, _mm512_cvtps_pd(_mm256_loadu_ps(a.add(i))));
-                for (m, acc) in acc.iter_mut().enumerate() {
-                    *acc = _mm512_fmadd_pd(w, _mm512_cvtps_pd(_mm256_loadu_ps(b.add(m * stride + i))), *acc);
-                }
-                i += 8;
-            }
-            let mut r = [0f64; MR];
-            for (m, r) in r.iter_mut().enumerate() {
-                *r = _mm512_reduce_add_pd(acc[m]);
-                for j in i..n {
-                    *r += (*a.add(j) as f64 + k * *c.add(j) as f64) * *b.add(m * stride + j) as f64;
-                }
-            }
-            r
+            dot2_f64_lanes::<f32, MR>(a, c, k, b, stride, n)
         }
         #[inline(always)]
         unsafe fn nibble_table<const KIND: u8>() -> __m512 {
@@ -321,41 +363,11 @@ mod x86 {
         }
         #[inline(always)]
         unsafe fn dot2_f64_u16<const SC: u8, const MR: usize>(a: *const u16, c: *const u16, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
-            #[inline(always)]
-            unsafe fn f32_of<const SC: u8>(p: *const u16) -> __m256 {
-                let h = _mm_loadu_si128(p as *const _);
-                if SC == scale_kind::BF16 {
-                    _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(h)))
-                } else {
-                    _mm256_cvtph_ps(h)
-                }
+            if SC == scale_kind::BF16 {
+                dot2_f64_lanes::<half::bf16, MR>(a.cast(), c.cast(), k, b, stride, n)
+            } else {
+                dot2_f64_lanes::<half::f16, MR>(a.cast(), c.cast(), k, b, stride, n)
             }
-            #[inline(always)]
-            fn scalar<const SC: u8>(v: u16) -> f64 {
-                if SC == scale_kind::BF16 {
-                    half::bf16::from_bits(v).to_f64()
-                } else {
-                    half::f16::from_bits(v).to_f64()
-                }
-            }
-            let mut acc = [_mm512_setzero_pd(); MR];
-            let kv = _mm512_set1_pd(k);
-            let mut i = 0;
-            while i + 8 <= n {
-                let w = _mm512_fmadd_pd(_mm512_cvtps_pd(f32_of::<SC>(c.add(i))), kv, _mm512_cvtps_pd(f32_of::<SC>(a.add(i))));
-                for (m, acc) in acc.iter_mut().enumerate() {
-                    *acc = _mm512_fmadd_pd(w, _mm512_cvtps_pd(_mm256_loadu_ps(b.add(m * stride + i))), *acc);
-                }
-                i += 8;
-            }
-            let mut r = [0f64; MR];
-            for (m, r) in r.iter_mut().enumerate() {
-                *r = _mm512_reduce_add_pd(acc[m]);
-                for j in i..n {
-                    *r += (scalar::<SC>(*a.add(j)) + k * scalar::<SC>(*c.add(j))) * *b.add(m * stride + j) as f64;
-                }
-            }
-            r
         }
         #[inline(always)]
         unsafe fn int_codes<const B: u32, const KIND: u8>(p: *const u32) -> [__m512i; 2] {
