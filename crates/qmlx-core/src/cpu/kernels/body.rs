@@ -52,6 +52,21 @@ macro_rules! each {
 /// How far ahead of the loads the row-dot kernel prefetches weight rows with M>1 (u32 words).
 const PREFETCH_WORDS: usize = 256;
 
+/// The prefetch for the 64-byte line of codes at u32 offset `word` of each of the `NR` rows: M=1
+/// the same line of the next call's rows ([`prefetch_next_rows`], 8-23 % faster than a fixed
+/// distance); with M>1 the blocks of M revisit a row tile, and `PREFETCH_WORDS` ahead in the same
+/// rows measured better (cpu-2026-11-26-stage2.md).
+#[inline(always)]
+unsafe fn prefetch_line<I: Isa, const NR: usize, const MR: usize>(w: *const u32, w_stride: usize, word: usize) {
+    if MR == 1 {
+        prefetch_next_rows::<I, NR>(w, w_stride, word / 16);
+    } else {
+        for n in 0..NR {
+            I::prefetch(w.wrapping_add(n * w_stride + word + PREFETCH_WORDS));
+        }
+    }
+}
+
 /// M=1 prefetch, called once per 64-byte line `line` of each row: the same line of each of the
 /// `NR` rows of the next call (rows are stored back to back and the next call takes the next
 /// `NR`). Stage 5 also tried the next call's rows in address order (one contiguous prefetch
@@ -87,17 +102,8 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
             let mut acc = [[I::zero(); MR]; NR];
             for c in g * cpg..(g + 1) * cpg {
                 if c % (16 / B as usize).max(1) == 0 {
-                    // About one prefetch per 64-byte line of codes. M=1: the next call's rows
-                    // (`prefetch_next_rows`), 8-23 % faster than a fixed distance; with M>1 the
-                    // blocks of M revisit a row tile, and the fixed distance measured better
-                    // (cpu-2026-11-26-stage2.md).
-                    if MR == 1 {
-                        prefetch_next_rows::<I, NR>(a.w, a.w_stride, c * B as usize / 16);
-                    } else {
-                        for n in 0..NR {
-                            I::prefetch(a.w.wrapping_add(n * a.w_stride + c * B as usize + PREFETCH_WORDS));
-                        }
-                    }
+                    // About one prefetch per 64-byte line of codes.
+                    prefetch_line::<I, NR, MR>(a.w, a.w_stride, c * B as usize);
                 }
                 let words: [I::W; NR] = each!(n < NR => I::load_words::<B>(a.w.add(n * a.w_stride + c * B as usize)));
                 for p in 0..I::PARTS {
@@ -188,13 +194,7 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
     for b in 0..blocks {
         // One prefetch per 64-byte line of codes (see `dot_rows` for the distances).
         for l in (0..I::LANES).step_by(16) {
-            if MR == 1 {
-                prefetch_next_rows::<I, NR>(a.w, a.w_stride, (b * I::LANES + l) / 16);
-            } else {
-                for n in 0..NR {
-                    I::prefetch(a.w.wrapping_add(n * a.w_stride + b * I::LANES + l + PREFETCH_WORDS));
-                }
-            }
+            prefetch_line::<I, NR, MR>(a.w, a.w_stride, b * I::LANES + l);
         }
         let words: [I::W; NR] = each!(n < NR => I::load_block(a.w.add(n * a.w_stride + b * I::LANES)));
         if MR > 2 {
@@ -325,13 +325,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
         // One prefetch per 64-byte line of codes (see `dot_rows` for the distances): the lines
         // (of a row) that start inside this span.
         for line in (b * span_bytes).div_ceil(64)..((b + 1) * span_bytes).div_ceil(64) {
-            if MR == 1 {
-                prefetch_next_rows::<I, NR>(a.w, a.w_stride, line);
-            } else {
-                for n in 0..NR {
-                    I::prefetch(a.w.wrapping_add(n * a.w_stride + line * 16 + PREFETCH_WORDS));
-                }
-            }
+            prefetch_line::<I, NR, MR>(a.w, a.w_stride, line * 16);
         }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
         let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
@@ -466,13 +460,7 @@ pub(crate) unsafe fn dot_rows_fp8_bf16<const LIMBS: usize, const NR: usize, cons
     for s in 0..spans {
         // The span's 2 lines of codes per row (see `dot_rows` for the distances).
         for line in 2 * s..2 * s + 2 {
-            if MR == 1 {
-                prefetch_next_rows::<Avx512, NR>(a.w, a.w_stride, line);
-            } else {
-                for n in 0..NR {
-                    Avx512::prefetch(a.w.wrapping_add(n * a.w_stride + line * 16 + PREFETCH_WORDS));
-                }
-            }
+            prefetch_line::<Avx512, NR, MR>(a.w, a.w_stride, line * 16);
         }
         for h in 0..2 {
             let codes: [__m512i; NR] = each!(n < NR => _mm512_loadu_si512(a.w.add(n * a.w_stride + s * 32 + h * 16) as *const __m512i));
@@ -515,13 +503,7 @@ pub(crate) unsafe fn dot_rows_fp8_f32<const NR: usize, const MR: usize>(a: &DotA
     let mut tot = [[_mm512_setzero_ps(); MR]; NR];
     for s in 0..spans {
         for line in 2 * s..2 * s + 2 {
-            if MR == 1 {
-                prefetch_next_rows::<Avx512, NR>(a.w, a.w_stride, line);
-            } else {
-                for n in 0..NR {
-                    Avx512::prefetch(a.w.wrapping_add(n * a.w_stride + line * 16 + PREFETCH_WORDS));
-                }
-            }
+            prefetch_line::<Avx512, NR, MR>(a.w, a.w_stride, line * 16);
         }
         for h in 0..2 {
             let codes: [__m512i; NR] = each!(n < NR => _mm512_loadu_si512(a.w.add(n * a.w_stride + s * 32 + h * 16) as *const __m512i));
