@@ -530,11 +530,9 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
 // Kernel entry points: <op>_<format>_<dtype>; group size is a launch argument (affine: 32/64/128).
 #define QMLX_MATMUL_KERNELS(FN, KIND, BITS, TN, T)                                                            \
   extern "C" __global__ void __launch_bounds__(QMV_WARPS * 32) qmv1_##FN##_##TN(const MatmulParams p, int gs) { \
-    pdl_prologue([] {});                                                                                       \
     qmv_impl<KIND, BITS, T, 1, QMV1_ROWS>(p, gs);                                                              \
   }                                                                                                            \
   extern "C" __global__ void __launch_bounds__(QMV_WARPS_OF(KIND, QMV_MAX_M) * 32) qmv_##FN##_##TN(const MatmulParams p, int gs) { \
-    pdl_prologue([] {});                                                                                       \
     qmv_impl<KIND, BITS, T, QMV_MAX_M, QMV_ROWS>(p, gs);                                                       \
   }                                                                                                            \
   extern "C" __global__ void __launch_bounds__(QMM_THREADS) qmm_t_##FN##_##TN(const MatmulParams p, int gs) { \

@@ -83,7 +83,7 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   // is matrix 0 without a gather index; with one it is not known yet).
   pdl_prologue([&] {
     if (lane == 0 && p.map.rhs_kind == IDX_NONE && tb + slot < te)
-      for (int s = 0; s < my && s < qmlx_pdl_prefetch_stages; ++s) {
+      for (int s = 0; s < my && s < QMLX_PDL_PREFETCH_STAGES; ++s) {
         const int row = (int)((tb + slot) * QW_ROWS), sl = s_beg + s;
         tma_prefetch_l2_2d(&wmap, sl * (KS * BITS / 32), row);
         tma_prefetch_l2_2d(&smap, sl * (KS / GS), row);
@@ -285,9 +285,10 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 512)  \
   QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16, 512) \
   QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 1024)
-// Calibration entry point (src/bench.rs --calibrate): affine 4-bit f16 g64, 8 warps, streaming only.
+// Calibration entry point (src/bench.rs --calibrate): affine 4-bit f16 g64 (whatever `gs`), 8 warps,
+// streaming only.
 extern "C" __global__ void __launch_bounds__(8 * 32, 1)
-    qmvw8x512_stream_affine4g64_f16(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,
+    qmvw8x512_stream_affine4_f16(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,
                                     const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp,
                                     int rounds) {
   qmv_warp_impl<4, __half, 8, 64, 512, false>(wmap, smap, bmap, p, nstages, kp, rounds);

@@ -89,8 +89,9 @@ __device__ __forceinline__ void tma_prefetch_l2_2d(const TmaMap* map, int c0, in
 // launch, runs `before_wait` (only L2 prefetches of bytes the kernel will read: L2 is the coherence
 // point, so a line a predecessor writes later is updated there; nothing into shared memory or
 // registers), then waits. Without the attribute the wait returns at once; below sm_90 it does nothing.
-// Ring stages a warp prefetches into L2 before the wait (host-set once per module: QMLX_PDL_PREFETCH).
-__device__ int qmlx_pdl_prefetch_stages = 2;
+// Ring stages a warp prefetches into L2 before the wait (a constant: a knob read from global memory put
+// a load round trip per stage before the wait, ~1-2 µs per call in round 1 of stage 20).
+#define QMLX_PDL_PREFETCH_STAGES 2
 template <class F> __device__ __forceinline__ void pdl_prologue(F&& before_wait) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");

@@ -161,14 +161,6 @@ fn load_module(image: &[u8]) -> Result<sys::CUmodule> {
     unsafe { cu::module::load_data(aligned.as_ptr() as *const c_void) }.map_err(|e| backend("module load (no machine code for this GPU?)", e))
 }
 
-/// Sets a module's `__device__ int` (tuning knobs read by kernels; once, at device open).
-fn set_module_int(module: sys::CUmodule, name: &str, v: i32) -> Result<()> {
-    let cname = CString::new(name).unwrap();
-    let (mut ptr, mut bytes): (sys::CUdeviceptr, usize) = (0, 0);
-    unsafe { sys::cuModuleGetGlobal_v2(&mut ptr, &mut bytes, module, cname.as_ptr()) }.result().map_err(|e| backend(name, e))?;
-    unsafe { cu::memcpy_htod_sync(ptr, &[v]) }.map_err(|e| backend(name, e))
-}
-
 /// A cuLaunchKernelEx configuration with launch attributes (clusters, programmatic dependent
 /// launch); `attrs` must outlive its use.
 pub(crate) fn launch_config(grid: (u32, u32, u32), block: (u32, u32, u32), smem: usize, stream: sys::CUstream, attrs: &mut [sys::CUlaunchAttribute]) -> sys::CUlaunchConfig {
@@ -232,10 +224,6 @@ impl Device {
         let matmul = load_module(MATMUL_FATBIN)?;
         let sm90 = sm90::Module::load(capability)?;
         let pdl = capability.0 >= 9 && std::env::var("QMLX_PDL").as_deref() != Ok("0");
-        // QMLX_PDL_PREFETCH=n: ring stages per warp prefetched into L2 before the PDL wait (default 2).
-        if let Some(n) = std::env::var("QMLX_PDL_PREFETCH").ok().and_then(|v| v.parse::<i32>().ok()) {
-            set_module_int(matmul, "qmlx_pdl_prefetch_stages", n)?;
-        }
         let status = unsafe { cu::malloc_sync(64) }.map_err(|e| backend("status alloc", e))?;
         unsafe { cu::memset_d8_sync(status, 0, 64) }.map_err(|e| backend("status init", e))?;
         // Mapped (device-writable) and portable pinned memory: kernels write an error straight into it.
@@ -826,7 +814,7 @@ impl Device {
                 return Err(Error::Value { arg: "x", expected: "fewer than 2^32 row blocks".into(), got: blocks.to_string() });
             }
             let f = self.function(self.matmul, &format!("{prefix}_{fmt}_{dt}"))?;
-            self.launch_pdl(f, (blocks as u32, 1, 1), (warps * 32) as u32, 0, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
+            self.launch(f, (blocks as u32, 1, 1), (warps * 32) as u32, stream, &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void])?;
         } else {
             let name = format!("qmm_{}_{fmt}_{dt}", if op.transpose { "t" } else { "n" });
             let f = self.function(self.matmul, &name)?;
