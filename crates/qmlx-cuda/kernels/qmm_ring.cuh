@@ -65,7 +65,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   pdl_prologue([&] {
     const int w = threadIdx.x >> 5, q = w % kp, tl = (int)(tb + w / kp);
     if ((threadIdx.x & 31) == 0 && w < NW && p.map.rhs_kind == IDX_NONE && tl < te)
-      for (int s = 0; s < part_begin(q + 1) - part_begin(q) && s < QMLX_PDL_PREFETCH_STAGES_RING16; ++s) {
+      for (int s = 0; s < part_begin(q + 1) - part_begin(q) && s < QMLX_PDL_PREFETCH_STAGES; ++s) {
         const int sl = part_begin(q) + s;
         tma_prefetch_l2_2d(&wmap, sl * (QR_KS * BITS / 32), tl * ROWS);
         tma_prefetch_l2_2d(&smap, sl * PG, tl * ROWS);

@@ -83,7 +83,7 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   // is matrix 0 without a gather index; with one it is not known yet).
   pdl_prologue([&] {
     if (lane == 0 && p.map.rhs_kind == IDX_NONE && tb + slot < te)
-      for (int s = 0; s < my && s < QMLX_PDL_PREFETCH_STAGES_M1; ++s) {
+      for (int s = 0; s < my && s < QMLX_PDL_PREFETCH_STAGES; ++s) {
         const int row = (int)((tb + slot) * QW_ROWS), sl = s_beg + s;
         tma_prefetch_l2_2d(&wmap, sl * (KS * BITS / 32), row);
         tma_prefetch_l2_2d(&smap, sl * (KS / GS), row);

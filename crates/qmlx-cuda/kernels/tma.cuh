@@ -89,12 +89,9 @@ __device__ __forceinline__ void tma_prefetch_l2_2d(const TmaMap* map, int c0, in
 // launch, runs `before_wait` (only L2 prefetches of bytes the kernel will read: L2 is the coherence
 // point, so a line a predecessor writes later is updated there; nothing into shared memory or
 // registers), then waits. Without the attribute the wait returns at once; below sm_90 it does nothing.
-// Ring stages a warp prefetches into L2 before the wait (constants: a knob read from global memory put a
-// load round trip per stage before the wait, ~1-2 µs per call in stage 20 round 1). H100, stage 20 round 3
-// (2 stages vs none, PDL on): the M = 2..16 ring 2 (28672×4096 M = 2..8 3-7 % faster); the M = 1 ring none
-// (14336×4096 and 4096×14336 4-6 % faster without; 28672×4096 1.3 % slower).
-#define QMLX_PDL_PREFETCH_STAGES_M1 0
-#define QMLX_PDL_PREFETCH_STAGES_RING16 2
+// Ring stages a warp prefetches into L2 before the wait (a constant: a knob read from global memory put
+// a load round trip per stage before the wait, ~1-2 µs per call in round 1 of stage 20).
+#define QMLX_PDL_PREFETCH_STAGES 2
 template <class F> __device__ __forceinline__ void pdl_prologue(F&& before_wait) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
