@@ -59,10 +59,6 @@ override QMV_DIRECT: u32 = 0u;
 // Word path: how an octet's eight products meet (src/plan.rs `QmvLayout::dot`): 0, one chain of
 // fused multiply-adds into the column's sum; 1, two 4-element dot products, then one add.
 override QMV_DOT: u32 = 0u;
-// Word path (unroll 1, QMV_VEC = 4): adjacent 16-byte units a thread takes per step (src/plan.rs
-// `QmvLayout::span`). 2: a 64-element piece per step, so a group of ≥ 64 elements has its
-// factors computed once for both units and nvfp4's four scales come from one scale word.
-override QMV_SPAN: u32 = 1u;
 
 const QMAX_COLS: u32 = 4u;
 const QMAX_UNROLL: u32 = 4u;
@@ -307,31 +303,6 @@ fn qmv_word_group(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
     return vec2<f32>(select(a, a * global_factor, p.has_global != 0u), 0.0);
 }
 
-// nvfp4 with the f16-pair decode, QMV_SPAN = 2: the factors A (as qmv_word_group) of the four
-// groups of the 64-element piece at element j of stored row `row`. Their E4M3 bytes are one scale
-// word (g is even, K % 32 == 0; two words when g % 4 == 2); bytes 0, 2 and 1, 3 each become an
-// f16 pair in one and-shift-or (value · 2^-8, as one byte in qmv_word_group), so four scales cost
-// 2 conversions and about 12 integer operations instead of 4 × (load + ~10). A NaN byte
-// (0x7f / 0xff: low 7 bits all ones) is found for all four at once (+1 carries into bit 7).
-fn qmv_nv4_factors(row: u32, j: u32, global_factor: f32) -> vec4<f32> {
-    let g = row * p.gpr + j / GS;
-    var w = scales[g >> 2u];
-    if (g & 3u) != 0u {
-        w = (w >> 16u) | (scales[(g >> 2u) + 1u] << 16u);
-    }
-    let e = w & 0x00ff00ffu; // groups 0 and 2
-    let o = (w >> 8u) & 0x00ff00ffu; // groups 1 and 3
-    let fe = unpack2x16float(((e & 0x007f007fu) << 7u) | ((e & 0x00800080u) << 8u));
-    let fo = unpack2x16float(((o & 0x007f007fu) << 7u) | ((o & 0x00800080u) << 8u));
-    var a = vec4<f32>(fe.x, fo.x, fe.y, fo.y) * 4194304.0;
-    if (((w & 0x7f7f7f7fu) + 0x01010101u) & 0x80808080u) != 0u {
-        let b = vec4<u32>(e, o, e >> 16u, o >> 16u) & vec4<u32>(0x7fu);
-        let nan = bitcast<f32>(0x7fc00000u);
-        a = vec4<f32>(select(a.x, nan, b.x == 0x7fu), select(a.y, nan, b.y == 0x7fu), select(a.z, nan, b.z == 0x7fu), select(a.w, nan, b.w == 0x7fu));
-    }
-    return select(a, a * global_factor, p.has_global != 0u);
-}
-
 // The word path's sums, [x row] × (the thread's columns as components), and the thread's stored
 // rows of w and x (set once at entry).
 var<private> qacc: array<vec4<f32>, 8>;
@@ -379,72 +350,40 @@ fn qmv_w8_at(u: vec4<u32>, v: u32) -> W8 {
     return qmv_w8(u[v], 0u);
 }
 
-// Adds units c .. c + parts (1 or 2; loaded: w, then w2) of the thread's columns times the
-// tile's x rows to qacc: per group within them, A·Σx·f + B·Σx. Each octet of weights is decoded
-// once per column and then serves every x row of the tile (M > 1 costs x loads and
-// multiply-adds, not decodes).
-fn qmv_unit(c: u32, w: Unit4, w2: Unit4, parts: u32, count: u32, global_factor: f32) {
+// Adds unit c (loaded: w) of the thread's columns times the tile's x rows to qacc: per group
+// within the unit, A·Σx·f + B·Σx. Each octet of weights is decoded once per column and then
+// serves every x row of the tile (M > 1 costs x loads and multiply-adds, not decodes).
+fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
     // Words per octet and octets per unit (QMV_VEC = 4 for 8-bit codes); clamped to 1 so the
     // variants of other widths, which never run this, still evaluate.
     let wpo = max(BITS / 4u, 1u);
     let octs = max(QMV_VEC / wpo, 1u);
-    let goct = min(GS / 8u, octs * parts); // octets of one group within the units
-    let row0 = c * octs * 8u; // first element of the units
-    // nvfp4 pieces of 64 elements: the four groups' factors at once, per column.
-    let nv4 = MODE == MODE_NVFP4 && QMV_DECODE != 0u && parts == 2u && BITS == 4u && QMV_VEC == 4u;
-    // Named vectors (one per column, a group per component), not an array: round 1 of stage 6
-    // (bench/results/wgpu-gpu-h100-stage6-round1.txt) suggests loop-indexed arrays cost registers.
-    var nf0 = vec4<f32>(0.0);
-    var nf1 = vec4<f32>(0.0);
-    var nf2 = vec4<f32>(0.0);
-    var nf3 = vec4<f32>(0.0);
-    if nv4 {
-        nf0 = qmv_nv4_factors(qmv_wrow.x, row0, global_factor);
-        if QMV_COLS > 1u {
-            nf1 = qmv_nv4_factors(qmv_wrow.y, row0, global_factor);
-        }
-        if QMV_COLS > 2u {
-            nf2 = qmv_nv4_factors(qmv_wrow.z, row0, global_factor);
-        }
-        if QMV_COLS > 3u {
-            nf3 = qmv_nv4_factors(qmv_wrow.w, row0, global_factor);
-        }
-    }
-    for (var o0 = 0u; o0 < octs * parts; o0 += goct) {
+    let goct = min(GS / 8u, octs); // octets of one group within a unit
+    let row0 = c * octs * 8u; // first element of the unit
+    for (var o0 = 0u; o0 < octs; o0 += goct) {
         let j0 = row0 + o0 * 8u;
         var a = vec4<f32>(0.0);
         var b = vec4<f32>(0.0);
-        if nv4 {
-            let gi = (o0 / goct) & 3u; // the piece's group
-            a = vec4<f32>(nf0[gi], nf1[gi], nf2[gi], nf3[gi]);
-        } else {
-            for (var ci = 0u; ci < QMV_COLS; ci++) {
-                let ab = qmv_word_group(qmv_wrow[ci], j0, global_factor);
-                a[ci] = ab.x;
-                b[ci] = ab.y;
-            }
+        for (var ci = 0u; ci < QMV_COLS; ci++) {
+            let ab = qmv_word_group(qmv_wrow[ci], j0, global_factor);
+            a[ci] = ab.x;
+            b[ci] = ab.y;
         }
         var d: array<vec4<f32>, 8>; // [x row] × columns
         var sx: array<f32, 8>;
         for (var o = o0; o < o0 + goct; o++) {
-            // Octet o of the units: unit o / octs, its word (o % octs) · wpo.
-            var u = w;
-            if o >= octs {
-                u = w2;
-            }
-            let ow = (o % octs) * wpo;
-            let f0 = qmv_w8_at(u.c0, ow);
+            let f0 = qmv_w8_at(w.c0, o * wpo);
             var f1 = f0;
             var f2 = f0;
             var f3 = f0;
             if QMV_COLS > 1u {
-                f1 = qmv_w8_at(u.c1, ow);
+                f1 = qmv_w8_at(w.c1, o * wpo);
             }
             if QMV_COLS > 2u {
-                f2 = qmv_w8_at(u.c2, ow);
+                f2 = qmv_w8_at(w.c2, o * wpo);
             }
             if QMV_COLS > 3u {
-                f3 = qmv_w8_at(u.c3, ow);
+                f3 = qmv_w8_at(w.c3, o * wpo);
             }
             for (var mi = 0u; mi < QMV_XROWS; mi++) {
                 if mi < count {
@@ -543,28 +482,13 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     // units one at a time.
     let wstep = QMV_LANES * QMV_UNROLL;
     var u0 = select(units, lane, word_path && count > 0u);
-    if QMV_SPAN == 2u && u0 < units {
-        // Pairs of adjacent units (pair q: units 2q, 2q + 1), lane-strided like single units;
-        // a row of an odd unit count leaves its last unit to the lane after the last pair's.
-        let pairs = units / 2u;
-        for (var q = u0; q < pairs; q += QMV_LANES) {
-            let wa = qmv_unit_load(wbase, 2u * q);
-            let wb = qmv_unit_load(wbase, 2u * q + 1u);
-            qmv_unit(2u * q, wa, wb, 2u, count, global_factor);
-        }
-        if (units & 1u) == 1u && lane == pairs % QMV_LANES {
-            let wl = qmv_unit_load(wbase, units - 1u);
-            qmv_unit(units - 1u, wl, wl, 1u, count, global_factor);
-        }
-        u0 = units;
-    }
     if QMV_PREFETCH != 0u && QMV_UNROLL == 1u && u0 < units {
         // Rolling prefetch: the next unit's loads (the last unit again at the row's end, unused)
         // are issued before the current unit is decoded.
         var cur = qmv_unit_load(wbase, u0);
         for (; u0 < units; u0 += QMV_LANES) {
             let nxt = qmv_unit_load(wbase, min(u0 + QMV_LANES, units - 1u));
-            qmv_unit(u0, cur, cur, 1u, count, global_factor);
+            qmv_unit(u0, cur, count, global_factor);
             cur = nxt;
         }
     }
@@ -582,20 +506,19 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
         if QMV_UNROLL > 3u {
             wd = qmv_unit_load(wbase, u0 + 3u * QMV_LANES);
         }
-        qmv_unit(u0, wa, wa, 1u, count, global_factor);
+        qmv_unit(u0, wa, count, global_factor);
         if QMV_UNROLL > 1u {
-            qmv_unit(u0 + QMV_LANES, wb, wb, 1u, count, global_factor);
+            qmv_unit(u0 + QMV_LANES, wb, count, global_factor);
         }
         if QMV_UNROLL > 2u {
-            qmv_unit(u0 + 2u * QMV_LANES, wc, wc, 1u, count, global_factor);
+            qmv_unit(u0 + 2u * QMV_LANES, wc, count, global_factor);
         }
         if QMV_UNROLL > 3u {
-            qmv_unit(u0 + 3u * QMV_LANES, wd, wd, 1u, count, global_factor);
+            qmv_unit(u0 + 3u * QMV_LANES, wd, count, global_factor);
         }
     }
     for (; u0 < units; u0 += QMV_LANES) {
-        let wl = qmv_unit_load(wbase, u0);
-        qmv_unit(u0, wl, wl, 1u, count, global_factor);
+        qmv_unit(u0, qmv_unit_load(wbase, u0), count, global_factor);
     }
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         for (var ci = 0u; ci < QMV_COLS; ci++) {

@@ -95,10 +95,6 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Constants)> {
             // Word loads and the one-code-at-a-time decode (f32 mantissas / fp4 table).
             v.push((format!("qmv_words_v1d0_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0), ("QMV_VEC", 1.0), ("QMV_DECODE", 0.0)])));
         }
-        if spec.bits() == 4 {
-            // Adjacent unit pairs (one g64 group's factors per pair; nvfp4's four scales per word).
-            v.push((format!("qmv_words_span2_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0), ("QMV_SPAN", 2.0), ("QMV_REDUCE", 1.0), ("QMV_DIRECT", 1.0)])));
-        }
         if spec.bits() == 4 && spec.mode() == Mode::Affine {
             // The two-dot-product form of an octet's sum.
             v.push((format!("qmv_words_dot1_{tag}"), Kernel::Qmv, with(&[("XDT", 1.0), ("QMV_WORD_PATH", 1.0), ("QMV_DOT", 1.0)])));

@@ -76,11 +76,7 @@ impl Plan {
 /// matrix, [`Plan::is_direct`]) lets the kernel skip reading the tile and row tables. `dot` (word
 /// path) picks how an octet's eight products meet: 0, one chain of fused multiply-adds per column
 /// (fewer instructions, the stage-5 default); 1, two 4-element dot products added to the column's
-/// sum (the stage-4 form: a shorter dependency chain). `span` (word path, unroll 1, no prefetch)
-/// is how many adjacent 16-byte units a thread takes per step: 2 gives one group's factors to
-/// both units of a 64-element piece (affine group size ≥ 64: half the scale/bias work) and
-/// decodes nvfp4's four E4M3 scales of the piece from one scale word (two f16-pair conversions
-/// instead of four byte decodes).
+/// sum (the stage-4 form: a shorter dependency chain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QmvLayout {
     pub lanes: u32,
@@ -93,7 +89,6 @@ pub struct QmvLayout {
     pub prefetch: u32,
     pub direct: u32,
     pub dot: u32,
-    pub span: u32,
 }
 
 /// Largest `cols × workgroup` the kernel's reduction buffer holds, and the kernel's array bounds.
@@ -116,8 +111,6 @@ impl QmvLayout {
     /// on the three shapes): mxfp4 takes decode 2 (66.9/65.7/72.0 → 69.9/69.4/74.5 % of the
     /// copy), nvfp4 2 columns per thread (57.5/57.6/63.2 → 63.8/61.8/64.5 %, decode 2 no better
     /// there); affine 4-bit and 8-bit stay at 4 columns, decode 1 (their best).
-    /// Span 2 stays off by default: stage 6 round 1 (bench/results/wgpu-gpu-h100-stage6-round1.txt)
-    /// timed it only together with other changes (see there).
     pub fn choose(op: &MatmulOp) -> QmvLayout {
         let (cols, decode) = match op.spec.mode() {
             qmlx_core::Mode::Mxfp4 => (4, 2),
@@ -125,7 +118,7 @@ impl QmvLayout {
             _ => (4, 1),
         };
         let workgroup = 128u32;
-        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0, span: 1 }
+        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 }
     }
 
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
@@ -151,12 +144,11 @@ impl QmvLayout {
             && self.reduce <= 1
             && self.prefetch <= 1
             && self.direct <= 1
-            && self.dot <= 1
-            && (self.span == 1 || (self.span == 2 && self.unroll == 1 && self.prefetch == 0 && self.vec == 4));
+            && self.dot <= 1;
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch, direct and dot 0 or 1, span 1 or 2 (2: unroll 1, vec 4, no prefetch)"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch, direct and dot 0 or 1"))
         }
     }
 
@@ -172,7 +164,7 @@ impl QmvLayout {
     }
 
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
-    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 14] {
+    pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 13] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
         // Rows of whole 16-byte vectors of 4-bit codes (any mode) or affine 8-bit codes (16-byte
         // units only) go a unit at a time.
@@ -193,7 +185,6 @@ impl QmvLayout {
             ("QMV_PREFETCH", self.prefetch as f64),
             ("QMV_DIRECT", (self.direct == 1 && plan.is_direct()) as u32 as f64),
             ("QMV_DOT", self.dot as f64),
-            ("QMV_SPAN", self.span as f64),
         ]
     }
 }
@@ -201,14 +192,11 @@ impl QmvLayout {
 impl std::fmt::Display for QmvLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}x{}x{}x{}x{}x{}", self.lanes, self.cols, self.workgroup, self.unroll, self.vec, self.decode)?;
-        if (self.reduce, self.prefetch, self.direct, self.dot, self.span) != (0, 0, 0, 0, 1) {
+        if (self.reduce, self.prefetch, self.direct, self.dot) != (0, 0, 0, 0) {
             write!(f, "x{}x{}x{}", self.reduce, self.prefetch, self.direct)?;
         }
-        if (self.dot, self.span) != (0, 1) {
+        if self.dot != 0 {
             write!(f, "x{}", self.dot)?;
-        }
-        if self.span != 1 {
-            write!(f, "x{}", self.span)?;
         }
         Ok(())
     }
@@ -216,19 +204,18 @@ impl std::fmt::Display for QmvLayout {
 
 impl std::str::FromStr for QmvLayout {
     type Err = String;
-    /// `lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot [x span]]]]`,
-    /// e.g. `32x4x128x2x1x1` (vec 4, decode 1, reduce, prefetch, direct and dot 0, span 1 when left out).
+    /// `lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]]`,
+    /// e.g. `32x4x128x2x1x1` (vec 4, decode 1, reduce, prefetch, direct and dot 0 when left out).
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let v: Vec<u32> = s.split('x').map(|t| t.trim().parse::<u32>().map_err(|e| format!("{s:?}: {e}"))).collect::<std::result::Result<_, _>>()?;
-        let (lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot, span) = match v[..] {
-            [l, c, w, u] => (l, c, w, u, 4, 1, 0, 0, 0, 0, 1),
-            [l, c, w, u, v, d] => (l, c, w, u, v, d, 0, 0, 0, 0, 1),
-            [l, c, w, u, v, d, r, p, x] => (l, c, w, u, v, d, r, p, x, 0, 1),
-            [l, c, w, u, v, d, r, p, x, t] => (l, c, w, u, v, d, r, p, x, t, 1),
-            [l, c, w, u, v, d, r, p, x, t, sp] => (l, c, w, u, v, d, r, p, x, t, sp),
-            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot [x span]]]]")),
+        let (lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot) = match v[..] {
+            [l, c, w, u] => (l, c, w, u, 4, 1, 0, 0, 0, 0),
+            [l, c, w, u, v, d] => (l, c, w, u, v, d, 0, 0, 0, 0),
+            [l, c, w, u, v, d, r, p, x] => (l, c, w, u, v, d, r, p, x, 0),
+            [l, c, w, u, v, d, r, p, x, t] => (l, c, w, u, v, d, r, p, x, t),
+            _ => return Err(format!("{s:?}: want lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]]")),
         };
-        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot, span };
+        let l = QmvLayout { lanes, cols, workgroup, unroll, vec, decode, reduce, prefetch, direct, dot };
         l.validate()?;
         Ok(l)
     }
@@ -254,7 +241,7 @@ mod tests {
         assert!(!Plan::new(&op, &[(0, 1)]).is_direct(), "second w matrix");
         assert!(!Plan::new(&op, &[(0, 0), (0, 0)]).is_direct(), "x row 0 twice");
         assert!(!Plan::new(&op, &[(1, 0), (0, 0)]).is_direct(), "rows swapped");
-        for s in ["32x4x128x1x4x1x1x1x1", "16x2x128x1x4x2x1x0x1x1", "32x4x128x2x1x1", "32x4x128x1x4x2x1x0x1x0x2"] {
+        for s in ["32x4x128x1x4x1x1x1x1", "16x2x128x1x4x2x1x0x1x1", "32x4x128x2x1x1"] {
             assert_eq!(s.parse::<QmvLayout>().unwrap().to_string(), s, "layout strings round-trip");
         }
         let l: QmvLayout = "32x4x128x1x4x1x1x1x1".parse().unwrap();

@@ -97,7 +97,6 @@ constant uint QMV_REDUCE = 0u;
 constant uint QMV_PREFETCH = 0u;
 constant uint QMV_DIRECT = 0u;
 constant uint QMV_DOT = 0u;
-constant uint QMV_SPAN = 1u;
 
 uint naga_f2u32(float value) {
     return static_cast<uint>(metal::clamp(value, 0.0, 4294967000.0));
@@ -108,17 +107,17 @@ uint f32_to_f16_(
 ) {
     uint x_3 = as_type<uint>(f);
     uint s_1 = (x_3 >> 16u) & 32768u;
-    uint a_5 = x_3 & 2147483647u;
-    if (a_5 > 2139095040u) {
-        return (s_1 | 32256u) | ((a_5 & 8388607u) >> 13u);
+    uint a_4 = x_3 & 2147483647u;
+    if (a_4 > 2139095040u) {
+        return (s_1 | 32256u) | ((a_4 & 8388607u) >> 13u);
     }
-    if (a_5 >= 1199566848u) {
+    if (a_4 >= 1199566848u) {
         return s_1 | 31744u;
     }
-    if (a_5 < 947912704u) {
-        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_5) * 16777216.0));
+    if (a_4 < 947912704u) {
+        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_4) * 16777216.0));
     }
-    uint r_1 = (a_5 + 4095u) + ((a_5 >> 13u) & 1u);
+    uint r_1 = (a_4 + 4095u) + ((a_4 >> 13u) & 1u);
     return s_1 | ((r_1 - 939524096u) >> 13u);
 }
 
@@ -145,14 +144,14 @@ uint float_to_bits(
 }
 
 float next_toward(
-    float q_1,
+    float q,
     bool up
 ) {
-    if (q_1 == 0.0) {
+    if (q == 0.0) {
         return up ? as_type<float>(1u) : as_type<float>(2147483649u);
     }
-    uint b_3 = as_type<uint>(q_1);
-    bool away = up == (q_1 > 0.0);
+    uint b_3 = as_type<uint>(q);
+    bool away = up == (q > 0.0);
     return as_type<float>(away ? (b_3 + 1u) : (b_3 - 1u));
 }
 
@@ -172,12 +171,12 @@ float hi12_(
 
 float div_remainder(
     float a,
-    float q_2,
+    float q_1,
     float b,
     thread uint& opaque_zero
 ) {
-    float _e3 = hi12_(q_2);
-    float _e5 = opq(q_2 - _e3, opaque_zero);
+    float _e3 = hi12_(q_1);
+    float _e5 = opq(q_1 - _e3, opaque_zero);
     float _e6 = hi12_(b);
     float _e8 = opq(b - _e6, opaque_zero);
     float _e10 = opq(_e3 * _e6, opaque_zero);
@@ -195,21 +194,21 @@ float div_rn(
     float b_1,
     thread uint& opaque_zero
 ) {
-    float q_3 = {};
-    bool local_10 = {};
+    float q_2 = {};
+    bool local_8 = {};
     uint i = 0u;
-    q_3 = a_1 / b_1;
-    float _e4 = q_3;
+    q_2 = a_1 / b_1;
+    float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
-        float _e14 = q_3;
-        local_10 = _e14 == 0.0;
+        float _e14 = q_2;
+        local_8 = _e14 == 0.0;
     } else {
-        local_10 = true;
+        local_8 = true;
     }
-    bool _e18 = local_10;
+    bool _e18 = local_8;
     if (_e18) {
-        float _e19 = q_3;
+        float _e19 = q_2;
         return _e19;
     }
     bool loop_init = true;
@@ -225,22 +224,22 @@ float div_rn(
             break;
         }
         {
-            float _e25 = q_3;
+            float _e25 = q_2;
             float _e26 = div_remainder(a_1, _e25, b_1, opaque_zero);
             if (_e26 == 0.0) {
                 break;
             }
-            float _e29 = q_3;
+            float _e29 = q_2;
             float _e35 = next_toward(_e29, (_e26 > 0.0) == (b_1 > 0.0));
             float _e36 = div_remainder(a_1, _e35, b_1, opaque_zero);
             if (metal::abs(_e36) < metal::abs(_e26)) {
-                q_3 = _e35;
+                q_2 = _e35;
             } else {
                 break;
             }
         }
     }
-    float _e43 = q_3;
+    float _e43 = q_2;
     return _e43;
 }
 
@@ -373,8 +372,8 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_11 = {};
-    bool local_12 = {};
+    bool local_9 = {};
+    bool local_10 = {};
     uint v_2 = 0u;
     uint i_4 = 0u;
     uint word_1 = {};
@@ -384,17 +383,17 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_11 = (start & 3u) == 0u;
+        local_9 = (start & 3u) == 0u;
     } else {
-        local_11 = false;
+        local_9 = false;
     }
-    bool _e27 = local_11;
+    bool _e27 = local_9;
     if (_e27) {
-        local_12 = (start + BITS) <= end;
+        local_10 = (start + BITS) <= end;
     } else {
-        local_12 = false;
+        local_10 = false;
     }
-    bool _e34 = local_12;
+    bool _e34 = local_10;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
@@ -410,15 +409,15 @@ void qmv_load(
             }
             {
                 uint _e46 = v_2;
-                metal::uint4 q_4 = wq[(start >> 2u) + _e46];
+                metal::uint4 q_3 = wq[(start >> 2u) + _e46];
                 uint _e52 = v_2;
-                wbuf.inner[base + (4u * _e52)] = q_4.x;
+                wbuf.inner[base + (4u * _e52)] = q_3.x;
                 uint _e59 = v_2;
-                wbuf.inner[(base + (4u * _e59)) + 1u] = q_4.y;
+                wbuf.inner[(base + (4u * _e59)) + 1u] = q_3.y;
                 uint _e68 = v_2;
-                wbuf.inner[(base + (4u * _e68)) + 2u] = q_4.z;
+                wbuf.inner[(base + (4u * _e68)) + 2u] = q_3.z;
                 uint _e77 = v_2;
-                wbuf.inner[(base + (4u * _e77)) + 3u] = q_4.w;
+                wbuf.inner[(base + (4u * _e77)) + 3u] = q_3.w;
             }
         }
         return;
@@ -486,11 +485,11 @@ float qmv_weight(
         uint pos_1 = e_3 * BITS;
         uint sh_1 = pos_1 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_8 = wbuf.inner[base_2 + (pos_1 >> 5u)];
+            uint w_7 = wbuf.inner[base_2 + (pos_1 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_8 << (19u - sh_1);
+                v_4 = w_7 << (19u - sh_1);
             } else {
-                v_4 = w_8 >> (sh_1 - 19u);
+                v_4 = w_7 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
@@ -529,8 +528,8 @@ metal::float2 qmv_group(
         float _e35 = half_in_word(_e33, g, XDT);
         uint _e40 = biases[g >> 1u];
         float _e42 = half_in_word(_e40, g, XDT);
-        float a_6 = _e35 * 16.0;
-        return metal::float2(a_6, _e42 - a_6);
+        float a_5 = _e35 * 16.0;
+        return metal::float2(a_5, _e42 - a_5);
     }
     uint _e55 = scales[g >> 2u];
     uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
@@ -619,12 +618,12 @@ X8_ qmv_x8v(
         metal::uint4 _e24 = x_2[(i_7 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_9 = x_2[i_7 >> 3u];
+    metal::uint4 w_8 = x_2[i_7 >> 3u];
     if (false) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_9.x)), float2(as_type<half2>(w_9.y))), metal::float4(float2(as_type<half2>(w_9.z)), float2(as_type<half2>(w_9.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_8.x)), float2(as_type<half2>(w_8.y))), metal::float4(float2(as_type<half2>(w_8.z)), float2(as_type<half2>(w_8.w)))};
     }
-    metal::uint4 lo = metal::uint4(w_9.x << 16u, w_9.x & 4294901760u, w_9.y << 16u, w_9.y & 4294901760u);
-    metal::uint4 hi = metal::uint4(w_9.z << 16u, w_9.z & 4294901760u, w_9.w << 16u, w_9.w & 4294901760u);
+    metal::uint4 lo = metal::uint4(w_8.x << 16u, w_8.x & 4294901760u, w_8.y << 16u, w_8.y & 4294901760u);
+    metal::uint4 hi = metal::uint4(w_8.z << 16u, w_8.z & 4294901760u, w_8.w << 16u, w_8.w & 4294901760u);
     return X8_ {as_type<metal::float4>(lo), as_type<metal::float4>(hi)};
 }
 
@@ -652,7 +651,7 @@ W8_ qmv_w8_(
     uint wb_1,
     threadgroup type_12& fp4_lut
 ) {
-    bool local_13 = {};
+    bool local_11 = {};
     if (false) {
         if (true) {
             metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
@@ -667,11 +666,11 @@ W8_ qmv_w8_(
         return W8_ {metal::float4(a0_.x, a1_.x, a0_.y, a1_.y), metal::float4(b0_.x, b1_.x, b0_.y, b1_.y)};
     }
     if (true) {
-        local_13 = true;
+        local_11 = true;
     } else {
-        local_13 = false;
+        local_11 = false;
     }
-    bool _e76 = local_13;
+    bool _e76 = local_11;
     if (_e76) {
         metal::uint4 _e77 = codes4_lo(wa);
         metal::uint4 _e79 = codes4_hi(wa);
@@ -738,14 +737,14 @@ metal::float2 qmv_word_group(
     device type_8 const& biases,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_14 = {};
+    bool local_12 = {};
     float a_2 = {};
     if (false) {
-        local_14 = false;
+        local_12 = false;
     } else {
-        local_14 = true;
+        local_12 = true;
     }
-    bool _e16 = local_14;
+    bool _e16 = local_12;
     if (_e16) {
         metal::float2 _e17 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
         return _e17;
@@ -768,48 +767,6 @@ metal::float2 qmv_word_group(
     return metal::float2((_e76 != 0u) ? (_e72 * global_factor_3) : _e71, 0.0);
 }
 
-metal::float4 qmv_nv4_factors(
-    uint row_3,
-    uint j_4,
-    float global_factor_4,
-    constant Params& p,
-    device type_8 const& scales,
-    constant _mslBufferSizes& _buffer_sizes
-) {
-    uint w_5 = {};
-    metal::float4 a_3 = {};
-    uint _e5 = p.gpr;
-    uint g_2 = (row_3 * _e5) + (j_4 / GS);
-    uint _e14 = scales[g_2 >> 2u];
-    w_5 = _e14;
-    if ((g_2 & 3u) != 0u) {
-        uint _e20 = w_5;
-        uint _e29 = scales[(g_2 >> 2u) + 1u];
-        w_5 = (_e20 >> 16u) | (_e29 << 16u);
-    }
-    uint _e33 = w_5;
-    uint e_8 = _e33 & 16711935u;
-    uint _e36 = w_5;
-    uint o_2 = (_e36 >> 8u) & 16711935u;
-    metal::float2 fe = float2(as_type<half2>((((e_8 & 8323199u) << 7u) | ((e_8 & 8388736u) << 8u))));
-    metal::float2 fo = float2(as_type<half2>((((o_2 & 8323199u) << 7u) | ((o_2 & 8388736u) << 8u))));
-    a_3 = metal::float4(fe.x, fo.x, fe.y, fo.y) * 4194304.0;
-    uint _e69 = w_5;
-    if ((((_e69 & 2139062143u) + 16843009u) & 2155905152u) != 0u) {
-        metal::uint4 b_4 = metal::uint4(e_8, o_2, e_8 >> 16u, o_2 >> 16u) & metal::uint4(127u);
-        float nan = as_type<float>(2143289344u);
-        float _e89 = a_3.x;
-        float _e95 = a_3.y;
-        float _e101 = a_3.z;
-        float _e107 = a_3.w;
-        a_3 = metal::float4((b_4.x == 127u) ? nan : _e89, (b_4.y == 127u) ? nan : _e95, (b_4.z == 127u) ? nan : _e101, (b_4.w == 127u) ? nan : _e107);
-    }
-    metal::float4 _e113 = a_3;
-    metal::float4 _e114 = a_3;
-    uint _e118 = p.has_global;
-    return (_e118 != 0u) ? (_e114 * global_factor_4) : _e113;
-}
-
 metal::uint4 qmv_unit_word(
     uint i_5,
     device type_7 const& wq,
@@ -829,22 +786,22 @@ Unit4_ qmv_unit_load(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    Unit4_ w_6 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
+    Unit4_ w_5 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
     metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_1 * QMV_VEC), wq, _buffer_sizes);
-    w_6.c0_ = _e17;
+    w_5.c0_ = _e17;
     if (true) {
         metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c1_ = _e27;
+        w_5.c1_ = _e27;
     }
     if (true) {
         metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c2_ = _e37;
+        w_5.c2_ = _e37;
     }
     if (true) {
         metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c3_ = _e47;
+        w_5.c3_ = _e47;
     }
-    Unit4_ _e48 = w_6;
+    Unit4_ _e48 = w_5;
     return _e48;
 }
 
@@ -863,11 +820,9 @@ W8_ qmv_w8_at(
 
 void qmv_unit(
     uint c_2,
-    Unit4_ w_7,
-    Unit4_ w2_,
-    uint parts,
+    Unit4_ w_6,
     uint count,
-    float global_factor_5,
+    float global_factor_4,
     constant Params& p,
     device type_7 const& x_2,
     device type_8 const& scales,
@@ -878,222 +833,151 @@ void qmv_unit(
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_15 = {};
-    bool local_16 = {};
-    bool local_17 = {};
-    bool local_18 = {};
-    metal::float4 nf0_ = metal::float4(0.0);
-    metal::float4 nf1_ = metal::float4(0.0);
-    metal::float4 nf2_ = metal::float4(0.0);
-    metal::float4 nf3_ = metal::float4(0.0);
     uint o0_ = 0u;
-    metal::float4 a_4 = {};
+    metal::float4 a_3 = {};
     metal::float4 b_2 = {};
     uint ci_12 = {};
     type_17 d_2 = {};
     type_16 sx_1 = {};
     uint o = {};
-    Unit4_ u_3 = {};
     W8_ f1_ = {};
     W8_ f2_ = {};
     W8_ f3_ = {};
     uint mi_6 = {};
     uint mi_7 = {};
-    uint goct = metal::min(8u, 4u * parts);
     uint row0_ = (c_2 * 4u) * 8u;
-    if (false) {
-        local_15 = true;
-    } else {
-        local_15 = false;
-    }
-    bool _e38 = local_15;
-    if (_e38) {
-        local_16 = parts == 2u;
-    } else {
-        local_16 = false;
-    }
-    bool _e44 = local_16;
-    if (_e44) {
-        local_17 = true;
-    } else {
-        local_17 = false;
-    }
-    bool _e52 = local_17;
-    if (_e52) {
-        local_18 = true;
-    } else {
-        local_18 = false;
-    }
-    bool nv4_ = local_18;
-    if (nv4_) {
-        uint _e75 = qmv_wrow.x;
-        metal::float4 _e76 = qmv_nv4_factors(_e75, row0_, global_factor_5, p, scales, _buffer_sizes);
-        nf0_ = _e76;
-        if (true) {
-            uint _e83 = qmv_wrow.y;
-            metal::float4 _e84 = qmv_nv4_factors(_e83, row0_, global_factor_5, p, scales, _buffer_sizes);
-            nf1_ = _e84;
-        }
-        if (true) {
-            uint _e91 = qmv_wrow.z;
-            metal::float4 _e92 = qmv_nv4_factors(_e91, row0_, global_factor_5, p, scales, _buffer_sizes);
-            nf2_ = _e92;
-        }
-        if (true) {
-            uint _e99 = qmv_wrow.w;
-            metal::float4 _e100 = qmv_nv4_factors(_e99, row0_, global_factor_5, p, scales, _buffer_sizes);
-            nf3_ = _e100;
-        }
-    }
     bool loop_init_5 = true;
     while(true) {
         if (!loop_init_5) {
-            uint _e303 = o0_;
-            o0_ = _e303 + goct;
+            uint _e209 = o0_;
+            o0_ = _e209 + 4u;
         }
         loop_init_5 = false;
-        uint _e103 = o0_;
-        if (_e103 < (4u * parts)) {
+        uint _e25 = o0_;
+        if (_e25 < 4u) {
         } else {
             break;
         }
         {
-            uint _e106 = o0_;
-            uint j0_ = row0_ + (_e106 * 8u);
-            a_4 = metal::float4(0.0);
+            uint _e27 = o0_;
+            uint j0_ = row0_ + (_e27 * 8u);
+            a_3 = metal::float4(0.0);
             b_2 = metal::float4(0.0);
-            if (nv4_) {
-                uint _e116 = o0_;
-                uint gi = (_e116 / goct) & 3u;
-                float _e121 = nf0_[gi];
-                float _e123 = nf1_[gi];
-                float _e125 = nf2_[gi];
-                float _e127 = nf3_[gi];
-                a_4 = metal::float4(_e121, _e123, _e125, _e127);
-            } else {
-                ci_12 = 0u;
-                bool loop_init_6 = true;
-                while(true) {
-                    if (!loop_init_6) {
-                        uint _e146 = ci_12;
-                        ci_12 = _e146 + 1u;
-                    }
-                    loop_init_6 = false;
-                    uint _e131 = ci_12;
-                    if (_e131 < QMV_COLS) {
-                    } else {
-                        break;
-                    }
-                    {
-                        uint _e135 = ci_12;
-                        uint _e137 = qmv_wrow[_e135];
-                        metal::float2 _e138 = qmv_word_group(_e137, j0_, global_factor_5, p, scales, biases, _buffer_sizes);
-                        uint _e139 = ci_12;
-                        a_4[_e139] = _e138.x;
-                        uint _e142 = ci_12;
-                        b_2[_e142] = _e138.y;
-                    }
-                }
-            }
-            d_2 = type_17 {};
-            sx_1 = type_16 {};
-            uint _e152 = o0_;
-            o = _e152;
-            bool loop_init_7 = true;
+            ci_12 = 0u;
+            bool loop_init_6 = true;
             while(true) {
-                if (!loop_init_7) {
-                    uint _e275 = o;
-                    o = _e275 + 1u;
+                if (!loop_init_6) {
+                    uint _e54 = ci_12;
+                    ci_12 = _e54 + 1u;
                 }
-                loop_init_7 = false;
-                uint _e154 = o;
-                uint _e155 = o0_;
-                if (_e154 < (_e155 + goct)) {
+                loop_init_6 = false;
+                uint _e39 = ci_12;
+                if (_e39 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    u_3 = w_7;
-                    uint _e159 = o;
-                    if (_e159 >= 4u) {
-                        u_3 = w2_;
-                    }
-                    uint _e161 = o;
-                    uint ow = (_e161 % 4u) * 1u;
-                    metal::uint4 _e165 = u_3.c0_;
-                    W8_ _e166 = qmv_w8_at(_e165, ow, fp4_lut);
-                    f1_ = _e166;
-                    f2_ = _e166;
-                    f3_ = _e166;
+                    uint _e43 = ci_12;
+                    uint _e45 = qmv_wrow[_e43];
+                    metal::float2 _e46 = qmv_word_group(_e45, j0_, global_factor_4, p, scales, biases, _buffer_sizes);
+                    uint _e47 = ci_12;
+                    a_3[_e47] = _e46.x;
+                    uint _e50 = ci_12;
+                    b_2[_e50] = _e46.y;
+                }
+            }
+            d_2 = type_17 {};
+            sx_1 = type_16 {};
+            uint _e60 = o0_;
+            o = _e60;
+            bool loop_init_7 = true;
+            while(true) {
+                if (!loop_init_7) {
+                    uint _e181 = o;
+                    o = _e181 + 1u;
+                }
+                loop_init_7 = false;
+                uint _e62 = o;
+                uint _e63 = o0_;
+                if (_e62 < (_e63 + 4u)) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e67 = o;
+                    W8_ _e69 = qmv_w8_at(w_6.c0_, _e67 * 1u, fp4_lut);
+                    f1_ = _e69;
+                    f2_ = _e69;
+                    f3_ = _e69;
                     if (true) {
-                        metal::uint4 _e175 = u_3.c1_;
-                        W8_ _e176 = qmv_w8_at(_e175, ow, fp4_lut);
-                        f1_ = _e176;
+                        uint _e78 = o;
+                        W8_ _e80 = qmv_w8_at(w_6.c1_, _e78 * 1u, fp4_lut);
+                        f1_ = _e80;
                     }
                     if (true) {
-                        metal::uint4 _e182 = u_3.c2_;
-                        W8_ _e183 = qmv_w8_at(_e182, ow, fp4_lut);
-                        f2_ = _e183;
+                        uint _e86 = o;
+                        W8_ _e88 = qmv_w8_at(w_6.c2_, _e86 * 1u, fp4_lut);
+                        f2_ = _e88;
                     }
                     if (true) {
-                        metal::uint4 _e189 = u_3.c3_;
-                        W8_ _e190 = qmv_w8_at(_e189, ow, fp4_lut);
-                        f3_ = _e190;
+                        uint _e94 = o;
+                        W8_ _e96 = qmv_w8_at(w_6.c3_, _e94 * 1u, fp4_lut);
+                        f3_ = _e96;
                     }
                     mi_6 = 0u;
                     bool loop_init_8 = true;
                     while(true) {
                         if (!loop_init_8) {
-                            uint _e272 = mi_6;
-                            mi_6 = _e272 + 1u;
+                            uint _e178 = mi_6;
+                            mi_6 = _e178 + 1u;
                         }
                         loop_init_8 = false;
-                        uint _e193 = mi_6;
-                        if (_e193 < QMV_XROWS) {
+                        uint _e99 = mi_6;
+                        if (_e99 < QMV_XROWS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e196 = mi_6;
-                            if (_e196 < count) {
-                                uint _e199 = mi_6;
-                                uint _e201 = qmv_xrow.inner[_e199];
-                                uint _e202 = o;
-                                uint _e203 = o0_;
-                                X8_ _e208 = qmv_x8v(_e201, j0_ + ((_e202 - _e203) * 8u), p, x_2, _buffer_sizes);
+                            uint _e102 = mi_6;
+                            if (_e102 < count) {
+                                uint _e105 = mi_6;
+                                uint _e107 = qmv_xrow.inner[_e105];
+                                uint _e108 = o;
+                                uint _e109 = o0_;
+                                X8_ _e114 = qmv_x8v(_e107, j0_ + ((_e108 - _e109) * 8u), p, x_2, _buffer_sizes);
                                 if (true) {
-                                    uint _e214 = mi_6;
-                                    float _e216 = sx_1.inner[_e214];
-                                    sx_1.inner[_e214] = _e216 + metal::dot(_e208.lo + _e208.hi, metal::float4(1.0));
+                                    uint _e120 = mi_6;
+                                    float _e122 = sx_1.inner[_e120];
+                                    sx_1.inner[_e120] = _e122 + metal::dot(_e114.lo + _e114.hi, metal::float4(1.0));
                                 }
-                                uint _e224 = mi_6;
-                                uint _e227 = mi_6;
-                                float _e230 = d_2.inner[_e227].x;
-                                float _e231 = qmv_dot8_(_e230, _e166, _e208);
-                                d_2.inner[_e224].x = _e231;
+                                uint _e130 = mi_6;
+                                uint _e133 = mi_6;
+                                float _e136 = d_2.inner[_e133].x;
+                                float _e137 = qmv_dot8_(_e136, _e69, _e114);
+                                d_2.inner[_e130].x = _e137;
                                 if (true) {
-                                    uint _e236 = mi_6;
-                                    uint _e239 = mi_6;
-                                    float _e242 = d_2.inner[_e239].y;
-                                    W8_ _e243 = f1_;
-                                    float _e244 = qmv_dot8_(_e242, _e243, _e208);
-                                    d_2.inner[_e236].y = _e244;
-                                }
-                                if (true) {
-                                    uint _e249 = mi_6;
-                                    uint _e252 = mi_6;
-                                    float _e255 = d_2.inner[_e252].z;
-                                    W8_ _e256 = f2_;
-                                    float _e257 = qmv_dot8_(_e255, _e256, _e208);
-                                    d_2.inner[_e249].z = _e257;
+                                    uint _e142 = mi_6;
+                                    uint _e145 = mi_6;
+                                    float _e148 = d_2.inner[_e145].y;
+                                    W8_ _e149 = f1_;
+                                    float _e150 = qmv_dot8_(_e148, _e149, _e114);
+                                    d_2.inner[_e142].y = _e150;
                                 }
                                 if (true) {
-                                    uint _e262 = mi_6;
-                                    uint _e265 = mi_6;
-                                    float _e268 = d_2.inner[_e265].w;
-                                    W8_ _e269 = f3_;
-                                    float _e270 = qmv_dot8_(_e268, _e269, _e208);
-                                    d_2.inner[_e262].w = _e270;
+                                    uint _e155 = mi_6;
+                                    uint _e158 = mi_6;
+                                    float _e161 = d_2.inner[_e158].z;
+                                    W8_ _e162 = f2_;
+                                    float _e163 = qmv_dot8_(_e161, _e162, _e114);
+                                    d_2.inner[_e155].z = _e163;
+                                }
+                                if (true) {
+                                    uint _e168 = mi_6;
+                                    uint _e171 = mi_6;
+                                    float _e174 = d_2.inner[_e171].w;
+                                    W8_ _e175 = f3_;
+                                    float _e176 = qmv_dot8_(_e174, _e175, _e114);
+                                    d_2.inner[_e168].w = _e176;
                                 }
                             }
                         }
@@ -1104,27 +988,27 @@ void qmv_unit(
             bool loop_init_9 = true;
             while(true) {
                 if (!loop_init_9) {
-                    uint _e301 = mi_7;
-                    mi_7 = _e301 + 1u;
+                    uint _e207 = mi_7;
+                    mi_7 = _e207 + 1u;
                 }
                 loop_init_9 = false;
-                uint _e279 = mi_7;
-                if (_e279 < QMV_XROWS) {
+                uint _e185 = mi_7;
+                if (_e185 < QMV_XROWS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e282 = mi_7;
-                    if (_e282 < count) {
-                        uint _e285 = mi_7;
-                        metal::float4 _e287 = qacc.inner[_e285];
-                        metal::float4 _e288 = a_4;
-                        uint _e289 = mi_7;
-                        metal::float4 _e291 = d_2.inner[_e289];
-                        metal::float4 _e293 = b_2;
-                        uint _e294 = mi_7;
-                        float _e296 = sx_1.inner[_e294];
-                        qacc.inner[_e285] = _e287 + ((_e288 * _e291) + (_e293 * _e296));
+                    uint _e188 = mi_7;
+                    if (_e188 < count) {
+                        uint _e191 = mi_7;
+                        metal::float4 _e193 = qacc.inner[_e191];
+                        metal::float4 _e194 = a_3;
+                        uint _e195 = mi_7;
+                        metal::float4 _e197 = d_2.inner[_e195];
+                        metal::float4 _e199 = b_2;
+                        uint _e200 = mi_7;
+                        float _e202 = sx_1.inner[_e200];
+                        qacc.inner[_e191] = _e193 + ((_e194 * _e197) + (_e199 * _e202));
                     }
                 }
             }
@@ -1135,34 +1019,34 @@ void qmv_unit(
 
 bool qmv_word_kernel(
 ) {
-    bool local_19 = {};
-    bool local_20 = {};
-    bool local_21 = {};
-    bool local_22 = {};
+    bool local_13 = {};
+    bool local_14 = {};
+    bool local_15 = {};
+    bool local_16 = {};
     if (true) {
         if (false) {
             if (false) {
-                local_21 = true;
+                local_15 = true;
             } else {
-                local_21 = false;
+                local_15 = false;
             }
-            bool _e25 = local_21;
+            bool _e25 = local_15;
             if (_e25) {
-                local_22 = true;
+                local_16 = true;
             } else {
-                local_22 = false;
+                local_16 = false;
             }
-            bool _e33 = local_22;
-            local_20 = _e33;
+            bool _e33 = local_16;
+            local_14 = _e33;
         } else {
-            local_20 = true;
+            local_14 = true;
         }
-        bool _e35 = local_20;
-        local_19 = _e35;
+        bool _e35 = local_14;
+        local_13 = _e35;
     } else {
-        local_19 = false;
+        local_13 = false;
     }
-    bool _e37 = local_19;
+    bool _e37 = local_13;
     return _e37;
 }
 
@@ -1199,7 +1083,7 @@ void qmv_reduce_flat(
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_23 = {};
+    bool local_17 = {};
     uint team0_ = lid_1 - lane;
     bool loop_init_10 = true;
     while(true) {
@@ -1306,24 +1190,24 @@ void qmv_reduce_flat(
                     }
                     if (mi_10 < count_1) {
                         uint _e130 = p.n;
-                        local_23 = (col0_ + ci_14) < _e130;
+                        local_17 = (col0_ + ci_14) < _e130;
                     } else {
-                        local_23 = false;
+                        local_17 = false;
                     }
-                    bool _e133 = local_23;
+                    bool _e133 = local_17;
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_10, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_3 = _e134.y * _e138;
+                        uint o_2 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_3 + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_2 + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_3 + col0_) + ci_14] = as_type<uint>(_e161);
+                            out[(o_2 + col0_) + ci_14] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -1376,10 +1260,7 @@ struct qmvInput {
     bool local_4 = {};
     uint u0_ = {};
     bool local_5 = {};
-    uint q = {};
     bool local_6 = {};
-    bool local_7 = {};
-    bool local_8 = {};
     Unit4_ cur = {};
     Unit4_ wb = {};
     Unit4_ wc = {};
@@ -1409,7 +1290,7 @@ struct qmvInput {
     uint ci_8 = {};
     uint stride = {};
     uint ci_9 = {};
-    bool local_9 = {};
+    bool local_7 = {};
     uint ci_10 = {};
     uint ci_11 = {};
     if (true) {
@@ -1563,472 +1444,419 @@ struct qmvInput {
     bool _e224 = local_4;
     u0_ = _e224 ? lane_1 : units;
     if (false) {
-        uint _e233 = u0_;
-        local_5 = _e233 < units;
+        local_5 = false;
     } else {
         local_5 = false;
     }
-    bool _e236 = local_5;
-    if (_e236) {
-        uint pairs = units / 2u;
-        uint _e239 = u0_;
-        q = _e239;
+    bool _e238 = local_5;
+    if (_e238) {
+        uint _e241 = u0_;
+        local_6 = _e241 < units;
+    } else {
+        local_6 = false;
+    }
+    bool _e244 = local_6;
+    if (_e244) {
+        metal::uint4 _e245 = wbase;
+        uint _e246 = u0_;
+        Unit4_ _e247 = qmv_unit_load(_e245, _e246, wq, _buffer_sizes);
+        cur = _e247;
         bool loop_init_19 = true;
         while(true) {
             if (!loop_init_19) {
-                uint _e260 = q;
-                q = _e260 + QMV_LANES;
+                uint _e262 = u0_;
+                u0_ = _e262 + QMV_LANES;
             }
             loop_init_19 = false;
-            uint _e241 = q;
-            if (_e241 < pairs) {
+            uint _e249 = u0_;
+            if (_e249 < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e243 = wbase;
-                uint _e245 = q;
-                Unit4_ _e247 = qmv_unit_load(_e243, 2u * _e245, wq, _buffer_sizes);
-                metal::uint4 _e248 = wbase;
-                uint _e250 = q;
-                Unit4_ _e254 = qmv_unit_load(_e248, (2u * _e250) + 1u, wq, _buffer_sizes);
-                uint _e256 = q;
-                float _e259 = global_factor;
-                qmv_unit(2u * _e256, _e247, _e254, 2u, count_2, _e259, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                metal::uint4 _e251 = wbase;
+                uint _e252 = u0_;
+                Unit4_ _e258 = qmv_unit_load(_e251, metal::min(_e252 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e259 = u0_;
+                Unit4_ _e260 = cur;
+                float _e261 = global_factor;
+                qmv_unit(_e259, _e260, count_2, _e261, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur = _e258;
             }
         }
-        if ((units & 1u) == 1u) {
-            local_6 = lane_1 == (pairs % QMV_LANES);
+    }
+    bool loop_init_20 = true;
+    while(true) {
+        if (!loop_init_20) {
+            uint _e349 = u0_;
+            u0_ = _e349 + 32u;
+        }
+        loop_init_20 = false;
+        uint _e265 = u0_;
+        if ((_e265 + 16u) < units) {
         } else {
-            local_6 = false;
+            break;
         }
-        bool _e273 = local_6;
-        if (_e273) {
-            metal::uint4 _e274 = wbase;
-            Unit4_ _e277 = qmv_unit_load(_e274, units - 1u, wq, _buffer_sizes);
-            float _e281 = global_factor;
-            qmv_unit(units - 1u, _e277, _e277, 1u, count_2, _e281, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-        }
-        u0_ = units;
-    }
-    if (false) {
-        local_7 = false;
-    } else {
-        local_7 = false;
-    }
-    bool _e293 = local_7;
-    if (_e293) {
-        uint _e296 = u0_;
-        local_8 = _e296 < units;
-    } else {
-        local_8 = false;
-    }
-    bool _e299 = local_8;
-    if (_e299) {
-        metal::uint4 _e300 = wbase;
-        uint _e301 = u0_;
-        Unit4_ _e302 = qmv_unit_load(_e300, _e301, wq, _buffer_sizes);
-        cur = _e302;
-        bool loop_init_20 = true;
-        while(true) {
-            if (!loop_init_20) {
-                uint _e319 = u0_;
-                u0_ = _e319 + QMV_LANES;
+        {
+            metal::uint4 _e275 = wbase;
+            uint _e276 = u0_;
+            Unit4_ _e277 = qmv_unit_load(_e275, _e276, wq, _buffer_sizes);
+            wb = _e277;
+            wc = _e277;
+            wd = _e277;
+            if (true) {
+                metal::uint4 _e285 = wbase;
+                uint _e286 = u0_;
+                Unit4_ _e289 = qmv_unit_load(_e285, _e286 + QMV_LANES, wq, _buffer_sizes);
+                wb = _e289;
             }
-            loop_init_20 = false;
-            uint _e304 = u0_;
-            if (_e304 < units) {
-            } else {
-                break;
+            if (false) {
+                metal::uint4 _e294 = wbase;
+                uint _e295 = u0_;
+                Unit4_ _e301 = qmv_unit_load(_e294, _e295 + 32u, wq, _buffer_sizes);
+                wc = _e301;
             }
-            {
+            if (false) {
                 metal::uint4 _e306 = wbase;
                 uint _e307 = u0_;
-                Unit4_ _e313 = qmv_unit_load(_e306, metal::min(_e307 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e314 = u0_;
-                Unit4_ _e315 = cur;
-                Unit4_ _e316 = cur;
-                float _e318 = global_factor;
-                qmv_unit(_e314, _e315, _e316, 1u, count_2, _e318, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur = _e313;
+                Unit4_ _e313 = qmv_unit_load(_e306, _e307 + 48u, wq, _buffer_sizes);
+                wd = _e313;
+            }
+            uint _e314 = u0_;
+            float _e315 = global_factor;
+            qmv_unit(_e314, _e277, count_2, _e315, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e320 = u0_;
+                Unit4_ _e323 = wb;
+                float _e324 = global_factor;
+                qmv_unit(_e320 + QMV_LANES, _e323, count_2, _e324, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e329 = u0_;
+                Unit4_ _e335 = wc;
+                float _e336 = global_factor;
+                qmv_unit(_e329 + 32u, _e335, count_2, _e336, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e341 = u0_;
+                Unit4_ _e347 = wd;
+                float _e348 = global_factor;
+                qmv_unit(_e341 + 48u, _e347, count_2, _e348, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     bool loop_init_21 = true;
     while(true) {
         if (!loop_init_21) {
-            uint _e413 = u0_;
-            u0_ = _e413 + 32u;
+            uint _e358 = u0_;
+            u0_ = _e358 + QMV_LANES;
         }
         loop_init_21 = false;
-        uint _e322 = u0_;
-        if ((_e322 + 16u) < units) {
+        uint _e351 = u0_;
+        if (_e351 < units) {
         } else {
             break;
         }
         {
-            metal::uint4 _e332 = wbase;
-            uint _e333 = u0_;
-            Unit4_ _e334 = qmv_unit_load(_e332, _e333, wq, _buffer_sizes);
-            wb = _e334;
-            wc = _e334;
-            wd = _e334;
-            if (true) {
-                metal::uint4 _e342 = wbase;
-                uint _e343 = u0_;
-                Unit4_ _e346 = qmv_unit_load(_e342, _e343 + QMV_LANES, wq, _buffer_sizes);
-                wb = _e346;
-            }
-            if (false) {
-                metal::uint4 _e351 = wbase;
-                uint _e352 = u0_;
-                Unit4_ _e358 = qmv_unit_load(_e351, _e352 + 32u, wq, _buffer_sizes);
-                wc = _e358;
-            }
-            if (false) {
-                metal::uint4 _e363 = wbase;
-                uint _e364 = u0_;
-                Unit4_ _e370 = qmv_unit_load(_e363, _e364 + 48u, wq, _buffer_sizes);
-                wd = _e370;
-            }
-            uint _e371 = u0_;
-            float _e373 = global_factor;
-            qmv_unit(_e371, _e334, _e334, 1u, count_2, _e373, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e378 = u0_;
-                Unit4_ _e381 = wb;
-                Unit4_ _e382 = wb;
-                float _e384 = global_factor;
-                qmv_unit(_e378 + QMV_LANES, _e381, _e382, 1u, count_2, _e384, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e389 = u0_;
-                Unit4_ _e395 = wc;
-                Unit4_ _e396 = wc;
-                float _e398 = global_factor;
-                qmv_unit(_e389 + 32u, _e395, _e396, 1u, count_2, _e398, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e403 = u0_;
-                Unit4_ _e409 = wd;
-                Unit4_ _e410 = wd;
-                float _e412 = global_factor;
-                qmv_unit(_e403 + 48u, _e409, _e410, 1u, count_2, _e412, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
+            uint _e353 = u0_;
+            metal::uint4 _e354 = wbase;
+            uint _e355 = u0_;
+            Unit4_ _e356 = qmv_unit_load(_e354, _e355, wq, _buffer_sizes);
+            float _e357 = global_factor;
+            qmv_unit(_e353, _e356, count_2, _e357, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
     bool loop_init_22 = true;
     while(true) {
         if (!loop_init_22) {
-            uint _e423 = u0_;
-            u0_ = _e423 + QMV_LANES;
+            uint _e387 = mi_2;
+            mi_2 = _e387 + 1u;
         }
         loop_init_22 = false;
-        uint _e415 = u0_;
-        if (_e415 < units) {
-        } else {
-            break;
-        }
-        {
-            metal::uint4 _e417 = wbase;
-            uint _e418 = u0_;
-            Unit4_ _e419 = qmv_unit_load(_e417, _e418, wq, _buffer_sizes);
-            uint _e420 = u0_;
-            float _e422 = global_factor;
-            qmv_unit(_e420, _e419, _e419, 1u, count_2, _e422, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-        }
-    }
-    bool loop_init_23 = true;
-    while(true) {
-        if (!loop_init_23) {
-            uint _e452 = mi_2;
-            mi_2 = _e452 + 1u;
-        }
-        loop_init_23 = false;
-        uint _e428 = mi_2;
-        if (_e428 < QMV_XROWS) {
+        uint _e363 = mi_2;
+        if (_e363 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_2 = 0u;
-            bool loop_init_24 = true;
+            bool loop_init_23 = true;
             while(true) {
-                if (!loop_init_24) {
-                    uint _e449 = ci_2;
-                    ci_2 = _e449 + 1u;
+                if (!loop_init_23) {
+                    uint _e384 = ci_2;
+                    ci_2 = _e384 + 1u;
                 }
-                loop_init_24 = false;
-                uint _e433 = ci_2;
-                if (_e433 < QMV_COLS) {
+                loop_init_23 = false;
+                uint _e368 = ci_2;
+                if (_e368 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e436 = ci_2;
-                    uint _e439 = mi_2;
-                    uint _e443 = mi_2;
-                    uint _e445 = ci_2;
-                    float _e447 = qacc.inner[_e443][_e445];
-                    acc.inner[(_e436 * QMAX_ROWS) + _e439] = _e447;
+                    uint _e371 = ci_2;
+                    uint _e374 = mi_2;
+                    uint _e378 = mi_2;
+                    uint _e380 = ci_2;
+                    float _e382 = qacc.inner[_e378][_e380];
+                    acc.inner[(_e371 * QMAX_ROWS) + _e374] = _e382;
                 }
             }
         }
     }
     uint first_1 = (count_2 > 0u) ? lane_1 : chunks;
     c0_ = _e168 ? chunks : first_1;
-    bool loop_init_25 = true;
+    bool loop_init_24 = true;
     while(true) {
-        if (!loop_init_25) {
-            uint _e739 = c0_;
-            c0_ = _e739 + 32u;
+        if (!loop_init_24) {
+            uint _e674 = c0_;
+            c0_ = _e674 + 32u;
         }
-        loop_init_25 = false;
-        uint _e466 = c0_;
-        if (_e466 < chunks) {
+        loop_init_24 = false;
+        uint _e401 = c0_;
+        if (_e401 < chunks) {
         } else {
             break;
         }
         {
             u = 0u;
-            bool loop_init_26 = true;
+            bool loop_init_25 = true;
             while(true) {
-                if (!loop_init_26) {
-                    uint _e499 = u;
-                    u = _e499 + 1u;
+                if (!loop_init_25) {
+                    uint _e434 = u;
+                    u = _e434 + 1u;
                 }
-                loop_init_26 = false;
-                uint _e470 = u;
-                if (_e470 < 2u) {
+                loop_init_25 = false;
+                uint _e405 = u;
+                if (_e405 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e472 = c0_;
-                    uint _e473 = u;
-                    uint c_3 = metal::min(_e472 + (_e473 * QMV_LANES), chunks - 1u);
+                    uint _e407 = c0_;
+                    uint _e408 = u;
+                    uint c_3 = metal::min(_e407 + (_e408 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_27 = true;
+                    bool loop_init_26 = true;
                     while(true) {
-                        if (!loop_init_27) {
-                            uint _e496 = ci_3;
-                            ci_3 = _e496 + 1u;
+                        if (!loop_init_26) {
+                            uint _e431 = ci_3;
+                            ci_3 = _e431 + 1u;
                         }
-                        loop_init_27 = false;
-                        uint _e482 = ci_3;
-                        if (_e482 < QMV_COLS) {
+                        loop_init_26 = false;
+                        uint _e417 = ci_3;
+                        if (_e417 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e485 = ci_3;
-                            uint _e487 = w_rows.inner[_e485];
-                            uint _e488 = u;
-                            uint _e491 = ci_3;
-                            qmv_load(_e487, c_3, ((_e488 * QMAX_COLS) + _e491) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e420 = ci_3;
+                            uint _e422 = w_rows.inner[_e420];
+                            uint _e423 = u;
+                            uint _e426 = ci_3;
+                            qmv_load(_e422, c_3, ((_e423 * QMAX_COLS) + _e426) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_28 = true;
+            bool loop_init_27 = true;
             while(true) {
-                if (!loop_init_28) {
-                    uint _e737 = u_1;
-                    u_1 = _e737 + 1u;
+                if (!loop_init_27) {
+                    uint _e672 = u_1;
+                    u_1 = _e672 + 1u;
                 }
-                loop_init_28 = false;
-                uint _e503 = u_1;
-                if (_e503 < 2u) {
+                loop_init_27 = false;
+                uint _e438 = u_1;
+                if (_e438 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e505 = c0_;
-                    uint _e506 = u_1;
-                    uint c_4 = _e505 + (_e506 * QMV_LANES);
+                    uint _e440 = c0_;
+                    uint _e441 = u_1;
+                    uint c_4 = _e440 + (_e441 * QMV_LANES);
                     if (c_4 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_29 = true;
+                    bool loop_init_28 = true;
                     while(true) {
-                        if (!loop_init_29) {
-                            uint _e734 = s0_;
-                            s0_ = _e734 + 32u;
+                        if (!loop_init_28) {
+                            uint _e669 = s0_;
+                            s0_ = _e669 + 32u;
                         }
-                        loop_init_29 = false;
-                        uint _e513 = s0_;
-                        if (_e513 < 32u) {
+                        loop_init_28 = false;
+                        uint _e448 = s0_;
+                        if (_e448 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e518 = s0_;
-                            uint j0_1 = (c_4 * 32u) + _e518;
-                            uint _e522 = p.k;
-                            if (j0_1 >= _e522) {
+                            uint _e453 = s0_;
+                            uint j0_1 = (c_4 * 32u) + _e453;
+                            uint _e457 = p.k;
+                            if (j0_1 >= _e457) {
                                 break;
                             }
                             ab = type_21 {};
                             ci_4 = 0u;
-                            bool loop_init_30 = true;
+                            bool loop_init_29 = true;
                             while(true) {
-                                if (!loop_init_30) {
-                                    uint _e539 = ci_4;
-                                    ci_4 = _e539 + 1u;
+                                if (!loop_init_29) {
+                                    uint _e474 = ci_4;
+                                    ci_4 = _e474 + 1u;
                                 }
-                                loop_init_30 = false;
-                                uint _e528 = ci_4;
-                                if (_e528 < QMV_COLS) {
+                                loop_init_29 = false;
+                                uint _e463 = ci_4;
+                                if (_e463 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e531 = ci_4;
-                                    uint _e533 = ci_4;
-                                    uint _e535 = w_rows.inner[_e533];
-                                    float _e536 = global_factor;
-                                    metal::float2 _e537 = qmv_group(_e535, j0_1, _e536, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e531] = _e537;
+                                    uint _e466 = ci_4;
+                                    uint _e468 = ci_4;
+                                    uint _e470 = w_rows.inner[_e468];
+                                    float _e471 = global_factor;
+                                    metal::float2 _e472 = qmv_group(_e470, j0_1, _e471, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e466] = _e472;
                                 }
                             }
                             dots = type_18 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_31 = true;
+                            bool loop_init_30 = true;
                             while(true) {
-                                if (!loop_init_31) {
-                                    uint _e686 = e8_;
-                                    e8_ = _e686 + 8u;
+                                if (!loop_init_30) {
+                                    uint _e621 = e8_;
+                                    e8_ = _e621 + 8u;
                                 }
-                                loop_init_31 = false;
-                                uint _e547 = e8_;
-                                if (_e547 < 32u) {
+                                loop_init_30 = false;
+                                uint _e482 = e8_;
+                                if (_e482 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
                                     wf = type_18 {};
                                     ci_5 = 0u;
-                                    bool loop_init_32 = true;
+                                    bool loop_init_31 = true;
                                     while(true) {
-                                        if (!loop_init_32) {
-                                            uint _e584 = ci_5;
-                                            ci_5 = _e584 + 1u;
+                                        if (!loop_init_31) {
+                                            uint _e519 = ci_5;
+                                            ci_5 = _e519 + 1u;
                                         }
-                                        loop_init_32 = false;
-                                        uint _e553 = ci_5;
-                                        if (_e553 < QMV_COLS) {
+                                        loop_init_31 = false;
+                                        uint _e488 = ci_5;
+                                        if (_e488 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_33 = true;
+                                            bool loop_init_32 = true;
                                             while(true) {
-                                                if (!loop_init_33) {
-                                                    uint _e581 = e;
-                                                    e = _e581 + 1u;
+                                                if (!loop_init_32) {
+                                                    uint _e516 = e;
+                                                    e = _e516 + 1u;
                                                 }
-                                                loop_init_33 = false;
-                                                uint _e558 = e;
-                                                if (_e558 < 8u) {
+                                                loop_init_32 = false;
+                                                uint _e493 = e;
+                                                if (_e493 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e561 = ci_5;
-                                                    uint _e564 = e;
-                                                    uint _e567 = u_1;
-                                                    uint _e570 = ci_5;
-                                                    uint _e574 = s0_;
-                                                    uint _e575 = e8_;
-                                                    uint _e577 = e;
-                                                    float _e579 = qmv_weight(((_e567 * QMAX_COLS) + _e570) * 8u, (_e574 + _e575) + _e577, fp4_lut, wbuf);
-                                                    wf.inner[(_e561 * 8u) + _e564] = _e579;
+                                                    uint _e496 = ci_5;
+                                                    uint _e499 = e;
+                                                    uint _e502 = u_1;
+                                                    uint _e505 = ci_5;
+                                                    uint _e509 = s0_;
+                                                    uint _e510 = e8_;
+                                                    uint _e512 = e;
+                                                    float _e514 = qmv_weight(((_e502 * QMAX_COLS) + _e505) * 8u, (_e509 + _e510) + _e512, fp4_lut, wbuf);
+                                                    wf.inner[(_e496 * 8u) + _e499] = _e514;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_34 = true;
+                                    bool loop_init_33 = true;
                                     while(true) {
-                                        if (!loop_init_34) {
-                                            uint _e684 = mi_3;
-                                            mi_3 = _e684 + 1u;
+                                        if (!loop_init_33) {
+                                            uint _e619 = mi_3;
+                                            mi_3 = _e619 + 1u;
                                         }
-                                        loop_init_34 = false;
-                                        uint _e588 = mi_3;
-                                        if (_e588 < QMV_XROWS) {
+                                        loop_init_33 = false;
+                                        uint _e523 = mi_3;
+                                        if (_e523 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e591 = mi_3;
-                                            if (_e591 < count_2) {
-                                                uint _e593 = mi_3;
-                                                uint _e595 = x_rows.inner[_e593];
-                                                uint _e596 = e8_;
-                                                qmv_x8_(_e595, j0_1 + _e596, p, x_2, xv, _buffer_sizes);
+                                            uint _e526 = mi_3;
+                                            if (_e526 < count_2) {
+                                                uint _e528 = mi_3;
+                                                uint _e530 = x_rows.inner[_e528];
+                                                uint _e531 = e8_;
+                                                qmv_x8_(_e530, j0_1 + _e531, p, x_2, xv, _buffer_sizes);
                                                 if (true) {
-                                                    uint _e603 = mi_3;
-                                                    float _e605 = sx.inner[_e603];
-                                                    float _e608 = xv.inner[0];
-                                                    float _e611 = xv.inner[1];
-                                                    float _e615 = xv.inner[2];
-                                                    float _e618 = xv.inner[3];
-                                                    float _e623 = xv.inner[4];
-                                                    float _e626 = xv.inner[5];
-                                                    float _e630 = xv.inner[6];
-                                                    float _e633 = xv.inner[7];
-                                                    sx.inner[_e603] = _e605 + (((_e608 + _e611) + (_e615 + _e618)) + ((_e623 + _e626) + (_e630 + _e633)));
+                                                    uint _e538 = mi_3;
+                                                    float _e540 = sx.inner[_e538];
+                                                    float _e543 = xv.inner[0];
+                                                    float _e546 = xv.inner[1];
+                                                    float _e550 = xv.inner[2];
+                                                    float _e553 = xv.inner[3];
+                                                    float _e558 = xv.inner[4];
+                                                    float _e561 = xv.inner[5];
+                                                    float _e565 = xv.inner[6];
+                                                    float _e568 = xv.inner[7];
+                                                    sx.inner[_e538] = _e540 + (((_e543 + _e546) + (_e550 + _e553)) + ((_e558 + _e561) + (_e565 + _e568)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_35 = true;
+                                                bool loop_init_34 = true;
                                                 while(true) {
-                                                    if (!loop_init_35) {
-                                                        uint _e681 = ci_6;
-                                                        ci_6 = _e681 + 1u;
+                                                    if (!loop_init_34) {
+                                                        uint _e616 = ci_6;
+                                                        ci_6 = _e616 + 1u;
                                                     }
-                                                    loop_init_35 = false;
-                                                    uint _e640 = ci_6;
-                                                    if (_e640 < QMV_COLS) {
+                                                    loop_init_34 = false;
+                                                    uint _e575 = ci_6;
+                                                    if (_e575 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e643 = ci_6;
-                                                        uint _e646 = mi_3;
-                                                        float _e649 = dots.inner[(_e643 * QMAX_ROWS) + _e646];
-                                                        d = _e649;
+                                                        uint _e578 = ci_6;
+                                                        uint _e581 = mi_3;
+                                                        float _e584 = dots.inner[(_e578 * QMAX_ROWS) + _e581];
+                                                        d = _e584;
                                                         e_1 = 0u;
-                                                        bool loop_init_36 = true;
+                                                        bool loop_init_35 = true;
                                                         while(true) {
-                                                            if (!loop_init_36) {
-                                                                uint _e671 = e_1;
-                                                                e_1 = _e671 + 1u;
+                                                            if (!loop_init_35) {
+                                                                uint _e606 = e_1;
+                                                                e_1 = _e606 + 1u;
                                                             }
-                                                            loop_init_36 = false;
-                                                            uint _e653 = e_1;
-                                                            if (_e653 < 8u) {
+                                                            loop_init_35 = false;
+                                                            uint _e588 = e_1;
+                                                            if (_e588 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e656 = d;
-                                                                uint _e658 = e_1;
-                                                                float _e660 = xv.inner[_e658];
-                                                                uint _e661 = ci_6;
-                                                                uint _e664 = e_1;
-                                                                float _e667 = wf.inner[(_e661 * 8u) + _e664];
-                                                                d = _e656 + (_e660 * _e667);
+                                                                float _e591 = d;
+                                                                uint _e593 = e_1;
+                                                                float _e595 = xv.inner[_e593];
+                                                                uint _e596 = ci_6;
+                                                                uint _e599 = e_1;
+                                                                float _e602 = wf.inner[(_e596 * 8u) + _e599];
+                                                                d = _e591 + (_e595 * _e602);
                                                             }
                                                         }
-                                                        uint _e673 = ci_6;
-                                                        uint _e676 = mi_3;
-                                                        float _e679 = d;
-                                                        dots.inner[(_e673 * QMAX_ROWS) + _e676] = _e679;
+                                                        uint _e608 = ci_6;
+                                                        uint _e611 = mi_3;
+                                                        float _e614 = d;
+                                                        dots.inner[(_e608 * QMAX_ROWS) + _e611] = _e614;
                                                     }
                                                 }
                                             }
@@ -2037,46 +1865,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_37 = true;
+                            bool loop_init_36 = true;
                             while(true) {
-                                if (!loop_init_37) {
-                                    uint _e732 = mi_4;
-                                    mi_4 = _e732 + 1u;
+                                if (!loop_init_36) {
+                                    uint _e667 = mi_4;
+                                    mi_4 = _e667 + 1u;
                                 }
-                                loop_init_37 = false;
-                                uint _e691 = mi_4;
-                                if (_e691 < QMV_XROWS) {
+                                loop_init_36 = false;
+                                uint _e626 = mi_4;
+                                if (_e626 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_38 = true;
+                                    bool loop_init_37 = true;
                                     while(true) {
-                                        if (!loop_init_38) {
-                                            uint _e729 = ci_7;
-                                            ci_7 = _e729 + 1u;
+                                        if (!loop_init_37) {
+                                            uint _e664 = ci_7;
+                                            ci_7 = _e664 + 1u;
                                         }
-                                        loop_init_38 = false;
-                                        uint _e696 = ci_7;
-                                        if (_e696 < QMV_COLS) {
+                                        loop_init_37 = false;
+                                        uint _e631 = ci_7;
+                                        if (_e631 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e699 = ci_7;
-                                            uint _e702 = mi_4;
-                                            float _e705 = acc.inner[(_e699 * QMAX_ROWS) + _e702];
-                                            uint _e706 = ci_7;
-                                            float _e709 = ab.inner[_e706].x;
-                                            uint _e710 = ci_7;
-                                            uint _e713 = mi_4;
-                                            float _e716 = dots.inner[(_e710 * QMAX_ROWS) + _e713];
-                                            uint _e718 = ci_7;
-                                            float _e721 = ab.inner[_e718].y;
-                                            uint _e722 = mi_4;
-                                            float _e724 = sx.inner[_e722];
-                                            acc.inner[(_e699 * QMAX_ROWS) + _e702] = _e705 + ((_e709 * _e716) + (_e721 * _e724));
+                                            uint _e634 = ci_7;
+                                            uint _e637 = mi_4;
+                                            float _e640 = acc.inner[(_e634 * QMAX_ROWS) + _e637];
+                                            uint _e641 = ci_7;
+                                            float _e644 = ab.inner[_e641].x;
+                                            uint _e645 = ci_7;
+                                            uint _e648 = mi_4;
+                                            float _e651 = dots.inner[(_e645 * QMAX_ROWS) + _e648];
+                                            uint _e653 = ci_7;
+                                            float _e656 = ab.inner[_e653].y;
+                                            uint _e657 = mi_4;
+                                            float _e659 = sx.inner[_e657];
+                                            acc.inner[(_e634 * QMAX_ROWS) + _e637] = _e640 + ((_e644 * _e651) + (_e656 * _e659));
                                         }
                                     }
                                 }
@@ -2088,81 +1916,81 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e746 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_2, _e746, acc, p, rows, out, red, _buffer_sizes);
+        uint _e681 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_2, _e681, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_39 = true;
+    bool loop_init_38 = true;
     while(true) {
-        if (!loop_init_39) {
-            uint _e904 = mi_5;
-            mi_5 = _e904 + 1u;
+        if (!loop_init_38) {
+            uint _e839 = mi_5;
+            mi_5 = _e839 + 1u;
         }
-        loop_init_39 = false;
-        uint _e749 = mi_5;
-        if (_e749 < QMV_XROWS) {
+        loop_init_38 = false;
+        uint _e684 = mi_5;
+        if (_e684 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_8 = 0u;
-            bool loop_init_40 = true;
+            bool loop_init_39 = true;
             while(true) {
-                if (!loop_init_40) {
-                    uint _e771 = ci_8;
-                    ci_8 = _e771 + 1u;
+                if (!loop_init_39) {
+                    uint _e706 = ci_8;
+                    ci_8 = _e706 + 1u;
                 }
-                loop_init_40 = false;
-                uint _e754 = ci_8;
-                if (_e754 < QMV_COLS) {
+                loop_init_39 = false;
+                uint _e689 = ci_8;
+                if (_e689 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e758 = ci_8;
-                    uint _e763 = ci_8;
-                    uint _e766 = mi_5;
-                    float _e769 = acc.inner[(_e763 * QMAX_ROWS) + _e766];
-                    red.inner[(_e758 * QMV_WG) + lid] = _e769;
+                    uint _e693 = ci_8;
+                    uint _e698 = ci_8;
+                    uint _e701 = mi_5;
+                    float _e704 = acc.inner[(_e698 * QMAX_ROWS) + _e701];
+                    red.inner[(_e693 * QMV_WG) + lid] = _e704;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_41 = true;
+            bool loop_init_40 = true;
             while(true) {
-                if (!loop_init_41) {
-                    uint _e808 = stride;
-                    stride = _e808 >> 1u;
+                if (!loop_init_40) {
+                    uint _e743 = stride;
+                    stride = _e743 >> 1u;
                 }
-                loop_init_41 = false;
-                uint _e778 = stride;
-                if (_e778 > 0u) {
+                loop_init_40 = false;
+                uint _e713 = stride;
+                if (_e713 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e781 = stride;
-                    if (lane_1 < _e781) {
+                    uint _e716 = stride;
+                    if (lane_1 < _e716) {
                         ci_9 = 0u;
-                        bool loop_init_42 = true;
+                        bool loop_init_41 = true;
                         while(true) {
-                            if (!loop_init_42) {
-                                uint _e806 = ci_9;
-                                ci_9 = _e806 + 1u;
+                            if (!loop_init_41) {
+                                uint _e741 = ci_9;
+                                ci_9 = _e741 + 1u;
                             }
-                            loop_init_42 = false;
-                            uint _e785 = ci_9;
-                            if (_e785 < QMV_COLS) {
+                            loop_init_41 = false;
+                            uint _e720 = ci_9;
+                            if (_e720 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e789 = ci_9;
-                                float _e794 = red.inner[(_e789 * QMV_WG) + lid];
-                                uint _e796 = ci_9;
-                                uint _e800 = stride;
-                                float _e803 = red.inner[((_e796 * QMV_WG) + lid) + _e800];
-                                red.inner[(_e789 * QMV_WG) + lid] = _e794 + _e803;
+                                uint _e724 = ci_9;
+                                float _e729 = red.inner[(_e724 * QMV_WG) + lid];
+                                uint _e731 = ci_9;
+                                uint _e735 = stride;
+                                float _e738 = red.inner[((_e731 * QMV_WG) + lid) + _e735];
+                                red.inner[(_e724 * QMV_WG) + lid] = _e729 + _e738;
                             }
                         }
                     }
@@ -2170,69 +1998,69 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e815 = mi_5;
-                local_9 = _e815 < count_2;
+                uint _e750 = mi_5;
+                local_7 = _e750 < count_2;
             } else {
-                local_9 = false;
+                local_7 = false;
             }
-            bool _e818 = local_9;
-            if (_e818) {
-                uint _e820 = tile.y;
-                uint _e821 = mi_5;
-                metal::uint2 _e822 = qmv_row(_e820, _e821, rows, _buffer_sizes);
-                uint _e826 = p.n;
-                uint o_4 = _e822.y * _e826;
+            bool _e753 = local_7;
+            if (_e753) {
+                uint _e755 = tile.y;
+                uint _e756 = mi_5;
+                metal::uint2 _e757 = qmv_row(_e755, _e756, rows, _buffer_sizes);
+                uint _e761 = p.n;
+                uint o_3 = _e757.y * _e761;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_43 = true;
+                    bool loop_init_42 = true;
                     while(true) {
-                        if (!loop_init_43) {
-                            uint _e873 = ci_10;
-                            ci_10 = _e873 + 2u;
+                        if (!loop_init_42) {
+                            uint _e808 = ci_10;
+                            ci_10 = _e808 + 2u;
                         }
-                        loop_init_43 = false;
-                        uint _e834 = ci_10;
-                        if (_e834 < QMV_COLS) {
+                        loop_init_42 = false;
+                        uint _e769 = ci_10;
+                        if (_e769 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e837 = ci_10;
-                            uint _e841 = p.n;
-                            if ((col0_1 + _e837) < _e841) {
-                                uint _e844 = ci_10;
-                                float _e849 = red.inner[(_e844 * QMV_WG) + lid];
-                                uint _e851 = float_to_bits(_e849, XDT);
-                                uint _e853 = ci_10;
-                                float _e860 = red.inner[((_e853 + 1u) * QMV_WG) + lid];
-                                uint _e862 = float_to_bits(_e860, XDT);
-                                uint _e865 = ci_10;
-                                out[((o_4 + col0_1) + _e865) >> 1u] = _e851 | (_e862 << 16u);
+                            uint _e772 = ci_10;
+                            uint _e776 = p.n;
+                            if ((col0_1 + _e772) < _e776) {
+                                uint _e779 = ci_10;
+                                float _e784 = red.inner[(_e779 * QMV_WG) + lid];
+                                uint _e786 = float_to_bits(_e784, XDT);
+                                uint _e788 = ci_10;
+                                float _e795 = red.inner[((_e788 + 1u) * QMV_WG) + lid];
+                                uint _e797 = float_to_bits(_e795, XDT);
+                                uint _e800 = ci_10;
+                                out[((o_3 + col0_1) + _e800) >> 1u] = _e786 | (_e797 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_44 = true;
+                    bool loop_init_43 = true;
                     while(true) {
-                        if (!loop_init_44) {
-                            uint _e901 = ci_11;
-                            ci_11 = _e901 + 1u;
+                        if (!loop_init_43) {
+                            uint _e836 = ci_11;
+                            ci_11 = _e836 + 1u;
                         }
-                        loop_init_44 = false;
-                        uint _e878 = ci_11;
-                        if (_e878 < QMV_COLS) {
+                        loop_init_43 = false;
+                        uint _e813 = ci_11;
+                        if (_e813 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e881 = ci_11;
-                            uint _e885 = p.n;
-                            if ((col0_1 + _e881) < _e885) {
-                                uint _e889 = ci_11;
-                                uint _e893 = ci_11;
-                                float _e898 = red.inner[(_e893 * QMV_WG) + lid];
-                                out[(o_4 + col0_1) + _e889] = as_type<uint>(_e898);
+                            uint _e816 = ci_11;
+                            uint _e820 = p.n;
+                            if ((col0_1 + _e816) < _e820) {
+                                uint _e824 = ci_11;
+                                uint _e828 = ci_11;
+                                float _e833 = red.inner[(_e828 * QMV_WG) + lid];
+                                out[(o_3 + col0_1) + _e824] = as_type<uint>(_e833);
                             }
                         }
                     }
