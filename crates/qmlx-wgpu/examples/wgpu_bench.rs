@@ -31,7 +31,7 @@
 //!   --shapes   the weight shapes [N, K] to time (default: the three above), e.g. `14336x4096`
 //!   --ms       x row counts to time (default 1; qmv takes up to 8), e.g. `1,2,4,8`
 //!   --layouts  also time qmv with each given layout (`lanes x cols x workgroup x unroll [x vec x
-//!              decode [x reduce x prefetch x direct [x dot [x span]]]]`, e.g. `32x4x128x2x1x1`) instead of the default
+//!              decode [x reduce x prefetch x direct [x dot]]]`, e.g. `32x4x128x2x1x1`) instead of the default
 //!              choice (methods A and C)
 //! Baselines: bench/wgpu_gpu.sh runs a bench binary built at an earlier commit first, in the same call.
 
@@ -302,7 +302,7 @@ impl BandwidthKernels {
 /// A `--layouts` entry; lanes `a<G>` (e.g. `a1024x4x128x2x1x1`) means the lane count that gives
 /// about G workgroups for this shape (`QmvLayout::lanes_for`).
 fn parse_layout(s: &str, op: &MatmulOp) -> QmvLayout {
-    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot [x span]]]], lanes a number or a<workgroups>";
+    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]], lanes a number or a<workgroups>";
     match s.strip_prefix('a') {
         Some(rest) => {
             let (target, tail) = rest.split_once('x').expect(usage);
