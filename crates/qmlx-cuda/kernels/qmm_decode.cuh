@@ -86,11 +86,16 @@ template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0> struct 
 #pragma unroll
           for (int e = 0; e < 4; ++e) acc[a][rt][mt][e] = 0.0f;
   }
+  // PACKED: the mx formats' packed decode (TcDecode::run_packed; kernels/qmm_ring.cuh).
+  template <bool PACKED = false>
   __device__ __forceinline__ static void compute(const uint32_t (&v)[H][CW], const uint32_t (&s)[H], const uint32_t (&b)[H], float gfactor,
                                                  const uint4 (&xr)[MT][XV], float (&acc)[2][RT][MT][4]) {
     uint32_t a[H][NP];
 #pragma unroll
-    for (int h = 0; h < H; ++h) Dec::template run<CW, NP>(v[h], s[h], b[h], gfactor, a[h]);
+    for (int h = 0; h < H; ++h) {
+      if constexpr (PACKED) Dec::template run_packed<CW, NP>(v[h], s[h], b[h], gfactor, a[h]);
+      else Dec::template run<CW, NP>(v[h], s[h], b[h], gfactor, a[h]);
+    }
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt) {
       const uint32_t* X = reinterpret_cast<const uint32_t*>(&xr[mt][0]);
