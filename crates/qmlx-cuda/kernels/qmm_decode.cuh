@@ -36,10 +36,11 @@ __device__ __forceinline__ void mma_16816(float (&c)[4], uint32_t a0, uint32_t a
 
 // One warp's share of a decode tile: RT m16 row tiles × MT n8 column tiles, a 128·(CH/32)-wide k
 // step at a time. Shared by the per-pair/grouped kernel and the work-list gather kernel below.
-template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0> struct DecodeTile {
+// CHUNK > 0 overrides the format's chunk (kernels/qmm_ring.cuh: nvfp4 as 32-code chunks of two groups).
+template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0, int CHUNK = 0> struct DecodeTile {
   using F = Fmt<KIND, BITS>;
   using Dec = TcDecode<KIND, BITS, T>;
-  static constexpr int CH = F::chunk, CW = F::chunk_words, NP = CH / 2, MMAS = CH / 4, XV = CH / 8;
+  static constexpr int CH = CHUNK > 0 ? CHUNK : F::chunk, CW = CH * BITS / 32, NP = CH / 2, MMAS = CH / 4, XV = CH / 8;
   static constexpr int H = 2 * RT;                     // rows per lane: g + 8h
   static constexpr int D0 = BITS <= 4 ? 4 : 2;         // k steps of weights in flight per warp (RT = 1)
   // About the same bytes in flight at RT = 2; DEPTH > 0 sets it (the work-list kernel's variants).

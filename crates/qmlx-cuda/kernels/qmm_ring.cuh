@@ -29,12 +29,13 @@ template <int KIND, int BITS, typename T, int NW, int RT, int MT, int GS>
 __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const TmaMap& xmap, const MatmulParams& p,
                               int nstages, int kp, int xbuf, int rounds) {
 #ifdef QMLX_TMA
-  using Tile = DecodeTile<KIND, BITS, T, MT, RT>;
+  using Tile = DecodeTile<KIND, BITS, T, MT, RT, 0, 32>;
   constexpr int H = Tile::H, CH = Tile::CH, CW = Tile::CW, XV = Tile::XV, COLS = Tile::COLS;
-  // mxfp4 / mxfp8: one scale byte per 32-code group, no biases (nvfp4's 16-code chunks are not served).
+  // fp modes: one scale byte per group, no biases; nvfp4: a lane's 32-code chunk holds two 16-code
+  // groups (both scale bytes go to run_packed; the sums take the global factor · 2^7 at the end).
   constexpr bool FP = KIND != KIND_AFFINE;
-  static_assert((KIND == KIND_AFFINE || KIND == KIND_MXFP4 || KIND == KIND_MXFP8) && CH == 32, "affine and mx formats: 32-code chunks");
-  static_assert(GS == 32 || GS == 64, "a chunk lies in one group; parameter rows of 16 or 32 bytes");
+  static_assert(CH == 32, "32-code chunks");
+  static_assert(GS == 32 || GS == 64 || (KIND == KIND_NVFP4 && GS == 16), "a chunk lies in one group (nvfp4: two); parameter rows of 16 or 32 bytes");
   constexpr int ROWS = 16 * RT;
   constexpr int RB = QR_KS * BITS / 8;          // code bytes per row and stage
   constexpr int CODES = ROWS * RB;
@@ -140,6 +141,8 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   T* out = reinterpret_cast<T*>(p.out);
   const long long M = p.m;
   const float nan = __uint_as_float(0x7FC00000u);
+  // nvfp4: the decode's scales are E4M3 · 2^-7; the global factor and 2^7 go on the sums.
+  const float sum_scale = KIND == KIND_NVFP4 ? nvfp4_gfactor(p, wi) * 128.0f : 1.0f;
   int i = 0;
   int cs = 0;
   uint32_t cpar = 0;
@@ -162,7 +165,10 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
           for (int h = 0; h < H; ++h) {
             const int row = g + 8 * h;
             qb_words<CW>(reinterpret_cast<const uint32_t*>(st + row * RB) + c * CW, v[h]);
-            if constexpr (FP) {
+            if constexpr (GS == 16) {
+              sr[h] = reinterpret_cast<const unsigned short*>(st + CODES + row * PROW)[c];  // groups 2c, 2c + 1
+              br[h] = 0u;
+            } else if constexpr (FP) {
               sr[h] = (st + CODES + row * PROW)[c * 32 / GS];
               br[h] = 0u;
             } else {
@@ -203,7 +209,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
             for (int e = 0; e < 4; ++e) {
               const long long n = tl * ROWS + 16 * rt + g + 8 * (e >> 1);
               const int m = 8 * mt + 2 * t + (e & 1);
-              if (n < N && m < M) out[m * N + n] = from_f32<T>(ok ? acc[0][rt][mt][e] + acc[1][rt][mt][e] : nan);
+              if (n < N && m < M) out[m * N + n] = from_f32<T>(ok ? (acc[0][rt][mt][e] + acc[1][rt][mt][e]) * sum_scale : nan);
             }
       }
     } else {
@@ -225,7 +231,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
           if (n < N && m < M) {
             float v = 0.0f;
             for (int q = 0; q < kp; ++q) v += r0[q * ROWS * COLS + e];
-            out[m * N + n] = from_f32<T>(ok ? v : nan);
+            out[m * N + n] = from_f32<T>(ok ? v * sum_scale : nan);
           }
         }
       }
@@ -234,11 +240,12 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #endif
 }
 
-// The group sizes of a format: affine 32 or 64 (a launch argument), mxfp4/mxfp8 32.
+// The group sizes of a format: affine 32 or 64 (a launch argument), mxfp4/mxfp8 32, nvfp4 16.
 template <int KIND, int BITS, typename T, int NW, int RT, int MT>
 __device__ __forceinline__ void qmm_ring_gs(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const TmaMap& xmap, const MatmulParams& p,
                                             int gs, int nstages, int kp, int xbuf, int rounds) {
-  if constexpr (KIND != KIND_AFFINE) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
+  if constexpr (KIND == KIND_NVFP4) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 16>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
+  else if constexpr (KIND != KIND_AFFINE) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
   else if (gs == 32) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
   else qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 64>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
 }

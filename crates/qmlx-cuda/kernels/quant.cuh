@@ -611,19 +611,24 @@ template <int KIND, int BITS, typename T> struct TcDecode {
   static constexpr bool offset_codes = nibble_pairs || byte_pairs || window_pairs;
   // fp codes-only (mxfp4/nvfp4 E2M1, mxfp8 E4M3): each register holds two codes' VALUES as exact
   // 16-bit floats times 1/code_unit, no offset (code_offset 0) and no bias; the caller multiplies a
-  // group's D column by code_unit · its scale. E2M1: the nibble pairs (j, j+4) of a word (as
-  // nibble_pairs), magnitude bits at the top of the exponent field (PackedFp4: f16 value·2^-14,
-  // code 1 an f16 subnormal; bf16 value·2^-126, times 2^126 by one packed multiply so that the
-  // mma's products stay far from f32's subnormals), sign at bit 15: 4 instructions a register
-  // (5 for bf16). E4M3: pairs (2i, 2i+1); f16: one cvt.f16x2.e4m3x2 per register (exact, NaN codes
-  // stay NaN); bf16 (no E4M3 → bf16 conversion on sm_90): through f16 and two f32 (exact, 4-5).
+  // group's D column by code_unit · its scale. E2M1 f16 (fp4_bytes): value·2^-14 (code 1 an f16
+  // subnormal) has a zero low byte and the high byte s000 e1 e0 m 0, so two words per code word
+  // hold those bytes for its even and its odd nibbles (7 instructions) and one byte permute with
+  // zeros makes each register (pairs (2i, 2i+2) of the even or odd nibbles): 11 instructions per
+  // 4 registers. E2M1 bf16: the nibble pairs (j, j+4) of a word (as nibble_pairs), magnitude at the
+  // top of the exponent field, sign at bit 15 (PackedFp4: value·2^-126), times 2^126 by one packed
+  // multiply so that the mma's products stay far from f32's subnormals: 5 a register. E4M3: pairs
+  // (2i, 2i+1); f16: one cvt.f16x2.e4m3x2 per register (exact, NaN codes stay NaN); bf16 (no E4M3 →
+  // bf16 conversion on sm_90): through f16 and two f32 (exact).
   static constexpr bool fp_codes = KIND != KIND_AFFINE && (BITS == 4 || BITS == 8);
-  static constexpr bool fp4_nibbles = fp_codes && BITS == 4;
-  static constexpr float code_unit = fp4_nibbles && f16 ? 16384.0f : 1.0f;
+  static constexpr bool fp4_nibbles = fp_codes && BITS == 4 && !f16;
+  static constexpr bool fp4_bytes = fp_codes && BITS == 4 && f16;
+  static constexpr float code_unit = fp4_bytes ? 16384.0f : 1.0f;
   static constexpr bool ring_codes = offset_codes || fp_codes;  // codes() serves this format
   // Chunk index of the code in half h (0 low, 1 high) of register i of codes() (and run()).
   __host__ __device__ static constexpr int pair_code(int i, int h) {
     return nibble_pairs || fp4_nibbles ? 8 * (i / 4) + i % 4 + 4 * h
+           : fp4_bytes                 ? 8 * (i / 4) + (i % 4 >= 2 ? 1 : 0) + 4 * (i % 2) + 2 * h
            : window_pairs              ? OffsetPairs<BITS>::low_code(i) + OffsetPairs<BITS>::D * h
                                        : 2 * i + h;
   }
@@ -636,6 +641,19 @@ template <int KIND, int BITS, typename T> struct TcDecode {
     if constexpr (window_pairs) {
       static_assert(NP == 16 && OffsetPairs<BITS>::valid(), "every pair fits one window");
       offset_pairs_from<BITS, 0, CW>(v, out);
+      return;
+    }
+    if constexpr (fp4_bytes) {
+#pragma unroll
+      for (int w = 0; w < CW; ++w) {
+        // High bytes s000 e1 e0 m 0 of the even nibbles (bytes 0-3: codes 8w + 2i) and the odd ones.
+        const uint32_t he = and_or(v[w] << 1, 0x0E0E0E0Eu, (v[w] << 4) & 0x80808080u);
+        const uint32_t ho = and_or(v[w] >> 3, 0x0E0E0E0Eu, v[w] & 0x80808080u);
+        out[4 * w + 0] = __byte_perm(he, 0u, 0x1404u);  // bytes (zero, 0, zero, 1)
+        out[4 * w + 1] = __byte_perm(he, 0u, 0x3424u);  // bytes (zero, 2, zero, 3)
+        out[4 * w + 2] = __byte_perm(ho, 0u, 0x1404u);
+        out[4 * w + 3] = __byte_perm(ho, 0u, 0x3424u);
+      }
       return;
     }
     if constexpr (fp4_nibbles) {
@@ -744,10 +762,26 @@ template <int KIND, int BITS, typename T> struct TcDecode {
   // in T (the same values, each c·scale rounded once to T; kernels/qmm_ring.cuh): mxfp4 by
   // fp4_code_pairs_packed (pairs (2i, 2i+1), as run()), mxfp8 by one E4M3 pair conversion and one
   // packed multiply (f16; bf16: the pair via f32). Other formats, or a factor out of range: run().
+  // nvfp4: a 32-code chunk of TWO groups, sraw = their two scale bytes (low byte first); each half
+  // times its E4M3 scale · 2^-7 (nvfp4_packed_factor: exact for every byte, NaN stays NaN) — the
+  // caller multiplies its sums by the global factor · 2^7 (as prefill stage 9).
   template <int CW, int NP>
   __device__ __forceinline__ static void run_packed(const uint32_t (&v)[CW], uint32_t sraw, uint32_t braw, float gfactor,
                                                     uint32_t (&out)[NP]) {
-    if constexpr (KIND == KIND_MXFP4) {
+    if constexpr (KIND == KIND_NVFP4) {
+      static_assert(CW == 4 && NP == 16, "two 16-code groups");
+      bool ok;
+      const uint32_t v0[2] = {v[0], v[1]}, v1[2] = {v[2], v[3]};
+      uint32_t o0[8], o1[8];
+      fp4_code_pairs_packed<T>(v0, nvfp4_packed_factor<T>(fp8_value(sraw & 0xFFu) * 0.0078125f, ok), o0);
+      fp4_code_pairs_packed<T>(v1, nvfp4_packed_factor<T>(fp8_value((sraw >> 8) & 0xFFu) * 0.0078125f, ok), o1);
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        out[i] = o0[i];
+        out[8 + i] = o1[i];
+      }
+      return;
+    } else if constexpr (KIND == KIND_MXFP4) {
       bool exact;
       const uint32_t f2 = fp4_packed_factor<T>(e8m0_value(sraw & 0xFFu), exact);
       if (exact) {

@@ -780,7 +780,7 @@ pub static WARP_RING_KS: std::sync::atomic::AtomicUsize = std::sync::atomic::Ato
 #[doc(hidden)]
 pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Which kernel serves eligible M = 1 matmuls on sm_90+ (one x row and one w matrix; affine 4-bit
-/// f16/bf16, 2/3/5/6/8-bit f16, group size 32/64, K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
+/// f16/bf16, 2/3/5/6/8-bit f16, group size 32/64; mxfp4, nvfp4, mxfp8 f16/bf16; K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
 /// 3 the per-warp ring kernel wherever eligible, 2 never. Set only by the benchmark and checks to
 /// compare the paths.
 #[doc(hidden)]
@@ -802,13 +802,14 @@ fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
 }
 
-/// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stage
-/// 17): 2-6-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
+/// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stages
+/// 17 and 20): fp modes from 16 M weights; affine 2-6-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
 /// launch-bound, 1.02×); 8-bit f16 with ≥ 4 row tiles per SM (14336×4096, 28672×4096: 0.96× the
 /// decode kernel; 4096×14336, 2 tiles per SM: 1.06×).
 fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
     if op.spec.mode() != Mode::Affine {
-        op.n * op.k >= 1 << 25
+        // fp modes (stage 20 round 1): 0.60-0.85x main's time at M = 1 on all four shapes, 4096² included.
+        op.n * op.k >= 1 << 24
     } else if op.spec.bits() == 8 {
         op.n.div_ceil(WRING_ROWS) >= 4 * sms
     } else {
@@ -1249,6 +1250,13 @@ mod bulk_layout_tests {
         assert_eq!((g.warps, g.kp, g.rounds, g.stages), (8, 4, 1, 3));
         assert_eq!(warp_ring_geometry(8, 64, 4, 14336, 4096, 132, (0, 0), 0).unwrap().warps, 8);
         // 1024-code stages: 8 warps, K a multiple of 1024 (else 512).
+        // fp modes: one scale byte per group (nvfp4 16, mx 32), 8 warps, ≥ 2 stages.
+        for (bits, gs) in [(4, 16), (4, 32), (8, 32)] {
+            for (n, k) in [(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096), (45, 14336)] {
+                let g = warp_ring_geometry(bits, gs, 1, n, k, 132, (0, 0), 0).unwrap();
+                assert!(g.smem <= SM90_SMEM_PER_BLOCK && g.warps == 8 && g.stages >= 2.min(g.rounds * (k / 512).div_ceil(g.kp)), "{g:?}");
+            }
+        }
         let g = warp_ring_geometry(4, 64, 4, 14336, 4096, 132, (0, 0), 1024).unwrap();
         assert_eq!((g.warps, g.ks, g.stages), (8, 1024, 3));
         assert_eq!(warp_ring_geometry(4, 64, 4, 14336, 4608, 132, (0, 0), 1024).unwrap().ks, 512);

@@ -1,5 +1,5 @@
 //! Launch geometry and dispatch of the M = 2..16 ring kernel (kernels/qmm_ring.cuh, sm_90+): one
-//! (x, w) pair, affine f16/bf16 (group size 32 or 64) and mxfp4/mxfp8, K a multiple of 512.
+//! (x, w) pair, affine f16/bf16 (group size 32 or 64), mxfp4, mxfp8, nvfp4; K a multiple of 512.
 
 use cudarc::driver::sys;
 use qmlx_core::format::Mode;
@@ -52,7 +52,7 @@ pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
     let format = match spec.mode() {
         Mode::Affine => (matches!(spec.bits(), 4 | 8) || (matches!(spec.bits(), 2 | 3 | 5 | 6) && op.out_dtype == DType::F16)) && (gs == 32 || gs == 64),
         Mode::Mxfp4 | Mode::Mxfp8 => gs == 32,
-        Mode::Nvfp4 => false,
+        Mode::Nvfp4 => gs == 16,
     };
     format
         && matches!(op.out_dtype, DType::F16 | DType::BF16)
@@ -75,8 +75,9 @@ pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
 pub(crate) fn wins(op: &MatmulOp, sms: usize) -> bool {
     let bits = op.spec.bits();
     if op.spec.mode() != Mode::Affine {
-        // mxfp4 / mxfp8 (stage 20, a priori until measured): the tall shapes and long K.
-        return op.n.div_ceil(16) >= 4 * sms || op.k >= 8192;
+        // fp modes (stage 20 round 1, H100): mxfp4 0.64-0.97x and mxfp8 0.36-0.60x the decode
+        // kernel's time at M = 2..16 on all four shapes, 4096² included (nvfp4 like mxfp4, a priori).
+        return op.n * op.k >= 1 << 24;
     }
     op.n.div_ceil(16) >= 4 * sms || (op.k >= 8192 && (op.m > 8 || !matches!(bits, 4 | 8))) || (bits == 2 && op.m <= 8)
 }
@@ -98,7 +99,7 @@ pub(crate) fn geometry(op: &MatmulOp, sms: usize, shape: usize, want_stages: usi
     };
     let mt = if op.m <= 8 { 1 } else { 2 };
     let rows = 16 * rt;
-    // Parameters: 16-bit scales and biases (affine) or one scale byte per group (mx).
+    // Parameters: 16-bit scales and biases (affine) or one scale byte per group (fp modes).
     let stage = rows * KS * bits / 8 + rows * (KS / gs) * if spec.has_biases() { 4 } else { 1 };
     let xb = 8 * mt * KS * 2;
     let tiles = op.n.div_ceil(rows);
@@ -168,7 +169,7 @@ pub(crate) fn maps(op: &MatmulOp, g: &Geometry, x: u64, w: u64, scales: u64, bia
     let wmap = tensor_map(u32t, w, &[words, rows], &[words * 4], &[(KS * bits / 32) as u32, box_rows], none)?;
     let groups = (op.k / gs) as u64;
     let pbox = [(KS / gs) as u32, box_rows];
-    // mx: scale bytes only (the kernel issues no bias copy; the bias map repeats the scales').
+    // fp modes: scale bytes only (the kernel issues no bias copy; the bias map repeats the scales').
     let (pt, pb, biases) = if spec.has_biases() { (u16t, 2, biases) } else { (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT8, 1, scales) };
     let smap = tensor_map(pt, scales, &[groups, rows], &[groups * pb], &pbox, none)?;
     let bmap = tensor_map(pt, biases, &[groups, rows], &[groups * pb], &pbox, none)?;
@@ -230,6 +231,21 @@ mod tests {
         assert!(wins(&op(4, 64, 16, 4096, 14336), 132) && !wins(&op(4, 64, 8, 4096, 14336), 132));
         assert!(wins(&op(3, 64, 2, 4096, 14336), 132) && !wins(&op(3, 64, 2, 4096, 4096), 132));
         assert!(wins(&op(2, 64, 8, 4096, 4096), 132) && !wins(&op(2, 64, 16, 4096, 4096), 132));
+        // fp modes: scale bytes only (mx groups of 32, nvfp4 of 16); 8 warps of one row tile.
+        for (mode, gs, bits) in [(Mode::Mxfp4, 32, 4), (Mode::Mxfp8, 32, 8), (Mode::Nvfp4, 16, 4)] {
+            let spec = QuantSpec::new(mode, gs, bits).unwrap();
+            for (n, k) in [(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096), (83, 1024)] {
+                for m in [2, 9, 16] {
+                    let wq = [n, spec.packed_words(k)];
+                    let sc = [n, k / gs as usize];
+                    let o = MatmulOp::gather_qmm(&Meta::new(DType::BF16, &[m, k]), &Meta::new(DType::U32, &wq), &Meta::new(DType::U8, &sc), None, None, None, true, spec, None, false).unwrap();
+                    assert!(eligible(&o, &[0, 16]));
+                    let g = geometry(&o, 132, 0, 0).unwrap();
+                    assert!(g.smem <= crate::SM90_SMEM_PER_BLOCK && g.warps == 8 && g.rt == 1, "{g:?}");
+                    assert_eq!(wins(&o, 132), n * k >= 1 << 24);
+                }
+            }
+        }
         // Split K where the tiles leave warps idle (4096 rows: 256 tiles over 132 SMs).
         assert_eq!(geometry(&op(4, 64, 16, 4096, 14336), 132, 0, 0).unwrap().kp, 4);
         assert_eq!(geometry(&op(4, 64, 16, 14336, 4096), 132, 0, 0).unwrap().kp, 1);

@@ -475,16 +475,17 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
                 let k = if spec.bits() == 8 && spec.mode() == Mode::Affine { 512 } else { 4096 };
                 matmul_case::<T>(dev, t, rng, spec, g, &[8464, k], &[1, k], true, None, None, false, W_SD, &format!("{tag} large M=1 N=8464 K={k}"));
             }
-            // The per-warp ring M = 2..16 kernel (affine 4/8-bit, group size 32/64, mxfp4, mxfp8; K a multiple of 512):
+            // The per-warp ring M = 2..16 kernel (affine 4/8-bit, group size 32/64, fp modes; K a multiple of 512):
             // every M tile width, N not a multiple of 8, long K, two rounds of its persistent grid,
             // one pair picked by a gather index, and an index out of range.
-            if (spec.mode() == Mode::Affine && matches!(spec.bits(), 4 | 8) && (gs == 32 || gs == 64)) || matches!(spec.mode(), Mode::Mxfp4 | Mode::Mxfp8) {
+            if (spec.mode() == Mode::Affine && matches!(spec.bits(), 4 | 8) && (gs == 32 || gs == 64)) || spec.mode() != Mode::Affine {
                 for &m in &[2usize, 3, 5, 8, 9, 16] {
                     matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[m, 1024], true, None, None, false, W_SD, &format!("{tag} ring16 M={m} N=83 K=1024"));
                 }
                 matmul_case::<T>(dev, t, rng, spec, g, &[45, 14336], &[5, 14336], true, None, None, false, W_SD, &format!("{tag} ring16 M=5 N=45 K=14336"));
                 if spec.mode() != Mode::Affine {
-                    // mx scales ~2^5 (mxfp4: outside the packed decode's exact range, the f32 path).
+                    // fp scales ~2^5 (mxfp4: outside the packed decode's exact range, the f32 path;
+                    // nvfp4: large E4M3 scales).
                     matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[3, 1024], true, None, None, false, 64.0, &format!("{tag} ring16 large scales M=3 N=83 K=1024"));
                 }
                 matmul_case::<T>(dev, t, rng, spec, g, &[17000, 512], &[16, 512], true, None, None, false, W_SD, &format!("{tag} ring16 M=16 N=17000 K=512"));
