@@ -75,11 +75,18 @@ impl<T: Float + Element> Case<T> {
     /// `batch` w matrices of `rows × cols`; x of `m` rows (batched as `[bx, m, k]` when gathering).
     #[allow(clippy::too_many_arguments)]
     fn new(rng: &mut StdRng, spec: QuantSpec, g: Option<f32>, batch: usize, rows: usize, cols: usize, m: usize, transpose: bool) -> Self {
+        Self::with_weights(rng, spec, g, batch, rows, cols, m, transpose, (-0.8, 1.2))
+    }
+
+    /// [`Case::new`] with weights uniform in `lo..hi` (all positive: affine biases that put
+    /// no code near zero, so the bias term `Σ_g bias_g·Σx_g` of the factorised dots is large).
+    #[allow(clippy::too_many_arguments)]
+    fn with_weights(rng: &mut StdRng, spec: QuantSpec, g: Option<f32>, batch: usize, rows: usize, cols: usize, m: usize, transpose: bool, (lo, hi): (f32, f32)) -> Self {
         let mut shape = vec![rows, cols];
         if batch > 1 {
             shape.insert(0, batch);
         }
-        let w: Vec<T> = (0..batch * rows * cols).map(|_| T::from_f32(rng.random::<f32>() * 2.0 - 0.8)).collect();
+        let w: Vec<T> = (0..batch * rows * cols).map(|_| T::from_f32(lo + rng.random::<f32>() * (hi - lo))).collect();
         let q = api::quantize(&w, &shape, spec, Rounding::Gpu, g).unwrap();
         let w64 = weights_f64(&q);
         let k = if transpose { cols } else { rows };
@@ -399,6 +406,43 @@ fn avx512vnni_int_dots_on_hard_x() {
     let mut rng = StdRng::seed_from_u64(common::seed(test));
     let k = Kernels::Avx512Vnni;
     let n = check_int_dots_hard_x::<f32>(k, &mut rng) + check_int_dots_hard_x::<f16>(k, &mut rng) + check_int_dots_hard_x::<bf16>(k, &mut rng);
+    eprintln!("{test}: {n} cases checked against the reference");
+}
+
+/// The affine 2/3/4-bit integer row dots of `Kernels::Avx512Vnni` with all-positive weights
+/// (biases far from zero: the group sums of x in the bias term matter, which weights around 0
+/// hide) and x with a mean: odd N, M = 1..5, several spans and a K tail, every group size and
+/// dtype. A wrong group-sum layout of x (the 2-bit dots read x deinterleaved per span) fails it.
+fn check_int_dots_offset_weights<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
+    let mut checked = 0;
+    for (spec, g) in specs().into_iter().filter(|(s, _)| s.mode() == Mode::Affine && matches!(s.bits(), 2 | 3 | 4)) {
+        let gs = spec.group_size() as usize;
+        for k in [1024, 1024 + gs.max(32)] {
+            for m in 1..=5 {
+                let mut case = Case::<T>::with_weights(rng, spec, g, 1, 37, k, m, true, (0.5, 1.5));
+                case.x = case.x.iter().map(|v| T::from_f32(v.to_f32() + 0.3)).collect();
+                let (y_ref, op) = case.run(Kernels::Reference);
+                let (y, _) = case.run(kernels);
+                let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+                let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+                assert!(e <= bound, "{} {spec} {} K={k} m={m} offset weights: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})", kernels.name(), T::DTYPE);
+                checked += 1;
+            }
+        }
+    }
+    checked
+}
+
+#[test]
+fn avx512vnni_int_dots_offset_weights() {
+    let test = "avx512vnni_int_dots_offset_weights";
+    if !Kernels::Avx512Vnni.is_supported() {
+        println!("SKIP {test}: this CPU does not support the avx512vnni kernels");
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(common::seed(test));
+    let k = Kernels::Avx512Vnni;
+    let n = check_int_dots_offset_weights::<f32>(k, &mut rng) + check_int_dots_offset_weights::<f16>(k, &mut rng) + check_int_dots_offset_weights::<bf16>(k, &mut rng);
     eprintln!("{test}: {n} cases checked against the reference");
 }
 
