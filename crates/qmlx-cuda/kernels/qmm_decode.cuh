@@ -36,10 +36,11 @@ __device__ __forceinline__ void mma_16816(float (&c)[4], uint32_t a0, uint32_t a
 
 // One warp's share of a decode tile: RT m16 row tiles × MT n8 column tiles, a 128·(CH/32)-wide k
 // step at a time. Shared by the per-pair/grouped kernel and the work-list gather kernel below.
-template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0> struct DecodeTile {
+// CHUNK > 0 overrides the format's chunk (kernels/qmm_ring.cuh: nvfp4 as 32-code chunks of two groups).
+template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0, int CHUNK = 0> struct DecodeTile {
   using F = Fmt<KIND, BITS>;
   using Dec = TcDecode<KIND, BITS, T>;
-  static constexpr int CH = F::chunk, CW = F::chunk_words, NP = CH / 2, MMAS = CH / 4, XV = CH / 8;
+  static constexpr int CH = CHUNK > 0 ? CHUNK : F::chunk, CW = CH * BITS / 32, NP = CH / 2, MMAS = CH / 4, XV = CH / 8;
   static constexpr int H = 2 * RT;                     // rows per lane: g + 8h
   static constexpr int D0 = BITS <= 4 ? 4 : 2;         // k steps of weights in flight per warp (RT = 1)
   // About the same bytes in flight at RT = 2; DEPTH > 0 sets it (the work-list kernel's variants).
@@ -86,11 +87,16 @@ template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0> struct 
 #pragma unroll
           for (int e = 0; e < 4; ++e) acc[a][rt][mt][e] = 0.0f;
   }
+  // PACKED: the mx formats' packed decode (TcDecode::run_packed; kernels/qmm_ring.cuh).
+  template <bool PACKED = false>
   __device__ __forceinline__ static void compute(const uint32_t (&v)[H][CW], const uint32_t (&s)[H], const uint32_t (&b)[H], float gfactor,
                                                  const uint4 (&xr)[MT][XV], float (&acc)[2][RT][MT][4]) {
     uint32_t a[H][NP];
 #pragma unroll
-    for (int h = 0; h < H; ++h) Dec::template run<CW, NP>(v[h], s[h], b[h], gfactor, a[h]);
+    for (int h = 0; h < H; ++h) {
+      if constexpr (PACKED) Dec::template run_packed<CW, NP>(v[h], s[h], b[h], gfactor, a[h]);
+      else Dec::template run<CW, NP>(v[h], s[h], b[h], gfactor, a[h]);
+    }
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt) {
       const uint32_t* X = reinterpret_cast<const uint32_t*>(&xr[mt][0]);

@@ -29,16 +29,19 @@ template <int KIND, int BITS, typename T, int NW, int RT, int MT, int GS>
 __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const TmaMap& xmap, const MatmulParams& p,
                               int nstages, int kp, int xbuf, int rounds) {
 #ifdef QMLX_TMA
-  using Tile = DecodeTile<KIND, BITS, T, MT, RT>;
+  using Tile = DecodeTile<KIND, BITS, T, MT, RT, 0, 32>;
   constexpr int H = Tile::H, CH = Tile::CH, CW = Tile::CW, XV = Tile::XV, COLS = Tile::COLS;
-  static_assert(KIND == KIND_AFFINE && CH == 32, "affine formats: 32-code chunks");
-  static_assert(GS == 32 || GS == 64, "a chunk lies in one group; parameter rows of 16 or 32 bytes");
+  // fp modes: one scale byte per group, no biases; nvfp4: a lane's 32-code chunk holds two 16-code
+  // groups (both scale bytes go to run_packed; the sums take the global factor · 2^7 at the end).
+  constexpr bool FP = KIND != KIND_AFFINE;
+  static_assert(CH == 32, "32-code chunks");
+  static_assert(GS == 32 || GS == 64 || (KIND == KIND_NVFP4 && GS == 16), "a chunk lies in one group (nvfp4: two); parameter rows of 16 or 32 bytes");
   constexpr int ROWS = 16 * RT;
   constexpr int RB = QR_KS * BITS / 8;          // code bytes per row and stage
   constexpr int CODES = ROWS * RB;
   constexpr int PG = QR_KS / GS;                // groups per row and stage
-  constexpr int PROW = PG * 2;                  // parameter bytes per row and stage
-  constexpr int STAGE = CODES + 2 * ROWS * PROW;
+  constexpr int PROW = PG * (FP ? 1 : 2);       // bytes per row and stage of each parameter array
+  constexpr int STAGE = CODES + (FP ? 1 : 2) * ROWS * PROW;
   constexpr int XB = qr_x_bytes(MT);
   constexpr int RED = NW * ROWS * COLS;         // partial sums of one round (floats), split-K only
   static_assert(STAGE % 128 == 0 && XB % 1024 == 0, "stages and x phases stay aligned");
@@ -132,7 +135,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
         mbar_arrive_expect_tx(bar, STAGE);
         tma_load_2d(st, &wmap, sl * (QR_KS * BITS / 32), prow0, bar);
         tma_load_2d(st + CODES, &smap, sl * PG, prow0, bar);
-        tma_load_2d(st + CODES + ROWS * PROW, &bmap, sl * PG, prow0, bar);
+        if constexpr (!FP) tma_load_2d(st + CODES + ROWS * PROW, &bmap, sl * PG, prow0, bar);
       } else {
         mbar_arrive(bar);
       }
@@ -150,6 +153,8 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   T* out = reinterpret_cast<T*>(p.out);
   const long long M = p.m;
   const float nan = __uint_as_float(0x7FC00000u);
+  // nvfp4: the decode's scales are E4M3 · 2^-7; the global factor and 2^7 go on the sums.
+  const float sum_scale = KIND == KIND_NVFP4 ? nvfp4_gfactor(p, wi) * 128.0f : 1.0f;
   int i = 0;
   int cs = 0;
   uint32_t cpar = 0;
@@ -172,10 +177,18 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
           for (int h = 0; h < H; ++h) {
             const int row = g + 8 * h;
             qb_words<CW>(reinterpret_cast<const uint32_t*>(st + row * RB) + c * CW, v[h]);
-            const unsigned short* sp = reinterpret_cast<const unsigned short*>(st + CODES + row * PROW);
-            const unsigned short* bp = reinterpret_cast<const unsigned short*>(st + CODES + (ROWS + row) * PROW);
-            sr[h] = sp[c * 32 / GS];
-            br[h] = bp[c * 32 / GS];
+            if constexpr (GS == 16) {
+              sr[h] = reinterpret_cast<const unsigned short*>(st + CODES + row * PROW)[c];  // groups 2c, 2c + 1
+              br[h] = 0u;
+            } else if constexpr (FP) {
+              sr[h] = (st + CODES + row * PROW)[c * 32 / GS];
+              br[h] = 0u;
+            } else {
+              const unsigned short* sp = reinterpret_cast<const unsigned short*>(st + CODES + row * PROW);
+              const unsigned short* bp = reinterpret_cast<const unsigned short*>(st + CODES + (ROWS + row) * PROW);
+              sr[h] = sp[c * 32 / GS];
+              br[h] = bp[c * 32 / GS];
+            }
           }
           uint4 xr[MT][XV];
 #pragma unroll
@@ -185,7 +198,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #pragma unroll
             for (int e = 0; e < XV; ++e) xr[mt][e] = *reinterpret_cast<const uint4*>(xl + (((4 * (c & 1) + e) ^ (line & 7)) << 4));
           }
-          Tile::compute(v, sr, br, 0.0f, xr, acc);
+          Tile::template compute<true>(v, sr, br, 0.0f, xr, acc);
         }
       }
       // Both stages are read (every lane's loads done): release x, refill the weight stage.
@@ -208,7 +221,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
             for (int e = 0; e < 4; ++e) {
               const long long n = tl * ROWS + 16 * rt + g + 8 * (e >> 1);
               const int m = 8 * mt + 2 * t + (e & 1);
-              if (n < N && m < M) out[m * N + n] = from_f32<T>(ok ? acc[0][rt][mt][e] + acc[1][rt][mt][e] : nan);
+              if (n < N && m < M) out[m * N + n] = from_f32<T>(ok ? (acc[0][rt][mt][e] + acc[1][rt][mt][e]) * sum_scale : nan);
             }
       }
     } else {
@@ -230,7 +243,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
           if (n < N && m < M) {
             float v = 0.0f;
             for (int q = 0; q < kp; ++q) v += r0[q * ROWS * COLS + e];
-            out[m * N + n] = from_f32<T>(ok ? v : nan);
+            out[m * N + n] = from_f32<T>(ok ? v * sum_scale : nan);
           }
         }
       }
@@ -239,15 +252,24 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #endif
 }
 
+// The group sizes of a format: affine 32 or 64 (a launch argument), mxfp4/mxfp8 32, nvfp4 16.
+template <int KIND, int BITS, typename T, int NW, int RT, int MT>
+__device__ __forceinline__ void qmm_ring_gs(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const TmaMap& xmap, const MatmulParams& p,
+                                            int gs, int nstages, int kp, int xbuf, int rounds) {
+  if constexpr (KIND == KIND_NVFP4) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 16>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
+  else if constexpr (KIND != KIND_AFFINE) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
+  else if (gs == 32) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
+  else qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 64>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);
+}
+
 // Entry points qmmw<NW>r<RT>m<MT>_<format>_<dtype>: NW consumer warps + one x producer warp, RT m16
-// row tiles per warp, MT n8 column tiles (M ≤ 8·MT); the group size (32 or 64) is a launch argument;
-// kp K parts (warps of a tile), xbuf x phases per part.
+// row tiles per warp, MT n8 column tiles (M ≤ 8·MT); the affine group size (32 or 64) is a launch
+// argument; kp K parts (warps of a tile), xbuf x phases per part.
 #define QMLX_RING16_VARIANT(FN, KIND, BITS, TN, T, NW, RT, MT)                                                          \
   extern "C" __global__ void __launch_bounds__((NW + 1) * 32, 1) qmmw##NW##r##RT##m##MT##_##FN##_##TN(                   \
       const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap, const __grid_constant__ TmaMap bmap,    \
       const __grid_constant__ TmaMap xmap, const MatmulParams p, int gs, int nstages, int kp, int xbuf, int rounds) {   \
-    if (gs == 32) qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 32>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);   \
-    else qmm_ring_impl<KIND, BITS, T, NW, RT, MT, 64>(wmap, smap, bmap, xmap, p, nstages, kp, xbuf, rounds);            \
+    qmm_ring_gs<KIND, BITS, T, NW, RT, MT>(wmap, smap, bmap, xmap, p, gs, nstages, kp, xbuf, rounds);                     \
   }
 // Every width: 8 warps of one row tile; 4-bit also 4 warps of two (M > 8 on the tallest shapes).
 #define QMLX_RING16_KERNELS(FN, KIND, BITS, TN, T)     \

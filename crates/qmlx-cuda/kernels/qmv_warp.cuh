@@ -46,13 +46,17 @@ template <typename T> __device__ __forceinline__ float param_f32(unsigned short 
 
 // COMPUTE = false: the ring's streaming alone (decode, mma and fold removed; outputs zero) — the
 // benchmark's calibration (`bench --calibrate`), never dispatched for a matmul.
-template <int BITS, typename T, int NW, int GS, int KS, bool COMPUTE = true>
+template <int KIND, int BITS, typename T, int NW, int GS, int KS, bool COMPUTE = true>
 __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int nstages, int kp,
                               int rounds) {
 #ifdef QMLX_TMA
-  using Dec = TcDecode<KIND_AFFINE, BITS, T>;
+  using Dec = TcDecode<KIND, BITS, T>;
   using G = WarpRingGeom<BITS, KS>;
-  static_assert(Dec::offset_codes, "formats with codes-only A fragments");
+  static_assert(Dec::ring_codes, "formats with codes-only A fragments");
+  // fp modes: one scale byte per group, no biases; nvfp4's 16-code groups are half chunks, so its B
+  // columns are (chunk, half) of ONE step (HALVES) instead of (step parity, chunk).
+  constexpr bool FP = KIND != KIND_AFFINE;
+  constexpr bool HALVES = GS == 16;
   constexpr int CW = BITS;        // words of a lane's 32-code chunk
   constexpr int NP = 16;          // code pairs of a chunk
   constexpr int MMAS = 8;         // k16 slices of a 128-code step
@@ -66,9 +70,9 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   unsigned char* xarea = qw_mem + QW_HEAD_PER_WARP * NW;
   uint32_t* xwords = reinterpret_cast<uint32_t*>(xarea);                   // [16 zeros][K/2 x pairs]
   float4* xsum = reinterpret_cast<float4*>(xarea + 64 + 2 * K);            // two chunks' (Σx, Σ OFFSET·x)
-  static_assert(GS == 32 || GS == 64, "a group is one or two chunks");
-  constexpr uint32_t prow = KS / GS * sizeof(T);  // parameter bytes per row and stage
-  constexpr uint32_t stage_bytes = G::codes + 2 * QW_ROWS * prow;
+  static_assert(GS == 32 || GS == 64 || (FP && GS == 16), "a group is half a chunk (nvfp4), one or two chunks");
+  constexpr uint32_t prow = KS / GS * (FP ? 1 : sizeof(T));  // bytes per row and stage of each parameter array
+  constexpr uint32_t stage_bytes = G::codes + (FP ? 1 : 2) * QW_ROWS * prow;
   unsigned char* ring = xarea + qw_x_bytes(K) + warp * nstages * stage_bytes;
 
   const long long tiles = (N + QW_ROWS - 1) / QW_ROWS;
@@ -123,7 +127,7 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
         mbar_arrive_expect_tx(bar, stage_bytes);
         tma_load_2d(st, &wmap, sl * (KS * BITS / 32), prow0, bar);
         tma_load_2d(st + G::codes, &smap, sl * (KS / GS), prow0, bar);
-        tma_load_2d(st + G::codes + QW_ROWS * prow, &bmap, sl * (KS / GS), prow0, bar);
+        if constexpr (!FP) tma_load_2d(st + G::codes + QW_ROWS * prow, &bmap, sl * (KS / GS), prow0, bar);
       } else {
         mbar_arrive(bar);
       }
@@ -166,9 +170,13 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   __syncthreads();
 
   // B fragments: lane (g, t) reads chunk t of even steps if g == t, of odd steps if g == t + 4,
-  // else the zeros (word offset + step · stride).
-  const int xoff0 = g == t ? 16 + 16 * t : 0, xstr0 = g == t ? 64 : 0;
-  const int xoff1 = g == t + 4 ? 16 + 64 + 16 * t : 0, xstr1 = g == t + 4 ? 64 : 0;
+  // else the zeros (word offset + step · stride). HALVES: the first half of chunk t (registers
+  // 0-7: codes 0-15) if g == 2t, the second half if g == 2t + 1, of every step.
+  const int xoff0 = HALVES ? (g == 2 * t ? 16 + 16 * t : 0) : g == t ? 16 + 16 * t : 0;
+  const int xstr0 = (HALVES ? g == 2 * t : g == t) ? 64 : 0;
+  const int xoff1 = HALVES ? (g == 2 * t + 1 ? 16 + 16 * t + 8 : 0) : g == t + 4 ? 16 + 64 + 16 * t : 0;
+  const int xstr1 = (HALVES ? g == 2 * t + 1 : g == t + 4) ? 64 : 0;
+  const float gfactor = KIND == KIND_NVFP4 ? nvfp4_gfactor(p, wi) : 1.0f;  // applied to the row sums
   // Epilogue: lane t's D columns are step parity ep, chunks 2cp and 2cp + 1 of that step.
   const int ep = t >> 1, cp = t & 1;
 
@@ -204,14 +212,34 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
               Dec::template codes<CW, NP>(v, a[h]);
             }
             uint32_t X[NP];
-            const uint4* xp = reinterpret_cast<const uint4*>(xb[e] + qq * 2 * (e ? xstr1 : xstr0));
 #pragma unroll
             for (int u = 0; u < 4; ++u) {
+              // HALVES: words 0-7 from the first-half row, 8-15 from the second, of step s0 + q.
+              const uint4* xp = HALVES ? reinterpret_cast<const uint4*>(u < 2 ? xb[0] + q * xstr0 : xb[1] + q * xstr1 - 8)
+                                       : reinterpret_cast<const uint4*>(xb[e] + qq * 2 * (e ? xstr1 : xstr0));
               const uint4 w4 = xp[u];
               X[4 * u] = w4.x; X[4 * u + 1] = w4.y; X[4 * u + 2] = w4.z; X[4 * u + 3] = w4.w;
             }
 #pragma unroll
             for (int m = 0; m < MMAS; ++m) mma_16816(d[e], a[0][2 * m], a[1][2 * m], a[0][2 * m + 1], a[1][2 * m + 1], X[2 * m], X[2 * m + 1], BF);
+          }
+          if constexpr (FP) {
+            // Lane t, rows g | g + 8: D columns 2t, 2t + 1 are groups gi, gi + 1 (HALVES: of both
+            // steps, chunk t's halves; else of step parity ep, chunks 2cp, 2cp + 1, the other
+            // parity's accumulator zero there) times code_unit; scales are bytes.
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+              const unsigned char* sp = st + G::codes + (g + 8 * h) * prow;
+#pragma unroll
+              for (int e = 0; e < (HALVES ? 2 : 1); ++e) {
+                const int gi = HALVES ? (2 * qq + e) * 8 + 2 * t : ((2 * qq + ep) * 128 + cp * 64) / GS;
+                const float D0 = HALVES ? d[e][2 * h] : d[0][2 * h] + d[1][2 * h];
+                const float D1 = HALVES ? d[e][2 * h + 1] : d[0][2 * h + 1] + d[1][2 * h + 1];
+                y[h] = fmaf(fp_group_scale<KIND>(sp[gi], 1.0f), D0 * Dec::code_unit, y[h]);
+                y[h] = fmaf(fp_group_scale<KIND>(sp[gi + 1], 1.0f), D1 * Dec::code_unit, y[h]);
+              }
+            }
+            continue;
           }
           // Lane t: D[row g | g + 8][2t, 2t + 1] (the other parity's accumulator is zero there).
           const int qe = 2 * qq + ep;
@@ -245,6 +273,7 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     for (int h = 0; h < 2; ++h) {
       y[h] += __shfl_xor_sync(0xFFFFFFFFu, y[h], 1);
       y[h] += __shfl_xor_sync(0xFFFFFFFFu, y[h], 2);
+      if constexpr (KIND == KIND_NVFP4) y[h] *= gfactor;
     }
     const long long n0 = tl >= 0 ? tl * QW_ROWS : 0;
     T* out = reinterpret_cast<T*>(p.out);
@@ -271,25 +300,34 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 #endif
 }
 
+// The group sizes of a format: affine 32 or 64 (a launch argument), mxfp4/mxfp8 32, nvfp4 16.
+template <int KIND, int BITS, typename T, int NW, int KS>
+__device__ __forceinline__ void qmv_warp_gs(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int gs,
+                                            int nstages, int kp, int rounds) {
+  if constexpr (KIND == KIND_NVFP4) qmv_warp_impl<KIND, BITS, T, NW, 16, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
+  else if constexpr (KIND != KIND_AFFINE) qmv_warp_impl<KIND, BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
+  else if (gs == 32) qmv_warp_impl<KIND, BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
+  else qmv_warp_impl<KIND, BITS, T, NW, 64, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
+}
+
 // Entry points qmvw<NW>x<KS>_<format>_<dtype> (the codes-only formats), NW warps per block, one block
-// per SM, KS codes per stage and row; the group size (32 or 64) is a launch argument.
-#define QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, NW, KS)                                                            \
+// per SM, KS codes per stage and row; the affine group size (32 or 64) is a launch argument.
+#define QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, NW, KS)                                                      \
   extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                        \
       qmvw##NW##x##KS##_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,     \
                                     const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, \
                                     int kp, int rounds) {                                                        \
-    if (gs == 32) qmv_warp_impl<BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds);                   \
-    else qmv_warp_impl<BITS, T, NW, 64, KS>(wmap, smap, bmap, p, nstages, kp, rounds);                            \
+    qmv_warp_gs<KIND, BITS, T, NW, KS>(wmap, smap, bmap, p, gs, nstages, kp, rounds);                             \
   }
-#define QMLX_WARP_RING_KERNEL(FN, BITS, TN, T)   \
-  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 512)  \
-  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16, 512) \
-  QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 1024)
+#define QMLX_WARP_RING_KERNEL(FN, KIND, BITS, TN, T)   \
+  QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 8, 512)  \
+  QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 16, 512) \
+  QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 8, 1024)
 // Calibration entry point (src/bench.rs --calibrate): affine 4-bit f16 g64 (whatever `gs`), 8 warps,
 // streaming only.
 extern "C" __global__ void __launch_bounds__(8 * 32, 1)
     qmvw8x512_stream_affine4_f16(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,
                                     const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp,
                                     int rounds) {
-  qmv_warp_impl<4, __half, 8, 64, 512, false>(wmap, smap, bmap, p, nstages, kp, rounds);
+  qmv_warp_impl<KIND_AFFINE, 4, __half, 8, 64, 512, false>(wmap, smap, bmap, p, nstages, kp, rounds);
 }

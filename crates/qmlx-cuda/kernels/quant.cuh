@@ -567,6 +567,20 @@ template <int BITS, int I, int W> __device__ __forceinline__ void offset_pairs_f
   }
 }
 
+// The two E4M3 codes in the low 16 bits of q as T×2 (low code in the low half), exactly; NaN codes
+// stay NaN. f16: one conversion (sm_89+); bf16: through f16 and two f32.
+template <typename T> __device__ __forceinline__ uint32_t e4m3x2_as(uint32_t q) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
+  uint32_t h;
+  asm("{\n.reg .b16 lo;\ncvt.u16.u32 lo, %1;\ncvt.rn.f16x2.e4m3x2 %0, lo;\n}" : "=r"(h) : "r"(q));
+  if constexpr (std::is_same<T, __half>::value) return h;
+  const __half2 hh = *reinterpret_cast<const __half2*>(&h);
+  return pack2<T>(__low2float(hh), __high2float(hh));
+#else
+  return pack2<T>(fp8_value(q & 0xFFu), fp8_value((q >> 8) & 0xFFu));
+#endif
+}
+
 template <int KIND, int BITS, typename T> struct TcDecode {
   static constexpr bool f16 = std::is_same<T, __half>::value;
   // Magic-number paths: affine 4-bit (f16, bf16) and 8-bit (f16); everything else decodes in f32.
@@ -595,19 +609,72 @@ template <int KIND, int BITS, typename T> struct TcDecode {
   // Other widths (f16, 2/3/5/6 bits): OffsetPairs windows.
   static constexpr bool window_pairs = KIND == KIND_AFFINE && f16 && (BITS == 2 || BITS == 3 || BITS == 5 || BITS == 6);
   static constexpr bool offset_codes = nibble_pairs || byte_pairs || window_pairs;
+  // fp codes-only (mxfp4/nvfp4 E2M1, mxfp8 E4M3): each register holds two codes' VALUES as exact
+  // 16-bit floats times 1/code_unit, no offset (code_offset 0) and no bias; the caller multiplies a
+  // group's D column by code_unit · its scale. E2M1 f16 (fp4_bytes): value·2^-14 (code 1 an f16
+  // subnormal) has a zero low byte and the high byte s000 e1 e0 m 0, so two words per code word
+  // hold those bytes for its even and its odd nibbles (7 instructions) and one byte permute with
+  // zeros makes each register (pairs (2i, 2i+2) of the even or odd nibbles): 11 instructions per
+  // 4 registers. E2M1 bf16: the nibble pairs (j, j+4) of a word (as nibble_pairs), magnitude at the
+  // top of the exponent field, sign at bit 15 (PackedFp4: value·2^-126), times 2^126 by one packed
+  // multiply so that the mma's products stay far from f32's subnormals: 5 a register. E4M3: pairs
+  // (2i, 2i+1); f16: one cvt.f16x2.e4m3x2 per register (exact, NaN codes stay NaN); bf16 (no E4M3 →
+  // bf16 conversion on sm_90): through f16 and two f32 (exact).
+  static constexpr bool fp_codes = KIND != KIND_AFFINE && (BITS == 4 || BITS == 8);
+  static constexpr bool fp4_nibbles = fp_codes && BITS == 4 && !f16;
+  static constexpr bool fp4_bytes = fp_codes && BITS == 4 && f16;
+  static constexpr float code_unit = fp4_bytes ? 16384.0f : 1.0f;
+  static constexpr bool ring_codes = offset_codes || fp_codes;  // codes() serves this format
   // Chunk index of the code in half h (0 low, 1 high) of register i of codes() (and run()).
   __host__ __device__ static constexpr int pair_code(int i, int h) {
-    return nibble_pairs ? 8 * (i / 4) + i % 4 + 4 * h : window_pairs ? OffsetPairs<BITS>::low_code(i) + OffsetPairs<BITS>::D * h : 2 * i + h;
+    return nibble_pairs || fp4_nibbles ? 8 * (i / 4) + i % 4 + 4 * h
+           : fp4_bytes                 ? 8 * (i / 4) + (i % 4 >= 2 ? 1 : 0) + 4 * (i % 2) + 2 * h
+           : window_pairs              ? OffsetPairs<BITS>::low_code(i) + OffsetPairs<BITS>::D * h
+                                       : 2 * i + h;
   }
   // OFFSET of chunk code j in codes()'s output.
   __host__ __device__ static constexpr float code_offset(int j) {
-    return nibble_pairs ? (f16 ? ((j & 1) ? 64.0f : 1024.0f) : 128.0f) : window_pairs ? OffsetPairs<BITS>::offset(j) : 1024.0f;
+    return fp_codes ? 0.0f : nibble_pairs ? (f16 ? ((j & 1) ? 64.0f : 1024.0f) : 128.0f) : window_pairs ? OffsetPairs<BITS>::offset(j) : 1024.0f;
   }
   template <int CW, int NP> __device__ __forceinline__ static void codes(const uint32_t (&v)[CW], uint32_t (&out)[NP]) {
-    static_assert(offset_codes && NP * 2 * BITS == CW * 32, "a chunk is NP pairs");
+    static_assert(ring_codes && NP * 2 * BITS == CW * 32, "a chunk is NP pairs");
     if constexpr (window_pairs) {
       static_assert(NP == 16 && OffsetPairs<BITS>::valid(), "every pair fits one window");
       offset_pairs_from<BITS, 0, CW>(v, out);
+      return;
+    }
+    if constexpr (fp4_bytes) {
+#pragma unroll
+      for (int w = 0; w < CW; ++w) {
+        // High bytes s000 e1 e0 m 0 of the even nibbles (bytes 0-3: codes 8w + 2i) and the odd ones.
+        const uint32_t he = and_or(v[w] << 1, 0x0E0E0E0Eu, (v[w] << 4) & 0x80808080u);
+        const uint32_t ho = and_or(v[w] >> 3, 0x0E0E0E0Eu, v[w] & 0x80808080u);
+        out[4 * w + 0] = __byte_perm(he, 0u, 0x1404u);  // bytes (zero, 0, zero, 1)
+        out[4 * w + 1] = __byte_perm(he, 0u, 0x3424u);  // bytes (zero, 2, zero, 3)
+        out[4 * w + 2] = __byte_perm(ho, 0u, 0x1404u);
+        out[4 * w + 3] = __byte_perm(ho, 0u, 0x3424u);
+      }
+      return;
+    }
+    if constexpr (fp4_nibbles) {
+      constexpr int F = PackedFp4<T>::field;
+#pragma unroll
+      for (int w = 0; w < CW; ++w)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          // Nibbles j and j + 4 (bits 4j and 4j + 16): magnitude to bits F.., sign to bit 15.
+          const uint32_t mag = F >= 4 * j ? v[w] << (F - 4 * j) : v[w] >> (4 * j - F);
+          const uint32_t h = and_or(mag, PackedFp4<T>::field_mask, (v[w] << (12 - 4 * j)) & 0x80008000u);
+          out[4 * w + j] = f16 ? h : mul_pair_packed<T>(h, 0x7E807E80u);  // bf16 2^126
+        }
+      return;
+    }
+    if constexpr (fp_codes) {
+#pragma unroll
+      for (int w = 0; w < CW; ++w) {
+        out[2 * w] = e4m3x2_as<T>(v[w]);
+        out[2 * w + 1] = e4m3x2_as<T>(v[w] >> 16);
+      }
       return;
     }
 #pragma unroll
@@ -689,5 +756,61 @@ template <int KIND, int BITS, typename T> struct TcDecode {
       for (int i = 0; i < NP; ++i)
         out[i] = pack2<T>(code_value<KIND>(chunk_code<BITS, CW>(v, 2 * i)) * s, code_value<KIND>(chunk_code<BITS, CW>(v, 2 * i + 1)) * s);
     }
+  }
+
+  // run() with the mx formats decoded in packed 16-bit arithmetic where the group's factor is exact
+  // in T (the same values, each c·scale rounded once to T; kernels/qmm_ring.cuh): mxfp4 by
+  // fp4_code_pairs_packed (pairs (2i, 2i+1), as run()), mxfp8 by one E4M3 pair conversion and one
+  // packed multiply (f16; bf16: the pair via f32). Other formats, or a factor out of range: run().
+  // nvfp4: a 32-code chunk of TWO groups, sraw = their two scale bytes (low byte first); each half
+  // times its E4M3 scale · 2^-7 (nvfp4_packed_factor: exact for every byte, NaN stays NaN) — the
+  // caller multiplies its sums by the global factor · 2^7 (as prefill stage 9).
+  template <int CW, int NP>
+  __device__ __forceinline__ static void run_packed(const uint32_t (&v)[CW], uint32_t sraw, uint32_t braw, float gfactor,
+                                                    uint32_t (&out)[NP]) {
+    if constexpr (KIND == KIND_NVFP4) {
+      static_assert(CW == 4 && NP == 16, "two 16-code groups");
+      bool ok;
+      const uint32_t v0[2] = {v[0], v[1]}, v1[2] = {v[2], v[3]};
+      uint32_t o0[8], o1[8];
+      fp4_code_pairs_packed<T>(v0, nvfp4_packed_factor<T>(fp8_value(sraw & 0xFFu) * 0.0078125f, ok), o0);
+      fp4_code_pairs_packed<T>(v1, nvfp4_packed_factor<T>(fp8_value((sraw >> 8) & 0xFFu) * 0.0078125f, ok), o1);
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        out[i] = o0[i];
+        out[8 + i] = o1[i];
+      }
+      return;
+    } else if constexpr (KIND == KIND_MXFP4) {
+      bool exact;
+      const uint32_t f2 = fp4_packed_factor<T>(e8m0_value(sraw & 0xFFu), exact);
+      if (exact) {
+        fp4_code_pairs_packed<T>(v, f2, out);
+        return;
+      }
+    } else if constexpr (KIND == KIND_MXFP8 && f16) {
+      bool exact;
+      const uint32_t f2 = fp8_packed_factor(e8m0_value(sraw & 0xFFu), exact);
+      if (exact) {
+#pragma unroll
+        for (int w = 0; w < CW; ++w) {
+          out[2 * w] = mul_pair_packed<T>(e4m3x2_as<T>(v[w]), f2);
+          out[2 * w + 1] = mul_pair_packed<T>(e4m3x2_as<T>(v[w] >> 16), f2);
+        }
+        return;
+      }
+    } else if constexpr (KIND == KIND_MXFP8) {
+      const float s = e8m0_value(sraw & 0xFFu);
+#pragma unroll
+      for (int w = 0; w < CW; ++w)
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          const uint32_t h = e4m3x2_as<__half>(v[w] >> (16 * e));
+          const __half2 hh = *reinterpret_cast<const __half2*>(&h);
+          out[2 * w + e] = pack2<T>(__low2float(hh) * s, __high2float(hh) * s);
+        }
+      return;
+    }
+    run<CW, NP>(v, sraw, braw, gfactor, out);
   }
 };

@@ -222,8 +222,8 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     ] {
         let spec = QuantSpec::new(mode, gs, bits).unwrap();
         cases.push(Case { spec, dtype: DType::F16 });
-        // bf16 for the 4/8-bit affine rows, and (prefill) mxfp4.
-        if (mode == Mode::Affine && (bits == 4 || bits == 8)) || (prefill && mode == Mode::Mxfp4) {
+        // bf16 for the 4/8-bit affine rows, (prefill) mxfp4 and (decode) the fp modes.
+        if (mode == Mode::Affine && (bits == 4 || bits == 8)) || (prefill && mode == Mode::Mxfp4) || (decode && mode != Mode::Affine) {
             cases.push(Case { spec, dtype: DType::BF16 });
         }
         if quick && cases.len() >= 3 {

@@ -582,7 +582,7 @@ impl Device {
         let ring = if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
             let want = (WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed), WARP_RING_STAGES.load(std::sync::atomic::Ordering::Relaxed));
             let ks = WARP_RING_KS.load(std::sync::atomic::Ordering::Relaxed);
-            warp_ring_geometry(spec.bits(), spec.group_size() as usize, op.n, op.k, self.sm_count, want, ks)
+            warp_ring_geometry(spec.bits(), spec.group_size() as usize, warp_ring_param_bytes(op), op.n, op.k, self.sm_count, want, ks)
         } else {
             None
         };
@@ -603,10 +603,16 @@ impl Device {
             let words = (op.k * bits / 32) as u64;
             let mut wmap = sm90::tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32, w.ptr, [words, rows], words * 4, [(g.ks * bits / 32) as u32, WRING_ROWS as u32], none)?;
             let groups = (op.k / gs) as u64;
-            let u16t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16;
+            // Affine: 16-bit scales and biases; fp modes: scale bytes only (the kernel issues no
+            // bias copy; the map argument repeats the scales').
+            let (pt, pb) = if spec.has_biases() {
+                (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16, 2)
+            } else {
+                (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT8, 1)
+            };
             let pbox = [(g.ks / gs) as u32, WRING_ROWS as u32];
-            let mut smap = sm90::tensor_map(u16t, scales.ptr, [groups, rows], groups * 2, pbox, none)?;
-            let mut bmap = sm90::tensor_map(u16t, biases.map_or(0, |b| b.ptr), [groups, rows], groups * 2, pbox, none)?;
+            let mut smap = sm90::tensor_map(pt, scales.ptr, [groups, rows], groups * pb, pbox, none)?;
+            let mut bmap = sm90::tensor_map(pt, biases.map_or(scales.ptr, |b| b.ptr), [groups, rows], groups * pb, pbox, none)?;
             let (mut st, mut kp, mut rounds) = (g.stages as i32, g.kp as i32, g.rounds as i32);
             let args: &mut [*mut c_void] = &mut [
                 &mut wmap as *mut _ as *mut c_void,
@@ -855,29 +861,37 @@ pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic:
 #[doc(hidden)]
 pub static WARP_RING_STREAM_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Which kernel serves eligible M = 1 matmuls on sm_90+ (one x row and one w matrix; affine 4-bit
-/// f16/bf16, 2/3/5/6/8-bit f16, group size 32/64, K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
+/// f16/bf16, 2/3/5/6/8-bit f16, group size 32/64; mxfp4, nvfp4, mxfp8 f16/bf16; K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
 /// 3 the per-warp ring kernel wherever eligible, 2 never. Set only by the benchmark and checks to
 /// compare the paths.
 #[doc(hidden)]
 pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Whether the per-warp ring kernel serves `op`: its formats, M = 1 with one (x, w) pair (x is
-/// staged once per block), 16-byte aligned buffers (w, scales, biases; every row's 512-code slice of
-/// codes and parameters is then 16-byte sized and aligned).
+/// Whether the per-warp ring kernel serves `op`: its formats (affine 4-bit, 2/3/5/6/8-bit f16, group
+/// size 32/64; mxfp4, nvfp4, mxfp8), M = 1 with one (x, w) pair (x is staged once per block), 16-byte
+/// aligned buffers (w, scales, biases; every row's 512-code slice of codes and parameters is then
+/// 16-byte sized and aligned).
 fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
     let spec = op.spec;
     let (bits, gs) = (spec.bits(), spec.group_size() as usize);
-    let format = spec.mode() == Mode::Affine && (bits == 4 || (matches!(bits, 2 | 3 | 5 | 6 | 8) && op.out_dtype == DType::F16));
-    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && op.batch_count() == 1 && (gs == 32 || gs == 64) && op.k > 0
+    let format = match spec.mode() {
+        Mode::Affine => (bits == 4 || (matches!(bits, 2 | 3 | 5 | 6 | 8) && op.out_dtype == DType::F16)) && (gs == 32 || gs == 64),
+        Mode::Mxfp4 | Mode::Mxfp8 => gs == 32,
+        Mode::Nvfp4 => gs == 16,
+    };
+    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && op.batch_count() == 1 && op.k > 0
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
 }
 
-/// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stage
-/// 17): 2-6-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
+/// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stages
+/// 17 and 20): fp modes from 16 M weights; affine 2-6-bit from 32 M weights (4096×14336, 14336×4096, 28672×4096: 0.86× qmv1's time; 4096² is
 /// launch-bound, 1.02×); 8-bit f16 with ≥ 4 row tiles per SM (14336×4096, 28672×4096: 0.96× the
 /// decode kernel; 4096×14336, 2 tiles per SM: 1.06×).
 fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
-    if op.spec.bits() == 8 {
+    if op.spec.mode() != Mode::Affine {
+        // fp modes (stage 20 round 1): 0.60-0.85x main's time at M = 1 on all four shapes, 4096² included.
+        op.n * op.k >= 1 << 24
+    } else if op.spec.bits() == 8 {
         op.n.div_ceil(WRING_ROWS) >= 4 * sms
     } else {
         op.n * op.k >= 1 << 25
@@ -897,6 +911,16 @@ struct WarpRingGeometry {
 
 /// Bytes of the block's x area (kernels/qmv_warp.cuh `qw_x_bytes`): 64 zero bytes, x (2 bytes per
 /// k), two floats per 32-code chunk, rounded up to 128.
+/// Parameter bytes per group and row of the per-warp ring kernel's stages: 16-bit scale and bias
+/// (affine) or one scale byte (fp modes).
+fn warp_ring_param_bytes(op: &MatmulOp) -> usize {
+    if op.spec.has_biases() {
+        4
+    } else {
+        1
+    }
+}
+
 fn warp_ring_x_bytes(k: usize) -> usize {
     (64 + 2 * k + 8 * (k / 32)).div_ceil(128) * 128
 }
@@ -906,9 +930,9 @@ fn warp_ring_x_bytes(k: usize) -> usize {
 /// 17: 8 warps × 3 stages beat 16 × 2 by 5-7 %); the warps split K `kp` ways so that a block's share
 /// of the tiles keeps them busy; each block takes an even share of the tiles, `warps / kp` at a
 /// time, in `rounds` rounds; `want.1` ring stages (0: 3) as far as they fit, ≤ the warp's slices.
-fn warp_ring_geometry(bits: u32, gs: usize, n: usize, k: usize, sms: usize, want: (usize, usize), want_ks: usize) -> Option<WarpRingGeometry> {
+fn warp_ring_geometry(bits: u32, gs: usize, pbytes: usize, n: usize, k: usize, sms: usize, want: (usize, usize), want_ks: usize) -> Option<WarpRingGeometry> {
     let ks = if want_ks == 1024 && k % 1024 == 0 { 1024 } else { WRING_KS };
-    let stage = WRING_ROWS * ks * bits as usize / 8 + 2 * WRING_ROWS * (ks / gs * 2);
+    let stage = WRING_ROWS * ks * bits as usize / 8 + WRING_ROWS * (ks / gs * pbytes);
     // 128 bytes to align the base (the kernel rounds it up).
     let fixed = |w: usize| 128 + WRING_HEAD_PER_WARP * w + warp_ring_x_bytes(k);
     let stages_of = |w: usize| SM90_SMEM_PER_BLOCK.saturating_sub(fixed(w)) / (w * stage);
@@ -1285,7 +1309,7 @@ mod bulk_layout_tests {
     fn warp_ring_geometry_fills_the_gpu() {
         for want in [(0, 0), (8, 0), (16, 0), (0, 3), (8, 2)] {
             for (bits, gs, n, k) in [(4, 64, 14336, 4096), (4, 64, 4096, 14336), (4, 64, 28672, 4096), (8, 64, 4096, 4096), (8, 32, 45, 5120), (4, 32, 17000, 512), (4, 64, 24, 1024), (4, 64, 16, 512), (8, 32, 4096, 14336)] {
-                let g = warp_ring_geometry(bits, gs, n, k, 132, want, 0).unwrap();
+                let g = warp_ring_geometry(bits, gs, 4, n, k, 132, want, 0).unwrap();
                 let tiles = n.div_ceil(WRING_ROWS);
                 assert!(g.stages >= 1 && g.stages <= WRING_MAX_STAGES && g.smem <= SM90_SMEM_PER_BLOCK, "{bits} {gs}: {g:?}");
                 assert!(g.kp <= g.warps && k / g.ks >= g.kp && g.blocks as usize <= 132);
@@ -1296,20 +1320,27 @@ mod bulk_layout_tests {
             }
         }
         // x staged per block: K = 65536 leaves no room for two 8-warp stages of 8-bit rows.
-        assert!(warp_ring_geometry(8, 32, 4096, 65536, 132, (0, 0), 0).is_none());
-        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 0), 0).unwrap();
+        assert!(warp_ring_geometry(8, 32, 4, 4096, 65536, 132, (0, 0), 0).is_none());
+        let g = warp_ring_geometry(4, 64, 4, 14336, 4096, 132, (8, 0), 0).unwrap();
         assert_eq!((g.kp, g.rounds, g.blocks, g.stages), (1, 1, 132, 3));
-        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (16, 0), 0).unwrap();
+        let g = warp_ring_geometry(4, 64, 4, 14336, 4096, 132, (16, 0), 0).unwrap();
         assert_eq!((g.warps, g.kp, g.rounds, g.stages), (16, 2, 1, 2));
-        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (8, 6), 0).unwrap();
+        let g = warp_ring_geometry(4, 64, 4, 14336, 4096, 132, (8, 6), 0).unwrap();
         assert_eq!(g.stages, 6);
-        let g = warp_ring_geometry(4, 64, 4096, 14336, 132, (0, 0), 0).unwrap();
+        let g = warp_ring_geometry(4, 64, 4, 4096, 14336, 132, (0, 0), 0).unwrap();
         assert_eq!((g.warps, g.kp, g.rounds, g.stages), (8, 4, 1, 3));
-        assert_eq!(warp_ring_geometry(8, 64, 14336, 4096, 132, (0, 0), 0).unwrap().warps, 8);
+        assert_eq!(warp_ring_geometry(8, 64, 4, 14336, 4096, 132, (0, 0), 0).unwrap().warps, 8);
         // 1024-code stages: 8 warps, K a multiple of 1024 (else 512).
-        let g = warp_ring_geometry(4, 64, 14336, 4096, 132, (0, 0), 1024).unwrap();
+        // fp modes: one scale byte per group (nvfp4 16, mx 32), 8 warps, ≥ 2 stages.
+        for (bits, gs) in [(4, 16), (4, 32), (8, 32)] {
+            for (n, k) in [(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096), (45, 14336)] {
+                let g = warp_ring_geometry(bits, gs, 1, n, k, 132, (0, 0), 0).unwrap();
+                assert!(g.smem <= SM90_SMEM_PER_BLOCK && g.warps == 8 && g.stages >= 2.min(g.rounds * (k / 512).div_ceil(g.kp)), "{g:?}");
+            }
+        }
+        let g = warp_ring_geometry(4, 64, 4, 14336, 4096, 132, (0, 0), 1024).unwrap();
         assert_eq!((g.warps, g.ks, g.stages), (8, 1024, 3));
-        assert_eq!(warp_ring_geometry(4, 64, 14336, 4608, 132, (0, 0), 1024).unwrap().ks, 512);
+        assert_eq!(warp_ring_geometry(4, 64, 4, 14336, 4608, 132, (0, 0), 1024).unwrap().ks, 512);
     }
 
     #[test]

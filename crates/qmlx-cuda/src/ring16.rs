@@ -1,5 +1,5 @@
 //! Launch geometry and dispatch of the M = 2..16 ring kernel (kernels/qmm_ring.cuh, sm_90+): one
-//! (x, w) pair, affine f16/bf16, group size 32 or 64, K a multiple of 512.
+//! (x, w) pair, affine f16/bf16 (group size 32 or 64), mxfp4, mxfp8, nvfp4; K a multiple of 512.
 
 use cudarc::driver::sys;
 use qmlx_core::format::Mode;
@@ -49,13 +49,16 @@ pub(crate) struct Geometry {
 pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
     let spec = op.spec;
     let gs = spec.group_size() as usize;
-    spec.mode() == Mode::Affine
-        && (matches!(spec.bits(), 4 | 8) || (matches!(spec.bits(), 2 | 3 | 5 | 6) && op.out_dtype == DType::F16))
+    let format = match spec.mode() {
+        Mode::Affine => (matches!(spec.bits(), 4 | 8) || (matches!(spec.bits(), 2 | 3 | 5 | 6) && op.out_dtype == DType::F16)) && (gs == 32 || gs == 64),
+        Mode::Mxfp4 | Mode::Mxfp8 => gs == 32,
+        Mode::Nvfp4 => gs == 16,
+    };
+    format
         && matches!(op.out_dtype, DType::F16 | DType::BF16)
         && op.transpose
         && (2..=16).contains(&op.m)
         && op.batch_count() == 1
-        && (gs == 32 || gs == 64)
         && op.k > 0
         && op.k % KS == 0
         && ptrs.iter().all(|p| p % 16 == 0)
@@ -71,6 +74,11 @@ pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
 /// the rest 1.0–1.2×).
 pub(crate) fn wins(op: &MatmulOp, sms: usize) -> bool {
     let bits = op.spec.bits();
+    if op.spec.mode() != Mode::Affine {
+        // fp modes (stage 20 round 1, H100): mxfp4 0.64-0.97x and mxfp8 0.36-0.60x the decode
+        // kernel's time at M = 2..16 on all four shapes, 4096² included (nvfp4 like mxfp4, a priori).
+        return op.n * op.k >= 1 << 24;
+    }
     op.n.div_ceil(16) >= 4 * sms || (op.k >= 8192 && (op.m > 8 || !matches!(bits, 4 | 8))) || (bits == 2 && op.m <= 8)
 }
 
@@ -80,17 +88,19 @@ pub(crate) fn wins(op: &MatmulOp, sms: usize) -> bool {
 pub(crate) fn geometry(op: &MatmulOp, sms: usize, shape: usize, want_stages: usize) -> Option<Geometry> {
     let spec = op.spec;
     let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
+    let affine4 = bits == 4 && spec.mode() == Mode::Affine;  // the 4-warp × 2-tile variant exists for it
     let (warps, rt) = match shape {
-        2 if bits == 4 => (4, 2),
+        2 if affine4 => (4, 2),
         1 | 2 => (8, 1),
         // H100 round 1 (bench/cuda-notes.md stage 18): 4 warps of two row tiles 2-3 % faster at M = 16
         // on 28672×4096 (4-bit), 8 warps of one faster or equal elsewhere (8-bit bf16: 1.5×).
-        _ if bits == 4 && op.m > 8 && op.n.div_ceil(16) >= 12 * sms => (4, 2),
+        _ if affine4 && op.m > 8 && op.n.div_ceil(16) >= 12 * sms => (4, 2),
         _ => (8, 1),
     };
     let mt = if op.m <= 8 { 1 } else { 2 };
     let rows = 16 * rt;
-    let stage = rows * KS * bits / 8 + 2 * rows * (KS / gs) * 2;
+    // Parameters: 16-bit scales and biases (affine) or one scale byte per group (fp modes).
+    let stage = rows * KS * bits / 8 + rows * (KS / gs) * if spec.has_biases() { 4 } else { 1 };
     let xb = 8 * mt * KS * 2;
     let tiles = op.n.div_ceil(rows);
     let blocks = sms.min(tiles);
@@ -159,8 +169,10 @@ pub(crate) fn maps(op: &MatmulOp, g: &Geometry, x: u64, w: u64, scales: u64, bia
     let wmap = tensor_map(u32t, w, &[words, rows], &[words * 4], &[(KS * bits / 32) as u32, box_rows], none)?;
     let groups = (op.k / gs) as u64;
     let pbox = [(KS / gs) as u32, box_rows];
-    let smap = tensor_map(u16t, scales, &[groups, rows], &[groups * 2], &pbox, none)?;
-    let bmap = tensor_map(u16t, biases, &[groups, rows], &[groups * 2], &pbox, none)?;
+    // fp modes: scale bytes only (the kernel issues no bias copy; the bias map repeats the scales').
+    let (pt, pb, biases) = if spec.has_biases() { (u16t, 2, biases) } else { (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT8, 1, scales) };
+    let smap = tensor_map(pt, scales, &[groups, rows], &[groups * pb], &pbox, none)?;
+    let bmap = tensor_map(pt, biases, &[groups, rows], &[groups * pb], &pbox, none)?;
     let xrows = (op.x_count * op.m) as u64;
     let k = op.k as u64;
     let xmap = tensor_map(u16t, x, &[64, k / 64, xrows], &[128, 2 * k], &[64, (KS / 64) as u32, (8 * g.mt) as u32], sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_128B)?;
@@ -219,6 +231,21 @@ mod tests {
         assert!(wins(&op(4, 64, 16, 4096, 14336), 132) && !wins(&op(4, 64, 8, 4096, 14336), 132));
         assert!(wins(&op(3, 64, 2, 4096, 14336), 132) && !wins(&op(3, 64, 2, 4096, 4096), 132));
         assert!(wins(&op(2, 64, 8, 4096, 4096), 132) && !wins(&op(2, 64, 16, 4096, 4096), 132));
+        // fp modes: scale bytes only (mx groups of 32, nvfp4 of 16); 8 warps of one row tile.
+        for (mode, gs, bits) in [(Mode::Mxfp4, 32, 4), (Mode::Mxfp8, 32, 8), (Mode::Nvfp4, 16, 4)] {
+            let spec = QuantSpec::new(mode, gs, bits).unwrap();
+            for (n, k) in [(4096, 4096), (14336, 4096), (4096, 14336), (28672, 4096), (83, 1024)] {
+                for m in [2, 9, 16] {
+                    let wq = [n, spec.packed_words(k)];
+                    let sc = [n, k / gs as usize];
+                    let o = MatmulOp::gather_qmm(&Meta::new(DType::BF16, &[m, k]), &Meta::new(DType::U32, &wq), &Meta::new(DType::U8, &sc), None, None, None, true, spec, None, false).unwrap();
+                    assert!(eligible(&o, &[0, 16]));
+                    let g = geometry(&o, 132, 0, 0).unwrap();
+                    assert!(g.smem <= crate::SM90_SMEM_PER_BLOCK && g.warps == 8 && g.rt == 1, "{g:?}");
+                    assert_eq!(wins(&o, 132), n * k >= 1 << 24);
+                }
+            }
+        }
         // Split K where the tiles leave warps idle (4096 rows: 256 tiles over 132 SMs).
         assert_eq!(geometry(&op(4, 64, 16, 4096, 14336), 132, 0, 0).unwrap().kp, 4);
         assert_eq!(geometry(&op(4, 64, 16, 14336, 4096), 132, 0, 0).unwrap().kp, 1);

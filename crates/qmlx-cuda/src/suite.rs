@@ -462,22 +462,32 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
             matmul_case::<T>(dev, t, rng, spec, g, &[17000, 512], &[1, 512], true, None, None, false, W_SD, &format!("{tag} warp ring M=1 N=17000 K=512"));
             // Long K (x staged per block: 28 KB; split-K across the block's warps), N not a multiple of 8.
             matmul_case::<T>(dev, t, rng, spec, g, &[45, 14336], &[1, 14336], true, None, None, false, W_SD, &format!("{tag} warp ring M=1 N=45 K=14336"));
+            if spec.mode() != Mode::Affine {
+                // Large fp scales (the ring applies them in f32 after the mma).
+                matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[1, 1024], true, None, None, false, 64.0, &format!("{tag} warp ring large scales M=1 N=83 K=1024"));
+            }
             // Past the default dispatch's size threshold (ring where it wins: 2-6-bit ≥ 32 M weights,
             // 8-bit f16 ≥ 4 row tiles per SM), N not a multiple of 16; once per width (g64: the CPU
             // references of 35 M weights take seconds).
+            // fp modes (mxfp4, nvfp4, mxfp8: ring from 32 M weights) once per spec at K = 4096.
             let ring_bits = matches!(spec.bits(), 4 | 8) || (dt == DType::F16 && matches!(spec.bits(), 2 | 3 | 5 | 6));
-            if spec.mode() == Mode::Affine && ring_bits && gs == 64 {
-                let k = if spec.bits() == 8 { 512 } else { 4096 };
+            if (spec.mode() == Mode::Affine && ring_bits && gs == 64) || spec.mode() != Mode::Affine {
+                let k = if spec.bits() == 8 && spec.mode() == Mode::Affine { 512 } else { 4096 };
                 matmul_case::<T>(dev, t, rng, spec, g, &[8464, k], &[1, k], true, None, None, false, W_SD, &format!("{tag} large M=1 N=8464 K={k}"));
             }
-            // The per-warp ring M = 2..16 kernel (affine 4/8-bit, group size 32/64, K a multiple of 512):
+            // The per-warp ring M = 2..16 kernel (affine 4/8-bit, group size 32/64, fp modes; K a multiple of 512):
             // every M tile width, N not a multiple of 8, long K, two rounds of its persistent grid,
             // one pair picked by a gather index, and an index out of range.
-            if spec.mode() == Mode::Affine && matches!(spec.bits(), 4 | 8) && (gs == 32 || gs == 64) {
+            if (spec.mode() == Mode::Affine && matches!(spec.bits(), 4 | 8) && (gs == 32 || gs == 64)) || spec.mode() != Mode::Affine {
                 for &m in &[2usize, 3, 5, 8, 9, 16] {
                     matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[m, 1024], true, None, None, false, W_SD, &format!("{tag} ring16 M={m} N=83 K=1024"));
                 }
                 matmul_case::<T>(dev, t, rng, spec, g, &[45, 14336], &[5, 14336], true, None, None, false, W_SD, &format!("{tag} ring16 M=5 N=45 K=14336"));
+                if spec.mode() != Mode::Affine {
+                    // fp scales ~2^5 (mxfp4: outside the packed decode's exact range, the f32 path;
+                    // nvfp4: large E4M3 scales).
+                    matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[3, 1024], true, None, None, false, 64.0, &format!("{tag} ring16 large scales M=3 N=83 K=1024"));
+                }
                 matmul_case::<T>(dev, t, rng, spec, g, &[17000, 512], &[16, 512], true, None, None, false, W_SD, &format!("{tag} ring16 M=16 N=17000 K=512"));
                 matmul_case::<T>(dev, t, rng, spec, g, &[6, 83, 1024], &[1, 3, 1024], true, None, Some((vec![3], vec![1])), false, W_SD, &format!("{tag} ring16 gather rhs [3] of 6 M=3"));
                 matmul_case::<T>(dev, t, rng, spec, g, &[6, 83, 1024], &[1, 3, 1024], true, None, Some((vec![6], vec![1])), true, W_SD, &format!("{tag} ring16 gather rhs [6] of 6 M=3"));
