@@ -154,7 +154,9 @@ def main():
             if f[0] == "read_bandwidth_GBps" and path == raw:
                 bw = float(f[1])
             elif f[0] in ("qmlx", "qmlx_nt"):
-                rows.append((f[0], int(f[1]), int(f[2]), f[3], f[4], int(f[5]), float(f[6]), float(f[7]), int(f[8])))
+                # (The last field: the read probe right before/after the row's configuration.)
+                near = float(f[11]) if len(f) > 11 and f[0] == "qmlx" else float("nan")
+                rows.append((f[0], int(f[1]), int(f[2]), f[3], f[4], int(f[5]), float(f[6]), float(f[7]), int(f[8]), near))
     shapes = [(4096, 4096)] if quick else SHAPES[:2] if focus else SHAPES
     ms = [1, 256] if quick else MS
     bench_torch(shapes, ms, rows)
@@ -175,8 +177,9 @@ def main():
         fh.write(f"# machine: {machine()}\n# date: {stamp}\n# commit: {commit}{' (+uncommitted kernel changes)' if dirty else ''}\n")
         fh.write(f"# load average before/after: {load0[0]:.2f} / {load1[0]:.2f}\n")
         fh.write(f"read_bandwidth_GBps,{bw:.3f}\n")
-        fh.write("kind,N,K,spec,dtype,M,us,GBps_weights,weight_bytes\n")
+        fh.write("kind,N,K,spec,dtype,M,us,GBps_weights,weight_bytes,probe_near_GBps\n")
         for r in rows:
+            r = tuple(r) + (float("nan"),) * (10 - len(r))
             fh.write(",".join(str(v) if not isinstance(v, float) else f"{v:.3f}" for v in r) + "\n")
     write_markdown(base + ".md", rows, bw, stamp, commit, dirty, load0, load1, " ".join(sys.argv[1:]))
     print(f"wrote {base}.csv and {base}.md")
@@ -193,22 +196,26 @@ def write_markdown(path, rows, bw, stamp, commit, dirty, load0, load1, flags):
         "- command: `" + " ".join([".venv/bin/python bench/cpu_bench.py"] + ([flags] if flags else [])) + "`",
         f"- load average before / after: {load0[0]:.2f} / {load1[0]:.2f} (the dev machine is shared; timings are wall clock)",
         f"- read bandwidth, same run (parallel sum over 2 GiB; best over 5 at the start, 3 before every configuration, 3 at the end): **{bw:.1f} GB/s**",
+        "- probe next to it: the better of the probes (3 passes each) right before and right after the row's configuration; the host's",
+        "  memory has a slow (~45–50 GB/s) and a fast (~73–79 GB/s) state that change within seconds, so rows of one run can fall into",
+        "  different states: `% read bw` is against the run's best probe, `% probe next to it` against the row's own state",
         "- every time (qmlx, torch, MLX) is the fastest of many short batches (mean µs per call within a batch): the machine is shared",
         "- weights streamed from memory: every configuration rotates over copies totalling > 1 GiB",
         "- GB/s = bytes of packed weights + scales + biases per call / time; vs torch = torch f32 `linear` µs / qmlx µs",
         "- N×K: y[M, N] = x[M, K] @ Ŵᵀ with Ŵ stored [N, K] (transpose=True); rows marked transpose=False store Ŵ as [K, N]",
         "",
-        "| N×K | spec | dtype | M | qmlx µs | GB/s | % read bw | torch f32 µs | × torch | MLX-CPU µs | × MLX |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| N×K | spec | dtype | M | qmlx µs | GB/s | % read bw | probe next to it GB/s | % probe next to it | torch f32 µs | × torch | MLX-CPU µs | × MLX |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in sorted((r for r in rows if r[0] in ("qmlx", "qmlx_nt")), key=lambda r: r[0] == "qmlx_nt"):
-        kind, n, k, spec, dt, m, us, gbps, _ = r
+        kind, n, k, spec, dt, m, us, gbps, _, near = r
         if kind == "qmlx_nt":
             spec += " (transpose=False)"
         t = torch_us.get((n, k, m))
         x = mlx_us.get((n, k, spec, dt, m))
         lines.append(
             f"| {n}×{k} | {spec} | {dt} | {m} | {us:.1f} | {gbps:.2f} | {100 * gbps / bw:.0f}% | "
+            + (f"{near:.1f} | {100 * gbps / near:.0f}% | " if near == near else "– | – | ")
             + (f"{t:.1f} | {t / us:.2f} |" if t else "– | – |")
             + (f" {x:.1f} | {x / us:.1f} |" if x else " – | – |")
         )

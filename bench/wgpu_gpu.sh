@@ -13,7 +13,8 @@
 #      Commit that file as bench/results/wgpu-gpu-<date>.txt.
 #      QMLX_BENCH_LAYOUTS=32x4x128x2,... also times those qmv layouts (see wgpu_bench --layouts);
 #      QMLX_BENCH_ARGS="--ms 1,4,8" passes further arguments to the bench (x row counts here);
-#      QMLX_BENCH_ARGS2="--shapes 14336x4096 --ms 2,4,8" runs both binaries a second time with those;
+#      QMLX_BENCH_ARGS2="--shapes 14336x4096 --ms 2,4,8" runs both binaries a second time with those
+#      (QMLX_BENCH_SKIP_BASE2=1: only the new binary, e.g. for layouts the baseline cannot parse);
 #      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both);
 #      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them;
 #      QMLX_WGPU_TESTS_LAST=1 runs the tests after the bench instead (see tests() below);
@@ -120,7 +121,7 @@ run() {
     BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT") timeout "${QMLX_BENCH_TIMEOUT_S:-120}" "$BIN/wgpu_bench" "${layouts[@]}" ${QMLX_BENCH_ARGS:-} 2>&1 || echo "bench exit $?"
     if [ -n "${QMLX_BENCH_ARGS2:-}" ]; then
       # A second pass of both binaries with other arguments (e.g. x row counts on one shape).
-      if [ -x "$BIN/wgpu_bench_base" ]; then
+      if [ -x "$BIN/wgpu_bench_base" ] && [ -z "${QMLX_BENCH_SKIP_BASE2:-}" ]; then
         echo "## baseline, second pass ($QMLX_BENCH_ARGS2)"
         # shellcheck disable=SC2086
         BENCH_DATE=$(date -u +%F) BENCH_COMMIT=$(cat "$BIN/COMMIT_BASE" 2>/dev/null) timeout "${QMLX_BENCH_TIMEOUT_S:-120}" "$BIN/wgpu_bench_base" $QMLX_BENCH_ARGS2 2>&1 || echo "baseline bench exit $?"

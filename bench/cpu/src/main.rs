@@ -6,7 +6,8 @@
 //! rotates over distinct copies totalling more than 1 GiB, so no call finds its weights in cache.
 //! It also measures the machine's read bandwidth (STREAM-like parallel sums over 128 MiB slices
 //! of 2 GiB) in the same run, interleaved: before every configuration; the best over the run is
-//! reported. Output: a table on stdout and CSV lines (`--csv PATH`) that `bench/cpu_bench.py`
+//! reported, and per row the better of the probes right before and after its configuration
+//! (`near`: the host's memory has a slow and a fast state that change within seconds). Output: a table on stdout and CSV lines (`--csv PATH`) that `bench/cpu_bench.py`
 //! merges with torch and MLX timings.
 //!
 //! Usage: `cargo run --release -p qmlx-bench -- [--quick] [--csv PATH] [--kernels NAME]
@@ -167,11 +168,14 @@ struct ReadProbe {
     data: Vec<u64>,
     /// Fastest sum seen so far, GB/s (10^9 bytes).
     best: f64,
+    /// Fastest sum of the latest `measure` call alone: the memory state next to a
+    /// configuration (the host's memory has a slow and a fast state that change within seconds).
+    last: f64,
 }
 
 impl ReadProbe {
     fn new() -> Self {
-        ReadProbe { data: (0..(2u64 << 30) / 8).collect(), best: 0.0 }
+        ReadProbe { data: (0..(2u64 << 30) / 8).collect(), best: 0.0, last: 0.0 }
     }
 
     /// Runs `reps` sums; returns the best GB/s seen over the whole run so far. Called before
@@ -180,13 +184,15 @@ impl ReadProbe {
     fn measure(&mut self, reps: usize) -> f64 {
         use rayon::prelude::*;
         let mut check = 0u64;
+        self.last = 0.0;
         // Timed per 128 MiB slice (4× the L3; each slice read once per pass, so from memory):
         // windows of a few ms, like the kernels' shortest batches, see the same quiet moments.
         for _ in 0..reps {
             for slice in self.data.chunks(PROBE_SLICE / 8) {
                 let t = Instant::now();
                 check = check.wrapping_add(slice.par_chunks(1 << 17).map(sum).reduce(|| 0, |a, b| a.wrapping_add(b)));
-                self.best = self.best.max((slice.len() * 8) as f64 / t.elapsed().as_secs_f64() / 1e9);
+                self.last = self.last.max((slice.len() * 8) as f64 / t.elapsed().as_secs_f64() / 1e9);
+                self.best = self.best.max(self.last);
             }
         }
         std::hint::black_box(check);
@@ -312,7 +318,10 @@ fn main() {
         println!("read bandwidth at start (best of 5): {:.1} GB/s", p.measure(5));
     }
     println!("{:>11} {:>12} {:>5} {:>4} {:>10} {:>8} {:>10}", "N×K", "spec", "dtype", "M", "µs", "GB/s", "CPU µs");
-    let mut rows = vec![];
+    #[allow(clippy::type_complexity)]
+    let mut rows: Vec<(&str, usize, usize, String, String, DType, String, usize, f64, f64, usize, f64, f64)> = vec![];
+    // First row of the configuration being measured (its rows' `near` probe is filled in later).
+    let mut cfg_start = 0;
     let mut seed = 0x5eed_u64;
     for (si, &(n, k)) in a.shapes.iter().enumerate() {
         for (spec_name, &transpose) in a.specs.iter().flat_map(|s| a.orients.iter().map(move |o| (s, o))) {
@@ -321,9 +330,15 @@ fn main() {
                 if dt != DType::F32 && a.half_first_shape_only && si > 0 {
                     continue;
                 }
-                if let Some(p) = probe.as_mut() {
+                // The probe before this configuration; `near` of the previous one's rows.
+                let before = probe.as_mut().map_or(f64::NAN, |p| {
                     p.measure(3);
+                    p.last
+                });
+                for r in rows[cfg_start..].iter_mut() {
+                    r.12 = r.12.max(before);
                 }
+                cfg_start = rows.len();
                 seed += 1;
                 let (wbytes, res) = match dt {
                     DType::F32 => bench_config::<f32>(&a, n, k, spec, seed, transpose),
@@ -336,20 +351,38 @@ fn main() {
                     let name = if transpose { spec_name.clone() } else { format!("{spec_name} nt") };
                     let dtn = dt.name().replace("float", "f");
                     println!("{:>11} {:>12} {:>5} {:>4} {:>10.1} {:>8.2} {:>10.1}", format!("{n}×{k}"), name, dtn, m, us, gbps, cpu_us);
-                    rows.push((kind, n, k, spec_name.clone(), name, dt, dtn, m, us, gbps, wbytes, cpu_us));
+                    rows.push((kind, n, k, spec_name.clone(), name, dt, dtn, m, us, gbps, wbytes, cpu_us, before));
                 }
             }
         }
     }
     let bw = probe.as_mut().map_or(f64::NAN, |p| p.measure(3));
+    let after = probe.as_ref().map_or(f64::NAN, |p| p.last);
+    for r in rows[cfg_start..].iter_mut() {
+        r.12 = r.12.max(after);
+    }
     println!(
         "\nread bandwidth, best over the run (parallel sums over 128 MiB slices of 2 GiB, 5 passes at the start, 3 before every configuration, 3 at the end): {bw:.1} GB/s"
     );
-    println!("{:>11} {:>12} {:>5} {:>4} {:>10} {:>8} {:>7}", "N×K", "spec", "dtype", "M", "µs", "GB/s", "%read");
+    // near: the better of the probes right before and right after the row's configuration
+    // (3 passes each), so rows of one run that fell into different memory states can be read
+    // against their own state as well as against the run's best.
+    println!("{:>11} {:>12} {:>5} {:>4} {:>10} {:>8} {:>7} {:>8} {:>7}", "N×K", "spec", "dtype", "M", "µs", "GB/s", "%read", "near", "%near");
     writeln!(csv, "read_bandwidth_GBps,{bw:.3}").unwrap();
-    writeln!(csv, "kind,N,K,spec,dtype,M,us,GBps_weights,weight_bytes,kernels,cpu_us").unwrap();
-    for (kind, n, k, spec_name, name, dt, dtn, m, us, gbps, wbytes, cpu_us) in rows {
-        println!("{:>11} {:>12} {:>5} {:>4} {:>10.1} {:>8.2} {:>6.0}%", format!("{n}×{k}"), name, dtn, m, us, gbps, 100.0 * gbps / bw);
-        writeln!(csv, "{kind},{n},{k},{spec_name},{},{m},{us:.2},{gbps:.3},{wbytes},{},{cpu_us:.2}", dt.name(), a.kernels.name()).unwrap();
+    writeln!(csv, "kind,N,K,spec,dtype,M,us,GBps_weights,weight_bytes,kernels,cpu_us,probe_near_GBps").unwrap();
+    for (kind, n, k, spec_name, name, dt, dtn, m, us, gbps, wbytes, cpu_us, near) in rows {
+        println!(
+            "{:>11} {:>12} {:>5} {:>4} {:>10.1} {:>8.2} {:>6.0}% {:>8.1} {:>6.0}%",
+            format!("{n}×{k}"),
+            name,
+            dtn,
+            m,
+            us,
+            gbps,
+            100.0 * gbps / bw,
+            near,
+            100.0 * gbps / near
+        );
+        writeln!(csv, "{kind},{n},{k},{spec_name},{},{m},{us:.2},{gbps:.3},{wbytes},{},{cpu_us:.2},{near:.3}", dt.name(), a.kernels.name()).unwrap();
     }
 }

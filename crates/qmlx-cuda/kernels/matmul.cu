@@ -525,6 +525,7 @@ __device__ void qmm_small_impl(const MatmulParams& p, int group_size) {
 #include "qmv_warp.cuh"    // the per-warp bulk-copy ring M = 1 kernel, sm_90+ (uses mma_16816, qb_words)
 #include "qmm_ring.cuh"       // the per-warp ring M = 2..16 kernel, sm_90+ (uses DecodeTile, qb_words)
 #include "qmm_gather_bulk.cuh"  // the bulk-copy work-list MoE decode kernel, sm_90+ (uses DecodeTile, gather_items, qb_words)
+#include "probe.cuh"            // the benchmark's calibration read probe (uses pdl_prologue)
 
 // Kernel entry points: <op>_<format>_<dtype>; group size is a launch argument (affine: 32/64/128).
 #define QMLX_MATMUL_KERNELS(FN, KIND, BITS, TN, T)                                                            \

@@ -421,6 +421,7 @@ __device__ void qmm_runs_impl(const MatmulParams& p, int group_size) {
 #define QMLX_DECODE_VARIANT(FN, KIND, BITS, TN, T, MT, NW, RT)                                            \
   extern "C" __global__ void __launch_bounds__(NW * 32)                                                  \
       qmmd##MT##x##NW##r##RT##_##FN##_##TN(const MatmulParams p, int gs, int grouped) {                  \
+    pdl_prologue([] {});                                                                                 \
     qmm_decode_impl<KIND, BITS, T, MT, NW, RT>(p, gs, grouped);                                          \
   }
 // qmmr<NW>r<RT>d<D>_<format>_<dtype>: the work-list gather kernel, NW warps, RT row tiles per warp,

@@ -60,6 +60,18 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   auto part_begin = [&](int q) { return q * nst / kp; };
   const long long tiles = (N + ROWS - 1) / ROWS;
   const long long tb = (long long)blockIdx.x * tiles / gridDim.x, te = ((long long)blockIdx.x + 1) * tiles / gridDim.x;
+  // PDL: before the predecessor is waited for, each consumer warp's first slices into L2 (matrix 0
+  // without a gather index; x is left alone: it is typically the predecessor's output).
+  pdl_prologue([&] {
+    const int w = threadIdx.x >> 5, q = w % kp, tl = (int)(tb + w / kp);
+    if ((threadIdx.x & 31) == 0 && w < NW && p.map.rhs_kind == IDX_NONE && tl < te)
+      for (int s = 0; s < part_begin(q + 1) - part_begin(q) && s < QMLX_PDL_PREFETCH_STAGES; ++s) {
+        const int sl = part_begin(q) + s;
+        tma_prefetch_l2_2d(&wmap, sl * (QR_KS * BITS / 32), tl * ROWS);
+        tma_prefetch_l2_2d(&smap, sl * PG, tl * ROWS);
+        tma_prefetch_l2_2d(&bmap, sl * PG, tl * ROWS);
+      }
+  });
   long long xi = 0, wi = 0;
   const bool ok = resolve_pair(p.map, 0, blockIdx.x == 0 && threadIdx.x == 0 ? p.status : nullptr, p.host_status, xi, wi);
 

@@ -44,7 +44,9 @@ template <typename T> __device__ __forceinline__ float param_f32(unsigned short 
   return to_f32<T>(v);
 }
 
-template <int BITS, typename T, int NW, int GS, int KS>
+// COMPUTE = false: the ring's streaming alone (decode, mma and fold removed; outputs zero) — the
+// benchmark's calibration (`bench --calibrate`), never dispatched for a matmul.
+template <int BITS, typename T, int NW, int GS, int KS, bool COMPUTE = true>
 __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int nstages, int kp,
                               int rounds) {
 #ifdef QMLX_TMA
@@ -77,6 +79,17 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   // This block's tiles: an even share [tb, te) of the row tiles.
   const long long tb = (long long)blockIdx.x * tiles / gridDim.x, te = ((long long)blockIdx.x + 1) * tiles / gridDim.x;
   const int slots = NW / kp;
+  // PDL: before the predecessor is waited for, the warp's first slices into L2 (the matrix of pair 0
+  // is matrix 0 without a gather index; with one it is not known yet).
+  pdl_prologue([&] {
+    if (lane == 0 && p.map.rhs_kind == IDX_NONE && tb + slot < te)
+      for (int s = 0; s < my && s < QMLX_PDL_PREFETCH_STAGES; ++s) {
+        const int row = (int)((tb + slot) * QW_ROWS), sl = s_beg + s;
+        tma_prefetch_l2_2d(&wmap, sl * (KS * BITS / 32), row);
+        tma_prefetch_l2_2d(&smap, sl * (KS / GS), row);
+        tma_prefetch_l2_2d(&bmap, sl * (KS / GS), row);
+      }
+  });
   // The one (x, w) pair (gather indices checked; block 0 reports a bad one).
   long long xi = 0, wi = 0;
   const bool ok = resolve_pair(p.map, 0, blockIdx.x == 0 && threadIdx.x == 0 ? p.status : nullptr, p.host_status, xi, wi);
@@ -167,7 +180,7 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
     float y[2] = {0.0f, 0.0f};  // rows g, g + 8: this lane's groups
     for (int j = 0; j < my; ++j, ++i) {
       mbar_wait(&full[cs], cpar);
-      if (ok && tl >= 0) {
+      if (COMPUTE && ok && tl >= 0) {
         const unsigned char* st = ring + cs * stage_bytes;
         const int s0 = (s_beg + j) * G::steps;  // the stage's first 128-code step in K
         // B rows: parity e of step pair qq at xb[e] + qq · 2 · stride (zeros: stride 0).
@@ -272,3 +285,11 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 512)  \
   QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 16, 512) \
   QMLX_WARP_RING_VARIANT(FN, BITS, TN, T, 8, 1024)
+// Calibration entry point (src/bench.rs --calibrate): affine 4-bit f16 g64 (whatever `gs`), 8 warps,
+// streaming only.
+extern "C" __global__ void __launch_bounds__(8 * 32, 1)
+    qmvw8x512_stream_affine4_f16(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,
+                                    const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp,
+                                    int rounds) {
+  qmv_warp_impl<4, __half, 8, 64, 512, false>(wmap, smap, bmap, p, nstages, kp, rounds);
+}

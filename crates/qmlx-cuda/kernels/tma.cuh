@@ -72,4 +72,30 @@ __device__ __forceinline__ void tma_load_3d(void* dst, const TmaMap* map, int c0
       "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(smem_addr(bar))
       : "memory");
 }
+// 2-D TMA prefetch of the box at (c0, c1) into L2 (no shared memory, no barrier): a hint the copy
+// engine serves asynchronously; boxes past the tensor's bounds are clipped by the map.
+__device__ __forceinline__ void tma_prefetch_l2_2d(const TmaMap* map, int c0, int c1) {
+  asm volatile("cp.async.bulk.prefetch.tensor.2d.L2.global.tile [%0, {%1, %2}];" ::"l"(reinterpret_cast<uint64_t>(map)), "r"(c0),
+               "r"(c1)
+               : "memory");
+}
 #endif
+
+// Programmatic dependent launch (PDL; bench/cuda-notes.md stage 20). A kernel launched with the
+// programmatic-serialization attribute (src/lib.rs launch_ex) may start while the previous kernel on
+// its stream is still running; it must not read or write memory that kernel may touch until
+// griddepcontrol.wait returns (the predecessor grid has completed and its writes are visible).
+// pdl_prologue, called once at a kernel's top by every thread: lets this kernel's own dependents
+// launch, runs `before_wait` (only L2 prefetches of bytes the kernel will read: L2 is the coherence
+// point, so a line a predecessor writes later is updated there; nothing into shared memory or
+// registers), then waits. Without the attribute the wait returns at once; below sm_90 it does nothing.
+// Ring stages a warp prefetches into L2 before the wait (a constant: a knob read from global memory put
+// a load round trip per stage before the wait, ~1-2 µs per call in round 1 of stage 20).
+#define QMLX_PDL_PREFETCH_STAGES 2
+template <class F> __device__ __forceinline__ void pdl_prologue(F&& before_wait) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  before_wait();
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}

@@ -47,7 +47,7 @@ pub fn copy_bandwidth(timer: &Timer) -> f64 {
     let bytes = 1usize << 30;
     let (a, b) = (DevBuf::new(bytes), DevBuf::new(bytes));
     a.fill(1);
-    let us = timer.time(20, |_| unsafe { cu::memcpy_dtod_async(b.ptr, a.ptr, bytes, std::ptr::null_mut()) }.unwrap());
+    let us = timer.time(20, |_| unsafe { cu::memcpy_dtod_async(b.ptr, a.ptr, bytes, timer.stream) }.unwrap());
     2.0 * bytes as f64 / (us * 1e-6)
 }
 
@@ -112,7 +112,7 @@ fn time_matmul(dev: &Device, timer: &Timer, p: &Pools, c: &Case, w_shape: &[usiz
                 rhs,
                 None,
                 p.out.r(c.dtype, &op.out_shape),
-                0,
+                timer.stream as u64,
             )
         }
         .unwrap();
@@ -135,11 +135,53 @@ fn spec_name(c: &Case) -> String {
     }
 }
 
+/// Calibration of the M = 1 ring (`bench --calibrate`; bench/cuda-notes.md stage 20): for affine 4-bit
+/// g64 f16 at M = 1 on the K = 4096 shapes and 4096×14336, the same bytes and weight rotation as the
+/// benchmark's rows timed three ways, all launched as the decode kernels are (programmatic dependent
+/// launch unless QMLX_PDL=0): `ring` the kernel the matmul takes (the per-warp ring), `ring_stream`
+/// its streaming alone (8 warps, decode and mma compiled out), `read_probe` plain 16-byte loads over
+/// as many bytes (kernels/probe.cuh). Prints rows `calib,N,K,mode,dtype,M,us,GBps,pct_roofline,what`.
+pub fn calibrate(dev: &Device) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let timer = Timer::for_bench();
+    let bw = copy_bandwidth(&timer);
+    println!("# device {} sm_{}{}, {} SMs; calibration", dev.name, dev.capability.0, dev.capability.1, dev.sm_count);
+    println!("# programmatic dependent launch {}, stream {}", if dev.pdl() { "on" } else { "off" }, if timer.stream.is_null() { "default" } else { "own" });
+    println!("copy_bandwidth_GBps,{:.1}", bw / 1e9);
+    let mut rng = Rng(0x5EED);
+    let p = pools(&mut rng);
+    let c = Case { spec: QuantSpec::new(Mode::Affine, 64, 4).unwrap(), dtype: DType::F16 };
+    println!("kind,N,K,mode,dtype,M,us,GBps,pct_roofline,what");
+    for (n, k) in [(14336usize, 4096usize), (28672, 4096), (4096, 14336)] {
+        let groups = n * k / 64;
+        let bytes = n * k / 2 + groups * 2 * 2 + (k + n) * 2;
+        let row = |what: &str, us: f64| {
+            println!("calib,{n},{k},affine4g64,float16,1,{us:.2},{:.1},{:.1},{what}", bytes as f64 / (us * 1e-6) / 1e9, 100.0 * bytes as f64 / bw * 1e6 / us);
+        };
+        row("ring", time_matmul(dev, &timer, &p, &c, &[n, k], &[1, k], None, 0));
+        let (policy, warps) = (crate::WARP_RING_POLICY.load(Relaxed), crate::WARP_RING_WARPS.load(Relaxed));
+        crate::WARP_RING_POLICY.store(1, Relaxed);
+        crate::WARP_RING_WARPS.store(8, Relaxed);
+        crate::WARP_RING_STREAM_ONLY.store(true, Relaxed);
+        row("ring_stream", time_matmul(dev, &timer, &p, &c, &[n, k], &[1, k], None, 0));
+        crate::WARP_RING_STREAM_ONLY.store(false, Relaxed);
+        crate::WARP_RING_POLICY.store(policy, Relaxed);
+        crate::WARP_RING_WARPS.store(warps, Relaxed);
+        // The same bytes per call, rotated over copies totalling > ROTATE_BYTES as time_matmul does.
+        let span = bytes.div_ceil(256) * 256;
+        let copies = ROTATE_BYTES.div_ceil(span).max(2);
+        assert!(copies * span <= p.words.bytes);
+        let call = |i: usize| unsafe { dev.read_probe(p.words.ptr + ((i % copies) * span) as u64, bytes / 16 * 16, p.out.ptr, timer.stream as u64) }.unwrap();
+        let est = timer.time(3, call);
+        row("read_probe", timer.time(((30_000.0 / est) as usize).clamp(10, 500), call));
+    }
+}
+
 /// Runs the benchmark and prints CSV rows: `kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs`.
 /// `decode`: only the decode range (M = 1, 2, 4, 8, 16) of the four shapes, every case, and the MoE layer.
 /// `prefill`: only M = 256, 1024, 4096 of the four shapes, every case, no MoE (the qmm kernels' check).
 pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
-    let timer = Timer::new();
+    let timer = Timer::for_bench();
     let bw = copy_bandwidth(&timer);
     println!(
         "# device {} sm_{}{}, {} SMs, qmm path {}",
@@ -149,6 +191,7 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
         dev.sm_count,
         if crate::sm90::active(dev) { "sm90 (wgmma)" } else { "portable (wmma)" }
     );
+    println!("# programmatic dependent launch {}, stream {}", if dev.pdl() { "on" } else { "off" }, if timer.stream.is_null() { "default" } else { "own" });
     println!("copy_bandwidth_GBps,{:.1}", bw / 1e9);
     let mut rng = Rng(0x5EED);
     let p = pools(&mut rng);

@@ -120,6 +120,9 @@ pub struct Device {
     host_status: usize,
     /// The mirror's device address.
     host_status_dev: sys::CUdeviceptr,
+    /// Whether the decode kernels that wait for their predecessor (`pdl_prologue`) launch with
+    /// programmatic stream serialization: sm_90+, unless QMLX_PDL=0 (read at device open).
+    pdl: bool,
     /// Streaming multiprocessors.
     pub sm_count: usize,
     /// Compute capability (major, minor).
@@ -158,6 +161,48 @@ fn load_module(image: &[u8]) -> Result<sys::CUmodule> {
     unsafe { cu::module::load_data(aligned.as_ptr() as *const c_void) }.map_err(|e| backend("module load (no machine code for this GPU?)", e))
 }
 
+/// A cuLaunchKernelEx configuration with launch attributes (clusters, programmatic dependent
+/// launch); `attrs` must outlive its use.
+pub(crate) fn launch_config(grid: (u32, u32, u32), block: (u32, u32, u32), smem: usize, stream: sys::CUstream, attrs: &mut [sys::CUlaunchAttribute]) -> sys::CUlaunchConfig {
+    sys::CUlaunchConfig {
+        gridDimX: grid.0,
+        gridDimY: grid.1,
+        gridDimZ: grid.2,
+        blockDimX: block.0,
+        blockDimY: block.1,
+        blockDimZ: block.2,
+        sharedMemBytes: smem as u32,
+        hStream: stream,
+        attrs: attrs.as_mut_ptr(),
+        numAttrs: attrs.len() as u32,
+    }
+}
+
+/// Launches `f` with cuLaunchKernelEx and these launch attributes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn launch_ex(
+    f: sys::CUfunction,
+    grid: (u32, u32, u32),
+    block: (u32, u32, u32),
+    smem: usize,
+    stream: sys::CUstream,
+    attrs: &mut [sys::CUlaunchAttribute],
+    args: &mut [*mut c_void],
+) -> std::result::Result<(), cu::DriverError> {
+    let cfg = launch_config(grid, block, smem, stream, attrs);
+    sys::cuLaunchKernelEx(&cfg, f, args.as_mut_ptr(), std::ptr::null_mut()).result()
+}
+
+/// The attribute that lets a kernel start before the previous kernel on its stream has finished
+/// (programmatic dependent launch): only for kernels that call `pdl_prologue` (kernels/tma.cuh)
+/// before touching memory.
+fn pdl_attribute() -> sys::CUlaunchAttribute {
+    let mut attr: sys::CUlaunchAttribute = unsafe { std::mem::zeroed() };
+    attr.id = sys::CUlaunchAttributeID::CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+    attr.value.programmaticStreamSerializationAllowed = 1;
+    attr
+}
+
 impl Device {
     fn open(ordinal: usize) -> Result<Device> {
         cu::init().map_err(|e| backend("init", e))?;
@@ -178,6 +223,7 @@ impl Device {
         let convert = load_module(CONVERT_FATBIN)?;
         let matmul = load_module(MATMUL_FATBIN)?;
         let sm90 = sm90::Module::load(capability)?;
+        let pdl = capability.0 >= 9 && std::env::var("QMLX_PDL").as_deref() != Ok("0");
         let status = unsafe { cu::malloc_sync(64) }.map_err(|e| backend("status alloc", e))?;
         unsafe { cu::memset_d8_sync(status, 0, 64) }.map_err(|e| backend("status init", e))?;
         // Mapped (device-writable) and portable pinned memory: kernels write an error straight into it.
@@ -194,6 +240,7 @@ impl Device {
             funcs: Mutex::new(HashMap::new()),
             smem_limits: Mutex::new(HashMap::new()),
             occupancy: Mutex::new(HashMap::new()),
+            pdl,
             status,
             host_status: host as usize,
             host_status_dev: host_dev,
@@ -201,6 +248,11 @@ impl Device {
             capability,
             name,
         })
+    }
+
+    /// Whether the decode kernels launch with programmatic dependent launch (sm_90+, QMLX_PDL≠0).
+    pub fn pdl(&self) -> bool {
+        self.pdl
     }
 
     /// The device ordinal.
@@ -285,6 +337,27 @@ impl Device {
         args: &mut [*mut c_void],
     ) -> Result<()> {
         cu::launch_kernel(f, grid, (block, 1, 1), 0, stream as sys::CUstream, args).map_err(|e| backend("launch", e))
+    }
+
+    /// Launches a kernel that begins with `pdl_prologue` (kernels/tma.cuh): with programmatic
+    /// stream serialization where the device has it (sm_90+, QMLX_PDL≠0), so it overlaps its
+    /// launch and L2 prefetches with the previous kernel's tail (bench/cuda-notes.md stage 20).
+    unsafe fn launch_pdl(&self, f: sys::CUfunction, grid: (u32, u32, u32), block: u32, smem: usize, stream: u64, args: &mut [*mut c_void]) -> Result<()> {
+        let mut attrs = [pdl_attribute()];
+        let n = if self.pdl { 1 } else { 0 };
+        launch_ex(f, grid, (block, 1, 1), smem, stream as sys::CUstream, &mut attrs[..n], args).map_err(|e| backend("launch", e))
+    }
+
+    /// Calibration only (`bench --calibrate`): reads `bytes` (a multiple of 16) from `src` with plain
+    /// 16-byte loads on `stream` (kernels/probe.cuh; `out` holds a word per block, never written in
+    /// practice). Launched as the decode kernels are (programmatic dependent launch where on).
+    #[doc(hidden)]
+    pub unsafe fn read_probe(&self, src: u64, bytes: usize, out: u64, stream: u64) -> Result<()> {
+        let _ctx = self.scoped()?;
+        let f = self.function(self.matmul, "read_probe_u4")?;
+        let (mut s, mut n, mut o) = (src, (bytes / 16) as i64, out);
+        let args: &mut [*mut c_void] = &mut [&mut s as *mut _ as *mut c_void, &mut n as *mut _ as *mut c_void, &mut o as *mut _ as *mut c_void];
+        self.launch_pdl(f, (4 * self.sm_count as u32, 1, 1), 512, 0, stream, args)
     }
 
     /// Synchronizes the device and returns the first error its kernels recorded since the last
@@ -516,7 +589,13 @@ impl Device {
         if let Some(g) = ring {
             // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
             let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
-            let f = self.function_smem(self.matmul, &format!("qmvw{}x{}_{fmt}_{dt}", g.warps, g.ks), g.smem)?;
+            let name = if WARP_RING_STREAM_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
+                // Calibration only (bench --calibrate): the ring's streaming without the compute.
+                format!("qmvw{}x{}_stream_{fmt}_{dt}", g.warps, g.ks)
+            } else {
+                format!("qmvw{}x{}_{fmt}_{dt}", g.warps, g.ks)
+            };
+            let f = self.function_smem(self.matmul, &name, g.smem)?;
             // Codes [w_count·N rows × K·bits/32 words] and parameters [w_count·N rows × K/gs], boxes of
             // 16 rows × one 512-code slice.
             let rows = (op.w_count * op.n) as u64;
@@ -539,8 +618,7 @@ impl Device {
                 &mut kp as *mut _ as *mut c_void,
                 &mut rounds as *mut _ as *mut c_void,
             ];
-            return cu::launch_kernel(f, (g.blocks, 1, 1), (g.warps as u32 * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
-                .map_err(|e| backend("launch", e));
+            return self.launch_pdl(f, (g.blocks, 1, 1), g.warps as u32 * 32, g.smem, stream, args);
         }
         // M = 2..16 ring kernel (kernels/qmm_ring.cuh): per-warp weight rings, x once per block.
         let r16_on = match ring16::policy() {
@@ -569,8 +647,7 @@ impl Device {
                 &mut xbuf as *mut _ as *mut c_void,
                 &mut rounds as *mut _ as *mut c_void,
             ];
-            return cu::launch_kernel(f, (g.blocks, 1, 1), ((g.warps as u32 + 1) * 32, 1, 1), g.smem as u32, stream as sys::CUstream, args)
-                .map_err(|e| backend("launch", e));
+            return self.launch_pdl(f, (g.blocks, 1, 1), (g.warps as u32 + 1) * 32, g.smem, stream, args);
         }
         let bulk_on = match BULK_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
             1 => true,
@@ -719,7 +796,7 @@ impl Device {
             let f = self.function(self.matmul, &format!("qmmd{mt}x{warps}r{rt}_{fmt}_{dt}"))?;
             let mut grouped_arg = grouped as i32;
             let args: &mut [*mut c_void] = &mut [&mut p as *mut _ as *mut c_void, &mut gs_arg as *mut _ as *mut c_void, &mut grouped_arg as *mut _ as *mut c_void];
-            return self.launch(f, (row_tiles as u32, batch as u32, 1), (warps * 32) as u32, stream, args);
+            return self.launch_pdl(f, (row_tiles as u32, batch as u32, 1), (warps * 32) as u32, 0, stream, args);
         }
         let small_tc = op.transpose && op.out_dtype != DType::F32 && (SMALL_MIN_M..=MID_MAX_M).contains(&op.m) && batch <= 65535;
         if let Some(module) = self.sm90.as_ref().filter(|_| sm90::eligible(op)) {
@@ -774,6 +851,10 @@ pub static WARP_RING_KS: std::sync::atomic::AtomicUsize = std::sync::atomic::Ato
 /// benchmark and checks.
 #[doc(hidden)]
 pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Calibration only (`bench --calibrate`): the M = 1 ring kernel (affine 4-bit f16 g64, 8 warps)
+/// runs its streaming alone, without decode or mma; its outputs are zeros.
+#[doc(hidden)]
+pub static WARP_RING_STREAM_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Which kernel serves eligible M = 1 matmuls on sm_90+ (one x row and one w matrix; affine 4-bit
 /// f16/bf16, 2/3/5/6/8-bit f16, group size 32/64, K a multiple of 512): 0 picks ([`warp_ring_wins`]), 1 or
 /// 3 the per-warp ring kernel wherever eligible, 2 never. Set only by the benchmark and checks to

@@ -119,8 +119,8 @@ impl Module {
         if let Some(n) = fit.get(name) {
             return *n;
         }
-        let mut attr = cluster_attribute();
-        let cfg = launch_config((2, 1, 1), smem, std::ptr::null_mut(), &mut attr);
+        let mut attr = [cluster_attribute()];
+        let cfg = crate::launch_config((2, 1, 1), (THREADS, 1, 1), smem, std::ptr::null_mut(), &mut attr);
         let mut n: std::ffi::c_int = 0;
         let ok = unsafe { sys::cuOccupancyMaxActiveClusters(&mut n, f, &cfg) }.result().is_ok();
         let n = if ok { n.max(0) as usize } else { 0 };
@@ -137,21 +137,6 @@ fn cluster_attribute() -> sys::CUlaunchAttribute {
     attr.value.clusterDim.y = 1;
     attr.value.clusterDim.z = 1;
     attr
-}
-
-fn launch_config(grid: (u32, u32, u32), smem: usize, stream: sys::CUstream, attr: &mut sys::CUlaunchAttribute) -> sys::CUlaunchConfig {
-    sys::CUlaunchConfig {
-        gridDimX: grid.0,
-        gridDimY: grid.1,
-        gridDimZ: grid.2,
-        blockDimX: THREADS,
-        blockDimY: 1,
-        blockDimZ: 1,
-        sharedMemBytes: smem as u32,
-        hStream: stream,
-        attrs: attr,
-        numAttrs: 1,
-    }
 }
 
 /// The kernel's tile numbering (`Sm90Grid` in the kernel): tiles numbered `first_split` and up
@@ -336,10 +321,9 @@ pub(crate) unsafe fn launch(
             .map_err(|e| crate::backend("launch", e))?;
     }
     if split_tiles > 0 {
-        let mut attr = cluster_attribute();
-        let cfg = launch_config((2 * split_tiles as u32, 1, 1), smem, stream as sys::CUstream, &mut attr);
         let fs = module.function(&split_name, smem)?;
-        sys::cuLaunchKernelEx(&cfg, fs, args.as_mut_ptr(), std::ptr::null_mut()).result().map_err(|e| crate::backend("launch (split tail)", e))?;
+        crate::launch_ex(fs, (2 * split_tiles as u32, 1, 1), (THREADS, 1, 1), smem, stream as sys::CUstream, &mut [cluster_attribute()], &mut args)
+            .map_err(|e| crate::backend("launch (split tail)", e))?;
     }
     Ok(())
 }

@@ -739,6 +739,127 @@ fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut 
     crate::GATHER_POLICY.store(before, Relaxed);
 }
 
+/// Programmatic dependent launch (bench/cuda-notes.md stage 20): the ring kernels (forced on) launched
+/// right behind kernels that write what they read, with no host sync in between, on stream 0 or
+/// captured into a CUDA graph on a stream of its own and replayed:
+///   quantize writes w (codes, scales, biases; poisoned before) → A: y1 = x0·wᵀ (its predecessor
+///   wrote the weights) → B: y2 = y1·wᵀ (its predecessor, a PDL kernel, writes B's x) → C: y1 ← x2·wᵀ
+///   (its output overwrites B's x while B may still run if C stored before its wait).
+/// N = K so that y1 is an x; checked against float64 (B's reference is the exact chain) with the CPU's
+/// bound. M = 1 takes the M = 1 ring, M = 5 the M = 2..16 ring.
+fn pdl_chain_case<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, m: usize, graph: bool) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let n = 2048usize;
+    let label = format!("pdl chain {} affine4g64 M={m} N=K={n}{}", T::DTYPE, if graph { " graph" } else { "" });
+    if !selected(&label) {
+        return;
+    }
+    let spec = QuantSpec::new(Mode::Affine, 64, 4).unwrap();
+    let w: Vec<T> = random_vec(rng, n * n, W_SD);
+    let q = api::quantize(&w, &[n, n], spec, Rounding::Gpu, None).expect("cpu quantize");
+    let x0: Vec<T> = random_vec(rng, m * n, 1.0);
+    let x2: Vec<T> = random_vec(rng, m * n, 1.0);
+    // float64 references: y1 = x0·ŵᵀ, y2 = y1·ŵᵀ (exact chain), y3 = x2·ŵᵀ; the CPU's own errors.
+    let what = w_hat64(&q, n);
+    let mm64 = |x: &[f64]| -> Vec<f64> {
+        let mut y = vec![0f64; m * n];
+        for mi in 0..m {
+            for ni in 0..n {
+                y[mi * n + ni] = (0..n).map(|k| x[mi * n + k] * what[ni * n + k]).sum();
+            }
+        }
+        y
+    };
+    let f64s = |x: &[T]| -> Vec<f64> { x.iter().map(|v| v.to_f32() as f64).collect() };
+    let y1_64 = mm64(&f64s(&x0));
+    let y2_64 = mm64(&y1_64);
+    let y3_64 = mm64(&f64s(&x2));
+    let y1_cpu = api::quantized_matmul(&x0, &[m, n], &q, true).expect("cpu matmul");
+    let y2_cpu = api::quantized_matmul(&y1_cpu, &[m, n], &q, true).expect("cpu matmul");
+    let y3_cpu = api::quantized_matmul(&x2, &[m, n], &q, true).expect("cpu matmul");
+    // GPU buffers.
+    let qop = QuantizeOp::new(&Meta::new(T::DTYPE, &[n, n]), spec, Rounding::Gpu, None).unwrap();
+    let ng: usize = qop.scales_shape.iter().product();
+    let (wd, x0d, x2d) = (DevBuf::upload(&w), DevBuf::upload(&x0), DevBuf::upload(&x2));
+    let (wq, sc, bi) = (DevBuf::new(n * n / 8 * 4), DevBuf::new(ng * 2), DevBuf::new(ng * 2));
+    let (y1, y2) = (DevBuf::new(m * n * 2), DevBuf::new(m * n * 2));
+    let xm = Meta::new(T::DTYPE, &[m, n]);
+    let (wm, sm) = (Meta::new(DType::U32, &qop.wq_shape), Meta::new(T::DTYPE, &qop.scales_shape));
+    let op = MatmulOp::gather_qmm(&xm, &wm, &sm, Some(&sm), None, None, true, spec, None, false).expect("describe");
+    let (ring_before, r16_before) = (crate::WARP_RING_POLICY.load(Relaxed), crate::ring16::RING16_POLICY.load(Relaxed));
+    crate::WARP_RING_POLICY.store(1, Relaxed);
+    crate::ring16::RING16_POLICY.store(1, Relaxed);
+    let chain = |stream: u64| -> qmlx_core::Result<()> {
+        let mm = |x: &DevBuf, out: &DevBuf| unsafe {
+            dev.matmul(&op, x.r(T::DTYPE, &[m, n]), wq.r(DType::U32, &qop.wq_shape), sc.r(T::DTYPE, &qop.scales_shape), Some(bi.r(T::DTYPE, &qop.scales_shape)), None, None, None, out.r(T::DTYPE, &[m, n]), stream)
+        };
+        unsafe { dev.quantize(&qop, wd.r(T::DTYPE, &[n, n]), None, wq.r(DType::U32, &qop.wq_shape), sc.r(T::DTYPE, &qop.scales_shape), Some(bi.r(T::DTYPE, &qop.scales_shape)), stream) }?;
+        mm(&x0d, &y1)?;
+        mm(&y1, &y2)?;
+        mm(&x2d, &y1)
+    };
+    let poison = || {
+        for b in [&wq, &sc, &bi, &y1, &y2] {
+            b.fill(0x7F);
+        }
+    };
+    poison();
+    let mut note = String::new();
+    let res: std::result::Result<(), String> = if !graph {
+        chain(0).map_err(|e| e.to_string())
+    } else {
+        // Captured on a stream of its own, instantiated, launched once (buffers poisoned again).
+        unsafe {
+            let mut st: sys::CUstream = std::ptr::null_mut();
+            let mut g: sys::CUgraph = std::ptr::null_mut();
+            let mut ge: sys::CUgraphExec = std::ptr::null_mut();
+            let r = (|| -> std::result::Result<(), String> {
+                let e = |what: &'static str| move |err: cu::DriverError| format!("{what}: {err:?}");
+                sys::cuStreamCreate(&mut st, 0).result().map_err(e("stream"))?;
+                sys::cuStreamBeginCapture_v2(st, sys::CUstreamCaptureMode::CU_STREAM_CAPTURE_MODE_THREAD_LOCAL).result().map_err(e("begin capture"))?;
+                let launched = chain(st as u64);
+                sys::cuStreamEndCapture(st, &mut g).result().map_err(e("end capture"))?;
+                launched.map_err(|x| x.to_string())?;
+                let mut edges = 0usize;
+                sys::cuGraphGetEdges_v2(g, std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(), &mut edges).result().map_err(e("edges"))?;
+                let (mut from, mut to) = (vec![std::ptr::null_mut(); edges], vec![std::ptr::null_mut(); edges]);
+                let mut data: Vec<sys::CUgraphEdgeData> = vec![std::mem::zeroed(); edges];
+                sys::cuGraphGetEdges_v2(g, from.as_mut_ptr(), to.as_mut_ptr(), data.as_mut_ptr(), &mut edges).result().map_err(e("edges"))?;
+                let programmatic = data.iter().filter(|d| d.type_ == sys::CUgraphDependencyType::CU_GRAPH_DEPENDENCY_TYPE_PROGRAMMATIC as u8).count();
+                let _ = write!(note, "; graph: {edges} edges, {programmatic} programmatic");
+                sys::cuGraphInstantiateWithFlags(&mut ge, g, 0).result().map_err(e("instantiate"))?;
+                poison();
+                sys::cuGraphLaunch(ge, st).result().map_err(e("graph launch"))?;
+                sys::cuStreamSynchronize(st).result().map_err(e("stream sync"))?;
+                Ok(())
+            })();
+            if !ge.is_null() {
+                sys::cuGraphExecDestroy(ge);
+            }
+            if !g.is_null() {
+                sys::cuGraphDestroy(g);
+            }
+            if !st.is_null() {
+                sys::cuStreamDestroy_v2(st);
+            }
+            r
+        }
+    };
+    crate::WARP_RING_POLICY.store(ring_before, Relaxed);
+    crate::ring16::RING16_POLICY.store(r16_before, Relaxed);
+    let status = dev.check_status();
+    if let Err(e) = res.clone().and(status.map_err(|e| e.to_string())) {
+        t.check(false, format!("{label}: {e}"));
+        return;
+    }
+    let (gy2, gy3): (Vec<T>, Vec<T>) = (y2.download(m * n), y1.download(m * n));
+    let (e2, c2) = (rel_err(&gy2, &y2_64), rel_err(&y2_cpu, &y2_64));
+    let (e3, c3) = (rel_err(&gy3, &y3_64), rel_err(&y3_cpu, &y3_64));
+    let _ = rel_err(&y1_cpu, &y1_64);
+    let (b2, b3) = ((1.5 * c2).max(floor(T::DTYPE)), (1.5 * c3).max(floor(T::DTYPE)));
+    t.check(e2 <= b2 && e3 <= b3, format!("{label}: B (x written by A) err {e2:.3e} (cpu {c2:.3e}, bound {b2:.1e}), C (out over B's x) err {e3:.3e} (cpu {c3:.3e}){note}"));
+}
+
 /// Runs the correctness suite on `dev`. `full` adds group sizes, shapes and M values.
 pub fn run_correctness(dev: &Device, seed: u64, full: bool) -> Tally {
     let mut t = Tally::default();
@@ -750,6 +871,14 @@ pub fn run_correctness(dev: &Device, seed: u64, full: bool) -> Tally {
     run_dtype::<bf16>(dev, &mut t, &mut rng, full);
     if shard().0 != 0 {
         return t;
+    }
+    if dev.capability.0 >= 9 {
+        for graph in [false, true] {
+            for m in [1usize, 5] {
+                pdl_chain_case::<f16>(dev, &mut t, &mut rng, m, graph);
+                pdl_chain_case::<bf16>(dev, &mut t, &mut rng, m, graph);
+            }
+        }
     }
     // A non-finite weight is reported as the CPU reports it.
     let spec = QuantSpec::new(Mode::Affine, 32, 4).unwrap();
@@ -782,24 +911,35 @@ pub fn run_correctness(dev: &Device, seed: u64, full: bool) -> Tally {
 pub struct Timer {
     start: sys::CUevent,
     stop: sys::CUevent,
+    /// The stream the timed calls go to (null: the legacy default stream).
+    pub stream: sys::CUstream,
 }
 impl Timer {
-    /// Two events on the current context.
+    /// Two events on the current context; the default stream.
     pub fn new() -> Timer {
         let f = sys::CUevent_flags::CU_EVENT_DEFAULT;
-        Timer { start: cu::event::create(f).unwrap(), stop: cu::event::create(f).unwrap() }
+        Timer { start: cu::event::create(f).unwrap(), stop: cu::event::create(f).unwrap(), stream: std::ptr::null_mut() }
     }
-    /// Times `iters` back-to-back calls of `f(i)` on the default stream; returns µs per call.
+    /// The benchmark's timer: the default stream, or with QMLX_BENCH_STREAM=1 a non-blocking
+    /// stream of its own (the calls' `stream` argument must then be [`Timer::stream`]).
+    pub fn for_bench() -> Timer {
+        let mut t = Timer::new();
+        if std::env::var("QMLX_BENCH_STREAM").is_ok_and(|v| v == "1") {
+            unsafe { sys::cuStreamCreate(&mut t.stream, 1) }.result().unwrap();
+        }
+        t
+    }
+    /// Times `iters` back-to-back calls of `f(i)` on the timer's stream; returns µs per call.
     pub fn time(&self, iters: usize, mut f: impl FnMut(usize)) -> f64 {
         for i in 0..3 {
             f(i);
         }
         unsafe {
-            cu::event::record(self.start, std::ptr::null_mut()).unwrap();
+            cu::event::record(self.start, self.stream).unwrap();
             for i in 0..iters {
                 f(i);
             }
-            cu::event::record(self.stop, std::ptr::null_mut()).unwrap();
+            cu::event::record(self.stop, self.stream).unwrap();
             cu::event::synchronize(self.stop).unwrap();
             cu::event::elapsed(self.start, self.stop).unwrap() as f64 * 1000.0 / iters as f64
         }

@@ -2,8 +2,8 @@
 //! benchmark; `bench/wgpu_gpu.sh` runs it there). For each weight shape [N, K] it times
 //!  - the attainable bandwidth three ways: wgpu's buffer-to-buffer copy, a WGSL copy kernel with
 //!    16-byte loads (both count bytes read + written) and a WGSL read-only kernel (bytes read), and
-//!  - quantized_matmul with M = 1 (or the --ms row counts; transpose, f16 x, affine 4-bit and 8-bit gs 64, mxfp4 and
-//!    nvfp4, or the --modes subset), whose
+//!  - quantized_matmul with M = 1 (or the --ms row counts; transpose, f16 x, every mode: affine 2/3/4/5/6/8-bit
+//!    gs 64, mxfp4, nvfp4, mxfp8, or the --modes subset), whose
 //!    effective bandwidth (bytes it must read and write / time) is reported as a share of the best
 //!    copy, and of the CUDA-measured copy on the H100 (3005 GB/s,
 //!    bench/results/cuda-bench-stage10-decode-h100.csv) where the adapter is that GPU.
@@ -24,13 +24,14 @@
 //! consecutive calls: "us1out A"); every other column has each rotated operand set write its own
 //! output, as the copy kernels each write their own destination.
 //!
-//! Usage: wgpu_bench [--quick] [--modes affine4,affine8,mxfp4,nvfp4] [--shapes NxK,..] [--ms M1,M2,..] [--layouts L1,L2,..]
+//! Usage: wgpu_bench [--quick] [--modes affine4,affine8,mxfp4,nvfp4,...] [--shapes NxK,..] [--ms M1,M2,..] [--layouts L1,L2,..]
 //!   --quick    smaller shapes and fewer iterations, for a smoke run
-//!   --modes    the quantizations to time (default: all four)
+//!   --modes    the quantizations to time (default: every mode: affine4, affine8, mxfp4, nvfp4, mxfp8,
+//!              affine2, affine3, affine5, affine6; affine at group size 64)
 //!   --shapes   the weight shapes [N, K] to time (default: the three above), e.g. `14336x4096`
 //!   --ms       x row counts to time (default 1; qmv takes up to 8), e.g. `1,2,4,8`
 //!   --layouts  also time qmv with each given layout (`lanes x cols x workgroup x unroll [x vec x
-//!              decode [x reduce x prefetch x direct [x dot]]]`, e.g. `32x4x128x2x1x1`) instead of the default
+//!              decode [x reduce x prefetch x direct [x dot [x span]]]]`, e.g. `32x4x128x2x1x1`) instead of the default
 //!              choice (methods A and C)
 //! Baselines: bench/wgpu_gpu.sh runs a bench binary built at an earlier commit first, in the same call.
 
@@ -301,7 +302,7 @@ impl BandwidthKernels {
 /// A `--layouts` entry; lanes `a<G>` (e.g. `a1024x4x128x2x1x1`) means the lane count that gives
 /// about G workgroups for this shape (`QmvLayout::lanes_for`).
 fn parse_layout(s: &str, op: &MatmulOp) -> QmvLayout {
-    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]], lanes a number or a<workgroups>";
+    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot [x span]]]], lanes a number or a<workgroups>";
     match s.strip_prefix('a') {
         Some(rest) => {
             let (target, tail) = rest.split_once('x').expect(usage);
@@ -332,15 +333,17 @@ fn main() {
         .iter()
         .position(|a| a == "--modes")
         .map(|i| args[i + 1].split(',').map(str::to_string).collect())
-        .unwrap_or_else(|| ["affine4", "affine8", "mxfp4", "nvfp4"].map(String::from).to_vec());
+        .unwrap_or_else(|| ["affine4", "affine8", "mxfp4", "nvfp4", "mxfp8", "affine2", "affine3", "affine5", "affine6"].map(String::from).to_vec());
     let specs: Vec<QuantSpec> = modes
         .iter()
         .map(|m| match m.as_str() {
-            "affine4" => QuantSpec::new(Mode::Affine, 64, 4).unwrap(),
-            "affine8" => QuantSpec::new(Mode::Affine, 64, 8).unwrap(),
             "mxfp4" => QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(),
             "nvfp4" => QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(),
-            other => panic!("--modes: affine4, affine8, mxfp4 or nvfp4, got {other:?}"),
+            "mxfp8" => QuantSpec::with_defaults(Mode::Mxfp8, None, None).unwrap(),
+            a => match a.strip_prefix("affine").and_then(|b| b.parse::<u32>().ok()) {
+                Some(b @ (2 | 3 | 4 | 5 | 6 | 8)) => QuantSpec::new(Mode::Affine, 64, b).unwrap(),
+                _ => panic!("--modes: affine2/3/4/5/6/8 (gs 64), mxfp4, nvfp4 or mxfp8, got {a:?}"),
+            },
         })
         .collect();
     let ms: Vec<usize> = args

@@ -1,4 +1,4 @@
-//! GPU-machine driver: `qmlx-cuda-check correctness [--quick]`, `qmlx-cuda-check bench [--quick] [--decode] [--prefill] [--tile 128|256]`.
+//! GPU-machine driver: `qmlx-cuda-check correctness [--quick]`, `qmlx-cuda-check bench [--quick] [--decode] [--prefill] [--calibrate] [--tile 128|256]`.
 //! Prints a log and tables; exits non-zero on any failed check.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -71,6 +71,9 @@ fn main() {
             // --tile 128|256: force the sm_90a kernel's token tile (QMLX_BENCH_ONLY=affine4g64: one format).
             let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
             qmlx_cuda::sm90::force_token_tile(value("--tile").and_then(|t| t.parse().ok()));
+            if args.iter().any(|a| a == "--calibrate") {
+                return qmlx_cuda::bench::calibrate(dev);
+            }
             qmlx_cuda::bench::run(dev, quick, args.iter().any(|a| a == "--decode"), args.iter().any(|a| a == "--prefill"))
         }
         other => {
