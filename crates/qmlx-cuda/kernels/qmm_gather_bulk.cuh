@@ -10,14 +10,19 @@
 //     dequantization, mma.sync) on words read from the stage, x (the item's ≤ 8 gathered rows) from
 //     L2 one step ahead across units; partial sums of the kp parts meet in a double-buffered shared
 //     buffer behind one named barrier per unit (fixed order: deterministic);
-//   - units are taken b, b + grid, … (all units cost the same: same rows, same K);
+//   - block b takes a contiguous range of units (all units cost the same: same rows, same K), so
+//     its consecutive units mostly share the item: with two k steps per warp and unit (gate+up,
+//     K = 2048 over 8 K parts) a warp's x registers then hold the item's x across units, and x
+//     is not re-read from L2 per 32-row unit;
 //   - a bad index is an item of its own: nothing is copied for it, its rows are NaN.
 //   - a k step is 4·CH codes: CH = the format's chunk (128-code steps; nvfp4 64), or half of it
 //     (the qmmgbh… entries, 4-bit affine / mxfp4) so that K = 768 splits into 12 steps, 3 per K part
 //     of 4, instead of 6 steps as 2+2+1+1 (H100 stage 18 ncu: the 1-step warps waited at the
 //     unit's barrier 2 cycles per issued instruction);
 //   - mxfp4 decodes in packed 16-bit arithmetic (fp4_code_pairs_packed, exact like the f32 path)
-//     where the group's factor is exact, else through f32 (stage 17 ncu: 2.2× affine's instructions).
+//     where the group's factor is exact, else through f32 (stage 17 ncu: 2.2× affine's instructions);
+//     nvfp4 likewise, always packed: c · E4M3 · 2^-7 is exact in T for every byte, and the global
+//     factor · 2^7 multiplies the unit's sums (as qmm_sm90.cu's epilogue).
 //   - XS (the qmmgb…x entries, 4-bit affine / mxfp4): the item's x rows (≤ 8, K values each) are
 //     bulk-copied into the stage after the weights, one copy per row, rows K·sizeof(T) + 16 bytes
 //     apart (the 16-byte pad puts rows g and g + 1 of a quarter-warp's 128-bit loads on different
@@ -32,6 +37,17 @@
 #include "tma.cuh"
 
 #define QMLX_GB_MAX_STAGES 8
+
+// Unit u of the work list (item-major: item u / row_tiles, row tile u % row_tiles).
+__device__ __forceinline__ GatherUnit gather_unit_at(int u, int row_tiles, int rows, const int* item_start, const int* wsel) {
+  const int item = u / row_tiles;
+  GatherUnit r;
+  r.pos = item_start[item];
+  r.cols = item_start[item + 1] - r.pos;
+  r.w = wsel[r.pos];
+  r.n0 = (long long)(u - item * row_tiles) * rows;
+  return r;
+}
 
 template <int KIND, int BITS, typename T, int NWC, int CH, bool XS>
 __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
@@ -72,9 +88,12 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
 
   const int row_tiles = (int)(N / UR);
   const int units = count * row_tiles;
-  const int my_units = (int)blockIdx.x < units ? (units - 1 - (int)blockIdx.x) / (int)gridDim.x + 1 : 0;
+  // Block b takes a contiguous range of units (item-major), so that consecutive units of a block
+  // mostly share the item and its x rows (the consumers then keep x in registers, below).
+  const int first_unit = (int)((long long)blockIdx.x * units / gridDim.x);
+  const int my_units = (int)(((long long)blockIdx.x + 1) * units / gridDim.x) - first_unit;
   using Unit = GatherUnit;
-  auto unit = [&](int j) { return gather_unit(j, row_tiles, UR, item_start, wsel); };
+  auto unit = [&](int j) { return gather_unit_at(first_unit + j, row_tiles, UR, item_start, wsel); };
 
   if (warp == NWC) {
     // Producer: unit j into stage j % nstages once the consumers have released its last use.
@@ -121,34 +140,41 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
     roff[h] = (int)(r * RB);
     goff[h] = (int)(r * (K >> gshift));
   }
-  // x row of this lane's column g in unit j (null: no such pair, or a bad item).
-  auto x_row = [&](int j) -> const T* {
-    if (j >= my_units) return nullptr;
+  // x row index of this lane's column g in unit j (−1: no such pair, or a bad item; an index, not
+  // a pointer: two registers fewer, which keeps the two-block kernels under their cap of 96).
+  auto x_row = [&](int j) -> int {
+    if (j >= my_units) return -1;
     const Unit un = unit(j);
-    return g < un.cols && un.w >= 0 ? reinterpret_cast<const T*>(p.x) + (long long)xsel[un.pos + g] * K : nullptr;
+    return g < un.cols && un.w >= 0 ? xsel[un.pos + g] : -1;
   };
 
   uint4 xv[2][XV];
-  auto load_x = [&](int b, const T* xr, int s) {
+  auto load_x = [&](int b, int xr, int s) {
     const long long k = k_of(s);
-    const bool ok = s < steps && k < K && xr;
+    const bool ok = s < steps && k < K && xr >= 0;
+    const uint4* src = reinterpret_cast<const uint4*>(reinterpret_cast<const T*>(p.x) + (long long)xr * K + k);
 #pragma unroll
-    for (int e = 0; e < XV; ++e) xv[b][e] = ok ? __ldg(reinterpret_cast<const uint4*>(xr + k) + e) : make_uint4(0, 0, 0, 0);
+    for (int e = 0; e < XV; ++e) xv[b][e] = ok ? __ldg(src + e) : make_uint4(0, 0, 0, 0);
   };
   // One k step of the warp's two m16 row tiles (DecodeTile::compute's decode and mma with CH codes
   // per lane): A pairs of the H rows, then MMAS mma per row tile against the x pairs.
-  auto compute = [&](const uint32_t (&v)[H][CW], const uint32_t (&sr)[H], const uint32_t (&br)[H], float gf, const uint4 (&xr)[XV],
+  auto compute = [&](const uint32_t (&v)[H][CW], const uint32_t (&sr)[H], const uint32_t (&br)[H], const uint4 (&xr)[XV],
                      float (&c)[2][2][1][4]) {
     uint32_t a[H][NP];
 #pragma unroll
     for (int h = 0; h < H; ++h) {
       if constexpr (KIND == KIND_MXFP4) {
         bool exact;
-        const uint32_t f2 = fp4_packed_factor<T>(fp_group_scale<KIND>((uint8_t)sr[h], gf), exact);
+        const uint32_t f2 = fp4_packed_factor<T>(fp_group_scale<KIND>((uint8_t)sr[h], 0.0f), exact);
         if (exact) fp4_code_pairs_packed<T>(v[h], f2, a[h]);
-        else Dec::template run<CW, NP>(v[h], sr[h], br[h], gf, a[h]);
+        else Dec::template run<CW, NP>(v[h], sr[h], br[h], 0.0f, a[h]);
+      } else if constexpr (KIND == KIND_NVFP4) {
+        // c · E4M3 · 2^-7, exact in T for every byte (a NaN byte gives NaN pairs, as the f32 path);
+        // the global factor · 2^7 multiplies the unit's sums (as the sm90 kernel's epilogue).
+        bool exact;
+        fp4_code_pairs_packed<T>(v[h], nvfp4_packed_factor<T>(fp8_value(sr[h]) * 0.0078125f, exact), a[h]);
       } else {
-        Dec::template run<CW, NP>(v[h], sr[h], br[h], gf, a[h]);
+        Dec::template run<CW, NP>(v[h], sr[h], br[h], 0.0f, a[h]);
       }
     }
     const uint32_t* X = reinterpret_cast<const uint32_t*>(&xr[0]);
@@ -166,10 +192,10 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
   Tile::zero(acc);
   int j = 0, s = 0, stg = 0;  // unit and step of i, the unit's stage and its phase parity
   uint32_t par = 0;
-  float gfactor = 0.0f;
   int x_cols = 0;  // XS: x rows of the unit in the stage (0 for a bad item: nothing was copied)
-  const T* x_cur = XS ? nullptr : x_row(0);
-  const T* x_next = XS ? nullptr : x_row(1);
+  bool x_kept = false;
+  int x_cur = XS ? -1 : x_row(0);
+  int x_next = XS ? -1 : x_row(1);
   if constexpr (!XS) load_x(0, x_cur, 0);
   // Two steps per round, so that the x double buffer is indexed at compile time.
   for (int i0 = 0; i0 < total; i0 += 2) {
@@ -180,11 +206,18 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
         if (s == 0) {
           mbar_wait(&full[stg], par);
           const Unit un = unit(j);
-          if (KIND == KIND_NVFP4) gfactor = un.w >= 0 && p.global_scale ? __fdiv_rn(__ldg(p.global_scale + un.w), 2688.0f) : 1.0f;
           if constexpr (XS) x_cols = un.w >= 0 ? un.cols : 0;
         }
         const bool last = s + 1 == per_unit;
-        if constexpr (!XS) load_x(b ^ 1, last ? x_next : x_cur, last ? 0 : s + 1);
+        if constexpr (!XS) {
+          // Two steps per unit: buffer b always holds step b, so where the next unit's x row for
+          // this lane is the one already there (same item: a block's units are contiguous), the
+          // load is skipped (H100 stage 19 ncu, gate+up: 2.3 cycles of long scoreboard per issued
+          // instruction, x re-read from L2 for every 32-row unit).
+          const bool held = per_unit == 2 && (last ? x_next == x_cur : x_kept);
+          if (!held) load_x(b ^ 1, last ? x_next : x_cur, last ? 0 : s + 1);
+          if (last) x_kept = held;  // buffer 1 (step 1 of this unit) serves the next unit too
+        }
         const long long k = k_of(s);
         if (s < steps && k < K) {
           uint32_t v[H][CW], sr[H], br[H];
@@ -207,7 +240,7 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
 #pragma unroll
             for (int e = 0; e < XV; ++e) xv[b][e] = g < x_cols ? xs[e] : make_uint4(0, 0, 0, 0);
           }
-          compute(v, sr, br, gfactor, xv[b], acc);
+          compute(v, sr, br, xv[b], acc);
         }
         if (last) {
           // The unit's last step: release the stage, then add the kp parts of each row group.
@@ -218,11 +251,14 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
           asm volatile("bar.sync 1, %0;" ::"r"(NWC * 32) : "memory");
           const Unit un = unit(j);
           T* out = reinterpret_cast<T*>(p.out) + (long long)un.pos * N + un.n0;
+          // nvfp4: the global factor (g / 2688, as the other kernels round it) times the 2^7 taken
+          // out of the decoded codes.
+          const float gout = KIND == KIND_NVFP4 ? (un.w >= 0 && p.global_scale ? __fdiv_rn(__ldg(p.global_scale + un.w), 2688.0f) : 1.0f) * 128.0f : 1.0f;
           for (int e = threadIdx.x; e < (un.cols << ur_shift); e += NWC * 32) {
             const int c = e >> ur_shift, r = e & (UR - 1), q0 = (r >> 5) * kp;
             float v = 0.0f;
             for (int q = 0; q < kp; ++q) v += red[j & 1][q0 + q][r & 31][c];
-            out[(long long)c * N + r] = from_f32<T>(un.w >= 0 ? v : __uint_as_float(0x7FC00000u));
+            out[(long long)c * N + r] = from_f32<T>(un.w >= 0 ? (KIND == KIND_NVFP4 ? v * gout : v) : __uint_as_float(0x7FC00000u));
           }
           s = 0;
           ++j;

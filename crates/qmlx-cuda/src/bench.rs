@@ -240,29 +240,40 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     // QMLX_BENCH_MOE_ONLY=1: only the MoE rows (the gather kernels' check).
     let moe_only = std::env::var("QMLX_BENCH_MOE_ONLY").is_ok_and(|v| v == "1");
     let shapes: &[(usize, usize)] = if moe_only { &[] } else { shapes };
-    for &(n, k) in shapes {
-        for c in &cases {
-            for &m in &ms {
-                if m * k * 2 > p.x.bytes || m * n * 2 > p.out.bytes {
-                    continue;
+    // Row order: the M ≤ 64 rows of every shape, then the MoE rows, then M ≥ 256. Why (H100 stage 20,
+    // bench/cuda-notes.md): the prefill rows draw ~690 W and run power-capped at 1320-1680 MHz; the
+    // SM clock took ~0.3 s to return to 1980 MHz after them, so decode and MoE rows that followed
+    // prefill rows were timed partly at the capped clock (MoE 1536×2048 1 / 8 tokens 14.31 / 51.48
+    // µs right after them vs 13.05 / 47.52 in a fresh process, same binary and call), while the
+    // roofline (copy bandwidth) is measured first, on an idle card.
+    let (light, heavy): (Vec<usize>, Vec<usize>) = ms.iter().partition(|&&m| m <= 64);
+    let qmm_rows = |ms: &[usize]| {
+        for &(n, k) in shapes {
+            for c in &cases {
+                for &m in ms {
+                    if m * k * 2 > p.x.bytes || m * n * 2 > p.out.bytes {
+                        continue;
+                    }
+                    let us = time_matmul(dev, &timer, &p, c, &[n, k], &[m, k], None, 0);
+                    let sdt = c.spec.scales_dtype(c.dtype).size();
+                    let groups = n * k / c.spec.group_size() as usize;
+                    let bytes = n * c.spec.packed_words(k) * 4 + groups * sdt * if c.spec.has_biases() { 2 } else { 1 } + (m * k + m * n) * 2;
+                    let t_roof = bytes as f64 / bw * 1e6;
+                    println!(
+                        "qmm,{n},{k},{},{},{m},{us:.2},{:.1},{:.1},{:.1}",
+                        spec_name(c),
+                        c.dtype,
+                        bytes as f64 / (us * 1e-6) / 1e9,
+                        100.0 * t_roof / us,
+                        2.0 * (m * n * k) as f64 / (us * 1e-6) / 1e12
+                    );
                 }
-                let us = time_matmul(dev, &timer, &p, c, &[n, k], &[m, k], None, 0);
-                let sdt = c.spec.scales_dtype(c.dtype).size();
-                let groups = n * k / c.spec.group_size() as usize;
-                let bytes = n * c.spec.packed_words(k) * 4 + groups * sdt * if c.spec.has_biases() { 2 } else { 1 } + (m * k + m * n) * 2;
-                let t_roof = bytes as f64 / bw * 1e6;
-                println!(
-                    "qmm,{n},{k},{},{},{m},{us:.2},{:.1},{:.1},{:.1}",
-                    spec_name(c),
-                    c.dtype,
-                    bytes as f64 / (us * 1e-6) / 1e9,
-                    100.0 * t_roof / us,
-                    2.0 * (m * n * k) as f64 / (us * 1e-6) / 1e12
-                );
             }
         }
-    }
+    };
+    qmm_rows(&light);
     if prefill {
+        qmm_rows(&heavy);
         return;
     }
     // MoE: Qwen3-30B-A3B, 128 experts, top-8; gate+up [1536, 2048] and down [2048, 768]; sorted rhs.
@@ -314,4 +325,5 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
             }
         }
     }
+    qmm_rows(&heavy);
 }

@@ -706,10 +706,11 @@ impl Device {
             // are not amortized).
             // Stage 18: mxfp4 decodes in packed 16-bit arithmetic here, so it joins at a pair per
             // 2 matrices like affine 4-bit (f16, 8 tokens: 73.0 -> 65.6 µs; bf16 not measured).
+            // Stage 20: nvfp4 too (packed decode; gate+up f16 8 tokens 78.11 µs on qmv, 60.39 here).
             0 => use_decode
                 || batch >= 2 * op.w_count
                 || (op.k < 2048 && 4 * batch >= op.w_count)
-                || (spec.mode() == Mode::Mxfp4 && op.out_dtype == DType::F16 && 2 * batch >= op.w_count),
+                || (matches!(spec.mode(), Mode::Mxfp4 | Mode::Nvfp4) && op.out_dtype == DType::F16 && 2 * batch >= op.w_count),
             _ => false,
         };
         if let Some(g) = bulk_plan.filter(|_| use_bulk) {

@@ -676,6 +676,18 @@ fn gather_bulk_cases<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut 
     }
     crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
     crate::GATHER_BULK_BLOCKS.store(0, Relaxed);
+    // K = 2048 (the gate+up shape: two whole k steps per warp and unit over 8 K parts, where a warp
+    // keeps x in registers across a block's consecutive units of one item): 3 row tiles per item,
+    // x rows drawn with repeats (lhs), so items differ in x or share it; 3 blocks and 1 block, so a
+    // block's contiguous units cross items.
+    let mut idx: Vec<i32> = (0..20).map(|_| rng.below(6) as i32).collect();
+    idx.sort();
+    let lhs: Vec<i32> = (0..20).map(|_| rng.below(5) as i32).collect();
+    for blocks in [3usize, 1] {
+        crate::GATHER_MAX_BLOCKS.store(blocks, Relaxed);
+        matmul_case::<T>(dev, t, rng, spec, g, &[6, 96, 2048], &[5, 1, 2048], true, Some((lhs.clone(), vec![20])), rhs(idx.clone()), false, W_SD, &format!("{tag} bulk gather K=2048 N=96 lhs + sorted rhs, {blocks} blocks"));
+    }
+    crate::GATHER_MAX_BLOCKS.store(0, Relaxed);
     // K around the kernel's k step (128 codes, nvfp4 64): mma.sync is warp-collective, so a step
     // that K cuts between a warp's lanes must never reach the kernel (K = 64 hung it on the H100,
     // session 4). Below one step, one and a half steps (gather_bulk_plan sends both to the
