@@ -170,7 +170,9 @@ pub(super) fn run_t<T: Float>(
         crate::DType::F16 => kernels::scale_kind::F16,
         _ => kernels::scale_kind::F32,
     };
-    let sc = if affine && !float_blocks && k % kernels::INT_SPAN == 0 && [l4, l2, l1].iter().all(|&l| l == 0 || l == 2) {
+    // (2-bit integer dots step 256 codes: K whole steps.)
+    let whole = if op.spec.bits() == 2 { 2 * kernels::INT_SPAN } else { kernels::INT_SPAN };
+    let sc = if affine && !float_blocks && k % whole == 0 && [l4, l2, l1].iter().all(|&l| l == 0 || l == 2) {
         sc
     } else {
         kernels::scale_kind::F32

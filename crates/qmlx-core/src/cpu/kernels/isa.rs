@@ -110,6 +110,13 @@ pub(crate) trait Isa: Copy {
         let _ = p;
         unreachable!("no integer dots for this instruction set")
     }
+    /// Code `j` (0..4) of every byte of the 64 bytes of 2-bit codes `w` (`body::dot_rows_int2`):
+    /// `(w >> 2j) & 3` per byte (AVX-512 only).
+    #[inline(always)]
+    unsafe fn int_codes2(w: Self::W, j: u32) -> Self::W {
+        let _ = (w, j);
+        unreachable!("no integer dots for this instruction set")
+    }
     /// Zero i32 lanes.
     #[inline(always)]
     unsafe fn int_zero() -> Self::W {
@@ -398,6 +405,16 @@ mod x86 {
                 [_mm512_shuffle_epi8(t, lo), _mm512_shuffle_epi8(t, hi)]
             } else {
                 [lo, hi]
+            }
+        }
+        #[inline(always)]
+        unsafe fn int_codes2(w: __m512i, j: u32) -> __m512i {
+            // A 16-bit shift keeps each byte's own bits in its low 2 (j ≤ 3).
+            let m = _mm512_set1_epi8(3);
+            if j == 0 {
+                _mm512_and_si512(w, m)
+            } else {
+                _mm512_and_si512(_mm512_srl_epi16(w, _mm_cvtsi32_si128(2 * j as i32)), m)
             }
         }
         #[inline(always)]

@@ -202,6 +202,12 @@ fn has_vbmi() -> bool {
     #[cfg(not(target_arch = "x86_64"))]
     false
 }
+/// `body::split_x_limbs2` (affine 2-bit) compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn split_x_limbs2_avx512(x: &[f32], limbs: usize, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
+    body::split_x_limbs2(x, limbs, gs, out, xsum)
+}
 /// `body::split_x_limbs` compiled for AVX-512 (vectorised rounding).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
@@ -293,7 +299,8 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
     }
     match (spec.element_code(), spec.bits()) {
         (ElementCode::Uint | ElementCode::Fp4, 4) => {}
-        // Affine 2/3-bit the same way (VBMI unpacking). Not 8-bit: with f16/bf16 x (2 limbs; 3
+        // Affine 2/3-bit the same way (3-bit: VBMI unpacking; 2-bit: 256 codes per step,
+        // `body::dot_rows_int2`, x split per 16-element window). Not 8-bit: with f16/bf16 x (2 limbs; 3
         // could overflow the i32 sums) its integer dots took 36.8 vs 60.5 µs in L2 but streamed
         // worse from memory, 4096×4096 M=1 bf16 x 341–343 vs 275–279 µs (fast state) and
         // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
@@ -316,6 +323,9 @@ pub(crate) fn x_record_bytes(spec: &QuantSpec, limbs: usize) -> usize {
         body::FP8_F32_RECORD_BYTES
     } else if spec.element_code() == ElementCode::Fp8 {
         body::bf16_record_bytes(limbs)
+    } else if spec.bits() == 2 {
+        // Records per 256-element step (`body::dot_rows_int2`): half of one per 128.
+        body::int2_record_bytes(limbs) / 2
     } else {
         body::int_record_bytes(limbs)
     }
@@ -361,12 +371,20 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
     } else {
         (1.0, body::uint_int_offset(spec.bits()))
     };
+    // 2-bit: whole 256-element steps (`body::dot_rows_int2`), the rest as a K tail.
+    let whole = if spec.bits() == 2 { k / body::INT2_STEP * body::INT2_STEP } else { spans * INT_SPAN };
     for (r, row) in x.chunks_exact(k).enumerate() {
         let o = &mut out[r * row_bytes..(r + 1) * row_bytes];
         let xs = &mut xsum[r * gpr..(r + 1) * gpr];
         #[cfg(target_arch = "x86_64")]
         // SAFETY: only called for `Kernels::Avx512Vnni`, whose support check covers these features.
-        let ok = unsafe { split_x_limbs_avx512(&row[..spans * INT_SPAN], limbs, code, gs, o, xs) };
+        let ok = unsafe {
+            if spec.bits() == 2 {
+                split_x_limbs2_avx512(&row[..whole], limbs, gs, o, xs)
+            } else {
+                split_x_limbs_avx512(&row[..whole], limbs, code, gs, o, xs)
+            }
+        };
         #[cfg(not(target_arch = "x86_64"))]
         let ok = {
             let _ = (o, code);
@@ -375,8 +393,8 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
         if !ok {
             return false;
         }
-        for (g, tail) in row[spans * INT_SPAN..].chunks(gs).enumerate() {
-            xs[spans * INT_SPAN / gs + g] = tail.iter().map(|&v| v as f64).sum::<f64>() as f32;
+        for (g, tail) in row[whole..].chunks(gs).enumerate() {
+            xs[whole / gs + g] = tail.iter().map(|&v| v as f64).sum::<f64>() as f32;
         }
     }
     true
