@@ -12,7 +12,7 @@ Writes bench/results/cpu-<date>.csv (raw rows) and cpu-<date>.md (machine, date,
 tables); `python bench/plot_cpu.py bench/results/cpu-<date>.csv` draws the plot.
 
 Usage: .venv/bin/python bench/cpu_bench.py [--quick | --focus] [--no-mlx] [--tag NAME]
-  --focus: the two Llama-3-8B decode shapes 4096×4096 and 14336×4096, five quantizations, float32
+  --focus: the two Llama-3-8B decode shapes 4096×4096 and 14336×4096, seven quantizations (affine 2/3/4/8-bit g64, mxfp4, nvfp4, mxfp8), float32
   x (and float16/bfloat16 x on 4096×4096) (a shorter run for a quiet moment on a shared machine).
 Both modes also time transpose=False (Ŵ stored [K, N]) at M = 1, 4, 16 for float32 x.
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed from this process's environment (they slow
@@ -139,7 +139,7 @@ def main():
     if quick:
         args.append("--quick")
     if focus:
-        args += ["--shapes", "4096x4096,14336x4096", "--specs", "affine4g64,affine8g64,affine3g64,mxfp4,nvfp4", "--dtypes", "f32,f16,bf16"]
+        args += ["--shapes", "4096x4096,14336x4096", "--specs", "affine4g64,affine8g64,affine3g64,affine2g64,mxfp4,nvfp4,mxfp8", "--dtypes", "f32,f16,bf16"]
     subprocess.run(args, cwd=ROOT, check=True)
     # transpose=False (x @ Ŵ with Ŵ stored [K, N]): small M, float32 x, the main modes.
     raw_nt = os.path.join(ROOT, "bench", "out", "qmlx_nt.csv")
