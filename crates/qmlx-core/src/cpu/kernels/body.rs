@@ -310,8 +310,8 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
-    if B == 2 {
-        return dot_rows_int2::<I, SC, LIMBS, NR, MR>(a, out);
+    if B == 2 || B == 3 {
+        return dot_rows_int2::<I, B, SC, LIMBS, NR, MR>(a, out);
     }
     // Words and bytes of codes per span.
     let span_words = INT_SPAN * B as usize / 32;
@@ -711,19 +711,20 @@ pub(crate) const fn int2_record_bytes(limbs: usize) -> usize {
     256 * limbs + 128
 }
 
-/// [`dot_rows_int`] for affine 2-bit codes, 256 codes (64 bytes) of a row per step with no
-/// byte permutes: code `j` of every byte is `(bytes >> 2j) & 3` (a 16-bit shift and an and;
-/// j = 0: the and), so the four code vectors of a step hold in i32 lane `i` the 16 codes of
-/// window `16i..16i+16` (byte `4i + t`, code `j`: code `16i + 4t + j`), and x comes split per
-/// window ([`split_x_limbs2`]: one power-of-two scale per 16 elements, vector `j` byte `4i + t`
-/// = element `16i + 4t + j`). Per 256 codes and row: 7 unpacking operations, `4·LIMBS` dots,
-/// and the join, conversion and scaling once (the 128-code integer dots: per 128 codes 5
+/// [`dot_rows_int`] for affine 2- and 3-bit codes, 256 codes (`32·B` bytes) of a row per step:
+/// the four code vectors of a step ([`Isa::int_step_codes`]) hold in i32 lane `i` the 16 codes
+/// of window `16i..16i+16` — 2-bit with no byte permutes (code `j` of every byte is
+/// `(bytes >> 2j) & 3`: vector `j` byte `4i + t` = code `16i + 4t + j`), 3-bit by one
+/// `vpermi2b` and one multishift per vector (vector `v` byte `4i + t` = code `16i + 4v + t`) —
+/// and x comes split per window to match ([`split_x_limbs2`]: one power-of-two scale per 16
+/// elements). Per 256 codes and row: 7 (2-bit) or 12 (3-bit) unpacking operations, `4·LIMBS`
+/// dots, and the join, conversion and scaling once (the 128-code integer dots: per 128 codes 5
 /// unpacking operations with 3 byte permutes and the scaling; in L2 512×4096 M=1 on one core a
 /// timing prototype took 17.1 vs 30.1 µs with bf16 x, stage 7). K after the last whole step
 /// runs through [`dot_rows`] with the f32 x (`a.x`).
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
-unsafe fn dot_rows_int2<I: Isa, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
     debug_assert!(NR * MR * LIMBS <= 24, "i32 accumulators beyond the 32 registers");
     let rec = int2_record_bytes(LIMBS);
     let steps = a.k / INT2_STEP;
@@ -731,8 +732,12 @@ unsafe fn dot_rows_int2<I: Isa, const SC: u8, const LIMBS: usize, const NR: usiz
     // Groups per step: lane i (window i) lies in group 16i / gs, as `lane_scales` spreads them.
     let gpb = INT2_STEP / a.gs;
     let mut tot = [[I::zero(); MR]; NR];
+    let step_words = INT2_STEP * B as usize / 32;
     for st in 0..steps {
-        prefetch_line::<I, NR, MR>(a.w, a.w_stride, st * 16);
+        // One prefetch per 64-byte line of codes that starts in this step.
+        for line in (st * step_words).div_ceil(16)..((st + 1) * step_words).div_ceil(16) {
+            prefetch_line::<I, NR, MR>(a.w, a.w_stride, line * 16);
+        }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + st * rec));
         let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
         for m in 0..MR {
@@ -741,9 +746,9 @@ unsafe fn dot_rows_int2<I: Isa, const SC: u8, const LIMBS: usize, const NR: usiz
                 acc[n][m][LIMBS - 1] = start;
             }
         }
-        let w: [I::W; NR] = each!(n < NR => I::int_load(a.w.add(n * a.w_stride + st * 16) as *const i8));
+        let w: [[I::W; 2]; NR] = each!(n < NR => I::int_step_load::<B>(a.w.add(n * a.w_stride + st * step_words)));
         for j in 0..4u32 {
-            let c: [I::W; NR] = each!(n < NR => I::int_codes2(w[n], j));
+            let c: [I::W; NR] = each!(n < NR => I::int_step_codes::<B>(w[n], j));
             for l in 0..LIMBS {
                 for m in 0..MR {
                     let xp = xr[m].add(l * 256 + j as usize * 64);
@@ -770,14 +775,14 @@ unsafe fn dot_rows_int2<I: Isa, const SC: u8, const LIMBS: usize, const NR: usiz
         }
     }
     if SC == scale_kind::F32 {
-        finish_block_rows::<I, 2, { kind::UINT }, NR, MR>(a, &tot, steps * INT2_STEP, out);
+        finish_block_rows::<I, B, { kind::UINT }, NR, MR>(a, &tot, steps * INT2_STEP, out);
         return;
     }
     // 16-bit scales and biases: K is whole steps (the caller's condition).
     debug_assert!(steps * INT2_STEP == a.k);
     for n in 0..NR {
         let (b, s) = ((a.biases as *const u16).add(n * a.s_stride), (a.scales as *const u16).add(n * a.s_stride));
-        let bias = I::dot2_f64_u16::<SC, MR>(b, s, uint_int_offset(2) as f64, a.xsum, a.xsum_stride, a.k / a.gs);
+        let bias = I::dot2_f64_u16::<SC, MR>(b, s, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, a.k / a.gs);
         for m in 0..MR {
             out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
         }
@@ -785,24 +790,32 @@ unsafe fn dot_rows_int2<I: Isa, const SC: u8, const LIMBS: usize, const NR: usiz
 }
 
 /// Splits the whole [`INT2_STEP`]-element steps of the row `x` into `limbs` int8 limbs for
-/// [`dot_rows_int2`]: per step a record of [`int2_record_bytes`] at `out` (64-byte aligned),
+/// [`dot_rows_int2`] with `bits`-bit codes (2 or 3: the digit order of their code vectors, the
+/// offset): per step a record of [`int2_record_bytes`] at `out` (64-byte aligned),
 /// and in `xsum` the per-group (`gs`) sums of x̃ (the value the limbs carry). As
 /// [`split_x_limbs`] with blocks of 16 elements (a window of the 2-bit dots) instead of 8:
 /// `e` the largest integer with `max|x|·2^e ≤ 126`, `J = round(x·2^e·2^8(limbs-1))` in signed
-/// base-256 digits, lane factor `2^-e·2^-8(limbs-1)`, start value `−2·ΣJ` (affine offset 2).
+/// base-256 digits, lane factor `2^-e·2^-8(limbs-1)`, start value `−offset·ΣJ` (affine offset
+/// `uint_int_offset(bits)`).
 /// False (nothing usable) for a non-finite value or a block whose max|x| is nonzero but below
 /// 2^-100.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub(crate) unsafe fn split_x_limbs2(x: &[f32], limbs: usize, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
+pub(crate) unsafe fn split_x_limbs2(x: &[f32], bits: u32, limbs: usize, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
     use std::arch::x86_64::*;
     let steps = x.len() / INT2_STEP;
     let rec = int2_record_bytes(limbs);
     debug_assert!(out.len() >= steps * rec && xsum.len() >= steps * INT2_STEP / gs && (2..=3).contains(&limbs) && gs % 16 == 0);
     let abs = _mm512_set1_epi32(0x7FFF_FFFF);
     let (c128, c255) = (_mm512_set1_epi32(128), _mm512_set1_epi32(255));
-    // Byte u = 4t + j of a window's 16 digits to position 4j + t (vector j, byte t).
-    let by_code = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    // Element u of a window to vector v, byte t: 2-bit u = 4t + v (position 4v + t of the 16
+    // digits), 3-bit u = 4v + t (as they are).
+    let by_code = if bits == 2 {
+        _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)
+    } else {
+        _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    };
+    let offset = uint_int_offset(bits);
     let bits = 8 * (limbs as i32 - 1);
     let pow2 = |e: i32| f32::from_bits(((127 + e) as u32) << 23);
     let mut wsum = [0f64; INT2_STEP / 16];
@@ -825,7 +838,7 @@ pub(crate) unsafe fn split_x_limbs2(x: &[f32], limbs: usize, gs: usize, out: &mu
             let js = _mm512_reduce_add_epi32(jv);
             let factor = f64::from_bits(((1023 - e - bits) as u64) << 52);
             *(rp.add(256 * limbs) as *mut f32).add(i) = factor as f32;
-            *(rp.add(256 * limbs + 64) as *mut i32).add(i) = -2 * js;
+            *(rp.add(256 * limbs + 64) as *mut i32).add(i) = -offset * js;
             *ws = js as f64 * factor;
             // Digits, low first; limb l of window i: vector j, bytes 4i..4i+4.
             for l in (0..limbs).rev() {

@@ -110,11 +110,18 @@ pub(crate) trait Isa: Copy {
         let _ = p;
         unreachable!("no integer dots for this instruction set")
     }
-    /// Code `j` (0..4) of every byte of the 64 bytes of 2-bit codes `w` (`body::dot_rows_int2`):
-    /// `(w >> 2j) & 3` per byte (AVX-512 only).
+    /// The `B`-bit codes of one 256-code step of `body::dot_rows_int2` at `p` (`32·B` bytes, nothing
+    /// read past them), as the registers [`Isa::int_step_codes`] takes (AVX-512 only).
     #[inline(always)]
-    unsafe fn int_codes2(w: Self::W, j: u32) -> Self::W {
-        let _ = (w, j);
+    unsafe fn int_step_load<const B: u32>(p: *const u32) -> [Self::W; 2] {
+        let _ = p;
+        unreachable!("no integer dots for this instruction set")
+    }
+    /// Code vector `v` (0..4) of a step: i32 lane `i`, byte `t` holds code `16i + 4t + v` (2-bit:
+    /// `(bytes >> 2v) & 3`) or `16i + 4v + t` (3-bit: one `vpermi2b` and one multishift).
+    #[inline(always)]
+    unsafe fn int_step_codes<const B: u32>(src: [Self::W; 2], v: u32) -> Self::W {
+        let _ = (src, v);
         unreachable!("no integer dots for this instruction set")
     }
     /// Zero i32 lanes.
@@ -408,14 +415,27 @@ mod x86 {
             }
         }
         #[inline(always)]
-        unsafe fn int_codes2(w: __m512i, j: u32) -> __m512i {
-            // A 16-bit shift keeps each byte's own bits in its low 2 (j ≤ 3).
-            let m = _mm512_set1_epi8(3);
-            if j == 0 {
-                _mm512_and_si512(w, m)
+        unsafe fn int_step_load<const B: u32>(p: *const u32) -> [__m512i; 2] {
+            let lo = _mm512_loadu_si512(p as *const _);
+            if B == 2 {
+                [lo, lo]
             } else {
-                _mm512_and_si512(_mm512_srl_epi16(w, _mm_cvtsi32_si128(2 * j as i32)), m)
+                [lo, _mm512_zextsi256_si512(_mm256_loadu_si256(p.add(16) as *const _))]
             }
+        }
+        #[inline(always)]
+        unsafe fn int_step_codes<const B: u32>(src: [__m512i; 2], v: u32) -> __m512i {
+            if B == 2 {
+                // A 16-bit shift keeps each byte's own bits in its low 2 (v ≤ 3).
+                let m = _mm512_set1_epi8(3);
+                return if v == 0 { _mm512_and_si512(src[0], m) } else { _mm512_and_si512(_mm512_srl_epi16(src[0], _mm_cvtsi32_si128(2 * v as i32)), m) };
+            }
+            // 3-bit: window w is bytes 6w..6w+6; qword q takes the 2 bytes holding codes
+            // 4v..4v+4 of windows 2q and 2q+1, the multishift picks each code's 3 bits.
+            let t = &INT_STEP3[v as usize];
+            let q = _mm512_permutex2var_epi8(src[0], _mm512_loadu_si512(t.arrange.as_ptr() as *const _), src[1]);
+            let c = _mm512_multishift_epi64_epi8(_mm512_loadu_si512(t.shift.as_ptr() as *const _), q);
+            _mm512_and_si512(c, _mm512_set1_epi8(7))
         }
         #[inline(always)]
         unsafe fn int_zero() -> __m512i {
@@ -583,6 +603,38 @@ mod x86 {
         }
         t
     }
+
+    /// `vpermi2b` and multishift controls of [`Isa::int_step_codes`] for 3-bit codes, per code
+    /// vector v: qword q gets bytes `12q + ⌊1.5v⌋ + {0, 1}` (window 2q) in bytes 0-1 and
+    /// `12q + 6 + ⌊1.5v⌋ + {0, 1}` (window 2q + 1) in bytes 4-5; byte t of each half selects bit
+    /// `4·(v mod 2) + 3t` of its two bytes.
+    #[repr(C, align(64))]
+    struct IntStepTables {
+        arrange: [u8; 64],
+        shift: [u8; 64],
+    }
+
+    const fn int_step3_tables(v: usize) -> IntStepTables {
+        let mut t = IntStepTables { arrange: [0; 64], shift: [0; 64] };
+        let (b0, r) = (3 * v / 2, 4 * (v % 2));
+        let mut q = 0;
+        while q < 8 {
+            t.arrange[8 * q] = (12 * q + b0) as u8;
+            t.arrange[8 * q + 1] = (12 * q + b0 + 1) as u8;
+            t.arrange[8 * q + 4] = (12 * q + 6 + b0) as u8;
+            t.arrange[8 * q + 5] = (12 * q + 6 + b0 + 1) as u8;
+            let mut k = 0;
+            while k < 4 {
+                t.shift[8 * q + k] = (r + 3 * k) as u8;
+                t.shift[8 * q + 4 + k] = (32 + r + 3 * k) as u8;
+                k += 1;
+            }
+            q += 1;
+        }
+        t
+    }
+
+    static INT_STEP3: [IntStepTables; 4] = [int_step3_tables(0), int_step3_tables(1), int_step3_tables(2), int_step3_tables(3)];
 
     /// 2-bit and 3-bit codes.
     static INT_CODES_SMALL: [IntCodeTables; 2] = [int_code_tables(2), int_code_tables(3)];

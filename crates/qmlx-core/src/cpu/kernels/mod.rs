@@ -205,8 +205,8 @@ fn has_vbmi() -> bool {
 /// `body::split_x_limbs2` (affine 2-bit) compiled for AVX-512.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
-unsafe fn split_x_limbs2_avx512(x: &[f32], limbs: usize, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
-    body::split_x_limbs2(x, limbs, gs, out, xsum)
+unsafe fn split_x_limbs2_avx512(x: &[f32], bits: u32, limbs: usize, gs: usize, out: &mut [i8], xsum: &mut [f32]) -> bool {
+    body::split_x_limbs2(x, bits, limbs, gs, out, xsum)
 }
 /// `body::split_x_limbs` compiled for AVX-512 (vectorised rounding).
 #[cfg(target_arch = "x86_64")]
@@ -299,8 +299,8 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
     }
     match (spec.element_code(), spec.bits()) {
         (ElementCode::Uint | ElementCode::Fp4, 4) => {}
-        // Affine 2/3-bit the same way (3-bit: VBMI unpacking; 2-bit: 256 codes per step,
-        // `body::dot_rows_int2`, x split per 16-element window). Not 8-bit: with f16/bf16 x (2 limbs; 3
+        // Affine 2/3-bit the same way, 256 codes per step (`body::dot_rows_int2`, x split per
+        // 16-element window; 3-bit unpacking with VBMI). Not 8-bit: with f16/bf16 x (2 limbs; 3
         // could overflow the i32 sums) its integer dots took 36.8 vs 60.5 µs in L2 but streamed
         // worse from memory, 4096×4096 M=1 bf16 x 341–343 vs 275–279 µs (fast state) and
         // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
@@ -323,7 +323,7 @@ pub(crate) fn x_record_bytes(spec: &QuantSpec, limbs: usize) -> usize {
         body::FP8_F32_RECORD_BYTES
     } else if spec.element_code() == ElementCode::Fp8 {
         body::bf16_record_bytes(limbs)
-    } else if spec.bits() == 2 {
+    } else if matches!(spec.bits(), 2 | 3) {
         // Records per 256-element step (`body::dot_rows_int2`): half of one per 128.
         body::int2_record_bytes(limbs) / 2
     } else {
@@ -371,16 +371,16 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
     } else {
         (1.0, body::uint_int_offset(spec.bits()))
     };
-    // 2-bit: whole 256-element steps (`body::dot_rows_int2`), the rest as a K tail.
-    let whole = if spec.bits() == 2 { k / body::INT2_STEP * body::INT2_STEP } else { spans * INT_SPAN };
+    // 2/3-bit: whole 256-element steps (`body::dot_rows_int2`), the rest as a K tail.
+    let whole = if matches!(spec.bits(), 2 | 3) { k / body::INT2_STEP * body::INT2_STEP } else { spans * INT_SPAN };
     for (r, row) in x.chunks_exact(k).enumerate() {
         let o = &mut out[r * row_bytes..(r + 1) * row_bytes];
         let xs = &mut xsum[r * gpr..(r + 1) * gpr];
         #[cfg(target_arch = "x86_64")]
         // SAFETY: only called for `Kernels::Avx512Vnni`, whose support check covers these features.
         let ok = unsafe {
-            if spec.bits() == 2 {
-                split_x_limbs2_avx512(&row[..whole], limbs, gs, o, xs)
+            if matches!(spec.bits(), 2 | 3) {
+                split_x_limbs2_avx512(&row[..whole], spec.bits(), limbs, gs, o, xs)
             } else {
                 split_x_limbs_avx512(&row[..whole], limbs, code, gs, o, xs)
             }
