@@ -265,10 +265,10 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 
 /// Int8 limbs of x the row-dot kernel of `spec` takes for blocks of `mr` x rows of `dtype`
 /// (0: it takes f32 x): the integer dots of [`Kernels::Avx512Vnni`] for 4-bit codes (affine
-/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2- and 3-bit codes (as 4-bit; 3-bit
-/// with f32 x also for blocks of 2-4 x rows, whose f32 kernels are slow: 4096×4096 from memory
-/// M=2 585-595 → 481-484 µs, M=4 914-927 → 590-592 µs. Not 2-bit: M=2 went 336-343 → 424-442 µs,
-/// though faster in L2; stage 6, cpu-2026-11-27-stage6-m1.md).
+/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2- and 3-bit codes (in 256-code
+/// steps; with f32 x also for blocks of 2-4 x rows, whose f32 kernels are slow: 3-bit 4096×4096
+/// from memory M=2 585-595 → 481-484 µs, M=4 914-927 → 590-592 µs, stage 6; 2-bit since its
+/// 256-code steps M=2 402-406 → 212-217 µs, M=4 573-576 → 508-521 µs, stage 7).
 /// Stage 6 measured the 2/3-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
 /// ≤ 0.26× MLX-CPU's error, ≤ 0.29× the floors). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
 /// block's max|x| (`body::split_x_limbs`): 2 for f16 (11 significant bits) and bf16 (8), 3 for
@@ -311,7 +311,7 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
         (true, _, _) => 2,
         (false, 1, _) => 3,
         // (2 x rows × 4 weight rows × 3 limbs: 24 accumulators, see `body::dot_rows_int`.)
-        (false, _, 3) => 3,
+        (false, _, 2 | 3) => 3,
         _ => 0,
     }
 }
