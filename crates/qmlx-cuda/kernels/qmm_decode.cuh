@@ -256,19 +256,24 @@ __device__ __forceinline__ int block_exclusive_scan(int v, int* tmp, int& total)
 }
 
 // One unit of a gather work list: `rows` weight rows (from n0) of one item's matrix w, applied to the
-// item's cols pairs from pos on. Units are dealt round-robin: block b takes units b, b + grid, ...
+// item's cols pairs from pos on.
 struct GatherUnit {
   int pos, cols, w;
   long long n0;
 };
-__device__ __forceinline__ GatherUnit gather_unit(int j, int row_tiles, int rows, const int* item_start, const int* wsel) {
-  const int u = (int)blockIdx.x + j * (int)gridDim.x, item = u / row_tiles;
+// Unit u of the work list (item-major: item u / row_tiles, row tile u % row_tiles).
+__device__ __forceinline__ GatherUnit gather_unit_at(int u, int row_tiles, int rows, const int* item_start, const int* wsel) {
+  const int item = u / row_tiles;
   GatherUnit r;
   r.pos = item_start[item];
   r.cols = item_start[item + 1] - r.pos;
   r.w = wsel[r.pos];
   r.n0 = (long long)(u - item * row_tiles) * rows;
   return r;
+}
+// The block's j-th unit where units are dealt round-robin (block b takes units b, b + grid, ...).
+__device__ __forceinline__ GatherUnit gather_unit(int j, int row_tiles, int rows, const int* item_start, const int* wsel) {
+  return gather_unit_at((int)blockIdx.x + j * (int)gridDim.x, row_tiles, rows, item_start, wsel);
 }
 
 // The work list of a gather of single rows: every pair resolved into wsel (w index, −1: bad; block 0

@@ -38,17 +38,6 @@
 
 #define QMLX_GB_MAX_STAGES 8
 
-// Unit u of the work list (item-major: item u / row_tiles, row tile u % row_tiles).
-__device__ __forceinline__ GatherUnit gather_unit_at(int u, int row_tiles, int rows, const int* item_start, const int* wsel) {
-  const int item = u / row_tiles;
-  GatherUnit r;
-  r.pos = item_start[item];
-  r.cols = item_start[item + 1] - r.pos;
-  r.w = wsel[r.pos];
-  r.n0 = (long long)(u - item * row_tiles) * rows;
-  return r;
-}
-
 template <int KIND, int BITS, typename T, int NWC, int CH, bool XS>
 __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
 #ifdef QMLX_TMA
