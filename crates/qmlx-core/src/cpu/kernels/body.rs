@@ -331,13 +331,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
             prefetch_line::<I, NR, MR>(a.w, a.w_stride, line * 16);
         }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
-        let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
-        for m in 0..MR {
-            let start = I::int_load(xr[m].add(LIMBS * INT_SPAN + 64));
-            for n in 0..NR {
-                acc[n][m][LIMBS - 1] = start;
-            }
-        }
+        let mut acc = int_acc_start::<I, LIMBS, NR, MR>(&xr, LIMBS * INT_SPAN + 64);
         // One half (even / odd codes) of every row at a time: NR code vectors live instead of
         // 2·NR (the other half's unpacking is dead code here and the load an L1 hit).
         for h in 0..2 {
@@ -351,21 +345,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
                 }
             }
         }
-        for n in 0..NR {
-            let s = if SC == scale_kind::F32 {
-                I::lane_scales(a.scales.add(n * a.s_stride + b * gpb), gpb)
-            } else {
-                I::lane_scales_u16::<SC>((a.scales as *const u16).add(n * a.s_stride + b * gpb), gpb)
-            };
-            for m in 0..MR {
-                let mut j = acc[n][m][0];
-                for l in 1..LIMBS {
-                    j = I::int_join_limbs(j, acc[n][m][l]);
-                }
-                let f = I::mul(s, I::load(xr[m].add(LIMBS * INT_SPAN) as *const f32));
-                tot[n][m] = I::fma(I::int_to_f32(j), f, tot[n][m]);
-            }
-        }
+        int_fold_span::<I, SC, LIMBS, NR, MR>(a, &acc, b * gpb, gpb, &xr, LIMBS * INT_SPAN, &mut tot);
     }
     if SC == scale_kind::F32 {
         finish_block_rows::<I, B, KIND, NR, MR>(a, &tot, spans * INT_SPAN, out);
@@ -373,6 +353,60 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
     }
     // 16-bit scales and biases: K is whole spans (the caller's condition), affine codes.
     debug_assert!(spans * INT_SPAN == a.k && KIND == kind::UINT);
+    int_finish_u16::<I, B, SC, NR, MR>(a, &tot, out);
+}
+
+/// The i32 accumulators of one span (step) of the integer dots: zero, but every row's last limb
+/// starts at the x record's start value (byte `start` of each record: `−offset·Σ joined limbs`).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+unsafe fn int_acc_start<I: Isa, const LIMBS: usize, const NR: usize, const MR: usize>(xr: &[*const i8; MR], start: usize) -> [[[I::W; LIMBS]; MR]; NR] {
+    let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
+    for m in 0..MR {
+        let v = I::int_load(xr[m].add(start));
+        for n in 0..NR {
+            acc[n][m][LIMBS - 1] = v;
+        }
+    }
+    acc
+}
+
+/// Folds one span's (step's) limb accumulators into the f32 totals: limbs joined and converted,
+/// times the per-lane group scales (row n's from scale index `first_scale`, `gpb` groups; f32 or
+/// 16-bit as stored, `SC`) and the x record's lane factors (byte `factors` of each record).
+#[inline(always)]
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+unsafe fn int_fold_span<I: Isa, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(
+    a: &DotArgs,
+    acc: &[[[I::W; LIMBS]; MR]; NR],
+    first_scale: usize,
+    gpb: usize,
+    xr: &[*const i8; MR],
+    factors: usize,
+    tot: &mut [[I::V; MR]; NR],
+) {
+    for n in 0..NR {
+        let s = if SC == scale_kind::F32 {
+            I::lane_scales(a.scales.add(n * a.s_stride + first_scale), gpb)
+        } else {
+            I::lane_scales_u16::<SC>((a.scales as *const u16).add(n * a.s_stride + first_scale), gpb)
+        };
+        for m in 0..MR {
+            let mut j = acc[n][m][0];
+            for l in 1..LIMBS {
+                j = I::int_join_limbs(j, acc[n][m][l]);
+            }
+            let f = I::mul(s, I::load(xr[m].add(factors) as *const f32));
+            tot[n][m] = I::fma(I::int_to_f32(j), f, tot[n][m]);
+        }
+    }
+}
+
+/// The rows' results of the integer dots with 16-bit scales and biases (K whole spans): the f32
+/// totals plus the affine bias term `Σ_g (b_g + o·s_g)·Σx̃_g` in f64.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+unsafe fn int_finish_u16<I: Isa, const B: u32, const SC: u8, const NR: usize, const MR: usize>(a: &DotArgs, tot: &[[I::V; MR]; NR], out: &mut [[f32; MR]; NR]) {
     for n in 0..NR {
         let (b, s) = ((a.biases as *const u16).add(n * a.s_stride), (a.scales as *const u16).add(n * a.s_stride));
         let bias = I::dot2_f64_u16::<SC, MR>(b, s, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, a.k / a.gs);
@@ -739,13 +773,7 @@ unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, 
             prefetch_line::<I, NR, MR>(a.w, a.w_stride, line * 16);
         }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + st * rec));
-        let mut acc = [[[I::int_zero(); LIMBS]; MR]; NR];
-        for m in 0..MR {
-            let start = I::int_load(xr[m].add(LIMBS * 256 + 64));
-            for n in 0..NR {
-                acc[n][m][LIMBS - 1] = start;
-            }
-        }
+        let mut acc = int_acc_start::<I, LIMBS, NR, MR>(&xr, LIMBS * 256 + 64);
         let w: [[I::W; 2]; NR] = each!(n < NR => I::int_step_load::<B>(a.w.add(n * a.w_stride + st * step_words)));
         for j in 0..4u32 {
             let c: [I::W; NR] = each!(n < NR => I::int_step_codes::<B>(w[n], j));
@@ -758,21 +786,7 @@ unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, 
                 }
             }
         }
-        for n in 0..NR {
-            let s = if SC == scale_kind::F32 {
-                I::lane_scales(a.scales.add(n * a.s_stride + st * gpb), gpb)
-            } else {
-                I::lane_scales_u16::<SC>((a.scales as *const u16).add(n * a.s_stride + st * gpb), gpb)
-            };
-            for m in 0..MR {
-                let mut j = acc[n][m][0];
-                for l in 1..LIMBS {
-                    j = I::int_join_limbs(j, acc[n][m][l]);
-                }
-                let f = I::mul(s, I::load(xr[m].add(LIMBS * 256) as *const f32));
-                tot[n][m] = I::fma(I::int_to_f32(j), f, tot[n][m]);
-            }
-        }
+        int_fold_span::<I, SC, LIMBS, NR, MR>(a, &acc, st * gpb, gpb, &xr, LIMBS * 256, &mut tot);
     }
     if SC == scale_kind::F32 {
         finish_block_rows::<I, B, { kind::UINT }, NR, MR>(a, &tot, steps * INT2_STEP, out);
@@ -780,13 +794,7 @@ unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, 
     }
     // 16-bit scales and biases: K is whole steps (the caller's condition).
     debug_assert!(steps * INT2_STEP == a.k);
-    for n in 0..NR {
-        let (b, s) = ((a.biases as *const u16).add(n * a.s_stride), (a.scales as *const u16).add(n * a.s_stride));
-        let bias = I::dot2_f64_u16::<SC, MR>(b, s, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, a.k / a.gs);
-        for m in 0..MR {
-            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
-        }
-    }
+    int_finish_u16::<I, B, SC, NR, MR>(a, &tot, out);
 }
 
 /// Splits the whole [`INT2_STEP`]-element steps of the row `x` into `limbs` int8 limbs for
