@@ -3,7 +3,7 @@
 # timeout; what comes back is one tarball ($OUT/r.tgz) plus the summary on stdout.
 # env: NCU=1 (ncu --set full on one launch each of NCU_ROWS, main's binary), ONLY (QMLX_BENCH_ONLY),
 #      VARIANTS (bench order: main new new2 cublas, repeats main_b new_b new2_b), CHECK=1 (full suite of CHECK_BIN in
-#      4 shards), MEMCHECK=1 (memcheck --quick of CHECK_BIN in 4 shards, with the suite).
+#      SHARDS shards, default 4), MEMCHECK=1 (memcheck --quick of CHECK_BIN in as many shards, at the same time).
 set -uo pipefail
 D=bench/out/prefill8
 R=/tmp/r11; mkdir -p $R
@@ -51,7 +51,7 @@ fi
 kill $SMI 2>/dev/null
 CB=$D/${CHECK_BIN:-new}
 if [ -n "${CHECK:-}" ]; then
-  t0=$(date +%s); n=4
+  t0=$(date +%s); n=${SHARDS:-4}
   for i in $(seq 0 $((n - 1))); do
     ( { echo "# qmlx-cuda correctness (full suite) shard $i/$n, binary $CB: $hdr"
         QMLX_SUITE_SHARD=$i/$n QMLX_SUITE_PROGRESS=1 timeout ${SUITE_T:-150} $CB correctness 2> $R/prog-full-$i.txt; echo "rc=$?"; } > $R/full-$i.log 2>&1 ) &
