@@ -8,7 +8,7 @@
 //   warpgroup 0 (producer): warp 0 issues the TMA copies of the x tile (BT × 64, swizzled) and the
 //     packed weight tile (128 rows × 64 codes; odd widths: 128 codes every second stage, see
 //     Sm90Layout) into a ring of 4-5 (BT = 256) or 7-8 (BT = 128) shared-memory stages
-//     guarded by mbarriers; warp 1 writes every tile's group parameters, 8 bytes per
+//     guarded by mbarriers; warp 1 (affine; fp formats: warps 1-3 in turn) writes the tile's group parameters, 8 bytes per
 //     (row, 16-wide K step): affine with a packed decode (f16 1-8 bits, bf16 1-8): the raw
 //     T scale and bias each doubled into T×2; mxfp4, nvfp4 and mxfp8·f16: the packed factor and the
 //     f32 scale, plus a per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS,
@@ -284,140 +284,161 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
           if (wcopy) tma_load_2d(smem + L::W_OFF + s * L::W_STAGE, &wmap, (L::PAIRED ? t / 2 : t) * L::W_ROW, wrow, &full[s]);
         }
       }
-    } else if (warp == 1) {
-      // One parameter warp writes every tile's group parameters (prefill stage 12; before, warps
-      // 1-3 took turns with 2-byte loads and a run-time division per row and K step: 352 SASS
-      // instructions per K tile on the consumers' schedulers, one tile of loads in flight). A lane
-      // owns rows lane + 32·i. It loads a row's parameters four groups at a time ("quad": 8 bytes
-      // of 16-bit scales and 8 of biases, or 4 scale bytes), one load per row and array, and keeps
-      // the next quad's loads in flight (prefetch) while it writes the tiles of the current one:
-      // a quad spans gs/16 K tiles (nvfp4 1, mx formats and affine g32 2, g64 4, g128 8). gs is a
-      // power of two of at least 16, so a tile's group is a shift and its K steps lie in one quad.
-      constexpr int RPL = SM90_BW / 32;
-      constexpr int ESZ = KIND == KIND_AFFINE ? 2 : 1;  // bytes per stored scale (and bias)
-      using Quad = typename std::conditional<KIND == KIND_AFFINE, uint2, uint32_t>::type;
-      const int gpr = (int)(K / gs), lg = __ffs(gs) - 1;
+    } else if (KIND != KIND_AFFINE) {
+      // fp formats: warps 1-3 take turns as before. (The one-warp scheme below measured 5-23 %
+      // slower for them, prefill stage 12: a group's packed factor costs far more instructions
+      // than an affine scale, and nvfp4 has 4 groups per row and K tile, too much for one warp.)
+      // Tile t's group parameters are written by warp 1 + t % 3. A lane owns 4 rows; its parameter loads are issued together, before the wait for the stage, so a
+      // tile costs one load latency. Each load instruction touches 32 rows (32 L1 wavefronts), so a
+      // K step that shares its group with the previous one copies it instead of loading again.
+      const long long gpr = K / gs;
       // nvfp4: E4M3 · 2^-7, exact (the global factor is applied in the epilogue).
       const float gfactor = KIND == KIND_NVFP4 ? 0.0078125f : 0.0f;
-      // Whole-quad loads need quads inside a row (gpr % 4) and aligned arrays; else 4 element loads
-      // per quad, the group index clamped to the row.
-      const bool vec = gpr % 4 == 0 && reinterpret_cast<uintptr_t>(p.scales) % (4 * ESZ) == 0 &&
-                       (KIND != KIND_AFFINE || reinterpret_cast<uintptr_t>(p.biases) % 8 == 0);
-      const long long row0 = wi * N;
-      auto load_quad = [&](int q, Quad (&sq)[RPL], Quad (&bq)[RPL]) {
+      constexpr int RPL = SM90_BW / 32;
+      // nvfp4 at its group size 16: a row's 4 scales of one K tile are 4 consecutive bytes at a
+      // multiple of 4 (K is a multiple of 64), so one 4-byte load per row replaces 4 byte loads
+      // when the array is aligned. (The same for mx formats' 2 bytes made ptxas spill in mxfp8.)
+      constexpr int FP_GROUPS = 4;
+      const bool fp_word = KIND == KIND_NVFP4 && gs * FP_GROUPS == SM90_BK &&
+                           reinterpret_cast<uintptr_t>(p.scales) % FP_GROUPS == 0;
+      for (int i = warp - 1; i < nk; i += 3) {  // ring slot i, K tile t
+        const int t = kt0 + i, s = i % L::STAGES;
+        uint32_t sraw[RPL][4], braw[RPL][4];
 #pragma unroll
         for (int i = 0; i < RPL; ++i) {
-          const long long e = (row0 + min(n0 + lane + 32 * i, N - 1)) * gpr;  // rows past N: any finite parameters
-          if constexpr (KIND == KIND_AFFINE) {
-            const unsigned short* sp = reinterpret_cast<const unsigned short*>(p.scales) + e;
-            const unsigned short* bp = reinterpret_cast<const unsigned short*>(p.biases) + e;
-            if (vec) {
-              sq[i] = __ldg(reinterpret_cast<const uint2*>(sp + 4 * q));
-              bq[i] = __ldg(reinterpret_cast<const uint2*>(bp + 4 * q));
-            } else {
-              uint32_t sv[4], bv[4];
+          const long long row = wi * N + min(n0 + lane + 32 * i, N - 1);  // rows past N: any finite parameters
+          if (KIND == KIND_NVFP4 && fp_word) {
+            const unsigned char* src = reinterpret_cast<const unsigned char*>(p.scales) + row * gpr + (long long)t * FP_GROUPS;
+            const uint32_t v = __ldg(reinterpret_cast<const unsigned int*>(src));
 #pragma unroll
-              for (int c = 0; c < 4; ++c) {
-                const int g = min(4 * q + c, gpr - 1);
-                sv[c] = __ldg(sp + g);
-                bv[c] = __ldg(bp + g);
-              }
-              sq[i] = make_uint2(sv[0] | (sv[1] << 16), sv[2] | (sv[3] << 16));
-              bq[i] = make_uint2(bv[0] | (bv[1] << 16), bv[2] | (bv[3] << 16));
+            for (int kk = 0; kk < 4; ++kk) {
+              sraw[i][kk] = (v >> (8 * kk)) & 0xFFu;  // K step kk's group
+              braw[i][kk] = 0u;
             }
-          } else {
-            const unsigned char* sp = reinterpret_cast<const unsigned char*>(p.scales) + e;
-            if (vec) {
-              sq[i] = __ldg(reinterpret_cast<const unsigned int*>(sp + 4 * q));
-            } else {
-              uint32_t v = 0;
+            continue;
+          }
 #pragma unroll
-              for (int c = 0; c < 4; ++c) v |= (uint32_t)__ldg(sp + min(4 * q + c, gpr - 1)) << (8 * c);
-              sq[i] = v;
+          for (int kk = 0; kk < 4; ++kk) {
+            const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
+            if (kk > 0 && (16 * kk) % gs != 0) {  // same group as step kk - 1 (uniform branch)
+              sraw[i][kk] = sraw[i][kk - 1];
+              braw[i][kk] = braw[i][kk - 1];
+            } else if constexpr (KIND == KIND_AFFINE) {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
+              braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
+            } else {
+              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned char*>(p.scales) + g);
+              braw[i][kk] = 0u;
             }
-            bq[i] = 0u;
           }
         }
-      };
-      // The quad being written and (fp formats: 4 registers) the next one, in flight. The producer
-      // warpgroup runs within 56 registers (setmaxnreg): affine's second quad (16 more) spilled.
-      // There a quad spans at least 2 K tiles and is loaded at its first tile, which the ring's
-      // depth (the warp runs up to STAGES tiles ahead of the consumers) covers.
-      constexpr bool PREFETCH = KIND != KIND_AFFINE;
-      Quad sq[RPL], bq[RPL], sn[RPL], bn[RPL];
-      int qn = (kt0 * SM90_BK) >> (lg + 2);  // the next quad (PREFETCH: in sn/bn)
-      if (PREFETCH) load_quad(qn, sn, bn);
-      int s = 0;
-      uint32_t wrap = 0;  // ring passes completed by slot i
-      for (int i = 0; i < nk; ++i) {  // ring slot i, K tile t
-        const int t = kt0 + i;
-        const int g0 = (t * SM90_BK) >> lg;  // the tile's first group (uniform)
-        if ((g0 >> 2) == qn) {  // the tile starts the next quad
-          if constexpr (PREFETCH) {  // take the prefetched one, prefetch the one after it
-#pragma unroll
-            for (int r = 0; r < RPL; ++r) { sq[r] = sn[r]; bq[r] = bn[r]; }
-            if (4 * (qn + 1) < gpr) load_quad(qn + 1, sn, bn);
-          } else {
-            load_quad(qn, sq, bq);
-          }
-          qn += 1;
-        }
-        if (wrap > 0) mbar_wait(&empty[s], (wrap - 1) & 1);
-        // Per K step kk: the group (t·64 + 16·kk) >> lg, element c of the quad; steps inside the
-        // previous step's group repeat its values.
-        uint32_t sv[RPL], bv[RPL];
+        if (i >= L::STAGES) mbar_wait(&empty[s], ((i / L::STAGES) - 1) & 1);
         if constexpr (PACKED_FP) {
           // (packed factor, f32 scale); the tile takes the packed path only if every factor is exact.
           uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
           bool ok_all = true;
-          uint2 fv[RPL];
 #pragma unroll
-          for (int kk = 0; kk < 4; ++kk) {
-            if (kk == 0 || ((16 * kk) & (gs - 1)) == 0) {
-              const uint32_t c = ((t * SM90_BK + 16 * kk) >> lg) & 3;
+          for (int i = 0; i < RPL; ++i)
 #pragma unroll
-              for (int r = 0; r < RPL; ++r) {
-                const float sc = fp_group_scale<KIND>((uint8_t)(sq[r] >> (8 * c)), gfactor);
-                bool ok;
-                const uint32_t f2 = KIND == KIND_NVFP4   ? nvfp4_packed_factor<T>(sc, ok)
-                                    : KIND == KIND_MXFP4 ? fp4_packed_factor<T>(sc, ok)
-                                                         : fp8_packed_factor(sc, ok);
-                ok_all = ok_all && ok;
-                fv[r] = make_uint2(f2, __float_as_uint(sc));
-              }
+            for (int kk = 0; kk < 4; ++kk) {
+              const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
+              bool ok;
+              const uint32_t f2 = KIND == KIND_NVFP4   ? nvfp4_packed_factor<T>(sc, ok)
+                                  : KIND == KIND_MXFP4 ? fp4_packed_factor<T>(sc, ok)
+                                                       : fp8_packed_factor(sc, ok);
+              ok_all = ok_all && ok;
+              ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
             }
-#pragma unroll
-            for (int r = 0; r < RPL; ++r) ps[kk * SM90_BW + lane + 32 * r] = fv[r];
-          }
           ok_all = __all_sync(0xFFFFFFFFu, ok_all);
           if (lane == 0) reinterpret_cast<uint32_t*>(smem + L::FLAG_OFF)[s] = ok_all ? 1u : 0u;
+        } else if constexpr (PACKED) {
+          // The raw T scale and bias, each doubled into a T×2 word for the packed fma.
+          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+          for (int i = 0; i < RPL; ++i)
+#pragma unroll
+            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = make_uint2(sraw[i][kk] * 0x10001u, braw[i][kk] * 0x10001u);
         } else {
+          float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
 #pragma unroll
-          for (int kk = 0; kk < 4; ++kk) {
-            if (kk == 0 || ((16 * kk) & (gs - 1)) == 0) {
-              const uint32_t c = ((t * SM90_BK + 16 * kk) >> lg) & 3;
+          for (int i = 0; i < RPL; ++i)
 #pragma unroll
-              for (int r = 0; r < RPL; ++r) {
-                if constexpr (KIND == KIND_AFFINE) {
-                  // Element c of the quad; PACKED: doubled into a T×2 word for the packed fma.
-                  const uint32_t sel = PACKED ? ((c & 1) ? 0x3232u : 0x1010u) : ((c & 1) ? 0x4432u : 0x4410u);
-                  sv[r] = __byte_perm((c & 2) ? sq[r].y : sq[r].x, 0u, sel);
-                  bv[r] = __byte_perm((c & 2) ? bq[r].y : bq[r].x, 0u, sel);
-                } else {
-                  sv[r] = (sq[r] >> (8 * c)) & 0xFFu;
-                  bv[r] = 0u;
-                }
-              }
+            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
+        }
+        mbar_arrive(&full[s]);
+      }
+    } else if (warp == 1) {
+      // Affine: one parameter warp writes every tile's group parameters (prefill stage 12; before,
+      // warps 1-3 took turns with 2-byte loads and a run-time division per row and K step: ~352
+      // SASS instructions per K tile on the consumers' schedulers, one tile of loads in flight per
+      // warp; this: ~95 and affine +4-18 %). A lane owns rows lane + 32·i and loads a row's
+      // parameters four groups at a time (a "quad": one 8-byte load of scales and one of biases)
+      // when a tile starts a new quad (every gs/16 K tiles, at least 2: the ring's depth covers
+      // the load, the warp running up to STAGES tiles ahead of the consumers). gs is a power of two
+      // of at least 16, so a tile's group is a shift and its K steps lie in one quad. (Prefetching
+      // the next quad, 16 more registers, made ptxas spill: the producer warpgroup runs within the
+      // 56 registers of its setmaxnreg.dec.)
+      constexpr int RPL = SM90_BW / 32;
+      const int gpr = (int)(K / gs), lg = __ffs(gs) - 1;
+      // Whole-quad loads need quads inside a row (gpr % 4) and 8-byte aligned arrays; else 4
+      // element loads per quad, the group index clamped to the row.
+      const bool vec = gpr % 4 == 0 && reinterpret_cast<uintptr_t>(p.scales) % 8 == 0 && reinterpret_cast<uintptr_t>(p.biases) % 8 == 0;
+      const long long row0 = wi * N;
+      uint2 sq[RPL], bq[RPL];  // this lane's rows' current quads of scales and biases
+      auto load_quad = [&](int q) {
+#pragma unroll
+        for (int i = 0; i < RPL; ++i) {
+          const long long e = (row0 + min(n0 + lane + 32 * i, N - 1)) * gpr;  // rows past N: any finite parameters
+          const unsigned short* sp = reinterpret_cast<const unsigned short*>(p.scales) + e;
+          const unsigned short* bp = reinterpret_cast<const unsigned short*>(p.biases) + e;
+          if (vec) {
+            sq[i] = __ldg(reinterpret_cast<const uint2*>(sp + 4 * q));
+            bq[i] = __ldg(reinterpret_cast<const uint2*>(bp + 4 * q));
+          } else {
+            uint32_t sv[4], bv[4];
+#pragma unroll
+            for (int c = 0; c < 4; ++c) {
+              const int g = min(4 * q + c, gpr - 1);
+              sv[c] = __ldg(sp + g);
+              bv[c] = __ldg(bp + g);
             }
-            if constexpr (PACKED) {
-              uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+            sq[i] = make_uint2(sv[0] | (sv[1] << 16), sv[2] | (sv[3] << 16));
+            bq[i] = make_uint2(bv[0] | (bv[1] << 16), bv[2] | (bv[3] << 16));
+          }
+        }
+      };
+      int qn = (kt0 * SM90_BK) >> (lg + 2);  // the next quad to load
+      int s = 0;
+      uint32_t wrap = 0;  // ring passes completed by slot i
+      for (int i = 0; i < nk; ++i) {  // ring slot i, K tile t
+        const int t = kt0 + i;
+        if (((t * SM90_BK) >> (lg + 2)) == qn) {  // the tile starts the next quad (uniform)
+          load_quad(qn);
+          qn += 1;
+        }
+        if (wrap > 0) mbar_wait(&empty[s], (wrap - 1) & 1);
+        // Per K step kk: group (t·64 + 16·kk) >> lg = element c of the quad (PACKED: doubled into a
+        // T×2 word for the packed fma); steps inside the previous step's group repeat its values.
+        uint32_t sv[RPL], bv[RPL];
 #pragma unroll
-              for (int r = 0; r < RPL; ++r) ps[kk * SM90_BW + lane + 32 * r] = make_uint2(sv[r], bv[r]);
-            } else {
-              float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+        for (int kk = 0; kk < 4; ++kk) {
+          if (kk == 0 || ((16 * kk) & (gs - 1)) == 0) {
+            const uint32_t c = ((t * SM90_BK + 16 * kk) >> lg) & 3;
+            const uint32_t sel = PACKED ? ((c & 1) ? 0x3232u : 0x1010u) : ((c & 1) ? 0x4432u : 0x4410u);
 #pragma unroll
-              for (int r = 0; r < RPL; ++r) ps[kk * SM90_BW + lane + 32 * r] = sm90_group_params<KIND, BITS, T>(sv[r], bv[r], gfactor);
+            for (int r = 0; r < RPL; ++r) {
+              sv[r] = __byte_perm((c & 2) ? sq[r].y : sq[r].x, 0u, sel);
+              bv[r] = __byte_perm((c & 2) ? bq[r].y : bq[r].x, 0u, sel);
             }
+          }
+          if constexpr (PACKED) {
+            uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+            for (int r = 0; r < RPL; ++r) ps[kk * SM90_BW + lane + 32 * r] = make_uint2(sv[r], bv[r]);
+          } else {
+            float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
+#pragma unroll
+            for (int r = 0; r < RPL; ++r) ps[kk * SM90_BW + lane + 32 * r] = sm90_group_params<KIND, BITS, T>(sv[r], bv[r], 0.0f);
           }
         }
         mbar_arrive(&full[s]);
