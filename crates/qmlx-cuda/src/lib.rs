@@ -614,6 +614,7 @@ impl Device {
             let mut smap = sm90::tensor_map(pt, scales.ptr, [groups, rows], groups * pb, pbox, none)?;
             let mut bmap = sm90::tensor_map(pt, biases.map_or(scales.ptr, |b| b.ptr), [groups, rows], groups * pb, pbox, none)?;
             let (mut st, mut kp, mut rounds) = (g.stages as i32, g.kp as i32, g.rounds as i32);
+            let mut pf = warp_ring_prefetch(op) as i32;
             let args: &mut [*mut c_void] = &mut [
                 &mut wmap as *mut _ as *mut c_void,
                 &mut smap as *mut _ as *mut c_void,
@@ -623,6 +624,7 @@ impl Device {
                 &mut st as *mut _ as *mut c_void,
                 &mut kp as *mut _ as *mut c_void,
                 &mut rounds as *mut _ as *mut c_void,
+                &mut pf as *mut _ as *mut c_void,
             ];
             return self.launch_pdl(f, (g.blocks, 1, 1), g.warps as u32 * 32, g.smem, stream, args);
         }
@@ -857,6 +859,20 @@ pub static WARP_RING_KS: std::sync::atomic::AtomicUsize = std::sync::atomic::Ato
 /// benchmark and checks.
 #[doc(hidden)]
 pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// PDL L2 prefetch of the per-warp ring kernel (ring stages per warp requested into L2 before the
+/// kernel waits for its predecessor): 0 picks ([`warp_ring_prefetch`]), n ≥ 1 asks for n − 1. Set
+/// only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_RING_PREFETCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Ring stages per warp the M = 1 ring kernel prefetches into L2 before its PDL wait.
+fn warp_ring_prefetch(_op: &MatmulOp) -> usize {
+    match WARP_RING_PREFETCH.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => 2,
+        n => n - 1,
+    }
+}
+
 /// Calibration only (`bench --calibrate`): the M = 1 ring kernel (affine 4-bit f16 g64, 8 warps)
 /// runs its streaming alone, without decode or mma; its outputs are zeros.
 #[doc(hidden)]
