@@ -173,6 +173,29 @@ QMLX_WGMMA_128(__nv_bfloat16, "bf16")
 #undef QMLX_WGMMA_128
 #endif
 
+#ifdef QMLX_SM90A
+// mbarrier operations on a shared address held in a register (the consumer loop's barrier
+// addresses are base + stage · 8, computed without converting a generic pointer each time).
+__device__ __forceinline__ void mbar_arrive_at(uint32_t addr) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(addr) : "memory");
+}
+// Non-blocking test: 1 when the phase with this parity has completed (acquire, as the wait).
+__device__ __forceinline__ uint32_t mbar_test_at(uint32_t addr, uint32_t parity) {
+  uint32_t r;
+  asm volatile("{\n.reg .pred p;\nmbarrier.test_wait.parity.shared::cta.b64 p, [%1], %2;\nselp.u32 %0, 1, 0, p;\n}\n"
+               : "=r"(r) : "r"(addr), "r"(parity) : "memory");
+  return r;
+}
+__device__ __forceinline__ void mbar_wait_at(uint32_t addr, uint32_t parity) {
+  asm volatile(
+      "{\n.reg .pred done;\nWAIT:\n"
+      "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+      "@!done bra WAIT;\n}\n" ::"r"(addr),
+      "r"(parity)
+      : "memory");
+}
+#endif
+
 // The f32 group parameters of one 16-wide K step for one weight row (see the header comment), from
 // the raw stored scale (T bits or a code byte) and bias (T bits).
 template <typename T> __device__ __forceinline__ float bits_to_f32(uint32_t v);
@@ -364,15 +387,13 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   for (int i = 0; i < NACC; ++i) acc[i] = 0.0f;
   uint32_t afr[2][4][4];
 
-  // Waits for ring slot t (half = t % 2, a literal at each call), then dequantizes this lane's A
-  // fragments of its 4 K steps into a.
-  auto load_tile = [&](int t, int half, uint32_t (&a)[4][4]) {
-    const int s = t % L::STAGES;
-    mbar_wait(&full[s], (t / L::STAGES) & 1);
+  // Dequantizes this lane's A fragments of its 4 K steps into a from ring stage s (whose full
+  // barrier the caller has waited for); sw is the stage holding the weights (odd widths: the pair's
+  // copy sits in the stage of its even tile, s itself for half = 0 or the previous stage for half = 1).
+  auto load_tile = [&](int s, int sw, int half, uint32_t (&a)[4][4]) {
     uint32_t w0[L::W_WORDS], w1[L::W_WORDS];
     if constexpr (L::PAIRED) {
-      // The pair's copy sits in the stage of its even tile (t itself, or t - 1 for half = 1).
-      const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + ((t - half) % L::STAGES) * L::W_STAGE) + half * L::W_WORDS;
+      const uint32_t* ws = reinterpret_cast<const uint32_t*>(smem + L::W_OFF + sw * L::W_STAGE) + half * L::W_WORDS;
 #pragma unroll
       for (int i = 0; i < L::W_WORDS; i += 2) {
         const uint2 u0 = *reinterpret_cast<const uint2*>(ws + r0 * L::W_ROW + i);
@@ -447,32 +468,58 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
 #undef QMLX_SM90_STEP
     }
   };
-  // Issues tile t's 4 wgmmas (x advances 16 elements = 32 bytes inside the swizzle atom per step).
-  auto mma_tile = [&](int t, const uint32_t (&a)[4][4]) {
+  // The consumer loop's ring bookkeeping is kept off its critical path (prefill stage 11, ncu of
+  // main's loop: the per-K-tile chain of t % 5 and t / 5 divisions, a re-read of the shared window
+  // base and the full-barrier test's latency took ~35 % of a consumer warp's time per K tile):
+  // the shared base is read once (opaque, so it is not rematerialized), the stage and parity are
+  // counters, and the next tile's full barrier is tested right after this tile's wgmmas are issued,
+  // its result used only after the wait for the previous group.
+  uint32_t sb;
+  asm volatile("mov.b32 %0, %1;" : "=r"(sb) : "r"(smem_addr(smem)));
+  const uint32_t full_sb = sb + L::BAR_OFF, empty_sb = full_sb + 8u * L::STAGES;
+  // Issues the 4 wgmmas of the tile in stage s (x advances 16 elements = 32 bytes inside the
+  // swizzle atom per step).
+  auto mma_tile = [&](int s, const uint32_t (&a)[4][4]) {
     // +32 bytes is +2 in the descriptor's address field (stage bases are 1024-byte aligned: no carry).
-    const uint64_t desc = sw128_desc(smem_addr(smem + L::X_OFF + (t % L::STAGES) * L::X_STAGE));
+    const uint64_t desc = sw128_desc(sb + L::X_OFF + (uint32_t)s * L::X_STAGE);
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < 4; ++kk) Wgmma<BT, T>::mma(acc, a[kk], desc + 2 * kk);
     wgmma_commit();
   };
-  auto release = [&](int t) {
+  auto release = [&](int s) {
     __syncwarp();
-    if (lane == 0) mbar_arrive(&empty[t % L::STAGES]);
+    if (lane == 0) mbar_arrive_at(empty_sb + 8u * (uint32_t)s);
   };
-  for (int t = 0; t < nk; ++t) {  // ring slots (K tile kt0 + t)
-    if (t & 1) {
-      load_tile(t, 1, afr[1]);
-      mma_tile(t, afr[1]);
-    } else {
-      load_tile(t, 0, afr[0]);
-      mma_tile(t, afr[0]);
-    }
+  // Tile t (buffer and half = t % 2, a literal per call) in stage s, parity ph; sp: tile t-1's stage.
+  // Returns after the wait for tile t-1's group and its release, with tile t+1's full barrier
+  // waited for; s, ph, sp advanced to tile t+1.
+  auto step = [&](int t, auto buf, int& s, uint32_t& ph, int& sp) {
+    constexpr int B = decltype(buf)::value;
+    load_tile(s, B ? sp : s, B, afr[B]);
+    mma_tile(s, afr[B]);
+    const int sn = s + 1 == L::STAGES ? 0 : s + 1;
+    const uint32_t phn = sn == 0 ? ph ^ 1u : ph;
+    const bool more = t + 1 < nk;
+    const uint32_t ready = more ? mbar_test_at(full_sb + 8u * (uint32_t)sn, phn) : 1u;
     wgmma_wait<1>();  // tile t-1's wgmmas are done: its stage and A registers are free
-    if (t > 0) release(t - 1);
+    if (t > 0) release(sp);
+    if (!ready) mbar_wait_at(full_sb + 8u * (uint32_t)sn, phn);
+    sp = s; s = sn; ph = phn;
+  };
+  {
+    int s = 0, sp = 0;
+    uint32_t ph = 0;
+    mbar_wait_at(full_sb, 0u);
+    int t = 0;
+    for (; t + 1 < nk; t += 2) {  // ring slots (K tile kt0 + t), in pairs: literal buffer indices
+      step(t, std::integral_constant<int, 0>(), s, ph, sp);
+      step(t + 1, std::integral_constant<int, 1>(), s, ph, sp);
+    }
+    if (t < nk) step(t, std::integral_constant<int, 0>(), s, ph, sp);
+    wgmma_wait<0>();
+    release(sp);
   }
-  wgmma_wait<0>();
-  release(nk - 1);
   const int ct = tid - 128;
 
   if constexpr (split) {

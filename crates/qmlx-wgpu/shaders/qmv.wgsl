@@ -14,14 +14,20 @@
 // parameters once: y += A·Σx·f + B·Σx. Affine codes are decoded as f = 1 + q·2^-BITS by moving
 // the packed bits straight into a float mantissa, with A = s·2^BITS and B = b − A; f32 x keeps
 // f = q (exact) and A, B = s, b.
-// 4-bit codes (and affine 8-bit ones) in 16-byte aligned rows (the common case) go by octets of
-// 8 codes (a word of 4-bit codes, two of 8-bit): with QMV_DECODE = 1 or 2 two codes become one
+// Rows of whole units (the word path, the common case) go by octets of 8 codes. A unit is QMV_VEC
+// words of 1/2/4/8-bit codes (4: one 16-byte load) or the BITS words of a 32-code chunk of
+// 3/5/6/7-bit codes (word loads; codes straddle words). qmv_octet is the one place that knows how
+// an octet's codes become floats: 4-bit and 8-bit codes as f16 pairs (below); mxfp8 E4M3 bytes as
+// f16 pairs too (value · 2^-8, the 2^8 folded into the E8M0 scale); other affine widths code by
+// code into an f32 mantissa (1 + q·2^-BITS; one shift and one and-or per code, the positions
+// constant once the octet loop is unrolled). For 4-bit: with QMV_DECODE = 1 or 2 two codes become one
 // f16 pair (one and-or into the f16 bits of 1 + q·2^-BITS for affine; fp4 sign and magnitude bits
 // moved into an f16, whose value is the fp4 value · 2^-14, exact incl. 0.5 as an f16 subnormal;
 // 2 moves them with fewer shifts) and one unpack2x16float; with QMV_DECODE = 0 each 4-bit code goes
 // into an f32 mantissa (affine) or through a 16-entry table in workgroup memory (fp4). An octet
-// is decoded once per column and serves every x row of the tile. Other widths and alignments go
-// code by code (the same sums, more instructions).
+// is decoded once per column and serves every x row of the tile. Rows that are not whole units
+// (and 8-bit codes with QMV_VEC = 1) go chunk by chunk, code by code (the same sums, more
+// instructions).
 // The word path's step is written out unit by unit (named vectors, no indexed array, no `break`;
 // the lane's last units follow one at a time): the round-1 loop, loads in an indexed array and a
 // `break` at the row's end, ran at about half speed on NVIDIA's Vulkan driver with 2 units per
@@ -36,13 +42,15 @@ override QMV_COLS: u32 = 4u;    // output columns per thread (≤ QMAX_COLS)
 override QMV_WG: u32 = 128u;    // threads per workgroup (QMV_COLS × QMV_WG ≤ 1024)
 override QMV_UNROLL: u32 = 2u;  // units per thread and column loaded together (≤ QMAX_UNROLL)
 override QMV_XROWS: u32 = 8u;   // rows of x per tile (≤ QMAX_ROWS): the plan's largest tile
-// 1: 4-bit (any mode) or affine 8-bit codes (QMV_VEC = 4) in 16-byte aligned rows (host: packed
-// words per row a multiple of 4), taken a unit at a time; 0: code by code (any width, alignment).
+// 1: rows of whole units (host: packed words per row a multiple of qmv_unit_words()), taken a unit
+// at a time (any affine width, 4-bit fp modes, mxfp8; 8-bit codes need QMV_VEC = 4); 0: code by
+// code (any width, alignment).
 override QMV_WORD_PATH: u32 = 0u;
 // 1: write a 16-bit output (dtype XDT) directly, two columns per word (host: N and QMV_COLS
 // even); 0: write float32 (a cast kernel follows for 16-bit outputs).
 override QMV_OUT16: u32 = 0u;
-// Word path only: words per unit (4: 16-byte loads; 1: word loads, 4-bit codes only) and the
+// Word path only: words per unit of 1/2/4/8-bit codes (4: 16-byte loads; 1: word loads, not
+// 8-bit codes; 3/5/6/7-bit units are BITS words whatever QMV_VEC says) and the
 // 4-bit decode (above: 0 f32 / table, 1 f16 pairs, 2 f16 pairs with fewer shifts for fp4).
 override QMV_VEC: u32 = 4u;
 override QMV_DECODE: u32 = 1u;
@@ -221,6 +229,18 @@ fn pairs4(w: u32) -> vec4<u32> {
     return (m & vec4<u32>(0x0e000e00u)) | (s & vec4<u32>(0x80008000u));
 }
 
+// The four E4M3 bytes of w as two f16 pairs (bytes 0 and 2, bytes 1 and 3), each reading as the
+// fp8 value · 2^-8 (the E4M3 fields moved into the f16's: 4-bit exponent, bias 7 vs 15 → 2^-8,
+// subnormals included). A magnitude of 0x7f (NaN) also sets the f16 exponent's top bit → NaN:
+// adding 1 to the 7-bit magnitude carries into bit 7 only there. 10 integer operations a word.
+fn fp8_pairs(w: u32) -> vec2<u32> {
+    let mag = w & 0x7f7f7f7fu;
+    let m = mag | ((mag + 0x01010101u) & 0x80808080u);
+    let h02 = ((m << 7u) & 0x7f807f80u) | ((w << 8u) & 0x80008000u);
+    let h13 = ((m >> 1u) & 0x7f807f80u) | (w & 0x80008000u);
+    return vec2<u32>(h02, h13);
+}
+
 // Eight weights of one row as f32 (element e: lo[e], hi[e - 4]).
 struct W8 {
     lo: vec4<f32>,
@@ -230,6 +250,16 @@ struct W8 {
 // The eight weights (what each code contributes to Σ x·f, see qmv_word_group) of word w of
 // 4-bit codes, or of the words wa, wb of 8-bit codes (affine only).
 fn qmv_w8(wa: u32, wb: u32) -> W8 {
+    if BITS == 8u && MODE == MODE_MXFP8 {
+        // E4M3 as f16 pairs: bytes 0, 2 (codes 0, 2) and 1, 3 of each word.
+        let a = fp8_pairs(wa);
+        let b = fp8_pairs(wb);
+        let a0 = unpack2x16float(a.x);
+        let a1 = unpack2x16float(a.y);
+        let b0 = unpack2x16float(b.x);
+        let b1 = unpack2x16float(b.y);
+        return W8(vec4<f32>(a0.x, a1.x, a0.y, a1.y), vec4<f32>(b0.x, b1.x, b0.y, b1.y));
+    }
     if BITS == 8u {
         if XDT == DT_F32 {
             let sh = vec4<u32>(0u, 8u, 16u, 24u);
@@ -287,11 +317,15 @@ fn qmv_dot8(d: f32, f: W8, xs: X8) -> f32 {
 // product does); nvfp4's E4M3 byte is an f16 with its exponent and mantissa fields moved up
 // (value · 2^-8, subnormals included; 0x7f/0xff is NaN), so A = that f16 · 2^22 · global.
 fn qmv_word_group(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
-    if MODE == MODE_AFFINE || QMV_DECODE == 0u {
+    if MODE == MODE_AFFINE || (QMV_DECODE == 0u && MODE != MODE_MXFP8) {
         return qmv_group(row, j, global_factor);
     }
     let g = row * p.gpr + j / GS;
     let byte = (scales[g >> 2u] >> ((g & 3u) * 8u)) & 0xffu;
+    if MODE == MODE_MXFP8 {
+        // The f16 pairs carry fp8 · 2^-8 (fp8_pairs): exponent field b + 8.
+        return vec2<f32>(bitcast<f32>(min(byte + 8u, 255u) << 23u), 0.0);
+    }
     if MODE == MODE_MXFP4 {
         return vec2<f32>(bitcast<f32>(min(byte + 14u, 255u) << 23u), 0.0);
     }
@@ -309,55 +343,146 @@ var<private> qacc: array<vec4<f32>, 8>;
 var<private> qmv_wrow: vec4<u32>;
 var<private> qmv_xrow: array<u32, 8>;
 
-// One unit (QMV_VEC words, word v in component v) of each of the thread's columns (c0..c3):
-// named vectors, not an array, so the compiler keeps them in registers.
+// Words per word-path unit: QMV_VEC for 1/2/4/8-bit codes, the BITS words of a 32-code chunk
+// for the widths whose codes straddle words.
+fn qmv_unit_words() -> u32 {
+    if (BITS & (BITS - 1u)) == 0u {
+        return QMV_VEC;
+    }
+    return BITS;
+}
+
+// Codes per unit (a multiple of 8: one to sixteen octets).
+fn qmv_unit_codes() -> u32 {
+    return max(32u * qmv_unit_words() / BITS, 8u);
+}
+
+// One unit of each of the thread's columns (c0..c3: words 0..3, word v in component v; h0..h3:
+// words 4..7, only for 5/6/7-bit units): named vectors, not an array, so the compiler keeps them
+// in registers.
 struct Unit4 {
     c0: vec4<u32>,
     c1: vec4<u32>,
     c2: vec4<u32>,
     c3: vec4<u32>,
+    h0: vec4<u32>,
+    h1: vec4<u32>,
+    h2: vec4<u32>,
+    h3: vec4<u32>,
 }
 
-// One word-path load: word i of wq (a 16-byte vector for QMV_VEC = 4, else one word).
-fn qmv_unit_word(i: u32) -> vec4<u32> {
-    if QMV_VEC == 4u {
+// Words 0..3 of the unit starting at word i of wq: a 16-byte vector (QMV_VEC = 4 and 1/2/4/8-bit
+// codes: 16-byte aligned), else word loads of the unit's words (one for QMV_VEC = 1).
+fn qmv_unit_lo(i: u32) -> vec4<u32> {
+    let uw = qmv_unit_words();
+    if uw == 4u && (BITS & (BITS - 1u)) == 0u {
         return wq[i >> 2u];
     }
-    return vec4<u32>(wq[i >> 2u][i & 3u], 0u, 0u, 0u);
+    var v = vec4<u32>(wq_word(i), 0u, 0u, 0u);
+    if uw > 1u {
+        v.y = wq_word(i + 1u);
+        v.z = wq_word(i + 2u);
+    }
+    if uw > 3u {
+        v.w = wq_word(i + 3u);
+    }
+    return v;
+}
+
+// Words 4..7 of a unit of 5/6/7-bit codes (zero for narrower units).
+fn qmv_unit_hi(i: u32) -> vec4<u32> {
+    let uw = qmv_unit_words();
+    var v = vec4<u32>(0u);
+    if uw > 4u {
+        v.x = wq_word(i + 4u);
+    }
+    if uw > 5u {
+        v.y = wq_word(i + 5u);
+    }
+    if uw > 6u {
+        v.z = wq_word(i + 6u);
+    }
+    return v;
 }
 
 // Unit c of each column (wbase: the columns' first words); columns past QMV_COLS are not loaded.
 fn qmv_unit_load(wbase: vec4<u32>, c: u32) -> Unit4 {
-    var w = Unit4(vec4<u32>(0u), vec4<u32>(0u), vec4<u32>(0u), vec4<u32>(0u));
-    w.c0 = qmv_unit_word(wbase.x + c * QMV_VEC);
+    let z = vec4<u32>(0u);
+    var w = Unit4(z, z, z, z, z, z, z, z);
+    let off = c * qmv_unit_words();
+    w.c0 = qmv_unit_lo(wbase.x + off);
+    w.h0 = qmv_unit_hi(wbase.x + off);
     if QMV_COLS > 1u {
-        w.c1 = qmv_unit_word(wbase.y + c * QMV_VEC);
+        w.c1 = qmv_unit_lo(wbase.y + off);
+        w.h1 = qmv_unit_hi(wbase.y + off);
     }
     if QMV_COLS > 2u {
-        w.c2 = qmv_unit_word(wbase.z + c * QMV_VEC);
+        w.c2 = qmv_unit_lo(wbase.z + off);
+        w.h2 = qmv_unit_hi(wbase.z + off);
     }
     if QMV_COLS > 3u {
-        w.c3 = qmv_unit_word(wbase.w + c * QMV_VEC);
+        w.c3 = qmv_unit_lo(wbase.w + off);
+        w.h3 = qmv_unit_hi(wbase.w + off);
     }
     return w;
 }
 
-// Eight elements (an octet: one word of 4-bit codes, two of 8-bit) of word v of a unit.
-fn qmv_w8_at(u: vec4<u32>, v: u32) -> W8 {
-    if BITS == 8u {
-        return qmv_w8(u[v], u[v + 1u]);
+// Word i (0..7) of a unit held as (lo, hi).
+fn qmv_uword(lo: vec4<u32>, hi: vec4<u32>, i: u32) -> u32 {
+    if i < 4u {
+        return lo[i];
     }
-    return qmv_w8(u[v], 0u);
+    return hi[i - 4u];
+}
+
+// What the affine code at bit `pos` of a unit contributes to Σ x·f: 1 + q·2^-BITS (q's bits moved
+// straight under the exponent of 1.0: one shift and one and-or, a second shift and or where the
+// code straddles two words), or q itself for f32 x.
+fn qmv_code_f(lo: vec4<u32>, hi: vec4<u32>, pos: u32) -> f32 {
+    let wi = pos >> 5u;
+    let sh = pos & 31u;
+    let w = qmv_uword(lo, hi, wi);
+    let straddles = sh + BITS > 32u;
+    if XDT == DT_F32 {
+        var q = w >> sh;
+        if straddles {
+            q = q | (qmv_uword(lo, hi, wi + 1u) << (32u - sh));
+        }
+        return f32(q & ((1u << BITS) - 1u));
+    }
+    let d = 23u - BITS; // the code's place: the top BITS bits of the mantissa
+    var v: u32;
+    if sh <= d {
+        v = w << (d - sh);
+    } else {
+        v = w >> (sh - d);
+    }
+    if straddles {
+        v = v | (qmv_uword(lo, hi, wi + 1u) << (d + 32u - sh));
+    }
+    return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | 0x3f800000u);
+}
+
+// The eight weights of octet o of a column's unit (lo, hi): the one place the word path knows
+// how codes of each width and mode become floats. 4-bit: word o; 8-bit (affine, mxfp8): words
+// 2o and 2o + 1; other affine widths: codes 8o..8o+7 at their bit positions.
+fn qmv_octet(lo: vec4<u32>, hi: vec4<u32>, o: u32) -> W8 {
+    if BITS == 8u {
+        return qmv_w8(qmv_uword(lo, hi, 2u * o), qmv_uword(lo, hi, 2u * o + 1u));
+    }
+    if BITS == 4u {
+        return qmv_w8(qmv_uword(lo, hi, o), 0u);
+    }
+    let p0 = o * 8u * BITS;
+    return W8(vec4<f32>(qmv_code_f(lo, hi, p0), qmv_code_f(lo, hi, p0 + BITS), qmv_code_f(lo, hi, p0 + 2u * BITS), qmv_code_f(lo, hi, p0 + 3u * BITS)),
+              vec4<f32>(qmv_code_f(lo, hi, p0 + 4u * BITS), qmv_code_f(lo, hi, p0 + 5u * BITS), qmv_code_f(lo, hi, p0 + 6u * BITS), qmv_code_f(lo, hi, p0 + 7u * BITS)));
 }
 
 // Adds unit c (loaded: w) of the thread's columns times the tile's x rows to qacc: per group
 // within the unit, A·Σx·f + B·Σx. Each octet of weights is decoded once per column and then
 // serves every x row of the tile (M > 1 costs x loads and multiply-adds, not decodes).
 fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
-    // Words per octet and octets per unit (QMV_VEC = 4 for 8-bit codes); clamped to 1 so the
-    // variants of other widths, which never run this, still evaluate.
-    let wpo = max(BITS / 4u, 1u);
-    let octs = max(QMV_VEC / wpo, 1u);
+    let octs = qmv_unit_codes() / 8u;
     let goct = min(GS / 8u, octs); // octets of one group within a unit
     let row0 = c * octs * 8u; // first element of the unit
     for (var o0 = 0u; o0 < octs; o0 += goct) {
@@ -372,18 +497,18 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
         var d: array<vec4<f32>, 8>; // [x row] × columns
         var sx: array<f32, 8>;
         for (var o = o0; o < o0 + goct; o++) {
-            let f0 = qmv_w8_at(w.c0, o * wpo);
+            let f0 = qmv_octet(w.c0, w.h0, o);
             var f1 = f0;
             var f2 = f0;
             var f3 = f0;
             if QMV_COLS > 1u {
-                f1 = qmv_w8_at(w.c1, o * wpo);
+                f1 = qmv_octet(w.c1, w.h1, o);
             }
             if QMV_COLS > 2u {
-                f2 = qmv_w8_at(w.c2, o * wpo);
+                f2 = qmv_octet(w.c2, w.h2, o);
             }
             if QMV_COLS > 3u {
-                f3 = qmv_w8_at(w.c3, o * wpo);
+                f3 = qmv_octet(w.c3, w.h3, o);
             }
             for (var mi = 0u; mi < QMV_XROWS; mi++) {
                 if mi < count {
@@ -413,9 +538,11 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
 }
 
 // Whether this kernel takes rows a unit at a time (the host sets QMV_WORD_PATH only where the rows
-// fit; the widths checked here keep other variants off code they cannot run).
+// fit; the modes and widths checked here keep other variants off code they cannot run): any affine
+// width, 4-bit fp modes, mxfp8; 8-bit codes in 16-byte units only.
 fn qmv_word_kernel() -> bool {
-    return QMV_WORD_PATH != 0u && (BITS == 4u || (BITS == 8u && MODE == MODE_AFFINE && QMV_VEC == 4u));
+    let codes = MODE == MODE_AFFINE || BITS == 4u || (MODE == MODE_MXFP8 && BITS == 8u);
+    return QMV_WORD_PATH != 0u && codes && BITS <= 8u && (BITS != 8u || QMV_VEC == 4u);
 }
 
 // (x row, output row) of row mi of the tile whose rows start at rows[first].
@@ -464,10 +591,10 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let chunks = (p.k + 31u) / 32u;
     let seg = min(GS, 32u); // elements of one group within a chunk
     var acc: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
-    // 4-bit or affine 8-bit codes in 16-byte aligned rows: units of QMV_VEC words, each octet of
-    // codes taken with vector arithmetic and no per-code indexing.
+    // Rows of whole units: each octet of codes taken with vector arithmetic and no per-code
+    // indexing.
     let word_path = qmv_word_kernel();
-    let units = p.wpr / QMV_VEC;
+    let units = p.wpr / qmv_unit_words();
     var wbase = vec4<u32>(0u); // first word of each column's stored row
     for (var ci = 0u; ci < QMV_COLS; ci++) {
         wbase[ci] = w_rows[ci] * p.wpr;

@@ -86,9 +86,9 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Constants)> {
         v.push((format!("quantize_{tag}"), Kernel::Quantize, with(&[("WDT", dt), ("ROUNDING", 0.0)])));
         v.push((format!("dequantize_{tag}"), Kernel::Dequantize, with(&[("SDT", dt), ("ODT", dt)])));
         // 16-bit variants with qmv writing its 16-bit output itself (what the wgpu host picks for
-        // even N); 4-bit variants also with the word-at-a-time path.
+        // even N); every mode also with the unit-at-a-time path.
         v.push((format!("qmv_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_OUT16", (dt != 0.0) as u32 as f64)])));
-        if spec.bits() == 4 || (spec.bits() == 8 && spec.mode() == Mode::Affine) {
+        {
             v.push((format!("qmv_words_{tag}"), Kernel::Qmv, with(&[("XDT", dt), ("QMV_WORD_PATH", 1.0)])));
         }
         if spec.bits() == 4 {

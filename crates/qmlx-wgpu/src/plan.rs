@@ -163,14 +163,29 @@ impl QmvLayout {
         op.out_dtype != qmlx_core::DType::F32 && op.n % 2 == 0 && self.cols % 2 == 0
     }
 
+    /// Words per word-path unit (the kernel's `qmv_unit_words`): `vec` for 1/2/4/8-bit codes,
+    /// the `bits` words of a 32-code chunk for 3/5/6/7-bit codes.
+    pub fn unit_words(&self, bits: u32) -> u32 {
+        if bits.is_power_of_two() { self.vec } else { bits }
+    }
+
+    /// Whether qmv takes `op`'s rows a unit at a time (the kernel's `qmv_word_kernel`): rows of
+    /// whole units of any affine width, 4-bit fp codes or mxfp8 (8-bit codes in 16-byte units
+    /// only); other rows go chunk by chunk, code by code.
+    pub fn word_path(&self, op: &MatmulOp) -> bool {
+        let bits = op.spec.bits() as u32;
+        let codes = match op.spec.mode() {
+            qmlx_core::Mode::Affine => true,
+            qmlx_core::Mode::Mxfp4 | qmlx_core::Mode::Nvfp4 => bits == 4,
+            qmlx_core::Mode::Mxfp8 => bits == 8,
+        };
+        codes && (bits != 8 || self.vec == 4) && op.spec.packed_words(op.k) % self.unit_words(bits) as usize == 0
+    }
+
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).
     pub fn constants(&self, op: &MatmulOp, plan: &Plan) -> [(&'static str, f64); 13] {
         let xrows = plan.tiles.iter().map(|t| t[2]).max().unwrap_or(1).clamp(1, QMV_ROWS as u32);
-        // Rows of whole 16-byte vectors of 4-bit codes (any mode) or affine 8-bit codes (16-byte
-        // units only) go a unit at a time.
-        let bits = op.spec.bits();
-        let word_bits = bits == 4 || (bits == 8 && op.spec.mode() == qmlx_core::Mode::Affine && self.vec == 4);
-        let word_path = word_bits && op.spec.packed_words(op.k) % 4 == 0;
+        let word_path = self.word_path(op);
         [
             ("QMV_WORD_PATH", word_path as u32 as f64),
             ("QMV_LANES", self.lanes as f64),

@@ -215,8 +215,8 @@ fn bad_indices_and_empty() {
     run::<f32>(ctx, &mut rng, &c).unwrap();
 }
 
-/// Decode (qmv) with long rows: several chunk steps per thread, a partial last step, 4-bit rows
-/// taken a word at a time (K a multiple of 32) and nvfp4 rows ending in half a chunk (code by code), N odd (float32 + cast) and even (16-bit outputs written by qmv itself),
+/// Decode (qmv) with long rows: several chunk steps per thread, a partial last step, rows taken a
+/// unit at a time (every affine width, fp4, mxfp8) and nvfp4 rows ending in half a chunk (code by code), N odd (float32 + cast) and even (16-bit outputs written by qmv itself),
 /// up to the 8 x rows of a qmv tile.
 #[test]
 fn qmv_long_rows() {
@@ -230,6 +230,15 @@ fn qmv_long_rows() {
         (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), 1040),
         (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), 1056),
         (QuantSpec::new(Mode::Affine, 128, 4).unwrap(), 1152),
+        // Stage 7: every affine width and mxfp8 on the unit path (1-bit: 128-code units, two g64
+        // groups each; 2-bit: 64-code units; 5/6-bit: 32-code units of 5/6 words, codes straddling
+        // words); 2-bit g32 with K/16 words not a multiple of 4 goes code by code.
+        (QuantSpec::new(Mode::Affine, 64, 1).unwrap(), 1152),
+        (QuantSpec::new(Mode::Affine, 64, 2).unwrap(), 2112),
+        (QuantSpec::new(Mode::Affine, 32, 2).unwrap(), 1056),
+        (QuantSpec::new(Mode::Affine, 64, 5).unwrap(), 1088),
+        (QuantSpec::new(Mode::Affine, 128, 6).unwrap(), 1152),
+        (QuantSpec::with_defaults(Mode::Mxfp8, None, None).unwrap(), 1056),
     ];
     for (spec, k) in specs {
         let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);

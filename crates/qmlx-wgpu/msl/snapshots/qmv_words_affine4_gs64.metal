@@ -60,6 +60,10 @@ struct Unit4_ {
     metal::uint4 c1_;
     metal::uint4 c2_;
     metal::uint4 c3_;
+    metal::uint4 h0_;
+    metal::uint4 h1_;
+    metal::uint4 h2_;
+    metal::uint4 h3_;
 };
 struct type_18 {
     float inner[32];
@@ -303,15 +307,15 @@ metal::uint4 codes4_hi(
 metal::float4 codes4_lo_unit(
     uint w_2
 ) {
-    metal::uint4 v_6 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
-    return as_type<metal::float4>((v_6 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_8 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
+    return as_type<metal::float4>((v_8 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 metal::float4 codes4_hi_unit(
     uint w_3
 ) {
-    metal::uint4 v_7 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
-    return as_type<metal::float4>((v_7 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_9 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
+    return as_type<metal::float4>((v_9 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 float half_in_word(
@@ -409,15 +413,15 @@ void qmv_load(
             }
             {
                 uint _e46 = v_2;
-                metal::uint4 q_3 = wq[(start >> 2u) + _e46];
+                metal::uint4 q_4 = wq[(start >> 2u) + _e46];
                 uint _e52 = v_2;
-                wbuf.inner[base + (4u * _e52)] = q_3.x;
+                wbuf.inner[base + (4u * _e52)] = q_4.x;
                 uint _e59 = v_2;
-                wbuf.inner[(base + (4u * _e59)) + 1u] = q_3.y;
+                wbuf.inner[(base + (4u * _e59)) + 1u] = q_4.y;
                 uint _e68 = v_2;
-                wbuf.inner[(base + (4u * _e68)) + 2u] = q_3.z;
+                wbuf.inner[(base + (4u * _e68)) + 2u] = q_4.z;
                 uint _e77 = v_2;
-                wbuf.inner[(base + (4u * _e77)) + 3u] = q_3.w;
+                wbuf.inner[(base + (4u * _e77)) + 3u] = q_4.w;
             }
         }
         return;
@@ -456,9 +460,9 @@ uint qmv_code(
     thread type_15& wbuf
 ) {
     uint v_3 = {};
-    uint pos = e_2 * BITS;
-    uint wi = base_1 + (pos >> 5u);
-    uint sh = pos & 31u;
+    uint pos_1 = e_2 * BITS;
+    uint wi = base_1 + (pos_1 >> 5u);
+    uint sh = pos_1 & 31u;
     uint _e11 = wbuf.inner[wi];
     v_3 = _e11 >> sh;
     if ((sh + BITS) > 32u) {
@@ -482,14 +486,14 @@ float qmv_weight(
             uint _e12 = qmv_code(base_2, e_3, wbuf);
             return static_cast<float>(_e12);
         }
-        uint pos_1 = e_3 * BITS;
-        uint sh_1 = pos_1 & 31u;
+        uint pos_2 = e_3 * BITS;
+        uint sh_1 = pos_2 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_7 = wbuf.inner[base_2 + (pos_1 >> 5u)];
+            uint w_8 = wbuf.inner[base_2 + (pos_2 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_7 << (19u - sh_1);
+                v_4 = w_8 << (19u - sh_1);
             } else {
-                v_4 = w_7 >> (sh_1 - 19u);
+                v_4 = w_8 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
@@ -549,7 +553,7 @@ void qmv_x8_(
     uint e_4 = 0u;
     uint t = 0u;
     uint _e4 = p.k;
-    uint i_6 = (x_row * _e4) + j_1;
+    uint i_8 = (x_row * _e4) + j_1;
     if (true) {
         bool loop_init_3 = true;
         while(true) {
@@ -566,7 +570,7 @@ void qmv_x8_(
             {
                 uint _e18 = e_4;
                 uint _e20 = e_4;
-                uint _e22 = x_word(i_6 + _e20, x_2, _buffer_sizes);
+                uint _e22 = x_word(i_8 + _e20, x_2, _buffer_sizes);
                 xv.inner[_e18] = as_type<float>(_e22);
             }
         }
@@ -586,13 +590,13 @@ void qmv_x8_(
         }
         {
             uint _e34 = t;
-            uint _e36 = x_word((i_6 >> 1u) + _e34, x_2, _buffer_sizes);
+            uint _e36 = x_word((i_8 >> 1u) + _e34, x_2, _buffer_sizes);
             if (false) {
-                metal::float2 v_8 = float2(as_type<half2>(_e36));
+                metal::float2 v_10 = float2(as_type<half2>(_e36));
                 uint _e45 = t;
-                xv.inner[2u * _e45] = v_8.x;
+                xv.inner[2u * _e45] = v_10.x;
                 uint _e51 = t;
-                xv.inner[(2u * _e51) + 1u] = v_8.y;
+                xv.inner[(2u * _e51) + 1u] = v_10.y;
             } else {
                 uint _e59 = t;
                 xv.inner[2u * _e59] = as_type<float>(_e36 << 16u);
@@ -612,38 +616,48 @@ X8_ qmv_x8v(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
-    uint i_7 = (x_row_1 * _e4) + j_2;
+    uint i_9 = (x_row_1 * _e4) + j_2;
     if (true) {
-        metal::uint4 _e16 = x_2[i_7 >> 2u];
-        metal::uint4 _e24 = x_2[(i_7 >> 2u) + 1u];
+        metal::uint4 _e16 = x_2[i_9 >> 2u];
+        metal::uint4 _e24 = x_2[(i_9 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_8 = x_2[i_7 >> 3u];
+    metal::uint4 w_9 = x_2[i_9 >> 3u];
     if (false) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_8.x)), float2(as_type<half2>(w_8.y))), metal::float4(float2(as_type<half2>(w_8.z)), float2(as_type<half2>(w_8.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_9.x)), float2(as_type<half2>(w_9.y))), metal::float4(float2(as_type<half2>(w_9.z)), float2(as_type<half2>(w_9.w)))};
     }
-    metal::uint4 lo = metal::uint4(w_8.x << 16u, w_8.x & 4294901760u, w_8.y << 16u, w_8.y & 4294901760u);
-    metal::uint4 hi = metal::uint4(w_8.z << 16u, w_8.z & 4294901760u, w_8.w << 16u, w_8.w & 4294901760u);
-    return X8_ {as_type<metal::float4>(lo), as_type<metal::float4>(hi)};
+    metal::uint4 lo_3 = metal::uint4(w_9.x << 16u, w_9.x & 4294901760u, w_9.y << 16u, w_9.y & 4294901760u);
+    metal::uint4 hi_3 = metal::uint4(w_9.z << 16u, w_9.z & 4294901760u, w_9.w << 16u, w_9.w & 4294901760u);
+    return X8_ {as_type<metal::float4>(lo_3), as_type<metal::float4>(hi_3)};
 }
 
 metal::uint4 pairs4_(
     uint w_4
 ) {
     if (true) {
-        metal::uint4 v_9 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
-        return (v_9 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
+        metal::uint4 v_11 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
+        return (v_11 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
     }
     if (false) {
         uint e_7 = w_4 & 252645135u;
-        uint o_1 = (w_4 >> 4u) & 252645135u;
+        uint o_2 = (w_4 >> 4u) & 252645135u;
         uint es = e_7 + ((e_7 & 134744072u) * 7u);
-        uint os = o_1 + ((o_1 & 134744072u) * 7u);
+        uint os = o_2 + ((o_2 & 134744072u) * 7u);
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
     metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
     metal::uint4 s_2 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
     return (m_1 & metal::uint4(234884608u)) | (s_2 & metal::uint4(2147516416u));
+}
+
+metal::uint2 fp8_pairs(
+    uint w_5
+) {
+    uint mag_1 = w_5 & 2139062143u;
+    uint m_2 = mag_1 | ((mag_1 + 16843009u) & 2155905152u);
+    uint h02_ = ((m_2 << 7u) & 2139127680u) | ((w_5 << 8u) & 2147516416u);
+    uint h13_ = ((m_2 >> 1u) & 2139127680u) | (w_5 & 2147516416u);
+    return metal::uint2(h02_, h13_);
 }
 
 W8_ qmv_w8_(
@@ -652,54 +666,70 @@ W8_ qmv_w8_(
     threadgroup type_12& fp4_lut
 ) {
     bool local_11 = {};
+    bool local_12 = {};
+    if (false) {
+        local_11 = false;
+    } else {
+        local_11 = false;
+    }
+    bool _e14 = local_11;
+    if (_e14) {
+        metal::uint2 _e15 = fp8_pairs(wa);
+        metal::uint2 _e16 = fp8_pairs(wb_1);
+        metal::float2 a0_ = float2(as_type<half2>(_e15.x));
+        metal::float2 a1_ = float2(as_type<half2>(_e15.y));
+        metal::float2 b0_ = float2(as_type<half2>(_e16.x));
+        metal::float2 b1_ = float2(as_type<half2>(_e16.y));
+        return W8_ {metal::float4(a0_.x, a1_.x, a0_.y, a1_.y), metal::float4(b0_.x, b1_.x, b0_.y, b1_.y)};
+    }
     if (false) {
         if (true) {
             metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
             return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_1) >> sh_2) & metal::uint4(255u))};
         }
-        metal::uint4 v_10 = metal::uint4(wa << 2u, wa >> 6u, wb_1 << 2u, wb_1 >> 6u);
-        metal::uint4 h = (v_10 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
-        metal::float2 a0_ = float2(as_type<half2>(h.x));
-        metal::float2 a1_ = float2(as_type<half2>(h.y));
-        metal::float2 b0_ = float2(as_type<half2>(h.z));
-        metal::float2 b1_ = float2(as_type<half2>(h.w));
-        return W8_ {metal::float4(a0_.x, a1_.x, a0_.y, a1_.y), metal::float4(b0_.x, b1_.x, b0_.y, b1_.y)};
+        metal::uint4 v_12 = metal::uint4(wa << 2u, wa >> 6u, wb_1 << 2u, wb_1 >> 6u);
+        metal::uint4 h = (v_12 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::float2 a0_1 = float2(as_type<half2>(h.x));
+        metal::float2 a1_1 = float2(as_type<half2>(h.y));
+        metal::float2 b0_1 = float2(as_type<half2>(h.z));
+        metal::float2 b1_1 = float2(as_type<half2>(h.w));
+        return W8_ {metal::float4(a0_1.x, a1_1.x, a0_1.y, a1_1.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
     }
     if (true) {
-        local_11 = true;
+        local_12 = true;
     } else {
-        local_11 = false;
+        local_12 = false;
     }
-    bool _e76 = local_11;
-    if (_e76) {
-        metal::uint4 _e77 = codes4_lo(wa);
-        metal::uint4 _e79 = codes4_hi(wa);
-        return W8_ {static_cast<metal::float4>(_e77), static_cast<metal::float4>(_e79)};
+    bool _e110 = local_12;
+    if (_e110) {
+        metal::uint4 _e111 = codes4_lo(wa);
+        metal::uint4 _e113 = codes4_hi(wa);
+        return W8_ {static_cast<metal::float4>(_e111), static_cast<metal::float4>(_e113)};
     }
     if (true) {
-        metal::uint4 _e86 = pairs4_(wa);
-        metal::float2 f0_ = float2(as_type<half2>(_e86.x));
-        metal::float2 f1_1 = float2(as_type<half2>(_e86.y));
-        metal::float2 f2_1 = float2(as_type<half2>(_e86.z));
-        metal::float2 f3_1 = float2(as_type<half2>(_e86.w));
+        metal::uint4 _e120 = pairs4_(wa);
+        metal::float2 f0_ = float2(as_type<half2>(_e120.x));
+        metal::float2 f1_1 = float2(as_type<half2>(_e120.y));
+        metal::float2 f2_1 = float2(as_type<half2>(_e120.z));
+        metal::float2 f3_1 = float2(as_type<half2>(_e120.w));
         return W8_ {metal::float4(f0_.x, f1_1.x, f2_1.x, f3_1.x), metal::float4(f0_.y, f1_1.y, f2_1.y, f3_1.y)};
     }
     if (true) {
-        metal::float4 _e111 = codes4_lo_unit(wa);
-        metal::float4 _e112 = codes4_hi_unit(wa);
-        return W8_ {_e111, _e112};
+        metal::float4 _e145 = codes4_lo_unit(wa);
+        metal::float4 _e146 = codes4_hi_unit(wa);
+        return W8_ {_e145, _e146};
     }
-    metal::uint4 _e114 = codes4_lo(wa);
-    metal::uint4 _e115 = codes4_hi(wa);
-    float _e119 = fp4_lut.inner[_e114.x];
-    float _e123 = fp4_lut.inner[_e114.y];
-    float _e127 = fp4_lut.inner[_e114.z];
-    float _e131 = fp4_lut.inner[_e114.w];
-    float _e136 = fp4_lut.inner[_e115.x];
-    float _e140 = fp4_lut.inner[_e115.y];
-    float _e144 = fp4_lut.inner[_e115.z];
-    float _e148 = fp4_lut.inner[_e115.w];
-    return W8_ {metal::float4(_e119, _e123, _e127, _e131), metal::float4(_e136, _e140, _e144, _e148)};
+    metal::uint4 _e148 = codes4_lo(wa);
+    metal::uint4 _e149 = codes4_hi(wa);
+    float _e153 = fp4_lut.inner[_e148.x];
+    float _e157 = fp4_lut.inner[_e148.y];
+    float _e161 = fp4_lut.inner[_e148.z];
+    float _e165 = fp4_lut.inner[_e148.w];
+    float _e170 = fp4_lut.inner[_e149.x];
+    float _e174 = fp4_lut.inner[_e149.y];
+    float _e178 = fp4_lut.inner[_e149.z];
+    float _e182 = fp4_lut.inner[_e149.w];
+    return W8_ {metal::float4(_e153, _e157, _e161, _e165), metal::float4(_e170, _e174, _e178, _e182)};
 }
 
 float qmv_dot8_(
@@ -737,22 +767,32 @@ metal::float2 qmv_word_group(
     device type_8 const& biases,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_12 = {};
+    bool local_13 = {};
+    bool local_14 = {};
     float a_2 = {};
     if (false) {
-        local_12 = false;
+        if (false) {
+            local_14 = true;
+        } else {
+            local_14 = false;
+        }
+        bool _e23 = local_14;
+        local_13 = _e23;
     } else {
-        local_12 = true;
+        local_13 = true;
     }
-    bool _e16 = local_12;
-    if (_e16) {
-        metal::float2 _e17 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
-        return _e17;
+    bool _e25 = local_13;
+    if (_e25) {
+        metal::float2 _e26 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
+        return _e26;
     }
-    uint _e20 = p.gpr;
-    uint g_1 = (row_2 * _e20) + (j_3 / GS);
-    uint _e29 = scales[g_1 >> 2u];
-    uint byte_2 = (_e29 >> ((g_1 & 3u) * 8u)) & 255u;
+    uint _e29 = p.gpr;
+    uint g_1 = (row_2 * _e29) + (j_3 / GS);
+    uint _e38 = scales[g_1 >> 2u];
+    uint byte_2 = (_e38 >> ((g_1 & 3u) * 8u)) & 255u;
+    if (false) {
+        return metal::float2(as_type<float>(metal::min(byte_2 + 8u, 255u) << 23u), 0.0);
+    }
     if (false) {
         return metal::float2(as_type<float>(metal::min(byte_2 + 14u, 255u) << 23u), 0.0);
     }
@@ -761,23 +801,81 @@ metal::float2 qmv_word_group(
     if ((byte_2 & 127u) == 127u) {
         a_2 = as_type<float>(2143289344u);
     }
-    float _e71 = a_2;
-    float _e72 = a_2;
-    uint _e76 = p.has_global;
-    return metal::float2((_e76 != 0u) ? (_e72 * global_factor_3) : _e71, 0.0);
+    float _e94 = a_2;
+    float _e95 = a_2;
+    uint _e99 = p.has_global;
+    return metal::float2((_e99 != 0u) ? (_e95 * global_factor_3) : _e94, 0.0);
 }
 
-metal::uint4 qmv_unit_word(
+uint qmv_unit_words(
+) {
+    if (true) {
+        return QMV_VEC;
+    }
+    return BITS;
+}
+
+uint qmv_unit_codes(
+) {
+    uint _e1 = qmv_unit_words();
+    return metal::max((32u * _e1) / BITS, 8u);
+}
+
+metal::uint4 qmv_unit_lo(
     uint i_5,
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    if (true) {
-        metal::uint4 _e9 = wq[i_5 >> 2u];
-        return _e9;
+    bool local_15 = {};
+    metal::uint4 v_5 = {};
+    uint _e1 = qmv_unit_words();
+    if (_e1 == 4u) {
+        local_15 = true;
+    } else {
+        local_15 = false;
     }
-    uint _e17 = wq[i_5 >> 2u][i_5 & 3u];
-    return metal::uint4(_e17, 0u, 0u, 0u);
+    bool _e16 = local_15;
+    if (_e16) {
+        metal::uint4 _e21 = wq[i_5 >> 2u];
+        return _e21;
+    }
+    uint _e22 = wq_word(i_5, wq, _buffer_sizes);
+    v_5 = metal::uint4(_e22, 0u, 0u, 0u);
+    if (_e1 > 1u) {
+        uint _e33 = wq_word(i_5 + 1u, wq, _buffer_sizes);
+        v_5.y = _e33;
+        uint _e37 = wq_word(i_5 + 2u, wq, _buffer_sizes);
+        v_5.z = _e37;
+    }
+    if (_e1 > 3u) {
+        uint _e43 = wq_word(i_5 + 3u, wq, _buffer_sizes);
+        v_5.w = _e43;
+    }
+    metal::uint4 _e44 = v_5;
+    return _e44;
+}
+
+metal::uint4 qmv_unit_hi(
+    uint i_6,
+    device type_7 const& wq,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    metal::uint4 v_6 = metal::uint4(0u);
+    uint _e1 = qmv_unit_words();
+    if (_e1 > 4u) {
+        uint _e10 = wq_word(i_6 + 4u, wq, _buffer_sizes);
+        v_6.x = _e10;
+    }
+    if (_e1 > 5u) {
+        uint _e16 = wq_word(i_6 + 5u, wq, _buffer_sizes);
+        v_6.y = _e16;
+    }
+    if (_e1 > 6u) {
+        uint _e22 = wq_word(i_6 + 6u, wq, _buffer_sizes);
+        v_6.z = _e22;
+    }
+    metal::uint4 _e23 = v_6;
+    return _e23;
 }
 
 Unit4_ qmv_unit_load(
@@ -786,41 +884,115 @@ Unit4_ qmv_unit_load(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    Unit4_ w_5 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
-    metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_1 * QMV_VEC), wq, _buffer_sizes);
-    w_5.c0_ = _e17;
+    Unit4_ w_6 = {};
+    metal::uint4 z = metal::uint4(0u);
+    w_6 = Unit4_ {z, z, z, z, z, z, z, z};
+    uint _e6 = qmv_unit_words();
+    uint off = c_1 * _e6;
+    metal::uint4 _e11 = qmv_unit_lo(wbase_1.x + off, wq, _buffer_sizes);
+    w_6.c0_ = _e11;
+    metal::uint4 _e15 = qmv_unit_hi(wbase_1.x + off, wq, _buffer_sizes);
+    w_6.h0_ = _e15;
     if (true) {
-        metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_5.c1_ = _e27;
+        metal::uint4 _e23 = qmv_unit_lo(wbase_1.y + off, wq, _buffer_sizes);
+        w_6.c1_ = _e23;
+        metal::uint4 _e27 = qmv_unit_hi(wbase_1.y + off, wq, _buffer_sizes);
+        w_6.h1_ = _e27;
     }
     if (true) {
-        metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_5.c2_ = _e37;
+        metal::uint4 _e35 = qmv_unit_lo(wbase_1.z + off, wq, _buffer_sizes);
+        w_6.c2_ = _e35;
+        metal::uint4 _e39 = qmv_unit_hi(wbase_1.z + off, wq, _buffer_sizes);
+        w_6.h2_ = _e39;
     }
     if (true) {
-        metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_5.c3_ = _e47;
+        metal::uint4 _e47 = qmv_unit_lo(wbase_1.w + off, wq, _buffer_sizes);
+        w_6.c3_ = _e47;
+        metal::uint4 _e51 = qmv_unit_hi(wbase_1.w + off, wq, _buffer_sizes);
+        w_6.h3_ = _e51;
     }
-    Unit4_ _e48 = w_5;
-    return _e48;
+    Unit4_ _e52 = w_6;
+    return _e52;
 }
 
-W8_ qmv_w8_at(
-    metal::uint4 u_2,
-    uint v_5,
+uint qmv_uword(
+    metal::uint4 lo,
+    metal::uint4 hi,
+    uint i_7
+) {
+    if (i_7 < 4u) {
+        return lo[i_7];
+    }
+    return hi[i_7 - 4u];
+}
+
+float qmv_code_f(
+    metal::uint4 lo_1,
+    metal::uint4 hi_1,
+    uint pos
+) {
+    uint q_3 = {};
+    uint v_7 = {};
+    uint wi_1 = pos >> 5u;
+    uint sh_3 = pos & 31u;
+    uint _e7 = qmv_uword(lo_1, hi_1, wi_1);
+    bool straddles = (sh_3 + BITS) > 32u;
+    if (true) {
+        q_3 = _e7 >> sh_3;
+        if (straddles) {
+            uint _e19 = q_3;
+            uint _e22 = qmv_uword(lo_1, hi_1, wi_1 + 1u);
+            q_3 = _e19 | (_e22 << (32u - sh_3));
+        }
+        uint _e27 = q_3;
+        return static_cast<float>(_e27 & 15u);
+    }
+    if (sh_3 <= 19u) {
+        v_7 = _e7 << (19u - sh_3);
+    } else {
+        v_7 = _e7 >> (sh_3 - 19u);
+    }
+    if (straddles) {
+        uint _e46 = v_7;
+        uint _e49 = qmv_uword(lo_1, hi_1, wi_1 + 1u);
+        v_7 = _e46 | (_e49 << (51u - sh_3));
+    }
+    uint _e55 = v_7;
+    return as_type<float>((_e55 & 7864320u) | 1065353216u);
+}
+
+W8_ qmv_octet(
+    metal::uint4 lo_2,
+    metal::uint4 hi_2,
+    uint o,
     threadgroup type_12& fp4_lut
 ) {
     if (false) {
-        W8_ _e10 = qmv_w8_(u_2[v_5], u_2[v_5 + 1u], fp4_lut);
-        return _e10;
+        uint _e9 = qmv_uword(lo_2, hi_2, 2u * o);
+        uint _e14 = qmv_uword(lo_2, hi_2, (2u * o) + 1u);
+        W8_ _e15 = qmv_w8_(_e9, _e14, fp4_lut);
+        return _e15;
     }
-    W8_ _e13 = qmv_w8_(u_2[v_5], 0u, fp4_lut);
-    return _e13;
+    if (true) {
+        uint _e20 = qmv_uword(lo_2, hi_2, o);
+        W8_ _e22 = qmv_w8_(_e20, 0u, fp4_lut);
+        return _e22;
+    }
+    uint p0_ = (o * 8u) * BITS;
+    float _e27 = qmv_code_f(lo_2, hi_2, p0_);
+    float _e30 = qmv_code_f(lo_2, hi_2, p0_ + BITS);
+    float _e36 = qmv_code_f(lo_2, hi_2, p0_ + 8u);
+    float _e42 = qmv_code_f(lo_2, hi_2, p0_ + 12u);
+    float _e49 = qmv_code_f(lo_2, hi_2, p0_ + 16u);
+    float _e55 = qmv_code_f(lo_2, hi_2, p0_ + 20u);
+    float _e61 = qmv_code_f(lo_2, hi_2, p0_ + 24u);
+    float _e67 = qmv_code_f(lo_2, hi_2, p0_ + 28u);
+    return W8_ {metal::float4(_e27, _e30, _e36, _e42), metal::float4(_e49, _e55, _e61, _e67)};
 }
 
 void qmv_unit(
     uint c_2,
-    Unit4_ w_6,
+    Unit4_ w_7,
     uint count,
     float global_factor_4,
     constant Params& p,
@@ -839,145 +1011,148 @@ void qmv_unit(
     uint ci_12 = {};
     type_17 d_2 = {};
     type_16 sx_1 = {};
-    uint o = {};
+    uint o_1 = {};
     W8_ f1_ = {};
     W8_ f2_ = {};
     W8_ f3_ = {};
     uint mi_6 = {};
     uint mi_7 = {};
-    uint row0_ = (c_2 * 4u) * 8u;
+    uint _e4 = qmv_unit_codes();
+    uint octs = _e4 / 8u;
+    uint goct = metal::min(8u, octs);
+    uint row0_ = (c_2 * octs) * 8u;
     bool loop_init_5 = true;
     while(true) {
         if (!loop_init_5) {
-            uint _e209 = o0_;
-            o0_ = _e209 + 4u;
+            uint _e201 = o0_;
+            o0_ = _e201 + goct;
         }
         loop_init_5 = false;
-        uint _e25 = o0_;
-        if (_e25 < 4u) {
+        uint _e17 = o0_;
+        if (_e17 < octs) {
         } else {
             break;
         }
         {
-            uint _e27 = o0_;
-            uint j0_ = row0_ + (_e27 * 8u);
+            uint _e19 = o0_;
+            uint j0_ = row0_ + (_e19 * 8u);
             a_3 = metal::float4(0.0);
             b_2 = metal::float4(0.0);
             ci_12 = 0u;
             bool loop_init_6 = true;
             while(true) {
                 if (!loop_init_6) {
-                    uint _e54 = ci_12;
-                    ci_12 = _e54 + 1u;
+                    uint _e46 = ci_12;
+                    ci_12 = _e46 + 1u;
                 }
                 loop_init_6 = false;
-                uint _e39 = ci_12;
-                if (_e39 < QMV_COLS) {
+                uint _e31 = ci_12;
+                if (_e31 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e43 = ci_12;
-                    uint _e45 = qmv_wrow[_e43];
-                    metal::float2 _e46 = qmv_word_group(_e45, j0_, global_factor_4, p, scales, biases, _buffer_sizes);
-                    uint _e47 = ci_12;
-                    a_3[_e47] = _e46.x;
-                    uint _e50 = ci_12;
-                    b_2[_e50] = _e46.y;
+                    uint _e35 = ci_12;
+                    uint _e37 = qmv_wrow[_e35];
+                    metal::float2 _e38 = qmv_word_group(_e37, j0_, global_factor_4, p, scales, biases, _buffer_sizes);
+                    uint _e39 = ci_12;
+                    a_3[_e39] = _e38.x;
+                    uint _e42 = ci_12;
+                    b_2[_e42] = _e38.y;
                 }
             }
             d_2 = type_17 {};
             sx_1 = type_16 {};
-            uint _e60 = o0_;
-            o = _e60;
+            uint _e52 = o0_;
+            o_1 = _e52;
             bool loop_init_7 = true;
             while(true) {
                 if (!loop_init_7) {
-                    uint _e181 = o;
-                    o = _e181 + 1u;
+                    uint _e173 = o_1;
+                    o_1 = _e173 + 1u;
                 }
                 loop_init_7 = false;
-                uint _e62 = o;
-                uint _e63 = o0_;
-                if (_e62 < (_e63 + 4u)) {
+                uint _e54 = o_1;
+                uint _e55 = o0_;
+                if (_e54 < (_e55 + goct)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e67 = o;
-                    W8_ _e69 = qmv_w8_at(w_6.c0_, _e67 * 1u, fp4_lut);
-                    f1_ = _e69;
-                    f2_ = _e69;
-                    f3_ = _e69;
+                    uint _e60 = o_1;
+                    W8_ _e61 = qmv_octet(w_7.c0_, w_7.h0_, _e60, fp4_lut);
+                    f1_ = _e61;
+                    f2_ = _e61;
+                    f3_ = _e61;
                     if (true) {
-                        uint _e78 = o;
-                        W8_ _e80 = qmv_w8_at(w_6.c1_, _e78 * 1u, fp4_lut);
-                        f1_ = _e80;
+                        uint _e71 = o_1;
+                        W8_ _e72 = qmv_octet(w_7.c1_, w_7.h1_, _e71, fp4_lut);
+                        f1_ = _e72;
                     }
                     if (true) {
-                        uint _e86 = o;
-                        W8_ _e88 = qmv_w8_at(w_6.c2_, _e86 * 1u, fp4_lut);
-                        f2_ = _e88;
+                        uint _e79 = o_1;
+                        W8_ _e80 = qmv_octet(w_7.c2_, w_7.h2_, _e79, fp4_lut);
+                        f2_ = _e80;
                     }
                     if (true) {
-                        uint _e94 = o;
-                        W8_ _e96 = qmv_w8_at(w_6.c3_, _e94 * 1u, fp4_lut);
-                        f3_ = _e96;
+                        uint _e87 = o_1;
+                        W8_ _e88 = qmv_octet(w_7.c3_, w_7.h3_, _e87, fp4_lut);
+                        f3_ = _e88;
                     }
                     mi_6 = 0u;
                     bool loop_init_8 = true;
                     while(true) {
                         if (!loop_init_8) {
-                            uint _e178 = mi_6;
-                            mi_6 = _e178 + 1u;
+                            uint _e170 = mi_6;
+                            mi_6 = _e170 + 1u;
                         }
                         loop_init_8 = false;
-                        uint _e99 = mi_6;
-                        if (_e99 < QMV_XROWS) {
+                        uint _e91 = mi_6;
+                        if (_e91 < QMV_XROWS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e102 = mi_6;
-                            if (_e102 < count) {
-                                uint _e105 = mi_6;
-                                uint _e107 = qmv_xrow.inner[_e105];
-                                uint _e108 = o;
-                                uint _e109 = o0_;
-                                X8_ _e114 = qmv_x8v(_e107, j0_ + ((_e108 - _e109) * 8u), p, x_2, _buffer_sizes);
+                            uint _e94 = mi_6;
+                            if (_e94 < count) {
+                                uint _e97 = mi_6;
+                                uint _e99 = qmv_xrow.inner[_e97];
+                                uint _e100 = o_1;
+                                uint _e101 = o0_;
+                                X8_ _e106 = qmv_x8v(_e99, j0_ + ((_e100 - _e101) * 8u), p, x_2, _buffer_sizes);
                                 if (true) {
-                                    uint _e120 = mi_6;
-                                    float _e122 = sx_1.inner[_e120];
-                                    sx_1.inner[_e120] = _e122 + metal::dot(_e114.lo + _e114.hi, metal::float4(1.0));
+                                    uint _e112 = mi_6;
+                                    float _e114 = sx_1.inner[_e112];
+                                    sx_1.inner[_e112] = _e114 + metal::dot(_e106.lo + _e106.hi, metal::float4(1.0));
                                 }
-                                uint _e130 = mi_6;
-                                uint _e133 = mi_6;
-                                float _e136 = d_2.inner[_e133].x;
-                                float _e137 = qmv_dot8_(_e136, _e69, _e114);
-                                d_2.inner[_e130].x = _e137;
+                                uint _e122 = mi_6;
+                                uint _e125 = mi_6;
+                                float _e128 = d_2.inner[_e125].x;
+                                float _e129 = qmv_dot8_(_e128, _e61, _e106);
+                                d_2.inner[_e122].x = _e129;
                                 if (true) {
-                                    uint _e142 = mi_6;
-                                    uint _e145 = mi_6;
-                                    float _e148 = d_2.inner[_e145].y;
-                                    W8_ _e149 = f1_;
-                                    float _e150 = qmv_dot8_(_e148, _e149, _e114);
-                                    d_2.inner[_e142].y = _e150;
-                                }
-                                if (true) {
-                                    uint _e155 = mi_6;
-                                    uint _e158 = mi_6;
-                                    float _e161 = d_2.inner[_e158].z;
-                                    W8_ _e162 = f2_;
-                                    float _e163 = qmv_dot8_(_e161, _e162, _e114);
-                                    d_2.inner[_e155].z = _e163;
+                                    uint _e134 = mi_6;
+                                    uint _e137 = mi_6;
+                                    float _e140 = d_2.inner[_e137].y;
+                                    W8_ _e141 = f1_;
+                                    float _e142 = qmv_dot8_(_e140, _e141, _e106);
+                                    d_2.inner[_e134].y = _e142;
                                 }
                                 if (true) {
-                                    uint _e168 = mi_6;
-                                    uint _e171 = mi_6;
-                                    float _e174 = d_2.inner[_e171].w;
-                                    W8_ _e175 = f3_;
-                                    float _e176 = qmv_dot8_(_e174, _e175, _e114);
-                                    d_2.inner[_e168].w = _e176;
+                                    uint _e147 = mi_6;
+                                    uint _e150 = mi_6;
+                                    float _e153 = d_2.inner[_e150].z;
+                                    W8_ _e154 = f2_;
+                                    float _e155 = qmv_dot8_(_e153, _e154, _e106);
+                                    d_2.inner[_e147].z = _e155;
+                                }
+                                if (true) {
+                                    uint _e160 = mi_6;
+                                    uint _e163 = mi_6;
+                                    float _e166 = d_2.inner[_e163].w;
+                                    W8_ _e167 = f3_;
+                                    float _e168 = qmv_dot8_(_e166, _e167, _e106);
+                                    d_2.inner[_e160].w = _e168;
                                 }
                             }
                         }
@@ -988,27 +1163,27 @@ void qmv_unit(
             bool loop_init_9 = true;
             while(true) {
                 if (!loop_init_9) {
-                    uint _e207 = mi_7;
-                    mi_7 = _e207 + 1u;
+                    uint _e199 = mi_7;
+                    mi_7 = _e199 + 1u;
                 }
                 loop_init_9 = false;
-                uint _e185 = mi_7;
-                if (_e185 < QMV_XROWS) {
+                uint _e177 = mi_7;
+                if (_e177 < QMV_XROWS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e188 = mi_7;
-                    if (_e188 < count) {
-                        uint _e191 = mi_7;
-                        metal::float4 _e193 = qacc.inner[_e191];
-                        metal::float4 _e194 = a_3;
-                        uint _e195 = mi_7;
-                        metal::float4 _e197 = d_2.inner[_e195];
-                        metal::float4 _e199 = b_2;
-                        uint _e200 = mi_7;
-                        float _e202 = sx_1.inner[_e200];
-                        qacc.inner[_e191] = _e193 + ((_e194 * _e197) + (_e199 * _e202));
+                    uint _e180 = mi_7;
+                    if (_e180 < count) {
+                        uint _e183 = mi_7;
+                        metal::float4 _e185 = qacc.inner[_e183];
+                        metal::float4 _e186 = a_3;
+                        uint _e187 = mi_7;
+                        metal::float4 _e189 = d_2.inner[_e187];
+                        metal::float4 _e191 = b_2;
+                        uint _e192 = mi_7;
+                        float _e194 = sx_1.inner[_e192];
+                        qacc.inner[_e183] = _e185 + ((_e186 * _e189) + (_e191 * _e194));
                     }
                 }
             }
@@ -1019,35 +1194,56 @@ void qmv_unit(
 
 bool qmv_word_kernel(
 ) {
-    bool local_13 = {};
-    bool local_14 = {};
-    bool local_15 = {};
     bool local_16 = {};
-    if (true) {
-        if (false) {
-            if (false) {
-                local_15 = true;
-            } else {
-                local_15 = false;
-            }
-            bool _e25 = local_15;
-            if (_e25) {
-                local_16 = true;
-            } else {
-                local_16 = false;
-            }
-            bool _e33 = local_16;
-            local_14 = _e33;
-        } else {
-            local_14 = true;
-        }
-        bool _e35 = local_14;
-        local_13 = _e35;
+    bool local_17 = {};
+    bool local_18 = {};
+    bool local_19 = {};
+    bool local_20 = {};
+    bool local_21 = {};
+    bool local_22 = {};
+    if (false) {
+        local_16 = true;
     } else {
-        local_13 = false;
+        local_16 = true;
     }
-    bool _e37 = local_13;
-    return _e37;
+    bool _e13 = local_16;
+    if (!(_e13)) {
+        if (false) {
+            local_18 = false;
+        } else {
+            local_18 = false;
+        }
+        bool _e29 = local_18;
+        local_17 = _e29;
+    } else {
+        local_17 = true;
+    }
+    bool codes = local_17;
+    if (true) {
+        local_19 = codes;
+    } else {
+        local_19 = false;
+    }
+    bool _e39 = local_19;
+    if (_e39) {
+        local_20 = true;
+    } else {
+        local_20 = false;
+    }
+    bool _e47 = local_20;
+    if (_e47) {
+        if (false) {
+            local_22 = true;
+        } else {
+            local_22 = true;
+        }
+        bool _e62 = local_22;
+        local_21 = _e62;
+    } else {
+        local_21 = false;
+    }
+    bool _e64 = local_21;
+    return _e64;
 }
 
 metal::uint2 qmv_row(
@@ -1083,7 +1279,7 @@ void qmv_reduce_flat(
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_17 = {};
+    bool local_23 = {};
     uint team0_ = lid_1 - lane;
     bool loop_init_10 = true;
     while(true) {
@@ -1161,7 +1357,7 @@ void qmv_reduce_flat(
                     uint mi_10 = _e86 + r_2;
                     s0_1 = 0.0;
                     s1_ = 0.0;
-                    uint b0_1 = (((r_2 * QMV_COLS) + ci_14) * QMV_WG) + team0_;
+                    uint b0_2 = (((r_2 * QMV_COLS) + ci_14) * QMV_WG) + team0_;
                     l = 0u;
                     bool loop_init_14 = true;
                     while(true) {
@@ -1178,36 +1374,36 @@ void qmv_reduce_flat(
                         {
                             float _e103 = s0_1;
                             uint _e105 = l;
-                            float _e108 = red.inner[b0_1 + _e105];
+                            float _e108 = red.inner[b0_2 + _e105];
                             s0_1 = _e103 + _e108;
                             if (false) {
                                 float _e112 = s1_;
                                 uint _e116 = l;
-                                float _e119 = red.inner[(b0_1 + QMV_WG) + _e116];
+                                float _e119 = red.inner[(b0_2 + QMV_WG) + _e116];
                                 s1_ = _e112 + _e119;
                             }
                         }
                     }
                     if (mi_10 < count_1) {
                         uint _e130 = p.n;
-                        local_17 = (col0_ + ci_14) < _e130;
+                        local_23 = (col0_ + ci_14) < _e130;
                     } else {
-                        local_17 = false;
+                        local_23 = false;
                     }
-                    bool _e133 = local_17;
+                    bool _e133 = local_23;
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_10, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_2 = _e134.y * _e138;
+                        uint o_3 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_2 + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_3 + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_2 + col0_) + ci_14] = as_type<uint>(_e161);
+                            out[(o_3 + col0_) + ci_14] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -1392,7 +1588,8 @@ struct qmvInput {
     uint chunks = (_e158 + 31u) / 32u;
     bool _e168 = qmv_word_kernel();
     uint _e171 = p.wpr;
-    uint units = _e171 / QMV_VEC;
+    uint _e172 = qmv_unit_words();
+    uint units = _e171 / _e172;
     bool loop_init_17 = true;
     while(true) {
         if (!loop_init_17) {
@@ -2009,7 +2206,7 @@ struct qmvInput {
                 uint _e756 = mi_5;
                 metal::uint2 _e757 = qmv_row(_e755, _e756, rows, _buffer_sizes);
                 uint _e761 = p.n;
-                uint o_3 = _e757.y * _e761;
+                uint o_4 = _e757.y * _e761;
                 if (false) {
                     ci_10 = 0u;
                     bool loop_init_42 = true;
@@ -2035,7 +2232,7 @@ struct qmvInput {
                                 float _e795 = red.inner[((_e788 + 1u) * QMV_WG) + lid];
                                 uint _e797 = float_to_bits(_e795, XDT);
                                 uint _e800 = ci_10;
-                                out[((o_3 + col0_1) + _e800) >> 1u] = _e786 | (_e797 << 16u);
+                                out[((o_4 + col0_1) + _e800) >> 1u] = _e786 | (_e797 << 16u);
                             }
                         }
                     }
@@ -2060,7 +2257,7 @@ struct qmvInput {
                                 uint _e824 = ci_11;
                                 uint _e828 = ci_11;
                                 float _e833 = red.inner[(_e828 * QMV_WG) + lid];
-                                out[(o_3 + col0_1) + _e824] = as_type<uint>(_e833);
+                                out[(o_4 + col0_1) + _e824] = as_type<uint>(_e833);
                             }
                         }
                     }

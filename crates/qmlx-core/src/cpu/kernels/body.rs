@@ -53,13 +53,13 @@ macro_rules! each {
 const PREFETCH_WORDS: usize = 256;
 
 /// The prefetch for the 64-byte line of codes at u32 offset `word` of each of the `NR` rows: M=1
-/// the same line of the next call's rows ([`prefetch_next_rows`], 8-23 % faster than a fixed
-/// distance); with M>1 the blocks of M revisit a row tile, and `PREFETCH_WORDS` ahead in the same
-/// rows measured better (cpu-2026-11-26-stage2.md).
+/// the same line of the rows `ahead` words further ([`prefetch_next_rows`], 8-23 % faster than a
+/// fixed distance); with M>1 the blocks of M revisit a row tile, and `PREFETCH_WORDS` ahead in
+/// the same rows measured better (cpu-2026-11-26-stage2.md).
 #[inline(always)]
-unsafe fn prefetch_line<I: Isa, const NR: usize, const MR: usize>(w: *const u32, w_stride: usize, word: usize) {
+unsafe fn prefetch_line<I: Isa, const NR: usize, const MR: usize>(w: *const u32, w_stride: usize, ahead: usize, word: usize) {
     if MR == 1 {
-        prefetch_next_rows::<I, NR>(w, w_stride, word / 16);
+        prefetch_next_rows::<I, NR>(w, w_stride, ahead, word / 16);
     } else {
         for n in 0..NR {
             I::prefetch(w.wrapping_add(n * w_stride + word + PREFETCH_WORDS));
@@ -67,17 +67,34 @@ unsafe fn prefetch_line<I: Isa, const NR: usize, const MR: usize>(w: *const u32,
     }
 }
 
+/// Bytes of rows the M=1 prefetch runs ahead of the loads, at least: the rows of the next calls
+/// of `NR` rows, as many calls as it takes (up to 4). One call ahead (4 rows) was 4 KB for
+/// affine 2-bit and 6 KB for 3-bit at K = 4096: too close in the faster memory state, where the
+/// 2/3-bit integer dots ran at 68-79 % of the read probe. With 16 KB (2-bit 4 calls, 3-bit 2, 4-bit
+/// 2; 8-bit and mxfp8 1 as before) 4096×4096 M=1 from memory, 3 alternating rounds: affine2g64
+/// bf16 x 96.2-99.9 → 84.7-88.9 µs, f32 x 121.4-130.4 → 106.7-109.2; 32 KB was slower for 2-bit
+/// f32 x (115.0-118.4 µs) (bench/results/cpu-2026-11-27-stage8-experiments.md).
+const PREFETCH_AHEAD_BYTES: usize = 16384;
+
+/// The `ahead` of [`prefetch_line`] for `NR`-row calls over rows `w_stride` words apart: the
+/// words from a row to the same row of the call [`PREFETCH_AHEAD_BYTES`] ahead (once per call).
+#[inline(always)]
+fn prefetch_ahead<const NR: usize>(w_stride: usize) -> usize {
+    let calls = (PREFETCH_AHEAD_BYTES / (4 * NR * w_stride.max(1))).clamp(1, 4);
+    calls * NR * w_stride
+}
+
 /// M=1 prefetch, called once per 64-byte line `line` of each row: the same line of each of the
-/// `NR` rows of the next call (rows are stored back to back and the next call takes the next
-/// `NR`). Stage 5 also tried the next call's rows in address order (one contiguous prefetch
+/// `NR` rows `ahead` words further (rows are stored back to back and the next call takes the
+/// next `NR`). Stage 5 also tried the next call's rows in address order (one contiguous prefetch
 /// stream): the kernel's walk with no compute streamed better that way (86–104 % of a one-call read
 /// probe vs 68–83 %), but the kernel itself gained (up to 8.5 %) only while the host's memory was
 /// in its slower state, and took 3–13 % longer in 15 of 16 A/Bs in the faster one, so this stays
 /// (bench/results/cpu-2026-11-27-stage5-notes.md). Prefetches never fault past the end of w.
 #[inline(always)]
-unsafe fn prefetch_next_rows<I: Isa, const NR: usize>(w: *const u32, w_stride: usize, line: usize) {
+unsafe fn prefetch_next_rows<I: Isa, const NR: usize>(w: *const u32, w_stride: usize, ahead: usize, line: usize) {
     for n in 0..NR {
-        I::prefetch(w.wrapping_add((NR + n) * w_stride + line * 16));
+        I::prefetch(w.wrapping_add(ahead + n * w_stride + line * 16));
     }
 }
 
@@ -94,6 +111,7 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
+    let pf = prefetch_ahead::<NR>(a.w_stride);
     if a.gs >= CHUNK {
         let cpg = a.gs / CHUNK;
         let mut tot = [[I::zero(); MR]; NR];
@@ -103,7 +121,7 @@ pub(crate) unsafe fn dot_rows<I: Isa, const B: u32, const KIND: u8, const NR: us
             for c in g * cpg..(g + 1) * cpg {
                 if c % (16 / B as usize).max(1) == 0 {
                     // About one prefetch per 64-byte line of codes.
-                    prefetch_line::<I, NR, MR>(a.w, a.w_stride, c * B as usize);
+                    prefetch_line::<I, NR, MR>(a.w, a.w_stride, pf, c * B as usize);
                 }
                 let words: [I::W; NR] = each!(n < NR => I::load_words::<B>(a.w.add(n * a.w_stride + c * B as usize)));
                 for p in 0..I::PARTS {
@@ -182,6 +200,7 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
+    let pf = prefetch_ahead::<NR>(a.w_stride);
     let bc = nibble_block_codes(I::LANES);
     let blocks = a.k / bc;
     let table = I::nibble_table::<KIND>();
@@ -194,7 +213,7 @@ pub(crate) unsafe fn dot_rows_nibbles<I: Isa, const KIND: u8, const NR: usize, c
     for b in 0..blocks {
         // One prefetch per 64-byte line of codes (see `dot_rows` for the distances).
         for l in (0..I::LANES).step_by(16) {
-            prefetch_line::<I, NR, MR>(a.w, a.w_stride, b * I::LANES + l);
+            prefetch_line::<I, NR, MR>(a.w, a.w_stride, pf, b * I::LANES + l);
         }
         let words: [I::W; NR] = each!(n < NR => I::load_block(a.w.add(n * a.w_stride + b * I::LANES)));
         if MR > 2 {
@@ -246,15 +265,14 @@ unsafe fn finish_block_rows<I: Isa, const B: u32, const KIND: u8, const NR: usiz
     out: &mut [[f32; MR]; NR],
 ) {
     let done_groups = done / a.gs;
+    let bias = if KIND == kind::UINT {
+        I::dot2_f64::<NR, MR>(a.biases, a.scales, a.s_stride, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, done_groups)
+    } else {
+        [[0.0; MR]; NR]
+    };
     for n in 0..NR {
-        let bias = if KIND == kind::UINT {
-            let (b, s) = (a.biases.add(n * a.s_stride), a.scales.add(n * a.s_stride));
-            I::dot2_f64::<MR>(b, s, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, done_groups)
-        } else {
-            [0.0; MR]
-        };
         for m in 0..MR {
-            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
+            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[n][m]) as f32;
         }
     }
     if done < a.k {
@@ -310,6 +328,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
+    let pf = prefetch_ahead::<NR>(a.w_stride);
     if B == 2 || B == 3 {
         return dot_rows_int2::<I, B, SC, LIMBS, NR, MR>(a, out);
     }
@@ -328,7 +347,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
         // One prefetch per 64-byte line of codes (see `dot_rows` for the distances): the lines
         // (of a row) that start inside this span.
         for line in (b * span_bytes).div_ceil(64)..((b + 1) * span_bytes).div_ceil(64) {
-            prefetch_line::<I, NR, MR>(a.w, a.w_stride, line * 16);
+            prefetch_line::<I, NR, MR>(a.w, a.w_stride, pf, line * 16);
         }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
         let mut acc = int_acc_start::<I, LIMBS, NR, MR>(&xr, LIMBS * INT_SPAN + 64);
@@ -407,11 +426,11 @@ unsafe fn int_fold_span<I: Isa, const SC: u8, const LIMBS: usize, const NR: usiz
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
 unsafe fn int_finish_u16<I: Isa, const B: u32, const SC: u8, const NR: usize, const MR: usize>(a: &DotArgs, tot: &[[I::V; MR]; NR], out: &mut [[f32; MR]; NR]) {
+    let (b, s) = (a.biases as *const u16, a.scales as *const u16);
+    let bias = I::dot2_f64_u16::<SC, NR, MR>(b, s, a.s_stride, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, a.k / a.gs);
     for n in 0..NR {
-        let (b, s) = ((a.biases as *const u16).add(n * a.s_stride), (a.scales as *const u16).add(n * a.s_stride));
-        let bias = I::dot2_f64_u16::<SC, MR>(b, s, uint_int_offset(B) as f64, a.xsum, a.xsum_stride, a.k / a.gs);
         for m in 0..MR {
-            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[m]) as f32;
+            out[n][m] = (I::hsum(tot[n][m]) as f64 + bias[n][m]) as f32;
         }
     }
 }
@@ -487,6 +506,7 @@ pub(crate) const fn bf16_record_bytes(limbs: usize) -> usize {
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // indices into several const-size register arrays at once
 pub(crate) unsafe fn dot_rows_fp8_bf16<const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    let pf = prefetch_ahead::<NR>(a.w_stride);
     use super::isa::{avx512_e4m3_bf16, avx512_e4m3_bf16_tables, Avx512};
     use std::arch::x86_64::*;
     debug_assert!(a.gs == 32);
@@ -497,7 +517,7 @@ pub(crate) unsafe fn dot_rows_fp8_bf16<const LIMBS: usize, const NR: usize, cons
     for s in 0..spans {
         // The span's 2 lines of codes per row (see `dot_rows` for the distances).
         for line in 2 * s..2 * s + 2 {
-            prefetch_line::<Avx512, NR, MR>(a.w, a.w_stride, line * 16);
+            prefetch_line::<Avx512, NR, MR>(a.w, a.w_stride, pf, line * 16);
         }
         for h in 0..2 {
             let codes: [__m512i; NR] = each!(n < NR => _mm512_loadu_si512(a.w.add(n * a.w_stride + s * 32 + h * 16) as *const __m512i));
@@ -531,6 +551,7 @@ pub(crate) unsafe fn dot_rows_fp8_bf16<const LIMBS: usize, const NR: usize, cons
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
 pub(crate) unsafe fn dot_rows_fp8_f32<const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    let pf = prefetch_ahead::<NR>(a.w_stride);
     use super::isa::{avx512_e4m3_bf16, avx512_e4m3_bf16_tables, Avx512};
     use std::arch::x86_64::*;
     let rec = FP8_F32_RECORD_BYTES;
@@ -540,7 +561,7 @@ pub(crate) unsafe fn dot_rows_fp8_f32<const NR: usize, const MR: usize>(a: &DotA
     let mut tot = [[_mm512_setzero_ps(); MR]; NR];
     for s in 0..spans {
         for line in 2 * s..2 * s + 2 {
-            prefetch_line::<Avx512, NR, MR>(a.w, a.w_stride, line * 16);
+            prefetch_line::<Avx512, NR, MR>(a.w, a.w_stride, pf, line * 16);
         }
         for h in 0..2 {
             let codes: [__m512i; NR] = each!(n < NR => _mm512_loadu_si512(a.w.add(n * a.w_stride + s * 32 + h * 16) as *const __m512i));
@@ -759,6 +780,7 @@ pub(crate) const fn int2_record_bytes(limbs: usize) -> usize {
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
 unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    let pf = prefetch_ahead::<NR>(a.w_stride);
     debug_assert!(NR * MR * LIMBS <= 24, "i32 accumulators beyond the 32 registers");
     let rec = int2_record_bytes(LIMBS);
     let steps = a.k / INT2_STEP;
@@ -770,7 +792,7 @@ unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, 
     for st in 0..steps {
         // One prefetch per 64-byte line of codes that starts in this step.
         for line in (st * step_words).div_ceil(16)..((st + 1) * step_words).div_ceil(16) {
-            prefetch_line::<I, NR, MR>(a.w, a.w_stride, line * 16);
+            prefetch_line::<I, NR, MR>(a.w, a.w_stride, pf, line * 16);
         }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + st * rec));
         let mut acc = int_acc_start::<I, LIMBS, NR, MR>(&xr, LIMBS * 256 + 64);

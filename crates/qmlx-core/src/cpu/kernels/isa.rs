@@ -51,13 +51,18 @@ pub(crate) trait Isa: Copy {
     unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
         Self::fma(a, b, Self::zero())
     }
-    /// `Σ_i (a[i] + k·c[i])·b_m[i]` over `n` floats for `MR` rows `b_m = b + m·stride`, in f64
-    /// (`a + k·c` exact for k = 8): the affine bias terms of one weight row.
+    /// `Σ_i (a_n[i] + k·c_n[i])·b_m[i]` over `n` floats for `NR` weight rows `a_n = a + n·ab_stride`
+    /// (`c_n` alike) and `MR` x rows `b_m = b + m·stride`, in f64 (`a + k·c` exact for k = 8):
+    /// the affine bias terms of a row tile.
     #[inline(always)]
-    unsafe fn dot2_f64<const MR: usize>(a: *const f32, c: *const f32, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
-        let mut r = [0f64; MR];
-        for (m, r) in r.iter_mut().enumerate() {
-            *r = (0..n).map(|i| (*a.add(i) as f64 + k * *c.add(i) as f64) * *b.add(m * stride + i) as f64).sum();
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn dot2_f64<const NR: usize, const MR: usize>(a: *const f32, c: *const f32, ab_stride: usize, k: f64, b: *const f32, stride: usize, n: usize) -> [[f64; MR]; NR] {
+        let mut r = [[0f64; MR]; NR];
+        for (row, r) in r.iter_mut().enumerate() {
+            let (a, c) = (a.add(row * ab_stride), c.add(row * ab_stride));
+            for (m, r) in r.iter_mut().enumerate() {
+                *r = (0..n).map(|i| (*a.add(i) as f64 + k * *c.add(i) as f64) * *b.add(m * stride + i) as f64).sum();
+            }
         }
         r
     }
@@ -95,8 +100,9 @@ pub(crate) trait Isa: Copy {
     }
     /// [`Isa::dot2_f64`] with `a` and `c` bf16 or f16 bits (AVX-512 only).
     #[inline(always)]
-    unsafe fn dot2_f64_u16<const SC: u8, const MR: usize>(a: *const u16, c: *const u16, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
-        let _ = (a, c, k, b, stride, n);
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn dot2_f64_u16<const SC: u8, const NR: usize, const MR: usize>(a: *const u16, c: *const u16, ab_stride: usize, k: f64, b: *const f32, stride: usize, n: usize) -> [[f64; MR]; NR] {
+        let _ = (a, c, ab_stride, k, b, stride, n);
         unreachable!("no 16-bit scales for this instruction set")
     }
     /// Integer row dots (`body::dot_rows_int`), implemented by AVX-512 only and instantiated
@@ -218,24 +224,39 @@ mod x86 {
         }
     }
 
-    /// [`Isa::dot2_f64`] on AVX-512 for f32, bf16 or f16 `a` and `c`: 8 columns per step in f64.
+    /// [`Isa::dot2_f64`] on AVX-512 for f32, bf16 or f16 `a` and `c`: 8 columns per step in f64,
+    /// the `NR` weight rows together (one accumulator chain per row and x row: one row at a time
+    /// was a serial chain of dependent f64 FMAs, ~30 % of the samples of the 2-bit integer dots
+    /// at M=1 in L2, stage 8), the x columns converted once for all rows.
     #[inline(always)]
-    unsafe fn dot2_f64_lanes<E: BiasTermElem, const MR: usize>(a: *const E, c: *const E, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
-        let mut acc = [_mm512_setzero_pd(); MR];
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    unsafe fn dot2_f64_lanes<E: BiasTermElem, const NR: usize, const MR: usize>(a: *const E, c: *const E, ab_stride: usize, k: f64, b: *const f32, stride: usize, n: usize) -> [[f64; MR]; NR] {
+        let mut acc = [[_mm512_setzero_pd(); MR]; NR];
         let kv = _mm512_set1_pd(k);
         let mut i = 0;
         while i + 8 <= n {
-            let w = _mm512_fmadd_pd(_mm512_cvtps_pd(E::lanes8(c.add(i))), kv, _mm512_cvtps_pd(E::lanes8(a.add(i))));
-            for (m, acc) in acc.iter_mut().enumerate() {
-                *acc = _mm512_fmadd_pd(w, _mm512_cvtps_pd(_mm256_loadu_ps(b.add(m * stride + i))), *acc);
+            // (No closures: they do not inherit `#[target_feature]`.)
+            let mut xs = [_mm512_setzero_pd(); MR];
+            for m in 0..MR {
+                xs[m] = _mm512_cvtps_pd(_mm256_loadu_ps(b.add(m * stride + i)));
+            }
+            for row in 0..NR {
+                let (ar, cr) = (a.add(row * ab_stride + i), c.add(row * ab_stride + i));
+                let w = _mm512_fmadd_pd(_mm512_cvtps_pd(E::lanes8(cr)), kv, _mm512_cvtps_pd(E::lanes8(ar)));
+                for m in 0..MR {
+                    acc[row][m] = _mm512_fmadd_pd(w, xs[m], acc[row][m]);
+                }
             }
             i += 8;
         }
-        let mut r = [0f64; MR];
-        for (m, r) in r.iter_mut().enumerate() {
-            *r = _mm512_reduce_add_pd(acc[m]);
-            for j in i..n {
-                *r += ((*a.add(j)).to_f64() + k * (*c.add(j)).to_f64()) * *b.add(m * stride + j) as f64;
+        let mut r = [[0f64; MR]; NR];
+        for row in 0..NR {
+            let (ar, cr) = (a.add(row * ab_stride), c.add(row * ab_stride));
+            for m in 0..MR {
+                r[row][m] = _mm512_reduce_add_pd(acc[row][m]);
+                for j in i..n {
+                    r[row][m] += ((*ar.add(j)).to_f64() + k * (*cr.add(j)).to_f64()) * *b.add(m * stride + j) as f64;
+                }
             }
         }
         r
@@ -313,8 +334,8 @@ mod x86 {
             _mm512_mul_ps(a, b)
         }
         #[inline(always)]
-        unsafe fn dot2_f64<const MR: usize>(a: *const f32, c: *const f32, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
-            dot2_f64_lanes::<f32, MR>(a, c, k, b, stride, n)
+        unsafe fn dot2_f64<const NR: usize, const MR: usize>(a: *const f32, c: *const f32, ab_stride: usize, k: f64, b: *const f32, stride: usize, n: usize) -> [[f64; MR]; NR] {
+            dot2_f64_lanes::<f32, NR, MR>(a, c, ab_stride, k, b, stride, n)
         }
         #[inline(always)]
         unsafe fn nibble_table<const KIND: u8>() -> __m512 {
@@ -376,11 +397,11 @@ mod x86 {
             }
         }
         #[inline(always)]
-        unsafe fn dot2_f64_u16<const SC: u8, const MR: usize>(a: *const u16, c: *const u16, k: f64, b: *const f32, stride: usize, n: usize) -> [f64; MR] {
+        unsafe fn dot2_f64_u16<const SC: u8, const NR: usize, const MR: usize>(a: *const u16, c: *const u16, ab_stride: usize, k: f64, b: *const f32, stride: usize, n: usize) -> [[f64; MR]; NR] {
             if SC == scale_kind::BF16 {
-                dot2_f64_lanes::<half::bf16, MR>(a.cast(), c.cast(), k, b, stride, n)
+                dot2_f64_lanes::<half::bf16, NR, MR>(a.cast(), c.cast(), ab_stride, k, b, stride, n)
             } else {
-                dot2_f64_lanes::<half::f16, MR>(a.cast(), c.cast(), k, b, stride, n)
+                dot2_f64_lanes::<half::f16, NR, MR>(a.cast(), c.cast(), ab_stride, k, b, stride, n)
             }
         }
         #[inline(always)]
