@@ -87,7 +87,8 @@ template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0, int CHU
 #pragma unroll
           for (int e = 0; e < 4; ++e) acc[a][rt][mt][e] = 0.0f;
   }
-  // PACKED: the mx formats' packed decode (TcDecode::run_packed; kernels/qmm_ring.cuh).
+  // PACKED: TcDecode::run_packed (kernels/qmm_ring.cuh): the mx formats and affine 2/3/5/6-bit f16 in
+  // 16-bit arithmetic.
   template <bool PACKED = false>
   __device__ __forceinline__ static void compute(const uint32_t (&v)[H][CW], const uint32_t (&s)[H], const uint32_t (&b)[H], float gfactor,
                                                  const uint4 (&xr)[MT][XV], float (&acc)[2][RT][MT][4]) {
@@ -103,7 +104,7 @@ template <int KIND, int BITS, typename T, int MT, int RT, int DEPTH = 0, int CHU
 #pragma unroll
       for (int j = 0; j < MMAS; ++j) {
         uint32_t x0, x1;
-        Dec::x_pairs(X, j, x0, x1);
+        Dec::template x_pairs_for<PACKED>(X, j, x0, x1);
 #pragma unroll
         for (int rt = 0; rt < RT; ++rt)  // tile rt: rows g + 16·rt (a0, a2) and g + 16·rt + 8 (a1, a3)
           mma_16816(acc[j & 1][rt][mt], a[2 * rt][2 * j], a[2 * rt + 1][2 * j], a[2 * rt][2 * j + 1], a[2 * rt + 1][2 * j + 1], x0, x1, BF);

@@ -48,7 +48,7 @@ template <typename T> __device__ __forceinline__ float param_f32(unsigned short 
 // benchmark's calibration (`bench --calibrate`), never dispatched for a matmul.
 template <int KIND, int BITS, typename T, int NW, int GS, int KS, bool COMPUTE = true>
 __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int nstages, int kp,
-                              int rounds) {
+                              int rounds, int pf) {
 #ifdef QMLX_TMA
   using Dec = TcDecode<KIND, BITS, T>;
   using G = WarpRingGeom<BITS, KS>;
@@ -83,11 +83,12 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   // This block's tiles: an even share [tb, te) of the row tiles.
   const long long tb = (long long)blockIdx.x * tiles / gridDim.x, te = ((long long)blockIdx.x + 1) * tiles / gridDim.x;
   const int slots = NW / kp;
-  // PDL: before the predecessor is waited for, the warp's first slices into L2 (the matrix of pair 0
-  // is matrix 0 without a gather index; with one it is not known yet).
+  // PDL: before the predecessor is waited for, the warp's first `pf` slices into L2 (the matrix of
+  // pair 0 is matrix 0 without a gather index; with one it is not known yet). pf is a launch
+  // argument (a kernel parameter: no memory load inside the loop), picked per shape by the host.
   pdl_prologue([&] {
     if (lane == 0 && p.map.rhs_kind == IDX_NONE && tb + slot < te)
-      for (int s = 0; s < my && s < QMLX_PDL_PREFETCH_STAGES; ++s) {
+      for (int s = 0; s < my && s < pf; ++s) {
         const int row = (int)((tb + slot) * QW_ROWS), sl = s_beg + s;
         tma_prefetch_l2_2d(&wmap, sl * (KS * BITS / 32), row);
         tma_prefetch_l2_2d(&smap, sl * (KS / GS), row);
@@ -303,21 +304,22 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
 // The group sizes of a format: affine 32 or 64 (a launch argument), mxfp4/mxfp8 32, nvfp4 16.
 template <int KIND, int BITS, typename T, int NW, int KS>
 __device__ __forceinline__ void qmv_warp_gs(const TmaMap& wmap, const TmaMap& smap, const TmaMap& bmap, const MatmulParams& p, int gs,
-                                            int nstages, int kp, int rounds) {
-  if constexpr (KIND == KIND_NVFP4) qmv_warp_impl<KIND, BITS, T, NW, 16, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
-  else if constexpr (KIND != KIND_AFFINE) qmv_warp_impl<KIND, BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
-  else if (gs == 32) qmv_warp_impl<KIND, BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
-  else qmv_warp_impl<KIND, BITS, T, NW, 64, KS>(wmap, smap, bmap, p, nstages, kp, rounds);
+                                            int nstages, int kp, int rounds, int pf) {
+  if constexpr (KIND == KIND_NVFP4) qmv_warp_impl<KIND, BITS, T, NW, 16, KS>(wmap, smap, bmap, p, nstages, kp, rounds, pf);
+  else if constexpr (KIND != KIND_AFFINE) qmv_warp_impl<KIND, BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds, pf);
+  else if (gs == 32) qmv_warp_impl<KIND, BITS, T, NW, 32, KS>(wmap, smap, bmap, p, nstages, kp, rounds, pf);
+  else qmv_warp_impl<KIND, BITS, T, NW, 64, KS>(wmap, smap, bmap, p, nstages, kp, rounds, pf);
 }
 
 // Entry points qmvw<NW>x<KS>_<format>_<dtype> (the codes-only formats), NW warps per block, one block
-// per SM, KS codes per stage and row; the affine group size (32 or 64) is a launch argument.
+// per SM, KS codes per stage and row; the affine group size (32 or 64) and the PDL prefetch depth
+// (ring stages per warp into L2 before the wait) are launch arguments.
 #define QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, NW, KS)                                                      \
   extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                        \
       qmvw##NW##x##KS##_##FN##_##TN(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,     \
                                     const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, \
-                                    int kp, int rounds) {                                                        \
-    qmv_warp_gs<KIND, BITS, T, NW, KS>(wmap, smap, bmap, p, gs, nstages, kp, rounds);                             \
+                                    int kp, int rounds, int pf) {                                                \
+    qmv_warp_gs<KIND, BITS, T, NW, KS>(wmap, smap, bmap, p, gs, nstages, kp, rounds, pf);                         \
   }
 #define QMLX_WARP_RING_KERNEL(FN, KIND, BITS, TN, T)   \
   QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 8, 512)  \
@@ -328,6 +330,6 @@ __device__ __forceinline__ void qmv_warp_gs(const TmaMap& wmap, const TmaMap& sm
 extern "C" __global__ void __launch_bounds__(8 * 32, 1)
     qmvw8x512_stream_affine4_f16(const __grid_constant__ TmaMap wmap, const __grid_constant__ TmaMap smap,
                                     const __grid_constant__ TmaMap bmap, const MatmulParams p, int gs, int nstages, int kp,
-                                    int rounds) {
-  qmv_warp_impl<KIND_AFFINE, 4, __half, 8, 64, 512, false>(wmap, smap, bmap, p, nstages, kp, rounds);
+                                    int rounds, int pf) {
+  qmv_warp_impl<KIND_AFFINE, 4, __half, 8, 64, 512, false>(wmap, smap, bmap, p, nstages, kp, rounds, pf);
 }

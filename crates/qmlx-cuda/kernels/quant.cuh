@@ -567,6 +567,22 @@ template <int BITS, int I, int W> __device__ __forceinline__ void offset_pairs_f
   }
 }
 
+// Registers I.. of OffsetPairs<BITS> dequantized in f16 (TcDecode::run_packed): the window's
+// OFFSET + c minus OFFSET (exact: c), then c·s + b rounded once to f16 — the numerics of the 4-bit
+// nibble path of TcDecode::run, at ~3 instructions per register instead of the f32 path's ~7.
+template <int BITS, int I, int W> __device__ __forceinline__ void offset_pairs_dequant(const uint32_t (&v)[W], uint32_t s2, uint32_t b2, uint32_t (&out)[16]) {
+  if constexpr (I < 16) {
+    constexpr typename OffsetPairs<BITS>::Plan pl = OffsetPairs<BITS>::make();
+    constexpr int S = pl.shift[I], LO = pl.lo[I], HI = pl.hi[I];
+    constexpr uint32_t M = (1u << BITS) - 1u;
+    constexpr uint32_t mask = (M << LO) | (M << (16 + HI));
+    constexpr uint32_t exps = ((uint32_t)(25 - LO) << 10) | ((uint32_t)(25 - HI) << 26);  // f16 OFFSET = 1024 >> p
+    const uint32_t c = fma_f16x2(and_or(chunk_window<S, W>(v), mask, exps), 0x3C003C00u, exps | 0x80008000u);  // ·1 − OFFSET
+    out[I] = fma_f16x2(c, s2, b2);
+    offset_pairs_dequant<BITS, I + 1, W>(v, s2, b2, out);
+  }
+}
+
 // The two E4M3 codes in the low 16 bits of q as T×2 (low code in the low half), exactly; NaN codes
 // stay NaN. f16: one conversion (sm_89+); bf16: through f16 and two f32.
 template <typename T> __device__ __forceinline__ uint32_t e4m3x2_as(uint32_t q) {
@@ -598,6 +614,19 @@ template <int KIND, int BITS, typename T> struct TcDecode {
     } else {
       x0 = X[2 * j];
       x1 = X[2 * j + 1];
+    }
+  }
+
+  // B registers matching run_packed<PACKED>'s A registers (run_packed's affine 2/3/5/6-bit f16 pairs are
+  // OffsetPairs (a, a + D): like halves of two x words); otherwise x_pairs.
+  template <bool PACKED> __device__ __forceinline__ static void x_pairs_for(const uint32_t* X, int j, uint32_t& x0, uint32_t& x1) {
+    if constexpr (PACKED && window_pairs) {
+      constexpr int D = OffsetPairs<BITS>::D;
+      const int a0 = OffsetPairs<BITS>::low_code(2 * j), a1 = OffsetPairs<BITS>::low_code(2 * j + 1);
+      x0 = prmt(X[a0 >> 1], X[(a0 + D) >> 1], (a0 & 1) ? 0x7632u : 0x5410u);
+      x1 = prmt(X[a1 >> 1], X[(a1 + D) >> 1], (a1 & 1) ? 0x7632u : 0x5410u);
+    } else {
+      x_pairs(X, j, x0, x1);
     }
   }
 
@@ -758,8 +787,9 @@ template <int KIND, int BITS, typename T> struct TcDecode {
     }
   }
 
-  // run() with the mx formats decoded in packed 16-bit arithmetic where the group's factor is exact
-  // in T (the same values, each c·scale rounded once to T; kernels/qmm_ring.cuh): mxfp4 by
+  // run() with the affine 2/3/5/6-bit f16 codes as OffsetPairs windows dequantized in f16
+  // (offset_pairs_dequant: pairs (a, a + D), x_pairs_for<true> matches them), and the mx formats
+  // decoded in packed 16-bit arithmetic where the group's factor is exact in T (the same values, each c·scale rounded once to T; kernels/qmm_ring.cuh): mxfp4 by
   // fp4_code_pairs_packed (pairs (2i, 2i+1), as run()), mxfp8 by one E4M3 pair conversion and one
   // packed multiply (f16; bf16: the pair via f32). Other formats, or a factor out of range: run().
   // nvfp4: a 32-code chunk of TWO groups, sraw = their two scale bytes (low byte first); each half
@@ -768,7 +798,11 @@ template <int KIND, int BITS, typename T> struct TcDecode {
   template <int CW, int NP>
   __device__ __forceinline__ static void run_packed(const uint32_t (&v)[CW], uint32_t sraw, uint32_t braw, float gfactor,
                                                     uint32_t (&out)[NP]) {
-    if constexpr (KIND == KIND_NVFP4) {
+    if constexpr (window_pairs) {
+      static_assert(NP == 16 && OffsetPairs<BITS>::valid(), "every pair fits one window");
+      offset_pairs_dequant<BITS, 0, CW>(v, sraw | (sraw << 16), braw | (braw << 16), out);
+      return;
+    } else if constexpr (KIND == KIND_NVFP4) {
       static_assert(CW == 4 && NP == 16, "two 16-code groups");
       bool ok;
       const uint32_t v0[2] = {v[0], v[1]}, v1[2] = {v[2], v[3]};

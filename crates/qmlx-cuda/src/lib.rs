@@ -614,6 +614,7 @@ impl Device {
             let mut smap = sm90::tensor_map(pt, scales.ptr, [groups, rows], groups * pb, pbox, none)?;
             let mut bmap = sm90::tensor_map(pt, biases.map_or(scales.ptr, |b| b.ptr), [groups, rows], groups * pb, pbox, none)?;
             let (mut st, mut kp, mut rounds) = (g.stages as i32, g.kp as i32, g.rounds as i32);
+            let mut pf = warp_ring_prefetch(op, self.sm_count) as i32;
             let args: &mut [*mut c_void] = &mut [
                 &mut wmap as *mut _ as *mut c_void,
                 &mut smap as *mut _ as *mut c_void,
@@ -623,6 +624,7 @@ impl Device {
                 &mut st as *mut _ as *mut c_void,
                 &mut kp as *mut _ as *mut c_void,
                 &mut rounds as *mut _ as *mut c_void,
+                &mut pf as *mut _ as *mut c_void,
             ];
             return self.launch_pdl(f, (g.blocks, 1, 1), g.warps as u32 * 32, g.smem, stream, args);
         }
@@ -857,6 +859,31 @@ pub static WARP_RING_KS: std::sync::atomic::AtomicUsize = std::sync::atomic::Ato
 /// benchmark and checks.
 #[doc(hidden)]
 pub static WARP_RING_STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// PDL L2 prefetch of the per-warp ring kernel (ring stages per warp requested into L2 before the
+/// kernel waits for its predecessor): 0 picks ([`warp_ring_prefetch`]), n ≥ 1 asks for n − 1. Set
+/// only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_RING_PREFETCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Ring stages per warp the M = 1 ring kernel prefetches into L2 before its PDL wait (H100,
+/// bench/cuda-notes.md stage 21 round 1, 0 vs 2 stages on every ring mode and shape, same call): none
+/// (0.93-0.99× the time on 14336×4096 and 4096×14336, every mode; 28672×4096 2/3-bit and the fp
+/// modes 0.94-0.99×), except affine 4/5/6-bit with ≥ 12 row tiles per SM (28672×4096: 2 stages,
+/// 1.5-3.8 % faster there).
+fn warp_ring_prefetch(op: &MatmulOp, sms: usize) -> usize {
+    match WARP_RING_PREFETCH.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => {
+            let deep = op.spec.mode() == Mode::Affine && matches!(op.spec.bits(), 4..=6) && op.n.div_ceil(WRING_ROWS) >= 12 * sms;
+            if deep {
+                2
+            } else {
+                0
+            }
+        }
+        n => n - 1,
+    }
+}
+
 /// Calibration only (`bench --calibrate`): the M = 1 ring kernel (affine 4-bit f16 g64, 8 warps)
 /// runs its streaming alone, without decode or mma; its outputs are zeros.
 #[doc(hidden)]
@@ -1287,6 +1314,17 @@ mod bulk_layout_tests {
             spec,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn warp_ring_prefetches_only_deep_affine_4_to_6_bit() {
+        // H100 (132 SMs), stage 21 round 1: 2 stages for affine 4/5/6-bit at ≥ 12 row tiles per SM.
+        assert_eq!(warp_ring_prefetch(&op(Mode::Affine, 64, 4, DType::F16, 28672, 4096), 132), 2);
+        assert_eq!(warp_ring_prefetch(&op(Mode::Affine, 64, 6, DType::F16, 28672, 4096), 132), 2);
+        assert_eq!(warp_ring_prefetch(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096), 132), 0);
+        assert_eq!(warp_ring_prefetch(&op(Mode::Affine, 64, 3, DType::F16, 28672, 4096), 132), 0);
+        assert_eq!(warp_ring_prefetch(&op(Mode::Mxfp4, 32, 4, DType::F16, 28672, 4096), 132), 0);
+        assert_eq!(warp_ring_prefetch(&op(Mode::Affine, 64, 8, DType::F16, 28672, 4096), 132), 0);
     }
 
     #[test]

@@ -475,10 +475,10 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
                 let k = if spec.bits() == 8 && spec.mode() == Mode::Affine { 512 } else { 4096 };
                 matmul_case::<T>(dev, t, rng, spec, g, &[8464, k], &[1, k], true, None, None, false, W_SD, &format!("{tag} large M=1 N=8464 K={k}"));
             }
-            // The per-warp ring M = 2..16 kernel (affine 4/8-bit, group size 32/64, fp modes; K a multiple of 512):
-            // every M tile width, N not a multiple of 8, long K, two rounds of its persistent grid,
-            // one pair picked by a gather index, and an index out of range.
-            if (spec.mode() == Mode::Affine && matches!(spec.bits(), 4 | 8) && (gs == 32 || gs == 64)) || spec.mode() != Mode::Affine {
+            // The per-warp ring M = 2..16 kernel (affine 4/8-bit, 2/3/5/6-bit f16, group size 32/64, fp
+            // modes; K a multiple of 512): every M tile width, N not a multiple of 8, long K, two rounds
+            // of its persistent grid, one pair picked by a gather index, and an index out of range.
+            if (spec.mode() == Mode::Affine && ring_bits && (gs == 32 || gs == 64)) || spec.mode() != Mode::Affine {
                 for &m in &[2usize, 3, 5, 8, 9, 16] {
                     matmul_case::<T>(dev, t, rng, spec, g, &[83, 1024], &[m, 1024], true, None, None, false, W_SD, &format!("{tag} ring16 M={m} N=83 K=1024"));
                 }

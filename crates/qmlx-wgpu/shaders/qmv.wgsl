@@ -14,20 +14,23 @@
 // parameters once: y += A·Σx·f + B·Σx. Affine codes are decoded as f = 1 + q·2^-BITS by moving
 // the packed bits straight into a float mantissa, with A = s·2^BITS and B = b − A; f32 x keeps
 // f = q (exact) and A, B = s, b.
-// Rows of whole units (the word path, the common case) go by octets of 8 codes. A unit is QMV_VEC
-// words of 1/2/4/8-bit codes (4: one 16-byte load) or the BITS words of a 32-code chunk of
-// 3/5/6/7-bit codes (word loads; codes straddle words). qmv_octet is the one place that knows how
-// an octet's codes become floats: 4-bit and 8-bit codes as f16 pairs (below); mxfp8 E4M3 bytes as
-// f16 pairs too (value · 2^-8, the 2^8 folded into the E8M0 scale); other affine widths code by
-// code into an f32 mantissa (1 + q·2^-BITS; one shift and one and-or per code, the positions
-// constant once the octet loop is unrolled). For 4-bit: with QMV_DECODE = 1 or 2 two codes become one
+// Rows of whole units (the word path, the common case) go by octets of 8 codes; qmv_octet_n and
+// qmv_w8 are the one place that knows how an octet's codes become floats. 4-bit and 8-bit codes
+// (affine, fp4, mxfp8) come in 16-byte units (a word of 4-bit codes, two of 8-bit, an octet):
+// mxfp8's E4M3 bytes become f16 pairs (value · 2^-8, the 2^8 folded into the E8M0 scale); for
+// 4-bit, with QMV_DECODE = 1 or 2 two codes become one
 // f16 pair (one and-or into the f16 bits of 1 + q·2^-BITS for affine; fp4 sign and magnitude bits
 // moved into an f16, whose value is the fp4 value · 2^-14, exact incl. 0.5 as an f16 subnormal;
 // 2 moves them with fewer shifts) and one unpack2x16float; with QMV_DECODE = 0 each 4-bit code goes
 // into an f32 mantissa (affine) or through a 16-entry table in workgroup memory (fp4). An octet
-// is decoded once per column and serves every x row of the tile. Rows that are not whole units
-// (and 8-bit codes with QMV_VEC = 1) go chunk by chunk, code by code (the same sums, more
-// instructions).
+// is decoded once per column and serves every x row of the tile. Affine 2/3/5/6/7-bit codes come
+// in units of one group or less (qmv_unit_n: 2-bit 16-byte units of 64 codes, 3/5/6/7-bit the
+// BITS words of a 32-code chunk, codes straddling words), each code moved straight under the
+// exponent of 1.0 (1 + q·2^-BITS) at a bit position that is a literal: the octets are written out
+// (no loop), so nothing is indexed at run time (stage 7 round 1: the same decode in a loop over
+// octets ran 3-6× slower than code by code, bench/results/wgpu-gpu-h100-stage7-round1.txt); the
+// host sends 3/5/6/7-bit rows here with ≥ 32 lanes only (round 2: slower at 16). Other
+// widths and alignments go code by code (the same sums, more instructions).
 // The word path's step is written out unit by unit (named vectors, no indexed array, no `break`;
 // the lane's last units follow one at a time): the round-1 loop, loads in an indexed array and a
 // `break` at the row's end, ran at about half speed on NVIDIA's Vulkan driver with 2 units per
@@ -42,15 +45,14 @@ override QMV_COLS: u32 = 4u;    // output columns per thread (≤ QMAX_COLS)
 override QMV_WG: u32 = 128u;    // threads per workgroup (QMV_COLS × QMV_WG ≤ 1024)
 override QMV_UNROLL: u32 = 2u;  // units per thread and column loaded together (≤ QMAX_UNROLL)
 override QMV_XROWS: u32 = 8u;   // rows of x per tile (≤ QMAX_ROWS): the plan's largest tile
-// 1: rows of whole units (host: packed words per row a multiple of qmv_unit_words()), taken a unit
-// at a time (any affine width, 4-bit fp modes, mxfp8; 8-bit codes need QMV_VEC = 4); 0: code by
-// code (any width, alignment).
+// 1: rows of whole units, taken a unit at a time (host: src/plan.rs `QmvLayout::word_path`): 4-bit
+// codes (any mode), affine 8-bit and mxfp8 codes (QMV_VEC = 4), affine 2/3/5/6/7-bit codes (groups
+// of at least a unit); 0: code by code (any width, alignment).
 override QMV_WORD_PATH: u32 = 0u;
 // 1: write a 16-bit output (dtype XDT) directly, two columns per word (host: N and QMV_COLS
 // even); 0: write float32 (a cast kernel follows for 16-bit outputs).
 override QMV_OUT16: u32 = 0u;
-// Word path only: words per unit of 1/2/4/8-bit codes (4: 16-byte loads; 1: word loads, not
-// 8-bit codes; 3/5/6/7-bit units are BITS words whatever QMV_VEC says) and the
+// Word path only: words per unit (4: 16-byte loads; 1: word loads, 4-bit codes only) and the
 // 4-bit decode (above: 0 f32 / table, 1 f16 pairs, 2 f16 pairs with fewer shifts for fp4).
 override QMV_VEC: u32 = 4u;
 override QMV_DECODE: u32 = 1u;
@@ -248,7 +250,7 @@ struct W8 {
 }
 
 // The eight weights (what each code contributes to Σ x·f, see qmv_word_group) of word w of
-// 4-bit codes, or of the words wa, wb of 8-bit codes (affine only).
+// 4-bit codes, or of the words wa, wb of 8-bit codes (affine or mxfp8).
 fn qmv_w8(wa: u32, wb: u32) -> W8 {
     if BITS == 8u && MODE == MODE_MXFP8 {
         // E4M3 as f16 pairs: bytes 0, 2 (codes 0, 2) and 1, 3 of each word.
@@ -323,7 +325,7 @@ fn qmv_word_group(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
     let g = row * p.gpr + j / GS;
     let byte = (scales[g >> 2u] >> ((g & 3u) * 8u)) & 0xffu;
     if MODE == MODE_MXFP8 {
-        // The f16 pairs carry fp8 · 2^-8 (fp8_pairs): exponent field b + 8.
+        // The f16 pairs carry fp8 · 2^-8 (fp8_pairs): exponent field b + 8 (byte 255: inf).
         return vec2<f32>(bitcast<f32>(min(byte + 8u, 255u) << 23u), 0.0);
     }
     if MODE == MODE_MXFP4 {
@@ -343,146 +345,55 @@ var<private> qacc: array<vec4<f32>, 8>;
 var<private> qmv_wrow: vec4<u32>;
 var<private> qmv_xrow: array<u32, 8>;
 
-// Words per word-path unit: QMV_VEC for 1/2/4/8-bit codes, the BITS words of a 32-code chunk
-// for the widths whose codes straddle words.
-fn qmv_unit_words() -> u32 {
-    if (BITS & (BITS - 1u)) == 0u {
-        return QMV_VEC;
-    }
-    return BITS;
-}
-
-// Codes per unit (a multiple of 8: one to sixteen octets).
-fn qmv_unit_codes() -> u32 {
-    return max(32u * qmv_unit_words() / BITS, 8u);
-}
-
-// One unit of each of the thread's columns (c0..c3: words 0..3, word v in component v; h0..h3:
-// words 4..7, only for 5/6/7-bit units): named vectors, not an array, so the compiler keeps them
-// in registers.
+// One unit (QMV_VEC words, word v in component v) of each of the thread's columns (c0..c3):
+// named vectors, not an array, so the compiler keeps them in registers.
 struct Unit4 {
     c0: vec4<u32>,
     c1: vec4<u32>,
     c2: vec4<u32>,
     c3: vec4<u32>,
-    h0: vec4<u32>,
-    h1: vec4<u32>,
-    h2: vec4<u32>,
-    h3: vec4<u32>,
 }
 
-// Words 0..3 of the unit starting at word i of wq: a 16-byte vector (QMV_VEC = 4 and 1/2/4/8-bit
-// codes: 16-byte aligned), else word loads of the unit's words (one for QMV_VEC = 1).
-fn qmv_unit_lo(i: u32) -> vec4<u32> {
-    let uw = qmv_unit_words();
-    if uw == 4u && (BITS & (BITS - 1u)) == 0u {
+// One word-path load: word i of wq (a 16-byte vector for QMV_VEC = 4, else one word).
+fn qmv_unit_word(i: u32) -> vec4<u32> {
+    if QMV_VEC == 4u {
         return wq[i >> 2u];
     }
-    var v = vec4<u32>(wq_word(i), 0u, 0u, 0u);
-    if uw > 1u {
-        v.y = wq_word(i + 1u);
-        v.z = wq_word(i + 2u);
-    }
-    if uw > 3u {
-        v.w = wq_word(i + 3u);
-    }
-    return v;
-}
-
-// Words 4..7 of a unit of 5/6/7-bit codes (zero for narrower units).
-fn qmv_unit_hi(i: u32) -> vec4<u32> {
-    let uw = qmv_unit_words();
-    var v = vec4<u32>(0u);
-    if uw > 4u {
-        v.x = wq_word(i + 4u);
-    }
-    if uw > 5u {
-        v.y = wq_word(i + 5u);
-    }
-    if uw > 6u {
-        v.z = wq_word(i + 6u);
-    }
-    return v;
+    return vec4<u32>(wq[i >> 2u][i & 3u], 0u, 0u, 0u);
 }
 
 // Unit c of each column (wbase: the columns' first words); columns past QMV_COLS are not loaded.
 fn qmv_unit_load(wbase: vec4<u32>, c: u32) -> Unit4 {
-    let z = vec4<u32>(0u);
-    var w = Unit4(z, z, z, z, z, z, z, z);
-    let off = c * qmv_unit_words();
-    w.c0 = qmv_unit_lo(wbase.x + off);
-    w.h0 = qmv_unit_hi(wbase.x + off);
+    var w = Unit4(vec4<u32>(0u), vec4<u32>(0u), vec4<u32>(0u), vec4<u32>(0u));
+    w.c0 = qmv_unit_word(wbase.x + c * QMV_VEC);
     if QMV_COLS > 1u {
-        w.c1 = qmv_unit_lo(wbase.y + off);
-        w.h1 = qmv_unit_hi(wbase.y + off);
+        w.c1 = qmv_unit_word(wbase.y + c * QMV_VEC);
     }
     if QMV_COLS > 2u {
-        w.c2 = qmv_unit_lo(wbase.z + off);
-        w.h2 = qmv_unit_hi(wbase.z + off);
+        w.c2 = qmv_unit_word(wbase.z + c * QMV_VEC);
     }
     if QMV_COLS > 3u {
-        w.c3 = qmv_unit_lo(wbase.w + off);
-        w.h3 = qmv_unit_hi(wbase.w + off);
+        w.c3 = qmv_unit_word(wbase.w + c * QMV_VEC);
     }
     return w;
 }
 
-// Word i (0..7) of a unit held as (lo, hi).
-fn qmv_uword(lo: vec4<u32>, hi: vec4<u32>, i: u32) -> u32 {
-    if i < 4u {
-        return lo[i];
-    }
-    return hi[i - 4u];
-}
-
-// What the affine code at bit `pos` of a unit contributes to Σ x·f: 1 + q·2^-BITS (q's bits moved
-// straight under the exponent of 1.0: one shift and one and-or, a second shift and or where the
-// code straddles two words), or q itself for f32 x.
-fn qmv_code_f(lo: vec4<u32>, hi: vec4<u32>, pos: u32) -> f32 {
-    let wi = pos >> 5u;
-    let sh = pos & 31u;
-    let w = qmv_uword(lo, hi, wi);
-    let straddles = sh + BITS > 32u;
-    if XDT == DT_F32 {
-        var q = w >> sh;
-        if straddles {
-            q = q | (qmv_uword(lo, hi, wi + 1u) << (32u - sh));
-        }
-        return f32(q & ((1u << BITS) - 1u));
-    }
-    let d = 23u - BITS; // the code's place: the top BITS bits of the mantissa
-    var v: u32;
-    if sh <= d {
-        v = w << (d - sh);
-    } else {
-        v = w >> (sh - d);
-    }
-    if straddles {
-        v = v | (qmv_uword(lo, hi, wi + 1u) << (d + 32u - sh));
-    }
-    return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | 0x3f800000u);
-}
-
-// The eight weights of octet o of a column's unit (lo, hi): the one place the word path knows
-// how codes of each width and mode become floats. 4-bit: word o; 8-bit (affine, mxfp8): words
-// 2o and 2o + 1; other affine widths: codes 8o..8o+7 at their bit positions.
-fn qmv_octet(lo: vec4<u32>, hi: vec4<u32>, o: u32) -> W8 {
+// Eight elements (an octet: one word of 4-bit codes, two of 8-bit) of word v of a unit.
+fn qmv_w8_at(u: vec4<u32>, v: u32) -> W8 {
     if BITS == 8u {
-        return qmv_w8(qmv_uword(lo, hi, 2u * o), qmv_uword(lo, hi, 2u * o + 1u));
+        return qmv_w8(u[v], u[v + 1u]);
     }
-    if BITS == 4u {
-        return qmv_w8(qmv_uword(lo, hi, o), 0u);
-    }
-    let p0 = o * 8u * BITS;
-    return W8(vec4<f32>(qmv_code_f(lo, hi, p0), qmv_code_f(lo, hi, p0 + BITS), qmv_code_f(lo, hi, p0 + 2u * BITS), qmv_code_f(lo, hi, p0 + 3u * BITS)),
-              vec4<f32>(qmv_code_f(lo, hi, p0 + 4u * BITS), qmv_code_f(lo, hi, p0 + 5u * BITS), qmv_code_f(lo, hi, p0 + 6u * BITS), qmv_code_f(lo, hi, p0 + 7u * BITS)));
+    return qmv_w8(u[v], 0u);
 }
 
 // Adds unit c (loaded: w) of the thread's columns times the tile's x rows to qacc: per group
 // within the unit, A·Σx·f + B·Σx. Each octet of weights is decoded once per column and then
 // serves every x row of the tile (M > 1 costs x loads and multiply-adds, not decodes).
 fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
-    let octs = qmv_unit_codes() / 8u;
+    // Words per octet and octets per unit (QMV_VEC = 4 for 8-bit codes); clamped to 1 so the
+    // variants of other widths, which never run this, still evaluate.
+    let wpo = max(BITS / 4u, 1u);
+    let octs = max(QMV_VEC / wpo, 1u);
     let goct = min(GS / 8u, octs); // octets of one group within a unit
     let row0 = c * octs * 8u; // first element of the unit
     for (var o0 = 0u; o0 < octs; o0 += goct) {
@@ -497,18 +408,18 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
         var d: array<vec4<f32>, 8>; // [x row] × columns
         var sx: array<f32, 8>;
         for (var o = o0; o < o0 + goct; o++) {
-            let f0 = qmv_octet(w.c0, w.h0, o);
+            let f0 = qmv_w8_at(w.c0, o * wpo);
             var f1 = f0;
             var f2 = f0;
             var f3 = f0;
             if QMV_COLS > 1u {
-                f1 = qmv_octet(w.c1, w.h1, o);
+                f1 = qmv_w8_at(w.c1, o * wpo);
             }
             if QMV_COLS > 2u {
-                f2 = qmv_octet(w.c2, w.h2, o);
+                f2 = qmv_w8_at(w.c2, o * wpo);
             }
             if QMV_COLS > 3u {
-                f3 = qmv_octet(w.c3, w.h3, o);
+                f3 = qmv_w8_at(w.c3, o * wpo);
             }
             for (var mi = 0u; mi < QMV_XROWS; mi++) {
                 if mi < count {
@@ -537,12 +448,206 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
     }
 }
 
+// ---- affine 2/3/5/6/7-bit units (qmv_unit_n) ----
+
+// Whether the widths of this variant take qmv_unit_n: affine codes other than 1/4/8-bit.
+fn qmv_words_n() -> bool {
+    return MODE == MODE_AFFINE && BITS != 1u && BITS != 4u && BITS != 8u && BITS < 8u;
+}
+
+// Words per unit: a 16-byte vector of 2-bit codes (one word with QMV_VEC = 1), the BITS words of
+// a 32-code chunk otherwise.
+fn qmv_unit_words_n() -> u32 {
+    return select(BITS, QMV_VEC, BITS == 2u);
+}
+
+// Octets per unit (2-bit: 8, or 2 with word loads; 3/5/6/7-bit: 4).
+fn qmv_unit_octets_n() -> u32 {
+    return 4u * qmv_unit_words_n() / BITS;
+}
+
+// One unit of each column: words 0..3 in l, words 4..7 (5/6/7-bit) in h.
+struct UnitN {
+    l0: vec4<u32>,
+    l1: vec4<u32>,
+    l2: vec4<u32>,
+    l3: vec4<u32>,
+    h0: vec4<u32>,
+    h1: vec4<u32>,
+    h2: vec4<u32>,
+    h3: vec4<u32>,
+}
+
+// Words 0..3 of the unit at word i: a 16-byte vector (2-bit, QMV_VEC = 4: 16-byte aligned), else
+// word loads.
+fn qmv_unit_n_lo(i: u32) -> vec4<u32> {
+    let uw = qmv_unit_words_n();
+    if uw == 4u && BITS == 2u {
+        return wq[i >> 2u];
+    }
+    var v = vec4<u32>(wq_word(i), 0u, 0u, 0u);
+    if uw > 1u {
+        v.y = wq_word(i + 1u);
+        v.z = wq_word(i + 2u);
+    }
+    if uw > 3u {
+        v.w = wq_word(i + 3u);
+    }
+    return v;
+}
+
+// Words 4..7 of a 5/6/7-bit unit (zero for narrower units).
+fn qmv_unit_n_hi(i: u32) -> vec4<u32> {
+    let uw = qmv_unit_words_n();
+    var v = vec4<u32>(0u);
+    if uw > 4u {
+        v.x = wq_word(i + 4u);
+    }
+    if uw > 5u {
+        v.y = wq_word(i + 5u);
+    }
+    if uw > 6u {
+        v.z = wq_word(i + 6u);
+    }
+    return v;
+}
+
+fn qmv_unit_n_load(wbase: vec4<u32>, c: u32) -> UnitN {
+    let z = vec4<u32>(0u);
+    var w = UnitN(z, z, z, z, z, z, z, z);
+    let off = c * qmv_unit_words_n();
+    w.l0 = qmv_unit_n_lo(wbase.x + off);
+    w.h0 = qmv_unit_n_hi(wbase.x + off);
+    if QMV_COLS > 1u {
+        w.l1 = qmv_unit_n_lo(wbase.y + off);
+        w.h1 = qmv_unit_n_hi(wbase.y + off);
+    }
+    if QMV_COLS > 2u {
+        w.l2 = qmv_unit_n_lo(wbase.z + off);
+        w.h2 = qmv_unit_n_hi(wbase.z + off);
+    }
+    if QMV_COLS > 3u {
+        w.l3 = qmv_unit_n_lo(wbase.w + off);
+        w.h3 = qmv_unit_n_hi(wbase.w + off);
+    }
+    return w;
+}
+
+// Word i (a literal at every call) of a unit held as (lo, hi).
+fn qmv_uword(lo: vec4<u32>, hi: vec4<u32>, i: u32) -> u32 {
+    if i < 4u {
+        return lo[i];
+    }
+    return hi[i - 4u];
+}
+
+// What the code at bit `pos` (a literal) of a unit contributes to Σ x·f: 1 + q·2^-BITS (q's bits
+// moved under the exponent of 1.0: one shift and one and-or; a second shift and or where the
+// code straddles two words), or q for f32 x.
+fn qmv_code_n(lo: vec4<u32>, hi: vec4<u32>, pos: u32) -> f32 {
+    let wi = pos >> 5u;
+    let sh = pos & 31u;
+    let w = qmv_uword(lo, hi, wi);
+    let straddles = sh + BITS > 32u;
+    if XDT == DT_F32 {
+        var q = w >> sh;
+        if straddles {
+            q = q | (qmv_uword(lo, hi, wi + 1u) << (32u - sh));
+        }
+        return f32(q & ((1u << BITS) - 1u));
+    }
+    let d = 23u - BITS; // the code's place: the top BITS bits of the mantissa
+    var v: u32;
+    if sh <= d {
+        v = w << (d - sh);
+    } else {
+        v = w >> (sh - d);
+    }
+    if straddles {
+        v = v | (qmv_uword(lo, hi, wi + 1u) << (d + 32u - sh));
+    }
+    return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | 0x3f800000u);
+}
+
+// The eight weights of octet o (a literal) of a column's unit: codes 8o..8o+7.
+fn qmv_octet_n(lo: vec4<u32>, hi: vec4<u32>, o: u32) -> W8 {
+    let p0 = o * 8u * BITS;
+    return W8(vec4<f32>(qmv_code_n(lo, hi, p0), qmv_code_n(lo, hi, p0 + BITS), qmv_code_n(lo, hi, p0 + 2u * BITS), qmv_code_n(lo, hi, p0 + 3u * BITS)),
+              vec4<f32>(qmv_code_n(lo, hi, p0 + 4u * BITS), qmv_code_n(lo, hi, p0 + 5u * BITS), qmv_code_n(lo, hi, p0 + 6u * BITS), qmv_code_n(lo, hi, p0 + 7u * BITS)));
+}
+
+// Octet o (a literal) of unit w, whose first element is j0: its columns' weights times the tile's
+// x rows, added to d (and Σx to sx).
+fn qmv_octet_n_acc(w: UnitN, o: u32, j0: u32, count: u32, d: ptr<function, array<vec4<f32>, 8>>, sx: ptr<function, array<f32, 8>>) {
+    if o >= qmv_unit_octets_n() {
+        return;
+    }
+    let f0 = qmv_octet_n(w.l0, w.h0, o);
+    var f1 = f0;
+    var f2 = f0;
+    var f3 = f0;
+    if QMV_COLS > 1u {
+        f1 = qmv_octet_n(w.l1, w.h1, o);
+    }
+    if QMV_COLS > 2u {
+        f2 = qmv_octet_n(w.l2, w.h2, o);
+    }
+    if QMV_COLS > 3u {
+        f3 = qmv_octet_n(w.l3, w.h3, o);
+    }
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        if mi < count {
+            let xs = qmv_x8v(qmv_xrow[mi], j0 + o * 8u);
+            (*sx)[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
+            (*d)[mi].x = qmv_dot8((*d)[mi].x, f0, xs);
+            if QMV_COLS > 1u {
+                (*d)[mi].y = qmv_dot8((*d)[mi].y, f1, xs);
+            }
+            if QMV_COLS > 2u {
+                (*d)[mi].z = qmv_dot8((*d)[mi].z, f2, xs);
+            }
+            if QMV_COLS > 3u {
+                (*d)[mi].w = qmv_dot8((*d)[mi].w, f3, xs);
+            }
+        }
+    }
+}
+
+// Adds unit c (loaded: w; within one group: the host sends only group sizes of a unit or more)
+// of the thread's columns times the tile's x rows to qacc: A·Σx·f + B·Σx. The octets are written
+// out with literal indices (at most 8).
+fn qmv_unit_n(c: u32, w: UnitN, count: u32, global_factor: f32) {
+    let j0 = c * qmv_unit_octets_n() * 8u;
+    var a = vec4<f32>(0.0);
+    var b = vec4<f32>(0.0);
+    for (var ci = 0u; ci < QMV_COLS; ci++) {
+        let ab = qmv_group(qmv_wrow[ci], j0, global_factor);
+        a[ci] = ab.x;
+        b[ci] = ab.y;
+    }
+    var d: array<vec4<f32>, 8>; // [x row] × columns
+    var sx: array<f32, 8>;
+    qmv_octet_n_acc(w, 0u, j0, count, &d, &sx);
+    qmv_octet_n_acc(w, 1u, j0, count, &d, &sx);
+    qmv_octet_n_acc(w, 2u, j0, count, &d, &sx);
+    qmv_octet_n_acc(w, 3u, j0, count, &d, &sx);
+    qmv_octet_n_acc(w, 4u, j0, count, &d, &sx);
+    qmv_octet_n_acc(w, 5u, j0, count, &d, &sx);
+    qmv_octet_n_acc(w, 6u, j0, count, &d, &sx);
+    qmv_octet_n_acc(w, 7u, j0, count, &d, &sx);
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        if mi < count {
+            qacc[mi] += a * d[mi] + b * sx[mi];
+        }
+    }
+}
+
 // Whether this kernel takes rows a unit at a time (the host sets QMV_WORD_PATH only where the rows
-// fit; the modes and widths checked here keep other variants off code they cannot run): any affine
-// width, 4-bit fp modes, mxfp8; 8-bit codes in 16-byte units only.
+// fit; the modes and widths checked here keep other variants off code they cannot run).
 fn qmv_word_kernel() -> bool {
-    let codes = MODE == MODE_AFFINE || BITS == 4u || (MODE == MODE_MXFP8 && BITS == 8u);
-    return QMV_WORD_PATH != 0u && codes && BITS <= 8u && (BITS != 8u || QMV_VEC == 4u);
+    let n = qmv_words_n() && GS >= 8u * qmv_unit_octets_n();
+    let fp8 = BITS == 8u && MODE == MODE_MXFP8 && QMV_VEC == 4u;
+    return QMV_WORD_PATH != 0u && (BITS == 4u || (BITS == 8u && MODE == MODE_AFFINE && QMV_VEC == 4u) || fp8 || n);
 }
 
 // (x row, output row) of row mi of the tile whose rows start at rows[first].
@@ -591,10 +696,10 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let chunks = (p.k + 31u) / 32u;
     let seg = min(GS, 32u); // elements of one group within a chunk
     var acc: array<f32, 32>; // [QMAX_COLS][QMAX_ROWS]
-    // Rows of whole units: each octet of codes taken with vector arithmetic and no per-code
-    // indexing.
+    // 4-bit or affine 8-bit codes in 16-byte aligned rows: units of QMV_VEC words, each octet of
+    // codes taken with vector arithmetic and no per-code indexing.
     let word_path = qmv_word_kernel();
-    let units = p.wpr / qmv_unit_words();
+    let units = p.wpr / select(QMV_VEC, qmv_unit_words_n(), qmv_words_n());
     var wbase = vec4<u32>(0u); // first word of each column's stored row
     for (var ci = 0u; ci < QMV_COLS; ci++) {
         wbase[ci] = w_rows[ci] * p.wpr;
@@ -609,6 +714,12 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     // units one at a time.
     let wstep = QMV_LANES * QMV_UNROLL;
     var u0 = select(units, lane, word_path && count > 0u);
+    if qmv_words_n() {
+        // Affine 2/3/5/6/7-bit: one unit per step.
+        for (; u0 < units; u0 += QMV_LANES) {
+            qmv_unit_n(u0, qmv_unit_n_load(wbase, u0), count, global_factor);
+        }
+    }
     if QMV_PREFETCH != 0u && QMV_UNROLL == 1u && u0 < units {
         // Rolling prefetch: the next unit's loads (the last unit again at the row's end, unused)
         // are issued before the current unit is decoded.

@@ -163,23 +163,33 @@ impl QmvLayout {
         op.out_dtype != qmlx_core::DType::F32 && op.n % 2 == 0 && self.cols % 2 == 0
     }
 
-    /// Words per word-path unit (the kernel's `qmv_unit_words`): `vec` for 1/2/4/8-bit codes,
-    /// the `bits` words of a 32-code chunk for 3/5/6/7-bit codes.
+    /// Words per word-path unit of `bits`-bit codes: `vec` for 2/4/8-bit codes, the `bits` words
+    /// of a 32-code chunk for 3/5/6/7-bit codes.
     pub fn unit_words(&self, bits: u32) -> u32 {
         if bits.is_power_of_two() { self.vec } else { bits }
     }
 
     /// Whether qmv takes `op`'s rows a unit at a time (the kernel's `qmv_word_kernel`): rows of
-    /// whole units of any affine width, 4-bit fp codes or mxfp8 (8-bit codes in 16-byte units
-    /// only); other rows go chunk by chunk, code by code.
+    /// whole units of 4-bit codes (any mode), affine 8-bit and mxfp8 codes (16-byte units), affine
+    /// 2-bit codes and, with 32 lanes or more, 3/5/6/7-bit codes, whose groups hold whole units;
+    /// other rows (and 1-bit codes) go chunk by chunk, code by code. Stage 7 round 2 (H100,
+    /// bench/results/wgpu-gpu-h100-stage7-round2.txt, % of the copy by GPU timestamps): 2-bit
+    /// units beat code by code on all three shapes in one call (34-39 → 41-43 %); 3/5/6-bit units
+    /// (against main's code by code in round 1, another call) won at 32 and 128 lanes
+    /// (14336×4096, 4096×14336: +3 to +7 points) and lost 2-3 points at 16 lanes (28672×4096),
+    /// so there the chunks stay.
     pub fn word_path(&self, op: &MatmulOp) -> bool {
-        let bits = op.spec.bits() as u32;
-        let codes = match op.spec.mode() {
-            qmlx_core::Mode::Affine => true,
-            qmlx_core::Mode::Mxfp4 | qmlx_core::Mode::Nvfp4 => bits == 4,
-            qmlx_core::Mode::Mxfp8 => bits == 8,
+        use qmlx_core::Mode;
+        let bits = op.spec.bits();
+        let uw = self.unit_words(bits);
+        let codes = match (op.spec.mode(), bits) {
+            (_, 4) => true,
+            (Mode::Affine | Mode::Mxfp8, 8) => self.vec == 4,
+            (Mode::Affine, 2) => op.spec.group_size() >= 32 * uw / bits,
+            (Mode::Affine, 3 | 5 | 6 | 7) => self.lanes >= 32,
+            _ => false,
         };
-        codes && (bits != 8 || self.vec == 4) && op.spec.packed_words(op.k) % self.unit_words(bits) as usize == 0
+        codes && op.spec.packed_words(op.k) % uw as usize == 0
     }
 
     /// The kernel's override constants for `plan` (x rows per tile: the plan's largest tile).

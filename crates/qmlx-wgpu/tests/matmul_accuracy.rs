@@ -230,17 +230,26 @@ fn qmv_long_rows() {
         (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), 1040),
         (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), 1056),
         (QuantSpec::new(Mode::Affine, 128, 4).unwrap(), 1152),
-        // Stage 7: every affine width and mxfp8 on the unit path (1-bit: 128-code units, two g64
-        // groups each; 2-bit: 64-code units; 5/6-bit: 32-code units of 5/6 words, codes straddling
-        // words); 2-bit g32 with K/16 words not a multiple of 4 goes code by code.
+        // Stage 7: affine 2/3/5/6-bit and mxfp8 on the unit path (2-bit: 64-code units; 3/5/6-bit:
+        // 32-code units of 3/5/6 words, codes straddling words; the default layouts here have
+        // 64 lanes); 1-bit and 2-bit g32 (K/16 words not a multiple of 4, groups shorter than a
+        // unit) go code by code.
         (QuantSpec::new(Mode::Affine, 64, 1).unwrap(), 1152),
         (QuantSpec::new(Mode::Affine, 64, 2).unwrap(), 2112),
         (QuantSpec::new(Mode::Affine, 32, 2).unwrap(), 1056),
         (QuantSpec::new(Mode::Affine, 64, 5).unwrap(), 1088),
+        (QuantSpec::new(Mode::Affine, 128, 3).unwrap(), 1152),
         (QuantSpec::new(Mode::Affine, 128, 6).unwrap(), 1152),
         (QuantSpec::with_defaults(Mode::Mxfp8, None, None).unwrap(), 1056),
     ];
+    // QMLX_WGPU_QMV_LONG="affine2_,mxfp88" keeps the specs whose tag (mode, bits, "_gs", group
+    // size) contains one of the listed pieces: a short GPU round checks only the paths it changed.
+    let only = std::env::var("QMLX_WGPU_QMV_LONG").unwrap_or_default();
     for (spec, k) in specs {
+        let tag = format!("{}{}_gs{}", spec.mode(), spec.bits(), spec.group_size());
+        if !only.is_empty() && !only.split(',').any(|t| tag.contains(t)) {
+            continue;
+        }
         let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
         for dt in DTYPES {
             for (m, n) in [(1, 38), (3, 37), (8, 22)] {

@@ -60,18 +60,24 @@ struct Unit4_ {
     metal::uint4 c1_;
     metal::uint4 c2_;
     metal::uint4 c3_;
+};
+struct UnitN {
+    metal::uint4 l0_;
+    metal::uint4 l1_;
+    metal::uint4 l2_;
+    metal::uint4 l3_;
     metal::uint4 h0_;
     metal::uint4 h1_;
     metal::uint4 h2_;
     metal::uint4 h3_;
 };
-struct type_18 {
+struct type_20 {
     float inner[32];
 };
-struct type_20 {
+struct type_22 {
     uint inner[4];
 };
-struct type_21 {
+struct type_23 {
     metal::float2 inner[4];
 };
 constant uint MODE_AFFINE = 0u;
@@ -111,17 +117,17 @@ uint f32_to_f16_(
 ) {
     uint x_3 = as_type<uint>(f);
     uint s_1 = (x_3 >> 16u) & 32768u;
-    uint a_4 = x_3 & 2147483647u;
-    if (a_4 > 2139095040u) {
-        return (s_1 | 32256u) | ((a_4 & 8388607u) >> 13u);
+    uint a_5 = x_3 & 2147483647u;
+    if (a_5 > 2139095040u) {
+        return (s_1 | 32256u) | ((a_5 & 8388607u) >> 13u);
     }
-    if (a_4 >= 1199566848u) {
+    if (a_5 >= 1199566848u) {
         return s_1 | 31744u;
     }
-    if (a_4 < 947912704u) {
-        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_4) * 16777216.0));
+    if (a_5 < 947912704u) {
+        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_5) * 16777216.0));
     }
-    uint r_1 = (a_4 + 4095u) + ((a_4 >> 13u) & 1u);
+    uint r_1 = (a_5 + 4095u) + ((a_5 >> 13u) & 1u);
     return s_1 | ((r_1 - 939524096u) >> 13u);
 }
 
@@ -154,9 +160,9 @@ float next_toward(
     if (q == 0.0) {
         return up ? as_type<float>(1u) : as_type<float>(2147483649u);
     }
-    uint b_3 = as_type<uint>(q);
+    uint b_4 = as_type<uint>(q);
     bool away = up == (q > 0.0);
-    return as_type<float>(away ? (b_3 + 1u) : (b_3 - 1u));
+    return as_type<float>(away ? (b_4 + 1u) : (b_4 - 1u));
 }
 
 float opq(
@@ -307,15 +313,15 @@ metal::uint4 codes4_hi(
 metal::float4 codes4_lo_unit(
     uint w_2
 ) {
-    metal::uint4 v_8 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
-    return as_type<metal::float4>((v_8 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_9 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
+    return as_type<metal::float4>((v_9 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 metal::float4 codes4_hi_unit(
     uint w_3
 ) {
-    metal::uint4 v_9 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
-    return as_type<metal::float4>((v_9 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_10 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
+    return as_type<metal::float4>((v_10 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 float half_in_word(
@@ -489,11 +495,11 @@ float qmv_weight(
         uint pos_2 = e_3 * BITS;
         uint sh_1 = pos_2 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_8 = wbuf.inner[base_2 + (pos_2 >> 5u)];
+            uint w_11 = wbuf.inner[base_2 + (pos_2 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_8 << (19u - sh_1);
+                v_4 = w_11 << (19u - sh_1);
             } else {
-                v_4 = w_8 >> (sh_1 - 19u);
+                v_4 = w_11 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
@@ -532,8 +538,8 @@ metal::float2 qmv_group(
         float _e35 = half_in_word(_e33, g, XDT);
         uint _e40 = biases[g >> 1u];
         float _e42 = half_in_word(_e40, g, XDT);
-        float a_5 = _e35 * 16.0;
-        return metal::float2(a_5, _e42 - a_5);
+        float a_6 = _e35 * 16.0;
+        return metal::float2(a_6, _e42 - a_6);
     }
     uint _e55 = scales[g >> 2u];
     uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
@@ -553,7 +559,7 @@ void qmv_x8_(
     uint e_4 = 0u;
     uint t = 0u;
     uint _e4 = p.k;
-    uint i_8 = (x_row * _e4) + j_1;
+    uint i_9 = (x_row * _e4) + j_1;
     if (false) {
         bool loop_init_3 = true;
         while(true) {
@@ -570,7 +576,7 @@ void qmv_x8_(
             {
                 uint _e18 = e_4;
                 uint _e20 = e_4;
-                uint _e22 = x_word(i_8 + _e20, x_2, _buffer_sizes);
+                uint _e22 = x_word(i_9 + _e20, x_2, _buffer_sizes);
                 xv.inner[_e18] = as_type<float>(_e22);
             }
         }
@@ -590,13 +596,13 @@ void qmv_x8_(
         }
         {
             uint _e34 = t;
-            uint _e36 = x_word((i_8 >> 1u) + _e34, x_2, _buffer_sizes);
+            uint _e36 = x_word((i_9 >> 1u) + _e34, x_2, _buffer_sizes);
             if (true) {
-                metal::float2 v_10 = float2(as_type<half2>(_e36));
+                metal::float2 v_11 = float2(as_type<half2>(_e36));
                 uint _e45 = t;
-                xv.inner[2u * _e45] = v_10.x;
+                xv.inner[2u * _e45] = v_11.x;
                 uint _e51 = t;
-                xv.inner[(2u * _e51) + 1u] = v_10.y;
+                xv.inner[(2u * _e51) + 1u] = v_11.y;
             } else {
                 uint _e59 = t;
                 xv.inner[2u * _e59] = as_type<float>(_e36 << 16u);
@@ -616,18 +622,18 @@ X8_ qmv_x8v(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
-    uint i_9 = (x_row_1 * _e4) + j_2;
+    uint i_10 = (x_row_1 * _e4) + j_2;
     if (false) {
-        metal::uint4 _e16 = x_2[i_9 >> 2u];
-        metal::uint4 _e24 = x_2[(i_9 >> 2u) + 1u];
+        metal::uint4 _e16 = x_2[i_10 >> 2u];
+        metal::uint4 _e24 = x_2[(i_10 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_9 = x_2[i_9 >> 3u];
+    metal::uint4 w_12 = x_2[i_10 >> 3u];
     if (true) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_9.x)), float2(as_type<half2>(w_9.y))), metal::float4(float2(as_type<half2>(w_9.z)), float2(as_type<half2>(w_9.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_12.x)), float2(as_type<half2>(w_12.y))), metal::float4(float2(as_type<half2>(w_12.z)), float2(as_type<half2>(w_12.w)))};
     }
-    metal::uint4 lo_3 = metal::uint4(w_9.x << 16u, w_9.x & 4294901760u, w_9.y << 16u, w_9.y & 4294901760u);
-    metal::uint4 hi_3 = metal::uint4(w_9.z << 16u, w_9.z & 4294901760u, w_9.w << 16u, w_9.w & 4294901760u);
+    metal::uint4 lo_3 = metal::uint4(w_12.x << 16u, w_12.x & 4294901760u, w_12.y << 16u, w_12.y & 4294901760u);
+    metal::uint4 hi_3 = metal::uint4(w_12.z << 16u, w_12.z & 4294901760u, w_12.w << 16u, w_12.w & 4294901760u);
     return X8_ {as_type<metal::float4>(lo_3), as_type<metal::float4>(hi_3)};
 }
 
@@ -635,14 +641,14 @@ metal::uint4 pairs4_(
     uint w_4
 ) {
     if (false) {
-        metal::uint4 v_11 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
-        return (v_11 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
+        metal::uint4 v_12 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
+        return (v_12 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
     }
     if (false) {
         uint e_7 = w_4 & 252645135u;
-        uint o_2 = (w_4 >> 4u) & 252645135u;
+        uint o_3 = (w_4 >> 4u) & 252645135u;
         uint es = e_7 + ((e_7 & 134744072u) * 7u);
-        uint os = o_2 + ((o_2 & 134744072u) * 7u);
+        uint os = o_3 + ((o_3 & 134744072u) * 7u);
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
     metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
@@ -687,8 +693,8 @@ W8_ qmv_w8_(
             metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
             return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_1) >> sh_2) & metal::uint4(255u))};
         }
-        metal::uint4 v_12 = metal::uint4(wa << 2u, wa >> 6u, wb_1 << 2u, wb_1 >> 6u);
-        metal::uint4 h = (v_12 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_1 << 2u, wb_1 >> 6u);
+        metal::uint4 h = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
         metal::float2 a0_1 = float2(as_type<half2>(h.x));
         metal::float2 a1_1 = float2(as_type<half2>(h.y));
         metal::float2 b0_1 = float2(as_type<half2>(h.z));
@@ -709,10 +715,10 @@ W8_ qmv_w8_(
     if (true) {
         metal::uint4 _e120 = pairs4_(wa);
         metal::float2 f0_ = float2(as_type<half2>(_e120.x));
-        metal::float2 f1_1 = float2(as_type<half2>(_e120.y));
-        metal::float2 f2_1 = float2(as_type<half2>(_e120.z));
-        metal::float2 f3_1 = float2(as_type<half2>(_e120.w));
-        return W8_ {metal::float4(f0_.x, f1_1.x, f2_1.x, f3_1.x), metal::float4(f0_.y, f1_1.y, f2_1.y, f3_1.y)};
+        metal::float2 f1_2 = float2(as_type<half2>(_e120.y));
+        metal::float2 f2_2 = float2(as_type<half2>(_e120.z));
+        metal::float2 f3_2 = float2(as_type<half2>(_e120.w));
+        return W8_ {metal::float4(f0_.x, f1_2.x, f2_2.x, f3_2.x), metal::float4(f0_.y, f1_2.y, f2_2.y, f3_2.y)};
     }
     if (false) {
         metal::float4 _e145 = codes4_lo_unit(wa);
@@ -807,75 +813,17 @@ metal::float2 qmv_word_group(
     return metal::float2((_e99 != 0u) ? (_e95 * global_factor_3) : _e94, 0.0);
 }
 
-uint qmv_unit_words(
-) {
-    if (true) {
-        return QMV_VEC;
-    }
-    return BITS;
-}
-
-uint qmv_unit_codes(
-) {
-    uint _e1 = qmv_unit_words();
-    return metal::max((32u * _e1) / BITS, 8u);
-}
-
-metal::uint4 qmv_unit_lo(
+metal::uint4 qmv_unit_word(
     uint i_5,
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_15 = {};
-    metal::uint4 v_5 = {};
-    uint _e1 = qmv_unit_words();
-    if (_e1 == 4u) {
-        local_15 = true;
-    } else {
-        local_15 = false;
+    if (true) {
+        metal::uint4 _e9 = wq[i_5 >> 2u];
+        return _e9;
     }
-    bool _e16 = local_15;
-    if (_e16) {
-        metal::uint4 _e21 = wq[i_5 >> 2u];
-        return _e21;
-    }
-    uint _e22 = wq_word(i_5, wq, _buffer_sizes);
-    v_5 = metal::uint4(_e22, 0u, 0u, 0u);
-    if (_e1 > 1u) {
-        uint _e33 = wq_word(i_5 + 1u, wq, _buffer_sizes);
-        v_5.y = _e33;
-        uint _e37 = wq_word(i_5 + 2u, wq, _buffer_sizes);
-        v_5.z = _e37;
-    }
-    if (_e1 > 3u) {
-        uint _e43 = wq_word(i_5 + 3u, wq, _buffer_sizes);
-        v_5.w = _e43;
-    }
-    metal::uint4 _e44 = v_5;
-    return _e44;
-}
-
-metal::uint4 qmv_unit_hi(
-    uint i_6,
-    device type_7 const& wq,
-    constant _mslBufferSizes& _buffer_sizes
-) {
-    metal::uint4 v_6 = metal::uint4(0u);
-    uint _e1 = qmv_unit_words();
-    if (_e1 > 4u) {
-        uint _e10 = wq_word(i_6 + 4u, wq, _buffer_sizes);
-        v_6.x = _e10;
-    }
-    if (_e1 > 5u) {
-        uint _e16 = wq_word(i_6 + 5u, wq, _buffer_sizes);
-        v_6.y = _e16;
-    }
-    if (_e1 > 6u) {
-        uint _e22 = wq_word(i_6 + 6u, wq, _buffer_sizes);
-        v_6.z = _e22;
-    }
-    metal::uint4 _e23 = v_6;
-    return _e23;
+    uint _e17 = wq[i_5 >> 2u][i_5 & 3u];
+    return metal::uint4(_e17, 0u, 0u, 0u);
 }
 
 Unit4_ qmv_unit_load(
@@ -884,110 +832,36 @@ Unit4_ qmv_unit_load(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    Unit4_ w_6 = {};
-    metal::uint4 z = metal::uint4(0u);
-    w_6 = Unit4_ {z, z, z, z, z, z, z, z};
-    uint _e6 = qmv_unit_words();
-    uint off = c_1 * _e6;
-    metal::uint4 _e11 = qmv_unit_lo(wbase_1.x + off, wq, _buffer_sizes);
-    w_6.c0_ = _e11;
-    metal::uint4 _e15 = qmv_unit_hi(wbase_1.x + off, wq, _buffer_sizes);
-    w_6.h0_ = _e15;
+    Unit4_ w_6 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
+    metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_1 * QMV_VEC), wq, _buffer_sizes);
+    w_6.c0_ = _e17;
     if (true) {
-        metal::uint4 _e23 = qmv_unit_lo(wbase_1.y + off, wq, _buffer_sizes);
-        w_6.c1_ = _e23;
-        metal::uint4 _e27 = qmv_unit_hi(wbase_1.y + off, wq, _buffer_sizes);
-        w_6.h1_ = _e27;
+        metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_1 * QMV_VEC), wq, _buffer_sizes);
+        w_6.c1_ = _e27;
     }
     if (true) {
-        metal::uint4 _e35 = qmv_unit_lo(wbase_1.z + off, wq, _buffer_sizes);
-        w_6.c2_ = _e35;
-        metal::uint4 _e39 = qmv_unit_hi(wbase_1.z + off, wq, _buffer_sizes);
-        w_6.h2_ = _e39;
+        metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_1 * QMV_VEC), wq, _buffer_sizes);
+        w_6.c2_ = _e37;
     }
     if (true) {
-        metal::uint4 _e47 = qmv_unit_lo(wbase_1.w + off, wq, _buffer_sizes);
+        metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_1 * QMV_VEC), wq, _buffer_sizes);
         w_6.c3_ = _e47;
-        metal::uint4 _e51 = qmv_unit_hi(wbase_1.w + off, wq, _buffer_sizes);
-        w_6.h3_ = _e51;
     }
-    Unit4_ _e52 = w_6;
-    return _e52;
+    Unit4_ _e48 = w_6;
+    return _e48;
 }
 
-uint qmv_uword(
-    metal::uint4 lo,
-    metal::uint4 hi,
-    uint i_7
-) {
-    if (i_7 < 4u) {
-        return lo[i_7];
-    }
-    return hi[i_7 - 4u];
-}
-
-float qmv_code_f(
-    metal::uint4 lo_1,
-    metal::uint4 hi_1,
-    uint pos
-) {
-    uint q_3 = {};
-    uint v_7 = {};
-    uint wi_1 = pos >> 5u;
-    uint sh_3 = pos & 31u;
-    uint _e7 = qmv_uword(lo_1, hi_1, wi_1);
-    bool straddles = (sh_3 + BITS) > 32u;
-    if (false) {
-        q_3 = _e7 >> sh_3;
-        if (straddles) {
-            uint _e19 = q_3;
-            uint _e22 = qmv_uword(lo_1, hi_1, wi_1 + 1u);
-            q_3 = _e19 | (_e22 << (32u - sh_3));
-        }
-        uint _e27 = q_3;
-        return static_cast<float>(_e27 & 15u);
-    }
-    if (sh_3 <= 19u) {
-        v_7 = _e7 << (19u - sh_3);
-    } else {
-        v_7 = _e7 >> (sh_3 - 19u);
-    }
-    if (straddles) {
-        uint _e46 = v_7;
-        uint _e49 = qmv_uword(lo_1, hi_1, wi_1 + 1u);
-        v_7 = _e46 | (_e49 << (51u - sh_3));
-    }
-    uint _e55 = v_7;
-    return as_type<float>((_e55 & 7864320u) | 1065353216u);
-}
-
-W8_ qmv_octet(
-    metal::uint4 lo_2,
-    metal::uint4 hi_2,
-    uint o,
+W8_ qmv_w8_at(
+    metal::uint4 u_2,
+    uint v_5,
     threadgroup type_12& fp4_lut
 ) {
     if (false) {
-        uint _e9 = qmv_uword(lo_2, hi_2, 2u * o);
-        uint _e14 = qmv_uword(lo_2, hi_2, (2u * o) + 1u);
-        W8_ _e15 = qmv_w8_(_e9, _e14, fp4_lut);
-        return _e15;
+        W8_ _e10 = qmv_w8_(u_2[v_5], u_2[v_5 + 1u], fp4_lut);
+        return _e10;
     }
-    if (true) {
-        uint _e20 = qmv_uword(lo_2, hi_2, o);
-        W8_ _e22 = qmv_w8_(_e20, 0u, fp4_lut);
-        return _e22;
-    }
-    uint p0_ = (o * 8u) * BITS;
-    float _e27 = qmv_code_f(lo_2, hi_2, p0_);
-    float _e30 = qmv_code_f(lo_2, hi_2, p0_ + BITS);
-    float _e36 = qmv_code_f(lo_2, hi_2, p0_ + 8u);
-    float _e42 = qmv_code_f(lo_2, hi_2, p0_ + 12u);
-    float _e49 = qmv_code_f(lo_2, hi_2, p0_ + 16u);
-    float _e55 = qmv_code_f(lo_2, hi_2, p0_ + 20u);
-    float _e61 = qmv_code_f(lo_2, hi_2, p0_ + 24u);
-    float _e67 = qmv_code_f(lo_2, hi_2, p0_ + 28u);
-    return W8_ {metal::float4(_e27, _e30, _e36, _e42), metal::float4(_e49, _e55, _e61, _e67)};
+    W8_ _e13 = qmv_w8_(u_2[v_5], 0u, fp4_lut);
+    return _e13;
 }
 
 void qmv_unit(
@@ -1011,148 +885,145 @@ void qmv_unit(
     uint ci_12 = {};
     type_17 d_2 = {};
     type_16 sx_1 = {};
-    uint o_1 = {};
+    uint o = {};
     W8_ f1_ = {};
     W8_ f2_ = {};
     W8_ f3_ = {};
     uint mi_6 = {};
     uint mi_7 = {};
-    uint _e4 = qmv_unit_codes();
-    uint octs = _e4 / 8u;
-    uint goct = metal::min(4u, octs);
-    uint row0_ = (c_2 * octs) * 8u;
+    uint row0_ = (c_2 * 4u) * 8u;
     bool loop_init_5 = true;
     while(true) {
         if (!loop_init_5) {
-            uint _e201 = o0_;
-            o0_ = _e201 + goct;
+            uint _e209 = o0_;
+            o0_ = _e209 + 4u;
         }
         loop_init_5 = false;
-        uint _e17 = o0_;
-        if (_e17 < octs) {
+        uint _e25 = o0_;
+        if (_e25 < 4u) {
         } else {
             break;
         }
         {
-            uint _e19 = o0_;
-            uint j0_ = row0_ + (_e19 * 8u);
+            uint _e27 = o0_;
+            uint j0_1 = row0_ + (_e27 * 8u);
             a_3 = metal::float4(0.0);
             b_2 = metal::float4(0.0);
             ci_12 = 0u;
             bool loop_init_6 = true;
             while(true) {
                 if (!loop_init_6) {
-                    uint _e46 = ci_12;
-                    ci_12 = _e46 + 1u;
+                    uint _e54 = ci_12;
+                    ci_12 = _e54 + 1u;
                 }
                 loop_init_6 = false;
-                uint _e31 = ci_12;
-                if (_e31 < QMV_COLS) {
+                uint _e39 = ci_12;
+                if (_e39 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e35 = ci_12;
-                    uint _e37 = qmv_wrow[_e35];
-                    metal::float2 _e38 = qmv_word_group(_e37, j0_, global_factor_4, p, scales, biases, _buffer_sizes);
-                    uint _e39 = ci_12;
-                    a_3[_e39] = _e38.x;
-                    uint _e42 = ci_12;
-                    b_2[_e42] = _e38.y;
+                    uint _e43 = ci_12;
+                    uint _e45 = qmv_wrow[_e43];
+                    metal::float2 _e46 = qmv_word_group(_e45, j0_1, global_factor_4, p, scales, biases, _buffer_sizes);
+                    uint _e47 = ci_12;
+                    a_3[_e47] = _e46.x;
+                    uint _e50 = ci_12;
+                    b_2[_e50] = _e46.y;
                 }
             }
             d_2 = type_17 {};
             sx_1 = type_16 {};
-            uint _e52 = o0_;
-            o_1 = _e52;
+            uint _e60 = o0_;
+            o = _e60;
             bool loop_init_7 = true;
             while(true) {
                 if (!loop_init_7) {
-                    uint _e173 = o_1;
-                    o_1 = _e173 + 1u;
+                    uint _e181 = o;
+                    o = _e181 + 1u;
                 }
                 loop_init_7 = false;
-                uint _e54 = o_1;
-                uint _e55 = o0_;
-                if (_e54 < (_e55 + goct)) {
+                uint _e62 = o;
+                uint _e63 = o0_;
+                if (_e62 < (_e63 + 4u)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e60 = o_1;
-                    W8_ _e61 = qmv_octet(w_7.c0_, w_7.h0_, _e60, fp4_lut);
-                    f1_ = _e61;
-                    f2_ = _e61;
-                    f3_ = _e61;
+                    uint _e67 = o;
+                    W8_ _e69 = qmv_w8_at(w_7.c0_, _e67 * 1u, fp4_lut);
+                    f1_ = _e69;
+                    f2_ = _e69;
+                    f3_ = _e69;
                     if (true) {
-                        uint _e71 = o_1;
-                        W8_ _e72 = qmv_octet(w_7.c1_, w_7.h1_, _e71, fp4_lut);
-                        f1_ = _e72;
+                        uint _e78 = o;
+                        W8_ _e80 = qmv_w8_at(w_7.c1_, _e78 * 1u, fp4_lut);
+                        f1_ = _e80;
                     }
                     if (true) {
-                        uint _e79 = o_1;
-                        W8_ _e80 = qmv_octet(w_7.c2_, w_7.h2_, _e79, fp4_lut);
-                        f2_ = _e80;
+                        uint _e86 = o;
+                        W8_ _e88 = qmv_w8_at(w_7.c2_, _e86 * 1u, fp4_lut);
+                        f2_ = _e88;
                     }
                     if (true) {
-                        uint _e87 = o_1;
-                        W8_ _e88 = qmv_octet(w_7.c3_, w_7.h3_, _e87, fp4_lut);
-                        f3_ = _e88;
+                        uint _e94 = o;
+                        W8_ _e96 = qmv_w8_at(w_7.c3_, _e94 * 1u, fp4_lut);
+                        f3_ = _e96;
                     }
                     mi_6 = 0u;
                     bool loop_init_8 = true;
                     while(true) {
                         if (!loop_init_8) {
-                            uint _e170 = mi_6;
-                            mi_6 = _e170 + 1u;
+                            uint _e178 = mi_6;
+                            mi_6 = _e178 + 1u;
                         }
                         loop_init_8 = false;
-                        uint _e91 = mi_6;
-                        if (_e91 < QMV_XROWS) {
+                        uint _e99 = mi_6;
+                        if (_e99 < QMV_XROWS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e94 = mi_6;
-                            if (_e94 < count) {
-                                uint _e97 = mi_6;
-                                uint _e99 = qmv_xrow.inner[_e97];
-                                uint _e100 = o_1;
-                                uint _e101 = o0_;
-                                X8_ _e106 = qmv_x8v(_e99, j0_ + ((_e100 - _e101) * 8u), p, x_2, _buffer_sizes);
+                            uint _e102 = mi_6;
+                            if (_e102 < count) {
+                                uint _e105 = mi_6;
+                                uint _e107 = qmv_xrow.inner[_e105];
+                                uint _e108 = o;
+                                uint _e109 = o0_;
+                                X8_ _e114 = qmv_x8v(_e107, j0_1 + ((_e108 - _e109) * 8u), p, x_2, _buffer_sizes);
                                 if (false) {
-                                    uint _e112 = mi_6;
-                                    float _e114 = sx_1.inner[_e112];
-                                    sx_1.inner[_e112] = _e114 + metal::dot(_e106.lo + _e106.hi, metal::float4(1.0));
+                                    uint _e120 = mi_6;
+                                    float _e122 = sx_1.inner[_e120];
+                                    sx_1.inner[_e120] = _e122 + metal::dot(_e114.lo + _e114.hi, metal::float4(1.0));
                                 }
-                                uint _e122 = mi_6;
-                                uint _e125 = mi_6;
-                                float _e128 = d_2.inner[_e125].x;
-                                float _e129 = qmv_dot8_(_e128, _e61, _e106);
-                                d_2.inner[_e122].x = _e129;
+                                uint _e130 = mi_6;
+                                uint _e133 = mi_6;
+                                float _e136 = d_2.inner[_e133].x;
+                                float _e137 = qmv_dot8_(_e136, _e69, _e114);
+                                d_2.inner[_e130].x = _e137;
                                 if (true) {
-                                    uint _e134 = mi_6;
-                                    uint _e137 = mi_6;
-                                    float _e140 = d_2.inner[_e137].y;
-                                    W8_ _e141 = f1_;
-                                    float _e142 = qmv_dot8_(_e140, _e141, _e106);
-                                    d_2.inner[_e134].y = _e142;
-                                }
-                                if (true) {
-                                    uint _e147 = mi_6;
-                                    uint _e150 = mi_6;
-                                    float _e153 = d_2.inner[_e150].z;
-                                    W8_ _e154 = f2_;
-                                    float _e155 = qmv_dot8_(_e153, _e154, _e106);
-                                    d_2.inner[_e147].z = _e155;
+                                    uint _e142 = mi_6;
+                                    uint _e145 = mi_6;
+                                    float _e148 = d_2.inner[_e145].y;
+                                    W8_ _e149 = f1_;
+                                    float _e150 = qmv_dot8_(_e148, _e149, _e114);
+                                    d_2.inner[_e142].y = _e150;
                                 }
                                 if (true) {
-                                    uint _e160 = mi_6;
-                                    uint _e163 = mi_6;
-                                    float _e166 = d_2.inner[_e163].w;
-                                    W8_ _e167 = f3_;
-                                    float _e168 = qmv_dot8_(_e166, _e167, _e106);
-                                    d_2.inner[_e160].w = _e168;
+                                    uint _e155 = mi_6;
+                                    uint _e158 = mi_6;
+                                    float _e161 = d_2.inner[_e158].z;
+                                    W8_ _e162 = f2_;
+                                    float _e163 = qmv_dot8_(_e161, _e162, _e114);
+                                    d_2.inner[_e155].z = _e163;
+                                }
+                                if (true) {
+                                    uint _e168 = mi_6;
+                                    uint _e171 = mi_6;
+                                    float _e174 = d_2.inner[_e171].w;
+                                    W8_ _e175 = f3_;
+                                    float _e176 = qmv_dot8_(_e174, _e175, _e114);
+                                    d_2.inner[_e168].w = _e176;
                                 }
                             }
                         }
@@ -1163,27 +1034,27 @@ void qmv_unit(
             bool loop_init_9 = true;
             while(true) {
                 if (!loop_init_9) {
-                    uint _e199 = mi_7;
-                    mi_7 = _e199 + 1u;
+                    uint _e207 = mi_7;
+                    mi_7 = _e207 + 1u;
                 }
                 loop_init_9 = false;
-                uint _e177 = mi_7;
-                if (_e177 < QMV_XROWS) {
+                uint _e185 = mi_7;
+                if (_e185 < QMV_XROWS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e180 = mi_7;
-                    if (_e180 < count) {
-                        uint _e183 = mi_7;
-                        metal::float4 _e185 = qacc.inner[_e183];
-                        metal::float4 _e186 = a_3;
-                        uint _e187 = mi_7;
-                        metal::float4 _e189 = d_2.inner[_e187];
-                        metal::float4 _e191 = b_2;
-                        uint _e192 = mi_7;
-                        float _e194 = sx_1.inner[_e192];
-                        qacc.inner[_e183] = _e185 + ((_e186 * _e189) + (_e191 * _e194));
+                    uint _e188 = mi_7;
+                    if (_e188 < count) {
+                        uint _e191 = mi_7;
+                        metal::float4 _e193 = qacc.inner[_e191];
+                        metal::float4 _e194 = a_3;
+                        uint _e195 = mi_7;
+                        metal::float4 _e197 = d_2.inner[_e195];
+                        metal::float4 _e199 = b_2;
+                        uint _e200 = mi_7;
+                        float _e202 = sx_1.inner[_e200];
+                        qacc.inner[_e191] = _e193 + ((_e194 * _e197) + (_e199 * _e202));
                     }
                 }
             }
@@ -1192,70 +1063,461 @@ void qmv_unit(
     return;
 }
 
-bool qmv_word_kernel(
+bool qmv_words_n(
 ) {
+    bool local_15 = {};
     bool local_16 = {};
     bool local_17 = {};
     bool local_18 = {};
-    bool local_19 = {};
-    bool local_20 = {};
-    bool local_21 = {};
-    bool local_22 = {};
-    if (true) {
-        local_16 = true;
+    if (false) {
+        local_15 = true;
     } else {
-        local_16 = true;
+        local_15 = false;
     }
-    bool _e13 = local_16;
-    if (!(_e13)) {
-        if (false) {
-            local_18 = false;
-        } else {
-            local_18 = false;
-        }
-        bool _e29 = local_18;
-        local_17 = _e29;
+    bool _e12 = local_15;
+    if (_e12) {
+        local_16 = false;
     } else {
+        local_16 = false;
+    }
+    bool _e20 = local_16;
+    if (_e20) {
         local_17 = true;
+    } else {
+        local_17 = false;
     }
-    bool codes = local_17;
-    if (true) {
-        local_19 = codes;
+    bool _e28 = local_17;
+    if (_e28) {
+        local_18 = true;
+    } else {
+        local_18 = false;
+    }
+    bool _e36 = local_18;
+    return _e36;
+}
+
+uint qmv_unit_words_n(
+) {
+    return 4u;
+}
+
+uint qmv_unit_octets_n(
+) {
+    uint _e1 = qmv_unit_words_n();
+    return (4u * _e1) / BITS;
+}
+
+metal::uint4 qmv_unit_n_lo(
+    uint i_6,
+    device type_7 const& wq,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    bool local_19 = {};
+    metal::uint4 v_6 = {};
+    uint _e1 = qmv_unit_words_n();
+    if (_e1 == 4u) {
+        local_19 = false;
     } else {
         local_19 = false;
     }
-    bool _e39 = local_19;
-    if (_e39) {
-        local_20 = true;
+    bool _e11 = local_19;
+    if (_e11) {
+        metal::uint4 _e16 = wq[i_6 >> 2u];
+        return _e16;
+    }
+    uint _e17 = wq_word(i_6, wq, _buffer_sizes);
+    v_6 = metal::uint4(_e17, 0u, 0u, 0u);
+    if (_e1 > 1u) {
+        uint _e28 = wq_word(i_6 + 1u, wq, _buffer_sizes);
+        v_6.y = _e28;
+        uint _e32 = wq_word(i_6 + 2u, wq, _buffer_sizes);
+        v_6.z = _e32;
+    }
+    if (_e1 > 3u) {
+        uint _e38 = wq_word(i_6 + 3u, wq, _buffer_sizes);
+        v_6.w = _e38;
+    }
+    metal::uint4 _e39 = v_6;
+    return _e39;
+}
+
+metal::uint4 qmv_unit_n_hi(
+    uint i_7,
+    device type_7 const& wq,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    metal::uint4 v_7 = metal::uint4(0u);
+    uint _e1 = qmv_unit_words_n();
+    if (_e1 > 4u) {
+        uint _e10 = wq_word(i_7 + 4u, wq, _buffer_sizes);
+        v_7.x = _e10;
+    }
+    if (_e1 > 5u) {
+        uint _e16 = wq_word(i_7 + 5u, wq, _buffer_sizes);
+        v_7.y = _e16;
+    }
+    if (_e1 > 6u) {
+        uint _e22 = wq_word(i_7 + 6u, wq, _buffer_sizes);
+        v_7.z = _e22;
+    }
+    metal::uint4 _e23 = v_7;
+    return _e23;
+}
+
+UnitN qmv_unit_n_load(
+    metal::uint4 wbase_2,
+    uint c_3,
+    device type_7 const& wq,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    UnitN w_8 = {};
+    metal::uint4 z = metal::uint4(0u);
+    w_8 = UnitN {z, z, z, z, z, z, z, z};
+    uint _e6 = qmv_unit_words_n();
+    uint off = c_3 * _e6;
+    metal::uint4 _e11 = qmv_unit_n_lo(wbase_2.x + off, wq, _buffer_sizes);
+    w_8.l0_ = _e11;
+    metal::uint4 _e15 = qmv_unit_n_hi(wbase_2.x + off, wq, _buffer_sizes);
+    w_8.h0_ = _e15;
+    if (true) {
+        metal::uint4 _e23 = qmv_unit_n_lo(wbase_2.y + off, wq, _buffer_sizes);
+        w_8.l1_ = _e23;
+        metal::uint4 _e27 = qmv_unit_n_hi(wbase_2.y + off, wq, _buffer_sizes);
+        w_8.h1_ = _e27;
+    }
+    if (true) {
+        metal::uint4 _e35 = qmv_unit_n_lo(wbase_2.z + off, wq, _buffer_sizes);
+        w_8.l2_ = _e35;
+        metal::uint4 _e39 = qmv_unit_n_hi(wbase_2.z + off, wq, _buffer_sizes);
+        w_8.h2_ = _e39;
+    }
+    if (true) {
+        metal::uint4 _e47 = qmv_unit_n_lo(wbase_2.w + off, wq, _buffer_sizes);
+        w_8.l3_ = _e47;
+        metal::uint4 _e51 = qmv_unit_n_hi(wbase_2.w + off, wq, _buffer_sizes);
+        w_8.h3_ = _e51;
+    }
+    UnitN _e52 = w_8;
+    return _e52;
+}
+
+uint qmv_uword(
+    metal::uint4 lo,
+    metal::uint4 hi,
+    uint i_8
+) {
+    if (i_8 < 4u) {
+        return lo[i_8];
+    }
+    return hi[i_8 - 4u];
+}
+
+float qmv_code_n(
+    metal::uint4 lo_1,
+    metal::uint4 hi_1,
+    uint pos
+) {
+    uint q_3 = {};
+    uint v_8 = {};
+    uint wi_1 = pos >> 5u;
+    uint sh_3 = pos & 31u;
+    uint _e7 = qmv_uword(lo_1, hi_1, wi_1);
+    bool straddles = (sh_3 + BITS) > 32u;
+    if (false) {
+        q_3 = _e7 >> sh_3;
+        if (straddles) {
+            uint _e19 = q_3;
+            uint _e22 = qmv_uword(lo_1, hi_1, wi_1 + 1u);
+            q_3 = _e19 | (_e22 << (32u - sh_3));
+        }
+        uint _e27 = q_3;
+        return static_cast<float>(_e27 & 15u);
+    }
+    if (sh_3 <= 19u) {
+        v_8 = _e7 << (19u - sh_3);
+    } else {
+        v_8 = _e7 >> (sh_3 - 19u);
+    }
+    if (straddles) {
+        uint _e46 = v_8;
+        uint _e49 = qmv_uword(lo_1, hi_1, wi_1 + 1u);
+        v_8 = _e46 | (_e49 << (51u - sh_3));
+    }
+    uint _e55 = v_8;
+    return as_type<float>((_e55 & 7864320u) | 1065353216u);
+}
+
+W8_ qmv_octet_n(
+    metal::uint4 lo_2,
+    metal::uint4 hi_2,
+    uint o_1
+) {
+    uint p0_ = (o_1 * 8u) * BITS;
+    float _e7 = qmv_code_n(lo_2, hi_2, p0_);
+    float _e10 = qmv_code_n(lo_2, hi_2, p0_ + BITS);
+    float _e16 = qmv_code_n(lo_2, hi_2, p0_ + 8u);
+    float _e22 = qmv_code_n(lo_2, hi_2, p0_ + 12u);
+    float _e29 = qmv_code_n(lo_2, hi_2, p0_ + 16u);
+    float _e35 = qmv_code_n(lo_2, hi_2, p0_ + 20u);
+    float _e41 = qmv_code_n(lo_2, hi_2, p0_ + 24u);
+    float _e47 = qmv_code_n(lo_2, hi_2, p0_ + 28u);
+    return W8_ {metal::float4(_e7, _e10, _e16, _e22), metal::float4(_e29, _e35, _e41, _e47)};
+}
+
+void qmv_octet_n_acc(
+    UnitN w_9,
+    uint o_2,
+    uint j0_,
+    uint count_1,
+    thread type_17& d_3,
+    thread type_16& sx_2,
+    constant Params& p,
+    device type_7 const& x_2,
+    thread type_4& qmv_xrow,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    W8_ f1_1 = {};
+    W8_ f2_1 = {};
+    W8_ f3_1 = {};
+    uint mi_8 = 0u;
+    uint _e6 = qmv_unit_octets_n();
+    if (o_2 >= _e6) {
+        return;
+    }
+    W8_ _e10 = qmv_octet_n(w_9.l0_, w_9.h0_, o_2);
+    f1_1 = _e10;
+    f2_1 = _e10;
+    f3_1 = _e10;
+    if (true) {
+        W8_ _e20 = qmv_octet_n(w_9.l1_, w_9.h1_, o_2);
+        f1_1 = _e20;
+    }
+    if (true) {
+        W8_ _e27 = qmv_octet_n(w_9.l2_, w_9.h2_, o_2);
+        f2_1 = _e27;
+    }
+    if (true) {
+        W8_ _e34 = qmv_octet_n(w_9.l3_, w_9.h3_, o_2);
+        f3_1 = _e34;
+    }
+    bool loop_init_10 = true;
+    while(true) {
+        if (!loop_init_10) {
+            uint _e108 = mi_8;
+            mi_8 = _e108 + 1u;
+        }
+        loop_init_10 = false;
+        uint _e37 = mi_8;
+        if (_e37 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e40 = mi_8;
+            if (_e40 < count_1) {
+                uint _e43 = mi_8;
+                uint _e45 = qmv_xrow.inner[_e43];
+                X8_ _e49 = qmv_x8v(_e45, j0_ + (o_2 * 8u), p, x_2, _buffer_sizes);
+                uint _e50 = mi_8;
+                float _e52 = sx_2.inner[_e50];
+                sx_2.inner[_e50] = _e52 + metal::dot(_e49.lo + _e49.hi, metal::float4(1.0));
+                uint _e60 = mi_8;
+                uint _e63 = mi_8;
+                float _e66 = d_3.inner[_e63].x;
+                float _e67 = qmv_dot8_(_e66, _e10, _e49);
+                d_3.inner[_e60].x = _e67;
+                if (true) {
+                    uint _e72 = mi_8;
+                    uint _e75 = mi_8;
+                    float _e78 = d_3.inner[_e75].y;
+                    W8_ _e79 = f1_1;
+                    float _e80 = qmv_dot8_(_e78, _e79, _e49);
+                    d_3.inner[_e72].y = _e80;
+                }
+                if (true) {
+                    uint _e85 = mi_8;
+                    uint _e88 = mi_8;
+                    float _e91 = d_3.inner[_e88].z;
+                    W8_ _e92 = f2_1;
+                    float _e93 = qmv_dot8_(_e91, _e92, _e49);
+                    d_3.inner[_e85].z = _e93;
+                }
+                if (true) {
+                    uint _e98 = mi_8;
+                    uint _e101 = mi_8;
+                    float _e104 = d_3.inner[_e101].w;
+                    W8_ _e105 = f3_1;
+                    float _e106 = qmv_dot8_(_e104, _e105, _e49);
+                    d_3.inner[_e98].w = _e106;
+                }
+            }
+        }
+    }
+    return;
+}
+
+void qmv_unit_n(
+    uint c_4,
+    UnitN w_10,
+    uint count_2,
+    float global_factor_5,
+    constant Params& p,
+    device type_7 const& x_2,
+    device type_8 const& scales,
+    device type_8 const& biases,
+    thread type_17& qacc,
+    thread metal::uint4& qmv_wrow,
+    thread type_4& qmv_xrow,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    metal::float4 a_4 = metal::float4(0.0);
+    metal::float4 b_3 = metal::float4(0.0);
+    uint ci_13 = 0u;
+    type_17 d_4 = {};
+    type_16 sx_3 = {};
+    uint mi_9 = 0u;
+    uint _e4 = qmv_unit_octets_n();
+    uint j0_2 = (c_4 * _e4) * 8u;
+    bool loop_init_11 = true;
+    while(true) {
+        if (!loop_init_11) {
+            uint _e31 = ci_13;
+            ci_13 = _e31 + 1u;
+        }
+        loop_init_11 = false;
+        uint _e16 = ci_13;
+        if (_e16 < QMV_COLS) {
+        } else {
+            break;
+        }
+        {
+            uint _e20 = ci_13;
+            uint _e22 = qmv_wrow[_e20];
+            metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_5, p, scales, biases, _buffer_sizes);
+            uint _e24 = ci_13;
+            a_4[_e24] = _e23.x;
+            uint _e27 = ci_13;
+            b_3[_e27] = _e23.y;
+        }
+    }
+    qmv_octet_n_acc(w_10, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octet_n_acc(w_10, 1u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octet_n_acc(w_10, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octet_n_acc(w_10, 3u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octet_n_acc(w_10, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octet_n_acc(w_10, 5u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octet_n_acc(w_10, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octet_n_acc(w_10, 7u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    bool loop_init_12 = true;
+    while(true) {
+        if (!loop_init_12) {
+            uint _e67 = mi_9;
+            mi_9 = _e67 + 1u;
+        }
+        loop_init_12 = false;
+        uint _e45 = mi_9;
+        if (_e45 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e48 = mi_9;
+            if (_e48 < count_2) {
+                uint _e51 = mi_9;
+                metal::float4 _e53 = qacc.inner[_e51];
+                metal::float4 _e54 = a_4;
+                uint _e55 = mi_9;
+                metal::float4 _e57 = d_4.inner[_e55];
+                metal::float4 _e59 = b_3;
+                uint _e60 = mi_9;
+                float _e62 = sx_3.inner[_e60];
+                qacc.inner[_e51] = _e53 + ((_e54 * _e57) + (_e59 * _e62));
+            }
+        }
+    }
+    return;
+}
+
+bool qmv_word_kernel(
+) {
+    bool local_20 = {};
+    bool local_21 = {};
+    bool local_22 = {};
+    bool local_23 = {};
+    bool local_24 = {};
+    bool local_25 = {};
+    bool local_26 = {};
+    bool local_27 = {};
+    bool local_28 = {};
+    bool _e0 = qmv_words_n();
+    if (_e0) {
+        uint _e5 = qmv_unit_octets_n();
+        local_20 = GS >= (8u * _e5);
     } else {
         local_20 = false;
     }
-    bool _e47 = local_20;
-    if (_e47) {
-        if (false) {
-            local_22 = true;
-        } else {
-            local_22 = true;
-        }
-        bool _e62 = local_22;
-        local_21 = _e62;
+    bool n = local_20;
+    if (false) {
+        local_21 = false;
     } else {
         local_21 = false;
     }
-    bool _e64 = local_21;
-    return _e64;
+    bool _e22 = local_21;
+    if (_e22) {
+        local_22 = true;
+    } else {
+        local_22 = false;
+    }
+    bool fp8_ = local_22;
+    if (true) {
+        if (false) {
+            if (false) {
+                local_25 = false;
+            } else {
+                local_25 = false;
+            }
+            bool _e56 = local_25;
+            if (_e56) {
+                local_26 = true;
+            } else {
+                local_26 = false;
+            }
+            bool _e64 = local_26;
+            local_24 = _e64;
+        } else {
+            local_24 = true;
+        }
+        bool _e66 = local_24;
+        if (!(_e66)) {
+            local_27 = fp8_;
+        } else {
+            local_27 = true;
+        }
+        bool _e71 = local_27;
+        if (!(_e71)) {
+            local_28 = n;
+        } else {
+            local_28 = true;
+        }
+        bool _e76 = local_28;
+        local_23 = _e76;
+    } else {
+        local_23 = false;
+    }
+    bool _e78 = local_23;
+    return _e78;
 }
 
 metal::uint2 qmv_row(
     uint first,
-    uint mi_8,
+    uint mi_10,
     device type_11 const& rows,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     if (false) {
-        return metal::uint2(mi_8);
+        return metal::uint2(mi_10);
     }
-    metal::uint2 _e10 = rows[first + mi_8];
+    metal::uint2 _e10 = rows[first + mi_10];
     return _e10;
 }
 
@@ -1263,9 +1525,9 @@ void qmv_reduce_flat(
     uint lid_1,
     uint lane,
     uint col0_,
-    uint count_1,
+    uint count_3,
     uint tile_row,
-    thread type_18& acc_1,
+    thread type_20& acc_1,
     constant Params& p,
     device type_11 const& rows,
     device type_8& out,
@@ -1274,20 +1536,20 @@ void qmv_reduce_flat(
 ) {
     uint m0_ = 0u;
     uint r = {};
-    uint ci_13 = {};
+    uint ci_14 = {};
     uint job = {};
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_23 = {};
+    bool local_29 = {};
     uint team0_ = lid_1 - lane;
-    bool loop_init_10 = true;
+    bool loop_init_13 = true;
     while(true) {
-        if (!loop_init_10) {
+        if (!loop_init_13) {
             uint _e166 = m0_;
             m0_ = _e166 + 2u;
         }
-        loop_init_10 = false;
+        loop_init_13 = false;
         uint _e19 = m0_;
         if (_e19 < QMV_XROWS) {
         } else {
@@ -1295,13 +1557,13 @@ void qmv_reduce_flat(
         }
         {
             r = 0u;
-            bool loop_init_11 = true;
+            bool loop_init_14 = true;
             while(true) {
-                if (!loop_init_11) {
+                if (!loop_init_14) {
                     uint _e59 = r;
                     r = _e59 + 1u;
                 }
-                loop_init_11 = false;
+                loop_init_14 = false;
                 uint _e24 = r;
                 if (_e24 < 2u) {
                 } else {
@@ -1310,25 +1572,25 @@ void qmv_reduce_flat(
                 {
                     uint _e26 = m0_;
                     uint _e27 = r;
-                    uint mi_9 = metal::min(_e26 + _e27, 7u);
-                    ci_13 = 0u;
-                    bool loop_init_12 = true;
+                    uint mi_11 = metal::min(_e26 + _e27, 7u);
+                    ci_14 = 0u;
+                    bool loop_init_15 = true;
                     while(true) {
-                        if (!loop_init_12) {
-                            uint _e56 = ci_13;
-                            ci_13 = _e56 + 1u;
+                        if (!loop_init_15) {
+                            uint _e56 = ci_14;
+                            ci_14 = _e56 + 1u;
                         }
-                        loop_init_12 = false;
-                        uint _e36 = ci_13;
+                        loop_init_15 = false;
+                        uint _e36 = ci_14;
                         if (_e36 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
                             uint _e40 = r;
-                            uint _e43 = ci_13;
-                            uint _e49 = ci_13;
-                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_9];
+                            uint _e43 = ci_14;
+                            uint _e49 = ci_14;
+                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_11];
                             red.inner[(((_e40 * QMV_COLS) + _e43) * QMV_WG) + lid_1] = _e54;
                         }
                     }
@@ -1336,13 +1598,13 @@ void qmv_reduce_flat(
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             job = lane;
-            bool loop_init_13 = true;
+            bool loop_init_16 = true;
             while(true) {
-                if (!loop_init_13) {
+                if (!loop_init_16) {
                     uint _e163 = job;
                     job = _e163 + QMV_LANES;
                 }
-                loop_init_13 = false;
+                loop_init_16 = false;
                 uint _e73 = job;
                 if (_e73 < 8u) {
                 } else {
@@ -1352,20 +1614,20 @@ void qmv_reduce_flat(
                     uint _e75 = job;
                     uint r_2 = _e75 / 4u;
                     uint _e80 = job;
-                    uint ci_14 = (_e80 % 4u) * 1u;
+                    uint ci_15 = (_e80 % 4u) * 1u;
                     uint _e86 = m0_;
-                    uint mi_10 = _e86 + r_2;
+                    uint mi_12 = _e86 + r_2;
                     s0_1 = 0.0;
                     s1_ = 0.0;
-                    uint b0_2 = (((r_2 * QMV_COLS) + ci_14) * QMV_WG) + team0_;
+                    uint b0_2 = (((r_2 * QMV_COLS) + ci_15) * QMV_WG) + team0_;
                     l = 0u;
-                    bool loop_init_14 = true;
+                    bool loop_init_17 = true;
                     while(true) {
-                        if (!loop_init_14) {
+                        if (!loop_init_17) {
                             uint _e122 = l;
                             l = _e122 + 1u;
                         }
-                        loop_init_14 = false;
+                        loop_init_17 = false;
                         uint _e100 = l;
                         if (_e100 < QMV_LANES) {
                         } else {
@@ -1384,26 +1646,26 @@ void qmv_reduce_flat(
                             }
                         }
                     }
-                    if (mi_10 < count_1) {
+                    if (mi_12 < count_3) {
                         uint _e130 = p.n;
-                        local_23 = (col0_ + ci_14) < _e130;
+                        local_29 = (col0_ + ci_15) < _e130;
                     } else {
-                        local_23 = false;
+                        local_29 = false;
                     }
-                    bool _e133 = local_23;
+                    bool _e133 = local_29;
                     if (_e133) {
-                        metal::uint2 _e134 = qmv_row(tile_row, mi_10, rows, _buffer_sizes);
+                        metal::uint2 _e134 = qmv_row(tile_row, mi_12, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_3 = _e134.y * _e138;
+                        uint o_4 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_3 + col0_) + ci_14) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_4 + col0_) + ci_15) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_3 + col0_) + ci_14] = as_type<uint>(_e161);
+                            out[(o_4 + col0_) + ci_15] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -1447,9 +1709,9 @@ struct qmvInput {
     bool local_3 = {};
     type_4 x_rows = {};
     uint mi = 0u;
-    type_20 w_rows = {};
+    type_22 w_rows = {};
     uint ci = 0u;
-    type_18 acc = {};
+    type_20 acc = {};
     metal::uint4 wbase = metal::uint4(0u);
     uint ci_1 = 0u;
     uint mi_1 = 0u;
@@ -1468,12 +1730,12 @@ struct qmvInput {
     uint ci_3 = {};
     uint u_1 = {};
     uint s0_ = {};
-    type_21 ab = {};
+    type_23 ab = {};
     uint ci_4 = {};
-    type_18 dots = {};
+    type_20 dots = {};
     type_16 sx = {};
     uint e8_ = {};
-    type_18 wf = {};
+    type_20 wf = {};
     uint ci_5 = {};
     uint e = {};
     uint mi_3 = {};
@@ -1526,7 +1788,7 @@ struct qmvInput {
     uint _e67 = tiles[0].w;
     opaque_zero = _e67;
     uint _e70 = tile.z;
-    uint count_2 = tile_live ? _e70 : 0u;
+    uint count_4 = tile_live ? _e70 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
     uint _e87 = tile.x;
@@ -1545,13 +1807,13 @@ struct qmvInput {
         float _e114 = div_rn(_e112, 2688.0, opaque_zero);
         global_factor = _e114;
     }
-    bool loop_init_15 = true;
+    bool loop_init_18 = true;
     while(true) {
-        if (!loop_init_15) {
+        if (!loop_init_18) {
             uint _e134 = mi;
             mi = _e134 + 1u;
         }
-        loop_init_15 = false;
+        loop_init_18 = false;
         uint _e118 = mi;
         if (_e118 < QMV_XROWS) {
         } else {
@@ -1561,17 +1823,17 @@ struct qmvInput {
             uint _e121 = mi;
             uint _e124 = tile.y;
             uint _e125 = mi;
-            metal::uint2 _e131 = qmv_row(_e124, metal::min(_e125, metal::max(count_2, 1u) - 1u), rows, _buffer_sizes);
+            metal::uint2 _e131 = qmv_row(_e124, metal::min(_e125, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
             x_rows.inner[_e121] = _e131.x;
         }
     }
-    bool loop_init_16 = true;
+    bool loop_init_19 = true;
     while(true) {
-        if (!loop_init_16) {
+        if (!loop_init_19) {
             uint _e154 = ci;
             ci = _e154 + 1u;
         }
-        loop_init_16 = false;
+        loop_init_19 = false;
         uint _e139 = ci;
         if (_e139 < QMV_COLS) {
         } else {
@@ -1588,472 +1850,497 @@ struct qmvInput {
     uint chunks = (_e158 + 31u) / 32u;
     bool _e168 = qmv_word_kernel();
     uint _e171 = p.wpr;
-    uint _e172 = qmv_unit_words();
-    uint units = _e171 / _e172;
-    bool loop_init_17 = true;
-    while(true) {
-        if (!loop_init_17) {
-            uint _e198 = ci_1;
-            ci_1 = _e198 + 1u;
-        }
-        loop_init_17 = false;
-        uint _e179 = ci_1;
-        if (_e179 < QMV_COLS) {
-        } else {
-            break;
-        }
-        {
-            uint _e182 = ci_1;
-            uint _e184 = ci_1;
-            uint _e186 = w_rows.inner[_e184];
-            uint _e189 = p.wpr;
-            wbase[_e182] = _e186 * _e189;
-            uint _e192 = ci_1;
-            uint _e194 = ci_1;
-            uint _e196 = w_rows.inner[_e194];
-            qmv_wrow[_e192] = _e196;
-        }
-    }
-    bool loop_init_18 = true;
-    while(true) {
-        if (!loop_init_18) {
-            uint _e212 = mi_1;
-            mi_1 = _e212 + 1u;
-        }
-        loop_init_18 = false;
-        uint _e202 = mi_1;
-        if (_e202 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e206 = mi_1;
-            uint _e208 = mi_1;
-            uint _e210 = x_rows.inner[_e208];
-            qmv_xrow.inner[_e206] = _e210;
-        }
-    }
-    if (_e168) {
-        local_4 = count_2 > 0u;
-    } else {
-        local_4 = false;
-    }
-    bool _e224 = local_4;
-    u0_ = _e224 ? lane_1 : units;
-    if (false) {
-        local_5 = false;
-    } else {
-        local_5 = false;
-    }
-    bool _e238 = local_5;
-    if (_e238) {
-        uint _e241 = u0_;
-        local_6 = _e241 < units;
-    } else {
-        local_6 = false;
-    }
-    bool _e244 = local_6;
-    if (_e244) {
-        metal::uint4 _e245 = wbase;
-        uint _e246 = u0_;
-        Unit4_ _e247 = qmv_unit_load(_e245, _e246, wq, _buffer_sizes);
-        cur = _e247;
-        bool loop_init_19 = true;
-        while(true) {
-            if (!loop_init_19) {
-                uint _e262 = u0_;
-                u0_ = _e262 + QMV_LANES;
-            }
-            loop_init_19 = false;
-            uint _e249 = u0_;
-            if (_e249 < units) {
-            } else {
-                break;
-            }
-            {
-                metal::uint4 _e251 = wbase;
-                uint _e252 = u0_;
-                Unit4_ _e258 = qmv_unit_load(_e251, metal::min(_e252 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e259 = u0_;
-                Unit4_ _e260 = cur;
-                float _e261 = global_factor;
-                qmv_unit(_e259, _e260, count_2, _e261, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur = _e258;
-            }
-        }
-    }
+    uint _e173 = qmv_unit_words_n();
+    bool _e174 = qmv_words_n();
+    uint units = _e171 / (_e174 ? _e173 : QMV_VEC);
     bool loop_init_20 = true;
     while(true) {
         if (!loop_init_20) {
-            uint _e349 = u0_;
-            u0_ = _e349 + 32u;
+            uint _e201 = ci_1;
+            ci_1 = _e201 + 1u;
         }
         loop_init_20 = false;
-        uint _e265 = u0_;
-        if ((_e265 + 16u) < units) {
+        uint _e182 = ci_1;
+        if (_e182 < QMV_COLS) {
         } else {
             break;
         }
         {
-            metal::uint4 _e275 = wbase;
-            uint _e276 = u0_;
-            Unit4_ _e277 = qmv_unit_load(_e275, _e276, wq, _buffer_sizes);
-            wb = _e277;
-            wc = _e277;
-            wd = _e277;
-            if (true) {
-                metal::uint4 _e285 = wbase;
-                uint _e286 = u0_;
-                Unit4_ _e289 = qmv_unit_load(_e285, _e286 + QMV_LANES, wq, _buffer_sizes);
-                wb = _e289;
-            }
-            if (false) {
-                metal::uint4 _e294 = wbase;
-                uint _e295 = u0_;
-                Unit4_ _e301 = qmv_unit_load(_e294, _e295 + 32u, wq, _buffer_sizes);
-                wc = _e301;
-            }
-            if (false) {
-                metal::uint4 _e306 = wbase;
-                uint _e307 = u0_;
-                Unit4_ _e313 = qmv_unit_load(_e306, _e307 + 48u, wq, _buffer_sizes);
-                wd = _e313;
-            }
-            uint _e314 = u0_;
-            float _e315 = global_factor;
-            qmv_unit(_e314, _e277, count_2, _e315, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e320 = u0_;
-                Unit4_ _e323 = wb;
-                float _e324 = global_factor;
-                qmv_unit(_e320 + QMV_LANES, _e323, count_2, _e324, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e329 = u0_;
-                Unit4_ _e335 = wc;
-                float _e336 = global_factor;
-                qmv_unit(_e329 + 32u, _e335, count_2, _e336, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e341 = u0_;
-                Unit4_ _e347 = wd;
-                float _e348 = global_factor;
-                qmv_unit(_e341 + 48u, _e347, count_2, _e348, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
+            uint _e185 = ci_1;
+            uint _e187 = ci_1;
+            uint _e189 = w_rows.inner[_e187];
+            uint _e192 = p.wpr;
+            wbase[_e185] = _e189 * _e192;
+            uint _e195 = ci_1;
+            uint _e197 = ci_1;
+            uint _e199 = w_rows.inner[_e197];
+            qmv_wrow[_e195] = _e199;
         }
     }
     bool loop_init_21 = true;
     while(true) {
         if (!loop_init_21) {
-            uint _e358 = u0_;
-            u0_ = _e358 + QMV_LANES;
+            uint _e215 = mi_1;
+            mi_1 = _e215 + 1u;
         }
         loop_init_21 = false;
-        uint _e351 = u0_;
-        if (_e351 < units) {
+        uint _e205 = mi_1;
+        if (_e205 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e353 = u0_;
-            metal::uint4 _e354 = wbase;
-            uint _e355 = u0_;
-            Unit4_ _e356 = qmv_unit_load(_e354, _e355, wq, _buffer_sizes);
-            float _e357 = global_factor;
-            qmv_unit(_e353, _e356, count_2, _e357, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e209 = mi_1;
+            uint _e211 = mi_1;
+            uint _e213 = x_rows.inner[_e211];
+            qmv_xrow.inner[_e209] = _e213;
         }
     }
-    bool loop_init_22 = true;
-    while(true) {
-        if (!loop_init_22) {
-            uint _e387 = mi_2;
-            mi_2 = _e387 + 1u;
+    if (_e168) {
+        local_4 = count_4 > 0u;
+    } else {
+        local_4 = false;
+    }
+    bool _e227 = local_4;
+    u0_ = _e227 ? lane_1 : units;
+    bool _e230 = qmv_words_n();
+    if (_e230) {
+        bool loop_init_22 = true;
+        while(true) {
+            if (!loop_init_22) {
+                uint _e238 = u0_;
+                u0_ = _e238 + QMV_LANES;
+            }
+            loop_init_22 = false;
+            uint _e231 = u0_;
+            if (_e231 < units) {
+            } else {
+                break;
+            }
+            {
+                uint _e233 = u0_;
+                metal::uint4 _e234 = wbase;
+                uint _e235 = u0_;
+                UnitN _e236 = qmv_unit_n_load(_e234, _e235, wq, _buffer_sizes);
+                float _e237 = global_factor;
+                qmv_unit_n(_e233, _e236, count_4, _e237, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
         }
-        loop_init_22 = false;
-        uint _e363 = mi_2;
-        if (_e363 < QMV_XROWS) {
+    }
+    if (false) {
+        local_5 = false;
+    } else {
+        local_5 = false;
+    }
+    bool _e252 = local_5;
+    if (_e252) {
+        uint _e255 = u0_;
+        local_6 = _e255 < units;
+    } else {
+        local_6 = false;
+    }
+    bool _e258 = local_6;
+    if (_e258) {
+        metal::uint4 _e259 = wbase;
+        uint _e260 = u0_;
+        Unit4_ _e261 = qmv_unit_load(_e259, _e260, wq, _buffer_sizes);
+        cur = _e261;
+        bool loop_init_23 = true;
+        while(true) {
+            if (!loop_init_23) {
+                uint _e276 = u0_;
+                u0_ = _e276 + QMV_LANES;
+            }
+            loop_init_23 = false;
+            uint _e263 = u0_;
+            if (_e263 < units) {
+            } else {
+                break;
+            }
+            {
+                metal::uint4 _e265 = wbase;
+                uint _e266 = u0_;
+                Unit4_ _e272 = qmv_unit_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e273 = u0_;
+                Unit4_ _e274 = cur;
+                float _e275 = global_factor;
+                qmv_unit(_e273, _e274, count_4, _e275, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur = _e272;
+            }
+        }
+    }
+    bool loop_init_24 = true;
+    while(true) {
+        if (!loop_init_24) {
+            uint _e363 = u0_;
+            u0_ = _e363 + 32u;
+        }
+        loop_init_24 = false;
+        uint _e279 = u0_;
+        if ((_e279 + 16u) < units) {
+        } else {
+            break;
+        }
+        {
+            metal::uint4 _e289 = wbase;
+            uint _e290 = u0_;
+            Unit4_ _e291 = qmv_unit_load(_e289, _e290, wq, _buffer_sizes);
+            wb = _e291;
+            wc = _e291;
+            wd = _e291;
+            if (true) {
+                metal::uint4 _e299 = wbase;
+                uint _e300 = u0_;
+                Unit4_ _e303 = qmv_unit_load(_e299, _e300 + QMV_LANES, wq, _buffer_sizes);
+                wb = _e303;
+            }
+            if (false) {
+                metal::uint4 _e308 = wbase;
+                uint _e309 = u0_;
+                Unit4_ _e315 = qmv_unit_load(_e308, _e309 + 32u, wq, _buffer_sizes);
+                wc = _e315;
+            }
+            if (false) {
+                metal::uint4 _e320 = wbase;
+                uint _e321 = u0_;
+                Unit4_ _e327 = qmv_unit_load(_e320, _e321 + 48u, wq, _buffer_sizes);
+                wd = _e327;
+            }
+            uint _e328 = u0_;
+            float _e329 = global_factor;
+            qmv_unit(_e328, _e291, count_4, _e329, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e334 = u0_;
+                Unit4_ _e337 = wb;
+                float _e338 = global_factor;
+                qmv_unit(_e334 + QMV_LANES, _e337, count_4, _e338, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e343 = u0_;
+                Unit4_ _e349 = wc;
+                float _e350 = global_factor;
+                qmv_unit(_e343 + 32u, _e349, count_4, _e350, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e355 = u0_;
+                Unit4_ _e361 = wd;
+                float _e362 = global_factor;
+                qmv_unit(_e355 + 48u, _e361, count_4, _e362, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+        }
+    }
+    bool loop_init_25 = true;
+    while(true) {
+        if (!loop_init_25) {
+            uint _e372 = u0_;
+            u0_ = _e372 + QMV_LANES;
+        }
+        loop_init_25 = false;
+        uint _e365 = u0_;
+        if (_e365 < units) {
+        } else {
+            break;
+        }
+        {
+            uint _e367 = u0_;
+            metal::uint4 _e368 = wbase;
+            uint _e369 = u0_;
+            Unit4_ _e370 = qmv_unit_load(_e368, _e369, wq, _buffer_sizes);
+            float _e371 = global_factor;
+            qmv_unit(_e367, _e370, count_4, _e371, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+        }
+    }
+    bool loop_init_26 = true;
+    while(true) {
+        if (!loop_init_26) {
+            uint _e401 = mi_2;
+            mi_2 = _e401 + 1u;
+        }
+        loop_init_26 = false;
+        uint _e377 = mi_2;
+        if (_e377 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_2 = 0u;
-            bool loop_init_23 = true;
+            bool loop_init_27 = true;
             while(true) {
-                if (!loop_init_23) {
-                    uint _e384 = ci_2;
-                    ci_2 = _e384 + 1u;
+                if (!loop_init_27) {
+                    uint _e398 = ci_2;
+                    ci_2 = _e398 + 1u;
                 }
-                loop_init_23 = false;
-                uint _e368 = ci_2;
-                if (_e368 < QMV_COLS) {
+                loop_init_27 = false;
+                uint _e382 = ci_2;
+                if (_e382 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e371 = ci_2;
-                    uint _e374 = mi_2;
-                    uint _e378 = mi_2;
-                    uint _e380 = ci_2;
-                    float _e382 = qacc.inner[_e378][_e380];
-                    acc.inner[(_e371 * QMAX_ROWS) + _e374] = _e382;
+                    uint _e385 = ci_2;
+                    uint _e388 = mi_2;
+                    uint _e392 = mi_2;
+                    uint _e394 = ci_2;
+                    float _e396 = qacc.inner[_e392][_e394];
+                    acc.inner[(_e385 * QMAX_ROWS) + _e388] = _e396;
                 }
             }
         }
     }
-    uint first_1 = (count_2 > 0u) ? lane_1 : chunks;
+    uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
     c0_ = _e168 ? chunks : first_1;
-    bool loop_init_24 = true;
+    bool loop_init_28 = true;
     while(true) {
-        if (!loop_init_24) {
-            uint _e674 = c0_;
-            c0_ = _e674 + 32u;
+        if (!loop_init_28) {
+            uint _e688 = c0_;
+            c0_ = _e688 + 32u;
         }
-        loop_init_24 = false;
-        uint _e401 = c0_;
-        if (_e401 < chunks) {
+        loop_init_28 = false;
+        uint _e415 = c0_;
+        if (_e415 < chunks) {
         } else {
             break;
         }
         {
             u = 0u;
-            bool loop_init_25 = true;
+            bool loop_init_29 = true;
             while(true) {
-                if (!loop_init_25) {
-                    uint _e434 = u;
-                    u = _e434 + 1u;
+                if (!loop_init_29) {
+                    uint _e448 = u;
+                    u = _e448 + 1u;
                 }
-                loop_init_25 = false;
-                uint _e405 = u;
-                if (_e405 < 2u) {
+                loop_init_29 = false;
+                uint _e419 = u;
+                if (_e419 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e407 = c0_;
-                    uint _e408 = u;
-                    uint c_3 = metal::min(_e407 + (_e408 * QMV_LANES), chunks - 1u);
+                    uint _e421 = c0_;
+                    uint _e422 = u;
+                    uint c_5 = metal::min(_e421 + (_e422 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_26 = true;
+                    bool loop_init_30 = true;
                     while(true) {
-                        if (!loop_init_26) {
-                            uint _e431 = ci_3;
-                            ci_3 = _e431 + 1u;
+                        if (!loop_init_30) {
+                            uint _e445 = ci_3;
+                            ci_3 = _e445 + 1u;
                         }
-                        loop_init_26 = false;
-                        uint _e417 = ci_3;
-                        if (_e417 < QMV_COLS) {
+                        loop_init_30 = false;
+                        uint _e431 = ci_3;
+                        if (_e431 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e420 = ci_3;
-                            uint _e422 = w_rows.inner[_e420];
-                            uint _e423 = u;
-                            uint _e426 = ci_3;
-                            qmv_load(_e422, c_3, ((_e423 * QMAX_COLS) + _e426) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e434 = ci_3;
+                            uint _e436 = w_rows.inner[_e434];
+                            uint _e437 = u;
+                            uint _e440 = ci_3;
+                            qmv_load(_e436, c_5, ((_e437 * QMAX_COLS) + _e440) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_27 = true;
+            bool loop_init_31 = true;
             while(true) {
-                if (!loop_init_27) {
-                    uint _e672 = u_1;
-                    u_1 = _e672 + 1u;
+                if (!loop_init_31) {
+                    uint _e686 = u_1;
+                    u_1 = _e686 + 1u;
                 }
-                loop_init_27 = false;
-                uint _e438 = u_1;
-                if (_e438 < 2u) {
+                loop_init_31 = false;
+                uint _e452 = u_1;
+                if (_e452 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e440 = c0_;
-                    uint _e441 = u_1;
-                    uint c_4 = _e440 + (_e441 * QMV_LANES);
-                    if (c_4 >= chunks) {
+                    uint _e454 = c0_;
+                    uint _e455 = u_1;
+                    uint c_6 = _e454 + (_e455 * QMV_LANES);
+                    if (c_6 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_28 = true;
+                    bool loop_init_32 = true;
                     while(true) {
-                        if (!loop_init_28) {
-                            uint _e669 = s0_;
-                            s0_ = _e669 + 32u;
+                        if (!loop_init_32) {
+                            uint _e683 = s0_;
+                            s0_ = _e683 + 32u;
                         }
-                        loop_init_28 = false;
-                        uint _e448 = s0_;
-                        if (_e448 < 32u) {
+                        loop_init_32 = false;
+                        uint _e462 = s0_;
+                        if (_e462 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e453 = s0_;
-                            uint j0_1 = (c_4 * 32u) + _e453;
-                            uint _e457 = p.k;
-                            if (j0_1 >= _e457) {
+                            uint _e467 = s0_;
+                            uint j0_3 = (c_6 * 32u) + _e467;
+                            uint _e471 = p.k;
+                            if (j0_3 >= _e471) {
                                 break;
                             }
-                            ab = type_21 {};
+                            ab = type_23 {};
                             ci_4 = 0u;
-                            bool loop_init_29 = true;
+                            bool loop_init_33 = true;
                             while(true) {
-                                if (!loop_init_29) {
-                                    uint _e474 = ci_4;
-                                    ci_4 = _e474 + 1u;
+                                if (!loop_init_33) {
+                                    uint _e488 = ci_4;
+                                    ci_4 = _e488 + 1u;
                                 }
-                                loop_init_29 = false;
-                                uint _e463 = ci_4;
-                                if (_e463 < QMV_COLS) {
+                                loop_init_33 = false;
+                                uint _e477 = ci_4;
+                                if (_e477 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e466 = ci_4;
-                                    uint _e468 = ci_4;
-                                    uint _e470 = w_rows.inner[_e468];
-                                    float _e471 = global_factor;
-                                    metal::float2 _e472 = qmv_group(_e470, j0_1, _e471, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e466] = _e472;
+                                    uint _e480 = ci_4;
+                                    uint _e482 = ci_4;
+                                    uint _e484 = w_rows.inner[_e482];
+                                    float _e485 = global_factor;
+                                    metal::float2 _e486 = qmv_group(_e484, j0_3, _e485, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e480] = _e486;
                                 }
                             }
-                            dots = type_18 {};
+                            dots = type_20 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_30 = true;
+                            bool loop_init_34 = true;
                             while(true) {
-                                if (!loop_init_30) {
-                                    uint _e621 = e8_;
-                                    e8_ = _e621 + 8u;
+                                if (!loop_init_34) {
+                                    uint _e635 = e8_;
+                                    e8_ = _e635 + 8u;
                                 }
-                                loop_init_30 = false;
-                                uint _e482 = e8_;
-                                if (_e482 < 32u) {
+                                loop_init_34 = false;
+                                uint _e496 = e8_;
+                                if (_e496 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    wf = type_18 {};
+                                    wf = type_20 {};
                                     ci_5 = 0u;
-                                    bool loop_init_31 = true;
+                                    bool loop_init_35 = true;
                                     while(true) {
-                                        if (!loop_init_31) {
-                                            uint _e519 = ci_5;
-                                            ci_5 = _e519 + 1u;
+                                        if (!loop_init_35) {
+                                            uint _e533 = ci_5;
+                                            ci_5 = _e533 + 1u;
                                         }
-                                        loop_init_31 = false;
-                                        uint _e488 = ci_5;
-                                        if (_e488 < QMV_COLS) {
+                                        loop_init_35 = false;
+                                        uint _e502 = ci_5;
+                                        if (_e502 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_32 = true;
+                                            bool loop_init_36 = true;
                                             while(true) {
-                                                if (!loop_init_32) {
-                                                    uint _e516 = e;
-                                                    e = _e516 + 1u;
+                                                if (!loop_init_36) {
+                                                    uint _e530 = e;
+                                                    e = _e530 + 1u;
                                                 }
-                                                loop_init_32 = false;
-                                                uint _e493 = e;
-                                                if (_e493 < 8u) {
+                                                loop_init_36 = false;
+                                                uint _e507 = e;
+                                                if (_e507 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e496 = ci_5;
-                                                    uint _e499 = e;
-                                                    uint _e502 = u_1;
-                                                    uint _e505 = ci_5;
-                                                    uint _e509 = s0_;
-                                                    uint _e510 = e8_;
-                                                    uint _e512 = e;
-                                                    float _e514 = qmv_weight(((_e502 * QMAX_COLS) + _e505) * 8u, (_e509 + _e510) + _e512, fp4_lut, wbuf);
-                                                    wf.inner[(_e496 * 8u) + _e499] = _e514;
+                                                    uint _e510 = ci_5;
+                                                    uint _e513 = e;
+                                                    uint _e516 = u_1;
+                                                    uint _e519 = ci_5;
+                                                    uint _e523 = s0_;
+                                                    uint _e524 = e8_;
+                                                    uint _e526 = e;
+                                                    float _e528 = qmv_weight(((_e516 * QMAX_COLS) + _e519) * 8u, (_e523 + _e524) + _e526, fp4_lut, wbuf);
+                                                    wf.inner[(_e510 * 8u) + _e513] = _e528;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_33 = true;
+                                    bool loop_init_37 = true;
                                     while(true) {
-                                        if (!loop_init_33) {
-                                            uint _e619 = mi_3;
-                                            mi_3 = _e619 + 1u;
+                                        if (!loop_init_37) {
+                                            uint _e633 = mi_3;
+                                            mi_3 = _e633 + 1u;
                                         }
-                                        loop_init_33 = false;
-                                        uint _e523 = mi_3;
-                                        if (_e523 < QMV_XROWS) {
+                                        loop_init_37 = false;
+                                        uint _e537 = mi_3;
+                                        if (_e537 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e526 = mi_3;
-                                            if (_e526 < count_2) {
-                                                uint _e528 = mi_3;
-                                                uint _e530 = x_rows.inner[_e528];
-                                                uint _e531 = e8_;
-                                                qmv_x8_(_e530, j0_1 + _e531, p, x_2, xv, _buffer_sizes);
+                                            uint _e540 = mi_3;
+                                            if (_e540 < count_4) {
+                                                uint _e542 = mi_3;
+                                                uint _e544 = x_rows.inner[_e542];
+                                                uint _e545 = e8_;
+                                                qmv_x8_(_e544, j0_3 + _e545, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e538 = mi_3;
-                                                    float _e540 = sx.inner[_e538];
-                                                    float _e543 = xv.inner[0];
-                                                    float _e546 = xv.inner[1];
-                                                    float _e550 = xv.inner[2];
-                                                    float _e553 = xv.inner[3];
-                                                    float _e558 = xv.inner[4];
-                                                    float _e561 = xv.inner[5];
-                                                    float _e565 = xv.inner[6];
-                                                    float _e568 = xv.inner[7];
-                                                    sx.inner[_e538] = _e540 + (((_e543 + _e546) + (_e550 + _e553)) + ((_e558 + _e561) + (_e565 + _e568)));
+                                                    uint _e552 = mi_3;
+                                                    float _e554 = sx.inner[_e552];
+                                                    float _e557 = xv.inner[0];
+                                                    float _e560 = xv.inner[1];
+                                                    float _e564 = xv.inner[2];
+                                                    float _e567 = xv.inner[3];
+                                                    float _e572 = xv.inner[4];
+                                                    float _e575 = xv.inner[5];
+                                                    float _e579 = xv.inner[6];
+                                                    float _e582 = xv.inner[7];
+                                                    sx.inner[_e552] = _e554 + (((_e557 + _e560) + (_e564 + _e567)) + ((_e572 + _e575) + (_e579 + _e582)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_34 = true;
+                                                bool loop_init_38 = true;
                                                 while(true) {
-                                                    if (!loop_init_34) {
-                                                        uint _e616 = ci_6;
-                                                        ci_6 = _e616 + 1u;
+                                                    if (!loop_init_38) {
+                                                        uint _e630 = ci_6;
+                                                        ci_6 = _e630 + 1u;
                                                     }
-                                                    loop_init_34 = false;
-                                                    uint _e575 = ci_6;
-                                                    if (_e575 < QMV_COLS) {
+                                                    loop_init_38 = false;
+                                                    uint _e589 = ci_6;
+                                                    if (_e589 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e578 = ci_6;
-                                                        uint _e581 = mi_3;
-                                                        float _e584 = dots.inner[(_e578 * QMAX_ROWS) + _e581];
-                                                        d = _e584;
+                                                        uint _e592 = ci_6;
+                                                        uint _e595 = mi_3;
+                                                        float _e598 = dots.inner[(_e592 * QMAX_ROWS) + _e595];
+                                                        d = _e598;
                                                         e_1 = 0u;
-                                                        bool loop_init_35 = true;
+                                                        bool loop_init_39 = true;
                                                         while(true) {
-                                                            if (!loop_init_35) {
-                                                                uint _e606 = e_1;
-                                                                e_1 = _e606 + 1u;
+                                                            if (!loop_init_39) {
+                                                                uint _e620 = e_1;
+                                                                e_1 = _e620 + 1u;
                                                             }
-                                                            loop_init_35 = false;
-                                                            uint _e588 = e_1;
-                                                            if (_e588 < 8u) {
+                                                            loop_init_39 = false;
+                                                            uint _e602 = e_1;
+                                                            if (_e602 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e591 = d;
-                                                                uint _e593 = e_1;
-                                                                float _e595 = xv.inner[_e593];
-                                                                uint _e596 = ci_6;
-                                                                uint _e599 = e_1;
-                                                                float _e602 = wf.inner[(_e596 * 8u) + _e599];
-                                                                d = _e591 + (_e595 * _e602);
+                                                                float _e605 = d;
+                                                                uint _e607 = e_1;
+                                                                float _e609 = xv.inner[_e607];
+                                                                uint _e610 = ci_6;
+                                                                uint _e613 = e_1;
+                                                                float _e616 = wf.inner[(_e610 * 8u) + _e613];
+                                                                d = _e605 + (_e609 * _e616);
                                                             }
                                                         }
-                                                        uint _e608 = ci_6;
-                                                        uint _e611 = mi_3;
-                                                        float _e614 = d;
-                                                        dots.inner[(_e608 * QMAX_ROWS) + _e611] = _e614;
+                                                        uint _e622 = ci_6;
+                                                        uint _e625 = mi_3;
+                                                        float _e628 = d;
+                                                        dots.inner[(_e622 * QMAX_ROWS) + _e625] = _e628;
                                                     }
                                                 }
                                             }
@@ -2062,46 +2349,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_36 = true;
+                            bool loop_init_40 = true;
                             while(true) {
-                                if (!loop_init_36) {
-                                    uint _e667 = mi_4;
-                                    mi_4 = _e667 + 1u;
+                                if (!loop_init_40) {
+                                    uint _e681 = mi_4;
+                                    mi_4 = _e681 + 1u;
                                 }
-                                loop_init_36 = false;
-                                uint _e626 = mi_4;
-                                if (_e626 < QMV_XROWS) {
+                                loop_init_40 = false;
+                                uint _e640 = mi_4;
+                                if (_e640 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_37 = true;
+                                    bool loop_init_41 = true;
                                     while(true) {
-                                        if (!loop_init_37) {
-                                            uint _e664 = ci_7;
-                                            ci_7 = _e664 + 1u;
+                                        if (!loop_init_41) {
+                                            uint _e678 = ci_7;
+                                            ci_7 = _e678 + 1u;
                                         }
-                                        loop_init_37 = false;
-                                        uint _e631 = ci_7;
-                                        if (_e631 < QMV_COLS) {
+                                        loop_init_41 = false;
+                                        uint _e645 = ci_7;
+                                        if (_e645 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e634 = ci_7;
-                                            uint _e637 = mi_4;
-                                            float _e640 = acc.inner[(_e634 * QMAX_ROWS) + _e637];
-                                            uint _e641 = ci_7;
-                                            float _e644 = ab.inner[_e641].x;
-                                            uint _e645 = ci_7;
-                                            uint _e648 = mi_4;
-                                            float _e651 = dots.inner[(_e645 * QMAX_ROWS) + _e648];
-                                            uint _e653 = ci_7;
-                                            float _e656 = ab.inner[_e653].y;
-                                            uint _e657 = mi_4;
-                                            float _e659 = sx.inner[_e657];
-                                            acc.inner[(_e634 * QMAX_ROWS) + _e637] = _e640 + ((_e644 * _e651) + (_e656 * _e659));
+                                            uint _e648 = ci_7;
+                                            uint _e651 = mi_4;
+                                            float _e654 = acc.inner[(_e648 * QMAX_ROWS) + _e651];
+                                            uint _e655 = ci_7;
+                                            float _e658 = ab.inner[_e655].x;
+                                            uint _e659 = ci_7;
+                                            uint _e662 = mi_4;
+                                            float _e665 = dots.inner[(_e659 * QMAX_ROWS) + _e662];
+                                            uint _e667 = ci_7;
+                                            float _e670 = ab.inner[_e667].y;
+                                            uint _e671 = mi_4;
+                                            float _e673 = sx.inner[_e671];
+                                            acc.inner[(_e648 * QMAX_ROWS) + _e651] = _e654 + ((_e658 * _e665) + (_e670 * _e673));
                                         }
                                     }
                                 }
@@ -2113,81 +2400,81 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e681 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_2, _e681, acc, p, rows, out, red, _buffer_sizes);
+        uint _e695 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e695, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_38 = true;
+    bool loop_init_42 = true;
     while(true) {
-        if (!loop_init_38) {
-            uint _e839 = mi_5;
-            mi_5 = _e839 + 1u;
+        if (!loop_init_42) {
+            uint _e853 = mi_5;
+            mi_5 = _e853 + 1u;
         }
-        loop_init_38 = false;
-        uint _e684 = mi_5;
-        if (_e684 < QMV_XROWS) {
+        loop_init_42 = false;
+        uint _e698 = mi_5;
+        if (_e698 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_8 = 0u;
-            bool loop_init_39 = true;
+            bool loop_init_43 = true;
             while(true) {
-                if (!loop_init_39) {
-                    uint _e706 = ci_8;
-                    ci_8 = _e706 + 1u;
+                if (!loop_init_43) {
+                    uint _e720 = ci_8;
+                    ci_8 = _e720 + 1u;
                 }
-                loop_init_39 = false;
-                uint _e689 = ci_8;
-                if (_e689 < QMV_COLS) {
+                loop_init_43 = false;
+                uint _e703 = ci_8;
+                if (_e703 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e693 = ci_8;
-                    uint _e698 = ci_8;
-                    uint _e701 = mi_5;
-                    float _e704 = acc.inner[(_e698 * QMAX_ROWS) + _e701];
-                    red.inner[(_e693 * QMV_WG) + lid] = _e704;
+                    uint _e707 = ci_8;
+                    uint _e712 = ci_8;
+                    uint _e715 = mi_5;
+                    float _e718 = acc.inner[(_e712 * QMAX_ROWS) + _e715];
+                    red.inner[(_e707 * QMV_WG) + lid] = _e718;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_40 = true;
+            bool loop_init_44 = true;
             while(true) {
-                if (!loop_init_40) {
-                    uint _e743 = stride;
-                    stride = _e743 >> 1u;
+                if (!loop_init_44) {
+                    uint _e757 = stride;
+                    stride = _e757 >> 1u;
                 }
-                loop_init_40 = false;
-                uint _e713 = stride;
-                if (_e713 > 0u) {
+                loop_init_44 = false;
+                uint _e727 = stride;
+                if (_e727 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e716 = stride;
-                    if (lane_1 < _e716) {
+                    uint _e730 = stride;
+                    if (lane_1 < _e730) {
                         ci_9 = 0u;
-                        bool loop_init_41 = true;
+                        bool loop_init_45 = true;
                         while(true) {
-                            if (!loop_init_41) {
-                                uint _e741 = ci_9;
-                                ci_9 = _e741 + 1u;
+                            if (!loop_init_45) {
+                                uint _e755 = ci_9;
+                                ci_9 = _e755 + 1u;
                             }
-                            loop_init_41 = false;
-                            uint _e720 = ci_9;
-                            if (_e720 < QMV_COLS) {
+                            loop_init_45 = false;
+                            uint _e734 = ci_9;
+                            if (_e734 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e724 = ci_9;
-                                float _e729 = red.inner[(_e724 * QMV_WG) + lid];
-                                uint _e731 = ci_9;
-                                uint _e735 = stride;
-                                float _e738 = red.inner[((_e731 * QMV_WG) + lid) + _e735];
-                                red.inner[(_e724 * QMV_WG) + lid] = _e729 + _e738;
+                                uint _e738 = ci_9;
+                                float _e743 = red.inner[(_e738 * QMV_WG) + lid];
+                                uint _e745 = ci_9;
+                                uint _e749 = stride;
+                                float _e752 = red.inner[((_e745 * QMV_WG) + lid) + _e749];
+                                red.inner[(_e738 * QMV_WG) + lid] = _e743 + _e752;
                             }
                         }
                     }
@@ -2195,69 +2482,69 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e750 = mi_5;
-                local_7 = _e750 < count_2;
+                uint _e764 = mi_5;
+                local_7 = _e764 < count_4;
             } else {
                 local_7 = false;
             }
-            bool _e753 = local_7;
-            if (_e753) {
-                uint _e755 = tile.y;
-                uint _e756 = mi_5;
-                metal::uint2 _e757 = qmv_row(_e755, _e756, rows, _buffer_sizes);
-                uint _e761 = p.n;
-                uint o_4 = _e757.y * _e761;
+            bool _e767 = local_7;
+            if (_e767) {
+                uint _e769 = tile.y;
+                uint _e770 = mi_5;
+                metal::uint2 _e771 = qmv_row(_e769, _e770, rows, _buffer_sizes);
+                uint _e775 = p.n;
+                uint o_5 = _e771.y * _e775;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_42 = true;
+                    bool loop_init_46 = true;
                     while(true) {
-                        if (!loop_init_42) {
-                            uint _e808 = ci_10;
-                            ci_10 = _e808 + 2u;
+                        if (!loop_init_46) {
+                            uint _e822 = ci_10;
+                            ci_10 = _e822 + 2u;
                         }
-                        loop_init_42 = false;
-                        uint _e769 = ci_10;
-                        if (_e769 < QMV_COLS) {
+                        loop_init_46 = false;
+                        uint _e783 = ci_10;
+                        if (_e783 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e772 = ci_10;
-                            uint _e776 = p.n;
-                            if ((col0_1 + _e772) < _e776) {
-                                uint _e779 = ci_10;
-                                float _e784 = red.inner[(_e779 * QMV_WG) + lid];
-                                uint _e786 = float_to_bits(_e784, XDT);
-                                uint _e788 = ci_10;
-                                float _e795 = red.inner[((_e788 + 1u) * QMV_WG) + lid];
-                                uint _e797 = float_to_bits(_e795, XDT);
-                                uint _e800 = ci_10;
-                                out[((o_4 + col0_1) + _e800) >> 1u] = _e786 | (_e797 << 16u);
+                            uint _e786 = ci_10;
+                            uint _e790 = p.n;
+                            if ((col0_1 + _e786) < _e790) {
+                                uint _e793 = ci_10;
+                                float _e798 = red.inner[(_e793 * QMV_WG) + lid];
+                                uint _e800 = float_to_bits(_e798, XDT);
+                                uint _e802 = ci_10;
+                                float _e809 = red.inner[((_e802 + 1u) * QMV_WG) + lid];
+                                uint _e811 = float_to_bits(_e809, XDT);
+                                uint _e814 = ci_10;
+                                out[((o_5 + col0_1) + _e814) >> 1u] = _e800 | (_e811 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_43 = true;
+                    bool loop_init_47 = true;
                     while(true) {
-                        if (!loop_init_43) {
-                            uint _e836 = ci_11;
-                            ci_11 = _e836 + 1u;
+                        if (!loop_init_47) {
+                            uint _e850 = ci_11;
+                            ci_11 = _e850 + 1u;
                         }
-                        loop_init_43 = false;
-                        uint _e813 = ci_11;
-                        if (_e813 < QMV_COLS) {
+                        loop_init_47 = false;
+                        uint _e827 = ci_11;
+                        if (_e827 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e816 = ci_11;
-                            uint _e820 = p.n;
-                            if ((col0_1 + _e816) < _e820) {
-                                uint _e824 = ci_11;
-                                uint _e828 = ci_11;
-                                float _e833 = red.inner[(_e828 * QMV_WG) + lid];
-                                out[(o_4 + col0_1) + _e824] = as_type<uint>(_e833);
+                            uint _e830 = ci_11;
+                            uint _e834 = p.n;
+                            if ((col0_1 + _e830) < _e834) {
+                                uint _e838 = ci_11;
+                                uint _e842 = ci_11;
+                                float _e847 = red.inner[(_e842 * QMV_WG) + lid];
+                                out[(o_5 + col0_1) + _e838] = as_type<uint>(_e847);
                             }
                         }
                     }
