@@ -369,23 +369,25 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       }
     } else if (warp == 1) {
       // Affine: one parameter warp writes every tile's group parameters (prefill stage 12; before,
-      // warps 1-3 took turns with 2-byte loads and a run-time division per row and K step: ~352
-      // SASS instructions per K tile on the consumers' schedulers, one tile of loads in flight per
-      // warp; this: ~95 and affine +4-18 %). A lane owns rows lane + 32·i and loads a row's
+      // warps 1-3 took turns with 2-byte loads and a run-time division by gs per row and K step:
+      // ~352 SASS instructions per K tile on the consumers' schedulers, one tile of loads in flight
+      // per warp; now ~95, affine +4-18 %). A lane owns rows lane + 32·i and loads a row's
       // parameters four groups at a time (a "quad": one 8-byte load of scales and one of biases)
-      // when a tile starts a new quad (every gs/16 K tiles, at least 2: the ring's depth covers
-      // the load, the warp running up to STAGES tiles ahead of the consumers). gs is a power of two
-      // of at least 16, so a tile's group is a shift and its K steps lie in one quad. (Prefetching
-      // the next quad, 16 more registers, made ptxas spill: the producer warpgroup runs within the
-      // 56 registers of its setmaxnreg.dec.)
+      // when a tile starts a new quad, every gs/16 ≥ 2 K tiles; the ring's depth covers that load
+      // (the warp runs up to STAGES tiles ahead of the consumers). A K step's value is a uniform
+      // SEL + PRMT (which also doubles it into the T×2 word of the packed path); gs is a power of
+      // two of at least 16, so a tile's group is a shift and its K steps lie in one quad.
+      // Prefetching the next quad (16 more registers) made ptxas spill: the producer warpgroup
+      // runs within the 56 registers of its setmaxnreg.dec.
       constexpr int RPL = SM90_BW / 32;
+      using Quad = uint2;
       const int gpr = (int)(K / gs), lg = __ffs(gs) - 1;
       // Whole-quad loads need quads inside a row (gpr % 4) and 8-byte aligned arrays; else 4
       // element loads per quad, the group index clamped to the row.
-      const bool vec = gpr % 4 == 0 && reinterpret_cast<uintptr_t>(p.scales) % 8 == 0 && reinterpret_cast<uintptr_t>(p.biases) % 8 == 0;
+      const bool vec = gpr % 4 == 0 && reinterpret_cast<uintptr_t>(p.scales) % 8 == 0 &&
+                       reinterpret_cast<uintptr_t>(p.biases) % 8 == 0;
       const long long row0 = wi * N;
-      uint2 sq[RPL], bq[RPL];  // this lane's rows' current quads of scales and biases
-      auto load_quad = [&](int q) {
+      auto load_quad = [&](int q, Quad (&sq)[RPL], Quad (&bq)[RPL]) {
 #pragma unroll
         for (int i = 0; i < RPL; ++i) {
           const long long e = (row0 + min(n0 + lane + 32 * i, N - 1)) * gpr;  // rows past N: any finite parameters
@@ -407,26 +409,29 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
           }
         }
       };
-      int qn = (kt0 * SM90_BK) >> (lg + 2);  // the next quad to load
+      Quad sq[RPL], bq[RPL];  // this lane's rows' current quads of scales and biases
+      int qn = (kt0 * SM90_BK) >> (lg + 2);  // the next quad
       int s = 0;
       uint32_t wrap = 0;  // ring passes completed by slot i
       for (int i = 0; i < nk; ++i) {  // ring slot i, K tile t
         const int t = kt0 + i;
-        if (((t * SM90_BK) >> (lg + 2)) == qn) {  // the tile starts the next quad (uniform)
-          load_quad(qn);
+        const int g0 = (t * SM90_BK) >> lg;  // the tile's first group (uniform)
+        if ((g0 >> 2) == qn) {  // the tile starts the next quad
+          load_quad(qn, sq, bq);
           qn += 1;
         }
         if (wrap > 0) mbar_wait(&empty[s], (wrap - 1) & 1);
-        // Per K step kk: group (t·64 + 16·kk) >> lg = element c of the quad (PACKED: doubled into a
-        // T×2 word for the packed fma); steps inside the previous step's group repeat its values.
+        // Per K step kk: the group (t·64 + 16·kk) >> lg, element c of the quad; steps inside the
+        // previous step's group repeat its values.
         uint32_t sv[RPL], bv[RPL];
 #pragma unroll
         for (int kk = 0; kk < 4; ++kk) {
           if (kk == 0 || ((16 * kk) & (gs - 1)) == 0) {
             const uint32_t c = ((t * SM90_BK + 16 * kk) >> lg) & 3;
-            const uint32_t sel = PACKED ? ((c & 1) ? 0x3232u : 0x1010u) : ((c & 1) ? 0x4432u : 0x4410u);
 #pragma unroll
             for (int r = 0; r < RPL; ++r) {
+              // Element c of the quad; PACKED: doubled into a T×2 word for the packed fma.
+              const uint32_t sel = PACKED ? ((c & 1) ? 0x3232u : 0x1010u) : ((c & 1) ? 0x4432u : 0x4410u);
               sv[r] = __byte_perm((c & 2) ? sq[r].y : sq[r].x, 0u, sel);
               bv[r] = __byte_perm((c & 2) ? bq[r].y : bq[r].x, 0u, sel);
             }
