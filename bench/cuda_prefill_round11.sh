@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Prefill stage 11 device round (bench/out/prefill8 carried: main, new[, new2], COMMIT_*). Every step under its own
+# Prefill device round (stages 11, 12): D (default bench/out/prefill8, carried) holds main, new[, new2], COMMIT_*. Every step under its own
 # timeout; what comes back is one tarball ($OUT/r.tgz) plus the summary on stdout.
 # env: NCU=1 (ncu --set full on one launch each of NCU_ROWS, main's binary), ONLY (QMLX_BENCH_ONLY),
 #      VARIANTS (bench order: main new new2 cublas, repeats main_b new_b new2_b), CHECK=1 (full suite of CHECK_BIN in
 #      SHARDS shards, default 4), MEMCHECK=1 (memcheck --quick of CHECK_BIN in as many shards, at the same time).
 set -uo pipefail
-D=bench/out/prefill8
-R=/tmp/r11; mkdir -p $R
+D=${D:-bench/out/prefill8}
+R=${R:-/tmp/r11}; mkdir -p $R
 chmod +x $D/main $D/new $D/new2 2>/dev/null
 hdr="$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(date -u +%FT%TZ), main=$(cat $D/COMMIT_MAIN) new=$(cat $D/COMMIT_NEW 2>/dev/null) new2=$(cat $D/COMMIT_NEW2 2>/dev/null)"
 echo "# $hdr" | tee $R/header.txt

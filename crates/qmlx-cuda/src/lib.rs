@@ -937,8 +937,6 @@ struct WarpRingGeometry {
     smem: usize,
 }
 
-/// Bytes of the block's x area (kernels/qmv_warp.cuh `qw_x_bytes`): 64 zero bytes, x (2 bytes per
-/// k), two floats per 32-code chunk, rounded up to 128.
 /// Parameter bytes per group and row of the per-warp ring kernel's stages: 16-bit scale and bias
 /// (affine) or one scale byte (fp modes).
 fn warp_ring_param_bytes(op: &MatmulOp) -> usize {
@@ -949,6 +947,8 @@ fn warp_ring_param_bytes(op: &MatmulOp) -> usize {
     }
 }
 
+/// Bytes of the block's x area (kernels/qmv_warp.cuh `qw_x_bytes`): 64 zero bytes, x (2 bytes per
+/// k), two floats per 32-code chunk, rounded up to 128.
 fn warp_ring_x_bytes(k: usize) -> usize {
     (64 + 2 * k + 8 * (k / 32)).div_ceil(128) * 128
 }
