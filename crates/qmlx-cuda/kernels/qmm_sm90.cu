@@ -10,7 +10,7 @@
 //     Sm90Layout) into a ring of 4-5 (BT = 256) or 7-8 (BT = 128) shared-memory stages
 //     guarded by mbarriers; warp 1 (affine; fp formats: warps 1-3 in turn) writes the tile's group parameters, 8 bytes per
 //     (row, 16-wide K step): affine with a packed decode (f16 1-8 bits, bf16 1-8): the raw
-//     T scale and bias each doubled into T×2; mxfp4, nvfp4 and mxfp8·f16: the packed factor and the
+//     T scale and bias each doubled into T×2 (affine8·bf16: the scale ·2^6); mxfp4, nvfp4 and mxfp8·f16: the packed factor and the
 //     f32 scale, plus a per-stage flag (every factor exact); otherwise f32 pairs (affine: s·2^BITS,
 //     bias − s·2^BITS; fp: the decoded scale, 0). nvfp4's scales are E4M3 · 2^-7 (exact products in
 //     T); its global factor · 2^7 multiplies the f32 accumulators in the epilogue.
@@ -221,6 +221,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   using L = Sm90Layout<BITS, BT>;
   constexpr int NACC = BT / 2;
   constexpr bool PACKED = KIND == KIND_AFFINE && PackedAffine<BITS, T>::packed;
+  // affine8·bf16: codes read as bf16 bits (quant.cuh affine8_bf16_pair_packed, 4 instructions a pair
+  // instead of sign_split's 5); its parameter words carry the scale ·2^6.
+  constexpr bool AFFINE8_BF16 = PACKED && BITS == 8 && std::is_same<T, __nv_bfloat16>::value;
   constexpr bool PACKED_FP4 = KIND == KIND_MXFP4 || KIND == KIND_NVFP4;
   constexpr bool PACKED_FP8 = KIND == KIND_MXFP8 && PackedFp8<T>::ok;
   constexpr bool PACKED_FP = PACKED_FP4 || PACKED_FP8;  // packed path when the tile's flag says exact
@@ -433,6 +436,9 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
               const uint32_t sel = PACKED ? ((c & 1) ? 0x3232u : 0x1010u) : ((c & 1) ? 0x4432u : 0x4410u);
               sv[r] = __byte_perm((c & 2) ? sq[r].y : sq[r].x, 0u, sel);
               bv[r] = __byte_perm((c & 2) ? bq[r].y : bq[r].x, 0u, sel);
+              // The consumers' decode wants the scale ·2^6 (exact, see quant.cuh); here, not at the
+              // quad's load, so that nothing waits for the load before the ring's empty barrier.
+              if constexpr (AFFINE8_BF16) sv[r] = mul_pair_packed<T>(sv[r], kAffine8Bf16ScaleUp);
             }
           }
           if constexpr (PACKED) {
@@ -460,6 +466,7 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   // Packed-path constants, loop-invariant registers.
   const uint32_t sel = PACKED_FP4          ? pair_selector<4, __nv_bfloat16>(t4)
                        : KIND == KIND_MXFP8 ? fp8_pair_selector(t4)
+                       : AFFINE8_BF16       ? pair_selector<8, __half>(t4)  // plain bytes 2t, 2t+1
                                             : pair_selector<BITS, T>(t4);
   const uint32_t magic = PackedAffine<BITS, T>::magic;
   const uint2 fix = make_uint2(PackedAffine<BITS, T>::fix_mul, PackedAffine<BITS, T>::fix_add);
@@ -525,13 +532,18 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
       }
     } else if constexpr (PACKED) {
       const uint2* ps = reinterpret_cast<const uint2*>(smem + L::P_OFF + s * L::P_STAGE);
-#define QMLX_SM90_STEP(KK)                                                                                              \
-  {                                                                                                                     \
-    const uint2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];                                             \
-    a[KK][0] = affine_pair_packed<BITS, 16 * (KK), L::W_WORDS, T>(w0, t4, sel, magic, g0.x, g0.y, fix);     \
-    a[KK][1] = affine_pair_packed<BITS, 16 * (KK), L::W_WORDS, T>(w1, t4, sel, magic, g1.x, g1.y, fix);     \
-    a[KK][2] = affine_pair_packed<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w0, t4, sel, magic, g0.x, g0.y, fix); \
-    a[KK][3] = affine_pair_packed<BITS, 16 * (KK) + 8, L::W_WORDS, T>(w1, t4, sel, magic, g1.x, g1.y, fix); \
+      // Codes J+2t, J+2t+1 of a row → T×2 of c·s + b (g: the row's (scale, bias) words of the K step).
+      auto aff_pair = [&](auto j, const uint32_t (&w)[L::W_WORDS], uint2 g) {
+        if constexpr (AFFINE8_BF16) return affine8_bf16_pair_packed<decltype(j)::value, L::W_WORDS>(w, sel, g.x, g.y);
+        else return affine_pair_packed<BITS, decltype(j)::value, L::W_WORDS, T>(w, t4, sel, magic, g.x, g.y, fix);
+      };
+#define QMLX_SM90_STEP(KK)                                                                \
+  {                                                                                       \
+    const uint2 g0 = ps[(KK) * SM90_BW + r0], g1 = ps[(KK) * SM90_BW + r1];               \
+    a[KK][0] = aff_pair(std::integral_constant<int, 16 * (KK)>(), w0, g0);                \
+    a[KK][1] = aff_pair(std::integral_constant<int, 16 * (KK)>(), w1, g1);                \
+    a[KK][2] = aff_pair(std::integral_constant<int, 16 * (KK) + 8>(), w0, g0);            \
+    a[KK][3] = aff_pair(std::integral_constant<int, 16 * (KK) + 8>(), w1, g1);            \
   }
       QMLX_SM90_STEP(0) QMLX_SM90_STEP(1) QMLX_SM90_STEP(2) QMLX_SM90_STEP(3)
 #undef QMLX_SM90_STEP

@@ -295,6 +295,24 @@ __device__ __forceinline__ uint32_t affine_pair_packed(const uint32_t (&v)[W], i
   }
 }
 
+// affine8·bf16 in 4 instructions a pair (sm90 prefill; the sign_split form above takes 5): an 8-bit
+// code c read as the bits of a bf16 is c·2^-133 exactly (exponent field = c's top bit, mantissa = its
+// low 7: a subnormal below 128, the lowest binade from 128), so one packed multiply by 2^127 gives
+// c·2^-6 exactly, and the fma with the scale taken ·2^6 (s64, made by the caller: exact while
+// |scale| < 2^121, which every scale of finite bf16 weights is) and the bias rounds c·s + b once, as
+// the other paths. sel: the 8-bit f16 selector of pair_selector (bytes 2t, 2t+1 into the low byte
+// of each half).
+constexpr uint32_t kAffine8Bf16ScaleUp = 0x42804280u;  // bf16×2 (64, 64): the caller's scale factor
+template <int J, int W>
+__device__ __forceinline__ uint32_t affine8_bf16_pair_packed(const uint32_t (&v)[W], uint32_t sel, uint32_t s64, uint32_t b2) {
+  static_assert(J % 8 == 0 && J / 4 + 1 < W, "the pair's window lies in the row");
+  const uint32_t q = __byte_perm(v[J / 4], v[J / 4 + 1], sel) & 0x00FF00FFu;  // c0, c1 as bf16 bits
+  const uint32_t two127 = 0x7F007F00u;  // bf16×2 (2^127, 2^127)
+  const __nv_bfloat162 c = __hmul2(*reinterpret_cast<const __nv_bfloat162*>(&q), *reinterpret_cast<const __nv_bfloat162*>(&two127));
+  const __nv_bfloat162 r = __hfma2(c, *reinterpret_cast<const __nv_bfloat162*>(&s64), *reinterpret_cast<const __nv_bfloat162*>(&b2));
+  return *reinterpret_cast<const uint32_t*>(&r);
+}
+
 // ---- mxfp4 A fragments decoded in packed 16-bit arithmetic -------------------------------
 // An E2M1 code's exponent/mantissa bits placed at the top of a 16-bit float's exponent field, its
 // sign at the top, give the code's value times 2^-EXP_SHIFT exactly (f16: 2^-14, bf16: 2^-126; code 1
