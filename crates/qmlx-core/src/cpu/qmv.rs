@@ -403,9 +403,7 @@ pub(super) fn run_n<T: Float>(
                 for mi in 0..m {
                     // SAFETY: as above.
                     let d = unsafe { std::slice::from_raw_parts_mut(dst.add(mi * n), wt) };
-                    for (d, &v) in d.iter_mut().zip(&blk[mi * wt..(mi + 1) * wt]) {
-                        *d += v;
-                    }
+                    kernels::add_assign_f32(kern, d, &blk[mi * wt..(mi + 1) * wt]);
                 }
             }
         },

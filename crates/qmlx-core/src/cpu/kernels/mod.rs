@@ -545,6 +545,29 @@ pub(crate) fn dequant_fn(kernels: Kernels, spec: &QuantSpec) -> DequantFn {
     by_isa!(kernels, spec, deq_portable, deq_avx2, deq_avx512)
 }
 
+/// `dst[i] += src[i]` (the transpose=False path's 64-row block sums into a task's sums), compiled
+/// for AVX-512 where these kernels run (the generic loop is SSE2 only).
+pub(crate) fn add_assign_f32(kernels: Kernels, dst: &mut [f32], src: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(kernels, Kernels::Avx512 | Kernels::Avx512Vnni) {
+        // SAFETY: these kernels are only selected where AVX-512 F was detected.
+        unsafe { add_assign_avx512(dst, src) };
+        return;
+    }
+    let _ = kernels;
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += s;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn add_assign_avx512(dst: &mut [f32], src: &[f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += s;
+    }
+}
+
 /// Whether the transpose=False kernel of `spec` keeps the columns of each whole
 /// [`AXPY_NIBBLE_BLOCK`] in nibble-block order (4-bit codes with AVX-512; see `body::axpy_rows`).
 pub(crate) fn axpy_nibble_blocks(kernels: Kernels, spec: &QuantSpec) -> bool {
