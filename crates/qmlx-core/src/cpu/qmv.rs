@@ -267,8 +267,8 @@ pub(super) fn run_t<T: Float>(
 /// the f32 error growth in K, as the reference's blocked sums do).
 const N_BLOCK_ROWS: usize = 64;
 /// Output sums per task of the transpose=False path (f32, ≤ 1 MB: the L2 of the dev machine).
-/// 14336×4096 M=16 from memory: 256 KB tiles (4 column tiles, K not split) 12.4-13.7 ms affine
-/// 4-bit, whole rows 9.7 ms (bench/results/cpu-2026-11-27-stage9-notes.md).
+/// 14336×4096 M=16 from memory: 256 KB tiles (4 column tiles, K not split) 12.44-13.68 ms affine
+/// 4-bit, whole rows 9.56-9.76 ms (bench/results/cpu-2026-11-27-stage9-ab.md, run E).
 const N_TILE_FLOATS: usize = 262144;
 
 /// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n.
