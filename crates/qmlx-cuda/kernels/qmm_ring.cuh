@@ -159,9 +159,14 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   // phase, line = c/2 = 2q + (t >> 1). The XOR splits into lane bits (t >> 1 at bit 0, t & 1 at bit 2) and the
   // compile-time cc = e ^ 2q: (L ^ cc) = L + cc - 2·(L & cc), so four lane offsets (by cc's bits 0 and 2), four
   // adds per phase and an immediate per load. Why: computed per load, ptxas added the shared base to each x
-  // address (one IMAD.IADD per pair of loads; SASS of the phase loop, bench/cuda-notes.md stage 23). RT = 2 (4
-  // warps × 2 row tiles) keeps the per-load form: with the offsets its loop grew (1330 → 1347 instructions).
-  constexpr bool XLANE = RT == 1;
+  // address (one IMAD.IADD per pair of loads; SASS of the phase loop, bench/cuda-notes.md stage 23). Only where
+  // it measured faster (H100 stage 23 round 1, 2-3 % at M = 9..16): M = 9..16 (MT = 2) of affine 2/3/4-bit and
+  // mxfp4, M = 2..8 of affine 3-bit and 4-bit f16; the other entries were as fast or 0.5-3 % slower with it,
+  // so they keep the per-load form (their SASS is main's). RT = 2 (4 warps × 2 row tiles) keeps it too: with
+  // the offsets its loop grew (1330 → 1347 instructions).
+  constexpr bool AFF = KIND == KIND_AFFINE;
+  constexpr bool XLANE = RT == 1 && (MT == 2 ? (AFF && BITS <= 4) || KIND == KIND_MXFP4
+                                             : AFF && (BITS == 3 || (BITS == 4 && std::is_same<T, __half>::value)));
   static_assert(XV == 4 && QR_KS / 128 == 4, "units e < 4 and lines 2q + (t >> 1) < 8: the XOR splits as above");
   int xlane[2][2] = {};
   if constexpr (XLANE) {
