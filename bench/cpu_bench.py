@@ -14,7 +14,8 @@ tables); `python bench/plot_cpu.py bench/results/cpu-<date>.csv` draws the plot.
 Usage: .venv/bin/python bench/cpu_bench.py [--quick | --focus] [--no-mlx] [--tag NAME]
   --focus: the two Llama-3-8B decode shapes 4096×4096 and 14336×4096, seven quantizations (affine 2/3/4/8-bit g64, mxfp4, nvfp4, mxfp8), float32
   x (and float16/bfloat16 x on 4096×4096) (a shorter run for a quiet moment on a shared machine).
-Both modes also time transpose=False (Ŵ stored [K, N]) at M = 1, 4, 16 for float32 x.
+Both modes also time transpose=False (Ŵ stored [K, N]; 4096×4096, 14336×4096, 4096×14336) at M = 1, 4, 16
+for float32 x, with read probes next to each configuration (stage 9; focus: torch also on 4096×14336).
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed from this process's environment (they slow
 current BLAS builds; see /work/.library/env/README.md); torch here uses MKL regardless.
 """
@@ -144,8 +145,9 @@ def main():
     # transpose=False (x @ Ŵ with Ŵ stored [K, N]): small M, float32 x, the main modes.
     raw_nt = os.path.join(ROOT, "bench", "out", "qmlx_nt.csv")
     if not quick:
-        nt = [args[0], "--min", "--csv", raw_nt, "--no-bw", "--orient", "n", "--m", "1,4,16", "--dtypes", "f32",
-              "--specs", "affine4g64,affine8g64,mxfp4", "--shapes", "4096x4096,14336x4096" if focus else "4096x4096,14336x4096,4096x14336"]
+        # (With its own read probes: each row's % of the probe next to it, as for transpose=True.)
+        nt = [args[0], "--min", "--csv", raw_nt, "--orient", "n", "--m", "1,4,16", "--dtypes", "f32",
+              "--specs", "affine4g64,affine8g64,mxfp4", "--shapes", "4096x4096,14336x4096,4096x14336"]
         subprocess.run(nt, cwd=ROOT, check=True)
     bw, rows = None, []
     for path in [raw] + ([raw_nt] if not quick else []):
@@ -155,9 +157,10 @@ def main():
                 bw = float(f[1])
             elif f[0] in ("qmlx", "qmlx_nt"):
                 # (The last field: the read probe right before/after the row's configuration.)
-                near = float(f[11]) if len(f) > 11 and f[0] == "qmlx" else float("nan")
+                near = float(f[11]) if len(f) > 11 else float("nan")
                 rows.append((f[0], int(f[1]), int(f[2]), f[3], f[4], int(f[5]), float(f[6]), float(f[7]), int(f[8]), near))
-    shapes = [(4096, 4096)] if quick else SHAPES[:2] if focus else SHAPES
+    # (Focus: 4096×14336 for its transpose=False rows.)
+    shapes = [(4096, 4096)] if quick else SHAPES[:3] if focus else SHAPES
     ms = [1, 256] if quick else MS
     bench_torch(shapes, ms, rows)
     if not no_mlx:

@@ -6,8 +6,10 @@ Writes cases (x, MLX-quantized weights) under bench/out/int_dot_acc/, runs
 `target/release/int_accuracy` on them (every CPU kernel set this machine runs), runs MLX-CPU's
 `quantized_matmul` on the same arrays, and prints per case max|y - y64| / max|y64| for each.
 
-Usage: .venv/bin/python bench/int_dot_accuracy.py [--out FILE.md] [--specs affine:64:3,mxfp4:32:4,...]
-(default: the 4-bit specs of stage 4; stage 6 added the affine 2/3/8-bit integer dots)
+Usage: .venv/bin/python bench/int_dot_accuracy.py [--out FILE.md] [--specs affine:64:3,mxfp4:32:4,...] [--orient n]
+(default: the 4-bit specs of stage 4; stage 6 added the affine 2/3/8-bit integer dots). `--orient n`:
+transpose=False instead (W stored [K, N], grouped along N; M = 1, 3, 16; every kernel set runs its
+transpose=False path, the f32 FMAs of `body::axpy_rows`).
 """
 import argparse
 import os
@@ -77,6 +79,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--specs", help="comma-separated mode:group_size:bits")
     ap.add_argument("--seed", type=int, default=20261126, help="draw of W and x (default: stage 4's)")
+    ap.add_argument("--orient", default="t", help="t: transpose=True (default); n: transpose=False")
     args = ap.parse_args()
     mx.set_default_device(mx.cpu)
     rng = np.random.default_rng(args.seed)
@@ -88,24 +91,30 @@ def main():
     for mode, gs, bits in specs:
         for dtype in ["float32", "float16", "bfloat16"]:
             for xk in ["uniform", "normal", "outliers", "mixed", "offset"]:
-                for m, k in [(1, 4096), (4, 4096 + {16: 32, 32: 32, 64: 64}.get(gs, 128))]:
+                nt = args.orient == "n"
+                mks = [(1, 4096), (4, 4096 + {16: 32, 32: 32, 64: 64}.get(gs, 128))]
+                if nt:  # K rows with a tail of the 64-row blocks; N = 384 (not a multiple of 256)
+                    mks = [(1, 4096), (3, 4096 + 40), (16, 4096)]
+                for m, k in mks:
                     if mode != "affine" or gs != 64:
-                        if m == 4 and xk not in ("uniform", "outliers"):
+                        if m > 1 and xk not in ("uniform", "outliers"):
                             continue
-                    n = 256
+                    n = 384 if nt else 256
                     d = os.path.join(OUT, f"c{i:03d}")
                     os.makedirs(d, exist_ok=True)
-                    w = mx.array(rng.standard_normal((n, k)).astype(np.float32)).astype(MX_DT[dtype])
+                    w = mx.array(rng.standard_normal((k, n) if nt else (n, k)).astype(np.float32)).astype(MX_DT[dtype])
                     q = mx.quantize(w, group_size=gs, bits=bits, mode=mode)
                     wq, s = q[0], q[1]
                     b = q[2] if mode == "affine" else None
                     x = mx.array(make_x(xk, rng, m, k).astype(np.float32)).astype(MX_DT[dtype])
-                    y_mlx = mx.quantized_matmul(x, wq, s, b, transpose=True, group_size=gs, bits=bits, mode=mode)
+                    y_mlx = mx.quantized_matmul(x, wq, s, b, transpose=not nt, group_size=gs, bits=bits, mode=mode)
                     mx.eval(y_mlx)
-                    w64 = weights64(mode, gs, bits, wq, s, b, n, k)
-                    y64 = to_np64(x) @ w64.T
+                    if nt:
+                        y64 = to_np64(x) @ weights64(mode, gs, bits, wq, s, b, k, n)
+                    else:
+                        y64 = to_np64(x) @ weights64(mode, gs, bits, wq, s, b, n, k).T
                     with open(os.path.join(d, "meta.txt"), "w") as f:
-                        f.write(f"{mode} {gs} {bits} {dtype} {m} {n} {k}\n")
+                        f.write(f"{mode} {gs} {bits} {dtype} {m} {n} {k}{' nt' if nt else ''}\n")
                     open(os.path.join(d, "x.bin"), "wb").write(raw(x, dtype))
                     open(os.path.join(d, "wq.bin"), "wb").write(np.array(wq).tobytes())
                     open(os.path.join(d, "s.bin"), "wb").write(raw(s, dtype) if mode == "affine" else np.array(s).tobytes())
@@ -127,7 +136,9 @@ def main():
         # (2/3: with VBMI), f16/bf16 x at any M, f32 x for single x rows (2/4-bit; M = 4 is one
         # block of 4) or any M (3-bit); 8-bit codes: the f32 kernels (stage-6 commit 1e32763 ran
         # integer dots for 8-bit with f16/bf16 x).
-        if mode == "mxfp8":
+        if args.orient == "n":
+            path = "transpose=False f32 FMAs"
+        elif mode == "mxfp8":
             # Stage 6b: codes made bf16 for single x rows; bf16/f16 x as 1/2 bf16 terms (vdpbf16ps),
             # f32 x as is with f32 FMAs (3866eaa; before it: 3 bf16 terms).
             path = {"bfloat16": "bf16, 1 term", "float16": "bf16, 2 terms", "float32": "bf16 codes, f32 FMAs"}[dtype] if m == 1 else "f32 kernels"
@@ -140,7 +151,7 @@ def main():
         spec = f"{mode}{'' if mode != 'affine' else f'{bits}g{gs}'}"
         r_mlx = e["avx512vnni"] / e_mlx
         r_f = e["avx512vnni"] / e["avx512"]
-        if path.startswith(("int", "bf16")):
+        if path.startswith(("int", "bf16", "transpose=False")):
             w = worst.setdefault((spec, dtype), [0.0, 0.0, 0.0])
             w[0], w[1], w[2] = max(w[0], r_mlx), max(w[1], r_f), max(w[2], e["avx512vnni"] / FLOOR[dtype])
         lines.append(f"| {spec} | {dtype} | {xk} | {m}×{k} | {FLOOR[dtype]:.1e} | {e_mlx:.2e} | {e['reference']:.2e} | "

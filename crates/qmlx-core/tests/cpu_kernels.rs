@@ -569,3 +569,52 @@ fn avx512vnni_fp8_bf16_dots() {
     let n = check_fp8_bf16_dots::<f32>(k, &mut rng) + check_fp8_bf16_dots::<f16>(k, &mut rng) + check_fp8_bf16_dots::<bf16>(k, &mut rng);
     eprintln!("{test}: {n} cases checked against the reference");
 }
+
+/// transpose=False at small M (`body::axpy_rows`: threads split K, 4 stored rows per call,
+/// 128-column nibble blocks for 4-bit codes with AVX-512, per-task sums joined at the end) for
+/// every kernel set, mode/bits and dtype: N with a tail after the last whole nibble block and N
+/// not a multiple of 128 or 256, K = 1, 3 (rows past the tail re-read with zero multipliers), 67
+/// and 600 (64-row blocks with a partial one, several K chunks), M = 1, 3, 16 (blocks of 4, 2, 1
+/// x rows), a gather batch with broadcast x matrices, and M = 16 with N = 4224 (two column tiles,
+/// the second one nibble block wide); outputs poisoned with NaN (every element must be written).
+#[test]
+fn transpose_false_streamed_rows() {
+    let mut rng = StdRng::seed_from_u64(common::seed("transpose_false_streamed_rows"));
+    let mut checked = 0;
+    for kernels in Kernels::available().into_iter().filter(|k| *k != Kernels::Reference) {
+        for (spec, g) in specs() {
+            let gs = spec.group_size() as usize;
+            // N: 5 groups of 32 (160), 3·64 + 64 (320), 3·128 (384); nvfp4: 10 groups of 16.
+            let n = if gs <= 32 { 160 } else { 5 * gs.min(64) }.max(if gs == 128 { 384 } else { 0 });
+            let mut shapes: Vec<(usize, usize, usize, usize)> = vec![(1, 1, n, 1), (1, 3, n, 3), (1, 67, n, 16), (1, 600, n, 1), (1, 600, n, 3), (3, 67, n, 2)];
+            if spec.bits() == 4 || gs == 64 {
+                shapes.push((1, 70, 4224, 16));
+            }
+            for (batch, k, n, m) in shapes {
+                let case_f32 = Case::<f32>::new(&mut rng, spec, g, batch, k, n, m, false);
+                let case_bf16 = Case::<bf16>::new(&mut rng, spec, g, batch, k, n, m, false);
+                for (e, e_ref, floor, dt) in [
+                    {
+                        let (y_ref, op) = case_f32.run(Kernels::Reference);
+                        let (y, _) = case_f32.run(kernels);
+                        (case_f32.error(&y, &op), case_f32.error(&y_ref, &op), floor_for(DType::F32), "f32")
+                    },
+                    {
+                        let (y_ref, op) = case_bf16.run(Kernels::Reference);
+                        let (y, _) = case_bf16.run(kernels);
+                        (case_bf16.error(&y, &op), case_bf16.error(&y_ref, &op), floor_for(DType::BF16), "bf16")
+                    },
+                ] {
+                    let bound = (1.5 * e_ref).max(floor);
+                    assert!(
+                        e <= bound,
+                        "{} {spec} g={g:?} {dt} transpose=False batch={batch} K={k} N={n} M={m}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})",
+                        kernels.name()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    eprintln!("transpose_false_streamed_rows: {checked} cases");
+}

@@ -604,3 +604,5 @@ QMLX_GATHER_BULK_HALF_KERNEL(affine4, KIND_AFFINE, 4, f16, __half)
 QMLX_GATHER_BULK_HALF_KERNEL(affine4, KIND_AFFINE, 4, bf16, __nv_bfloat16)
 QMLX_GATHER_BULK_HALF_KERNEL(mxfp4, KIND_MXFP4, 4, f16, __half)
 QMLX_GATHER_BULK_HALF_KERNEL(mxfp4, KIND_MXFP4, 4, bf16, __nv_bfloat16)
+// nvfp4 with f16 x: two-group chunks (whole 128-code steps) and x in the stage (kernels/qmm_gather_bulk.cuh).
+QMLX_GATHER_BULK_NVFP4_F16_KERNEL()

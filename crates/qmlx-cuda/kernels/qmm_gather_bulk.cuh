@@ -14,6 +14,8 @@
 //     its consecutive units mostly share the item: with two k steps per warp and unit (gate+up,
 //     K = 2048 over 8 K parts) a warp's x registers then hold the item's x across units, and x
 //     is not re-read from L2 per 32-row unit;
+//     (XS kernels, where x is never kept, take units b, b + grid, … instead: H100 stage 20, the
+//     contiguous order read 3-8 % slower there);
 //   - a bad index is an item of its own: nothing is copied for it, its rows are NaN.
 //   - a k step is 4·CH codes: CH = the format's chunk (128-code steps; nvfp4 64), or half of it
 //     (the qmmgbh… entries, 4-bit affine / mxfp4) so that K = 768 splits into 12 steps, 3 per K part
@@ -23,6 +25,14 @@
 //     where the group's factor is exact, else through f32 (stage 17 ncu: 2.2× affine's instructions);
 //     nvfp4 likewise, always packed: c · E4M3 · 2^-7 is exact in T for every byte, and the global
 //     factor · 2^7 multiplies the unit's sums (as qmm_sm90.cu's epilogue).
+//   - FP4H (mxfp4 / nvfp4 with f16 x): TcDecode::codes' f16 byte layout (c·2^-14 per code, 11
+//     instructions per 4 registers, pairs (2i, 2i+2) of a word's even or odd nibbles, x pairs to
+//     match) and one HMUL2 by the group factor: mxfp4 2^(e-113) from the E8M0 byte by exponent
+//     arithmetic (exact for e in 89..128; other groups through f32), nvfp4 the E4M3 scale itself
+//     (one cvt.f16x2.e4m3x2; c·s·2^-14 is exact in f16 for every byte, the global factor · 2^14
+//     multiplies the unit's sums). Was ~6.25 instructions per code pair plus ~14 per group
+//     (cuobjdump, sm_90a), now 3.75 plus 2-5. nvfp4 also takes 32-code chunks (two groups per lane
+//     and step, the qmmgbd… entries) so that K = 2048 is two steps per warp and unit (x kept).
 //   - XS (the qmmgb…x entries, 4-bit affine / mxfp4): the item's x rows (≤ 8, K values each) are
 //     bulk-copied into the stage after the weights, one copy per row, rows K·sizeof(T) + 16 bytes
 //     apart (the 16-byte pad puts rows g and g + 1 of a quarter-warp's 128-bit loads on different
@@ -38,12 +48,35 @@
 
 #define QMLX_GB_MAX_STAGES 8
 
+// mxfp4/nvfp4 with f16 x: the byte-layout codes and one packed multiply per register (above).
+template <int KIND, typename T> __host__ __device__ constexpr bool gb_fp4_f16() { return (KIND == KIND_MXFP4 || KIND == KIND_NVFP4) && std::is_same<T, __half>::value; }
+
+// Two E4M3 bytes (bits 0-15) as f16×2, exactly (NaN bytes stay NaN).
+__device__ __forceinline__ uint32_t e4m3x2_to_f16x2(uint32_t q) {
+  uint32_t h;
+  asm("{\n.reg .b16 lo;\ncvt.u16.u32 lo, %1;\ncvt.rn.f16x2.e4m3x2 %0, lo;\n}" : "=r"(h) : "r"(q));
+  return h;
+}
+
+// The B register (x pair) matching A register i of TcDecode::codes' layout: the x values of
+// chunk codes pair_code(i, 0) and pair_code(i, 1) (X: the chunk's x in code order, two per u32).
+template <typename Dec> __device__ __forceinline__ uint32_t gb_x_pair(const uint32_t* X, int i) {
+  const int a = Dec::pair_code(i, 0), b = Dec::pair_code(i, 1);
+  return prmt(X[a >> 1], X[b >> 1], ((a & 1) ? 0x32u : 0x10u) | ((b & 1) ? 0x7600u : 0x5400u));
+}
+
 template <int KIND, int BITS, typename T, int NWC, int CH, bool XS>
 __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int group_size, int kp, int nstages, int stage_bytes) {
 #ifdef QMLX_TMA
   using Tile = DecodeTile<KIND, BITS, T, 1, 2, 2>;  // zero() and stage(); the step itself is below (CH codes per lane)
   using Dec = typename Tile::Dec;
-  static_assert(CH % 8 == 0 && CH * BITS % 32 == 0 && CH <= Tile::CH, "a lane's chunk is whole words inside one group");
+  constexpr bool FP4H = gb_fp4_f16<KIND, T>();
+  // nvfp4 f16: 32-code chunks (two groups per lane and step); else a chunk lies in one group.
+  constexpr int GPC = KIND == KIND_NVFP4 && CH == 32 ? 2 : 1;
+  static_assert(GPC == 1 || FP4H, "two groups per chunk: nvfp4 with f16 x only");
+  static_assert(CH % 8 == 0 && CH * BITS % 32 == 0 && CH <= GPC * Tile::CH, "a lane's chunk is whole words inside one group (or two nvfp4 groups)");
+  // Units b, b + grid, … where x is never kept in registers (XS); contiguous ranges otherwise.
+  constexpr bool CONTIG = !XS;
   constexpr int H = Tile::H, CW = CH * BITS / 32, NP = CH / 2, MMAS = CH / 4, XV = CH / 8, STEP_K = 4 * CH, NT = (NWC + 1) * 32;
   constexpr int PSIZE = KIND == KIND_AFFINE ? 2 : 1;  // bytes per group parameter
   __shared__ float red[2][NWC][32][9];
@@ -79,10 +112,11 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
   const int units = count * row_tiles;
   // Block b takes a contiguous range of units (item-major), so that consecutive units of a block
   // mostly share the item and its x rows (the consumers then keep x in registers, below).
-  const int first_unit = (int)((long long)blockIdx.x * units / gridDim.x);
-  const int my_units = (int)(((long long)blockIdx.x + 1) * units / gridDim.x) - first_unit;
+  const int first_unit = CONTIG ? (int)((long long)blockIdx.x * units / gridDim.x) : (int)blockIdx.x;
+  const int my_units = CONTIG ? (int)(((long long)blockIdx.x + 1) * units / gridDim.x) - first_unit
+                              : (units > (int)blockIdx.x ? (units - (int)blockIdx.x + (int)gridDim.x - 1) / (int)gridDim.x : 0);
   using Unit = GatherUnit;
-  auto unit = [&](int j) { return gather_unit_at(first_unit + j, row_tiles, UR, item_start, wsel); };
+  auto unit = [&](int j) { return gather_unit_at(CONTIG ? first_unit + j : first_unit + j * (int)gridDim.x, row_tiles, UR, item_start, wsel); };
 
   if (warp == NWC) {
     // Producer: unit j into stage j % nstages once the consumers have released its last use.
@@ -152,7 +186,33 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
     uint32_t a[H][NP];
 #pragma unroll
     for (int h = 0; h < H; ++h) {
-      if constexpr (KIND == KIND_MXFP4) {
+      if constexpr (FP4H) {
+        Dec::template codes<CW, NP>(v[h], a[h]);  // c·2^-14 (f16), byte layout
+        if constexpr (KIND == KIND_MXFP4) {
+          // 2^(e-127) · 2^14 as f16 (exact for e in 89..128: 2^-24 .. 2^15), from its f32 bits.
+          const uint32_t e = sr[h] & 0xFFu;
+          const float f = __uint_as_float((e + 14u) << 23);
+          if (e - 89u <= 39u) {
+            const __half2 f2 = __floats2half2_rn(f, f);
+#pragma unroll
+            for (int i = 0; i < NP; ++i) a[h][i] = mul_pair_packed<T>(a[h][i], *reinterpret_cast<const uint32_t*>(&f2));
+          } else {
+            // c · scale in f32, rounded once to f16 (as the f32 path): c = the f16 value · 2^14.
+            const float s = e8m0_value(e);
+#pragma unroll
+            for (int i = 0; i < NP; ++i) {
+              const float2 c = __half22float2(*reinterpret_cast<const __half2*>(&a[h][i]));
+              const __half2 r = __floats2half2_rn(c.x * 16384.0f * s, c.y * 16384.0f * s);
+              a[h][i] = *reinterpret_cast<const uint32_t*>(&r);
+            }
+          }
+        } else {
+          // E4M3 scale(s) of the chunk's group(s) as f16×2; the global factor · 2^14 comes after.
+          const uint32_t f = e4m3x2_to_f16x2(GPC == 2 ? sr[h] : sr[h] * 0x101u);
+#pragma unroll
+          for (int i = 0; i < NP; ++i) a[h][i] = mul_pair_packed<T>(a[h][i], GPC == 2 ? prmt(f, f, i < NP / 2 ? 0x1010u : 0x3232u) : f);
+        }
+      } else if constexpr (KIND == KIND_MXFP4) {
         bool exact;
         const uint32_t f2 = fp4_packed_factor<T>(fp_group_scale<KIND>((uint8_t)sr[h], 0.0f), exact);
         if (exact) fp4_code_pairs_packed<T>(v[h], f2, a[h]);
@@ -170,7 +230,12 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
 #pragma unroll
     for (int j = 0; j < MMAS; ++j) {
       uint32_t x0, x1;
-      Dec::x_pairs(X, j, x0, x1);
+      if constexpr (FP4H) {
+        x0 = gb_x_pair<Dec>(X, 2 * j);
+        x1 = gb_x_pair<Dec>(X, 2 * j + 1);
+      } else {
+        Dec::x_pairs(X, j, x0, x1);
+      }
 #pragma unroll
       for (int rt = 0; rt < 2; ++rt)  // tile rt: rows g + 16·rt (a0, a2) and g + 16·rt + 8 (a1, a3)
         mma_16816(c[j & 1][rt][0], a[2 * rt][2 * j], a[2 * rt + 1][2 * j], a[2 * rt][2 * j + 1], a[2 * rt + 1][2 * j + 1], x0, x1, Tile::BF);
@@ -217,6 +282,9 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
             if (KIND == KIND_AFFINE) {
               sr[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes)[goff[h] + kg];
               br[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes + par_bytes)[goff[h] + kg];
+            } else if constexpr (GPC == 2) {
+              sr[h] = reinterpret_cast<const unsigned short*>(st + codes_bytes + goff[h] + kg)[0];  // the chunk's two scale bytes
+              br[h] = 0u;
             } else {
               sr[h] = (st + codes_bytes)[goff[h] + kg];
               br[h] = 0u;
@@ -240,9 +308,9 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
           asm volatile("bar.sync 1, %0;" ::"r"(NWC * 32) : "memory");
           const Unit un = unit(j);
           T* out = reinterpret_cast<T*>(p.out) + (long long)un.pos * N + un.n0;
-          // nvfp4: the global factor (g / 2688, as the other kernels round it) times the 2^7 taken
-          // out of the decoded codes.
-          const float gout = KIND == KIND_NVFP4 ? (un.w >= 0 && p.global_scale ? __fdiv_rn(__ldg(p.global_scale + un.w), 2688.0f) : 1.0f) * 128.0f : 1.0f;
+          // nvfp4: the global factor (g / 2688, as the other kernels round it) times the 2^7 (FP4H:
+          // 2^14) taken out of the decoded codes.
+          const float gout = KIND == KIND_NVFP4 ? (un.w >= 0 && p.global_scale ? __fdiv_rn(__ldg(p.global_scale + un.w), 2688.0f) : 1.0f) * (FP4H ? 16384.0f : 128.0f) : 1.0f;
           for (int e = threadIdx.x; e < (un.cols << ur_shift); e += NWC * 32) {
             const int c = e >> ur_shift, r = e & (UR - 1), q0 = (r >> 5) * kp;
             float v = 0.0f;
@@ -287,3 +355,9 @@ __device__ __forceinline__ void qmm_gather_bulk_impl(const MatmulParams& p, int 
   QMLX_GATHER_BULK_ENTRIES(qmmgbh, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk / 2), false) \
   QMLX_GATHER_BULK_ENTRIES(qmmgbx, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk), true)      \
   QMLX_GATHER_BULK_ENTRIES(qmmgbhx, FN, KIND, BITS, TN, T, (Fmt<KIND, BITS>::chunk / 2), true)
+// nvfp4 with f16 x: 32-code chunks of two groups (qmmgbd, qmmgbdx: whole 128-code steps; the format's
+// 16-code chunks, qmmgb above, are their half steps) and x in the stage with 16-code chunks (qmmgbx).
+#define QMLX_GATHER_BULK_NVFP4_F16_KERNEL()                                           \
+  QMLX_GATHER_BULK_ENTRIES(qmmgbd, nvfp4, KIND_NVFP4, 4, f16, __half, 32, false) \
+  QMLX_GATHER_BULK_ENTRIES(qmmgbdx, nvfp4, KIND_NVFP4, 4, f16, __half, 32, true) \
+  QMLX_GATHER_BULK_ENTRIES(qmmgbx, nvfp4, KIND_NVFP4, 4, f16, __half, 16, true)

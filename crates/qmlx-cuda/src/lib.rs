@@ -714,7 +714,13 @@ impl Device {
         if let Some(g) = bulk_plan.filter(|_| use_bulk) {
             // Bulk-copy work-list gather kernel (kernels/qmm_gather_bulk.cuh): one block per SM, a
             // producer lane moving whole (item, row group) units into a shared-memory ring.
-            let name = format!("qmmgb{}{}8{}_{fmt}_{dt}", if g.half { "h" } else { "" }, if g.x_staged { "x" } else { "" }, if g.per_sm == 2 { "m2" } else { "" });
+            // nvfp4·f16 (two-group chunks): whole steps are the `qmmgbd` entries, half steps the format's chunk.
+            let steps = match (g.two_group, g.half) {
+                (true, false) => "d",
+                (false, true) => "h",
+                _ => "",
+            };
+            let name = format!("qmmgb{steps}{}8{}_{fmt}_{dt}", if g.x_staged { "x" } else { "" }, if g.per_sm == 2 { "m2" } else { "" });
             let f = self.function_smem(self.matmul, &name, g.smem_limit)?;
             let (mut kp, mut ns, mut sb) = (g.kp as i32, g.nstages as i32, g.stage_bytes as i32);
             let args: &mut [*mut c_void] = &mut [
@@ -1051,6 +1057,9 @@ pub static GATHER_HALF_STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic
 pub static GATHER_X_STAGED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 struct GatherBulkPlan {
     kp: usize,
+    /// nvfp4 with f16 x: 128-code steps of two 16-code groups per lane (the `qmmgbd` entries); its
+    /// half steps are the format's 16-code chunks.
+    two_group: bool,
     /// k steps of half a chunk (64 codes) per lane group: the `qmmgbh` entries.
     half: bool,
     /// x rows in the stage (the `qmmgb…x` entries).
@@ -1071,10 +1080,14 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], x_ptr: u64, sm_co
     let psize = if spec.mode() == Mode::Affine { op.out_dtype.size() } else { 1 };
     let rb = op.k * bits / 8;
     let pb = op.k / gs * psize;
-    let step_k = if spec.mode() == Mode::Nvfp4 { 64 } else { 128 };
+    // nvfp4·f16: two-group chunks (kernels/qmm_gather_bulk.cuh FP4H), so 128-code steps as the
+    // other formats, and the format's 64-code steps as half steps.
+    let two_group = spec.mode() == Mode::Nvfp4 && op.out_dtype == DType::F16;
+    let step_k = if spec.mode() == Mode::Nvfp4 && !two_group { 64 } else { 128 };
     let nsteps = op.k.div_ceil(step_k);
-    // Half-chunk steps (kernels/matmul.cu instantiates them for 4-bit affine and mxfp4).
-    let half_compiled = bits == 4 && matches!(spec.mode(), Mode::Affine | Mode::Mxfp4) && op.k % (step_k / 2) == 0;
+    // Half-chunk steps (kernels/matmul.cu instantiates them for 4-bit affine and mxfp4; nvfp4·f16's
+    // are its 16-code chunk entries).
+    let half_compiled = ((bits == 4 && matches!(spec.mode(), Mode::Affine | Mode::Mxfp4)) || two_group) && op.k % (step_k / 2) == 0;
     let half_knob = GATHER_HALF_STEPS.load(std::sync::atomic::Ordering::Relaxed);
     let half_ok = half_compiled && half_knob != 2;
     // Half steps even out 4 K parts where whole steps don't (K = 768: 12 half steps, 6 whole).
@@ -1131,7 +1144,7 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], x_ptr: u64, sm_co
     // x rows in the stage (compiled for 4-bit affine / mxfp4; x rows 16-byte aligned): by default
     // where they add at most half the unit's weight bytes (K = 768: 12.4 KB to 27.6 KB with two
     // blocks per SM) and two stages still fit; not at K = 2048 (32.9 KB to 36.9 KB, fewer stages).
-    let x_compiled = bits == 4 && matches!(spec.mode(), Mode::Affine | Mode::Mxfp4) && op.out_dtype.size() == 2 && (op.k * 2) % 16 == 0 && x_ptr % 16 == 0;
+    let x_compiled = bits == 4 && (matches!(spec.mode(), Mode::Affine | Mode::Mxfp4) || two_group) && op.out_dtype.size() == 2 && (op.k * 2) % 16 == 0 && x_ptr % 16 == 0;
     let x_fits = geometry_x(kp, true).2 >= 2;
     let x_staged = x_compiled
         && x_fits
@@ -1148,7 +1161,7 @@ fn gather_bulk_plan(op: &MatmulOp, batch: usize, ptrs: &[u64], x_ptr: u64, sm_co
     ok.then(|| {
         let nstages = nstages.min(GATHER_BULK_MAX_STAGES);
         let units = batch * (op.n / ur);
-        GatherBulkPlan { kp, half, x_staged, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
+        GatherBulkPlan { kp, two_group, half, x_staged, nstages, stage_bytes, smem: 128 + nstages * stage_bytes + tables, smem_limit, per_sm, blocks: units.min(per_sm * sm_count) as u32 }
     })
 }
 /// Ring stages of the bulk-copy gather kernel (kernels/qmm_gather_bulk.cuh `QMLX_GB_MAX_STAGES`).
@@ -1372,10 +1385,20 @@ mod bulk_layout_tests {
         }
         for (mode, gs, bits, k) in [(Mode::Affine, 64, 4, 128), (Mode::Affine, 64, 8, 768), (Mode::Affine, 64, 4, 2048), (Mode::Nvfp4, 16, 4, 64), (Mode::Mxfp4, 32, 4, 768), (Mode::Affine, 32, 4, 64), (Mode::Affine, 64, 4, 192)] {
             let g = gather_bulk_plan(&op(mode, gs, bits, DType::F16, 1536, k), 8, &a, 0x4000, 132, 0).unwrap_or_else(|| panic!("{mode:?} {bits}-bit K={k}"));
-            let step = if g.half { 64 } else if mode == Mode::Nvfp4 { 64 } else { 128 };
+            let step = if g.half { 64 } else if mode == Mode::Nvfp4 && !g.two_group { 64 } else { 128 };
             assert!(k % step == 0 && g.nstages >= 2 && g.nstages <= GATHER_BULK_MAX_STAGES && g.smem <= g.smem_limit && 8 % g.kp == 0, "{mode:?} K={k}");
-            assert!(!g.half || (bits == 4 && mode != Mode::Nvfp4));
+            assert!(!g.half || bits == 4);
+            assert_eq!(g.two_group, mode == Mode::Nvfp4);
         }
+        // nvfp4·bf16: the format's 64-code steps, no half steps, no x in the stage.
+        let g = gather_bulk_plan(&op(Mode::Nvfp4, 16, 4, DType::BF16, 2048, 768), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.two_group, g.half, g.x_staged, g.kp), (false, false, false, 4));
+        // nvfp4·f16: gate+up two 128-code steps per part of 8 (x kept), down 12 half steps over 4
+        // parts with x in the stage.
+        let g = gather_bulk_plan(&op(Mode::Nvfp4, 16, 4, DType::F16, 1536, 2048), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.two_group, g.kp, g.half, g.per_sm, g.x_staged), (true, 8, false, 2, false));
+        let g = gather_bulk_plan(&op(Mode::Nvfp4, 16, 4, DType::F16, 2048, 768), 512, &a, 0x4000, 132, 0).unwrap();
+        assert_eq!((g.two_group, g.kp, g.half, g.per_sm, g.x_staged, g.nstages), (true, 4, true, 2, true, 2));
         // The MoE layer: gate+up (K = 2048) 16 whole steps over 8 parts; down (K = 768) 12 half
         // steps over 4 parts (6 whole steps would split 2+2+1+1).
         // x in the stage at K = 768 only (two stages of 40 KB per block; at K = 2048 x would be

@@ -1,7 +1,7 @@
 //! Quantized matmul on the CPU: buffer checks, then the route to a kernel family.
 //!
-//! - small M (decode): [`super::qmv`], fused unpack + dot (transpose=True) or dequantize + axpy
-//!   (transpose=False), threads split N;
+//! - small M (decode): [`super::qmv`], fused unpack + dot (transpose=True, threads split N) or
+//!   streamed rows of Ŵ into per-task column sums (transpose=False, threads split K);
 //! - large M (prefill): [`super::qmm`], dequantize tiles of Ŵ into an f32 buffer and call `gemm`;
 //! - [`Kernels::Reference`] or rows the 32-element chunks cannot tile (nvfp4 with a row of an odd
 //!   number of 16-groups): [`super::reference`].

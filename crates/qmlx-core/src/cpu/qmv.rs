@@ -1,5 +1,6 @@
-//! Small-M (decode) drivers of the fused kernels. Threads (the persistent rayon pool) split the
-//! output columns N; no task shares an output element.
+//! Small-M (decode) drivers of the fused kernels. transpose=True: threads (the decode spin pool or
+//! rayon) split the output columns N, no task shares an output element; transpose=False: threads
+//! split K, each task into sums of its own, joined in a fixed order at the end.
 
 use super::kernels::{self, layout::CHUNK, DotArgs, DotFn, Kernels};
 use super::matmul::{for_each_task, OutPtr, ScaleRows};
@@ -262,13 +263,21 @@ pub(super) fn run_t<T: Float>(
     );
 }
 
-/// K rows per pass over a column tile in the transpose=False path: a pass streams the tile's
-/// rows in once (contiguous segments of `tn` columns) and its other strips find them in L2.
-const N_PASS_ROWS: usize = 256;
+/// Stored rows summed into a separate f32 block before joining a task's running sums (bounds
+/// the f32 error growth in K, as the reference's blocked sums do).
+const N_BLOCK_ROWS: usize = 64;
+/// Output sums per task of the transpose=False path (f32, ≤ 1 MB: the L2 of the dev machine).
+/// 14336×4096 M=16 from memory: 256 KB tiles (4 column tiles, K not split) 12.4-13.7 ms affine
+/// 4-bit, whole rows 9.7 ms (bench/results/cpu-2026-11-27-stage9-notes.md).
+const N_TILE_FLOATS: usize = 262144;
 
-/// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n. Each task
-/// owns a tile of output columns; per pass of [`N_PASS_ROWS`] K rows, one kernel call per
-/// 32-column strip and block of ≤ 4 x rows, accumulators in registers (`body::axpy_strip`).
+/// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n.
+///
+/// Threads split K: each task streams a run of whole stored rows (each row's codes are
+/// contiguous), [`kernels::AXPY_ROWS`] rows per kernel call, into f32 sums of the tile's output
+/// columns that stay in L1/L2 (`body::axpy_rows`); the per-task sums (and the f64 bias parts)
+/// are added in a fixed order at the end, so results do not depend on which thread ran what.
+/// Column tiles only where the `m` rows of sums would not fit (≤ 32 KB per tile then).
 pub(super) fn run_n<T: Float>(
     kern: Kernels,
     op: &MatmulOp,
@@ -280,13 +289,23 @@ pub(super) fn run_n<T: Float>(
 ) {
     let (m, n, k) = (op.m, op.n, op.k);
     let gs = op.spec.group_size() as usize;
+    let gpr = n / gs;
     let wpr = op.spec.packed_words(n);
     let bits = op.spec.bits() as usize;
     let affine = op.spec.has_biases();
-    // Wide tiles (long contiguous row segments stream well), at least ~2 per thread.
-    let threads = rayon::current_num_threads();
-    let tn = [1024, 512, 256, 128].into_iter().find(|&t| n.div_ceil(t) * pairs.len() >= 2 * threads).unwrap_or(128);
+    let nib = kernels::axpy_nibble_blocks(kern, &op.spec);
+    const R: usize = kernels::AXPY_ROWS;
+    // Column tiles (multiples of the 128-column nibble blocks and of every group size) only
+    // where the m rows of sums would pass 1 MB (they stay in L2; whole rows stream best).
+    let tn = if m * n <= N_TILE_FLOATS { n } else { (N_TILE_FLOATS / m / 128 * 128).max(128) };
     let tiles = n.div_ceil(tn);
+    // K chunks of whole 64-row blocks, about 4 tasks per thread (2 from M = 5 on: the chunks'
+    // sums are summed at the end).
+    let threads = rayon::current_num_threads();
+    let want = ((if m > 4 { 2 } else { 4 }) * threads).div_ceil(pairs.len() * tiles).max(1);
+    let blocks = k.div_ceil(N_BLOCK_ROWS);
+    let chunk_rows = blocks.div_ceil(want.min(blocks)) * N_BLOCK_ROWS;
+    let kc = k.div_ceil(chunk_rows);
     // x transposed to [k][m] per x matrix, so each K row's multipliers are contiguous.
     let xc = xf.len() / (m * k);
     let mut xt = vec![0f32; xf.len()];
@@ -297,68 +316,134 @@ pub(super) fn run_n<T: Float>(
             }
         }
     }
-    let strip4 = kernels::axpy_strip_fn::<4>(kern, &op.spec);
-    let strip2 = kernels::axpy_strip_fn::<2>(kern, &op.spec);
-    let strip1 = kernels::axpy_strip_fn::<1>(kern, &op.spec);
-    let out_ptr = OutPtr(out.as_mut_ptr());
-    let ng_max = tn.div_ceil(gs);
+    let f4 = kernels::axpy_fn::<4>(kern, &op.spec);
+    let f2 = kernels::axpy_fn::<2>(kern, &op.spec);
+    let f1 = kernels::axpy_fn::<1>(kern, &op.spec);
+    // M=1 prefetch: the same lines of the rows ≥ 16 KB ahead (as the transpose=True dots).
+    let ahead = (16384 / (4 * R * wpr).max(1)).clamp(1, 4) * R * wpr;
+    // Per (pair, K chunk): the sums `[m][n]` (columns of each tile in the kernel's order) and
+    // the affine bias parts `[m][gpr]`.
+    let mut part = vec![0f32; pairs.len() * kc * m * n];
+    let mut bpart = vec![0f64; if affine { pairs.len() * kc * m * gpr } else { 0 }];
+    let (part_ptr, bpart_ptr) = (OutPtr(part.as_mut_ptr()), OutPtr(bpart.as_mut_ptr()));
+    let ng_max = tn / gs;
     for_each_task(
-        pairs.len() * tiles,
+        pairs.len() * kc * tiles,
         pairs.len() * n * k,
-        || (vec![0f32; k * ng_max], vec![0f32; if affine { k * ng_max } else { 0 }], vec![0f32; m * tn]),
-        |(sb, bb, acc), task| {
-            let out_ptr = out_ptr;
-            let (p, t) = (task / tiles, task % tiles);
+        || (vec![0f32; m * tn], vec![0f32; R * ng_max], vec![0f32; if affine { R * ng_max } else { 0 }], vec![0f32; R * 4 * ng_max]),
+        |(blk, sb, bb, cx), task| {
+            let (part_ptr, bpart_ptr) = (part_ptr, bpart_ptr);
+            let (p, c, t) = (task / (kc * tiles), task / tiles % kc, task % tiles);
             let (xi, wi) = pairs[p];
-            let n0 = t * tn;
-            let w_tile = (n - n0).min(tn);
-            let (g0, ng) = (n0 / gs, w_tile.div_ceil(gs));
-            // Scales (and biases) of the tile's groups for every K row, rows ng apart.
-            for kk in 0..k {
-                let b = if affine { &mut bb[kk * ng..(kk + 1) * ng] } else { &mut bb[..0] };
-                sr.fill(wi, kk, g0, &mut sb[kk * ng..(kk + 1) * ng], b);
-            }
-            // acc: per 32-column strip, the m x rows' sums (m·32 floats per strip).
-            acc[..m * w_tile].fill(0.0);
-            for k0 in (0..k).step_by(N_PASS_ROWS) {
-                let rows = (k - k0).min(N_PASS_ROWS);
-                for c0 in (0..w_tile).step_by(CHUNK) {
+            let (n0, k0) = (t * tn, c * chunk_rows);
+            let (wt, k1) = ((n - n0).min(tn), (k0 + chunk_rows).min(k));
+            let ngt = wt / gs;
+            // SAFETY (both): this task alone writes its (pair, chunk) rows, columns n0..n0 + wt.
+            let dst = unsafe { part_ptr.0.add((p * kc + c) * m * n + n0) };
+            let bsum = unsafe { bpart_ptr.0.add((p * kc + c) * m * gpr + n0 / gs) };
+            for kb in (k0..k1).step_by(N_BLOCK_ROWS) {
+                let kb1 = (kb + N_BLOCK_ROWS).min(k1);
+                blk[..m * wt].fill(0.0);
+                for r0 in (kb..kb1).step_by(R) {
+                    let rows = (kb1 - r0).min(R);
+                    // The scales (and biases) of the rows the codes' prefetch is at.
+                    let pf = (r0 + ahead / wpr.max(1)).min(k1);
+                    sr.prefetch(wi, pf, (pf + R).min(k1));
+                    // f32 scales of whole rows are read where they are.
+                    let stored = if ngt == gpr { sr.f32_rows(wi, r0, r0 + rows) } else { None };
+                    if stored.is_some() {
+                    } else if ngt == gpr {
+                        // Whole rows: stored back to back, one conversion.
+                        let b = if affine { &mut bb[..rows * gpr] } else { &mut bb[..0] };
+                        sr.fill(wi, r0, 0, &mut sb[..rows * gpr], b);
+                    } else {
+                        for r in 0..rows {
+                            let b = if affine { &mut bb[r * ngt..(r + 1) * ngt] } else { &mut bb[..0] };
+                            sr.fill(wi, r0 + r, n0 / gs, &mut sb[r * ngt..(r + 1) * ngt], b);
+                        }
+                    }
                     let mut x0 = 0;
                     while x0 < m {
                         let mb = if m - x0 >= 4 { 4 } else if m - x0 >= 2 { 2 } else { 1 };
+                        let args = kernels::AxpyArgs {
+                            // SAFETY: rows r0..r0 + rows and columns n0..n0 + wt lie inside w
+                            // (n0 a multiple of 128, so whole words); xt holds k·m floats per x
+                            // matrix; sb/bb rows·ngt floats; cx R·4·ngt; blk m·wt; bsum m·gpr.
+                            w: unsafe { w.as_ptr().add((wi * k + r0) * wpr + n0 * bits / 32) },
+                            w_stride: wpr,
+                            rows,
+                            chunks: wt / CHUNK,
+                            gs,
+                            x: unsafe { xt.as_ptr().add((xi * k + r0) * m + x0) },
+                            x_stride: m,
+                            scales: stored.map_or(sb.as_ptr(), |(s, _)| s.as_ptr()),
+                            biases: match stored {
+                                Some((_, b)) => b.as_ptr(),
+                                None if affine => bb.as_ptr(),
+                                None => std::ptr::null(),
+                            },
+                            s_stride: ngt,
+                            cx: cx.as_mut_ptr(),
+                            bsum: unsafe { bsum.add(x0 * gpr) },
+                            bsum_stride: gpr,
+                            acc: unsafe { blk.as_mut_ptr().add(x0 * wt) },
+                            acc_stride: wt,
+                            ahead,
+                        };
                         let f = match mb {
-                            4 => strip4,
-                            2 => strip2,
-                            _ => strip1,
+                            4 => f4,
+                            2 => f2,
+                            _ => f1,
                         };
-                        // SAFETY: the strip's 32 codes of rows k0..k0 + rows lie inside w (columns
-                        // a multiple of 32), sb/bb hold k·ng floats, xt k·m floats per x matrix,
-                        // acc m·w_tile floats (strip c0: m·32 from c0·m).
-                        unsafe {
-                            f(
-                                w.as_ptr().add((wi * k + k0) * wpr + (n0 + c0) * bits / 32),
-                                wpr,
-                                sb.as_ptr().add(k0 * ng + c0 / gs),
-                                if affine { bb.as_ptr().add(k0 * ng + c0 / gs) } else { bb.as_ptr() },
-                                ng,
-                                gs,
-                                xt.as_ptr().add((xi * k + k0) * m + x0),
-                                m,
-                                rows,
-                                acc.as_mut_ptr().add(c0 * m + x0 * CHUNK),
-                            )
-                        };
+                        // SAFETY: as above.
+                        unsafe { f(&args) };
                         x0 += mb;
                     }
                 }
-            }
-            for c0 in (0..w_tile).step_by(CHUNK) {
                 for mi in 0..m {
-                    for c in 0..CHUNK {
-                        // SAFETY: this task alone writes columns n0..n0 + w_tile of matrix p.
-                        unsafe { *out_ptr.0.add((p * m + mi) * n + n0 + c0 + c) = T::from_f32(acc[c0 * m + mi * CHUNK + c]) };
+                    // SAFETY: as above.
+                    let d = unsafe { std::slice::from_raw_parts_mut(dst.add(mi * n), wt) };
+                    kernels::add_assign_f32(kern, d, &blk[mi * wt..(mi + 1) * wt]);
+                }
+            }
+        },
+    );
+    // The chunks' sums in order (f64), nibble-block columns back in order.
+    let whole_blocks = |wt: usize| if nib { wt / kernels::AXPY_NIBBLE_BLOCK * kernels::AXPY_NIBBLE_BLOCK } else { 0 };
+    let out_ptr = OutPtr(out.as_mut_ptr());
+    let (part, bpart) = (&part, &bpart);
+    for_each_task(
+        pairs.len() * m * tiles,
+        pairs.len() * n * k,
+        || vec![0f64; ng_max],
+        |bias, task| {
+            let out_ptr = out_ptr;
+            let (p, mi, t) = (task / (m * tiles), task / tiles % m, task % tiles);
+            let (n0, wt) = (t * tn, (n - t * tn).min(tn));
+            let ngt = wt / gs;
+            bias[..ngt].fill(0.0);
+            if affine {
+                for c in 0..kc {
+                    let b = &bpart[((p * kc + c) * m + mi) * gpr + n0 / gs..][..ngt];
+                    for (s, &v) in bias.iter_mut().zip(b) {
+                        *s += v;
                     }
                 }
+            }
+            let whole = whole_blocks(wt);
+            for pos in 0..wt {
+                let col = if pos < whole {
+                    let (b, j, i) = (pos / kernels::AXPY_NIBBLE_BLOCK, pos % kernels::AXPY_NIBBLE_BLOCK / 16, pos % 16);
+                    b * kernels::AXPY_NIBBLE_BLOCK + 8 * i + j
+                } else {
+                    pos
+                };
+                let mut s = bias[col / gs];
+                for c in 0..kc {
+                    s += part[((p * kc + c) * m + mi) * n + n0 + pos] as f64;
+                }
+                // SAFETY: this task alone writes row mi of matrix p, columns n0..n0 + wt.
+                unsafe { *out_ptr.0.add((p * m + mi) * n + n0 + col) = T::from_f32(s as f32) };
             }
         },
     );

@@ -665,66 +665,139 @@ pub(crate) fn permute_x_nibble_blocks(x: &[f32], lanes: usize, out: &mut [f32]) 
     dst.into_remainder().copy_from_slice(src.remainder());
 }
 
-/// Rows of Ŵ[K, N] accumulated before folding into the running total (bounds f32 error growth
-/// in K, as the reference's blocked sums do).
-const STRIP_K_BLOCK: usize = 64;
+/// Stored rows of Ŵ[K, N] per [`axpy_rows`] call: each call streams this many rows of the
+/// column tile at once, so the accumulators are loaded and stored once per 4 rows (8 rows per
+/// call for one x row measured no faster in L2: the unpacking and the FMAs bound it).
+pub(crate) const AXPY_ROWS: usize = 4;
 
-/// transpose=False, small M: one 32-column strip of `out[m][c] += Σ_kk x[kk][m] · Ŵ[kk][c]`
-/// over `k` rows, accumulators in registers (no dequantized row written and re-read).
-/// `w`: the strip's words in row 0, rows `w_stride` words apart; `scales`/`biases`: per row the
-/// scales of the strip's groups (the first at index 0), rows `s_stride` apart; `x`: x
-/// transposed, `x[kk·x_stride + m]`; `out[m·CHUNK + c]`, read and written.
+/// Columns per block of the 4-bit nibble path of [`axpy_rows`] (64 bytes of codes per row).
+pub(crate) const AXPY_NIBBLE_BLOCK: usize = 128;
+
+/// One call of [`axpy_rows`]: `rows` (≤ [`AXPY_ROWS`]) stored rows of Ŵ[K, N] (transpose=False)
+/// over a tile of `chunks`·32 columns, against `MR` x rows.
+pub(crate) struct AxpyArgs {
+    /// Row 0, first column of the tile; rows `w_stride` words apart (the row's codes are contiguous).
+    pub w: *const u32,
+    pub w_stride: usize,
+    pub rows: usize,
+    pub chunks: usize,
+    pub gs: usize,
+    /// x transposed: `x[r·x_stride + m]` is x row `m` at stored row `r`.
+    pub x: *const f32,
+    pub x_stride: usize,
+    /// Per stored row the f32 scales (and affine biases; null for fp modes) of the tile's groups,
+    /// rows `s_stride` apart.
+    pub scales: *const f32,
+    pub biases: *const f32,
+    pub s_stride: usize,
+    /// Scratch of `AXPY_ROWS·MR·s_stride` floats: the multipliers `x·scale` per row, x row, group.
+    pub cx: *mut f32,
+    /// Affine: `bsum[m·bsum_stride + g] += Σ_r x[r][m]·(bias[r][g] + o·scale[r][g])` (f64).
+    pub bsum: *mut f64,
+    pub bsum_stride: usize,
+    /// `acc[m·acc_stride + c] += Σ_r x[r][m]·scale[r][g(c)]·(q[r][c] − o)` (affine centred by
+    /// `o = uint_int_offset(B)`; fp: the decoded value). With `NIB` the columns of each whole
+    /// [`AXPY_NIBBLE_BLOCK`] are stored in nibble-block order (position `16j + i` holds column
+    /// `8i + j`); columns after the last whole block in order.
+    pub acc: *mut f32,
+    pub acc_stride: usize,
+    /// Prefetch distance in words (the same lines of the rows this many words further).
+    pub ahead: usize,
+}
+
+/// transpose=False, small M: [`AXPY_ROWS`] stored rows of Ŵ[K, N] at a time, each read as one
+/// contiguous run of codes, into f32 accumulators of the tile's columns (in L1/L2), the factorised
+/// form `(x·scale)·(q − o)` (one FMA per code and x row; the bias part per group in f64 into
+/// `bsum`). `NIB` (AVX-512, 4-bit codes): 128 columns per block, one shift and one table lookup
+/// per 16 codes ([`Isa::nibble_values`], the table already centred) and per-lane multipliers
+/// ([`Isa::lane_scales`]). Rows past `rows` re-read row 0 with zero multipliers (the K tail).
 #[inline(always)]
-#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-pub(crate) unsafe fn axpy_strip<I: Isa, const B: u32, const KIND: u8, const MR: usize>(
-    w: *const u32,
-    w_stride: usize,
-    scales: *const f32,
-    biases: *const f32,
-    s_stride: usize,
-    gs: usize,
-    x: *const f32,
-    x_stride: usize,
-    k: usize,
-    out: *mut f32,
-) {
-    let mut tot = [[I::zero(); 8]; MR];
-    for (m, row) in tot.iter_mut().enumerate() {
-        for (p, v) in row.iter_mut().enumerate().take(I::PARTS) {
-            *v = I::load(out.add(m * CHUNK + p * I::LANES));
-        }
-    }
-    let mut kb = 0;
-    while kb < k {
-        let mut acc = [[I::zero(); 8]; MR];
-        for kk in kb..(kb + STRIP_K_BLOCK).min(k) {
-            // A later row of the same strip (rows are a stride apart: no sequential prefetch).
-            I::prefetch(w.wrapping_add((kk + 16) * w_stride));
-            let words = I::load_words::<B>(w.add(kk * w_stride));
-            let xs: [I::V; MR] = each!(m < MR => I::splat(*x.add(kk * x_stride + m)));
-            for p in 0..I::PARTS {
-                let g = p * I::LANES / gs;
-                let s = *scales.add(kk * s_stride + g);
-                let v = if KIND == kind::UINT {
-                    I::fma_exact(I::splat(s), I::values::<B, KIND>(words, p, 0.0), I::splat(*biases.add(kk * s_stride + g)))
-                } else {
-                    I::values::<B, KIND>(words, p, s)
-                };
-                for m in 0..MR {
-                    acc[m][p] = I::fma(xs[m], v, acc[m][p]);
+pub(crate) unsafe fn axpy_rows<I: Isa, const B: u32, const KIND: u8, const MR: usize, const NIB: bool>(a: &AxpyArgs) {
+    const R: usize = AXPY_ROWS;
+    let ng = a.chunks * CHUNK / a.gs;
+    let o = uint_int_offset(B) as f64;
+    // Multipliers (and the f64 bias part), once per row, x row and group.
+    for r in 0..R {
+        for m in 0..MR {
+            let cx = a.cx.add((r * MR + m) * a.s_stride);
+            if r >= a.rows {
+                for g in 0..ng {
+                    *cx.add(g) = 0.0;
+                }
+                continue;
+            }
+            let xv = *a.x.add(r * a.x_stride + m);
+            let s = a.scales.add(r * a.s_stride);
+            for g in 0..ng {
+                *cx.add(g) = xv * *s.add(g);
+            }
+            if KIND == kind::UINT {
+                let (b, bs) = (a.biases.add(r * a.s_stride), a.bsum.add(m * a.bsum_stride));
+                let xd = xv as f64;
+                for g in 0..ng {
+                    *bs.add(g) += xd * (*b.add(g) as f64 + o * *s.add(g) as f64);
                 }
             }
         }
-        for m in 0..MR {
-            for p in 0..I::PARTS {
-                tot[m][p] = I::add(tot[m][p], acc[m][p]);
+    }
+    axpy_pass::<I, B, KIND, MR, R, NIB>(a, 0);
+}
+
+/// One pass of [`axpy_rows`] over the tile's columns with rows `r0..r0 + RG` of the call.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+unsafe fn axpy_pass<I: Isa, const B: u32, const KIND: u8, const MR: usize, const RG: usize, const NIB: bool>(a: &AxpyArgs, r0: usize) {
+    let o = uint_int_offset(B) as f32;
+    let wr: [*const u32; RG] = each!(r < RG => a.w.add((if r0 + r < a.rows { r0 + r } else { 0 }) * a.w_stride));
+    let cxr: [[*const f32; MR]; RG] = each!(r < RG => each!(m < MR => a.cx.add(((r0 + r) * MR + m) * a.s_stride) as *const f32));
+    let mut c0 = 0;
+    if NIB {
+        let table = I::nibble_table::<KIND>();
+        let gpb = AXPY_NIBBLE_BLOCK / a.gs;
+        let wpb = AXPY_NIBBLE_BLOCK / 8;
+        for blk in 0..a.chunks * CHUNK / AXPY_NIBBLE_BLOCK {
+            for r in 0..RG {
+                I::prefetch(wr[r].wrapping_add(a.ahead + blk * wpb));
+            }
+            let words: [I::W; RG] = each!(r < RG => I::load_block(wr[r].add(blk * wpb)));
+            let s: [[I::V; MR]; RG] = each!(r < RG => each!(m < MR => I::lane_scales(cxr[r][m].add(blk * gpb), gpb)));
+            for j in 0..8 {
+                let at = blk * AXPY_NIBBLE_BLOCK + j * I::LANES;
+                let mut acc: [I::V; MR] = each!(m < MR => I::load(a.acc.add(m * a.acc_stride + at)));
+                for r in 0..RG {
+                    let q = I::nibble_values(words[r], j as u32, table);
+                    for m in 0..MR {
+                        acc[m] = I::fma(s[r][m], q, acc[m]);
+                    }
+                }
+                for m in 0..MR {
+                    I::store(a.acc.add(m * a.acc_stride + at), acc[m]);
+                }
             }
         }
-        kb += STRIP_K_BLOCK;
+        c0 = a.chunks * CHUNK / AXPY_NIBBLE_BLOCK * (AXPY_NIBBLE_BLOCK / CHUNK);
     }
-    for (m, row) in tot.iter().enumerate() {
-        for (p, v) in row.iter().enumerate().take(I::PARTS) {
-            I::store(out.add(m * CHUNK + p * I::LANES), *v);
+    for c in c0..a.chunks {
+        if c % (16 / B as usize).max(1) == 0 {
+            for r in 0..RG {
+                I::prefetch(wr[r].wrapping_add(a.ahead + c * B as usize));
+            }
+        }
+        let words: [I::W; RG] = each!(r < RG => I::load_words::<B>(wr[r].add(c * B as usize)));
+        for p in 0..I::PARTS {
+            let at = c * CHUNK + p * I::LANES;
+            let g = at / a.gs;
+            let mut acc: [I::V; MR] = each!(m < MR => I::load(a.acc.add(m * a.acc_stride + at)));
+            for r in 0..RG {
+                let q = I::values::<B, KIND>(words[r], p, 1.0);
+                let q = if KIND == kind::UINT { I::add(q, I::splat(-o)) } else { q };
+                for m in 0..MR {
+                    acc[m] = I::fma(I::splat(*cxr[r][m].add(g)), q, acc[m]);
+                }
+            }
+            for m in 0..MR {
+                I::store(a.acc.add(m * a.acc_stride + at), acc[m]);
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ pub mod layout;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-pub(crate) use body::{scale_kind, DotArgs, INT_SPAN};
+pub(crate) use body::{scale_kind, AxpyArgs, DotArgs, AXPY_NIBBLE_BLOCK, AXPY_ROWS, INT_SPAN};
 use isa::Portable;
 #[cfg(target_arch = "x86_64")]
 use isa::{Avx2, Avx512};
@@ -121,8 +121,8 @@ impl Kernels {
 pub(crate) type DotFn<const NR: usize, const MR: usize> = unsafe fn(&DotArgs, &mut [[f32; MR]; NR]);
 /// Segment dequantization (see `body::dequant`).
 pub(crate) type DequantFn = unsafe fn(*const u32, *const f32, *const f32, usize, usize, *mut f32);
-/// One 32-column strip of the transpose=False small-M product (see `body::axpy_strip`).
-pub(crate) type AxpyStripFn = unsafe fn(*const u32, usize, *const f32, *const f32, usize, usize, *const f32, usize, usize, *mut f32);
+/// `AXPY_ROWS` stored rows of the transpose=False small-M product (see `body::axpy_rows`).
+pub(crate) type AxpyFn = unsafe fn(&AxpyArgs);
 
 macro_rules! entry_points {
     ($isa:ty, $dot:ident, $deq:ident, $axpy:ident $(, $feat:literal)?) => {
@@ -134,12 +134,9 @@ macro_rules! entry_points {
         unsafe fn $deq<const B: u32, const KIND: u8>(w: *const u32, s: *const f32, b: *const f32, gs: usize, chunks: usize, out: *mut f32) {
             body::dequant::<$isa, B, KIND>(w, s, b, gs, chunks, out)
         }
-        #[allow(clippy::too_many_arguments)]
         $(#[target_feature(enable = $feat)])?
-        unsafe fn $axpy<const B: u32, const KIND: u8, const MR: usize>(
-            w: *const u32, w_stride: usize, s: *const f32, b: *const f32, s_stride: usize, gs: usize, x: *const f32, x_stride: usize, k: usize, out: *mut f32,
-        ) {
-            body::axpy_strip::<$isa, B, KIND, MR>(w, w_stride, s, b, s_stride, gs, x, x_stride, k, out)
+        unsafe fn $axpy<const B: u32, const KIND: u8, const MR: usize>(a: &AxpyArgs) {
+            body::axpy_rows::<$isa, B, KIND, MR, false>(a)
         }
     };
 }
@@ -151,6 +148,12 @@ entry_points!(Portable, dot_portable, deq_portable, axpy_portable);
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
 unsafe fn dot_nibbles_avx512<const KIND: u8, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
     body::dot_rows_nibbles::<Avx512, KIND, NR, MR>(a, out)
+}
+/// The 4-bit nibble-block transpose=False kernel (see `body::axpy_rows`), AVX-512 only.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn axpy_nibbles_avx512<const KIND: u8, const MR: usize>(a: &AxpyArgs) {
+    body::axpy_rows::<Avx512, 4, KIND, MR, true>(a)
 }
 /// The 4-bit integer row dot (see `body::dot_rows_int`), AVX-512 with VNNI only.
 #[cfg(target_arch = "x86_64")]
@@ -542,11 +545,47 @@ pub(crate) fn dequant_fn(kernels: Kernels, spec: &QuantSpec) -> DequantFn {
     by_isa!(kernels, spec, deq_portable, deq_avx2, deq_avx512)
 }
 
-/// The transpose=False strip kernel of `spec` for `MR` x rows.
-pub(crate) fn axpy_strip_fn<const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> AxpyStripFn {
+/// `dst[i] += src[i]` (the transpose=False path's 64-row block sums into a task's sums), compiled
+/// for AVX-512 where these kernels run (the generic loop is SSE2 only).
+pub(crate) fn add_assign_f32(kernels: Kernels, dst: &mut [f32], src: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(kernels, Kernels::Avx512 | Kernels::Avx512Vnni) {
+        // SAFETY: these kernels are only selected where AVX-512 F was detected.
+        unsafe { add_assign_avx512(dst, src) };
+        return;
+    }
+    let _ = kernels;
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += s;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn add_assign_avx512(dst: &mut [f32], src: &[f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += s;
+    }
+}
+
+/// Whether the transpose=False kernel of `spec` keeps the columns of each whole
+/// [`AXPY_NIBBLE_BLOCK`] in nibble-block order (4-bit codes with AVX-512; see `body::axpy_rows`).
+pub(crate) fn axpy_nibble_blocks(kernels: Kernels, spec: &QuantSpec) -> bool {
+    dot_nibble_lanes(kernels, spec).is_some()
+}
+
+/// The transpose=False kernel of `spec` for `MR` x rows.
+pub(crate) fn axpy_fn<const MR: usize>(kernels: Kernels, spec: &QuantSpec) -> AxpyFn {
     #[cfg(target_arch = "aarch64")]
     if kernels == Kernels::Neon {
         return by_code!(spec, axpy_neon, MR);
+    }
+    #[cfg(target_arch = "x86_64")]
+    if axpy_nibble_blocks(kernels, spec) {
+        return match spec.element_code() {
+            ElementCode::Fp4 => axpy_nibbles_avx512::<{ kind::FP4 }, MR>,
+            _ => axpy_nibbles_avx512::<{ kind::UINT }, MR>,
+        };
     }
     by_isa!(kernels, spec, axpy_portable, axpy_avx2, axpy_avx512, MR)
 }
