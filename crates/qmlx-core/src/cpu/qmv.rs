@@ -267,8 +267,8 @@ pub(super) fn run_t<T: Float>(
 /// the f32 error growth in K, as the reference's blocked sums do).
 const N_BLOCK_ROWS: usize = 64;
 /// Output sums per task of the transpose=False path (f32, ≤ 1 MB: the L2 of the dev machine).
-/// 14336×4096 M=16 from memory: 256 KB tiles (4 column tiles, K not split) 12.4-13.7 ms affine
-/// 4-bit, whole rows 9.7 ms (bench/results/cpu-2026-11-27-stage9-notes.md).
+/// 14336×4096 M=16 from memory: 256 KB tiles (4 column tiles, K not split) 12.44-13.68 ms affine
+/// 4-bit, whole rows 9.56-9.76 ms (bench/results/cpu-2026-11-27-stage9-ab.md, run E).
 const N_TILE_FLOATS: usize = 262144;
 
 /// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n.
@@ -340,7 +340,8 @@ pub(super) fn run_n<T: Float>(
             let ngt = wt / gs;
             // SAFETY (both): this task alone writes its (pair, chunk) rows, columns n0..n0 + wt.
             let dst = unsafe { part_ptr.0.add((p * kc + c) * m * n + n0) };
-            let bsum = unsafe { bpart_ptr.0.add((p * kc + c) * m * gpr + n0 / gs) };
+            // (wrapping: fp modes have no bias parts, and this pointer is never read there.)
+            let bsum = bpart_ptr.0.wrapping_add((p * kc + c) * m * gpr + n0 / gs);
             for kb in (k0..k1).step_by(N_BLOCK_ROWS) {
                 let kb1 = (kb + N_BLOCK_ROWS).min(k1);
                 blk[..m * wt].fill(0.0);
@@ -384,7 +385,7 @@ pub(super) fn run_n<T: Float>(
                             },
                             s_stride: ngt,
                             cx: cx.as_mut_ptr(),
-                            bsum: unsafe { bsum.add(x0 * gpr) },
+                            bsum: bsum.wrapping_add(x0 * gpr),
                             bsum_stride: gpr,
                             acc: unsafe { blk.as_mut_ptr().add(x0 * wt) },
                             acc_stride: wt,
