@@ -155,6 +155,27 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
   const float nan = __uint_as_float(0x7FC00000u);
   // nvfp4: the decode's scales are E4M3 · 2^-7; the global factor and 2^7 go on the sums.
   const float sum_scale = KIND == KIND_NVFP4 ? nvfp4_gfactor(p, wi) * 128.0f : 1.0f;
+  // x of chunk c = 4q + t, row m = g + 8·mt, unit e: byte (m·8 + line)·128 + ((4·(c & 1) + e) ^ (line & 7))·16 of the
+  // phase, line = c/2 = 2q + (t >> 1). The XOR splits into lane bits (t >> 1 at bit 0, t & 1 at bit 2) and the
+  // compile-time cc = e ^ 2q: (L ^ cc) = L + cc - 2·(L & cc), so four lane offsets (by cc's bits 0 and 2), four
+  // adds per phase and an immediate per load. Why: computed per load, ptxas added the shared base to each x
+  // address (one IMAD.IADD per pair of loads; SASS of the phase loop, bench/cuda-notes.md stage 23). Only where
+  // it measured faster (H100 stage 23 round 1, 2-3 % at M = 9..16): M = 9..16 (MT = 2) of affine 2/3/4-bit and
+  // mxfp4, M = 2..8 of affine 3-bit and 4-bit f16; the other entries were as fast or 0.5-3 % slower with it,
+  // so they keep the per-load form (their SASS is main's). RT = 2 (4 warps × 2 row tiles) keeps it too: with
+  // the offsets its loop grew (1330 → 1347 instructions).
+  constexpr bool AFF = KIND == KIND_AFFINE;
+  constexpr bool XLANE = RT == 1 && (MT == 2 ? (AFF && BITS <= 4) || KIND == KIND_MXFP4
+                                             : AFF && (BITS == 3 || (BITS == 4 && std::is_same<T, __half>::value)));
+  static_assert(XV == 4 && QR_KS / 128 == 4, "units e < 4 and lines 2q + (t >> 1) < 8: the XOR splits as above");
+  int xlane[2][2] = {};
+  if constexpr (XLANE) {
+    const int h = t >> 1, b = t & 1, L = 4 * b + h, base = (g * (QR_KS / 64) + h) * 128;
+#pragma unroll
+    for (int c0 = 0; c0 < 2; ++c0)
+#pragma unroll
+      for (int c2 = 0; c2 < 2; ++c2) xlane[c0][c2] = base + ((L - 2 * (c0 ? h : 0) - 8 * (c2 ? b : 0)) << 4);
+  }
   int i = 0;
   int cs = 0;
   uint32_t cpar = 0;
@@ -169,6 +190,7 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
       if (ok && tl >= 0) {
         const unsigned char* st = ring + cs * STAGE;
         const unsigned char* xs = xr_part + xb * XB;
+        const unsigned char* xq[2][2] = {{xs + xlane[0][0], xs + xlane[0][1]}, {xs + xlane[1][0], xs + xlane[1][1]}};
 #pragma unroll
         for (int q = 0; q < QR_KS / 128; ++q) {
           const int c = 4 * q + t;  // this lane's chunk of the stage
@@ -196,7 +218,11 @@ __device__ void qmm_ring_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
             const int m = g + 8 * mt, line = c >> 1;
             const unsigned char* xl = xs + (m * (QR_KS / 64) + line) * 128;
 #pragma unroll
-            for (int e = 0; e < XV; ++e) xr[mt][e] = *reinterpret_cast<const uint4*>(xl + (((4 * (c & 1) + e) ^ (line & 7)) << 4));
+            for (int e = 0; e < XV; ++e) {
+              const int cc = e ^ (2 * q);  // the unit's compile-time XOR part
+              xr[mt][e] = XLANE ? *reinterpret_cast<const uint4*>(xq[cc & 1][(cc >> 2) & 1] + mt * (8 * (QR_KS / 64) * 128) + q * 256 + (cc << 4))
+                                : *reinterpret_cast<const uint4*>(xl + (((4 * (c & 1) + e) ^ (line & 7)) << 4));
+            }
           }
           Tile::template compute<true>(v, sr, br, 0.0f, xr, acc);
         }

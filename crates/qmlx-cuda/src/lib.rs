@@ -582,7 +582,7 @@ impl Device {
         let ring = if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
             let want = (WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed), WARP_RING_STAGES.load(std::sync::atomic::Ordering::Relaxed));
             let ks = WARP_RING_KS.load(std::sync::atomic::Ordering::Relaxed);
-            warp_ring_geometry(spec.bits(), spec.group_size() as usize, warp_ring_param_bytes(op), op.n, op.k, self.sm_count, want, ks)
+            warp_ring_geometry(spec.bits(), spec.group_size() as usize, ring16::param_bytes(spec), op.n, op.k, self.sm_count, want, ks)
         } else {
             None
         };
@@ -603,13 +603,9 @@ impl Device {
             let words = (op.k * bits / 32) as u64;
             let mut wmap = sm90::tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32, w.ptr, [words, rows], words * 4, [(g.ks * bits / 32) as u32, WRING_ROWS as u32], none)?;
             let groups = (op.k / gs) as u64;
-            // Affine: 16-bit scales and biases; fp modes: scale bytes only (the kernel issues no
-            // bias copy; the map argument repeats the scales').
-            let (pt, pb) = if spec.has_biases() {
-                (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16, 2)
-            } else {
-                (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT8, 1)
-            };
+            // fp modes: no biases (the bias map repeats the scales').
+            let (pt, pb, _) = ring16::param_layout(spec);
+            let pb = pb as u64;
             let pbox = [(g.ks / gs) as u32, WRING_ROWS as u32];
             let mut smap = sm90::tensor_map(pt, scales.ptr, [groups, rows], groups * pb, pbox, none)?;
             let mut bmap = sm90::tensor_map(pt, biases.map_or(scales.ptr, |b| b.ptr), [groups, rows], groups * pb, pbox, none)?;
@@ -901,19 +897,12 @@ pub static WARP_RING_STREAM_ONLY: std::sync::atomic::AtomicBool = std::sync::ato
 #[doc(hidden)]
 pub static WARP_RING_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Whether the per-warp ring kernel serves `op`: its formats (affine 4-bit, 2/3/5/6/8-bit f16, group
-/// size 32/64; mxfp4, nvfp4, mxfp8), M = 1 with one (x, w) pair (x is staged once per block), 16-byte
-/// aligned buffers (w, scales, biases; every row's 512-code slice of codes and parameters is then
-/// 16-byte sized and aligned).
+/// Whether the per-warp ring kernel serves `op`: its formats ([`ring16::format_ok`] without affine
+/// 8-bit bf16), M = 1 with one (x, w) pair (x is staged once per block), 16-byte aligned buffers (w,
+/// scales, biases; every row's 512-code slice of codes and parameters is then 16-byte sized and
+/// aligned).
 fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
-    let spec = op.spec;
-    let (bits, gs) = (spec.bits(), spec.group_size() as usize);
-    let format = match spec.mode() {
-        Mode::Affine => (bits == 4 || (matches!(bits, 2 | 3 | 5 | 6 | 8) && op.out_dtype == DType::F16)) && (gs == 32 || gs == 64),
-        Mode::Mxfp4 | Mode::Mxfp8 => gs == 32,
-        Mode::Nvfp4 => gs == 16,
-    };
-    format && op.out_dtype != DType::F32 && op.transpose && op.m == 1 && op.batch_count() == 1 && op.k > 0
+    ring16::format_ok(op.spec, op.out_dtype, false) && op.transpose && op.m == 1 && op.batch_count() == 1 && op.k > 0
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
 }
 
@@ -941,16 +930,6 @@ struct WarpRingGeometry {
     rounds: usize,
     blocks: u32,
     smem: usize,
-}
-
-/// Parameter bytes per group and row of the per-warp ring kernel's stages: 16-bit scale and bias
-/// (affine) or one scale byte (fp modes).
-fn warp_ring_param_bytes(op: &MatmulOp) -> usize {
-    if op.spec.has_biases() {
-        4
-    } else {
-        1
-    }
 }
 
 /// Bytes of the block's x area (kernels/qmv_warp.cuh `qw_x_bytes`): 64 zero bytes, x (2 bytes per

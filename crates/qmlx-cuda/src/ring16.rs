@@ -3,7 +3,7 @@
 
 use cudarc::driver::sys;
 use qmlx_core::format::Mode;
-use qmlx_core::{DType, MatmulOp, Result};
+use qmlx_core::{DType, MatmulOp, QuantSpec, Result};
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -44,18 +44,41 @@ pub(crate) struct Geometry {
     pub smem: usize,
 }
 
+/// The formats of both ring kernels (the M = 1 ring, kernels/qmv_warp.cuh, and this one), into f16 or
+/// bf16: affine 4-bit, affine 2/3/5/6/8-bit f16 (8-bit bf16 too where `affine8_bf16`: only this
+/// kernel decodes it), group size 32 or 64; mxfp4 and mxfp8 (groups of 32), nvfp4 (16).
+pub(crate) fn format_ok(spec: QuantSpec, out: DType, affine8_bf16: bool) -> bool {
+    let (bits, gs) = (spec.bits(), spec.group_size() as usize);
+    let f16 = out == DType::F16;
+    matches!(out, DType::F16 | DType::BF16)
+        && match spec.mode() {
+            Mode::Affine => (bits == 4 || (bits == 8 && (f16 || affine8_bf16)) || (matches!(bits, 2 | 3 | 5 | 6) && f16)) && (gs == 32 || gs == 64),
+            Mode::Mxfp4 | Mode::Mxfp8 => gs == 32,
+            Mode::Nvfp4 => gs == 16,
+        }
+}
+
+/// How a ring stage holds a group's parameters, per row (both ring kernels): affine 16-bit scale and
+/// bias arrays, fp modes one scale byte (no bias copy: the kernels issue none). Returns the tensor-map
+/// element type, its bytes and the number of arrays.
+pub(crate) fn param_layout(spec: QuantSpec) -> (sys::CUtensorMapDataType, usize, usize) {
+    if spec.has_biases() {
+        (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16, 2, 2)
+    } else {
+        (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT8, 1, 1)
+    }
+}
+
+/// Parameter bytes per group and row of a ring stage ([`param_layout`]).
+pub(crate) fn param_bytes(spec: QuantSpec) -> usize {
+    let (_, elem, arrays) = param_layout(spec);
+    elem * arrays
+}
+
 /// Whether the ring kernel can take `op`: its formats, 2 ≤ M ≤ 16 with one (x, w) pair, 16-byte
 /// aligned buffers (x, w, scales, biases: every tensor copy then starts and ends on 16 bytes).
 pub(crate) fn eligible(op: &MatmulOp, ptrs: &[u64]) -> bool {
-    let spec = op.spec;
-    let gs = spec.group_size() as usize;
-    let format = match spec.mode() {
-        Mode::Affine => (matches!(spec.bits(), 4 | 8) || (matches!(spec.bits(), 2 | 3 | 5 | 6) && op.out_dtype == DType::F16)) && (gs == 32 || gs == 64),
-        Mode::Mxfp4 | Mode::Mxfp8 => gs == 32,
-        Mode::Nvfp4 => gs == 16,
-    };
-    format
-        && matches!(op.out_dtype, DType::F16 | DType::BF16)
+    format_ok(op.spec, op.out_dtype, true)
         && op.transpose
         && (2..=16).contains(&op.m)
         && op.batch_count() == 1
@@ -99,8 +122,7 @@ pub(crate) fn geometry(op: &MatmulOp, sms: usize, shape: usize, want_stages: usi
     };
     let mt = if op.m <= 8 { 1 } else { 2 };
     let rows = 16 * rt;
-    // Parameters: 16-bit scales and biases (affine) or one scale byte per group (fp modes).
-    let stage = rows * KS * bits / 8 + rows * (KS / gs) * if spec.has_biases() { 4 } else { 1 };
+    let stage = rows * KS * bits / 8 + rows * (KS / gs) * param_bytes(spec);
     let xb = 8 * mt * KS * 2;
     let tiles = op.n.div_ceil(rows);
     let blocks = sms.min(tiles);
@@ -165,17 +187,18 @@ pub(crate) fn maps(op: &MatmulOp, g: &Geometry, x: u64, w: u64, scales: u64, bia
     let none = sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_NONE;
     let words = (op.k * bits / 32) as u64;
     let u32t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT32;
-    let u16t = sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16;
     let wmap = tensor_map(u32t, w, &[words, rows], &[words * 4], &[(KS * bits / 32) as u32, box_rows], none)?;
     let groups = (op.k / gs) as u64;
     let pbox = [(KS / gs) as u32, box_rows];
-    // fp modes: scale bytes only (the kernel issues no bias copy; the bias map repeats the scales').
-    let (pt, pb, biases) = if spec.has_biases() { (u16t, 2, biases) } else { (sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT8, 1, scales) };
+    // fp modes: no biases (the bias map repeats the scales').
+    let (pt, pb, arrays) = param_layout(spec);
+    let biases = if arrays == 2 { biases } else { scales };
+    let pb = pb as u64;
     let smap = tensor_map(pt, scales, &[groups, rows], &[groups * pb], &pbox, none)?;
     let bmap = tensor_map(pt, biases, &[groups, rows], &[groups * pb], &pbox, none)?;
     let xrows = (op.x_count * op.m) as u64;
     let k = op.k as u64;
-    let xmap = tensor_map(u16t, x, &[64, k / 64, xrows], &[128, 2 * k], &[64, (KS / 64) as u32, (8 * g.mt) as u32], sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_128B)?;
+    let xmap = tensor_map(sys::CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_UINT16, x, &[64, k / 64, xrows], &[128, 2 * k], &[64, (KS / 64) as u32, (8 * g.mt) as u32], sys::CUtensorMapSwizzle::CU_TENSOR_MAP_SWIZZLE_128B)?;
     Ok([wmap, smap, bmap, xmap])
 }
 
@@ -226,6 +249,13 @@ mod tests {
         assert!(!eligible(&op(4, 64, 16, 4096, 4160), &[0]));
         assert!(!eligible(&op(4, 64, 16, 4096, 4096), &[8]));
         assert!(!eligible(&op(4, 128, 16, 4096, 4096), &[0]));
+        // One format rule and parameter layout for both rings: the M = 1 ring lacks affine 8-bit bf16.
+        let a = |bits, gs| QuantSpec::new(Mode::Affine, gs, bits).unwrap();
+        assert!(format_ok(a(8, 64), DType::BF16, true) && !format_ok(a(8, 64), DType::BF16, false));
+        assert!(format_ok(a(8, 32), DType::F16, false) && format_ok(a(4, 64), DType::BF16, false));
+        assert!(!format_ok(a(3, 64), DType::BF16, true) && !format_ok(a(4, 64), DType::F32, true) && !format_ok(a(4, 128), DType::F16, true));
+        assert!(format_ok(QuantSpec::new(Mode::Nvfp4, 16, 4).unwrap(), DType::BF16, false));
+        assert_eq!((param_bytes(a(4, 64)), param_bytes(QuantSpec::new(Mode::Mxfp8, 32, 8).unwrap())), (4, 1));
         // The default rule: tall shapes, long K at M > 8 or odd widths, 2-bit at M ≤ 8.
         assert!(wins(&op(4, 64, 2, 14336, 4096), 132) && wins(&op(8, 64, 16, 28672, 4096), 132));
         assert!(wins(&op(4, 64, 16, 4096, 14336), 132) && !wins(&op(4, 64, 8, 4096, 14336), 132));

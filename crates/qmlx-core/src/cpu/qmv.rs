@@ -340,7 +340,8 @@ pub(super) fn run_n<T: Float>(
             let ngt = wt / gs;
             // SAFETY (both): this task alone writes its (pair, chunk) rows, columns n0..n0 + wt.
             let dst = unsafe { part_ptr.0.add((p * kc + c) * m * n + n0) };
-            let bsum = unsafe { bpart_ptr.0.add((p * kc + c) * m * gpr + n0 / gs) };
+            // (wrapping: fp modes have no bias parts, and this pointer is never read there.)
+            let bsum = bpart_ptr.0.wrapping_add((p * kc + c) * m * gpr + n0 / gs);
             for kb in (k0..k1).step_by(N_BLOCK_ROWS) {
                 let kb1 = (kb + N_BLOCK_ROWS).min(k1);
                 blk[..m * wt].fill(0.0);
@@ -384,7 +385,7 @@ pub(super) fn run_n<T: Float>(
                             },
                             s_stride: ngt,
                             cx: cx.as_mut_ptr(),
-                            bsum: unsafe { bsum.add(x0 * gpr) },
+                            bsum: bsum.wrapping_add(x0 * gpr),
                             bsum_stride: gpr,
                             acc: unsafe { blk.as_mut_ptr().add(x0 * wt) },
                             acc_stride: wt,
