@@ -68,7 +68,8 @@ impl Plan {
 /// `cols × unroll` loads in flight; `workgroup` threads per workgroup. On the 4-bit word path a
 /// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how 4-bit codes
 /// become floats (1: two codes per f16 pair, 2: the same with fewer shifts for fp4, 0: one code per
-/// f32 / table lookup); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
+/// f32 / table lookup), and affine 2-bit units with 16-bit x take two codes per f16 pair where
+/// `decode` is not 0 (else one code per f32 mantissa); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
 /// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
 /// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
@@ -118,7 +119,14 @@ impl QmvLayout {
             _ => (4, 1),
         };
         let workgroup = 128u32;
-        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 }
+        let mut l = QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 };
+        // Stage 8: affine 2/3/5/6/7-bit units two per step (both units' loads in flight before
+        // either is decoded): a thread has only 2-4 units of such a row, and with one per step
+        // every unit waited for its own load (2-bit took about as long as 4-bit).
+        if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 2 | 3 | 5 | 6 | 7) && l.word_path(op) {
+            l.unroll = 2;
+        }
+        l
     }
 
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with

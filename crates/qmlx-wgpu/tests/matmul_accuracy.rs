@@ -276,6 +276,9 @@ fn qmv_layouts_within_metric() {
         "4x4x64x2x1x1", "8x1x64x1x4x0", "32x3x128x4x1x0", "64x2x256x1x4x1", "128x4x256x2x1x1", "16x4x128x3x4x1",
         "4x4x64x1x4x1x1x1x1", "32x4x128x1x4x1x1x0x0", "128x4x256x2x1x1x1x0x1", "16x3x128x1x4x0x1x1x1", "64x2x128x1x1x1x0x1x0",
         "32x4x128x1x4x2x1x0x1", "8x3x64x2x1x2x0x1x0", "16x2x128x1x4x1x1x0x1x1",
+        // Stage 8: affine 2/3-bit units two or four per step, with the rolling prefetch, 2-bit
+        // codes as f32 mantissas (decode 0) and as f16 pairs (decode 1).
+        "32x4x128x2x4x1x1x0x1", "32x2x128x4x4x0x1x0x1", "32x4x128x1x4x0x1x1x1", "4x4x64x2x4x1x1x1x0",
     ] {
         let l: qmlx_wgpu::plan::QmvLayout = layout.parse().unwrap();
         own.set_qmv_layout(Some(l)).unwrap();
@@ -287,6 +290,9 @@ fn qmv_layouts_within_metric() {
             (QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(), DType::F16, 1088),
             (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F32, 1088),
             (QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(), DType::F16, 1088),
+            (QuantSpec::new(Mode::Affine, 64, 2).unwrap(), DType::F16, 1088),
+            (QuantSpec::new(Mode::Affine, 64, 2).unwrap(), DType::BF16, 2112),
+            (QuantSpec::new(Mode::Affine, 64, 3).unwrap(), DType::F16, 1088),
         ] {
             // Skipped, to keep the pipelines built in check (each is a compile on a real driver):
             // decode 2 with codes it does not change (affine, rows taken code by code), and 8-bit
