@@ -120,10 +120,12 @@ impl QmvLayout {
         };
         let workgroup = 128u32;
         let mut l = QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 };
-        // Stage 8: affine 2/3/5/6/7-bit units two per step (both units' loads in flight before
-        // either is decoded): a thread has only 2-4 units of such a row, and with one per step
-        // every unit waited for its own load (2-bit took about as long as 4-bit).
-        if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 2 | 3 | 5 | 6 | 7) && l.word_path(op) {
+        // Stage 8 round 1 (H100, bench/results/wgpu-gpu-h100-stage8-round1.txt, % of the copy by
+        // C): affine 3/5/6/7-bit units two per step at 32 lanes (their fewest; 14336x4096: 3-bit
+        // 51.5 -> 52.5, 5-bit 66.9 -> 69.5, 6-bit 70.1 -> 74.4 vs one per step / main), one per
+        // step with more lanes (4096x14336, 128 lanes: two per step lost 2.8-3.1 points); 2-bit
+        // units one per step (f16 pairs: 49.1 / 49.8 %; two per step 43.4 / 38.2 %).
+        if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 3 | 5 | 6 | 7) && l.lanes <= 32 && l.word_path(op) {
             l.unroll = 2;
         }
         l
@@ -300,6 +302,20 @@ mod tests {
         assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
         assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x1x1x0x1");
         assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x1x1x0x1");
+        // Stage 8 (bench/results/wgpu-gpu-h100-stage8-round1.txt): 3/5/6/7-bit units two per step
+        // at 32 lanes only; 2-bit units one per step.
+        let affine = |bits: u32, n: usize, k: usize| {
+            let spec = QuantSpec::new(Mode::Affine, 64, bits).unwrap();
+            let x = Meta::new(DType::F16, &[1, k]);
+            let w = Meta::new(DType::U32, &[n, spec.packed_words(k)]);
+            let s = Meta::new(DType::F16, &[n, k / 64]);
+            QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, Some(&s), true, spec).unwrap()).to_string()
+        };
+        assert_eq!(affine(3, 14336, 4096), "32x4x128x2x4x1x1x0x1");
+        assert_eq!(affine(6, 14336, 4096), "32x4x128x2x4x1x1x0x1");
+        assert_eq!(affine(3, 4096, 14336), "128x4x128x1x4x1x1x0x1");
+        assert_eq!(affine(5, 28672, 4096), "16x4x128x1x4x1x1x0x1");
+        assert_eq!(affine(2, 14336, 4096), "32x4x128x1x4x1x1x0x1");
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {
             let l = QmvLayout::choose(&decode(n, k));
             l.validate().unwrap();
