@@ -37,11 +37,17 @@ import json, shutil, sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] in ("quantize_parity", "matmul_accuracy"):
-        shutil.copy(m["executable"], sys.argv[1] + "/" + m["target"]["name"])
+        # Copy, then rename: a test binary of the last build may still be running (lavapipe).
+        dst = sys.argv[1] + "/" + m["target"]["name"]
+        shutil.copy(m["executable"], dst + ".new")
+        shutil.move(dst + ".new", dst)
         print("copied", m["target"]["name"])
 ' "$BIN"
   # The device tool carries at most 64 MiB: drop the debug info the release profile keeps.
   strip --strip-debug "$BIN/wgpu_bench" "$BIN/quantize_parity" "$BIN/matmul_accuracy"
+  if [ -f "$BIN/wgpu_bench_base" ] && cmp -s "$BIN/wgpu_bench" "$BIN/wgpu_bench_base"; then
+    echo "wgpu_gpu.sh build: the bench is the baseline's binary (stale build after 'base'?)" >&2; exit 1
+  fi
   git rev-parse HEAD > "$BIN/COMMIT"
   if [ ! -d .gl ] || ! ls .gl/*.deb >/dev/null 2>&1; then
     grep -qx '/.gl/' .git/info/exclude 2>/dev/null || echo /.gl/ >> .git/info/exclude
@@ -64,6 +70,10 @@ base() {
   (cd "$wt" && CARGO_TARGET_DIR=$target cargo build --release -q -p qmlx-wgpu --example wgpu_bench)
   cp "$target/release/examples/wgpu_bench" "$BIN/wgpu_bench_base"
   strip --strip-debug "$BIN/wgpu_bench_base"
+  # Cargo's dep-info paths are relative to the workspace, so the base build now stands for this
+  # tree's qmlx-wgpu too, newer than its files: without this touch the next `build` would copy
+  # the BASE library's bench and tests (seen in stage 8: both benches byte-identical).
+  touch crates/qmlx-wgpu/src/*.rs crates/qmlx-wgpu/shaders/*.wgsl crates/qmlx-wgpu/examples/*.rs crates/qmlx-wgpu/tests/*.rs
   echo "$(git rev-parse --short "$commit") (the library at that commit, the bench source of $(git rev-parse --short HEAD) + working tree without its batch method)" > "$BIN/COMMIT_BASE"
   git worktree remove --force "$wt"
   cat "$BIN/COMMIT_BASE"
