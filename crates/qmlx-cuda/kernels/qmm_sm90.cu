@@ -61,6 +61,10 @@ template <int BITS, int BT> struct Sm90Layout {
   static constexpr int BAR_OFF = P_OFF + STAGES * P_STAGE;
   static constexpr int FLAG_OFF = BAR_OFF + 2 * STAGES * 8;          // per stage: mxfp4 tile takes the packed path
   static constexpr int BYTES = FLAG_OFF + STAGES * 4;
+  // fp formats only (src/sm90.rs adds it for them): the parameter warps' table of a scale byte's
+  // (packed factor, f32 scale), 256 × 8 bytes.
+  static constexpr int TAB_OFF = (BYTES + 7) / 8 * 8;
+  static constexpr int TAB_BYTES = 256 * 8;
   static constexpr int OUT_LD = SM90_BW + 8;                        // epilogue staging row (T elements)
   static_assert(BT * OUT_LD * 2 <= STAGES * X_STAGE, "epilogue staging fits in the x stages");
   static_assert(STAGES >= 3, "at least 3 stages (the ring's depth hides the parameter loads)");
@@ -285,88 +289,83 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
         }
       }
     } else if (KIND != KIND_AFFINE) {
-      // fp formats: warps 1-3 take turns as before. (The one-warp scheme below measured 5-23 %
-      // slower for them, prefill stage 12: a group's packed factor costs far more instructions
-      // than an affine scale, and nvfp4 has 4 groups per row and K tile, too much for one warp.)
-      // Tile t's group parameters are written by warp 1 + t % 3. A lane owns 4 rows; its parameter loads are issued together, before the wait for the stage, so a
-      // tile costs one load latency. Each load instruction touches 32 rows (32 L1 wavefronts), so a
-      // K step that shares its group with the previous one copies it instead of loading again.
-      const long long gpr = K / gs;
+      // fp formats: warps 1-3 take turns, tile t's group parameters written by warp 1 + t % 3 (one
+      // warp for every tile, as affine, measured 5-23 % slower for fp: prefill stage 12). A group's
+      // (packed factor, f32 scale) depends only on its scale byte (nvfp4's global factor is applied
+      // in the epilogue), so the three warps first fill a 256-entry table of it in shared memory
+      // and a (row, group) is then one LDS.64 instead of the scale's decode and the factor's
+      // conversion (prefill stage 13). Group sizes are fixed per format (QuantSpec: mx 32, nvfp4
+      // 16), so a tile's groups per row are a constant and a row's scale bytes of a tile lie
+      // together at a multiple of their count (K is a multiple of 64).
+      constexpr int RPL = SM90_BW / 32;
+      constexpr int FP_GS = KIND == KIND_NVFP4 ? 16 : 32;
+      constexpr int GPT = SM90_BK / FP_GS;  // groups per row and K tile: 2 (mx) or 4 (nvfp4)
+      constexpr int SPG = 4 / GPT;          // 16-wide K steps per group
       // nvfp4: E4M3 · 2^-7, exact (the global factor is applied in the epilogue).
       const float gfactor = KIND == KIND_NVFP4 ? 0.0078125f : 0.0f;
-      constexpr int RPL = SM90_BW / 32;
-      // nvfp4 at its group size 16: a row's 4 scales of one K tile are 4 consecutive bytes at a
-      // multiple of 4 (K is a multiple of 64), so one 4-byte load per row replaces 4 byte loads
-      // when the array is aligned. (The same for mx formats' 2 bytes made ptxas spill in mxfp8.)
-      constexpr int FP_GROUPS = 4;
-      const bool fp_word = KIND == KIND_NVFP4 && gs * FP_GROUPS == SM90_BK &&
-                           reinterpret_cast<uintptr_t>(p.scales) % FP_GROUPS == 0;
-      for (int i = warp - 1; i < nk; i += 3) {  // ring slot i, K tile t
-        const int t = kt0 + i, s = i % L::STAGES;
-        uint32_t sraw[RPL][4], braw[RPL][4];
-#pragma unroll
-        for (int i = 0; i < RPL; ++i) {
-          const long long row = wi * N + min(n0 + lane + 32 * i, N - 1);  // rows past N: any finite parameters
-          if (KIND == KIND_NVFP4 && fp_word) {
-            const unsigned char* src = reinterpret_cast<const unsigned char*>(p.scales) + row * gpr + (long long)t * FP_GROUPS;
-            const uint32_t v = __ldg(reinterpret_cast<const unsigned int*>(src));
-#pragma unroll
-            for (int kk = 0; kk < 4; ++kk) {
-              sraw[i][kk] = (v >> (8 * kk)) & 0xFFu;  // K step kk's group
-              braw[i][kk] = 0u;
-            }
-            continue;
-          }
-#pragma unroll
-          for (int kk = 0; kk < 4; ++kk) {
-            const long long g = row * gpr + (t * SM90_BK + 16 * kk) / gs;
-            if (kk > 0 && (16 * kk) % gs != 0) {  // same group as step kk - 1 (uniform branch)
-              sraw[i][kk] = sraw[i][kk - 1];
-              braw[i][kk] = braw[i][kk - 1];
-            } else if constexpr (KIND == KIND_AFFINE) {
-              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.scales) + g);
-              braw[i][kk] = __ldg(reinterpret_cast<const unsigned short*>(p.biases) + g);
-            } else {
-              sraw[i][kk] = __ldg(reinterpret_cast<const unsigned char*>(p.scales) + g);
-              braw[i][kk] = 0u;
-            }
-          }
-        }
-        if (i >= L::STAGES) mbar_wait(&empty[s], ((i / L::STAGES) - 1) & 1);
+      uint2* tab = reinterpret_cast<uint2*>(smem + L::TAB_OFF);
+      for (int b = tid - 32; b < 256; b += 96) {
+        const float sc = fp_group_scale<KIND>((uint8_t)b, gfactor);
+        uint32_t f2 = 0u;  // mxfp8·bf16 takes the f32 path only
         if constexpr (PACKED_FP) {
-          // (packed factor, f32 scale); the tile takes the packed path only if every factor is exact.
-          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
-          bool ok_all = true;
-#pragma unroll
-          for (int i = 0; i < RPL; ++i)
-#pragma unroll
-            for (int kk = 0; kk < 4; ++kk) {
-              const float sc = fp_group_scale<KIND>((uint8_t)sraw[i][kk], gfactor);
-              bool ok;
-              const uint32_t f2 = KIND == KIND_NVFP4   ? nvfp4_packed_factor<T>(sc, ok)
-                                  : KIND == KIND_MXFP4 ? fp4_packed_factor<T>(sc, ok)
-                                                       : fp8_packed_factor(sc, ok);
-              ok_all = ok_all && ok;
-              ps[kk * SM90_BW + lane + 32 * i] = make_uint2(f2, __float_as_uint(sc));
-            }
-          ok_all = __all_sync(0xFFFFFFFFu, ok_all);
-          if (lane == 0) reinterpret_cast<uint32_t*>(smem + L::FLAG_OFF)[s] = ok_all ? 1u : 0u;
-        } else if constexpr (PACKED) {
-          // The raw T scale and bias, each doubled into a T×2 word for the packed fma.
-          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
-#pragma unroll
-          for (int i = 0; i < RPL; ++i)
-#pragma unroll
-            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = make_uint2(sraw[i][kk] * 0x10001u, braw[i][kk] * 0x10001u);
-        } else {
-          float2* ps = reinterpret_cast<float2*>(smem + L::P_OFF + s * L::P_STAGE);
-#pragma unroll
-          for (int i = 0; i < RPL; ++i)
-#pragma unroll
-            for (int kk = 0; kk < 4; ++kk) ps[kk * SM90_BW + lane + 32 * i] = sm90_group_params<KIND, BITS, T>(sraw[i][kk], braw[i][kk], gfactor);
+          bool ok;
+          f2 = KIND == KIND_NVFP4   ? nvfp4_packed_factor<T>(sc, ok)
+               : KIND == KIND_MXFP4 ? fp4_packed_factor<T>(sc, ok)
+                                    : fp8_packed_factor(sc, ok);
+          // Not exact: all ones (a NaN pair, never an exact factor), so a tile's flag is one max.
+          if (!ok) f2 = 0xFFFFFFFFu;
         }
-        mbar_arrive(&full[s]);
+        tab[b] = make_uint2(f2, __float_as_uint(sc));
       }
+      asm volatile("bar.sync 2, 96;" ::: "memory");  // warps 1-3: the table is written
+      const long long gpr = K / FP_GS;
+      const bool word = reinterpret_cast<uintptr_t>(p.scales) % GPT == 0;  // one load per row and tile
+      const unsigned char* rows[RPL];
+#pragma unroll
+      for (int r = 0; r < RPL; ++r)  // rows past N: any finite parameters
+        rows[r] = reinterpret_cast<const unsigned char*>(p.scales) + (wi * N + min(n0 + lane + 32 * r, N - 1)) * gpr;
+      // The tile loop once per load width (a uniform branch outside it: inside, ptxas predicated
+      // both widths' loads, which still take issue slots).
+      auto tiles = [&](auto word_c) {
+        constexpr bool WORD = decltype(word_c)::value;
+        for (int i = warp - 1; i < nk; i += 3) {  // ring slot i, K tile t
+          const int t = kt0 + i, s = i % L::STAGES;
+          uint32_t sb[RPL];  // a row's GPT scale bytes of tile t, group g in byte g
+#pragma unroll
+          for (int r = 0; r < RPL; ++r) {
+            const unsigned char* src = rows[r] + (long long)t * GPT;
+            if constexpr (WORD) {
+              sb[r] = GPT == 4 ? __ldg(reinterpret_cast<const unsigned int*>(src)) : __ldg(reinterpret_cast<const unsigned short*>(src));
+            } else {
+              uint32_t v = 0u;
+#pragma unroll
+              for (int g = 0; g < GPT; ++g) v |= (uint32_t)__ldg(src + g) << (8 * g);
+              sb[r] = v;
+            }
+          }
+          if (i >= L::STAGES) mbar_wait(&empty[s], ((i / L::STAGES) - 1) & 1);
+          uint2* ps = reinterpret_cast<uint2*>(smem + L::P_OFF + s * L::P_STAGE);
+          uint32_t fmax = 0u;
+#pragma unroll
+          for (int r = 0; r < RPL; ++r)
+#pragma unroll
+            for (int g = 0; g < GPT; ++g) {
+              const uint2 e = tab[__byte_perm(sb[r], 0u, 0x4440u | g)];  // byte g (PRMT; the address one LEA)
+              fmax = max(fmax, e.x);
+#pragma unroll
+              for (int kk = g * SPG; kk < (g + 1) * SPG; ++kk)
+                ps[kk * SM90_BW + lane + 32 * r] = PACKED_FP ? e : make_uint2(e.y, 0u);  // else (scale, 0) as f32
+            }
+          if constexpr (PACKED_FP) {
+            // The tile takes the packed path only if every factor is exact.
+            const uint32_t m = __reduce_max_sync(0xFFFFFFFFu, fmax);
+            if (lane == 0) reinterpret_cast<uint32_t*>(smem + L::FLAG_OFF)[s] = m != 0xFFFFFFFFu ? 1u : 0u;
+          }
+          mbar_arrive(&full[s]);
+        }
+      };
+      if (word) tiles(std::true_type());
+      else tiles(std::false_type());
     } else if (warp == 1) {
       // Affine: one parameter warp writes every tile's group parameters (prefill stage 12; before,
       // warps 1-3 took turns with 2-byte loads and a run-time division by gs per row and K step:

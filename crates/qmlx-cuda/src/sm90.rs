@@ -62,12 +62,14 @@ fn weight_box_words(bits: usize) -> usize {
 }
 
 /// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
-/// fit in 220 KB, at most 8, their barriers and per-stage flag words, plus 1024 bytes to align the
-/// base (Sm90Layout in the kernel).
-fn smem_bytes(bits: usize, bt: usize) -> usize {
+/// fit in 220 KB, at most 8, their barriers and per-stage flag words, for the fp formats (`fp_table`)
+/// the parameter warps' 256-entry scale-byte table (8-byte aligned), plus 1024 bytes to align the
+/// base (Sm90Layout in the kernel). Within the 227 KB a block may use (test below).
+fn smem_bytes(bits: usize, bt: usize, fp_table: bool) -> usize {
     let stage = bt * BK * 2 + BW * weight_box_words(bits) * 4 + 4 * BW * 8;
     let stages = (STAGE_RING_BYTES / stage).min(8);
-    stages * stage + 2 * stages * 8 + 4 * stages + 1024
+    let ring = stages * stage + 2 * stages * 8 + 4 * stages;
+    if fp_table { ring.next_multiple_of(8) + 256 * 8 + 1024 } else { ring + 1024 }
 }
 
 #[derive(Clone, Copy)]
@@ -294,7 +296,7 @@ pub(crate) unsafe fn launch(
         [weight_box_words(bits) as u32, BW as u32],
         weight_swizzle(op.spec.mode(), op.spec.bits(), op.out_dtype),
     )?;
-    let smem = smem_bytes(bits, bt);
+    let smem = smem_bytes(bits, bt, op.spec.mode() != Mode::Affine);
     let name = format!("qmm_sm90_{fmt}_t{bt}_{dt}");
     let f = module.function(&name, smem)?;
     let split_name = format!("{name}_split");
@@ -326,4 +328,23 @@ pub(crate) unsafe fn launch(
             .map_err(|e| crate::backend("launch (split tail)", e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_ring_fits_a_block() {
+        for bits in [1, 2, 3, 4, 5, 6, 8] {
+            for bt in [128, 256] {
+                for fp in [false, true] {
+                    let b = smem_bytes(bits, bt, fp);
+                    assert!(b <= 227 * 1024, "bits {bits} bt {bt} fp {fp}: {b} bytes");
+                }
+            }
+        }
+        // bits 8, 256 tokens: 5 stages of 45056 bytes, 100 of barriers and flags, the table, alignment.
+        assert_eq!(smem_bytes(8, 256, true), 5 * 45056 + 104 + 2048 + 1024);
+    }
 }
