@@ -63,7 +63,8 @@ bench() {
 }
 
 wgpu() {
-  OUT=$OUT timeout 200 bash bench/wgpu_gpu.sh run > /dev/null 2>&1; echo "wgpu rc=$? $(grep -c 'test result: ok' "$OUT/wgpu_gpu.txt") ok test binaries"
+  # Tests after the bench, both test binaries side by side (the qmv layout sweep needs >100 s on the H100).
+  OUT=$OUT QMLX_WGPU_TESTS_LAST=1 QMLX_WGPU_TEST_THREADS=${QMLX_WGPU_TEST_THREADS:-8} timeout 260 bash bench/wgpu_gpu.sh run > /dev/null 2>&1; echo "wgpu rc=$? $(grep -c 'test result: ok' "$OUT/wgpu_gpu.txt") ok test binaries"
 }
 
 case "${1:-}" in

@@ -28,7 +28,9 @@
 // BITS words of a 32-code chunk, codes straddling words), each code moved straight under the
 // exponent of 1.0 (1 + q·2^-BITS) at a bit position that is a literal: the octets are written out
 // (no loop), so nothing is indexed at run time (stage 7 round 1: the same decode in a loop over
-// octets ran 3-6× slower than code by code, bench/results/wgpu-gpu-h100-stage7-round1.txt); the
+// octets ran 3-6× slower than code by code, bench/results/wgpu-gpu-h100-stage7-round1.txt); with
+// 16-bit x and QMV_DECODE != 0, 2-bit codes go two at a time into f16 pairs instead (pairs2: half
+// the integer operations). Units come QMV_UNROLL per step like the 4/8-bit ones. The
 // host sends 3/5/6/7-bit rows here with ≥ 32 lanes only (round 2: slower at 16). Other
 // widths and alignments go code by code (the same sums, more instructions).
 // The word path's step is written out unit by unit (named vectors, no indexed array, no `break`;
@@ -247,6 +249,33 @@ fn fp8_pairs(w: u32) -> vec2<u32> {
 struct W8 {
     lo: vec4<f32>,
     hi: vec4<f32>,
+}
+
+// Sixteen weights of one row: octets a and b (codes 0..7 and 8..15 of a word of 2-bit codes).
+struct W16 {
+    a: W8,
+    b: W8,
+}
+
+// The sixteen codes of a word of 2-bit codes as 1 + q/4 (q under the exponent of an f16 1.0,
+// 0x3c00, at bits 8..9): codes i and i + 8 (bits 2i and 2i + 16) sit 16 bits apart, so one shift
+// puts both in place in the two halves of an f16 pair and one and-or finishes them; one
+// unpack2x16float gives both as f32. 15 integer operations per 16 codes (the f32 form: 31).
+fn pairs2(w: u32) -> W16 {
+    let m = vec4<u32>(0x03000300u);
+    let one = vec4<u32>(0x3c003c00u);
+    let l = (vec4<u32>(w << 8u, w << 6u, w << 4u, w << 2u) & m) | one;
+    let h = (vec4<u32>(w, w >> 2u, w >> 4u, w >> 6u) & m) | one;
+    let p0 = unpack2x16float(l.x);
+    let p1 = unpack2x16float(l.y);
+    let p2 = unpack2x16float(l.z);
+    let p3 = unpack2x16float(l.w);
+    let p4 = unpack2x16float(h.x);
+    let p5 = unpack2x16float(h.y);
+    let p6 = unpack2x16float(h.z);
+    let p7 = unpack2x16float(h.w);
+    return W16(W8(vec4<f32>(p0.x, p1.x, p2.x, p3.x), vec4<f32>(p4.x, p5.x, p6.x, p7.x)),
+               W8(vec4<f32>(p0.y, p1.y, p2.y, p3.y), vec4<f32>(p4.y, p5.y, p6.y, p7.y)));
 }
 
 // The eight weights (what each code contributes to Σ x·f, see qmv_word_group) of word w of
@@ -576,38 +605,49 @@ fn qmv_octet_n(lo: vec4<u32>, hi: vec4<u32>, o: u32) -> W8 {
               vec4<f32>(qmv_code_n(lo, hi, p0 + 4u * BITS), qmv_code_n(lo, hi, p0 + 5u * BITS), qmv_code_n(lo, hi, p0 + 6u * BITS), qmv_code_n(lo, hi, p0 + 7u * BITS)));
 }
 
-// Octet o (a literal) of unit w, whose first element is j0: its columns' weights times the tile's
-// x rows, added to d (and Σx to sx).
-fn qmv_octet_n_acc(w: UnitN, o: u32, j0: u32, count: u32, d: ptr<function, array<vec4<f32>, 8>>, sx: ptr<function, array<f32, 8>>) {
+// Octets o and o + 1 (o even, a literal) of a column's unit: codes 8o..8o+15. 2-bit codes with
+// 16-bit x and QMV_DECODE != 0 take pairs2 (one word: a shift and an and-or per two codes plus an
+// f16-pair conversion, instead of a shift and an and-or per code); other widths one octet at a time.
+fn qmv_octets2_n(lo: vec4<u32>, hi: vec4<u32>, o: u32) -> W16 {
+    if BITS == 2u && QMV_DECODE != 0u && XDT != DT_F32 {
+        return pairs2(qmv_uword(lo, hi, o >> 1u));
+    }
+    return W16(qmv_octet_n(lo, hi, o), qmv_octet_n(lo, hi, o + 1u));
+}
+
+// Octets o and o + 1 (o even, a literal) of unit w, whose first element is j0: its columns'
+// weights times the tile's x rows, added to d (and Σx to sx).
+fn qmv_octets_n_acc(w: UnitN, o: u32, j0: u32, count: u32, d: ptr<function, array<vec4<f32>, 8>>, sx: ptr<function, array<f32, 8>>) {
     if o >= qmv_unit_octets_n() {
         return;
     }
-    let f0 = qmv_octet_n(w.l0, w.h0, o);
+    let f0 = qmv_octets2_n(w.l0, w.h0, o);
     var f1 = f0;
     var f2 = f0;
     var f3 = f0;
     if QMV_COLS > 1u {
-        f1 = qmv_octet_n(w.l1, w.h1, o);
+        f1 = qmv_octets2_n(w.l1, w.h1, o);
     }
     if QMV_COLS > 2u {
-        f2 = qmv_octet_n(w.l2, w.h2, o);
+        f2 = qmv_octets2_n(w.l2, w.h2, o);
     }
     if QMV_COLS > 3u {
-        f3 = qmv_octet_n(w.l3, w.h3, o);
+        f3 = qmv_octets2_n(w.l3, w.h3, o);
     }
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         if mi < count {
-            let xs = qmv_x8v(qmv_xrow[mi], j0 + o * 8u);
-            (*sx)[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
-            (*d)[mi].x = qmv_dot8((*d)[mi].x, f0, xs);
+            let xa = qmv_x8v(qmv_xrow[mi], j0 + o * 8u);
+            let xb = qmv_x8v(qmv_xrow[mi], j0 + o * 8u + 8u);
+            (*sx)[mi] += dot((xa.lo + xa.hi) + (xb.lo + xb.hi), vec4<f32>(1.0));
+            (*d)[mi].x = qmv_dot8(qmv_dot8((*d)[mi].x, f0.a, xa), f0.b, xb);
             if QMV_COLS > 1u {
-                (*d)[mi].y = qmv_dot8((*d)[mi].y, f1, xs);
+                (*d)[mi].y = qmv_dot8(qmv_dot8((*d)[mi].y, f1.a, xa), f1.b, xb);
             }
             if QMV_COLS > 2u {
-                (*d)[mi].z = qmv_dot8((*d)[mi].z, f2, xs);
+                (*d)[mi].z = qmv_dot8(qmv_dot8((*d)[mi].z, f2.a, xa), f2.b, xb);
             }
             if QMV_COLS > 3u {
-                (*d)[mi].w = qmv_dot8((*d)[mi].w, f3, xs);
+                (*d)[mi].w = qmv_dot8(qmv_dot8((*d)[mi].w, f3.a, xa), f3.b, xb);
             }
         }
     }
@@ -627,14 +667,10 @@ fn qmv_unit_n(c: u32, w: UnitN, count: u32, global_factor: f32) {
     }
     var d: array<vec4<f32>, 8>; // [x row] × columns
     var sx: array<f32, 8>;
-    qmv_octet_n_acc(w, 0u, j0, count, &d, &sx);
-    qmv_octet_n_acc(w, 1u, j0, count, &d, &sx);
-    qmv_octet_n_acc(w, 2u, j0, count, &d, &sx);
-    qmv_octet_n_acc(w, 3u, j0, count, &d, &sx);
-    qmv_octet_n_acc(w, 4u, j0, count, &d, &sx);
-    qmv_octet_n_acc(w, 5u, j0, count, &d, &sx);
-    qmv_octet_n_acc(w, 6u, j0, count, &d, &sx);
-    qmv_octet_n_acc(w, 7u, j0, count, &d, &sx);
+    qmv_octets_n_acc(w, 0u, j0, count, &d, &sx);
+    qmv_octets_n_acc(w, 2u, j0, count, &d, &sx);
+    qmv_octets_n_acc(w, 4u, j0, count, &d, &sx);
+    qmv_octets_n_acc(w, 6u, j0, count, &d, &sx);
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         if mi < count {
             qacc[mi] += a * d[mi] + b * sx[mi];
@@ -715,7 +751,43 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let wstep = QMV_LANES * QMV_UNROLL;
     var u0 = select(units, lane, word_path && count > 0u);
     if qmv_words_n() {
-        // Affine 2/3/5/6/7-bit: one unit per step.
+        // Affine 2/3/5/6/7-bit: QMV_UNROLL units' loads issued together per step (or, with
+        // QMV_PREFETCH, the next unit's loads before the current unit's decode), then the lane's
+        // last units one at a time. A thread has few units per row (14336x4096 2-bit, 32 lanes:
+        // two), so one unit per step leaves a load's latency between every two units.
+        if QMV_PREFETCH != 0u && QMV_UNROLL == 1u && u0 < units {
+            var cur = qmv_unit_n_load(wbase, u0);
+            for (; u0 < units; u0 += QMV_LANES) {
+                let nxt = qmv_unit_n_load(wbase, min(u0 + QMV_LANES, units - 1u));
+                qmv_unit_n(u0, cur, count, global_factor);
+                cur = nxt;
+            }
+        }
+        for (; u0 + (QMV_UNROLL - 1u) * QMV_LANES < units; u0 += wstep) {
+            let wa = qmv_unit_n_load(wbase, u0);
+            var wb = wa;
+            var wc = wa;
+            var wd = wa;
+            if QMV_UNROLL > 1u {
+                wb = qmv_unit_n_load(wbase, u0 + QMV_LANES);
+            }
+            if QMV_UNROLL > 2u {
+                wc = qmv_unit_n_load(wbase, u0 + 2u * QMV_LANES);
+            }
+            if QMV_UNROLL > 3u {
+                wd = qmv_unit_n_load(wbase, u0 + 3u * QMV_LANES);
+            }
+            qmv_unit_n(u0, wa, count, global_factor);
+            if QMV_UNROLL > 1u {
+                qmv_unit_n(u0 + QMV_LANES, wb, count, global_factor);
+            }
+            if QMV_UNROLL > 2u {
+                qmv_unit_n(u0 + 2u * QMV_LANES, wc, count, global_factor);
+            }
+            if QMV_UNROLL > 3u {
+                qmv_unit_n(u0 + 3u * QMV_LANES, wd, count, global_factor);
+            }
+        }
         for (; u0 < units; u0 += QMV_LANES) {
             qmv_unit_n(u0, qmv_unit_n_load(wbase, u0), count, global_factor);
         }

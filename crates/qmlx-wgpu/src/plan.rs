@@ -68,7 +68,8 @@ impl Plan {
 /// `cols × unroll` loads in flight; `workgroup` threads per workgroup. On the 4-bit word path a
 /// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how 4-bit codes
 /// become floats (1: two codes per f16 pair, 2: the same with fewer shifts for fp4, 0: one code per
-/// f32 / table lookup); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
+/// f32 / table lookup), and affine 2-bit units with 16-bit x take two codes per f16 pair where
+/// `decode` is not 0 (else one code per f32 mantissa); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
 /// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
 /// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
@@ -118,7 +119,16 @@ impl QmvLayout {
             _ => (4, 1),
         };
         let workgroup = 128u32;
-        QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 }
+        let mut l = QmvLayout { lanes: Self::lanes_for(op, cols, workgroup, 1024), cols, workgroup, unroll: 1, vec: 4, decode, reduce: 1, prefetch: 0, direct: 1, dot: 0 };
+        // Stage 8 round 1 (H100, bench/results/wgpu-gpu-h100-stage8-round1.txt, % of the copy by
+        // C): affine 3/5/6/7-bit units two per step at 32 lanes (their fewest; 14336x4096: 3-bit
+        // 51.5 -> 52.5, 5-bit 66.9 -> 69.5, 6-bit 70.1 -> 74.4 vs one per step / main), one per
+        // step with more lanes (4096x14336, 128 lanes: two per step lost 2.8-3.1 points); 2-bit
+        // units one per step (f16 pairs: 49.1 / 49.8 %; two per step 43.4 / 38.2 %).
+        if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 3 | 5 | 6 | 7) && l.lanes <= 32 && l.word_path(op) {
+            l.unroll = 2;
+        }
+        l
     }
 
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
@@ -292,6 +302,20 @@ mod tests {
         assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
         assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x1x1x0x1");
         assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x1x1x0x1");
+        // Stage 8 (bench/results/wgpu-gpu-h100-stage8-round1.txt): 3/5/6/7-bit units two per step
+        // at 32 lanes only; 2-bit units one per step.
+        let affine = |bits: u32, n: usize, k: usize| {
+            let spec = QuantSpec::new(Mode::Affine, 64, bits).unwrap();
+            let x = Meta::new(DType::F16, &[1, k]);
+            let w = Meta::new(DType::U32, &[n, spec.packed_words(k)]);
+            let s = Meta::new(DType::F16, &[n, k / 64]);
+            QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, Some(&s), true, spec).unwrap()).to_string()
+        };
+        assert_eq!(affine(3, 14336, 4096), "32x4x128x2x4x1x1x0x1");
+        assert_eq!(affine(6, 14336, 4096), "32x4x128x2x4x1x1x0x1");
+        assert_eq!(affine(3, 4096, 14336), "128x4x128x1x4x1x1x0x1");
+        assert_eq!(affine(5, 28672, 4096), "16x4x128x1x4x1x1x0x1");
+        assert_eq!(affine(2, 14336, 4096), "32x4x128x1x4x1x1x0x1");
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {
             let l = QmvLayout::choose(&decode(n, k));
             l.validate().unwrap();

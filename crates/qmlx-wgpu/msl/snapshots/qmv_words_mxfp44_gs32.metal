@@ -52,6 +52,10 @@ struct W8_ {
     metal::float4 lo;
     metal::float4 hi;
 };
+struct W16_ {
+    W8_ a;
+    W8_ b;
+};
 struct type_17 {
     metal::float4 inner[8];
 };
@@ -205,18 +209,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_8 = {};
+    bool local_10 = {};
     uint i = 0u;
     q_2 = a_1 / b_1;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_8 = _e14 == 0.0;
+        local_10 = _e14 == 0.0;
     } else {
-        local_8 = true;
+        local_10 = true;
     }
-    bool _e18 = local_8;
+    bool _e18 = local_10;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -382,8 +386,8 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_9 = {};
-    bool local_10 = {};
+    bool local_11 = {};
+    bool local_12 = {};
     uint v_2 = 0u;
     uint i_4 = 0u;
     uint word_1 = {};
@@ -393,17 +397,17 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_9 = (start & 3u) == 0u;
+        local_11 = (start & 3u) == 0u;
     } else {
-        local_9 = false;
+        local_11 = false;
     }
-    bool _e27 = local_9;
+    bool _e27 = local_11;
     if (_e27) {
-        local_10 = (start + BITS) <= end;
+        local_12 = (start + BITS) <= end;
     } else {
-        local_10 = false;
+        local_12 = false;
     }
-    bool _e34 = local_10;
+    bool _e34 = local_12;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
@@ -495,11 +499,11 @@ float qmv_weight(
         uint pos_2 = e_3 * BITS;
         uint sh_1 = pos_2 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_11 = wbuf.inner[base_2 + (pos_2 >> 5u)];
+            uint w_12 = wbuf.inner[base_2 + (pos_2 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_11 << (19u - sh_1);
+                v_4 = w_12 << (19u - sh_1);
             } else {
-                v_4 = w_11 >> (sh_1 - 19u);
+                v_4 = w_12 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
@@ -628,13 +632,13 @@ X8_ qmv_x8v(
         metal::uint4 _e24 = x_2[(i_10 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_12 = x_2[i_10 >> 3u];
+    metal::uint4 w_13 = x_2[i_10 >> 3u];
     if (true) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_12.x)), float2(as_type<half2>(w_12.y))), metal::float4(float2(as_type<half2>(w_12.z)), float2(as_type<half2>(w_12.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_13.x)), float2(as_type<half2>(w_13.y))), metal::float4(float2(as_type<half2>(w_13.z)), float2(as_type<half2>(w_13.w)))};
     }
-    metal::uint4 lo_3 = metal::uint4(w_12.x << 16u, w_12.x & 4294901760u, w_12.y << 16u, w_12.y & 4294901760u);
-    metal::uint4 hi_3 = metal::uint4(w_12.z << 16u, w_12.z & 4294901760u, w_12.w << 16u, w_12.w & 4294901760u);
-    return X8_ {as_type<metal::float4>(lo_3), as_type<metal::float4>(hi_3)};
+    metal::uint4 lo_4 = metal::uint4(w_13.x << 16u, w_13.x & 4294901760u, w_13.y << 16u, w_13.y & 4294901760u);
+    metal::uint4 hi_4 = metal::uint4(w_13.z << 16u, w_13.z & 4294901760u, w_13.w << 16u, w_13.w & 4294901760u);
+    return X8_ {as_type<metal::float4>(lo_4), as_type<metal::float4>(hi_4)};
 }
 
 metal::uint4 pairs4_(
@@ -646,9 +650,9 @@ metal::uint4 pairs4_(
     }
     if (false) {
         uint e_7 = w_4 & 252645135u;
-        uint o_3 = (w_4 >> 4u) & 252645135u;
+        uint o_4 = (w_4 >> 4u) & 252645135u;
         uint es = e_7 + ((e_7 & 134744072u) * 7u);
-        uint os = o_3 + ((o_3 & 134744072u) * 7u);
+        uint os = o_4 + ((o_4 & 134744072u) * 7u);
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
     metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
@@ -666,22 +670,40 @@ metal::uint2 fp8_pairs(
     return metal::uint2(h02_, h13_);
 }
 
+W16_ pairs2_(
+    uint w_6
+) {
+    metal::uint4 m_3 = metal::uint4(50332416u);
+    metal::uint4 one = metal::uint4(1006648320u);
+    metal::uint4 l_1 = (metal::uint4(w_6 << 8u, w_6 << 6u, w_6 << 4u, w_6 << 2u) & m_3) | one;
+    metal::uint4 h = (metal::uint4(w_6, w_6 >> 2u, w_6 >> 4u, w_6 >> 6u) & m_3) | one;
+    metal::float2 p0_ = float2(as_type<half2>(l_1.x));
+    metal::float2 p1_ = float2(as_type<half2>(l_1.y));
+    metal::float2 p2_ = float2(as_type<half2>(l_1.z));
+    metal::float2 p3_ = float2(as_type<half2>(l_1.w));
+    metal::float2 p4_ = float2(as_type<half2>(h.x));
+    metal::float2 p5_ = float2(as_type<half2>(h.y));
+    metal::float2 p6_ = float2(as_type<half2>(h.z));
+    metal::float2 p7_ = float2(as_type<half2>(h.w));
+    return W16_ {W8_ {metal::float4(p0_.x, p1_.x, p2_.x, p3_.x), metal::float4(p4_.x, p5_.x, p6_.x, p7_.x)}, W8_ {metal::float4(p0_.y, p1_.y, p2_.y, p3_.y), metal::float4(p4_.y, p5_.y, p6_.y, p7_.y)}};
+}
+
 W8_ qmv_w8_(
     uint wa,
-    uint wb_1,
+    uint wb_2,
     threadgroup type_12& fp4_lut
 ) {
-    bool local_11 = {};
-    bool local_12 = {};
+    bool local_13 = {};
+    bool local_14 = {};
     if (false) {
-        local_11 = false;
+        local_13 = false;
     } else {
-        local_11 = false;
+        local_13 = false;
     }
-    bool _e14 = local_11;
+    bool _e14 = local_13;
     if (_e14) {
         metal::uint2 _e15 = fp8_pairs(wa);
-        metal::uint2 _e16 = fp8_pairs(wb_1);
+        metal::uint2 _e16 = fp8_pairs(wb_2);
         metal::float2 a0_ = float2(as_type<half2>(_e15.x));
         metal::float2 a1_ = float2(as_type<half2>(_e15.y));
         metal::float2 b0_ = float2(as_type<half2>(_e16.x));
@@ -691,22 +713,22 @@ W8_ qmv_w8_(
     if (false) {
         if (false) {
             metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
-            return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_1) >> sh_2) & metal::uint4(255u))};
+            return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_2) >> sh_2) & metal::uint4(255u))};
         }
-        metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_1 << 2u, wb_1 >> 6u);
-        metal::uint4 h = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
-        metal::float2 a0_1 = float2(as_type<half2>(h.x));
-        metal::float2 a1_1 = float2(as_type<half2>(h.y));
-        metal::float2 b0_1 = float2(as_type<half2>(h.z));
-        metal::float2 b1_1 = float2(as_type<half2>(h.w));
+        metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
+        metal::uint4 h_1 = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::float2 a0_1 = float2(as_type<half2>(h_1.x));
+        metal::float2 a1_1 = float2(as_type<half2>(h_1.y));
+        metal::float2 b0_1 = float2(as_type<half2>(h_1.z));
+        metal::float2 b1_1 = float2(as_type<half2>(h_1.w));
         return W8_ {metal::float4(a0_1.x, a1_1.x, a0_1.y, a1_1.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
     }
     if (false) {
-        local_12 = false;
+        local_14 = false;
     } else {
-        local_12 = false;
+        local_14 = false;
     }
-    bool _e110 = local_12;
+    bool _e110 = local_14;
     if (_e110) {
         metal::uint4 _e111 = codes4_lo(wa);
         metal::uint4 _e113 = codes4_hi(wa);
@@ -773,21 +795,21 @@ metal::float2 qmv_word_group(
     device type_8 const& biases,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_13 = {};
-    bool local_14 = {};
+    bool local_15 = {};
+    bool local_16 = {};
     float a_2 = {};
     if (true) {
         if (false) {
-            local_14 = true;
+            local_16 = true;
         } else {
-            local_14 = false;
+            local_16 = false;
         }
-        bool _e23 = local_14;
-        local_13 = _e23;
+        bool _e23 = local_16;
+        local_15 = _e23;
     } else {
-        local_13 = true;
+        local_15 = true;
     }
-    bool _e25 = local_13;
+    bool _e25 = local_15;
     if (_e25) {
         metal::float2 _e26 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
         return _e26;
@@ -802,8 +824,8 @@ metal::float2 qmv_word_group(
     if (true) {
         return metal::float2(as_type<float>(metal::min(byte_2 + 14u, 255u) << 23u), 0.0);
     }
-    uint h_1 = ((byte_2 & 127u) << 7u) | ((byte_2 & 128u) << 8u);
-    a_2 = float2(as_type<half2>(h_1)).x * 4194304.0;
+    uint h_2 = ((byte_2 & 127u) << 7u) | ((byte_2 & 128u) << 8u);
+    a_2 = float2(as_type<half2>(h_2)).x * 4194304.0;
     if ((byte_2 & 127u) == 127u) {
         a_2 = as_type<float>(2143289344u);
     }
@@ -832,22 +854,22 @@ Unit4_ qmv_unit_load(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    Unit4_ w_6 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
+    Unit4_ w_7 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
     metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_1 * QMV_VEC), wq, _buffer_sizes);
-    w_6.c0_ = _e17;
+    w_7.c0_ = _e17;
     if (true) {
         metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c1_ = _e27;
+        w_7.c1_ = _e27;
     }
     if (true) {
         metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c2_ = _e37;
+        w_7.c2_ = _e37;
     }
     if (true) {
         metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_6.c3_ = _e47;
+        w_7.c3_ = _e47;
     }
-    Unit4_ _e48 = w_6;
+    Unit4_ _e48 = w_7;
     return _e48;
 }
 
@@ -866,7 +888,7 @@ W8_ qmv_w8_at(
 
 void qmv_unit(
     uint c_2,
-    Unit4_ w_7,
+    Unit4_ w_8,
     uint count,
     float global_factor_4,
     constant Params& p,
@@ -951,23 +973,23 @@ void qmv_unit(
                 }
                 {
                     uint _e67 = o;
-                    W8_ _e69 = qmv_w8_at(w_7.c0_, _e67 * 1u, fp4_lut);
+                    W8_ _e69 = qmv_w8_at(w_8.c0_, _e67 * 1u, fp4_lut);
                     f1_ = _e69;
                     f2_ = _e69;
                     f3_ = _e69;
                     if (true) {
                         uint _e78 = o;
-                        W8_ _e80 = qmv_w8_at(w_7.c1_, _e78 * 1u, fp4_lut);
+                        W8_ _e80 = qmv_w8_at(w_8.c1_, _e78 * 1u, fp4_lut);
                         f1_ = _e80;
                     }
                     if (true) {
                         uint _e86 = o;
-                        W8_ _e88 = qmv_w8_at(w_7.c2_, _e86 * 1u, fp4_lut);
+                        W8_ _e88 = qmv_w8_at(w_8.c2_, _e86 * 1u, fp4_lut);
                         f2_ = _e88;
                     }
                     if (true) {
                         uint _e94 = o;
-                        W8_ _e96 = qmv_w8_at(w_7.c3_, _e94 * 1u, fp4_lut);
+                        W8_ _e96 = qmv_w8_at(w_8.c3_, _e94 * 1u, fp4_lut);
                         f3_ = _e96;
                     }
                     mi_6 = 0u;
@@ -1065,34 +1087,34 @@ void qmv_unit(
 
 bool qmv_words_n(
 ) {
-    bool local_15 = {};
-    bool local_16 = {};
     bool local_17 = {};
     bool local_18 = {};
+    bool local_19 = {};
+    bool local_20 = {};
     if (false) {
-        local_15 = true;
-    } else {
-        local_15 = false;
-    }
-    bool _e12 = local_15;
-    if (_e12) {
-        local_16 = false;
-    } else {
-        local_16 = false;
-    }
-    bool _e20 = local_16;
-    if (_e20) {
         local_17 = true;
     } else {
         local_17 = false;
     }
-    bool _e28 = local_17;
-    if (_e28) {
-        local_18 = true;
+    bool _e12 = local_17;
+    if (_e12) {
+        local_18 = false;
     } else {
         local_18 = false;
     }
-    bool _e36 = local_18;
+    bool _e20 = local_18;
+    if (_e20) {
+        local_19 = true;
+    } else {
+        local_19 = false;
+    }
+    bool _e28 = local_19;
+    if (_e28) {
+        local_20 = true;
+    } else {
+        local_20 = false;
+    }
+    bool _e36 = local_20;
     return _e36;
 }
 
@@ -1112,15 +1134,15 @@ metal::uint4 qmv_unit_n_lo(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_19 = {};
+    bool local_21 = {};
     metal::uint4 v_6 = {};
     uint _e1 = qmv_unit_words_n();
     if (_e1 == 4u) {
-        local_19 = false;
+        local_21 = false;
     } else {
-        local_19 = false;
+        local_21 = false;
     }
-    bool _e11 = local_19;
+    bool _e11 = local_21;
     if (_e11) {
         metal::uint4 _e16 = wq[i_6 >> 2u];
         return _e16;
@@ -1170,34 +1192,34 @@ UnitN qmv_unit_n_load(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    UnitN w_8 = {};
+    UnitN w_9 = {};
     metal::uint4 z = metal::uint4(0u);
-    w_8 = UnitN {z, z, z, z, z, z, z, z};
+    w_9 = UnitN {z, z, z, z, z, z, z, z};
     uint _e6 = qmv_unit_words_n();
     uint off = c_3 * _e6;
     metal::uint4 _e11 = qmv_unit_n_lo(wbase_2.x + off, wq, _buffer_sizes);
-    w_8.l0_ = _e11;
+    w_9.l0_ = _e11;
     metal::uint4 _e15 = qmv_unit_n_hi(wbase_2.x + off, wq, _buffer_sizes);
-    w_8.h0_ = _e15;
+    w_9.h0_ = _e15;
     if (true) {
         metal::uint4 _e23 = qmv_unit_n_lo(wbase_2.y + off, wq, _buffer_sizes);
-        w_8.l1_ = _e23;
+        w_9.l1_ = _e23;
         metal::uint4 _e27 = qmv_unit_n_hi(wbase_2.y + off, wq, _buffer_sizes);
-        w_8.h1_ = _e27;
+        w_9.h1_ = _e27;
     }
     if (true) {
         metal::uint4 _e35 = qmv_unit_n_lo(wbase_2.z + off, wq, _buffer_sizes);
-        w_8.l2_ = _e35;
+        w_9.l2_ = _e35;
         metal::uint4 _e39 = qmv_unit_n_hi(wbase_2.z + off, wq, _buffer_sizes);
-        w_8.h2_ = _e39;
+        w_9.h2_ = _e39;
     }
     if (true) {
         metal::uint4 _e47 = qmv_unit_n_lo(wbase_2.w + off, wq, _buffer_sizes);
-        w_8.l3_ = _e47;
+        w_9.l3_ = _e47;
         metal::uint4 _e51 = qmv_unit_n_hi(wbase_2.w + off, wq, _buffer_sizes);
-        w_8.h3_ = _e51;
+        w_9.h3_ = _e51;
     }
-    UnitN _e52 = w_8;
+    UnitN _e52 = w_9;
     return _e52;
 }
 
@@ -1252,21 +1274,50 @@ W8_ qmv_octet_n(
     metal::uint4 hi_2,
     uint o_1
 ) {
-    uint p0_ = (o_1 * 8u) * BITS;
-    float _e7 = qmv_code_n(lo_2, hi_2, p0_);
-    float _e10 = qmv_code_n(lo_2, hi_2, p0_ + BITS);
-    float _e16 = qmv_code_n(lo_2, hi_2, p0_ + 8u);
-    float _e22 = qmv_code_n(lo_2, hi_2, p0_ + 12u);
-    float _e29 = qmv_code_n(lo_2, hi_2, p0_ + 16u);
-    float _e35 = qmv_code_n(lo_2, hi_2, p0_ + 20u);
-    float _e41 = qmv_code_n(lo_2, hi_2, p0_ + 24u);
-    float _e47 = qmv_code_n(lo_2, hi_2, p0_ + 28u);
+    uint p0_1 = (o_1 * 8u) * BITS;
+    float _e7 = qmv_code_n(lo_2, hi_2, p0_1);
+    float _e10 = qmv_code_n(lo_2, hi_2, p0_1 + BITS);
+    float _e16 = qmv_code_n(lo_2, hi_2, p0_1 + 8u);
+    float _e22 = qmv_code_n(lo_2, hi_2, p0_1 + 12u);
+    float _e29 = qmv_code_n(lo_2, hi_2, p0_1 + 16u);
+    float _e35 = qmv_code_n(lo_2, hi_2, p0_1 + 20u);
+    float _e41 = qmv_code_n(lo_2, hi_2, p0_1 + 24u);
+    float _e47 = qmv_code_n(lo_2, hi_2, p0_1 + 28u);
     return W8_ {metal::float4(_e7, _e10, _e16, _e22), metal::float4(_e29, _e35, _e41, _e47)};
 }
 
-void qmv_octet_n_acc(
-    UnitN w_9,
-    uint o_2,
+W16_ qmv_octets2_n(
+    metal::uint4 lo_3,
+    metal::uint4 hi_3,
+    uint o_2
+) {
+    bool local_22 = {};
+    bool local_23 = {};
+    if (false) {
+        local_22 = true;
+    } else {
+        local_22 = false;
+    }
+    bool _e14 = local_22;
+    if (_e14) {
+        local_23 = true;
+    } else {
+        local_23 = false;
+    }
+    bool _e23 = local_23;
+    if (_e23) {
+        uint _e26 = qmv_uword(lo_3, hi_3, o_2 >> 1u);
+        W16_ _e27 = pairs2_(_e26);
+        return _e27;
+    }
+    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_2);
+    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_2 + 1u);
+    return W16_ {_e28, _e31};
+}
+
+void qmv_octets_n_acc(
+    UnitN w_10,
+    uint o_3,
     uint j0_,
     uint count_1,
     thread type_17& d_3,
@@ -1276,35 +1327,35 @@ void qmv_octet_n_acc(
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    W8_ f1_1 = {};
-    W8_ f2_1 = {};
-    W8_ f3_1 = {};
+    W16_ f1_1 = {};
+    W16_ f2_1 = {};
+    W16_ f3_1 = {};
     uint mi_8 = 0u;
     uint _e6 = qmv_unit_octets_n();
-    if (o_2 >= _e6) {
+    if (o_3 >= _e6) {
         return;
     }
-    W8_ _e10 = qmv_octet_n(w_9.l0_, w_9.h0_, o_2);
+    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W8_ _e20 = qmv_octet_n(w_9.l1_, w_9.h1_, o_2);
+        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3);
         f1_1 = _e20;
     }
     if (true) {
-        W8_ _e27 = qmv_octet_n(w_9.l2_, w_9.h2_, o_2);
+        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3);
         f2_1 = _e27;
     }
     if (true) {
-        W8_ _e34 = qmv_octet_n(w_9.l3_, w_9.h3_, o_2);
+        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3);
         f3_1 = _e34;
     }
     bool loop_init_10 = true;
     while(true) {
         if (!loop_init_10) {
-            uint _e108 = mi_8;
-            mi_8 = _e108 + 1u;
+            uint _e137 = mi_8;
+            mi_8 = _e137 + 1u;
         }
         loop_init_10 = false;
         uint _e37 = mi_8;
@@ -1317,38 +1368,48 @@ void qmv_octet_n_acc(
             if (_e40 < count_1) {
                 uint _e43 = mi_8;
                 uint _e45 = qmv_xrow.inner[_e43];
-                X8_ _e49 = qmv_x8v(_e45, j0_ + (o_2 * 8u), p, x_2, _buffer_sizes);
-                uint _e50 = mi_8;
-                float _e52 = sx_2.inner[_e50];
-                sx_2.inner[_e50] = _e52 + metal::dot(_e49.lo + _e49.hi, metal::float4(1.0));
+                X8_ _e49 = qmv_x8v(_e45, j0_ + (o_3 * 8u), p, x_2, _buffer_sizes);
+                uint _e51 = mi_8;
+                uint _e53 = qmv_xrow.inner[_e51];
+                X8_ _e59 = qmv_x8v(_e53, (j0_ + (o_3 * 8u)) + 8u, p, x_2, _buffer_sizes);
                 uint _e60 = mi_8;
-                uint _e63 = mi_8;
-                float _e66 = d_3.inner[_e63].x;
-                float _e67 = qmv_dot8_(_e66, _e10, _e49);
-                d_3.inner[_e60].x = _e67;
+                float _e62 = sx_2.inner[_e60];
+                sx_2.inner[_e60] = _e62 + metal::dot((_e49.lo + _e49.hi) + (_e59.lo + _e59.hi), metal::float4(1.0));
+                uint _e74 = mi_8;
+                uint _e77 = mi_8;
+                float _e80 = d_3.inner[_e77].x;
+                float _e82 = qmv_dot8_(_e80, _e10.a, _e49);
+                float _e84 = qmv_dot8_(_e82, _e10.b, _e59);
+                d_3.inner[_e74].x = _e84;
                 if (true) {
-                    uint _e72 = mi_8;
-                    uint _e75 = mi_8;
-                    float _e78 = d_3.inner[_e75].y;
-                    W8_ _e79 = f1_1;
-                    float _e80 = qmv_dot8_(_e78, _e79, _e49);
-                    d_3.inner[_e72].y = _e80;
+                    uint _e89 = mi_8;
+                    uint _e92 = mi_8;
+                    float _e95 = d_3.inner[_e92].y;
+                    W8_ _e97 = f1_1.a;
+                    float _e98 = qmv_dot8_(_e95, _e97, _e49);
+                    W8_ _e100 = f1_1.b;
+                    float _e101 = qmv_dot8_(_e98, _e100, _e59);
+                    d_3.inner[_e89].y = _e101;
                 }
                 if (true) {
-                    uint _e85 = mi_8;
-                    uint _e88 = mi_8;
-                    float _e91 = d_3.inner[_e88].z;
-                    W8_ _e92 = f2_1;
-                    float _e93 = qmv_dot8_(_e91, _e92, _e49);
-                    d_3.inner[_e85].z = _e93;
+                    uint _e106 = mi_8;
+                    uint _e109 = mi_8;
+                    float _e112 = d_3.inner[_e109].z;
+                    W8_ _e114 = f2_1.a;
+                    float _e115 = qmv_dot8_(_e112, _e114, _e49);
+                    W8_ _e117 = f2_1.b;
+                    float _e118 = qmv_dot8_(_e115, _e117, _e59);
+                    d_3.inner[_e106].z = _e118;
                 }
                 if (true) {
-                    uint _e98 = mi_8;
-                    uint _e101 = mi_8;
-                    float _e104 = d_3.inner[_e101].w;
-                    W8_ _e105 = f3_1;
-                    float _e106 = qmv_dot8_(_e104, _e105, _e49);
-                    d_3.inner[_e98].w = _e106;
+                    uint _e123 = mi_8;
+                    uint _e126 = mi_8;
+                    float _e129 = d_3.inner[_e126].w;
+                    W8_ _e131 = f3_1.a;
+                    float _e132 = qmv_dot8_(_e129, _e131, _e49);
+                    W8_ _e134 = f3_1.b;
+                    float _e135 = qmv_dot8_(_e132, _e134, _e59);
+                    d_3.inner[_e123].w = _e135;
                 }
             }
         }
@@ -1358,7 +1419,7 @@ void qmv_octet_n_acc(
 
 void qmv_unit_n(
     uint c_4,
-    UnitN w_10,
+    UnitN w_11,
     uint count_2,
     float global_factor_5,
     constant Params& p,
@@ -1400,38 +1461,34 @@ void qmv_unit_n(
             b_3[_e27] = _e23.y;
         }
     }
-    qmv_octet_n_acc(w_10, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n_acc(w_10, 1u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n_acc(w_10, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n_acc(w_10, 3u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n_acc(w_10, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n_acc(w_10, 5u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n_acc(w_10, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n_acc(w_10, 7u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
     bool loop_init_12 = true;
     while(true) {
         if (!loop_init_12) {
-            uint _e67 = mi_9;
-            mi_9 = _e67 + 1u;
+            uint _e63 = mi_9;
+            mi_9 = _e63 + 1u;
         }
         loop_init_12 = false;
-        uint _e45 = mi_9;
-        if (_e45 < QMV_XROWS) {
+        uint _e41 = mi_9;
+        if (_e41 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e48 = mi_9;
-            if (_e48 < count_2) {
+            uint _e44 = mi_9;
+            if (_e44 < count_2) {
+                uint _e47 = mi_9;
+                metal::float4 _e49 = qacc.inner[_e47];
+                metal::float4 _e50 = a_4;
                 uint _e51 = mi_9;
-                metal::float4 _e53 = qacc.inner[_e51];
-                metal::float4 _e54 = a_4;
-                uint _e55 = mi_9;
-                metal::float4 _e57 = d_4.inner[_e55];
-                metal::float4 _e59 = b_3;
-                uint _e60 = mi_9;
-                float _e62 = sx_3.inner[_e60];
-                qacc.inner[_e51] = _e53 + ((_e54 * _e57) + (_e59 * _e62));
+                metal::float4 _e53 = d_4.inner[_e51];
+                metal::float4 _e55 = b_3;
+                uint _e56 = mi_9;
+                float _e58 = sx_3.inner[_e56];
+                qacc.inner[_e47] = _e49 + ((_e50 * _e53) + (_e55 * _e58));
             }
         }
     }
@@ -1440,71 +1497,71 @@ void qmv_unit_n(
 
 bool qmv_word_kernel(
 ) {
-    bool local_20 = {};
-    bool local_21 = {};
-    bool local_22 = {};
-    bool local_23 = {};
     bool local_24 = {};
     bool local_25 = {};
     bool local_26 = {};
     bool local_27 = {};
     bool local_28 = {};
+    bool local_29 = {};
+    bool local_30 = {};
+    bool local_31 = {};
+    bool local_32 = {};
     bool _e0 = qmv_words_n();
     if (_e0) {
         uint _e5 = qmv_unit_octets_n();
-        local_20 = GS >= (8u * _e5);
+        local_24 = GS >= (8u * _e5);
     } else {
-        local_20 = false;
+        local_24 = false;
     }
-    bool n = local_20;
+    bool n = local_24;
     if (false) {
-        local_21 = false;
+        local_25 = false;
     } else {
-        local_21 = false;
+        local_25 = false;
     }
-    bool _e22 = local_21;
+    bool _e22 = local_25;
     if (_e22) {
-        local_22 = true;
+        local_26 = true;
     } else {
-        local_22 = false;
+        local_26 = false;
     }
-    bool fp8_ = local_22;
+    bool fp8_ = local_26;
     if (true) {
         if (false) {
             if (false) {
-                local_25 = false;
+                local_29 = false;
             } else {
-                local_25 = false;
+                local_29 = false;
             }
-            bool _e56 = local_25;
+            bool _e56 = local_29;
             if (_e56) {
-                local_26 = true;
+                local_30 = true;
             } else {
-                local_26 = false;
+                local_30 = false;
             }
-            bool _e64 = local_26;
-            local_24 = _e64;
-        } else {
-            local_24 = true;
-        }
-        bool _e66 = local_24;
-        if (!(_e66)) {
-            local_27 = fp8_;
-        } else {
-            local_27 = true;
-        }
-        bool _e71 = local_27;
-        if (!(_e71)) {
-            local_28 = n;
+            bool _e64 = local_30;
+            local_28 = _e64;
         } else {
             local_28 = true;
         }
-        bool _e76 = local_28;
-        local_23 = _e76;
+        bool _e66 = local_28;
+        if (!(_e66)) {
+            local_31 = fp8_;
+        } else {
+            local_31 = true;
+        }
+        bool _e71 = local_31;
+        if (!(_e71)) {
+            local_32 = n;
+        } else {
+            local_32 = true;
+        }
+        bool _e76 = local_32;
+        local_27 = _e76;
     } else {
-        local_23 = false;
+        local_27 = false;
     }
-    bool _e78 = local_23;
+    bool _e78 = local_27;
     return _e78;
 }
 
@@ -1541,7 +1598,7 @@ void qmv_reduce_flat(
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_29 = {};
+    bool local_33 = {};
     uint team0_ = lid_1 - lane;
     bool loop_init_13 = true;
     while(true) {
@@ -1648,24 +1705,24 @@ void qmv_reduce_flat(
                     }
                     if (mi_12 < count_3) {
                         uint _e130 = p.n;
-                        local_29 = (col0_ + ci_15) < _e130;
+                        local_33 = (col0_ + ci_15) < _e130;
                     } else {
-                        local_29 = false;
+                        local_33 = false;
                     }
-                    bool _e133 = local_29;
+                    bool _e133 = local_33;
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_12, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_4 = _e134.y * _e138;
+                        uint o_5 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_4 + col0_) + ci_15) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_5 + col0_) + ci_15) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_4 + col0_) + ci_15] = as_type<uint>(_e161);
+                            out[(o_5 + col0_) + ci_15] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -1719,10 +1776,16 @@ struct qmvInput {
     uint u0_ = {};
     bool local_5 = {};
     bool local_6 = {};
-    Unit4_ cur = {};
-    Unit4_ wb = {};
-    Unit4_ wc = {};
-    Unit4_ wd = {};
+    UnitN cur = {};
+    UnitN wb = {};
+    UnitN wc = {};
+    UnitN wd = {};
+    bool local_7 = {};
+    bool local_8 = {};
+    Unit4_ cur_1 = {};
+    Unit4_ wb_1 = {};
+    Unit4_ wc_1 = {};
+    Unit4_ wd_1 = {};
     uint mi_2 = 0u;
     uint ci_2 = {};
     uint c0_ = {};
@@ -1748,7 +1811,7 @@ struct qmvInput {
     uint ci_8 = {};
     uint stride = {};
     uint ci_9 = {};
-    bool local_7 = {};
+    bool local_9 = {};
     uint ci_10 = {};
     uint ci_11 = {};
     if (false) {
@@ -1905,442 +1968,544 @@ struct qmvInput {
     u0_ = _e227 ? lane_1 : units;
     bool _e230 = qmv_words_n();
     if (_e230) {
-        bool loop_init_22 = true;
-        while(true) {
-            if (!loop_init_22) {
-                uint _e238 = u0_;
-                u0_ = _e238 + QMV_LANES;
+        if (false) {
+            local_5 = false;
+        } else {
+            local_5 = false;
+        }
+        bool _e242 = local_5;
+        if (_e242) {
+            uint _e245 = u0_;
+            local_6 = _e245 < units;
+        } else {
+            local_6 = false;
+        }
+        bool _e248 = local_6;
+        if (_e248) {
+            metal::uint4 _e249 = wbase;
+            uint _e250 = u0_;
+            UnitN _e251 = qmv_unit_n_load(_e249, _e250, wq, _buffer_sizes);
+            cur = _e251;
+            bool loop_init_22 = true;
+            while(true) {
+                if (!loop_init_22) {
+                    uint _e266 = u0_;
+                    u0_ = _e266 + QMV_LANES;
+                }
+                loop_init_22 = false;
+                uint _e253 = u0_;
+                if (_e253 < units) {
+                } else {
+                    break;
+                }
+                {
+                    metal::uint4 _e255 = wbase;
+                    uint _e256 = u0_;
+                    UnitN _e262 = qmv_unit_n_load(_e255, metal::min(_e256 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                    uint _e263 = u0_;
+                    UnitN _e264 = cur;
+                    float _e265 = global_factor;
+                    qmv_unit_n(_e263, _e264, count_4, _e265, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    cur = _e262;
+                }
             }
-            loop_init_22 = false;
-            uint _e231 = u0_;
-            if (_e231 < units) {
+        }
+        bool loop_init_23 = true;
+        while(true) {
+            if (!loop_init_23) {
+                uint _e353 = u0_;
+                u0_ = _e353 + 32u;
+            }
+            loop_init_23 = false;
+            uint _e269 = u0_;
+            if ((_e269 + 16u) < units) {
             } else {
                 break;
             }
             {
-                uint _e233 = u0_;
-                metal::uint4 _e234 = wbase;
-                uint _e235 = u0_;
-                UnitN _e236 = qmv_unit_n_load(_e234, _e235, wq, _buffer_sizes);
-                float _e237 = global_factor;
-                qmv_unit_n(_e233, _e236, count_4, _e237, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                metal::uint4 _e279 = wbase;
+                uint _e280 = u0_;
+                UnitN _e281 = qmv_unit_n_load(_e279, _e280, wq, _buffer_sizes);
+                wb = _e281;
+                wc = _e281;
+                wd = _e281;
+                if (true) {
+                    metal::uint4 _e289 = wbase;
+                    uint _e290 = u0_;
+                    UnitN _e293 = qmv_unit_n_load(_e289, _e290 + QMV_LANES, wq, _buffer_sizes);
+                    wb = _e293;
+                }
+                if (false) {
+                    metal::uint4 _e298 = wbase;
+                    uint _e299 = u0_;
+                    UnitN _e305 = qmv_unit_n_load(_e298, _e299 + 32u, wq, _buffer_sizes);
+                    wc = _e305;
+                }
+                if (false) {
+                    metal::uint4 _e310 = wbase;
+                    uint _e311 = u0_;
+                    UnitN _e317 = qmv_unit_n_load(_e310, _e311 + 48u, wq, _buffer_sizes);
+                    wd = _e317;
+                }
+                uint _e318 = u0_;
+                float _e319 = global_factor;
+                qmv_unit_n(_e318, _e281, count_4, _e319, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                if (true) {
+                    uint _e324 = u0_;
+                    UnitN _e327 = wb;
+                    float _e328 = global_factor;
+                    qmv_unit_n(_e324 + QMV_LANES, _e327, count_4, _e328, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+                if (false) {
+                    uint _e333 = u0_;
+                    UnitN _e339 = wc;
+                    float _e340 = global_factor;
+                    qmv_unit_n(_e333 + 32u, _e339, count_4, _e340, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+                if (false) {
+                    uint _e345 = u0_;
+                    UnitN _e351 = wd;
+                    float _e352 = global_factor;
+                    qmv_unit_n(_e345 + 48u, _e351, count_4, _e352, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+            }
+        }
+        bool loop_init_24 = true;
+        while(true) {
+            if (!loop_init_24) {
+                uint _e362 = u0_;
+                u0_ = _e362 + QMV_LANES;
+            }
+            loop_init_24 = false;
+            uint _e355 = u0_;
+            if (_e355 < units) {
+            } else {
+                break;
+            }
+            {
+                uint _e357 = u0_;
+                metal::uint4 _e358 = wbase;
+                uint _e359 = u0_;
+                UnitN _e360 = qmv_unit_n_load(_e358, _e359, wq, _buffer_sizes);
+                float _e361 = global_factor;
+                qmv_unit_n(_e357, _e360, count_4, _e361, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     if (false) {
-        local_5 = false;
+        local_7 = false;
     } else {
-        local_5 = false;
+        local_7 = false;
     }
-    bool _e252 = local_5;
-    if (_e252) {
-        uint _e255 = u0_;
-        local_6 = _e255 < units;
+    bool _e376 = local_7;
+    if (_e376) {
+        uint _e379 = u0_;
+        local_8 = _e379 < units;
     } else {
-        local_6 = false;
+        local_8 = false;
     }
-    bool _e258 = local_6;
-    if (_e258) {
-        metal::uint4 _e259 = wbase;
-        uint _e260 = u0_;
-        Unit4_ _e261 = qmv_unit_load(_e259, _e260, wq, _buffer_sizes);
-        cur = _e261;
-        bool loop_init_23 = true;
+    bool _e382 = local_8;
+    if (_e382) {
+        metal::uint4 _e383 = wbase;
+        uint _e384 = u0_;
+        Unit4_ _e385 = qmv_unit_load(_e383, _e384, wq, _buffer_sizes);
+        cur_1 = _e385;
+        bool loop_init_25 = true;
         while(true) {
-            if (!loop_init_23) {
-                uint _e276 = u0_;
-                u0_ = _e276 + QMV_LANES;
+            if (!loop_init_25) {
+                uint _e400 = u0_;
+                u0_ = _e400 + QMV_LANES;
             }
-            loop_init_23 = false;
-            uint _e263 = u0_;
-            if (_e263 < units) {
+            loop_init_25 = false;
+            uint _e387 = u0_;
+            if (_e387 < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e265 = wbase;
-                uint _e266 = u0_;
-                Unit4_ _e272 = qmv_unit_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e273 = u0_;
-                Unit4_ _e274 = cur;
-                float _e275 = global_factor;
-                qmv_unit(_e273, _e274, count_4, _e275, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur = _e272;
+                metal::uint4 _e389 = wbase;
+                uint _e390 = u0_;
+                Unit4_ _e396 = qmv_unit_load(_e389, metal::min(_e390 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e397 = u0_;
+                Unit4_ _e398 = cur_1;
+                float _e399 = global_factor;
+                qmv_unit(_e397, _e398, count_4, _e399, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur_1 = _e396;
             }
-        }
-    }
-    bool loop_init_24 = true;
-    while(true) {
-        if (!loop_init_24) {
-            uint _e363 = u0_;
-            u0_ = _e363 + 32u;
-        }
-        loop_init_24 = false;
-        uint _e279 = u0_;
-        if ((_e279 + 16u) < units) {
-        } else {
-            break;
-        }
-        {
-            metal::uint4 _e289 = wbase;
-            uint _e290 = u0_;
-            Unit4_ _e291 = qmv_unit_load(_e289, _e290, wq, _buffer_sizes);
-            wb = _e291;
-            wc = _e291;
-            wd = _e291;
-            if (true) {
-                metal::uint4 _e299 = wbase;
-                uint _e300 = u0_;
-                Unit4_ _e303 = qmv_unit_load(_e299, _e300 + QMV_LANES, wq, _buffer_sizes);
-                wb = _e303;
-            }
-            if (false) {
-                metal::uint4 _e308 = wbase;
-                uint _e309 = u0_;
-                Unit4_ _e315 = qmv_unit_load(_e308, _e309 + 32u, wq, _buffer_sizes);
-                wc = _e315;
-            }
-            if (false) {
-                metal::uint4 _e320 = wbase;
-                uint _e321 = u0_;
-                Unit4_ _e327 = qmv_unit_load(_e320, _e321 + 48u, wq, _buffer_sizes);
-                wd = _e327;
-            }
-            uint _e328 = u0_;
-            float _e329 = global_factor;
-            qmv_unit(_e328, _e291, count_4, _e329, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e334 = u0_;
-                Unit4_ _e337 = wb;
-                float _e338 = global_factor;
-                qmv_unit(_e334 + QMV_LANES, _e337, count_4, _e338, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e343 = u0_;
-                Unit4_ _e349 = wc;
-                float _e350 = global_factor;
-                qmv_unit(_e343 + 32u, _e349, count_4, _e350, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e355 = u0_;
-                Unit4_ _e361 = wd;
-                float _e362 = global_factor;
-                qmv_unit(_e355 + 48u, _e361, count_4, _e362, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-        }
-    }
-    bool loop_init_25 = true;
-    while(true) {
-        if (!loop_init_25) {
-            uint _e372 = u0_;
-            u0_ = _e372 + QMV_LANES;
-        }
-        loop_init_25 = false;
-        uint _e365 = u0_;
-        if (_e365 < units) {
-        } else {
-            break;
-        }
-        {
-            uint _e367 = u0_;
-            metal::uint4 _e368 = wbase;
-            uint _e369 = u0_;
-            Unit4_ _e370 = qmv_unit_load(_e368, _e369, wq, _buffer_sizes);
-            float _e371 = global_factor;
-            qmv_unit(_e367, _e370, count_4, _e371, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
     bool loop_init_26 = true;
     while(true) {
         if (!loop_init_26) {
-            uint _e401 = mi_2;
-            mi_2 = _e401 + 1u;
+            uint _e487 = u0_;
+            u0_ = _e487 + 32u;
         }
         loop_init_26 = false;
-        uint _e377 = mi_2;
-        if (_e377 < QMV_XROWS) {
+        uint _e403 = u0_;
+        if ((_e403 + 16u) < units) {
+        } else {
+            break;
+        }
+        {
+            metal::uint4 _e413 = wbase;
+            uint _e414 = u0_;
+            Unit4_ _e415 = qmv_unit_load(_e413, _e414, wq, _buffer_sizes);
+            wb_1 = _e415;
+            wc_1 = _e415;
+            wd_1 = _e415;
+            if (true) {
+                metal::uint4 _e423 = wbase;
+                uint _e424 = u0_;
+                Unit4_ _e427 = qmv_unit_load(_e423, _e424 + QMV_LANES, wq, _buffer_sizes);
+                wb_1 = _e427;
+            }
+            if (false) {
+                metal::uint4 _e432 = wbase;
+                uint _e433 = u0_;
+                Unit4_ _e439 = qmv_unit_load(_e432, _e433 + 32u, wq, _buffer_sizes);
+                wc_1 = _e439;
+            }
+            if (false) {
+                metal::uint4 _e444 = wbase;
+                uint _e445 = u0_;
+                Unit4_ _e451 = qmv_unit_load(_e444, _e445 + 48u, wq, _buffer_sizes);
+                wd_1 = _e451;
+            }
+            uint _e452 = u0_;
+            float _e453 = global_factor;
+            qmv_unit(_e452, _e415, count_4, _e453, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e458 = u0_;
+                Unit4_ _e461 = wb_1;
+                float _e462 = global_factor;
+                qmv_unit(_e458 + QMV_LANES, _e461, count_4, _e462, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e467 = u0_;
+                Unit4_ _e473 = wc_1;
+                float _e474 = global_factor;
+                qmv_unit(_e467 + 32u, _e473, count_4, _e474, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e479 = u0_;
+                Unit4_ _e485 = wd_1;
+                float _e486 = global_factor;
+                qmv_unit(_e479 + 48u, _e485, count_4, _e486, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+        }
+    }
+    bool loop_init_27 = true;
+    while(true) {
+        if (!loop_init_27) {
+            uint _e496 = u0_;
+            u0_ = _e496 + QMV_LANES;
+        }
+        loop_init_27 = false;
+        uint _e489 = u0_;
+        if (_e489 < units) {
+        } else {
+            break;
+        }
+        {
+            uint _e491 = u0_;
+            metal::uint4 _e492 = wbase;
+            uint _e493 = u0_;
+            Unit4_ _e494 = qmv_unit_load(_e492, _e493, wq, _buffer_sizes);
+            float _e495 = global_factor;
+            qmv_unit(_e491, _e494, count_4, _e495, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+        }
+    }
+    bool loop_init_28 = true;
+    while(true) {
+        if (!loop_init_28) {
+            uint _e525 = mi_2;
+            mi_2 = _e525 + 1u;
+        }
+        loop_init_28 = false;
+        uint _e501 = mi_2;
+        if (_e501 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_2 = 0u;
-            bool loop_init_27 = true;
+            bool loop_init_29 = true;
             while(true) {
-                if (!loop_init_27) {
-                    uint _e398 = ci_2;
-                    ci_2 = _e398 + 1u;
+                if (!loop_init_29) {
+                    uint _e522 = ci_2;
+                    ci_2 = _e522 + 1u;
                 }
-                loop_init_27 = false;
-                uint _e382 = ci_2;
-                if (_e382 < QMV_COLS) {
+                loop_init_29 = false;
+                uint _e506 = ci_2;
+                if (_e506 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e385 = ci_2;
-                    uint _e388 = mi_2;
-                    uint _e392 = mi_2;
-                    uint _e394 = ci_2;
-                    float _e396 = qacc.inner[_e392][_e394];
-                    acc.inner[(_e385 * QMAX_ROWS) + _e388] = _e396;
+                    uint _e509 = ci_2;
+                    uint _e512 = mi_2;
+                    uint _e516 = mi_2;
+                    uint _e518 = ci_2;
+                    float _e520 = qacc.inner[_e516][_e518];
+                    acc.inner[(_e509 * QMAX_ROWS) + _e512] = _e520;
                 }
             }
         }
     }
     uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
     c0_ = _e168 ? chunks : first_1;
-    bool loop_init_28 = true;
+    bool loop_init_30 = true;
     while(true) {
-        if (!loop_init_28) {
-            uint _e688 = c0_;
-            c0_ = _e688 + 32u;
+        if (!loop_init_30) {
+            uint _e812 = c0_;
+            c0_ = _e812 + 32u;
         }
-        loop_init_28 = false;
-        uint _e415 = c0_;
-        if (_e415 < chunks) {
+        loop_init_30 = false;
+        uint _e539 = c0_;
+        if (_e539 < chunks) {
         } else {
             break;
         }
         {
             u = 0u;
-            bool loop_init_29 = true;
+            bool loop_init_31 = true;
             while(true) {
-                if (!loop_init_29) {
-                    uint _e448 = u;
-                    u = _e448 + 1u;
+                if (!loop_init_31) {
+                    uint _e572 = u;
+                    u = _e572 + 1u;
                 }
-                loop_init_29 = false;
-                uint _e419 = u;
-                if (_e419 < 2u) {
+                loop_init_31 = false;
+                uint _e543 = u;
+                if (_e543 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e421 = c0_;
-                    uint _e422 = u;
-                    uint c_5 = metal::min(_e421 + (_e422 * QMV_LANES), chunks - 1u);
+                    uint _e545 = c0_;
+                    uint _e546 = u;
+                    uint c_5 = metal::min(_e545 + (_e546 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_30 = true;
+                    bool loop_init_32 = true;
                     while(true) {
-                        if (!loop_init_30) {
-                            uint _e445 = ci_3;
-                            ci_3 = _e445 + 1u;
+                        if (!loop_init_32) {
+                            uint _e569 = ci_3;
+                            ci_3 = _e569 + 1u;
                         }
-                        loop_init_30 = false;
-                        uint _e431 = ci_3;
-                        if (_e431 < QMV_COLS) {
+                        loop_init_32 = false;
+                        uint _e555 = ci_3;
+                        if (_e555 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e434 = ci_3;
-                            uint _e436 = w_rows.inner[_e434];
-                            uint _e437 = u;
-                            uint _e440 = ci_3;
-                            qmv_load(_e436, c_5, ((_e437 * QMAX_COLS) + _e440) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e558 = ci_3;
+                            uint _e560 = w_rows.inner[_e558];
+                            uint _e561 = u;
+                            uint _e564 = ci_3;
+                            qmv_load(_e560, c_5, ((_e561 * QMAX_COLS) + _e564) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_31 = true;
+            bool loop_init_33 = true;
             while(true) {
-                if (!loop_init_31) {
-                    uint _e686 = u_1;
-                    u_1 = _e686 + 1u;
+                if (!loop_init_33) {
+                    uint _e810 = u_1;
+                    u_1 = _e810 + 1u;
                 }
-                loop_init_31 = false;
-                uint _e452 = u_1;
-                if (_e452 < 2u) {
+                loop_init_33 = false;
+                uint _e576 = u_1;
+                if (_e576 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e454 = c0_;
-                    uint _e455 = u_1;
-                    uint c_6 = _e454 + (_e455 * QMV_LANES);
+                    uint _e578 = c0_;
+                    uint _e579 = u_1;
+                    uint c_6 = _e578 + (_e579 * QMV_LANES);
                     if (c_6 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_32 = true;
+                    bool loop_init_34 = true;
                     while(true) {
-                        if (!loop_init_32) {
-                            uint _e683 = s0_;
-                            s0_ = _e683 + 32u;
+                        if (!loop_init_34) {
+                            uint _e807 = s0_;
+                            s0_ = _e807 + 32u;
                         }
-                        loop_init_32 = false;
-                        uint _e462 = s0_;
-                        if (_e462 < 32u) {
+                        loop_init_34 = false;
+                        uint _e586 = s0_;
+                        if (_e586 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e467 = s0_;
-                            uint j0_3 = (c_6 * 32u) + _e467;
-                            uint _e471 = p.k;
-                            if (j0_3 >= _e471) {
+                            uint _e591 = s0_;
+                            uint j0_3 = (c_6 * 32u) + _e591;
+                            uint _e595 = p.k;
+                            if (j0_3 >= _e595) {
                                 break;
                             }
                             ab = type_23 {};
                             ci_4 = 0u;
-                            bool loop_init_33 = true;
+                            bool loop_init_35 = true;
                             while(true) {
-                                if (!loop_init_33) {
-                                    uint _e488 = ci_4;
-                                    ci_4 = _e488 + 1u;
+                                if (!loop_init_35) {
+                                    uint _e612 = ci_4;
+                                    ci_4 = _e612 + 1u;
                                 }
-                                loop_init_33 = false;
-                                uint _e477 = ci_4;
-                                if (_e477 < QMV_COLS) {
+                                loop_init_35 = false;
+                                uint _e601 = ci_4;
+                                if (_e601 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e480 = ci_4;
-                                    uint _e482 = ci_4;
-                                    uint _e484 = w_rows.inner[_e482];
-                                    float _e485 = global_factor;
-                                    metal::float2 _e486 = qmv_group(_e484, j0_3, _e485, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e480] = _e486;
+                                    uint _e604 = ci_4;
+                                    uint _e606 = ci_4;
+                                    uint _e608 = w_rows.inner[_e606];
+                                    float _e609 = global_factor;
+                                    metal::float2 _e610 = qmv_group(_e608, j0_3, _e609, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e604] = _e610;
                                 }
                             }
                             dots = type_20 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_34 = true;
+                            bool loop_init_36 = true;
                             while(true) {
-                                if (!loop_init_34) {
-                                    uint _e635 = e8_;
-                                    e8_ = _e635 + 8u;
+                                if (!loop_init_36) {
+                                    uint _e759 = e8_;
+                                    e8_ = _e759 + 8u;
                                 }
-                                loop_init_34 = false;
-                                uint _e496 = e8_;
-                                if (_e496 < 32u) {
+                                loop_init_36 = false;
+                                uint _e620 = e8_;
+                                if (_e620 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
                                     wf = type_20 {};
                                     ci_5 = 0u;
-                                    bool loop_init_35 = true;
+                                    bool loop_init_37 = true;
                                     while(true) {
-                                        if (!loop_init_35) {
-                                            uint _e533 = ci_5;
-                                            ci_5 = _e533 + 1u;
+                                        if (!loop_init_37) {
+                                            uint _e657 = ci_5;
+                                            ci_5 = _e657 + 1u;
                                         }
-                                        loop_init_35 = false;
-                                        uint _e502 = ci_5;
-                                        if (_e502 < QMV_COLS) {
+                                        loop_init_37 = false;
+                                        uint _e626 = ci_5;
+                                        if (_e626 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_36 = true;
+                                            bool loop_init_38 = true;
                                             while(true) {
-                                                if (!loop_init_36) {
-                                                    uint _e530 = e;
-                                                    e = _e530 + 1u;
+                                                if (!loop_init_38) {
+                                                    uint _e654 = e;
+                                                    e = _e654 + 1u;
                                                 }
-                                                loop_init_36 = false;
-                                                uint _e507 = e;
-                                                if (_e507 < 8u) {
+                                                loop_init_38 = false;
+                                                uint _e631 = e;
+                                                if (_e631 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e510 = ci_5;
-                                                    uint _e513 = e;
-                                                    uint _e516 = u_1;
-                                                    uint _e519 = ci_5;
-                                                    uint _e523 = s0_;
-                                                    uint _e524 = e8_;
-                                                    uint _e526 = e;
-                                                    float _e528 = qmv_weight(((_e516 * QMAX_COLS) + _e519) * 8u, (_e523 + _e524) + _e526, fp4_lut, wbuf);
-                                                    wf.inner[(_e510 * 8u) + _e513] = _e528;
+                                                    uint _e634 = ci_5;
+                                                    uint _e637 = e;
+                                                    uint _e640 = u_1;
+                                                    uint _e643 = ci_5;
+                                                    uint _e647 = s0_;
+                                                    uint _e648 = e8_;
+                                                    uint _e650 = e;
+                                                    float _e652 = qmv_weight(((_e640 * QMAX_COLS) + _e643) * 8u, (_e647 + _e648) + _e650, fp4_lut, wbuf);
+                                                    wf.inner[(_e634 * 8u) + _e637] = _e652;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_37 = true;
+                                    bool loop_init_39 = true;
                                     while(true) {
-                                        if (!loop_init_37) {
-                                            uint _e633 = mi_3;
-                                            mi_3 = _e633 + 1u;
+                                        if (!loop_init_39) {
+                                            uint _e757 = mi_3;
+                                            mi_3 = _e757 + 1u;
                                         }
-                                        loop_init_37 = false;
-                                        uint _e537 = mi_3;
-                                        if (_e537 < QMV_XROWS) {
+                                        loop_init_39 = false;
+                                        uint _e661 = mi_3;
+                                        if (_e661 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e540 = mi_3;
-                                            if (_e540 < count_4) {
-                                                uint _e542 = mi_3;
-                                                uint _e544 = x_rows.inner[_e542];
-                                                uint _e545 = e8_;
-                                                qmv_x8_(_e544, j0_3 + _e545, p, x_2, xv, _buffer_sizes);
+                                            uint _e664 = mi_3;
+                                            if (_e664 < count_4) {
+                                                uint _e666 = mi_3;
+                                                uint _e668 = x_rows.inner[_e666];
+                                                uint _e669 = e8_;
+                                                qmv_x8_(_e668, j0_3 + _e669, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e552 = mi_3;
-                                                    float _e554 = sx.inner[_e552];
-                                                    float _e557 = xv.inner[0];
-                                                    float _e560 = xv.inner[1];
-                                                    float _e564 = xv.inner[2];
-                                                    float _e567 = xv.inner[3];
-                                                    float _e572 = xv.inner[4];
-                                                    float _e575 = xv.inner[5];
-                                                    float _e579 = xv.inner[6];
-                                                    float _e582 = xv.inner[7];
-                                                    sx.inner[_e552] = _e554 + (((_e557 + _e560) + (_e564 + _e567)) + ((_e572 + _e575) + (_e579 + _e582)));
+                                                    uint _e676 = mi_3;
+                                                    float _e678 = sx.inner[_e676];
+                                                    float _e681 = xv.inner[0];
+                                                    float _e684 = xv.inner[1];
+                                                    float _e688 = xv.inner[2];
+                                                    float _e691 = xv.inner[3];
+                                                    float _e696 = xv.inner[4];
+                                                    float _e699 = xv.inner[5];
+                                                    float _e703 = xv.inner[6];
+                                                    float _e706 = xv.inner[7];
+                                                    sx.inner[_e676] = _e678 + (((_e681 + _e684) + (_e688 + _e691)) + ((_e696 + _e699) + (_e703 + _e706)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_38 = true;
+                                                bool loop_init_40 = true;
                                                 while(true) {
-                                                    if (!loop_init_38) {
-                                                        uint _e630 = ci_6;
-                                                        ci_6 = _e630 + 1u;
+                                                    if (!loop_init_40) {
+                                                        uint _e754 = ci_6;
+                                                        ci_6 = _e754 + 1u;
                                                     }
-                                                    loop_init_38 = false;
-                                                    uint _e589 = ci_6;
-                                                    if (_e589 < QMV_COLS) {
+                                                    loop_init_40 = false;
+                                                    uint _e713 = ci_6;
+                                                    if (_e713 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e592 = ci_6;
-                                                        uint _e595 = mi_3;
-                                                        float _e598 = dots.inner[(_e592 * QMAX_ROWS) + _e595];
-                                                        d = _e598;
+                                                        uint _e716 = ci_6;
+                                                        uint _e719 = mi_3;
+                                                        float _e722 = dots.inner[(_e716 * QMAX_ROWS) + _e719];
+                                                        d = _e722;
                                                         e_1 = 0u;
-                                                        bool loop_init_39 = true;
+                                                        bool loop_init_41 = true;
                                                         while(true) {
-                                                            if (!loop_init_39) {
-                                                                uint _e620 = e_1;
-                                                                e_1 = _e620 + 1u;
+                                                            if (!loop_init_41) {
+                                                                uint _e744 = e_1;
+                                                                e_1 = _e744 + 1u;
                                                             }
-                                                            loop_init_39 = false;
-                                                            uint _e602 = e_1;
-                                                            if (_e602 < 8u) {
+                                                            loop_init_41 = false;
+                                                            uint _e726 = e_1;
+                                                            if (_e726 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e605 = d;
-                                                                uint _e607 = e_1;
-                                                                float _e609 = xv.inner[_e607];
-                                                                uint _e610 = ci_6;
-                                                                uint _e613 = e_1;
-                                                                float _e616 = wf.inner[(_e610 * 8u) + _e613];
-                                                                d = _e605 + (_e609 * _e616);
+                                                                float _e729 = d;
+                                                                uint _e731 = e_1;
+                                                                float _e733 = xv.inner[_e731];
+                                                                uint _e734 = ci_6;
+                                                                uint _e737 = e_1;
+                                                                float _e740 = wf.inner[(_e734 * 8u) + _e737];
+                                                                d = _e729 + (_e733 * _e740);
                                                             }
                                                         }
-                                                        uint _e622 = ci_6;
-                                                        uint _e625 = mi_3;
-                                                        float _e628 = d;
-                                                        dots.inner[(_e622 * QMAX_ROWS) + _e625] = _e628;
+                                                        uint _e746 = ci_6;
+                                                        uint _e749 = mi_3;
+                                                        float _e752 = d;
+                                                        dots.inner[(_e746 * QMAX_ROWS) + _e749] = _e752;
                                                     }
                                                 }
                                             }
@@ -2349,46 +2514,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_40 = true;
+                            bool loop_init_42 = true;
                             while(true) {
-                                if (!loop_init_40) {
-                                    uint _e681 = mi_4;
-                                    mi_4 = _e681 + 1u;
+                                if (!loop_init_42) {
+                                    uint _e805 = mi_4;
+                                    mi_4 = _e805 + 1u;
                                 }
-                                loop_init_40 = false;
-                                uint _e640 = mi_4;
-                                if (_e640 < QMV_XROWS) {
+                                loop_init_42 = false;
+                                uint _e764 = mi_4;
+                                if (_e764 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_41 = true;
+                                    bool loop_init_43 = true;
                                     while(true) {
-                                        if (!loop_init_41) {
-                                            uint _e678 = ci_7;
-                                            ci_7 = _e678 + 1u;
+                                        if (!loop_init_43) {
+                                            uint _e802 = ci_7;
+                                            ci_7 = _e802 + 1u;
                                         }
-                                        loop_init_41 = false;
-                                        uint _e645 = ci_7;
-                                        if (_e645 < QMV_COLS) {
+                                        loop_init_43 = false;
+                                        uint _e769 = ci_7;
+                                        if (_e769 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e648 = ci_7;
-                                            uint _e651 = mi_4;
-                                            float _e654 = acc.inner[(_e648 * QMAX_ROWS) + _e651];
-                                            uint _e655 = ci_7;
-                                            float _e658 = ab.inner[_e655].x;
-                                            uint _e659 = ci_7;
-                                            uint _e662 = mi_4;
-                                            float _e665 = dots.inner[(_e659 * QMAX_ROWS) + _e662];
-                                            uint _e667 = ci_7;
-                                            float _e670 = ab.inner[_e667].y;
-                                            uint _e671 = mi_4;
-                                            float _e673 = sx.inner[_e671];
-                                            acc.inner[(_e648 * QMAX_ROWS) + _e651] = _e654 + ((_e658 * _e665) + (_e670 * _e673));
+                                            uint _e772 = ci_7;
+                                            uint _e775 = mi_4;
+                                            float _e778 = acc.inner[(_e772 * QMAX_ROWS) + _e775];
+                                            uint _e779 = ci_7;
+                                            float _e782 = ab.inner[_e779].x;
+                                            uint _e783 = ci_7;
+                                            uint _e786 = mi_4;
+                                            float _e789 = dots.inner[(_e783 * QMAX_ROWS) + _e786];
+                                            uint _e791 = ci_7;
+                                            float _e794 = ab.inner[_e791].y;
+                                            uint _e795 = mi_4;
+                                            float _e797 = sx.inner[_e795];
+                                            acc.inner[(_e772 * QMAX_ROWS) + _e775] = _e778 + ((_e782 * _e789) + (_e794 * _e797));
                                         }
                                     }
                                 }
@@ -2400,81 +2565,81 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e695 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e695, acc, p, rows, out, red, _buffer_sizes);
+        uint _e819 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e819, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_42 = true;
+    bool loop_init_44 = true;
     while(true) {
-        if (!loop_init_42) {
-            uint _e853 = mi_5;
-            mi_5 = _e853 + 1u;
+        if (!loop_init_44) {
+            uint _e977 = mi_5;
+            mi_5 = _e977 + 1u;
         }
-        loop_init_42 = false;
-        uint _e698 = mi_5;
-        if (_e698 < QMV_XROWS) {
+        loop_init_44 = false;
+        uint _e822 = mi_5;
+        if (_e822 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_8 = 0u;
-            bool loop_init_43 = true;
+            bool loop_init_45 = true;
             while(true) {
-                if (!loop_init_43) {
-                    uint _e720 = ci_8;
-                    ci_8 = _e720 + 1u;
+                if (!loop_init_45) {
+                    uint _e844 = ci_8;
+                    ci_8 = _e844 + 1u;
                 }
-                loop_init_43 = false;
-                uint _e703 = ci_8;
-                if (_e703 < QMV_COLS) {
+                loop_init_45 = false;
+                uint _e827 = ci_8;
+                if (_e827 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e707 = ci_8;
-                    uint _e712 = ci_8;
-                    uint _e715 = mi_5;
-                    float _e718 = acc.inner[(_e712 * QMAX_ROWS) + _e715];
-                    red.inner[(_e707 * QMV_WG) + lid] = _e718;
+                    uint _e831 = ci_8;
+                    uint _e836 = ci_8;
+                    uint _e839 = mi_5;
+                    float _e842 = acc.inner[(_e836 * QMAX_ROWS) + _e839];
+                    red.inner[(_e831 * QMV_WG) + lid] = _e842;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_44 = true;
+            bool loop_init_46 = true;
             while(true) {
-                if (!loop_init_44) {
-                    uint _e757 = stride;
-                    stride = _e757 >> 1u;
+                if (!loop_init_46) {
+                    uint _e881 = stride;
+                    stride = _e881 >> 1u;
                 }
-                loop_init_44 = false;
-                uint _e727 = stride;
-                if (_e727 > 0u) {
+                loop_init_46 = false;
+                uint _e851 = stride;
+                if (_e851 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e730 = stride;
-                    if (lane_1 < _e730) {
+                    uint _e854 = stride;
+                    if (lane_1 < _e854) {
                         ci_9 = 0u;
-                        bool loop_init_45 = true;
+                        bool loop_init_47 = true;
                         while(true) {
-                            if (!loop_init_45) {
-                                uint _e755 = ci_9;
-                                ci_9 = _e755 + 1u;
+                            if (!loop_init_47) {
+                                uint _e879 = ci_9;
+                                ci_9 = _e879 + 1u;
                             }
-                            loop_init_45 = false;
-                            uint _e734 = ci_9;
-                            if (_e734 < QMV_COLS) {
+                            loop_init_47 = false;
+                            uint _e858 = ci_9;
+                            if (_e858 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e738 = ci_9;
-                                float _e743 = red.inner[(_e738 * QMV_WG) + lid];
-                                uint _e745 = ci_9;
-                                uint _e749 = stride;
-                                float _e752 = red.inner[((_e745 * QMV_WG) + lid) + _e749];
-                                red.inner[(_e738 * QMV_WG) + lid] = _e743 + _e752;
+                                uint _e862 = ci_9;
+                                float _e867 = red.inner[(_e862 * QMV_WG) + lid];
+                                uint _e869 = ci_9;
+                                uint _e873 = stride;
+                                float _e876 = red.inner[((_e869 * QMV_WG) + lid) + _e873];
+                                red.inner[(_e862 * QMV_WG) + lid] = _e867 + _e876;
                             }
                         }
                     }
@@ -2482,69 +2647,69 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e764 = mi_5;
-                local_7 = _e764 < count_4;
+                uint _e888 = mi_5;
+                local_9 = _e888 < count_4;
             } else {
-                local_7 = false;
+                local_9 = false;
             }
-            bool _e767 = local_7;
-            if (_e767) {
-                uint _e769 = tile.y;
-                uint _e770 = mi_5;
-                metal::uint2 _e771 = qmv_row(_e769, _e770, rows, _buffer_sizes);
-                uint _e775 = p.n;
-                uint o_5 = _e771.y * _e775;
+            bool _e891 = local_9;
+            if (_e891) {
+                uint _e893 = tile.y;
+                uint _e894 = mi_5;
+                metal::uint2 _e895 = qmv_row(_e893, _e894, rows, _buffer_sizes);
+                uint _e899 = p.n;
+                uint o_6 = _e895.y * _e899;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_46 = true;
+                    bool loop_init_48 = true;
                     while(true) {
-                        if (!loop_init_46) {
-                            uint _e822 = ci_10;
-                            ci_10 = _e822 + 2u;
+                        if (!loop_init_48) {
+                            uint _e946 = ci_10;
+                            ci_10 = _e946 + 2u;
                         }
-                        loop_init_46 = false;
-                        uint _e783 = ci_10;
-                        if (_e783 < QMV_COLS) {
+                        loop_init_48 = false;
+                        uint _e907 = ci_10;
+                        if (_e907 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e786 = ci_10;
-                            uint _e790 = p.n;
-                            if ((col0_1 + _e786) < _e790) {
-                                uint _e793 = ci_10;
-                                float _e798 = red.inner[(_e793 * QMV_WG) + lid];
-                                uint _e800 = float_to_bits(_e798, XDT);
-                                uint _e802 = ci_10;
-                                float _e809 = red.inner[((_e802 + 1u) * QMV_WG) + lid];
-                                uint _e811 = float_to_bits(_e809, XDT);
-                                uint _e814 = ci_10;
-                                out[((o_5 + col0_1) + _e814) >> 1u] = _e800 | (_e811 << 16u);
+                            uint _e910 = ci_10;
+                            uint _e914 = p.n;
+                            if ((col0_1 + _e910) < _e914) {
+                                uint _e917 = ci_10;
+                                float _e922 = red.inner[(_e917 * QMV_WG) + lid];
+                                uint _e924 = float_to_bits(_e922, XDT);
+                                uint _e926 = ci_10;
+                                float _e933 = red.inner[((_e926 + 1u) * QMV_WG) + lid];
+                                uint _e935 = float_to_bits(_e933, XDT);
+                                uint _e938 = ci_10;
+                                out[((o_6 + col0_1) + _e938) >> 1u] = _e924 | (_e935 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_47 = true;
+                    bool loop_init_49 = true;
                     while(true) {
-                        if (!loop_init_47) {
-                            uint _e850 = ci_11;
-                            ci_11 = _e850 + 1u;
+                        if (!loop_init_49) {
+                            uint _e974 = ci_11;
+                            ci_11 = _e974 + 1u;
                         }
-                        loop_init_47 = false;
-                        uint _e827 = ci_11;
-                        if (_e827 < QMV_COLS) {
+                        loop_init_49 = false;
+                        uint _e951 = ci_11;
+                        if (_e951 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e830 = ci_11;
-                            uint _e834 = p.n;
-                            if ((col0_1 + _e830) < _e834) {
-                                uint _e838 = ci_11;
-                                uint _e842 = ci_11;
-                                float _e847 = red.inner[(_e842 * QMV_WG) + lid];
-                                out[(o_5 + col0_1) + _e838] = as_type<uint>(_e847);
+                            uint _e954 = ci_11;
+                            uint _e958 = p.n;
+                            if ((col0_1 + _e954) < _e958) {
+                                uint _e962 = ci_11;
+                                uint _e966 = ci_11;
+                                float _e971 = red.inner[(_e966 * QMV_WG) + lid];
+                                out[(o_6 + col0_1) + _e962] = as_type<uint>(_e971);
                             }
                         }
                     }
