@@ -755,6 +755,9 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
         // QMV_PREFETCH, the next unit's loads before the current unit's decode), then the lane's
         // last units one at a time. A thread has few units per row (14336x4096 2-bit, 32 lanes:
         // two), so one unit per step leaves a load's latency between every two units.
+        // The same schedule as the Unit4 loop below, written again for UnitN: WGSL has no
+        // generics, and one shared unit type would change the register shape of the 4/8-bit word
+        // path, whose speed was measured as it is.
         if QMV_PREFETCH != 0u && QMV_UNROLL == 1u && u0 < units {
             var cur = qmv_unit_n_load(wbase, u0);
             for (; u0 < units; u0 += QMV_LANES) {
