@@ -575,8 +575,9 @@ fn avx512vnni_fp8_bf16_dots() {
 /// every kernel set, mode/bits and dtype: N with a tail after the last whole nibble block and N
 /// not a multiple of 128 or 256, K = 1, 3 (rows past the tail re-read with zero multipliers), 67
 /// and 600 (64-row blocks with a partial one, several K chunks), M = 1, 3, 16 (blocks of 4, 2, 1
-/// x rows), a gather batch with broadcast x matrices, and M = 16 with N = 4224 (two column tiles,
-/// the second one nibble block wide); outputs poisoned with NaN (every element must be written).
+/// x rows), a gather batch with broadcast x matrices, M = 16 with N = 4224 (128-row blocks, one
+/// chunk) and N = 8256 (two column chunks within each 128-row block, the second 64 columns wide);
+/// outputs poisoned with NaN (every element must be written).
 #[test]
 fn transpose_false_streamed_rows() {
     let mut rng = StdRng::seed_from_u64(common::seed("transpose_false_streamed_rows"));
@@ -589,6 +590,12 @@ fn transpose_false_streamed_rows() {
             let mut shapes: Vec<(usize, usize, usize, usize)> = vec![(1, 1, n, 1), (1, 3, n, 3), (1, 67, n, 16), (1, 600, n, 1), (1, 600, n, 3), (3, 67, n, 2)];
             if spec.bits() == 4 || gs == 64 {
                 shapes.push((1, 70, 4224, 16));
+            }
+            // M·N past 65536 sums: 128-row blocks (K = 300: two whole, one partial) in column
+            // chunks of 8192 (M = 16), the second one 64 columns, not a whole nibble block; two
+            // x matrices (the chunks' offsets per matrix).
+            if gs <= 64 && (spec.bits() == 4 || spec.bits() == 8) {
+                shapes.push((2, 300, 8256, 16));
             }
             for (batch, k, n, m) in shapes {
                 let case_f32 = Case::<f32>::new(&mut rng, spec, g, batch, k, n, m, false);

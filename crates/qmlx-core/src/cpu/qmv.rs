@@ -270,6 +270,15 @@ const N_BLOCK_ROWS: usize = 64;
 /// 14336×4096 M=16 from memory: 256 KB tiles (4 column tiles, K not split) 12.44-13.68 ms affine
 /// 4-bit, whole rows 9.56-9.76 ms (bench/results/cpu-2026-11-27-stage9-ab.md, run E).
 const N_TILE_FLOATS: usize = 262144;
+/// Above this many floats of sums (m rows of the tile, 256 KB) the blocks are 128 rows (half
+/// the zeroing and adding of block sums per row) and go through the tile in column chunks of
+/// `N_CHUNK_FLOATS / m` columns (512 KB of sums): 14336×4096 M=16 affine4 8.32-8.38 ms vs
+/// 8.99-9.30 ms with 64-row blocks over whole rows (run A); 32 KB chunks were slower (11.2-11.6
+/// ms: each chunk's rows are then read 256 B at a time), so were 8 x rows per call (register
+/// spills) (bench/results/cpu-2026-11-27-stage9b-ab.md, run C).
+const N_CHUNK_MIN_FLOATS: usize = 65536;
+const N_CHUNK_FLOATS: usize = 131072;
+const N_BLOCK_ROWS_WIDE: usize = 128;
 
 /// transpose=False: `out[p] = x[xi] @ Ŵ[wi]` with Ŵ stored `[k, n]`, grouped along n.
 ///
@@ -278,6 +287,7 @@ const N_TILE_FLOATS: usize = 262144;
 /// columns that stay in L1/L2 (`body::axpy_rows`); the per-task sums (and the f64 bias parts)
 /// are added in a fixed order at the end, so results do not depend on which thread ran what.
 /// Column tiles only where the `m` rows of sums would not fit (≤ 32 KB per tile then).
+/// Where the m rows of sums pass 256 KB, 128-row blocks in column chunks (`N_CHUNK_FLOATS`).
 pub(super) fn run_n<T: Float>(
     kern: Kernels,
     op: &MatmulOp,
@@ -303,8 +313,11 @@ pub(super) fn run_n<T: Float>(
     // sums are summed at the end).
     let threads = rayon::current_num_threads();
     let want = ((if m > 4 { 2 } else { 4 }) * threads).div_ceil(pairs.len() * tiles).max(1);
-    let blocks = k.div_ceil(N_BLOCK_ROWS);
-    let chunk_rows = blocks.div_ceil(want.min(blocks)) * N_BLOCK_ROWS;
+    // Wide sums (m rows of the tile past 256 KB): 128-row blocks, in column chunks.
+    let wide = m * tn > N_CHUNK_MIN_FLOATS;
+    let brows = if wide { N_BLOCK_ROWS_WIDE } else { N_BLOCK_ROWS };
+    let blocks = k.div_ceil(brows);
+    let chunk_rows = blocks.div_ceil(want.min(blocks)) * brows;
     let kc = k.div_ceil(chunk_rows);
     // x transposed to [k][m] per x matrix, so each K row's multipliers are contiguous.
     let xc = xf.len() / (m * k);
@@ -342,63 +355,71 @@ pub(super) fn run_n<T: Float>(
             let dst = unsafe { part_ptr.0.add((p * kc + c) * m * n + n0) };
             // (wrapping: fp modes have no bias parts, and this pointer is never read there.)
             let bsum = bpart_ptr.0.wrapping_add((p * kc + c) * m * gpr + n0 / gs);
-            for kb in (k0..k1).step_by(N_BLOCK_ROWS) {
-                let kb1 = (kb + N_BLOCK_ROWS).min(k1);
+            for kb in (k0..k1).step_by(brows) {
+                let kb1 = (kb + brows).min(k1);
                 blk[..m * wt].fill(0.0);
-                for r0 in (kb..kb1).step_by(R) {
-                    let rows = (kb1 - r0).min(R);
-                    // The scales (and biases) of the rows the codes' prefetch is at.
-                    let pf = (r0 + ahead / wpr.max(1)).min(k1);
-                    sr.prefetch(wi, pf, (pf + R).min(k1));
-                    // f32 scales of whole rows are read where they are.
-                    let stored = if ngt == gpr { sr.f32_rows(wi, r0, r0 + rows) } else { None };
-                    if stored.is_some() {
-                    } else if ngt == gpr {
-                        // Whole rows: stored back to back, one conversion.
-                        let b = if affine { &mut bb[..rows * gpr] } else { &mut bb[..0] };
-                        sr.fill(wi, r0, 0, &mut sb[..rows * gpr], b);
-                    } else {
-                        for r in 0..rows {
-                            let b = if affine { &mut bb[r * ngt..(r + 1) * ngt] } else { &mut bb[..0] };
-                            sr.fill(wi, r0 + r, n0 / gs, &mut sb[r * ngt..(r + 1) * ngt], b);
+                // Wide sums: the block in column chunks (512 KB of sums, in L2 with the codes).
+                let cw = if m * wt > N_CHUNK_MIN_FLOATS { (N_CHUNK_FLOATS / m / 128 * 128).max(128) } else { wt };
+                for cs in (0..wt).step_by(cw) {
+                    let cwt = (wt - cs).min(cw);
+                    let cg = cwt / gs;
+                    for r0 in (kb..kb1).step_by(R) {
+                        let rows = (kb1 - r0).min(R);
+                        // The scales (and biases) of the rows the codes' prefetch is at.
+                        let pf = (r0 + ahead / wpr.max(1)).min(k1);
+                        sr.prefetch(wi, pf, (pf + R).min(k1));
+                        // f32 scales of whole rows are read where they are.
+                        let stored = if ngt == gpr { sr.f32_rows(wi, r0, r0 + rows) } else { None };
+                        let (scales, biases, s_stride) = match stored {
+                            Some((s, b)) => (s.as_ptr().wrapping_add(cs / gs), b.as_ptr().wrapping_add(cs / gs), gpr),
+                            None if cg == gpr => {
+                                // Whole rows: stored back to back, one conversion.
+                                let b = if affine { &mut bb[..rows * gpr] } else { &mut bb[..0] };
+                                sr.fill(wi, r0, 0, &mut sb[..rows * gpr], b);
+                                (sb.as_ptr(), if affine { bb.as_ptr() } else { std::ptr::null() }, gpr)
+                            }
+                            None => {
+                                for r in 0..rows {
+                                    let b = if affine { &mut bb[r * cg..(r + 1) * cg] } else { &mut bb[..0] };
+                                    sr.fill(wi, r0 + r, (n0 + cs) / gs, &mut sb[r * cg..(r + 1) * cg], b);
+                                }
+                                (sb.as_ptr(), if affine { bb.as_ptr() } else { std::ptr::null() }, cg)
+                            }
+                        };
+                        let mut x0 = 0;
+                        while x0 < m {
+                            let mb = if m - x0 >= 4 { 4 } else if m - x0 >= 2 { 2 } else { 1 };
+                            let args = kernels::AxpyArgs {
+                                // SAFETY: rows r0..r0 + rows and columns n0 + cs..n0 + cs + cwt lie
+                                // inside w (n0 and cs multiples of 128, so whole words); xt holds
+                                // k·m floats per x matrix; scales/biases rows·s_stride floats from
+                                // the chunk's first group; cx R·4·ngt; blk m·wt; bsum m·gpr.
+                                w: unsafe { w.as_ptr().add((wi * k + r0) * wpr + (n0 + cs) * bits / 32) },
+                                w_stride: wpr,
+                                rows,
+                                chunks: cwt / CHUNK,
+                                gs,
+                                x: unsafe { xt.as_ptr().add((xi * k + r0) * m + x0) },
+                                x_stride: m,
+                                scales,
+                                biases,
+                                s_stride,
+                                cx: cx.as_mut_ptr(),
+                                bsum: bsum.wrapping_add(x0 * gpr + cs / gs),
+                                bsum_stride: gpr,
+                                acc: unsafe { blk.as_mut_ptr().add(x0 * wt + cs) },
+                                acc_stride: wt,
+                                ahead,
+                            };
+                            let f = match mb {
+                                4 => f4,
+                                2 => f2,
+                                _ => f1,
+                            };
+                            // SAFETY: as above.
+                            unsafe { f(&args) };
+                            x0 += mb;
                         }
-                    }
-                    let mut x0 = 0;
-                    while x0 < m {
-                        let mb = if m - x0 >= 4 { 4 } else if m - x0 >= 2 { 2 } else { 1 };
-                        let args = kernels::AxpyArgs {
-                            // SAFETY: rows r0..r0 + rows and columns n0..n0 + wt lie inside w
-                            // (n0 a multiple of 128, so whole words); xt holds k·m floats per x
-                            // matrix; sb/bb rows·ngt floats; cx R·4·ngt; blk m·wt; bsum m·gpr.
-                            w: unsafe { w.as_ptr().add((wi * k + r0) * wpr + n0 * bits / 32) },
-                            w_stride: wpr,
-                            rows,
-                            chunks: wt / CHUNK,
-                            gs,
-                            x: unsafe { xt.as_ptr().add((xi * k + r0) * m + x0) },
-                            x_stride: m,
-                            scales: stored.map_or(sb.as_ptr(), |(s, _)| s.as_ptr()),
-                            biases: match stored {
-                                Some((_, b)) => b.as_ptr(),
-                                None if affine => bb.as_ptr(),
-                                None => std::ptr::null(),
-                            },
-                            s_stride: ngt,
-                            cx: cx.as_mut_ptr(),
-                            bsum: bsum.wrapping_add(x0 * gpr),
-                            bsum_stride: gpr,
-                            acc: unsafe { blk.as_mut_ptr().add(x0 * wt) },
-                            acc_stride: wt,
-                            ahead,
-                        };
-                        let f = match mb {
-                            4 => f4,
-                            2 => f2,
-                            _ => f1,
-                        };
-                        // SAFETY: as above.
-                        unsafe { f(&args) };
-                        x0 += mb;
                     }
                 }
                 for mi in 0..m {
