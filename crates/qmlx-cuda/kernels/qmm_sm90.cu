@@ -30,14 +30,31 @@
 #define SM90_SMEM_STAGES_MAX (220 * 1024)  // shared memory for the stage ring (of 227 KB per block)
 #define SM90_THREADS 384
 
-// Tiles are numbered row tile fastest, then token tile, then matrix pair. The whole-tile kernels
-// run on a (row tile, token tile, pair) grid and leave tiles numbered first_split and up to the
-// _split kernels, launched after them as 2-block clusters on a 1-D grid: block b computes one K
-// half of tile first_split + b / 2, rank 1 adding its accumulators into rank 0's through
-// distributed shared memory.
+// Tiles are numbered by block (the whole-tile kernels' (x, y, z) grid, x fastest); tile numbers
+// map to (row tile, token tile, pair) in groups of group_rows row tiles: inside a matrix pair, a
+// group's row tiles fastest, then its token tiles, then the next group (sm90_tile_coords). The
+// whole-tile kernels leave tiles numbered first_split and up to the _split kernels, launched after
+// them as 2-block clusters on a 1-D grid: block b computes one K half of tile first_split + b / 2,
+// rank 1 adding its accumulators into rank 0's through distributed shared memory.
 struct Sm90Grid {
-  int row_tiles, tok_tiles, first_split, unused;
+  int row_tiles, tok_tiles, first_split, group_rows;
 };
+
+// Tile number → first weight row, first token, matrix pair. Row tile fastest over all rows (one
+// group) re-reads every weight tile once per token tile from DRAM when the weights exceed the L2
+// (28672×4096: 58-117 MB, 4-16 token tiles); in groups of group_rows row tiles a wave's blocks
+// share their weight tiles across token tiles while x stays in L2 (prefill stage 15).
+template <int BT>
+__device__ __forceinline__ void sm90_tile_coords(long long tile, const Sm90Grid& g, long long& n0, long long& m0, long long& pair) {
+  const long long per = (long long)g.row_tiles * g.tok_tiles;
+  pair = tile / per;
+  const int u = (int)(tile - pair * per);
+  const int span = g.group_rows * g.tok_tiles;  // tiles per whole group (group_rows ≤ row_tiles)
+  const int grp = u / span, v = u - grp * span;
+  const int rows = min(g.group_rows, g.row_tiles - grp * g.group_rows);  // the last group may be short
+  n0 = (long long)(grp * g.group_rows + v % rows) * SM90_BW;
+  m0 = (long long)(v / rows) * BT;
+}
 
 
 // Shared-memory layout of one launch (offsets from a 1024-byte aligned base).
@@ -238,17 +255,11 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   constexpr bool split = SPLIT;
   long long n0, m0, pair;
   if constexpr (split) {
-    const long long tile = grid.first_split + (long long)(blockIdx.x >> 1);
-    const long long rest = tile / grid.row_tiles;
-    n0 = (tile % grid.row_tiles) * SM90_BW;
-    m0 = (rest % grid.tok_tiles) * BT;
-    pair = rest / grid.tok_tiles;
+    sm90_tile_coords<BT>(grid.first_split + (long long)(blockIdx.x >> 1), grid, n0, m0, pair);
   } else {
-    // Straight from the grid (cheap to recompute after the main loop: no registers held).
-    if (((long long)blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x >= grid.first_split) return;
-    n0 = (long long)blockIdx.x * SM90_BW;
-    m0 = (long long)blockIdx.y * BT;
-    pair = blockIdx.z;
+    const long long tile = ((long long)blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x;
+    if (tile >= grid.first_split) return;
+    sm90_tile_coords<BT>(tile, grid, n0, m0, pair);
   }
   // This block's K tiles: [kt0, kt0 + nk). A split's halves meet at an even K tile (odd widths
   // copy K tiles in pairs); the host splits only K of at least 16 tiles.

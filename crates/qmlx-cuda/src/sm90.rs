@@ -27,6 +27,33 @@ pub fn force_token_tile(tile: Option<usize>) {
     FORCED_TILE.store(tile.filter(|t| *t == 256 || *t == 128).unwrap_or(0), Ordering::Relaxed);
 }
 
+/// Forced tile-order group (0 = [`group_rows`]'s choice); the suite runs small groups so that its
+/// few row tiles still form several groups, a short last one included.
+static FORCED_GROUP: AtomicUsize = AtomicUsize::new(0);
+
+/// Forces the row tiles per tile-order group (`None`: automatic). For tests.
+pub fn force_group_rows(rows: Option<usize>) {
+    FORCED_GROUP.store(rows.unwrap_or(0), Ordering::Relaxed);
+}
+
+/// Row tiles per group of the tile order (`Sm90Grid::group_rows`): blocks take a group's row
+/// tiles fastest, then its token tiles, so the blocks running at once share weight tiles across
+/// token tiles instead of each token tile re-reading all the weights from DRAM (28672×4096 is
+/// 58-117 MB of weights against 50 MB of L2). 32 keeps the 4096-row shapes (32 row tiles) in the
+/// plain row-fastest order. `QMLX_SM90_GROUP=n` (read once) sets it, 0 = row-fastest everywhere.
+const GROUP_ROWS: usize = 32;
+
+fn group_rows(row_tiles: usize) -> usize {
+    static ENV: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    let forced = FORCED_GROUP.load(Ordering::Relaxed);
+    let g = if forced > 0 {
+        forced
+    } else {
+        ENV.get_or_init(|| std::env::var("QMLX_SM90_GROUP").ok().and_then(|v| v.parse().ok())).unwrap_or(GROUP_ROWS)
+    };
+    if g == 0 { row_tiles } else { g.min(row_tiles) }
+}
+
 /// Matmuls with M above this take the sm_90a kernel; M ≤ 16 keeps the tensor-core decode kernel.
 /// M = 17..64 moved here from the wmma small/medium kernels: 1.5–2.9× faster on 14336×4096,
 /// 28672×4096 and 4096×14336, 0.80–1.0× on 4096² at M=32 (H200, same call:
@@ -142,14 +169,14 @@ fn cluster_attribute() -> sys::CUlaunchAttribute {
 }
 
 /// The kernel's tile numbering (`Sm90Grid` in the kernel): tiles numbered `first_split` and up
-/// run in the split launch.
+/// run in the split launch; `group_rows` row tiles per group of the tile order ([`group_rows`]).
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct Grid {
     row_tiles: i32,
     tok_tiles: i32,
     first_split: i32,
-    unused: i32,
+    group_rows: i32,
 }
 
 /// `QMLX_SM90_SPLIT=0` (read once) turns the split tail off, for same-run comparisons.
@@ -308,7 +335,7 @@ pub(crate) unsafe fn launch(
     };
     let mut gs = gs;
     let whole = tiles - split_tiles;
-    let mut grid = Grid { row_tiles: row_tiles as i32, tok_tiles: tok_tiles as i32, first_split: whole as i32, unused: 0 };
+    let mut grid = Grid { row_tiles: row_tiles as i32, tok_tiles: tok_tiles as i32, first_split: whole as i32, group_rows: group_rows(row_tiles) as i32 };
     // One argument list for both launches (whole tiles, then the split tail).
     let mut args: [*mut c_void; 5] = [
         &mut xmap as *mut _ as *mut c_void,

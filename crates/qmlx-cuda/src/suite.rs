@@ -508,6 +508,8 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
         let tiles: &[Option<usize>] = if crate::sm90::active(dev) && dt != DType::F32 { &[Some(128), Some(256)] } else { &[None] };
         for &tile in tiles {
             crate::sm90::force_token_tile(tile);
+            // Tile order in groups of 2 row tiles with the 128 tile (N = 264: groups of 2 and 1).
+            crate::sm90::force_group_rows(if tile == Some(128) { Some(2) } else { None });
             let tl = tile.map_or(String::new(), |t| format!(" tile {t}"));
             matmul_case::<T>(dev, t, rng, spec, g, &[45, kp], &[130, kp], true, None, None, false, W_SD, &format!("{tag} prefill M=130 N=45 K={kp}{tl}"));
             matmul_case::<T>(dev, t, rng, spec, g, &[200, 512], &[300, 512], true, None, None, false, W_SD, &format!("{tag} prefill M=300 N=200 K=512{tl}"));
@@ -539,6 +541,7 @@ fn run_dtype<T: Float + Element>(dev: &Device, t: &mut Tally, rng: &mut Rng, ful
             }
         }
         crate::sm90::force_token_tile(None);
+        crate::sm90::force_group_rows(None);
         for &m in if full { &[1usize, 5, 33][..] } else { &[1usize][..] } {
             matmul_case::<T>(dev, t, rng, spec, g, &[40, 3 * gs], &[m, 40], false, None, None, false, W_SD, &format!("{tag} qmm N M={m} K=40 N={}", 3 * gs));
         }
