@@ -76,9 +76,11 @@ template <int BITS, int BT> struct Sm90Layout {
   static constexpr int BAR_OFF = P_OFF + STAGES * P_STAGE;
   static constexpr int FLAG_OFF = BAR_OFF + 2 * STAGES * 8;          // per stage: mxfp4 tile takes the packed path
   static constexpr int BYTES = FLAG_OFF + STAGES * 4;
+  // The block's tile (row tile, token tile, pair), written by thread 0 (sm90_tile_coords).
+  static constexpr int COORD_OFF = (BYTES + 7) / 8 * 8;
   // fp formats only (src/sm90.rs adds it for them): the parameter warps' table of a scale byte's
   // (packed factor, f32 scale), 256 × 8 bytes.
-  static constexpr int TAB_OFF = (BYTES + 7) / 8 * 8;
+  static constexpr int TAB_OFF = COORD_OFF + 16;
   static constexpr int TAB_BYTES = 256 * 8;
   static constexpr int OUT_LD = SM90_BW + 8;                        // epilogue staging row (T elements)
   static_assert(BT * OUT_LD * 2 <= STAGES * X_STAGE, "epilogue staging fits in the x stages");
@@ -251,28 +253,35 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2;
   const long long M = p.m, N = p.n, K = p.k;
   constexpr bool split = SPLIT;
-  long long n0, m0, pair;
-  if constexpr (split) {
-    const int tile = grid.first_split + (int)(blockIdx.x >> 1), per = grid.row_tiles * grid.tok_tiles;
-    pair = tile / per;
-    sm90_tile_coords<BT>(tile - (int)pair * per, grid, n0, m0);
-  } else {
+  if constexpr (!split) {
     if (((long long)blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x >= grid.first_split) return;
-    // 32-bit divisions only, no branch (cheap to recompute after the main loop: no registers held;
-    // a 64-bit division of the tile number here measured 1-2 % slower on the one-wave 4096-row
-    // shapes, prefill stage 15).
-    pair = blockIdx.z;
-    sm90_tile_coords<BT>((int)(blockIdx.y * gridDim.x + blockIdx.x), grid, n0, m0);
   }
+  // The tile's coordinates go through shared memory, computed by thread 0 only: computed by every
+  // thread they changed ptxas's order in the consumer loops of kernels whose order they do not
+  // change (affine5/6/8·f16 3-4 % slower on the 4096-row shapes, prefill stage 15); the epilogue
+  // reads them again, so nothing of them is live across the loop (as main's blockIdx).
+  int* coords = reinterpret_cast<int*>(smem + L::COORD_OFF);
   // This block's K tiles: [kt0, kt0 + nk). A split's halves meet at an even K tile (odd widths
   // copy K tiles in pairs); the host splits only K of at least 16 tiles.
   const int ktiles = (int)(K / SM90_BK);
   const int krank = split ? (int)(blockIdx.x & 1) : 0;  // = the cluster rank (cluster of 2 along x)
   const int khalf = ((ktiles / 2) + 1) & ~1;
   const int kt0 = krank ? khalf : 0, nk = split ? (krank ? ktiles - khalf : khalf) : ktiles;
-  T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
 
   if (tid == 0) {
+    int tile, pr;
+    if constexpr (split) {
+      const int per = grid.row_tiles * grid.tok_tiles;
+      tile = grid.first_split + (int)(blockIdx.x >> 1);
+      pr = tile / per;
+      tile -= pr * per;
+    } else {
+      tile = (int)(blockIdx.y * gridDim.x + blockIdx.x);
+      pr = blockIdx.z;
+    }
+    long long cn, cm;
+    sm90_tile_coords<BT>(tile, grid, cn, cm);
+    coords[0] = (int)(cn / SM90_BW); coords[1] = (int)(cm / BT); coords[2] = pr;
     for (int s = 0; s < L::STAGES; ++s) {
       mbar_init(&full[s], 1 + 32);  // the TMA thread's expect_tx + one parameter warp
       mbar_init(&empty[s], 8);      // one arrival per consumer warp
@@ -280,6 +289,8 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
   __syncthreads();
+  const long long n0 = (long long)coords[0] * SM90_BW, m0 = (long long)coords[1] * BT, pair = coords[2];
+  T* out = reinterpret_cast<T*>(p.out) + pair * M * N;
 
   long long xi, wi;
   if (!resolve_pair(p.map, pair, p.status, p.host_status, xi, wi)) {
@@ -666,17 +677,20 @@ __device__ __forceinline__ void qmm_sm90_impl(const TmaMap& xmap, const TmaMap& 
     stage[(c + 1) * L::OUT_LD + r1] = from_f32<T>(scaled(acc[4 * j + 3]));
   }
   asm volatile("bar.sync 1, 256;" ::: "memory");
+  // The tile's coordinates read again (see coords above).
+  const long long en0 = (long long)coords[0] * SM90_BW, em0 = (long long)coords[1] * BT;
+  T* eout = reinterpret_cast<T*>(p.out) + (long long)coords[2] * M * N;
   const bool vec = (N % 8) == 0 && (reinterpret_cast<uintptr_t>(p.out) % 16) == 0;
   for (int i = ct; i < BT * (SM90_BW / 8); i += 256) {
     const int tok = i / (SM90_BW / 8), col = (i % (SM90_BW / 8)) * 8;
-    const long long m = m0 + tok, n = n0 + col;
+    const long long m = em0 + tok, n = en0 + col;
     if (m >= M) continue;
     const T* src = stage + tok * L::OUT_LD + col;
     if (vec && n + 8 <= N) {
-      *reinterpret_cast<uint4*>(out + m * N + n) = *reinterpret_cast<const uint4*>(src);
+      *reinterpret_cast<uint4*>(eout + m * N + n) = *reinterpret_cast<const uint4*>(src);
     } else {
       for (int e = 0; e < 8; ++e)
-        if (n + e < N) out[m * N + n + e] = src[e];
+        if (n + e < N) eout[m * N + n + e] = src[e];
     }
   }
 }

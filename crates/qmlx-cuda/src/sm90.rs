@@ -89,14 +89,16 @@ fn weight_box_words(bits: usize) -> usize {
 }
 
 /// Shared memory of one block: as many stages (x tile, packed weight tile, group parameters) as
-/// fit in 220 KB, at most 8, their barriers and per-stage flag words, for the fp formats (`fp_table`)
+/// fit in 220 KB, at most 8, their barriers and per-stage flag words, the tile's coordinates, for the fp formats (`fp_table`)
 /// the parameter warps' 256-entry scale-byte table (8-byte aligned), plus 1024 bytes to align the
 /// base (Sm90Layout in the kernel). Within the 227 KB a block may use (test below).
 fn smem_bytes(bits: usize, bt: usize, fp_table: bool) -> usize {
     let stage = bt * BK * 2 + BW * weight_box_words(bits) * 4 + 4 * BW * 8;
     let stages = (STAGE_RING_BYTES / stage).min(8);
     let ring = stages * stage + 2 * stages * 8 + 4 * stages;
-    if fp_table { ring.next_multiple_of(8) + 256 * 8 + 1024 } else { ring + 1024 }
+    // 16 bytes of the block's tile coordinates after the ring (8-byte aligned).
+    let coords = ring.next_multiple_of(8) + 16;
+    if fp_table { coords + 256 * 8 + 1024 } else { coords + 1024 }
 }
 
 #[derive(Clone, Copy)]
@@ -371,7 +373,7 @@ mod tests {
                 }
             }
         }
-        // bits 8, 256 tokens: 5 stages of 45056 bytes, 100 of barriers and flags, the table, alignment.
-        assert_eq!(smem_bytes(8, 256, true), 5 * 45056 + 104 + 2048 + 1024);
+        // bits 8, 256 tokens: 5 stages of 45056 bytes, 100 of barriers and flags, the coordinates, the table, alignment.
+        assert_eq!(smem_bytes(8, 256, true), 5 * 45056 + 104 + 16 + 2048 + 1024);
     }
 }
