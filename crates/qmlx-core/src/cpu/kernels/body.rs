@@ -324,7 +324,7 @@ pub(crate) const fn int_record_bytes(limbs: usize) -> usize {
 /// [`dot_rows`] with the f32 x (`a.x`).
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // indices into several const-size register arrays at once
-pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(
+pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize, const VBMI: bool>(
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
@@ -354,7 +354,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
         // One half (even / odd codes) of every row at a time: NR code vectors live instead of
         // 2·NR (the other half's unpacking is dead code here and the load an L1 hit).
         for h in 0..2 {
-            let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND>(a.w.add(n * a.w_stride + b * span_words))[h]);
+            let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND, VBMI>(a.w.add(n * a.w_stride + b * span_words))[h]);
             for l in 0..LIMBS {
                 for m in 0..MR {
                     let xp = xr[m].add(l * INT_SPAN + h * (INT_SPAN / 2));
