@@ -460,11 +460,10 @@ mod x86 {
                 let m = _mm512_set1_epi8(3);
                 return if v == 0 { _mm512_and_si512(src[0], m) } else { _mm512_and_si512(_mm512_srl_epi16(src[0], _mm_cvtsi32_si128(2 * v as i32)), m) };
             }
-            // 3-bit: window w is bytes 6w..6w+6; qword q takes the 2 bytes holding codes
-            // 4v..4v+4 of windows 2q and 2q+1, the multishift picks each code's 3 bits.
-            let t = &INT_STEP3[v as usize];
-            let q = _mm512_permutex2var_epi8(src[0], _mm512_loadu_si512(t.arrange.as_ptr() as *const _), src[1]);
-            let c = _mm512_multishift_epi64_epi8(_mm512_loadu_si512(t.shift.as_ptr() as *const _), q);
+            // 3-bit: window w is bytes 6w..6w+6; qword q takes the 3 bytes holding codes
+            // 8⌊v/2⌋..+8 of windows 2q and 2q+1, the multishift picks each code's 3 bits.
+            let q = _mm512_permutex2var_epi8(src[0], _mm512_loadu_si512(INT_STEP3[2 * (v as usize / 2)].arrange.as_ptr() as *const _), src[1]);
+            let c = _mm512_multishift_epi64_epi8(_mm512_loadu_si512(INT_STEP3[v as usize].shift.as_ptr() as *const _), q);
             _mm512_and_si512(c, _mm512_set1_epi8(7))
         }
         #[inline(always)]
@@ -648,9 +647,11 @@ mod x86 {
     }
 
     /// `vpermi2b` and multishift controls of [`Isa::int_step_codes`] for 3-bit codes, per code
-    /// vector v: qword q gets bytes `12q + ⌊1.5v⌋ + {0, 1}` (window 2q) in bytes 0-1 and
-    /// `12q + 6 + ⌊1.5v⌋ + {0, 1}` (window 2q + 1) in bytes 4-5; byte t of each half selects bit
-    /// `4·(v mod 2) + 3t` of its two bytes.
+    /// vector v: qword q gets the 3 bytes `12q + 3⌊v/2⌋ + {0, 1, 2}` (codes 8⌊v/2⌋..+8 of window
+    /// 2q) in bytes 0-2 and `12q + 6 + 3⌊v/2⌋ + {0, 1, 2}` (window 2q + 1) in bytes 4-6; byte t of
+    /// each half selects bit `12·(v mod 2) + 3t` of its three bytes. Vectors 2u and 2u + 1 share
+    /// the byte permute (one `vpermi2b` per two code vectors; the arrangement is indexed by
+    /// `v / 2`, so the two calls are the same operation and compile to one).
     #[repr(C, align(64))]
     struct IntStepTables {
         arrange: [u8; 64],
@@ -659,13 +660,15 @@ mod x86 {
 
     const fn int_step3_tables(v: usize) -> IntStepTables {
         let mut t = IntStepTables { arrange: [0; 64], shift: [0; 64] };
-        let (b0, r) = (3 * v / 2, 4 * (v % 2));
+        let (b0, r) = (3 * (v / 2), 12 * (v % 2));
         let mut q = 0;
         while q < 8 {
-            t.arrange[8 * q] = (12 * q + b0) as u8;
-            t.arrange[8 * q + 1] = (12 * q + b0 + 1) as u8;
-            t.arrange[8 * q + 4] = (12 * q + 6 + b0) as u8;
-            t.arrange[8 * q + 5] = (12 * q + 6 + b0 + 1) as u8;
+            let mut k = 0;
+            while k < 3 {
+                t.arrange[8 * q + k] = (12 * q + b0 + k) as u8;
+                t.arrange[8 * q + 4 + k] = (12 * q + 6 + b0 + k) as u8;
+                k += 1;
+            }
             let mut k = 0;
             while k < 4 {
                 t.shift[8 * q + k] = (r + 3 * k) as u8;
