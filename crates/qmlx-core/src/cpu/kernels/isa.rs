@@ -126,7 +126,8 @@ pub(crate) trait Isa: Copy {
         unreachable!("no integer dots for this instruction set")
     }
     /// Code vector `v` (0..4) of a step: i32 lane `i`, byte `t` holds code `16i + 4t + v` (2-bit:
-    /// `(bytes >> 2v) & 3`) or `16i + 4v + t` (3-bit: one `vpermi2b` and one multishift).
+    /// `(bytes >> 2v) & 3`) or `16i + 4v + t` (3-bit: a multishift of the `vpermi2b` that
+    /// vectors `2u` and `2u + 1` share).
     #[inline(always)]
     unsafe fn int_step_codes<const B: u32>(src: [Self::W; 2], v: u32) -> Self::W {
         let _ = (src, v);
