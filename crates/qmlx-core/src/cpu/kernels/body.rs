@@ -313,7 +313,7 @@ pub(crate) const fn int_record_bytes(limbs: usize) -> usize {
 /// `x ≈ 2^-e·(l₀ + l₁/2^8 + l₂/2^16)`, so the block's `Σ q·x` is `2^-e·2^-8(LIMBS-1)` times an
 /// exact integer. Per 128 codes and row: [`Isa::int_codes`] turns the `16·B` bytes into the
 /// even and the odd codes as u8 (4-bit: an and, a shift and an and; fp4: `2·value + 12` by one
-/// byte shuffle each), two `vpdpbusd` per limb, the limb sums joined in i32 (wrapping; the
+/// byte shuffle each, or with VBMI a `vpermb` and a shift + `vpermb`), two `vpdpbusd` per limb, the limb sums joined in i32 (wrapping; the
 /// joined sums fit: 8 codes per lane, `Σ |q − o|·|J| < 2^30` for `B` ≤ 4), one conversion
 /// and one FMA with the per-lane group scale times the lane's x factor. I32 lane `i` sums codes `8i..8i+8`, which lie in one group and one x block.
 /// The last limb's accumulators start at `−offset·Σ joined limbs` (from the split), so the
@@ -324,7 +324,7 @@ pub(crate) const fn int_record_bytes(limbs: usize) -> usize {
 /// [`dot_rows`] with the f32 x (`a.x`).
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // indices into several const-size register arrays at once
-pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(
+pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize, const VBMI: bool>(
     a: &DotArgs,
     out: &mut [[f32; MR]; NR],
 ) {
@@ -354,7 +354,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
         // One half (even / odd codes) of every row at a time: NR code vectors live instead of
         // 2·NR (the other half's unpacking is dead code here and the load an L1 hit).
         for h in 0..2 {
-            let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND>(a.w.add(n * a.w_stride + b * span_words))[h]);
+            let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND, VBMI>(a.w.add(n * a.w_stride + b * span_words))[h]);
             for l in 0..LIMBS {
                 for m in 0..MR {
                     let xp = xr[m].add(l * INT_SPAN + h * (INT_SPAN / 2));
@@ -843,9 +843,10 @@ pub(crate) const fn int2_record_bytes(limbs: usize) -> usize {
 /// the four code vectors of a step ([`Isa::int_step_codes`]) hold in i32 lane `i` the 16 codes
 /// of window `16i..16i+16` — 2-bit with no byte permutes (code `j` of every byte is
 /// `(bytes >> 2j) & 3`: vector `j` byte `4i + t` = code `16i + 4t + j`), 3-bit by one
-/// `vpermi2b` and one multishift per vector (vector `v` byte `4i + t` = code `16i + 4v + t`) —
-/// and x comes split per window to match ([`split_x_limbs2`]: one power-of-two scale per 16
-/// elements). Per 256 codes and row: 7 (2-bit) or 12 (3-bit) unpacking operations, `4·LIMBS`
+/// `vpermi2b` per two vectors and one multishift per vector (vector `v` byte `4i + t` = code
+/// `16i + 4v + t`) — and x comes split per window to match ([`split_x_limbs2`]: one
+/// power-of-two scale per 16 elements). Per 256 codes and row: 7 (2-bit) or 10 (3-bit; 12 with
+/// a permute per vector took 10-12 % more time in L2, stage 10) unpacking operations, `4·LIMBS`
 /// dots, and the join, conversion and scaling once (the 128-code integer dots: per 128 codes 5
 /// unpacking operations with 3 byte permutes and the scaling; in L2 512×4096 M=1 on one core a
 /// timing prototype took 17.1 vs 30.1 µs with bf16 x, stage 7). K after the last whole step

@@ -110,9 +110,11 @@ pub(crate) trait Isa: Copy {
     /// [`Isa::dot_u8_i8`] of the 128 `B`-bit codes at `p` (`16·B` bytes, nothing read past
     /// them): `[even codes, odd codes]`, so that i32 lane `i` of a dot sums codes `8i..8i+8`
     /// (as in the nibble blocks; 4-bit: the low and high nibbles). `UINT`: the code; `FP4`:
-    /// `2·value + 12` (E2M1 values times 2 are integers in [-12, 12]).
+    /// `2·value + 12` (E2M1 values times 2 are integers in [-12, 12]). `VBMI`: the caller's
+    /// entry point enables AVX512-VBMI (fp4 codes then take one 64-entry byte permute per 64
+    /// codes instead of a mask and a byte shuffle).
     #[inline(always)]
-    unsafe fn int_codes<const B: u32, const KIND: u8>(p: *const u32) -> [Self::W; 2] {
+    unsafe fn int_codes<const B: u32, const KIND: u8, const VBMI: bool>(p: *const u32) -> [Self::W; 2] {
         let _ = p;
         unreachable!("no integer dots for this instruction set")
     }
@@ -124,7 +126,8 @@ pub(crate) trait Isa: Copy {
         unreachable!("no integer dots for this instruction set")
     }
     /// Code vector `v` (0..4) of a step: i32 lane `i`, byte `t` holds code `16i + 4t + v` (2-bit:
-    /// `(bytes >> 2v) & 3`) or `16i + 4v + t` (3-bit: one `vpermi2b` and one multishift).
+    /// `(bytes >> 2v) & 3`) or `16i + 4v + t` (3-bit: a multishift of the `vpermi2b` that
+    /// vectors `2u` and `2u + 1` share).
     #[inline(always)]
     unsafe fn int_step_codes<const B: u32>(src: [Self::W; 2], v: u32) -> Self::W {
         let _ = (src, v);
@@ -405,7 +408,7 @@ mod x86 {
             }
         }
         #[inline(always)]
-        unsafe fn int_codes<const B: u32, const KIND: u8>(p: *const u32) -> [__m512i; 2] {
+        unsafe fn int_codes<const B: u32, const KIND: u8, const VBMI: bool>(p: *const u32) -> [__m512i; 2] {
             if B != 4 {
                 // 2/3-bit: the 16 codes 16u..16u+16 (2B bytes from byte 2B·u) moved into qword u
                 // by one byte permute, then each byte's code selected by its bit offset in that
@@ -424,6 +427,13 @@ mod x86 {
                 return [_mm512_and_si512(even, m), _mm512_and_si512(odd, m)];
             }
             let w = _mm512_loadu_si512(p as *const _);
+            if KIND == kind::FP4 && VBMI {
+                // `vpermb` reads an index's low 6 bits: with the 16-entry table repeated 4 times
+                // the bits above the nibble select a copy, so neither half needs a mask (3
+                // operations per 128 codes instead of 5).
+                let t = _mm512_loadu_si512(FP4_X2_OFFSET_64.0.as_ptr() as *const _);
+                return [_mm512_permutexvar_epi8(w, t), _mm512_permutexvar_epi8(_mm512_srli_epi16::<4>(w), t)];
+            }
             let m = _mm512_set1_epi8(0x0F);
             let lo = _mm512_and_si512(w, m);
             let hi = _mm512_and_si512(_mm512_srli_epi16::<4>(w), m);
@@ -451,11 +461,10 @@ mod x86 {
                 let m = _mm512_set1_epi8(3);
                 return if v == 0 { _mm512_and_si512(src[0], m) } else { _mm512_and_si512(_mm512_srl_epi16(src[0], _mm_cvtsi32_si128(2 * v as i32)), m) };
             }
-            // 3-bit: window w is bytes 6w..6w+6; qword q takes the 2 bytes holding codes
-            // 4v..4v+4 of windows 2q and 2q+1, the multishift picks each code's 3 bits.
-            let t = &INT_STEP3[v as usize];
-            let q = _mm512_permutex2var_epi8(src[0], _mm512_loadu_si512(t.arrange.as_ptr() as *const _), src[1]);
-            let c = _mm512_multishift_epi64_epi8(_mm512_loadu_si512(t.shift.as_ptr() as *const _), q);
+            // 3-bit: window w is bytes 6w..6w+6; qword q takes the 3 bytes holding codes
+            // 8⌊v/2⌋..+8 of windows 2q and 2q+1, the multishift picks each code's 3 bits.
+            let q = _mm512_permutex2var_epi8(src[0], _mm512_loadu_si512(INT_STEP3[2 * (v as usize / 2)].arrange.as_ptr() as *const _), src[1]);
+            let c = _mm512_multishift_epi64_epi8(_mm512_loadu_si512(INT_STEP3[v as usize].shift.as_ptr() as *const _), q);
             _mm512_and_si512(c, _mm512_set1_epi8(7))
         }
         #[inline(always)]
@@ -602,6 +611,19 @@ mod x86 {
         t
     };
 
+    /// [`FP4_X2_OFFSET`] 4 times (the 64-entry `vpermb` table of `int_codes` with VBMI), 64-byte aligned.
+    #[repr(align(64))]
+    struct Bytes64([u8; 64]);
+    static FP4_X2_OFFSET_64: Bytes64 = {
+        let mut t = [0u8; 64];
+        let mut i = 0;
+        while i < 64 {
+            t[i] = FP4_X2_OFFSET[i & 15];
+            i += 1;
+        }
+        Bytes64(t)
+    };
+
     /// Byte-permute and multishift controls of [`Isa::int_codes`] for one bit width (2 or 3).
     #[repr(C, align(64))]
     struct IntCodeTables {
@@ -626,9 +648,11 @@ mod x86 {
     }
 
     /// `vpermi2b` and multishift controls of [`Isa::int_step_codes`] for 3-bit codes, per code
-    /// vector v: qword q gets bytes `12q + ⌊1.5v⌋ + {0, 1}` (window 2q) in bytes 0-1 and
-    /// `12q + 6 + ⌊1.5v⌋ + {0, 1}` (window 2q + 1) in bytes 4-5; byte t of each half selects bit
-    /// `4·(v mod 2) + 3t` of its two bytes.
+    /// vector v: qword q gets the 3 bytes `12q + 3⌊v/2⌋ + {0, 1, 2}` (codes 8⌊v/2⌋..+8 of window
+    /// 2q) in bytes 0-2 and `12q + 6 + 3⌊v/2⌋ + {0, 1, 2}` (window 2q + 1) in bytes 4-6; byte t of
+    /// each half selects bit `12·(v mod 2) + 3t` of its three bytes. Vectors 2u and 2u + 1 share
+    /// the byte permute (one `vpermi2b` per two code vectors; the arrangement is indexed by
+    /// `v / 2`, so the two calls are the same operation and compile to one).
     #[repr(C, align(64))]
     struct IntStepTables {
         arrange: [u8; 64],
@@ -637,13 +661,15 @@ mod x86 {
 
     const fn int_step3_tables(v: usize) -> IntStepTables {
         let mut t = IntStepTables { arrange: [0; 64], shift: [0; 64] };
-        let (b0, r) = (3 * v / 2, 4 * (v % 2));
+        let (b0, r) = (3 * (v / 2), 12 * (v % 2));
         let mut q = 0;
         while q < 8 {
-            t.arrange[8 * q] = (12 * q + b0) as u8;
-            t.arrange[8 * q + 1] = (12 * q + b0 + 1) as u8;
-            t.arrange[8 * q + 4] = (12 * q + 6 + b0) as u8;
-            t.arrange[8 * q + 5] = (12 * q + 6 + b0 + 1) as u8;
+            let mut k = 0;
+            while k < 3 {
+                t.arrange[8 * q + k] = (12 * q + b0 + k) as u8;
+                t.arrange[8 * q + 4 + k] = (12 * q + 6 + b0 + k) as u8;
+                k += 1;
+            }
             let mut k = 0;
             while k < 4 {
                 t.shift[8 * q + k] = (r + 3 * k) as u8;

@@ -159,14 +159,21 @@ unsafe fn axpy_nibbles_avx512<const KIND: u8, const MR: usize>(a: &AxpyArgs) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c,bmi1,bmi2")]
 unsafe fn dot_int_avx512<const KIND: u8, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
-    body::dot_rows_int::<Avx512, 4, KIND, SC, LIMBS, NR, MR>(a, out)
+    body::dot_rows_int::<Avx512, 4, KIND, SC, LIMBS, NR, MR, false>(a, out)
+}
+/// The fp4 integer row dot (`body::dot_rows_int`) with VNNI and VBMI: the codes unpacked by
+/// byte permutes (see `Isa::int_codes`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx2,fma,f16c,bmi1,bmi2")]
+unsafe fn dot_int_fp4_vbmi_avx512<const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
+    body::dot_rows_int::<Avx512, 4, { kind::FP4 }, { body::scale_kind::F32 }, LIMBS, NR, MR, true>(a, out)
 }
 /// The affine 2- and 3-bit integer row dots (`body::dot_rows_int`): VNNI and VBMI (byte
 /// permutes and multishifts unpack the codes).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx2,fma,f16c,bmi1,bmi2")]
 unsafe fn dot_int_vbmi_avx512<const B: u32, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
-    body::dot_rows_int::<Avx512, B, { kind::UINT }, SC, LIMBS, NR, MR>(a, out)
+    body::dot_rows_int::<Avx512, B, { kind::UINT }, SC, LIMBS, NR, MR, true>(a, out)
 }
 /// The mxfp8 bf16 row dot (`body::dot_rows_fp8_bf16`): AVX512-BF16 `vdpbf16ps` on codes made
 /// bf16 by VBMI byte permutes, x as `LIMBS` bf16 terms.
@@ -507,6 +514,8 @@ pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &
             (ElementCode::Fp8, _, 1, _) => dot_fp8_bf16_avx512::<1, NR, MR>,
             (ElementCode::Fp8, _, 2, _) => dot_fp8_bf16_avx512::<2, NR, MR>,
             (ElementCode::Fp8, _, FP8_F32_X, _) => dot_fp8_f32_avx512::<NR, MR>,
+            (ElementCode::Fp4, _, 2, _) if has_vbmi() => dot_int_fp4_vbmi_avx512::<2, NR, MR>,
+            (ElementCode::Fp4, _, _, _) if has_vbmi() => dot_int_fp4_vbmi_avx512::<3, NR, MR>,
             (ElementCode::Fp4, _, 2, _) => dot_int_avx512::<{ kind::FP4 }, F32, 2, NR, MR>,
             (ElementCode::Fp4, _, _, _) => dot_int_avx512::<{ kind::FP4 }, F32, 3, NR, MR>,
             (_, 4, 2, BF16) => dot_int_avx512::<{ kind::UINT }, BF16, 2, NR, MR>,
@@ -661,6 +670,48 @@ mod tests {
         for (i, &c) in codes.iter().enumerate() {
             assert!(same(as_f32(got[i]), fp8_e4m3_decode(c)), "vector, code {c:#04x} at {i}: {:e}", as_f32(got[i]));
         }
+    }
+
+    /// The fp4 integer-dot operands unpacked with VBMI byte permutes equal the mask-and-shuffle
+    /// ones byte for byte, for every byte value (both nibbles), and both are `2·value + 12` of
+    /// the E2M1 code (`FP4_VALUES`).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn fp4_int_codes_vbmi_match() {
+        use crate::format::codes::FP4_VALUES;
+        if !(Kernels::Avx512Vnni.is_supported() && has_vbmi()) {
+            eprintln!("SKIP fp4_int_codes_vbmi_match: this CPU lacks AVX-512 VNNI or VBMI");
+            return;
+        }
+        for start in [0u32, 64, 128, 192] {
+            // 64 bytes a call: every byte value once over the 4 calls.
+            let bytes: Vec<u8> = (start..start + 64).map(|b| b as u8).collect();
+            let words: Vec<u32> = bytes.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            // SAFETY: VNNI (hence AVX-512 F/BW) and VBMI were detected above.
+            let (plain, vbmi) = unsafe { fp4_int_codes_both(words.as_ptr()) };
+            assert_eq!(plain, vbmi, "bytes from {start}");
+            for (i, &b) in bytes.iter().enumerate() {
+                for (h, nib) in [(0, b & 15), (1, b >> 4)] {
+                    let want = 12 + (2.0 * FP4_VALUES[nib as usize & 7]) as i32 * if nib & 8 != 0 { -1 } else { 1 };
+                    assert_eq!(vbmi[h][i] as i32, want, "byte {b:#04x} nibble {h}");
+                }
+            }
+        }
+    }
+
+    /// `isa::Isa::int_codes` of 128 fp4 codes without and with VBMI.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    unsafe fn fp4_int_codes_both(p: *const u32) -> ([[u8; 64]; 2], [[u8; 64]; 2]) {
+        use isa::Isa;
+        use std::arch::x86_64::*;
+        let store = |v: [__m512i; 2]| {
+            let mut o = [[0u8; 64]; 2];
+            _mm512_storeu_si512(o[0].as_mut_ptr() as *mut __m512i, v[0]);
+            _mm512_storeu_si512(o[1].as_mut_ptr() as *mut __m512i, v[1]);
+            o
+        };
+        (store(Avx512::int_codes::<4, { kind::FP4 }, false>(p)), store(Avx512::int_codes::<4, { kind::FP4 }, true>(p)))
     }
 
     /// 256 codes through `isa::avx512_e4m3_bf16`, put back in code order.
