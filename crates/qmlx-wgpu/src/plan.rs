@@ -128,13 +128,6 @@ impl QmvLayout {
         // 51.5 -> 52.5, 5-bit 66.9 -> 69.5, 6-bit 70.1 -> 74.4 vs one per step / main), one per
         // step with more lanes (4096x14336, 128 lanes: two per step lost 2.8-3.1 points); 2-bit
         // units one per step (f16 pairs: 49.1 / 49.8 %; two per step 43.4 / 38.2 %).
-        // Stage 9 round 1 (H100, bench/results/wgpu-gpu-h100-stage9-round1.txt): on 28672x4096
-        // (16 lanes, so code by code) affine 5-bit units at 32 lanes two per step took 73.2 -> 76.1
-        // % of the copy by C; so 3/5/6/7-bit rows of at least a 32-code unit per lane of 32 take
-        // 32 lanes instead of fewer.
-        if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 3 | 5 | 6 | 7) && l.lanes < 32 && op.k >= 32 * 32 {
-            l.lanes = 32;
-        }
         if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 3 | 5 | 6 | 7) && l.lanes <= 32 && l.word_path(op) {
             l.unroll = 2;
         }
@@ -325,11 +318,7 @@ mod tests {
         assert_eq!(affine(3, 14336, 4096), "32x4x128x2x4x1x1x0x1");
         assert_eq!(affine(6, 14336, 4096), "32x4x128x2x4x1x1x0x1");
         assert_eq!(affine(3, 4096, 14336), "128x4x128x1x4x1x1x0x1");
-        // Stage 9: 32 lanes (units two per step) where fewer would take them code by code.
-        assert_eq!(affine(5, 28672, 4096), "32x4x128x2x4x1x1x0x1");
-        assert_eq!(affine(6, 28672, 4096), "32x4x128x2x4x1x1x0x1");
-        assert_eq!(affine(3, 28672, 1024), "32x4x128x2x4x1x1x0x1");
-        assert_eq!(affine(5, 28672, 512), "16x4x128x1x4x1x1x0x1"); // under a unit per lane of 32
+        assert_eq!(affine(5, 28672, 4096), "16x4x128x1x4x1x1x0x1");
         assert_eq!(affine(2, 14336, 4096), "32x4x128x1x4x1x1x0x1");
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {
             let l = QmvLayout::choose(&decode(n, k));
