@@ -368,6 +368,22 @@ fn qmv_word_group(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
     return vec2<f32>(select(a, a * global_factor, p.has_global != 0u), 0.0);
 }
 
+// nvfp4 on the word path (groups of 16, so a 16-byte unit of 32 codes holds two): the (A, A')
+// of the unit's two groups (element j, a multiple of 32, and j + 16) as qmv_word_group gives each,
+// from one scale load and one f16-pair conversion. Rows hold a multiple of 32 elements here, so
+// the first group's index g is even and bytes g, g + 1 share a word's 16-bit half; a magnitude of
+// 0x7f (NaN) sets the f16 exponent's top bit by the carry of fp8_pairs, so no compare is needed.
+fn qmv_nvfp4_scales2(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
+    let g = row * p.gpr + j / GS;
+    let v = scales[g >> 2u] >> ((g & 2u) * 8u);
+    let s = (v & 0xffu) | ((v & 0xff00u) << 8u); // byte k of the pair at bits 16k..16k+7
+    let mag = s & 0x007f007fu;
+    let m = mag | ((mag + 0x00010001u) & 0x00800080u);
+    let h = (m << 7u) | ((s & 0x00800080u) << 8u);
+    let a = unpack2x16float(h) * 4194304.0;
+    return select(a, a * global_factor, p.has_global != 0u);
+}
+
 // The word path's sums, [x row] × (the thread's columns as components), and the thread's stored
 // rows of w and x (set once at entry).
 var<private> qacc: array<vec4<f32>, 8>;
@@ -425,14 +441,26 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
     let octs = max(QMV_VEC / wpo, 1u);
     let goct = min(GS / 8u, octs); // octets of one group within a unit
     let row0 = c * octs * 8u; // first element of the unit
+    // nvfp4 16-byte units: both groups' scales per column at once (qmv_nvfp4_scales2).
+    let scale_pairs = MODE == MODE_NVFP4 && QMV_DECODE != 0u && GS == 16u && octs == 4u;
+    var a2 = array<vec2<f32>, 4>();
+    if scale_pairs {
+        for (var ci = 0u; ci < QMV_COLS; ci++) {
+            a2[ci] = qmv_nvfp4_scales2(qmv_wrow[ci], row0, global_factor);
+        }
+    }
     for (var o0 = 0u; o0 < octs; o0 += goct) {
         let j0 = row0 + o0 * 8u;
         var a = vec4<f32>(0.0);
         var b = vec4<f32>(0.0);
         for (var ci = 0u; ci < QMV_COLS; ci++) {
-            let ab = qmv_word_group(qmv_wrow[ci], j0, global_factor);
-            a[ci] = ab.x;
-            b[ci] = ab.y;
+            if scale_pairs {
+                a[ci] = select(a2[ci].x, a2[ci].y, o0 != 0u);
+            } else {
+                let ab = qmv_word_group(qmv_wrow[ci], j0, global_factor);
+                a[ci] = ab.x;
+                b[ci] = ab.y;
+            }
         }
         var d: array<vec4<f32>, 8>; // [x row] × columns
         var sx: array<f32, 8>;
@@ -471,7 +499,12 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
         }
         for (var mi = 0u; mi < QMV_XROWS; mi++) {
             if mi < count {
-                qacc[mi] += a * d[mi] + b * sx[mi];
+                // The fp modes have no B (and no Σx): one multiply-add a column, not two.
+                if MODE == MODE_AFFINE {
+                    qacc[mi] += a * d[mi] + b * sx[mi];
+                } else {
+                    qacc[mi] += a * d[mi];
+                }
             }
         }
     }

@@ -111,11 +111,14 @@ impl QmvLayout {
     /// Stage 5 (H100, bench/results/wgpu-gpu-h100-stage5-round1.txt, one pass by GPU timestamps
     /// on the three shapes): mxfp4 takes decode 2 (66.9/65.7/72.0 → 69.9/69.4/74.5 % of the
     /// copy), nvfp4 2 columns per thread (57.5/57.6/63.2 → 63.8/61.8/64.5 %, decode 2 no better
-    /// there); affine 4-bit and 8-bit stay at 4 columns, decode 1 (their best).
+    /// there until stage 9, below); affine 4-bit and 8-bit stay at 4 columns, decode 1 (their best).
     pub fn choose(op: &MatmulOp) -> QmvLayout {
         let (cols, decode) = match op.spec.mode() {
             qmlx_core::Mode::Mxfp4 => (4, 2),
-            qmlx_core::Mode::Nvfp4 => (2, 1),
+            // Stage 9 round 2 (H100, bench/results/wgpu-gpu-h100-stage9-round2.txt): with a
+            // unit's two scales decoded as one pair, decode 2 beat 1 for nvfp4 (66.3/68.6/72.0 vs
+            // 65.6/65.0/70.1 % of the copy by C; main 64.2/63.6/68.2).
+            qmlx_core::Mode::Nvfp4 => (2, 2),
             _ => (4, 1),
         };
         let workgroup = 128u32;
@@ -300,8 +303,9 @@ mod tests {
             QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, None, true, spec).unwrap()).to_string()
         };
         assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
-        assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x1x1x0x1");
-        assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x1x1x0x1");
+        // Stage 9: nvfp4 decode 2 (with the paired scales).
+        assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x2x1x0x1");
+        assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x2x1x0x1");
         // Stage 8 (bench/results/wgpu-gpu-h100-stage8-round1.txt): 3/5/6/7-bit units two per step
         // at 32 lanes only; 2-bit units one per step.
         let affine = |bits: u32, n: usize, k: usize| {

@@ -260,6 +260,65 @@ fn qmv_long_rows() {
     }
 }
 
+/// nvfp4 scale bytes of magnitude 0x7f are NaN (E4M3 has no infinity): on qmv's word path a
+/// unit's two group scales are decoded together as one f16 pair (qmv_nvfp4_scales2), where such a
+/// byte must make its own output column NaN and leave the unit's other group and the other columns
+/// as the CPU backend computes them. NaN bytes in odd and even groups, with and without the sign,
+/// under two and four columns per thread, f32 and f16 x.
+#[test]
+fn qmv_nvfp4_nan_scales() {
+    let Some(ctx) = ctx("qmv_nvfp4_nan_scales") else { return };
+    let own = WgpuContext::new().unwrap();
+    own.set_qmv_layout(Some("4x4x64x1x4x1x1x0x1".parse().unwrap())).unwrap();
+    let mut rng = rng("qmv_nvfp4_nan_scales");
+    let spec = QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap();
+    let (n, k) = (8usize, 128usize);
+    let (x_shape, w_shape, s_shape, y_shape) = ([1, k], [n, k / 8], [n, k / 16], [1, n]);
+    let wq: Vec<u32> = (0..n * k / 8).map(|_| rng.random()).collect();
+    let mut sc = vec![0x38u8; n * k / 16]; // 1.0
+    for (i, s) in sc.iter_mut().enumerate() {
+        *s = 0x30 + (i % 9) as u8; // finite, varied
+    }
+    let nan_at = [(1usize, 3usize, 0x7fu8), (2, 4, 0xff), (5, 6, 0x7f)];
+    for &(r, g, b) in &nan_at {
+        sc[r * k / 16 + g] = b;
+    }
+    for dt in [DType::F32, DType::F16] {
+        let xf: Vec<f32> = (0..k).map(|_| rng.random::<f32>() - 0.5).collect();
+        let xb: Vec<u8> = match dt {
+            DType::F32 => bytemuck::cast_slice(&xf).to_vec(),
+            _ => bytemuck::cast_slice(&xf.iter().map(|&v| half::f16::from_f32(v)).collect::<Vec<_>>()).to_vec(),
+        };
+        let xr = TensorRef::from_bytes("x", dt, &x_shape, &xb).unwrap();
+        let wr = TensorRef::new(&wq, &w_shape).unwrap();
+        let sr = TensorRef::from_bytes("scales", DType::U8, &s_shape, &sc).unwrap();
+        let op = MatmulOp::quantized_matmul(&xr.meta(), &wr.meta(), &sr.meta(), None, true, spec).unwrap();
+        let to_f64 = |b: &[u8]| -> Vec<f64> {
+            match dt {
+                DType::F32 => bytemuck::cast_slice::<u8, f32>(b).iter().map(|&v| v as f64).collect(),
+                _ => bytemuck::cast_slice::<u8, half::f16>(b).iter().map(|v| v.to_f64()).collect(),
+            }
+        };
+        let mut cpu = vec![0u8; n * dt.size()];
+        qmlx_core::cpu::matmul(&op, xr, wr, sr, None, GatherIndices::default(), None, TensorMut::from_bytes("out", dt, &y_shape, &mut cpu).unwrap()).unwrap();
+        let cpu = to_f64(&cpu);
+        for (name, cx) in [("default layout", ctx), ("4 columns", &own)] {
+            let mut out = vec![0u8; n * dt.size()];
+            cx.matmul_host(&op, xr, wr, sr, None, GatherIndices::default(), None, TensorMut::from_bytes("out", dt, &y_shape, &mut out).unwrap()).unwrap();
+            let gpu = to_f64(&out);
+            let finite: Vec<usize> = (0..n).filter(|c| !nan_at.iter().any(|a| a.0 == *c)).collect();
+            for c in 0..n {
+                let nan_col = !finite.contains(&c);
+                assert_eq!(cpu[c].is_nan(), nan_col, "{name} {dt}: cpu column {c} = {}", cpu[c]);
+                assert_eq!(gpu[c].is_nan(), nan_col, "{name} {dt}: gpu column {c} = {} (cpu {})", gpu[c], cpu[c]);
+            }
+            let (g, r): (Vec<f64>, Vec<f64>) = finite.iter().map(|&c| (gpu[c], cpu[c])).unzip();
+            let e = rel_err(&g, &r);
+            assert!(e <= floor(dt), "{name} {dt}: err {e:.3e} vs the cpu backend > {:.1e}", floor(dt));
+        }
+    }
+}
+
 /// Every qmv layout limit on its own context: lanes from 4 to 128, 1–4 columns per thread (odd
 /// counts force the float32 + cast output), unroll 1 to 4, workgroups of 64 to 256, word-path
 /// loads of 1 and 4 words, all three 4-bit decodes, both reductions, with and without prefetch, direct or table schedule (affine and mxfp4 rows of K % 32 == 0 take the word

@@ -65,6 +65,9 @@ struct Unit4_ {
     metal::uint4 c2_;
     metal::uint4 c3_;
 };
+struct type_18 {
+    metal::float2 inner[4];
+};
 struct UnitN {
     metal::uint4 l0_;
     metal::uint4 l1_;
@@ -75,14 +78,11 @@ struct UnitN {
     metal::uint4 h2_;
     metal::uint4 h3_;
 };
-struct type_20 {
+struct type_21 {
     float inner[32];
 };
-struct type_22 {
-    uint inner[4];
-};
 struct type_23 {
-    metal::float2 inner[4];
+    uint inner[4];
 };
 constant uint MODE_AFFINE = 0u;
 constant uint MODE_MXFP4_ = 1u;
@@ -835,6 +835,27 @@ metal::float2 qmv_word_group(
     return metal::float2((_e99 != 0u) ? (_e95 * global_factor_3) : _e94, 0.0);
 }
 
+metal::float2 qmv_nvfp4_scales2_(
+    uint row_3,
+    uint j_4,
+    float global_factor_4,
+    constant Params& p,
+    device type_8 const& scales,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint _e5 = p.gpr;
+    uint g_2 = (row_3 * _e5) + (j_4 / GS);
+    uint _e14 = scales[g_2 >> 2u];
+    uint v_14 = _e14 >> ((g_2 & 2u) * 8u);
+    uint s_3 = (v_14 & 255u) | ((v_14 & 65280u) << 8u);
+    uint mag_2 = s_3 & 8323199u;
+    uint m_4 = mag_2 | ((mag_2 + 65537u) & 8388736u);
+    uint h_3 = (m_4 << 7u) | ((s_3 & 8388736u) << 8u);
+    metal::float2 a_7 = float2(as_type<half2>(h_3)) * 4194304.0;
+    uint _e47 = p.has_global;
+    return (_e47 != 0u) ? (a_7 * global_factor_4) : a_7;
+}
+
 metal::uint4 qmv_unit_word(
     uint i_5,
     device type_7 const& wq,
@@ -890,7 +911,7 @@ void qmv_unit(
     uint c_2,
     Unit4_ w_8,
     uint count,
-    float global_factor_4,
+    float global_factor_5,
     constant Params& p,
     device type_7 const& x_2,
     device type_8 const& scales,
@@ -901,10 +922,15 @@ void qmv_unit(
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
+    bool local_17 = {};
+    bool local_18 = {};
+    bool local_19 = {};
+    type_18 a2_ = type_18 {};
+    uint ci_12 = 0u;
     uint o0_ = 0u;
     metal::float4 a_3 = {};
     metal::float4 b_2 = {};
-    uint ci_12 = {};
+    uint ci_13 = {};
     type_17 d_2 = {};
     type_16 sx_1 = {};
     uint o = {};
@@ -914,138 +940,188 @@ void qmv_unit(
     uint mi_6 = {};
     uint mi_7 = {};
     uint row0_ = (c_2 * 4u) * 8u;
-    bool loop_init_5 = true;
-    while(true) {
-        if (!loop_init_5) {
-            uint _e209 = o0_;
-            o0_ = _e209 + 4u;
+    if (false) {
+        local_17 = true;
+    } else {
+        local_17 = false;
+    }
+    bool _e35 = local_17;
+    if (_e35) {
+        local_18 = false;
+    } else {
+        local_18 = false;
+    }
+    bool _e43 = local_18;
+    if (_e43) {
+        local_19 = true;
+    } else {
+        local_19 = false;
+    }
+    bool scale_pairs = local_19;
+    if (scale_pairs) {
+        bool loop_init_5 = true;
+        while(true) {
+            if (!loop_init_5) {
+                uint _e65 = ci_12;
+                ci_12 = _e65 + 1u;
+            }
+            loop_init_5 = false;
+            uint _e54 = ci_12;
+            if (_e54 < QMV_COLS) {
+            } else {
+                break;
+            }
+            {
+                uint _e57 = ci_12;
+                uint _e60 = ci_12;
+                uint _e62 = qmv_wrow[_e60];
+                metal::float2 _e63 = qmv_nvfp4_scales2_(_e62, row0_, global_factor_5, p, scales, _buffer_sizes);
+                a2_.inner[_e57] = _e63;
+            }
         }
-        loop_init_5 = false;
-        uint _e25 = o0_;
-        if (_e25 < 4u) {
+    }
+    bool loop_init_6 = true;
+    while(true) {
+        if (!loop_init_6) {
+            uint _e282 = o0_;
+            o0_ = _e282 + 4u;
+        }
+        loop_init_6 = false;
+        uint _e69 = o0_;
+        if (_e69 < 4u) {
         } else {
             break;
         }
         {
-            uint _e27 = o0_;
-            uint j0_1 = row0_ + (_e27 * 8u);
+            uint _e71 = o0_;
+            uint j0_1 = row0_ + (_e71 * 8u);
             a_3 = metal::float4(0.0);
             b_2 = metal::float4(0.0);
-            ci_12 = 0u;
-            bool loop_init_6 = true;
+            ci_13 = 0u;
+            bool loop_init_7 = true;
             while(true) {
-                if (!loop_init_6) {
-                    uint _e54 = ci_12;
-                    ci_12 = _e54 + 1u;
+                if (!loop_init_7) {
+                    uint _e112 = ci_13;
+                    ci_13 = _e112 + 1u;
                 }
-                loop_init_6 = false;
-                uint _e39 = ci_12;
-                if (_e39 < QMV_COLS) {
+                loop_init_7 = false;
+                uint _e83 = ci_13;
+                if (_e83 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e43 = ci_12;
-                    uint _e45 = qmv_wrow[_e43];
-                    metal::float2 _e46 = qmv_word_group(_e45, j0_1, global_factor_4, p, scales, biases, _buffer_sizes);
-                    uint _e47 = ci_12;
-                    a_3[_e47] = _e46.x;
-                    uint _e50 = ci_12;
-                    b_2[_e50] = _e46.y;
+                    if (scale_pairs) {
+                        uint _e86 = ci_13;
+                        uint _e88 = ci_13;
+                        float _e91 = a2_.inner[_e88].x;
+                        uint _e92 = ci_13;
+                        float _e95 = a2_.inner[_e92].y;
+                        uint _e96 = o0_;
+                        a_3[_e86] = (_e96 != 0u) ? _e95 : _e91;
+                    } else {
+                        uint _e101 = ci_13;
+                        uint _e103 = qmv_wrow[_e101];
+                        metal::float2 _e104 = qmv_word_group(_e103, j0_1, global_factor_5, p, scales, biases, _buffer_sizes);
+                        uint _e105 = ci_13;
+                        a_3[_e105] = _e104.x;
+                        uint _e108 = ci_13;
+                        b_2[_e108] = _e104.y;
+                    }
                 }
             }
             d_2 = type_17 {};
             sx_1 = type_16 {};
-            uint _e60 = o0_;
-            o = _e60;
-            bool loop_init_7 = true;
+            uint _e118 = o0_;
+            o = _e118;
+            bool loop_init_8 = true;
             while(true) {
-                if (!loop_init_7) {
-                    uint _e181 = o;
-                    o = _e181 + 1u;
+                if (!loop_init_8) {
+                    uint _e239 = o;
+                    o = _e239 + 1u;
                 }
-                loop_init_7 = false;
-                uint _e62 = o;
-                uint _e63 = o0_;
-                if (_e62 < (_e63 + 4u)) {
+                loop_init_8 = false;
+                uint _e120 = o;
+                uint _e121 = o0_;
+                if (_e120 < (_e121 + 4u)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e67 = o;
-                    W8_ _e69 = qmv_w8_at(w_8.c0_, _e67 * 1u, fp4_lut);
-                    f1_ = _e69;
-                    f2_ = _e69;
-                    f3_ = _e69;
+                    uint _e125 = o;
+                    W8_ _e127 = qmv_w8_at(w_8.c0_, _e125 * 1u, fp4_lut);
+                    f1_ = _e127;
+                    f2_ = _e127;
+                    f3_ = _e127;
                     if (true) {
-                        uint _e78 = o;
-                        W8_ _e80 = qmv_w8_at(w_8.c1_, _e78 * 1u, fp4_lut);
-                        f1_ = _e80;
+                        uint _e136 = o;
+                        W8_ _e138 = qmv_w8_at(w_8.c1_, _e136 * 1u, fp4_lut);
+                        f1_ = _e138;
                     }
                     if (true) {
-                        uint _e86 = o;
-                        W8_ _e88 = qmv_w8_at(w_8.c2_, _e86 * 1u, fp4_lut);
-                        f2_ = _e88;
+                        uint _e144 = o;
+                        W8_ _e146 = qmv_w8_at(w_8.c2_, _e144 * 1u, fp4_lut);
+                        f2_ = _e146;
                     }
                     if (true) {
-                        uint _e94 = o;
-                        W8_ _e96 = qmv_w8_at(w_8.c3_, _e94 * 1u, fp4_lut);
-                        f3_ = _e96;
+                        uint _e152 = o;
+                        W8_ _e154 = qmv_w8_at(w_8.c3_, _e152 * 1u, fp4_lut);
+                        f3_ = _e154;
                     }
                     mi_6 = 0u;
-                    bool loop_init_8 = true;
+                    bool loop_init_9 = true;
                     while(true) {
-                        if (!loop_init_8) {
-                            uint _e178 = mi_6;
-                            mi_6 = _e178 + 1u;
+                        if (!loop_init_9) {
+                            uint _e236 = mi_6;
+                            mi_6 = _e236 + 1u;
                         }
-                        loop_init_8 = false;
-                        uint _e99 = mi_6;
-                        if (_e99 < QMV_XROWS) {
+                        loop_init_9 = false;
+                        uint _e157 = mi_6;
+                        if (_e157 < QMV_XROWS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e102 = mi_6;
-                            if (_e102 < count) {
-                                uint _e105 = mi_6;
-                                uint _e107 = qmv_xrow.inner[_e105];
-                                uint _e108 = o;
-                                uint _e109 = o0_;
-                                X8_ _e114 = qmv_x8v(_e107, j0_1 + ((_e108 - _e109) * 8u), p, x_2, _buffer_sizes);
+                            uint _e160 = mi_6;
+                            if (_e160 < count) {
+                                uint _e163 = mi_6;
+                                uint _e165 = qmv_xrow.inner[_e163];
+                                uint _e166 = o;
+                                uint _e167 = o0_;
+                                X8_ _e172 = qmv_x8v(_e165, j0_1 + ((_e166 - _e167) * 8u), p, x_2, _buffer_sizes);
                                 if (true) {
-                                    uint _e120 = mi_6;
-                                    float _e122 = sx_1.inner[_e120];
-                                    sx_1.inner[_e120] = _e122 + metal::dot(_e114.lo + _e114.hi, metal::float4(1.0));
+                                    uint _e178 = mi_6;
+                                    float _e180 = sx_1.inner[_e178];
+                                    sx_1.inner[_e178] = _e180 + metal::dot(_e172.lo + _e172.hi, metal::float4(1.0));
                                 }
-                                uint _e130 = mi_6;
-                                uint _e133 = mi_6;
-                                float _e136 = d_2.inner[_e133].x;
-                                float _e137 = qmv_dot8_(_e136, _e69, _e114);
-                                d_2.inner[_e130].x = _e137;
+                                uint _e188 = mi_6;
+                                uint _e191 = mi_6;
+                                float _e194 = d_2.inner[_e191].x;
+                                float _e195 = qmv_dot8_(_e194, _e127, _e172);
+                                d_2.inner[_e188].x = _e195;
                                 if (true) {
-                                    uint _e142 = mi_6;
-                                    uint _e145 = mi_6;
-                                    float _e148 = d_2.inner[_e145].y;
-                                    W8_ _e149 = f1_;
-                                    float _e150 = qmv_dot8_(_e148, _e149, _e114);
-                                    d_2.inner[_e142].y = _e150;
-                                }
-                                if (true) {
-                                    uint _e155 = mi_6;
-                                    uint _e158 = mi_6;
-                                    float _e161 = d_2.inner[_e158].z;
-                                    W8_ _e162 = f2_;
-                                    float _e163 = qmv_dot8_(_e161, _e162, _e114);
-                                    d_2.inner[_e155].z = _e163;
+                                    uint _e200 = mi_6;
+                                    uint _e203 = mi_6;
+                                    float _e206 = d_2.inner[_e203].y;
+                                    W8_ _e207 = f1_;
+                                    float _e208 = qmv_dot8_(_e206, _e207, _e172);
+                                    d_2.inner[_e200].y = _e208;
                                 }
                                 if (true) {
-                                    uint _e168 = mi_6;
-                                    uint _e171 = mi_6;
-                                    float _e174 = d_2.inner[_e171].w;
-                                    W8_ _e175 = f3_;
-                                    float _e176 = qmv_dot8_(_e174, _e175, _e114);
-                                    d_2.inner[_e168].w = _e176;
+                                    uint _e213 = mi_6;
+                                    uint _e216 = mi_6;
+                                    float _e219 = d_2.inner[_e216].z;
+                                    W8_ _e220 = f2_;
+                                    float _e221 = qmv_dot8_(_e219, _e220, _e172);
+                                    d_2.inner[_e213].z = _e221;
+                                }
+                                if (true) {
+                                    uint _e226 = mi_6;
+                                    uint _e229 = mi_6;
+                                    float _e232 = d_2.inner[_e229].w;
+                                    W8_ _e233 = f3_;
+                                    float _e234 = qmv_dot8_(_e232, _e233, _e172);
+                                    d_2.inner[_e226].w = _e234;
                                 }
                             }
                         }
@@ -1053,30 +1129,39 @@ void qmv_unit(
                 }
             }
             mi_7 = 0u;
-            bool loop_init_9 = true;
+            bool loop_init_10 = true;
             while(true) {
-                if (!loop_init_9) {
-                    uint _e207 = mi_7;
-                    mi_7 = _e207 + 1u;
+                if (!loop_init_10) {
+                    uint _e280 = mi_7;
+                    mi_7 = _e280 + 1u;
                 }
-                loop_init_9 = false;
-                uint _e185 = mi_7;
-                if (_e185 < QMV_XROWS) {
+                loop_init_10 = false;
+                uint _e243 = mi_7;
+                if (_e243 < QMV_XROWS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e188 = mi_7;
-                    if (_e188 < count) {
-                        uint _e191 = mi_7;
-                        metal::float4 _e193 = qacc.inner[_e191];
-                        metal::float4 _e194 = a_3;
-                        uint _e195 = mi_7;
-                        metal::float4 _e197 = d_2.inner[_e195];
-                        metal::float4 _e199 = b_2;
-                        uint _e200 = mi_7;
-                        float _e202 = sx_1.inner[_e200];
-                        qacc.inner[_e191] = _e193 + ((_e194 * _e197) + (_e199 * _e202));
+                    uint _e246 = mi_7;
+                    if (_e246 < count) {
+                        if (true) {
+                            uint _e254 = mi_7;
+                            metal::float4 _e256 = qacc.inner[_e254];
+                            metal::float4 _e257 = a_3;
+                            uint _e258 = mi_7;
+                            metal::float4 _e260 = d_2.inner[_e258];
+                            metal::float4 _e262 = b_2;
+                            uint _e263 = mi_7;
+                            float _e265 = sx_1.inner[_e263];
+                            qacc.inner[_e254] = _e256 + ((_e257 * _e260) + (_e262 * _e265));
+                        } else {
+                            uint _e270 = mi_7;
+                            metal::float4 _e272 = qacc.inner[_e270];
+                            metal::float4 _e273 = a_3;
+                            uint _e274 = mi_7;
+                            metal::float4 _e276 = d_2.inner[_e274];
+                            qacc.inner[_e270] = _e272 + (_e273 * _e276);
+                        }
                     }
                 }
             }
@@ -1087,34 +1172,34 @@ void qmv_unit(
 
 bool qmv_words_n(
 ) {
-    bool local_17 = {};
-    bool local_18 = {};
-    bool local_19 = {};
     bool local_20 = {};
+    bool local_21 = {};
+    bool local_22 = {};
+    bool local_23 = {};
     if (true) {
-        local_17 = true;
-    } else {
-        local_17 = false;
-    }
-    bool _e12 = local_17;
-    if (_e12) {
-        local_18 = false;
-    } else {
-        local_18 = false;
-    }
-    bool _e20 = local_18;
-    if (_e20) {
-        local_19 = true;
-    } else {
-        local_19 = false;
-    }
-    bool _e28 = local_19;
-    if (_e28) {
         local_20 = true;
     } else {
         local_20 = false;
     }
-    bool _e36 = local_20;
+    bool _e12 = local_20;
+    if (_e12) {
+        local_21 = false;
+    } else {
+        local_21 = false;
+    }
+    bool _e20 = local_21;
+    if (_e20) {
+        local_22 = true;
+    } else {
+        local_22 = false;
+    }
+    bool _e28 = local_22;
+    if (_e28) {
+        local_23 = true;
+    } else {
+        local_23 = false;
+    }
+    bool _e36 = local_23;
     return _e36;
 }
 
@@ -1134,15 +1219,15 @@ metal::uint4 qmv_unit_n_lo(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_21 = {};
+    bool local_24 = {};
     metal::uint4 v_6 = {};
     uint _e1 = qmv_unit_words_n();
     if (_e1 == 4u) {
-        local_21 = false;
+        local_24 = false;
     } else {
-        local_21 = false;
+        local_24 = false;
     }
-    bool _e11 = local_21;
+    bool _e11 = local_24;
     if (_e11) {
         metal::uint4 _e16 = wq[i_6 >> 2u];
         return _e16;
@@ -1291,20 +1376,20 @@ W16_ qmv_octets2_n(
     metal::uint4 hi_3,
     uint o_2
 ) {
-    bool local_22 = {};
-    bool local_23 = {};
+    bool local_25 = {};
+    bool local_26 = {};
     if (false) {
-        local_22 = true;
+        local_25 = true;
     } else {
-        local_22 = false;
+        local_25 = false;
     }
-    bool _e14 = local_22;
+    bool _e14 = local_25;
     if (_e14) {
-        local_23 = false;
+        local_26 = false;
     } else {
-        local_23 = false;
+        local_26 = false;
     }
-    bool _e23 = local_23;
+    bool _e23 = local_26;
     if (_e23) {
         uint _e26 = qmv_uword(lo_3, hi_3, o_2 >> 1u);
         W16_ _e27 = pairs2_(_e26);
@@ -1351,13 +1436,13 @@ void qmv_octets_n_acc(
         W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3);
         f3_1 = _e34;
     }
-    bool loop_init_10 = true;
+    bool loop_init_11 = true;
     while(true) {
-        if (!loop_init_10) {
+        if (!loop_init_11) {
             uint _e137 = mi_8;
             mi_8 = _e137 + 1u;
         }
-        loop_init_10 = false;
+        loop_init_11 = false;
         uint _e37 = mi_8;
         if (_e37 < QMV_XROWS) {
         } else {
@@ -1421,7 +1506,7 @@ void qmv_unit_n(
     uint c_4,
     UnitN w_11,
     uint count_2,
-    float global_factor_5,
+    float global_factor_6,
     constant Params& p,
     device type_7 const& x_2,
     device type_8 const& scales,
@@ -1433,31 +1518,31 @@ void qmv_unit_n(
 ) {
     metal::float4 a_4 = metal::float4(0.0);
     metal::float4 b_3 = metal::float4(0.0);
-    uint ci_13 = 0u;
+    uint ci_14 = 0u;
     type_17 d_4 = {};
     type_16 sx_3 = {};
     uint mi_9 = 0u;
     uint _e4 = qmv_unit_octets_n();
     uint j0_2 = (c_4 * _e4) * 8u;
-    bool loop_init_11 = true;
+    bool loop_init_12 = true;
     while(true) {
-        if (!loop_init_11) {
-            uint _e31 = ci_13;
-            ci_13 = _e31 + 1u;
+        if (!loop_init_12) {
+            uint _e31 = ci_14;
+            ci_14 = _e31 + 1u;
         }
-        loop_init_11 = false;
-        uint _e16 = ci_13;
+        loop_init_12 = false;
+        uint _e16 = ci_14;
         if (_e16 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e20 = ci_13;
+            uint _e20 = ci_14;
             uint _e22 = qmv_wrow[_e20];
-            metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_5, p, scales, biases, _buffer_sizes);
-            uint _e24 = ci_13;
+            metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_6, p, scales, biases, _buffer_sizes);
+            uint _e24 = ci_14;
             a_4[_e24] = _e23.x;
-            uint _e27 = ci_13;
+            uint _e27 = ci_14;
             b_3[_e27] = _e23.y;
         }
     }
@@ -1465,13 +1550,13 @@ void qmv_unit_n(
     qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
     qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
     qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    bool loop_init_12 = true;
+    bool loop_init_13 = true;
     while(true) {
-        if (!loop_init_12) {
+        if (!loop_init_13) {
             uint _e63 = mi_9;
             mi_9 = _e63 + 1u;
         }
-        loop_init_12 = false;
+        loop_init_13 = false;
         uint _e41 = mi_9;
         if (_e41 < QMV_XROWS) {
         } else {
@@ -1497,71 +1582,71 @@ void qmv_unit_n(
 
 bool qmv_word_kernel(
 ) {
-    bool local_24 = {};
-    bool local_25 = {};
-    bool local_26 = {};
     bool local_27 = {};
     bool local_28 = {};
     bool local_29 = {};
     bool local_30 = {};
     bool local_31 = {};
     bool local_32 = {};
+    bool local_33 = {};
+    bool local_34 = {};
+    bool local_35 = {};
     bool _e0 = qmv_words_n();
     if (_e0) {
         uint _e5 = qmv_unit_octets_n();
-        local_24 = GS >= (8u * _e5);
-    } else {
-        local_24 = false;
-    }
-    bool n = local_24;
-    if (false) {
-        local_25 = false;
-    } else {
-        local_25 = false;
-    }
-    bool _e22 = local_25;
-    if (_e22) {
-        local_26 = true;
-    } else {
-        local_26 = false;
-    }
-    bool fp8_ = local_26;
-    if (false) {
-        if (false) {
-            if (false) {
-                local_29 = true;
-            } else {
-                local_29 = false;
-            }
-            bool _e56 = local_29;
-            if (_e56) {
-                local_30 = true;
-            } else {
-                local_30 = false;
-            }
-            bool _e64 = local_30;
-            local_28 = _e64;
-        } else {
-            local_28 = true;
-        }
-        bool _e66 = local_28;
-        if (!(_e66)) {
-            local_31 = fp8_;
-        } else {
-            local_31 = true;
-        }
-        bool _e71 = local_31;
-        if (!(_e71)) {
-            local_32 = n;
-        } else {
-            local_32 = true;
-        }
-        bool _e76 = local_32;
-        local_27 = _e76;
+        local_27 = GS >= (8u * _e5);
     } else {
         local_27 = false;
     }
-    bool _e78 = local_27;
+    bool n = local_27;
+    if (false) {
+        local_28 = false;
+    } else {
+        local_28 = false;
+    }
+    bool _e22 = local_28;
+    if (_e22) {
+        local_29 = true;
+    } else {
+        local_29 = false;
+    }
+    bool fp8_ = local_29;
+    if (false) {
+        if (false) {
+            if (false) {
+                local_32 = true;
+            } else {
+                local_32 = false;
+            }
+            bool _e56 = local_32;
+            if (_e56) {
+                local_33 = true;
+            } else {
+                local_33 = false;
+            }
+            bool _e64 = local_33;
+            local_31 = _e64;
+        } else {
+            local_31 = true;
+        }
+        bool _e66 = local_31;
+        if (!(_e66)) {
+            local_34 = fp8_;
+        } else {
+            local_34 = true;
+        }
+        bool _e71 = local_34;
+        if (!(_e71)) {
+            local_35 = n;
+        } else {
+            local_35 = true;
+        }
+        bool _e76 = local_35;
+        local_30 = _e76;
+    } else {
+        local_30 = false;
+    }
+    bool _e78 = local_30;
     return _e78;
 }
 
@@ -1584,7 +1669,7 @@ void qmv_reduce_flat(
     uint col0_,
     uint count_3,
     uint tile_row,
-    thread type_20& acc_1,
+    thread type_21& acc_1,
     constant Params& p,
     device type_11 const& rows,
     device type_8& out,
@@ -1593,20 +1678,20 @@ void qmv_reduce_flat(
 ) {
     uint m0_ = 0u;
     uint r = {};
-    uint ci_14 = {};
+    uint ci_15 = {};
     uint job = {};
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_33 = {};
+    bool local_36 = {};
     uint team0_ = lid_1 - lane;
-    bool loop_init_13 = true;
+    bool loop_init_14 = true;
     while(true) {
-        if (!loop_init_13) {
+        if (!loop_init_14) {
             uint _e166 = m0_;
             m0_ = _e166 + 2u;
         }
-        loop_init_13 = false;
+        loop_init_14 = false;
         uint _e19 = m0_;
         if (_e19 < QMV_XROWS) {
         } else {
@@ -1614,13 +1699,13 @@ void qmv_reduce_flat(
         }
         {
             r = 0u;
-            bool loop_init_14 = true;
+            bool loop_init_15 = true;
             while(true) {
-                if (!loop_init_14) {
+                if (!loop_init_15) {
                     uint _e59 = r;
                     r = _e59 + 1u;
                 }
-                loop_init_14 = false;
+                loop_init_15 = false;
                 uint _e24 = r;
                 if (_e24 < 2u) {
                 } else {
@@ -1630,23 +1715,23 @@ void qmv_reduce_flat(
                     uint _e26 = m0_;
                     uint _e27 = r;
                     uint mi_11 = metal::min(_e26 + _e27, 7u);
-                    ci_14 = 0u;
-                    bool loop_init_15 = true;
+                    ci_15 = 0u;
+                    bool loop_init_16 = true;
                     while(true) {
-                        if (!loop_init_15) {
-                            uint _e56 = ci_14;
-                            ci_14 = _e56 + 1u;
+                        if (!loop_init_16) {
+                            uint _e56 = ci_15;
+                            ci_15 = _e56 + 1u;
                         }
-                        loop_init_15 = false;
-                        uint _e36 = ci_14;
+                        loop_init_16 = false;
+                        uint _e36 = ci_15;
                         if (_e36 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
                             uint _e40 = r;
-                            uint _e43 = ci_14;
-                            uint _e49 = ci_14;
+                            uint _e43 = ci_15;
+                            uint _e49 = ci_15;
                             float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_11];
                             red.inner[(((_e40 * QMV_COLS) + _e43) * QMV_WG) + lid_1] = _e54;
                         }
@@ -1655,13 +1740,13 @@ void qmv_reduce_flat(
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             job = lane;
-            bool loop_init_16 = true;
+            bool loop_init_17 = true;
             while(true) {
-                if (!loop_init_16) {
+                if (!loop_init_17) {
                     uint _e163 = job;
                     job = _e163 + QMV_LANES;
                 }
-                loop_init_16 = false;
+                loop_init_17 = false;
                 uint _e73 = job;
                 if (_e73 < 8u) {
                 } else {
@@ -1671,20 +1756,20 @@ void qmv_reduce_flat(
                     uint _e75 = job;
                     uint r_2 = _e75 / 4u;
                     uint _e80 = job;
-                    uint ci_15 = (_e80 % 4u) * 1u;
+                    uint ci_16 = (_e80 % 4u) * 1u;
                     uint _e86 = m0_;
                     uint mi_12 = _e86 + r_2;
                     s0_1 = 0.0;
                     s1_ = 0.0;
-                    uint b0_2 = (((r_2 * QMV_COLS) + ci_15) * QMV_WG) + team0_;
+                    uint b0_2 = (((r_2 * QMV_COLS) + ci_16) * QMV_WG) + team0_;
                     l = 0u;
-                    bool loop_init_17 = true;
+                    bool loop_init_18 = true;
                     while(true) {
-                        if (!loop_init_17) {
+                        if (!loop_init_18) {
                             uint _e122 = l;
                             l = _e122 + 1u;
                         }
-                        loop_init_17 = false;
+                        loop_init_18 = false;
                         uint _e100 = l;
                         if (_e100 < QMV_LANES) {
                         } else {
@@ -1705,11 +1790,11 @@ void qmv_reduce_flat(
                     }
                     if (mi_12 < count_3) {
                         uint _e130 = p.n;
-                        local_33 = (col0_ + ci_15) < _e130;
+                        local_36 = (col0_ + ci_16) < _e130;
                     } else {
-                        local_33 = false;
+                        local_36 = false;
                     }
-                    bool _e133 = local_33;
+                    bool _e133 = local_36;
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_12, rows, _buffer_sizes);
                         uint _e138 = p.n;
@@ -1719,10 +1804,10 @@ void qmv_reduce_flat(
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_5 + col0_) + ci_15) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_5 + col0_) + ci_16) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_5 + col0_) + ci_15] = as_type<uint>(_e161);
+                            out[(o_5 + col0_) + ci_16] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -1766,9 +1851,9 @@ struct qmvInput {
     bool local_3 = {};
     type_4 x_rows = {};
     uint mi = 0u;
-    type_22 w_rows = {};
+    type_23 w_rows = {};
     uint ci = 0u;
-    type_20 acc = {};
+    type_21 acc = {};
     metal::uint4 wbase = metal::uint4(0u);
     uint ci_1 = 0u;
     uint mi_1 = 0u;
@@ -1793,12 +1878,12 @@ struct qmvInput {
     uint ci_3 = {};
     uint u_1 = {};
     uint s0_ = {};
-    type_23 ab = {};
+    type_18 ab = {};
     uint ci_4 = {};
-    type_20 dots = {};
+    type_21 dots = {};
     type_16 sx = {};
     uint e8_ = {};
-    type_20 wf = {};
+    type_21 wf = {};
     uint ci_5 = {};
     uint e = {};
     uint mi_3 = {};
@@ -1870,13 +1955,13 @@ struct qmvInput {
         float _e114 = div_rn(_e112, 2688.0, opaque_zero);
         global_factor = _e114;
     }
-    bool loop_init_18 = true;
+    bool loop_init_19 = true;
     while(true) {
-        if (!loop_init_18) {
+        if (!loop_init_19) {
             uint _e134 = mi;
             mi = _e134 + 1u;
         }
-        loop_init_18 = false;
+        loop_init_19 = false;
         uint _e118 = mi;
         if (_e118 < QMV_XROWS) {
         } else {
@@ -1890,13 +1975,13 @@ struct qmvInput {
             x_rows.inner[_e121] = _e131.x;
         }
     }
-    bool loop_init_19 = true;
+    bool loop_init_20 = true;
     while(true) {
-        if (!loop_init_19) {
+        if (!loop_init_20) {
             uint _e154 = ci;
             ci = _e154 + 1u;
         }
-        loop_init_19 = false;
+        loop_init_20 = false;
         uint _e139 = ci;
         if (_e139 < QMV_COLS) {
         } else {
@@ -1916,13 +2001,13 @@ struct qmvInput {
     uint _e173 = qmv_unit_words_n();
     bool _e174 = qmv_words_n();
     uint units = _e171 / (_e174 ? _e173 : QMV_VEC);
-    bool loop_init_20 = true;
+    bool loop_init_21 = true;
     while(true) {
-        if (!loop_init_20) {
+        if (!loop_init_21) {
             uint _e201 = ci_1;
             ci_1 = _e201 + 1u;
         }
-        loop_init_20 = false;
+        loop_init_21 = false;
         uint _e182 = ci_1;
         if (_e182 < QMV_COLS) {
         } else {
@@ -1940,13 +2025,13 @@ struct qmvInput {
             qmv_wrow[_e195] = _e199;
         }
     }
-    bool loop_init_21 = true;
+    bool loop_init_22 = true;
     while(true) {
-        if (!loop_init_21) {
+        if (!loop_init_22) {
             uint _e215 = mi_1;
             mi_1 = _e215 + 1u;
         }
-        loop_init_21 = false;
+        loop_init_22 = false;
         uint _e205 = mi_1;
         if (_e205 < QMV_XROWS) {
         } else {
@@ -1986,13 +2071,13 @@ struct qmvInput {
             uint _e250 = u0_;
             UnitN _e251 = qmv_unit_n_load(_e249, _e250, wq, _buffer_sizes);
             cur = _e251;
-            bool loop_init_22 = true;
+            bool loop_init_23 = true;
             while(true) {
-                if (!loop_init_22) {
+                if (!loop_init_23) {
                     uint _e266 = u0_;
                     u0_ = _e266 + QMV_LANES;
                 }
-                loop_init_22 = false;
+                loop_init_23 = false;
                 uint _e253 = u0_;
                 if (_e253 < units) {
                 } else {
@@ -2010,13 +2095,13 @@ struct qmvInput {
                 }
             }
         }
-        bool loop_init_23 = true;
+        bool loop_init_24 = true;
         while(true) {
-            if (!loop_init_23) {
+            if (!loop_init_24) {
                 uint _e353 = u0_;
                 u0_ = _e353 + 32u;
             }
-            loop_init_23 = false;
+            loop_init_24 = false;
             uint _e269 = u0_;
             if ((_e269 + 16u) < units) {
             } else {
@@ -2070,13 +2155,13 @@ struct qmvInput {
                 }
             }
         }
-        bool loop_init_24 = true;
+        bool loop_init_25 = true;
         while(true) {
-            if (!loop_init_24) {
+            if (!loop_init_25) {
                 uint _e362 = u0_;
                 u0_ = _e362 + QMV_LANES;
             }
-            loop_init_24 = false;
+            loop_init_25 = false;
             uint _e355 = u0_;
             if (_e355 < units) {
             } else {
@@ -2110,13 +2195,13 @@ struct qmvInput {
         uint _e384 = u0_;
         Unit4_ _e385 = qmv_unit_load(_e383, _e384, wq, _buffer_sizes);
         cur_1 = _e385;
-        bool loop_init_25 = true;
+        bool loop_init_26 = true;
         while(true) {
-            if (!loop_init_25) {
+            if (!loop_init_26) {
                 uint _e400 = u0_;
                 u0_ = _e400 + QMV_LANES;
             }
-            loop_init_25 = false;
+            loop_init_26 = false;
             uint _e387 = u0_;
             if (_e387 < units) {
             } else {
@@ -2134,13 +2219,13 @@ struct qmvInput {
             }
         }
     }
-    bool loop_init_26 = true;
+    bool loop_init_27 = true;
     while(true) {
-        if (!loop_init_26) {
+        if (!loop_init_27) {
             uint _e487 = u0_;
             u0_ = _e487 + 32u;
         }
-        loop_init_26 = false;
+        loop_init_27 = false;
         uint _e403 = u0_;
         if ((_e403 + 16u) < units) {
         } else {
@@ -2194,13 +2279,13 @@ struct qmvInput {
             }
         }
     }
-    bool loop_init_27 = true;
+    bool loop_init_28 = true;
     while(true) {
-        if (!loop_init_27) {
+        if (!loop_init_28) {
             uint _e496 = u0_;
             u0_ = _e496 + QMV_LANES;
         }
-        loop_init_27 = false;
+        loop_init_28 = false;
         uint _e489 = u0_;
         if (_e489 < units) {
         } else {
@@ -2215,13 +2300,13 @@ struct qmvInput {
             qmv_unit(_e491, _e494, count_4, _e495, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
-    bool loop_init_28 = true;
+    bool loop_init_29 = true;
     while(true) {
-        if (!loop_init_28) {
+        if (!loop_init_29) {
             uint _e525 = mi_2;
             mi_2 = _e525 + 1u;
         }
-        loop_init_28 = false;
+        loop_init_29 = false;
         uint _e501 = mi_2;
         if (_e501 < QMV_XROWS) {
         } else {
@@ -2229,13 +2314,13 @@ struct qmvInput {
         }
         {
             ci_2 = 0u;
-            bool loop_init_29 = true;
+            bool loop_init_30 = true;
             while(true) {
-                if (!loop_init_29) {
+                if (!loop_init_30) {
                     uint _e522 = ci_2;
                     ci_2 = _e522 + 1u;
                 }
-                loop_init_29 = false;
+                loop_init_30 = false;
                 uint _e506 = ci_2;
                 if (_e506 < QMV_COLS) {
                 } else {
@@ -2254,13 +2339,13 @@ struct qmvInput {
     }
     uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
     c0_ = _e168 ? chunks : first_1;
-    bool loop_init_30 = true;
+    bool loop_init_31 = true;
     while(true) {
-        if (!loop_init_30) {
+        if (!loop_init_31) {
             uint _e812 = c0_;
             c0_ = _e812 + 32u;
         }
-        loop_init_30 = false;
+        loop_init_31 = false;
         uint _e539 = c0_;
         if (_e539 < chunks) {
         } else {
@@ -2268,13 +2353,13 @@ struct qmvInput {
         }
         {
             u = 0u;
-            bool loop_init_31 = true;
+            bool loop_init_32 = true;
             while(true) {
-                if (!loop_init_31) {
+                if (!loop_init_32) {
                     uint _e572 = u;
                     u = _e572 + 1u;
                 }
-                loop_init_31 = false;
+                loop_init_32 = false;
                 uint _e543 = u;
                 if (_e543 < 2u) {
                 } else {
@@ -2285,13 +2370,13 @@ struct qmvInput {
                     uint _e546 = u;
                     uint c_5 = metal::min(_e545 + (_e546 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_32 = true;
+                    bool loop_init_33 = true;
                     while(true) {
-                        if (!loop_init_32) {
+                        if (!loop_init_33) {
                             uint _e569 = ci_3;
                             ci_3 = _e569 + 1u;
                         }
-                        loop_init_32 = false;
+                        loop_init_33 = false;
                         uint _e555 = ci_3;
                         if (_e555 < QMV_COLS) {
                         } else {
@@ -2308,13 +2393,13 @@ struct qmvInput {
                 }
             }
             u_1 = 0u;
-            bool loop_init_33 = true;
+            bool loop_init_34 = true;
             while(true) {
-                if (!loop_init_33) {
+                if (!loop_init_34) {
                     uint _e810 = u_1;
                     u_1 = _e810 + 1u;
                 }
-                loop_init_33 = false;
+                loop_init_34 = false;
                 uint _e576 = u_1;
                 if (_e576 < 2u) {
                 } else {
@@ -2328,13 +2413,13 @@ struct qmvInput {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_34 = true;
+                    bool loop_init_35 = true;
                     while(true) {
-                        if (!loop_init_34) {
+                        if (!loop_init_35) {
                             uint _e807 = s0_;
                             s0_ = _e807 + 32u;
                         }
-                        loop_init_34 = false;
+                        loop_init_35 = false;
                         uint _e586 = s0_;
                         if (_e586 < 32u) {
                         } else {
@@ -2347,15 +2432,15 @@ struct qmvInput {
                             if (j0_3 >= _e595) {
                                 break;
                             }
-                            ab = type_23 {};
+                            ab = type_18 {};
                             ci_4 = 0u;
-                            bool loop_init_35 = true;
+                            bool loop_init_36 = true;
                             while(true) {
-                                if (!loop_init_35) {
+                                if (!loop_init_36) {
                                     uint _e612 = ci_4;
                                     ci_4 = _e612 + 1u;
                                 }
-                                loop_init_35 = false;
+                                loop_init_36 = false;
                                 uint _e601 = ci_4;
                                 if (_e601 < QMV_COLS) {
                                 } else {
@@ -2370,31 +2455,31 @@ struct qmvInput {
                                     ab.inner[_e604] = _e610;
                                 }
                             }
-                            dots = type_20 {};
+                            dots = type_21 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_36 = true;
+                            bool loop_init_37 = true;
                             while(true) {
-                                if (!loop_init_36) {
+                                if (!loop_init_37) {
                                     uint _e759 = e8_;
                                     e8_ = _e759 + 8u;
                                 }
-                                loop_init_36 = false;
+                                loop_init_37 = false;
                                 uint _e620 = e8_;
                                 if (_e620 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    wf = type_20 {};
+                                    wf = type_21 {};
                                     ci_5 = 0u;
-                                    bool loop_init_37 = true;
+                                    bool loop_init_38 = true;
                                     while(true) {
-                                        if (!loop_init_37) {
+                                        if (!loop_init_38) {
                                             uint _e657 = ci_5;
                                             ci_5 = _e657 + 1u;
                                         }
-                                        loop_init_37 = false;
+                                        loop_init_38 = false;
                                         uint _e626 = ci_5;
                                         if (_e626 < QMV_COLS) {
                                         } else {
@@ -2402,13 +2487,13 @@ struct qmvInput {
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_38 = true;
+                                            bool loop_init_39 = true;
                                             while(true) {
-                                                if (!loop_init_38) {
+                                                if (!loop_init_39) {
                                                     uint _e654 = e;
                                                     e = _e654 + 1u;
                                                 }
-                                                loop_init_38 = false;
+                                                loop_init_39 = false;
                                                 uint _e631 = e;
                                                 if (_e631 < 8u) {
                                                 } else {
@@ -2429,13 +2514,13 @@ struct qmvInput {
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_39 = true;
+                                    bool loop_init_40 = true;
                                     while(true) {
-                                        if (!loop_init_39) {
+                                        if (!loop_init_40) {
                                             uint _e757 = mi_3;
                                             mi_3 = _e757 + 1u;
                                         }
-                                        loop_init_39 = false;
+                                        loop_init_40 = false;
                                         uint _e661 = mi_3;
                                         if (_e661 < QMV_XROWS) {
                                         } else {
@@ -2462,13 +2547,13 @@ struct qmvInput {
                                                     sx.inner[_e676] = _e678 + (((_e681 + _e684) + (_e688 + _e691)) + ((_e696 + _e699) + (_e703 + _e706)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_40 = true;
+                                                bool loop_init_41 = true;
                                                 while(true) {
-                                                    if (!loop_init_40) {
+                                                    if (!loop_init_41) {
                                                         uint _e754 = ci_6;
                                                         ci_6 = _e754 + 1u;
                                                     }
-                                                    loop_init_40 = false;
+                                                    loop_init_41 = false;
                                                     uint _e713 = ci_6;
                                                     if (_e713 < QMV_COLS) {
                                                     } else {
@@ -2480,13 +2565,13 @@ struct qmvInput {
                                                         float _e722 = dots.inner[(_e716 * QMAX_ROWS) + _e719];
                                                         d = _e722;
                                                         e_1 = 0u;
-                                                        bool loop_init_41 = true;
+                                                        bool loop_init_42 = true;
                                                         while(true) {
-                                                            if (!loop_init_41) {
+                                                            if (!loop_init_42) {
                                                                 uint _e744 = e_1;
                                                                 e_1 = _e744 + 1u;
                                                             }
-                                                            loop_init_41 = false;
+                                                            loop_init_42 = false;
                                                             uint _e726 = e_1;
                                                             if (_e726 < 8u) {
                                                             } else {
@@ -2514,13 +2599,13 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_42 = true;
+                            bool loop_init_43 = true;
                             while(true) {
-                                if (!loop_init_42) {
+                                if (!loop_init_43) {
                                     uint _e805 = mi_4;
                                     mi_4 = _e805 + 1u;
                                 }
-                                loop_init_42 = false;
+                                loop_init_43 = false;
                                 uint _e764 = mi_4;
                                 if (_e764 < QMV_XROWS) {
                                 } else {
@@ -2528,13 +2613,13 @@ struct qmvInput {
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_43 = true;
+                                    bool loop_init_44 = true;
                                     while(true) {
-                                        if (!loop_init_43) {
+                                        if (!loop_init_44) {
                                             uint _e802 = ci_7;
                                             ci_7 = _e802 + 1u;
                                         }
-                                        loop_init_43 = false;
+                                        loop_init_44 = false;
                                         uint _e769 = ci_7;
                                         if (_e769 < QMV_COLS) {
                                         } else {
@@ -2569,13 +2654,13 @@ struct qmvInput {
         qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e819, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_44 = true;
+    bool loop_init_45 = true;
     while(true) {
-        if (!loop_init_44) {
+        if (!loop_init_45) {
             uint _e977 = mi_5;
             mi_5 = _e977 + 1u;
         }
-        loop_init_44 = false;
+        loop_init_45 = false;
         uint _e822 = mi_5;
         if (_e822 < QMV_XROWS) {
         } else {
@@ -2583,13 +2668,13 @@ struct qmvInput {
         }
         {
             ci_8 = 0u;
-            bool loop_init_45 = true;
+            bool loop_init_46 = true;
             while(true) {
-                if (!loop_init_45) {
+                if (!loop_init_46) {
                     uint _e844 = ci_8;
                     ci_8 = _e844 + 1u;
                 }
-                loop_init_45 = false;
+                loop_init_46 = false;
                 uint _e827 = ci_8;
                 if (_e827 < QMV_COLS) {
                 } else {
@@ -2605,13 +2690,13 @@ struct qmvInput {
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_46 = true;
+            bool loop_init_47 = true;
             while(true) {
-                if (!loop_init_46) {
+                if (!loop_init_47) {
                     uint _e881 = stride;
                     stride = _e881 >> 1u;
                 }
-                loop_init_46 = false;
+                loop_init_47 = false;
                 uint _e851 = stride;
                 if (_e851 > 0u) {
                 } else {
@@ -2621,13 +2706,13 @@ struct qmvInput {
                     uint _e854 = stride;
                     if (lane_1 < _e854) {
                         ci_9 = 0u;
-                        bool loop_init_47 = true;
+                        bool loop_init_48 = true;
                         while(true) {
-                            if (!loop_init_47) {
+                            if (!loop_init_48) {
                                 uint _e879 = ci_9;
                                 ci_9 = _e879 + 1u;
                             }
-                            loop_init_47 = false;
+                            loop_init_48 = false;
                             uint _e858 = ci_9;
                             if (_e858 < QMV_COLS) {
                             } else {
@@ -2661,13 +2746,13 @@ struct qmvInput {
                 uint o_6 = _e895.y * _e899;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_48 = true;
+                    bool loop_init_49 = true;
                     while(true) {
-                        if (!loop_init_48) {
+                        if (!loop_init_49) {
                             uint _e946 = ci_10;
                             ci_10 = _e946 + 2u;
                         }
-                        loop_init_48 = false;
+                        loop_init_49 = false;
                         uint _e907 = ci_10;
                         if (_e907 < QMV_COLS) {
                         } else {
@@ -2690,13 +2775,13 @@ struct qmvInput {
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_49 = true;
+                    bool loop_init_50 = true;
                     while(true) {
-                        if (!loop_init_49) {
+                        if (!loop_init_50) {
                             uint _e974 = ci_11;
                             ci_11 = _e974 + 1u;
                         }
-                        loop_init_49 = false;
+                        loop_init_50 = false;
                         uint _e951 = ci_11;
                         if (_e951 < QMV_COLS) {
                         } else {
