@@ -82,7 +82,9 @@ fn main() {
     let archs = std::env::var("QMLX_CUDA_ARCHS").unwrap_or_else(|_| "80,86,89,90a".into());
     let archs: Vec<String> = archs.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let disabled = std::env::var("QMLX_CUDA").map(|v| v == "0").unwrap_or(false);
-    let nvcc = if disabled { None } else { find_nvcc() };
+    // Canonical: `cargo test` finds the venv's nvcc through the crate's `../../.venv`, maturin through
+    // $VIRTUAL_ENV; the same file under two spellings must hit the same kernel cache below.
+    let nvcc = if disabled { None } else { find_nvcc().map(|p| std::fs::canonicalize(&p).unwrap_or(p)) };
     let Some(nvcc) = nvcc else {
         println!(
             "cargo:warning=qmlx-cuda: {}; building WITHOUT CUDA kernels (CPU only). Install the pinned nvcc \
