@@ -252,7 +252,9 @@ def affine_gather_qmm_rhs_nax(x, w, scales, biases, indices, output_features, gr
 def build_info() -> dict:
     """What this build has: ``version``, ``cuda_archs`` (empty without CUDA), ``cpu_features``
     (detected at run time), ``backends``, ``cpu_backend`` (the one running CPU tensors now),
-    ``cpu_threads``, ``features`` (cargo features), ``target``, ``profile``."""
+    ``cpu_threads``, ``features`` (cargo features), ``target``, ``profile``, ``wgpu_adapter`` (the
+    adapter the wgpu backend uses: this call opens it; importing the package and CPU/CUDA calls
+    never touch Vulkan)."""
     info = dict(_rust.build_info())
     info["cpu_backend"] = _backends.backend_for(torch.device("cpu")).name
     return info

@@ -106,7 +106,7 @@ class CpuBackend(_HostBackend):
 
 
 def _built_with(feature: str) -> bool:
-    return feature in _rust.build_info()["features"]
+    return feature in _rust.compiled()["features"]
 
 
 class _Unavailable:
@@ -162,13 +162,13 @@ class CudaBackend:
 def cuda_check(device=None):
     """Synchronizes a CUDA device and raises the first error its qmlx kernels recorded
     (IndexError: gather index out of range; ValueError: non-finite weight), clearing it."""
-    if not _rust.build_info()["cuda_archs"]:
+    if not _rust.compiled()["cuda_archs"]:
         raise BackendUnavailable(_CUDA.message)
     index = torch.device(device if device is not None else "cuda").index
     _rust.cuda_check_status(torch.cuda.current_device() if index is None else index)
 
 
-if _rust.build_info()["cuda_archs"]:
+if _rust.compiled()["cuda_archs"]:
     _CUDA = CudaBackend()
 
 _MPS = _Unavailable(

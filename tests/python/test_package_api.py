@@ -1,7 +1,11 @@
 """MLX's API on CPU tensors: quantize, dequantize, quantized_matmul, gather_qmm against the float64
 reference of reference.py (independent of the package's kernels)."""
 
+import ctypes.util
 import itertools
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -431,6 +435,30 @@ def test_wgpu_hook(monkeypatch):
     finally:
         _backends.select_cpu_backend("cpu")
     assert q.build_info()["cpu_backend"] == "cpu"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SKIP: reads /proc/self/maps (Linux only)")
+def test_import_and_cpu_calls_load_no_vulkan_driver():
+    # Importing the package used to call build_info(), which opened a wgpu device: every Vulkan
+    # driver loaded (lavapipe's LLVM included) and a device held on the GPU for the process's life.
+    # Control: build_info() itself does open it, so the check can see a loaded driver.
+    code = (
+        "import torch, quantization_mlx as q\n"
+        "w, x = torch.randn(16, 64), torch.randn(2, 64)\n"
+        "wq, s, b = q.quantize(w)\n"
+        "q.quantized_matmul(x, wq, s, b)\n"
+        "loaded = lambda: 'libvulkan' in open('/proc/self/maps').read()\n"
+        "before = loaded()\n"
+        "wgpu = 'wgpu' in q.build_info()['features']\n"
+        "print(before, wgpu, loaded())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "QMLX_BACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    before, wgpu, after = out.stdout.split()
+    assert before == "False", "importing the package or a CPU call loaded libvulkan"
+    if wgpu == "True" and ctypes.util.find_library("vulkan"):
+        assert after == "True", "build_info() opens the wgpu adapter; the check saw no driver loaded"
 
 
 def test_build_info():

@@ -261,15 +261,43 @@ fn cpu_features() -> Vec<&'static str> {
     f
 }
 
+/// The cargo features and CUDA archs this module was compiled with.
+fn compiled_parts() -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut features: Vec<&'static str> = Vec::new();
+    if cfg!(feature = "cuda") {
+        features.push("cuda");
+    }
+    if cfg!(feature = "wgpu-backend") {
+        features.push("wgpu");
+    }
+    if cfg!(target_os = "macos") {
+        features.push("metal");
+    }
+    #[cfg(feature = "cuda")]
+    let cuda_archs: Vec<&'static str> = cuda::archs();
+    #[cfg(not(feature = "cuda"))]
+    let cuda_archs: Vec<&'static str> = Vec::new();
+    (features, cuda_archs)
+}
+
+/// `{features, cuda_archs}`: what was compiled in, with no device or driver touched. The package
+/// calls this at import; `build_info` also opens the wgpu adapter to name it, which loads every
+/// Vulkan driver on the machine (and opens a device), so it stays an explicit call.
+#[pyfunction]
+fn compiled(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let (features, cuda_archs) = compiled_parts();
+    let d = PyDict::new(py);
+    d.set_item("features", features)?;
+    d.set_item("cuda_archs", cuda_archs)?;
+    Ok(d)
+}
+
 /// `{version, cuda_archs, cpu_features, backends, cpu_threads, features, target, profile}`.
 #[pyfunction]
 fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("version", env!("CARGO_PKG_VERSION"))?;
-    #[cfg(feature = "cuda")]
-    let cuda_archs: Vec<&str> = cuda::archs();
-    #[cfg(not(feature = "cuda"))]
-    let cuda_archs: Vec<&str> = Vec::new();
+    let (features, cuda_archs) = compiled_parts();
     let has_cuda = !cuda_archs.is_empty();
     d.set_item("cuda_archs", cuda_archs)?;
     d.set_item("cpu_features", cpu_features())?;
@@ -282,21 +310,13 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     }
     d.set_item("backends", backends)?;
     d.set_item("cpu_threads", rayon::current_num_threads())?;
-    let mut features: Vec<&str> = Vec::new();
-    if cfg!(feature = "cuda") {
-        features.push("cuda");
-    }
     // --- wgpu / Apple (issue 7) ---
-    if cfg!(feature = "wgpu-backend") {
-        features.push("wgpu");
-    }
     #[cfg(feature = "wgpu-backend")]
     d.set_item("wgpu_adapter", qmlx_wgpu::build_info())?;
     #[cfg(not(feature = "wgpu-backend"))]
     d.set_item("wgpu_adapter", py.None())?;
     #[cfg(target_os = "macos")]
     {
-        features.push("metal");
         d.set_item("apple_metal", metal::status())?;
     }
     #[cfg(not(target_os = "macos"))]
@@ -332,5 +352,6 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plan_matmul, m)?)?;
     m.add_function(wrap_pyfunction!(gather_qmm, m)?)?;
     m.add_function(wrap_pyfunction!(build_info, m)?)?;
+    m.add_function(wrap_pyfunction!(compiled, m)?)?;
     Ok(())
 }
