@@ -57,7 +57,7 @@ override QMV_OUT16: u32 = 0u;
 // Word path only: words per unit (4: 16-byte loads; 1: word loads, 4-bit codes only) and the
 // 4-bit decode (above: 0 f32 / table, 1 f16 pairs, 2 f16 pairs with fewer shifts for fp4).
 override QMV_VEC: u32 = 4u;
-override QMV_DECODE: u32 = 1u; // 3: affine 2/3-bit codes masked in place (qmv_n3), else as 1
+override QMV_DECODE: u32 = 1u;
 // The team's final sum: 0, a tree over its lanes (a barrier per level); 1, one barrier, then
 // thread c of the team adds up column c's partial sums (lane order; fewer barriers).
 override QMV_REDUCE: u32 = 0u;
@@ -691,10 +691,6 @@ fn qmv_octets_n_acc(w: UnitN, o: u32, j0: u32, count: u32, d: ptr<function, arra
 // out with literal indices (at most 8).
 fn qmv_unit_n(c: u32, w: UnitN, count: u32, global_factor: f32) {
     let j0 = c * qmv_unit_octets_n() * 8u;
-    if qmv_n3() {
-        qmv_unit_n3(j0, w, count);
-        return;
-    }
     var a = vec4<f32>(0.0);
     var b = vec4<f32>(0.0);
     for (var ci = 0u; ci < QMV_COLS; ci++) {
@@ -711,145 +707,6 @@ fn qmv_unit_n(c: u32, w: UnitN, count: u32, global_factor: f32) {
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         if mi < count {
             qacc[mi] += a * d[mi] + b * sx[mi];
-        }
-    }
-}
-
-// ---- decode 3: affine 2/3-bit codes masked in place (16-bit x) ----
-// Each code becomes q + c with one and-or and no shift or conversion of its own: a run of R codes
-// (R = 4 for 2-bit, 3 for 3-bit) is shifted once so that its codes sit at mantissa bits t = T0,
-// T0 + BITS, ... (T0 = 23 - R·BITS), and code r of the run is masked there under the exponent that
-// makes the float 2^(23-t) + q (exact: 2-bit c = 256/64/16/4, 3-bit c = 512/64/8). So Σ x·f =
-// Σ x·q + Σ x·c, and the offset Σ x·c depends on x only: summed once per octet for all the
-// thread's columns (2-bit: c follows the element's place mod 4, so it comes from the vector Σ x
-// at the unit's end) and taken off with the group's scale: s·(Σ x·f − Σ x·c) + b·Σ x.
-
-fn qmv_n3() -> bool {
-    return QMV_DECODE == 3u && XDT != DT_F32 && MODE == MODE_AFFINE && (BITS == 2u || BITS == 3u);
-}
-
-// Codes per run (R).
-fn qmv_n3_run() -> u32 {
-    return select(3u, 4u, BITS == 2u);
-}
-
-// The mantissa bit t where code e (a literal) of a unit is masked.
-fn qmv_n3_bit(e: u32) -> u32 {
-    let r = qmv_n3_run();
-    return 23u - r * BITS + (e % r) * BITS;
-}
-
-// c = 2^(23 - t) for code e: what the float of a zero code reads.
-fn qmv_n3_offset(e: u32) -> f32 {
-    return bitcast<f32>((150u - qmv_n3_bit(e)) << 23u);
-}
-
-// Run g (a literal) of a unit held as (lo, hi), shifted so that its first code starts at bit T0
-// (a run crossing a word boundary takes its rest from the next word).
-fn qmv_n3_window(lo: vec4<u32>, hi: vec4<u32>, g: u32) -> u32 {
-    let r = qmv_n3_run();
-    let t0 = 23u - r * BITS;
-    let pos = g * r * BITS; // the run's first bit in the unit
-    let wi = pos >> 5u;
-    let o = pos & 31u;
-    let w = qmv_uword(lo, hi, wi);
-    var v: u32;
-    if o <= t0 {
-        v = w << (t0 - o);
-    } else {
-        v = w >> (o - t0);
-    }
-    let codes = min(r, 32u * qmv_unit_words_n() / BITS - g * r);
-    if o + codes * BITS > 32u {
-        v = v | (qmv_uword(lo, hi, wi + 1u) << (t0 + 32u - o));
-    }
-    return v;
-}
-
-// Code e (a literal) of a column's unit as q + c.
-fn qmv_code_n3(lo: vec4<u32>, hi: vec4<u32>, e: u32) -> f32 {
-    let t = qmv_n3_bit(e);
-    let v = qmv_n3_window(lo, hi, e / qmv_n3_run());
-    return bitcast<f32>((v & (((1u << BITS) - 1u) << t)) | ((150u - t) << 23u));
-}
-
-fn qmv_octet_n3(lo: vec4<u32>, hi: vec4<u32>, o: u32) -> W8 {
-    let e = o * 8u;
-    return W8(vec4<f32>(qmv_code_n3(lo, hi, e), qmv_code_n3(lo, hi, e + 1u), qmv_code_n3(lo, hi, e + 2u), qmv_code_n3(lo, hi, e + 3u)),
-              vec4<f32>(qmv_code_n3(lo, hi, e + 4u), qmv_code_n3(lo, hi, e + 5u), qmv_code_n3(lo, hi, e + 6u), qmv_code_n3(lo, hi, e + 7u)));
-}
-
-// Octet o (a literal) of unit w, whose first element is j0: Σ x·f into d, Σ x into sx4 (by the
-// element's place mod 4) and, 3-bit, Σ x·c into sxc.
-fn qmv_octet_n3_acc(w: UnitN, o: u32, j0: u32, count: u32, d: ptr<function, array<vec4<f32>, 8>>, sx4: ptr<function, array<vec4<f32>, 8>>, sxc: ptr<function, array<f32, 8>>) {
-    if o >= qmv_unit_octets_n() {
-        return;
-    }
-    let f0 = qmv_octet_n3(w.l0, w.h0, o);
-    var f1 = f0;
-    var f2 = f0;
-    var f3 = f0;
-    if QMV_COLS > 1u {
-        f1 = qmv_octet_n3(w.l1, w.h1, o);
-    }
-    if QMV_COLS > 2u {
-        f2 = qmv_octet_n3(w.l2, w.h2, o);
-    }
-    if QMV_COLS > 3u {
-        f3 = qmv_octet_n3(w.l3, w.h3, o);
-    }
-    let e = o * 8u;
-    let clo = vec4<f32>(qmv_n3_offset(e), qmv_n3_offset(e + 1u), qmv_n3_offset(e + 2u), qmv_n3_offset(e + 3u));
-    let chi = vec4<f32>(qmv_n3_offset(e + 4u), qmv_n3_offset(e + 5u), qmv_n3_offset(e + 6u), qmv_n3_offset(e + 7u));
-    for (var mi = 0u; mi < QMV_XROWS; mi++) {
-        if mi < count {
-            let xs = qmv_x8v(qmv_xrow[mi], j0 + e);
-            (*sx4)[mi] += xs.lo + xs.hi;
-            if BITS != 2u {
-                (*sxc)[mi] += dot(xs.lo, clo) + dot(xs.hi, chi);
-            }
-            (*d)[mi].x = qmv_dot8((*d)[mi].x, f0, xs);
-            if QMV_COLS > 1u {
-                (*d)[mi].y = qmv_dot8((*d)[mi].y, f1, xs);
-            }
-            if QMV_COLS > 2u {
-                (*d)[mi].z = qmv_dot8((*d)[mi].z, f2, xs);
-            }
-            if QMV_COLS > 3u {
-                (*d)[mi].w = qmv_dot8((*d)[mi].w, f3, xs);
-            }
-        }
-    }
-}
-
-// qmv_unit_n with decode 3: the unit (within one group) adds s·(Σ x·f − Σ x·c) + b·Σ x per column.
-fn qmv_unit_n3(j0: u32, w: UnitN, count: u32) {
-    var s = vec4<f32>(0.0);
-    var b = vec4<f32>(0.0);
-    for (var ci = 0u; ci < QMV_COLS; ci++) {
-        let g = qmv_wrow[ci] * p.gpr + j0 / GS;
-        s[ci] = half_in_word(scales[g >> 1u], g, XDT);
-        b[ci] = half_in_word(biases[g >> 1u], g, XDT);
-    }
-    var d: array<vec4<f32>, 8>; // [x row] × columns
-    var sx4: array<vec4<f32>, 8>;
-    var sxc: array<f32, 8>;
-    qmv_octet_n3_acc(w, 0u, j0, count, &d, &sx4, &sxc);
-    qmv_octet_n3_acc(w, 1u, j0, count, &d, &sx4, &sxc);
-    qmv_octet_n3_acc(w, 2u, j0, count, &d, &sx4, &sxc);
-    qmv_octet_n3_acc(w, 3u, j0, count, &d, &sx4, &sxc);
-    qmv_octet_n3_acc(w, 4u, j0, count, &d, &sx4, &sxc);
-    qmv_octet_n3_acc(w, 5u, j0, count, &d, &sx4, &sxc);
-    qmv_octet_n3_acc(w, 6u, j0, count, &d, &sx4, &sxc);
-    qmv_octet_n3_acc(w, 7u, j0, count, &d, &sx4, &sxc);
-    let c4 = vec4<f32>(qmv_n3_offset(0u), qmv_n3_offset(1u), qmv_n3_offset(2u), qmv_n3_offset(3u));
-    for (var mi = 0u; mi < QMV_XROWS; mi++) {
-        if mi < count {
-            var xc = sxc[mi];
-            if BITS == 2u {
-                xc = dot(sx4[mi], c4); // 2-bit: c of element e is c of e mod 4 (runs of 4)
-            }
-            qacc[mi] += s * (d[mi] - vec4<f32>(xc)) + b * dot(sx4[mi], vec4<f32>(1.0));
         }
     }
 }

@@ -69,8 +69,7 @@ impl Plan {
 /// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how 4-bit codes
 /// become floats (1: two codes per f16 pair, 2: the same with fewer shifts for fp4, 0: one code per
 /// f32 / table lookup), and affine 2-bit units with 16-bit x take two codes per f16 pair where
-/// `decode` is 1 or 2 (0: one code per f32 mantissa; 3, affine 2/3-bit units with 16-bit x: each code
-/// masked in place as the float q + c, the offset taken off per group; elsewhere 3 acts as 1); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
+/// `decode` is not 0 (else one code per f32 mantissa); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
 /// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
 /// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
@@ -132,11 +131,6 @@ impl QmvLayout {
         if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 3 | 5 | 6 | 7) && l.lanes <= 32 && l.word_path(op) {
             l.unroll = 2;
         }
-        // Stage 10: affine 2/3-bit codes masked in place as q + c (decode 3: no shift per code,
-        // no conversion; the offset Σ x·c is taken off per group).
-        if op.spec.mode() == qmlx_core::Mode::Affine && matches!(op.spec.bits(), 2 | 3) {
-            l.decode = 3;
-        }
         l
     }
 
@@ -159,7 +153,7 @@ impl QmvLayout {
             && (1..=QMV_MAX_UNROLL).contains(&self.unroll)
             && self.cols * self.workgroup <= QMV_RED
             && (self.vec == 1 || self.vec == 4)
-            && self.decode <= 3
+            && self.decode <= 2
             && self.reduce <= 1
             && self.prefetch <= 1
             && self.direct <= 1
@@ -167,7 +161,7 @@ impl QmvLayout {
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=3, reduce, prefetch, direct and dot 0 or 1"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch, direct and dot 0 or 1"))
         }
     }
 
@@ -321,11 +315,11 @@ mod tests {
             let s = Meta::new(DType::F16, &[n, k / 64]);
             QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, Some(&s), true, spec).unwrap()).to_string()
         };
-        assert_eq!(affine(3, 14336, 4096), "32x4x128x2x4x3x1x0x1");
+        assert_eq!(affine(3, 14336, 4096), "32x4x128x2x4x1x1x0x1");
         assert_eq!(affine(6, 14336, 4096), "32x4x128x2x4x1x1x0x1");
-        assert_eq!(affine(3, 4096, 14336), "128x4x128x1x4x3x1x0x1");
+        assert_eq!(affine(3, 4096, 14336), "128x4x128x1x4x1x1x0x1");
         assert_eq!(affine(5, 28672, 4096), "16x4x128x1x4x1x1x0x1");
-        assert_eq!(affine(2, 14336, 4096), "32x4x128x1x4x3x1x0x1");
+        assert_eq!(affine(2, 14336, 4096), "32x4x128x1x4x1x1x0x1");
         for (n, k) in [(1, 64), (13, 192), (100_000, 64), (7, 1 << 20)] {
             let l = QmvLayout::choose(&decode(n, k));
             l.validate().unwrap();

@@ -339,13 +339,10 @@ fn qmv_layouts_within_metric() {
         // check): units two or four per step, the rolling prefetch, 2-bit codes as f32 mantissas
         // (decode 0) and as f16 pairs (decode 1), 2-bit units of one word (vec 1).
         "32x4x128x2x4x1x1x0x1", "32x2x128x4x4x0x1x0x1", "32x4x128x1x4x0x1x1x1", "4x4x64x2x4x1x1x1x0", "8x4x64x2x1x1x1x0x0",
-        // Stage 10: 2/3-bit codes masked in place (decode 3), 16-byte and one-word 2-bit units,
-        // three columns, several x rows (the (5, 13) case), prefetch.
-        "32x4x128x1x4x3x1x0x1", "32x3x128x2x1x3x1x1x0",
     ] {
         let l: qmlx_wgpu::plan::QmvLayout = layout.parse().unwrap();
         own.set_qmv_layout(Some(l)).unwrap();
-        let stage8 = ["32x4x128x2x4x1x1x0x1", "32x2x128x4x4x0x1x0x1", "32x4x128x1x4x0x1x1x1", "4x4x64x2x4x1x1x1x0", "8x4x64x2x1x1x1x0x0", "32x4x128x1x4x3x1x0x1", "32x3x128x2x1x3x1x1x0"].contains(&layout);
+        let stage8 = ["32x4x128x2x4x1x1x0x1", "32x2x128x4x4x0x1x0x1", "32x4x128x1x4x0x1x1x1", "4x4x64x2x4x1x1x1x0", "8x4x64x2x1x1x1x0x0"].contains(&layout);
         for (spec, dt, k) in [
             (QuantSpec::new(Mode::Affine, 64, 4).unwrap(), DType::F16, 1088),
             (QuantSpec::new(Mode::Affine, 32, 6).unwrap(), DType::F32, 1088),
@@ -375,7 +372,7 @@ fn qmv_layouts_within_metric() {
     }
     let bad: Result<qmlx_wgpu::plan::QmvLayout, _> = "48x4x128x2".parse();
     assert!(bad.is_err(), "lanes must be a power of two");
-    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x4", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1", "32x4x128x1x4x1x1x0x1x2"] {
+    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x3", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1", "32x4x128x1x4x1x1x0x1x2"] {
         assert!(bad.parse::<qmlx_wgpu::plan::QmvLayout>().is_err(), "{bad}");
     }
     let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0, dot: 0 }));

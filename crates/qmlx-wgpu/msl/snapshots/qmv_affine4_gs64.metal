@@ -120,19 +120,19 @@ uint f32_to_f16_(
     float f
 ) {
     uint x_3 = as_type<uint>(f);
-    uint s_2 = (x_3 >> 16u) & 32768u;
+    uint s_1 = (x_3 >> 16u) & 32768u;
     uint a_5 = x_3 & 2147483647u;
     if (a_5 > 2139095040u) {
-        return (s_2 | 32256u) | ((a_5 & 8388607u) >> 13u);
+        return (s_1 | 32256u) | ((a_5 & 8388607u) >> 13u);
     }
     if (a_5 >= 1199566848u) {
-        return s_2 | 31744u;
+        return s_1 | 31744u;
     }
     if (a_5 < 947912704u) {
-        return s_2 | naga_f2u32(metal::rint(as_type<float>(a_5) * 16777216.0));
+        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_5) * 16777216.0));
     }
     uint r_1 = (a_5 + 4095u) + ((a_5 >> 13u) & 1u);
-    return s_2 | ((r_1 - 939524096u) >> 13u);
+    return s_1 | ((r_1 - 939524096u) >> 13u);
 }
 
 uint f32_to_bf16_(
@@ -164,9 +164,9 @@ float next_toward(
     if (q == 0.0) {
         return up ? as_type<float>(1u) : as_type<float>(2147483649u);
     }
-    uint b_5 = as_type<uint>(q);
+    uint b_4 = as_type<uint>(q);
     bool away = up == (q > 0.0);
-    return as_type<float>(away ? (b_5 + 1u) : (b_5 - 1u));
+    return as_type<float>(away ? (b_4 + 1u) : (b_4 - 1u));
 }
 
 float opq(
@@ -261,11 +261,11 @@ float fp4_value(
     uint code
 ) {
     float v_1 = {};
-    uint e_8 = (code >> 1u) & 3u;
+    uint e_5 = (code >> 1u) & 3u;
     float m = static_cast<float>(code & 1u);
     v_1 = m * 0.5;
-    if (e_8 != 0u) {
-        v_1 = (1.0 + (m * 0.5)) * static_cast<float>(1u << (e_8 - 1u));
+    if (e_5 != 0u) {
+        v_1 = (1.0 + (m * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
     }
     float _e23 = v_1;
     float _e24 = v_1;
@@ -279,11 +279,11 @@ float fp8_e4m3_value(
     if ((code_1 & 127u) == 127u) {
         return as_type<float>(2143289344u);
     }
-    uint e_9 = (code_1 >> 3u) & 15u;
-    if (e_9 == 0u) {
+    uint e_6 = (code_1 >> 3u) & 15u;
+    if (e_6 == 0u) {
         mag = static_cast<float>(code_1 & 7u) * 0.001953125;
     } else {
-        mag = as_type<float>(((e_9 + 120u) << 23u) | ((code_1 & 7u) << 20u));
+        mag = as_type<float>(((e_6 + 120u) << 23u) | ((code_1 & 7u) << 20u));
     }
     float _e29 = mag;
     float _e30 = mag;
@@ -317,15 +317,15 @@ metal::uint4 codes4_hi(
 metal::float4 codes4_lo_unit(
     uint w_2
 ) {
-    metal::uint4 v_10 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
-    return as_type<metal::float4>((v_10 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_9 = metal::uint4(w_2 << 19u, w_2 << 15u, w_2 << 11u, w_2 << 7u);
+    return as_type<metal::float4>((v_9 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 metal::float4 codes4_hi_unit(
     uint w_3
 ) {
-    metal::uint4 v_11 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
-    return as_type<metal::float4>((v_11 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
+    metal::uint4 v_10 = metal::uint4(w_3 << 3u, w_3 >> 1u, w_3 >> 5u, w_3 >> 9u);
+    return as_type<metal::float4>((v_10 & metal::uint4(7864320u)) | metal::uint4(1065353216u));
 }
 
 float half_in_word(
@@ -499,11 +499,11 @@ float qmv_weight(
         uint pos_2 = e_3 * BITS;
         uint sh_1 = pos_2 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_14 = wbuf.inner[base_2 + (pos_2 >> 5u)];
+            uint w_12 = wbuf.inner[base_2 + (pos_2 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_14 << (19u - sh_1);
+                v_4 = w_12 << (19u - sh_1);
             } else {
-                v_4 = w_14 >> (sh_1 - 19u);
+                v_4 = w_12 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
@@ -531,22 +531,22 @@ metal::float2 qmv_group(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e5 = p.gpr;
-    uint g_1 = (row_1 * _e5) + (j / GS);
+    uint g = (row_1 * _e5) + (j / GS);
     if (true) {
         if (true) {
-            uint _e22 = scales[g_1];
-            uint _e26 = biases[g_1];
+            uint _e22 = scales[g];
+            uint _e26 = biases[g];
             return metal::float2(as_type<float>(_e22), as_type<float>(_e26));
         }
-        uint _e33 = scales[g_1 >> 1u];
-        float _e35 = half_in_word(_e33, g_1, XDT);
-        uint _e40 = biases[g_1 >> 1u];
-        float _e42 = half_in_word(_e40, g_1, XDT);
+        uint _e33 = scales[g >> 1u];
+        float _e35 = half_in_word(_e33, g, XDT);
+        uint _e40 = biases[g >> 1u];
+        float _e42 = half_in_word(_e40, g, XDT);
         float a_6 = _e35 * 16.0;
         return metal::float2(a_6, _e42 - a_6);
     }
-    uint _e55 = scales[g_1 >> 2u];
-    uint byte_1 = (_e55 >> ((g_1 & 3u) * 8u)) & 255u;
+    uint _e55 = scales[g >> 2u];
+    uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
     uint _e65 = p.has_global;
     float _e68 = fp_scale(byte_1, global_factor_2, _e65 != 0u);
     return metal::float2(_e68, 0.0);
@@ -602,11 +602,11 @@ void qmv_x8_(
             uint _e34 = t;
             uint _e36 = x_word((i_9 >> 1u) + _e34, x_2, _buffer_sizes);
             if (false) {
-                metal::float2 v_12 = float2(as_type<half2>(_e36));
+                metal::float2 v_11 = float2(as_type<half2>(_e36));
                 uint _e45 = t;
-                xv.inner[2u * _e45] = v_12.x;
+                xv.inner[2u * _e45] = v_11.x;
                 uint _e51 = t;
-                xv.inner[(2u * _e51) + 1u] = v_12.y;
+                xv.inner[(2u * _e51) + 1u] = v_11.y;
             } else {
                 uint _e59 = t;
                 xv.inner[2u * _e59] = as_type<float>(_e36 << 16u);
@@ -632,32 +632,32 @@ X8_ qmv_x8v(
         metal::uint4 _e24 = x_2[(i_10 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_15 = x_2[i_10 >> 3u];
+    metal::uint4 w_13 = x_2[i_10 >> 3u];
     if (false) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_15.x)), float2(as_type<half2>(w_15.y))), metal::float4(float2(as_type<half2>(w_15.z)), float2(as_type<half2>(w_15.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_13.x)), float2(as_type<half2>(w_13.y))), metal::float4(float2(as_type<half2>(w_13.z)), float2(as_type<half2>(w_13.w)))};
     }
-    metal::uint4 lo_7 = metal::uint4(w_15.x << 16u, w_15.x & 4294901760u, w_15.y << 16u, w_15.y & 4294901760u);
-    metal::uint4 hi_7 = metal::uint4(w_15.z << 16u, w_15.z & 4294901760u, w_15.w << 16u, w_15.w & 4294901760u);
-    return X8_ {as_type<metal::float4>(lo_7), as_type<metal::float4>(hi_7)};
+    metal::uint4 lo_4 = metal::uint4(w_13.x << 16u, w_13.x & 4294901760u, w_13.y << 16u, w_13.y & 4294901760u);
+    metal::uint4 hi_4 = metal::uint4(w_13.z << 16u, w_13.z & 4294901760u, w_13.w << 16u, w_13.w & 4294901760u);
+    return X8_ {as_type<metal::float4>(lo_4), as_type<metal::float4>(hi_4)};
 }
 
 metal::uint4 pairs4_(
     uint w_4
 ) {
     if (true) {
-        metal::uint4 v_13 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
-        return (v_13 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
+        metal::uint4 v_12 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
+        return (v_12 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
     }
     if (false) {
-        uint e_10 = w_4 & 252645135u;
-        uint o_6 = (w_4 >> 4u) & 252645135u;
-        uint es = e_10 + ((e_10 & 134744072u) * 7u);
-        uint os = o_6 + ((o_6 & 134744072u) * 7u);
+        uint e_7 = w_4 & 252645135u;
+        uint o_4 = (w_4 >> 4u) & 252645135u;
+        uint es = e_7 + ((e_7 & 134744072u) * 7u);
+        uint os = o_4 + ((o_4 & 134744072u) * 7u);
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
     metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
-    metal::uint4 s_3 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
-    return (m_1 & metal::uint4(234884608u)) | (s_3 & metal::uint4(2147516416u));
+    metal::uint4 s_2 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
+    return (m_1 & metal::uint4(234884608u)) | (s_2 & metal::uint4(2147516416u));
 }
 
 metal::uint2 fp8_pairs(
@@ -715,8 +715,8 @@ W8_ qmv_w8_(
             metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
             return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_2) >> sh_2) & metal::uint4(255u))};
         }
-        metal::uint4 v_14 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
-        metal::uint4 h_1 = (v_14 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
+        metal::uint4 h_1 = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
         metal::float2 a0_1 = float2(as_type<half2>(h_1.x));
         metal::float2 a1_1 = float2(as_type<half2>(h_1.y));
         metal::float2 b0_1 = float2(as_type<half2>(h_1.z));
@@ -737,10 +737,10 @@ W8_ qmv_w8_(
     if (true) {
         metal::uint4 _e120 = pairs4_(wa);
         metal::float2 f0_ = float2(as_type<half2>(_e120.x));
-        metal::float2 f1_3 = float2(as_type<half2>(_e120.y));
-        metal::float2 f2_3 = float2(as_type<half2>(_e120.z));
-        metal::float2 f3_3 = float2(as_type<half2>(_e120.w));
-        return W8_ {metal::float4(f0_.x, f1_3.x, f2_3.x, f3_3.x), metal::float4(f0_.y, f1_3.y, f2_3.y, f3_3.y)};
+        metal::float2 f1_2 = float2(as_type<half2>(_e120.y));
+        metal::float2 f2_2 = float2(as_type<half2>(_e120.z));
+        metal::float2 f3_2 = float2(as_type<half2>(_e120.w));
+        return W8_ {metal::float4(f0_.x, f1_2.x, f2_2.x, f3_2.x), metal::float4(f0_.y, f1_2.y, f2_2.y, f3_2.y)};
     }
     if (true) {
         metal::float4 _e145 = codes4_lo_unit(wa);
@@ -815,9 +815,9 @@ metal::float2 qmv_word_group(
         return _e26;
     }
     uint _e29 = p.gpr;
-    uint g_2 = (row_2 * _e29) + (j_3 / GS);
-    uint _e38 = scales[g_2 >> 2u];
-    uint byte_2 = (_e38 >> ((g_2 & 3u) * 8u)) & 255u;
+    uint g_1 = (row_2 * _e29) + (j_3 / GS);
+    uint _e38 = scales[g_1 >> 2u];
+    uint byte_2 = (_e38 >> ((g_1 & 3u) * 8u)) & 255u;
     if (false) {
         return metal::float2(as_type<float>(metal::min(byte_2 + 8u, 255u) << 23u), 0.0);
     }
@@ -844,13 +844,13 @@ metal::float2 qmv_nvfp4_scales2_(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e5 = p.gpr;
-    uint g_3 = (row_3 * _e5) + (j_4 / GS);
-    uint _e14 = scales[g_3 >> 2u];
-    uint v_15 = _e14 >> ((g_3 & 2u) * 8u);
-    uint s_4 = (v_15 & 255u) | ((v_15 & 65280u) << 8u);
-    uint mag_2 = s_4 & 8323199u;
+    uint g_2 = (row_3 * _e5) + (j_4 / GS);
+    uint _e14 = scales[g_2 >> 2u];
+    uint v_14 = _e14 >> ((g_2 & 2u) * 8u);
+    uint s_3 = (v_14 & 255u) | ((v_14 & 65280u) << 8u);
+    uint mag_2 = s_3 & 8323199u;
     uint m_4 = mag_2 | ((mag_2 + 65537u) & 8388736u);
-    uint h_3 = (m_4 << 7u) | ((s_4 & 8388736u) << 8u);
+    uint h_3 = (m_4 << 7u) | ((s_3 & 8388736u) << 8u);
     metal::float2 a_7 = float2(as_type<half2>(h_3)) * 4194304.0;
     uint _e47 = p.has_global;
     return (_e47 != 0u) ? (a_7 * global_factor_4) : a_7;
@@ -994,7 +994,7 @@ void qmv_unit(
         }
         {
             uint _e71 = o0_;
-            uint j0_3 = row0_ + (_e71 * 8u);
+            uint j0_1 = row0_ + (_e71 * 8u);
             a_3 = metal::float4(0.0);
             b_2 = metal::float4(0.0);
             ci_13 = 0u;
@@ -1022,7 +1022,7 @@ void qmv_unit(
                     } else {
                         uint _e101 = ci_13;
                         uint _e103 = qmv_wrow[_e101];
-                        metal::float2 _e104 = qmv_word_group(_e103, j0_3, global_factor_5, p, scales, biases, _buffer_sizes);
+                        metal::float2 _e104 = qmv_word_group(_e103, j0_1, global_factor_5, p, scales, biases, _buffer_sizes);
                         uint _e105 = ci_13;
                         a_3[_e105] = _e104.x;
                         uint _e108 = ci_13;
@@ -1088,7 +1088,7 @@ void qmv_unit(
                                 uint _e165 = qmv_xrow.inner[_e163];
                                 uint _e166 = o;
                                 uint _e167 = o0_;
-                                X8_ _e172 = qmv_x8v(_e165, j0_3 + ((_e166 - _e167) * 8u), p, x_2, _buffer_sizes);
+                                X8_ _e172 = qmv_x8v(_e165, j0_1 + ((_e166 - _e167) * 8u), p, x_2, _buffer_sizes);
                                 if (true) {
                                     uint _e178 = mi_6;
                                     float _e180 = sx_1.inner[_e178];
@@ -1502,327 +1502,10 @@ void qmv_octets_n_acc(
     return;
 }
 
-bool qmv_n3_(
-) {
-    bool local_27 = {};
-    bool local_28 = {};
-    bool local_29 = {};
-    bool local_30 = {};
-    if (false) {
-        local_27 = false;
-    } else {
-        local_27 = false;
-    }
-    bool _e12 = local_27;
-    if (_e12) {
-        local_28 = true;
-    } else {
-        local_28 = false;
-    }
-    bool _e21 = local_28;
-    if (_e21) {
-        if (true) {
-            local_30 = false;
-        } else {
-            local_30 = true;
-        }
-        bool _e36 = local_30;
-        local_29 = _e36;
-    } else {
-        local_29 = false;
-    }
-    bool _e38 = local_29;
-    return _e38;
-}
-
-uint qmv_n3_run(
-) {
-    return 3u;
-}
-
-uint qmv_n3_bit(
-    uint e_5
-) {
-    uint _e1 = qmv_n3_run();
-    return (23u - (_e1 * BITS)) + ((e_5 % _e1) * BITS);
-}
-
-uint qmv_n3_window(
-    metal::uint4 lo_4,
-    metal::uint4 hi_4,
-    uint g
-) {
-    uint v_9 = {};
-    uint _e3 = qmv_n3_run();
-    uint t0_ = 23u - (_e3 * BITS);
-    uint pos_3 = (g * _e3) * BITS;
-    uint wi_2 = pos_3 >> 5u;
-    uint o_7 = pos_3 & 31u;
-    uint _e15 = qmv_uword(lo_4, hi_4, wi_2);
-    if (o_7 <= t0_) {
-        v_9 = _e15 << (t0_ - o_7);
-    } else {
-        v_9 = _e15 >> (o_7 - t0_);
-    }
-    uint _e23 = qmv_unit_words_n();
-    uint codes = metal::min(_e3, ((32u * _e23) / BITS) - (g * _e3));
-    if ((o_7 + (codes * BITS)) > 32u) {
-        uint _e35 = v_9;
-        uint _e38 = qmv_uword(lo_4, hi_4, wi_2 + 1u);
-        v_9 = _e35 | (_e38 << ((t0_ + 32u) - o_7));
-    }
-    uint _e44 = v_9;
-    return _e44;
-}
-
-float qmv_code_n3_(
-    metal::uint4 lo_5,
-    metal::uint4 hi_5,
-    uint e_6
-) {
-    uint _e3 = qmv_n3_bit(e_6);
-    uint _e4 = qmv_n3_run();
-    uint _e6 = qmv_n3_window(lo_5, hi_5, e_6 / _e4);
-    return as_type<float>((_e6 & (15u << _e3)) | ((150u - _e3) << 23u));
-}
-
-W8_ qmv_octet_n3_(
-    metal::uint4 lo_6,
-    metal::uint4 hi_6,
-    uint o_4
-) {
-    uint e_11 = o_4 * 8u;
-    float _e5 = qmv_code_n3_(lo_6, hi_6, e_11);
-    float _e8 = qmv_code_n3_(lo_6, hi_6, e_11 + 1u);
-    float _e11 = qmv_code_n3_(lo_6, hi_6, e_11 + 2u);
-    float _e14 = qmv_code_n3_(lo_6, hi_6, e_11 + 3u);
-    float _e18 = qmv_code_n3_(lo_6, hi_6, e_11 + 4u);
-    float _e21 = qmv_code_n3_(lo_6, hi_6, e_11 + 5u);
-    float _e24 = qmv_code_n3_(lo_6, hi_6, e_11 + 6u);
-    float _e27 = qmv_code_n3_(lo_6, hi_6, e_11 + 7u);
-    return W8_ {metal::float4(_e5, _e8, _e11, _e14), metal::float4(_e18, _e21, _e24, _e27)};
-}
-
-float qmv_n3_offset(
-    uint e_7
-) {
-    uint _e2 = qmv_n3_bit(e_7);
-    return as_type<float>((150u - _e2) << 23u);
-}
-
-void qmv_octet_n3_acc(
-    UnitN w_11,
-    uint o_5,
-    uint j0_1,
-    uint count_2,
-    thread type_17& d_4,
-    thread type_17& sx4_,
-    thread type_16& sxc,
-    constant Params& p,
-    device type_7 const& x_2,
-    thread type_4& qmv_xrow,
-    constant _mslBufferSizes& _buffer_sizes
-) {
-    W8_ f1_2 = {};
-    W8_ f2_2 = {};
-    W8_ f3_2 = {};
-    uint mi_9 = 0u;
-    uint _e7 = qmv_unit_octets_n();
-    if (o_5 >= _e7) {
-        return;
-    }
-    W8_ _e11 = qmv_octet_n3_(w_11.l0_, w_11.h0_, o_5);
-    f1_2 = _e11;
-    f2_2 = _e11;
-    f3_2 = _e11;
-    if (true) {
-        W8_ _e21 = qmv_octet_n3_(w_11.l1_, w_11.h1_, o_5);
-        f1_2 = _e21;
-    }
-    if (true) {
-        W8_ _e28 = qmv_octet_n3_(w_11.l2_, w_11.h2_, o_5);
-        f2_2 = _e28;
-    }
-    if (true) {
-        W8_ _e35 = qmv_octet_n3_(w_11.l3_, w_11.h3_, o_5);
-        f3_2 = _e35;
-    }
-    uint e_12 = o_5 * 8u;
-    float _e38 = qmv_n3_offset(e_12);
-    float _e41 = qmv_n3_offset(e_12 + 1u);
-    float _e44 = qmv_n3_offset(e_12 + 2u);
-    float _e47 = qmv_n3_offset(e_12 + 3u);
-    metal::float4 clo = metal::float4(_e38, _e41, _e44, _e47);
-    float _e51 = qmv_n3_offset(e_12 + 4u);
-    float _e54 = qmv_n3_offset(e_12 + 5u);
-    float _e57 = qmv_n3_offset(e_12 + 6u);
-    float _e60 = qmv_n3_offset(e_12 + 7u);
-    metal::float4 chi = metal::float4(_e51, _e54, _e57, _e60);
-    bool loop_init_12 = true;
-    while(true) {
-        if (!loop_init_12) {
-            uint _e143 = mi_9;
-            mi_9 = _e143 + 1u;
-        }
-        loop_init_12 = false;
-        uint _e64 = mi_9;
-        if (_e64 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e67 = mi_9;
-            if (_e67 < count_2) {
-                uint _e70 = mi_9;
-                uint _e72 = qmv_xrow.inner[_e70];
-                X8_ _e74 = qmv_x8v(_e72, j0_1 + e_12, p, x_2, _buffer_sizes);
-                uint _e75 = mi_9;
-                metal::float4 _e77 = sx4_.inner[_e75];
-                sx4_.inner[_e75] = _e77 + (_e74.lo + _e74.hi);
-                if (true) {
-                    uint _e86 = mi_9;
-                    float _e88 = sxc.inner[_e86];
-                    sxc.inner[_e86] = _e88 + (metal::dot(_e74.lo, clo) + metal::dot(_e74.hi, chi));
-                }
-                uint _e95 = mi_9;
-                uint _e98 = mi_9;
-                float _e101 = d_4.inner[_e98].x;
-                float _e102 = qmv_dot8_(_e101, _e11, _e74);
-                d_4.inner[_e95].x = _e102;
-                if (true) {
-                    uint _e107 = mi_9;
-                    uint _e110 = mi_9;
-                    float _e113 = d_4.inner[_e110].y;
-                    W8_ _e114 = f1_2;
-                    float _e115 = qmv_dot8_(_e113, _e114, _e74);
-                    d_4.inner[_e107].y = _e115;
-                }
-                if (true) {
-                    uint _e120 = mi_9;
-                    uint _e123 = mi_9;
-                    float _e126 = d_4.inner[_e123].z;
-                    W8_ _e127 = f2_2;
-                    float _e128 = qmv_dot8_(_e126, _e127, _e74);
-                    d_4.inner[_e120].z = _e128;
-                }
-                if (true) {
-                    uint _e133 = mi_9;
-                    uint _e136 = mi_9;
-                    float _e139 = d_4.inner[_e136].w;
-                    W8_ _e140 = f3_2;
-                    float _e141 = qmv_dot8_(_e139, _e140, _e74);
-                    d_4.inner[_e133].w = _e141;
-                }
-            }
-        }
-    }
-    return;
-}
-
-void qmv_unit_n3_(
-    uint j0_2,
-    UnitN w_12,
-    uint count_3,
-    constant Params& p,
-    device type_7 const& x_2,
-    device type_8 const& scales,
-    device type_8 const& biases,
-    thread type_17& qacc,
-    thread metal::uint4& qmv_wrow,
-    thread type_4& qmv_xrow,
-    constant _mslBufferSizes& _buffer_sizes
-) {
-    metal::float4 s_1 = metal::float4(0.0);
-    metal::float4 b_3 = metal::float4(0.0);
-    uint ci_14 = 0u;
-    type_17 d_5 = {};
-    type_17 sx4_1 = {};
-    type_16 sxc_1 = {};
-    uint mi_10 = 0u;
-    float xc = {};
-    bool loop_init_13 = true;
-    while(true) {
-        if (!loop_init_13) {
-            uint _e44 = ci_14;
-            ci_14 = _e44 + 1u;
-        }
-        loop_init_13 = false;
-        uint _e11 = ci_14;
-        if (_e11 < QMV_COLS) {
-        } else {
-            break;
-        }
-        {
-            uint _e15 = ci_14;
-            uint _e17 = qmv_wrow[_e15];
-            uint _e20 = p.gpr;
-            uint g_4 = (_e17 * _e20) + (j0_2 / GS);
-            uint _e25 = ci_14;
-            uint _e31 = scales[g_4 >> 1u];
-            float _e33 = half_in_word(_e31, g_4, XDT);
-            s_1[_e25] = _e33;
-            uint _e34 = ci_14;
-            uint _e40 = biases[g_4 >> 1u];
-            float _e42 = half_in_word(_e40, g_4, XDT);
-            b_3[_e34] = _e42;
-        }
-    }
-    qmv_octet_n3_acc(w_12, 0u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n3_acc(w_12, 1u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n3_acc(w_12, 2u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n3_acc(w_12, 3u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n3_acc(w_12, 4u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n3_acc(w_12, 5u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n3_acc(w_12, 6u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octet_n3_acc(w_12, 7u, j0_2, count_3, d_5, sx4_1, sxc_1, p, x_2, qmv_xrow, _buffer_sizes);
-    float _e58 = qmv_n3_offset(0u);
-    float _e60 = qmv_n3_offset(1u);
-    float _e62 = qmv_n3_offset(2u);
-    float _e64 = qmv_n3_offset(3u);
-    metal::float4 c4_ = metal::float4(_e58, _e60, _e62, _e64);
-    bool loop_init_14 = true;
-    while(true) {
-        if (!loop_init_14) {
-            uint _e108 = mi_10;
-            mi_10 = _e108 + 1u;
-        }
-        loop_init_14 = false;
-        uint _e68 = mi_10;
-        if (_e68 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e71 = mi_10;
-            if (_e71 < count_3) {
-                uint _e73 = mi_10;
-                float _e75 = sxc_1.inner[_e73];
-                xc = _e75;
-                if (false) {
-                    uint _e81 = mi_10;
-                    metal::float4 _e83 = sx4_1.inner[_e81];
-                    xc = metal::dot(_e83, c4_);
-                }
-                uint _e86 = mi_10;
-                metal::float4 _e88 = qacc.inner[_e86];
-                metal::float4 _e89 = s_1;
-                uint _e90 = mi_10;
-                metal::float4 _e92 = d_5.inner[_e90];
-                float _e93 = xc;
-                metal::float4 _e97 = b_3;
-                uint _e98 = mi_10;
-                metal::float4 _e100 = sx4_1.inner[_e98];
-                qacc.inner[_e86] = _e88 + ((_e89 * (_e92 - metal::float4(_e93))) + (_e97 * metal::dot(_e100, metal::float4(1.0))));
-            }
-        }
-    }
-    return;
-}
-
 void qmv_unit_n(
     uint c_4,
-    UnitN w_13,
-    uint count_4,
+    UnitN w_11,
+    uint count_2,
     float global_factor_6,
     constant Params& p,
     device type_7 const& x_2,
@@ -1834,68 +1517,63 @@ void qmv_unit_n(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     metal::float4 a_4 = metal::float4(0.0);
-    metal::float4 b_4 = metal::float4(0.0);
-    uint ci_15 = 0u;
-    type_17 d_6 = {};
+    metal::float4 b_3 = metal::float4(0.0);
+    uint ci_14 = 0u;
+    type_17 d_4 = {};
     type_16 sx_3 = {};
-    uint mi_11 = 0u;
+    uint mi_9 = 0u;
     uint _e4 = qmv_unit_octets_n();
-    uint j0_4 = (c_4 * _e4) * 8u;
-    bool _e8 = qmv_n3_();
-    if (_e8) {
-        qmv_unit_n3_(j0_4, w_13, count_4, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-        return;
-    }
-    bool loop_init_15 = true;
+    uint j0_2 = (c_4 * _e4) * 8u;
+    bool loop_init_12 = true;
     while(true) {
-        if (!loop_init_15) {
-            uint _e32 = ci_15;
-            ci_15 = _e32 + 1u;
+        if (!loop_init_12) {
+            uint _e31 = ci_14;
+            ci_14 = _e31 + 1u;
         }
-        loop_init_15 = false;
-        uint _e17 = ci_15;
-        if (_e17 < QMV_COLS) {
+        loop_init_12 = false;
+        uint _e16 = ci_14;
+        if (_e16 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e21 = ci_15;
-            uint _e23 = qmv_wrow[_e21];
-            metal::float2 _e24 = qmv_group(_e23, j0_4, global_factor_6, p, scales, biases, _buffer_sizes);
-            uint _e25 = ci_15;
-            a_4[_e25] = _e24.x;
-            uint _e28 = ci_15;
-            b_4[_e28] = _e24.y;
+            uint _e20 = ci_14;
+            uint _e22 = qmv_wrow[_e20];
+            metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_6, p, scales, biases, _buffer_sizes);
+            uint _e24 = ci_14;
+            a_4[_e24] = _e23.x;
+            uint _e27 = ci_14;
+            b_3[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_13, 0u, j0_4, count_4, d_6, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_13, 2u, j0_4, count_4, d_6, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_13, 4u, j0_4, count_4, d_6, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_13, 6u, j0_4, count_4, d_6, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    bool loop_init_16 = true;
+    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    bool loop_init_13 = true;
     while(true) {
-        if (!loop_init_16) {
-            uint _e64 = mi_11;
-            mi_11 = _e64 + 1u;
+        if (!loop_init_13) {
+            uint _e63 = mi_9;
+            mi_9 = _e63 + 1u;
         }
-        loop_init_16 = false;
-        uint _e42 = mi_11;
-        if (_e42 < QMV_XROWS) {
+        loop_init_13 = false;
+        uint _e41 = mi_9;
+        if (_e41 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e45 = mi_11;
-            if (_e45 < count_4) {
-                uint _e48 = mi_11;
-                metal::float4 _e50 = qacc.inner[_e48];
-                metal::float4 _e51 = a_4;
-                uint _e52 = mi_11;
-                metal::float4 _e54 = d_6.inner[_e52];
-                metal::float4 _e56 = b_4;
-                uint _e57 = mi_11;
-                float _e59 = sx_3.inner[_e57];
-                qacc.inner[_e48] = _e50 + ((_e51 * _e54) + (_e56 * _e59));
+            uint _e44 = mi_9;
+            if (_e44 < count_2) {
+                uint _e47 = mi_9;
+                metal::float4 _e49 = qacc.inner[_e47];
+                metal::float4 _e50 = a_4;
+                uint _e51 = mi_9;
+                metal::float4 _e53 = d_4.inner[_e51];
+                metal::float4 _e55 = b_3;
+                uint _e56 = mi_9;
+                float _e58 = sx_3.inner[_e56];
+                qacc.inner[_e47] = _e49 + ((_e50 * _e53) + (_e55 * _e58));
             }
         }
     }
@@ -1904,84 +1582,84 @@ void qmv_unit_n(
 
 bool qmv_word_kernel(
 ) {
+    bool local_27 = {};
+    bool local_28 = {};
+    bool local_29 = {};
+    bool local_30 = {};
     bool local_31 = {};
     bool local_32 = {};
     bool local_33 = {};
     bool local_34 = {};
     bool local_35 = {};
-    bool local_36 = {};
-    bool local_37 = {};
-    bool local_38 = {};
-    bool local_39 = {};
     bool _e0 = qmv_words_n();
     if (_e0) {
         uint _e5 = qmv_unit_octets_n();
-        local_31 = GS >= (8u * _e5);
+        local_27 = GS >= (8u * _e5);
     } else {
-        local_31 = false;
+        local_27 = false;
     }
-    bool n = local_31;
+    bool n = local_27;
     if (false) {
-        local_32 = false;
+        local_28 = false;
     } else {
-        local_32 = false;
+        local_28 = false;
     }
-    bool _e22 = local_32;
+    bool _e22 = local_28;
     if (_e22) {
-        local_33 = true;
+        local_29 = true;
     } else {
-        local_33 = false;
+        local_29 = false;
     }
-    bool fp8_ = local_33;
+    bool fp8_ = local_29;
     if (false) {
         if (false) {
             if (false) {
-                local_36 = true;
+                local_32 = true;
             } else {
-                local_36 = false;
+                local_32 = false;
             }
-            bool _e56 = local_36;
+            bool _e56 = local_32;
             if (_e56) {
-                local_37 = true;
+                local_33 = true;
             } else {
-                local_37 = false;
+                local_33 = false;
             }
-            bool _e64 = local_37;
-            local_35 = _e64;
+            bool _e64 = local_33;
+            local_31 = _e64;
+        } else {
+            local_31 = true;
+        }
+        bool _e66 = local_31;
+        if (!(_e66)) {
+            local_34 = fp8_;
+        } else {
+            local_34 = true;
+        }
+        bool _e71 = local_34;
+        if (!(_e71)) {
+            local_35 = n;
         } else {
             local_35 = true;
         }
-        bool _e66 = local_35;
-        if (!(_e66)) {
-            local_38 = fp8_;
-        } else {
-            local_38 = true;
-        }
-        bool _e71 = local_38;
-        if (!(_e71)) {
-            local_39 = n;
-        } else {
-            local_39 = true;
-        }
-        bool _e76 = local_39;
-        local_34 = _e76;
+        bool _e76 = local_35;
+        local_30 = _e76;
     } else {
-        local_34 = false;
+        local_30 = false;
     }
-    bool _e78 = local_34;
+    bool _e78 = local_30;
     return _e78;
 }
 
 metal::uint2 qmv_row(
     uint first,
-    uint mi_12,
+    uint mi_10,
     device type_11 const& rows,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     if (false) {
-        return metal::uint2(mi_12);
+        return metal::uint2(mi_10);
     }
-    metal::uint2 _e10 = rows[first + mi_12];
+    metal::uint2 _e10 = rows[first + mi_10];
     return _e10;
 }
 
@@ -1989,7 +1667,7 @@ void qmv_reduce_flat(
     uint lid_1,
     uint lane,
     uint col0_,
-    uint count_5,
+    uint count_3,
     uint tile_row,
     thread type_21& acc_1,
     constant Params& p,
@@ -2000,20 +1678,20 @@ void qmv_reduce_flat(
 ) {
     uint m0_ = 0u;
     uint r = {};
-    uint ci_16 = {};
+    uint ci_15 = {};
     uint job = {};
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_40 = {};
+    bool local_36 = {};
     uint team0_ = lid_1 - lane;
-    bool loop_init_17 = true;
+    bool loop_init_14 = true;
     while(true) {
-        if (!loop_init_17) {
+        if (!loop_init_14) {
             uint _e166 = m0_;
             m0_ = _e166 + 2u;
         }
-        loop_init_17 = false;
+        loop_init_14 = false;
         uint _e19 = m0_;
         if (_e19 < QMV_XROWS) {
         } else {
@@ -2021,13 +1699,13 @@ void qmv_reduce_flat(
         }
         {
             r = 0u;
-            bool loop_init_18 = true;
+            bool loop_init_15 = true;
             while(true) {
-                if (!loop_init_18) {
+                if (!loop_init_15) {
                     uint _e59 = r;
                     r = _e59 + 1u;
                 }
-                loop_init_18 = false;
+                loop_init_15 = false;
                 uint _e24 = r;
                 if (_e24 < 2u) {
                 } else {
@@ -2036,25 +1714,25 @@ void qmv_reduce_flat(
                 {
                     uint _e26 = m0_;
                     uint _e27 = r;
-                    uint mi_13 = metal::min(_e26 + _e27, 7u);
-                    ci_16 = 0u;
-                    bool loop_init_19 = true;
+                    uint mi_11 = metal::min(_e26 + _e27, 7u);
+                    ci_15 = 0u;
+                    bool loop_init_16 = true;
                     while(true) {
-                        if (!loop_init_19) {
-                            uint _e56 = ci_16;
-                            ci_16 = _e56 + 1u;
+                        if (!loop_init_16) {
+                            uint _e56 = ci_15;
+                            ci_15 = _e56 + 1u;
                         }
-                        loop_init_19 = false;
-                        uint _e36 = ci_16;
+                        loop_init_16 = false;
+                        uint _e36 = ci_15;
                         if (_e36 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
                             uint _e40 = r;
-                            uint _e43 = ci_16;
-                            uint _e49 = ci_16;
-                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_13];
+                            uint _e43 = ci_15;
+                            uint _e49 = ci_15;
+                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_11];
                             red.inner[(((_e40 * QMV_COLS) + _e43) * QMV_WG) + lid_1] = _e54;
                         }
                     }
@@ -2062,13 +1740,13 @@ void qmv_reduce_flat(
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             job = lane;
-            bool loop_init_20 = true;
+            bool loop_init_17 = true;
             while(true) {
-                if (!loop_init_20) {
+                if (!loop_init_17) {
                     uint _e163 = job;
                     job = _e163 + QMV_LANES;
                 }
-                loop_init_20 = false;
+                loop_init_17 = false;
                 uint _e73 = job;
                 if (_e73 < 8u) {
                 } else {
@@ -2078,20 +1756,20 @@ void qmv_reduce_flat(
                     uint _e75 = job;
                     uint r_2 = _e75 / 4u;
                     uint _e80 = job;
-                    uint ci_17 = (_e80 % 4u) * 1u;
+                    uint ci_16 = (_e80 % 4u) * 1u;
                     uint _e86 = m0_;
-                    uint mi_14 = _e86 + r_2;
+                    uint mi_12 = _e86 + r_2;
                     s0_1 = 0.0;
                     s1_ = 0.0;
-                    uint b0_2 = (((r_2 * QMV_COLS) + ci_17) * QMV_WG) + team0_;
+                    uint b0_2 = (((r_2 * QMV_COLS) + ci_16) * QMV_WG) + team0_;
                     l = 0u;
-                    bool loop_init_21 = true;
+                    bool loop_init_18 = true;
                     while(true) {
-                        if (!loop_init_21) {
+                        if (!loop_init_18) {
                             uint _e122 = l;
                             l = _e122 + 1u;
                         }
-                        loop_init_21 = false;
+                        loop_init_18 = false;
                         uint _e100 = l;
                         if (_e100 < QMV_LANES) {
                         } else {
@@ -2110,26 +1788,26 @@ void qmv_reduce_flat(
                             }
                         }
                     }
-                    if (mi_14 < count_5) {
+                    if (mi_12 < count_3) {
                         uint _e130 = p.n;
-                        local_40 = (col0_ + ci_17) < _e130;
+                        local_36 = (col0_ + ci_16) < _e130;
                     } else {
-                        local_40 = false;
+                        local_36 = false;
                     }
-                    bool _e133 = local_40;
+                    bool _e133 = local_36;
                     if (_e133) {
-                        metal::uint2 _e134 = qmv_row(tile_row, mi_14, rows, _buffer_sizes);
+                        metal::uint2 _e134 = qmv_row(tile_row, mi_12, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_8 = _e134.y * _e138;
+                        uint o_5 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_8 + col0_) + ci_17) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_5 + col0_) + ci_16) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_8 + col0_) + ci_17] = as_type<uint>(_e161);
+                            out[(o_5 + col0_) + ci_16] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -2258,7 +1936,7 @@ struct qmvInput {
     uint _e67 = tiles[0].w;
     opaque_zero = _e67;
     uint _e70 = tile.z;
-    uint count_6 = tile_live ? _e70 : 0u;
+    uint count_4 = tile_live ? _e70 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
     uint _e87 = tile.x;
@@ -2277,13 +1955,13 @@ struct qmvInput {
         float _e114 = div_rn(_e112, 2688.0, opaque_zero);
         global_factor = _e114;
     }
-    bool loop_init_22 = true;
+    bool loop_init_19 = true;
     while(true) {
-        if (!loop_init_22) {
+        if (!loop_init_19) {
             uint _e134 = mi;
             mi = _e134 + 1u;
         }
-        loop_init_22 = false;
+        loop_init_19 = false;
         uint _e118 = mi;
         if (_e118 < QMV_XROWS) {
         } else {
@@ -2293,17 +1971,17 @@ struct qmvInput {
             uint _e121 = mi;
             uint _e124 = tile.y;
             uint _e125 = mi;
-            metal::uint2 _e131 = qmv_row(_e124, metal::min(_e125, metal::max(count_6, 1u) - 1u), rows, _buffer_sizes);
+            metal::uint2 _e131 = qmv_row(_e124, metal::min(_e125, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
             x_rows.inner[_e121] = _e131.x;
         }
     }
-    bool loop_init_23 = true;
+    bool loop_init_20 = true;
     while(true) {
-        if (!loop_init_23) {
+        if (!loop_init_20) {
             uint _e154 = ci;
             ci = _e154 + 1u;
         }
-        loop_init_23 = false;
+        loop_init_20 = false;
         uint _e139 = ci;
         if (_e139 < QMV_COLS) {
         } else {
@@ -2323,13 +2001,13 @@ struct qmvInput {
     uint _e173 = qmv_unit_words_n();
     bool _e174 = qmv_words_n();
     uint units = _e171 / (_e174 ? _e173 : QMV_VEC);
-    bool loop_init_24 = true;
+    bool loop_init_21 = true;
     while(true) {
-        if (!loop_init_24) {
+        if (!loop_init_21) {
             uint _e201 = ci_1;
             ci_1 = _e201 + 1u;
         }
-        loop_init_24 = false;
+        loop_init_21 = false;
         uint _e182 = ci_1;
         if (_e182 < QMV_COLS) {
         } else {
@@ -2347,13 +2025,13 @@ struct qmvInput {
             qmv_wrow[_e195] = _e199;
         }
     }
-    bool loop_init_25 = true;
+    bool loop_init_22 = true;
     while(true) {
-        if (!loop_init_25) {
+        if (!loop_init_22) {
             uint _e215 = mi_1;
             mi_1 = _e215 + 1u;
         }
-        loop_init_25 = false;
+        loop_init_22 = false;
         uint _e205 = mi_1;
         if (_e205 < QMV_XROWS) {
         } else {
@@ -2367,7 +2045,7 @@ struct qmvInput {
         }
     }
     if (_e168) {
-        local_4 = count_6 > 0u;
+        local_4 = count_4 > 0u;
     } else {
         local_4 = false;
     }
@@ -2393,13 +2071,13 @@ struct qmvInput {
             uint _e250 = u0_;
             UnitN _e251 = qmv_unit_n_load(_e249, _e250, wq, _buffer_sizes);
             cur = _e251;
-            bool loop_init_26 = true;
+            bool loop_init_23 = true;
             while(true) {
-                if (!loop_init_26) {
+                if (!loop_init_23) {
                     uint _e266 = u0_;
                     u0_ = _e266 + QMV_LANES;
                 }
-                loop_init_26 = false;
+                loop_init_23 = false;
                 uint _e253 = u0_;
                 if (_e253 < units) {
                 } else {
@@ -2412,18 +2090,18 @@ struct qmvInput {
                     uint _e263 = u0_;
                     UnitN _e264 = cur;
                     float _e265 = global_factor;
-                    qmv_unit_n(_e263, _e264, count_6, _e265, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e263, _e264, count_4, _e265, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                     cur = _e262;
                 }
             }
         }
-        bool loop_init_27 = true;
+        bool loop_init_24 = true;
         while(true) {
-            if (!loop_init_27) {
+            if (!loop_init_24) {
                 uint _e353 = u0_;
                 u0_ = _e353 + 32u;
             }
-            loop_init_27 = false;
+            loop_init_24 = false;
             uint _e269 = u0_;
             if ((_e269 + 16u) < units) {
             } else {
@@ -2456,34 +2134,34 @@ struct qmvInput {
                 }
                 uint _e318 = u0_;
                 float _e319 = global_factor;
-                qmv_unit_n(_e318, _e281, count_6, _e319, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit_n(_e318, _e281, count_4, _e319, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 if (true) {
                     uint _e324 = u0_;
                     UnitN _e327 = wb;
                     float _e328 = global_factor;
-                    qmv_unit_n(_e324 + QMV_LANES, _e327, count_6, _e328, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e324 + QMV_LANES, _e327, count_4, _e328, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
                     uint _e333 = u0_;
                     UnitN _e339 = wc;
                     float _e340 = global_factor;
-                    qmv_unit_n(_e333 + 32u, _e339, count_6, _e340, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e333 + 32u, _e339, count_4, _e340, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
                     uint _e345 = u0_;
                     UnitN _e351 = wd;
                     float _e352 = global_factor;
-                    qmv_unit_n(_e345 + 48u, _e351, count_6, _e352, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e345 + 48u, _e351, count_4, _e352, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
             }
         }
-        bool loop_init_28 = true;
+        bool loop_init_25 = true;
         while(true) {
-            if (!loop_init_28) {
+            if (!loop_init_25) {
                 uint _e362 = u0_;
                 u0_ = _e362 + QMV_LANES;
             }
-            loop_init_28 = false;
+            loop_init_25 = false;
             uint _e355 = u0_;
             if (_e355 < units) {
             } else {
@@ -2495,7 +2173,7 @@ struct qmvInput {
                 uint _e359 = u0_;
                 UnitN _e360 = qmv_unit_n_load(_e358, _e359, wq, _buffer_sizes);
                 float _e361 = global_factor;
-                qmv_unit_n(_e357, _e360, count_6, _e361, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit_n(_e357, _e360, count_4, _e361, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
@@ -2517,13 +2195,13 @@ struct qmvInput {
         uint _e384 = u0_;
         Unit4_ _e385 = qmv_unit_load(_e383, _e384, wq, _buffer_sizes);
         cur_1 = _e385;
-        bool loop_init_29 = true;
+        bool loop_init_26 = true;
         while(true) {
-            if (!loop_init_29) {
+            if (!loop_init_26) {
                 uint _e400 = u0_;
                 u0_ = _e400 + QMV_LANES;
             }
-            loop_init_29 = false;
+            loop_init_26 = false;
             uint _e387 = u0_;
             if (_e387 < units) {
             } else {
@@ -2536,18 +2214,18 @@ struct qmvInput {
                 uint _e397 = u0_;
                 Unit4_ _e398 = cur_1;
                 float _e399 = global_factor;
-                qmv_unit(_e397, _e398, count_6, _e399, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit(_e397, _e398, count_4, _e399, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 cur_1 = _e396;
             }
         }
     }
-    bool loop_init_30 = true;
+    bool loop_init_27 = true;
     while(true) {
-        if (!loop_init_30) {
+        if (!loop_init_27) {
             uint _e487 = u0_;
             u0_ = _e487 + 32u;
         }
-        loop_init_30 = false;
+        loop_init_27 = false;
         uint _e403 = u0_;
         if ((_e403 + 16u) < units) {
         } else {
@@ -2580,34 +2258,34 @@ struct qmvInput {
             }
             uint _e452 = u0_;
             float _e453 = global_factor;
-            qmv_unit(_e452, _e415, count_6, _e453, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            qmv_unit(_e452, _e415, count_4, _e453, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             if (true) {
                 uint _e458 = u0_;
                 Unit4_ _e461 = wb_1;
                 float _e462 = global_factor;
-                qmv_unit(_e458 + QMV_LANES, _e461, count_6, _e462, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit(_e458 + QMV_LANES, _e461, count_4, _e462, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
                 uint _e467 = u0_;
                 Unit4_ _e473 = wc_1;
                 float _e474 = global_factor;
-                qmv_unit(_e467 + 32u, _e473, count_6, _e474, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit(_e467 + 32u, _e473, count_4, _e474, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
                 uint _e479 = u0_;
                 Unit4_ _e485 = wd_1;
                 float _e486 = global_factor;
-                qmv_unit(_e479 + 48u, _e485, count_6, _e486, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit(_e479 + 48u, _e485, count_4, _e486, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
-    bool loop_init_31 = true;
+    bool loop_init_28 = true;
     while(true) {
-        if (!loop_init_31) {
+        if (!loop_init_28) {
             uint _e496 = u0_;
             u0_ = _e496 + QMV_LANES;
         }
-        loop_init_31 = false;
+        loop_init_28 = false;
         uint _e489 = u0_;
         if (_e489 < units) {
         } else {
@@ -2619,16 +2297,16 @@ struct qmvInput {
             uint _e493 = u0_;
             Unit4_ _e494 = qmv_unit_load(_e492, _e493, wq, _buffer_sizes);
             float _e495 = global_factor;
-            qmv_unit(_e491, _e494, count_6, _e495, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            qmv_unit(_e491, _e494, count_4, _e495, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
-    bool loop_init_32 = true;
+    bool loop_init_29 = true;
     while(true) {
-        if (!loop_init_32) {
+        if (!loop_init_29) {
             uint _e525 = mi_2;
             mi_2 = _e525 + 1u;
         }
-        loop_init_32 = false;
+        loop_init_29 = false;
         uint _e501 = mi_2;
         if (_e501 < QMV_XROWS) {
         } else {
@@ -2636,13 +2314,13 @@ struct qmvInput {
         }
         {
             ci_2 = 0u;
-            bool loop_init_33 = true;
+            bool loop_init_30 = true;
             while(true) {
-                if (!loop_init_33) {
+                if (!loop_init_30) {
                     uint _e522 = ci_2;
                     ci_2 = _e522 + 1u;
                 }
-                loop_init_33 = false;
+                loop_init_30 = false;
                 uint _e506 = ci_2;
                 if (_e506 < QMV_COLS) {
                 } else {
@@ -2659,15 +2337,15 @@ struct qmvInput {
             }
         }
     }
-    uint first_1 = (count_6 > 0u) ? lane_1 : chunks;
+    uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
     c0_ = _e168 ? chunks : first_1;
-    bool loop_init_34 = true;
+    bool loop_init_31 = true;
     while(true) {
-        if (!loop_init_34) {
+        if (!loop_init_31) {
             uint _e812 = c0_;
             c0_ = _e812 + 32u;
         }
-        loop_init_34 = false;
+        loop_init_31 = false;
         uint _e539 = c0_;
         if (_e539 < chunks) {
         } else {
@@ -2675,13 +2353,13 @@ struct qmvInput {
         }
         {
             u = 0u;
-            bool loop_init_35 = true;
+            bool loop_init_32 = true;
             while(true) {
-                if (!loop_init_35) {
+                if (!loop_init_32) {
                     uint _e572 = u;
                     u = _e572 + 1u;
                 }
-                loop_init_35 = false;
+                loop_init_32 = false;
                 uint _e543 = u;
                 if (_e543 < 2u) {
                 } else {
@@ -2692,13 +2370,13 @@ struct qmvInput {
                     uint _e546 = u;
                     uint c_5 = metal::min(_e545 + (_e546 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_36 = true;
+                    bool loop_init_33 = true;
                     while(true) {
-                        if (!loop_init_36) {
+                        if (!loop_init_33) {
                             uint _e569 = ci_3;
                             ci_3 = _e569 + 1u;
                         }
-                        loop_init_36 = false;
+                        loop_init_33 = false;
                         uint _e555 = ci_3;
                         if (_e555 < QMV_COLS) {
                         } else {
@@ -2715,13 +2393,13 @@ struct qmvInput {
                 }
             }
             u_1 = 0u;
-            bool loop_init_37 = true;
+            bool loop_init_34 = true;
             while(true) {
-                if (!loop_init_37) {
+                if (!loop_init_34) {
                     uint _e810 = u_1;
                     u_1 = _e810 + 1u;
                 }
-                loop_init_37 = false;
+                loop_init_34 = false;
                 uint _e576 = u_1;
                 if (_e576 < 2u) {
                 } else {
@@ -2735,13 +2413,13 @@ struct qmvInput {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_38 = true;
+                    bool loop_init_35 = true;
                     while(true) {
-                        if (!loop_init_38) {
+                        if (!loop_init_35) {
                             uint _e807 = s0_;
                             s0_ = _e807 + 32u;
                         }
-                        loop_init_38 = false;
+                        loop_init_35 = false;
                         uint _e586 = s0_;
                         if (_e586 < 32u) {
                         } else {
@@ -2749,20 +2427,20 @@ struct qmvInput {
                         }
                         {
                             uint _e591 = s0_;
-                            uint j0_5 = (c_6 * 32u) + _e591;
+                            uint j0_3 = (c_6 * 32u) + _e591;
                             uint _e595 = p.k;
-                            if (j0_5 >= _e595) {
+                            if (j0_3 >= _e595) {
                                 break;
                             }
                             ab = type_18 {};
                             ci_4 = 0u;
-                            bool loop_init_39 = true;
+                            bool loop_init_36 = true;
                             while(true) {
-                                if (!loop_init_39) {
+                                if (!loop_init_36) {
                                     uint _e612 = ci_4;
                                     ci_4 = _e612 + 1u;
                                 }
-                                loop_init_39 = false;
+                                loop_init_36 = false;
                                 uint _e601 = ci_4;
                                 if (_e601 < QMV_COLS) {
                                 } else {
@@ -2773,20 +2451,20 @@ struct qmvInput {
                                     uint _e606 = ci_4;
                                     uint _e608 = w_rows.inner[_e606];
                                     float _e609 = global_factor;
-                                    metal::float2 _e610 = qmv_group(_e608, j0_5, _e609, p, scales, biases, _buffer_sizes);
+                                    metal::float2 _e610 = qmv_group(_e608, j0_3, _e609, p, scales, biases, _buffer_sizes);
                                     ab.inner[_e604] = _e610;
                                 }
                             }
                             dots = type_21 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_40 = true;
+                            bool loop_init_37 = true;
                             while(true) {
-                                if (!loop_init_40) {
+                                if (!loop_init_37) {
                                     uint _e759 = e8_;
                                     e8_ = _e759 + 8u;
                                 }
-                                loop_init_40 = false;
+                                loop_init_37 = false;
                                 uint _e620 = e8_;
                                 if (_e620 < 32u) {
                                 } else {
@@ -2795,13 +2473,13 @@ struct qmvInput {
                                 {
                                     wf = type_21 {};
                                     ci_5 = 0u;
-                                    bool loop_init_41 = true;
+                                    bool loop_init_38 = true;
                                     while(true) {
-                                        if (!loop_init_41) {
+                                        if (!loop_init_38) {
                                             uint _e657 = ci_5;
                                             ci_5 = _e657 + 1u;
                                         }
-                                        loop_init_41 = false;
+                                        loop_init_38 = false;
                                         uint _e626 = ci_5;
                                         if (_e626 < QMV_COLS) {
                                         } else {
@@ -2809,13 +2487,13 @@ struct qmvInput {
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_42 = true;
+                                            bool loop_init_39 = true;
                                             while(true) {
-                                                if (!loop_init_42) {
+                                                if (!loop_init_39) {
                                                     uint _e654 = e;
                                                     e = _e654 + 1u;
                                                 }
-                                                loop_init_42 = false;
+                                                loop_init_39 = false;
                                                 uint _e631 = e;
                                                 if (_e631 < 8u) {
                                                 } else {
@@ -2836,13 +2514,13 @@ struct qmvInput {
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_43 = true;
+                                    bool loop_init_40 = true;
                                     while(true) {
-                                        if (!loop_init_43) {
+                                        if (!loop_init_40) {
                                             uint _e757 = mi_3;
                                             mi_3 = _e757 + 1u;
                                         }
-                                        loop_init_43 = false;
+                                        loop_init_40 = false;
                                         uint _e661 = mi_3;
                                         if (_e661 < QMV_XROWS) {
                                         } else {
@@ -2850,11 +2528,11 @@ struct qmvInput {
                                         }
                                         {
                                             uint _e664 = mi_3;
-                                            if (_e664 < count_6) {
+                                            if (_e664 < count_4) {
                                                 uint _e666 = mi_3;
                                                 uint _e668 = x_rows.inner[_e666];
                                                 uint _e669 = e8_;
-                                                qmv_x8_(_e668, j0_5 + _e669, p, x_2, xv, _buffer_sizes);
+                                                qmv_x8_(_e668, j0_3 + _e669, p, x_2, xv, _buffer_sizes);
                                                 if (true) {
                                                     uint _e676 = mi_3;
                                                     float _e678 = sx.inner[_e676];
@@ -2869,13 +2547,13 @@ struct qmvInput {
                                                     sx.inner[_e676] = _e678 + (((_e681 + _e684) + (_e688 + _e691)) + ((_e696 + _e699) + (_e703 + _e706)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_44 = true;
+                                                bool loop_init_41 = true;
                                                 while(true) {
-                                                    if (!loop_init_44) {
+                                                    if (!loop_init_41) {
                                                         uint _e754 = ci_6;
                                                         ci_6 = _e754 + 1u;
                                                     }
-                                                    loop_init_44 = false;
+                                                    loop_init_41 = false;
                                                     uint _e713 = ci_6;
                                                     if (_e713 < QMV_COLS) {
                                                     } else {
@@ -2887,13 +2565,13 @@ struct qmvInput {
                                                         float _e722 = dots.inner[(_e716 * QMAX_ROWS) + _e719];
                                                         d = _e722;
                                                         e_1 = 0u;
-                                                        bool loop_init_45 = true;
+                                                        bool loop_init_42 = true;
                                                         while(true) {
-                                                            if (!loop_init_45) {
+                                                            if (!loop_init_42) {
                                                                 uint _e744 = e_1;
                                                                 e_1 = _e744 + 1u;
                                                             }
-                                                            loop_init_45 = false;
+                                                            loop_init_42 = false;
                                                             uint _e726 = e_1;
                                                             if (_e726 < 8u) {
                                                             } else {
@@ -2921,13 +2599,13 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_46 = true;
+                            bool loop_init_43 = true;
                             while(true) {
-                                if (!loop_init_46) {
+                                if (!loop_init_43) {
                                     uint _e805 = mi_4;
                                     mi_4 = _e805 + 1u;
                                 }
-                                loop_init_46 = false;
+                                loop_init_43 = false;
                                 uint _e764 = mi_4;
                                 if (_e764 < QMV_XROWS) {
                                 } else {
@@ -2935,13 +2613,13 @@ struct qmvInput {
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_47 = true;
+                                    bool loop_init_44 = true;
                                     while(true) {
-                                        if (!loop_init_47) {
+                                        if (!loop_init_44) {
                                             uint _e802 = ci_7;
                                             ci_7 = _e802 + 1u;
                                         }
-                                        loop_init_47 = false;
+                                        loop_init_44 = false;
                                         uint _e769 = ci_7;
                                         if (_e769 < QMV_COLS) {
                                         } else {
@@ -2973,16 +2651,16 @@ struct qmvInput {
     }
     if (false) {
         uint _e819 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_6, _e819, acc, p, rows, out, red, _buffer_sizes);
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e819, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_48 = true;
+    bool loop_init_45 = true;
     while(true) {
-        if (!loop_init_48) {
+        if (!loop_init_45) {
             uint _e977 = mi_5;
             mi_5 = _e977 + 1u;
         }
-        loop_init_48 = false;
+        loop_init_45 = false;
         uint _e822 = mi_5;
         if (_e822 < QMV_XROWS) {
         } else {
@@ -2990,13 +2668,13 @@ struct qmvInput {
         }
         {
             ci_8 = 0u;
-            bool loop_init_49 = true;
+            bool loop_init_46 = true;
             while(true) {
-                if (!loop_init_49) {
+                if (!loop_init_46) {
                     uint _e844 = ci_8;
                     ci_8 = _e844 + 1u;
                 }
-                loop_init_49 = false;
+                loop_init_46 = false;
                 uint _e827 = ci_8;
                 if (_e827 < QMV_COLS) {
                 } else {
@@ -3012,13 +2690,13 @@ struct qmvInput {
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_50 = true;
+            bool loop_init_47 = true;
             while(true) {
-                if (!loop_init_50) {
+                if (!loop_init_47) {
                     uint _e881 = stride;
                     stride = _e881 >> 1u;
                 }
-                loop_init_50 = false;
+                loop_init_47 = false;
                 uint _e851 = stride;
                 if (_e851 > 0u) {
                 } else {
@@ -3028,13 +2706,13 @@ struct qmvInput {
                     uint _e854 = stride;
                     if (lane_1 < _e854) {
                         ci_9 = 0u;
-                        bool loop_init_51 = true;
+                        bool loop_init_48 = true;
                         while(true) {
-                            if (!loop_init_51) {
+                            if (!loop_init_48) {
                                 uint _e879 = ci_9;
                                 ci_9 = _e879 + 1u;
                             }
-                            loop_init_51 = false;
+                            loop_init_48 = false;
                             uint _e858 = ci_9;
                             if (_e858 < QMV_COLS) {
                             } else {
@@ -3055,7 +2733,7 @@ struct qmvInput {
             }
             if (lane_1 == 0u) {
                 uint _e888 = mi_5;
-                local_9 = _e888 < count_6;
+                local_9 = _e888 < count_4;
             } else {
                 local_9 = false;
             }
@@ -3065,16 +2743,16 @@ struct qmvInput {
                 uint _e894 = mi_5;
                 metal::uint2 _e895 = qmv_row(_e893, _e894, rows, _buffer_sizes);
                 uint _e899 = p.n;
-                uint o_9 = _e895.y * _e899;
+                uint o_6 = _e895.y * _e899;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_52 = true;
+                    bool loop_init_49 = true;
                     while(true) {
-                        if (!loop_init_52) {
+                        if (!loop_init_49) {
                             uint _e946 = ci_10;
                             ci_10 = _e946 + 2u;
                         }
-                        loop_init_52 = false;
+                        loop_init_49 = false;
                         uint _e907 = ci_10;
                         if (_e907 < QMV_COLS) {
                         } else {
@@ -3091,19 +2769,19 @@ struct qmvInput {
                                 float _e933 = red.inner[((_e926 + 1u) * QMV_WG) + lid];
                                 uint _e935 = float_to_bits(_e933, XDT);
                                 uint _e938 = ci_10;
-                                out[((o_9 + col0_1) + _e938) >> 1u] = _e924 | (_e935 << 16u);
+                                out[((o_6 + col0_1) + _e938) >> 1u] = _e924 | (_e935 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_53 = true;
+                    bool loop_init_50 = true;
                     while(true) {
-                        if (!loop_init_53) {
+                        if (!loop_init_50) {
                             uint _e974 = ci_11;
                             ci_11 = _e974 + 1u;
                         }
-                        loop_init_53 = false;
+                        loop_init_50 = false;
                         uint _e951 = ci_11;
                         if (_e951 < QMV_COLS) {
                         } else {
@@ -3116,7 +2794,7 @@ struct qmvInput {
                                 uint _e962 = ci_11;
                                 uint _e966 = ci_11;
                                 float _e971 = red.inner[(_e966 * QMV_WG) + lid];
-                                out[(o_9 + col0_1) + _e962] = as_type<uint>(_e971);
+                                out[(o_6 + col0_1) + _e962] = as_type<uint>(_e971);
                             }
                         }
                     }
