@@ -595,64 +595,6 @@ fn qmv_unit_n_load(wbase: vec4<u32>, c: u32) -> UnitN {
     return w;
 }
 
-// Four consecutive 3-bit units (12 words) of each column as three 16-byte vectors (a, b, c).
-struct Unit3Quad {
-    a0: vec4<u32>, b0: vec4<u32>, c0: vec4<u32>,
-    a1: vec4<u32>, b1: vec4<u32>, c1: vec4<u32>,
-    a2: vec4<u32>, b2: vec4<u32>, c2: vec4<u32>,
-    a3: vec4<u32>, b3: vec4<u32>, c3: vec4<u32>,
-}
-
-// Units 4q .. 4q + 3 of each column (word 12q of the row: 16-byte aligned, rows of 4k words).
-fn qmv_unit3_quad_load(wbase: vec4<u32>, q: u32) -> Unit3Quad {
-    let z = vec4<u32>(0u);
-    var w = Unit3Quad(z, z, z, z, z, z, z, z, z, z, z, z);
-    let i0 = (wbase.x + 12u * q) >> 2u;
-    w.a0 = wq[i0];
-    w.b0 = wq[i0 + 1u];
-    w.c0 = wq[i0 + 2u];
-    if QMV_COLS > 1u {
-        let i = (wbase.y + 12u * q) >> 2u;
-        w.a1 = wq[i];
-        w.b1 = wq[i + 1u];
-        w.c1 = wq[i + 2u];
-    }
-    if QMV_COLS > 2u {
-        let i = (wbase.z + 12u * q) >> 2u;
-        w.a2 = wq[i];
-        w.b2 = wq[i + 1u];
-        w.c2 = wq[i + 2u];
-    }
-    if QMV_COLS > 3u {
-        let i = (wbase.w + 12u * q) >> 2u;
-        w.a3 = wq[i];
-        w.b3 = wq[i + 1u];
-        w.c3 = wq[i + 2u];
-    }
-    return w;
-}
-
-// The three words of unit s (a literal, 0..3) of a column's quad (a, b, c).
-fn qmv_unit3_words(a: vec4<u32>, b: vec4<u32>, c: vec4<u32>, s: u32) -> vec4<u32> {
-    if s == 0u {
-        return vec4<u32>(a.x, a.y, a.z, 0u);
-    }
-    if s == 1u {
-        return vec4<u32>(a.w, b.x, b.y, 0u);
-    }
-    if s == 2u {
-        return vec4<u32>(b.z, b.w, c.x, 0u);
-    }
-    return vec4<u32>(c.y, c.z, c.w, 0u);
-}
-
-// Unit s of a quad as qmv_unit_n takes it.
-fn qmv_unit3_of_quad(w: Unit3Quad, s: u32) -> UnitN {
-    let z = vec4<u32>(0u);
-    return UnitN(qmv_unit3_words(w.a0, w.b0, w.c0, s), qmv_unit3_words(w.a1, w.b1, w.c1, s),
-                 qmv_unit3_words(w.a2, w.b2, w.c2, s), qmv_unit3_words(w.a3, w.b3, w.c3, s), z, z, z, z);
-}
-
 // Word i (a literal at every call) of a unit held as (lo, hi).
 fn qmv_uword(lo: vec4<u32>, hi: vec4<u32>, i: u32) -> u32 {
     if i < 4u {
@@ -841,20 +783,6 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     // units one at a time.
     let wstep = QMV_LANES * QMV_UNROLL;
     var u0 = select(units, lane, word_path && count > 0u);
-    if qmv_words_n() && BITS == 3u && QMV_VEC == 4u && (p.wpr & 3u) == 0u && u0 < units {
-        // 3-bit with 16-byte loads, where rows hold a multiple of 4 words (K % 128 == 0): four
-        // 3-word units (128 codes, 48 bytes, 16-byte aligned) come in three 16-byte loads a
-        // column instead of three word loads a unit (stage 10). Other rows: word loads below.
-        let quads = units / 4u;
-        for (var q = u0; q < quads; q += QMV_LANES) {
-            let w = qmv_unit3_quad_load(wbase, q);
-            qmv_unit_n(4u * q, qmv_unit3_of_quad(w, 0u), count, global_factor);
-            qmv_unit_n(4u * q + 1u, qmv_unit3_of_quad(w, 1u), count, global_factor);
-            qmv_unit_n(4u * q + 2u, qmv_unit3_of_quad(w, 2u), count, global_factor);
-            qmv_unit_n(4u * q + 3u, qmv_unit3_of_quad(w, 3u), count, global_factor);
-        }
-        u0 = 4u * quads + lane;
-    }
     if qmv_words_n() {
         // Affine 2/3/5/6/7-bit: QMV_UNROLL units' loads issued together per step (or, with
         // QMV_PREFETCH, the next unit's loads before the current unit's decode), then the lane's

@@ -70,8 +70,7 @@ impl Plan {
 /// become floats (1: two codes per f16 pair, 2: the same with fewer shifts for fp4, 0: one code per
 /// f32 / table lookup), and affine 2-bit units with 16-bit x take two codes per f16 pair where
 /// `decode` is not 0 (else one code per f32 mantissa); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
-/// 32-element chunks, at most two per thread and column in flight. Affine 3-bit units (3 words) with
-/// `vec` 4 come four at a time in three 16-byte loads where rows hold a multiple of 4 words. `reduce` picks how a team's
+/// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
 /// column adds them up) and `prefetch` (word path, unroll 1) loads a thread's next unit before it
 /// decodes the current one. `direct` (where the plan is one tile of identity rows of the first w

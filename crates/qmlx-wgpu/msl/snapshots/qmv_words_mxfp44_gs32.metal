@@ -78,20 +78,6 @@ struct UnitN {
     metal::uint4 h2_;
     metal::uint4 h3_;
 };
-struct Unit3Quad {
-    metal::uint4 a0_;
-    metal::uint4 b0_;
-    metal::uint4 c0_;
-    metal::uint4 a1_;
-    metal::uint4 b1_;
-    metal::uint4 c1_;
-    metal::uint4 a2_;
-    metal::uint4 b2_;
-    metal::uint4 c2_;
-    metal::uint4 a3_;
-    metal::uint4 b3_;
-    metal::uint4 c3_;
-};
 struct type_21 {
     float inner[32];
 };
@@ -134,19 +120,19 @@ uint f32_to_f16_(
     float f
 ) {
     uint x_3 = as_type<uint>(f);
-    uint s_3 = (x_3 >> 16u) & 32768u;
-    uint a_6 = x_3 & 2147483647u;
-    if (a_6 > 2139095040u) {
-        return (s_3 | 32256u) | ((a_6 & 8388607u) >> 13u);
+    uint s_1 = (x_3 >> 16u) & 32768u;
+    uint a_5 = x_3 & 2147483647u;
+    if (a_5 > 2139095040u) {
+        return (s_1 | 32256u) | ((a_5 & 8388607u) >> 13u);
     }
-    if (a_6 >= 1199566848u) {
-        return s_3 | 31744u;
+    if (a_5 >= 1199566848u) {
+        return s_1 | 31744u;
     }
-    if (a_6 < 947912704u) {
-        return s_3 | naga_f2u32(metal::rint(as_type<float>(a_6) * 16777216.0));
+    if (a_5 < 947912704u) {
+        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_5) * 16777216.0));
     }
-    uint r_1 = (a_6 + 4095u) + ((a_6 >> 13u) & 1u);
-    return s_3 | ((r_1 - 939524096u) >> 13u);
+    uint r_1 = (a_5 + 4095u) + ((a_5 >> 13u) & 1u);
+    return s_1 | ((r_1 - 939524096u) >> 13u);
 }
 
 uint f32_to_bf16_(
@@ -172,15 +158,15 @@ uint float_to_bits(
 }
 
 float next_toward(
-    float q_1,
+    float q,
     bool up
 ) {
-    if (q_1 == 0.0) {
+    if (q == 0.0) {
         return up ? as_type<float>(1u) : as_type<float>(2147483649u);
     }
-    uint b_5 = as_type<uint>(q_1);
-    bool away = up == (q_1 > 0.0);
-    return as_type<float>(away ? (b_5 + 1u) : (b_5 - 1u));
+    uint b_4 = as_type<uint>(q);
+    bool away = up == (q > 0.0);
+    return as_type<float>(away ? (b_4 + 1u) : (b_4 - 1u));
 }
 
 float opq(
@@ -199,12 +185,12 @@ float hi12_(
 
 float div_remainder(
     float a,
-    float q_2,
+    float q_1,
     float b,
     thread uint& opaque_zero
 ) {
-    float _e3 = hi12_(q_2);
-    float _e5 = opq(q_2 - _e3, opaque_zero);
+    float _e3 = hi12_(q_1);
+    float _e5 = opq(q_1 - _e3, opaque_zero);
     float _e6 = hi12_(b);
     float _e8 = opq(b - _e6, opaque_zero);
     float _e10 = opq(_e3 * _e6, opaque_zero);
@@ -222,21 +208,21 @@ float div_rn(
     float b_1,
     thread uint& opaque_zero
 ) {
-    float q_3 = {};
-    bool local_14 = {};
+    float q_2 = {};
+    bool local_10 = {};
     uint i = 0u;
-    q_3 = a_1 / b_1;
-    float _e4 = q_3;
+    q_2 = a_1 / b_1;
+    float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
-        float _e14 = q_3;
-        local_14 = _e14 == 0.0;
+        float _e14 = q_2;
+        local_10 = _e14 == 0.0;
     } else {
-        local_14 = true;
+        local_10 = true;
     }
-    bool _e18 = local_14;
+    bool _e18 = local_10;
     if (_e18) {
-        float _e19 = q_3;
+        float _e19 = q_2;
         return _e19;
     }
     bool loop_init = true;
@@ -252,22 +238,22 @@ float div_rn(
             break;
         }
         {
-            float _e25 = q_3;
+            float _e25 = q_2;
             float _e26 = div_remainder(a_1, _e25, b_1, opaque_zero);
             if (_e26 == 0.0) {
                 break;
             }
-            float _e29 = q_3;
+            float _e29 = q_2;
             float _e35 = next_toward(_e29, (_e26 > 0.0) == (b_1 > 0.0));
             float _e36 = div_remainder(a_1, _e35, b_1, opaque_zero);
             if (metal::abs(_e36) < metal::abs(_e26)) {
-                q_3 = _e35;
+                q_2 = _e35;
             } else {
                 break;
             }
         }
     }
-    float _e43 = q_3;
+    float _e43 = q_2;
     return _e43;
 }
 
@@ -400,8 +386,8 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_15 = {};
-    bool local_16 = {};
+    bool local_11 = {};
+    bool local_12 = {};
     uint v_2 = 0u;
     uint i_4 = 0u;
     uint word_1 = {};
@@ -411,17 +397,17 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_15 = (start & 3u) == 0u;
+        local_11 = (start & 3u) == 0u;
     } else {
-        local_15 = false;
+        local_11 = false;
     }
-    bool _e27 = local_15;
+    bool _e27 = local_11;
     if (_e27) {
-        local_16 = (start + BITS) <= end;
+        local_12 = (start + BITS) <= end;
     } else {
-        local_16 = false;
+        local_12 = false;
     }
-    bool _e34 = local_16;
+    bool _e34 = local_12;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
@@ -437,15 +423,15 @@ void qmv_load(
             }
             {
                 uint _e46 = v_2;
-                metal::uint4 q_6 = wq[(start >> 2u) + _e46];
+                metal::uint4 q_4 = wq[(start >> 2u) + _e46];
                 uint _e52 = v_2;
-                wbuf.inner[base + (4u * _e52)] = q_6.x;
+                wbuf.inner[base + (4u * _e52)] = q_4.x;
                 uint _e59 = v_2;
-                wbuf.inner[(base + (4u * _e59)) + 1u] = q_6.y;
+                wbuf.inner[(base + (4u * _e59)) + 1u] = q_4.y;
                 uint _e68 = v_2;
-                wbuf.inner[(base + (4u * _e68)) + 2u] = q_6.z;
+                wbuf.inner[(base + (4u * _e68)) + 2u] = q_4.z;
                 uint _e77 = v_2;
-                wbuf.inner[(base + (4u * _e77)) + 3u] = q_6.w;
+                wbuf.inner[(base + (4u * _e77)) + 3u] = q_4.w;
             }
         }
         return;
@@ -513,11 +499,11 @@ float qmv_weight(
         uint pos_2 = e_3 * BITS;
         uint sh_1 = pos_2 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_14 = wbuf.inner[base_2 + (pos_2 >> 5u)];
+            uint w_12 = wbuf.inner[base_2 + (pos_2 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_14 << (19u - sh_1);
+                v_4 = w_12 << (19u - sh_1);
             } else {
-                v_4 = w_14 >> (sh_1 - 19u);
+                v_4 = w_12 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             return as_type<float>((_e38 & 7864320u) | 1065353216u);
@@ -556,8 +542,8 @@ metal::float2 qmv_group(
         float _e35 = half_in_word(_e33, g, XDT);
         uint _e40 = biases[g >> 1u];
         float _e42 = half_in_word(_e40, g, XDT);
-        float a_7 = _e35 * 16.0;
-        return metal::float2(a_7, _e42 - a_7);
+        float a_6 = _e35 * 16.0;
+        return metal::float2(a_6, _e42 - a_6);
     }
     uint _e55 = scales[g >> 2u];
     uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
@@ -646,12 +632,12 @@ X8_ qmv_x8v(
         metal::uint4 _e24 = x_2[(i_10 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_15 = x_2[i_10 >> 3u];
+    metal::uint4 w_13 = x_2[i_10 >> 3u];
     if (true) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_15.x)), float2(as_type<half2>(w_15.y))), metal::float4(float2(as_type<half2>(w_15.z)), float2(as_type<half2>(w_15.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_13.x)), float2(as_type<half2>(w_13.y))), metal::float4(float2(as_type<half2>(w_13.z)), float2(as_type<half2>(w_13.w)))};
     }
-    metal::uint4 lo_4 = metal::uint4(w_15.x << 16u, w_15.x & 4294901760u, w_15.y << 16u, w_15.y & 4294901760u);
-    metal::uint4 hi_4 = metal::uint4(w_15.z << 16u, w_15.z & 4294901760u, w_15.w << 16u, w_15.w & 4294901760u);
+    metal::uint4 lo_4 = metal::uint4(w_13.x << 16u, w_13.x & 4294901760u, w_13.y << 16u, w_13.y & 4294901760u);
+    metal::uint4 hi_4 = metal::uint4(w_13.z << 16u, w_13.z & 4294901760u, w_13.w << 16u, w_13.w & 4294901760u);
     return X8_ {as_type<metal::float4>(lo_4), as_type<metal::float4>(hi_4)};
 }
 
@@ -670,8 +656,8 @@ metal::uint4 pairs4_(
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
     metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
-    metal::uint4 s_4 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
-    return (m_1 & metal::uint4(234884608u)) | (s_4 & metal::uint4(2147516416u));
+    metal::uint4 s_2 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
+    return (m_1 & metal::uint4(234884608u)) | (s_2 & metal::uint4(2147516416u));
 }
 
 metal::uint2 fp8_pairs(
@@ -707,14 +693,14 @@ W8_ qmv_w8_(
     uint wb_2,
     threadgroup type_12& fp4_lut
 ) {
-    bool local_17 = {};
-    bool local_18 = {};
+    bool local_13 = {};
+    bool local_14 = {};
     if (false) {
-        local_17 = false;
+        local_13 = false;
     } else {
-        local_17 = false;
+        local_13 = false;
     }
-    bool _e14 = local_17;
+    bool _e14 = local_13;
     if (_e14) {
         metal::uint2 _e15 = fp8_pairs(wa);
         metal::uint2 _e16 = fp8_pairs(wb_2);
@@ -738,11 +724,11 @@ W8_ qmv_w8_(
         return W8_ {metal::float4(a0_1.x, a1_1.x, a0_1.y, a1_1.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
     }
     if (false) {
-        local_18 = false;
+        local_14 = false;
     } else {
-        local_18 = false;
+        local_14 = false;
     }
-    bool _e110 = local_18;
+    bool _e110 = local_14;
     if (_e110) {
         metal::uint4 _e111 = codes4_lo(wa);
         metal::uint4 _e113 = codes4_hi(wa);
@@ -809,21 +795,21 @@ metal::float2 qmv_word_group(
     device type_8 const& biases,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_19 = {};
-    bool local_20 = {};
+    bool local_15 = {};
+    bool local_16 = {};
     float a_2 = {};
     if (true) {
         if (false) {
-            local_20 = true;
+            local_16 = true;
         } else {
-            local_20 = false;
+            local_16 = false;
         }
-        bool _e23 = local_20;
-        local_19 = _e23;
+        bool _e23 = local_16;
+        local_15 = _e23;
     } else {
-        local_19 = true;
+        local_15 = true;
     }
-    bool _e25 = local_19;
+    bool _e25 = local_15;
     if (_e25) {
         metal::float2 _e26 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
         return _e26;
@@ -861,13 +847,13 @@ metal::float2 qmv_nvfp4_scales2_(
     uint g_2 = (row_3 * _e5) + (j_4 / GS);
     uint _e14 = scales[g_2 >> 2u];
     uint v_14 = _e14 >> ((g_2 & 2u) * 8u);
-    uint s_5 = (v_14 & 255u) | ((v_14 & 65280u) << 8u);
-    uint mag_2 = s_5 & 8323199u;
+    uint s_3 = (v_14 & 255u) | ((v_14 & 65280u) << 8u);
+    uint mag_2 = s_3 & 8323199u;
     uint m_4 = mag_2 | ((mag_2 + 65537u) & 8388736u);
-    uint h_3 = (m_4 << 7u) | ((s_5 & 8388736u) << 8u);
-    metal::float2 a_8 = float2(as_type<half2>(h_3)) * 4194304.0;
+    uint h_3 = (m_4 << 7u) | ((s_3 & 8388736u) << 8u);
+    metal::float2 a_7 = float2(as_type<half2>(h_3)) * 4194304.0;
     uint _e47 = p.has_global;
-    return (_e47 != 0u) ? (a_8 * global_factor_4) : a_8;
+    return (_e47 != 0u) ? (a_7 * global_factor_4) : a_7;
 }
 
 metal::uint4 qmv_unit_word(
@@ -936,9 +922,9 @@ void qmv_unit(
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_21 = {};
-    bool local_22 = {};
-    bool local_23 = {};
+    bool local_17 = {};
+    bool local_18 = {};
+    bool local_19 = {};
     type_18 a2_ = type_18 {};
     uint ci_12 = 0u;
     uint o0_ = 0u;
@@ -955,23 +941,23 @@ void qmv_unit(
     uint mi_7 = {};
     uint row0_ = (c_2 * 4u) * 8u;
     if (false) {
-        local_21 = true;
+        local_17 = true;
     } else {
-        local_21 = false;
+        local_17 = false;
     }
-    bool _e35 = local_21;
+    bool _e35 = local_17;
     if (_e35) {
-        local_22 = false;
+        local_18 = false;
     } else {
-        local_22 = false;
+        local_18 = false;
     }
-    bool _e43 = local_22;
+    bool _e43 = local_18;
     if (_e43) {
-        local_23 = true;
+        local_19 = true;
     } else {
-        local_23 = false;
+        local_19 = false;
     }
-    bool scale_pairs = local_23;
+    bool scale_pairs = local_19;
     if (scale_pairs) {
         bool loop_init_5 = true;
         while(true) {
@@ -1186,34 +1172,34 @@ void qmv_unit(
 
 bool qmv_words_n(
 ) {
-    bool local_24 = {};
-    bool local_25 = {};
-    bool local_26 = {};
-    bool local_27 = {};
+    bool local_20 = {};
+    bool local_21 = {};
+    bool local_22 = {};
+    bool local_23 = {};
     if (false) {
-        local_24 = true;
+        local_20 = true;
     } else {
-        local_24 = false;
+        local_20 = false;
     }
-    bool _e12 = local_24;
+    bool _e12 = local_20;
     if (_e12) {
-        local_25 = false;
+        local_21 = false;
     } else {
-        local_25 = false;
+        local_21 = false;
     }
-    bool _e20 = local_25;
+    bool _e20 = local_21;
     if (_e20) {
-        local_26 = true;
+        local_22 = true;
     } else {
-        local_26 = false;
+        local_22 = false;
     }
-    bool _e28 = local_26;
+    bool _e28 = local_22;
     if (_e28) {
-        local_27 = true;
+        local_23 = true;
     } else {
-        local_27 = false;
+        local_23 = false;
     }
-    bool _e36 = local_27;
+    bool _e36 = local_23;
     return _e36;
 }
 
@@ -1233,15 +1219,15 @@ metal::uint4 qmv_unit_n_lo(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_28 = {};
+    bool local_24 = {};
     metal::uint4 v_6 = {};
     uint _e1 = qmv_unit_words_n();
     if (_e1 == 4u) {
-        local_28 = false;
+        local_24 = false;
     } else {
-        local_28 = false;
+        local_24 = false;
     }
-    bool _e11 = local_28;
+    bool _e11 = local_24;
     if (_e11) {
         metal::uint4 _e16 = wq[i_6 >> 2u];
         return _e16;
@@ -1322,83 +1308,6 @@ UnitN qmv_unit_n_load(
     return _e52;
 }
 
-Unit3Quad qmv_unit3_quad_load(
-    metal::uint4 wbase_3,
-    uint q_4,
-    device type_7 const& wq,
-    constant _mslBufferSizes& _buffer_sizes
-) {
-    Unit3Quad w_10 = {};
-    metal::uint4 z_1 = metal::uint4(0u);
-    w_10 = Unit3Quad {z_1, z_1, z_1, z_1, z_1, z_1, z_1, z_1, z_1, z_1, z_1, z_1};
-    uint i0_ = (wbase_3.x + (12u * q_4)) >> 2u;
-    metal::uint4 _e15 = wq[i0_];
-    w_10.a0_ = _e15;
-    metal::uint4 _e21 = wq[i0_ + 1u];
-    w_10.b0_ = _e21;
-    metal::uint4 _e27 = wq[i0_ + 2u];
-    w_10.c0_ = _e27;
-    if (true) {
-        uint i_11 = (wbase_3.y + (12u * q_4)) >> 2u;
-        metal::uint4 _e41 = wq[i_11];
-        w_10.a1_ = _e41;
-        metal::uint4 _e47 = wq[i_11 + 1u];
-        w_10.b1_ = _e47;
-        metal::uint4 _e53 = wq[i_11 + 2u];
-        w_10.c1_ = _e53;
-    }
-    if (true) {
-        uint i_12 = (wbase_3.z + (12u * q_4)) >> 2u;
-        metal::uint4 _e67 = wq[i_12];
-        w_10.a2_ = _e67;
-        metal::uint4 _e73 = wq[i_12 + 1u];
-        w_10.b2_ = _e73;
-        metal::uint4 _e79 = wq[i_12 + 2u];
-        w_10.c2_ = _e79;
-    }
-    if (true) {
-        uint i_13 = (wbase_3.w + (12u * q_4)) >> 2u;
-        metal::uint4 _e93 = wq[i_13];
-        w_10.a3_ = _e93;
-        metal::uint4 _e99 = wq[i_13 + 1u];
-        w_10.b3_ = _e99;
-        metal::uint4 _e105 = wq[i_13 + 2u];
-        w_10.c3_ = _e105;
-    }
-    Unit3Quad _e106 = w_10;
-    return _e106;
-}
-
-metal::uint4 qmv_unit3_words(
-    metal::uint4 a_4,
-    metal::uint4 b_3,
-    metal::uint4 c_4,
-    uint s_1
-) {
-    if (s_1 == 0u) {
-        return metal::uint4(a_4.x, a_4.y, a_4.z, 0u);
-    }
-    if (s_1 == 1u) {
-        return metal::uint4(a_4.w, b_3.x, b_3.y, 0u);
-    }
-    if (s_1 == 2u) {
-        return metal::uint4(b_3.z, b_3.w, c_4.x, 0u);
-    }
-    return metal::uint4(c_4.y, c_4.z, c_4.w, 0u);
-}
-
-UnitN qmv_unit3_of_quad(
-    Unit3Quad w_11,
-    uint s_2
-) {
-    metal::uint4 z_2 = metal::uint4(0u);
-    metal::uint4 _e7 = qmv_unit3_words(w_11.a0_, w_11.b0_, w_11.c0_, s_2);
-    metal::uint4 _e11 = qmv_unit3_words(w_11.a1_, w_11.b1_, w_11.c1_, s_2);
-    metal::uint4 _e15 = qmv_unit3_words(w_11.a2_, w_11.b2_, w_11.c2_, s_2);
-    metal::uint4 _e19 = qmv_unit3_words(w_11.a3_, w_11.b3_, w_11.c3_, s_2);
-    return UnitN {_e7, _e11, _e15, _e19, z_2, z_2, z_2, z_2};
-}
-
 uint qmv_uword(
     metal::uint4 lo,
     metal::uint4 hi,
@@ -1415,20 +1324,20 @@ float qmv_code_n(
     metal::uint4 hi_1,
     uint pos
 ) {
-    uint q_5 = {};
+    uint q_3 = {};
     uint v_8 = {};
     uint wi_1 = pos >> 5u;
     uint sh_3 = pos & 31u;
     uint _e7 = qmv_uword(lo_1, hi_1, wi_1);
     bool straddles = (sh_3 + BITS) > 32u;
     if (false) {
-        q_5 = _e7 >> sh_3;
+        q_3 = _e7 >> sh_3;
         if (straddles) {
-            uint _e19 = q_5;
+            uint _e19 = q_3;
             uint _e22 = qmv_uword(lo_1, hi_1, wi_1 + 1u);
-            q_5 = _e19 | (_e22 << (32u - sh_3));
+            q_3 = _e19 | (_e22 << (32u - sh_3));
         }
-        uint _e27 = q_5;
+        uint _e27 = q_3;
         return static_cast<float>(_e27 & 15u);
     }
     if (sh_3 <= 19u) {
@@ -1467,20 +1376,20 @@ W16_ qmv_octets2_n(
     metal::uint4 hi_3,
     uint o_2
 ) {
-    bool local_29 = {};
-    bool local_30 = {};
+    bool local_25 = {};
+    bool local_26 = {};
     if (false) {
-        local_29 = true;
+        local_25 = true;
     } else {
-        local_29 = false;
+        local_25 = false;
     }
-    bool _e14 = local_29;
+    bool _e14 = local_25;
     if (_e14) {
-        local_30 = true;
+        local_26 = true;
     } else {
-        local_30 = false;
+        local_26 = false;
     }
-    bool _e23 = local_30;
+    bool _e23 = local_26;
     if (_e23) {
         uint _e26 = qmv_uword(lo_3, hi_3, o_2 >> 1u);
         W16_ _e27 = pairs2_(_e26);
@@ -1492,7 +1401,7 @@ W16_ qmv_octets2_n(
 }
 
 void qmv_octets_n_acc(
-    UnitN w_12,
+    UnitN w_10,
     uint o_3,
     uint j0_,
     uint count_1,
@@ -1511,20 +1420,20 @@ void qmv_octets_n_acc(
     if (o_3 >= _e6) {
         return;
     }
-    W16_ _e10 = qmv_octets2_n(w_12.l0_, w_12.h0_, o_3);
+    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W16_ _e20 = qmv_octets2_n(w_12.l1_, w_12.h1_, o_3);
+        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3);
         f1_1 = _e20;
     }
     if (true) {
-        W16_ _e27 = qmv_octets2_n(w_12.l2_, w_12.h2_, o_3);
+        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3);
         f2_1 = _e27;
     }
     if (true) {
-        W16_ _e34 = qmv_octets2_n(w_12.l3_, w_12.h3_, o_3);
+        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3);
         f3_1 = _e34;
     }
     bool loop_init_11 = true;
@@ -1594,8 +1503,8 @@ void qmv_octets_n_acc(
 }
 
 void qmv_unit_n(
-    uint c_5,
-    UnitN w_13,
+    uint c_4,
+    UnitN w_11,
     uint count_2,
     float global_factor_6,
     constant Params& p,
@@ -1607,14 +1516,14 @@ void qmv_unit_n(
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    metal::float4 a_5 = metal::float4(0.0);
-    metal::float4 b_4 = metal::float4(0.0);
+    metal::float4 a_4 = metal::float4(0.0);
+    metal::float4 b_3 = metal::float4(0.0);
     uint ci_14 = 0u;
     type_17 d_4 = {};
     type_16 sx_3 = {};
     uint mi_9 = 0u;
     uint _e4 = qmv_unit_octets_n();
-    uint j0_2 = (c_5 * _e4) * 8u;
+    uint j0_2 = (c_4 * _e4) * 8u;
     bool loop_init_12 = true;
     while(true) {
         if (!loop_init_12) {
@@ -1632,15 +1541,15 @@ void qmv_unit_n(
             uint _e22 = qmv_wrow[_e20];
             metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_6, p, scales, biases, _buffer_sizes);
             uint _e24 = ci_14;
-            a_5[_e24] = _e23.x;
+            a_4[_e24] = _e23.x;
             uint _e27 = ci_14;
-            b_4[_e27] = _e23.y;
+            b_3[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_13, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_13, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_13, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_13, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
     bool loop_init_13 = true;
     while(true) {
         if (!loop_init_13) {
@@ -1658,10 +1567,10 @@ void qmv_unit_n(
             if (_e44 < count_2) {
                 uint _e47 = mi_9;
                 metal::float4 _e49 = qacc.inner[_e47];
-                metal::float4 _e50 = a_5;
+                metal::float4 _e50 = a_4;
                 uint _e51 = mi_9;
                 metal::float4 _e53 = d_4.inner[_e51];
-                metal::float4 _e55 = b_4;
+                metal::float4 _e55 = b_3;
                 uint _e56 = mi_9;
                 float _e58 = sx_3.inner[_e56];
                 qacc.inner[_e47] = _e49 + ((_e50 * _e53) + (_e55 * _e58));
@@ -1673,71 +1582,71 @@ void qmv_unit_n(
 
 bool qmv_word_kernel(
 ) {
+    bool local_27 = {};
+    bool local_28 = {};
+    bool local_29 = {};
+    bool local_30 = {};
     bool local_31 = {};
     bool local_32 = {};
     bool local_33 = {};
     bool local_34 = {};
     bool local_35 = {};
-    bool local_36 = {};
-    bool local_37 = {};
-    bool local_38 = {};
-    bool local_39 = {};
     bool _e0 = qmv_words_n();
     if (_e0) {
         uint _e5 = qmv_unit_octets_n();
-        local_31 = GS >= (8u * _e5);
+        local_27 = GS >= (8u * _e5);
     } else {
-        local_31 = false;
+        local_27 = false;
     }
-    bool n = local_31;
+    bool n = local_27;
     if (false) {
-        local_32 = false;
+        local_28 = false;
     } else {
-        local_32 = false;
+        local_28 = false;
     }
-    bool _e22 = local_32;
+    bool _e22 = local_28;
     if (_e22) {
-        local_33 = true;
+        local_29 = true;
     } else {
-        local_33 = false;
+        local_29 = false;
     }
-    bool fp8_ = local_33;
+    bool fp8_ = local_29;
     if (true) {
         if (false) {
             if (false) {
-                local_36 = false;
+                local_32 = false;
             } else {
-                local_36 = false;
+                local_32 = false;
             }
-            bool _e56 = local_36;
+            bool _e56 = local_32;
             if (_e56) {
-                local_37 = true;
+                local_33 = true;
             } else {
-                local_37 = false;
+                local_33 = false;
             }
-            bool _e64 = local_37;
-            local_35 = _e64;
+            bool _e64 = local_33;
+            local_31 = _e64;
+        } else {
+            local_31 = true;
+        }
+        bool _e66 = local_31;
+        if (!(_e66)) {
+            local_34 = fp8_;
+        } else {
+            local_34 = true;
+        }
+        bool _e71 = local_34;
+        if (!(_e71)) {
+            local_35 = n;
         } else {
             local_35 = true;
         }
-        bool _e66 = local_35;
-        if (!(_e66)) {
-            local_38 = fp8_;
-        } else {
-            local_38 = true;
-        }
-        bool _e71 = local_38;
-        if (!(_e71)) {
-            local_39 = n;
-        } else {
-            local_39 = true;
-        }
-        bool _e76 = local_39;
-        local_34 = _e76;
+        bool _e76 = local_35;
+        local_30 = _e76;
     } else {
-        local_34 = false;
+        local_30 = false;
     }
-    bool _e78 = local_34;
+    bool _e78 = local_30;
     return _e78;
 }
 
@@ -1774,7 +1683,7 @@ void qmv_reduce_flat(
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_40 = {};
+    bool local_36 = {};
     uint team0_ = lid_1 - lane;
     bool loop_init_14 = true;
     while(true) {
@@ -1881,11 +1790,11 @@ void qmv_reduce_flat(
                     }
                     if (mi_12 < count_3) {
                         uint _e130 = p.n;
-                        local_40 = (col0_ + ci_16) < _e130;
+                        local_36 = (col0_ + ci_16) < _e130;
                     } else {
-                        local_40 = false;
+                        local_36 = false;
                     }
-                    bool _e133 = local_40;
+                    bool _e133 = local_36;
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_12, rows, _buffer_sizes);
                         uint _e138 = p.n;
@@ -1952,17 +1861,12 @@ struct qmvInput {
     uint u0_ = {};
     bool local_5 = {};
     bool local_6 = {};
-    bool local_7 = {};
-    bool local_8 = {};
-    uint q = {};
-    bool local_9 = {};
-    bool local_10 = {};
     UnitN cur = {};
     UnitN wb = {};
     UnitN wc = {};
     UnitN wd = {};
-    bool local_11 = {};
-    bool local_12 = {};
+    bool local_7 = {};
+    bool local_8 = {};
     Unit4_ cur_1 = {};
     Unit4_ wb_1 = {};
     Unit4_ wc_1 = {};
@@ -1992,7 +1896,7 @@ struct qmvInput {
     uint ci_8 = {};
     uint stride = {};
     uint ci_9 = {};
-    bool local_13 = {};
+    bool local_9 = {};
     uint ci_10 = {};
     uint ci_11 = {};
     if (false) {
@@ -2149,611 +2053,544 @@ struct qmvInput {
     u0_ = _e227 ? lane_1 : units;
     bool _e230 = qmv_words_n();
     if (_e230) {
-        local_5 = false;
-    } else {
-        local_5 = false;
-    }
-    bool _e238 = local_5;
-    if (_e238) {
-        local_6 = true;
-    } else {
-        local_6 = false;
-    }
-    bool _e246 = local_6;
-    if (_e246) {
-        uint _e251 = p.wpr;
-        local_7 = (_e251 & 3u) == 0u;
-    } else {
-        local_7 = false;
-    }
-    bool _e257 = local_7;
-    if (_e257) {
-        uint _e260 = u0_;
-        local_8 = _e260 < units;
-    } else {
-        local_8 = false;
-    }
-    bool _e263 = local_8;
-    if (_e263) {
-        uint quads = units / 4u;
-        uint _e266 = u0_;
-        q = _e266;
-        bool loop_init_23 = true;
-        while(true) {
-            if (!loop_init_23) {
-                uint _e303 = q;
-                q = _e303 + QMV_LANES;
-            }
-            loop_init_23 = false;
-            uint _e268 = q;
-            if (_e268 < quads) {
-            } else {
-                break;
-            }
-            {
-                metal::uint4 _e270 = wbase;
-                uint _e271 = q;
-                Unit3Quad _e272 = qmv_unit3_quad_load(_e270, _e271, wq, _buffer_sizes);
-                uint _e274 = q;
-                UnitN _e277 = qmv_unit3_of_quad(_e272, 0u);
-                float _e278 = global_factor;
-                qmv_unit_n(4u * _e274, _e277, count_4, _e278, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                uint _e280 = q;
-                UnitN _e285 = qmv_unit3_of_quad(_e272, 1u);
-                float _e286 = global_factor;
-                qmv_unit_n((4u * _e280) + 1u, _e285, count_4, _e286, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                uint _e288 = q;
-                UnitN _e293 = qmv_unit3_of_quad(_e272, 2u);
-                float _e294 = global_factor;
-                qmv_unit_n((4u * _e288) + 2u, _e293, count_4, _e294, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                uint _e296 = q;
-                UnitN _e301 = qmv_unit3_of_quad(_e272, 3u);
-                float _e302 = global_factor;
-                qmv_unit_n((4u * _e296) + 3u, _e301, count_4, _e302, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-        }
-        u0_ = (4u * quads) + lane_1;
-    }
-    bool _e309 = qmv_words_n();
-    if (_e309) {
         if (false) {
-            local_9 = false;
+            local_5 = false;
         } else {
-            local_9 = false;
+            local_5 = false;
         }
-        bool _e321 = local_9;
-        if (_e321) {
-            uint _e324 = u0_;
-            local_10 = _e324 < units;
+        bool _e242 = local_5;
+        if (_e242) {
+            uint _e245 = u0_;
+            local_6 = _e245 < units;
         } else {
-            local_10 = false;
+            local_6 = false;
         }
-        bool _e327 = local_10;
-        if (_e327) {
-            metal::uint4 _e328 = wbase;
-            uint _e329 = u0_;
-            UnitN _e330 = qmv_unit_n_load(_e328, _e329, wq, _buffer_sizes);
-            cur = _e330;
-            bool loop_init_24 = true;
+        bool _e248 = local_6;
+        if (_e248) {
+            metal::uint4 _e249 = wbase;
+            uint _e250 = u0_;
+            UnitN _e251 = qmv_unit_n_load(_e249, _e250, wq, _buffer_sizes);
+            cur = _e251;
+            bool loop_init_23 = true;
             while(true) {
-                if (!loop_init_24) {
-                    uint _e345 = u0_;
-                    u0_ = _e345 + QMV_LANES;
+                if (!loop_init_23) {
+                    uint _e266 = u0_;
+                    u0_ = _e266 + QMV_LANES;
                 }
-                loop_init_24 = false;
-                uint _e332 = u0_;
-                if (_e332 < units) {
+                loop_init_23 = false;
+                uint _e253 = u0_;
+                if (_e253 < units) {
                 } else {
                     break;
                 }
                 {
-                    metal::uint4 _e334 = wbase;
-                    uint _e335 = u0_;
-                    UnitN _e341 = qmv_unit_n_load(_e334, metal::min(_e335 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                    uint _e342 = u0_;
-                    UnitN _e343 = cur;
-                    float _e344 = global_factor;
-                    qmv_unit_n(_e342, _e343, count_4, _e344, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                    cur = _e341;
+                    metal::uint4 _e255 = wbase;
+                    uint _e256 = u0_;
+                    UnitN _e262 = qmv_unit_n_load(_e255, metal::min(_e256 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                    uint _e263 = u0_;
+                    UnitN _e264 = cur;
+                    float _e265 = global_factor;
+                    qmv_unit_n(_e263, _e264, count_4, _e265, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    cur = _e262;
+                }
+            }
+        }
+        bool loop_init_24 = true;
+        while(true) {
+            if (!loop_init_24) {
+                uint _e353 = u0_;
+                u0_ = _e353 + 32u;
+            }
+            loop_init_24 = false;
+            uint _e269 = u0_;
+            if ((_e269 + 16u) < units) {
+            } else {
+                break;
+            }
+            {
+                metal::uint4 _e279 = wbase;
+                uint _e280 = u0_;
+                UnitN _e281 = qmv_unit_n_load(_e279, _e280, wq, _buffer_sizes);
+                wb = _e281;
+                wc = _e281;
+                wd = _e281;
+                if (true) {
+                    metal::uint4 _e289 = wbase;
+                    uint _e290 = u0_;
+                    UnitN _e293 = qmv_unit_n_load(_e289, _e290 + QMV_LANES, wq, _buffer_sizes);
+                    wb = _e293;
+                }
+                if (false) {
+                    metal::uint4 _e298 = wbase;
+                    uint _e299 = u0_;
+                    UnitN _e305 = qmv_unit_n_load(_e298, _e299 + 32u, wq, _buffer_sizes);
+                    wc = _e305;
+                }
+                if (false) {
+                    metal::uint4 _e310 = wbase;
+                    uint _e311 = u0_;
+                    UnitN _e317 = qmv_unit_n_load(_e310, _e311 + 48u, wq, _buffer_sizes);
+                    wd = _e317;
+                }
+                uint _e318 = u0_;
+                float _e319 = global_factor;
+                qmv_unit_n(_e318, _e281, count_4, _e319, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                if (true) {
+                    uint _e324 = u0_;
+                    UnitN _e327 = wb;
+                    float _e328 = global_factor;
+                    qmv_unit_n(_e324 + QMV_LANES, _e327, count_4, _e328, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+                if (false) {
+                    uint _e333 = u0_;
+                    UnitN _e339 = wc;
+                    float _e340 = global_factor;
+                    qmv_unit_n(_e333 + 32u, _e339, count_4, _e340, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+                if (false) {
+                    uint _e345 = u0_;
+                    UnitN _e351 = wd;
+                    float _e352 = global_factor;
+                    qmv_unit_n(_e345 + 48u, _e351, count_4, _e352, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
             }
         }
         bool loop_init_25 = true;
         while(true) {
             if (!loop_init_25) {
-                uint _e432 = u0_;
-                u0_ = _e432 + 32u;
+                uint _e362 = u0_;
+                u0_ = _e362 + QMV_LANES;
             }
             loop_init_25 = false;
-            uint _e348 = u0_;
-            if ((_e348 + 16u) < units) {
+            uint _e355 = u0_;
+            if (_e355 < units) {
             } else {
                 break;
             }
             {
+                uint _e357 = u0_;
                 metal::uint4 _e358 = wbase;
                 uint _e359 = u0_;
                 UnitN _e360 = qmv_unit_n_load(_e358, _e359, wq, _buffer_sizes);
-                wb = _e360;
-                wc = _e360;
-                wd = _e360;
-                if (true) {
-                    metal::uint4 _e368 = wbase;
-                    uint _e369 = u0_;
-                    UnitN _e372 = qmv_unit_n_load(_e368, _e369 + QMV_LANES, wq, _buffer_sizes);
-                    wb = _e372;
-                }
-                if (false) {
-                    metal::uint4 _e377 = wbase;
-                    uint _e378 = u0_;
-                    UnitN _e384 = qmv_unit_n_load(_e377, _e378 + 32u, wq, _buffer_sizes);
-                    wc = _e384;
-                }
-                if (false) {
-                    metal::uint4 _e389 = wbase;
-                    uint _e390 = u0_;
-                    UnitN _e396 = qmv_unit_n_load(_e389, _e390 + 48u, wq, _buffer_sizes);
-                    wd = _e396;
-                }
-                uint _e397 = u0_;
-                float _e398 = global_factor;
-                qmv_unit_n(_e397, _e360, count_4, _e398, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                if (true) {
-                    uint _e403 = u0_;
-                    UnitN _e406 = wb;
-                    float _e407 = global_factor;
-                    qmv_unit_n(_e403 + QMV_LANES, _e406, count_4, _e407, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                }
-                if (false) {
-                    uint _e412 = u0_;
-                    UnitN _e418 = wc;
-                    float _e419 = global_factor;
-                    qmv_unit_n(_e412 + 32u, _e418, count_4, _e419, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                }
-                if (false) {
-                    uint _e424 = u0_;
-                    UnitN _e430 = wd;
-                    float _e431 = global_factor;
-                    qmv_unit_n(_e424 + 48u, _e430, count_4, _e431, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                }
-            }
-        }
-        bool loop_init_26 = true;
-        while(true) {
-            if (!loop_init_26) {
-                uint _e441 = u0_;
-                u0_ = _e441 + QMV_LANES;
-            }
-            loop_init_26 = false;
-            uint _e434 = u0_;
-            if (_e434 < units) {
-            } else {
-                break;
-            }
-            {
-                uint _e436 = u0_;
-                metal::uint4 _e437 = wbase;
-                uint _e438 = u0_;
-                UnitN _e439 = qmv_unit_n_load(_e437, _e438, wq, _buffer_sizes);
-                float _e440 = global_factor;
-                qmv_unit_n(_e436, _e439, count_4, _e440, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                float _e361 = global_factor;
+                qmv_unit_n(_e357, _e360, count_4, _e361, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     if (false) {
-        local_11 = false;
+        local_7 = false;
     } else {
-        local_11 = false;
+        local_7 = false;
     }
-    bool _e455 = local_11;
-    if (_e455) {
-        uint _e458 = u0_;
-        local_12 = _e458 < units;
+    bool _e376 = local_7;
+    if (_e376) {
+        uint _e379 = u0_;
+        local_8 = _e379 < units;
     } else {
-        local_12 = false;
+        local_8 = false;
     }
-    bool _e461 = local_12;
-    if (_e461) {
-        metal::uint4 _e462 = wbase;
-        uint _e463 = u0_;
-        Unit4_ _e464 = qmv_unit_load(_e462, _e463, wq, _buffer_sizes);
-        cur_1 = _e464;
-        bool loop_init_27 = true;
+    bool _e382 = local_8;
+    if (_e382) {
+        metal::uint4 _e383 = wbase;
+        uint _e384 = u0_;
+        Unit4_ _e385 = qmv_unit_load(_e383, _e384, wq, _buffer_sizes);
+        cur_1 = _e385;
+        bool loop_init_26 = true;
         while(true) {
-            if (!loop_init_27) {
-                uint _e479 = u0_;
-                u0_ = _e479 + QMV_LANES;
+            if (!loop_init_26) {
+                uint _e400 = u0_;
+                u0_ = _e400 + QMV_LANES;
             }
-            loop_init_27 = false;
-            uint _e466 = u0_;
-            if (_e466 < units) {
+            loop_init_26 = false;
+            uint _e387 = u0_;
+            if (_e387 < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e468 = wbase;
-                uint _e469 = u0_;
-                Unit4_ _e475 = qmv_unit_load(_e468, metal::min(_e469 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e476 = u0_;
-                Unit4_ _e477 = cur_1;
-                float _e478 = global_factor;
-                qmv_unit(_e476, _e477, count_4, _e478, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur_1 = _e475;
+                metal::uint4 _e389 = wbase;
+                uint _e390 = u0_;
+                Unit4_ _e396 = qmv_unit_load(_e389, metal::min(_e390 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e397 = u0_;
+                Unit4_ _e398 = cur_1;
+                float _e399 = global_factor;
+                qmv_unit(_e397, _e398, count_4, _e399, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur_1 = _e396;
+            }
+        }
+    }
+    bool loop_init_27 = true;
+    while(true) {
+        if (!loop_init_27) {
+            uint _e487 = u0_;
+            u0_ = _e487 + 32u;
+        }
+        loop_init_27 = false;
+        uint _e403 = u0_;
+        if ((_e403 + 16u) < units) {
+        } else {
+            break;
+        }
+        {
+            metal::uint4 _e413 = wbase;
+            uint _e414 = u0_;
+            Unit4_ _e415 = qmv_unit_load(_e413, _e414, wq, _buffer_sizes);
+            wb_1 = _e415;
+            wc_1 = _e415;
+            wd_1 = _e415;
+            if (true) {
+                metal::uint4 _e423 = wbase;
+                uint _e424 = u0_;
+                Unit4_ _e427 = qmv_unit_load(_e423, _e424 + QMV_LANES, wq, _buffer_sizes);
+                wb_1 = _e427;
+            }
+            if (false) {
+                metal::uint4 _e432 = wbase;
+                uint _e433 = u0_;
+                Unit4_ _e439 = qmv_unit_load(_e432, _e433 + 32u, wq, _buffer_sizes);
+                wc_1 = _e439;
+            }
+            if (false) {
+                metal::uint4 _e444 = wbase;
+                uint _e445 = u0_;
+                Unit4_ _e451 = qmv_unit_load(_e444, _e445 + 48u, wq, _buffer_sizes);
+                wd_1 = _e451;
+            }
+            uint _e452 = u0_;
+            float _e453 = global_factor;
+            qmv_unit(_e452, _e415, count_4, _e453, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e458 = u0_;
+                Unit4_ _e461 = wb_1;
+                float _e462 = global_factor;
+                qmv_unit(_e458 + QMV_LANES, _e461, count_4, _e462, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e467 = u0_;
+                Unit4_ _e473 = wc_1;
+                float _e474 = global_factor;
+                qmv_unit(_e467 + 32u, _e473, count_4, _e474, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e479 = u0_;
+                Unit4_ _e485 = wd_1;
+                float _e486 = global_factor;
+                qmv_unit(_e479 + 48u, _e485, count_4, _e486, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     bool loop_init_28 = true;
     while(true) {
         if (!loop_init_28) {
-            uint _e566 = u0_;
-            u0_ = _e566 + 32u;
+            uint _e496 = u0_;
+            u0_ = _e496 + QMV_LANES;
         }
         loop_init_28 = false;
-        uint _e482 = u0_;
-        if ((_e482 + 16u) < units) {
+        uint _e489 = u0_;
+        if (_e489 < units) {
         } else {
             break;
         }
         {
+            uint _e491 = u0_;
             metal::uint4 _e492 = wbase;
             uint _e493 = u0_;
             Unit4_ _e494 = qmv_unit_load(_e492, _e493, wq, _buffer_sizes);
-            wb_1 = _e494;
-            wc_1 = _e494;
-            wd_1 = _e494;
-            if (true) {
-                metal::uint4 _e502 = wbase;
-                uint _e503 = u0_;
-                Unit4_ _e506 = qmv_unit_load(_e502, _e503 + QMV_LANES, wq, _buffer_sizes);
-                wb_1 = _e506;
-            }
-            if (false) {
-                metal::uint4 _e511 = wbase;
-                uint _e512 = u0_;
-                Unit4_ _e518 = qmv_unit_load(_e511, _e512 + 32u, wq, _buffer_sizes);
-                wc_1 = _e518;
-            }
-            if (false) {
-                metal::uint4 _e523 = wbase;
-                uint _e524 = u0_;
-                Unit4_ _e530 = qmv_unit_load(_e523, _e524 + 48u, wq, _buffer_sizes);
-                wd_1 = _e530;
-            }
-            uint _e531 = u0_;
-            float _e532 = global_factor;
-            qmv_unit(_e531, _e494, count_4, _e532, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e537 = u0_;
-                Unit4_ _e540 = wb_1;
-                float _e541 = global_factor;
-                qmv_unit(_e537 + QMV_LANES, _e540, count_4, _e541, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e546 = u0_;
-                Unit4_ _e552 = wc_1;
-                float _e553 = global_factor;
-                qmv_unit(_e546 + 32u, _e552, count_4, _e553, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e558 = u0_;
-                Unit4_ _e564 = wd_1;
-                float _e565 = global_factor;
-                qmv_unit(_e558 + 48u, _e564, count_4, _e565, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
+            float _e495 = global_factor;
+            qmv_unit(_e491, _e494, count_4, _e495, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
     bool loop_init_29 = true;
     while(true) {
         if (!loop_init_29) {
-            uint _e575 = u0_;
-            u0_ = _e575 + QMV_LANES;
+            uint _e525 = mi_2;
+            mi_2 = _e525 + 1u;
         }
         loop_init_29 = false;
-        uint _e568 = u0_;
-        if (_e568 < units) {
-        } else {
-            break;
-        }
-        {
-            uint _e570 = u0_;
-            metal::uint4 _e571 = wbase;
-            uint _e572 = u0_;
-            Unit4_ _e573 = qmv_unit_load(_e571, _e572, wq, _buffer_sizes);
-            float _e574 = global_factor;
-            qmv_unit(_e570, _e573, count_4, _e574, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-        }
-    }
-    bool loop_init_30 = true;
-    while(true) {
-        if (!loop_init_30) {
-            uint _e604 = mi_2;
-            mi_2 = _e604 + 1u;
-        }
-        loop_init_30 = false;
-        uint _e580 = mi_2;
-        if (_e580 < QMV_XROWS) {
+        uint _e501 = mi_2;
+        if (_e501 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_2 = 0u;
-            bool loop_init_31 = true;
+            bool loop_init_30 = true;
             while(true) {
-                if (!loop_init_31) {
-                    uint _e601 = ci_2;
-                    ci_2 = _e601 + 1u;
+                if (!loop_init_30) {
+                    uint _e522 = ci_2;
+                    ci_2 = _e522 + 1u;
                 }
-                loop_init_31 = false;
-                uint _e585 = ci_2;
-                if (_e585 < QMV_COLS) {
+                loop_init_30 = false;
+                uint _e506 = ci_2;
+                if (_e506 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e588 = ci_2;
-                    uint _e591 = mi_2;
-                    uint _e595 = mi_2;
-                    uint _e597 = ci_2;
-                    float _e599 = qacc.inner[_e595][_e597];
-                    acc.inner[(_e588 * QMAX_ROWS) + _e591] = _e599;
+                    uint _e509 = ci_2;
+                    uint _e512 = mi_2;
+                    uint _e516 = mi_2;
+                    uint _e518 = ci_2;
+                    float _e520 = qacc.inner[_e516][_e518];
+                    acc.inner[(_e509 * QMAX_ROWS) + _e512] = _e520;
                 }
             }
         }
     }
     uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
     c0_ = _e168 ? chunks : first_1;
-    bool loop_init_32 = true;
+    bool loop_init_31 = true;
     while(true) {
-        if (!loop_init_32) {
-            uint _e891 = c0_;
-            c0_ = _e891 + 32u;
+        if (!loop_init_31) {
+            uint _e812 = c0_;
+            c0_ = _e812 + 32u;
         }
-        loop_init_32 = false;
-        uint _e618 = c0_;
-        if (_e618 < chunks) {
+        loop_init_31 = false;
+        uint _e539 = c0_;
+        if (_e539 < chunks) {
         } else {
             break;
         }
         {
             u = 0u;
-            bool loop_init_33 = true;
+            bool loop_init_32 = true;
             while(true) {
-                if (!loop_init_33) {
-                    uint _e651 = u;
-                    u = _e651 + 1u;
+                if (!loop_init_32) {
+                    uint _e572 = u;
+                    u = _e572 + 1u;
                 }
-                loop_init_33 = false;
-                uint _e622 = u;
-                if (_e622 < 2u) {
+                loop_init_32 = false;
+                uint _e543 = u;
+                if (_e543 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e624 = c0_;
-                    uint _e625 = u;
-                    uint c_6 = metal::min(_e624 + (_e625 * QMV_LANES), chunks - 1u);
+                    uint _e545 = c0_;
+                    uint _e546 = u;
+                    uint c_5 = metal::min(_e545 + (_e546 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_34 = true;
+                    bool loop_init_33 = true;
                     while(true) {
-                        if (!loop_init_34) {
-                            uint _e648 = ci_3;
-                            ci_3 = _e648 + 1u;
+                        if (!loop_init_33) {
+                            uint _e569 = ci_3;
+                            ci_3 = _e569 + 1u;
                         }
-                        loop_init_34 = false;
-                        uint _e634 = ci_3;
-                        if (_e634 < QMV_COLS) {
+                        loop_init_33 = false;
+                        uint _e555 = ci_3;
+                        if (_e555 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e637 = ci_3;
-                            uint _e639 = w_rows.inner[_e637];
-                            uint _e640 = u;
-                            uint _e643 = ci_3;
-                            qmv_load(_e639, c_6, ((_e640 * QMAX_COLS) + _e643) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e558 = ci_3;
+                            uint _e560 = w_rows.inner[_e558];
+                            uint _e561 = u;
+                            uint _e564 = ci_3;
+                            qmv_load(_e560, c_5, ((_e561 * QMAX_COLS) + _e564) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_35 = true;
+            bool loop_init_34 = true;
             while(true) {
-                if (!loop_init_35) {
-                    uint _e889 = u_1;
-                    u_1 = _e889 + 1u;
+                if (!loop_init_34) {
+                    uint _e810 = u_1;
+                    u_1 = _e810 + 1u;
                 }
-                loop_init_35 = false;
-                uint _e655 = u_1;
-                if (_e655 < 2u) {
+                loop_init_34 = false;
+                uint _e576 = u_1;
+                if (_e576 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e657 = c0_;
-                    uint _e658 = u_1;
-                    uint c_7 = _e657 + (_e658 * QMV_LANES);
-                    if (c_7 >= chunks) {
+                    uint _e578 = c0_;
+                    uint _e579 = u_1;
+                    uint c_6 = _e578 + (_e579 * QMV_LANES);
+                    if (c_6 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_36 = true;
+                    bool loop_init_35 = true;
                     while(true) {
-                        if (!loop_init_36) {
-                            uint _e886 = s0_;
-                            s0_ = _e886 + 32u;
+                        if (!loop_init_35) {
+                            uint _e807 = s0_;
+                            s0_ = _e807 + 32u;
                         }
-                        loop_init_36 = false;
-                        uint _e665 = s0_;
-                        if (_e665 < 32u) {
+                        loop_init_35 = false;
+                        uint _e586 = s0_;
+                        if (_e586 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e670 = s0_;
-                            uint j0_3 = (c_7 * 32u) + _e670;
-                            uint _e674 = p.k;
-                            if (j0_3 >= _e674) {
+                            uint _e591 = s0_;
+                            uint j0_3 = (c_6 * 32u) + _e591;
+                            uint _e595 = p.k;
+                            if (j0_3 >= _e595) {
                                 break;
                             }
                             ab = type_18 {};
                             ci_4 = 0u;
-                            bool loop_init_37 = true;
+                            bool loop_init_36 = true;
                             while(true) {
-                                if (!loop_init_37) {
-                                    uint _e691 = ci_4;
-                                    ci_4 = _e691 + 1u;
+                                if (!loop_init_36) {
+                                    uint _e612 = ci_4;
+                                    ci_4 = _e612 + 1u;
                                 }
-                                loop_init_37 = false;
-                                uint _e680 = ci_4;
-                                if (_e680 < QMV_COLS) {
+                                loop_init_36 = false;
+                                uint _e601 = ci_4;
+                                if (_e601 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e683 = ci_4;
-                                    uint _e685 = ci_4;
-                                    uint _e687 = w_rows.inner[_e685];
-                                    float _e688 = global_factor;
-                                    metal::float2 _e689 = qmv_group(_e687, j0_3, _e688, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e683] = _e689;
+                                    uint _e604 = ci_4;
+                                    uint _e606 = ci_4;
+                                    uint _e608 = w_rows.inner[_e606];
+                                    float _e609 = global_factor;
+                                    metal::float2 _e610 = qmv_group(_e608, j0_3, _e609, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e604] = _e610;
                                 }
                             }
                             dots = type_21 {};
                             sx = type_16 {};
                             e8_ = 0u;
-                            bool loop_init_38 = true;
+                            bool loop_init_37 = true;
                             while(true) {
-                                if (!loop_init_38) {
-                                    uint _e838 = e8_;
-                                    e8_ = _e838 + 8u;
+                                if (!loop_init_37) {
+                                    uint _e759 = e8_;
+                                    e8_ = _e759 + 8u;
                                 }
-                                loop_init_38 = false;
-                                uint _e699 = e8_;
-                                if (_e699 < 32u) {
+                                loop_init_37 = false;
+                                uint _e620 = e8_;
+                                if (_e620 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
                                     wf = type_21 {};
                                     ci_5 = 0u;
-                                    bool loop_init_39 = true;
+                                    bool loop_init_38 = true;
                                     while(true) {
-                                        if (!loop_init_39) {
-                                            uint _e736 = ci_5;
-                                            ci_5 = _e736 + 1u;
+                                        if (!loop_init_38) {
+                                            uint _e657 = ci_5;
+                                            ci_5 = _e657 + 1u;
                                         }
-                                        loop_init_39 = false;
-                                        uint _e705 = ci_5;
-                                        if (_e705 < QMV_COLS) {
+                                        loop_init_38 = false;
+                                        uint _e626 = ci_5;
+                                        if (_e626 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_40 = true;
+                                            bool loop_init_39 = true;
                                             while(true) {
-                                                if (!loop_init_40) {
-                                                    uint _e733 = e;
-                                                    e = _e733 + 1u;
+                                                if (!loop_init_39) {
+                                                    uint _e654 = e;
+                                                    e = _e654 + 1u;
                                                 }
-                                                loop_init_40 = false;
-                                                uint _e710 = e;
-                                                if (_e710 < 8u) {
+                                                loop_init_39 = false;
+                                                uint _e631 = e;
+                                                if (_e631 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e713 = ci_5;
-                                                    uint _e716 = e;
-                                                    uint _e719 = u_1;
-                                                    uint _e722 = ci_5;
-                                                    uint _e726 = s0_;
-                                                    uint _e727 = e8_;
-                                                    uint _e729 = e;
-                                                    float _e731 = qmv_weight(((_e719 * QMAX_COLS) + _e722) * 8u, (_e726 + _e727) + _e729, fp4_lut, wbuf);
-                                                    wf.inner[(_e713 * 8u) + _e716] = _e731;
+                                                    uint _e634 = ci_5;
+                                                    uint _e637 = e;
+                                                    uint _e640 = u_1;
+                                                    uint _e643 = ci_5;
+                                                    uint _e647 = s0_;
+                                                    uint _e648 = e8_;
+                                                    uint _e650 = e;
+                                                    float _e652 = qmv_weight(((_e640 * QMAX_COLS) + _e643) * 8u, (_e647 + _e648) + _e650, fp4_lut, wbuf);
+                                                    wf.inner[(_e634 * 8u) + _e637] = _e652;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_41 = true;
+                                    bool loop_init_40 = true;
                                     while(true) {
-                                        if (!loop_init_41) {
-                                            uint _e836 = mi_3;
-                                            mi_3 = _e836 + 1u;
+                                        if (!loop_init_40) {
+                                            uint _e757 = mi_3;
+                                            mi_3 = _e757 + 1u;
                                         }
-                                        loop_init_41 = false;
-                                        uint _e740 = mi_3;
-                                        if (_e740 < QMV_XROWS) {
+                                        loop_init_40 = false;
+                                        uint _e661 = mi_3;
+                                        if (_e661 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e743 = mi_3;
-                                            if (_e743 < count_4) {
-                                                uint _e745 = mi_3;
-                                                uint _e747 = x_rows.inner[_e745];
-                                                uint _e748 = e8_;
-                                                qmv_x8_(_e747, j0_3 + _e748, p, x_2, xv, _buffer_sizes);
+                                            uint _e664 = mi_3;
+                                            if (_e664 < count_4) {
+                                                uint _e666 = mi_3;
+                                                uint _e668 = x_rows.inner[_e666];
+                                                uint _e669 = e8_;
+                                                qmv_x8_(_e668, j0_3 + _e669, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e755 = mi_3;
-                                                    float _e757 = sx.inner[_e755];
-                                                    float _e760 = xv.inner[0];
-                                                    float _e763 = xv.inner[1];
-                                                    float _e767 = xv.inner[2];
-                                                    float _e770 = xv.inner[3];
-                                                    float _e775 = xv.inner[4];
-                                                    float _e778 = xv.inner[5];
-                                                    float _e782 = xv.inner[6];
-                                                    float _e785 = xv.inner[7];
-                                                    sx.inner[_e755] = _e757 + (((_e760 + _e763) + (_e767 + _e770)) + ((_e775 + _e778) + (_e782 + _e785)));
+                                                    uint _e676 = mi_3;
+                                                    float _e678 = sx.inner[_e676];
+                                                    float _e681 = xv.inner[0];
+                                                    float _e684 = xv.inner[1];
+                                                    float _e688 = xv.inner[2];
+                                                    float _e691 = xv.inner[3];
+                                                    float _e696 = xv.inner[4];
+                                                    float _e699 = xv.inner[5];
+                                                    float _e703 = xv.inner[6];
+                                                    float _e706 = xv.inner[7];
+                                                    sx.inner[_e676] = _e678 + (((_e681 + _e684) + (_e688 + _e691)) + ((_e696 + _e699) + (_e703 + _e706)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_42 = true;
+                                                bool loop_init_41 = true;
                                                 while(true) {
-                                                    if (!loop_init_42) {
-                                                        uint _e833 = ci_6;
-                                                        ci_6 = _e833 + 1u;
+                                                    if (!loop_init_41) {
+                                                        uint _e754 = ci_6;
+                                                        ci_6 = _e754 + 1u;
                                                     }
-                                                    loop_init_42 = false;
-                                                    uint _e792 = ci_6;
-                                                    if (_e792 < QMV_COLS) {
+                                                    loop_init_41 = false;
+                                                    uint _e713 = ci_6;
+                                                    if (_e713 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e795 = ci_6;
-                                                        uint _e798 = mi_3;
-                                                        float _e801 = dots.inner[(_e795 * QMAX_ROWS) + _e798];
-                                                        d = _e801;
+                                                        uint _e716 = ci_6;
+                                                        uint _e719 = mi_3;
+                                                        float _e722 = dots.inner[(_e716 * QMAX_ROWS) + _e719];
+                                                        d = _e722;
                                                         e_1 = 0u;
-                                                        bool loop_init_43 = true;
+                                                        bool loop_init_42 = true;
                                                         while(true) {
-                                                            if (!loop_init_43) {
-                                                                uint _e823 = e_1;
-                                                                e_1 = _e823 + 1u;
+                                                            if (!loop_init_42) {
+                                                                uint _e744 = e_1;
+                                                                e_1 = _e744 + 1u;
                                                             }
-                                                            loop_init_43 = false;
-                                                            uint _e805 = e_1;
-                                                            if (_e805 < 8u) {
+                                                            loop_init_42 = false;
+                                                            uint _e726 = e_1;
+                                                            if (_e726 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e808 = d;
-                                                                uint _e810 = e_1;
-                                                                float _e812 = xv.inner[_e810];
-                                                                uint _e813 = ci_6;
-                                                                uint _e816 = e_1;
-                                                                float _e819 = wf.inner[(_e813 * 8u) + _e816];
-                                                                d = _e808 + (_e812 * _e819);
+                                                                float _e729 = d;
+                                                                uint _e731 = e_1;
+                                                                float _e733 = xv.inner[_e731];
+                                                                uint _e734 = ci_6;
+                                                                uint _e737 = e_1;
+                                                                float _e740 = wf.inner[(_e734 * 8u) + _e737];
+                                                                d = _e729 + (_e733 * _e740);
                                                             }
                                                         }
-                                                        uint _e825 = ci_6;
-                                                        uint _e828 = mi_3;
-                                                        float _e831 = d;
-                                                        dots.inner[(_e825 * QMAX_ROWS) + _e828] = _e831;
+                                                        uint _e746 = ci_6;
+                                                        uint _e749 = mi_3;
+                                                        float _e752 = d;
+                                                        dots.inner[(_e746 * QMAX_ROWS) + _e749] = _e752;
                                                     }
                                                 }
                                             }
@@ -2762,46 +2599,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_44 = true;
+                            bool loop_init_43 = true;
                             while(true) {
-                                if (!loop_init_44) {
-                                    uint _e884 = mi_4;
-                                    mi_4 = _e884 + 1u;
+                                if (!loop_init_43) {
+                                    uint _e805 = mi_4;
+                                    mi_4 = _e805 + 1u;
                                 }
-                                loop_init_44 = false;
-                                uint _e843 = mi_4;
-                                if (_e843 < QMV_XROWS) {
+                                loop_init_43 = false;
+                                uint _e764 = mi_4;
+                                if (_e764 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_45 = true;
+                                    bool loop_init_44 = true;
                                     while(true) {
-                                        if (!loop_init_45) {
-                                            uint _e881 = ci_7;
-                                            ci_7 = _e881 + 1u;
+                                        if (!loop_init_44) {
+                                            uint _e802 = ci_7;
+                                            ci_7 = _e802 + 1u;
                                         }
-                                        loop_init_45 = false;
-                                        uint _e848 = ci_7;
-                                        if (_e848 < QMV_COLS) {
+                                        loop_init_44 = false;
+                                        uint _e769 = ci_7;
+                                        if (_e769 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e851 = ci_7;
-                                            uint _e854 = mi_4;
-                                            float _e857 = acc.inner[(_e851 * QMAX_ROWS) + _e854];
-                                            uint _e858 = ci_7;
-                                            float _e861 = ab.inner[_e858].x;
-                                            uint _e862 = ci_7;
-                                            uint _e865 = mi_4;
-                                            float _e868 = dots.inner[(_e862 * QMAX_ROWS) + _e865];
-                                            uint _e870 = ci_7;
-                                            float _e873 = ab.inner[_e870].y;
-                                            uint _e874 = mi_4;
-                                            float _e876 = sx.inner[_e874];
-                                            acc.inner[(_e851 * QMAX_ROWS) + _e854] = _e857 + ((_e861 * _e868) + (_e873 * _e876));
+                                            uint _e772 = ci_7;
+                                            uint _e775 = mi_4;
+                                            float _e778 = acc.inner[(_e772 * QMAX_ROWS) + _e775];
+                                            uint _e779 = ci_7;
+                                            float _e782 = ab.inner[_e779].x;
+                                            uint _e783 = ci_7;
+                                            uint _e786 = mi_4;
+                                            float _e789 = dots.inner[(_e783 * QMAX_ROWS) + _e786];
+                                            uint _e791 = ci_7;
+                                            float _e794 = ab.inner[_e791].y;
+                                            uint _e795 = mi_4;
+                                            float _e797 = sx.inner[_e795];
+                                            acc.inner[(_e772 * QMAX_ROWS) + _e775] = _e778 + ((_e782 * _e789) + (_e794 * _e797));
                                         }
                                     }
                                 }
@@ -2813,81 +2650,81 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e898 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e898, acc, p, rows, out, red, _buffer_sizes);
+        uint _e819 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e819, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_46 = true;
+    bool loop_init_45 = true;
     while(true) {
-        if (!loop_init_46) {
-            uint _e1056 = mi_5;
-            mi_5 = _e1056 + 1u;
+        if (!loop_init_45) {
+            uint _e977 = mi_5;
+            mi_5 = _e977 + 1u;
         }
-        loop_init_46 = false;
-        uint _e901 = mi_5;
-        if (_e901 < QMV_XROWS) {
+        loop_init_45 = false;
+        uint _e822 = mi_5;
+        if (_e822 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_8 = 0u;
-            bool loop_init_47 = true;
+            bool loop_init_46 = true;
             while(true) {
-                if (!loop_init_47) {
-                    uint _e923 = ci_8;
-                    ci_8 = _e923 + 1u;
+                if (!loop_init_46) {
+                    uint _e844 = ci_8;
+                    ci_8 = _e844 + 1u;
                 }
-                loop_init_47 = false;
-                uint _e906 = ci_8;
-                if (_e906 < QMV_COLS) {
+                loop_init_46 = false;
+                uint _e827 = ci_8;
+                if (_e827 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e910 = ci_8;
-                    uint _e915 = ci_8;
-                    uint _e918 = mi_5;
-                    float _e921 = acc.inner[(_e915 * QMAX_ROWS) + _e918];
-                    red.inner[(_e910 * QMV_WG) + lid] = _e921;
+                    uint _e831 = ci_8;
+                    uint _e836 = ci_8;
+                    uint _e839 = mi_5;
+                    float _e842 = acc.inner[(_e836 * QMAX_ROWS) + _e839];
+                    red.inner[(_e831 * QMV_WG) + lid] = _e842;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_48 = true;
+            bool loop_init_47 = true;
             while(true) {
-                if (!loop_init_48) {
-                    uint _e960 = stride;
-                    stride = _e960 >> 1u;
+                if (!loop_init_47) {
+                    uint _e881 = stride;
+                    stride = _e881 >> 1u;
                 }
-                loop_init_48 = false;
-                uint _e930 = stride;
-                if (_e930 > 0u) {
+                loop_init_47 = false;
+                uint _e851 = stride;
+                if (_e851 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e933 = stride;
-                    if (lane_1 < _e933) {
+                    uint _e854 = stride;
+                    if (lane_1 < _e854) {
                         ci_9 = 0u;
-                        bool loop_init_49 = true;
+                        bool loop_init_48 = true;
                         while(true) {
-                            if (!loop_init_49) {
-                                uint _e958 = ci_9;
-                                ci_9 = _e958 + 1u;
+                            if (!loop_init_48) {
+                                uint _e879 = ci_9;
+                                ci_9 = _e879 + 1u;
                             }
-                            loop_init_49 = false;
-                            uint _e937 = ci_9;
-                            if (_e937 < QMV_COLS) {
+                            loop_init_48 = false;
+                            uint _e858 = ci_9;
+                            if (_e858 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e941 = ci_9;
-                                float _e946 = red.inner[(_e941 * QMV_WG) + lid];
-                                uint _e948 = ci_9;
-                                uint _e952 = stride;
-                                float _e955 = red.inner[((_e948 * QMV_WG) + lid) + _e952];
-                                red.inner[(_e941 * QMV_WG) + lid] = _e946 + _e955;
+                                uint _e862 = ci_9;
+                                float _e867 = red.inner[(_e862 * QMV_WG) + lid];
+                                uint _e869 = ci_9;
+                                uint _e873 = stride;
+                                float _e876 = red.inner[((_e869 * QMV_WG) + lid) + _e873];
+                                red.inner[(_e862 * QMV_WG) + lid] = _e867 + _e876;
                             }
                         }
                     }
@@ -2895,69 +2732,69 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e967 = mi_5;
-                local_13 = _e967 < count_4;
+                uint _e888 = mi_5;
+                local_9 = _e888 < count_4;
             } else {
-                local_13 = false;
+                local_9 = false;
             }
-            bool _e970 = local_13;
-            if (_e970) {
-                uint _e972 = tile.y;
-                uint _e973 = mi_5;
-                metal::uint2 _e974 = qmv_row(_e972, _e973, rows, _buffer_sizes);
-                uint _e978 = p.n;
-                uint o_6 = _e974.y * _e978;
+            bool _e891 = local_9;
+            if (_e891) {
+                uint _e893 = tile.y;
+                uint _e894 = mi_5;
+                metal::uint2 _e895 = qmv_row(_e893, _e894, rows, _buffer_sizes);
+                uint _e899 = p.n;
+                uint o_6 = _e895.y * _e899;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_50 = true;
+                    bool loop_init_49 = true;
                     while(true) {
-                        if (!loop_init_50) {
-                            uint _e1025 = ci_10;
-                            ci_10 = _e1025 + 2u;
+                        if (!loop_init_49) {
+                            uint _e946 = ci_10;
+                            ci_10 = _e946 + 2u;
                         }
-                        loop_init_50 = false;
-                        uint _e986 = ci_10;
-                        if (_e986 < QMV_COLS) {
+                        loop_init_49 = false;
+                        uint _e907 = ci_10;
+                        if (_e907 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e989 = ci_10;
-                            uint _e993 = p.n;
-                            if ((col0_1 + _e989) < _e993) {
-                                uint _e996 = ci_10;
-                                float _e1001 = red.inner[(_e996 * QMV_WG) + lid];
-                                uint _e1003 = float_to_bits(_e1001, XDT);
-                                uint _e1005 = ci_10;
-                                float _e1012 = red.inner[((_e1005 + 1u) * QMV_WG) + lid];
-                                uint _e1014 = float_to_bits(_e1012, XDT);
-                                uint _e1017 = ci_10;
-                                out[((o_6 + col0_1) + _e1017) >> 1u] = _e1003 | (_e1014 << 16u);
+                            uint _e910 = ci_10;
+                            uint _e914 = p.n;
+                            if ((col0_1 + _e910) < _e914) {
+                                uint _e917 = ci_10;
+                                float _e922 = red.inner[(_e917 * QMV_WG) + lid];
+                                uint _e924 = float_to_bits(_e922, XDT);
+                                uint _e926 = ci_10;
+                                float _e933 = red.inner[((_e926 + 1u) * QMV_WG) + lid];
+                                uint _e935 = float_to_bits(_e933, XDT);
+                                uint _e938 = ci_10;
+                                out[((o_6 + col0_1) + _e938) >> 1u] = _e924 | (_e935 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_51 = true;
+                    bool loop_init_50 = true;
                     while(true) {
-                        if (!loop_init_51) {
-                            uint _e1053 = ci_11;
-                            ci_11 = _e1053 + 1u;
+                        if (!loop_init_50) {
+                            uint _e974 = ci_11;
+                            ci_11 = _e974 + 1u;
                         }
-                        loop_init_51 = false;
-                        uint _e1030 = ci_11;
-                        if (_e1030 < QMV_COLS) {
+                        loop_init_50 = false;
+                        uint _e951 = ci_11;
+                        if (_e951 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e1033 = ci_11;
-                            uint _e1037 = p.n;
-                            if ((col0_1 + _e1033) < _e1037) {
-                                uint _e1041 = ci_11;
-                                uint _e1045 = ci_11;
-                                float _e1050 = red.inner[(_e1045 * QMV_WG) + lid];
-                                out[(o_6 + col0_1) + _e1041] = as_type<uint>(_e1050);
+                            uint _e954 = ci_11;
+                            uint _e958 = p.n;
+                            if ((col0_1 + _e954) < _e958) {
+                                uint _e962 = ci_11;
+                                uint _e966 = ci_11;
+                                float _e971 = red.inner[(_e966 * QMV_WG) + lid];
+                                out[(o_6 + col0_1) + _e962] = as_type<uint>(_e971);
                             }
                         }
                     }
