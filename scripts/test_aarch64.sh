@@ -3,7 +3,7 @@
 # Debian's rustc-web + rust-web-src build std for the target (-Zbuild-std, RUSTC_BOOTSTRAP=1; the
 # rustup toolchain here ships no aarch64 std), gcc-aarch64-linux-gnu links, qemu-aarch64 runs the
 # lib tests, tests/cpu_kernels.rs (the NEON kernel set vs the scalar reference; the portable set is the
-# same Rust source the native x86 run checks, so it is skipped here: it was half of qemu's time) and
+# same Rust source the native x86 run checks, and aarch64 always has NEON, so it is skipped here) and
 # tests/matmul_accuracy.rs (the default kernels, NEON on aarch64). Installs nothing: without those
 # packages it prints a SKIP line and exits 0. qemu says nothing about speed: nothing here is timed.
 set -uo pipefail
