@@ -586,6 +586,25 @@ impl Device {
         } else {
             None
         };
+        let regs = match (ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]), WARP_FEED.load(std::sync::atomic::Ordering::Relaxed)) {
+            (true, 1) if regs_feed_compiled(op) => regs_geometry(op.n, op.k, self.sm_count, WARP_REGS_SHAPE.load(std::sync::atomic::Ordering::Relaxed)),
+            _ => None,
+        };
+        if let Some(g) = regs {
+            // Register-fed M = 1 kernel (kernels/qmv_warp.cuh qmv_regs_impl): the ring kernel's tiles
+            // and consume, each lane loading its own words a stage or two ahead.
+            let f = self.function_smem(self.matmul, &format!("qmvr{}x{}b{}_{fmt}_{dt}", g.warps, g.ks, g.nb), g.smem)?;
+            let (mut kp, mut rounds) = (g.kp as i32, g.rounds as i32);
+            let mut pf = warp_ring_prefetch(op, self.sm_count) as i32;
+            let args: &mut [*mut c_void] = &mut [
+                &mut p as *mut _ as *mut c_void,
+                &mut gs_arg as *mut _ as *mut c_void,
+                &mut kp as *mut _ as *mut c_void,
+                &mut rounds as *mut _ as *mut c_void,
+                &mut pf as *mut _ as *mut c_void,
+            ];
+            return self.launch_pdl(f, (g.blocks, 1, 1), g.warps as u32 * 32, g.smem, stream, args);
+        }
         if let Some(g) = ring {
             // Per-warp bulk-copy ring M = 1 kernel (kernels/qmv_warp.cuh): persistent grid over row tiles.
             let (bits, gs) = (spec.bits() as usize, spec.group_size() as usize);
@@ -919,6 +938,58 @@ fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
     } else {
         op.n * op.k >= 1 << 25
     }
+}
+
+/// How the M = 1 ring path feeds its warps: 0 or 2 the per-warp tensor-copy ring (qmvw), 1 each
+/// lane's own loads into registers (qmvr, [`regs_geometry`]; the formats [`regs_feed_compiled`]).
+/// Set only by the benchmark and checks (stage 26 measures it).
+#[doc(hidden)]
+pub static WARP_FEED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Shape of the register-fed kernel: 0 or 1 8 warps × 256-code stages × 3 buffers, 2 8 × 512 × 2,
+/// 3 16 × 256 × 2. Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_REGS_SHAPE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The formats matmul.cu compiles the register-fed kernel for.
+fn regs_feed_compiled(op: &MatmulOp) -> bool {
+    let (mode, bits, f16) = (op.spec.mode(), op.spec.bits(), op.out_dtype == DType::F16);
+    match mode {
+        Mode::Affine => (bits == 4 && op.out_dtype != DType::F32) || (bits == 8 && f16),
+        _ => f16,
+    }
+}
+
+#[derive(Debug)]
+struct RegsGeometry {
+    warps: usize,
+    ks: usize,
+    nb: usize,
+    kp: usize,
+    rounds: usize,
+    blocks: u32,
+    smem: usize,
+}
+
+/// Launch geometry of the register-fed kernel: as [`warp_ring_geometry`]'s tiles and K parts, no ring.
+fn regs_geometry(n: usize, k: usize, sms: usize, shape: usize) -> Option<RegsGeometry> {
+    let (warps, ks, nb) = match shape {
+        2 => (8, 512, 2),
+        3 => (16, 256, 2),
+        _ => (8, 256, 3),
+    };
+    if k % ks != 0 {
+        return None;
+    }
+    let tiles = n.div_ceil(WRING_ROWS);
+    let blocks = sms.min(tiles);
+    let share = tiles.div_ceil(blocks);
+    let nst = k / ks;
+    let mut kp = 1;
+    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
+        kp *= 2;
+    }
+    let rounds = share.div_ceil(warps / kp);
+    Some(RegsGeometry { warps, ks, nb, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warp_ring_x_bytes(k) })
 }
 
 #[derive(Debug)]
