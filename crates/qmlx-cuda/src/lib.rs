@@ -596,12 +596,14 @@ impl Device {
             let f = self.function_smem(self.matmul, &format!("qmvr{}x{}b{}_{fmt}_{dt}", g.warps, g.ks, g.nb), g.smem)?;
             let (mut kp, mut rounds) = (g.kp as i32, g.rounds as i32);
             let mut pf = warp_ring_prefetch(op, self.sm_count) as i32;
+            let mut ahead = WARP_REGS_L2_AHEAD.load(std::sync::atomic::Ordering::Relaxed) as i32;
             let args: &mut [*mut c_void] = &mut [
                 &mut p as *mut _ as *mut c_void,
                 &mut gs_arg as *mut _ as *mut c_void,
                 &mut kp as *mut _ as *mut c_void,
                 &mut rounds as *mut _ as *mut c_void,
                 &mut pf as *mut _ as *mut c_void,
+                &mut ahead as *mut _ as *mut c_void,
             ];
             return self.launch_pdl(f, (g.blocks, 1, 1), g.warps as u32 * 32, g.smem, stream, args);
         }
@@ -950,11 +952,17 @@ pub static WARP_FEED: std::sync::atomic::AtomicUsize = std::sync::atomic::Atomic
 #[doc(hidden)]
 pub static WARP_REGS_SHAPE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// L2 prefetch distance of the register-fed kernel: each stage load also prefetches the stage this
+/// many slices later into L2 (0: none). Set only by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_REGS_L2_AHEAD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// The formats matmul.cu compiles the register-fed kernel for.
 fn regs_feed_compiled(op: &MatmulOp) -> bool {
     let (mode, bits, f16) = (op.spec.mode(), op.spec.bits(), op.out_dtype == DType::F16);
     match mode {
         Mode::Affine => (bits == 4 && op.out_dtype != DType::F32) || (bits == 8 && f16),
+        Mode::Mxfp8 => op.out_dtype != DType::F32,
         _ => f16,
     }
 }
