@@ -391,11 +391,8 @@ __device__ __forceinline__ uint32_t qw_ldg_u16(const unsigned char* p) {
 // streams (bench/cuda-notes.md stages 21-25: tensor copies and cp.async into shared memory both
 // streamed ~15 % below it). No ring, no barriers in the K loop; shared memory holds the head (split-K
 // partial sums) and x, laid out as qmv_warp_impl's (the host's smem formula is shared).
-// `ahead` > 0: each load of a stage also asks L2 for the stage `ahead` slices later of the same tile
-// (prefetch.global.L2 by the lanes that start a 32-byte sector, the parameters by lane t = 0), so
-// that DRAM sees more bytes in flight than the registers hold.
 template <int KIND, int BITS, typename T, int NW, int GS, int KS, int NB>
-__device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf, int ahead) {
+__device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf) {
 #ifdef QMLX_TMA
   using Dec = TcDecode<KIND, BITS, T>;
   static_assert(Dec::ring_codes, "formats with codes-only A fragments");
@@ -497,24 +494,6 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf,
               s.br[pq][h][e] = GS < 64 || e == 0 ? qw_ldg_u16(lbias[h] + 2 * (gi + e)) : 0u;
             }
           }
-      if (ahead > 0 && lj + ahead < my) {
-        const long long sa = sl + ahead;
-        constexpr bool SECTOR = CW * 4 >= 32;  // a chunk spans whole sectors
-        if (SECTOR || (t * CW * 4) % 32 < CW * 4)
-#pragma unroll
-          for (int pq = 0; pq < PAIRS; ++pq)
-#pragma unroll
-            for (int e = 0; e < 2; ++e)
-#pragma unroll
-              for (int h = 0; h < 2; ++h)
-                asm volatile("prefetch.global.L2 [%0];" ::"l"(lcodes[h] + (sa * KS + (2 * pq + e) * 128 + t * 32) * BITS / 32));
-        if (t == 0)
-#pragma unroll
-          for (int h = 0; h < 2; ++h) {
-            asm volatile("prefetch.global.L2 [%0];" ::"l"(lscale[h] + sa * (KS / GS) * PSIZE));
-            if constexpr (!FP) asm volatile("prefetch.global.L2 [%0];" ::"l"(lbias[h] + sa * (KS / GS) * PSIZE));
-          }
-      }
     }
     if (++lj == my) { lj = 0; ++lr; }
   };
@@ -580,23 +559,21 @@ __device__ __forceinline__ void qmv_warp_gs(const TmaMap& wmap, const TmaMap& sm
   QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 8, 512)  \
   QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 16, 512) \
   QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 8, 1024)
-// Entry points qmvr<NW>x<KS>b<NB>_<format>_<dtype> of the register-fed kernel (qmv_regs_impl).
+// Entry points qmvr<NW>x<KS>b<NB>_<format>_<dtype> of the register-fed kernel (qmv_regs_impl), 8-bit
+// codes only (matmul.cu; stage 26: 4-bit ran 1.0-1.4x the ring's time, its consume needs more warps
+// than a register pipeline deep enough to stream leaves room for).
 template <int KIND, int BITS, typename T, int NW, int KS, int NB>
-__device__ __forceinline__ void qmv_regs_gs(const MatmulParams& p, int gs, int kp, int rounds, int pf, int ahead) {
-  if constexpr (KIND == KIND_NVFP4) qmv_regs_impl<KIND, BITS, T, NW, 16, KS, NB>(p, kp, rounds, pf, ahead);
-  else if constexpr (KIND != KIND_AFFINE) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB>(p, kp, rounds, pf, ahead);
-  else if (gs == 32) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB>(p, kp, rounds, pf, ahead);
-  else qmv_regs_impl<KIND, BITS, T, NW, 64, KS, NB>(p, kp, rounds, pf, ahead);
+__device__ __forceinline__ void qmv_regs_gs(const MatmulParams& p, int gs, int kp, int rounds, int pf) {
+  if constexpr (KIND == KIND_NVFP4) qmv_regs_impl<KIND, BITS, T, NW, 16, KS, NB>(p, kp, rounds, pf);
+  else if constexpr (KIND != KIND_AFFINE) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB>(p, kp, rounds, pf);
+  else if (gs == 32) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB>(p, kp, rounds, pf);
+  else qmv_regs_impl<KIND, BITS, T, NW, 64, KS, NB>(p, kp, rounds, pf);
 }
 #define QMLX_REGS_VARIANT(FN, KIND, BITS, TN, T, NW, KS, NB)                                                     \
   extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                      \
-      qmvr##NW##x##KS##b##NB##_##FN##_##TN(const MatmulParams p, int gs, int kp, int rounds, int pf, int ahead) { \
-    qmv_regs_gs<KIND, BITS, T, NW, KS, NB>(p, gs, kp, rounds, pf, ahead);                                        \
+      qmvr##NW##x##KS##b##NB##_##FN##_##TN(const MatmulParams p, int gs, int kp, int rounds, int pf) {         \
+    qmv_regs_gs<KIND, BITS, T, NW, KS, NB>(p, gs, kp, rounds, pf);                                               \
   }
-#define QMLX_REGS_KERNEL(FN, KIND, BITS, TN, T)      \
-  QMLX_REGS_VARIANT(FN, KIND, BITS, TN, T, 8, 256, 3) \
-  QMLX_REGS_VARIANT(FN, KIND, BITS, TN, T, 8, 512, 2) \
-  QMLX_REGS_VARIANT(FN, KIND, BITS, TN, T, 16, 256, 2)
 // Calibration entry point (src/bench.rs --calibrate): affine 4-bit f16 g64 (whatever `gs`), 8 warps,
 // streaming only.
 extern "C" __global__ void __launch_bounds__(8 * 32, 1)

@@ -165,17 +165,8 @@ pub fn calibrate(dev: &Device) {
         crate::WARP_RING_STREAM_ONLY.store(true, Relaxed);
         row("ring_stream", time_matmul(dev, &timer, &p, &c, &[n, k], &[1, k], None, 0));
         crate::WARP_RING_STREAM_ONLY.store(false, Relaxed);
-        crate::WARP_RING_WARPS.store(warps, Relaxed);
-        // The register-fed kernel (stage 26), each shape.
-        let (feed, shape) = (crate::WARP_FEED.load(Relaxed), crate::WARP_REGS_SHAPE.load(Relaxed));
-        crate::WARP_FEED.store(1, Relaxed);
-        for (s, what) in [(1, "regs_8x256x3"), (2, "regs_8x512x2"), (3, "regs_16x256x2")] {
-            crate::WARP_REGS_SHAPE.store(s, Relaxed);
-            row(what, time_matmul(dev, &timer, &p, &c, &[n, k], &[1, k], None, 0));
-        }
-        crate::WARP_FEED.store(feed, Relaxed);
-        crate::WARP_REGS_SHAPE.store(shape, Relaxed);
         crate::WARP_RING_POLICY.store(policy, Relaxed);
+        crate::WARP_RING_WARPS.store(warps, Relaxed);
         // The same bytes per call, rotated over copies totalling > ROTATE_BYTES as time_matmul does.
         let span = bytes.div_ceil(256) * 256;
         let copies = ROTATE_BYTES.div_ceil(span).max(2);
