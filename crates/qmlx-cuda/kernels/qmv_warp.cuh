@@ -100,15 +100,15 @@ struct QwXFrag {
   }
 };
 
-// One pair of 128-code steps of rows g and g + 8 (steps gstep, gstep + 1 of the row): cw[e][h] the
-// lane's code words (its 32-code chunk t) of step gstep + e, row g + 8h; sr/br the raw parameters of
-// its groups (qw_lane_group; affine: [h][j] group gi + j, 16-bit scale / bias; fp: [h][e] the two
-// scale bytes of groups gi, gi + 1 as one 16-bit word); y[h] += the pair's sum. The one place the
+// One pair of 128-code steps of rows g and g + 8 (steps gstep, gstep + 1 of the row): words(e, h, v)
+// gives the lane's code words (its 32-code chunk t) of step gstep + e, row g + 8h; params(h, sr, br)
+// the raw parameters of its groups in row g + 8h (qw_lane_group; affine: [j] group gi + j, 16-bit
+// scale / bias; fp: [e] the two scale bytes of groups gi, gi + 1 as one 16-bit word), asked for
+// after the mma as the ring kernel always read them; y[h] += the pair's sum. The one place the
 // codes-only mma and the per-group fold live (both M = 1 feeds use it).
-template <int KIND, int BITS, typename T, int GS>
-__device__ __forceinline__ void qw_consume_pair(const uint32_t (&cw)[2][2][BITS], const uint32_t (&sr)[2][2], const uint32_t (&br)[2][2],
-                                                const uint32_t* xwords, const float4* xsum, const QwXFrag& xf, long long gstep, int t,
-                                                float (&y)[2]) {
+template <int KIND, int BITS, typename T, int GS, class Words, class Params>
+__device__ __forceinline__ void qw_consume_pair(Words&& words, Params&& params, const uint32_t* xwords, const float4* xsum,
+                                                const QwXFrag& xf, long long gstep, int t, float (&y)[2]) {
   using Dec = TcDecode<KIND, BITS, T>;
   constexpr bool FP = KIND != KIND_AFFINE;
   constexpr bool HALVES = GS == 16;
@@ -127,8 +127,7 @@ __device__ __forceinline__ void qw_consume_pair(const uint32_t (&cw)[2][2][BITS]
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
       uint32_t v[BITS];
-#pragma unroll
-      for (int w = 0; w < BITS; ++w) v[w] = cw[e][h][w];
+      words(e, h, v);
       Dec::template codes<BITS, NP>(v, a[h]);
     }
     uint32_t X[NP];
@@ -148,27 +147,32 @@ __device__ __forceinline__ void qw_consume_pair(const uint32_t (&cw)[2][2][BITS]
     // Rows g | g + 8: D columns 2t, 2t + 1 are groups gi, gi + 1 (HALVES: of both steps; else of
     // step parity ep, the other parity's accumulator zero there) times code_unit.
 #pragma unroll
-    for (int h = 0; h < 2; ++h)
+    for (int h = 0; h < 2; ++h) {
+      uint32_t sr[2], br[2];
+      params(h, sr, br);
 #pragma unroll
       for (int e = 0; e < (HALVES ? 2 : 1); ++e) {
         const float D0 = HALVES ? d[e][2 * h] : d[0][2 * h] + d[1][2 * h];
         const float D1 = HALVES ? d[e][2 * h + 1] : d[0][2 * h + 1] + d[1][2 * h + 1];
-        y[h] = fmaf(fp_group_scale<KIND>((uint8_t)(sr[h][e] & 0xFFu), 1.0f), D0 * Dec::code_unit, y[h]);
-        y[h] = fmaf(fp_group_scale<KIND>((uint8_t)(sr[h][e] >> 8), 1.0f), D1 * Dec::code_unit, y[h]);
+        y[h] = fmaf(fp_group_scale<KIND>((uint8_t)(sr[e] & 0xFFu), 1.0f), D0 * Dec::code_unit, y[h]);
+        y[h] = fmaf(fp_group_scale<KIND>((uint8_t)(sr[e] >> 8), 1.0f), D1 * Dec::code_unit, y[h]);
       }
+    }
     return;
   }
   // D[row g | g + 8][2t, 2t + 1] (the other parity's accumulator is zero there).
   const float4 xs = xsum[((gstep + ep) * 4 + 2 * cp) >> 1];  // (Σx, Σ OFFSET·x) of chunks 2cp, 2cp + 1
 #pragma unroll
   for (int h = 0; h < 2; ++h) {
+    uint32_t sr[2], br[2];
+    params(h, sr, br);
     const float D0 = d[0][2 * h] + d[1][2 * h], D1 = d[0][2 * h + 1] + d[1][2 * h + 1];
     if constexpr (GS == 64) {  // one group: s·(D0 + D1 − ΣOFFSET·x) + b·Σx
-      const float s = param_f32<T>(sr[h][0]), b = param_f32<T>(br[h][0]);
+      const float s = param_f32<T>(sr[0]), b = param_f32<T>(br[0]);
       y[h] = fmaf(s, (D0 + D1) - (xs.y + xs.w), fmaf(b, xs.x + xs.z, y[h]));
     } else {
-      y[h] = fmaf(param_f32<T>(sr[h][0]), D0 - xs.y, fmaf(param_f32<T>(br[h][0]), xs.x, y[h]));
-      y[h] = fmaf(param_f32<T>(sr[h][1]), D1 - xs.w, fmaf(param_f32<T>(br[h][1]), xs.z, y[h]));
+      y[h] = fmaf(param_f32<T>(sr[0]), D0 - xs.y, fmaf(param_f32<T>(br[0]), xs.x, y[h]));
+      y[h] = fmaf(param_f32<T>(sr[1]), D1 - xs.w, fmaf(param_f32<T>(br[1]), xs.z, y[h]));
     }
   }
 }
@@ -323,28 +327,26 @@ __device__ void qmv_warp_impl(const TmaMap& wmap, const TmaMap& smap, const TmaM
         const int s0 = (s_beg + j) * G::steps;  // the stage's first 128-code step in K
 #pragma unroll
         for (int qq = 0; qq < G::steps / 2; ++qq) {
-          uint32_t cw[2][2][CW], sr[2][2], br[2][2];
-#pragma unroll
-          for (int e = 0; e < 2; ++e)
-#pragma unroll
-            for (int h = 0; h < 2; ++h)
-              qb_words<CW>(reinterpret_cast<const uint32_t*>(st + (g + 8 * h) * G::row_bytes + ((2 * qq + e) * 128 + t * 32) * BITS / 8), cw[e][h]);
-#pragma unroll
-          for (int h = 0; h < 2; ++h)
+          auto words = [&](int e, int h, uint32_t(&v)[CW]) {
+            qb_words<CW>(reinterpret_cast<const uint32_t*>(st + (g + 8 * h) * G::row_bytes + ((2 * qq + e) * 128 + t * 32) * BITS / 8), v);
+          };
+          auto params = [&](int h, uint32_t(&sr)[2], uint32_t(&br)[2]) {
 #pragma unroll
             for (int e = 0; e < 2; ++e) {
               const int gi = qw_lane_group<GS, HALVES>(qq, e, t);
               if constexpr (FP) {  // the scale bytes of groups gi, gi + 1 (gi even; HALVES: per step)
-                sr[h][e] = HALVES || e == 0 ? *reinterpret_cast<const unsigned short*>(st + G::codes + (g + 8 * h) * prow + gi) : 0u;
-                br[h][e] = 0u;
+                const unsigned char* sp = st + G::codes + (g + 8 * h) * prow;
+                sr[e] = HALVES || e == 0 ? (uint32_t)sp[gi] | (uint32_t)sp[gi + 1] << 8 : 0u;
+                br[e] = 0u;
               } else {
                 const unsigned short* sp = reinterpret_cast<const unsigned short*>(st + G::codes + (g + 8 * h) * prow);
                 const unsigned short* bp = reinterpret_cast<const unsigned short*>(st + G::codes + (QW_ROWS + g + 8 * h) * prow);
-                sr[h][e] = GS < 64 || e == 0 ? sp[gi + e] : 0u;
-                br[h][e] = GS < 64 || e == 0 ? bp[gi + e] : 0u;
+                sr[e] = GS < 64 || e == 0 ? sp[gi + e] : 0u;
+                br[e] = GS < 64 || e == 0 ? bp[gi + e] : 0u;
               }
             }
-          qw_consume_pair<KIND, BITS, T, GS>(cw, sr, br, xwords, xsum, xf, s0 + 2 * qq, t, y);
+          };
+          qw_consume_pair<KIND, BITS, T, GS>(words, params, xwords, xsum, xf, s0 + 2 * qq, t, y);
         }
       }
       // The stage is read (every lane's loads done): refill it with stage i + nstages.
@@ -447,7 +449,7 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
 
   struct Stage {
     uint32_t cw[PAIRS][2][2][CW];  // [pair][step parity e][row half h]: the lane's chunk words
-    uint32_t sr[PAIRS][2][2];      // [pair][h][j]: raw parameters as qw_consume_pair takes them
+    uint32_t sr[PAIRS][2][2];      // [pair][h][j]: raw parameters as qw_consume_pair's params() gives them
     uint32_t br[PAIRS][2][2];
   };
   Stage buf[NB];
@@ -521,7 +523,16 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
           const long long s0 = (long long)(s_beg + cj) * (KS / 128);
 #pragma unroll
           for (int pq = 0; pq < PAIRS; ++pq)
-            qw_consume_pair<KIND, BITS, T, GS>(buf[u].cw[pq], buf[u].sr[pq], buf[u].br[pq], xwords, xsum, xf, s0 + 2 * pq, t, y);
+            qw_consume_pair<KIND, BITS, T, GS>(
+                [&](int e, int h, uint32_t(&v)[CW]) {
+#pragma unroll
+                  for (int w = 0; w < CW; ++w) v[w] = buf[u].cw[pq][e][h][w];
+                },
+                [&](int h, uint32_t(&sr)[2], uint32_t(&br)[2]) {
+#pragma unroll
+                  for (int j = 0; j < 2; ++j) { sr[j] = buf[u].sr[pq][h][j]; br[j] = buf[u].br[pq][h][j]; }
+                },
+                xwords, xsum, xf, s0 + 2 * pq, t, y);
         }
         if (++cj == my) {
           qw_store_tile<KIND, T, NW>(y, p, red, tl, cr, kp, warp, part, ok, gfactor);
