@@ -574,12 +574,34 @@ impl Device {
         };
         let mut gs_arg = spec.group_size() as i32;
         let grouped = op.m == 1 && batch > 1;
-        let ring_on = match WARP_RING_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
+        let policy = WARP_RING_POLICY.load(std::sync::atomic::Ordering::Relaxed);
+        let ring_on = match policy {
             1 | 3 => true,
             2 => false,
-            _ => warp_ring_wins(op, self.sm_count),
+            _ => warp_ring_wins(op, self.sm_count) || regs_wins(op),
         };
-        let ring = if ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]) {
+        let m1_ok = ring_on && self.capability.0 >= 9 && warp_ring_ok(op, &[w.ptr, scales.ptr, biases.map_or(0, |b| b.ptr)]);
+        let regs_on = match WARP_FEED.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            _ => regs_wins(op),
+        };
+        if let Some(g) = regs_shape(op).filter(|_| m1_ok && regs_on).and_then(|shape| regs_geometry(shape, op.n, op.k, self.sm_count)) {
+            // Register-fed M = 1 kernel (kernels/qmv_warp.cuh qmv_regs_impl): the ring kernel's tiles
+            // and consume, each lane loading its own words a stage or two ahead.
+            let f = self.function_smem(self.matmul, &format!("qmvr{}x{}b{}_{fmt}_{dt}", g.warps, g.ks, g.nb), g.smem)?;
+            let (mut kp, mut rounds) = (g.kp as i32, g.rounds as i32);
+            let mut pf = warp_ring_prefetch(op, self.sm_count) as i32;
+            let args: &mut [*mut c_void] = &mut [
+                &mut p as *mut _ as *mut c_void,
+                &mut gs_arg as *mut _ as *mut c_void,
+                &mut kp as *mut _ as *mut c_void,
+                &mut rounds as *mut _ as *mut c_void,
+                &mut pf as *mut _ as *mut c_void,
+            ];
+            return self.launch_pdl(f, (g.blocks, 1, 1), g.warps as u32 * 32, g.smem, stream, args);
+        }
+        let ring = if m1_ok && (policy != 0 || warp_ring_wins(op, self.sm_count)) {
             let want = (WARP_RING_WARPS.load(std::sync::atomic::Ordering::Relaxed), WARP_RING_STAGES.load(std::sync::atomic::Ordering::Relaxed));
             let ks = WARP_RING_KS.load(std::sync::atomic::Ordering::Relaxed);
             warp_ring_geometry(spec.bits(), spec.group_size() as usize, ring16::param_bytes(spec), op.n, op.k, self.sm_count, want, ks)
@@ -919,6 +941,61 @@ fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
     } else {
         op.n * op.k >= 1 << 25
     }
+}
+
+/// How the M = 1 path feeds its warps: 0 picks ([`regs_wins`]), 1 each lane's own loads into registers
+/// (qmvr, where [`regs_shape`] has a compiled kernel), 2 the per-warp tensor-copy ring (qmvw). Set only
+/// by the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_FEED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Warps, codes per stage and register buffers of the register-fed kernel for `op`'s format, or None
+/// where matmul.cu compiles none (H100, bench/cuda-notes.md stage 26, min of two alternated runs each
+/// in two calls: affine 8-bit f16 best at 8 × 512 × 2, mxfp8 at 16 × 256 × 2; 4-bit codes slower
+/// than the ring at every shape tried).
+fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
+    match (op.spec.mode(), op.spec.bits(), op.out_dtype) {
+        (Mode::Affine, 8, DType::F16) => Some((8, 512, 2)),
+        (Mode::Mxfp8, _, DType::F16 | DType::BF16) => Some((16, 256, 2)),
+        _ => None,
+    }
+}
+
+/// Where the register-fed kernel beats the other M = 1 kernels (H100, stage 26, same calls as main's
+/// binary): 8-bit codes from 32 M weights — affine8 f16 0.92-0.95× the ring's time on 14336×4096 and
+/// 28672×4096 and 0.975× the decode kernel on 4096×14336; mxfp8 f16/bf16 0.94-0.96× the ring. At 4096²
+/// (launch-bound) not faster: the kernels picked before stay.
+fn regs_wins(op: &MatmulOp) -> bool {
+    regs_shape(op).is_some() && op.n * op.k >= 1 << 25
+}
+
+#[derive(Debug)]
+struct RegsGeometry {
+    warps: usize,
+    ks: usize,
+    nb: usize,
+    kp: usize,
+    rounds: usize,
+    blocks: u32,
+    smem: usize,
+}
+
+/// Launch geometry of the register-fed kernel (`shape` from [`regs_shape`]): the ring kernel's tiles and
+/// K parts ([`warp_ring_geometry`]), no ring in shared memory (head and x only).
+fn regs_geometry((warps, ks, nb): (usize, usize, usize), n: usize, k: usize, sms: usize) -> Option<RegsGeometry> {
+    if k % ks != 0 {
+        return None;
+    }
+    let tiles = n.div_ceil(WRING_ROWS);
+    let blocks = sms.min(tiles);
+    let share = tiles.div_ceil(blocks);
+    let nst = k / ks;
+    let mut kp = 1;
+    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
+        kp *= 2;
+    }
+    let rounds = share.div_ceil(warps / kp);
+    Some(RegsGeometry { warps, ks, nb, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warp_ring_x_bytes(k) })
 }
 
 #[derive(Debug)]
@@ -1309,6 +1386,17 @@ mod bulk_layout_tests {
     }
 
     #[test]
+    fn register_feed_only_for_compiled_8_bit_formats_from_32m_weights() {
+        assert!(regs_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 14336)) && regs_wins(&op(Mode::Mxfp8, 32, 8, DType::BF16, 14336, 4096)));
+        assert!(regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 28672, 4096)) && regs_wins(&op(Mode::Affine, 32, 8, DType::F16, 14336, 4096)));
+        // 4096² (launch-bound), affine 8-bit bf16 (no kernel), 4-bit codes (slower than the ring).
+        assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 4096)) && !regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 14336, 4096)));
+        assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096)) && !regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 14336, 4096)));
+        assert_eq!(regs_shape(&op(Mode::Affine, 64, 8, DType::F16, 14336, 4096)), Some((8, 512, 2)));
+        assert_eq!(regs_shape(&op(Mode::Mxfp8, 32, 8, DType::BF16, 14336, 4096)), Some((16, 256, 2)));
+    }
+
+    #[test]
     fn warp_ring_prefetches_only_deep_affine_4_to_6_bit() {
         // H100 (132 SMs), stage 21 round 1: 2 stages for affine 4/5/6-bit at ≥ 12 row tiles per SM.
         assert_eq!(warp_ring_prefetch(&op(Mode::Affine, 64, 4, DType::F16, 28672, 4096), 132), 2);
@@ -1372,6 +1460,21 @@ mod bulk_layout_tests {
         let g = warp_ring_geometry(4, 64, 4, 14336, 4096, 132, (0, 0), 1024).unwrap();
         assert_eq!((g.warps, g.ks, g.stages), (8, 1024, 3));
         assert_eq!(warp_ring_geometry(4, 64, 4, 14336, 4608, 132, (0, 0), 1024).unwrap().ks, 512);
+    }
+
+    #[test]
+    fn regs_geometry_covers_the_tiles_and_fits() {
+        for shape in [(8, 512, 2), (16, 256, 2)] {
+            for (n, k) in [(14336, 4096), (4096, 14336), (28672, 4096), (4096, 4096), (45, 5120), (17000, 512), (16, 512)] {
+                let g = regs_geometry(shape, n, k, 132).unwrap();
+                let share = n.div_ceil(WRING_ROWS).div_ceil(g.blocks as usize);
+                assert!(g.kp <= g.warps && k / g.ks >= g.kp && g.smem <= SM90_SMEM_PER_BLOCK, "{g:?}");
+                assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share, "{g:?}");
+            }
+        }
+        // 512-code stages need K a multiple of 512 (the M = 1 path's own condition); 256 go on.
+        assert!(regs_geometry((8, 512, 2), 4096, 4352, 132).is_none());
+        assert_eq!(regs_geometry((16, 256, 2), 4096, 4352, 132).unwrap().ks, 256);
     }
 
     #[test]
