@@ -15,7 +15,8 @@
 //!   --modes, --shapes: as wgpu_bench (default: every mode, the three issue-7 shapes)
 //!   --layouts  qmv layouts besides the default (`lanes x cols x workgroup x unroll ...`, lanes
 //!              `a<G>` for about G workgroups, as wgpu_bench)
-//!   --ir DIR   also write the driver's internal representations (if it gives any) to DIR
+//!   --ir DIR   also write the driver's internal representations (if it gives any) and each
+//!              pipeline's cache blob (`.cache`: NVIDIA's holds the compiled program) to DIR
 
 use qmlx_core::{DType, MatmulOp, Meta, Mode, QuantSpec};
 use qmlx_wgpu::launch::Launch;
@@ -202,7 +203,9 @@ mod vk {
     impl StatsDevice {
         /// Compiles `kernel` with `constants` and reads its statistics (and, with `ir`, the
         /// driver's internal representations as (name, text)).
-        pub fn readout(&self, kernel: Kernel, constants: &[(&str, f64)]) -> Result<(Readout, Vec<(String, String)>), String> {
+        /// `cache_file`: also write the pipeline cache the pipeline was built into (the driver's
+        /// opaque blob; NVIDIA's holds the compiled program, for offline disassembly).
+        pub fn readout(&self, kernel: Kernel, constants: &[(&str, f64)], cache_file: Option<&std::path::Path>) -> Result<(Readout, Vec<(String, String)>), String> {
             let (words, workgroup_size, workgroup_bytes) = spirv(kernel, constants, self.spv_version)?;
             let dev = self.device.raw_device();
             let bindings: Vec<vk::DescriptorSetLayoutBinding> = kernel
@@ -234,7 +237,16 @@ mod vk {
                 let sm = dev.create_shader_module(&vk::ShaderModuleCreateInfo::default().code(&words), None).map_err(|e| err("shader module", e))?;
                 let stage = vk::PipelineShaderStageCreateInfo::default().stage(vk::ShaderStageFlags::COMPUTE).module(sm).name(&entry);
                 let info = vk::ComputePipelineCreateInfo::default().flags(flags).stage(stage).layout(pl);
-                let made = dev.create_compute_pipelines(vk::PipelineCache::null(), &[info], None);
+                let cache = match cache_file {
+                    Some(_) => dev.create_pipeline_cache(&vk::PipelineCacheCreateInfo::default(), None).map_err(|e| err("pipeline cache", e))?,
+                    None => vk::PipelineCache::null(),
+                };
+                let made = dev.create_compute_pipelines(cache, &[info], None);
+                if let Some(f) = cache_file {
+                    let data = dev.get_pipeline_cache_data(cache);
+                    dev.destroy_pipeline_cache(cache, None);
+                    std::fs::write(f, data.map_err(|e| err("pipeline cache data", e))?).map_err(|e| e.to_string())?;
+                }
                 let out = match made {
                     Ok(p) if self.ext.is_none() => {
                         dev.destroy_pipeline(p[0], None);
@@ -374,11 +386,12 @@ fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], ir: Opti
                 variants.extend(layouts.iter().map(|l| Some(parse_layout(l, &op))));
                 for l in variants {
                     let (kernel, constants, desc) = qmv_constants(&op, l);
-                    let (r, reps) = dev.readout(kernel, &constants).map_err(|e| format!("{n}x{k} {m} {desc}: {e}"))?;
+                    let file = |name: &str| -> String { format!("{n}x{k}_{m}_{desc}_{name}").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect() };
+                    let cache_file = ir.map(|dir| dir.join(file("pipeline") + ".cache"));
+                    let (r, reps) = dev.readout(kernel, &constants, cache_file.as_deref()).map_err(|e| format!("{n}x{k} {m} {desc}: {e}"))?;
                     if let Some(dir) = ir {
                         for (name, text) in reps {
-                            let file: String = format!("{n}x{k}_{m}_{desc}_{name}").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-                            std::fs::write(dir.join(file + ".txt"), text).map_err(|e| e.to_string())?;
+                            std::fs::write(dir.join(file(&name) + ".txt"), text).map_err(|e| e.to_string())?;
                         }
                     }
                     rows.push((format!("{n}x{k}"), m.clone(), desc, r));
