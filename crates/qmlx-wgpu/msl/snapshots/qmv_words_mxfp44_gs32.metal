@@ -488,7 +488,8 @@ float qmv_weight(
     uint base_2,
     uint e_3,
     threadgroup type_12& fp4_lut,
-    thread type_15& wbuf
+    thread type_15& wbuf,
+    thread uint& qmv_one32_
 ) {
     uint v_4 = {};
     if (false) {
@@ -506,19 +507,21 @@ float qmv_weight(
                 v_4 = w_12 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
-            return as_type<float>((_e38 & 7864320u) | 1065353216u);
+            uint _e48 = qmv_one32_;
+            return as_type<float>((_e38 & 7864320u) | _e48);
         }
-        uint _e50 = qmv_code(base_2, e_3, wbuf);
-        return as_type<float>((_e50 << 19u) | 1065353216u);
+        uint _e51 = qmv_code(base_2, e_3, wbuf);
+        uint _e54 = qmv_one32_;
+        return as_type<float>((_e51 << 19u) | _e54);
     }
     if (false) {
-        uint _e60 = qmv_code(base_2, e_3, wbuf);
-        float _e61 = fp8_e4m3_value(_e60);
-        return _e61;
+        uint _e62 = qmv_code(base_2, e_3, wbuf);
+        float _e63 = fp8_e4m3_value(_e62);
+        return _e63;
     }
-    uint _e63 = qmv_code(base_2, e_3, wbuf);
-    float _e65 = fp4_lut.inner[_e63];
-    return _e65;
+    uint _e65 = qmv_code(base_2, e_3, wbuf);
+    float _e67 = fp4_lut.inner[_e65];
+    return _e67;
 }
 
 metal::float2 qmv_group(
@@ -642,11 +645,13 @@ X8_ qmv_x8v(
 }
 
 metal::uint4 pairs4_(
-    uint w_4
+    uint w_4,
+    thread uint& qmv_one16_
 ) {
     if (false) {
         metal::uint4 v_12 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
-        return (v_12 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
+        uint _e19 = qmv_one16_;
+        return (v_12 & metal::uint4(62915520u)) | metal::uint4(_e19);
     }
     if (false) {
         uint e_7 = w_4 & 252645135u;
@@ -671,10 +676,12 @@ metal::uint2 fp8_pairs(
 }
 
 W16_ pairs2_(
-    uint w_6
+    uint w_6,
+    thread uint& qmv_one16_
 ) {
     metal::uint4 m_3 = metal::uint4(50332416u);
-    metal::uint4 one = metal::uint4(1006648320u);
+    uint _e4 = qmv_one16_;
+    metal::uint4 one = metal::uint4(_e4);
     metal::uint4 l_1 = (metal::uint4(w_6 << 8u, w_6 << 6u, w_6 << 4u, w_6 << 2u) & m_3) | one;
     metal::uint4 h = (metal::uint4(w_6, w_6 >> 2u, w_6 >> 4u, w_6 >> 6u) & m_3) | one;
     metal::float2 p0_ = float2(as_type<half2>(l_1.x));
@@ -691,7 +698,8 @@ W16_ pairs2_(
 W8_ qmv_w8_(
     uint wa,
     uint wb_2,
-    threadgroup type_12& fp4_lut
+    threadgroup type_12& fp4_lut,
+    thread uint& qmv_one16_
 ) {
     bool local_13 = {};
     bool local_14 = {};
@@ -716,7 +724,8 @@ W8_ qmv_w8_(
             return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_2) >> sh_2) & metal::uint4(255u))};
         }
         metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
-        metal::uint4 h_1 = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        uint _e76 = qmv_one16_;
+        metal::uint4 h_1 = (v_13 & metal::uint4(66847740u)) | metal::uint4(_e76);
         metal::float2 a0_1 = float2(as_type<half2>(h_1.x));
         metal::float2 a1_1 = float2(as_type<half2>(h_1.y));
         metal::float2 b0_1 = float2(as_type<half2>(h_1.z));
@@ -728,36 +737,36 @@ W8_ qmv_w8_(
     } else {
         local_14 = false;
     }
-    bool _e110 = local_14;
-    if (_e110) {
-        metal::uint4 _e111 = codes4_lo(wa);
-        metal::uint4 _e113 = codes4_hi(wa);
-        return W8_ {static_cast<metal::float4>(_e111), static_cast<metal::float4>(_e113)};
+    bool _e111 = local_14;
+    if (_e111) {
+        metal::uint4 _e112 = codes4_lo(wa);
+        metal::uint4 _e114 = codes4_hi(wa);
+        return W8_ {static_cast<metal::float4>(_e112), static_cast<metal::float4>(_e114)};
     }
     if (true) {
-        metal::uint4 _e120 = pairs4_(wa);
-        metal::float2 f0_ = float2(as_type<half2>(_e120.x));
-        metal::float2 f1_2 = float2(as_type<half2>(_e120.y));
-        metal::float2 f2_2 = float2(as_type<half2>(_e120.z));
-        metal::float2 f3_2 = float2(as_type<half2>(_e120.w));
+        metal::uint4 _e121 = pairs4_(wa, qmv_one16_);
+        metal::float2 f0_ = float2(as_type<half2>(_e121.x));
+        metal::float2 f1_2 = float2(as_type<half2>(_e121.y));
+        metal::float2 f2_2 = float2(as_type<half2>(_e121.z));
+        metal::float2 f3_2 = float2(as_type<half2>(_e121.w));
         return W8_ {metal::float4(f0_.x, f1_2.x, f2_2.x, f3_2.x), metal::float4(f0_.y, f1_2.y, f2_2.y, f3_2.y)};
     }
     if (false) {
-        metal::float4 _e145 = codes4_lo_unit(wa);
-        metal::float4 _e146 = codes4_hi_unit(wa);
-        return W8_ {_e145, _e146};
+        metal::float4 _e146 = codes4_lo_unit(wa);
+        metal::float4 _e147 = codes4_hi_unit(wa);
+        return W8_ {_e146, _e147};
     }
-    metal::uint4 _e148 = codes4_lo(wa);
-    metal::uint4 _e149 = codes4_hi(wa);
-    float _e153 = fp4_lut.inner[_e148.x];
-    float _e157 = fp4_lut.inner[_e148.y];
-    float _e161 = fp4_lut.inner[_e148.z];
-    float _e165 = fp4_lut.inner[_e148.w];
-    float _e170 = fp4_lut.inner[_e149.x];
-    float _e174 = fp4_lut.inner[_e149.y];
-    float _e178 = fp4_lut.inner[_e149.z];
-    float _e182 = fp4_lut.inner[_e149.w];
-    return W8_ {metal::float4(_e153, _e157, _e161, _e165), metal::float4(_e170, _e174, _e178, _e182)};
+    metal::uint4 _e149 = codes4_lo(wa);
+    metal::uint4 _e150 = codes4_hi(wa);
+    float _e154 = fp4_lut.inner[_e149.x];
+    float _e158 = fp4_lut.inner[_e149.y];
+    float _e162 = fp4_lut.inner[_e149.z];
+    float _e166 = fp4_lut.inner[_e149.w];
+    float _e171 = fp4_lut.inner[_e150.x];
+    float _e175 = fp4_lut.inner[_e150.y];
+    float _e179 = fp4_lut.inner[_e150.z];
+    float _e183 = fp4_lut.inner[_e150.w];
+    return W8_ {metal::float4(_e154, _e158, _e162, _e166), metal::float4(_e171, _e175, _e179, _e183)};
 }
 
 float qmv_dot8_(
@@ -897,13 +906,14 @@ Unit4_ qmv_unit_load(
 W8_ qmv_w8_at(
     metal::uint4 u_2,
     uint v_5,
-    threadgroup type_12& fp4_lut
+    threadgroup type_12& fp4_lut,
+    thread uint& qmv_one16_
 ) {
     if (false) {
-        W8_ _e10 = qmv_w8_(u_2[v_5], u_2[v_5 + 1u], fp4_lut);
+        W8_ _e10 = qmv_w8_(u_2[v_5], u_2[v_5 + 1u], fp4_lut, qmv_one16_);
         return _e10;
     }
-    W8_ _e13 = qmv_w8_(u_2[v_5], 0u, fp4_lut);
+    W8_ _e13 = qmv_w8_(u_2[v_5], 0u, fp4_lut, qmv_one16_);
     return _e13;
 }
 
@@ -917,6 +927,7 @@ void qmv_unit(
     device type_8 const& scales,
     device type_8 const& biases,
     threadgroup type_12& fp4_lut,
+    thread uint& qmv_one16_,
     thread type_17& qacc,
     thread metal::uint4& qmv_wrow,
     thread type_4& qmv_xrow,
@@ -1049,23 +1060,23 @@ void qmv_unit(
                 }
                 {
                     uint _e125 = o;
-                    W8_ _e127 = qmv_w8_at(w_8.c0_, _e125 * 1u, fp4_lut);
+                    W8_ _e127 = qmv_w8_at(w_8.c0_, _e125 * 1u, fp4_lut, qmv_one16_);
                     f1_ = _e127;
                     f2_ = _e127;
                     f3_ = _e127;
                     if (true) {
                         uint _e136 = o;
-                        W8_ _e138 = qmv_w8_at(w_8.c1_, _e136 * 1u, fp4_lut);
+                        W8_ _e138 = qmv_w8_at(w_8.c1_, _e136 * 1u, fp4_lut, qmv_one16_);
                         f1_ = _e138;
                     }
                     if (true) {
                         uint _e144 = o;
-                        W8_ _e146 = qmv_w8_at(w_8.c2_, _e144 * 1u, fp4_lut);
+                        W8_ _e146 = qmv_w8_at(w_8.c2_, _e144 * 1u, fp4_lut, qmv_one16_);
                         f2_ = _e146;
                     }
                     if (true) {
                         uint _e152 = o;
-                        W8_ _e154 = qmv_w8_at(w_8.c3_, _e152 * 1u, fp4_lut);
+                        W8_ _e154 = qmv_w8_at(w_8.c3_, _e152 * 1u, fp4_lut, qmv_one16_);
                         f3_ = _e154;
                     }
                     mi_6 = 0u;
@@ -1322,7 +1333,8 @@ uint qmv_uword(
 float qmv_code_n(
     metal::uint4 lo_1,
     metal::uint4 hi_1,
-    uint pos
+    uint pos,
+    thread uint& qmv_one32_
 ) {
     uint q_3 = {};
     uint v_8 = {};
@@ -1351,30 +1363,34 @@ float qmv_code_n(
         v_8 = _e46 | (_e49 << (51u - sh_3));
     }
     uint _e55 = v_8;
-    return as_type<float>((_e55 & 7864320u) | 1065353216u);
+    uint _e65 = qmv_one32_;
+    return as_type<float>((_e55 & 7864320u) | _e65);
 }
 
 W8_ qmv_octet_n(
     metal::uint4 lo_2,
     metal::uint4 hi_2,
-    uint o_1
+    uint o_1,
+    thread uint& qmv_one32_
 ) {
     uint p0_1 = (o_1 * 8u) * BITS;
-    float _e7 = qmv_code_n(lo_2, hi_2, p0_1);
-    float _e10 = qmv_code_n(lo_2, hi_2, p0_1 + BITS);
-    float _e16 = qmv_code_n(lo_2, hi_2, p0_1 + 8u);
-    float _e22 = qmv_code_n(lo_2, hi_2, p0_1 + 12u);
-    float _e29 = qmv_code_n(lo_2, hi_2, p0_1 + 16u);
-    float _e35 = qmv_code_n(lo_2, hi_2, p0_1 + 20u);
-    float _e41 = qmv_code_n(lo_2, hi_2, p0_1 + 24u);
-    float _e47 = qmv_code_n(lo_2, hi_2, p0_1 + 28u);
+    float _e7 = qmv_code_n(lo_2, hi_2, p0_1, qmv_one32_);
+    float _e10 = qmv_code_n(lo_2, hi_2, p0_1 + BITS, qmv_one32_);
+    float _e16 = qmv_code_n(lo_2, hi_2, p0_1 + 8u, qmv_one32_);
+    float _e22 = qmv_code_n(lo_2, hi_2, p0_1 + 12u, qmv_one32_);
+    float _e29 = qmv_code_n(lo_2, hi_2, p0_1 + 16u, qmv_one32_);
+    float _e35 = qmv_code_n(lo_2, hi_2, p0_1 + 20u, qmv_one32_);
+    float _e41 = qmv_code_n(lo_2, hi_2, p0_1 + 24u, qmv_one32_);
+    float _e47 = qmv_code_n(lo_2, hi_2, p0_1 + 28u, qmv_one32_);
     return W8_ {metal::float4(_e7, _e10, _e16, _e22), metal::float4(_e29, _e35, _e41, _e47)};
 }
 
 W16_ qmv_octets2_n(
     metal::uint4 lo_3,
     metal::uint4 hi_3,
-    uint o_2
+    uint o_2,
+    thread uint& qmv_one16_,
+    thread uint& qmv_one32_
 ) {
     bool local_25 = {};
     bool local_26 = {};
@@ -1392,11 +1408,11 @@ W16_ qmv_octets2_n(
     bool _e23 = local_26;
     if (_e23) {
         uint _e26 = qmv_uword(lo_3, hi_3, o_2 >> 1u);
-        W16_ _e27 = pairs2_(_e26);
+        W16_ _e27 = pairs2_(_e26, qmv_one16_);
         return _e27;
     }
-    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_2);
-    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_2 + 1u);
+    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_2, qmv_one32_);
+    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_2 + 1u, qmv_one32_);
     return W16_ {_e28, _e31};
 }
 
@@ -1409,6 +1425,8 @@ void qmv_octets_n_acc(
     thread type_16& sx_2,
     constant Params& p,
     device type_7 const& x_2,
+    thread uint& qmv_one16_,
+    thread uint& qmv_one32_,
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
@@ -1420,20 +1438,20 @@ void qmv_octets_n_acc(
     if (o_3 >= _e6) {
         return;
     }
-    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3);
+    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3, qmv_one16_, qmv_one32_);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3);
+        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3, qmv_one16_, qmv_one32_);
         f1_1 = _e20;
     }
     if (true) {
-        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3);
+        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3, qmv_one16_, qmv_one32_);
         f2_1 = _e27;
     }
     if (true) {
-        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3);
+        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3, qmv_one16_, qmv_one32_);
         f3_1 = _e34;
     }
     bool loop_init_11 = true;
@@ -1511,6 +1529,8 @@ void qmv_unit_n(
     device type_7 const& x_2,
     device type_8 const& scales,
     device type_8 const& biases,
+    thread uint& qmv_one16_,
+    thread uint& qmv_one32_,
     thread type_17& qacc,
     thread metal::uint4& qmv_wrow,
     thread type_4& qmv_xrow,
@@ -1546,10 +1566,10 @@ void qmv_unit_n(
             b_3[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
     bool loop_init_13 = true;
     while(true) {
         if (!loop_init_13) {
@@ -1840,6 +1860,8 @@ struct qmvInput {
     uint opaque_zero = {};
     type_15 wbuf = {};
     type_16 xv = {};
+    uint qmv_one16_ = {};
+    uint qmv_one32_ = {};
     type_17 qacc = {};
     metal::uint4 qmv_wrow = {};
     type_4 qmv_xrow = {};
@@ -1935,245 +1957,249 @@ struct qmvInput {
     }
     uint _e67 = tiles[0].w;
     opaque_zero = _e67;
-    uint _e70 = tile.z;
-    uint count_4 = tile_live ? _e70 : 0u;
+    uint _e71 = opaque_zero;
+    qmv_one16_ = 1006648320u | _e71;
+    uint _e76 = opaque_zero;
+    qmv_one32_ = 1065353216u | _e76;
+    uint _e80 = tile.z;
+    uint count_4 = tile_live ? _e80 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
-    uint _e87 = tile.x;
-    uint _e90 = p.rows_per_w;
-    uint row0_1 = _e87 * _e90;
+    uint _e97 = tile.x;
+    uint _e100 = p.rows_per_w;
+    uint row0_1 = _e97 * _e100;
     if (false) {
-        uint _e103 = p.has_global;
-        local_3 = _e103 != 0u;
+        uint _e113 = p.has_global;
+        local_3 = _e113 != 0u;
     } else {
         local_3 = false;
     }
-    bool _e107 = local_3;
-    if (_e107) {
-        uint _e110 = tile.x;
-        float _e112 = gscale[_e110];
-        float _e114 = div_rn(_e112, 2688.0, opaque_zero);
-        global_factor = _e114;
+    bool _e117 = local_3;
+    if (_e117) {
+        uint _e120 = tile.x;
+        float _e122 = gscale[_e120];
+        float _e124 = div_rn(_e122, 2688.0, opaque_zero);
+        global_factor = _e124;
     }
     bool loop_init_19 = true;
     while(true) {
         if (!loop_init_19) {
-            uint _e134 = mi;
-            mi = _e134 + 1u;
+            uint _e144 = mi;
+            mi = _e144 + 1u;
         }
         loop_init_19 = false;
-        uint _e118 = mi;
-        if (_e118 < QMV_XROWS) {
+        uint _e128 = mi;
+        if (_e128 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e121 = mi;
-            uint _e124 = tile.y;
-            uint _e125 = mi;
-            metal::uint2 _e131 = qmv_row(_e124, metal::min(_e125, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
-            x_rows.inner[_e121] = _e131.x;
+            uint _e131 = mi;
+            uint _e134 = tile.y;
+            uint _e135 = mi;
+            metal::uint2 _e141 = qmv_row(_e134, metal::min(_e135, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
+            x_rows.inner[_e131] = _e141.x;
         }
     }
     bool loop_init_20 = true;
     while(true) {
         if (!loop_init_20) {
-            uint _e154 = ci;
-            ci = _e154 + 1u;
+            uint _e164 = ci;
+            ci = _e164 + 1u;
         }
         loop_init_20 = false;
-        uint _e139 = ci;
-        if (_e139 < QMV_COLS) {
+        uint _e149 = ci;
+        if (_e149 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e142 = ci;
-            uint _e144 = ci;
-            uint _e148 = p.n;
-            w_rows.inner[_e142] = row0_1 + metal::min(col0_1 + _e144, _e148 - 1u);
+            uint _e152 = ci;
+            uint _e154 = ci;
+            uint _e158 = p.n;
+            w_rows.inner[_e152] = row0_1 + metal::min(col0_1 + _e154, _e158 - 1u);
         }
     }
-    uint _e158 = p.k;
-    uint chunks = (_e158 + 31u) / 32u;
-    bool _e168 = qmv_word_kernel();
-    uint _e171 = p.wpr;
-    uint _e173 = qmv_unit_words_n();
-    bool _e174 = qmv_words_n();
-    uint units = _e171 / (_e174 ? _e173 : QMV_VEC);
+    uint _e168 = p.k;
+    uint chunks = (_e168 + 31u) / 32u;
+    bool _e178 = qmv_word_kernel();
+    uint _e181 = p.wpr;
+    uint _e183 = qmv_unit_words_n();
+    bool _e184 = qmv_words_n();
+    uint units = _e181 / (_e184 ? _e183 : QMV_VEC);
     bool loop_init_21 = true;
     while(true) {
         if (!loop_init_21) {
-            uint _e201 = ci_1;
-            ci_1 = _e201 + 1u;
+            uint _e211 = ci_1;
+            ci_1 = _e211 + 1u;
         }
         loop_init_21 = false;
-        uint _e182 = ci_1;
-        if (_e182 < QMV_COLS) {
+        uint _e192 = ci_1;
+        if (_e192 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e185 = ci_1;
-            uint _e187 = ci_1;
-            uint _e189 = w_rows.inner[_e187];
-            uint _e192 = p.wpr;
-            wbase[_e185] = _e189 * _e192;
             uint _e195 = ci_1;
             uint _e197 = ci_1;
             uint _e199 = w_rows.inner[_e197];
-            qmv_wrow[_e195] = _e199;
+            uint _e202 = p.wpr;
+            wbase[_e195] = _e199 * _e202;
+            uint _e205 = ci_1;
+            uint _e207 = ci_1;
+            uint _e209 = w_rows.inner[_e207];
+            qmv_wrow[_e205] = _e209;
         }
     }
     bool loop_init_22 = true;
     while(true) {
         if (!loop_init_22) {
-            uint _e215 = mi_1;
-            mi_1 = _e215 + 1u;
+            uint _e225 = mi_1;
+            mi_1 = _e225 + 1u;
         }
         loop_init_22 = false;
-        uint _e205 = mi_1;
-        if (_e205 < QMV_XROWS) {
+        uint _e215 = mi_1;
+        if (_e215 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e209 = mi_1;
-            uint _e211 = mi_1;
-            uint _e213 = x_rows.inner[_e211];
-            qmv_xrow.inner[_e209] = _e213;
+            uint _e219 = mi_1;
+            uint _e221 = mi_1;
+            uint _e223 = x_rows.inner[_e221];
+            qmv_xrow.inner[_e219] = _e223;
         }
     }
-    if (_e168) {
+    if (_e178) {
         local_4 = count_4 > 0u;
     } else {
         local_4 = false;
     }
-    bool _e227 = local_4;
-    u0_ = _e227 ? lane_1 : units;
-    bool _e230 = qmv_words_n();
-    if (_e230) {
+    bool _e237 = local_4;
+    u0_ = _e237 ? lane_1 : units;
+    bool _e240 = qmv_words_n();
+    if (_e240) {
         if (false) {
             local_5 = false;
         } else {
             local_5 = false;
         }
-        bool _e242 = local_5;
-        if (_e242) {
-            uint _e245 = u0_;
-            local_6 = _e245 < units;
+        bool _e252 = local_5;
+        if (_e252) {
+            uint _e255 = u0_;
+            local_6 = _e255 < units;
         } else {
             local_6 = false;
         }
-        bool _e248 = local_6;
-        if (_e248) {
-            metal::uint4 _e249 = wbase;
-            uint _e250 = u0_;
-            UnitN _e251 = qmv_unit_n_load(_e249, _e250, wq, _buffer_sizes);
-            cur = _e251;
+        bool _e258 = local_6;
+        if (_e258) {
+            metal::uint4 _e259 = wbase;
+            uint _e260 = u0_;
+            UnitN _e261 = qmv_unit_n_load(_e259, _e260, wq, _buffer_sizes);
+            cur = _e261;
             bool loop_init_23 = true;
             while(true) {
                 if (!loop_init_23) {
-                    uint _e266 = u0_;
-                    u0_ = _e266 + QMV_LANES;
+                    uint _e276 = u0_;
+                    u0_ = _e276 + QMV_LANES;
                 }
                 loop_init_23 = false;
-                uint _e253 = u0_;
-                if (_e253 < units) {
+                uint _e263 = u0_;
+                if (_e263 < units) {
                 } else {
                     break;
                 }
                 {
-                    metal::uint4 _e255 = wbase;
-                    uint _e256 = u0_;
-                    UnitN _e262 = qmv_unit_n_load(_e255, metal::min(_e256 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                    uint _e263 = u0_;
-                    UnitN _e264 = cur;
-                    float _e265 = global_factor;
-                    qmv_unit_n(_e263, _e264, count_4, _e265, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                    cur = _e262;
+                    metal::uint4 _e265 = wbase;
+                    uint _e266 = u0_;
+                    UnitN _e272 = qmv_unit_n_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                    uint _e273 = u0_;
+                    UnitN _e274 = cur;
+                    float _e275 = global_factor;
+                    qmv_unit_n(_e273, _e274, count_4, _e275, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    cur = _e272;
                 }
             }
         }
         bool loop_init_24 = true;
         while(true) {
             if (!loop_init_24) {
-                uint _e353 = u0_;
-                u0_ = _e353 + 32u;
+                uint _e363 = u0_;
+                u0_ = _e363 + 32u;
             }
             loop_init_24 = false;
-            uint _e269 = u0_;
-            if ((_e269 + 16u) < units) {
+            uint _e279 = u0_;
+            if ((_e279 + 16u) < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e279 = wbase;
-                uint _e280 = u0_;
-                UnitN _e281 = qmv_unit_n_load(_e279, _e280, wq, _buffer_sizes);
-                wb = _e281;
-                wc = _e281;
-                wd = _e281;
+                metal::uint4 _e289 = wbase;
+                uint _e290 = u0_;
+                UnitN _e291 = qmv_unit_n_load(_e289, _e290, wq, _buffer_sizes);
+                wb = _e291;
+                wc = _e291;
+                wd = _e291;
                 if (true) {
-                    metal::uint4 _e289 = wbase;
-                    uint _e290 = u0_;
-                    UnitN _e293 = qmv_unit_n_load(_e289, _e290 + QMV_LANES, wq, _buffer_sizes);
-                    wb = _e293;
+                    metal::uint4 _e299 = wbase;
+                    uint _e300 = u0_;
+                    UnitN _e303 = qmv_unit_n_load(_e299, _e300 + QMV_LANES, wq, _buffer_sizes);
+                    wb = _e303;
                 }
                 if (false) {
-                    metal::uint4 _e298 = wbase;
-                    uint _e299 = u0_;
-                    UnitN _e305 = qmv_unit_n_load(_e298, _e299 + 32u, wq, _buffer_sizes);
-                    wc = _e305;
+                    metal::uint4 _e308 = wbase;
+                    uint _e309 = u0_;
+                    UnitN _e315 = qmv_unit_n_load(_e308, _e309 + 32u, wq, _buffer_sizes);
+                    wc = _e315;
                 }
                 if (false) {
-                    metal::uint4 _e310 = wbase;
-                    uint _e311 = u0_;
-                    UnitN _e317 = qmv_unit_n_load(_e310, _e311 + 48u, wq, _buffer_sizes);
-                    wd = _e317;
+                    metal::uint4 _e320 = wbase;
+                    uint _e321 = u0_;
+                    UnitN _e327 = qmv_unit_n_load(_e320, _e321 + 48u, wq, _buffer_sizes);
+                    wd = _e327;
                 }
-                uint _e318 = u0_;
-                float _e319 = global_factor;
-                qmv_unit_n(_e318, _e281, count_4, _e319, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e328 = u0_;
+                float _e329 = global_factor;
+                qmv_unit_n(_e328, _e291, count_4, _e329, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 if (true) {
-                    uint _e324 = u0_;
-                    UnitN _e327 = wb;
-                    float _e328 = global_factor;
-                    qmv_unit_n(_e324 + QMV_LANES, _e327, count_4, _e328, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e334 = u0_;
+                    UnitN _e337 = wb;
+                    float _e338 = global_factor;
+                    qmv_unit_n(_e334 + QMV_LANES, _e337, count_4, _e338, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e333 = u0_;
-                    UnitN _e339 = wc;
-                    float _e340 = global_factor;
-                    qmv_unit_n(_e333 + 32u, _e339, count_4, _e340, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e343 = u0_;
+                    UnitN _e349 = wc;
+                    float _e350 = global_factor;
+                    qmv_unit_n(_e343 + 32u, _e349, count_4, _e350, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e345 = u0_;
-                    UnitN _e351 = wd;
-                    float _e352 = global_factor;
-                    qmv_unit_n(_e345 + 48u, _e351, count_4, _e352, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e355 = u0_;
+                    UnitN _e361 = wd;
+                    float _e362 = global_factor;
+                    qmv_unit_n(_e355 + 48u, _e361, count_4, _e362, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
             }
         }
         bool loop_init_25 = true;
         while(true) {
             if (!loop_init_25) {
-                uint _e362 = u0_;
-                u0_ = _e362 + QMV_LANES;
+                uint _e372 = u0_;
+                u0_ = _e372 + QMV_LANES;
             }
             loop_init_25 = false;
-            uint _e355 = u0_;
-            if (_e355 < units) {
+            uint _e365 = u0_;
+            if (_e365 < units) {
             } else {
                 break;
             }
             {
-                uint _e357 = u0_;
-                metal::uint4 _e358 = wbase;
-                uint _e359 = u0_;
-                UnitN _e360 = qmv_unit_n_load(_e358, _e359, wq, _buffer_sizes);
-                float _e361 = global_factor;
-                qmv_unit_n(_e357, _e360, count_4, _e361, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e367 = u0_;
+                metal::uint4 _e368 = wbase;
+                uint _e369 = u0_;
+                UnitN _e370 = qmv_unit_n_load(_e368, _e369, wq, _buffer_sizes);
+                float _e371 = global_factor;
+                qmv_unit_n(_e367, _e370, count_4, _e371, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
@@ -2182,133 +2208,133 @@ struct qmvInput {
     } else {
         local_7 = false;
     }
-    bool _e376 = local_7;
-    if (_e376) {
-        uint _e379 = u0_;
-        local_8 = _e379 < units;
+    bool _e386 = local_7;
+    if (_e386) {
+        uint _e389 = u0_;
+        local_8 = _e389 < units;
     } else {
         local_8 = false;
     }
-    bool _e382 = local_8;
-    if (_e382) {
-        metal::uint4 _e383 = wbase;
-        uint _e384 = u0_;
-        Unit4_ _e385 = qmv_unit_load(_e383, _e384, wq, _buffer_sizes);
-        cur_1 = _e385;
+    bool _e392 = local_8;
+    if (_e392) {
+        metal::uint4 _e393 = wbase;
+        uint _e394 = u0_;
+        Unit4_ _e395 = qmv_unit_load(_e393, _e394, wq, _buffer_sizes);
+        cur_1 = _e395;
         bool loop_init_26 = true;
         while(true) {
             if (!loop_init_26) {
-                uint _e400 = u0_;
-                u0_ = _e400 + QMV_LANES;
+                uint _e410 = u0_;
+                u0_ = _e410 + QMV_LANES;
             }
             loop_init_26 = false;
-            uint _e387 = u0_;
-            if (_e387 < units) {
+            uint _e397 = u0_;
+            if (_e397 < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e389 = wbase;
-                uint _e390 = u0_;
-                Unit4_ _e396 = qmv_unit_load(_e389, metal::min(_e390 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e397 = u0_;
-                Unit4_ _e398 = cur_1;
-                float _e399 = global_factor;
-                qmv_unit(_e397, _e398, count_4, _e399, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur_1 = _e396;
+                metal::uint4 _e399 = wbase;
+                uint _e400 = u0_;
+                Unit4_ _e406 = qmv_unit_load(_e399, metal::min(_e400 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e407 = u0_;
+                Unit4_ _e408 = cur_1;
+                float _e409 = global_factor;
+                qmv_unit(_e407, _e408, count_4, _e409, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur_1 = _e406;
             }
         }
     }
     bool loop_init_27 = true;
     while(true) {
         if (!loop_init_27) {
-            uint _e487 = u0_;
-            u0_ = _e487 + 32u;
+            uint _e497 = u0_;
+            u0_ = _e497 + 32u;
         }
         loop_init_27 = false;
-        uint _e403 = u0_;
-        if ((_e403 + 16u) < units) {
+        uint _e413 = u0_;
+        if ((_e413 + 16u) < units) {
         } else {
             break;
         }
         {
-            metal::uint4 _e413 = wbase;
-            uint _e414 = u0_;
-            Unit4_ _e415 = qmv_unit_load(_e413, _e414, wq, _buffer_sizes);
-            wb_1 = _e415;
-            wc_1 = _e415;
-            wd_1 = _e415;
+            metal::uint4 _e423 = wbase;
+            uint _e424 = u0_;
+            Unit4_ _e425 = qmv_unit_load(_e423, _e424, wq, _buffer_sizes);
+            wb_1 = _e425;
+            wc_1 = _e425;
+            wd_1 = _e425;
             if (true) {
-                metal::uint4 _e423 = wbase;
-                uint _e424 = u0_;
-                Unit4_ _e427 = qmv_unit_load(_e423, _e424 + QMV_LANES, wq, _buffer_sizes);
-                wb_1 = _e427;
+                metal::uint4 _e433 = wbase;
+                uint _e434 = u0_;
+                Unit4_ _e437 = qmv_unit_load(_e433, _e434 + QMV_LANES, wq, _buffer_sizes);
+                wb_1 = _e437;
             }
             if (false) {
-                metal::uint4 _e432 = wbase;
-                uint _e433 = u0_;
-                Unit4_ _e439 = qmv_unit_load(_e432, _e433 + 32u, wq, _buffer_sizes);
-                wc_1 = _e439;
+                metal::uint4 _e442 = wbase;
+                uint _e443 = u0_;
+                Unit4_ _e449 = qmv_unit_load(_e442, _e443 + 32u, wq, _buffer_sizes);
+                wc_1 = _e449;
             }
             if (false) {
-                metal::uint4 _e444 = wbase;
-                uint _e445 = u0_;
-                Unit4_ _e451 = qmv_unit_load(_e444, _e445 + 48u, wq, _buffer_sizes);
-                wd_1 = _e451;
+                metal::uint4 _e454 = wbase;
+                uint _e455 = u0_;
+                Unit4_ _e461 = qmv_unit_load(_e454, _e455 + 48u, wq, _buffer_sizes);
+                wd_1 = _e461;
             }
-            uint _e452 = u0_;
-            float _e453 = global_factor;
-            qmv_unit(_e452, _e415, count_4, _e453, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e462 = u0_;
+            float _e463 = global_factor;
+            qmv_unit(_e462, _e425, count_4, _e463, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             if (true) {
-                uint _e458 = u0_;
-                Unit4_ _e461 = wb_1;
-                float _e462 = global_factor;
-                qmv_unit(_e458 + QMV_LANES, _e461, count_4, _e462, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e468 = u0_;
+                Unit4_ _e471 = wb_1;
+                float _e472 = global_factor;
+                qmv_unit(_e468 + QMV_LANES, _e471, count_4, _e472, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
-                uint _e467 = u0_;
-                Unit4_ _e473 = wc_1;
-                float _e474 = global_factor;
-                qmv_unit(_e467 + 32u, _e473, count_4, _e474, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e477 = u0_;
+                Unit4_ _e483 = wc_1;
+                float _e484 = global_factor;
+                qmv_unit(_e477 + 32u, _e483, count_4, _e484, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
-                uint _e479 = u0_;
-                Unit4_ _e485 = wd_1;
-                float _e486 = global_factor;
-                qmv_unit(_e479 + 48u, _e485, count_4, _e486, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e489 = u0_;
+                Unit4_ _e495 = wd_1;
+                float _e496 = global_factor;
+                qmv_unit(_e489 + 48u, _e495, count_4, _e496, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     bool loop_init_28 = true;
     while(true) {
         if (!loop_init_28) {
-            uint _e496 = u0_;
-            u0_ = _e496 + QMV_LANES;
+            uint _e506 = u0_;
+            u0_ = _e506 + QMV_LANES;
         }
         loop_init_28 = false;
-        uint _e489 = u0_;
-        if (_e489 < units) {
+        uint _e499 = u0_;
+        if (_e499 < units) {
         } else {
             break;
         }
         {
-            uint _e491 = u0_;
-            metal::uint4 _e492 = wbase;
-            uint _e493 = u0_;
-            Unit4_ _e494 = qmv_unit_load(_e492, _e493, wq, _buffer_sizes);
-            float _e495 = global_factor;
-            qmv_unit(_e491, _e494, count_4, _e495, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e501 = u0_;
+            metal::uint4 _e502 = wbase;
+            uint _e503 = u0_;
+            Unit4_ _e504 = qmv_unit_load(_e502, _e503, wq, _buffer_sizes);
+            float _e505 = global_factor;
+            qmv_unit(_e501, _e504, count_4, _e505, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
     bool loop_init_29 = true;
     while(true) {
         if (!loop_init_29) {
-            uint _e525 = mi_2;
-            mi_2 = _e525 + 1u;
+            uint _e535 = mi_2;
+            mi_2 = _e535 + 1u;
         }
         loop_init_29 = false;
-        uint _e501 = mi_2;
-        if (_e501 < QMV_XROWS) {
+        uint _e511 = mi_2;
+        if (_e511 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2317,37 +2343,37 @@ struct qmvInput {
             bool loop_init_30 = true;
             while(true) {
                 if (!loop_init_30) {
-                    uint _e522 = ci_2;
-                    ci_2 = _e522 + 1u;
+                    uint _e532 = ci_2;
+                    ci_2 = _e532 + 1u;
                 }
                 loop_init_30 = false;
-                uint _e506 = ci_2;
-                if (_e506 < QMV_COLS) {
+                uint _e516 = ci_2;
+                if (_e516 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e509 = ci_2;
-                    uint _e512 = mi_2;
-                    uint _e516 = mi_2;
-                    uint _e518 = ci_2;
-                    float _e520 = qacc.inner[_e516][_e518];
-                    acc.inner[(_e509 * QMAX_ROWS) + _e512] = _e520;
+                    uint _e519 = ci_2;
+                    uint _e522 = mi_2;
+                    uint _e526 = mi_2;
+                    uint _e528 = ci_2;
+                    float _e530 = qacc.inner[_e526][_e528];
+                    acc.inner[(_e519 * QMAX_ROWS) + _e522] = _e530;
                 }
             }
         }
     }
     uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
-    c0_ = _e168 ? chunks : first_1;
+    c0_ = _e178 ? chunks : first_1;
     bool loop_init_31 = true;
     while(true) {
         if (!loop_init_31) {
-            uint _e812 = c0_;
-            c0_ = _e812 + 32u;
+            uint _e822 = c0_;
+            c0_ = _e822 + 32u;
         }
         loop_init_31 = false;
-        uint _e539 = c0_;
-        if (_e539 < chunks) {
+        uint _e549 = c0_;
+        if (_e549 < chunks) {
         } else {
             break;
         }
@@ -2356,38 +2382,38 @@ struct qmvInput {
             bool loop_init_32 = true;
             while(true) {
                 if (!loop_init_32) {
-                    uint _e572 = u;
-                    u = _e572 + 1u;
+                    uint _e582 = u;
+                    u = _e582 + 1u;
                 }
                 loop_init_32 = false;
-                uint _e543 = u;
-                if (_e543 < 2u) {
+                uint _e553 = u;
+                if (_e553 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e545 = c0_;
-                    uint _e546 = u;
-                    uint c_5 = metal::min(_e545 + (_e546 * QMV_LANES), chunks - 1u);
+                    uint _e555 = c0_;
+                    uint _e556 = u;
+                    uint c_5 = metal::min(_e555 + (_e556 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
                     bool loop_init_33 = true;
                     while(true) {
                         if (!loop_init_33) {
-                            uint _e569 = ci_3;
-                            ci_3 = _e569 + 1u;
+                            uint _e579 = ci_3;
+                            ci_3 = _e579 + 1u;
                         }
                         loop_init_33 = false;
-                        uint _e555 = ci_3;
-                        if (_e555 < QMV_COLS) {
+                        uint _e565 = ci_3;
+                        if (_e565 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e558 = ci_3;
-                            uint _e560 = w_rows.inner[_e558];
-                            uint _e561 = u;
-                            uint _e564 = ci_3;
-                            qmv_load(_e560, c_5, ((_e561 * QMAX_COLS) + _e564) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e568 = ci_3;
+                            uint _e570 = w_rows.inner[_e568];
+                            uint _e571 = u;
+                            uint _e574 = ci_3;
+                            qmv_load(_e570, c_5, ((_e571 * QMAX_COLS) + _e574) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
@@ -2396,19 +2422,19 @@ struct qmvInput {
             bool loop_init_34 = true;
             while(true) {
                 if (!loop_init_34) {
-                    uint _e810 = u_1;
-                    u_1 = _e810 + 1u;
+                    uint _e820 = u_1;
+                    u_1 = _e820 + 1u;
                 }
                 loop_init_34 = false;
-                uint _e576 = u_1;
-                if (_e576 < 2u) {
+                uint _e586 = u_1;
+                if (_e586 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e578 = c0_;
-                    uint _e579 = u_1;
-                    uint c_6 = _e578 + (_e579 * QMV_LANES);
+                    uint _e588 = c0_;
+                    uint _e589 = u_1;
+                    uint c_6 = _e588 + (_e589 * QMV_LANES);
                     if (c_6 >= chunks) {
                         break;
                     }
@@ -2416,20 +2442,20 @@ struct qmvInput {
                     bool loop_init_35 = true;
                     while(true) {
                         if (!loop_init_35) {
-                            uint _e807 = s0_;
-                            s0_ = _e807 + 32u;
+                            uint _e817 = s0_;
+                            s0_ = _e817 + 32u;
                         }
                         loop_init_35 = false;
-                        uint _e586 = s0_;
-                        if (_e586 < 32u) {
+                        uint _e596 = s0_;
+                        if (_e596 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e591 = s0_;
-                            uint j0_3 = (c_6 * 32u) + _e591;
-                            uint _e595 = p.k;
-                            if (j0_3 >= _e595) {
+                            uint _e601 = s0_;
+                            uint j0_3 = (c_6 * 32u) + _e601;
+                            uint _e605 = p.k;
+                            if (j0_3 >= _e605) {
                                 break;
                             }
                             ab = type_18 {};
@@ -2437,22 +2463,22 @@ struct qmvInput {
                             bool loop_init_36 = true;
                             while(true) {
                                 if (!loop_init_36) {
-                                    uint _e612 = ci_4;
-                                    ci_4 = _e612 + 1u;
+                                    uint _e622 = ci_4;
+                                    ci_4 = _e622 + 1u;
                                 }
                                 loop_init_36 = false;
-                                uint _e601 = ci_4;
-                                if (_e601 < QMV_COLS) {
+                                uint _e611 = ci_4;
+                                if (_e611 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e604 = ci_4;
-                                    uint _e606 = ci_4;
-                                    uint _e608 = w_rows.inner[_e606];
-                                    float _e609 = global_factor;
-                                    metal::float2 _e610 = qmv_group(_e608, j0_3, _e609, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e604] = _e610;
+                                    uint _e614 = ci_4;
+                                    uint _e616 = ci_4;
+                                    uint _e618 = w_rows.inner[_e616];
+                                    float _e619 = global_factor;
+                                    metal::float2 _e620 = qmv_group(_e618, j0_3, _e619, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e614] = _e620;
                                 }
                             }
                             dots = type_21 {};
@@ -2461,12 +2487,12 @@ struct qmvInput {
                             bool loop_init_37 = true;
                             while(true) {
                                 if (!loop_init_37) {
-                                    uint _e759 = e8_;
-                                    e8_ = _e759 + 8u;
+                                    uint _e769 = e8_;
+                                    e8_ = _e769 + 8u;
                                 }
                                 loop_init_37 = false;
-                                uint _e620 = e8_;
-                                if (_e620 < 32u) {
+                                uint _e630 = e8_;
+                                if (_e630 < 32u) {
                                 } else {
                                     break;
                                 }
@@ -2476,12 +2502,12 @@ struct qmvInput {
                                     bool loop_init_38 = true;
                                     while(true) {
                                         if (!loop_init_38) {
-                                            uint _e657 = ci_5;
-                                            ci_5 = _e657 + 1u;
+                                            uint _e667 = ci_5;
+                                            ci_5 = _e667 + 1u;
                                         }
                                         loop_init_38 = false;
-                                        uint _e626 = ci_5;
-                                        if (_e626 < QMV_COLS) {
+                                        uint _e636 = ci_5;
+                                        if (_e636 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
@@ -2490,25 +2516,25 @@ struct qmvInput {
                                             bool loop_init_39 = true;
                                             while(true) {
                                                 if (!loop_init_39) {
-                                                    uint _e654 = e;
-                                                    e = _e654 + 1u;
+                                                    uint _e664 = e;
+                                                    e = _e664 + 1u;
                                                 }
                                                 loop_init_39 = false;
-                                                uint _e631 = e;
-                                                if (_e631 < 8u) {
+                                                uint _e641 = e;
+                                                if (_e641 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e634 = ci_5;
-                                                    uint _e637 = e;
-                                                    uint _e640 = u_1;
-                                                    uint _e643 = ci_5;
-                                                    uint _e647 = s0_;
-                                                    uint _e648 = e8_;
-                                                    uint _e650 = e;
-                                                    float _e652 = qmv_weight(((_e640 * QMAX_COLS) + _e643) * 8u, (_e647 + _e648) + _e650, fp4_lut, wbuf);
-                                                    wf.inner[(_e634 * 8u) + _e637] = _e652;
+                                                    uint _e644 = ci_5;
+                                                    uint _e647 = e;
+                                                    uint _e650 = u_1;
+                                                    uint _e653 = ci_5;
+                                                    uint _e657 = s0_;
+                                                    uint _e658 = e8_;
+                                                    uint _e660 = e;
+                                                    float _e662 = qmv_weight(((_e650 * QMAX_COLS) + _e653) * 8u, (_e657 + _e658) + _e660, fp4_lut, wbuf, qmv_one32_);
+                                                    wf.inner[(_e644 * 8u) + _e647] = _e662;
                                                 }
                                             }
                                         }
@@ -2517,80 +2543,80 @@ struct qmvInput {
                                     bool loop_init_40 = true;
                                     while(true) {
                                         if (!loop_init_40) {
-                                            uint _e757 = mi_3;
-                                            mi_3 = _e757 + 1u;
+                                            uint _e767 = mi_3;
+                                            mi_3 = _e767 + 1u;
                                         }
                                         loop_init_40 = false;
-                                        uint _e661 = mi_3;
-                                        if (_e661 < QMV_XROWS) {
+                                        uint _e671 = mi_3;
+                                        if (_e671 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e664 = mi_3;
-                                            if (_e664 < count_4) {
-                                                uint _e666 = mi_3;
-                                                uint _e668 = x_rows.inner[_e666];
-                                                uint _e669 = e8_;
-                                                qmv_x8_(_e668, j0_3 + _e669, p, x_2, xv, _buffer_sizes);
+                                            uint _e674 = mi_3;
+                                            if (_e674 < count_4) {
+                                                uint _e676 = mi_3;
+                                                uint _e678 = x_rows.inner[_e676];
+                                                uint _e679 = e8_;
+                                                qmv_x8_(_e678, j0_3 + _e679, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e676 = mi_3;
-                                                    float _e678 = sx.inner[_e676];
-                                                    float _e681 = xv.inner[0];
-                                                    float _e684 = xv.inner[1];
-                                                    float _e688 = xv.inner[2];
-                                                    float _e691 = xv.inner[3];
-                                                    float _e696 = xv.inner[4];
-                                                    float _e699 = xv.inner[5];
-                                                    float _e703 = xv.inner[6];
-                                                    float _e706 = xv.inner[7];
-                                                    sx.inner[_e676] = _e678 + (((_e681 + _e684) + (_e688 + _e691)) + ((_e696 + _e699) + (_e703 + _e706)));
+                                                    uint _e686 = mi_3;
+                                                    float _e688 = sx.inner[_e686];
+                                                    float _e691 = xv.inner[0];
+                                                    float _e694 = xv.inner[1];
+                                                    float _e698 = xv.inner[2];
+                                                    float _e701 = xv.inner[3];
+                                                    float _e706 = xv.inner[4];
+                                                    float _e709 = xv.inner[5];
+                                                    float _e713 = xv.inner[6];
+                                                    float _e716 = xv.inner[7];
+                                                    sx.inner[_e686] = _e688 + (((_e691 + _e694) + (_e698 + _e701)) + ((_e706 + _e709) + (_e713 + _e716)));
                                                 }
                                                 ci_6 = 0u;
                                                 bool loop_init_41 = true;
                                                 while(true) {
                                                     if (!loop_init_41) {
-                                                        uint _e754 = ci_6;
-                                                        ci_6 = _e754 + 1u;
+                                                        uint _e764 = ci_6;
+                                                        ci_6 = _e764 + 1u;
                                                     }
                                                     loop_init_41 = false;
-                                                    uint _e713 = ci_6;
-                                                    if (_e713 < QMV_COLS) {
+                                                    uint _e723 = ci_6;
+                                                    if (_e723 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e716 = ci_6;
-                                                        uint _e719 = mi_3;
-                                                        float _e722 = dots.inner[(_e716 * QMAX_ROWS) + _e719];
-                                                        d = _e722;
+                                                        uint _e726 = ci_6;
+                                                        uint _e729 = mi_3;
+                                                        float _e732 = dots.inner[(_e726 * QMAX_ROWS) + _e729];
+                                                        d = _e732;
                                                         e_1 = 0u;
                                                         bool loop_init_42 = true;
                                                         while(true) {
                                                             if (!loop_init_42) {
-                                                                uint _e744 = e_1;
-                                                                e_1 = _e744 + 1u;
+                                                                uint _e754 = e_1;
+                                                                e_1 = _e754 + 1u;
                                                             }
                                                             loop_init_42 = false;
-                                                            uint _e726 = e_1;
-                                                            if (_e726 < 8u) {
+                                                            uint _e736 = e_1;
+                                                            if (_e736 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e729 = d;
-                                                                uint _e731 = e_1;
-                                                                float _e733 = xv.inner[_e731];
-                                                                uint _e734 = ci_6;
-                                                                uint _e737 = e_1;
-                                                                float _e740 = wf.inner[(_e734 * 8u) + _e737];
-                                                                d = _e729 + (_e733 * _e740);
+                                                                float _e739 = d;
+                                                                uint _e741 = e_1;
+                                                                float _e743 = xv.inner[_e741];
+                                                                uint _e744 = ci_6;
+                                                                uint _e747 = e_1;
+                                                                float _e750 = wf.inner[(_e744 * 8u) + _e747];
+                                                                d = _e739 + (_e743 * _e750);
                                                             }
                                                         }
-                                                        uint _e746 = ci_6;
-                                                        uint _e749 = mi_3;
-                                                        float _e752 = d;
-                                                        dots.inner[(_e746 * QMAX_ROWS) + _e749] = _e752;
+                                                        uint _e756 = ci_6;
+                                                        uint _e759 = mi_3;
+                                                        float _e762 = d;
+                                                        dots.inner[(_e756 * QMAX_ROWS) + _e759] = _e762;
                                                     }
                                                 }
                                             }
@@ -2602,12 +2628,12 @@ struct qmvInput {
                             bool loop_init_43 = true;
                             while(true) {
                                 if (!loop_init_43) {
-                                    uint _e805 = mi_4;
-                                    mi_4 = _e805 + 1u;
+                                    uint _e815 = mi_4;
+                                    mi_4 = _e815 + 1u;
                                 }
                                 loop_init_43 = false;
-                                uint _e764 = mi_4;
-                                if (_e764 < QMV_XROWS) {
+                                uint _e774 = mi_4;
+                                if (_e774 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
@@ -2616,29 +2642,29 @@ struct qmvInput {
                                     bool loop_init_44 = true;
                                     while(true) {
                                         if (!loop_init_44) {
-                                            uint _e802 = ci_7;
-                                            ci_7 = _e802 + 1u;
+                                            uint _e812 = ci_7;
+                                            ci_7 = _e812 + 1u;
                                         }
                                         loop_init_44 = false;
-                                        uint _e769 = ci_7;
-                                        if (_e769 < QMV_COLS) {
+                                        uint _e779 = ci_7;
+                                        if (_e779 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e772 = ci_7;
-                                            uint _e775 = mi_4;
-                                            float _e778 = acc.inner[(_e772 * QMAX_ROWS) + _e775];
-                                            uint _e779 = ci_7;
-                                            float _e782 = ab.inner[_e779].x;
-                                            uint _e783 = ci_7;
-                                            uint _e786 = mi_4;
-                                            float _e789 = dots.inner[(_e783 * QMAX_ROWS) + _e786];
-                                            uint _e791 = ci_7;
-                                            float _e794 = ab.inner[_e791].y;
-                                            uint _e795 = mi_4;
-                                            float _e797 = sx.inner[_e795];
-                                            acc.inner[(_e772 * QMAX_ROWS) + _e775] = _e778 + ((_e782 * _e789) + (_e794 * _e797));
+                                            uint _e782 = ci_7;
+                                            uint _e785 = mi_4;
+                                            float _e788 = acc.inner[(_e782 * QMAX_ROWS) + _e785];
+                                            uint _e789 = ci_7;
+                                            float _e792 = ab.inner[_e789].x;
+                                            uint _e793 = ci_7;
+                                            uint _e796 = mi_4;
+                                            float _e799 = dots.inner[(_e793 * QMAX_ROWS) + _e796];
+                                            uint _e801 = ci_7;
+                                            float _e804 = ab.inner[_e801].y;
+                                            uint _e805 = mi_4;
+                                            float _e807 = sx.inner[_e805];
+                                            acc.inner[(_e782 * QMAX_ROWS) + _e785] = _e788 + ((_e792 * _e799) + (_e804 * _e807));
                                         }
                                     }
                                 }
@@ -2650,19 +2676,19 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e819 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e819, acc, p, rows, out, red, _buffer_sizes);
+        uint _e829 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e829, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
     bool loop_init_45 = true;
     while(true) {
         if (!loop_init_45) {
-            uint _e977 = mi_5;
-            mi_5 = _e977 + 1u;
+            uint _e987 = mi_5;
+            mi_5 = _e987 + 1u;
         }
         loop_init_45 = false;
-        uint _e822 = mi_5;
-        if (_e822 < QMV_XROWS) {
+        uint _e832 = mi_5;
+        if (_e832 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2671,21 +2697,21 @@ struct qmvInput {
             bool loop_init_46 = true;
             while(true) {
                 if (!loop_init_46) {
-                    uint _e844 = ci_8;
-                    ci_8 = _e844 + 1u;
+                    uint _e854 = ci_8;
+                    ci_8 = _e854 + 1u;
                 }
                 loop_init_46 = false;
-                uint _e827 = ci_8;
-                if (_e827 < QMV_COLS) {
+                uint _e837 = ci_8;
+                if (_e837 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e831 = ci_8;
-                    uint _e836 = ci_8;
-                    uint _e839 = mi_5;
-                    float _e842 = acc.inner[(_e836 * QMAX_ROWS) + _e839];
-                    red.inner[(_e831 * QMV_WG) + lid] = _e842;
+                    uint _e841 = ci_8;
+                    uint _e846 = ci_8;
+                    uint _e849 = mi_5;
+                    float _e852 = acc.inner[(_e846 * QMAX_ROWS) + _e849];
+                    red.inner[(_e841 * QMV_WG) + lid] = _e852;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
@@ -2693,38 +2719,38 @@ struct qmvInput {
             bool loop_init_47 = true;
             while(true) {
                 if (!loop_init_47) {
-                    uint _e881 = stride;
-                    stride = _e881 >> 1u;
+                    uint _e891 = stride;
+                    stride = _e891 >> 1u;
                 }
                 loop_init_47 = false;
-                uint _e851 = stride;
-                if (_e851 > 0u) {
+                uint _e861 = stride;
+                if (_e861 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e854 = stride;
-                    if (lane_1 < _e854) {
+                    uint _e864 = stride;
+                    if (lane_1 < _e864) {
                         ci_9 = 0u;
                         bool loop_init_48 = true;
                         while(true) {
                             if (!loop_init_48) {
-                                uint _e879 = ci_9;
-                                ci_9 = _e879 + 1u;
+                                uint _e889 = ci_9;
+                                ci_9 = _e889 + 1u;
                             }
                             loop_init_48 = false;
-                            uint _e858 = ci_9;
-                            if (_e858 < QMV_COLS) {
+                            uint _e868 = ci_9;
+                            if (_e868 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e862 = ci_9;
-                                float _e867 = red.inner[(_e862 * QMV_WG) + lid];
-                                uint _e869 = ci_9;
-                                uint _e873 = stride;
-                                float _e876 = red.inner[((_e869 * QMV_WG) + lid) + _e873];
-                                red.inner[(_e862 * QMV_WG) + lid] = _e867 + _e876;
+                                uint _e872 = ci_9;
+                                float _e877 = red.inner[(_e872 * QMV_WG) + lid];
+                                uint _e879 = ci_9;
+                                uint _e883 = stride;
+                                float _e886 = red.inner[((_e879 * QMV_WG) + lid) + _e883];
+                                red.inner[(_e872 * QMV_WG) + lid] = _e877 + _e886;
                             }
                         }
                     }
@@ -2732,44 +2758,44 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e888 = mi_5;
-                local_9 = _e888 < count_4;
+                uint _e898 = mi_5;
+                local_9 = _e898 < count_4;
             } else {
                 local_9 = false;
             }
-            bool _e891 = local_9;
-            if (_e891) {
-                uint _e893 = tile.y;
-                uint _e894 = mi_5;
-                metal::uint2 _e895 = qmv_row(_e893, _e894, rows, _buffer_sizes);
-                uint _e899 = p.n;
-                uint o_6 = _e895.y * _e899;
+            bool _e901 = local_9;
+            if (_e901) {
+                uint _e903 = tile.y;
+                uint _e904 = mi_5;
+                metal::uint2 _e905 = qmv_row(_e903, _e904, rows, _buffer_sizes);
+                uint _e909 = p.n;
+                uint o_6 = _e905.y * _e909;
                 if (false) {
                     ci_10 = 0u;
                     bool loop_init_49 = true;
                     while(true) {
                         if (!loop_init_49) {
-                            uint _e946 = ci_10;
-                            ci_10 = _e946 + 2u;
+                            uint _e956 = ci_10;
+                            ci_10 = _e956 + 2u;
                         }
                         loop_init_49 = false;
-                        uint _e907 = ci_10;
-                        if (_e907 < QMV_COLS) {
+                        uint _e917 = ci_10;
+                        if (_e917 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e910 = ci_10;
-                            uint _e914 = p.n;
-                            if ((col0_1 + _e910) < _e914) {
-                                uint _e917 = ci_10;
-                                float _e922 = red.inner[(_e917 * QMV_WG) + lid];
-                                uint _e924 = float_to_bits(_e922, XDT);
-                                uint _e926 = ci_10;
-                                float _e933 = red.inner[((_e926 + 1u) * QMV_WG) + lid];
-                                uint _e935 = float_to_bits(_e933, XDT);
-                                uint _e938 = ci_10;
-                                out[((o_6 + col0_1) + _e938) >> 1u] = _e924 | (_e935 << 16u);
+                            uint _e920 = ci_10;
+                            uint _e924 = p.n;
+                            if ((col0_1 + _e920) < _e924) {
+                                uint _e927 = ci_10;
+                                float _e932 = red.inner[(_e927 * QMV_WG) + lid];
+                                uint _e934 = float_to_bits(_e932, XDT);
+                                uint _e936 = ci_10;
+                                float _e943 = red.inner[((_e936 + 1u) * QMV_WG) + lid];
+                                uint _e945 = float_to_bits(_e943, XDT);
+                                uint _e948 = ci_10;
+                                out[((o_6 + col0_1) + _e948) >> 1u] = _e934 | (_e945 << 16u);
                             }
                         }
                     }
@@ -2778,23 +2804,23 @@ struct qmvInput {
                     bool loop_init_50 = true;
                     while(true) {
                         if (!loop_init_50) {
-                            uint _e974 = ci_11;
-                            ci_11 = _e974 + 1u;
+                            uint _e984 = ci_11;
+                            ci_11 = _e984 + 1u;
                         }
                         loop_init_50 = false;
-                        uint _e951 = ci_11;
-                        if (_e951 < QMV_COLS) {
+                        uint _e961 = ci_11;
+                        if (_e961 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e954 = ci_11;
-                            uint _e958 = p.n;
-                            if ((col0_1 + _e954) < _e958) {
-                                uint _e962 = ci_11;
-                                uint _e966 = ci_11;
-                                float _e971 = red.inner[(_e966 * QMV_WG) + lid];
-                                out[(o_6 + col0_1) + _e962] = as_type<uint>(_e971);
+                            uint _e964 = ci_11;
+                            uint _e968 = p.n;
+                            if ((col0_1 + _e964) < _e968) {
+                                uint _e972 = ci_11;
+                                uint _e976 = ci_11;
+                                float _e981 = red.inner[(_e976 * QMV_WG) + lid];
+                                out[(o_6 + col0_1) + _e972] = as_type<uint>(_e981);
                             }
                         }
                     }
