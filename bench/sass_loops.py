@@ -2,7 +2,7 @@
 
 qmv_stats --ir DIR writes each qmv pipeline's cache blob (`.cache`). NVIDIA's blob (driver 580) is a
 header, then a zstd stream (magic 28 b5 2f fd) holding the compiled program as raw sm_90 instructions
-after a driver header (the program starts with S2R, 19 79 00 00 00 00 00 00). This decompresses that,
+after a driver header (at 0x198 of the stream with driver 580.159.04). This decompresses that,
 disassembles it with nvdisasm (-b SM90: raw instruction binary; e.g. triton's copy in the venv) and
 prints, per loop (a backward BRA), its instruction count by opcode.
 Usage: python3 bench/sass_loops.py [--dump] FILE.cache...  (NVDISASM=path, default: triton's)
@@ -23,9 +23,9 @@ def program(path):
     if z < 0:
         sys.exit(f"{path}: no zstd stream (not an NVIDIA cache blob?)")
     d = subprocess.run(["zstd", "-d", "-c"], input=blob[z:], capture_output=True, check=True).stdout
-    start = d.find(b"\x19\x79\x00\x00\x00\x00\x00\x00")
-    # The word at 0x20 is a little more than the program's length (program + trailer).
-    return d[start:start + int.from_bytes(d[0x20:0x24], "little")]
+    # Driver 580: the program starts at 0x198 of the stream; the word at 0x20 is its length plus a
+    # 592-byte trailer (Binary Size = that word - 592 in every blob read so far).
+    return d[0x198:0x198 + int.from_bytes(d[0x20:0x24], "little")]
 
 
 def sass(path):
@@ -34,11 +34,14 @@ def sass(path):
     code = program(path)
     tmp = "/tmp/sass_loops.bin"
     n = len(code) // 16 * 16
-    for cut in range(n, max(n - 16 * 256, 0), -16):
+    r = None
+    for cut in range(n, max(n - 16 * 64, 0), -16):
         open(tmp, "wb").write(code[:cut])
         r = subprocess.run([ND, "-b", "SM90", tmp], capture_output=True, text=True)
         if r.returncode == 0 and "EXIT" in r.stdout:
             break
+    if r is None or r.returncode != 0:
+        sys.exit(f"{path}: nvdisasm did not take the program")
     ins = []
     for line in r.stdout.splitlines():
         m = re.match(r"\s*/\*([0-9a-f]+)\*/\s+(.*?);", line)

@@ -83,13 +83,14 @@ var<workgroup> fp4_lut: array<f32, 16>;
 var<private> wbuf: array<u32, 64>;
 // Eight consecutive x values as f32.
 var<private> xv: array<f32, 8>;
-// The bits of 1.0 as an f16 pair and as an f32, or'ed into codes after a mask: (v & mask) | one.
-// Held as values the compiler cannot fold (set at entry from opaque_zero), so NVIDIA's compiler
-// makes each such and-or one LOP3 with the mask as its immediate; with both as literals it
-// emitted two LOP3s per and-or (SASS from the pipeline cache, stage 12: one of the 4.6 / 6.1
-// instructions per 2/3-bit code and column).
+// The bits of 1.0 as an f16 pair, or'ed into 2/4-bit codes after a mask: (v & mask) | one. Held
+// as a value the compiler cannot fold (set at entry from opaque_zero), so NVIDIA's compiler makes
+// each such and-or one LOP3 with the mask as its immediate; with both literal it emitted two
+// LOP3s (SASS from the pipeline cache, bench/results/wgpu-h100-stage10-notes.md stage 12: loop
+// −11 % for 2-bit, −10 % for 4-bit; qmv 2-5 % faster on the H100). The f32 form for 3/5/6-bit
+// codes (`| (0x3f800000 | opaque_zero)`) did not fuse: the compiler split the or back into an
+// immediate and the register.
 var<private> qmv_one16: u32;
-var<private> qmv_one32: u32;
 
 // Loads the BITS words of chunk c of stored row `row` into wbuf[base..]: 16-byte loads where the
 // chunk is 16-byte aligned (4- and 8-bit codes in rows of a multiple of 128 elements), else word
@@ -147,9 +148,9 @@ fn qmv_weight(base: u32, e: u32) -> f32 {
             } else {
                 v = w >> (sh - d);
             }
-            return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | qmv_one32);
+            return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | 0x3f800000u);
         }
-        return bitcast<f32>((qmv_code(base, e) << d) | qmv_one32);
+        return bitcast<f32>((qmv_code(base, e) << d) | 0x3f800000u);
     }
     if MODE == MODE_MXFP8 {
         return fp8_e4m3_value(qmv_code(base, e));
@@ -306,7 +307,7 @@ fn qmv_w8(wa: u32, wb: u32) -> W8 {
         // 1 + q/256 as f16 pairs: codes 0 and 2 of a word (bytes 0, 2 to bits 2..9 of each half),
         // codes 1 and 3 (bytes 1, 3).
         let v = vec4<u32>(wa << 2u, wa >> 6u, wb << 2u, wb >> 6u);
-        let h = (v & vec4<u32>(0x03fc03fcu)) | vec4<u32>(qmv_one16);
+        let h = (v & vec4<u32>(0x03fc03fcu)) | vec4<u32>(0x3c003c00u);
         let a0 = unpack2x16float(h.x);
         let a1 = unpack2x16float(h.y);
         let b0 = unpack2x16float(h.z);
@@ -635,7 +636,7 @@ fn qmv_code_n(lo: vec4<u32>, hi: vec4<u32>, pos: u32) -> f32 {
     if straddles {
         v = v | (qmv_uword(lo, hi, wi + 1u) << (d + 32u - sh));
     }
-    return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | qmv_one32);
+    return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | 0x3f800000u);
 }
 
 // The eight weights of octet o (a literal) of a column's unit: codes 8o..8o+7.
@@ -753,7 +754,6 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     }
     opaque_zero = tiles[0].w; // always 0 (src/plan.rs), unknown to the compiler
     qmv_one16 = 0x3c003c00u | opaque_zero;
-    qmv_one32 = 0x3f800000u | opaque_zero;
     let count = select(0u, tile.z, tile_live);
     let lane = lid % QMV_LANES;
     let col0 = (wid.x * (QMV_WG / QMV_LANES) + lid / QMV_LANES) * QMV_COLS;
