@@ -70,7 +70,8 @@ mod vk {
     use wgpu::hal::api::Vulkan;
 
     pub struct StatsDevice {
-        // Field order = drop order: the hal device outlives nothing we created (destroyed by hand).
+        /// A second device on the adapter (dropping it destroys the VkDevice; `readout` destroys what it
+        /// creates before returning).
         device: wgpu::hal::vulkan::Device,
         _queue: wgpu::hal::vulkan::Queue,
         ext: Option<ash::khr::pipeline_executable_properties::Device>,
