@@ -18,7 +18,11 @@
 #      QMLX_WGPU_TESTS="matmul_accuracy" runs only those test binaries (default: both);
 #      QMLX_WGPU_TEST_ARGS="qmv" passes a test-name filter to them;
 #      QMLX_WGPU_TESTS_LAST=1 runs the tests after the bench instead (see tests() below);
-#      QMLX_WGPU_SKIP_TESTS=1 runs no tests (a timing-only round).
+#      QMLX_WGPU_SKIP_TESTS=1 runs no tests (a timing-only round);
+#      QMLX_WGPU_STATS="--modes affine2 --layouts ..." first prints the driver's register counts
+#      and the occupancy they allow for those qmv variants (qmv_stats; "all": every mode and shape
+#      with the default layouts); QMLX_WGPU_STATS_IR=1 also writes the driver's internal
+#      representations, if it gives any, to $OUT/qmv-ir/.
 #      A bench binary built at an earlier commit, copied to $BIN/wgpu_bench_base (its commit in
 #      $BIN/COMMIT_BASE), runs first: a same-run baseline (QMLX_BENCH_BASE_ARGS: its arguments).
 #   0. here, for that baseline: bash bench/wgpu_gpu.sh base <commit>
@@ -30,8 +34,8 @@ BIN=${QMLX_WGPU_BIN:-bench/out/wgpu-bin}
 
 build() {
   mkdir -p "$BIN"
-  cargo build --release -q -p qmlx-wgpu --example wgpu_bench
-  cp "${CARGO_TARGET_DIR:-target}/release/examples/wgpu_bench" "$BIN/"
+  cargo build --release -q -p qmlx-wgpu --example wgpu_bench --example qmv_stats
+  cp "${CARGO_TARGET_DIR:-target}/release/examples/wgpu_bench" "${CARGO_TARGET_DIR:-target}/release/examples/qmv_stats" "$BIN/"
   cargo test --release -q -p qmlx-wgpu --no-run --message-format=json 2>/dev/null | python3 -c '
 import json, shutil, sys
 for line in sys.stdin:
@@ -44,7 +48,7 @@ for line in sys.stdin:
         print("copied", m["target"]["name"])
 ' "$BIN"
   # The device tool carries at most 64 MiB: drop the debug info the release profile keeps.
-  strip --strip-debug "$BIN/wgpu_bench" "$BIN/quantize_parity" "$BIN/matmul_accuracy"
+  strip --strip-debug "$BIN/wgpu_bench" "$BIN/qmv_stats" "$BIN/quantize_parity" "$BIN/matmul_accuracy"
   if [ -f "$BIN/wgpu_bench_base" ] && cmp -s "$BIN/wgpu_bench" "$BIN/wgpu_bench_base"; then
     echo "wgpu_gpu.sh build: the bench is the baseline's binary (stale build after 'base'?)" >&2; exit 1
   fi
@@ -118,6 +122,13 @@ run() {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(cat "$BIN/COMMIT")"
     nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || true
+    if [ -n "${QMLX_WGPU_STATS:-}" ]; then
+      echo "## qmv registers and occupancy (qmv_stats)"
+      local stats_args=()
+      if [ "$QMLX_WGPU_STATS" != all ]; then read -r -a stats_args <<< "$QMLX_WGPU_STATS"; fi
+      if [ -n "${QMLX_WGPU_STATS_IR:-}" ]; then stats_args+=(--ir "${OUT:-/tmp}/qmv-ir"); fi
+      timeout 120 "$BIN/qmv_stats" "${stats_args[@]}" 2>&1 || echo "qmv_stats exit $?"
+    fi
     if [ -z "${QMLX_WGPU_TESTS_LAST:-}" ]; then tests; fi
     if [ -x "$BIN/wgpu_bench_base" ]; then
       echo "## baseline: qmv vs copy roofline at $(cat "$BIN/COMMIT_BASE" 2>/dev/null)"

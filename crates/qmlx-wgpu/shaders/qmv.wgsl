@@ -83,6 +83,14 @@ var<workgroup> fp4_lut: array<f32, 16>;
 var<private> wbuf: array<u32, 64>;
 // Eight consecutive x values as f32.
 var<private> xv: array<f32, 8>;
+// The bits of 1.0 as an f16 pair, or'ed into 2/4-bit codes after a mask: (v & mask) | one. Held
+// as a value the compiler cannot fold (set at entry from opaque_zero), so NVIDIA's compiler makes
+// each such and-or one LOP3 with the mask as its immediate; with both literal it emitted two
+// LOP3s (SASS from the pipeline cache, bench/results/wgpu-h100-stage10-notes.md stage 12: loop
+// −11 % for 2-bit, −10 % for 4-bit; qmv 2-5 % faster on the H100). The f32 form for 3/5/6-bit
+// codes (`| (0x3f800000 | opaque_zero)`) did not fuse: the compiler split the or back into an
+// immediate and the register.
+var<private> qmv_one16: u32;
 
 // Loads the BITS words of chunk c of stored row `row` into wbuf[base..]: 16-byte loads where the
 // chunk is 16-byte aligned (4- and 8-bit codes in rows of a multiple of 128 elements), else word
@@ -215,7 +223,7 @@ fn qmv_x8v(x_row: u32, j: u32) -> X8 {
 fn pairs4(w: u32) -> vec4<u32> {
     if MODE == MODE_AFFINE {
         let v = vec4<u32>(w << 6u, w << 2u, w >> 2u, w >> 6u);
-        return (v & vec4<u32>(0x03c003c0u)) | vec4<u32>(0x3c003c00u);
+        return (v & vec4<u32>(0x03c003c0u)) | vec4<u32>(qmv_one16);
     }
     if QMV_DECODE == 2u {
         // The same f16 pairs with fewer shifts: the even and the odd codes each get a byte of
@@ -263,7 +271,7 @@ struct W16 {
 // unpack2x16float gives both as f32. 15 integer operations per 16 codes (the f32 form: 31).
 fn pairs2(w: u32) -> W16 {
     let m = vec4<u32>(0x03000300u);
-    let one = vec4<u32>(0x3c003c00u);
+    let one = vec4<u32>(qmv_one16);
     let l = (vec4<u32>(w << 8u, w << 6u, w << 4u, w << 2u) & m) | one;
     let h = (vec4<u32>(w, w >> 2u, w >> 4u, w >> 6u) & m) | one;
     let p0 = unpack2x16float(l.x);
@@ -745,6 +753,7 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
         tile = tiles[min(ti, p.tiles - 1u)];
     }
     opaque_zero = tiles[0].w; // always 0 (src/plan.rs), unknown to the compiler
+    qmv_one16 = 0x3c003c00u | opaque_zero;
     let count = select(0u, tile.z, tile_live);
     let lane = lid % QMV_LANES;
     let col0 = (wid.x * (QMV_WG / QMV_LANES) + lid / QMV_LANES) * QMV_COLS;

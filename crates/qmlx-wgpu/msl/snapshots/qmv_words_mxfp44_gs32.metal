@@ -642,11 +642,13 @@ X8_ qmv_x8v(
 }
 
 metal::uint4 pairs4_(
-    uint w_4
+    uint w_4,
+    thread uint& qmv_one16_
 ) {
     if (false) {
         metal::uint4 v_12 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
-        return (v_12 & metal::uint4(62915520u)) | metal::uint4(1006648320u);
+        uint _e19 = qmv_one16_;
+        return (v_12 & metal::uint4(62915520u)) | metal::uint4(_e19);
     }
     if (false) {
         uint e_7 = w_4 & 252645135u;
@@ -671,10 +673,12 @@ metal::uint2 fp8_pairs(
 }
 
 W16_ pairs2_(
-    uint w_6
+    uint w_6,
+    thread uint& qmv_one16_
 ) {
     metal::uint4 m_3 = metal::uint4(50332416u);
-    metal::uint4 one = metal::uint4(1006648320u);
+    uint _e4 = qmv_one16_;
+    metal::uint4 one = metal::uint4(_e4);
     metal::uint4 l_1 = (metal::uint4(w_6 << 8u, w_6 << 6u, w_6 << 4u, w_6 << 2u) & m_3) | one;
     metal::uint4 h = (metal::uint4(w_6, w_6 >> 2u, w_6 >> 4u, w_6 >> 6u) & m_3) | one;
     metal::float2 p0_ = float2(as_type<half2>(l_1.x));
@@ -691,7 +695,8 @@ W16_ pairs2_(
 W8_ qmv_w8_(
     uint wa,
     uint wb_2,
-    threadgroup type_12& fp4_lut
+    threadgroup type_12& fp4_lut,
+    thread uint& qmv_one16_
 ) {
     bool local_13 = {};
     bool local_14 = {};
@@ -735,7 +740,7 @@ W8_ qmv_w8_(
         return W8_ {static_cast<metal::float4>(_e111), static_cast<metal::float4>(_e113)};
     }
     if (true) {
-        metal::uint4 _e120 = pairs4_(wa);
+        metal::uint4 _e120 = pairs4_(wa, qmv_one16_);
         metal::float2 f0_ = float2(as_type<half2>(_e120.x));
         metal::float2 f1_2 = float2(as_type<half2>(_e120.y));
         metal::float2 f2_2 = float2(as_type<half2>(_e120.z));
@@ -897,13 +902,14 @@ Unit4_ qmv_unit_load(
 W8_ qmv_w8_at(
     metal::uint4 u_2,
     uint v_5,
-    threadgroup type_12& fp4_lut
+    threadgroup type_12& fp4_lut,
+    thread uint& qmv_one16_
 ) {
     if (false) {
-        W8_ _e10 = qmv_w8_(u_2[v_5], u_2[v_5 + 1u], fp4_lut);
+        W8_ _e10 = qmv_w8_(u_2[v_5], u_2[v_5 + 1u], fp4_lut, qmv_one16_);
         return _e10;
     }
-    W8_ _e13 = qmv_w8_(u_2[v_5], 0u, fp4_lut);
+    W8_ _e13 = qmv_w8_(u_2[v_5], 0u, fp4_lut, qmv_one16_);
     return _e13;
 }
 
@@ -917,6 +923,7 @@ void qmv_unit(
     device type_8 const& scales,
     device type_8 const& biases,
     threadgroup type_12& fp4_lut,
+    thread uint& qmv_one16_,
     thread type_17& qacc,
     thread metal::uint4& qmv_wrow,
     thread type_4& qmv_xrow,
@@ -1049,23 +1056,23 @@ void qmv_unit(
                 }
                 {
                     uint _e125 = o;
-                    W8_ _e127 = qmv_w8_at(w_8.c0_, _e125 * 1u, fp4_lut);
+                    W8_ _e127 = qmv_w8_at(w_8.c0_, _e125 * 1u, fp4_lut, qmv_one16_);
                     f1_ = _e127;
                     f2_ = _e127;
                     f3_ = _e127;
                     if (true) {
                         uint _e136 = o;
-                        W8_ _e138 = qmv_w8_at(w_8.c1_, _e136 * 1u, fp4_lut);
+                        W8_ _e138 = qmv_w8_at(w_8.c1_, _e136 * 1u, fp4_lut, qmv_one16_);
                         f1_ = _e138;
                     }
                     if (true) {
                         uint _e144 = o;
-                        W8_ _e146 = qmv_w8_at(w_8.c2_, _e144 * 1u, fp4_lut);
+                        W8_ _e146 = qmv_w8_at(w_8.c2_, _e144 * 1u, fp4_lut, qmv_one16_);
                         f2_ = _e146;
                     }
                     if (true) {
                         uint _e152 = o;
-                        W8_ _e154 = qmv_w8_at(w_8.c3_, _e152 * 1u, fp4_lut);
+                        W8_ _e154 = qmv_w8_at(w_8.c3_, _e152 * 1u, fp4_lut, qmv_one16_);
                         f3_ = _e154;
                     }
                     mi_6 = 0u;
@@ -1374,7 +1381,8 @@ W8_ qmv_octet_n(
 W16_ qmv_octets2_n(
     metal::uint4 lo_3,
     metal::uint4 hi_3,
-    uint o_2
+    uint o_2,
+    thread uint& qmv_one16_
 ) {
     bool local_25 = {};
     bool local_26 = {};
@@ -1392,7 +1400,7 @@ W16_ qmv_octets2_n(
     bool _e23 = local_26;
     if (_e23) {
         uint _e26 = qmv_uword(lo_3, hi_3, o_2 >> 1u);
-        W16_ _e27 = pairs2_(_e26);
+        W16_ _e27 = pairs2_(_e26, qmv_one16_);
         return _e27;
     }
     W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_2);
@@ -1409,6 +1417,7 @@ void qmv_octets_n_acc(
     thread type_16& sx_2,
     constant Params& p,
     device type_7 const& x_2,
+    thread uint& qmv_one16_,
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
@@ -1420,20 +1429,20 @@ void qmv_octets_n_acc(
     if (o_3 >= _e6) {
         return;
     }
-    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3);
+    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3, qmv_one16_);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3);
+        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3, qmv_one16_);
         f1_1 = _e20;
     }
     if (true) {
-        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3);
+        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3, qmv_one16_);
         f2_1 = _e27;
     }
     if (true) {
-        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3);
+        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3, qmv_one16_);
         f3_1 = _e34;
     }
     bool loop_init_11 = true;
@@ -1511,6 +1520,7 @@ void qmv_unit_n(
     device type_7 const& x_2,
     device type_8 const& scales,
     device type_8 const& biases,
+    thread uint& qmv_one16_,
     thread type_17& qacc,
     thread metal::uint4& qmv_wrow,
     thread type_4& qmv_xrow,
@@ -1546,10 +1556,10 @@ void qmv_unit_n(
             b_3[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
     bool loop_init_13 = true;
     while(true) {
         if (!loop_init_13) {
@@ -1840,6 +1850,7 @@ struct qmvInput {
     uint opaque_zero = {};
     type_15 wbuf = {};
     type_16 xv = {};
+    uint qmv_one16_ = {};
     type_17 qacc = {};
     metal::uint4 qmv_wrow = {};
     type_4 qmv_xrow = {};
@@ -1935,245 +1946,247 @@ struct qmvInput {
     }
     uint _e67 = tiles[0].w;
     opaque_zero = _e67;
-    uint _e70 = tile.z;
-    uint count_4 = tile_live ? _e70 : 0u;
+    uint _e71 = opaque_zero;
+    qmv_one16_ = 1006648320u | _e71;
+    uint _e75 = tile.z;
+    uint count_4 = tile_live ? _e75 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
-    uint _e87 = tile.x;
-    uint _e90 = p.rows_per_w;
-    uint row0_1 = _e87 * _e90;
+    uint _e92 = tile.x;
+    uint _e95 = p.rows_per_w;
+    uint row0_1 = _e92 * _e95;
     if (false) {
-        uint _e103 = p.has_global;
-        local_3 = _e103 != 0u;
+        uint _e108 = p.has_global;
+        local_3 = _e108 != 0u;
     } else {
         local_3 = false;
     }
-    bool _e107 = local_3;
-    if (_e107) {
-        uint _e110 = tile.x;
-        float _e112 = gscale[_e110];
-        float _e114 = div_rn(_e112, 2688.0, opaque_zero);
-        global_factor = _e114;
+    bool _e112 = local_3;
+    if (_e112) {
+        uint _e115 = tile.x;
+        float _e117 = gscale[_e115];
+        float _e119 = div_rn(_e117, 2688.0, opaque_zero);
+        global_factor = _e119;
     }
     bool loop_init_19 = true;
     while(true) {
         if (!loop_init_19) {
-            uint _e134 = mi;
-            mi = _e134 + 1u;
+            uint _e139 = mi;
+            mi = _e139 + 1u;
         }
         loop_init_19 = false;
-        uint _e118 = mi;
-        if (_e118 < QMV_XROWS) {
+        uint _e123 = mi;
+        if (_e123 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e121 = mi;
-            uint _e124 = tile.y;
-            uint _e125 = mi;
-            metal::uint2 _e131 = qmv_row(_e124, metal::min(_e125, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
-            x_rows.inner[_e121] = _e131.x;
+            uint _e126 = mi;
+            uint _e129 = tile.y;
+            uint _e130 = mi;
+            metal::uint2 _e136 = qmv_row(_e129, metal::min(_e130, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
+            x_rows.inner[_e126] = _e136.x;
         }
     }
     bool loop_init_20 = true;
     while(true) {
         if (!loop_init_20) {
-            uint _e154 = ci;
-            ci = _e154 + 1u;
+            uint _e159 = ci;
+            ci = _e159 + 1u;
         }
         loop_init_20 = false;
-        uint _e139 = ci;
-        if (_e139 < QMV_COLS) {
+        uint _e144 = ci;
+        if (_e144 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e142 = ci;
-            uint _e144 = ci;
-            uint _e148 = p.n;
-            w_rows.inner[_e142] = row0_1 + metal::min(col0_1 + _e144, _e148 - 1u);
+            uint _e147 = ci;
+            uint _e149 = ci;
+            uint _e153 = p.n;
+            w_rows.inner[_e147] = row0_1 + metal::min(col0_1 + _e149, _e153 - 1u);
         }
     }
-    uint _e158 = p.k;
-    uint chunks = (_e158 + 31u) / 32u;
-    bool _e168 = qmv_word_kernel();
-    uint _e171 = p.wpr;
-    uint _e173 = qmv_unit_words_n();
-    bool _e174 = qmv_words_n();
-    uint units = _e171 / (_e174 ? _e173 : QMV_VEC);
+    uint _e163 = p.k;
+    uint chunks = (_e163 + 31u) / 32u;
+    bool _e173 = qmv_word_kernel();
+    uint _e176 = p.wpr;
+    uint _e178 = qmv_unit_words_n();
+    bool _e179 = qmv_words_n();
+    uint units = _e176 / (_e179 ? _e178 : QMV_VEC);
     bool loop_init_21 = true;
     while(true) {
         if (!loop_init_21) {
-            uint _e201 = ci_1;
-            ci_1 = _e201 + 1u;
+            uint _e206 = ci_1;
+            ci_1 = _e206 + 1u;
         }
         loop_init_21 = false;
-        uint _e182 = ci_1;
-        if (_e182 < QMV_COLS) {
+        uint _e187 = ci_1;
+        if (_e187 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e185 = ci_1;
-            uint _e187 = ci_1;
-            uint _e189 = w_rows.inner[_e187];
-            uint _e192 = p.wpr;
-            wbase[_e185] = _e189 * _e192;
-            uint _e195 = ci_1;
-            uint _e197 = ci_1;
-            uint _e199 = w_rows.inner[_e197];
-            qmv_wrow[_e195] = _e199;
+            uint _e190 = ci_1;
+            uint _e192 = ci_1;
+            uint _e194 = w_rows.inner[_e192];
+            uint _e197 = p.wpr;
+            wbase[_e190] = _e194 * _e197;
+            uint _e200 = ci_1;
+            uint _e202 = ci_1;
+            uint _e204 = w_rows.inner[_e202];
+            qmv_wrow[_e200] = _e204;
         }
     }
     bool loop_init_22 = true;
     while(true) {
         if (!loop_init_22) {
-            uint _e215 = mi_1;
-            mi_1 = _e215 + 1u;
+            uint _e220 = mi_1;
+            mi_1 = _e220 + 1u;
         }
         loop_init_22 = false;
-        uint _e205 = mi_1;
-        if (_e205 < QMV_XROWS) {
+        uint _e210 = mi_1;
+        if (_e210 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e209 = mi_1;
-            uint _e211 = mi_1;
-            uint _e213 = x_rows.inner[_e211];
-            qmv_xrow.inner[_e209] = _e213;
+            uint _e214 = mi_1;
+            uint _e216 = mi_1;
+            uint _e218 = x_rows.inner[_e216];
+            qmv_xrow.inner[_e214] = _e218;
         }
     }
-    if (_e168) {
+    if (_e173) {
         local_4 = count_4 > 0u;
     } else {
         local_4 = false;
     }
-    bool _e227 = local_4;
-    u0_ = _e227 ? lane_1 : units;
-    bool _e230 = qmv_words_n();
-    if (_e230) {
+    bool _e232 = local_4;
+    u0_ = _e232 ? lane_1 : units;
+    bool _e235 = qmv_words_n();
+    if (_e235) {
         if (false) {
             local_5 = false;
         } else {
             local_5 = false;
         }
-        bool _e242 = local_5;
-        if (_e242) {
-            uint _e245 = u0_;
-            local_6 = _e245 < units;
+        bool _e247 = local_5;
+        if (_e247) {
+            uint _e250 = u0_;
+            local_6 = _e250 < units;
         } else {
             local_6 = false;
         }
-        bool _e248 = local_6;
-        if (_e248) {
-            metal::uint4 _e249 = wbase;
-            uint _e250 = u0_;
-            UnitN _e251 = qmv_unit_n_load(_e249, _e250, wq, _buffer_sizes);
-            cur = _e251;
+        bool _e253 = local_6;
+        if (_e253) {
+            metal::uint4 _e254 = wbase;
+            uint _e255 = u0_;
+            UnitN _e256 = qmv_unit_n_load(_e254, _e255, wq, _buffer_sizes);
+            cur = _e256;
             bool loop_init_23 = true;
             while(true) {
                 if (!loop_init_23) {
-                    uint _e266 = u0_;
-                    u0_ = _e266 + QMV_LANES;
+                    uint _e271 = u0_;
+                    u0_ = _e271 + QMV_LANES;
                 }
                 loop_init_23 = false;
-                uint _e253 = u0_;
-                if (_e253 < units) {
+                uint _e258 = u0_;
+                if (_e258 < units) {
                 } else {
                     break;
                 }
                 {
-                    metal::uint4 _e255 = wbase;
-                    uint _e256 = u0_;
-                    UnitN _e262 = qmv_unit_n_load(_e255, metal::min(_e256 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                    uint _e263 = u0_;
-                    UnitN _e264 = cur;
-                    float _e265 = global_factor;
-                    qmv_unit_n(_e263, _e264, count_4, _e265, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                    cur = _e262;
+                    metal::uint4 _e260 = wbase;
+                    uint _e261 = u0_;
+                    UnitN _e267 = qmv_unit_n_load(_e260, metal::min(_e261 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                    uint _e268 = u0_;
+                    UnitN _e269 = cur;
+                    float _e270 = global_factor;
+                    qmv_unit_n(_e268, _e269, count_4, _e270, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    cur = _e267;
                 }
             }
         }
         bool loop_init_24 = true;
         while(true) {
             if (!loop_init_24) {
-                uint _e353 = u0_;
-                u0_ = _e353 + 32u;
+                uint _e358 = u0_;
+                u0_ = _e358 + 32u;
             }
             loop_init_24 = false;
-            uint _e269 = u0_;
-            if ((_e269 + 16u) < units) {
+            uint _e274 = u0_;
+            if ((_e274 + 16u) < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e279 = wbase;
-                uint _e280 = u0_;
-                UnitN _e281 = qmv_unit_n_load(_e279, _e280, wq, _buffer_sizes);
-                wb = _e281;
-                wc = _e281;
-                wd = _e281;
+                metal::uint4 _e284 = wbase;
+                uint _e285 = u0_;
+                UnitN _e286 = qmv_unit_n_load(_e284, _e285, wq, _buffer_sizes);
+                wb = _e286;
+                wc = _e286;
+                wd = _e286;
                 if (true) {
-                    metal::uint4 _e289 = wbase;
-                    uint _e290 = u0_;
-                    UnitN _e293 = qmv_unit_n_load(_e289, _e290 + QMV_LANES, wq, _buffer_sizes);
-                    wb = _e293;
+                    metal::uint4 _e294 = wbase;
+                    uint _e295 = u0_;
+                    UnitN _e298 = qmv_unit_n_load(_e294, _e295 + QMV_LANES, wq, _buffer_sizes);
+                    wb = _e298;
                 }
                 if (false) {
-                    metal::uint4 _e298 = wbase;
-                    uint _e299 = u0_;
-                    UnitN _e305 = qmv_unit_n_load(_e298, _e299 + 32u, wq, _buffer_sizes);
-                    wc = _e305;
+                    metal::uint4 _e303 = wbase;
+                    uint _e304 = u0_;
+                    UnitN _e310 = qmv_unit_n_load(_e303, _e304 + 32u, wq, _buffer_sizes);
+                    wc = _e310;
                 }
                 if (false) {
-                    metal::uint4 _e310 = wbase;
-                    uint _e311 = u0_;
-                    UnitN _e317 = qmv_unit_n_load(_e310, _e311 + 48u, wq, _buffer_sizes);
-                    wd = _e317;
+                    metal::uint4 _e315 = wbase;
+                    uint _e316 = u0_;
+                    UnitN _e322 = qmv_unit_n_load(_e315, _e316 + 48u, wq, _buffer_sizes);
+                    wd = _e322;
                 }
-                uint _e318 = u0_;
-                float _e319 = global_factor;
-                qmv_unit_n(_e318, _e281, count_4, _e319, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e323 = u0_;
+                float _e324 = global_factor;
+                qmv_unit_n(_e323, _e286, count_4, _e324, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 if (true) {
-                    uint _e324 = u0_;
-                    UnitN _e327 = wb;
-                    float _e328 = global_factor;
-                    qmv_unit_n(_e324 + QMV_LANES, _e327, count_4, _e328, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e329 = u0_;
+                    UnitN _e332 = wb;
+                    float _e333 = global_factor;
+                    qmv_unit_n(_e329 + QMV_LANES, _e332, count_4, _e333, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e333 = u0_;
-                    UnitN _e339 = wc;
-                    float _e340 = global_factor;
-                    qmv_unit_n(_e333 + 32u, _e339, count_4, _e340, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e338 = u0_;
+                    UnitN _e344 = wc;
+                    float _e345 = global_factor;
+                    qmv_unit_n(_e338 + 32u, _e344, count_4, _e345, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e345 = u0_;
-                    UnitN _e351 = wd;
-                    float _e352 = global_factor;
-                    qmv_unit_n(_e345 + 48u, _e351, count_4, _e352, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e350 = u0_;
+                    UnitN _e356 = wd;
+                    float _e357 = global_factor;
+                    qmv_unit_n(_e350 + 48u, _e356, count_4, _e357, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
             }
         }
         bool loop_init_25 = true;
         while(true) {
             if (!loop_init_25) {
-                uint _e362 = u0_;
-                u0_ = _e362 + QMV_LANES;
+                uint _e367 = u0_;
+                u0_ = _e367 + QMV_LANES;
             }
             loop_init_25 = false;
-            uint _e355 = u0_;
-            if (_e355 < units) {
+            uint _e360 = u0_;
+            if (_e360 < units) {
             } else {
                 break;
             }
             {
-                uint _e357 = u0_;
-                metal::uint4 _e358 = wbase;
-                uint _e359 = u0_;
-                UnitN _e360 = qmv_unit_n_load(_e358, _e359, wq, _buffer_sizes);
-                float _e361 = global_factor;
-                qmv_unit_n(_e357, _e360, count_4, _e361, p, x_2, scales, biases, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e362 = u0_;
+                metal::uint4 _e363 = wbase;
+                uint _e364 = u0_;
+                UnitN _e365 = qmv_unit_n_load(_e363, _e364, wq, _buffer_sizes);
+                float _e366 = global_factor;
+                qmv_unit_n(_e362, _e365, count_4, _e366, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
@@ -2182,133 +2195,133 @@ struct qmvInput {
     } else {
         local_7 = false;
     }
-    bool _e376 = local_7;
-    if (_e376) {
-        uint _e379 = u0_;
-        local_8 = _e379 < units;
+    bool _e381 = local_7;
+    if (_e381) {
+        uint _e384 = u0_;
+        local_8 = _e384 < units;
     } else {
         local_8 = false;
     }
-    bool _e382 = local_8;
-    if (_e382) {
-        metal::uint4 _e383 = wbase;
-        uint _e384 = u0_;
-        Unit4_ _e385 = qmv_unit_load(_e383, _e384, wq, _buffer_sizes);
-        cur_1 = _e385;
+    bool _e387 = local_8;
+    if (_e387) {
+        metal::uint4 _e388 = wbase;
+        uint _e389 = u0_;
+        Unit4_ _e390 = qmv_unit_load(_e388, _e389, wq, _buffer_sizes);
+        cur_1 = _e390;
         bool loop_init_26 = true;
         while(true) {
             if (!loop_init_26) {
-                uint _e400 = u0_;
-                u0_ = _e400 + QMV_LANES;
+                uint _e405 = u0_;
+                u0_ = _e405 + QMV_LANES;
             }
             loop_init_26 = false;
-            uint _e387 = u0_;
-            if (_e387 < units) {
+            uint _e392 = u0_;
+            if (_e392 < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e389 = wbase;
-                uint _e390 = u0_;
-                Unit4_ _e396 = qmv_unit_load(_e389, metal::min(_e390 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e397 = u0_;
-                Unit4_ _e398 = cur_1;
-                float _e399 = global_factor;
-                qmv_unit(_e397, _e398, count_4, _e399, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur_1 = _e396;
+                metal::uint4 _e394 = wbase;
+                uint _e395 = u0_;
+                Unit4_ _e401 = qmv_unit_load(_e394, metal::min(_e395 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e402 = u0_;
+                Unit4_ _e403 = cur_1;
+                float _e404 = global_factor;
+                qmv_unit(_e402, _e403, count_4, _e404, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur_1 = _e401;
             }
         }
     }
     bool loop_init_27 = true;
     while(true) {
         if (!loop_init_27) {
-            uint _e487 = u0_;
-            u0_ = _e487 + 32u;
+            uint _e492 = u0_;
+            u0_ = _e492 + 32u;
         }
         loop_init_27 = false;
-        uint _e403 = u0_;
-        if ((_e403 + 16u) < units) {
+        uint _e408 = u0_;
+        if ((_e408 + 16u) < units) {
         } else {
             break;
         }
         {
-            metal::uint4 _e413 = wbase;
-            uint _e414 = u0_;
-            Unit4_ _e415 = qmv_unit_load(_e413, _e414, wq, _buffer_sizes);
-            wb_1 = _e415;
-            wc_1 = _e415;
-            wd_1 = _e415;
+            metal::uint4 _e418 = wbase;
+            uint _e419 = u0_;
+            Unit4_ _e420 = qmv_unit_load(_e418, _e419, wq, _buffer_sizes);
+            wb_1 = _e420;
+            wc_1 = _e420;
+            wd_1 = _e420;
             if (true) {
-                metal::uint4 _e423 = wbase;
-                uint _e424 = u0_;
-                Unit4_ _e427 = qmv_unit_load(_e423, _e424 + QMV_LANES, wq, _buffer_sizes);
-                wb_1 = _e427;
+                metal::uint4 _e428 = wbase;
+                uint _e429 = u0_;
+                Unit4_ _e432 = qmv_unit_load(_e428, _e429 + QMV_LANES, wq, _buffer_sizes);
+                wb_1 = _e432;
             }
             if (false) {
-                metal::uint4 _e432 = wbase;
-                uint _e433 = u0_;
-                Unit4_ _e439 = qmv_unit_load(_e432, _e433 + 32u, wq, _buffer_sizes);
-                wc_1 = _e439;
+                metal::uint4 _e437 = wbase;
+                uint _e438 = u0_;
+                Unit4_ _e444 = qmv_unit_load(_e437, _e438 + 32u, wq, _buffer_sizes);
+                wc_1 = _e444;
             }
             if (false) {
-                metal::uint4 _e444 = wbase;
-                uint _e445 = u0_;
-                Unit4_ _e451 = qmv_unit_load(_e444, _e445 + 48u, wq, _buffer_sizes);
-                wd_1 = _e451;
+                metal::uint4 _e449 = wbase;
+                uint _e450 = u0_;
+                Unit4_ _e456 = qmv_unit_load(_e449, _e450 + 48u, wq, _buffer_sizes);
+                wd_1 = _e456;
             }
-            uint _e452 = u0_;
-            float _e453 = global_factor;
-            qmv_unit(_e452, _e415, count_4, _e453, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e457 = u0_;
+            float _e458 = global_factor;
+            qmv_unit(_e457, _e420, count_4, _e458, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             if (true) {
-                uint _e458 = u0_;
-                Unit4_ _e461 = wb_1;
-                float _e462 = global_factor;
-                qmv_unit(_e458 + QMV_LANES, _e461, count_4, _e462, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e463 = u0_;
+                Unit4_ _e466 = wb_1;
+                float _e467 = global_factor;
+                qmv_unit(_e463 + QMV_LANES, _e466, count_4, _e467, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
-                uint _e467 = u0_;
-                Unit4_ _e473 = wc_1;
-                float _e474 = global_factor;
-                qmv_unit(_e467 + 32u, _e473, count_4, _e474, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e472 = u0_;
+                Unit4_ _e478 = wc_1;
+                float _e479 = global_factor;
+                qmv_unit(_e472 + 32u, _e478, count_4, _e479, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
-                uint _e479 = u0_;
-                Unit4_ _e485 = wd_1;
-                float _e486 = global_factor;
-                qmv_unit(_e479 + 48u, _e485, count_4, _e486, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e484 = u0_;
+                Unit4_ _e490 = wd_1;
+                float _e491 = global_factor;
+                qmv_unit(_e484 + 48u, _e490, count_4, _e491, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     bool loop_init_28 = true;
     while(true) {
         if (!loop_init_28) {
-            uint _e496 = u0_;
-            u0_ = _e496 + QMV_LANES;
+            uint _e501 = u0_;
+            u0_ = _e501 + QMV_LANES;
         }
         loop_init_28 = false;
-        uint _e489 = u0_;
-        if (_e489 < units) {
+        uint _e494 = u0_;
+        if (_e494 < units) {
         } else {
             break;
         }
         {
-            uint _e491 = u0_;
-            metal::uint4 _e492 = wbase;
-            uint _e493 = u0_;
-            Unit4_ _e494 = qmv_unit_load(_e492, _e493, wq, _buffer_sizes);
-            float _e495 = global_factor;
-            qmv_unit(_e491, _e494, count_4, _e495, p, x_2, scales, biases, fp4_lut, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e496 = u0_;
+            metal::uint4 _e497 = wbase;
+            uint _e498 = u0_;
+            Unit4_ _e499 = qmv_unit_load(_e497, _e498, wq, _buffer_sizes);
+            float _e500 = global_factor;
+            qmv_unit(_e496, _e499, count_4, _e500, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
     bool loop_init_29 = true;
     while(true) {
         if (!loop_init_29) {
-            uint _e525 = mi_2;
-            mi_2 = _e525 + 1u;
+            uint _e530 = mi_2;
+            mi_2 = _e530 + 1u;
         }
         loop_init_29 = false;
-        uint _e501 = mi_2;
-        if (_e501 < QMV_XROWS) {
+        uint _e506 = mi_2;
+        if (_e506 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2317,37 +2330,37 @@ struct qmvInput {
             bool loop_init_30 = true;
             while(true) {
                 if (!loop_init_30) {
-                    uint _e522 = ci_2;
-                    ci_2 = _e522 + 1u;
+                    uint _e527 = ci_2;
+                    ci_2 = _e527 + 1u;
                 }
                 loop_init_30 = false;
-                uint _e506 = ci_2;
-                if (_e506 < QMV_COLS) {
+                uint _e511 = ci_2;
+                if (_e511 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e509 = ci_2;
-                    uint _e512 = mi_2;
-                    uint _e516 = mi_2;
-                    uint _e518 = ci_2;
-                    float _e520 = qacc.inner[_e516][_e518];
-                    acc.inner[(_e509 * QMAX_ROWS) + _e512] = _e520;
+                    uint _e514 = ci_2;
+                    uint _e517 = mi_2;
+                    uint _e521 = mi_2;
+                    uint _e523 = ci_2;
+                    float _e525 = qacc.inner[_e521][_e523];
+                    acc.inner[(_e514 * QMAX_ROWS) + _e517] = _e525;
                 }
             }
         }
     }
     uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
-    c0_ = _e168 ? chunks : first_1;
+    c0_ = _e173 ? chunks : first_1;
     bool loop_init_31 = true;
     while(true) {
         if (!loop_init_31) {
-            uint _e812 = c0_;
-            c0_ = _e812 + 32u;
+            uint _e817 = c0_;
+            c0_ = _e817 + 32u;
         }
         loop_init_31 = false;
-        uint _e539 = c0_;
-        if (_e539 < chunks) {
+        uint _e544 = c0_;
+        if (_e544 < chunks) {
         } else {
             break;
         }
@@ -2356,38 +2369,38 @@ struct qmvInput {
             bool loop_init_32 = true;
             while(true) {
                 if (!loop_init_32) {
-                    uint _e572 = u;
-                    u = _e572 + 1u;
+                    uint _e577 = u;
+                    u = _e577 + 1u;
                 }
                 loop_init_32 = false;
-                uint _e543 = u;
-                if (_e543 < 2u) {
+                uint _e548 = u;
+                if (_e548 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e545 = c0_;
-                    uint _e546 = u;
-                    uint c_5 = metal::min(_e545 + (_e546 * QMV_LANES), chunks - 1u);
+                    uint _e550 = c0_;
+                    uint _e551 = u;
+                    uint c_5 = metal::min(_e550 + (_e551 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
                     bool loop_init_33 = true;
                     while(true) {
                         if (!loop_init_33) {
-                            uint _e569 = ci_3;
-                            ci_3 = _e569 + 1u;
+                            uint _e574 = ci_3;
+                            ci_3 = _e574 + 1u;
                         }
                         loop_init_33 = false;
-                        uint _e555 = ci_3;
-                        if (_e555 < QMV_COLS) {
+                        uint _e560 = ci_3;
+                        if (_e560 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e558 = ci_3;
-                            uint _e560 = w_rows.inner[_e558];
-                            uint _e561 = u;
-                            uint _e564 = ci_3;
-                            qmv_load(_e560, c_5, ((_e561 * QMAX_COLS) + _e564) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e563 = ci_3;
+                            uint _e565 = w_rows.inner[_e563];
+                            uint _e566 = u;
+                            uint _e569 = ci_3;
+                            qmv_load(_e565, c_5, ((_e566 * QMAX_COLS) + _e569) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
@@ -2396,19 +2409,19 @@ struct qmvInput {
             bool loop_init_34 = true;
             while(true) {
                 if (!loop_init_34) {
-                    uint _e810 = u_1;
-                    u_1 = _e810 + 1u;
+                    uint _e815 = u_1;
+                    u_1 = _e815 + 1u;
                 }
                 loop_init_34 = false;
-                uint _e576 = u_1;
-                if (_e576 < 2u) {
+                uint _e581 = u_1;
+                if (_e581 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e578 = c0_;
-                    uint _e579 = u_1;
-                    uint c_6 = _e578 + (_e579 * QMV_LANES);
+                    uint _e583 = c0_;
+                    uint _e584 = u_1;
+                    uint c_6 = _e583 + (_e584 * QMV_LANES);
                     if (c_6 >= chunks) {
                         break;
                     }
@@ -2416,20 +2429,20 @@ struct qmvInput {
                     bool loop_init_35 = true;
                     while(true) {
                         if (!loop_init_35) {
-                            uint _e807 = s0_;
-                            s0_ = _e807 + 32u;
+                            uint _e812 = s0_;
+                            s0_ = _e812 + 32u;
                         }
                         loop_init_35 = false;
-                        uint _e586 = s0_;
-                        if (_e586 < 32u) {
+                        uint _e591 = s0_;
+                        if (_e591 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e591 = s0_;
-                            uint j0_3 = (c_6 * 32u) + _e591;
-                            uint _e595 = p.k;
-                            if (j0_3 >= _e595) {
+                            uint _e596 = s0_;
+                            uint j0_3 = (c_6 * 32u) + _e596;
+                            uint _e600 = p.k;
+                            if (j0_3 >= _e600) {
                                 break;
                             }
                             ab = type_18 {};
@@ -2437,22 +2450,22 @@ struct qmvInput {
                             bool loop_init_36 = true;
                             while(true) {
                                 if (!loop_init_36) {
-                                    uint _e612 = ci_4;
-                                    ci_4 = _e612 + 1u;
+                                    uint _e617 = ci_4;
+                                    ci_4 = _e617 + 1u;
                                 }
                                 loop_init_36 = false;
-                                uint _e601 = ci_4;
-                                if (_e601 < QMV_COLS) {
+                                uint _e606 = ci_4;
+                                if (_e606 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e604 = ci_4;
-                                    uint _e606 = ci_4;
-                                    uint _e608 = w_rows.inner[_e606];
-                                    float _e609 = global_factor;
-                                    metal::float2 _e610 = qmv_group(_e608, j0_3, _e609, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e604] = _e610;
+                                    uint _e609 = ci_4;
+                                    uint _e611 = ci_4;
+                                    uint _e613 = w_rows.inner[_e611];
+                                    float _e614 = global_factor;
+                                    metal::float2 _e615 = qmv_group(_e613, j0_3, _e614, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e609] = _e615;
                                 }
                             }
                             dots = type_21 {};
@@ -2461,12 +2474,12 @@ struct qmvInput {
                             bool loop_init_37 = true;
                             while(true) {
                                 if (!loop_init_37) {
-                                    uint _e759 = e8_;
-                                    e8_ = _e759 + 8u;
+                                    uint _e764 = e8_;
+                                    e8_ = _e764 + 8u;
                                 }
                                 loop_init_37 = false;
-                                uint _e620 = e8_;
-                                if (_e620 < 32u) {
+                                uint _e625 = e8_;
+                                if (_e625 < 32u) {
                                 } else {
                                     break;
                                 }
@@ -2476,12 +2489,12 @@ struct qmvInput {
                                     bool loop_init_38 = true;
                                     while(true) {
                                         if (!loop_init_38) {
-                                            uint _e657 = ci_5;
-                                            ci_5 = _e657 + 1u;
+                                            uint _e662 = ci_5;
+                                            ci_5 = _e662 + 1u;
                                         }
                                         loop_init_38 = false;
-                                        uint _e626 = ci_5;
-                                        if (_e626 < QMV_COLS) {
+                                        uint _e631 = ci_5;
+                                        if (_e631 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
@@ -2490,25 +2503,25 @@ struct qmvInput {
                                             bool loop_init_39 = true;
                                             while(true) {
                                                 if (!loop_init_39) {
-                                                    uint _e654 = e;
-                                                    e = _e654 + 1u;
+                                                    uint _e659 = e;
+                                                    e = _e659 + 1u;
                                                 }
                                                 loop_init_39 = false;
-                                                uint _e631 = e;
-                                                if (_e631 < 8u) {
+                                                uint _e636 = e;
+                                                if (_e636 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e634 = ci_5;
-                                                    uint _e637 = e;
-                                                    uint _e640 = u_1;
-                                                    uint _e643 = ci_5;
-                                                    uint _e647 = s0_;
-                                                    uint _e648 = e8_;
-                                                    uint _e650 = e;
-                                                    float _e652 = qmv_weight(((_e640 * QMAX_COLS) + _e643) * 8u, (_e647 + _e648) + _e650, fp4_lut, wbuf);
-                                                    wf.inner[(_e634 * 8u) + _e637] = _e652;
+                                                    uint _e639 = ci_5;
+                                                    uint _e642 = e;
+                                                    uint _e645 = u_1;
+                                                    uint _e648 = ci_5;
+                                                    uint _e652 = s0_;
+                                                    uint _e653 = e8_;
+                                                    uint _e655 = e;
+                                                    float _e657 = qmv_weight(((_e645 * QMAX_COLS) + _e648) * 8u, (_e652 + _e653) + _e655, fp4_lut, wbuf);
+                                                    wf.inner[(_e639 * 8u) + _e642] = _e657;
                                                 }
                                             }
                                         }
@@ -2517,80 +2530,80 @@ struct qmvInput {
                                     bool loop_init_40 = true;
                                     while(true) {
                                         if (!loop_init_40) {
-                                            uint _e757 = mi_3;
-                                            mi_3 = _e757 + 1u;
+                                            uint _e762 = mi_3;
+                                            mi_3 = _e762 + 1u;
                                         }
                                         loop_init_40 = false;
-                                        uint _e661 = mi_3;
-                                        if (_e661 < QMV_XROWS) {
+                                        uint _e666 = mi_3;
+                                        if (_e666 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e664 = mi_3;
-                                            if (_e664 < count_4) {
-                                                uint _e666 = mi_3;
-                                                uint _e668 = x_rows.inner[_e666];
-                                                uint _e669 = e8_;
-                                                qmv_x8_(_e668, j0_3 + _e669, p, x_2, xv, _buffer_sizes);
+                                            uint _e669 = mi_3;
+                                            if (_e669 < count_4) {
+                                                uint _e671 = mi_3;
+                                                uint _e673 = x_rows.inner[_e671];
+                                                uint _e674 = e8_;
+                                                qmv_x8_(_e673, j0_3 + _e674, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e676 = mi_3;
-                                                    float _e678 = sx.inner[_e676];
-                                                    float _e681 = xv.inner[0];
-                                                    float _e684 = xv.inner[1];
-                                                    float _e688 = xv.inner[2];
-                                                    float _e691 = xv.inner[3];
-                                                    float _e696 = xv.inner[4];
-                                                    float _e699 = xv.inner[5];
-                                                    float _e703 = xv.inner[6];
-                                                    float _e706 = xv.inner[7];
-                                                    sx.inner[_e676] = _e678 + (((_e681 + _e684) + (_e688 + _e691)) + ((_e696 + _e699) + (_e703 + _e706)));
+                                                    uint _e681 = mi_3;
+                                                    float _e683 = sx.inner[_e681];
+                                                    float _e686 = xv.inner[0];
+                                                    float _e689 = xv.inner[1];
+                                                    float _e693 = xv.inner[2];
+                                                    float _e696 = xv.inner[3];
+                                                    float _e701 = xv.inner[4];
+                                                    float _e704 = xv.inner[5];
+                                                    float _e708 = xv.inner[6];
+                                                    float _e711 = xv.inner[7];
+                                                    sx.inner[_e681] = _e683 + (((_e686 + _e689) + (_e693 + _e696)) + ((_e701 + _e704) + (_e708 + _e711)));
                                                 }
                                                 ci_6 = 0u;
                                                 bool loop_init_41 = true;
                                                 while(true) {
                                                     if (!loop_init_41) {
-                                                        uint _e754 = ci_6;
-                                                        ci_6 = _e754 + 1u;
+                                                        uint _e759 = ci_6;
+                                                        ci_6 = _e759 + 1u;
                                                     }
                                                     loop_init_41 = false;
-                                                    uint _e713 = ci_6;
-                                                    if (_e713 < QMV_COLS) {
+                                                    uint _e718 = ci_6;
+                                                    if (_e718 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e716 = ci_6;
-                                                        uint _e719 = mi_3;
-                                                        float _e722 = dots.inner[(_e716 * QMAX_ROWS) + _e719];
-                                                        d = _e722;
+                                                        uint _e721 = ci_6;
+                                                        uint _e724 = mi_3;
+                                                        float _e727 = dots.inner[(_e721 * QMAX_ROWS) + _e724];
+                                                        d = _e727;
                                                         e_1 = 0u;
                                                         bool loop_init_42 = true;
                                                         while(true) {
                                                             if (!loop_init_42) {
-                                                                uint _e744 = e_1;
-                                                                e_1 = _e744 + 1u;
+                                                                uint _e749 = e_1;
+                                                                e_1 = _e749 + 1u;
                                                             }
                                                             loop_init_42 = false;
-                                                            uint _e726 = e_1;
-                                                            if (_e726 < 8u) {
+                                                            uint _e731 = e_1;
+                                                            if (_e731 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e729 = d;
-                                                                uint _e731 = e_1;
-                                                                float _e733 = xv.inner[_e731];
-                                                                uint _e734 = ci_6;
-                                                                uint _e737 = e_1;
-                                                                float _e740 = wf.inner[(_e734 * 8u) + _e737];
-                                                                d = _e729 + (_e733 * _e740);
+                                                                float _e734 = d;
+                                                                uint _e736 = e_1;
+                                                                float _e738 = xv.inner[_e736];
+                                                                uint _e739 = ci_6;
+                                                                uint _e742 = e_1;
+                                                                float _e745 = wf.inner[(_e739 * 8u) + _e742];
+                                                                d = _e734 + (_e738 * _e745);
                                                             }
                                                         }
-                                                        uint _e746 = ci_6;
-                                                        uint _e749 = mi_3;
-                                                        float _e752 = d;
-                                                        dots.inner[(_e746 * QMAX_ROWS) + _e749] = _e752;
+                                                        uint _e751 = ci_6;
+                                                        uint _e754 = mi_3;
+                                                        float _e757 = d;
+                                                        dots.inner[(_e751 * QMAX_ROWS) + _e754] = _e757;
                                                     }
                                                 }
                                             }
@@ -2602,12 +2615,12 @@ struct qmvInput {
                             bool loop_init_43 = true;
                             while(true) {
                                 if (!loop_init_43) {
-                                    uint _e805 = mi_4;
-                                    mi_4 = _e805 + 1u;
+                                    uint _e810 = mi_4;
+                                    mi_4 = _e810 + 1u;
                                 }
                                 loop_init_43 = false;
-                                uint _e764 = mi_4;
-                                if (_e764 < QMV_XROWS) {
+                                uint _e769 = mi_4;
+                                if (_e769 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
@@ -2616,29 +2629,29 @@ struct qmvInput {
                                     bool loop_init_44 = true;
                                     while(true) {
                                         if (!loop_init_44) {
-                                            uint _e802 = ci_7;
-                                            ci_7 = _e802 + 1u;
+                                            uint _e807 = ci_7;
+                                            ci_7 = _e807 + 1u;
                                         }
                                         loop_init_44 = false;
-                                        uint _e769 = ci_7;
-                                        if (_e769 < QMV_COLS) {
+                                        uint _e774 = ci_7;
+                                        if (_e774 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e772 = ci_7;
-                                            uint _e775 = mi_4;
-                                            float _e778 = acc.inner[(_e772 * QMAX_ROWS) + _e775];
-                                            uint _e779 = ci_7;
-                                            float _e782 = ab.inner[_e779].x;
-                                            uint _e783 = ci_7;
-                                            uint _e786 = mi_4;
-                                            float _e789 = dots.inner[(_e783 * QMAX_ROWS) + _e786];
-                                            uint _e791 = ci_7;
-                                            float _e794 = ab.inner[_e791].y;
-                                            uint _e795 = mi_4;
-                                            float _e797 = sx.inner[_e795];
-                                            acc.inner[(_e772 * QMAX_ROWS) + _e775] = _e778 + ((_e782 * _e789) + (_e794 * _e797));
+                                            uint _e777 = ci_7;
+                                            uint _e780 = mi_4;
+                                            float _e783 = acc.inner[(_e777 * QMAX_ROWS) + _e780];
+                                            uint _e784 = ci_7;
+                                            float _e787 = ab.inner[_e784].x;
+                                            uint _e788 = ci_7;
+                                            uint _e791 = mi_4;
+                                            float _e794 = dots.inner[(_e788 * QMAX_ROWS) + _e791];
+                                            uint _e796 = ci_7;
+                                            float _e799 = ab.inner[_e796].y;
+                                            uint _e800 = mi_4;
+                                            float _e802 = sx.inner[_e800];
+                                            acc.inner[(_e777 * QMAX_ROWS) + _e780] = _e783 + ((_e787 * _e794) + (_e799 * _e802));
                                         }
                                     }
                                 }
@@ -2650,19 +2663,19 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e819 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e819, acc, p, rows, out, red, _buffer_sizes);
+        uint _e824 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e824, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
     bool loop_init_45 = true;
     while(true) {
         if (!loop_init_45) {
-            uint _e977 = mi_5;
-            mi_5 = _e977 + 1u;
+            uint _e982 = mi_5;
+            mi_5 = _e982 + 1u;
         }
         loop_init_45 = false;
-        uint _e822 = mi_5;
-        if (_e822 < QMV_XROWS) {
+        uint _e827 = mi_5;
+        if (_e827 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2671,21 +2684,21 @@ struct qmvInput {
             bool loop_init_46 = true;
             while(true) {
                 if (!loop_init_46) {
-                    uint _e844 = ci_8;
-                    ci_8 = _e844 + 1u;
+                    uint _e849 = ci_8;
+                    ci_8 = _e849 + 1u;
                 }
                 loop_init_46 = false;
-                uint _e827 = ci_8;
-                if (_e827 < QMV_COLS) {
+                uint _e832 = ci_8;
+                if (_e832 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e831 = ci_8;
                     uint _e836 = ci_8;
-                    uint _e839 = mi_5;
-                    float _e842 = acc.inner[(_e836 * QMAX_ROWS) + _e839];
-                    red.inner[(_e831 * QMV_WG) + lid] = _e842;
+                    uint _e841 = ci_8;
+                    uint _e844 = mi_5;
+                    float _e847 = acc.inner[(_e841 * QMAX_ROWS) + _e844];
+                    red.inner[(_e836 * QMV_WG) + lid] = _e847;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
@@ -2693,38 +2706,38 @@ struct qmvInput {
             bool loop_init_47 = true;
             while(true) {
                 if (!loop_init_47) {
-                    uint _e881 = stride;
-                    stride = _e881 >> 1u;
+                    uint _e886 = stride;
+                    stride = _e886 >> 1u;
                 }
                 loop_init_47 = false;
-                uint _e851 = stride;
-                if (_e851 > 0u) {
+                uint _e856 = stride;
+                if (_e856 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e854 = stride;
-                    if (lane_1 < _e854) {
+                    uint _e859 = stride;
+                    if (lane_1 < _e859) {
                         ci_9 = 0u;
                         bool loop_init_48 = true;
                         while(true) {
                             if (!loop_init_48) {
-                                uint _e879 = ci_9;
-                                ci_9 = _e879 + 1u;
+                                uint _e884 = ci_9;
+                                ci_9 = _e884 + 1u;
                             }
                             loop_init_48 = false;
-                            uint _e858 = ci_9;
-                            if (_e858 < QMV_COLS) {
+                            uint _e863 = ci_9;
+                            if (_e863 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e862 = ci_9;
-                                float _e867 = red.inner[(_e862 * QMV_WG) + lid];
-                                uint _e869 = ci_9;
-                                uint _e873 = stride;
-                                float _e876 = red.inner[((_e869 * QMV_WG) + lid) + _e873];
-                                red.inner[(_e862 * QMV_WG) + lid] = _e867 + _e876;
+                                uint _e867 = ci_9;
+                                float _e872 = red.inner[(_e867 * QMV_WG) + lid];
+                                uint _e874 = ci_9;
+                                uint _e878 = stride;
+                                float _e881 = red.inner[((_e874 * QMV_WG) + lid) + _e878];
+                                red.inner[(_e867 * QMV_WG) + lid] = _e872 + _e881;
                             }
                         }
                     }
@@ -2732,44 +2745,44 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e888 = mi_5;
-                local_9 = _e888 < count_4;
+                uint _e893 = mi_5;
+                local_9 = _e893 < count_4;
             } else {
                 local_9 = false;
             }
-            bool _e891 = local_9;
-            if (_e891) {
-                uint _e893 = tile.y;
-                uint _e894 = mi_5;
-                metal::uint2 _e895 = qmv_row(_e893, _e894, rows, _buffer_sizes);
-                uint _e899 = p.n;
-                uint o_6 = _e895.y * _e899;
+            bool _e896 = local_9;
+            if (_e896) {
+                uint _e898 = tile.y;
+                uint _e899 = mi_5;
+                metal::uint2 _e900 = qmv_row(_e898, _e899, rows, _buffer_sizes);
+                uint _e904 = p.n;
+                uint o_6 = _e900.y * _e904;
                 if (false) {
                     ci_10 = 0u;
                     bool loop_init_49 = true;
                     while(true) {
                         if (!loop_init_49) {
-                            uint _e946 = ci_10;
-                            ci_10 = _e946 + 2u;
+                            uint _e951 = ci_10;
+                            ci_10 = _e951 + 2u;
                         }
                         loop_init_49 = false;
-                        uint _e907 = ci_10;
-                        if (_e907 < QMV_COLS) {
+                        uint _e912 = ci_10;
+                        if (_e912 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e910 = ci_10;
-                            uint _e914 = p.n;
-                            if ((col0_1 + _e910) < _e914) {
-                                uint _e917 = ci_10;
-                                float _e922 = red.inner[(_e917 * QMV_WG) + lid];
-                                uint _e924 = float_to_bits(_e922, XDT);
-                                uint _e926 = ci_10;
-                                float _e933 = red.inner[((_e926 + 1u) * QMV_WG) + lid];
-                                uint _e935 = float_to_bits(_e933, XDT);
-                                uint _e938 = ci_10;
-                                out[((o_6 + col0_1) + _e938) >> 1u] = _e924 | (_e935 << 16u);
+                            uint _e915 = ci_10;
+                            uint _e919 = p.n;
+                            if ((col0_1 + _e915) < _e919) {
+                                uint _e922 = ci_10;
+                                float _e927 = red.inner[(_e922 * QMV_WG) + lid];
+                                uint _e929 = float_to_bits(_e927, XDT);
+                                uint _e931 = ci_10;
+                                float _e938 = red.inner[((_e931 + 1u) * QMV_WG) + lid];
+                                uint _e940 = float_to_bits(_e938, XDT);
+                                uint _e943 = ci_10;
+                                out[((o_6 + col0_1) + _e943) >> 1u] = _e929 | (_e940 << 16u);
                             }
                         }
                     }
@@ -2778,23 +2791,23 @@ struct qmvInput {
                     bool loop_init_50 = true;
                     while(true) {
                         if (!loop_init_50) {
-                            uint _e974 = ci_11;
-                            ci_11 = _e974 + 1u;
+                            uint _e979 = ci_11;
+                            ci_11 = _e979 + 1u;
                         }
                         loop_init_50 = false;
-                        uint _e951 = ci_11;
-                        if (_e951 < QMV_COLS) {
+                        uint _e956 = ci_11;
+                        if (_e956 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e954 = ci_11;
-                            uint _e958 = p.n;
-                            if ((col0_1 + _e954) < _e958) {
-                                uint _e962 = ci_11;
-                                uint _e966 = ci_11;
-                                float _e971 = red.inner[(_e966 * QMV_WG) + lid];
-                                out[(o_6 + col0_1) + _e962] = as_type<uint>(_e971);
+                            uint _e959 = ci_11;
+                            uint _e963 = p.n;
+                            if ((col0_1 + _e959) < _e963) {
+                                uint _e967 = ci_11;
+                                uint _e971 = ci_11;
+                                float _e976 = red.inner[(_e971 * QMV_WG) + lid];
+                                out[(o_6 + col0_1) + _e967] = as_type<uint>(_e976);
                             }
                         }
                     }
