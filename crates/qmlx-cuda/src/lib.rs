@@ -980,21 +980,28 @@ struct RegsGeometry {
     smem: usize,
 }
 
+/// How both M = 1 kernels (the ring and the register-fed one) spread N's 16-row tiles: one block per
+/// SM (at most one per tile), each an even share of the tiles, `warps / kp` at a time in `rounds`
+/// rounds, its warps splitting K's `nst` stages `kp` ways (a power of two) where the share alone would
+/// leave warps idle. Returns (blocks, kp, rounds).
+fn m1_tile_split(n: usize, nst: usize, warps: usize, sms: usize) -> (usize, usize, usize) {
+    let tiles = n.div_ceil(WRING_ROWS);
+    let blocks = sms.min(tiles);
+    let share = tiles.div_ceil(blocks);
+    let mut kp = 1;
+    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
+        kp *= 2;
+    }
+    (blocks, kp, share.div_ceil(warps / kp))
+}
+
 /// Launch geometry of the register-fed kernel (`shape` from [`regs_shape`]): the ring kernel's tiles and
 /// K parts ([`warp_ring_geometry`]), no ring in shared memory (head and x only).
 fn regs_geometry((warps, ks, nb): (usize, usize, usize), n: usize, k: usize, sms: usize) -> Option<RegsGeometry> {
     if k % ks != 0 {
         return None;
     }
-    let tiles = n.div_ceil(WRING_ROWS);
-    let blocks = sms.min(tiles);
-    let share = tiles.div_ceil(blocks);
-    let nst = k / ks;
-    let mut kp = 1;
-    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
-        kp *= 2;
-    }
-    let rounds = share.div_ceil(warps / kp);
+    let (blocks, kp, rounds) = m1_tile_split(n, k / ks, warps, sms);
     Some(RegsGeometry { warps, ks, nb, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warp_ring_x_bytes(k) })
 }
 
@@ -1030,15 +1037,8 @@ fn warp_ring_geometry(bits: u32, gs: usize, pbytes: usize, n: usize, k: usize, s
         16 if ks == WRING_KS && stages_of(16) >= 2 => 16,
         _ => 8,
     };
-    let tiles = n.div_ceil(WRING_ROWS);
-    let blocks = sms.min(tiles);
-    let share = tiles.div_ceil(blocks);
     let nst = k / ks;
-    let mut kp = 1;
-    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
-        kp *= 2;
-    }
-    let rounds = share.div_ceil(warps / kp);
+    let (blocks, kp, rounds) = m1_tile_split(n, nst, warps, sms);
     let slices = rounds * nst.div_ceil(kp);
     let cap = if want.1 > 0 { want.1 } else { WRING_DEFAULT_STAGES };
     let stages = stages_of(warps).min(WRING_MAX_STAGES).min(cap).min(slices);

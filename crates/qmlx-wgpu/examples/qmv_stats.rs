@@ -89,19 +89,7 @@ mod vk {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
         desc.backends = wgpu::Backends::VULKAN;
         let instance = wgpu::Instance::new(desc);
-        let wanted = std::env::var("QMLX_WGPU_ADAPTER").ok().map(|s| s.to_lowercase());
-        let rank = |t: wgpu::DeviceType| match t {
-            wgpu::DeviceType::DiscreteGpu => 0,
-            wgpu::DeviceType::IntegratedGpu => 1,
-            wgpu::DeviceType::VirtualGpu => 2,
-            wgpu::DeviceType::Cpu => 3,
-            wgpu::DeviceType::Other => 4,
-        };
-        let adapter = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN))
-            .into_iter()
-            .filter(|a| wanted.as_ref().is_none_or(|w| a.get_info().name.to_lowercase().contains(w)))
-            .min_by_key(|a| rank(a.get_info().device_type))
-            .ok_or("no Vulkan adapter")?;
+        let adapter = qmlx_wgpu::pick_adapter(pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN))).map_err(|e| e.to_string())?;
         let name = adapter.get_info().name;
         // SAFETY: the hal adapter is only used while `adapter` lives (this function).
         let hal = unsafe { adapter.as_hal::<Vulkan>() }.ok_or("not a Vulkan adapter")?;
@@ -356,19 +344,6 @@ fn parse_spec(m: &str) -> QuantSpec {
     }
 }
 
-/// A layout argument; lanes `a<G>` means about G workgroups for this shape.
-fn parse_layout(s: &str, op: &MatmulOp) -> QmvLayout {
-    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]], lanes a number or a<workgroups>";
-    match s.strip_prefix('a') {
-        Some(rest) => {
-            let (target, tail) = rest.split_once('x').expect(usage);
-            let f: Vec<u32> = tail.split('x').map(|t| t.parse().expect(usage)).collect();
-            let lanes = QmvLayout::lanes_for(op, f[0], f[1], target.parse().expect(usage));
-            format!("{lanes}x{tail}").parse().expect(usage)
-        }
-        None => s.parse().expect(usage),
-    }
-}
 
 /// Reads out every (shape, mode, layout); `ir`: also collect internal representations into the
 /// directory. Fails only on an error past opening the device (a kernel that does not compile).
@@ -384,7 +359,7 @@ fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], ir: Opti
             for m in modes {
                 let op = decode_op(parse_spec(m), n, k);
                 let mut variants: Vec<Option<QmvLayout>> = vec![None];
-                variants.extend(layouts.iter().map(|l| Some(parse_layout(l, &op))));
+                variants.extend(layouts.iter().map(|l| Some(QmvLayout::parse_for(l, &op).unwrap_or_else(|e| panic!("--layouts: {e}")))));
                 for l in variants {
                     let (kernel, constants, desc) = qmv_constants(&op, l);
                     let file = |name: &str| -> String { format!("{n}x{k}_{m}_{desc}_{name}").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect() };

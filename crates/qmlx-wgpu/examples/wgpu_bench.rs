@@ -299,20 +299,6 @@ impl BandwidthKernels {
     }
 }
 
-/// A `--layouts` entry; lanes `a<G>` (e.g. `a1024x4x128x2x1x1`) means the lane count that gives
-/// about G workgroups for this shape (`QmvLayout::lanes_for`).
-fn parse_layout(s: &str, op: &MatmulOp) -> QmvLayout {
-    let usage = "layout: lanes x cols x workgroup x unroll [x vec x decode [x reduce x prefetch x direct [x dot]]], lanes a number or a<workgroups>";
-    match s.strip_prefix('a') {
-        Some(rest) => {
-            let (target, tail) = rest.split_once('x').expect(usage);
-            let f: Vec<u32> = tail.split('x').map(|t| t.parse().expect(usage)).collect();
-            let lanes = QmvLayout::lanes_for(op, f[0], f[1], target.parse().expect(usage));
-            format!("{lanes}x{tail}").parse().expect(usage)
-        }
-        None => s.parse().expect(usage),
-    }
-}
 
 /// One rotated operand set for qmv.
 struct QmvOperands {
@@ -487,7 +473,7 @@ fn main() {
                 let mut variants: Vec<Option<&str>> = vec![None];
                 variants.extend(layouts.iter().map(|l| Some(l.as_str())));
                 for layout in variants {
-                    let chosen = layout.map(|l| parse_layout(l, &op));
+                    let chosen = layout.map(|l| QmvLayout::parse_for(l, &op).unwrap_or_else(|e| panic!("--layouts: {e}")));
                     ctx.set_qmv_layout(chosen).unwrap();
                     let prep = |out: &GpuTensor, s: &QmvOperands| ctx.prepare_matmul(&op, &xg, &s.w, &s.scales, s.biases.as_ref(), GatherIndices::default(), None, out).unwrap().unwrap();
                     let preps: Vec<_> = sets.iter().zip(&outs).map(|(s, o)| prep(o, s)).collect();

@@ -66,7 +66,11 @@ fn desc_backends() -> wgpu::Backends {
     (wgpu::Backends::VULKAN | wgpu::Backends::METAL).with_env()
 }
 
-fn pick_adapter(adapters: Vec<wgpu::Adapter>) -> Result<wgpu::Adapter> {
+/// The adapter [`WgpuContext::new`] opens among `adapters`: a discrete GPU before an integrated one
+/// before a software rasteriser; `QMLX_WGPU_ADAPTER=<substring>` picks by name. Public for the
+/// bench tools that open their own device on the same adapter (examples/qmv_stats.rs).
+#[doc(hidden)]
+pub fn pick_adapter(adapters: Vec<wgpu::Adapter>) -> Result<wgpu::Adapter> {
     let wanted = std::env::var("QMLX_WGPU_ADAPTER").ok().map(|s| s.to_lowercase());
     let rank = |t: wgpu::DeviceType| match t {
         wgpu::DeviceType::DiscreteGpu => 0,

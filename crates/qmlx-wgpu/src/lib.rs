@@ -48,6 +48,8 @@ pub mod plan;
 pub mod shaders;
 
 #[cfg(feature = "runtime")]
+#[doc(hidden)]
+pub use context::pick_adapter;
 pub use context::{Dispatch, GpuTensor, WgpuContext};
 #[cfg(feature = "runtime")]
 pub use ops::{Batch, PreparedMatmul};

@@ -144,6 +144,21 @@ impl QmvLayout {
         near.min(op.k.div_ceil(32).next_power_of_two()).clamp(4, workgroup as usize) as u32
     }
 
+    /// A layout as the bench tools take it (`--layouts`): the [`FromStr`](std::str::FromStr) form, or
+    /// with lanes `a<G>` (e.g. `a1024x4x128x2x1x1`) the lane count that gives about G workgroups for
+    /// `op` ([`QmvLayout::lanes_for`]).
+    pub fn parse_for(s: &str, op: &MatmulOp) -> std::result::Result<QmvLayout, String> {
+        let Some(rest) = s.strip_prefix('a') else { return s.parse() };
+        let bad = |why: &str| format!("{s:?}: {why} (want a<workgroups>x<cols>x<workgroup>x...)");
+        let (target, tail) = rest.split_once('x').ok_or_else(|| bad("no columns"))?;
+        let target: usize = target.parse().map_err(|_| bad("workgroups"))?;
+        let f: Vec<u32> = tail.split('x').map(|t| t.parse::<u32>().map_err(|_| bad("a field"))).collect::<std::result::Result<_, _>>()?;
+        if f.len() < 2 {
+            return Err(bad("no workgroup size"));
+        }
+        format!("{}x{tail}", QmvLayout::lanes_for(op, f[0], f[1], target)).parse()
+    }
+
     /// Checks the limits the kernel was written for.
     pub fn validate(&self) -> std::result::Result<(), String> {
         let ok = self.lanes.is_power_of_two()
@@ -281,6 +296,13 @@ mod tests {
         assert!(!Plan::new(&op, &[(1, 0), (0, 0)]).is_direct(), "rows swapped");
         for s in ["32x4x128x1x4x1x1x1x1", "16x2x128x1x4x2x1x0x1x1", "32x4x128x2x1x1"] {
             assert_eq!(s.parse::<QmvLayout>().unwrap().to_string(), s, "layout strings round-trip");
+        }
+        // The bench tools' `a<workgroups>` lanes: 14336 rows, 4 columns, 128 threads, ~1024 groups → 32 lanes.
+        let big = decode(14336, 4096);
+        assert_eq!(QmvLayout::parse_for("a1024x4x128x1", &big).unwrap().to_string(), "32x4x128x1x4x1");
+        assert_eq!(QmvLayout::parse_for("32x4x128x2x1x1", &big).unwrap().to_string(), "32x4x128x2x1x1");
+        for bad in ["a1024", "a1024x4", "ax4x128x1", "a1024x4xqx1", "33x4x128x1"] {
+            assert!(QmvLayout::parse_for(bad, &big).is_err(), "{bad}");
         }
         let l: QmvLayout = "32x4x128x1x4x1x1x1x1".parse().unwrap();
         let direct = |plan: &Plan| l.constants(&op, plan).iter().find(|c| c.0 == "QMV_DIRECT").unwrap().1;
