@@ -18,7 +18,10 @@
 //!   --ir DIR   also write the driver's internal representations (if it gives any) and each
 //!              pipeline's cache blob (`.cache`: NVIDIA's holds the compiled program) to DIR
 
-use qmlx_core::{DType, MatmulOp, Meta, Mode, QuantSpec};
+#[path = "shared/mod.rs"]
+mod shared;
+
+use qmlx_core::{DType, MatmulOp, Meta, QuantSpec};
 use qmlx_wgpu::launch::Launch;
 use qmlx_wgpu::plan::{Plan, QmvLayout};
 use qmlx_wgpu::shaders::Kernel;
@@ -332,19 +335,6 @@ fn decode_op(spec: QuantSpec, n: usize, k: usize) -> MatmulOp {
     }
 }
 
-fn parse_spec(m: &str) -> QuantSpec {
-    match m {
-        "mxfp4" => QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(),
-        "nvfp4" => QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(),
-        "mxfp8" => QuantSpec::with_defaults(Mode::Mxfp8, None, None).unwrap(),
-        a => match a.strip_prefix("affine").and_then(|b| b.parse::<u32>().ok()) {
-            Some(b @ (2 | 3 | 4 | 5 | 6 | 8)) => QuantSpec::new(Mode::Affine, 64, b).unwrap(),
-            _ => panic!("--modes: affine2/3/4/5/6/8 (gs 64), mxfp4, nvfp4 or mxfp8, got {a:?}"),
-        },
-    }
-}
-
-
 /// Reads out every (shape, mode, layout); `ir`: also collect internal representations into the
 /// directory. Fails only on an error past opening the device (a kernel that does not compile).
 fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], ir: Option<&std::path::Path>) -> Result<(String, Outcome), String> {
@@ -357,7 +347,7 @@ fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], ir: Opti
         let mut rows = Vec::new();
         for &(n, k) in shapes {
             for m in modes {
-                let op = decode_op(parse_spec(m), n, k);
+                let op = decode_op(shared::parse_mode(m), n, k);
                 let mut variants: Vec<Option<QmvLayout>> = vec![None];
                 variants.extend(layouts.iter().map(|l| Some(QmvLayout::parse_for(l, &op).unwrap_or_else(|e| panic!("--layouts: {e}")))));
                 for l in variants {

@@ -35,6 +35,9 @@
 //!              choice (methods A and C)
 //! Baselines: bench/wgpu_gpu.sh runs a bench binary built at an earlier commit first, in the same call.
 
+#[path = "shared/mod.rs"]
+mod shared;
+
 use qmlx_core::cpu::GatherIndices;
 use qmlx_core::{DType, MatmulOp, Meta, Mode, QuantSpec, TensorRef};
 use qmlx_wgpu::plan::QmvLayout;
@@ -322,15 +325,7 @@ fn main() {
         .unwrap_or_else(|| ["affine4", "affine8", "mxfp4", "nvfp4", "mxfp8", "affine2", "affine3", "affine5", "affine6"].map(String::from).to_vec());
     let specs: Vec<QuantSpec> = modes
         .iter()
-        .map(|m| match m.as_str() {
-            "mxfp4" => QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(),
-            "nvfp4" => QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(),
-            "mxfp8" => QuantSpec::with_defaults(Mode::Mxfp8, None, None).unwrap(),
-            a => match a.strip_prefix("affine").and_then(|b| b.parse::<u32>().ok()) {
-                Some(b @ (2 | 3 | 4 | 5 | 6 | 8)) => QuantSpec::new(Mode::Affine, 64, b).unwrap(),
-                _ => panic!("--modes: affine2/3/4/5/6/8 (gs 64), mxfp4, nvfp4 or mxfp8, got {a:?}"),
-            },
-        })
+        .map(|m| shared::parse_mode(m))
         .collect();
     let ms: Vec<usize> = args
         .iter()
