@@ -50,6 +50,7 @@ pub mod shaders;
 #[cfg(feature = "runtime")]
 #[doc(hidden)]
 pub use context::pick_adapter;
+#[cfg(feature = "runtime")]
 pub use context::{Dispatch, GpuTensor, WgpuContext};
 #[cfg(feature = "runtime")]
 pub use ops::{Batch, PreparedMatmul};
