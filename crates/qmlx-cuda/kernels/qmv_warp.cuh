@@ -108,7 +108,7 @@ struct QwXFrag {
 // codes-only mma and the per-group fold live (both M = 1 feeds use it).
 template <int KIND, int BITS, typename T, int GS, class Words, class Params>
 __device__ __forceinline__ void qw_consume_pair(Words&& words, Params&& params, const uint32_t* xwords, const float4* xsum,
-                                                const QwXFrag& xf, long long gstep, int t, float (&y)[2]) {
+                                                const QwXFrag& xf, int gstep, int t, float (&y)[2]) {
   using Dec = TcDecode<KIND, BITS, T>;
   constexpr bool FP = KIND != KIND_AFFINE;
   constexpr bool HALVES = GS == 16;
@@ -520,7 +520,7 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
         if (i + NB - 1 < total) load(buf[(u + NB - 1) % NB]);
         const long long tl = tile_of(cr);
         if (ok && tl >= 0) {
-          const long long s0 = (long long)(s_beg + cj) * (KS / 128);
+          const int s0 = (s_beg + cj) * (KS / 128);
 #pragma unroll
           for (int pq = 0; pq < PAIRS; ++pq)
             qw_consume_pair<KIND, BITS, T, GS>(

@@ -948,6 +948,8 @@ fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
 /// by the benchmark and checks.
 #[doc(hidden)]
 pub static WARP_FEED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+#[doc(hidden)]
+pub static WARP_REGS_SHAPE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Warps, codes per stage and register buffers of the register-fed kernel for `op`'s format, or None
 /// where matmul.cu compiles none (H100, bench/cuda-notes.md stage 26, min of two alternated runs each
@@ -957,6 +959,8 @@ fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
     match (op.spec.mode(), op.spec.bits(), op.out_dtype) {
         (Mode::Affine, 8, DType::F16) => Some((8, 512, 2)),
         (Mode::Mxfp8, _, DType::F16 | DType::BF16) => Some((16, 256, 2)),
+        // Stage 27 trial (forced with QMLX_WARP_FEED=1 only): affine 5/6-bit f16.
+        (Mode::Affine, 5 | 6, DType::F16) => Some(if WARP_REGS_SHAPE.load(std::sync::atomic::Ordering::Relaxed) == 2 { (16, 256, 2) } else { (8, 512, 2) }),
         _ => None,
     }
 }
@@ -966,7 +970,7 @@ fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
 /// 28672×4096 and 0.975× the decode kernel on 4096×14336; mxfp8 f16/bf16 0.94-0.96× the ring. At 4096²
 /// (launch-bound) not faster: the kernels picked before stay.
 fn regs_wins(op: &MatmulOp) -> bool {
-    regs_shape(op).is_some() && op.n * op.k >= 1 << 25
+    op.spec.bits() == 8 && regs_shape(op).is_some() && op.n * op.k >= 1 << 25
 }
 
 #[derive(Debug)]
