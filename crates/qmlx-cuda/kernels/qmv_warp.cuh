@@ -104,11 +104,13 @@ struct QwXFrag {
 // gives the lane's code words (its 32-code chunk t) of step gstep + e, row g + 8h; params(h, sr, br)
 // the raw parameters of its groups in row g + 8h (qw_lane_group; affine: [j] group gi + j, 16-bit
 // scale / bias; fp: [e] the two scale bytes of groups gi, gi + 1 as one 16-bit word), asked for
-// after the mma as the ring kernel always read them; y[h] += the pair's sum. The one place the
+// after the mma as the ring kernel always read them; y[h] += the pair's sum. Step: the ring passes an
+// int (a 64-bit index cost its 2/3-bit kernels 2-3 %, stage 27), the register kernel a long long (its
+// 8-bit kernels were measured so; int moved them +0.4-1.3 %). The one place the
 // codes-only mma and the per-group fold live (both M = 1 feeds use it).
-template <int KIND, int BITS, typename T, int GS, class Words, class Params>
+template <int KIND, int BITS, typename T, int GS, class Words, class Params, typename Step>
 __device__ __forceinline__ void qw_consume_pair(Words&& words, Params&& params, const uint32_t* xwords, const float4* xsum,
-                                                const QwXFrag& xf, int gstep, int t, float (&y)[2]) {
+                                                const QwXFrag& xf, Step gstep, int t, float (&y)[2]) {
   using Dec = TcDecode<KIND, BITS, T>;
   constexpr bool FP = KIND != KIND_AFFINE;
   constexpr bool HALVES = GS == 16;
@@ -520,7 +522,7 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
         if (i + NB - 1 < total) load(buf[(u + NB - 1) % NB]);
         const long long tl = tile_of(cr);
         if (ok && tl >= 0) {
-          const int s0 = (s_beg + cj) * (KS / 128);
+          const long long s0 = (long long)(s_beg + cj) * (KS / 128);
 #pragma unroll
           for (int pq = 0; pq < PAIRS; ++pq)
             qw_consume_pair<KIND, BITS, T, GS>(

@@ -959,8 +959,8 @@ fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
     match (op.spec.mode(), op.spec.bits(), op.out_dtype) {
         (Mode::Affine, 8, DType::F16) => Some((8, 512, 2)),
         (Mode::Mxfp8, _, DType::F16 | DType::BF16) => Some((16, 256, 2)),
-        // Stage 27 trial (forced with QMLX_WARP_FEED=1 only): affine 2/3/5/6-bit f16.
-        (Mode::Affine, 2 | 3 | 5 | 6, DType::F16) => Some(if WARP_REGS_SHAPE.load(std::sync::atomic::Ordering::Relaxed) == 2 { (16, 256, 2) } else { (8, 512, 2) }),
+        // Stage 27 trial (forced with QMLX_WARP_FEED=1 only): affine 2-6-bit, fp4 f16.
+        (Mode::Affine, 2 | 3 | 5 | 6, DType::F16) | (Mode::Affine, 4, DType::F16 | DType::BF16) | (Mode::Mxfp4 | Mode::Nvfp4, _, DType::F16) => Some(if WARP_REGS_SHAPE.load(std::sync::atomic::Ordering::Relaxed) == 2 { (16, 256, 2) } else { (8, 512, 2) }),
         _ => None,
     }
 }
