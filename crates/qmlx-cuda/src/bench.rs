@@ -239,6 +239,11 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     println!("kind,N,K,mode,dtype,M,us,GBps,pct_roofline,TFLOPs");
     // QMLX_BENCH_MOE_ONLY=1: only the MoE rows (the gather kernels' check).
     let moe_only = std::env::var("QMLX_BENCH_MOE_ONLY").is_ok_and(|v| v == "1");
+    // QMLX_BENCH_SHAPES=1024x4096,4096x4096 replaces the shapes (N×K; other decoder layers' shapes).
+    let shapes_env: Option<Vec<(usize, usize)>> = std::env::var("QMLX_BENCH_SHAPES").ok().map(|v| {
+        v.split(',').filter_map(|s| s.trim().split_once('x').and_then(|(n, k)| Some((n.parse().ok()?, k.parse().ok()?)))).collect()
+    });
+    let shapes: &[(usize, usize)] = shapes_env.as_deref().unwrap_or(shapes);
     let shapes: &[(usize, usize)] = if moe_only { &[] } else { shapes };
     // Row order: the M ≤ 64 rows of every shape, then the MoE rows, then M ≥ 256. Why (H100 stage 20,
     // bench/cuda-notes.md): the prefill rows draw ~690 W and run power-capped at 1320-1680 MHz; the
