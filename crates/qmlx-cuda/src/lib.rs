@@ -948,29 +948,30 @@ fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
 /// by the benchmark and checks.
 #[doc(hidden)]
 pub static WARP_FEED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-#[doc(hidden)]
-pub static WARP_REGS_SHAPE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Warps, codes per stage and register buffers of the register-fed kernel for `op`'s format, or None
-/// where matmul.cu compiles none (H100, bench/cuda-notes.md stage 26, min of two alternated runs each
-/// in two calls: affine 8-bit f16 best at 8 × 512 × 2, mxfp8 at 16 × 256 × 2; 4-bit codes slower
-/// than the ring at every shape tried).
+/// where matmul.cu compiles none. H100, min of two alternated runs each (bench/cuda-notes.md stages 26-27):
+/// affine 8-bit f16 best at 8 × 512 × 2, mxfp8 at 16 × 256 × 2; the narrower codes at 16 × 256 × 2 (below
+/// 32 M weights, 0.93-1.0× the 8 × 512 × 2 shape's time on 6144×4096, alike elsewhere).
 fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
     match (op.spec.mode(), op.spec.bits(), op.out_dtype) {
         (Mode::Affine, 8, DType::F16) => Some((8, 512, 2)),
         (Mode::Mxfp8, _, DType::F16 | DType::BF16) => Some((16, 256, 2)),
-        // Stage 27 trial (forced with QMLX_WARP_FEED=1 only): affine 2-6-bit, fp4 f16.
-        (Mode::Affine, 2 | 3 | 5 | 6, DType::F16) | (Mode::Affine, 4, DType::F16 | DType::BF16) | (Mode::Mxfp4 | Mode::Nvfp4, _, DType::F16) => Some(if WARP_REGS_SHAPE.load(std::sync::atomic::Ordering::Relaxed) == 2 { (16, 256, 2) } else { (8, 512, 2) }),
+        (Mode::Affine, 2 | 3 | 4 | 6, DType::F16) | (Mode::Affine, 4, DType::BF16) | (Mode::Mxfp4 | Mode::Nvfp4, _, DType::F16) => Some((16, 256, 2)),
         _ => None,
     }
 }
 
-/// Where the register-fed kernel beats the other M = 1 kernels (H100, stage 26, same calls as main's
-/// binary): 8-bit codes from 32 M weights — affine8 f16 0.92-0.95× the ring's time on 14336×4096 and
-/// 28672×4096 and 0.975× the decode kernel on 4096×14336; mxfp8 f16/bf16 0.94-0.96× the ring. At 4096²
-/// (launch-bound) not faster: the kernels picked before stay.
+/// Where the register-fed kernel beats the other M = 1 kernels (H100, same calls as main's binary):
+/// - 8-bit codes from 32 M weights (stage 26): affine8 f16 0.92-0.95× the ring's time on 14336×4096 and
+///   28672×4096 and 0.975× the decode kernel on 4096×14336; mxfp8 f16/bf16 0.94-0.96× the ring. At 4096²
+///   not faster.
+/// - the narrower codes below 32 M weights (stage 27: 1024×4096, 2048², 4096², 8192×2048, 6144×4096):
+///   0.44-0.96× the time of qmv1 (affine) or the ring (fp4 from 16 M weights), the plain loads starting
+///   sooner than either's; from 32 M weights they lose to the ring (1.0-1.2×).
 fn regs_wins(op: &MatmulOp) -> bool {
-    op.spec.bits() == 8 && regs_shape(op).is_some() && op.n * op.k >= 1 << 25
+    let large = op.n * op.k >= 1 << 25;
+    regs_shape(op).is_some() && if op.spec.bits() == 8 { large } else { !large }
 }
 
 #[derive(Debug)]
@@ -1390,14 +1391,19 @@ mod bulk_layout_tests {
     }
 
     #[test]
-    fn register_feed_only_for_compiled_8_bit_formats_from_32m_weights() {
+    fn register_feed_for_8_bit_codes_from_32m_weights_and_narrower_codes_below() {
         assert!(regs_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 14336)) && regs_wins(&op(Mode::Mxfp8, 32, 8, DType::BF16, 14336, 4096)));
         assert!(regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 28672, 4096)) && regs_wins(&op(Mode::Affine, 32, 8, DType::F16, 14336, 4096)));
-        // 4096² (launch-bound), affine 8-bit bf16 (no kernel), 4-bit codes (slower than the ring).
+        // 8-bit at 4096² (not faster), affine 8-bit bf16 (no kernel).
         assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 4096)) && !regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 14336, 4096)));
+        // Narrower codes: below 32 M weights only, where compiled.
         assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096)) && !regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 14336, 4096)));
+        assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 4096, 4096)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 1024, 4096)));
+        assert!(regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 6144, 4096)) && regs_wins(&op(Mode::Affine, 32, 2, DType::F16, 2048, 2048)));
+        assert!(!regs_wins(&op(Mode::Nvfp4, 16, 4, DType::BF16, 4096, 4096)) && !regs_wins(&op(Mode::Affine, 64, 5, DType::F16, 4096, 4096)));
         assert_eq!(regs_shape(&op(Mode::Affine, 64, 8, DType::F16, 14336, 4096)), Some((8, 512, 2)));
         assert_eq!(regs_shape(&op(Mode::Mxfp8, 32, 8, DType::BF16, 14336, 4096)), Some((16, 256, 2)));
+        assert_eq!(regs_shape(&op(Mode::Mxfp4, 32, 4, DType::F16, 1024, 4096)), Some((16, 256, 2)));
     }
 
     #[test]

@@ -39,7 +39,6 @@ fn main() {
         ("QMLX_WARP_RING_KS", &qmlx_cuda::WARP_RING_KS),
         ("QMLX_WARP_RING_PREFETCH", &qmlx_cuda::WARP_RING_PREFETCH),
         ("QMLX_WARP_FEED", &qmlx_cuda::WARP_FEED),
-        ("QMLX_WARP_REGS_SHAPE", &qmlx_cuda::WARP_REGS_SHAPE),
         ("QMLX_GATHER_POLICY", &qmlx_cuda::GATHER_POLICY),
         ("QMLX_GATHER_RING", &qmlx_cuda::GATHER_RING),
         ("QMLX_GATHER_MAX_BLOCKS", &qmlx_cuda::GATHER_MAX_BLOCKS),
