@@ -149,7 +149,7 @@ mod vk {
     }
 
     /// The kernel's WGSL module; for qmv with `qmv_body`, that text in place of shaders/qmv.wgsl.
-    fn module_source(kernel: Kernel, qmv_body: Option<&str>) -> String {
+    pub fn module_source(kernel: Kernel, qmv_body: Option<&str>) -> String {
         match qmv_body {
             Some(body) if kernel == Kernel::Qmv => {
                 let q = include_str!("../shaders/qmv.wgsl");
@@ -489,6 +489,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `--qmv-wgsl`: the variant text takes the place of shaders/qmv.wgsl and nothing else; the
+    /// library's own text gives back the library's module.
+    #[cfg(not(target_vendor = "apple"))]
+    #[test]
+    fn qmv_variant_replaces_only_the_kernel_body() {
+        let own = include_str!("../shaders/qmv.wgsl");
+        assert_eq!(vk::module_source(Kernel::Qmv, Some(own)), Kernel::Qmv.source());
+        let variant = vk::module_source(Kernel::Qmv, Some("// variant\n"));
+        assert!(variant.starts_with(qmlx_wgpu::shaders::CODES_WGSL) && variant.ends_with("\n// variant\n") && !variant.contains("fn qmv("));
+        assert_eq!(vk::module_source(Kernel::Quantize, Some("// variant\n")), Kernel::Quantize.source());
     }
 
     #[test]
