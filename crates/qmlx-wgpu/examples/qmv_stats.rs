@@ -17,6 +17,10 @@
 //!              `a<G>` for about G workgroups, as wgpu_bench)
 //!   --ir DIR   also write the driver's internal representations (if it gives any) and each
 //!              pipeline's cache blob (`.cache`: NVIDIA's holds the compiled program) to DIR
+//!   --qmv-wgsl F1,F2,..  also compile each file in place of shaders/qmv.wgsl (the library's
+//!              codes/wload/matmul_io includes, the same override constants), tagged by the file's
+//!              stem: a shader variant's registers and SASS in the same call, without a build per
+//!              variant
 
 #[path = "shared/mod.rs"]
 mod shared;
@@ -144,8 +148,21 @@ mod vk {
         Ok(StatsDevice { device: open.device, _queue: open.queue, ext, missing, spv_version, adapter: format!("{name} (driver {driver})"), ir })
     }
 
-    fn spirv(kernel: Kernel, constants: &[(&str, f64)], version: (u8, u8)) -> Result<(Vec<u32>, u32, u32), String> {
-        let src = kernel.source();
+    /// The kernel's WGSL module; for qmv with `qmv_body`, that text in place of shaders/qmv.wgsl.
+    pub fn module_source(kernel: Kernel, qmv_body: Option<&str>) -> String {
+        match qmv_body {
+            Some(body) if kernel == Kernel::Qmv => {
+                let q = include_str!("../shaders/qmv.wgsl");
+                let src = kernel.source();
+                let at = src.find(q.lines().next().unwrap_or_default()).expect("qmv.wgsl's first line in its module");
+                format!("{}{body}", &src[..at])
+            }
+            _ => kernel.source(),
+        }
+    }
+
+    fn spirv(kernel: Kernel, qmv_body: Option<&str>, constants: &[(&str, f64)], version: (u8, u8)) -> Result<(Vec<u32>, u32, u32), String> {
+        let src = module_source(kernel, qmv_body);
         let module = naga::front::wgsl::parse_str(&src).map_err(|e| e.emit_to_string(&src))?;
         let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
             .validate(&module)
@@ -197,8 +214,8 @@ mod vk {
         /// driver's internal representations as (name, text)).
         /// `cache_file`: also write the pipeline cache the pipeline was built into (the driver's
         /// opaque blob; NVIDIA's holds the compiled program, for offline disassembly).
-        pub fn readout(&self, kernel: Kernel, constants: &[(&str, f64)], cache_file: Option<&std::path::Path>) -> Result<(Readout, Vec<(String, String)>), String> {
-            let (words, workgroup_size, workgroup_bytes) = spirv(kernel, constants, self.spv_version)?;
+        pub fn readout(&self, kernel: Kernel, qmv_body: Option<&str>, constants: &[(&str, f64)], cache_file: Option<&std::path::Path>) -> Result<(Readout, Vec<(String, String)>), String> {
+            let (words, workgroup_size, workgroup_bytes) = spirv(kernel, qmv_body, constants, self.spv_version)?;
             let dev = self.device.raw_device();
             let bindings: Vec<vk::DescriptorSetLayoutBinding> = kernel
                 .slots()
@@ -335,9 +352,10 @@ fn decode_op(spec: QuantSpec, n: usize, k: usize) -> MatmulOp {
     }
 }
 
-/// Reads out every (shape, mode, layout); `ir`: also collect internal representations into the
-/// directory. Fails only on an error past opening the device (a kernel that does not compile).
-fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], ir: Option<&std::path::Path>) -> Result<(String, Outcome), String> {
+/// Reads out every (shape, mode, layout, qmv source: the library's, then each (tag, text) of
+/// `variants`); `ir`: also collect internal representations into the directory. Fails only on an
+/// error past opening the device (a kernel that does not compile).
+fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], variants: &[(String, String)], ir: Option<&std::path::Path>) -> Result<(String, Outcome), String> {
     #[cfg(not(target_vendor = "apple"))]
     {
         let dev = match vk::open(ir.is_some()) {
@@ -348,19 +366,26 @@ fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], ir: Opti
         for &(n, k) in shapes {
             for m in modes {
                 let op = decode_op(shared::parse_mode(m), n, k);
-                let mut variants: Vec<Option<QmvLayout>> = vec![None];
-                variants.extend(layouts.iter().map(|l| Some(QmvLayout::parse_for(l, &op).unwrap_or_else(|e| panic!("--layouts: {e}")))));
-                for l in variants {
-                    let (kernel, constants, desc) = qmv_constants(&op, l);
-                    let file = |name: &str| -> String { format!("{n}x{k}_{m}_{desc}_{name}").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect() };
-                    let cache_file = ir.map(|dir| dir.join(file("pipeline") + ".cache"));
-                    let (r, reps) = dev.readout(kernel, &constants, cache_file.as_deref()).map_err(|e| format!("{n}x{k} {m} {desc}: {e}"))?;
-                    if let Some(dir) = ir {
-                        for (name, text) in reps {
-                            std::fs::write(dir.join(file(&name) + ".txt"), text).map_err(|e| e.to_string())?;
+                let mut layout_list: Vec<Option<QmvLayout>> = vec![None];
+                layout_list.extend(layouts.iter().map(|l| Some(QmvLayout::parse_for(l, &op).unwrap_or_else(|e| panic!("--layouts: {e}")))));
+                for l in layout_list {
+                    let (kernel, constants, desc0) = qmv_constants(&op, l);
+                    let sources = std::iter::once(None).chain(variants.iter().map(Some));
+                    for v in sources {
+                        let desc = match v {
+                            Some((tag, _)) => format!("{desc0} [{tag}]"),
+                            None => desc0.clone(),
+                        };
+                        let file = |name: &str| -> String { format!("{n}x{k}_{m}_{desc}_{name}").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect() };
+                        let cache_file = ir.map(|dir| dir.join(file("pipeline") + ".cache"));
+                        let (r, reps) = dev.readout(kernel, v.map(|(_, t)| t.as_str()), &constants, cache_file.as_deref()).map_err(|e| format!("{n}x{k} {m} {desc}: {e}"))?;
+                        if let Some(dir) = ir {
+                            for (name, text) in reps {
+                                std::fs::write(dir.join(file(&name) + ".txt"), text).map_err(|e| e.to_string())?;
+                            }
                         }
+                        rows.push((format!("{n}x{k}"), m.clone(), desc, r));
                     }
-                    rows.push((format!("{n}x{k}"), m.clone(), desc, r));
                 }
             }
         }
@@ -368,7 +393,7 @@ fn run(modes: &[String], shapes: &[(usize, usize)], layouts: &[String], ir: Opti
     }
     #[cfg(target_vendor = "apple")]
     {
-        let _ = (modes, shapes, layouts, ir);
+        let _ = (modes, shapes, layouts, variants, ir);
         Ok((String::new(), Outcome::Unsupported("Apple: no Vulkan driver here".into())))
     }
 }
@@ -390,10 +415,19 @@ fn main() {
         .unwrap_or_else(|| vec![(14336, 4096), (4096, 14336), (28672, 4096)]);
     let layouts = list("--layouts").unwrap_or_default();
     let ir = args.iter().position(|a| a == "--ir").map(|i| std::path::PathBuf::from(&args[i + 1]));
+    let variants: Vec<(String, String)> = list("--qmv-wgsl")
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            let path = std::path::Path::new(f);
+            let tag = path.file_stem().map_or_else(|| f.clone(), |s| s.to_string_lossy().into_owned());
+            (tag, std::fs::read_to_string(path).unwrap_or_else(|e| panic!("--qmv-wgsl {f}: {e}")))
+        })
+        .collect();
     if let Some(d) = &ir {
         std::fs::create_dir_all(d).expect("--ir: cannot create the directory");
     }
-    match run(&modes, &shapes, &layouts, ir.as_deref()) {
+    match run(&modes, &shapes, &layouts, &variants, ir.as_deref()) {
         Ok((_, Outcome::Unsupported(why))) => println!("qmv_stats: unsupported: {why}"),
         Ok((adapter, Outcome::Stats(rows, missing))) => {
             println!("qmv_stats: {adapter}");
@@ -438,7 +472,7 @@ mod tests {
     fn readout_reports_or_says_unsupported() {
         let modes = ["affine4".to_string(), "affine2".to_string()];
         let layouts = ["16x2x64x1".to_string()];
-        match run(&modes, &[(256, 512)], &layouts, None).unwrap() {
+        match run(&modes, &[(256, 512)], &layouts, &[], None).unwrap() {
             (_, Outcome::Unsupported(why)) => {
                 assert!(!why.is_empty());
                 eprintln!("SKIP readout: {why}");
@@ -455,6 +489,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `--qmv-wgsl`: the variant text takes the place of shaders/qmv.wgsl and nothing else; the
+    /// library's own text gives back the library's module.
+    #[cfg(not(target_vendor = "apple"))]
+    #[test]
+    fn qmv_variant_replaces_only_the_kernel_body() {
+        let own = include_str!("../shaders/qmv.wgsl");
+        assert_eq!(vk::module_source(Kernel::Qmv, Some(own)), Kernel::Qmv.source());
+        let variant = vk::module_source(Kernel::Qmv, Some("// variant\n"));
+        assert!(variant.starts_with(qmlx_wgpu::shaders::CODES_WGSL) && variant.ends_with("\n// variant\n") && !variant.contains("fn qmv("));
+        assert_eq!(vk::module_source(Kernel::Quantize, Some("// variant\n")), Kernel::Quantize.source());
     }
 
     #[test]

@@ -87,10 +87,12 @@ var<private> xv: array<f32, 8>;
 // as a value the compiler cannot fold (set at entry from opaque_zero), so NVIDIA's compiler makes
 // each such and-or one LOP3 with the mask as its immediate; with both literal it emitted two
 // LOP3s (SASS from the pipeline cache, bench/results/wgpu-h100-stage10-notes.md stage 12: loop
-// −11 % for 2-bit, −10 % for 4-bit; qmv 2-5 % faster on the H100). The f32 form for 3/5/6-bit
-// codes (`| (0x3f800000 | opaque_zero)`) did not fuse: the compiler split the or back into an
-// immediate and the register.
+// −11 % for 2-bit, −10 % for 4-bit; qmv 2-5 % faster on the H100).
 var<private> qmv_one16: u32;
+// The same for the f32 1.0 of 3/5/6/7-bit codes. An add, not an or: from
+// `0x3f800000 | opaque_zero` the compiler moved the literal back out of the register
+// (`LOP3 t | 0x3f800000 | z` after a separate AND), so nothing fused (stage 12 round 3).
+var<private> qmv_one32: u32;
 
 // Loads the BITS words of chunk c of stored row `row` into wbuf[base..]: 16-byte loads where the
 // chunk is 16-byte aligned (4- and 8-bit codes in rows of a multiple of 128 elements), else word
@@ -148,9 +150,9 @@ fn qmv_weight(base: u32, e: u32) -> f32 {
             } else {
                 v = w >> (sh - d);
             }
-            return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | 0x3f800000u);
+            return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | qmv_one32);
         }
-        return bitcast<f32>((qmv_code(base, e) << d) | 0x3f800000u);
+        return bitcast<f32>((qmv_code(base, e) << d) | qmv_one32);
     }
     if MODE == MODE_MXFP8 {
         return fp8_e4m3_value(qmv_code(base, e));
@@ -636,7 +638,7 @@ fn qmv_code_n(lo: vec4<u32>, hi: vec4<u32>, pos: u32) -> f32 {
     if straddles {
         v = v | (qmv_uword(lo, hi, wi + 1u) << (d + 32u - sh));
     }
-    return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | 0x3f800000u);
+    return bitcast<f32>((v & (((1u << BITS) - 1u) << d)) | qmv_one32);
 }
 
 // The eight weights of octet o (a literal) of a column's unit: codes 8o..8o+7.
@@ -754,6 +756,7 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     }
     opaque_zero = tiles[0].w; // always 0 (src/plan.rs), unknown to the compiler
     qmv_one16 = 0x3c003c00u | opaque_zero;
+    qmv_one32 = 0x3f800000u + opaque_zero;
     let count = select(0u, tile.z, tile_live);
     let lane = lid % QMV_LANES;
     let col0 = (wid.x * (QMV_WG / QMV_LANES) + lid / QMV_LANES) * QMV_COLS;

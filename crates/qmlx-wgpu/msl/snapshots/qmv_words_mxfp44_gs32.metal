@@ -488,7 +488,8 @@ float qmv_weight(
     uint base_2,
     uint e_3,
     threadgroup type_12& fp4_lut,
-    thread type_15& wbuf
+    thread type_15& wbuf,
+    thread uint& qmv_one32_
 ) {
     uint v_4 = {};
     if (false) {
@@ -506,19 +507,21 @@ float qmv_weight(
                 v_4 = w_12 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
-            return as_type<float>((_e38 & 7864320u) | 1065353216u);
+            uint _e48 = qmv_one32_;
+            return as_type<float>((_e38 & 7864320u) | _e48);
         }
-        uint _e50 = qmv_code(base_2, e_3, wbuf);
-        return as_type<float>((_e50 << 19u) | 1065353216u);
+        uint _e51 = qmv_code(base_2, e_3, wbuf);
+        uint _e54 = qmv_one32_;
+        return as_type<float>((_e51 << 19u) | _e54);
     }
     if (false) {
-        uint _e60 = qmv_code(base_2, e_3, wbuf);
-        float _e61 = fp8_e4m3_value(_e60);
-        return _e61;
+        uint _e62 = qmv_code(base_2, e_3, wbuf);
+        float _e63 = fp8_e4m3_value(_e62);
+        return _e63;
     }
-    uint _e63 = qmv_code(base_2, e_3, wbuf);
-    float _e65 = fp4_lut.inner[_e63];
-    return _e65;
+    uint _e65 = qmv_code(base_2, e_3, wbuf);
+    float _e67 = fp4_lut.inner[_e65];
+    return _e67;
 }
 
 metal::float2 qmv_group(
@@ -1329,7 +1332,8 @@ uint qmv_uword(
 float qmv_code_n(
     metal::uint4 lo_1,
     metal::uint4 hi_1,
-    uint pos
+    uint pos,
+    thread uint& qmv_one32_
 ) {
     uint q_3 = {};
     uint v_8 = {};
@@ -1358,23 +1362,25 @@ float qmv_code_n(
         v_8 = _e46 | (_e49 << (51u - sh_3));
     }
     uint _e55 = v_8;
-    return as_type<float>((_e55 & 7864320u) | 1065353216u);
+    uint _e65 = qmv_one32_;
+    return as_type<float>((_e55 & 7864320u) | _e65);
 }
 
 W8_ qmv_octet_n(
     metal::uint4 lo_2,
     metal::uint4 hi_2,
-    uint o_1
+    uint o_1,
+    thread uint& qmv_one32_
 ) {
     uint p0_1 = (o_1 * 8u) * BITS;
-    float _e7 = qmv_code_n(lo_2, hi_2, p0_1);
-    float _e10 = qmv_code_n(lo_2, hi_2, p0_1 + BITS);
-    float _e16 = qmv_code_n(lo_2, hi_2, p0_1 + 8u);
-    float _e22 = qmv_code_n(lo_2, hi_2, p0_1 + 12u);
-    float _e29 = qmv_code_n(lo_2, hi_2, p0_1 + 16u);
-    float _e35 = qmv_code_n(lo_2, hi_2, p0_1 + 20u);
-    float _e41 = qmv_code_n(lo_2, hi_2, p0_1 + 24u);
-    float _e47 = qmv_code_n(lo_2, hi_2, p0_1 + 28u);
+    float _e7 = qmv_code_n(lo_2, hi_2, p0_1, qmv_one32_);
+    float _e10 = qmv_code_n(lo_2, hi_2, p0_1 + BITS, qmv_one32_);
+    float _e16 = qmv_code_n(lo_2, hi_2, p0_1 + 8u, qmv_one32_);
+    float _e22 = qmv_code_n(lo_2, hi_2, p0_1 + 12u, qmv_one32_);
+    float _e29 = qmv_code_n(lo_2, hi_2, p0_1 + 16u, qmv_one32_);
+    float _e35 = qmv_code_n(lo_2, hi_2, p0_1 + 20u, qmv_one32_);
+    float _e41 = qmv_code_n(lo_2, hi_2, p0_1 + 24u, qmv_one32_);
+    float _e47 = qmv_code_n(lo_2, hi_2, p0_1 + 28u, qmv_one32_);
     return W8_ {metal::float4(_e7, _e10, _e16, _e22), metal::float4(_e29, _e35, _e41, _e47)};
 }
 
@@ -1382,7 +1388,8 @@ W16_ qmv_octets2_n(
     metal::uint4 lo_3,
     metal::uint4 hi_3,
     uint o_2,
-    thread uint& qmv_one16_
+    thread uint& qmv_one16_,
+    thread uint& qmv_one32_
 ) {
     bool local_25 = {};
     bool local_26 = {};
@@ -1403,8 +1410,8 @@ W16_ qmv_octets2_n(
         W16_ _e27 = pairs2_(_e26, qmv_one16_);
         return _e27;
     }
-    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_2);
-    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_2 + 1u);
+    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_2, qmv_one32_);
+    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_2 + 1u, qmv_one32_);
     return W16_ {_e28, _e31};
 }
 
@@ -1418,6 +1425,7 @@ void qmv_octets_n_acc(
     constant Params& p,
     device type_7 const& x_2,
     thread uint& qmv_one16_,
+    thread uint& qmv_one32_,
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
@@ -1429,20 +1437,20 @@ void qmv_octets_n_acc(
     if (o_3 >= _e6) {
         return;
     }
-    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3, qmv_one16_);
+    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3, qmv_one16_, qmv_one32_);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3, qmv_one16_);
+        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3, qmv_one16_, qmv_one32_);
         f1_1 = _e20;
     }
     if (true) {
-        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3, qmv_one16_);
+        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3, qmv_one16_, qmv_one32_);
         f2_1 = _e27;
     }
     if (true) {
-        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3, qmv_one16_);
+        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3, qmv_one16_, qmv_one32_);
         f3_1 = _e34;
     }
     bool loop_init_11 = true;
@@ -1521,6 +1529,7 @@ void qmv_unit_n(
     device type_8 const& scales,
     device type_8 const& biases,
     thread uint& qmv_one16_,
+    thread uint& qmv_one32_,
     thread type_17& qacc,
     thread metal::uint4& qmv_wrow,
     thread type_4& qmv_xrow,
@@ -1556,10 +1565,10 @@ void qmv_unit_n(
             b_3[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
     bool loop_init_13 = true;
     while(true) {
         if (!loop_init_13) {
@@ -1851,6 +1860,7 @@ struct qmvInput {
     type_15 wbuf = {};
     type_16 xv = {};
     uint qmv_one16_ = {};
+    uint qmv_one32_ = {};
     type_17 qacc = {};
     metal::uint4 qmv_wrow = {};
     type_4 qmv_xrow = {};
@@ -1948,245 +1958,247 @@ struct qmvInput {
     opaque_zero = _e67;
     uint _e71 = opaque_zero;
     qmv_one16_ = 1006648320u | _e71;
-    uint _e75 = tile.z;
-    uint count_4 = tile_live ? _e75 : 0u;
+    uint _e76 = opaque_zero;
+    qmv_one32_ = 1065353216u + _e76;
+    uint _e80 = tile.z;
+    uint count_4 = tile_live ? _e80 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
-    uint _e92 = tile.x;
-    uint _e95 = p.rows_per_w;
-    uint row0_1 = _e92 * _e95;
+    uint _e97 = tile.x;
+    uint _e100 = p.rows_per_w;
+    uint row0_1 = _e97 * _e100;
     if (false) {
-        uint _e108 = p.has_global;
-        local_3 = _e108 != 0u;
+        uint _e113 = p.has_global;
+        local_3 = _e113 != 0u;
     } else {
         local_3 = false;
     }
-    bool _e112 = local_3;
-    if (_e112) {
-        uint _e115 = tile.x;
-        float _e117 = gscale[_e115];
-        float _e119 = div_rn(_e117, 2688.0, opaque_zero);
-        global_factor = _e119;
+    bool _e117 = local_3;
+    if (_e117) {
+        uint _e120 = tile.x;
+        float _e122 = gscale[_e120];
+        float _e124 = div_rn(_e122, 2688.0, opaque_zero);
+        global_factor = _e124;
     }
     bool loop_init_19 = true;
     while(true) {
         if (!loop_init_19) {
-            uint _e139 = mi;
-            mi = _e139 + 1u;
+            uint _e144 = mi;
+            mi = _e144 + 1u;
         }
         loop_init_19 = false;
-        uint _e123 = mi;
-        if (_e123 < QMV_XROWS) {
+        uint _e128 = mi;
+        if (_e128 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e126 = mi;
-            uint _e129 = tile.y;
-            uint _e130 = mi;
-            metal::uint2 _e136 = qmv_row(_e129, metal::min(_e130, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
-            x_rows.inner[_e126] = _e136.x;
+            uint _e131 = mi;
+            uint _e134 = tile.y;
+            uint _e135 = mi;
+            metal::uint2 _e141 = qmv_row(_e134, metal::min(_e135, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
+            x_rows.inner[_e131] = _e141.x;
         }
     }
     bool loop_init_20 = true;
     while(true) {
         if (!loop_init_20) {
-            uint _e159 = ci;
-            ci = _e159 + 1u;
+            uint _e164 = ci;
+            ci = _e164 + 1u;
         }
         loop_init_20 = false;
-        uint _e144 = ci;
-        if (_e144 < QMV_COLS) {
+        uint _e149 = ci;
+        if (_e149 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e147 = ci;
-            uint _e149 = ci;
-            uint _e153 = p.n;
-            w_rows.inner[_e147] = row0_1 + metal::min(col0_1 + _e149, _e153 - 1u);
+            uint _e152 = ci;
+            uint _e154 = ci;
+            uint _e158 = p.n;
+            w_rows.inner[_e152] = row0_1 + metal::min(col0_1 + _e154, _e158 - 1u);
         }
     }
-    uint _e163 = p.k;
-    uint chunks = (_e163 + 31u) / 32u;
-    bool _e173 = qmv_word_kernel();
-    uint _e176 = p.wpr;
-    uint _e178 = qmv_unit_words_n();
-    bool _e179 = qmv_words_n();
-    uint units = _e176 / (_e179 ? _e178 : QMV_VEC);
+    uint _e168 = p.k;
+    uint chunks = (_e168 + 31u) / 32u;
+    bool _e178 = qmv_word_kernel();
+    uint _e181 = p.wpr;
+    uint _e183 = qmv_unit_words_n();
+    bool _e184 = qmv_words_n();
+    uint units = _e181 / (_e184 ? _e183 : QMV_VEC);
     bool loop_init_21 = true;
     while(true) {
         if (!loop_init_21) {
-            uint _e206 = ci_1;
-            ci_1 = _e206 + 1u;
+            uint _e211 = ci_1;
+            ci_1 = _e211 + 1u;
         }
         loop_init_21 = false;
-        uint _e187 = ci_1;
-        if (_e187 < QMV_COLS) {
+        uint _e192 = ci_1;
+        if (_e192 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e190 = ci_1;
-            uint _e192 = ci_1;
-            uint _e194 = w_rows.inner[_e192];
-            uint _e197 = p.wpr;
-            wbase[_e190] = _e194 * _e197;
-            uint _e200 = ci_1;
-            uint _e202 = ci_1;
-            uint _e204 = w_rows.inner[_e202];
-            qmv_wrow[_e200] = _e204;
+            uint _e195 = ci_1;
+            uint _e197 = ci_1;
+            uint _e199 = w_rows.inner[_e197];
+            uint _e202 = p.wpr;
+            wbase[_e195] = _e199 * _e202;
+            uint _e205 = ci_1;
+            uint _e207 = ci_1;
+            uint _e209 = w_rows.inner[_e207];
+            qmv_wrow[_e205] = _e209;
         }
     }
     bool loop_init_22 = true;
     while(true) {
         if (!loop_init_22) {
-            uint _e220 = mi_1;
-            mi_1 = _e220 + 1u;
+            uint _e225 = mi_1;
+            mi_1 = _e225 + 1u;
         }
         loop_init_22 = false;
-        uint _e210 = mi_1;
-        if (_e210 < QMV_XROWS) {
+        uint _e215 = mi_1;
+        if (_e215 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e214 = mi_1;
-            uint _e216 = mi_1;
-            uint _e218 = x_rows.inner[_e216];
-            qmv_xrow.inner[_e214] = _e218;
+            uint _e219 = mi_1;
+            uint _e221 = mi_1;
+            uint _e223 = x_rows.inner[_e221];
+            qmv_xrow.inner[_e219] = _e223;
         }
     }
-    if (_e173) {
+    if (_e178) {
         local_4 = count_4 > 0u;
     } else {
         local_4 = false;
     }
-    bool _e232 = local_4;
-    u0_ = _e232 ? lane_1 : units;
-    bool _e235 = qmv_words_n();
-    if (_e235) {
+    bool _e237 = local_4;
+    u0_ = _e237 ? lane_1 : units;
+    bool _e240 = qmv_words_n();
+    if (_e240) {
         if (false) {
             local_5 = false;
         } else {
             local_5 = false;
         }
-        bool _e247 = local_5;
-        if (_e247) {
-            uint _e250 = u0_;
-            local_6 = _e250 < units;
+        bool _e252 = local_5;
+        if (_e252) {
+            uint _e255 = u0_;
+            local_6 = _e255 < units;
         } else {
             local_6 = false;
         }
-        bool _e253 = local_6;
-        if (_e253) {
-            metal::uint4 _e254 = wbase;
-            uint _e255 = u0_;
-            UnitN _e256 = qmv_unit_n_load(_e254, _e255, wq, _buffer_sizes);
-            cur = _e256;
+        bool _e258 = local_6;
+        if (_e258) {
+            metal::uint4 _e259 = wbase;
+            uint _e260 = u0_;
+            UnitN _e261 = qmv_unit_n_load(_e259, _e260, wq, _buffer_sizes);
+            cur = _e261;
             bool loop_init_23 = true;
             while(true) {
                 if (!loop_init_23) {
-                    uint _e271 = u0_;
-                    u0_ = _e271 + QMV_LANES;
+                    uint _e276 = u0_;
+                    u0_ = _e276 + QMV_LANES;
                 }
                 loop_init_23 = false;
-                uint _e258 = u0_;
-                if (_e258 < units) {
+                uint _e263 = u0_;
+                if (_e263 < units) {
                 } else {
                     break;
                 }
                 {
-                    metal::uint4 _e260 = wbase;
-                    uint _e261 = u0_;
-                    UnitN _e267 = qmv_unit_n_load(_e260, metal::min(_e261 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                    uint _e268 = u0_;
-                    UnitN _e269 = cur;
-                    float _e270 = global_factor;
-                    qmv_unit_n(_e268, _e269, count_4, _e270, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                    cur = _e267;
+                    metal::uint4 _e265 = wbase;
+                    uint _e266 = u0_;
+                    UnitN _e272 = qmv_unit_n_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                    uint _e273 = u0_;
+                    UnitN _e274 = cur;
+                    float _e275 = global_factor;
+                    qmv_unit_n(_e273, _e274, count_4, _e275, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    cur = _e272;
                 }
             }
         }
         bool loop_init_24 = true;
         while(true) {
             if (!loop_init_24) {
-                uint _e358 = u0_;
-                u0_ = _e358 + 32u;
+                uint _e363 = u0_;
+                u0_ = _e363 + 32u;
             }
             loop_init_24 = false;
-            uint _e274 = u0_;
-            if ((_e274 + 16u) < units) {
+            uint _e279 = u0_;
+            if ((_e279 + 16u) < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e284 = wbase;
-                uint _e285 = u0_;
-                UnitN _e286 = qmv_unit_n_load(_e284, _e285, wq, _buffer_sizes);
-                wb = _e286;
-                wc = _e286;
-                wd = _e286;
+                metal::uint4 _e289 = wbase;
+                uint _e290 = u0_;
+                UnitN _e291 = qmv_unit_n_load(_e289, _e290, wq, _buffer_sizes);
+                wb = _e291;
+                wc = _e291;
+                wd = _e291;
                 if (true) {
-                    metal::uint4 _e294 = wbase;
-                    uint _e295 = u0_;
-                    UnitN _e298 = qmv_unit_n_load(_e294, _e295 + QMV_LANES, wq, _buffer_sizes);
-                    wb = _e298;
+                    metal::uint4 _e299 = wbase;
+                    uint _e300 = u0_;
+                    UnitN _e303 = qmv_unit_n_load(_e299, _e300 + QMV_LANES, wq, _buffer_sizes);
+                    wb = _e303;
                 }
                 if (false) {
-                    metal::uint4 _e303 = wbase;
-                    uint _e304 = u0_;
-                    UnitN _e310 = qmv_unit_n_load(_e303, _e304 + 32u, wq, _buffer_sizes);
-                    wc = _e310;
+                    metal::uint4 _e308 = wbase;
+                    uint _e309 = u0_;
+                    UnitN _e315 = qmv_unit_n_load(_e308, _e309 + 32u, wq, _buffer_sizes);
+                    wc = _e315;
                 }
                 if (false) {
-                    metal::uint4 _e315 = wbase;
-                    uint _e316 = u0_;
-                    UnitN _e322 = qmv_unit_n_load(_e315, _e316 + 48u, wq, _buffer_sizes);
-                    wd = _e322;
+                    metal::uint4 _e320 = wbase;
+                    uint _e321 = u0_;
+                    UnitN _e327 = qmv_unit_n_load(_e320, _e321 + 48u, wq, _buffer_sizes);
+                    wd = _e327;
                 }
-                uint _e323 = u0_;
-                float _e324 = global_factor;
-                qmv_unit_n(_e323, _e286, count_4, _e324, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e328 = u0_;
+                float _e329 = global_factor;
+                qmv_unit_n(_e328, _e291, count_4, _e329, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 if (true) {
-                    uint _e329 = u0_;
-                    UnitN _e332 = wb;
-                    float _e333 = global_factor;
-                    qmv_unit_n(_e329 + QMV_LANES, _e332, count_4, _e333, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e334 = u0_;
+                    UnitN _e337 = wb;
+                    float _e338 = global_factor;
+                    qmv_unit_n(_e334 + QMV_LANES, _e337, count_4, _e338, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e338 = u0_;
-                    UnitN _e344 = wc;
-                    float _e345 = global_factor;
-                    qmv_unit_n(_e338 + 32u, _e344, count_4, _e345, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e343 = u0_;
+                    UnitN _e349 = wc;
+                    float _e350 = global_factor;
+                    qmv_unit_n(_e343 + 32u, _e349, count_4, _e350, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e350 = u0_;
-                    UnitN _e356 = wd;
-                    float _e357 = global_factor;
-                    qmv_unit_n(_e350 + 48u, _e356, count_4, _e357, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e355 = u0_;
+                    UnitN _e361 = wd;
+                    float _e362 = global_factor;
+                    qmv_unit_n(_e355 + 48u, _e361, count_4, _e362, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
             }
         }
         bool loop_init_25 = true;
         while(true) {
             if (!loop_init_25) {
-                uint _e367 = u0_;
-                u0_ = _e367 + QMV_LANES;
+                uint _e372 = u0_;
+                u0_ = _e372 + QMV_LANES;
             }
             loop_init_25 = false;
-            uint _e360 = u0_;
-            if (_e360 < units) {
+            uint _e365 = u0_;
+            if (_e365 < units) {
             } else {
                 break;
             }
             {
-                uint _e362 = u0_;
-                metal::uint4 _e363 = wbase;
-                uint _e364 = u0_;
-                UnitN _e365 = qmv_unit_n_load(_e363, _e364, wq, _buffer_sizes);
-                float _e366 = global_factor;
-                qmv_unit_n(_e362, _e365, count_4, _e366, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e367 = u0_;
+                metal::uint4 _e368 = wbase;
+                uint _e369 = u0_;
+                UnitN _e370 = qmv_unit_n_load(_e368, _e369, wq, _buffer_sizes);
+                float _e371 = global_factor;
+                qmv_unit_n(_e367, _e370, count_4, _e371, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
@@ -2195,133 +2207,133 @@ struct qmvInput {
     } else {
         local_7 = false;
     }
-    bool _e381 = local_7;
-    if (_e381) {
-        uint _e384 = u0_;
-        local_8 = _e384 < units;
+    bool _e386 = local_7;
+    if (_e386) {
+        uint _e389 = u0_;
+        local_8 = _e389 < units;
     } else {
         local_8 = false;
     }
-    bool _e387 = local_8;
-    if (_e387) {
-        metal::uint4 _e388 = wbase;
-        uint _e389 = u0_;
-        Unit4_ _e390 = qmv_unit_load(_e388, _e389, wq, _buffer_sizes);
-        cur_1 = _e390;
+    bool _e392 = local_8;
+    if (_e392) {
+        metal::uint4 _e393 = wbase;
+        uint _e394 = u0_;
+        Unit4_ _e395 = qmv_unit_load(_e393, _e394, wq, _buffer_sizes);
+        cur_1 = _e395;
         bool loop_init_26 = true;
         while(true) {
             if (!loop_init_26) {
-                uint _e405 = u0_;
-                u0_ = _e405 + QMV_LANES;
+                uint _e410 = u0_;
+                u0_ = _e410 + QMV_LANES;
             }
             loop_init_26 = false;
-            uint _e392 = u0_;
-            if (_e392 < units) {
+            uint _e397 = u0_;
+            if (_e397 < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e394 = wbase;
-                uint _e395 = u0_;
-                Unit4_ _e401 = qmv_unit_load(_e394, metal::min(_e395 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e402 = u0_;
-                Unit4_ _e403 = cur_1;
-                float _e404 = global_factor;
-                qmv_unit(_e402, _e403, count_4, _e404, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur_1 = _e401;
+                metal::uint4 _e399 = wbase;
+                uint _e400 = u0_;
+                Unit4_ _e406 = qmv_unit_load(_e399, metal::min(_e400 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e407 = u0_;
+                Unit4_ _e408 = cur_1;
+                float _e409 = global_factor;
+                qmv_unit(_e407, _e408, count_4, _e409, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur_1 = _e406;
             }
         }
     }
     bool loop_init_27 = true;
     while(true) {
         if (!loop_init_27) {
-            uint _e492 = u0_;
-            u0_ = _e492 + 32u;
+            uint _e497 = u0_;
+            u0_ = _e497 + 32u;
         }
         loop_init_27 = false;
-        uint _e408 = u0_;
-        if ((_e408 + 16u) < units) {
+        uint _e413 = u0_;
+        if ((_e413 + 16u) < units) {
         } else {
             break;
         }
         {
-            metal::uint4 _e418 = wbase;
-            uint _e419 = u0_;
-            Unit4_ _e420 = qmv_unit_load(_e418, _e419, wq, _buffer_sizes);
-            wb_1 = _e420;
-            wc_1 = _e420;
-            wd_1 = _e420;
+            metal::uint4 _e423 = wbase;
+            uint _e424 = u0_;
+            Unit4_ _e425 = qmv_unit_load(_e423, _e424, wq, _buffer_sizes);
+            wb_1 = _e425;
+            wc_1 = _e425;
+            wd_1 = _e425;
             if (true) {
-                metal::uint4 _e428 = wbase;
-                uint _e429 = u0_;
-                Unit4_ _e432 = qmv_unit_load(_e428, _e429 + QMV_LANES, wq, _buffer_sizes);
-                wb_1 = _e432;
+                metal::uint4 _e433 = wbase;
+                uint _e434 = u0_;
+                Unit4_ _e437 = qmv_unit_load(_e433, _e434 + QMV_LANES, wq, _buffer_sizes);
+                wb_1 = _e437;
             }
             if (false) {
-                metal::uint4 _e437 = wbase;
-                uint _e438 = u0_;
-                Unit4_ _e444 = qmv_unit_load(_e437, _e438 + 32u, wq, _buffer_sizes);
-                wc_1 = _e444;
+                metal::uint4 _e442 = wbase;
+                uint _e443 = u0_;
+                Unit4_ _e449 = qmv_unit_load(_e442, _e443 + 32u, wq, _buffer_sizes);
+                wc_1 = _e449;
             }
             if (false) {
-                metal::uint4 _e449 = wbase;
-                uint _e450 = u0_;
-                Unit4_ _e456 = qmv_unit_load(_e449, _e450 + 48u, wq, _buffer_sizes);
-                wd_1 = _e456;
+                metal::uint4 _e454 = wbase;
+                uint _e455 = u0_;
+                Unit4_ _e461 = qmv_unit_load(_e454, _e455 + 48u, wq, _buffer_sizes);
+                wd_1 = _e461;
             }
-            uint _e457 = u0_;
-            float _e458 = global_factor;
-            qmv_unit(_e457, _e420, count_4, _e458, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e462 = u0_;
+            float _e463 = global_factor;
+            qmv_unit(_e462, _e425, count_4, _e463, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             if (true) {
-                uint _e463 = u0_;
-                Unit4_ _e466 = wb_1;
-                float _e467 = global_factor;
-                qmv_unit(_e463 + QMV_LANES, _e466, count_4, _e467, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e468 = u0_;
+                Unit4_ _e471 = wb_1;
+                float _e472 = global_factor;
+                qmv_unit(_e468 + QMV_LANES, _e471, count_4, _e472, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
-                uint _e472 = u0_;
-                Unit4_ _e478 = wc_1;
-                float _e479 = global_factor;
-                qmv_unit(_e472 + 32u, _e478, count_4, _e479, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e477 = u0_;
+                Unit4_ _e483 = wc_1;
+                float _e484 = global_factor;
+                qmv_unit(_e477 + 32u, _e483, count_4, _e484, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
             if (false) {
-                uint _e484 = u0_;
-                Unit4_ _e490 = wd_1;
-                float _e491 = global_factor;
-                qmv_unit(_e484 + 48u, _e490, count_4, _e491, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e489 = u0_;
+                Unit4_ _e495 = wd_1;
+                float _e496 = global_factor;
+                qmv_unit(_e489 + 48u, _e495, count_4, _e496, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     bool loop_init_28 = true;
     while(true) {
         if (!loop_init_28) {
-            uint _e501 = u0_;
-            u0_ = _e501 + QMV_LANES;
+            uint _e506 = u0_;
+            u0_ = _e506 + QMV_LANES;
         }
         loop_init_28 = false;
-        uint _e494 = u0_;
-        if (_e494 < units) {
+        uint _e499 = u0_;
+        if (_e499 < units) {
         } else {
             break;
         }
         {
-            uint _e496 = u0_;
-            metal::uint4 _e497 = wbase;
-            uint _e498 = u0_;
-            Unit4_ _e499 = qmv_unit_load(_e497, _e498, wq, _buffer_sizes);
-            float _e500 = global_factor;
-            qmv_unit(_e496, _e499, count_4, _e500, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e501 = u0_;
+            metal::uint4 _e502 = wbase;
+            uint _e503 = u0_;
+            Unit4_ _e504 = qmv_unit_load(_e502, _e503, wq, _buffer_sizes);
+            float _e505 = global_factor;
+            qmv_unit(_e501, _e504, count_4, _e505, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
         }
     }
     bool loop_init_29 = true;
     while(true) {
         if (!loop_init_29) {
-            uint _e530 = mi_2;
-            mi_2 = _e530 + 1u;
+            uint _e535 = mi_2;
+            mi_2 = _e535 + 1u;
         }
         loop_init_29 = false;
-        uint _e506 = mi_2;
-        if (_e506 < QMV_XROWS) {
+        uint _e511 = mi_2;
+        if (_e511 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2330,37 +2342,37 @@ struct qmvInput {
             bool loop_init_30 = true;
             while(true) {
                 if (!loop_init_30) {
-                    uint _e527 = ci_2;
-                    ci_2 = _e527 + 1u;
+                    uint _e532 = ci_2;
+                    ci_2 = _e532 + 1u;
                 }
                 loop_init_30 = false;
-                uint _e511 = ci_2;
-                if (_e511 < QMV_COLS) {
+                uint _e516 = ci_2;
+                if (_e516 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e514 = ci_2;
-                    uint _e517 = mi_2;
-                    uint _e521 = mi_2;
-                    uint _e523 = ci_2;
-                    float _e525 = qacc.inner[_e521][_e523];
-                    acc.inner[(_e514 * QMAX_ROWS) + _e517] = _e525;
+                    uint _e519 = ci_2;
+                    uint _e522 = mi_2;
+                    uint _e526 = mi_2;
+                    uint _e528 = ci_2;
+                    float _e530 = qacc.inner[_e526][_e528];
+                    acc.inner[(_e519 * QMAX_ROWS) + _e522] = _e530;
                 }
             }
         }
     }
     uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
-    c0_ = _e173 ? chunks : first_1;
+    c0_ = _e178 ? chunks : first_1;
     bool loop_init_31 = true;
     while(true) {
         if (!loop_init_31) {
-            uint _e817 = c0_;
-            c0_ = _e817 + 32u;
+            uint _e822 = c0_;
+            c0_ = _e822 + 32u;
         }
         loop_init_31 = false;
-        uint _e544 = c0_;
-        if (_e544 < chunks) {
+        uint _e549 = c0_;
+        if (_e549 < chunks) {
         } else {
             break;
         }
@@ -2369,38 +2381,38 @@ struct qmvInput {
             bool loop_init_32 = true;
             while(true) {
                 if (!loop_init_32) {
-                    uint _e577 = u;
-                    u = _e577 + 1u;
+                    uint _e582 = u;
+                    u = _e582 + 1u;
                 }
                 loop_init_32 = false;
-                uint _e548 = u;
-                if (_e548 < 2u) {
+                uint _e553 = u;
+                if (_e553 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e550 = c0_;
-                    uint _e551 = u;
-                    uint c_5 = metal::min(_e550 + (_e551 * QMV_LANES), chunks - 1u);
+                    uint _e555 = c0_;
+                    uint _e556 = u;
+                    uint c_5 = metal::min(_e555 + (_e556 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
                     bool loop_init_33 = true;
                     while(true) {
                         if (!loop_init_33) {
-                            uint _e574 = ci_3;
-                            ci_3 = _e574 + 1u;
+                            uint _e579 = ci_3;
+                            ci_3 = _e579 + 1u;
                         }
                         loop_init_33 = false;
-                        uint _e560 = ci_3;
-                        if (_e560 < QMV_COLS) {
+                        uint _e565 = ci_3;
+                        if (_e565 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e563 = ci_3;
-                            uint _e565 = w_rows.inner[_e563];
-                            uint _e566 = u;
-                            uint _e569 = ci_3;
-                            qmv_load(_e565, c_5, ((_e566 * QMAX_COLS) + _e569) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e568 = ci_3;
+                            uint _e570 = w_rows.inner[_e568];
+                            uint _e571 = u;
+                            uint _e574 = ci_3;
+                            qmv_load(_e570, c_5, ((_e571 * QMAX_COLS) + _e574) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
@@ -2409,19 +2421,19 @@ struct qmvInput {
             bool loop_init_34 = true;
             while(true) {
                 if (!loop_init_34) {
-                    uint _e815 = u_1;
-                    u_1 = _e815 + 1u;
+                    uint _e820 = u_1;
+                    u_1 = _e820 + 1u;
                 }
                 loop_init_34 = false;
-                uint _e581 = u_1;
-                if (_e581 < 2u) {
+                uint _e586 = u_1;
+                if (_e586 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e583 = c0_;
-                    uint _e584 = u_1;
-                    uint c_6 = _e583 + (_e584 * QMV_LANES);
+                    uint _e588 = c0_;
+                    uint _e589 = u_1;
+                    uint c_6 = _e588 + (_e589 * QMV_LANES);
                     if (c_6 >= chunks) {
                         break;
                     }
@@ -2429,20 +2441,20 @@ struct qmvInput {
                     bool loop_init_35 = true;
                     while(true) {
                         if (!loop_init_35) {
-                            uint _e812 = s0_;
-                            s0_ = _e812 + 32u;
+                            uint _e817 = s0_;
+                            s0_ = _e817 + 32u;
                         }
                         loop_init_35 = false;
-                        uint _e591 = s0_;
-                        if (_e591 < 32u) {
+                        uint _e596 = s0_;
+                        if (_e596 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e596 = s0_;
-                            uint j0_3 = (c_6 * 32u) + _e596;
-                            uint _e600 = p.k;
-                            if (j0_3 >= _e600) {
+                            uint _e601 = s0_;
+                            uint j0_3 = (c_6 * 32u) + _e601;
+                            uint _e605 = p.k;
+                            if (j0_3 >= _e605) {
                                 break;
                             }
                             ab = type_18 {};
@@ -2450,22 +2462,22 @@ struct qmvInput {
                             bool loop_init_36 = true;
                             while(true) {
                                 if (!loop_init_36) {
-                                    uint _e617 = ci_4;
-                                    ci_4 = _e617 + 1u;
+                                    uint _e622 = ci_4;
+                                    ci_4 = _e622 + 1u;
                                 }
                                 loop_init_36 = false;
-                                uint _e606 = ci_4;
-                                if (_e606 < QMV_COLS) {
+                                uint _e611 = ci_4;
+                                if (_e611 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e609 = ci_4;
-                                    uint _e611 = ci_4;
-                                    uint _e613 = w_rows.inner[_e611];
-                                    float _e614 = global_factor;
-                                    metal::float2 _e615 = qmv_group(_e613, j0_3, _e614, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e609] = _e615;
+                                    uint _e614 = ci_4;
+                                    uint _e616 = ci_4;
+                                    uint _e618 = w_rows.inner[_e616];
+                                    float _e619 = global_factor;
+                                    metal::float2 _e620 = qmv_group(_e618, j0_3, _e619, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e614] = _e620;
                                 }
                             }
                             dots = type_21 {};
@@ -2474,12 +2486,12 @@ struct qmvInput {
                             bool loop_init_37 = true;
                             while(true) {
                                 if (!loop_init_37) {
-                                    uint _e764 = e8_;
-                                    e8_ = _e764 + 8u;
+                                    uint _e769 = e8_;
+                                    e8_ = _e769 + 8u;
                                 }
                                 loop_init_37 = false;
-                                uint _e625 = e8_;
-                                if (_e625 < 32u) {
+                                uint _e630 = e8_;
+                                if (_e630 < 32u) {
                                 } else {
                                     break;
                                 }
@@ -2489,12 +2501,12 @@ struct qmvInput {
                                     bool loop_init_38 = true;
                                     while(true) {
                                         if (!loop_init_38) {
-                                            uint _e662 = ci_5;
-                                            ci_5 = _e662 + 1u;
+                                            uint _e667 = ci_5;
+                                            ci_5 = _e667 + 1u;
                                         }
                                         loop_init_38 = false;
-                                        uint _e631 = ci_5;
-                                        if (_e631 < QMV_COLS) {
+                                        uint _e636 = ci_5;
+                                        if (_e636 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
@@ -2503,25 +2515,25 @@ struct qmvInput {
                                             bool loop_init_39 = true;
                                             while(true) {
                                                 if (!loop_init_39) {
-                                                    uint _e659 = e;
-                                                    e = _e659 + 1u;
+                                                    uint _e664 = e;
+                                                    e = _e664 + 1u;
                                                 }
                                                 loop_init_39 = false;
-                                                uint _e636 = e;
-                                                if (_e636 < 8u) {
+                                                uint _e641 = e;
+                                                if (_e641 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e639 = ci_5;
-                                                    uint _e642 = e;
-                                                    uint _e645 = u_1;
-                                                    uint _e648 = ci_5;
-                                                    uint _e652 = s0_;
-                                                    uint _e653 = e8_;
-                                                    uint _e655 = e;
-                                                    float _e657 = qmv_weight(((_e645 * QMAX_COLS) + _e648) * 8u, (_e652 + _e653) + _e655, fp4_lut, wbuf);
-                                                    wf.inner[(_e639 * 8u) + _e642] = _e657;
+                                                    uint _e644 = ci_5;
+                                                    uint _e647 = e;
+                                                    uint _e650 = u_1;
+                                                    uint _e653 = ci_5;
+                                                    uint _e657 = s0_;
+                                                    uint _e658 = e8_;
+                                                    uint _e660 = e;
+                                                    float _e662 = qmv_weight(((_e650 * QMAX_COLS) + _e653) * 8u, (_e657 + _e658) + _e660, fp4_lut, wbuf, qmv_one32_);
+                                                    wf.inner[(_e644 * 8u) + _e647] = _e662;
                                                 }
                                             }
                                         }
@@ -2530,80 +2542,80 @@ struct qmvInput {
                                     bool loop_init_40 = true;
                                     while(true) {
                                         if (!loop_init_40) {
-                                            uint _e762 = mi_3;
-                                            mi_3 = _e762 + 1u;
+                                            uint _e767 = mi_3;
+                                            mi_3 = _e767 + 1u;
                                         }
                                         loop_init_40 = false;
-                                        uint _e666 = mi_3;
-                                        if (_e666 < QMV_XROWS) {
+                                        uint _e671 = mi_3;
+                                        if (_e671 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e669 = mi_3;
-                                            if (_e669 < count_4) {
-                                                uint _e671 = mi_3;
-                                                uint _e673 = x_rows.inner[_e671];
-                                                uint _e674 = e8_;
-                                                qmv_x8_(_e673, j0_3 + _e674, p, x_2, xv, _buffer_sizes);
+                                            uint _e674 = mi_3;
+                                            if (_e674 < count_4) {
+                                                uint _e676 = mi_3;
+                                                uint _e678 = x_rows.inner[_e676];
+                                                uint _e679 = e8_;
+                                                qmv_x8_(_e678, j0_3 + _e679, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e681 = mi_3;
-                                                    float _e683 = sx.inner[_e681];
-                                                    float _e686 = xv.inner[0];
-                                                    float _e689 = xv.inner[1];
-                                                    float _e693 = xv.inner[2];
-                                                    float _e696 = xv.inner[3];
-                                                    float _e701 = xv.inner[4];
-                                                    float _e704 = xv.inner[5];
-                                                    float _e708 = xv.inner[6];
-                                                    float _e711 = xv.inner[7];
-                                                    sx.inner[_e681] = _e683 + (((_e686 + _e689) + (_e693 + _e696)) + ((_e701 + _e704) + (_e708 + _e711)));
+                                                    uint _e686 = mi_3;
+                                                    float _e688 = sx.inner[_e686];
+                                                    float _e691 = xv.inner[0];
+                                                    float _e694 = xv.inner[1];
+                                                    float _e698 = xv.inner[2];
+                                                    float _e701 = xv.inner[3];
+                                                    float _e706 = xv.inner[4];
+                                                    float _e709 = xv.inner[5];
+                                                    float _e713 = xv.inner[6];
+                                                    float _e716 = xv.inner[7];
+                                                    sx.inner[_e686] = _e688 + (((_e691 + _e694) + (_e698 + _e701)) + ((_e706 + _e709) + (_e713 + _e716)));
                                                 }
                                                 ci_6 = 0u;
                                                 bool loop_init_41 = true;
                                                 while(true) {
                                                     if (!loop_init_41) {
-                                                        uint _e759 = ci_6;
-                                                        ci_6 = _e759 + 1u;
+                                                        uint _e764 = ci_6;
+                                                        ci_6 = _e764 + 1u;
                                                     }
                                                     loop_init_41 = false;
-                                                    uint _e718 = ci_6;
-                                                    if (_e718 < QMV_COLS) {
+                                                    uint _e723 = ci_6;
+                                                    if (_e723 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e721 = ci_6;
-                                                        uint _e724 = mi_3;
-                                                        float _e727 = dots.inner[(_e721 * QMAX_ROWS) + _e724];
-                                                        d = _e727;
+                                                        uint _e726 = ci_6;
+                                                        uint _e729 = mi_3;
+                                                        float _e732 = dots.inner[(_e726 * QMAX_ROWS) + _e729];
+                                                        d = _e732;
                                                         e_1 = 0u;
                                                         bool loop_init_42 = true;
                                                         while(true) {
                                                             if (!loop_init_42) {
-                                                                uint _e749 = e_1;
-                                                                e_1 = _e749 + 1u;
+                                                                uint _e754 = e_1;
+                                                                e_1 = _e754 + 1u;
                                                             }
                                                             loop_init_42 = false;
-                                                            uint _e731 = e_1;
-                                                            if (_e731 < 8u) {
+                                                            uint _e736 = e_1;
+                                                            if (_e736 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e734 = d;
-                                                                uint _e736 = e_1;
-                                                                float _e738 = xv.inner[_e736];
-                                                                uint _e739 = ci_6;
-                                                                uint _e742 = e_1;
-                                                                float _e745 = wf.inner[(_e739 * 8u) + _e742];
-                                                                d = _e734 + (_e738 * _e745);
+                                                                float _e739 = d;
+                                                                uint _e741 = e_1;
+                                                                float _e743 = xv.inner[_e741];
+                                                                uint _e744 = ci_6;
+                                                                uint _e747 = e_1;
+                                                                float _e750 = wf.inner[(_e744 * 8u) + _e747];
+                                                                d = _e739 + (_e743 * _e750);
                                                             }
                                                         }
-                                                        uint _e751 = ci_6;
-                                                        uint _e754 = mi_3;
-                                                        float _e757 = d;
-                                                        dots.inner[(_e751 * QMAX_ROWS) + _e754] = _e757;
+                                                        uint _e756 = ci_6;
+                                                        uint _e759 = mi_3;
+                                                        float _e762 = d;
+                                                        dots.inner[(_e756 * QMAX_ROWS) + _e759] = _e762;
                                                     }
                                                 }
                                             }
@@ -2615,12 +2627,12 @@ struct qmvInput {
                             bool loop_init_43 = true;
                             while(true) {
                                 if (!loop_init_43) {
-                                    uint _e810 = mi_4;
-                                    mi_4 = _e810 + 1u;
+                                    uint _e815 = mi_4;
+                                    mi_4 = _e815 + 1u;
                                 }
                                 loop_init_43 = false;
-                                uint _e769 = mi_4;
-                                if (_e769 < QMV_XROWS) {
+                                uint _e774 = mi_4;
+                                if (_e774 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
@@ -2629,29 +2641,29 @@ struct qmvInput {
                                     bool loop_init_44 = true;
                                     while(true) {
                                         if (!loop_init_44) {
-                                            uint _e807 = ci_7;
-                                            ci_7 = _e807 + 1u;
+                                            uint _e812 = ci_7;
+                                            ci_7 = _e812 + 1u;
                                         }
                                         loop_init_44 = false;
-                                        uint _e774 = ci_7;
-                                        if (_e774 < QMV_COLS) {
+                                        uint _e779 = ci_7;
+                                        if (_e779 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e777 = ci_7;
-                                            uint _e780 = mi_4;
-                                            float _e783 = acc.inner[(_e777 * QMAX_ROWS) + _e780];
-                                            uint _e784 = ci_7;
-                                            float _e787 = ab.inner[_e784].x;
-                                            uint _e788 = ci_7;
-                                            uint _e791 = mi_4;
-                                            float _e794 = dots.inner[(_e788 * QMAX_ROWS) + _e791];
-                                            uint _e796 = ci_7;
-                                            float _e799 = ab.inner[_e796].y;
-                                            uint _e800 = mi_4;
-                                            float _e802 = sx.inner[_e800];
-                                            acc.inner[(_e777 * QMAX_ROWS) + _e780] = _e783 + ((_e787 * _e794) + (_e799 * _e802));
+                                            uint _e782 = ci_7;
+                                            uint _e785 = mi_4;
+                                            float _e788 = acc.inner[(_e782 * QMAX_ROWS) + _e785];
+                                            uint _e789 = ci_7;
+                                            float _e792 = ab.inner[_e789].x;
+                                            uint _e793 = ci_7;
+                                            uint _e796 = mi_4;
+                                            float _e799 = dots.inner[(_e793 * QMAX_ROWS) + _e796];
+                                            uint _e801 = ci_7;
+                                            float _e804 = ab.inner[_e801].y;
+                                            uint _e805 = mi_4;
+                                            float _e807 = sx.inner[_e805];
+                                            acc.inner[(_e782 * QMAX_ROWS) + _e785] = _e788 + ((_e792 * _e799) + (_e804 * _e807));
                                         }
                                     }
                                 }
@@ -2663,19 +2675,19 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e824 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e824, acc, p, rows, out, red, _buffer_sizes);
+        uint _e829 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e829, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
     bool loop_init_45 = true;
     while(true) {
         if (!loop_init_45) {
-            uint _e982 = mi_5;
-            mi_5 = _e982 + 1u;
+            uint _e987 = mi_5;
+            mi_5 = _e987 + 1u;
         }
         loop_init_45 = false;
-        uint _e827 = mi_5;
-        if (_e827 < QMV_XROWS) {
+        uint _e832 = mi_5;
+        if (_e832 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2684,21 +2696,21 @@ struct qmvInput {
             bool loop_init_46 = true;
             while(true) {
                 if (!loop_init_46) {
-                    uint _e849 = ci_8;
-                    ci_8 = _e849 + 1u;
+                    uint _e854 = ci_8;
+                    ci_8 = _e854 + 1u;
                 }
                 loop_init_46 = false;
-                uint _e832 = ci_8;
-                if (_e832 < QMV_COLS) {
+                uint _e837 = ci_8;
+                if (_e837 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e836 = ci_8;
                     uint _e841 = ci_8;
-                    uint _e844 = mi_5;
-                    float _e847 = acc.inner[(_e841 * QMAX_ROWS) + _e844];
-                    red.inner[(_e836 * QMV_WG) + lid] = _e847;
+                    uint _e846 = ci_8;
+                    uint _e849 = mi_5;
+                    float _e852 = acc.inner[(_e846 * QMAX_ROWS) + _e849];
+                    red.inner[(_e841 * QMV_WG) + lid] = _e852;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
@@ -2706,38 +2718,38 @@ struct qmvInput {
             bool loop_init_47 = true;
             while(true) {
                 if (!loop_init_47) {
-                    uint _e886 = stride;
-                    stride = _e886 >> 1u;
+                    uint _e891 = stride;
+                    stride = _e891 >> 1u;
                 }
                 loop_init_47 = false;
-                uint _e856 = stride;
-                if (_e856 > 0u) {
+                uint _e861 = stride;
+                if (_e861 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e859 = stride;
-                    if (lane_1 < _e859) {
+                    uint _e864 = stride;
+                    if (lane_1 < _e864) {
                         ci_9 = 0u;
                         bool loop_init_48 = true;
                         while(true) {
                             if (!loop_init_48) {
-                                uint _e884 = ci_9;
-                                ci_9 = _e884 + 1u;
+                                uint _e889 = ci_9;
+                                ci_9 = _e889 + 1u;
                             }
                             loop_init_48 = false;
-                            uint _e863 = ci_9;
-                            if (_e863 < QMV_COLS) {
+                            uint _e868 = ci_9;
+                            if (_e868 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e867 = ci_9;
-                                float _e872 = red.inner[(_e867 * QMV_WG) + lid];
-                                uint _e874 = ci_9;
-                                uint _e878 = stride;
-                                float _e881 = red.inner[((_e874 * QMV_WG) + lid) + _e878];
-                                red.inner[(_e867 * QMV_WG) + lid] = _e872 + _e881;
+                                uint _e872 = ci_9;
+                                float _e877 = red.inner[(_e872 * QMV_WG) + lid];
+                                uint _e879 = ci_9;
+                                uint _e883 = stride;
+                                float _e886 = red.inner[((_e879 * QMV_WG) + lid) + _e883];
+                                red.inner[(_e872 * QMV_WG) + lid] = _e877 + _e886;
                             }
                         }
                     }
@@ -2745,44 +2757,44 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e893 = mi_5;
-                local_9 = _e893 < count_4;
+                uint _e898 = mi_5;
+                local_9 = _e898 < count_4;
             } else {
                 local_9 = false;
             }
-            bool _e896 = local_9;
-            if (_e896) {
-                uint _e898 = tile.y;
-                uint _e899 = mi_5;
-                metal::uint2 _e900 = qmv_row(_e898, _e899, rows, _buffer_sizes);
-                uint _e904 = p.n;
-                uint o_6 = _e900.y * _e904;
+            bool _e901 = local_9;
+            if (_e901) {
+                uint _e903 = tile.y;
+                uint _e904 = mi_5;
+                metal::uint2 _e905 = qmv_row(_e903, _e904, rows, _buffer_sizes);
+                uint _e909 = p.n;
+                uint o_6 = _e905.y * _e909;
                 if (false) {
                     ci_10 = 0u;
                     bool loop_init_49 = true;
                     while(true) {
                         if (!loop_init_49) {
-                            uint _e951 = ci_10;
-                            ci_10 = _e951 + 2u;
+                            uint _e956 = ci_10;
+                            ci_10 = _e956 + 2u;
                         }
                         loop_init_49 = false;
-                        uint _e912 = ci_10;
-                        if (_e912 < QMV_COLS) {
+                        uint _e917 = ci_10;
+                        if (_e917 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e915 = ci_10;
-                            uint _e919 = p.n;
-                            if ((col0_1 + _e915) < _e919) {
-                                uint _e922 = ci_10;
-                                float _e927 = red.inner[(_e922 * QMV_WG) + lid];
-                                uint _e929 = float_to_bits(_e927, XDT);
-                                uint _e931 = ci_10;
-                                float _e938 = red.inner[((_e931 + 1u) * QMV_WG) + lid];
-                                uint _e940 = float_to_bits(_e938, XDT);
-                                uint _e943 = ci_10;
-                                out[((o_6 + col0_1) + _e943) >> 1u] = _e929 | (_e940 << 16u);
+                            uint _e920 = ci_10;
+                            uint _e924 = p.n;
+                            if ((col0_1 + _e920) < _e924) {
+                                uint _e927 = ci_10;
+                                float _e932 = red.inner[(_e927 * QMV_WG) + lid];
+                                uint _e934 = float_to_bits(_e932, XDT);
+                                uint _e936 = ci_10;
+                                float _e943 = red.inner[((_e936 + 1u) * QMV_WG) + lid];
+                                uint _e945 = float_to_bits(_e943, XDT);
+                                uint _e948 = ci_10;
+                                out[((o_6 + col0_1) + _e948) >> 1u] = _e934 | (_e945 << 16u);
                             }
                         }
                     }
@@ -2791,23 +2803,23 @@ struct qmvInput {
                     bool loop_init_50 = true;
                     while(true) {
                         if (!loop_init_50) {
-                            uint _e979 = ci_11;
-                            ci_11 = _e979 + 1u;
+                            uint _e984 = ci_11;
+                            ci_11 = _e984 + 1u;
                         }
                         loop_init_50 = false;
-                        uint _e956 = ci_11;
-                        if (_e956 < QMV_COLS) {
+                        uint _e961 = ci_11;
+                        if (_e961 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e959 = ci_11;
-                            uint _e963 = p.n;
-                            if ((col0_1 + _e959) < _e963) {
-                                uint _e967 = ci_11;
-                                uint _e971 = ci_11;
-                                float _e976 = red.inner[(_e971 * QMV_WG) + lid];
-                                out[(o_6 + col0_1) + _e967] = as_type<uint>(_e976);
+                            uint _e964 = ci_11;
+                            uint _e968 = p.n;
+                            if ((col0_1 + _e964) < _e968) {
+                                uint _e972 = ci_11;
+                                uint _e976 = ci_11;
+                                float _e981 = red.inner[(_e976 * QMV_WG) + lid];
+                                out[(o_6 + col0_1) + _e972] = as_type<uint>(_e981);
                             }
                         }
                     }
