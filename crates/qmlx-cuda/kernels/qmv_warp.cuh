@@ -394,11 +394,9 @@ __device__ __forceinline__ uint32_t qw_ldg_u16(const unsigned char* p) {
 // NB − 1 stages of KS codes ahead of its consume — plain loads, as the calibration's read probe
 // streams (bench/cuda-notes.md stages 21-25: tensor copies and cp.async into shared memory both
 // streamed ~15 % below it). No ring, no barriers in the K loop; shared memory holds the head (split-K
-// partial sums) and x, laid out as qmv_warp_impl's (the host's smem formula is shared). The grid's y
-// dimension is the (x, w) pair: a gather of single rows (MoE decode) runs every pair's matrix-vector
-// product in one launch, each with gridDim.x blocks, its output row at pair · N.
+// partial sums) and x, laid out as qmv_warp_impl's (the host's smem formula is shared).
 template <int KIND, int BITS, typename T, int NW, int GS, int KS, int NB>
-__device__ void qmv_regs_impl(const MatmulParams& pp, int kp, int rounds, int pf) {
+__device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf) {
 #ifdef QMLX_TMA
   using Dec = TcDecode<KIND, BITS, T>;
   static_assert(Dec::ring_codes, "formats with codes-only A fragments");
@@ -412,9 +410,6 @@ __device__ void qmv_regs_impl(const MatmulParams& pp, int kp, int rounds, int pf
   unsigned char* qw_mem = qw_raw + ((128 - (smem_addr(qw_raw) & 127)) & 127);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   float* red = reinterpret_cast<float*>(qw_mem + 8 * NW * QW_MAX_STAGES);  // [2][NW][QW_ROWS]
-  const long long pair = blockIdx.y;
-  MatmulParams p = pp;  // this pair's output row
-  p.out = reinterpret_cast<T*>(pp.out) + pair * pp.n;
   const long long N = p.n, K = p.k;
   unsigned char* xarea = qw_mem + QW_HEAD_PER_WARP * NW;
   uint32_t* xwords = reinterpret_cast<uint32_t*>(xarea);
@@ -438,10 +433,10 @@ __device__ void qmv_regs_impl(const MatmulParams& pp, int kp, int rounds, int pf
     const long long n = tl * QW_ROWS + g + 8 * h;
     return wi * N + (n < N ? n : N - 1);
   };
-  // PDL: before the wait, the lane's code chunks of the warp's first `pf` stages into L2 (one pair
-  // without a gather index: its matrix is matrix 0).
+  // PDL: before the wait, the lane's code chunks of the warp's first `pf` stages into L2 (matrix 0:
+  // without a gather index that is the pair's matrix).
   pdl_prologue([&] {
-    if (gridDim.y == 1 && p.map.rhs_kind == IDX_NONE && tb + slot < te)
+    if (p.map.rhs_kind == IDX_NONE && tb + slot < te)
       for (int s = 0; s < my && s < pf; ++s)
 #pragma unroll
         for (int h = 0; h < 2; ++h)
@@ -452,7 +447,7 @@ __device__ void qmv_regs_impl(const MatmulParams& pp, int kp, int rounds, int pf
           }
   });
   long long xi = 0, wi = 0;
-  const bool ok = resolve_pair(p.map, pair, blockIdx.x == 0 && threadIdx.x == 0 ? p.status : nullptr, p.host_status, xi, wi);
+  const bool ok = resolve_pair(p.map, 0, blockIdx.x == 0 && threadIdx.x == 0 ? p.status : nullptr, p.host_status, xi, wi);
 
   struct Stage {
     uint32_t cw[PAIRS][2][2][CW];  // [pair][step parity e][row half h]: the lane's chunk words

@@ -646,28 +646,6 @@ impl Device {
             ];
             return self.launch_pdl(f, (g.blocks, 1, 1), g.warps as u32 * 32, g.smem, stream, args);
         }
-        // Gathers of single rows (MoE decode): the register-fed kernel once per (x, w) pair (grid y),
-        // each pair's rows spread over gridDim.x blocks.
-        let gather_regs = match GATHER_POLICY.load(std::sync::atomic::Ordering::Relaxed) {
-            4 => true,
-            0 => gather_regs_wins(op, batch),
-            _ => false,
-        };
-        if grouped && gather_regs && self.capability.0 >= 9 && op.transpose && batch <= 65535 && op.w_count * op.n < (1 << 31) {
-            let per_pair = (self.sm_count / batch).max(1);
-            if let Some(g) = regs_shape(op).and_then(|shape| regs_geometry(shape, op.n, op.k, per_pair)) {
-                let f = self.function_smem(self.matmul, &format!("qmvr{}x{}b{}_{fmt}_{dt}", g.warps, g.ks, g.nb), g.smem)?;
-                let (mut kp, mut rounds, mut pf) = (g.kp as i32, g.rounds as i32, 0i32);
-                let args: &mut [*mut c_void] = &mut [
-                    &mut p as *mut _ as *mut c_void,
-                    &mut gs_arg as *mut _ as *mut c_void,
-                    &mut kp as *mut _ as *mut c_void,
-                    &mut rounds as *mut _ as *mut c_void,
-                    &mut pf as *mut _ as *mut c_void,
-                ];
-                return self.launch_pdl(f, (g.blocks, batch as u32, 1), g.warps as u32 * 32, g.smem, stream, args);
-            }
-        }
         // M = 2..16 ring kernel (kernels/qmm_ring.cuh): per-warp weight rings, x once per block.
         let r16_on = match ring16::policy() {
             1 => true,
@@ -1004,12 +982,6 @@ fn regs_wins(op: &MatmulOp) -> bool {
     regs_shape(op).is_some() && weights >= M1_MEASURED_MIN && if op.spec.bits() == 8 { small || large } else { !large }
 }
 
-/// Where the register-fed kernel takes a gather of single rows (one launch, a grid row per pair):
-/// decided from stage 27's MoE rows (bench/cuda-notes.md).
-fn gather_regs_wins(_op: &MatmulOp, _batch: usize) -> bool {
-    false
-}
-
 #[derive(Debug)]
 struct RegsGeometry {
     warps: usize,
@@ -1139,8 +1111,8 @@ const RUNS_MAX_PAIRS: usize = 2048;
 /// the bulk-copy work-list kernel where its layout allows and runs are long enough, else the
 /// work-list kernel where the decode kernel would be picked), 1 the work-list kernel wherever it
 /// applies, 2 never (the grouped decode kernel or qmv, as before), 3 the bulk-copy work-list kernel
-/// (sm_90+) wherever its layout allows, else as 0, 4 the register-fed kernel per pair (M = 1 gathers of a
-/// format it serves, sm_90+), else as 0. Set only by the benchmark and checks to compare the paths.
+/// (sm_90+) wherever its layout allows, else as 0. Set only by the benchmark and checks to compare
+/// the paths.
 #[doc(hidden)]
 pub static GATHER_POLICY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// k steps in the work-list kernel's weight ring with two row tiles per warp: 0 picks (2), 4

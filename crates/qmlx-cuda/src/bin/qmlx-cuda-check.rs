@@ -22,7 +22,6 @@ fn main() {
     // QMLX_GATHER_POLICY=1|2 forces the work-list kernel for M = 1 gathers on (wherever it applies) or
     // off, QMLX_GATHER_RING=4 its ring depth with two row tiles (QMLX_DECODE_WARPS=2|4 and
     // QMLX_DECODE_ROWS=1|2 set its warps and row tiles, QMLX_GATHER_MAX_BLOCKS its grid cap);
-    // QMLX_GATHER_POLICY=4 the register-fed kernel per pair (M = 1 gathers),
     // QMLX_GATHER_POLICY=3 forces the bulk-copy gather kernel, QMLX_GATHER_KP=1|2|4|8 its K parts,
     // QMLX_GATHER_BULK_BLOCKS=1|2 its blocks per SM, QMLX_GATHER_HALF=1|2 its half-chunk k steps on or off,
     // QMLX_GATHER_XS=1|2 x in its ring stages on (where compiled and it fits) or off.
