@@ -928,17 +928,19 @@ fn warp_ring_ok(op: &MatmulOp, ptrs: &[u64]) -> bool {
         && op.k % WRING_KS == 0 && ptrs.iter().all(|p| p % 16 == 0) && op.w_count * op.n < (1 << 31)
 }
 
-/// The smallest matrix (N·K weights) on which the M = 1 ring and register-fed kernels were measured
-/// against qmv1 / the decode kernel (stage 27 rounds 3 and 5: 256×4096 and 1024² the smallest); below
-/// it the old kernels keep M = 1.
-const M1_MEASURED_MIN: usize = 1 << 20;
+/// The smallest matrix (N·K weights) where the M = 1 ring and register-fed kernels beat qmv1 / the decode
+/// kernel in every call that timed them (stage 27 rounds 3-4: 1024×4096 and 2048²). Below it the old
+/// kernels keep M = 1: there a call takes ~4-5 µs, about the host's launch time, and the winner changed
+/// with the machine (round 5: 0.31-0.98× the old kernels' time; the last check: 0.34-1.17×, the ring's
+/// per-call tensor maps and the PDL launch costing more host time than qmv1's plain launch).
+const M1_MEASURED_MIN: usize = 1 << 22;
 
 /// Where the per-warp ring kernel beats the default M = 1 kernels (H100, bench/cuda-notes.md stages 17,
 /// 20 and 27), where the register-fed kernel does not take the call first ([`regs_wins`]):
-/// - fp modes from 1 M weights: 0.60-0.85× the old default's time on the four bench shapes (stage 20);
-///   below 16 M weights (256×4096 … 2048²) bf16 fp4 0.43-0.94× (stage 27);
-/// - affine 2-6-bit from 1 M weights: 0.86× qmv1's time from 32 M weights (stage 17); 5-bit 0.66-0.97×
-///   on 256×4096 … 6144×4096 (stage 27; the narrower f16 codes take the register kernel there);
+/// - fp modes from 4 M weights: 0.60-0.85× the old default's time on the four bench shapes (stage 20);
+///   below 16 M weights (1024×4096, 2048²) bf16 fp4 0.50-0.73× (stage 27);
+/// - affine 2-6-bit from 4 M weights: 0.86× qmv1's time from 32 M weights (stage 17); 5-bit 0.87-0.94×
+///   on 1024×4096 … 6144×4096 (stage 27; the narrower f16 codes take the register kernel there);
 /// - 8-bit f16 with ≥ 4 row tiles per SM (14336×4096, 28672×4096: 0.96× the decode kernel; 4096×14336,
 ///   2 tiles per SM: 1.06×).
 fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
@@ -971,9 +973,9 @@ fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
 /// Where the register-fed kernel beats the other M = 1 kernels (H100, same calls as main's binary):
 /// - 8-bit codes from 32 M weights (stage 26): affine8 f16 0.92-0.95× the ring's time on 14336×4096 and
 ///   28672×4096 and 0.975× the decode kernel on 4096×14336; mxfp8 f16/bf16 0.94-0.96× the ring; and below
-///   16 M weights (stage 27, 256×4096 … 2048²): affine8 f16 0.72-1.01× the decode kernel (1.01 on 4096×512),
-///   mxfp8 0.31-0.56× the old default. Between (4096², 8192×2048, 6144×4096): 0.89-1.06×, not taken.
-/// - the narrower codes below 32 M weights (stage 27: 256×4096 … 6144×4096): 0.46-0.96× the time of qmv1
+///   16 M weights (stage 27, 1024×4096 and 2048²): affine8 f16 0.72-0.81× the decode kernel, mxfp8 0.35-0.48×
+///   the old default. Between (4096², 8192×2048, 6144×4096): 0.89-1.06×, not taken.
+/// - the narrower codes below 32 M weights (stage 27: 1024×4096 … 6144×4096): 0.46-0.96× the time of qmv1
 ///   (affine) or the ring (fp4 from 16 M weights), the plain loads starting sooner than either's; from
 ///   32 M weights they lose to the ring (1.0-1.2×).
 fn regs_wins(op: &MatmulOp) -> bool {
@@ -1411,18 +1413,17 @@ mod bulk_layout_tests {
         assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 4096, 4096)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 1024, 4096)));
         assert!(regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 6144, 4096)) && regs_wins(&op(Mode::Affine, 32, 2, DType::F16, 2048, 2048)));
         assert!(!regs_wins(&op(Mode::Nvfp4, 16, 4, DType::BF16, 4096, 4096)) && !regs_wins(&op(Mode::Affine, 64, 5, DType::F16, 4096, 4096)));
-        assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 256, 4096)) && regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 1024, 1024)));
-        // Nothing measured below 1 M weights.
-        assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 256, 2048)) && !regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 128, 4096)));
+        // Below 4 M weights the old kernels stay (launch-bound: the winner changed with the machine).
+        assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 256, 4096)) && !regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 1024, 1024)));
         assert_eq!(regs_shape(&op(Mode::Affine, 64, 8, DType::F16, 14336, 4096)), Some((8, 512, 2)));
         assert_eq!(regs_shape(&op(Mode::Mxfp8, 32, 8, DType::BF16, 14336, 4096)), Some((16, 256, 2)));
         assert_eq!(regs_shape(&op(Mode::Mxfp4, 32, 4, DType::F16, 1024, 4096)), Some((16, 256, 2)));
     }
 
     #[test]
-    fn warp_ring_from_1m_weights_except_8_bit_affine_by_row_tiles() {
-        assert!(warp_ring_wins(&op(Mode::Affine, 64, 5, DType::F16, 256, 4096), 132) && warp_ring_wins(&op(Mode::Nvfp4, 16, 4, DType::BF16, 1024, 1024), 132));
-        assert!(!warp_ring_wins(&op(Mode::Affine, 64, 5, DType::F16, 256, 2048), 132) && !warp_ring_wins(&op(Mode::Mxfp4, 32, 4, DType::BF16, 128, 4096), 132));
+    fn warp_ring_from_4m_weights_except_8_bit_affine_by_row_tiles() {
+        assert!(warp_ring_wins(&op(Mode::Affine, 64, 5, DType::F16, 1024, 4096), 132) && warp_ring_wins(&op(Mode::Nvfp4, 16, 4, DType::BF16, 2048, 2048), 132));
+        assert!(!warp_ring_wins(&op(Mode::Affine, 64, 5, DType::F16, 256, 4096), 132) && !warp_ring_wins(&op(Mode::Mxfp4, 32, 4, DType::BF16, 1024, 1024), 132));
         assert!(warp_ring_wins(&op(Mode::Affine, 64, 8, DType::F16, 14336, 4096), 132) && !warp_ring_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 14336), 132));
     }
 
