@@ -574,9 +574,9 @@ QMLX_WARP_RING_KERNEL(nvfp4, KIND_NVFP4, 4, f16, __half)
 QMLX_WARP_RING_KERNEL(nvfp4, KIND_NVFP4, 4, bf16, __nv_bfloat16)
 QMLX_WARP_RING_KERNEL(mxfp8, KIND_MXFP8, 8, f16, __half)
 QMLX_WARP_RING_KERNEL(mxfp8, KIND_MXFP8, 8, bf16, __nv_bfloat16)
-// Register-fed M = 1 kernel (src/lib.rs regs_shape: the measured shape per format): 8-bit codes from 32 M
-// weights; 2/3/4/6-bit and fp4 codes below 32 M weights (stage 27: where the ring's and qmv1's fixed costs
-// dominate; from 32 M weights these lose to the ring).
+// Register-fed M = 1 kernel (src/lib.rs regs_shape / regs_wins: the measured shape and sizes per format):
+// 8-bit codes from 32 M weights and from 4 M to 16 M; 2/3/4/6-bit and fp4 codes from 4 M to 32 M weights
+// (stage 27: where the ring's and qmv1's fixed costs dominate; from 32 M weights these lose to the ring).
 QMLX_REGS_VARIANT(affine8, KIND_AFFINE, 8, f16, __half, 8, 512, 2)
 QMLX_REGS_VARIANT(mxfp8, KIND_MXFP8, 8, f16, __half, 16, 256, 2)
 QMLX_REGS_VARIANT(mxfp8, KIND_MXFP8, 8, bf16, __nv_bfloat16, 16, 256, 2)

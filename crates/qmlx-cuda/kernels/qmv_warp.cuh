@@ -573,7 +573,8 @@ __device__ __forceinline__ void qmv_warp_gs(const TmaMap& wmap, const TmaMap& sm
   QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 16, 512) \
   QMLX_WARP_RING_VARIANT(FN, KIND, BITS, TN, T, 8, 1024)
 // Entry points qmvr<NW>x<KS>b<NB>_<format>_<dtype> of the register-fed kernel (qmv_regs_impl): 8-bit codes
-// at every size, narrower codes for small matrices only (matmul.cu; stages 26-27: from 32 M weights 4-bit
+// for large and small matrices, narrower codes for small ones only (matmul.cu, src/lib.rs regs_wins;
+// stages 26-27: from 32 M weights 4-bit
 // ran 1.0-1.4x the ring's time, its consume needs more warps than a register pipeline deep enough to
 // stream leaves room for; below that the plain loads start sooner than the ring's copies).
 template <int KIND, int BITS, typename T, int NW, int KS, int NB>
