@@ -150,11 +150,17 @@ def main():
               "--specs", "affine4g64,affine8g64,mxfp4", "--shapes", "4096x4096,14336x4096,4096x14336"]
         subprocess.run(nt, cwd=ROOT, check=True)
     bw, rows = None, []
+    # The probe's best whole pass (STREAM's statistic) and median window (see qmlx-bench's ReadProbe).
+    bw_pass, bw_median = float("nan"), float("nan")
     for path in [raw] + ([raw_nt] if not quick else []):
         for line in open(path):
             f = line.strip().split(",")
             if f[0] == "read_bandwidth_GBps" and path == raw:
                 bw = float(f[1])
+            elif f[0] == "read_best_pass_GBps" and path == raw:
+                bw_pass = float(f[1])
+            elif f[0] == "read_median_window_GBps" and path == raw:
+                bw_median = float(f[1])
             elif f[0] in ("qmlx", "qmlx_nt"):
                 # (The last field: the read probe right before/after the row's configuration.)
                 near = float(f[11]) if len(f) > 11 else float("nan")
@@ -180,15 +186,17 @@ def main():
         fh.write(f"# machine: {machine()}\n# date: {stamp}\n# commit: {commit}{' (+uncommitted kernel changes)' if dirty else ''}\n")
         fh.write(f"# load average before/after: {load0[0]:.2f} / {load1[0]:.2f}\n")
         fh.write(f"read_bandwidth_GBps,{bw:.3f}\n")
+        fh.write(f"read_best_pass_GBps,{bw_pass:.3f}\nread_median_window_GBps,{bw_median:.3f}\n")
         fh.write("kind,N,K,spec,dtype,M,us,GBps_weights,weight_bytes,probe_near_GBps\n")
         for r in rows:
             r = tuple(r) + (float("nan"),) * (10 - len(r))
             fh.write(",".join(str(v) if not isinstance(v, float) else f"{v:.3f}" for v in r) + "\n")
-    write_markdown(base + ".md", rows, bw, stamp, commit, dirty, load0, load1, " ".join(sys.argv[1:]))
+    write_markdown(base + ".md", rows, (bw, bw_pass, bw_median), stamp, commit, dirty, load0, load1, " ".join(sys.argv[1:]))
     print(f"wrote {base}.csv and {base}.md")
 
 
-def write_markdown(path, rows, bw, stamp, commit, dirty, load0, load1, flags):
+def write_markdown(path, rows, probe, stamp, commit, dirty, load0, load1, flags):
+    bw, bw_pass, bw_median = probe
     torch_us = {(r[1], r[2], r[5]): r[6] for r in rows if r[0] == "torch_f32_linear"}
     mlx_us = {(r[1], r[2], r[3], r[4], r[5]): r[6] for r in rows if r[0] == "mlx_cpu_qmm"}
     lines = [
@@ -199,6 +207,8 @@ def write_markdown(path, rows, bw, stamp, commit, dirty, load0, load1, flags):
         "- command: `" + " ".join([".venv/bin/python bench/cpu_bench.py"] + ([flags] if flags else [])) + "`",
         f"- load average before / after: {load0[0]:.2f} / {load1[0]:.2f} (the dev machine is shared; timings are wall clock)",
         f"- read bandwidth, same run (parallel sum over 2 GiB; best over 5 at the start, 3 before every configuration, 3 at the end): **{bw:.1f} GB/s**",
+        f"- the same probe's best whole 2 GiB pass (STREAM's statistic: best of many full passes): **{bw_pass:.1f} GB/s**; its median",
+        f"  128 MiB window: {bw_median:.1f} GB/s (the best window can be a rare outlier: cpu-2026-11-28-stage11-notes.md); `% pass` is against the best pass",
         "- probe next to it: the better of the probes (3 passes each) right before and right after the row's configuration; the host's",
         "  memory has a slow (~45–50 GB/s) and a fast (~73–79 GB/s) state that change within seconds, so rows of one run can fall into",
         "  different states: `% read bw` is against the run's best probe, `% probe next to it` against the row's own state",
@@ -207,8 +217,8 @@ def write_markdown(path, rows, bw, stamp, commit, dirty, load0, load1, flags):
         "- GB/s = bytes of packed weights + scales + biases per call / time; vs torch = torch f32 `linear` µs / qmlx µs",
         "- N×K: y[M, N] = x[M, K] @ Ŵᵀ with Ŵ stored [N, K] (transpose=True); rows marked transpose=False store Ŵ as [K, N]",
         "",
-        "| N×K | spec | dtype | M | qmlx µs | GB/s | % read bw | probe next to it GB/s | % probe next to it | torch f32 µs | × torch | MLX-CPU µs | × MLX |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| N×K | spec | dtype | M | qmlx µs | GB/s | % read bw | % pass | probe next to it GB/s | % probe next to it | torch f32 µs | × torch | MLX-CPU µs | × MLX |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in sorted((r for r in rows if r[0] in ("qmlx", "qmlx_nt")), key=lambda r: r[0] == "qmlx_nt"):
         kind, n, k, spec, dt, m, us, gbps, _, near = r
@@ -217,7 +227,7 @@ def write_markdown(path, rows, bw, stamp, commit, dirty, load0, load1, flags):
         t = torch_us.get((n, k, m))
         x = mlx_us.get((n, k, spec, dt, m))
         lines.append(
-            f"| {n}×{k} | {spec} | {dt} | {m} | {us:.1f} | {gbps:.2f} | {100 * gbps / bw:.0f}% | "
+            f"| {n}×{k} | {spec} | {dt} | {m} | {us:.1f} | {gbps:.2f} | {100 * gbps / bw:.0f}% | {100 * gbps / bw_pass:.0f}% | "
             + (f"{near:.1f} | {100 * gbps / near:.0f}% | " if near == near else "– | – | ")
             + (f"{t:.1f} | {t / us:.2f} |" if t else "– | – |")
             + (f" {x:.1f} | {x / us:.1f} |" if x else " – | – |")

@@ -91,10 +91,13 @@ fn prefetch_ahead<const NR: usize>(w_stride: usize) -> usize {
 /// probe vs 68–83 %), but the kernel itself gained (up to 8.5 %) only while the host's memory was
 /// in its slower state, and took 3–13 % longer in 15 of 16 A/Bs in the faster one, so this stays
 /// (bench/results/cpu-2026-11-27-stage5-notes.md). Prefetches never fault past the end of w.
+/// Into the L2 only (x86 T1): on the Zen 4 host of sessions 10-13, T0 (into L1) took 3-19 % longer
+/// at M=1 transpose=True for every mode, batches of the two hints alternated in one process; the
+/// distance (8-64 KB) mattered less (bench/results/cpu-2026-11-28-stage11-notes.md).
 #[inline(always)]
 unsafe fn prefetch_next_rows<I: Isa, const NR: usize>(w: *const u32, w_stride: usize, ahead: usize, line: usize) {
     for n in 0..NR {
-        I::prefetch(w.wrapping_add(ahead + n * w_stride + line * 16));
+        I::prefetch_l2(w.wrapping_add(ahead + n * w_stride + line * 16));
     }
 }
 

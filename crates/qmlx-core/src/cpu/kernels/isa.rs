@@ -36,6 +36,12 @@ pub(crate) trait Isa: Copy {
     unsafe fn prefetch(p: *const u32) {
         let _ = p;
     }
+    /// Like [`Isa::prefetch`], but into the L2 only: the M=1 weight stream (see
+    /// `body::prefetch_next_rows` for why). NEON keeps its L1 hint (not measured on Arm).
+    #[inline(always)]
+    unsafe fn prefetch_l2(p: *const u32) {
+        Self::prefetch(p)
+    }
     /// Loads the `B` words of one chunk (never reads past them).
     unsafe fn load_words<const B: u32>(p: *const u32) -> Self::W;
     /// Values of part `part` of a chunk: the integer code as f32 (`UINT`, `scale` unused), or
@@ -300,6 +306,10 @@ mod x86 {
         #[inline(always)]
         unsafe fn prefetch(p: *const u32) {
             _mm_prefetch::<_MM_HINT_T0>(p as *const i8)
+        }
+        #[inline(always)]
+        unsafe fn prefetch_l2(p: *const u32) {
+            _mm_prefetch::<_MM_HINT_T1>(p as *const i8)
         }
         #[inline(always)]
         unsafe fn load_words<const B: u32>(p: *const u32) -> __m512i {
@@ -827,6 +837,10 @@ mod x86 {
         #[inline(always)]
         unsafe fn prefetch(p: *const u32) {
             _mm_prefetch::<_MM_HINT_T0>(p as *const i8)
+        }
+        #[inline(always)]
+        unsafe fn prefetch_l2(p: *const u32) {
+            _mm_prefetch::<_MM_HINT_T1>(p as *const i8)
         }
         #[inline(always)]
         unsafe fn load_words<const B: u32>(p: *const u32) -> __m256i {
