@@ -825,10 +825,13 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     if MODE == MODE_NVFP4 && p.has_global != 0u {
         global_factor = div_rn(gscale[tile.x], 2688.0);
     }
-    qmv_nv_factor = 4194304.0 * select(1.0, global_factor, p.has_global != 0u);
-    let nv_huge = (bitcast<u32>(qmv_nv_factor) & 0x7f800000u) == 0x7f800000u;
-    if nv_huge {
-        qmv_nv_factor = 4194304.0;
+    var nv_huge = false;
+    if MODE == MODE_NVFP4 {
+        qmv_nv_factor = 4194304.0 * select(1.0, global_factor, p.has_global != 0u);
+        nv_huge = (bitcast<u32>(qmv_nv_factor) & 0x7f800000u) == 0x7f800000u;
+        if nv_huge {
+            qmv_nv_factor = 4194304.0;
+        }
     }
     var x_rows: array<u32, 8>;
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
