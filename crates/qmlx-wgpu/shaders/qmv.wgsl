@@ -93,13 +93,6 @@ var<private> qmv_one16: u32;
 // `0x3f800000 | opaque_zero` the compiler moved the literal back out of the register
 // (`LOP3 t | 0x3f800000 | z` after a separate AND), so nothing fused (stage 12 round 3).
 var<private> qmv_one32: u32;
-// nvfp4's scale multiplier on the word path, set at entry: A = (the E4M3 scale as an f16) · 2^22 ·
-// global in ONE multiply by this 2^22 · global (2^22 without a global scale). The same bits as the
-// two multiplies: h · 2^22 is exact, and so is 2^22 · global wherever it is finite. Where it is not
-// (global ≥ 2^106, inf or NaN) this is 2^22 and the units multiply by the global factor after it,
-// on a copy of the unit loops of their own (qmv_unit_loops' nv_huge), so the common loop has one
-// multiply per scale where it had two and a select.
-var<private> qmv_nv_factor: f32;
 
 // Loads the BITS words of chunk c of stored row `row` into wbuf[base..]: 16-byte loads where the
 // chunk is 16-byte aligned (4- and 8-bit codes in rows of a multiple of 128 elements), else word
@@ -364,7 +357,7 @@ fn qmv_dot8(d: f32, f: W8, xs: X8) -> f32 {
 // with exponent field b + 14 (b = 0 included: 2^-113; b ≥ 241 overflows to inf, as the f32
 // product does); nvfp4's E4M3 byte is an f16 with its exponent and mantissa fields moved up
 // (value · 2^-8, subnormals included; 0x7f/0xff is NaN), so A = that f16 · 2^22 · global.
-fn qmv_word_group(row: u32, j: u32, global_factor: f32, nv_huge: bool) -> vec2<f32> {
+fn qmv_word_group(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
     if MODE == MODE_AFFINE || (QMV_DECODE == 0u && MODE != MODE_MXFP8) {
         return qmv_group(row, j, global_factor);
     }
@@ -378,20 +371,11 @@ fn qmv_word_group(row: u32, j: u32, global_factor: f32, nv_huge: bool) -> vec2<f
         return vec2<f32>(bitcast<f32>(min(byte + 14u, 255u) << 23u), 0.0);
     }
     let h = ((byte & 0x7fu) << 7u) | ((byte & 0x80u) << 8u);
-    var a = unpack2x16float(h).x;
+    var a = unpack2x16float(h).x * 4194304.0;
     if (byte & 0x7fu) == 0x7fu {
         a = bitcast<f32>(0x7fc00000u);
     }
-    return vec2<f32>(qmv_nv_scale(vec2<f32>(a), global_factor, nv_huge).x, 0.0);
-}
-
-// The nvfp4 scales (f16 values, as f32) times 2^22 · global (see qmv_nv_factor).
-fn qmv_nv_scale(h: vec2<f32>, global_factor: f32, nv_huge: bool) -> vec2<f32> {
-    let a = h * qmv_nv_factor;
-    if nv_huge {
-        return a * global_factor;
-    }
-    return a;
+    return vec2<f32>(select(a, a * global_factor, p.has_global != 0u), 0.0);
 }
 
 // nvfp4 on the word path (groups of 16, so a 16-byte unit of 32 codes holds two): the (A, A')
@@ -399,14 +383,15 @@ fn qmv_nv_scale(h: vec2<f32>, global_factor: f32, nv_huge: bool) -> vec2<f32> {
 // from one scale load and one f16-pair conversion. Rows hold a multiple of 32 elements here, so
 // the first group's index g is even and bytes g, g + 1 share a word's 16-bit half; a magnitude of
 // 0x7f (NaN) sets the f16 exponent's top bit by the carry of fp8_pairs, so no compare is needed.
-fn qmv_nvfp4_scales2(row: u32, j: u32, global_factor: f32, nv_huge: bool) -> vec2<f32> {
+fn qmv_nvfp4_scales2(row: u32, j: u32, global_factor: f32) -> vec2<f32> {
     let g = row * p.gpr + j / GS;
     let v = scales[g >> 2u] >> ((g & 2u) * 8u);
     let s = (v & 0xffu) | ((v & 0xff00u) << 8u); // byte k of the pair at bits 16k..16k+7
     let mag = s & 0x007f007fu;
     let m = mag | ((mag + 0x00010001u) & 0x00800080u);
     let h = (m << 7u) | ((s & 0x00800080u) << 8u);
-    return qmv_nv_scale(unpack2x16float(h), global_factor, nv_huge);
+    let a = unpack2x16float(h) * 4194304.0;
+    return select(a, a * global_factor, p.has_global != 0u);
 }
 
 // The word path's sums, [x row] × (the thread's columns as components), and the thread's stored
@@ -459,7 +444,7 @@ fn qmv_w8_at(u: vec4<u32>, v: u32) -> W8 {
 // Adds unit c (loaded: w) of the thread's columns times the tile's x rows to qacc: per group
 // within the unit, A·Σx·f + B·Σx. Each octet of weights is decoded once per column and then
 // serves every x row of the tile (M > 1 costs x loads and multiply-adds, not decodes).
-fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32, nv_huge: bool) {
+fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
     // Words per octet and octets per unit (QMV_VEC = 4 for 8-bit codes); clamped to 1 so the
     // variants of other widths, which never run this, still evaluate.
     let wpo = max(BITS / 4u, 1u);
@@ -471,7 +456,7 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32, nv_huge: bool) {
     var a2 = array<vec2<f32>, 4>();
     if scale_pairs {
         for (var ci = 0u; ci < QMV_COLS; ci++) {
-            a2[ci] = qmv_nvfp4_scales2(qmv_wrow[ci], row0, global_factor, nv_huge);
+            a2[ci] = qmv_nvfp4_scales2(qmv_wrow[ci], row0, global_factor);
         }
     }
     for (var o0 = 0u; o0 < octs; o0 += goct) {
@@ -482,7 +467,7 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32, nv_huge: bool) {
             if scale_pairs {
                 a[ci] = select(a2[ci].x, a2[ci].y, o0 != 0u);
             } else {
-                let ab = qmv_word_group(qmv_wrow[ci], j0, global_factor, nv_huge);
+                let ab = qmv_word_group(qmv_wrow[ci], j0, global_factor);
                 a[ci] = ab.x;
                 b[ci] = ab.y;
             }
@@ -752,51 +737,6 @@ fn qmv_row(first: u32, mi: u32) -> vec2<u32> {
     return rows[first + mi];
 }
 
-// The Unit4 word path from unit u0 of this lane on (see the kernel): whole steps, then the lane's
-// last units one at a time. nv_huge (nvfp4): see qmv_nv_factor.
-fn qmv_unit_loops(u_first: u32, units: u32, wbase: vec4<u32>, count: u32, global_factor: f32, nv_huge: bool) {
-    var u0 = u_first;
-    let wstep = QMV_LANES * QMV_UNROLL;
-    if QMV_PREFETCH != 0u && QMV_UNROLL == 1u && u0 < units {
-        // Rolling prefetch: the next unit's loads (the last unit again at the row's end, unused)
-        // are issued before the current unit is decoded.
-        var cur = qmv_unit_load(wbase, u0);
-        for (; u0 < units; u0 += QMV_LANES) {
-            let nxt = qmv_unit_load(wbase, min(u0 + QMV_LANES, units - 1u));
-            qmv_unit(u0, cur, count, global_factor, nv_huge);
-            cur = nxt;
-        }
-    }
-    for (; u0 + (QMV_UNROLL - 1u) * QMV_LANES < units; u0 += wstep) {
-        let wa = qmv_unit_load(wbase, u0);
-        var wb = wa;
-        var wc = wa;
-        var wd = wa;
-        if QMV_UNROLL > 1u {
-            wb = qmv_unit_load(wbase, u0 + QMV_LANES);
-        }
-        if QMV_UNROLL > 2u {
-            wc = qmv_unit_load(wbase, u0 + 2u * QMV_LANES);
-        }
-        if QMV_UNROLL > 3u {
-            wd = qmv_unit_load(wbase, u0 + 3u * QMV_LANES);
-        }
-        qmv_unit(u0, wa, count, global_factor, nv_huge);
-        if QMV_UNROLL > 1u {
-            qmv_unit(u0 + QMV_LANES, wb, count, global_factor, nv_huge);
-        }
-        if QMV_UNROLL > 2u {
-            qmv_unit(u0 + 2u * QMV_LANES, wc, count, global_factor, nv_huge);
-        }
-        if QMV_UNROLL > 3u {
-            qmv_unit(u0 + 3u * QMV_LANES, wd, count, global_factor, nv_huge);
-        }
-    }
-    for (; u0 < units; u0 += QMV_LANES) {
-        qmv_unit(u0, qmv_unit_load(wbase, u0), count, global_factor, nv_huge);
-    }
-}
-
 @compute @workgroup_size(QMV_WG)
 fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
        @builtin(local_invocation_index) lid: u32) {
@@ -824,14 +764,6 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     var global_factor = 0.0;
     if MODE == MODE_NVFP4 && p.has_global != 0u {
         global_factor = div_rn(gscale[tile.x], 2688.0);
-    }
-    var nv_huge = false;
-    if MODE == MODE_NVFP4 {
-        qmv_nv_factor = 4194304.0 * select(1.0, global_factor, p.has_global != 0u);
-        nv_huge = (bitcast<u32>(qmv_nv_factor) & 0x7f800000u) == 0x7f800000u;
-        if nv_huge {
-            qmv_nv_factor = 4194304.0;
-        }
     }
     var x_rows: array<u32, 8>;
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
@@ -908,11 +840,43 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
             qmv_unit_n(u0, qmv_unit_n_load(wbase, u0), count, global_factor);
         }
     }
-    // nvfp4 with a global scale too large for one factor takes its own copy of the loops.
-    if MODE == MODE_NVFP4 && nv_huge {
-        qmv_unit_loops(u0, units, wbase, count, global_factor, true);
-    } else {
-        qmv_unit_loops(u0, units, wbase, count, global_factor, false);
+    if QMV_PREFETCH != 0u && QMV_UNROLL == 1u && u0 < units {
+        // Rolling prefetch: the next unit's loads (the last unit again at the row's end, unused)
+        // are issued before the current unit is decoded.
+        var cur = qmv_unit_load(wbase, u0);
+        for (; u0 < units; u0 += QMV_LANES) {
+            let nxt = qmv_unit_load(wbase, min(u0 + QMV_LANES, units - 1u));
+            qmv_unit(u0, cur, count, global_factor);
+            cur = nxt;
+        }
+    }
+    for (; u0 + (QMV_UNROLL - 1u) * QMV_LANES < units; u0 += wstep) {
+        let wa = qmv_unit_load(wbase, u0);
+        var wb = wa;
+        var wc = wa;
+        var wd = wa;
+        if QMV_UNROLL > 1u {
+            wb = qmv_unit_load(wbase, u0 + QMV_LANES);
+        }
+        if QMV_UNROLL > 2u {
+            wc = qmv_unit_load(wbase, u0 + 2u * QMV_LANES);
+        }
+        if QMV_UNROLL > 3u {
+            wd = qmv_unit_load(wbase, u0 + 3u * QMV_LANES);
+        }
+        qmv_unit(u0, wa, count, global_factor);
+        if QMV_UNROLL > 1u {
+            qmv_unit(u0 + QMV_LANES, wb, count, global_factor);
+        }
+        if QMV_UNROLL > 2u {
+            qmv_unit(u0 + 2u * QMV_LANES, wc, count, global_factor);
+        }
+        if QMV_UNROLL > 3u {
+            qmv_unit(u0 + 3u * QMV_LANES, wd, count, global_factor);
+        }
+    }
+    for (; u0 < units; u0 += QMV_LANES) {
+        qmv_unit(u0, qmv_unit_load(wbase, u0), count, global_factor);
     }
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         for (var ci = 0u; ci < QMV_COLS; ci++) {

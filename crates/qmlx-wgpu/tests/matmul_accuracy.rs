@@ -319,11 +319,11 @@ fn qmv_nvfp4_nan_scales() {
     }
 }
 
-/// nvfp4 global scales at the edge of qmv's scale factor: the word path multiplies each E4M3
-/// scale (as an f16, the value · 2^-8) by 2^22 · global once, set at entry; where that product
-/// overflows f32 (global / 2688 ≥ 2^106) it multiplies by 2^22 and then by the global factor. Both
-/// sides of that limit (and a plain global) must agree with the CPU backend on f32 x, under two and
-/// four columns per thread. The scales stay under 0.5 (E4M3 exponent field < 6): the word path's A
+/// nvfp4 qmv with global scales near f32's range: the word path's group factor is the E4M3 scale
+/// (as an f16, the value · 2^-8) · 2^22 · global / 2688, and no partial product of it may overflow
+/// where the result does not (2^22 · global / 2688 does from 2^106 on: a kernel must not fold that
+/// into one factor there). Both sides of that limit and a plain global must agree with the CPU
+/// backend on f32 x, under two and four columns per thread. The scales stay under 0.5 (E4M3 exponent field < 6): the word path's A
 /// (scale · global · 2^14, the 2^14 undoing the f16 weights' 2^-14) overflows f32 from
 /// scale · global ≥ 2^114 where the CPU's products need not, so larger ones are not this test's.
 #[test]

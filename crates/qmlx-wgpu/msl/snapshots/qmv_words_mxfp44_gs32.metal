@@ -209,18 +209,18 @@ float div_rn(
     thread uint& opaque_zero
 ) {
     float q_2 = {};
-    bool local_9 = {};
+    bool local_10 = {};
     uint i = 0u;
     q_2 = a_1 / b_1;
     float _e4 = q_2;
     bool finite = (as_type<uint>(_e4) & 2139095040u) != 2139095040u;
     if (!(!(finite))) {
         float _e14 = q_2;
-        local_9 = _e14 == 0.0;
+        local_10 = _e14 == 0.0;
     } else {
-        local_9 = true;
+        local_10 = true;
     }
-    bool _e18 = local_9;
+    bool _e18 = local_10;
     if (_e18) {
         float _e19 = q_2;
         return _e19;
@@ -386,8 +386,8 @@ void qmv_load(
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_10 = {};
     bool local_11 = {};
+    bool local_12 = {};
     uint v_2 = 0u;
     uint i_4 = 0u;
     uint word_1 = {};
@@ -397,17 +397,17 @@ void qmv_load(
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
-        local_10 = (start & 3u) == 0u;
-    } else {
-        local_10 = false;
-    }
-    bool _e27 = local_10;
-    if (_e27) {
-        local_11 = (start + BITS) <= end;
+        local_11 = (start & 3u) == 0u;
     } else {
         local_11 = false;
     }
-    bool _e34 = local_11;
+    bool _e27 = local_11;
+    if (_e27) {
+        local_12 = (start + BITS) <= end;
+    } else {
+        local_12 = false;
+    }
+    bool _e34 = local_12;
     if (_e34) {
         bool loop_init_1 = true;
         while(true) {
@@ -683,35 +683,35 @@ W16_ pairs2_(
     uint _e4 = qmv_one16_;
     metal::uint4 one = metal::uint4(_e4);
     metal::uint4 l_1 = (metal::uint4(w_6 << 8u, w_6 << 6u, w_6 << 4u, w_6 << 2u) & m_3) | one;
-    metal::uint4 h_1 = (metal::uint4(w_6, w_6 >> 2u, w_6 >> 4u, w_6 >> 6u) & m_3) | one;
+    metal::uint4 h = (metal::uint4(w_6, w_6 >> 2u, w_6 >> 4u, w_6 >> 6u) & m_3) | one;
     metal::float2 p0_ = float2(as_type<half2>(l_1.x));
     metal::float2 p1_ = float2(as_type<half2>(l_1.y));
     metal::float2 p2_ = float2(as_type<half2>(l_1.z));
     metal::float2 p3_ = float2(as_type<half2>(l_1.w));
-    metal::float2 p4_ = float2(as_type<half2>(h_1.x));
-    metal::float2 p5_ = float2(as_type<half2>(h_1.y));
-    metal::float2 p6_ = float2(as_type<half2>(h_1.z));
-    metal::float2 p7_ = float2(as_type<half2>(h_1.w));
+    metal::float2 p4_ = float2(as_type<half2>(h.x));
+    metal::float2 p5_ = float2(as_type<half2>(h.y));
+    metal::float2 p6_ = float2(as_type<half2>(h.z));
+    metal::float2 p7_ = float2(as_type<half2>(h.w));
     return W16_ {W8_ {metal::float4(p0_.x, p1_.x, p2_.x, p3_.x), metal::float4(p4_.x, p5_.x, p6_.x, p7_.x)}, W8_ {metal::float4(p0_.y, p1_.y, p2_.y, p3_.y), metal::float4(p4_.y, p5_.y, p6_.y, p7_.y)}};
 }
 
 W8_ qmv_w8_(
     uint wa,
-    uint wb_1,
+    uint wb_2,
     threadgroup type_12& fp4_lut,
     thread uint& qmv_one16_
 ) {
-    bool local_12 = {};
     bool local_13 = {};
+    bool local_14 = {};
     if (false) {
-        local_12 = false;
+        local_13 = false;
     } else {
-        local_12 = false;
+        local_13 = false;
     }
-    bool _e14 = local_12;
+    bool _e14 = local_13;
     if (_e14) {
         metal::uint2 _e15 = fp8_pairs(wa);
-        metal::uint2 _e16 = fp8_pairs(wb_1);
+        metal::uint2 _e16 = fp8_pairs(wb_2);
         metal::float2 a0_ = float2(as_type<half2>(_e15.x));
         metal::float2 a1_ = float2(as_type<half2>(_e15.y));
         metal::float2 b0_ = float2(as_type<half2>(_e16.x));
@@ -721,22 +721,22 @@ W8_ qmv_w8_(
     if (false) {
         if (false) {
             metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
-            return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_1) >> sh_2) & metal::uint4(255u))};
+            return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_2) >> sh_2) & metal::uint4(255u))};
         }
-        metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_1 << 2u, wb_1 >> 6u);
-        metal::uint4 h_2 = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
-        metal::float2 a0_1 = float2(as_type<half2>(h_2.x));
-        metal::float2 a1_1 = float2(as_type<half2>(h_2.y));
-        metal::float2 b0_1 = float2(as_type<half2>(h_2.z));
-        metal::float2 b1_1 = float2(as_type<half2>(h_2.w));
+        metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
+        metal::uint4 h_1 = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::float2 a0_1 = float2(as_type<half2>(h_1.x));
+        metal::float2 a1_1 = float2(as_type<half2>(h_1.y));
+        metal::float2 b0_1 = float2(as_type<half2>(h_1.z));
+        metal::float2 b1_1 = float2(as_type<half2>(h_1.w));
         return W8_ {metal::float4(a0_1.x, a1_1.x, a0_1.y, a1_1.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
     }
     if (false) {
-        local_13 = false;
+        local_14 = false;
     } else {
-        local_13 = false;
+        local_14 = false;
     }
-    bool _e110 = local_13;
+    bool _e110 = local_14;
     if (_e110) {
         metal::uint4 _e111 = codes4_lo(wa);
         metal::uint4 _e113 = codes4_hi(wa);
@@ -794,90 +794,74 @@ float qmv_dot8_(
     return metal::fma(f_2.hi.w, xs.hi.w, _e61);
 }
 
-metal::float2 qmv_nv_scale(
-    metal::float2 h,
-    float global_factor_3,
-    bool nv_huge_1,
-    thread float& qmv_nv_factor
-) {
-    float _e4 = qmv_nv_factor;
-    metal::float2 a_7 = h * _e4;
-    if (nv_huge_1) {
-        return a_7 * global_factor_3;
-    }
-    return a_7;
-}
-
 metal::float2 qmv_word_group(
     uint row_2,
     uint j_3,
-    float global_factor_4,
-    bool nv_huge_2,
+    float global_factor_3,
     constant Params& p,
     device type_8 const& scales,
     device type_8 const& biases,
-    thread float& qmv_nv_factor,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_14 = {};
     bool local_15 = {};
+    bool local_16 = {};
     float a_2 = {};
     if (true) {
         if (false) {
-            local_15 = true;
+            local_16 = true;
         } else {
-            local_15 = false;
+            local_16 = false;
         }
-        bool _e24 = local_15;
-        local_14 = _e24;
+        bool _e23 = local_16;
+        local_15 = _e23;
     } else {
-        local_14 = true;
+        local_15 = true;
     }
-    bool _e26 = local_14;
-    if (_e26) {
-        metal::float2 _e27 = qmv_group(row_2, j_3, global_factor_4, p, scales, biases, _buffer_sizes);
-        return _e27;
+    bool _e25 = local_15;
+    if (_e25) {
+        metal::float2 _e26 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
+        return _e26;
     }
-    uint _e30 = p.gpr;
-    uint g_1 = (row_2 * _e30) + (j_3 / GS);
-    uint _e39 = scales[g_1 >> 2u];
-    uint byte_2 = (_e39 >> ((g_1 & 3u) * 8u)) & 255u;
+    uint _e29 = p.gpr;
+    uint g_1 = (row_2 * _e29) + (j_3 / GS);
+    uint _e38 = scales[g_1 >> 2u];
+    uint byte_2 = (_e38 >> ((g_1 & 3u) * 8u)) & 255u;
     if (false) {
         return metal::float2(as_type<float>(metal::min(byte_2 + 8u, 255u) << 23u), 0.0);
     }
     if (true) {
         return metal::float2(as_type<float>(metal::min(byte_2 + 14u, 255u) << 23u), 0.0);
     }
-    uint h_3 = ((byte_2 & 127u) << 7u) | ((byte_2 & 128u) << 8u);
-    a_2 = float2(as_type<half2>(h_3)).x;
+    uint h_2 = ((byte_2 & 127u) << 7u) | ((byte_2 & 128u) << 8u);
+    a_2 = float2(as_type<half2>(h_2)).x * 4194304.0;
     if ((byte_2 & 127u) == 127u) {
         a_2 = as_type<float>(2143289344u);
     }
-    float _e93 = a_2;
-    metal::float2 _e95 = qmv_nv_scale(metal::float2(_e93), global_factor_4, nv_huge_2, qmv_nv_factor);
-    return metal::float2(_e95.x, 0.0);
+    float _e94 = a_2;
+    float _e95 = a_2;
+    uint _e99 = p.has_global;
+    return metal::float2((_e99 != 0u) ? (_e95 * global_factor_3) : _e94, 0.0);
 }
 
 metal::float2 qmv_nvfp4_scales2_(
     uint row_3,
     uint j_4,
-    float global_factor_5,
-    bool nv_huge_3,
+    float global_factor_4,
     constant Params& p,
     device type_8 const& scales,
-    thread float& qmv_nv_factor,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    uint _e6 = p.gpr;
-    uint g_2 = (row_3 * _e6) + (j_4 / GS);
-    uint _e15 = scales[g_2 >> 2u];
-    uint v_14 = _e15 >> ((g_2 & 2u) * 8u);
+    uint _e5 = p.gpr;
+    uint g_2 = (row_3 * _e5) + (j_4 / GS);
+    uint _e14 = scales[g_2 >> 2u];
+    uint v_14 = _e14 >> ((g_2 & 2u) * 8u);
     uint s_3 = (v_14 & 255u) | ((v_14 & 65280u) << 8u);
     uint mag_2 = s_3 & 8323199u;
     uint m_4 = mag_2 | ((mag_2 + 65537u) & 8388736u);
-    uint h_4 = (m_4 << 7u) | ((s_3 & 8388736u) << 8u);
-    metal::float2 _e43 = qmv_nv_scale(float2(as_type<half2>(h_4)), global_factor_5, nv_huge_3, qmv_nv_factor);
-    return _e43;
+    uint h_3 = (m_4 << 7u) | ((s_3 & 8388736u) << 8u);
+    metal::float2 a_7 = float2(as_type<half2>(h_3)) * 4194304.0;
+    uint _e47 = p.has_global;
+    return (_e47 != 0u) ? (a_7 * global_factor_4) : a_7;
 }
 
 metal::uint4 qmv_unit_word(
@@ -936,23 +920,21 @@ void qmv_unit(
     uint c_2,
     Unit4_ w_8,
     uint count,
-    float global_factor_6,
-    bool nv_huge_4,
+    float global_factor_5,
     constant Params& p,
     device type_7 const& x_2,
     device type_8 const& scales,
     device type_8 const& biases,
     threadgroup type_12& fp4_lut,
     thread uint& qmv_one16_,
-    thread float& qmv_nv_factor,
     thread type_17& qacc,
     thread metal::uint4& qmv_wrow,
     thread type_4& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_16 = {};
     bool local_17 = {};
     bool local_18 = {};
+    bool local_19 = {};
     type_18 a2_ = type_18 {};
     uint ci_12 = 0u;
     uint o0_ = 0u;
@@ -969,187 +951,187 @@ void qmv_unit(
     uint mi_7 = {};
     uint row0_ = (c_2 * 4u) * 8u;
     if (false) {
-        local_16 = true;
-    } else {
-        local_16 = false;
-    }
-    bool _e36 = local_16;
-    if (_e36) {
-        local_17 = false;
+        local_17 = true;
     } else {
         local_17 = false;
     }
-    bool _e44 = local_17;
-    if (_e44) {
-        local_18 = true;
+    bool _e35 = local_17;
+    if (_e35) {
+        local_18 = false;
     } else {
         local_18 = false;
     }
-    bool scale_pairs = local_18;
+    bool _e43 = local_18;
+    if (_e43) {
+        local_19 = true;
+    } else {
+        local_19 = false;
+    }
+    bool scale_pairs = local_19;
     if (scale_pairs) {
         bool loop_init_5 = true;
         while(true) {
             if (!loop_init_5) {
-                uint _e66 = ci_12;
-                ci_12 = _e66 + 1u;
+                uint _e65 = ci_12;
+                ci_12 = _e65 + 1u;
             }
             loop_init_5 = false;
-            uint _e55 = ci_12;
-            if (_e55 < QMV_COLS) {
+            uint _e54 = ci_12;
+            if (_e54 < QMV_COLS) {
             } else {
                 break;
             }
             {
-                uint _e58 = ci_12;
-                uint _e61 = ci_12;
-                uint _e63 = qmv_wrow[_e61];
-                metal::float2 _e64 = qmv_nvfp4_scales2_(_e63, row0_, global_factor_6, nv_huge_4, p, scales, qmv_nv_factor, _buffer_sizes);
-                a2_.inner[_e58] = _e64;
+                uint _e57 = ci_12;
+                uint _e60 = ci_12;
+                uint _e62 = qmv_wrow[_e60];
+                metal::float2 _e63 = qmv_nvfp4_scales2_(_e62, row0_, global_factor_5, p, scales, _buffer_sizes);
+                a2_.inner[_e57] = _e63;
             }
         }
     }
     bool loop_init_6 = true;
     while(true) {
         if (!loop_init_6) {
-            uint _e283 = o0_;
-            o0_ = _e283 + 4u;
+            uint _e282 = o0_;
+            o0_ = _e282 + 4u;
         }
         loop_init_6 = false;
-        uint _e70 = o0_;
-        if (_e70 < 4u) {
+        uint _e69 = o0_;
+        if (_e69 < 4u) {
         } else {
             break;
         }
         {
-            uint _e72 = o0_;
-            uint j0_1 = row0_ + (_e72 * 8u);
+            uint _e71 = o0_;
+            uint j0_1 = row0_ + (_e71 * 8u);
             a_3 = metal::float4(0.0);
             b_2 = metal::float4(0.0);
             ci_13 = 0u;
             bool loop_init_7 = true;
             while(true) {
                 if (!loop_init_7) {
-                    uint _e113 = ci_13;
-                    ci_13 = _e113 + 1u;
+                    uint _e112 = ci_13;
+                    ci_13 = _e112 + 1u;
                 }
                 loop_init_7 = false;
-                uint _e84 = ci_13;
-                if (_e84 < QMV_COLS) {
+                uint _e83 = ci_13;
+                if (_e83 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
                     if (scale_pairs) {
-                        uint _e87 = ci_13;
-                        uint _e89 = ci_13;
-                        float _e92 = a2_.inner[_e89].x;
-                        uint _e93 = ci_13;
-                        float _e96 = a2_.inner[_e93].y;
-                        uint _e97 = o0_;
-                        a_3[_e87] = (_e97 != 0u) ? _e96 : _e92;
+                        uint _e86 = ci_13;
+                        uint _e88 = ci_13;
+                        float _e91 = a2_.inner[_e88].x;
+                        uint _e92 = ci_13;
+                        float _e95 = a2_.inner[_e92].y;
+                        uint _e96 = o0_;
+                        a_3[_e86] = (_e96 != 0u) ? _e95 : _e91;
                     } else {
-                        uint _e102 = ci_13;
-                        uint _e104 = qmv_wrow[_e102];
-                        metal::float2 _e105 = qmv_word_group(_e104, j0_1, global_factor_6, nv_huge_4, p, scales, biases, qmv_nv_factor, _buffer_sizes);
-                        uint _e106 = ci_13;
-                        a_3[_e106] = _e105.x;
-                        uint _e109 = ci_13;
-                        b_2[_e109] = _e105.y;
+                        uint _e101 = ci_13;
+                        uint _e103 = qmv_wrow[_e101];
+                        metal::float2 _e104 = qmv_word_group(_e103, j0_1, global_factor_5, p, scales, biases, _buffer_sizes);
+                        uint _e105 = ci_13;
+                        a_3[_e105] = _e104.x;
+                        uint _e108 = ci_13;
+                        b_2[_e108] = _e104.y;
                     }
                 }
             }
             d_2 = type_17 {};
             sx_1 = type_16 {};
-            uint _e119 = o0_;
-            o = _e119;
+            uint _e118 = o0_;
+            o = _e118;
             bool loop_init_8 = true;
             while(true) {
                 if (!loop_init_8) {
-                    uint _e240 = o;
-                    o = _e240 + 1u;
+                    uint _e239 = o;
+                    o = _e239 + 1u;
                 }
                 loop_init_8 = false;
-                uint _e121 = o;
-                uint _e122 = o0_;
-                if (_e121 < (_e122 + 4u)) {
+                uint _e120 = o;
+                uint _e121 = o0_;
+                if (_e120 < (_e121 + 4u)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e126 = o;
-                    W8_ _e128 = qmv_w8_at(w_8.c0_, _e126 * 1u, fp4_lut, qmv_one16_);
-                    f1_ = _e128;
-                    f2_ = _e128;
-                    f3_ = _e128;
+                    uint _e125 = o;
+                    W8_ _e127 = qmv_w8_at(w_8.c0_, _e125 * 1u, fp4_lut, qmv_one16_);
+                    f1_ = _e127;
+                    f2_ = _e127;
+                    f3_ = _e127;
                     if (true) {
-                        uint _e137 = o;
-                        W8_ _e139 = qmv_w8_at(w_8.c1_, _e137 * 1u, fp4_lut, qmv_one16_);
-                        f1_ = _e139;
+                        uint _e136 = o;
+                        W8_ _e138 = qmv_w8_at(w_8.c1_, _e136 * 1u, fp4_lut, qmv_one16_);
+                        f1_ = _e138;
                     }
                     if (true) {
-                        uint _e145 = o;
-                        W8_ _e147 = qmv_w8_at(w_8.c2_, _e145 * 1u, fp4_lut, qmv_one16_);
-                        f2_ = _e147;
+                        uint _e144 = o;
+                        W8_ _e146 = qmv_w8_at(w_8.c2_, _e144 * 1u, fp4_lut, qmv_one16_);
+                        f2_ = _e146;
                     }
                     if (true) {
-                        uint _e153 = o;
-                        W8_ _e155 = qmv_w8_at(w_8.c3_, _e153 * 1u, fp4_lut, qmv_one16_);
-                        f3_ = _e155;
+                        uint _e152 = o;
+                        W8_ _e154 = qmv_w8_at(w_8.c3_, _e152 * 1u, fp4_lut, qmv_one16_);
+                        f3_ = _e154;
                     }
                     mi_6 = 0u;
                     bool loop_init_9 = true;
                     while(true) {
                         if (!loop_init_9) {
-                            uint _e237 = mi_6;
-                            mi_6 = _e237 + 1u;
+                            uint _e236 = mi_6;
+                            mi_6 = _e236 + 1u;
                         }
                         loop_init_9 = false;
-                        uint _e158 = mi_6;
-                        if (_e158 < QMV_XROWS) {
+                        uint _e157 = mi_6;
+                        if (_e157 < QMV_XROWS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e161 = mi_6;
-                            if (_e161 < count) {
-                                uint _e164 = mi_6;
-                                uint _e166 = qmv_xrow.inner[_e164];
-                                uint _e167 = o;
-                                uint _e168 = o0_;
-                                X8_ _e173 = qmv_x8v(_e166, j0_1 + ((_e167 - _e168) * 8u), p, x_2, _buffer_sizes);
+                            uint _e160 = mi_6;
+                            if (_e160 < count) {
+                                uint _e163 = mi_6;
+                                uint _e165 = qmv_xrow.inner[_e163];
+                                uint _e166 = o;
+                                uint _e167 = o0_;
+                                X8_ _e172 = qmv_x8v(_e165, j0_1 + ((_e166 - _e167) * 8u), p, x_2, _buffer_sizes);
                                 if (false) {
-                                    uint _e179 = mi_6;
-                                    float _e181 = sx_1.inner[_e179];
-                                    sx_1.inner[_e179] = _e181 + metal::dot(_e173.lo + _e173.hi, metal::float4(1.0));
+                                    uint _e178 = mi_6;
+                                    float _e180 = sx_1.inner[_e178];
+                                    sx_1.inner[_e178] = _e180 + metal::dot(_e172.lo + _e172.hi, metal::float4(1.0));
                                 }
-                                uint _e189 = mi_6;
-                                uint _e192 = mi_6;
-                                float _e195 = d_2.inner[_e192].x;
-                                float _e196 = qmv_dot8_(_e195, _e128, _e173);
-                                d_2.inner[_e189].x = _e196;
+                                uint _e188 = mi_6;
+                                uint _e191 = mi_6;
+                                float _e194 = d_2.inner[_e191].x;
+                                float _e195 = qmv_dot8_(_e194, _e127, _e172);
+                                d_2.inner[_e188].x = _e195;
                                 if (true) {
-                                    uint _e201 = mi_6;
-                                    uint _e204 = mi_6;
-                                    float _e207 = d_2.inner[_e204].y;
-                                    W8_ _e208 = f1_;
-                                    float _e209 = qmv_dot8_(_e207, _e208, _e173);
-                                    d_2.inner[_e201].y = _e209;
-                                }
-                                if (true) {
-                                    uint _e214 = mi_6;
-                                    uint _e217 = mi_6;
-                                    float _e220 = d_2.inner[_e217].z;
-                                    W8_ _e221 = f2_;
-                                    float _e222 = qmv_dot8_(_e220, _e221, _e173);
-                                    d_2.inner[_e214].z = _e222;
+                                    uint _e200 = mi_6;
+                                    uint _e203 = mi_6;
+                                    float _e206 = d_2.inner[_e203].y;
+                                    W8_ _e207 = f1_;
+                                    float _e208 = qmv_dot8_(_e206, _e207, _e172);
+                                    d_2.inner[_e200].y = _e208;
                                 }
                                 if (true) {
-                                    uint _e227 = mi_6;
-                                    uint _e230 = mi_6;
-                                    float _e233 = d_2.inner[_e230].w;
-                                    W8_ _e234 = f3_;
-                                    float _e235 = qmv_dot8_(_e233, _e234, _e173);
-                                    d_2.inner[_e227].w = _e235;
+                                    uint _e213 = mi_6;
+                                    uint _e216 = mi_6;
+                                    float _e219 = d_2.inner[_e216].z;
+                                    W8_ _e220 = f2_;
+                                    float _e221 = qmv_dot8_(_e219, _e220, _e172);
+                                    d_2.inner[_e213].z = _e221;
+                                }
+                                if (true) {
+                                    uint _e226 = mi_6;
+                                    uint _e229 = mi_6;
+                                    float _e232 = d_2.inner[_e229].w;
+                                    W8_ _e233 = f3_;
+                                    float _e234 = qmv_dot8_(_e232, _e233, _e172);
+                                    d_2.inner[_e226].w = _e234;
                                 }
                             }
                         }
@@ -1160,35 +1142,35 @@ void qmv_unit(
             bool loop_init_10 = true;
             while(true) {
                 if (!loop_init_10) {
-                    uint _e281 = mi_7;
-                    mi_7 = _e281 + 1u;
+                    uint _e280 = mi_7;
+                    mi_7 = _e280 + 1u;
                 }
                 loop_init_10 = false;
-                uint _e244 = mi_7;
-                if (_e244 < QMV_XROWS) {
+                uint _e243 = mi_7;
+                if (_e243 < QMV_XROWS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e247 = mi_7;
-                    if (_e247 < count) {
+                    uint _e246 = mi_7;
+                    if (_e246 < count) {
                         if (false) {
-                            uint _e255 = mi_7;
-                            metal::float4 _e257 = qacc.inner[_e255];
-                            metal::float4 _e258 = a_3;
-                            uint _e259 = mi_7;
-                            metal::float4 _e261 = d_2.inner[_e259];
-                            metal::float4 _e263 = b_2;
-                            uint _e264 = mi_7;
-                            float _e266 = sx_1.inner[_e264];
-                            qacc.inner[_e255] = _e257 + ((_e258 * _e261) + (_e263 * _e266));
+                            uint _e254 = mi_7;
+                            metal::float4 _e256 = qacc.inner[_e254];
+                            metal::float4 _e257 = a_3;
+                            uint _e258 = mi_7;
+                            metal::float4 _e260 = d_2.inner[_e258];
+                            metal::float4 _e262 = b_2;
+                            uint _e263 = mi_7;
+                            float _e265 = sx_1.inner[_e263];
+                            qacc.inner[_e254] = _e256 + ((_e257 * _e260) + (_e262 * _e265));
                         } else {
-                            uint _e271 = mi_7;
-                            metal::float4 _e273 = qacc.inner[_e271];
-                            metal::float4 _e274 = a_3;
-                            uint _e275 = mi_7;
-                            metal::float4 _e277 = d_2.inner[_e275];
-                            qacc.inner[_e271] = _e273 + (_e274 * _e277);
+                            uint _e270 = mi_7;
+                            metal::float4 _e272 = qacc.inner[_e270];
+                            metal::float4 _e273 = a_3;
+                            uint _e274 = mi_7;
+                            metal::float4 _e276 = d_2.inner[_e274];
+                            qacc.inner[_e270] = _e272 + (_e273 * _e276);
                         }
                     }
                 }
@@ -1200,34 +1182,34 @@ void qmv_unit(
 
 bool qmv_words_n(
 ) {
-    bool local_19 = {};
     bool local_20 = {};
     bool local_21 = {};
     bool local_22 = {};
+    bool local_23 = {};
     if (false) {
-        local_19 = true;
+        local_20 = true;
     } else {
-        local_19 = false;
+        local_20 = false;
     }
-    bool _e12 = local_19;
+    bool _e12 = local_20;
     if (_e12) {
-        local_20 = false;
-    } else {
-        local_20 = false;
-    }
-    bool _e20 = local_20;
-    if (_e20) {
-        local_21 = true;
+        local_21 = false;
     } else {
         local_21 = false;
     }
-    bool _e28 = local_21;
-    if (_e28) {
+    bool _e20 = local_21;
+    if (_e20) {
         local_22 = true;
     } else {
         local_22 = false;
     }
-    bool _e36 = local_22;
+    bool _e28 = local_22;
+    if (_e28) {
+        local_23 = true;
+    } else {
+        local_23 = false;
+    }
+    bool _e36 = local_23;
     return _e36;
 }
 
@@ -1247,15 +1229,15 @@ metal::uint4 qmv_unit_n_lo(
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_23 = {};
+    bool local_24 = {};
     metal::uint4 v_6 = {};
     uint _e1 = qmv_unit_words_n();
     if (_e1 == 4u) {
-        local_23 = false;
+        local_24 = false;
     } else {
-        local_23 = false;
+        local_24 = false;
     }
-    bool _e11 = local_23;
+    bool _e11 = local_24;
     if (_e11) {
         metal::uint4 _e16 = wq[i_6 >> 2u];
         return _e16;
@@ -1409,20 +1391,20 @@ W16_ qmv_octets2_n(
     thread uint& qmv_one16_,
     thread uint& qmv_one32_
 ) {
-    bool local_24 = {};
     bool local_25 = {};
+    bool local_26 = {};
     if (false) {
-        local_24 = true;
-    } else {
-        local_24 = false;
-    }
-    bool _e14 = local_24;
-    if (_e14) {
         local_25 = true;
     } else {
         local_25 = false;
     }
-    bool _e23 = local_25;
+    bool _e14 = local_25;
+    if (_e14) {
+        local_26 = true;
+    } else {
+        local_26 = false;
+    }
+    bool _e23 = local_26;
     if (_e23) {
         uint _e26 = qmv_uword(lo_3, hi_3, o_2 >> 1u);
         W16_ _e27 = pairs2_(_e26, qmv_one16_);
@@ -1541,7 +1523,7 @@ void qmv_unit_n(
     uint c_4,
     UnitN w_11,
     uint count_2,
-    float global_factor_7,
+    float global_factor_6,
     constant Params& p,
     device type_7 const& x_2,
     device type_8 const& scales,
@@ -1576,7 +1558,7 @@ void qmv_unit_n(
         {
             uint _e20 = ci_14;
             uint _e22 = qmv_wrow[_e20];
-            metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_7, p, scales, biases, _buffer_sizes);
+            metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_6, p, scales, biases, _buffer_sizes);
             uint _e24 = ci_14;
             a_4[_e24] = _e23.x;
             uint _e27 = ci_14;
@@ -1619,7 +1601,6 @@ void qmv_unit_n(
 
 bool qmv_word_kernel(
 ) {
-    bool local_26 = {};
     bool local_27 = {};
     bool local_28 = {};
     bool local_29 = {};
@@ -1628,62 +1609,63 @@ bool qmv_word_kernel(
     bool local_32 = {};
     bool local_33 = {};
     bool local_34 = {};
+    bool local_35 = {};
     bool _e0 = qmv_words_n();
     if (_e0) {
         uint _e5 = qmv_unit_octets_n();
-        local_26 = GS >= (8u * _e5);
+        local_27 = GS >= (8u * _e5);
     } else {
-        local_26 = false;
+        local_27 = false;
     }
-    bool n = local_26;
+    bool n = local_27;
     if (false) {
-        local_27 = false;
-    } else {
-        local_27 = false;
-    }
-    bool _e22 = local_27;
-    if (_e22) {
-        local_28 = true;
+        local_28 = false;
     } else {
         local_28 = false;
     }
-    bool fp8_ = local_28;
-    if (true) {
-        if (false) {
-            if (false) {
-                local_31 = false;
-            } else {
-                local_31 = false;
-            }
-            bool _e56 = local_31;
-            if (_e56) {
-                local_32 = true;
-            } else {
-                local_32 = false;
-            }
-            bool _e64 = local_32;
-            local_30 = _e64;
-        } else {
-            local_30 = true;
-        }
-        bool _e66 = local_30;
-        if (!(_e66)) {
-            local_33 = fp8_;
-        } else {
-            local_33 = true;
-        }
-        bool _e71 = local_33;
-        if (!(_e71)) {
-            local_34 = n;
-        } else {
-            local_34 = true;
-        }
-        bool _e76 = local_34;
-        local_29 = _e76;
+    bool _e22 = local_28;
+    if (_e22) {
+        local_29 = true;
     } else {
         local_29 = false;
     }
-    bool _e78 = local_29;
+    bool fp8_ = local_29;
+    if (true) {
+        if (false) {
+            if (false) {
+                local_32 = false;
+            } else {
+                local_32 = false;
+            }
+            bool _e56 = local_32;
+            if (_e56) {
+                local_33 = true;
+            } else {
+                local_33 = false;
+            }
+            bool _e64 = local_33;
+            local_31 = _e64;
+        } else {
+            local_31 = true;
+        }
+        bool _e66 = local_31;
+        if (!(_e66)) {
+            local_34 = fp8_;
+        } else {
+            local_34 = true;
+        }
+        bool _e71 = local_34;
+        if (!(_e71)) {
+            local_35 = n;
+        } else {
+            local_35 = true;
+        }
+        bool _e76 = local_35;
+        local_30 = _e76;
+    } else {
+        local_30 = false;
+    }
+    bool _e78 = local_30;
     return _e78;
 }
 
@@ -1700,152 +1682,11 @@ metal::uint2 qmv_row(
     return _e10;
 }
 
-void qmv_unit_loops(
-    uint u_first,
-    uint units,
-    metal::uint4 wbase_3,
-    uint count_3,
-    float global_factor_8,
-    bool nv_huge_5,
-    device type_7 const& wq,
-    constant Params& p,
-    device type_7 const& x_2,
-    device type_8 const& scales,
-    device type_8 const& biases,
-    threadgroup type_12& fp4_lut,
-    thread uint& qmv_one16_,
-    thread float& qmv_nv_factor,
-    thread type_17& qacc,
-    thread metal::uint4& qmv_wrow,
-    thread type_4& qmv_xrow,
-    constant _mslBufferSizes& _buffer_sizes
-) {
-    uint u0_1 = {};
-    bool local_35 = {};
-    bool local_36 = {};
-    Unit4_ cur_1 = {};
-    Unit4_ wb_2 = {};
-    Unit4_ wc_1 = {};
-    Unit4_ wd_1 = {};
-    u0_1 = u_first;
-    if (false) {
-        local_35 = false;
-    } else {
-        local_35 = false;
-    }
-    bool _e23 = local_35;
-    if (_e23) {
-        uint _e26 = u0_1;
-        local_36 = _e26 < units;
-    } else {
-        local_36 = false;
-    }
-    bool _e29 = local_36;
-    if (_e29) {
-        uint _e30 = u0_1;
-        Unit4_ _e31 = qmv_unit_load(wbase_3, _e30, wq, _buffer_sizes);
-        cur_1 = _e31;
-        bool loop_init_14 = true;
-        while(true) {
-            if (!loop_init_14) {
-                uint _e44 = u0_1;
-                u0_1 = _e44 + QMV_LANES;
-            }
-            loop_init_14 = false;
-            uint _e33 = u0_1;
-            if (_e33 < units) {
-            } else {
-                break;
-            }
-            {
-                uint _e35 = u0_1;
-                Unit4_ _e41 = qmv_unit_load(wbase_3, metal::min(_e35 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e42 = u0_1;
-                Unit4_ _e43 = cur_1;
-                qmv_unit(_e42, _e43, count_3, global_factor_8, nv_huge_5, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur_1 = _e41;
-            }
-        }
-    }
-    bool loop_init_15 = true;
-    while(true) {
-        if (!loop_init_15) {
-            uint _e123 = u0_1;
-            u0_1 = _e123 + 32u;
-        }
-        loop_init_15 = false;
-        uint _e47 = u0_1;
-        if ((_e47 + 16u) < units) {
-        } else {
-            break;
-        }
-        {
-            uint _e57 = u0_1;
-            Unit4_ _e58 = qmv_unit_load(wbase_3, _e57, wq, _buffer_sizes);
-            wb_2 = _e58;
-            wc_1 = _e58;
-            wd_1 = _e58;
-            if (true) {
-                uint _e66 = u0_1;
-                Unit4_ _e69 = qmv_unit_load(wbase_3, _e66 + QMV_LANES, wq, _buffer_sizes);
-                wb_2 = _e69;
-            }
-            if (false) {
-                uint _e74 = u0_1;
-                Unit4_ _e80 = qmv_unit_load(wbase_3, _e74 + 32u, wq, _buffer_sizes);
-                wc_1 = _e80;
-            }
-            if (false) {
-                uint _e85 = u0_1;
-                Unit4_ _e91 = qmv_unit_load(wbase_3, _e85 + 48u, wq, _buffer_sizes);
-                wd_1 = _e91;
-            }
-            uint _e92 = u0_1;
-            qmv_unit(_e92, _e58, count_3, global_factor_8, nv_huge_5, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e97 = u0_1;
-                Unit4_ _e100 = wb_2;
-                qmv_unit(_e97 + QMV_LANES, _e100, count_3, global_factor_8, nv_huge_5, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e105 = u0_1;
-                Unit4_ _e111 = wc_1;
-                qmv_unit(_e105 + 32u, _e111, count_3, global_factor_8, nv_huge_5, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e116 = u0_1;
-                Unit4_ _e122 = wd_1;
-                qmv_unit(_e116 + 48u, _e122, count_3, global_factor_8, nv_huge_5, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-        }
-    }
-    bool loop_init_16 = true;
-    while(true) {
-        if (!loop_init_16) {
-            uint _e130 = u0_1;
-            u0_1 = _e130 + QMV_LANES;
-        }
-        loop_init_16 = false;
-        uint _e125 = u0_1;
-        if (_e125 < units) {
-        } else {
-            break;
-        }
-        {
-            uint _e127 = u0_1;
-            uint _e128 = u0_1;
-            Unit4_ _e129 = qmv_unit_load(wbase_3, _e128, wq, _buffer_sizes);
-            qmv_unit(_e127, _e129, count_3, global_factor_8, nv_huge_5, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-        }
-    }
-    return;
-}
-
 void qmv_reduce_flat(
     uint lid_1,
     uint lane,
     uint col0_,
-    uint count_4,
+    uint count_3,
     uint tile_row,
     thread type_21& acc_1,
     constant Params& p,
@@ -1861,15 +1702,15 @@ void qmv_reduce_flat(
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_37 = {};
+    bool local_36 = {};
     uint team0_ = lid_1 - lane;
-    bool loop_init_17 = true;
+    bool loop_init_14 = true;
     while(true) {
-        if (!loop_init_17) {
+        if (!loop_init_14) {
             uint _e166 = m0_;
             m0_ = _e166 + 2u;
         }
-        loop_init_17 = false;
+        loop_init_14 = false;
         uint _e19 = m0_;
         if (_e19 < QMV_XROWS) {
         } else {
@@ -1877,13 +1718,13 @@ void qmv_reduce_flat(
         }
         {
             r = 0u;
-            bool loop_init_18 = true;
+            bool loop_init_15 = true;
             while(true) {
-                if (!loop_init_18) {
+                if (!loop_init_15) {
                     uint _e59 = r;
                     r = _e59 + 1u;
                 }
-                loop_init_18 = false;
+                loop_init_15 = false;
                 uint _e24 = r;
                 if (_e24 < 2u) {
                 } else {
@@ -1894,13 +1735,13 @@ void qmv_reduce_flat(
                     uint _e27 = r;
                     uint mi_11 = metal::min(_e26 + _e27, 7u);
                     ci_15 = 0u;
-                    bool loop_init_19 = true;
+                    bool loop_init_16 = true;
                     while(true) {
-                        if (!loop_init_19) {
+                        if (!loop_init_16) {
                             uint _e56 = ci_15;
                             ci_15 = _e56 + 1u;
                         }
-                        loop_init_19 = false;
+                        loop_init_16 = false;
                         uint _e36 = ci_15;
                         if (_e36 < QMV_COLS) {
                         } else {
@@ -1918,13 +1759,13 @@ void qmv_reduce_flat(
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             job = lane;
-            bool loop_init_20 = true;
+            bool loop_init_17 = true;
             while(true) {
-                if (!loop_init_20) {
+                if (!loop_init_17) {
                     uint _e163 = job;
                     job = _e163 + QMV_LANES;
                 }
-                loop_init_20 = false;
+                loop_init_17 = false;
                 uint _e73 = job;
                 if (_e73 < 8u) {
                 } else {
@@ -1941,13 +1782,13 @@ void qmv_reduce_flat(
                     s1_ = 0.0;
                     uint b0_2 = (((r_2 * QMV_COLS) + ci_16) * QMV_WG) + team0_;
                     l = 0u;
-                    bool loop_init_21 = true;
+                    bool loop_init_18 = true;
                     while(true) {
-                        if (!loop_init_21) {
+                        if (!loop_init_18) {
                             uint _e122 = l;
                             l = _e122 + 1u;
                         }
-                        loop_init_21 = false;
+                        loop_init_18 = false;
                         uint _e100 = l;
                         if (_e100 < QMV_LANES) {
                         } else {
@@ -1966,13 +1807,13 @@ void qmv_reduce_flat(
                             }
                         }
                     }
-                    if (mi_12 < count_4) {
+                    if (mi_12 < count_3) {
                         uint _e130 = p.n;
-                        local_37 = (col0_ + ci_16) < _e130;
+                        local_36 = (col0_ + ci_16) < _e130;
                     } else {
-                        local_37 = false;
+                        local_36 = false;
                     }
-                    bool _e133 = local_37;
+                    bool _e133 = local_36;
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_12, rows, _buffer_sizes);
                         uint _e138 = p.n;
@@ -2020,7 +1861,6 @@ struct qmvInput {
     type_16 xv = {};
     uint qmv_one16_ = {};
     uint qmv_one32_ = {};
-    float qmv_nv_factor = {};
     type_17 qacc = {};
     metal::uint4 qmv_wrow = {};
     type_4 qmv_xrow = {};
@@ -2030,7 +1870,6 @@ struct qmvInput {
     metal::uint4 tile = metal::uint4(0u, 0u, 8u, 0u);
     float global_factor = 0.0;
     bool local_3 = {};
-    bool nv_huge = false;
     type_4 x_rows = {};
     uint mi = 0u;
     type_23 w_rows = {};
@@ -2048,6 +1887,11 @@ struct qmvInput {
     UnitN wc = {};
     UnitN wd = {};
     bool local_7 = {};
+    bool local_8 = {};
+    Unit4_ cur_1 = {};
+    Unit4_ wb_1 = {};
+    Unit4_ wc_1 = {};
+    Unit4_ wd_1 = {};
     uint mi_2 = 0u;
     uint ci_2 = {};
     uint c0_ = {};
@@ -2073,7 +1917,7 @@ struct qmvInput {
     uint ci_8 = {};
     uint stride = {};
     uint ci_9 = {};
-    bool local_8 = {};
+    bool local_9 = {};
     uint ci_10 = {};
     uint ci_11 = {};
     if (false) {
@@ -2117,7 +1961,7 @@ struct qmvInput {
     uint _e76 = opaque_zero;
     qmv_one32_ = 1065353216u + _e76;
     uint _e80 = tile.z;
-    uint count_5 = tile_live ? _e80 : 0u;
+    uint count_4 = tile_live ? _e80 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
     uint _e97 = tile.x;
@@ -2136,266 +1980,360 @@ struct qmvInput {
         float _e124 = div_rn(_e122, 2688.0, opaque_zero);
         global_factor = _e124;
     }
-    if (false) {
-        float _e133 = global_factor;
-        uint _e136 = p.has_global;
-        qmv_nv_factor = 4194304.0 * ((_e136 != 0u) ? _e133 : 1.0);
-        float _e144 = qmv_nv_factor;
-        nv_huge = (as_type<uint>(_e144) & 2139095040u) == 2139095040u;
-        bool _e150 = nv_huge;
-        if (_e150) {
-            qmv_nv_factor = 4194304.0;
+    bool loop_init_19 = true;
+    while(true) {
+        if (!loop_init_19) {
+            uint _e144 = mi;
+            mi = _e144 + 1u;
+        }
+        loop_init_19 = false;
+        uint _e128 = mi;
+        if (_e128 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e131 = mi;
+            uint _e134 = tile.y;
+            uint _e135 = mi;
+            metal::uint2 _e141 = qmv_row(_e134, metal::min(_e135, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
+            x_rows.inner[_e131] = _e141.x;
+        }
+    }
+    bool loop_init_20 = true;
+    while(true) {
+        if (!loop_init_20) {
+            uint _e164 = ci;
+            ci = _e164 + 1u;
+        }
+        loop_init_20 = false;
+        uint _e149 = ci;
+        if (_e149 < QMV_COLS) {
+        } else {
+            break;
+        }
+        {
+            uint _e152 = ci;
+            uint _e154 = ci;
+            uint _e158 = p.n;
+            w_rows.inner[_e152] = row0_1 + metal::min(col0_1 + _e154, _e158 - 1u);
+        }
+    }
+    uint _e168 = p.k;
+    uint chunks = (_e168 + 31u) / 32u;
+    bool _e178 = qmv_word_kernel();
+    uint _e181 = p.wpr;
+    uint _e183 = qmv_unit_words_n();
+    bool _e184 = qmv_words_n();
+    uint units = _e181 / (_e184 ? _e183 : QMV_VEC);
+    bool loop_init_21 = true;
+    while(true) {
+        if (!loop_init_21) {
+            uint _e211 = ci_1;
+            ci_1 = _e211 + 1u;
+        }
+        loop_init_21 = false;
+        uint _e192 = ci_1;
+        if (_e192 < QMV_COLS) {
+        } else {
+            break;
+        }
+        {
+            uint _e195 = ci_1;
+            uint _e197 = ci_1;
+            uint _e199 = w_rows.inner[_e197];
+            uint _e202 = p.wpr;
+            wbase[_e195] = _e199 * _e202;
+            uint _e205 = ci_1;
+            uint _e207 = ci_1;
+            uint _e209 = w_rows.inner[_e207];
+            qmv_wrow[_e205] = _e209;
         }
     }
     bool loop_init_22 = true;
     while(true) {
         if (!loop_init_22) {
-            uint _e172 = mi;
-            mi = _e172 + 1u;
+            uint _e225 = mi_1;
+            mi_1 = _e225 + 1u;
         }
         loop_init_22 = false;
-        uint _e156 = mi;
-        if (_e156 < QMV_XROWS) {
+        uint _e215 = mi_1;
+        if (_e215 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e159 = mi;
-            uint _e162 = tile.y;
-            uint _e163 = mi;
-            metal::uint2 _e169 = qmv_row(_e162, metal::min(_e163, metal::max(count_5, 1u) - 1u), rows, _buffer_sizes);
-            x_rows.inner[_e159] = _e169.x;
+            uint _e219 = mi_1;
+            uint _e221 = mi_1;
+            uint _e223 = x_rows.inner[_e221];
+            qmv_xrow.inner[_e219] = _e223;
         }
     }
-    bool loop_init_23 = true;
-    while(true) {
-        if (!loop_init_23) {
-            uint _e192 = ci;
-            ci = _e192 + 1u;
-        }
-        loop_init_23 = false;
-        uint _e177 = ci;
-        if (_e177 < QMV_COLS) {
-        } else {
-            break;
-        }
-        {
-            uint _e180 = ci;
-            uint _e182 = ci;
-            uint _e186 = p.n;
-            w_rows.inner[_e180] = row0_1 + metal::min(col0_1 + _e182, _e186 - 1u);
-        }
-    }
-    uint _e196 = p.k;
-    uint chunks = (_e196 + 31u) / 32u;
-    bool _e206 = qmv_word_kernel();
-    uint _e209 = p.wpr;
-    uint _e211 = qmv_unit_words_n();
-    bool _e212 = qmv_words_n();
-    uint units_1 = _e209 / (_e212 ? _e211 : QMV_VEC);
-    bool loop_init_24 = true;
-    while(true) {
-        if (!loop_init_24) {
-            uint _e239 = ci_1;
-            ci_1 = _e239 + 1u;
-        }
-        loop_init_24 = false;
-        uint _e220 = ci_1;
-        if (_e220 < QMV_COLS) {
-        } else {
-            break;
-        }
-        {
-            uint _e223 = ci_1;
-            uint _e225 = ci_1;
-            uint _e227 = w_rows.inner[_e225];
-            uint _e230 = p.wpr;
-            wbase[_e223] = _e227 * _e230;
-            uint _e233 = ci_1;
-            uint _e235 = ci_1;
-            uint _e237 = w_rows.inner[_e235];
-            qmv_wrow[_e233] = _e237;
-        }
-    }
-    bool loop_init_25 = true;
-    while(true) {
-        if (!loop_init_25) {
-            uint _e253 = mi_1;
-            mi_1 = _e253 + 1u;
-        }
-        loop_init_25 = false;
-        uint _e243 = mi_1;
-        if (_e243 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e247 = mi_1;
-            uint _e249 = mi_1;
-            uint _e251 = x_rows.inner[_e249];
-            qmv_xrow.inner[_e247] = _e251;
-        }
-    }
-    if (_e206) {
-        local_4 = count_5 > 0u;
+    if (_e178) {
+        local_4 = count_4 > 0u;
     } else {
         local_4 = false;
     }
-    bool _e265 = local_4;
-    u0_ = _e265 ? lane_1 : units_1;
-    bool _e268 = qmv_words_n();
-    if (_e268) {
+    bool _e237 = local_4;
+    u0_ = _e237 ? lane_1 : units;
+    bool _e240 = qmv_words_n();
+    if (_e240) {
         if (false) {
             local_5 = false;
         } else {
             local_5 = false;
         }
-        bool _e280 = local_5;
-        if (_e280) {
-            uint _e283 = u0_;
-            local_6 = _e283 < units_1;
+        bool _e252 = local_5;
+        if (_e252) {
+            uint _e255 = u0_;
+            local_6 = _e255 < units;
         } else {
             local_6 = false;
         }
-        bool _e286 = local_6;
-        if (_e286) {
-            metal::uint4 _e287 = wbase;
-            uint _e288 = u0_;
-            UnitN _e289 = qmv_unit_n_load(_e287, _e288, wq, _buffer_sizes);
-            cur = _e289;
-            bool loop_init_26 = true;
+        bool _e258 = local_6;
+        if (_e258) {
+            metal::uint4 _e259 = wbase;
+            uint _e260 = u0_;
+            UnitN _e261 = qmv_unit_n_load(_e259, _e260, wq, _buffer_sizes);
+            cur = _e261;
+            bool loop_init_23 = true;
             while(true) {
-                if (!loop_init_26) {
-                    uint _e304 = u0_;
-                    u0_ = _e304 + QMV_LANES;
+                if (!loop_init_23) {
+                    uint _e276 = u0_;
+                    u0_ = _e276 + QMV_LANES;
                 }
-                loop_init_26 = false;
-                uint _e291 = u0_;
-                if (_e291 < units_1) {
+                loop_init_23 = false;
+                uint _e263 = u0_;
+                if (_e263 < units) {
                 } else {
                     break;
                 }
                 {
-                    metal::uint4 _e293 = wbase;
-                    uint _e294 = u0_;
-                    UnitN _e300 = qmv_unit_n_load(_e293, metal::min(_e294 + QMV_LANES, units_1 - 1u), wq, _buffer_sizes);
-                    uint _e301 = u0_;
-                    UnitN _e302 = cur;
-                    float _e303 = global_factor;
-                    qmv_unit_n(_e301, _e302, count_5, _e303, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                    cur = _e300;
+                    metal::uint4 _e265 = wbase;
+                    uint _e266 = u0_;
+                    UnitN _e272 = qmv_unit_n_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                    uint _e273 = u0_;
+                    UnitN _e274 = cur;
+                    float _e275 = global_factor;
+                    qmv_unit_n(_e273, _e274, count_4, _e275, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    cur = _e272;
                 }
             }
         }
-        bool loop_init_27 = true;
+        bool loop_init_24 = true;
         while(true) {
-            if (!loop_init_27) {
-                uint _e391 = u0_;
-                u0_ = _e391 + 32u;
+            if (!loop_init_24) {
+                uint _e363 = u0_;
+                u0_ = _e363 + 32u;
             }
-            loop_init_27 = false;
-            uint _e307 = u0_;
-            if ((_e307 + 16u) < units_1) {
+            loop_init_24 = false;
+            uint _e279 = u0_;
+            if ((_e279 + 16u) < units) {
             } else {
                 break;
             }
             {
-                metal::uint4 _e317 = wbase;
-                uint _e318 = u0_;
-                UnitN _e319 = qmv_unit_n_load(_e317, _e318, wq, _buffer_sizes);
-                wb = _e319;
-                wc = _e319;
-                wd = _e319;
+                metal::uint4 _e289 = wbase;
+                uint _e290 = u0_;
+                UnitN _e291 = qmv_unit_n_load(_e289, _e290, wq, _buffer_sizes);
+                wb = _e291;
+                wc = _e291;
+                wd = _e291;
                 if (true) {
-                    metal::uint4 _e327 = wbase;
-                    uint _e328 = u0_;
-                    UnitN _e331 = qmv_unit_n_load(_e327, _e328 + QMV_LANES, wq, _buffer_sizes);
-                    wb = _e331;
+                    metal::uint4 _e299 = wbase;
+                    uint _e300 = u0_;
+                    UnitN _e303 = qmv_unit_n_load(_e299, _e300 + QMV_LANES, wq, _buffer_sizes);
+                    wb = _e303;
                 }
                 if (false) {
-                    metal::uint4 _e336 = wbase;
-                    uint _e337 = u0_;
-                    UnitN _e343 = qmv_unit_n_load(_e336, _e337 + 32u, wq, _buffer_sizes);
-                    wc = _e343;
+                    metal::uint4 _e308 = wbase;
+                    uint _e309 = u0_;
+                    UnitN _e315 = qmv_unit_n_load(_e308, _e309 + 32u, wq, _buffer_sizes);
+                    wc = _e315;
                 }
                 if (false) {
-                    metal::uint4 _e348 = wbase;
-                    uint _e349 = u0_;
-                    UnitN _e355 = qmv_unit_n_load(_e348, _e349 + 48u, wq, _buffer_sizes);
-                    wd = _e355;
+                    metal::uint4 _e320 = wbase;
+                    uint _e321 = u0_;
+                    UnitN _e327 = qmv_unit_n_load(_e320, _e321 + 48u, wq, _buffer_sizes);
+                    wd = _e327;
                 }
-                uint _e356 = u0_;
-                float _e357 = global_factor;
-                qmv_unit_n(_e356, _e319, count_5, _e357, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e328 = u0_;
+                float _e329 = global_factor;
+                qmv_unit_n(_e328, _e291, count_4, _e329, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 if (true) {
-                    uint _e362 = u0_;
-                    UnitN _e365 = wb;
-                    float _e366 = global_factor;
-                    qmv_unit_n(_e362 + QMV_LANES, _e365, count_5, _e366, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e334 = u0_;
+                    UnitN _e337 = wb;
+                    float _e338 = global_factor;
+                    qmv_unit_n(_e334 + QMV_LANES, _e337, count_4, _e338, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e371 = u0_;
-                    UnitN _e377 = wc;
-                    float _e378 = global_factor;
-                    qmv_unit_n(_e371 + 32u, _e377, count_5, _e378, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e343 = u0_;
+                    UnitN _e349 = wc;
+                    float _e350 = global_factor;
+                    qmv_unit_n(_e343 + 32u, _e349, count_4, _e350, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
-                    uint _e383 = u0_;
-                    UnitN _e389 = wd;
-                    float _e390 = global_factor;
-                    qmv_unit_n(_e383 + 48u, _e389, count_5, _e390, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    uint _e355 = u0_;
+                    UnitN _e361 = wd;
+                    float _e362 = global_factor;
+                    qmv_unit_n(_e355 + 48u, _e361, count_4, _e362, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
             }
         }
-        bool loop_init_28 = true;
+        bool loop_init_25 = true;
         while(true) {
-            if (!loop_init_28) {
-                uint _e400 = u0_;
-                u0_ = _e400 + QMV_LANES;
+            if (!loop_init_25) {
+                uint _e372 = u0_;
+                u0_ = _e372 + QMV_LANES;
             }
-            loop_init_28 = false;
-            uint _e393 = u0_;
-            if (_e393 < units_1) {
+            loop_init_25 = false;
+            uint _e365 = u0_;
+            if (_e365 < units) {
             } else {
                 break;
             }
             {
-                uint _e395 = u0_;
-                metal::uint4 _e396 = wbase;
-                uint _e397 = u0_;
-                UnitN _e398 = qmv_unit_n_load(_e396, _e397, wq, _buffer_sizes);
-                float _e399 = global_factor;
-                qmv_unit_n(_e395, _e398, count_5, _e399, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                uint _e367 = u0_;
+                metal::uint4 _e368 = wbase;
+                uint _e369 = u0_;
+                UnitN _e370 = qmv_unit_n_load(_e368, _e369, wq, _buffer_sizes);
+                float _e371 = global_factor;
+                qmv_unit_n(_e367, _e370, count_4, _e371, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
     if (false) {
-        bool _e410 = nv_huge;
-        local_7 = _e410;
+        local_7 = false;
     } else {
         local_7 = false;
     }
-    bool _e412 = local_7;
-    if (_e412) {
-        uint _e413 = u0_;
-        metal::uint4 _e414 = wbase;
-        float _e415 = global_factor;
-        qmv_unit_loops(_e413, units_1, _e414, count_5, _e415, true, wq, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+    bool _e386 = local_7;
+    if (_e386) {
+        uint _e389 = u0_;
+        local_8 = _e389 < units;
     } else {
-        uint _e417 = u0_;
-        metal::uint4 _e418 = wbase;
-        float _e419 = global_factor;
-        qmv_unit_loops(_e417, units_1, _e418, count_5, _e419, false, wq, p, x_2, scales, biases, fp4_lut, qmv_one16_, qmv_nv_factor, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+        local_8 = false;
+    }
+    bool _e392 = local_8;
+    if (_e392) {
+        metal::uint4 _e393 = wbase;
+        uint _e394 = u0_;
+        Unit4_ _e395 = qmv_unit_load(_e393, _e394, wq, _buffer_sizes);
+        cur_1 = _e395;
+        bool loop_init_26 = true;
+        while(true) {
+            if (!loop_init_26) {
+                uint _e410 = u0_;
+                u0_ = _e410 + QMV_LANES;
+            }
+            loop_init_26 = false;
+            uint _e397 = u0_;
+            if (_e397 < units) {
+            } else {
+                break;
+            }
+            {
+                metal::uint4 _e399 = wbase;
+                uint _e400 = u0_;
+                Unit4_ _e406 = qmv_unit_load(_e399, metal::min(_e400 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e407 = u0_;
+                Unit4_ _e408 = cur_1;
+                float _e409 = global_factor;
+                qmv_unit(_e407, _e408, count_4, _e409, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                cur_1 = _e406;
+            }
+        }
+    }
+    bool loop_init_27 = true;
+    while(true) {
+        if (!loop_init_27) {
+            uint _e497 = u0_;
+            u0_ = _e497 + 32u;
+        }
+        loop_init_27 = false;
+        uint _e413 = u0_;
+        if ((_e413 + 16u) < units) {
+        } else {
+            break;
+        }
+        {
+            metal::uint4 _e423 = wbase;
+            uint _e424 = u0_;
+            Unit4_ _e425 = qmv_unit_load(_e423, _e424, wq, _buffer_sizes);
+            wb_1 = _e425;
+            wc_1 = _e425;
+            wd_1 = _e425;
+            if (true) {
+                metal::uint4 _e433 = wbase;
+                uint _e434 = u0_;
+                Unit4_ _e437 = qmv_unit_load(_e433, _e434 + QMV_LANES, wq, _buffer_sizes);
+                wb_1 = _e437;
+            }
+            if (false) {
+                metal::uint4 _e442 = wbase;
+                uint _e443 = u0_;
+                Unit4_ _e449 = qmv_unit_load(_e442, _e443 + 32u, wq, _buffer_sizes);
+                wc_1 = _e449;
+            }
+            if (false) {
+                metal::uint4 _e454 = wbase;
+                uint _e455 = u0_;
+                Unit4_ _e461 = qmv_unit_load(_e454, _e455 + 48u, wq, _buffer_sizes);
+                wd_1 = _e461;
+            }
+            uint _e462 = u0_;
+            float _e463 = global_factor;
+            qmv_unit(_e462, _e425, count_4, _e463, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            if (true) {
+                uint _e468 = u0_;
+                Unit4_ _e471 = wb_1;
+                float _e472 = global_factor;
+                qmv_unit(_e468 + QMV_LANES, _e471, count_4, _e472, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e477 = u0_;
+                Unit4_ _e483 = wc_1;
+                float _e484 = global_factor;
+                qmv_unit(_e477 + 32u, _e483, count_4, _e484, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+            if (false) {
+                uint _e489 = u0_;
+                Unit4_ _e495 = wd_1;
+                float _e496 = global_factor;
+                qmv_unit(_e489 + 48u, _e495, count_4, _e496, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+        }
+    }
+    bool loop_init_28 = true;
+    while(true) {
+        if (!loop_init_28) {
+            uint _e506 = u0_;
+            u0_ = _e506 + QMV_LANES;
+        }
+        loop_init_28 = false;
+        uint _e499 = u0_;
+        if (_e499 < units) {
+        } else {
+            break;
+        }
+        {
+            uint _e501 = u0_;
+            metal::uint4 _e502 = wbase;
+            uint _e503 = u0_;
+            Unit4_ _e504 = qmv_unit_load(_e502, _e503, wq, _buffer_sizes);
+            float _e505 = global_factor;
+            qmv_unit(_e501, _e504, count_4, _e505, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+        }
     }
     bool loop_init_29 = true;
     while(true) {
         if (!loop_init_29) {
-            uint _e447 = mi_2;
-            mi_2 = _e447 + 1u;
+            uint _e535 = mi_2;
+            mi_2 = _e535 + 1u;
         }
         loop_init_29 = false;
-        uint _e423 = mi_2;
-        if (_e423 < QMV_XROWS) {
+        uint _e511 = mi_2;
+        if (_e511 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2404,37 +2342,37 @@ struct qmvInput {
             bool loop_init_30 = true;
             while(true) {
                 if (!loop_init_30) {
-                    uint _e444 = ci_2;
-                    ci_2 = _e444 + 1u;
+                    uint _e532 = ci_2;
+                    ci_2 = _e532 + 1u;
                 }
                 loop_init_30 = false;
-                uint _e428 = ci_2;
-                if (_e428 < QMV_COLS) {
+                uint _e516 = ci_2;
+                if (_e516 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e431 = ci_2;
-                    uint _e434 = mi_2;
-                    uint _e438 = mi_2;
-                    uint _e440 = ci_2;
-                    float _e442 = qacc.inner[_e438][_e440];
-                    acc.inner[(_e431 * QMAX_ROWS) + _e434] = _e442;
+                    uint _e519 = ci_2;
+                    uint _e522 = mi_2;
+                    uint _e526 = mi_2;
+                    uint _e528 = ci_2;
+                    float _e530 = qacc.inner[_e526][_e528];
+                    acc.inner[(_e519 * QMAX_ROWS) + _e522] = _e530;
                 }
             }
         }
     }
-    uint first_1 = (count_5 > 0u) ? lane_1 : chunks;
-    c0_ = _e206 ? chunks : first_1;
+    uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
+    c0_ = _e178 ? chunks : first_1;
     bool loop_init_31 = true;
     while(true) {
         if (!loop_init_31) {
-            uint _e734 = c0_;
-            c0_ = _e734 + 32u;
+            uint _e822 = c0_;
+            c0_ = _e822 + 32u;
         }
         loop_init_31 = false;
-        uint _e461 = c0_;
-        if (_e461 < chunks) {
+        uint _e549 = c0_;
+        if (_e549 < chunks) {
         } else {
             break;
         }
@@ -2443,38 +2381,38 @@ struct qmvInput {
             bool loop_init_32 = true;
             while(true) {
                 if (!loop_init_32) {
-                    uint _e494 = u;
-                    u = _e494 + 1u;
+                    uint _e582 = u;
+                    u = _e582 + 1u;
                 }
                 loop_init_32 = false;
-                uint _e465 = u;
-                if (_e465 < 2u) {
+                uint _e553 = u;
+                if (_e553 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e467 = c0_;
-                    uint _e468 = u;
-                    uint c_5 = metal::min(_e467 + (_e468 * QMV_LANES), chunks - 1u);
+                    uint _e555 = c0_;
+                    uint _e556 = u;
+                    uint c_5 = metal::min(_e555 + (_e556 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
                     bool loop_init_33 = true;
                     while(true) {
                         if (!loop_init_33) {
-                            uint _e491 = ci_3;
-                            ci_3 = _e491 + 1u;
+                            uint _e579 = ci_3;
+                            ci_3 = _e579 + 1u;
                         }
                         loop_init_33 = false;
-                        uint _e477 = ci_3;
-                        if (_e477 < QMV_COLS) {
+                        uint _e565 = ci_3;
+                        if (_e565 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e480 = ci_3;
-                            uint _e482 = w_rows.inner[_e480];
-                            uint _e483 = u;
-                            uint _e486 = ci_3;
-                            qmv_load(_e482, c_5, ((_e483 * QMAX_COLS) + _e486) * 8u, wq, p, wbuf, _buffer_sizes);
+                            uint _e568 = ci_3;
+                            uint _e570 = w_rows.inner[_e568];
+                            uint _e571 = u;
+                            uint _e574 = ci_3;
+                            qmv_load(_e570, c_5, ((_e571 * QMAX_COLS) + _e574) * 8u, wq, p, wbuf, _buffer_sizes);
                         }
                     }
                 }
@@ -2483,19 +2421,19 @@ struct qmvInput {
             bool loop_init_34 = true;
             while(true) {
                 if (!loop_init_34) {
-                    uint _e732 = u_1;
-                    u_1 = _e732 + 1u;
+                    uint _e820 = u_1;
+                    u_1 = _e820 + 1u;
                 }
                 loop_init_34 = false;
-                uint _e498 = u_1;
-                if (_e498 < 2u) {
+                uint _e586 = u_1;
+                if (_e586 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e500 = c0_;
-                    uint _e501 = u_1;
-                    uint c_6 = _e500 + (_e501 * QMV_LANES);
+                    uint _e588 = c0_;
+                    uint _e589 = u_1;
+                    uint c_6 = _e588 + (_e589 * QMV_LANES);
                     if (c_6 >= chunks) {
                         break;
                     }
@@ -2503,20 +2441,20 @@ struct qmvInput {
                     bool loop_init_35 = true;
                     while(true) {
                         if (!loop_init_35) {
-                            uint _e729 = s0_;
-                            s0_ = _e729 + 32u;
+                            uint _e817 = s0_;
+                            s0_ = _e817 + 32u;
                         }
                         loop_init_35 = false;
-                        uint _e508 = s0_;
-                        if (_e508 < 32u) {
+                        uint _e596 = s0_;
+                        if (_e596 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e513 = s0_;
-                            uint j0_3 = (c_6 * 32u) + _e513;
-                            uint _e517 = p.k;
-                            if (j0_3 >= _e517) {
+                            uint _e601 = s0_;
+                            uint j0_3 = (c_6 * 32u) + _e601;
+                            uint _e605 = p.k;
+                            if (j0_3 >= _e605) {
                                 break;
                             }
                             ab = type_18 {};
@@ -2524,22 +2462,22 @@ struct qmvInput {
                             bool loop_init_36 = true;
                             while(true) {
                                 if (!loop_init_36) {
-                                    uint _e534 = ci_4;
-                                    ci_4 = _e534 + 1u;
+                                    uint _e622 = ci_4;
+                                    ci_4 = _e622 + 1u;
                                 }
                                 loop_init_36 = false;
-                                uint _e523 = ci_4;
-                                if (_e523 < QMV_COLS) {
+                                uint _e611 = ci_4;
+                                if (_e611 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e526 = ci_4;
-                                    uint _e528 = ci_4;
-                                    uint _e530 = w_rows.inner[_e528];
-                                    float _e531 = global_factor;
-                                    metal::float2 _e532 = qmv_group(_e530, j0_3, _e531, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e526] = _e532;
+                                    uint _e614 = ci_4;
+                                    uint _e616 = ci_4;
+                                    uint _e618 = w_rows.inner[_e616];
+                                    float _e619 = global_factor;
+                                    metal::float2 _e620 = qmv_group(_e618, j0_3, _e619, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e614] = _e620;
                                 }
                             }
                             dots = type_21 {};
@@ -2548,12 +2486,12 @@ struct qmvInput {
                             bool loop_init_37 = true;
                             while(true) {
                                 if (!loop_init_37) {
-                                    uint _e681 = e8_;
-                                    e8_ = _e681 + 8u;
+                                    uint _e769 = e8_;
+                                    e8_ = _e769 + 8u;
                                 }
                                 loop_init_37 = false;
-                                uint _e542 = e8_;
-                                if (_e542 < 32u) {
+                                uint _e630 = e8_;
+                                if (_e630 < 32u) {
                                 } else {
                                     break;
                                 }
@@ -2563,12 +2501,12 @@ struct qmvInput {
                                     bool loop_init_38 = true;
                                     while(true) {
                                         if (!loop_init_38) {
-                                            uint _e579 = ci_5;
-                                            ci_5 = _e579 + 1u;
+                                            uint _e667 = ci_5;
+                                            ci_5 = _e667 + 1u;
                                         }
                                         loop_init_38 = false;
-                                        uint _e548 = ci_5;
-                                        if (_e548 < QMV_COLS) {
+                                        uint _e636 = ci_5;
+                                        if (_e636 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
@@ -2577,25 +2515,25 @@ struct qmvInput {
                                             bool loop_init_39 = true;
                                             while(true) {
                                                 if (!loop_init_39) {
-                                                    uint _e576 = e;
-                                                    e = _e576 + 1u;
+                                                    uint _e664 = e;
+                                                    e = _e664 + 1u;
                                                 }
                                                 loop_init_39 = false;
-                                                uint _e553 = e;
-                                                if (_e553 < 8u) {
+                                                uint _e641 = e;
+                                                if (_e641 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e556 = ci_5;
-                                                    uint _e559 = e;
-                                                    uint _e562 = u_1;
-                                                    uint _e565 = ci_5;
-                                                    uint _e569 = s0_;
-                                                    uint _e570 = e8_;
-                                                    uint _e572 = e;
-                                                    float _e574 = qmv_weight(((_e562 * QMAX_COLS) + _e565) * 8u, (_e569 + _e570) + _e572, fp4_lut, wbuf, qmv_one32_);
-                                                    wf.inner[(_e556 * 8u) + _e559] = _e574;
+                                                    uint _e644 = ci_5;
+                                                    uint _e647 = e;
+                                                    uint _e650 = u_1;
+                                                    uint _e653 = ci_5;
+                                                    uint _e657 = s0_;
+                                                    uint _e658 = e8_;
+                                                    uint _e660 = e;
+                                                    float _e662 = qmv_weight(((_e650 * QMAX_COLS) + _e653) * 8u, (_e657 + _e658) + _e660, fp4_lut, wbuf, qmv_one32_);
+                                                    wf.inner[(_e644 * 8u) + _e647] = _e662;
                                                 }
                                             }
                                         }
@@ -2604,80 +2542,80 @@ struct qmvInput {
                                     bool loop_init_40 = true;
                                     while(true) {
                                         if (!loop_init_40) {
-                                            uint _e679 = mi_3;
-                                            mi_3 = _e679 + 1u;
+                                            uint _e767 = mi_3;
+                                            mi_3 = _e767 + 1u;
                                         }
                                         loop_init_40 = false;
-                                        uint _e583 = mi_3;
-                                        if (_e583 < QMV_XROWS) {
+                                        uint _e671 = mi_3;
+                                        if (_e671 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e586 = mi_3;
-                                            if (_e586 < count_5) {
-                                                uint _e588 = mi_3;
-                                                uint _e590 = x_rows.inner[_e588];
-                                                uint _e591 = e8_;
-                                                qmv_x8_(_e590, j0_3 + _e591, p, x_2, xv, _buffer_sizes);
+                                            uint _e674 = mi_3;
+                                            if (_e674 < count_4) {
+                                                uint _e676 = mi_3;
+                                                uint _e678 = x_rows.inner[_e676];
+                                                uint _e679 = e8_;
+                                                qmv_x8_(_e678, j0_3 + _e679, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e598 = mi_3;
-                                                    float _e600 = sx.inner[_e598];
-                                                    float _e603 = xv.inner[0];
-                                                    float _e606 = xv.inner[1];
-                                                    float _e610 = xv.inner[2];
-                                                    float _e613 = xv.inner[3];
-                                                    float _e618 = xv.inner[4];
-                                                    float _e621 = xv.inner[5];
-                                                    float _e625 = xv.inner[6];
-                                                    float _e628 = xv.inner[7];
-                                                    sx.inner[_e598] = _e600 + (((_e603 + _e606) + (_e610 + _e613)) + ((_e618 + _e621) + (_e625 + _e628)));
+                                                    uint _e686 = mi_3;
+                                                    float _e688 = sx.inner[_e686];
+                                                    float _e691 = xv.inner[0];
+                                                    float _e694 = xv.inner[1];
+                                                    float _e698 = xv.inner[2];
+                                                    float _e701 = xv.inner[3];
+                                                    float _e706 = xv.inner[4];
+                                                    float _e709 = xv.inner[5];
+                                                    float _e713 = xv.inner[6];
+                                                    float _e716 = xv.inner[7];
+                                                    sx.inner[_e686] = _e688 + (((_e691 + _e694) + (_e698 + _e701)) + ((_e706 + _e709) + (_e713 + _e716)));
                                                 }
                                                 ci_6 = 0u;
                                                 bool loop_init_41 = true;
                                                 while(true) {
                                                     if (!loop_init_41) {
-                                                        uint _e676 = ci_6;
-                                                        ci_6 = _e676 + 1u;
+                                                        uint _e764 = ci_6;
+                                                        ci_6 = _e764 + 1u;
                                                     }
                                                     loop_init_41 = false;
-                                                    uint _e635 = ci_6;
-                                                    if (_e635 < QMV_COLS) {
+                                                    uint _e723 = ci_6;
+                                                    if (_e723 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e638 = ci_6;
-                                                        uint _e641 = mi_3;
-                                                        float _e644 = dots.inner[(_e638 * QMAX_ROWS) + _e641];
-                                                        d = _e644;
+                                                        uint _e726 = ci_6;
+                                                        uint _e729 = mi_3;
+                                                        float _e732 = dots.inner[(_e726 * QMAX_ROWS) + _e729];
+                                                        d = _e732;
                                                         e_1 = 0u;
                                                         bool loop_init_42 = true;
                                                         while(true) {
                                                             if (!loop_init_42) {
-                                                                uint _e666 = e_1;
-                                                                e_1 = _e666 + 1u;
+                                                                uint _e754 = e_1;
+                                                                e_1 = _e754 + 1u;
                                                             }
                                                             loop_init_42 = false;
-                                                            uint _e648 = e_1;
-                                                            if (_e648 < 8u) {
+                                                            uint _e736 = e_1;
+                                                            if (_e736 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e651 = d;
-                                                                uint _e653 = e_1;
-                                                                float _e655 = xv.inner[_e653];
-                                                                uint _e656 = ci_6;
-                                                                uint _e659 = e_1;
-                                                                float _e662 = wf.inner[(_e656 * 8u) + _e659];
-                                                                d = _e651 + (_e655 * _e662);
+                                                                float _e739 = d;
+                                                                uint _e741 = e_1;
+                                                                float _e743 = xv.inner[_e741];
+                                                                uint _e744 = ci_6;
+                                                                uint _e747 = e_1;
+                                                                float _e750 = wf.inner[(_e744 * 8u) + _e747];
+                                                                d = _e739 + (_e743 * _e750);
                                                             }
                                                         }
-                                                        uint _e668 = ci_6;
-                                                        uint _e671 = mi_3;
-                                                        float _e674 = d;
-                                                        dots.inner[(_e668 * QMAX_ROWS) + _e671] = _e674;
+                                                        uint _e756 = ci_6;
+                                                        uint _e759 = mi_3;
+                                                        float _e762 = d;
+                                                        dots.inner[(_e756 * QMAX_ROWS) + _e759] = _e762;
                                                     }
                                                 }
                                             }
@@ -2689,12 +2627,12 @@ struct qmvInput {
                             bool loop_init_43 = true;
                             while(true) {
                                 if (!loop_init_43) {
-                                    uint _e727 = mi_4;
-                                    mi_4 = _e727 + 1u;
+                                    uint _e815 = mi_4;
+                                    mi_4 = _e815 + 1u;
                                 }
                                 loop_init_43 = false;
-                                uint _e686 = mi_4;
-                                if (_e686 < QMV_XROWS) {
+                                uint _e774 = mi_4;
+                                if (_e774 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
@@ -2703,29 +2641,29 @@ struct qmvInput {
                                     bool loop_init_44 = true;
                                     while(true) {
                                         if (!loop_init_44) {
-                                            uint _e724 = ci_7;
-                                            ci_7 = _e724 + 1u;
+                                            uint _e812 = ci_7;
+                                            ci_7 = _e812 + 1u;
                                         }
                                         loop_init_44 = false;
-                                        uint _e691 = ci_7;
-                                        if (_e691 < QMV_COLS) {
+                                        uint _e779 = ci_7;
+                                        if (_e779 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e694 = ci_7;
-                                            uint _e697 = mi_4;
-                                            float _e700 = acc.inner[(_e694 * QMAX_ROWS) + _e697];
-                                            uint _e701 = ci_7;
-                                            float _e704 = ab.inner[_e701].x;
-                                            uint _e705 = ci_7;
-                                            uint _e708 = mi_4;
-                                            float _e711 = dots.inner[(_e705 * QMAX_ROWS) + _e708];
-                                            uint _e713 = ci_7;
-                                            float _e716 = ab.inner[_e713].y;
-                                            uint _e717 = mi_4;
-                                            float _e719 = sx.inner[_e717];
-                                            acc.inner[(_e694 * QMAX_ROWS) + _e697] = _e700 + ((_e704 * _e711) + (_e716 * _e719));
+                                            uint _e782 = ci_7;
+                                            uint _e785 = mi_4;
+                                            float _e788 = acc.inner[(_e782 * QMAX_ROWS) + _e785];
+                                            uint _e789 = ci_7;
+                                            float _e792 = ab.inner[_e789].x;
+                                            uint _e793 = ci_7;
+                                            uint _e796 = mi_4;
+                                            float _e799 = dots.inner[(_e793 * QMAX_ROWS) + _e796];
+                                            uint _e801 = ci_7;
+                                            float _e804 = ab.inner[_e801].y;
+                                            uint _e805 = mi_4;
+                                            float _e807 = sx.inner[_e805];
+                                            acc.inner[(_e782 * QMAX_ROWS) + _e785] = _e788 + ((_e792 * _e799) + (_e804 * _e807));
                                         }
                                     }
                                 }
@@ -2737,19 +2675,19 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e741 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_5, _e741, acc, p, rows, out, red, _buffer_sizes);
+        uint _e829 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e829, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
     bool loop_init_45 = true;
     while(true) {
         if (!loop_init_45) {
-            uint _e899 = mi_5;
-            mi_5 = _e899 + 1u;
+            uint _e987 = mi_5;
+            mi_5 = _e987 + 1u;
         }
         loop_init_45 = false;
-        uint _e744 = mi_5;
-        if (_e744 < QMV_XROWS) {
+        uint _e832 = mi_5;
+        if (_e832 < QMV_XROWS) {
         } else {
             break;
         }
@@ -2758,21 +2696,21 @@ struct qmvInput {
             bool loop_init_46 = true;
             while(true) {
                 if (!loop_init_46) {
-                    uint _e766 = ci_8;
-                    ci_8 = _e766 + 1u;
+                    uint _e854 = ci_8;
+                    ci_8 = _e854 + 1u;
                 }
                 loop_init_46 = false;
-                uint _e749 = ci_8;
-                if (_e749 < QMV_COLS) {
+                uint _e837 = ci_8;
+                if (_e837 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e753 = ci_8;
-                    uint _e758 = ci_8;
-                    uint _e761 = mi_5;
-                    float _e764 = acc.inner[(_e758 * QMAX_ROWS) + _e761];
-                    red.inner[(_e753 * QMV_WG) + lid] = _e764;
+                    uint _e841 = ci_8;
+                    uint _e846 = ci_8;
+                    uint _e849 = mi_5;
+                    float _e852 = acc.inner[(_e846 * QMAX_ROWS) + _e849];
+                    red.inner[(_e841 * QMV_WG) + lid] = _e852;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
@@ -2780,38 +2718,38 @@ struct qmvInput {
             bool loop_init_47 = true;
             while(true) {
                 if (!loop_init_47) {
-                    uint _e803 = stride;
-                    stride = _e803 >> 1u;
+                    uint _e891 = stride;
+                    stride = _e891 >> 1u;
                 }
                 loop_init_47 = false;
-                uint _e773 = stride;
-                if (_e773 > 0u) {
+                uint _e861 = stride;
+                if (_e861 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e776 = stride;
-                    if (lane_1 < _e776) {
+                    uint _e864 = stride;
+                    if (lane_1 < _e864) {
                         ci_9 = 0u;
                         bool loop_init_48 = true;
                         while(true) {
                             if (!loop_init_48) {
-                                uint _e801 = ci_9;
-                                ci_9 = _e801 + 1u;
+                                uint _e889 = ci_9;
+                                ci_9 = _e889 + 1u;
                             }
                             loop_init_48 = false;
-                            uint _e780 = ci_9;
-                            if (_e780 < QMV_COLS) {
+                            uint _e868 = ci_9;
+                            if (_e868 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e784 = ci_9;
-                                float _e789 = red.inner[(_e784 * QMV_WG) + lid];
-                                uint _e791 = ci_9;
-                                uint _e795 = stride;
-                                float _e798 = red.inner[((_e791 * QMV_WG) + lid) + _e795];
-                                red.inner[(_e784 * QMV_WG) + lid] = _e789 + _e798;
+                                uint _e872 = ci_9;
+                                float _e877 = red.inner[(_e872 * QMV_WG) + lid];
+                                uint _e879 = ci_9;
+                                uint _e883 = stride;
+                                float _e886 = red.inner[((_e879 * QMV_WG) + lid) + _e883];
+                                red.inner[(_e872 * QMV_WG) + lid] = _e877 + _e886;
                             }
                         }
                     }
@@ -2819,44 +2757,44 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e810 = mi_5;
-                local_8 = _e810 < count_5;
+                uint _e898 = mi_5;
+                local_9 = _e898 < count_4;
             } else {
-                local_8 = false;
+                local_9 = false;
             }
-            bool _e813 = local_8;
-            if (_e813) {
-                uint _e815 = tile.y;
-                uint _e816 = mi_5;
-                metal::uint2 _e817 = qmv_row(_e815, _e816, rows, _buffer_sizes);
-                uint _e821 = p.n;
-                uint o_6 = _e817.y * _e821;
+            bool _e901 = local_9;
+            if (_e901) {
+                uint _e903 = tile.y;
+                uint _e904 = mi_5;
+                metal::uint2 _e905 = qmv_row(_e903, _e904, rows, _buffer_sizes);
+                uint _e909 = p.n;
+                uint o_6 = _e905.y * _e909;
                 if (false) {
                     ci_10 = 0u;
                     bool loop_init_49 = true;
                     while(true) {
                         if (!loop_init_49) {
-                            uint _e868 = ci_10;
-                            ci_10 = _e868 + 2u;
+                            uint _e956 = ci_10;
+                            ci_10 = _e956 + 2u;
                         }
                         loop_init_49 = false;
-                        uint _e829 = ci_10;
-                        if (_e829 < QMV_COLS) {
+                        uint _e917 = ci_10;
+                        if (_e917 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e832 = ci_10;
-                            uint _e836 = p.n;
-                            if ((col0_1 + _e832) < _e836) {
-                                uint _e839 = ci_10;
-                                float _e844 = red.inner[(_e839 * QMV_WG) + lid];
-                                uint _e846 = float_to_bits(_e844, XDT);
-                                uint _e848 = ci_10;
-                                float _e855 = red.inner[((_e848 + 1u) * QMV_WG) + lid];
-                                uint _e857 = float_to_bits(_e855, XDT);
-                                uint _e860 = ci_10;
-                                out[((o_6 + col0_1) + _e860) >> 1u] = _e846 | (_e857 << 16u);
+                            uint _e920 = ci_10;
+                            uint _e924 = p.n;
+                            if ((col0_1 + _e920) < _e924) {
+                                uint _e927 = ci_10;
+                                float _e932 = red.inner[(_e927 * QMV_WG) + lid];
+                                uint _e934 = float_to_bits(_e932, XDT);
+                                uint _e936 = ci_10;
+                                float _e943 = red.inner[((_e936 + 1u) * QMV_WG) + lid];
+                                uint _e945 = float_to_bits(_e943, XDT);
+                                uint _e948 = ci_10;
+                                out[((o_6 + col0_1) + _e948) >> 1u] = _e934 | (_e945 << 16u);
                             }
                         }
                     }
@@ -2865,23 +2803,23 @@ struct qmvInput {
                     bool loop_init_50 = true;
                     while(true) {
                         if (!loop_init_50) {
-                            uint _e896 = ci_11;
-                            ci_11 = _e896 + 1u;
+                            uint _e984 = ci_11;
+                            ci_11 = _e984 + 1u;
                         }
                         loop_init_50 = false;
-                        uint _e873 = ci_11;
-                        if (_e873 < QMV_COLS) {
+                        uint _e961 = ci_11;
+                        if (_e961 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e876 = ci_11;
-                            uint _e880 = p.n;
-                            if ((col0_1 + _e876) < _e880) {
-                                uint _e884 = ci_11;
-                                uint _e888 = ci_11;
-                                float _e893 = red.inner[(_e888 * QMV_WG) + lid];
-                                out[(o_6 + col0_1) + _e884] = as_type<uint>(_e893);
+                            uint _e964 = ci_11;
+                            uint _e968 = p.n;
+                            if ((col0_1 + _e964) < _e968) {
+                                uint _e972 = ci_11;
+                                uint _e976 = ci_11;
+                                float _e981 = red.inner[(_e976 * QMV_WG) + lid];
+                                out[(o_6 + col0_1) + _e972] = as_type<uint>(_e981);
                             }
                         }
                     }
