@@ -319,6 +319,50 @@ fn qmv_nvfp4_nan_scales() {
     }
 }
 
+/// nvfp4 qmv with global scales near f32's range: the word path's group factor is the E4M3 scale
+/// (as an f16, the value · 2^-8) · 2^22 · global / 2688, and no partial product of it may overflow
+/// where the result does not (2^22 · global / 2688 does from 2^106 on: a kernel must not fold that
+/// into one factor there). Both sides of that limit and a plain global must agree with the CPU
+/// backend on f32 x, under two and four columns per thread. The scales stay under 0.5 (E4M3 exponent field < 6): the word path's A
+/// (scale · global · 2^14, the 2^14 undoing the f16 weights' 2^-14) overflows f32 from
+/// scale · global ≥ 2^114 where the CPU's products need not, so larger ones are not this test's.
+#[test]
+fn qmv_nvfp4_huge_global_scale() {
+    let Some(ctx) = ctx("qmv_nvfp4_huge_global_scale") else { return };
+    let own = WgpuContext::new().unwrap();
+    own.set_qmv_layout(Some("4x4x64x1x4x1x1x0x1".parse().unwrap())).unwrap();
+    let mut rng = rng("qmv_nvfp4_huge_global_scale");
+    let spec = QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap();
+    let (n, k) = (8usize, 256usize);
+    let (x_shape, w_shape, s_shape, y_shape) = ([1, k], [n, k / 8], [n, k / 16], [1, n]);
+    let wq: Vec<u32> = (0..n * k / 8).map(|_| rng.random()).collect();
+    // E4M3 bytes of both signs under 0.5, subnormals (0x01..0x07) and zero included.
+    let sc: Vec<u8> = (0..n * k / 16).map(|i| ((i * 37) % 0x30) as u8 | if i % 5 == 0 { 0x80 } else { 0 }).collect();
+    // global / 2688: 2^107 and 2^115 (2^22 · it overflows), 2^100 (it does not), 3 / 2688.
+    for gscale in [2688.0 * 2f32.powi(107), 2688.0 * 2f32.powi(115), 2688.0 * 2f32.powi(100), 3.0] {
+        // x small enough for a finite output where the global is huge.
+        let xs = if gscale > 1e30 { 2f32.powi(-100) } else { 1.0 };
+        let xf: Vec<f32> = (0..k).map(|_| (rng.random::<f32>() - 0.5) * xs).collect();
+        let g = [gscale];
+        let xr = TensorRef::new(&xf, &x_shape).unwrap();
+        let wr = TensorRef::new(&wq, &w_shape).unwrap();
+        let sr = TensorRef::from_bytes("scales", DType::U8, &s_shape, &sc).unwrap();
+        let gr = TensorRef::new(&g, &[]).unwrap();
+        let op = MatmulOp::gather_qmm(&xr.meta(), &wr.meta(), &sr.meta(), None, None, None, true, spec, Some(&gr.meta()), false).unwrap();
+        let mut cpu = vec![0f32; n];
+        qmlx_core::cpu::matmul(&op, xr, wr, sr, None, GatherIndices::default(), Some(gr), TensorMut::new(&mut cpu, &y_shape).unwrap()).unwrap();
+        let cpu: Vec<f64> = cpu.iter().map(|&v| v as f64).collect();
+        assert!(cpu.iter().all(|v| v.is_finite()), "global {gscale:e}: cpu {cpu:?}");
+        for (name, cx) in [("default layout", ctx), ("4 columns", &own)] {
+            let mut out = vec![0f32; n];
+            cx.matmul_host(&op, xr, wr, sr, None, GatherIndices::default(), Some(gr), TensorMut::new(&mut out, &y_shape).unwrap()).unwrap();
+            let gpu: Vec<f64> = out.iter().map(|&v| v as f64).collect();
+            let e = rel_err(&gpu, &cpu);
+            assert!(e <= floor(DType::F32), "{name} global {gscale:e}: err {e:.3e} vs the cpu backend > {:.1e} (gpu {gpu:?}, cpu {cpu:?})", floor(DType::F32));
+        }
+    }
+}
+
 /// Every qmv layout limit on its own context: lanes from 4 to 128, 1–4 columns per thread (odd
 /// counts force the float32 + cast output), unroll 1 to 4, workgroups of 64 to 256, word-path
 /// loads of 1 and 4 words, all three 4-bit decodes, both reductions, with and without prefetch, direct or table schedule (affine and mxfp4 rows of K % 32 == 0 take the word
