@@ -394,21 +394,21 @@ impl MetalHost {
         let (tiles, rows) = (self.buffer_with(&plan.tiles)?, self.buffer_with(&plan.rows)?);
         let scratch = launch.cast.as_ref().map(|_| self.scratch(plan.rows.len() * op.n * 4)).transpose()?;
         let dst = scratch.as_deref().map_or(out.bound(), |s| (s, 0));
+        let mut main = vec![
+            x.bound(),
+            w.bound(),
+            scales.bound(),
+            biases.map_or(x.bound(), |b| b.bound()),
+            global_scale.map_or(x.bound(), |g| g.bound()),
+            (&*tiles, 0),
+            (&*rows, 0),
+            dst,
+        ];
+        if launch.main.kernel.binds_w_words() {
+            main.push(w.bound());
+        }
         self.run(target, |cmd| {
-            self.encode(
-                cmd,
-                &launch.main,
-                &[
-                    x.bound(),
-                    w.bound(),
-                    scales.bound(),
-                    biases.map_or(x.bound(), |b| b.bound()),
-                    global_scale.map_or(x.bound(), |g| g.bound()),
-                    (&*tiles, 0),
-                    (&*rows, 0),
-                    dst,
-                ],
-            )?;
+            self.encode(cmd, &launch.main, &main)?;
             if let Some(cast) = &launch.cast {
                 self.encode(cmd, cast, &[dst, out.bound()])?;
             }

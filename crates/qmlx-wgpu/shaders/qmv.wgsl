@@ -79,6 +79,13 @@ const QMAX_ROWS: u32 = 8u;
 var<workgroup> red: array<f32, 1024>; // [QMV_COLS][QMV_WG] partial sums of one x row
 var<workgroup> fp4_lut: array<f32, 16>;
 
+// The weights again, bound as words (host: slot 9 is the buffer of slot 2, qmv only): word i
+// is one address, and a unit's consecutive words are immediate offsets off it. Read through `wq`
+// (`wq[i >> 2][i & 3]`), NVIDIA's compiler built each word's address separately (shift, shift,
+// and, lea, add, compare: ≈ 6 instructions a word; stage 14 SASS of the 3-bit loop,
+// bench/results/wgpu-h100-stage10-notes.md).
+@group(0) @binding(9) var<storage, read> wq_words: array<u32>;
+
 // The loaded chunks of the code-by-code path: [2][QMAX_COLS][8 words] (BITS ≤ 8 words per chunk).
 var<private> wbuf: array<u32, 64>;
 // Eight consecutive x values as f32.
@@ -114,7 +121,7 @@ fn qmv_load(row: u32, c: u32, base: u32) {
     for (var i = 0u; i < BITS; i++) {
         var word = 0u;
         if start + i < end {
-            word = wq_word(start + i);
+            word = wq_words[start + i];
         }
         wbuf[base + i] = word;
     }
@@ -557,13 +564,13 @@ fn qmv_unit_n_lo(i: u32) -> vec4<u32> {
     if uw == 4u && BITS == 2u {
         return wq[i >> 2u];
     }
-    var v = vec4<u32>(wq_word(i), 0u, 0u, 0u);
+    var v = vec4<u32>(wq_words[i], 0u, 0u, 0u);
     if uw > 1u {
-        v.y = wq_word(i + 1u);
-        v.z = wq_word(i + 2u);
+        v.y = wq_words[i + 1u];
+        v.z = wq_words[i + 2u];
     }
     if uw > 3u {
-        v.w = wq_word(i + 3u);
+        v.w = wq_words[i + 3u];
     }
     return v;
 }
@@ -573,13 +580,13 @@ fn qmv_unit_n_hi(i: u32) -> vec4<u32> {
     let uw = qmv_unit_words_n();
     var v = vec4<u32>(0u);
     if uw > 4u {
-        v.x = wq_word(i + 4u);
+        v.x = wq_words[i + 4u];
     }
     if uw > 5u {
-        v.y = wq_word(i + 5u);
+        v.y = wq_words[i + 5u];
     }
     if uw > 6u {
-        v.z = wq_word(i + 6u);
+        v.z = wq_words[i + 6u];
     }
     return v;
 }

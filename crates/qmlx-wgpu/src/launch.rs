@@ -109,7 +109,8 @@ impl Launch {
 
     /// The matmul of `op` over its schedule `plan`: qmv (with the default [`QmvLayout`]) or the
     /// tiled qmm, as the plan chose. Slots of `main`: params, x, w, scales, biases,
-    /// global_scale, tiles (`plan.tiles`), rows (`plan.rows`), dst. With `cast` (a 16-bit output
+    /// global_scale, tiles (`plan.tiles`), rows (`plan.rows`), dst, and for qmv
+    /// ([`Kernel::binds_w_words`]) w again. With `cast` (a 16-bit output
     /// the kernel does not write itself), dst is a float32 scratch of the output's element count
     /// and `cast` converts it into the output; otherwise dst is the output.
     pub fn matmul(op: &MatmulOp, plan: &Plan) -> Result<MatmulLaunch> {
@@ -349,7 +350,11 @@ mod tests {
                 let scratch = c.scratch(total * 4).unwrap();
                 let dst = if ml.cast.is_none() { &got.buffer } else { &scratch };
                 let any = &x.buffer;
-                run(c, l, &[&x.buffer, &q.wq.buffer, &q.scales.buffer, q.biases.as_ref().map_or(any, |b| &b.buffer), q.gscale.as_ref().map_or(any, |g| &g.buffer), &tiles, &rows_t, dst]);
+                let mut bufs = vec![&x.buffer, &q.wq.buffer, &q.scales.buffer, q.biases.as_ref().map_or(any, |b| &b.buffer), q.gscale.as_ref().map_or(any, |g| &g.buffer), &tiles, &rows_t, dst];
+                if l.kernel.binds_w_words() {
+                    bufs.push(&q.wq.buffer);
+                }
+                run(c, l, &bufs);
                 if let Some(cast) = &ml.cast {
                     run(c, cast, &[&scratch, &got.buffer]);
                 }

@@ -143,19 +143,20 @@ impl WgpuContext {
         // A 16-bit output the kernel does not write itself goes through a float32 scratch and a cast.
         let scratch = launch.cast.as_ref().map(|_| self.scratch(plan.rows.len() * op.n * 4)).transpose()?;
         let dst = scratch.as_ref().unwrap_or(&out.buffer);
-        let mut steps = vec![self.prepare_launch(
-            &launch.main,
-            &[
-                &x.buffer,
-                &w.buffer,
-                &scales.buffer,
-                biases.map_or(&self.dummy, |b| &b.buffer),
-                global_scale.map_or(&self.dummy, |g| &g.buffer),
-                &tiles,
-                &rows,
-                dst,
-            ],
-        )?];
+        let mut main = vec![
+            &x.buffer,
+            &w.buffer,
+            &scales.buffer,
+            biases.map_or(&self.dummy, |b| &b.buffer),
+            global_scale.map_or(&self.dummy, |g| &g.buffer),
+            &tiles,
+            &rows,
+            dst,
+        ];
+        if launch.main.kernel.binds_w_words() {
+            main.push(&w.buffer);
+        }
+        let mut steps = vec![self.prepare_launch(&launch.main, &main)?];
         if let Some(cast) = &launch.cast {
             steps.push(self.prepare_launch(cast, &[dst, &out.buffer])?);
         }

@@ -102,13 +102,21 @@ impl Kernel {
         s
     }
 
+    /// Whether the kernel takes the weights a second time after its other slots (qmv: slot 9, the
+    /// buffer of slot 2 read as words, so its word loads need no vector-lane addressing).
+    pub const fn binds_w_words(self) -> bool {
+        matches!(self, Kernel::Qmv)
+    }
+
     /// Binding slots 0.. of group 0, in order.
     pub const fn slots(self) -> &'static [Slot] {
         use Slot::*;
         match self {
             Kernel::Quantize => &[Uniform, Read, Read, Write, Write, Write, Write],
             Kernel::Dequantize => &[Uniform, Read, Read, Read, Read, Write],
-            Kernel::Qmv | Kernel::Qmm | Kernel::QmmCoop8 => &[Uniform, Read, Read, Read, Read, Read, Read, Read, Write],
+            // qmv: slot 9 is w again (see `binds_w_words`).
+            Kernel::Qmv => &[Uniform, Read, Read, Read, Read, Read, Read, Read, Write, Read],
+            Kernel::Qmm | Kernel::QmmCoop8 => &[Uniform, Read, Read, Read, Read, Read, Read, Read, Write],
             Kernel::Cast => &[Uniform, Read, Write],
         }
     }

@@ -13,6 +13,7 @@ struct _mslBufferSizes {
     uint size7;
     uint size8;
     uint size9;
+    uint size12;
 };
 
 struct type_4 {
@@ -352,21 +353,12 @@ float fp_scale(
     return _e11;
 }
 
-uint wq_word(
-    uint i_2,
-    device type_7 const& wq,
-    constant _mslBufferSizes& _buffer_sizes
-) {
-    uint _e8 = wq[i_2 >> 2u][i_2 & 3u];
-    return _e8;
-}
-
 uint x_word(
-    uint i_3,
+    uint i_2,
     device type_7 const& x_2,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    uint _e8 = x_2[i_3 >> 2u][i_3 & 3u];
+    uint _e8 = x_2[i_2 >> 2u][i_2 & 3u];
     return _e8;
 }
 
@@ -383,13 +375,14 @@ void qmv_load(
     uint base,
     device type_7 const& wq,
     constant Params& p,
+    device type_8 const& wq_words,
     thread type_15& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     bool local_11 = {};
     bool local_12 = {};
     uint v_2 = 0u;
-    uint i_4 = 0u;
+    uint i_3 = 0u;
     uint word_1 = {};
     uint _e5 = p.wpr;
     uint row_word = row * _e5;
@@ -439,26 +432,26 @@ void qmv_load(
     bool loop_init_2 = true;
     while(true) {
         if (!loop_init_2) {
-            uint _e106 = i_4;
-            i_4 = _e106 + 1u;
+            uint _e108 = i_3;
+            i_3 = _e108 + 1u;
         }
         loop_init_2 = false;
-        uint _e89 = i_4;
+        uint _e89 = i_3;
         if (_e89 < BITS) {
         } else {
             break;
         }
         {
             word_1 = 0u;
-            uint _e94 = i_4;
+            uint _e94 = i_3;
             if ((start + _e94) < end) {
-                uint _e97 = i_4;
-                uint _e99 = wq_word(start + _e97, wq, _buffer_sizes);
-                word_1 = _e99;
+                uint _e98 = i_3;
+                uint _e101 = wq_words[start + _e98];
+                word_1 = _e101;
             }
-            uint _e101 = i_4;
-            uint _e104 = word_1;
-            wbuf.inner[base + _e101] = _e104;
+            uint _e103 = i_3;
+            uint _e106 = word_1;
+            wbuf.inner[base + _e103] = _e106;
         }
     }
     return;
@@ -566,7 +559,7 @@ void qmv_x8_(
     uint e_4 = 0u;
     uint t = 0u;
     uint _e4 = p.k;
-    uint i_9 = (x_row * _e4) + j_1;
+    uint i_8 = (x_row * _e4) + j_1;
     if (true) {
         bool loop_init_3 = true;
         while(true) {
@@ -583,7 +576,7 @@ void qmv_x8_(
             {
                 uint _e18 = e_4;
                 uint _e20 = e_4;
-                uint _e22 = x_word(i_9 + _e20, x_2, _buffer_sizes);
+                uint _e22 = x_word(i_8 + _e20, x_2, _buffer_sizes);
                 xv.inner[_e18] = as_type<float>(_e22);
             }
         }
@@ -603,7 +596,7 @@ void qmv_x8_(
         }
         {
             uint _e34 = t;
-            uint _e36 = x_word((i_9 >> 1u) + _e34, x_2, _buffer_sizes);
+            uint _e36 = x_word((i_8 >> 1u) + _e34, x_2, _buffer_sizes);
             if (false) {
                 metal::float2 v_11 = float2(as_type<half2>(_e36));
                 uint _e45 = t;
@@ -629,13 +622,13 @@ X8_ qmv_x8v(
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
-    uint i_10 = (x_row_1 * _e4) + j_2;
+    uint i_9 = (x_row_1 * _e4) + j_2;
     if (true) {
-        metal::uint4 _e16 = x_2[i_10 >> 2u];
-        metal::uint4 _e24 = x_2[(i_10 >> 2u) + 1u];
+        metal::uint4 _e16 = x_2[i_9 >> 2u];
+        metal::uint4 _e24 = x_2[(i_9 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_13 = x_2[i_10 >> 3u];
+    metal::uint4 w_13 = x_2[i_9 >> 3u];
     if (false) {
         return X8_ {metal::float4(float2(as_type<half2>(w_13.x)), float2(as_type<half2>(w_13.y))), metal::float4(float2(as_type<half2>(w_13.z)), float2(as_type<half2>(w_13.w)))};
     }
@@ -865,15 +858,15 @@ metal::float2 qmv_nvfp4_scales2_(
 }
 
 metal::uint4 qmv_unit_word(
-    uint i_5,
+    uint i_4,
     device type_7 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     if (true) {
-        metal::uint4 _e9 = wq[i_5 >> 2u];
+        metal::uint4 _e9 = wq[i_4 >> 2u];
         return _e9;
     }
-    uint _e17 = wq[i_5 >> 2u][i_5 & 3u];
+    uint _e17 = wq[i_4 >> 2u][i_4 & 3u];
     return metal::uint4(_e17, 0u, 0u, 0u);
 }
 
@@ -1225,8 +1218,9 @@ uint qmv_unit_octets_n(
 }
 
 metal::uint4 qmv_unit_n_lo(
-    uint i_6,
+    uint i_5,
     device type_7 const& wq,
+    device type_8 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     bool local_24 = {};
@@ -1239,52 +1233,53 @@ metal::uint4 qmv_unit_n_lo(
     }
     bool _e11 = local_24;
     if (_e11) {
-        metal::uint4 _e16 = wq[i_6 >> 2u];
+        metal::uint4 _e16 = wq[i_5 >> 2u];
         return _e16;
     }
-    uint _e17 = wq_word(i_6, wq, _buffer_sizes);
-    v_6 = metal::uint4(_e17, 0u, 0u, 0u);
+    uint _e19 = wq_words[i_5];
+    v_6 = metal::uint4(_e19, 0u, 0u, 0u);
     if (_e1 > 1u) {
-        uint _e28 = wq_word(i_6 + 1u, wq, _buffer_sizes);
-        v_6.y = _e28;
-        uint _e32 = wq_word(i_6 + 2u, wq, _buffer_sizes);
-        v_6.z = _e32;
+        uint _e32 = wq_words[i_5 + 1u];
+        v_6.y = _e32;
+        uint _e38 = wq_words[i_5 + 2u];
+        v_6.z = _e38;
     }
     if (_e1 > 3u) {
-        uint _e38 = wq_word(i_6 + 3u, wq, _buffer_sizes);
-        v_6.w = _e38;
+        uint _e46 = wq_words[i_5 + 3u];
+        v_6.w = _e46;
     }
-    metal::uint4 _e39 = v_6;
-    return _e39;
+    metal::uint4 _e47 = v_6;
+    return _e47;
 }
 
 metal::uint4 qmv_unit_n_hi(
-    uint i_7,
-    device type_7 const& wq,
+    uint i_6,
+    device type_8 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     metal::uint4 v_7 = metal::uint4(0u);
     uint _e1 = qmv_unit_words_n();
     if (_e1 > 4u) {
-        uint _e10 = wq_word(i_7 + 4u, wq, _buffer_sizes);
-        v_7.x = _e10;
+        uint _e12 = wq_words[i_6 + 4u];
+        v_7.x = _e12;
     }
     if (_e1 > 5u) {
-        uint _e16 = wq_word(i_7 + 5u, wq, _buffer_sizes);
-        v_7.y = _e16;
+        uint _e20 = wq_words[i_6 + 5u];
+        v_7.y = _e20;
     }
     if (_e1 > 6u) {
-        uint _e22 = wq_word(i_7 + 6u, wq, _buffer_sizes);
-        v_7.z = _e22;
+        uint _e28 = wq_words[i_6 + 6u];
+        v_7.z = _e28;
     }
-    metal::uint4 _e23 = v_7;
-    return _e23;
+    metal::uint4 _e29 = v_7;
+    return _e29;
 }
 
 UnitN qmv_unit_n_load(
     metal::uint4 wbase_2,
     uint c_3,
     device type_7 const& wq,
+    device type_8 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     UnitN w_9 = {};
@@ -1292,26 +1287,26 @@ UnitN qmv_unit_n_load(
     w_9 = UnitN {z, z, z, z, z, z, z, z};
     uint _e6 = qmv_unit_words_n();
     uint off = c_3 * _e6;
-    metal::uint4 _e11 = qmv_unit_n_lo(wbase_2.x + off, wq, _buffer_sizes);
+    metal::uint4 _e11 = qmv_unit_n_lo(wbase_2.x + off, wq, wq_words, _buffer_sizes);
     w_9.l0_ = _e11;
-    metal::uint4 _e15 = qmv_unit_n_hi(wbase_2.x + off, wq, _buffer_sizes);
+    metal::uint4 _e15 = qmv_unit_n_hi(wbase_2.x + off, wq_words, _buffer_sizes);
     w_9.h0_ = _e15;
     if (true) {
-        metal::uint4 _e23 = qmv_unit_n_lo(wbase_2.y + off, wq, _buffer_sizes);
+        metal::uint4 _e23 = qmv_unit_n_lo(wbase_2.y + off, wq, wq_words, _buffer_sizes);
         w_9.l1_ = _e23;
-        metal::uint4 _e27 = qmv_unit_n_hi(wbase_2.y + off, wq, _buffer_sizes);
+        metal::uint4 _e27 = qmv_unit_n_hi(wbase_2.y + off, wq_words, _buffer_sizes);
         w_9.h1_ = _e27;
     }
     if (true) {
-        metal::uint4 _e35 = qmv_unit_n_lo(wbase_2.z + off, wq, _buffer_sizes);
+        metal::uint4 _e35 = qmv_unit_n_lo(wbase_2.z + off, wq, wq_words, _buffer_sizes);
         w_9.l2_ = _e35;
-        metal::uint4 _e39 = qmv_unit_n_hi(wbase_2.z + off, wq, _buffer_sizes);
+        metal::uint4 _e39 = qmv_unit_n_hi(wbase_2.z + off, wq_words, _buffer_sizes);
         w_9.h2_ = _e39;
     }
     if (true) {
-        metal::uint4 _e47 = qmv_unit_n_lo(wbase_2.w + off, wq, _buffer_sizes);
+        metal::uint4 _e47 = qmv_unit_n_lo(wbase_2.w + off, wq, wq_words, _buffer_sizes);
         w_9.l3_ = _e47;
-        metal::uint4 _e51 = qmv_unit_n_hi(wbase_2.w + off, wq, _buffer_sizes);
+        metal::uint4 _e51 = qmv_unit_n_hi(wbase_2.w + off, wq_words, _buffer_sizes);
         w_9.h3_ = _e51;
     }
     UnitN _e52 = w_9;
@@ -1321,12 +1316,12 @@ UnitN qmv_unit_n_load(
 uint qmv_uword(
     metal::uint4 lo,
     metal::uint4 hi,
-    uint i_8
+    uint i_7
 ) {
-    if (i_8 < 4u) {
-        return lo[i_8];
+    if (i_7 < 4u) {
+        return lo[i_7];
     }
-    return hi[i_8 - 4u];
+    return hi[i_7 - 4u];
 }
 
 float qmv_code_n(
@@ -1854,6 +1849,7 @@ struct qmvInput {
 , device type_8& out [[buffer(8)]]
 , threadgroup type_14& red
 , threadgroup type_12& fp4_lut
+, device type_8 const& wq_words [[buffer(9)]]
 , constant _mslBufferSizes& _buffer_sizes [[buffer(15)]]
 ) {
     uint opaque_zero = {};
@@ -2094,7 +2090,7 @@ struct qmvInput {
         if (_e258) {
             metal::uint4 _e259 = wbase;
             uint _e260 = u0_;
-            UnitN _e261 = qmv_unit_n_load(_e259, _e260, wq, _buffer_sizes);
+            UnitN _e261 = qmv_unit_n_load(_e259, _e260, wq, wq_words, _buffer_sizes);
             cur = _e261;
             bool loop_init_23 = true;
             while(true) {
@@ -2111,7 +2107,7 @@ struct qmvInput {
                 {
                     metal::uint4 _e265 = wbase;
                     uint _e266 = u0_;
-                    UnitN _e272 = qmv_unit_n_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                    UnitN _e272 = qmv_unit_n_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, wq_words, _buffer_sizes);
                     uint _e273 = u0_;
                     UnitN _e274 = cur;
                     float _e275 = global_factor;
@@ -2135,26 +2131,26 @@ struct qmvInput {
             {
                 metal::uint4 _e289 = wbase;
                 uint _e290 = u0_;
-                UnitN _e291 = qmv_unit_n_load(_e289, _e290, wq, _buffer_sizes);
+                UnitN _e291 = qmv_unit_n_load(_e289, _e290, wq, wq_words, _buffer_sizes);
                 wb = _e291;
                 wc = _e291;
                 wd = _e291;
                 if (true) {
                     metal::uint4 _e299 = wbase;
                     uint _e300 = u0_;
-                    UnitN _e303 = qmv_unit_n_load(_e299, _e300 + QMV_LANES, wq, _buffer_sizes);
+                    UnitN _e303 = qmv_unit_n_load(_e299, _e300 + QMV_LANES, wq, wq_words, _buffer_sizes);
                     wb = _e303;
                 }
                 if (false) {
                     metal::uint4 _e308 = wbase;
                     uint _e309 = u0_;
-                    UnitN _e315 = qmv_unit_n_load(_e308, _e309 + 32u, wq, _buffer_sizes);
+                    UnitN _e315 = qmv_unit_n_load(_e308, _e309 + 32u, wq, wq_words, _buffer_sizes);
                     wc = _e315;
                 }
                 if (false) {
                     metal::uint4 _e320 = wbase;
                     uint _e321 = u0_;
-                    UnitN _e327 = qmv_unit_n_load(_e320, _e321 + 48u, wq, _buffer_sizes);
+                    UnitN _e327 = qmv_unit_n_load(_e320, _e321 + 48u, wq, wq_words, _buffer_sizes);
                     wd = _e327;
                 }
                 uint _e328 = u0_;
@@ -2196,7 +2192,7 @@ struct qmvInput {
                 uint _e367 = u0_;
                 metal::uint4 _e368 = wbase;
                 uint _e369 = u0_;
-                UnitN _e370 = qmv_unit_n_load(_e368, _e369, wq, _buffer_sizes);
+                UnitN _e370 = qmv_unit_n_load(_e368, _e369, wq, wq_words, _buffer_sizes);
                 float _e371 = global_factor;
                 qmv_unit_n(_e367, _e370, count_4, _e371, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
@@ -2412,7 +2408,7 @@ struct qmvInput {
                             uint _e570 = w_rows.inner[_e568];
                             uint _e571 = u;
                             uint _e574 = ci_3;
-                            qmv_load(_e570, c_5, ((_e571 * QMAX_COLS) + _e574) * 8u, wq, p, wbuf, _buffer_sizes);
+                            qmv_load(_e570, c_5, ((_e571 * QMAX_COLS) + _e574) * 8u, wq, p, wq_words, wbuf, _buffer_sizes);
                         }
                     }
                 }
