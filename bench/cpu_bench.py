@@ -208,7 +208,7 @@ def write_markdown(path, rows, probe, stamp, commit, dirty, load0, load1, flags)
         f"- load average before / after: {load0[0]:.2f} / {load1[0]:.2f} (the dev machine is shared; timings are wall clock)",
         f"- read bandwidth, same run (parallel sum over 2 GiB; best over 5 at the start, 3 before every configuration, 3 at the end): **{bw:.1f} GB/s**",
         f"- the same probe's best whole 2 GiB pass (STREAM's statistic: best of many full passes): **{bw_pass:.1f} GB/s**; its median",
-        f"  128 MiB window: {bw_median:.1f} GB/s (the best window can be a rare outlier: cpu-2026-11-28-stage11-notes.md); `% pass` is against the best pass",
+        f"  128 MiB window: {bw_median:.1f} GB/s (the best window is the fast memory state where one occurred: cpu-2026-11-28-stage11-notes.md); `% pass` is against the best pass",
         "- probe next to it: the better of the probes (3 passes each) right before and right after the row's configuration; the host's",
         "  memory has a slow (~45–50 GB/s) and a fast (~73–79 GB/s) state that change within seconds, so rows of one run can fall into",
         "  different states: `% read bw` is against the run's best probe, `% probe next to it` against the row's own state",

@@ -171,9 +171,9 @@ struct ReadProbe {
     /// Fastest sum of the latest `measure` call alone: the memory state next to a
     /// configuration (the host's memory has a slow and a fast state that change within seconds).
     last: f64,
-    /// Every window's GB/s: on the session-13 host the best window (`best`) was a rare outlier,
-    /// 2× the median and 2× any whole pass (cpu-2026-11-28-stage11-notes.md), so the median window
-    /// and the best whole pass are reported next to it.
+    /// Every window's GB/s: on the session-13 host the best window (`best`) is the memory's fast
+    /// state, ~2× the median window, which is how most of a run reads (cpu-2026-11-28-stage11-notes.md),
+    /// so the median window and the best whole pass are reported next to it.
     windows: Vec<f64>,
     /// Fastest whole pass over the 2 GiB (all slices' times summed): STREAM's own statistic
     /// (best of several passes over arrays far larger than the caches).
