@@ -11,9 +11,11 @@ copies totalling more than 1 GiB (the L3 of the dev machine holds 32 MiB).
 Writes bench/results/cpu-<date>.csv (raw rows) and cpu-<date>.md (machine, date, commit, load,
 tables); `python bench/plot_cpu.py bench/results/cpu-<date>.csv` draws the plot.
 
-Usage: .venv/bin/python bench/cpu_bench.py [--quick | --focus] [--no-mlx] [--tag NAME]
+Usage: .venv/bin/python bench/cpu_bench.py [--quick | --focus [--specs LIST]] [--no-mlx] [--tag NAME]
   --focus: the two Llama-3-8B decode shapes 4096×4096 and 14336×4096, seven quantizations (affine 2/3/4/8-bit g64, mxfp4, nvfp4, mxfp8), float32
   x (and float16/bfloat16 x on 4096×4096) (a shorter run for a quiet moment on a shared machine).
+  --specs: with --focus, these quantizations instead of the seven (e.g. affine5g64,affine6g64); MLX-CPU then
+  times each of them at 4096×4096 M=1 float32 x (plus affine4g64 as in the focus run, if listed).
 Both modes also time transpose=False (Ŵ stored [K, N]; 4096×4096, 14336×4096, 4096×14336) at M = 1, 4, 16
 for float32 x, with read probes next to each configuration (stage 9; focus: torch also on 4096×14336).
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed from this process's environment (they slow
@@ -102,6 +104,15 @@ def bench_mlx(cases, rows):
         del copies
 
 
+def mlx_case(spec):
+    """(mode, bits, group size) of a qmlx-bench spec name: affine<B>g<G>, mxfp4, mxfp8, nvfp4."""
+    fixed = {"mxfp4": ("mxfp4", 4, 32), "mxfp8": ("mxfp8", 8, 32), "nvfp4": ("nvfp4", 4, 16)}
+    if spec in fixed:
+        return fixed[spec]
+    bits, gs = spec.removeprefix("affine").split("g")
+    return ("affine", int(bits), int(gs))
+
+
 def machine():
     model = "unknown CPU"
     try:
@@ -125,6 +136,11 @@ def main():
     focus = "--focus" in sys.argv
     no_mlx = "--no-mlx" in sys.argv
     tag = sys.argv[sys.argv.index("--tag") + 1] if "--tag" in sys.argv else ""
+    focus_specs = "affine4g64,affine8g64,affine3g64,affine2g64,mxfp4,nvfp4,mxfp8"
+    if "--specs" in sys.argv:
+        if not focus:
+            sys.exit("--specs needs --focus")
+        focus_specs = sys.argv[sys.argv.index("--specs") + 1]
     for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         os.environ.pop(v, None)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
@@ -140,7 +156,7 @@ def main():
     if quick:
         args.append("--quick")
     if focus:
-        args += ["--shapes", "4096x4096,14336x4096", "--specs", "affine4g64,affine8g64,affine3g64,affine2g64,mxfp4,nvfp4,mxfp8", "--dtypes", "f32,f16,bf16"]
+        args += ["--shapes", "4096x4096,14336x4096", "--specs", focus_specs, "--dtypes", "f32,f16,bf16"]
     subprocess.run(args, cwd=ROOT, check=True)
     # transpose=False (x @ Ŵ with Ŵ stored [K, N]): small M, float32 x, the main modes.
     raw_nt = os.path.join(ROOT, "bench", "out", "qmlx_nt.csv")
@@ -173,7 +189,12 @@ def main():
         cases = [(4096, 4096, "affine", 4, 64, "float32", ms)]
         if focus:
             cases = [(4096, 4096, "affine", 4, 64, "float32", [1, 4, 16]), (14336, 4096, "affine", 4, 64, "float32", [1])]
-            cases += [(4096, 4096, mode, bits, gs, "float32", [1]) for mode, bits, gs in [("affine", 8, 64), ("mxfp4", 4, 32), ("nvfp4", 4, 16)]]
+            others = [("affine", 8, 64), ("mxfp4", 4, 32), ("nvfp4", 4, 16)]
+            if "--specs" in sys.argv:
+                others = [mlx_case(s) for s in focus_specs.split(",") if s != "affine4g64"]
+                if "affine4g64" not in focus_specs.split(","):
+                    cases = []
+            cases += [(4096, 4096, mode, bits, gs, "float32", [1]) for mode, bits, gs in others]
         elif not quick:
             cases += [(n, k, "affine", 4, 64, "float32", [1]) for n, k in SHAPES[1:]]
             cases += [(4096, 4096, mode, bits, gs, "float32", [1]) for mode, bits, gs in
