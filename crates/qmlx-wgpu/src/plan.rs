@@ -68,7 +68,8 @@ impl Plan {
 /// `cols × unroll` loads in flight; `workgroup` threads per workgroup. On the 4-bit word path a
 /// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how 4-bit codes
 /// become floats (1: two codes per f16 pair, 2: the same with fewer shifts for fp4, 0: one code per
-/// f32 / table lookup), and affine 2-bit units with 16-bit x take two codes per f16 pair where
+/// f32 / table lookup; 3: the pairs of 1 or 2 multiplied by f16 x as packed f16, on devices with
+/// SHADER_F16 only, [`QmvLayout::with_f16`]), and affine 2-bit units with 16-bit x take two codes per f16 pair where
 /// `decode` is not 0 (else one code per f32 mantissa); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
 /// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
@@ -134,6 +135,15 @@ impl QmvLayout {
         l
     }
 
+    /// This layout with packed f16 products (decode 3) where `f16` (the device has SHADER_F16)
+    /// and `op` takes them: 4-bit codes on the word path in 16-byte units, f16 x, a pair decode.
+    pub fn with_f16(mut self, op: &MatmulOp, f16: bool) -> QmvLayout {
+        if f16 && op.spec.bits() == 4 && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
+            self.decode = 3;
+        }
+        self
+    }
+
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
     /// `cols` columns each: a power of two, at most one lane per 32-element chunk of a row
     /// (rounded up), 4..=workgroup.
@@ -168,7 +178,7 @@ impl QmvLayout {
             && (1..=QMV_MAX_UNROLL).contains(&self.unroll)
             && self.cols * self.workgroup <= QMV_RED
             && (self.vec == 1 || self.vec == 4)
-            && self.decode <= 2
+            && self.decode <= 3
             && self.reduce <= 1
             && self.prefetch <= 1
             && self.direct <= 1
@@ -176,7 +186,7 @@ impl QmvLayout {
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch, direct and dot 0 or 1"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=3, reduce, prefetch, direct and dot 0 or 1"))
         }
     }
 
