@@ -584,21 +584,25 @@ fn qmv_unit_h(c: u32, w: Unit4, count: u32, global_factor: f32) {
             a2[ci] = qmv_nvfp4_scales2(qmv_wrow[ci], row0, global_factor);
         }
     }
-    // Per x row: the scale 2^k as an f16 pair and 2^-k. The octets' x are loaded again where they
-    // are used (the same addresses: NVIDIA's compiler keeps the first loads), not held in an
-    // array: a [row][octet] array of prepared x went to local memory in the affine kernel
-    // (round 1: 5× slower).
-    var xs: array<u32, 8>;
-    var xu: array<f32, 8>;
+    var xp: array<vec4<u32>, 32>; // [x row][octet]: prepared x pairs
+    var xu: array<f32, 8>; // [x row]: 2^-k
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         if mi < count {
             let i = (qmv_xrow[mi] * p.k + row0) >> 3u;
-            let m2 = qh_max(qh_max(qh_absmax8(x[i]), qh_absmax8(x[i + 1u])), qh_max(qh_absmax8(x[i + 2u]), qh_absmax8(x[i + 3u])));
+            let x0 = x[i];
+            let x1 = x[i + 1u];
+            let x2 = x[i + 2u];
+            let x3 = x[i + 3u];
+            let m2 = qh_max(qh_max(qh_absmax8(x0), qh_absmax8(x1)), qh_max(qh_absmax8(x2), qh_absmax8(x3)));
             let m = max(m2 & 0xffffu, m2 >> 16u); // non-negative f16 bits order as their values
             let k = qmv_half_k(m);
             let s = u32(k + 15) << 10u;
-            xs[mi] = s | (s << 16u);
+            let sp = s | (s << 16u);
             xu[mi] = bitcast<f32>(u32(127 - k) << 23u);
+            xp[mi * 4u] = qh_prep(x0, sp);
+            xp[mi * 4u + 1u] = qh_prep(x1, sp);
+            xp[mi * 4u + 2u] = qh_prep(x2, sp);
+            xp[mi * 4u + 3u] = qh_prep(x3, sp);
         }
     }
     for (var o0 = 0u; o0 < 4u; o0 += goct) {
@@ -636,7 +640,7 @@ fn qmv_unit_h(c: u32, w: Unit4, count: u32, global_factor: f32) {
             }
             for (var mi = 0u; mi < QMV_XROWS; mi++) {
                 if mi < count {
-                    let xo = qh_prep(x[((qmv_xrow[mi] * p.k + row0) >> 3u) + o], xs[mi]);
+                    let xo = xp[mi * 4u + o];
                     let u = xu[mi];
                     if MODE == MODE_AFFINE {
                         let s8 = qh_f32(qh_sum8(xo));

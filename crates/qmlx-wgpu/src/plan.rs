@@ -136,9 +136,15 @@ impl QmvLayout {
     }
 
     /// This layout with packed f16 products (decode 3) where `f16` (the device has SHADER_F16)
-    /// and `op` takes them: 4-bit codes on the word path in 16-byte units, f16 x, a pair decode.
+    /// and `op` takes them: mxfp4 codes on the word path in 16-byte units, f16 x, a pair decode.
+    /// Stage 16 (H200, bench/results/wgpu-gpu-h200-stage16-round1.txt, by C, both orders): mxfp4
+    /// −5 to −8 % (14336x4096 16.4 → 15.3 us); nvfp4 at 2 columns +0.5 to +5 % (the x side serves
+    /// only 2 columns) and affine 4-bit 5× slower (the kernel's array of prepared x went to local
+    /// memory; round 2's reload per octet was slower for every mode), so those keep decode 1 / 2
+    /// by default (decode 3 stays a layout for them, tested).
     pub fn with_f16(mut self, op: &MatmulOp, f16: bool) -> QmvLayout {
-        if f16 && op.spec.bits() == 4 && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
+        let mxfp4 = op.spec.mode() == qmlx_core::Mode::Mxfp4 && op.spec.bits() == 4;
+        if f16 && mxfp4 && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
             self.decode = 3;
         }
         self
@@ -335,6 +341,23 @@ mod tests {
             QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, None, true, spec).unwrap()).to_string()
         };
         assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
+        // Stage 16: packed f16 products (decode 3) for mxfp4 with f16 x where the device has
+        // SHADER_F16; affine 4-bit and nvfp4 keep their decode.
+        let with_f16 = |mode: Mode, gs: u32, dt: DType, f16: bool| {
+            let spec = QuantSpec::new(mode, gs, 4).unwrap();
+            let x = Meta::new(dt, &[1, 4096]);
+            let w = Meta::new(DType::U32, &[14336, spec.packed_words(4096)]);
+            let s = Meta::new(spec.scales_dtype(dt), &[14336, 4096 / gs as usize]);
+            let b = spec.has_biases().then_some(&s);
+            let op = MatmulOp::quantized_matmul(&x, &w, &s, b, true, spec).unwrap();
+            QmvLayout::choose(&op).with_f16(&op, f16).decode
+        };
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F16, true), 3);
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F16, false), 2);
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::BF16, true), 2);
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F32, true), 2);
+        assert_eq!(with_f16(Mode::Nvfp4, 16, DType::F16, true), 2);
+        assert_eq!(with_f16(Mode::Affine, 64, DType::F16, true), 1);
         // Stage 9: nvfp4 decode 2 (with the paired scales).
         assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x2x1x0x1");
         assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x2x1x0x1");

@@ -453,8 +453,9 @@ fn qmv_layouts_within_metric() {
     assert!(matches!(bad, Err(Error::Value { arg: "layout", .. })), "{bad:?}");
 }
 
-/// qmv's f16 path (4-bit codes, f16 x, packed f16 products where the device has SHADER_F16; the
-/// default layouts take it there): every 4-bit mode and group size, odd N, M = 1 and 3, against
+/// qmv's f16 path (4-bit codes, f16 x, packed f16 products where the device has SHADER_F16:
+/// decode 3, the default layout for mxfp4, a layout for the others; both run here): every 4-bit
+/// mode and group size, odd N, M = 1 and 3, against
 /// the float64 metric with activations of scale 1, 2^-12 (products near f16's subnormals without
 /// the path's per-unit x scaling) and one ±30000 per row (f16 sums past 65504 without it; y stays
 /// finite in f16). On devices without SHADER_F16 this runs the f32 path (the same metric).
@@ -463,6 +464,13 @@ fn qmv_f16_path_activation_range() {
     let Some(ctx) = ctx("qmv_f16_path_activation_range") else { return };
     println!("device has SHADER_F16: {}", ctx.has_f16());
     let mut rng = rng("qmv_f16_path_activation_range");
+    // decode 3 at 4 and 2 columns (the default layouts but for the decode), where the device can.
+    let own4 = WgpuContext::new().unwrap();
+    let own2 = WgpuContext::new().unwrap();
+    if ctx.has_f16() {
+        own4.set_qmv_layout(Some("32x4x128x1x4x3x1x0x1".parse().unwrap())).unwrap();
+        own2.set_qmv_layout(Some("16x2x128x1x4x3x1x0x1".parse().unwrap())).unwrap();
+    }
     let specs = [
         QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(),
         QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(),
@@ -475,8 +483,14 @@ fn qmv_f16_path_activation_range() {
         for x_gen in [XGen::Normal, XGen::Scaled(1.0 / 4096.0), XGen::Peak(30000.0)] {
             for (m, n, k) in [(1, 37, 1024), (3, 46, 1152), (1, 13, 4096)] {
                 let c = Case { x_gen, spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
-                let (e, ecpu) = run::<half::f16>(ctx, &mut rng, &c).unwrap();
-                println!("{} {x_gen:?} m={m} n={n} k={k}: err {e:.3e} (cpu backend {ecpu:.3e})", c.spec);
+                // The default layout on the first shape, decode 3 at 4 / 2 columns on the others.
+                let (cx, what) = match k {
+                    1024 => (ctx, "default"),
+                    1152 => (&own4, "4 columns"),
+                    _ => (&own2, "2 columns"),
+                };
+                let (e, ecpu) = run::<half::f16>(cx, &mut rng, &c).unwrap();
+                println!("{} {x_gen:?} m={m} n={n} k={k} ({what}): err {e:.3e} (cpu backend {ecpu:.3e})", c.spec);
                 assert!(e <= floor(DType::F16), "err {e:.3e} > floor {:.1e} (cpu backend: {ecpu:.3e}): {} {x_gen:?} m={m} n={n} k={k}", floor(DType::F16), c.spec);
             }
         }
