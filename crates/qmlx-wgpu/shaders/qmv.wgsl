@@ -565,15 +565,19 @@ fn qmv_h4(w: u32) -> vec4<u32> {
     return h;
 }
 
-// 1.5 as an f16 pair, set at entry from opaque_zero: naga 30's constant folding of f16 values
-// made from literals gave wrong values (lavapipe), so the f16 path takes no f16 literal.
+// 1.5 as an f16 pair, set at entry from opaque_zero: with f16 pair literals passed through the
+// qh helpers the sums came out wrong on lavapipe (naga 30's constant folding of f16 values the
+// likely cause; the same values from opaque_zero were right), so the f16 path takes none.
 var<private> qmv_h15: u32;
 
 // qmv_unit with packed f16 products (qmv_half): per x row, the unit's 32 x values are scaled by a
 // power of two 2^k chosen from their max|x| (qmv_half_k: no f16 overflow, whatever x) and paired
 // as pairs4's codes are (qh_prep); per octet and column four packed multiply-adds give two f16
 // sums of four products, which go to f32 and into the column's sum times 2^-k (one fma: exact
-// scaling). So f16 holds at most four products' sum, everything longer is f32.
+// scaling). So f16 holds at most four products' sum, everything longer is f32. The prepared x
+// are held in a [row][octet] array indexed by the octet loop: in registers for fp4 on NVIDIA, but
+// in local memory for affine (stage 16 round 1: 5× slower), one reason the host takes this path
+// by default for mxfp4 only (src/plan.rs `QmvLayout::with_f16`).
 fn qmv_unit_h(c: u32, w: Unit4, count: u32, global_factor: f32) {
     let goct = min(GS / 8u, 4u); // octets of one group within the unit
     let row0 = c * 32u; // first element of the unit
