@@ -117,13 +117,14 @@ mod vk {
         let mut want = vk::PhysicalDevicePipelineExecutablePropertiesFeaturesKHR::default().pipeline_executable_info(true);
         let want_ref = &mut want;
         let with_ext = missing.is_none();
-        // The device features wgpu would enable for the library's device (it asks for none beyond
-        // the defaults; the bench adds timestamps, which do not touch shaders), plus the extension
+        // The device features wgpu would enable for the library's device (SHADER_F16 where the
+        // adapter has it; the bench adds timestamps, which do not touch shaders), plus the extension
         // where the driver has it (without it the kernels are still compiled: a check of this path).
         // SAFETY: the callback only adds an extension the driver has and a feature it supports.
         let open = unsafe {
             hal.open_with_callback(
-                wgpu::Features::empty(),
+                // SHADER_F16 where the adapter has it, as the library asks (qmv's f16 path).
+                wgpu::Features::SHADER_F16 & adapter.features(),
                 &adapter.limits(),
                 &wgpu::MemoryHints::Performance,
                 Some(Box::new(move |args: wgpu::hal::vulkan::CreateDeviceCallbackArgs| {
@@ -149,20 +150,27 @@ mod vk {
     }
 
     /// The kernel's WGSL module; for qmv with `qmv_body`, that text in place of shaders/qmv.wgsl.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn module_source(kernel: Kernel, qmv_body: Option<&str>) -> String {
+        module_source_for(kernel, qmv_body, &[])
+    }
+
+    /// [`module_source`] for the kernel specialised by `constants` (qmv's f16 path: the module
+    /// with `enable f16;`, `Kernel::source_for`).
+    pub fn module_source_for(kernel: Kernel, qmv_body: Option<&str>, constants: &[(&str, f64)]) -> String {
         match qmv_body {
             Some(body) if kernel == Kernel::Qmv => {
                 let q = include_str!("../shaders/qmv.wgsl");
-                let src = kernel.source();
+                let src = kernel.source_for(constants);
                 let at = src.find(q.lines().next().unwrap_or_default()).expect("qmv.wgsl's first line in its module");
                 format!("{}{body}", &src[..at])
             }
-            _ => kernel.source(),
+            _ => kernel.source_for(constants),
         }
     }
 
     fn spirv(kernel: Kernel, qmv_body: Option<&str>, constants: &[(&str, f64)], version: (u8, u8)) -> Result<(Vec<u32>, u32, u32), String> {
-        let src = module_source(kernel, qmv_body);
+        let src = module_source_for(kernel, qmv_body, constants);
         let module = naga::front::wgsl::parse_str(&src).map_err(|e| e.emit_to_string(&src))?;
         let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
             .validate(&module)

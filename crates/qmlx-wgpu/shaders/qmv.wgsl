@@ -55,7 +55,9 @@ override QMV_WORD_PATH: u32 = 0u;
 // even); 0: write float32 (a cast kernel follows for 16-bit outputs).
 override QMV_OUT16: u32 = 0u;
 // Word path only: words per unit (4: 16-byte loads; 1: word loads, 4-bit codes only) and the
-// 4-bit decode (above: 0 f32 / table, 1 f16 pairs, 2 f16 pairs with fewer shifts for fp4).
+// 4-bit decode (above: 0 f32 / table, 1 f16 pairs, 2 f16 pairs with fewer shifts for fp4; 3 the
+// pairs of 1 (affine) or 2 (fp4) with f16 x multiplied as packed f16, qmv_unit_h: the host sets 3
+// only with QMV_VEC = 4, f16 x and a module that has qmv_half.wgsl, i.e. SHADER_F16).
 override QMV_VEC: u32 = 4u;
 override QMV_DECODE: u32 = 1u;
 // The team's final sum: 0, a tree over its lanes (a barrier per level); 1, one barrier, then
@@ -234,7 +236,7 @@ fn pairs4(w: u32) -> vec4<u32> {
         let v = vec4<u32>(w << 6u, w << 2u, w >> 2u, w >> 6u);
         return (v & vec4<u32>(0x03c003c0u)) | vec4<u32>(qmv_one16);
     }
-    if QMV_DECODE == 2u {
+    if QMV_DECODE >= 2u {
         // The same f16 pairs with fewer shifts: the even and the odd codes each get a byte of
         // their own (e, o), where adding 7 × the sign bit moves it from bit 3 to bit 6 (bit 3
         // cleared, no carry out of the byte); one shift then puts two bytes' magnitude at bits
@@ -452,6 +454,10 @@ fn qmv_w8_at(u: vec4<u32>, v: u32) -> W8 {
 // within the unit, A·Σx·f + B·Σx. Each octet of weights is decoded once per column and then
 // serves every x row of the tile (M > 1 costs x loads and multiply-adds, not decodes).
 fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
+    if qmv_half() {
+        qmv_unit_h(c, w, count, global_factor);
+        return;
+    }
     // Words per octet and octets per unit (QMV_VEC = 4 for 8-bit codes); clamped to 1 so the
     // variants of other widths, which never run this, still evaluate.
     let wpo = max(BITS / 4u, 1u);
@@ -519,6 +525,152 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
                 // The fp modes have no B (and no Σx): one multiply-add a column, not two.
                 if MODE == MODE_AFFINE {
                     qacc[mi] += a * d[mi] + b * sx[mi];
+                } else {
+                    qacc[mi] += a * d[mi];
+                }
+            }
+        }
+    }
+}
+
+// ---- the f16 path (QMV_DECODE = 3) ----
+
+// Whether this variant multiplies in packed f16: 4-bit codes in 16-byte units, f16 x.
+fn qmv_half() -> bool {
+    return QMV_DECODE == 3u && BITS == 4u && XDT == DT_F16 && QMV_VEC == 4u;
+}
+
+// The power of two k that puts max|x| of a unit (m: its f16 bits) into [2^T, 2^(T+1)), clamped to
+// a normal f16 2^k (k ≤ 15: all-small x is scaled as far as it goes). T keeps every f16 sum
+// finite and the products normal: affine |f| ≤ 1/2 (qmv_h4), an octet's Σx (four values a
+// half) < 2^(T+3): T = 12; fp4 |f| ≤ 6·2^-14 (pairs4's fp4 values · 2^-14), no Σx: T = 14.
+// Products stay < 12, and normal f16 down to x 2^-10 (fp4: 2^-14) below the unit's max|x|;
+// smaller ones carry an absolute error of at most 2^-25, far below the sums' rounding.
+fn qmv_half_k(m: u32) -> i32 {
+    let t = select(14, 12, MODE == MODE_AFFINE);
+    let e = i32(max((m >> 10u) & 0x1fu, 1u)); // f16 exponent field (subnormals as 1)
+    return clamp(t + 15 - e, -14, 15);
+}
+
+// A word of 4-bit codes as the f16 pairs the f16 path multiplies (codes j, j + 4 in component j):
+// pairs4's, and for affine codes centred, (1 + q/16) - 1.5 = (q - 8)/16 (exact): f16 sums of
+// x·(1 + q/16) or x·q carry Σx at full size and round it with the rest, 4-8× the error of sums
+// of centred products (affine 4-bit on lavapipe: 1.1-1.9e-3 of max|y| uncentred, over the
+// 1.5e-3 floor; fp4 codes are centred already).
+fn qmv_h4(w: u32) -> vec4<u32> {
+    let h = pairs4(w);
+    if MODE == MODE_AFFINE {
+        return qh_sub(h, qmv_h15);
+    }
+    return h;
+}
+
+// 1.5 as an f16 pair, set at entry from opaque_zero: with f16 pair literals passed through the
+// qh helpers the sums came out wrong on lavapipe (naga 30's constant folding of f16 values the
+// likely cause; the same values from opaque_zero were right), so the f16 path takes none.
+var<private> qmv_h15: u32;
+
+// qmv_unit with packed f16 products (qmv_half): per x row, the unit's 32 x values are scaled by a
+// power of two 2^k chosen from their max|x| (qmv_half_k: no f16 overflow, whatever x) and paired
+// as pairs4's codes are (qh_prep); per octet and column four packed multiply-adds give two f16
+// sums of four products, which go to f32 and into the column's sum times 2^-k (one fma: exact
+// scaling). So f16 holds at most four products' sum, everything longer is f32. The prepared x
+// are held in a [row][octet] array indexed by the octet loop: in registers for fp4 on NVIDIA, but
+// in local memory for affine (stage 16 round 1: 5× slower), one reason the host takes this path
+// by default for mxfp4 only (src/plan.rs `QmvLayout::with_f16`).
+fn qmv_unit_h(c: u32, w: Unit4, count: u32, global_factor: f32) {
+    let goct = min(GS / 8u, 4u); // octets of one group within the unit
+    let row0 = c * 32u; // first element of the unit
+    let scale_pairs = MODE == MODE_NVFP4 && GS == 16u;
+    var a2 = array<vec2<f32>, 4>();
+    if scale_pairs {
+        for (var ci = 0u; ci < QMV_COLS; ci++) {
+            a2[ci] = qmv_nvfp4_scales2(qmv_wrow[ci], row0, global_factor);
+        }
+    }
+    var xp: array<vec4<u32>, 32>; // [x row][octet]: prepared x pairs
+    var xu: array<f32, 8>; // [x row]: 2^-k
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        if mi < count {
+            let i = (qmv_xrow[mi] * p.k + row0) >> 3u;
+            let x0 = x[i];
+            let x1 = x[i + 1u];
+            let x2 = x[i + 2u];
+            let x3 = x[i + 3u];
+            let m2 = qh_max(qh_max(qh_absmax8(x0), qh_absmax8(x1)), qh_max(qh_absmax8(x2), qh_absmax8(x3)));
+            let m = max(m2 & 0xffffu, m2 >> 16u); // non-negative f16 bits order as their values
+            let k = qmv_half_k(m);
+            let s = u32(k + 15) << 10u;
+            let sp = s | (s << 16u);
+            xu[mi] = bitcast<f32>(u32(127 - k) << 23u);
+            xp[mi * 4u] = qh_prep(x0, sp);
+            xp[mi * 4u + 1u] = qh_prep(x1, sp);
+            xp[mi * 4u + 2u] = qh_prep(x2, sp);
+            xp[mi * 4u + 3u] = qh_prep(x3, sp);
+        }
+    }
+    for (var o0 = 0u; o0 < 4u; o0 += goct) {
+        let j0 = row0 + o0 * 8u;
+        var a = vec4<f32>(0.0);
+        var b = vec4<f32>(0.0);
+        for (var ci = 0u; ci < QMV_COLS; ci++) {
+            if scale_pairs {
+                a[ci] = select(a2[ci].x, a2[ci].y, o0 != 0u);
+            } else if MODE == MODE_AFFINE {
+                // f = (q - 8)/16 (qmv_h4): A = 16s, B = b + 8s.
+                let g = qmv_wrow[ci] * p.gpr + j0 / GS;
+                let sc = half_in_word(scales[g >> 1u], g, XDT);
+                a[ci] = sc * 16.0;
+                b[ci] = fma(sc, 8.0, half_in_word(biases[g >> 1u], g, XDT));
+            } else {
+                a[ci] = qmv_word_group(qmv_wrow[ci], j0, global_factor).x;
+            }
+        }
+        var d: array<vec4<f32>, 8>; // [x row] × columns
+        var sx: array<f32, 8>; // [x row]: the group's Σx (prepared)
+        for (var o = o0; o < o0 + goct; o++) {
+            let h0 = qmv_h4(w.c0[o]);
+            var h1 = h0;
+            var h2 = h0;
+            var h3 = h0;
+            if QMV_COLS > 1u {
+                h1 = qmv_h4(w.c1[o]);
+            }
+            if QMV_COLS > 2u {
+                h2 = qmv_h4(w.c2[o]);
+            }
+            if QMV_COLS > 3u {
+                h3 = qmv_h4(w.c3[o]);
+            }
+            for (var mi = 0u; mi < QMV_XROWS; mi++) {
+                if mi < count {
+                    let xo = xp[mi * 4u + o];
+                    let u = xu[mi];
+                    if MODE == MODE_AFFINE {
+                        let s8 = qh_f32(qh_sum8(xo));
+                        sx[mi] += s8.x + s8.y;
+                    }
+                    let r0 = qh_dot8(h0, xo);
+                    d[mi].x = fma(r0.x + r0.y, u, d[mi].x);
+                    if QMV_COLS > 1u {
+                        let r1 = qh_dot8(h1, xo);
+                        d[mi].y = fma(r1.x + r1.y, u, d[mi].y);
+                    }
+                    if QMV_COLS > 2u {
+                        let r2 = qh_dot8(h2, xo);
+                        d[mi].z = fma(r2.x + r2.y, u, d[mi].z);
+                    }
+                    if QMV_COLS > 3u {
+                        let r3 = qh_dot8(h3, xo);
+                        d[mi].w = fma(r3.x + r3.y, u, d[mi].w);
+                    }
+                }
+            }
+        }
+        for (var mi = 0u; mi < QMV_XROWS; mi++) {
+            if mi < count {
+                if MODE == MODE_AFFINE {
+                    qacc[mi] += a * d[mi] + b * (sx[mi] * xu[mi]);
                 } else {
                     qacc[mi] += a * d[mi];
                 }
@@ -764,6 +916,7 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     opaque_zero = tiles[0].w; // always 0 (src/plan.rs), unknown to the compiler
     qmv_one16 = 0x3c003c00u | opaque_zero;
     qmv_one32 = 0x3f800000u + opaque_zero;
+    qmv_h15 = 0x3e003e00u | opaque_zero;
     let count = select(0u, tile.z, tile_live);
     let lane = lid % QMV_LANES;
     let col0 = (wid.x * (QMV_WG / QMV_LANES) + lid / QMV_LANES) * QMV_COLS;

@@ -103,6 +103,12 @@ impl WgpuContext {
         Self::with_features(wgpu::Features::empty())
     }
 
+    /// Whether the device has f16 arithmetic in shaders (SHADER_F16, asked for wherever the
+    /// adapter has it): qmv then multiplies 4-bit codes by f16 x in packed f16 (`QMV_DECODE` 3).
+    pub fn has_f16(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SHADER_F16)
+    }
+
     /// [`WgpuContext::new`] with the optional device features of `wanted` that the adapter has
     /// (e.g. `TIMESTAMP_QUERY` for GPU timing in benchmarks); `device().features()` tells which.
     pub fn with_features(wanted: wgpu::Features) -> Result<Self> {
@@ -113,7 +119,8 @@ impl WgpuContext {
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("qmlx"),
-            required_features: wanted & adapter.features(),
+            // SHADER_F16 where the adapter has it: qmv's f16 path (see `qmv_layout`).
+            required_features: (wanted | wgpu::Features::SHADER_F16) & adapter.features(),
             required_limits: limits.clone(),
             ..Default::default()
         }))
@@ -170,13 +177,16 @@ impl WgpuContext {
     pub fn set_qmv_layout(&self, layout: Option<QmvLayout>) -> Result<()> {
         if let Some(l) = layout {
             l.validate().map_err(|e| Error::Value { arg: "layout", expected: e, got: l.to_string() })?;
+            if l.decode == 3 && !self.has_f16() {
+                return Err(Error::Value { arg: "layout", expected: "decode 3 only on a device with SHADER_F16".into(), got: l.to_string() });
+            }
         }
         *self.qmv_layout.lock().unwrap() = layout;
         Ok(())
     }
 
     pub(crate) fn qmv_layout(&self, op: &qmlx_core::MatmulOp) -> QmvLayout {
-        self.qmv_layout.lock().unwrap().unwrap_or_else(|| QmvLayout::choose(op))
+        self.qmv_layout.lock().unwrap().unwrap_or_else(|| QmvLayout::choose(op).with_f16(op, self.has_f16()))
     }
 
     /// The device limits requested (the adapter's own).
@@ -351,7 +361,7 @@ impl WgpuContext {
             bind_group_layouts: &[Some(&bgl)],
             immediate_size: 0,
         });
-        let source = kernel.source();
+        let source = kernel.source_for(constants);
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         // SAFETY: the kernels index only within their bindings (tested on lavapipe with wgpu's
         // checks on); dropping the injected bounds checks keeps the inner loops lean.

@@ -113,6 +113,9 @@ impl Launch {
     /// ([`Kernel::binds_w_words`]) w again. With `cast` (a 16-bit output
     /// the kernel does not write itself), dst is a float32 scratch of the output's element count
     /// and `cast` converts it into the output; otherwise dst is the output.
+    ///
+    /// qmv runs in [`QmvLayout::choose`]'s layout, i.e. without packed f16 products (the wgpu
+    /// backend adds them on devices with SHADER_F16, [`QmvLayout::with_f16`]).
     pub fn matmul(op: &MatmulOp, plan: &Plan) -> Result<MatmulLaunch> {
         Launch::matmul_with_layout(op, plan, None)
     }
@@ -332,7 +335,9 @@ mod tests {
 
                 let plan = Plan::new(&op, &op.pairs(None, None).unwrap());
                 let total = plan.rows.len() * op.n;
-                let ml = Launch::matmul(&op, &plan).unwrap();
+                // The layout the op ran (with packed f16 products where this device has
+                // SHADER_F16: the Metal host's `Launch::matmul` does not ask for them).
+                let ml = Launch::matmul_with_layout(&op, &plan, plan.qmv.then(|| c.qmv_layout(&op))).unwrap();
                 let l = &ml.main;
                 assert_eq!(l.kernel == Kernel::Qmv, transpose && m <= crate::plan::QMV_ROWS, "kernel choice");
                 // The optional cooperative-matrix variant (not runnable here): tiled path only, same

@@ -20,7 +20,8 @@ fn naga_err(what: &str, e: impl std::fmt::Debug) -> Error {
 /// Translates `kernel` specialised by `constants` to MSL (language version `version`, e.g. (2, 4)).
 /// Returns the source and the (renamed) entry point.
 pub fn kernel_msl(kernel: Kernel, constants: &[(&str, f64)], version: (u8, u8)) -> Result<(String, String)> {
-    let module = naga::front::wgsl::parse_str(&kernel.source()).map_err(|e| naga_err("parse", e.emit_to_string(&kernel.source())))?;
+    let source = kernel.source_for(constants);
+    let module = naga::front::wgsl::parse_str(&source).map_err(|e| naga_err("parse", e.emit_to_string(&source)))?;
     let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
         .validate(&module)
         .map_err(|e| naga_err("validate", e))?;
@@ -98,6 +99,10 @@ pub fn snapshot_variants() -> Vec<(String, Kernel, Constants)> {
         if spec.bits() == 4 && spec.mode() == Mode::Affine {
             // The two-dot-product form of an octet's sum.
             v.push((format!("qmv_words_dot1_{tag}"), Kernel::Qmv, with(&[("XDT", 1.0), ("QMV_WORD_PATH", 1.0), ("QMV_DOT", 1.0)])));
+        }
+        if spec.bits() == 4 {
+            // Packed f16 products (the module with `enable f16;`: MSL `half`), two x rows.
+            v.push((format!("qmv_words_d3_{tag}"), Kernel::Qmv, with(&[("XDT", 1.0), ("QMV_WORD_PATH", 1.0), ("QMV_DECODE", 3.0), ("QMV_XROWS", 2.0)])));
         }
         if spec.bits() == 4 && spec.mode() != Mode::Affine {
             // fp4 f16 pairs with fewer shifts, two x rows.

@@ -68,7 +68,8 @@ impl Plan {
 /// `cols × unroll` loads in flight; `workgroup` threads per workgroup. On the 4-bit word path a
 /// load is `vec` words (4: one 16-byte vector, 1: one word) and `decode` picks how 4-bit codes
 /// become floats (1: two codes per f16 pair, 2: the same with fewer shifts for fp4, 0: one code per
-/// f32 / table lookup), and affine 2-bit units with 16-bit x take two codes per f16 pair where
+/// f32 / table lookup; 3: the pairs of 1 or 2 multiplied by f16 x as packed f16, on devices with
+/// SHADER_F16 only, [`QmvLayout::with_f16`]), and affine 2-bit units with 16-bit x take two codes per f16 pair where
 /// `decode` is not 0 (else one code per f32 mantissa); affine 8-bit codes take the word path too (f16 pairs, `vec` 4); other widths go by
 /// 32-element chunks, at most two per thread and column in flight. `reduce` picks how a team's
 /// partial sums meet (0: a tree with a barrier per level, 1: one barrier, then one thread per
@@ -134,6 +135,21 @@ impl QmvLayout {
         l
     }
 
+    /// This layout with packed f16 products (decode 3) where `f16` (the device has SHADER_F16)
+    /// and `op` takes them: mxfp4 codes on the word path in 16-byte units, f16 x, a pair decode.
+    /// Stage 16 (H200, bench/results/wgpu-gpu-h200-stage16-round1.txt, by C, both orders): mxfp4
+    /// −5 to −8 % (14336x4096 16.4 → 15.3 us); nvfp4 at 2 columns +0.5 to +5 % (the x side serves
+    /// only 2 columns) and affine 4-bit 5× slower (the kernel's array of prepared x went to local
+    /// memory; round 2's reload per octet was slower for every mode), so those keep decode 1 / 2
+    /// by default (decode 3 stays a layout for them, tested).
+    pub fn with_f16(mut self, op: &MatmulOp, f16: bool) -> QmvLayout {
+        let mxfp4 = op.spec.mode() == qmlx_core::Mode::Mxfp4 && op.spec.bits() == 4;
+        if f16 && mxfp4 && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
+            self.decode = 3;
+        }
+        self
+    }
+
     /// The lane count that gives about `target_groups` workgroups of `workgroup` threads with
     /// `cols` columns each: a power of two, at most one lane per 32-element chunk of a row
     /// (rounded up), 4..=workgroup.
@@ -168,7 +184,7 @@ impl QmvLayout {
             && (1..=QMV_MAX_UNROLL).contains(&self.unroll)
             && self.cols * self.workgroup <= QMV_RED
             && (self.vec == 1 || self.vec == 4)
-            && self.decode <= 2
+            && self.decode <= 3
             && self.reduce <= 1
             && self.prefetch <= 1
             && self.direct <= 1
@@ -176,7 +192,7 @@ impl QmvLayout {
         if ok {
             Ok(())
         } else {
-            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=2, reduce, prefetch, direct and dot 0 or 1"))
+            Err(format!("qmv layout {self}: lanes a power of two dividing the workgroup (≤ 256), cols 1..={QMV_MAX_COLS}, unroll 1..={QMV_MAX_UNROLL}, cols × workgroup ≤ {QMV_RED}, vec 1 or 4, decode 0..=3, reduce, prefetch, direct and dot 0 or 1"))
         }
     }
 
@@ -325,6 +341,23 @@ mod tests {
             QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, None, true, spec).unwrap()).to_string()
         };
         assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
+        // Stage 16: packed f16 products (decode 3) for mxfp4 with f16 x where the device has
+        // SHADER_F16; affine 4-bit and nvfp4 keep their decode.
+        let with_f16 = |mode: Mode, gs: u32, dt: DType, f16: bool| {
+            let spec = QuantSpec::new(mode, gs, 4).unwrap();
+            let x = Meta::new(dt, &[1, 4096]);
+            let w = Meta::new(DType::U32, &[14336, spec.packed_words(4096)]);
+            let s = Meta::new(spec.scales_dtype(dt), &[14336, 4096 / gs as usize]);
+            let b = spec.has_biases().then_some(&s);
+            let op = MatmulOp::quantized_matmul(&x, &w, &s, b, true, spec).unwrap();
+            QmvLayout::choose(&op).with_f16(&op, f16).decode
+        };
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F16, true), 3);
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F16, false), 2);
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::BF16, true), 2);
+        assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F32, true), 2);
+        assert_eq!(with_f16(Mode::Nvfp4, 16, DType::F16, true), 2);
+        assert_eq!(with_f16(Mode::Affine, 64, DType::F16, true), 1);
         // Stage 9: nvfp4 decode 2 (with the paired scales).
         assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x2x1x0x1");
         assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x2x1x0x1");

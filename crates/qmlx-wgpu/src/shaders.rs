@@ -12,6 +12,10 @@ pub const CODES_WGSL: &str = include_str!("../shaders/codes.wgsl");
 pub const WLOAD_WGSL: &str = include_str!("../shaders/wload.wgsl");
 /// Bindings and operand access of the matmul kernels.
 pub const MATMUL_IO_WGSL: &str = include_str!("../shaders/matmul_io.wgsl");
+/// qmv's packed f16 arithmetic (needs `enable f16;`, i.e. SHADER_F16), and the same names without
+/// f16 for every other qmv module (see [`Kernel::source_for`]).
+pub const QMV_HALF_WGSL: &str = include_str!("../shaders/qmv_half.wgsl");
+pub const QMV_HALF_OFF_WGSL: &str = include_str!("../shaders/qmv_half_off.wgsl");
 /// The x / dequantized-w tile staging of the tiled kernels (qmm and its cooperative-matrix twin).
 pub const QMM_TILE_WGSL: &str = include_str!("../shaders/qmm_tile.wgsl");
 
@@ -75,7 +79,24 @@ impl Kernel {
     }
 
     /// The complete WGSL module: the kernel's `enable` directives, the includes, then the kernel.
+    /// Without f16 arithmetic (qmv's f16 path off): what every device compiles.
     pub fn source(self) -> String {
+        self.source_with(false)
+    }
+
+    /// Whether the kernel specialised by `constants` multiplies in packed f16 (qmv with
+    /// `QMV_DECODE` 3): its module enables f16, which needs the device's SHADER_F16.
+    pub fn uses_f16(self, constants: &[(&str, f64)]) -> bool {
+        self == Kernel::Qmv && constants.iter().any(|&(k, v)| k == "QMV_DECODE" && v == 3.0)
+    }
+
+    /// The module for the kernel specialised by `constants`: [`Kernel::source`], or for qmv's f16
+    /// path ([`Kernel::uses_f16`]) the module with `enable f16;` and qmv_half.wgsl.
+    pub fn source_for(self, constants: &[(&str, f64)]) -> String {
+        self.source_with(self.uses_f16(constants))
+    }
+
+    fn source_with(self, f16: bool) -> String {
         let own = match self {
             Kernel::Quantize => include_str!("../shaders/quantize.wgsl"),
             Kernel::Dequantize => include_str!("../shaders/dequantize.wgsl"),
@@ -87,12 +108,16 @@ impl Kernel {
         let includes: &[&str] = match self {
             Kernel::Quantize | Kernel::Cast => &[CODES_WGSL],
             Kernel::Dequantize => &[CODES_WGSL, WLOAD_WGSL],
-            Kernel::Qmv => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL],
+            Kernel::Qmv if f16 => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL, QMV_HALF_WGSL],
+            Kernel::Qmv => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL, QMV_HALF_OFF_WGSL],
             Kernel::Qmm | Kernel::QmmCoop8 => &[CODES_WGSL, WLOAD_WGSL, MATMUL_IO_WGSL, QMM_TILE_WGSL],
         };
         // WGSL wants `enable` directives before any declaration: a kernel's own go first.
         let (directives, body): (Vec<&str>, Vec<&str>) = own.lines().partition(|l| l.starts_with("enable "));
         let mut s = String::new();
+        if f16 {
+            s.push_str("enable f16;\n");
+        }
         for line in directives.iter().chain(includes) {
             s.push_str(line);
             s.push('\n');

@@ -11,7 +11,17 @@ use qmlx_core::{with_float_type, DType, DequantizeOp, Element, Error, Float, Ind
 use qmlx_wgpu::WgpuContext;
 use rand::Rng;
 
+/// How a case draws x: `randn` of scale 1; of scale `s`; or scale 1 with element 0 of every row
+/// set to ±`p` (one large activation per row: qmv's f16 path must not overflow where f32 does not).
+#[derive(Clone, Copy, Debug)]
+enum XGen {
+    Normal,
+    Scaled(f32),
+    Peak(f32),
+}
+
 struct Case<'a> {
+    x_gen: XGen,
     spec: QuantSpec,
     transpose: bool,
     x_shape: Vec<usize>,
@@ -31,7 +41,12 @@ fn run<T: Float + Element>(ctx: &WgpuContext, rng: &mut rand::rngs::StdRng, c: &
     w_shape.extend([rows, cols]);
     let w: Vec<T> = randn(rng, w_shape.iter().product(), 1.0);
     let q: QuantizedWeight<T> = api::quantize(&w, &w_shape, c.spec, Rounding::Gpu, c.global)?;
-    let x: Vec<T> = randn(rng, c.x_shape.iter().product(), 1.0);
+    let mut x: Vec<T> = randn(rng, c.x_shape.iter().product(), if let XGen::Scaled(s) = c.x_gen { s } else { 1.0 });
+    if let XGen::Peak(p) = c.x_gen {
+        for (r, row) in x.chunks_mut(c.k).enumerate() {
+            row[0] = T::from_f32(if r % 2 == 0 { p } else { -p });
+        }
+    }
     let (scales, biases) = match &q.params {
         GroupParams::Affine { scales, biases } => (bytemuck::cast_slice::<T, u8>(scales), Some(biases)),
         GroupParams::Fp { scales, .. } => (&scales[..], None),
@@ -88,8 +103,8 @@ fn run<T: Float + Element>(ctx: &WgpuContext, rng: &mut rand::rngs::StdRng, c: &
 fn check(ctx: &WgpuContext, rng: &mut rand::rngs::StdRng, dt: DType, c: &Case<'_>) {
     let (e, ecpu) = with_float_type!(dt, T => run::<T>(ctx, rng, c)).unwrap();
     let what = format!(
-        "{} {dt} transpose={} x{:?} w_batch{:?} n={} k={} lhs={:?} rhs={:?} global={:?}",
-        c.spec, c.transpose, c.x_shape, c.w_batch, c.n, c.k, c.lhs, c.rhs, c.global
+        "{} {dt} transpose={} x{:?} {:?} w_batch{:?} n={} k={} lhs={:?} rhs={:?} global={:?}",
+        c.spec, c.transpose, c.x_shape, c.x_gen, c.w_batch, c.n, c.k, c.lhs, c.rhs, c.global
     );
     assert!(e <= floor(dt), "err {e:.3e} > floor {:.1e} (cpu backend: {ecpu:.3e}): {what}", floor(dt));
 }
@@ -117,7 +132,7 @@ fn quantized_matmul_every_mode_within_metric() {
                     // N not a multiple of 8 where the layout allows it (transposed: N is free).
                     let n = if transpose { 13 } else { 2 * gs };
                     let k = if transpose { 3 * gs } else { 40 };
-                    let c = Case { spec, transpose, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global: None };
+                    let c = Case { x_gen: XGen::Normal, spec, transpose, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global: None };
                     check(ctx, &mut rng, dt, &c);
                     cases += 1;
                 }
@@ -140,7 +155,7 @@ fn batched_broadcast_and_1d() {
                 let mut xs2 = xs.clone();
                 *xs2.last_mut().unwrap() = if transpose { 64 } else { 24 };
                 let k = *xs2.last().unwrap();
-                let c = Case { spec, transpose, x_shape: xs2, w_batch: wb.clone(), n, k, lhs: None, rhs: None, sorted: false, global: None };
+                let c = Case { x_gen: XGen::Normal, spec, transpose, x_shape: xs2, w_batch: wb.clone(), n, k, lhs: None, rhs: None, sorted: false, global: None };
                 check(ctx, &mut rng, dt, &c);
             }
         }
@@ -173,6 +188,7 @@ fn gather_qmm_and_sorted_moe() {
                 // MoE decode: one row per token, sorted and unsorted experts (sorted flag as a hint only).
                 for (idx, hint) in [(&sorted, true), (&unsorted, false), (&unsorted, true)] {
                     let c = Case {
+                        x_gen: XGen::Normal,
                         spec, transpose, x_shape: vec![tokens, 1, k], w_batch: vec![experts], n, k,
                         lhs: None, rhs: Some((idx, &[37])), sorted: hint, global,
                     };
@@ -181,6 +197,7 @@ fn gather_qmm_and_sorted_moe() {
                 }
                 // MoE prefill-like: several rows per matrix, both index arrays, shape [2, 3].
                 let c = Case {
+                    x_gen: XGen::Normal,
                     spec, transpose, x_shape: vec![3, 33, k], w_batch: vec![experts], n, k,
                     lhs: Some((&lhs, &[2, 3])), rhs: Some((&rhs, &[2, 3])), sorted: false, global,
                 };
@@ -199,6 +216,7 @@ fn bad_indices_and_empty() {
     let spec = QuantSpec::new(Mode::Affine, 64, 4).unwrap();
     for bad in [[0, 5], [-1, 0]] {
         let c = Case {
+            x_gen: XGen::Normal,
             spec, transpose: true, x_shape: vec![2, 1, 64], w_batch: vec![5], n: 8, k: 64,
             lhs: None, rhs: Some((&bad, &[2])), sorted: false, global: None,
         };
@@ -206,9 +224,10 @@ fn bad_indices_and_empty() {
         assert!(matches!(e, Error::Index { arg: "rhs_indices", .. }), "{e}");
     }
     // Empty: zero rows of x, and zero tokens in a gather.
-    let c = Case { spec, transpose: true, x_shape: vec![0, 64], w_batch: vec![], n: 8, k: 64, lhs: None, rhs: None, sorted: false, global: None };
+    let c = Case { x_gen: XGen::Normal, spec, transpose: true, x_shape: vec![0, 64], w_batch: vec![], n: 8, k: 64, lhs: None, rhs: None, sorted: false, global: None };
     run::<f32>(ctx, &mut rng, &c).unwrap();
     let c = Case {
+        x_gen: XGen::Normal,
         spec, transpose: false, x_shape: vec![0, 1, 64], w_batch: vec![2], n: 64, k: 64,
         lhs: None, rhs: Some((&[], &[0])), sorted: true, global: None,
     };
@@ -253,7 +272,7 @@ fn qmv_long_rows() {
         let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
         for dt in DTYPES {
             for (m, n) in [(1, 38), (3, 37), (8, 22)] {
-                let c = Case { spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
+                let c = Case { x_gen: XGen::Normal, spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
                 check(ctx, &mut rng, dt, &c);
             }
         }
@@ -385,8 +404,16 @@ fn qmv_layouts_within_metric() {
         // check): units two or four per step, the rolling prefetch, 2-bit codes as f32 mantissas
         // (decode 0) and as f16 pairs (decode 1), 2-bit units of one word (vec 1).
         "32x4x128x2x4x1x1x0x1", "32x2x128x4x4x0x1x0x1", "32x4x128x1x4x0x1x1x1", "4x4x64x2x4x1x1x1x0", "8x4x64x2x1x1x1x0x0",
+        // Stage 16: packed f16 products (decode 3; only where the device has SHADER_F16, and only
+        // with the 4-bit specs and f16 x it changes): 4 and 3 columns, units two per step with
+        // the tree reduction, the rolling prefetch with 2 columns.
+        "32x4x128x1x4x3x1x0x1", "8x3x64x2x4x3x0x0x0", "16x2x128x1x4x3x1x1x1",
     ] {
         let l: qmlx_wgpu::plan::QmvLayout = layout.parse().unwrap();
+        if l.decode == 3 && !own.has_f16() {
+            println!("skip {layout}: no SHADER_F16");
+            continue;
+        }
         own.set_qmv_layout(Some(l)).unwrap();
         let stage8 = ["32x4x128x2x4x1x1x0x1", "32x2x128x4x4x0x1x0x1", "32x4x128x1x4x0x1x1x1", "4x4x64x2x4x1x1x1x0", "8x4x64x2x1x1x1x0x0"].contains(&layout);
         for (spec, dt, k) in [
@@ -406,23 +433,68 @@ fn qmv_layouts_within_metric() {
             // codes with word loads (they go code by code, as 6-bit codes do).
             let fp4_words = spec.bits() == 4 && spec.mode() != Mode::Affine && k % 32 == 0;
             let units_n = spec.mode() == Mode::Affine && (spec.bits() == 2 || spec.bits() == 3);
-            if (l.decode == 2 && !fp4_words) || (spec.bits() == 8 && l.vec == 1) || stage8 != units_n {
+            let f16_words = spec.bits() == 4 && dt == DType::F16;
+            if (l.decode == 2 && !fp4_words) || (l.decode == 3 && !f16_words) || (spec.bits() == 8 && l.vec == 1) || stage8 != units_n {
                 continue;
             }
             let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
             for (m, n) in [(1, 46), (5, 13)] {
-                let c = Case { spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
+                let c = Case { x_gen: XGen::Normal, spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
                 check(&own, &mut rng, dt, &c);
             }
         }
     }
     let bad: Result<qmlx_wgpu::plan::QmvLayout, _> = "48x4x128x2".parse();
     assert!(bad.is_err(), "lanes must be a power of two");
-    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x3", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1", "32x4x128x1x4x1x1x0x1x2"] {
+    for bad in ["32x4x128x2x2x1", "32x4x128x2x4x4", "32x4x128x5x4x1", "32x4x128x2x4", "32x4x128x1x4x1x2x0x0", "32x4x128x1x4x1x0x2x0", "32x4x128x1x4x1x0x0x2", "32x4x128x1x4x1x1x1", "32x4x128x1x4x1x1x0x1x2"] {
         assert!(bad.parse::<qmlx_wgpu::plan::QmvLayout>().is_err(), "{bad}");
     }
     let bad = own.set_qmv_layout(Some(qmlx_wgpu::plan::QmvLayout { lanes: 32, cols: 4, workgroup: 512, unroll: 2, vec: 4, decode: 1, reduce: 0, prefetch: 0, direct: 0, dot: 0 }));
     assert!(matches!(bad, Err(Error::Value { arg: "layout", .. })), "{bad:?}");
+}
+
+/// qmv's f16 path (4-bit codes, f16 x, packed f16 products where the device has SHADER_F16:
+/// decode 3, the default layout for mxfp4, a layout for the others; both run here): every 4-bit
+/// mode and group size, odd N, M = 1 and 3, against
+/// the float64 metric with activations of scale 1, 2^-12 (products near f16's subnormals without
+/// the path's per-unit x scaling) and one ±30000 per row (f16 sums past 65504 without it; y stays
+/// finite in f16). On devices without SHADER_F16 this runs the f32 path (the same metric).
+#[test]
+fn qmv_f16_path_activation_range() {
+    let Some(ctx) = ctx("qmv_f16_path_activation_range") else { return };
+    println!("device has SHADER_F16: {}", ctx.has_f16());
+    let mut rng = rng("qmv_f16_path_activation_range");
+    // decode 3 at 4 and 2 columns (the default layouts but for the decode), where the device can.
+    let own4 = WgpuContext::new().unwrap();
+    let own2 = WgpuContext::new().unwrap();
+    if ctx.has_f16() {
+        own4.set_qmv_layout(Some("32x4x128x1x4x3x1x0x1".parse().unwrap())).unwrap();
+        own2.set_qmv_layout(Some("16x2x128x1x4x3x1x0x1".parse().unwrap())).unwrap();
+    }
+    let specs = [
+        QuantSpec::with_defaults(Mode::Mxfp4, None, None).unwrap(),
+        QuantSpec::with_defaults(Mode::Nvfp4, None, None).unwrap(),
+        QuantSpec::new(Mode::Affine, 32, 4).unwrap(),
+        QuantSpec::new(Mode::Affine, 64, 4).unwrap(),
+        QuantSpec::new(Mode::Affine, 128, 4).unwrap(),
+    ];
+    for spec in specs {
+        let global = (spec.mode() == Mode::Nvfp4).then_some(3.0f32);
+        for x_gen in [XGen::Normal, XGen::Scaled(1.0 / 4096.0), XGen::Peak(30000.0)] {
+            for (m, n, k) in [(1, 37, 1024), (3, 46, 1152), (1, 13, 4096)] {
+                let c = Case { x_gen, spec, transpose: true, x_shape: vec![m, k], w_batch: vec![], n, k, lhs: None, rhs: None, sorted: false, global };
+                // The default layout on the first shape, decode 3 at 4 / 2 columns on the others.
+                let (cx, what) = match k {
+                    1024 => (ctx, "default"),
+                    1152 => (&own4, "4 columns"),
+                    _ => (&own2, "2 columns"),
+                };
+                let (e, ecpu) = run::<half::f16>(cx, &mut rng, &c).unwrap();
+                println!("{} {x_gen:?} m={m} n={n} k={k} ({what}): err {e:.3e} (cpu backend {ecpu:.3e})", c.spec);
+                assert!(e <= floor(DType::F16), "err {e:.3e} > floor {:.1e} (cpu backend: {ecpu:.3e}): {} {x_gen:?} m={m} n={n} k={k}", floor(DType::F16), c.spec);
+            }
+        }
+    }
 }
 
 /// `WgpuContext::batch`: two chained matmuls (the second reads the first's output) and a

@@ -4,12 +4,13 @@
 
 use qmlx_wgpu::msl::{kernel_msl, snapshot_variants};
 
-const SNAPSHOTS: [&str; 9] = [
+const SNAPSHOTS: [&str; 10] = [
     "quantize_affine3_gs64",
     "dequantize_affine4_gs64",
     "qmv_affine4_gs64",
     "qmv_words_affine4_gs64",
     "qmv_words_mxfp44_gs32",
+    "qmv_words_d3_affine4_gs64",
     "qmm_t_nvfp44_gs16",
     "qmm_n_mxfp88_gs32",
     "cast_bf16",

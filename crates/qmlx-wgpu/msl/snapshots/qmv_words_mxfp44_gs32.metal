@@ -16,10 +16,10 @@ struct _mslBufferSizes {
     uint size12;
 };
 
-struct type_4 {
+struct type_5 {
     uint inner[8];
 };
-typedef metal::uint4 type_7[1];
+typedef metal::uint4 type_8[1];
 struct Params {
     uint n;
     uint k;
@@ -30,19 +30,19 @@ struct Params {
     uint tiles;
     uint cols;
 };
-typedef uint type_8[1];
-typedef float type_9[1];
-typedef metal::uint2 type_11[1];
-struct type_12 {
+typedef uint type_9[1];
+typedef float type_10[1];
+typedef metal::uint2 type_12[1];
+struct type_13 {
     float inner[16];
 };
-struct type_14 {
+struct type_15 {
     float inner[1024];
 };
-struct type_15 {
+struct type_16 {
     uint inner[64];
 };
-struct type_16 {
+struct type_17 {
     float inner[8];
 };
 struct X8_ {
@@ -57,7 +57,7 @@ struct W16_ {
     W8_ a;
     W8_ b;
 };
-struct type_17 {
+struct type_18 {
     metal::float4 inner[8];
 };
 struct Unit4_ {
@@ -66,8 +66,11 @@ struct Unit4_ {
     metal::uint4 c2_;
     metal::uint4 c3_;
 };
-struct type_18 {
+struct type_19 {
     metal::float2 inner[4];
+};
+struct type_20 {
+    metal::uint4 inner[32];
 };
 struct UnitN {
     metal::uint4 l0_;
@@ -79,10 +82,10 @@ struct UnitN {
     metal::uint4 h2_;
     metal::uint4 h3_;
 };
-struct type_21 {
+struct type_23 {
     float inner[32];
 };
-struct type_23 {
+struct type_25 {
     uint inner[4];
 };
 constant uint MODE_AFFINE = 0u;
@@ -121,19 +124,19 @@ uint f32_to_f16_(
     float f
 ) {
     uint x_3 = as_type<uint>(f);
-    uint s_1 = (x_3 >> 16u) & 32768u;
-    uint a_5 = x_3 & 2147483647u;
-    if (a_5 > 2139095040u) {
-        return (s_1 | 32256u) | ((a_5 & 8388607u) >> 13u);
+    uint s_2 = (x_3 >> 16u) & 32768u;
+    uint a_8 = x_3 & 2147483647u;
+    if (a_8 > 2139095040u) {
+        return (s_2 | 32256u) | ((a_8 & 8388607u) >> 13u);
     }
-    if (a_5 >= 1199566848u) {
-        return s_1 | 31744u;
+    if (a_8 >= 1199566848u) {
+        return s_2 | 31744u;
     }
-    if (a_5 < 947912704u) {
-        return s_1 | naga_f2u32(metal::rint(as_type<float>(a_5) * 16777216.0));
+    if (a_8 < 947912704u) {
+        return s_2 | naga_f2u32(metal::rint(as_type<float>(a_8) * 16777216.0));
     }
-    uint r_1 = (a_5 + 4095u) + ((a_5 >> 13u) & 1u);
-    return s_1 | ((r_1 - 939524096u) >> 13u);
+    uint r_1 = (a_8 + 4095u) + ((a_8 >> 13u) & 1u);
+    return s_2 | ((r_1 - 939524096u) >> 13u);
 }
 
 uint f32_to_bf16_(
@@ -165,9 +168,9 @@ float next_toward(
     if (q == 0.0) {
         return up ? as_type<float>(1u) : as_type<float>(2147483649u);
     }
-    uint b_4 = as_type<uint>(q);
+    uint b_6 = as_type<uint>(q);
     bool away = up == (q > 0.0);
-    return as_type<float>(away ? (b_4 + 1u) : (b_4 - 1u));
+    return as_type<float>(away ? (b_6 + 1u) : (b_6 - 1u));
 }
 
 float opq(
@@ -263,10 +266,10 @@ float fp4_value(
 ) {
     float v_1 = {};
     uint e_5 = (code >> 1u) & 3u;
-    float m = static_cast<float>(code & 1u);
-    v_1 = m * 0.5;
+    float m_1 = static_cast<float>(code & 1u);
+    v_1 = m_1 * 0.5;
     if (e_5 != 0u) {
-        v_1 = (1.0 + (m * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
+        v_1 = (1.0 + (m_1 * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
     }
     float _e23 = v_1;
     float _e24 = v_1;
@@ -355,7 +358,7 @@ float fp_scale(
 
 uint x_word(
     uint i_2,
-    device type_7 const& x_2,
+    device type_8 const& x_2,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e8 = x_2[i_2 >> 2u][i_2 & 3u];
@@ -369,14 +372,60 @@ uint tile_index(
     return wid_1.y + (wid_1.z * nwg_1.y);
 }
 
+uint qh_absmax8_(
+    metal::uint4 w_4
+) {
+    return 0u;
+}
+
+uint qh_max(
+    uint a_2,
+    uint b_2
+) {
+    return 0u;
+}
+
+metal::uint4 qh_prep(
+    metal::uint4 w_5,
+    uint s
+) {
+    return w_5;
+}
+
+uint qh_sum8_(
+    metal::uint4 xp
+) {
+    return 0u;
+}
+
+metal::float2 qh_dot8_(
+    metal::uint4 h,
+    metal::uint4 xp_1
+) {
+    return metal::float2(0.0);
+}
+
+metal::uint4 qh_sub(
+    metal::uint4 h_1,
+    uint c
+) {
+    return h_1;
+}
+
+metal::float2 qh_f32_(
+    uint a_3
+) {
+    return metal::float2(0.0);
+}
+
 void qmv_load(
     uint row,
-    uint c,
+    uint c_1,
     uint base,
-    device type_7 const& wq,
+    device type_8 const& wq,
     constant Params& p,
-    device type_8 const& wq_words,
-    thread type_15& wbuf,
+    device type_9 const& wq_words,
+    thread type_16& wbuf,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     bool local_11 = {};
@@ -386,7 +435,7 @@ void qmv_load(
     uint word_1 = {};
     uint _e5 = p.wpr;
     uint row_word = row * _e5;
-    uint start = row_word + (c * BITS);
+    uint start = row_word + (c_1 * BITS);
     uint _e12 = p.wpr;
     uint end = row_word + _e12;
     if (true) {
@@ -460,7 +509,7 @@ void qmv_load(
 uint qmv_code(
     uint base_1,
     uint e_2,
-    thread type_15& wbuf
+    thread type_16& wbuf
 ) {
     uint v_3 = {};
     uint pos_1 = e_2 * BITS;
@@ -480,8 +529,8 @@ uint qmv_code(
 float qmv_weight(
     uint base_2,
     uint e_3,
-    threadgroup type_12& fp4_lut,
-    thread type_15& wbuf,
+    threadgroup type_13& fp4_lut,
+    thread type_16& wbuf,
     thread uint& qmv_one32_
 ) {
     uint v_4 = {};
@@ -493,11 +542,11 @@ float qmv_weight(
         uint pos_2 = e_3 * BITS;
         uint sh_1 = pos_2 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_12 = wbuf.inner[base_2 + (pos_2 >> 5u)];
+            uint w_16 = wbuf.inner[base_2 + (pos_2 >> 5u)];
             if (sh_1 <= 19u) {
-                v_4 = w_12 << (19u - sh_1);
+                v_4 = w_16 << (19u - sh_1);
             } else {
-                v_4 = w_12 >> (sh_1 - 19u);
+                v_4 = w_16 >> (sh_1 - 19u);
             }
             uint _e38 = v_4;
             uint _e48 = qmv_one32_;
@@ -522,8 +571,8 @@ metal::float2 qmv_group(
     uint j,
     float global_factor_2,
     constant Params& p,
-    device type_8 const& scales,
-    device type_8 const& biases,
+    device type_9 const& scales,
+    device type_9 const& biases,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e5 = p.gpr;
@@ -538,8 +587,8 @@ metal::float2 qmv_group(
         float _e35 = half_in_word(_e33, g, XDT);
         uint _e40 = biases[g >> 1u];
         float _e42 = half_in_word(_e40, g, XDT);
-        float a_6 = _e35 * 16.0;
-        return metal::float2(a_6, _e42 - a_6);
+        float a_9 = _e35 * 16.0;
+        return metal::float2(a_9, _e42 - a_9);
     }
     uint _e55 = scales[g >> 2u];
     uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
@@ -552,8 +601,8 @@ void qmv_x8_(
     uint x_row,
     uint j_1,
     constant Params& p,
-    device type_7 const& x_2,
-    thread type_16& xv,
+    device type_8 const& x_2,
+    thread type_17& xv,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint e_4 = 0u;
@@ -618,7 +667,7 @@ X8_ qmv_x8v(
     uint x_row_1,
     uint j_2,
     constant Params& p,
-    device type_7 const& x_2,
+    device type_8 const& x_2,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e4 = p.k;
@@ -628,70 +677,70 @@ X8_ qmv_x8v(
         metal::uint4 _e24 = x_2[(i_9 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_13 = x_2[i_9 >> 3u];
+    metal::uint4 w_17 = x_2[i_9 >> 3u];
     if (true) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_13.x)), float2(as_type<half2>(w_13.y))), metal::float4(float2(as_type<half2>(w_13.z)), float2(as_type<half2>(w_13.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_17.x)), float2(as_type<half2>(w_17.y))), metal::float4(float2(as_type<half2>(w_17.z)), float2(as_type<half2>(w_17.w)))};
     }
-    metal::uint4 lo_4 = metal::uint4(w_13.x << 16u, w_13.x & 4294901760u, w_13.y << 16u, w_13.y & 4294901760u);
-    metal::uint4 hi_4 = metal::uint4(w_13.z << 16u, w_13.z & 4294901760u, w_13.w << 16u, w_13.w & 4294901760u);
+    metal::uint4 lo_4 = metal::uint4(w_17.x << 16u, w_17.x & 4294901760u, w_17.y << 16u, w_17.y & 4294901760u);
+    metal::uint4 hi_4 = metal::uint4(w_17.z << 16u, w_17.z & 4294901760u, w_17.w << 16u, w_17.w & 4294901760u);
     return X8_ {as_type<metal::float4>(lo_4), as_type<metal::float4>(hi_4)};
 }
 
 metal::uint4 pairs4_(
-    uint w_4,
+    uint w_6,
     thread uint& qmv_one16_
 ) {
     if (false) {
-        metal::uint4 v_12 = metal::uint4(w_4 << 6u, w_4 << 2u, w_4 >> 2u, w_4 >> 6u);
+        metal::uint4 v_12 = metal::uint4(w_6 << 6u, w_6 << 2u, w_6 >> 2u, w_6 >> 6u);
         uint _e19 = qmv_one16_;
         return (v_12 & metal::uint4(62915520u)) | metal::uint4(_e19);
     }
     if (false) {
-        uint e_7 = w_4 & 252645135u;
-        uint o_4 = (w_4 >> 4u) & 252645135u;
+        uint e_7 = w_6 & 252645135u;
+        uint o_5 = (w_6 >> 4u) & 252645135u;
         uint es = e_7 + ((e_7 & 134744072u) * 7u);
-        uint os = o_4 + ((o_4 & 134744072u) * 7u);
+        uint os = o_5 + ((o_5 & 134744072u) * 7u);
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
-    metal::uint4 m_1 = metal::uint4(w_4 << 9u, w_4 << 5u, w_4 << 1u, w_4 >> 3u);
-    metal::uint4 s_2 = metal::uint4(w_4 << 12u, w_4 << 8u, w_4 << 4u, w_4);
-    return (m_1 & metal::uint4(234884608u)) | (s_2 & metal::uint4(2147516416u));
+    metal::uint4 m_2 = metal::uint4(w_6 << 9u, w_6 << 5u, w_6 << 1u, w_6 >> 3u);
+    metal::uint4 s_3 = metal::uint4(w_6 << 12u, w_6 << 8u, w_6 << 4u, w_6);
+    return (m_2 & metal::uint4(234884608u)) | (s_3 & metal::uint4(2147516416u));
 }
 
 metal::uint2 fp8_pairs(
-    uint w_5
+    uint w_7
 ) {
-    uint mag_1 = w_5 & 2139062143u;
-    uint m_2 = mag_1 | ((mag_1 + 16843009u) & 2155905152u);
-    uint h02_ = ((m_2 << 7u) & 2139127680u) | ((w_5 << 8u) & 2147516416u);
-    uint h13_ = ((m_2 >> 1u) & 2139127680u) | (w_5 & 2147516416u);
+    uint mag_1 = w_7 & 2139062143u;
+    uint m_3 = mag_1 | ((mag_1 + 16843009u) & 2155905152u);
+    uint h02_ = ((m_3 << 7u) & 2139127680u) | ((w_7 << 8u) & 2147516416u);
+    uint h13_ = ((m_3 >> 1u) & 2139127680u) | (w_7 & 2147516416u);
     return metal::uint2(h02_, h13_);
 }
 
 W16_ pairs2_(
-    uint w_6,
+    uint w_8,
     thread uint& qmv_one16_
 ) {
-    metal::uint4 m_3 = metal::uint4(50332416u);
+    metal::uint4 m_4 = metal::uint4(50332416u);
     uint _e4 = qmv_one16_;
     metal::uint4 one = metal::uint4(_e4);
-    metal::uint4 l_1 = (metal::uint4(w_6 << 8u, w_6 << 6u, w_6 << 4u, w_6 << 2u) & m_3) | one;
-    metal::uint4 h = (metal::uint4(w_6, w_6 >> 2u, w_6 >> 4u, w_6 >> 6u) & m_3) | one;
+    metal::uint4 l_1 = (metal::uint4(w_8 << 8u, w_8 << 6u, w_8 << 4u, w_8 << 2u) & m_4) | one;
+    metal::uint4 h_2 = (metal::uint4(w_8, w_8 >> 2u, w_8 >> 4u, w_8 >> 6u) & m_4) | one;
     metal::float2 p0_ = float2(as_type<half2>(l_1.x));
     metal::float2 p1_ = float2(as_type<half2>(l_1.y));
     metal::float2 p2_ = float2(as_type<half2>(l_1.z));
     metal::float2 p3_ = float2(as_type<half2>(l_1.w));
-    metal::float2 p4_ = float2(as_type<half2>(h.x));
-    metal::float2 p5_ = float2(as_type<half2>(h.y));
-    metal::float2 p6_ = float2(as_type<half2>(h.z));
-    metal::float2 p7_ = float2(as_type<half2>(h.w));
+    metal::float2 p4_ = float2(as_type<half2>(h_2.x));
+    metal::float2 p5_ = float2(as_type<half2>(h_2.y));
+    metal::float2 p6_ = float2(as_type<half2>(h_2.z));
+    metal::float2 p7_ = float2(as_type<half2>(h_2.w));
     return W16_ {W8_ {metal::float4(p0_.x, p1_.x, p2_.x, p3_.x), metal::float4(p4_.x, p5_.x, p6_.x, p7_.x)}, W8_ {metal::float4(p0_.y, p1_.y, p2_.y, p3_.y), metal::float4(p4_.y, p5_.y, p6_.y, p7_.y)}};
 }
 
 W8_ qmv_w8_(
     uint wa,
     uint wb_2,
-    threadgroup type_12& fp4_lut,
+    threadgroup type_13& fp4_lut,
     thread uint& qmv_one16_
 ) {
     bool local_13 = {};
@@ -717,11 +766,11 @@ W8_ qmv_w8_(
             return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_2) >> sh_2) & metal::uint4(255u))};
         }
         metal::uint4 v_13 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
-        metal::uint4 h_1 = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
-        metal::float2 a0_1 = float2(as_type<half2>(h_1.x));
-        metal::float2 a1_1 = float2(as_type<half2>(h_1.y));
-        metal::float2 b0_1 = float2(as_type<half2>(h_1.z));
-        metal::float2 b1_1 = float2(as_type<half2>(h_1.w));
+        metal::uint4 h_3 = (v_13 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::float2 a0_1 = float2(as_type<half2>(h_3.x));
+        metal::float2 a1_1 = float2(as_type<half2>(h_3.y));
+        metal::float2 b0_1 = float2(as_type<half2>(h_3.z));
+        metal::float2 b1_1 = float2(as_type<half2>(h_3.w));
         return W8_ {metal::float4(a0_1.x, a1_1.x, a0_1.y, a1_1.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
     }
     if (false) {
@@ -766,24 +815,24 @@ float qmv_dot8_(
     W8_ f_2,
     X8_ xs
 ) {
-    float s = {};
+    float s_1 = {};
     if (false) {
         return d_1 + (metal::dot(f_2.lo, xs.lo) + metal::dot(f_2.hi, xs.hi));
     }
-    s = metal::fma(f_2.lo.x, xs.lo.x, d_1);
-    float _e25 = s;
-    s = metal::fma(f_2.lo.y, xs.lo.y, _e25);
-    float _e31 = s;
-    s = metal::fma(f_2.lo.z, xs.lo.z, _e31);
-    float _e37 = s;
-    s = metal::fma(f_2.lo.w, xs.lo.w, _e37);
-    float _e43 = s;
-    s = metal::fma(f_2.hi.x, xs.hi.x, _e43);
-    float _e49 = s;
-    s = metal::fma(f_2.hi.y, xs.hi.y, _e49);
-    float _e55 = s;
-    s = metal::fma(f_2.hi.z, xs.hi.z, _e55);
-    float _e61 = s;
+    s_1 = metal::fma(f_2.lo.x, xs.lo.x, d_1);
+    float _e25 = s_1;
+    s_1 = metal::fma(f_2.lo.y, xs.lo.y, _e25);
+    float _e31 = s_1;
+    s_1 = metal::fma(f_2.lo.z, xs.lo.z, _e31);
+    float _e37 = s_1;
+    s_1 = metal::fma(f_2.lo.w, xs.lo.w, _e37);
+    float _e43 = s_1;
+    s_1 = metal::fma(f_2.hi.x, xs.hi.x, _e43);
+    float _e49 = s_1;
+    s_1 = metal::fma(f_2.hi.y, xs.hi.y, _e49);
+    float _e55 = s_1;
+    s_1 = metal::fma(f_2.hi.z, xs.hi.z, _e55);
+    float _e61 = s_1;
     return metal::fma(f_2.hi.w, xs.hi.w, _e61);
 }
 
@@ -792,13 +841,13 @@ metal::float2 qmv_word_group(
     uint j_3,
     float global_factor_3,
     constant Params& p,
-    device type_8 const& scales,
-    device type_8 const& biases,
+    device type_9 const& scales,
+    device type_9 const& biases,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     bool local_15 = {};
     bool local_16 = {};
-    float a_2 = {};
+    float a_4 = {};
     if (true) {
         if (false) {
             local_16 = true;
@@ -825,13 +874,13 @@ metal::float2 qmv_word_group(
     if (true) {
         return metal::float2(as_type<float>(metal::min(byte_2 + 14u, 255u) << 23u), 0.0);
     }
-    uint h_2 = ((byte_2 & 127u) << 7u) | ((byte_2 & 128u) << 8u);
-    a_2 = float2(as_type<half2>(h_2)).x * 4194304.0;
+    uint h_4 = ((byte_2 & 127u) << 7u) | ((byte_2 & 128u) << 8u);
+    a_4 = float2(as_type<half2>(h_4)).x * 4194304.0;
     if ((byte_2 & 127u) == 127u) {
-        a_2 = as_type<float>(2143289344u);
+        a_4 = as_type<float>(2143289344u);
     }
-    float _e94 = a_2;
-    float _e95 = a_2;
+    float _e94 = a_4;
+    float _e95 = a_4;
     uint _e99 = p.has_global;
     return metal::float2((_e99 != 0u) ? (_e95 * global_factor_3) : _e94, 0.0);
 }
@@ -841,25 +890,25 @@ metal::float2 qmv_nvfp4_scales2_(
     uint j_4,
     float global_factor_4,
     constant Params& p,
-    device type_8 const& scales,
+    device type_9 const& scales,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint _e5 = p.gpr;
     uint g_2 = (row_3 * _e5) + (j_4 / GS);
     uint _e14 = scales[g_2 >> 2u];
     uint v_14 = _e14 >> ((g_2 & 2u) * 8u);
-    uint s_3 = (v_14 & 255u) | ((v_14 & 65280u) << 8u);
-    uint mag_2 = s_3 & 8323199u;
-    uint m_4 = mag_2 | ((mag_2 + 65537u) & 8388736u);
-    uint h_3 = (m_4 << 7u) | ((s_3 & 8388736u) << 8u);
-    metal::float2 a_7 = float2(as_type<half2>(h_3)) * 4194304.0;
+    uint s_4 = (v_14 & 255u) | ((v_14 & 65280u) << 8u);
+    uint mag_2 = s_4 & 8323199u;
+    uint m_5 = mag_2 | ((mag_2 + 65537u) & 8388736u);
+    uint h_5 = (m_5 << 7u) | ((s_4 & 8388736u) << 8u);
+    metal::float2 a_10 = float2(as_type<half2>(h_5)) * 4194304.0;
     uint _e47 = p.has_global;
-    return (_e47 != 0u) ? (a_7 * global_factor_4) : a_7;
+    return (_e47 != 0u) ? (a_10 * global_factor_4) : a_10;
 }
 
 metal::uint4 qmv_unit_word(
     uint i_4,
-    device type_7 const& wq,
+    device type_8 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     if (true) {
@@ -872,33 +921,33 @@ metal::uint4 qmv_unit_word(
 
 Unit4_ qmv_unit_load(
     metal::uint4 wbase_1,
-    uint c_1,
-    device type_7 const& wq,
+    uint c_2,
+    device type_8 const& wq,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    Unit4_ w_7 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
-    metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_1 * QMV_VEC), wq, _buffer_sizes);
-    w_7.c0_ = _e17;
+    Unit4_ w_9 = Unit4_ {metal::uint4(0u), metal::uint4(0u), metal::uint4(0u), metal::uint4(0u)};
+    metal::uint4 _e17 = qmv_unit_word(wbase_1.x + (c_2 * QMV_VEC), wq, _buffer_sizes);
+    w_9.c0_ = _e17;
     if (true) {
-        metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_7.c1_ = _e27;
+        metal::uint4 _e27 = qmv_unit_word(wbase_1.y + (c_2 * QMV_VEC), wq, _buffer_sizes);
+        w_9.c1_ = _e27;
     }
     if (true) {
-        metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_7.c2_ = _e37;
+        metal::uint4 _e37 = qmv_unit_word(wbase_1.z + (c_2 * QMV_VEC), wq, _buffer_sizes);
+        w_9.c2_ = _e37;
     }
     if (true) {
-        metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_1 * QMV_VEC), wq, _buffer_sizes);
-        w_7.c3_ = _e47;
+        metal::uint4 _e47 = qmv_unit_word(wbase_1.w + (c_2 * QMV_VEC), wq, _buffer_sizes);
+        w_9.c3_ = _e47;
     }
-    Unit4_ _e48 = w_7;
+    Unit4_ _e48 = w_9;
     return _e48;
 }
 
 W8_ qmv_w8_at(
     metal::uint4 u_2,
     uint v_5,
-    threadgroup type_12& fp4_lut,
+    threadgroup type_13& fp4_lut,
     thread uint& qmv_one16_
 ) {
     if (false) {
@@ -909,261 +958,635 @@ W8_ qmv_w8_at(
     return _e13;
 }
 
-void qmv_unit(
-    uint c_2,
-    Unit4_ w_8,
-    uint count,
-    float global_factor_5,
-    constant Params& p,
-    device type_7 const& x_2,
-    device type_8 const& scales,
-    device type_8 const& biases,
-    threadgroup type_12& fp4_lut,
-    thread uint& qmv_one16_,
-    thread type_17& qacc,
-    thread metal::uint4& qmv_wrow,
-    thread type_4& qmv_xrow,
-    constant _mslBufferSizes& _buffer_sizes
+bool qmv_half(
 ) {
     bool local_17 = {};
     bool local_18 = {};
     bool local_19 = {};
-    type_18 a2_ = type_18 {};
-    uint ci_12 = 0u;
-    uint o0_ = 0u;
-    metal::float4 a_3 = {};
-    metal::float4 b_2 = {};
-    uint ci_13 = {};
-    type_17 d_2 = {};
-    type_16 sx_1 = {};
-    uint o = {};
-    W8_ f1_ = {};
-    W8_ f2_ = {};
-    W8_ f3_ = {};
-    uint mi_6 = {};
-    uint mi_7 = {};
-    uint row0_ = (c_2 * 4u) * 8u;
     if (false) {
         local_17 = true;
     } else {
         local_17 = false;
     }
-    bool _e35 = local_17;
-    if (_e35) {
-        local_18 = false;
+    bool _e11 = local_17;
+    if (_e11) {
+        local_18 = true;
     } else {
         local_18 = false;
     }
-    bool _e43 = local_18;
-    if (_e43) {
+    bool _e20 = local_18;
+    if (_e20) {
         local_19 = true;
     } else {
         local_19 = false;
     }
-    bool scale_pairs = local_19;
+    bool _e28 = local_19;
+    return _e28;
+}
+
+int qmv_half_k(
+    uint m
+) {
+    int e_8 = static_cast<int>(metal::max((m >> 10u) & 31u, 1u));
+    return metal::clamp(as_type<int>(as_type<uint>(29) - as_type<uint>(e_8)), -14, 15);
+}
+
+metal::uint4 qmv_h4_(
+    uint w_10,
+    thread uint& qmv_one16_,
+    thread uint& qmv_h15_
+) {
+    metal::uint4 _e1 = pairs4_(w_10, qmv_one16_);
+    if (false) {
+        uint _e8 = qmv_h15_;
+        metal::uint4 _e9 = qh_sub(_e1, _e8);
+        return _e9;
+    }
+    return _e1;
+}
+
+void qmv_unit_h(
+    uint c_3,
+    Unit4_ w_11,
+    uint count,
+    float global_factor_5,
+    constant Params& p,
+    device type_8 const& x_2,
+    device type_9 const& scales,
+    device type_9 const& biases,
+    thread uint& qmv_one16_,
+    thread type_18& qacc,
+    thread metal::uint4& qmv_wrow,
+    thread type_5& qmv_xrow,
+    thread uint& qmv_h15_,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    bool local_20 = {};
+    type_19 a2_ = type_19 {};
+    uint ci_12 = 0u;
+    type_20 xp_2 = {};
+    type_17 xu = {};
+    uint mi_6 = 0u;
+    uint o0_ = 0u;
+    metal::float4 a_5 = {};
+    metal::float4 b_3 = {};
+    uint ci_13 = {};
+    type_18 d_2 = {};
+    type_17 sx_1 = {};
+    uint o = {};
+    metal::uint4 h1_ = {};
+    metal::uint4 h2_ = {};
+    metal::uint4 h3_ = {};
+    uint mi_7 = {};
+    uint mi_8 = {};
+    uint row0_ = c_3 * 32u;
+    if (false) {
+        local_20 = false;
+    } else {
+        local_20 = false;
+    }
+    bool scale_pairs = local_20;
     if (scale_pairs) {
         bool loop_init_5 = true;
         while(true) {
             if (!loop_init_5) {
-                uint _e65 = ci_12;
-                ci_12 = _e65 + 1u;
+                uint _e40 = ci_12;
+                ci_12 = _e40 + 1u;
             }
             loop_init_5 = false;
-            uint _e54 = ci_12;
-            if (_e54 < QMV_COLS) {
+            uint _e29 = ci_12;
+            if (_e29 < QMV_COLS) {
             } else {
                 break;
             }
             {
-                uint _e57 = ci_12;
-                uint _e60 = ci_12;
-                uint _e62 = qmv_wrow[_e60];
-                metal::float2 _e63 = qmv_nvfp4_scales2_(_e62, row0_, global_factor_5, p, scales, _buffer_sizes);
-                a2_.inner[_e57] = _e63;
+                uint _e32 = ci_12;
+                uint _e35 = ci_12;
+                uint _e37 = qmv_wrow[_e35];
+                metal::float2 _e38 = qmv_nvfp4_scales2_(_e37, row0_, global_factor_5, p, scales, _buffer_sizes);
+                a2_.inner[_e32] = _e38;
             }
         }
     }
     bool loop_init_6 = true;
     while(true) {
         if (!loop_init_6) {
-            uint _e282 = o0_;
-            o0_ = _e282 + 4u;
+            uint _e136 = mi_6;
+            mi_6 = _e136 + 1u;
         }
         loop_init_6 = false;
-        uint _e69 = o0_;
-        if (_e69 < 4u) {
+        uint _e46 = mi_6;
+        if (_e46 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e71 = o0_;
-            uint j0_1 = row0_ + (_e71 * 8u);
-            a_3 = metal::float4(0.0);
-            b_2 = metal::float4(0.0);
+            uint _e49 = mi_6;
+            if (_e49 < count) {
+                uint _e52 = mi_6;
+                uint _e54 = qmv_xrow.inner[_e52];
+                uint _e57 = p.k;
+                uint i_10 = ((_e54 * _e57) + row0_) >> 3u;
+                metal::uint4 x0_ = x_2[i_10];
+                metal::uint4 x1_ = x_2[i_10 + 1u];
+                metal::uint4 x2_ = x_2[i_10 + 2u];
+                metal::uint4 x3_ = x_2[i_10 + 3u];
+                uint _e80 = qh_absmax8_(x0_);
+                uint _e81 = qh_absmax8_(x1_);
+                uint _e82 = qh_max(_e80, _e81);
+                uint _e83 = qh_absmax8_(x2_);
+                uint _e84 = qh_absmax8_(x3_);
+                uint _e85 = qh_max(_e83, _e84);
+                uint _e86 = qh_max(_e82, _e85);
+                uint m_6 = metal::max(_e86 & 65535u, _e86 >> 16u);
+                int _e92 = qmv_half_k(m_6);
+                uint s_5 = static_cast<uint>(as_type<int>(as_type<uint>(_e92) + as_type<uint>(15))) << 10u;
+                uint sp = s_5 | (s_5 << 16u);
+                uint _e101 = mi_6;
+                xu.inner[_e101] = as_type<float>(static_cast<uint>(as_type<int>(as_type<uint>(127) - as_type<uint>(_e92))) << 23u);
+                uint _e109 = mi_6;
+                metal::uint4 _e113 = qh_prep(x0_, sp);
+                xp_2.inner[_e109 * 4u] = _e113;
+                uint _e114 = mi_6;
+                metal::uint4 _e120 = qh_prep(x1_, sp);
+                xp_2.inner[(_e114 * 4u) + 1u] = _e120;
+                uint _e121 = mi_6;
+                metal::uint4 _e127 = qh_prep(x2_, sp);
+                xp_2.inner[(_e121 * 4u) + 2u] = _e127;
+                uint _e128 = mi_6;
+                metal::uint4 _e134 = qh_prep(x3_, sp);
+                xp_2.inner[(_e128 * 4u) + 3u] = _e134;
+            }
+        }
+    }
+    bool loop_init_7 = true;
+    while(true) {
+        if (!loop_init_7) {
+            uint _e407 = o0_;
+            o0_ = _e407 + 4u;
+        }
+        loop_init_7 = false;
+        uint _e140 = o0_;
+        if (_e140 < 4u) {
+        } else {
+            break;
+        }
+        {
+            uint _e143 = o0_;
+            uint j0_1 = row0_ + (_e143 * 8u);
+            a_5 = metal::float4(0.0);
+            b_3 = metal::float4(0.0);
             ci_13 = 0u;
-            bool loop_init_7 = true;
+            bool loop_init_8 = true;
             while(true) {
-                if (!loop_init_7) {
-                    uint _e112 = ci_13;
-                    ci_13 = _e112 + 1u;
+                if (!loop_init_8) {
+                    uint _e219 = ci_13;
+                    ci_13 = _e219 + 1u;
                 }
-                loop_init_7 = false;
-                uint _e83 = ci_13;
-                if (_e83 < QMV_COLS) {
+                loop_init_8 = false;
+                uint _e155 = ci_13;
+                if (_e155 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
                     if (scale_pairs) {
-                        uint _e86 = ci_13;
-                        uint _e88 = ci_13;
-                        float _e91 = a2_.inner[_e88].x;
-                        uint _e92 = ci_13;
-                        float _e95 = a2_.inner[_e92].y;
-                        uint _e96 = o0_;
-                        a_3[_e86] = (_e96 != 0u) ? _e95 : _e91;
+                        uint _e158 = ci_13;
+                        uint _e160 = ci_13;
+                        float _e163 = a2_.inner[_e160].x;
+                        uint _e164 = ci_13;
+                        float _e167 = a2_.inner[_e164].y;
+                        uint _e168 = o0_;
+                        a_5[_e158] = (_e168 != 0u) ? _e167 : _e163;
                     } else {
-                        uint _e101 = ci_13;
-                        uint _e103 = qmv_wrow[_e101];
-                        metal::float2 _e104 = qmv_word_group(_e103, j0_1, global_factor_5, p, scales, biases, _buffer_sizes);
-                        uint _e105 = ci_13;
-                        a_3[_e105] = _e104.x;
-                        uint _e108 = ci_13;
-                        b_2[_e108] = _e104.y;
+                        if (false) {
+                            uint _e178 = ci_13;
+                            uint _e180 = qmv_wrow[_e178];
+                            uint _e183 = p.gpr;
+                            uint g_3 = (_e180 * _e183) + (j0_1 / GS);
+                            uint _e192 = scales[g_3 >> 1u];
+                            float _e194 = half_in_word(_e192, g_3, XDT);
+                            uint _e195 = ci_13;
+                            a_5[_e195] = _e194 * 16.0;
+                            uint _e199 = ci_13;
+                            uint _e205 = biases[g_3 >> 1u];
+                            float _e207 = half_in_word(_e205, g_3, XDT);
+                            b_3[_e199] = metal::fma(_e194, 8.0, _e207);
+                        } else {
+                            uint _e210 = ci_13;
+                            uint _e213 = ci_13;
+                            uint _e215 = qmv_wrow[_e213];
+                            metal::float2 _e216 = qmv_word_group(_e215, j0_1, global_factor_5, p, scales, biases, _buffer_sizes);
+                            a_5[_e210] = _e216.x;
+                        }
                     }
                 }
             }
-            d_2 = type_17 {};
-            sx_1 = type_16 {};
-            uint _e118 = o0_;
-            o = _e118;
-            bool loop_init_8 = true;
+            d_2 = type_18 {};
+            sx_1 = type_17 {};
+            uint _e225 = o0_;
+            o = _e225;
+            bool loop_init_9 = true;
             while(true) {
-                if (!loop_init_8) {
-                    uint _e239 = o;
-                    o = _e239 + 1u;
+                if (!loop_init_9) {
+                    uint _e360 = o;
+                    o = _e360 + 1u;
                 }
-                loop_init_8 = false;
-                uint _e120 = o;
-                uint _e121 = o0_;
-                if (_e120 < (_e121 + 4u)) {
+                loop_init_9 = false;
+                uint _e227 = o;
+                uint _e228 = o0_;
+                if (_e227 < (_e228 + 4u)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e125 = o;
-                    W8_ _e127 = qmv_w8_at(w_8.c0_, _e125 * 1u, fp4_lut, qmv_one16_);
-                    f1_ = _e127;
-                    f2_ = _e127;
-                    f3_ = _e127;
+                    uint _e232 = o;
+                    metal::uint4 _e234 = qmv_h4_(w_11.c0_[_e232], qmv_one16_, qmv_h15_);
+                    h1_ = _e234;
+                    h2_ = _e234;
+                    h3_ = _e234;
                     if (true) {
-                        uint _e136 = o;
-                        W8_ _e138 = qmv_w8_at(w_8.c1_, _e136 * 1u, fp4_lut, qmv_one16_);
-                        f1_ = _e138;
+                        uint _e243 = o;
+                        metal::uint4 _e245 = qmv_h4_(w_11.c1_[_e243], qmv_one16_, qmv_h15_);
+                        h1_ = _e245;
                     }
                     if (true) {
-                        uint _e144 = o;
-                        W8_ _e146 = qmv_w8_at(w_8.c2_, _e144 * 1u, fp4_lut, qmv_one16_);
-                        f2_ = _e146;
+                        uint _e251 = o;
+                        metal::uint4 _e253 = qmv_h4_(w_11.c2_[_e251], qmv_one16_, qmv_h15_);
+                        h2_ = _e253;
                     }
                     if (true) {
-                        uint _e152 = o;
-                        W8_ _e154 = qmv_w8_at(w_8.c3_, _e152 * 1u, fp4_lut, qmv_one16_);
-                        f3_ = _e154;
+                        uint _e259 = o;
+                        metal::uint4 _e261 = qmv_h4_(w_11.c3_[_e259], qmv_one16_, qmv_h15_);
+                        h3_ = _e261;
                     }
-                    mi_6 = 0u;
-                    bool loop_init_9 = true;
+                    mi_7 = 0u;
+                    bool loop_init_10 = true;
                     while(true) {
-                        if (!loop_init_9) {
-                            uint _e236 = mi_6;
-                            mi_6 = _e236 + 1u;
+                        if (!loop_init_10) {
+                            uint _e357 = mi_7;
+                            mi_7 = _e357 + 1u;
                         }
-                        loop_init_9 = false;
-                        uint _e157 = mi_6;
-                        if (_e157 < QMV_XROWS) {
+                        loop_init_10 = false;
+                        uint _e264 = mi_7;
+                        if (_e264 < QMV_XROWS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e160 = mi_6;
-                            if (_e160 < count) {
-                                uint _e163 = mi_6;
-                                uint _e165 = qmv_xrow.inner[_e163];
-                                uint _e166 = o;
-                                uint _e167 = o0_;
-                                X8_ _e172 = qmv_x8v(_e165, j0_1 + ((_e166 - _e167) * 8u), p, x_2, _buffer_sizes);
+                            uint _e267 = mi_7;
+                            if (_e267 < count) {
+                                uint _e269 = mi_7;
+                                uint _e272 = o;
+                                metal::uint4 xo = xp_2.inner[(_e269 * 4u) + _e272];
+                                uint _e276 = mi_7;
+                                float u_3 = xu.inner[_e276];
                                 if (false) {
-                                    uint _e178 = mi_6;
-                                    float _e180 = sx_1.inner[_e178];
-                                    sx_1.inner[_e178] = _e180 + metal::dot(_e172.lo + _e172.hi, metal::float4(1.0));
+                                    uint _e284 = qh_sum8_(xo);
+                                    metal::float2 _e285 = qh_f32_(_e284);
+                                    uint _e286 = mi_7;
+                                    float _e288 = sx_1.inner[_e286];
+                                    sx_1.inner[_e286] = _e288 + (_e285.x + _e285.y);
                                 }
-                                uint _e188 = mi_6;
-                                uint _e191 = mi_6;
-                                float _e194 = d_2.inner[_e191].x;
-                                float _e195 = qmv_dot8_(_e194, _e127, _e172);
-                                d_2.inner[_e188].x = _e195;
+                                metal::float2 _e293 = qh_dot8_(_e234, xo);
+                                uint _e294 = mi_7;
+                                uint _e300 = mi_7;
+                                float _e303 = d_2.inner[_e300].x;
+                                d_2.inner[_e294].x = metal::fma(_e293.x + _e293.y, u_3, _e303);
                                 if (true) {
-                                    uint _e200 = mi_6;
-                                    uint _e203 = mi_6;
-                                    float _e206 = d_2.inner[_e203].y;
-                                    W8_ _e207 = f1_;
-                                    float _e208 = qmv_dot8_(_e206, _e207, _e172);
-                                    d_2.inner[_e200].y = _e208;
-                                }
-                                if (true) {
-                                    uint _e213 = mi_6;
-                                    uint _e216 = mi_6;
-                                    float _e219 = d_2.inner[_e216].z;
-                                    W8_ _e220 = f2_;
-                                    float _e221 = qmv_dot8_(_e219, _e220, _e172);
-                                    d_2.inner[_e213].z = _e221;
+                                    metal::uint4 _e309 = h1_;
+                                    metal::float2 _e310 = qh_dot8_(_e309, xo);
+                                    uint _e311 = mi_7;
+                                    uint _e317 = mi_7;
+                                    float _e320 = d_2.inner[_e317].y;
+                                    d_2.inner[_e311].y = metal::fma(_e310.x + _e310.y, u_3, _e320);
                                 }
                                 if (true) {
-                                    uint _e226 = mi_6;
-                                    uint _e229 = mi_6;
-                                    float _e232 = d_2.inner[_e229].w;
-                                    W8_ _e233 = f3_;
-                                    float _e234 = qmv_dot8_(_e232, _e233, _e172);
-                                    d_2.inner[_e226].w = _e234;
+                                    metal::uint4 _e326 = h2_;
+                                    metal::float2 _e327 = qh_dot8_(_e326, xo);
+                                    uint _e328 = mi_7;
+                                    uint _e334 = mi_7;
+                                    float _e337 = d_2.inner[_e334].z;
+                                    d_2.inner[_e328].z = metal::fma(_e327.x + _e327.y, u_3, _e337);
+                                }
+                                if (true) {
+                                    metal::uint4 _e343 = h3_;
+                                    metal::float2 _e344 = qh_dot8_(_e343, xo);
+                                    uint _e345 = mi_7;
+                                    uint _e351 = mi_7;
+                                    float _e354 = d_2.inner[_e351].w;
+                                    d_2.inner[_e345].w = metal::fma(_e344.x + _e344.y, u_3, _e354);
                                 }
                             }
                         }
                     }
                 }
             }
-            mi_7 = 0u;
-            bool loop_init_10 = true;
+            mi_8 = 0u;
+            bool loop_init_11 = true;
             while(true) {
-                if (!loop_init_10) {
-                    uint _e280 = mi_7;
-                    mi_7 = _e280 + 1u;
+                if (!loop_init_11) {
+                    uint _e405 = mi_8;
+                    mi_8 = _e405 + 1u;
                 }
-                loop_init_10 = false;
-                uint _e243 = mi_7;
-                if (_e243 < QMV_XROWS) {
+                loop_init_11 = false;
+                uint _e364 = mi_8;
+                if (_e364 < QMV_XROWS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e246 = mi_7;
-                    if (_e246 < count) {
+                    uint _e367 = mi_8;
+                    if (_e367 < count) {
                         if (false) {
-                            uint _e254 = mi_7;
-                            metal::float4 _e256 = qacc.inner[_e254];
-                            metal::float4 _e257 = a_3;
-                            uint _e258 = mi_7;
-                            metal::float4 _e260 = d_2.inner[_e258];
-                            metal::float4 _e262 = b_2;
-                            uint _e263 = mi_7;
-                            float _e265 = sx_1.inner[_e263];
-                            qacc.inner[_e254] = _e256 + ((_e257 * _e260) + (_e262 * _e265));
+                            uint _e375 = mi_8;
+                            metal::float4 _e377 = qacc.inner[_e375];
+                            metal::float4 _e378 = a_5;
+                            uint _e379 = mi_8;
+                            metal::float4 _e381 = d_2.inner[_e379];
+                            metal::float4 _e383 = b_3;
+                            uint _e384 = mi_8;
+                            float _e386 = sx_1.inner[_e384];
+                            uint _e387 = mi_8;
+                            float _e389 = xu.inner[_e387];
+                            qacc.inner[_e375] = _e377 + ((_e378 * _e381) + (_e383 * (_e386 * _e389)));
                         } else {
-                            uint _e270 = mi_7;
-                            metal::float4 _e272 = qacc.inner[_e270];
-                            metal::float4 _e273 = a_3;
-                            uint _e274 = mi_7;
-                            metal::float4 _e276 = d_2.inner[_e274];
-                            qacc.inner[_e270] = _e272 + (_e273 * _e276);
+                            uint _e395 = mi_8;
+                            metal::float4 _e397 = qacc.inner[_e395];
+                            metal::float4 _e398 = a_5;
+                            uint _e399 = mi_8;
+                            metal::float4 _e401 = d_2.inner[_e399];
+                            qacc.inner[_e395] = _e397 + (_e398 * _e401);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return;
+}
+
+void qmv_unit(
+    uint c_4,
+    Unit4_ w_12,
+    uint count_1,
+    float global_factor_6,
+    constant Params& p,
+    device type_8 const& x_2,
+    device type_9 const& scales,
+    device type_9 const& biases,
+    threadgroup type_13& fp4_lut,
+    thread uint& qmv_one16_,
+    thread type_18& qacc,
+    thread metal::uint4& qmv_wrow,
+    thread type_5& qmv_xrow,
+    thread uint& qmv_h15_,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    bool local_21 = {};
+    bool local_22 = {};
+    bool local_23 = {};
+    type_19 a2_1 = type_19 {};
+    uint ci_14 = 0u;
+    uint o0_1 = 0u;
+    metal::float4 a_6 = {};
+    metal::float4 b_4 = {};
+    uint ci_15 = {};
+    type_18 d_3 = {};
+    type_17 sx_2 = {};
+    uint o_1 = {};
+    W8_ f1_ = {};
+    W8_ f2_ = {};
+    W8_ f3_ = {};
+    uint mi_9 = {};
+    uint mi_10 = {};
+    bool _e4 = qmv_half();
+    if (_e4) {
+        qmv_unit_h(c_4, w_12, count_1, global_factor_6, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+        return;
+    }
+    uint row0_1 = (c_4 * 4u) * 8u;
+    if (false) {
+        local_21 = true;
+    } else {
+        local_21 = false;
+    }
+    bool _e36 = local_21;
+    if (_e36) {
+        local_22 = false;
+    } else {
+        local_22 = false;
+    }
+    bool _e44 = local_22;
+    if (_e44) {
+        local_23 = true;
+    } else {
+        local_23 = false;
+    }
+    bool scale_pairs_1 = local_23;
+    if (scale_pairs_1) {
+        bool loop_init_12 = true;
+        while(true) {
+            if (!loop_init_12) {
+                uint _e66 = ci_14;
+                ci_14 = _e66 + 1u;
+            }
+            loop_init_12 = false;
+            uint _e55 = ci_14;
+            if (_e55 < QMV_COLS) {
+            } else {
+                break;
+            }
+            {
+                uint _e58 = ci_14;
+                uint _e61 = ci_14;
+                uint _e63 = qmv_wrow[_e61];
+                metal::float2 _e64 = qmv_nvfp4_scales2_(_e63, row0_1, global_factor_6, p, scales, _buffer_sizes);
+                a2_1.inner[_e58] = _e64;
+            }
+        }
+    }
+    bool loop_init_13 = true;
+    while(true) {
+        if (!loop_init_13) {
+            uint _e283 = o0_1;
+            o0_1 = _e283 + 4u;
+        }
+        loop_init_13 = false;
+        uint _e70 = o0_1;
+        if (_e70 < 4u) {
+        } else {
+            break;
+        }
+        {
+            uint _e72 = o0_1;
+            uint j0_2 = row0_1 + (_e72 * 8u);
+            a_6 = metal::float4(0.0);
+            b_4 = metal::float4(0.0);
+            ci_15 = 0u;
+            bool loop_init_14 = true;
+            while(true) {
+                if (!loop_init_14) {
+                    uint _e113 = ci_15;
+                    ci_15 = _e113 + 1u;
+                }
+                loop_init_14 = false;
+                uint _e84 = ci_15;
+                if (_e84 < QMV_COLS) {
+                } else {
+                    break;
+                }
+                {
+                    if (scale_pairs_1) {
+                        uint _e87 = ci_15;
+                        uint _e89 = ci_15;
+                        float _e92 = a2_1.inner[_e89].x;
+                        uint _e93 = ci_15;
+                        float _e96 = a2_1.inner[_e93].y;
+                        uint _e97 = o0_1;
+                        a_6[_e87] = (_e97 != 0u) ? _e96 : _e92;
+                    } else {
+                        uint _e102 = ci_15;
+                        uint _e104 = qmv_wrow[_e102];
+                        metal::float2 _e105 = qmv_word_group(_e104, j0_2, global_factor_6, p, scales, biases, _buffer_sizes);
+                        uint _e106 = ci_15;
+                        a_6[_e106] = _e105.x;
+                        uint _e109 = ci_15;
+                        b_4[_e109] = _e105.y;
+                    }
+                }
+            }
+            d_3 = type_18 {};
+            sx_2 = type_17 {};
+            uint _e119 = o0_1;
+            o_1 = _e119;
+            bool loop_init_15 = true;
+            while(true) {
+                if (!loop_init_15) {
+                    uint _e240 = o_1;
+                    o_1 = _e240 + 1u;
+                }
+                loop_init_15 = false;
+                uint _e121 = o_1;
+                uint _e122 = o0_1;
+                if (_e121 < (_e122 + 4u)) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e126 = o_1;
+                    W8_ _e128 = qmv_w8_at(w_12.c0_, _e126 * 1u, fp4_lut, qmv_one16_);
+                    f1_ = _e128;
+                    f2_ = _e128;
+                    f3_ = _e128;
+                    if (true) {
+                        uint _e137 = o_1;
+                        W8_ _e139 = qmv_w8_at(w_12.c1_, _e137 * 1u, fp4_lut, qmv_one16_);
+                        f1_ = _e139;
+                    }
+                    if (true) {
+                        uint _e145 = o_1;
+                        W8_ _e147 = qmv_w8_at(w_12.c2_, _e145 * 1u, fp4_lut, qmv_one16_);
+                        f2_ = _e147;
+                    }
+                    if (true) {
+                        uint _e153 = o_1;
+                        W8_ _e155 = qmv_w8_at(w_12.c3_, _e153 * 1u, fp4_lut, qmv_one16_);
+                        f3_ = _e155;
+                    }
+                    mi_9 = 0u;
+                    bool loop_init_16 = true;
+                    while(true) {
+                        if (!loop_init_16) {
+                            uint _e237 = mi_9;
+                            mi_9 = _e237 + 1u;
+                        }
+                        loop_init_16 = false;
+                        uint _e158 = mi_9;
+                        if (_e158 < QMV_XROWS) {
+                        } else {
+                            break;
+                        }
+                        {
+                            uint _e161 = mi_9;
+                            if (_e161 < count_1) {
+                                uint _e164 = mi_9;
+                                uint _e166 = qmv_xrow.inner[_e164];
+                                uint _e167 = o_1;
+                                uint _e168 = o0_1;
+                                X8_ _e173 = qmv_x8v(_e166, j0_2 + ((_e167 - _e168) * 8u), p, x_2, _buffer_sizes);
+                                if (false) {
+                                    uint _e179 = mi_9;
+                                    float _e181 = sx_2.inner[_e179];
+                                    sx_2.inner[_e179] = _e181 + metal::dot(_e173.lo + _e173.hi, metal::float4(1.0));
+                                }
+                                uint _e189 = mi_9;
+                                uint _e192 = mi_9;
+                                float _e195 = d_3.inner[_e192].x;
+                                float _e196 = qmv_dot8_(_e195, _e128, _e173);
+                                d_3.inner[_e189].x = _e196;
+                                if (true) {
+                                    uint _e201 = mi_9;
+                                    uint _e204 = mi_9;
+                                    float _e207 = d_3.inner[_e204].y;
+                                    W8_ _e208 = f1_;
+                                    float _e209 = qmv_dot8_(_e207, _e208, _e173);
+                                    d_3.inner[_e201].y = _e209;
+                                }
+                                if (true) {
+                                    uint _e214 = mi_9;
+                                    uint _e217 = mi_9;
+                                    float _e220 = d_3.inner[_e217].z;
+                                    W8_ _e221 = f2_;
+                                    float _e222 = qmv_dot8_(_e220, _e221, _e173);
+                                    d_3.inner[_e214].z = _e222;
+                                }
+                                if (true) {
+                                    uint _e227 = mi_9;
+                                    uint _e230 = mi_9;
+                                    float _e233 = d_3.inner[_e230].w;
+                                    W8_ _e234 = f3_;
+                                    float _e235 = qmv_dot8_(_e233, _e234, _e173);
+                                    d_3.inner[_e227].w = _e235;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            mi_10 = 0u;
+            bool loop_init_17 = true;
+            while(true) {
+                if (!loop_init_17) {
+                    uint _e281 = mi_10;
+                    mi_10 = _e281 + 1u;
+                }
+                loop_init_17 = false;
+                uint _e244 = mi_10;
+                if (_e244 < QMV_XROWS) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e247 = mi_10;
+                    if (_e247 < count_1) {
+                        if (false) {
+                            uint _e255 = mi_10;
+                            metal::float4 _e257 = qacc.inner[_e255];
+                            metal::float4 _e258 = a_6;
+                            uint _e259 = mi_10;
+                            metal::float4 _e261 = d_3.inner[_e259];
+                            metal::float4 _e263 = b_4;
+                            uint _e264 = mi_10;
+                            float _e266 = sx_2.inner[_e264];
+                            qacc.inner[_e255] = _e257 + ((_e258 * _e261) + (_e263 * _e266));
+                        } else {
+                            uint _e271 = mi_10;
+                            metal::float4 _e273 = qacc.inner[_e271];
+                            metal::float4 _e274 = a_6;
+                            uint _e275 = mi_10;
+                            metal::float4 _e277 = d_3.inner[_e275];
+                            qacc.inner[_e271] = _e273 + (_e274 * _e277);
                         }
                     }
                 }
@@ -1175,34 +1598,34 @@ void qmv_unit(
 
 bool qmv_words_n(
 ) {
-    bool local_20 = {};
-    bool local_21 = {};
-    bool local_22 = {};
-    bool local_23 = {};
+    bool local_24 = {};
+    bool local_25 = {};
+    bool local_26 = {};
+    bool local_27 = {};
     if (false) {
-        local_20 = true;
+        local_24 = true;
     } else {
-        local_20 = false;
+        local_24 = false;
     }
-    bool _e12 = local_20;
+    bool _e12 = local_24;
     if (_e12) {
-        local_21 = false;
+        local_25 = false;
     } else {
-        local_21 = false;
+        local_25 = false;
     }
-    bool _e20 = local_21;
+    bool _e20 = local_25;
     if (_e20) {
-        local_22 = true;
+        local_26 = true;
     } else {
-        local_22 = false;
+        local_26 = false;
     }
-    bool _e28 = local_22;
+    bool _e28 = local_26;
     if (_e28) {
-        local_23 = true;
+        local_27 = true;
     } else {
-        local_23 = false;
+        local_27 = false;
     }
-    bool _e36 = local_23;
+    bool _e36 = local_27;
     return _e36;
 }
 
@@ -1219,19 +1642,19 @@ uint qmv_unit_octets_n(
 
 metal::uint4 qmv_unit_n_lo(
     uint i_5,
-    device type_7 const& wq,
-    device type_8 const& wq_words,
+    device type_8 const& wq,
+    device type_9 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_24 = {};
+    bool local_28 = {};
     metal::uint4 v_6 = {};
     uint _e1 = qmv_unit_words_n();
     if (_e1 == 4u) {
-        local_24 = false;
+        local_28 = false;
     } else {
-        local_24 = false;
+        local_28 = false;
     }
-    bool _e11 = local_24;
+    bool _e11 = local_28;
     if (_e11) {
         metal::uint4 _e16 = wq[i_5 >> 2u];
         return _e16;
@@ -1254,7 +1677,7 @@ metal::uint4 qmv_unit_n_lo(
 
 metal::uint4 qmv_unit_n_hi(
     uint i_6,
-    device type_8 const& wq_words,
+    device type_9 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     metal::uint4 v_7 = metal::uint4(0u);
@@ -1277,39 +1700,39 @@ metal::uint4 qmv_unit_n_hi(
 
 UnitN qmv_unit_n_load(
     metal::uint4 wbase_2,
-    uint c_3,
-    device type_7 const& wq,
-    device type_8 const& wq_words,
+    uint c_5,
+    device type_8 const& wq,
+    device type_9 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    UnitN w_9 = {};
+    UnitN w_13 = {};
     metal::uint4 z = metal::uint4(0u);
-    w_9 = UnitN {z, z, z, z, z, z, z, z};
+    w_13 = UnitN {z, z, z, z, z, z, z, z};
     uint _e6 = qmv_unit_words_n();
-    uint off = c_3 * _e6;
+    uint off = c_5 * _e6;
     metal::uint4 _e11 = qmv_unit_n_lo(wbase_2.x + off, wq, wq_words, _buffer_sizes);
-    w_9.l0_ = _e11;
+    w_13.l0_ = _e11;
     metal::uint4 _e15 = qmv_unit_n_hi(wbase_2.x + off, wq_words, _buffer_sizes);
-    w_9.h0_ = _e15;
+    w_13.h0_ = _e15;
     if (true) {
         metal::uint4 _e23 = qmv_unit_n_lo(wbase_2.y + off, wq, wq_words, _buffer_sizes);
-        w_9.l1_ = _e23;
+        w_13.l1_ = _e23;
         metal::uint4 _e27 = qmv_unit_n_hi(wbase_2.y + off, wq_words, _buffer_sizes);
-        w_9.h1_ = _e27;
+        w_13.h1_ = _e27;
     }
     if (true) {
         metal::uint4 _e35 = qmv_unit_n_lo(wbase_2.z + off, wq, wq_words, _buffer_sizes);
-        w_9.l2_ = _e35;
+        w_13.l2_ = _e35;
         metal::uint4 _e39 = qmv_unit_n_hi(wbase_2.z + off, wq_words, _buffer_sizes);
-        w_9.h2_ = _e39;
+        w_13.h2_ = _e39;
     }
     if (true) {
         metal::uint4 _e47 = qmv_unit_n_lo(wbase_2.w + off, wq, wq_words, _buffer_sizes);
-        w_9.l3_ = _e47;
+        w_13.l3_ = _e47;
         metal::uint4 _e51 = qmv_unit_n_hi(wbase_2.w + off, wq_words, _buffer_sizes);
-        w_9.h3_ = _e51;
+        w_13.h3_ = _e51;
     }
-    UnitN _e52 = w_9;
+    UnitN _e52 = w_13;
     return _e52;
 }
 
@@ -1364,10 +1787,10 @@ float qmv_code_n(
 W8_ qmv_octet_n(
     metal::uint4 lo_2,
     metal::uint4 hi_2,
-    uint o_1,
+    uint o_2,
     thread uint& qmv_one32_
 ) {
-    uint p0_1 = (o_1 * 8u) * BITS;
+    uint p0_1 = (o_2 * 8u) * BITS;
     float _e7 = qmv_code_n(lo_2, hi_2, p0_1, qmv_one32_);
     float _e10 = qmv_code_n(lo_2, hi_2, p0_1 + BITS, qmv_one32_);
     float _e16 = qmv_code_n(lo_2, hi_2, p0_1 + 8u, qmv_one32_);
@@ -1382,131 +1805,131 @@ W8_ qmv_octet_n(
 W16_ qmv_octets2_n(
     metal::uint4 lo_3,
     metal::uint4 hi_3,
-    uint o_2,
+    uint o_3,
     thread uint& qmv_one16_,
     thread uint& qmv_one32_
 ) {
-    bool local_25 = {};
-    bool local_26 = {};
+    bool local_29 = {};
+    bool local_30 = {};
     if (false) {
-        local_25 = true;
+        local_29 = true;
     } else {
-        local_25 = false;
+        local_29 = false;
     }
-    bool _e14 = local_25;
+    bool _e14 = local_29;
     if (_e14) {
-        local_26 = true;
+        local_30 = true;
     } else {
-        local_26 = false;
+        local_30 = false;
     }
-    bool _e23 = local_26;
+    bool _e23 = local_30;
     if (_e23) {
-        uint _e26 = qmv_uword(lo_3, hi_3, o_2 >> 1u);
+        uint _e26 = qmv_uword(lo_3, hi_3, o_3 >> 1u);
         W16_ _e27 = pairs2_(_e26, qmv_one16_);
         return _e27;
     }
-    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_2, qmv_one32_);
-    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_2 + 1u, qmv_one32_);
+    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_3, qmv_one32_);
+    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_3 + 1u, qmv_one32_);
     return W16_ {_e28, _e31};
 }
 
 void qmv_octets_n_acc(
-    UnitN w_10,
-    uint o_3,
+    UnitN w_14,
+    uint o_4,
     uint j0_,
-    uint count_1,
-    thread type_17& d_3,
-    thread type_16& sx_2,
+    uint count_2,
+    thread type_18& d_4,
+    thread type_17& sx_3,
     constant Params& p,
-    device type_7 const& x_2,
+    device type_8 const& x_2,
     thread uint& qmv_one16_,
     thread uint& qmv_one32_,
-    thread type_4& qmv_xrow,
+    thread type_5& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     W16_ f1_1 = {};
     W16_ f2_1 = {};
     W16_ f3_1 = {};
-    uint mi_8 = 0u;
+    uint mi_11 = 0u;
     uint _e6 = qmv_unit_octets_n();
-    if (o_3 >= _e6) {
+    if (o_4 >= _e6) {
         return;
     }
-    W16_ _e10 = qmv_octets2_n(w_10.l0_, w_10.h0_, o_3, qmv_one16_, qmv_one32_);
+    W16_ _e10 = qmv_octets2_n(w_14.l0_, w_14.h0_, o_4, qmv_one16_, qmv_one32_);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W16_ _e20 = qmv_octets2_n(w_10.l1_, w_10.h1_, o_3, qmv_one16_, qmv_one32_);
+        W16_ _e20 = qmv_octets2_n(w_14.l1_, w_14.h1_, o_4, qmv_one16_, qmv_one32_);
         f1_1 = _e20;
     }
     if (true) {
-        W16_ _e27 = qmv_octets2_n(w_10.l2_, w_10.h2_, o_3, qmv_one16_, qmv_one32_);
+        W16_ _e27 = qmv_octets2_n(w_14.l2_, w_14.h2_, o_4, qmv_one16_, qmv_one32_);
         f2_1 = _e27;
     }
     if (true) {
-        W16_ _e34 = qmv_octets2_n(w_10.l3_, w_10.h3_, o_3, qmv_one16_, qmv_one32_);
+        W16_ _e34 = qmv_octets2_n(w_14.l3_, w_14.h3_, o_4, qmv_one16_, qmv_one32_);
         f3_1 = _e34;
     }
-    bool loop_init_11 = true;
+    bool loop_init_18 = true;
     while(true) {
-        if (!loop_init_11) {
-            uint _e137 = mi_8;
-            mi_8 = _e137 + 1u;
+        if (!loop_init_18) {
+            uint _e137 = mi_11;
+            mi_11 = _e137 + 1u;
         }
-        loop_init_11 = false;
-        uint _e37 = mi_8;
+        loop_init_18 = false;
+        uint _e37 = mi_11;
         if (_e37 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e40 = mi_8;
-            if (_e40 < count_1) {
-                uint _e43 = mi_8;
+            uint _e40 = mi_11;
+            if (_e40 < count_2) {
+                uint _e43 = mi_11;
                 uint _e45 = qmv_xrow.inner[_e43];
-                X8_ _e49 = qmv_x8v(_e45, j0_ + (o_3 * 8u), p, x_2, _buffer_sizes);
-                uint _e51 = mi_8;
+                X8_ _e49 = qmv_x8v(_e45, j0_ + (o_4 * 8u), p, x_2, _buffer_sizes);
+                uint _e51 = mi_11;
                 uint _e53 = qmv_xrow.inner[_e51];
-                X8_ _e59 = qmv_x8v(_e53, (j0_ + (o_3 * 8u)) + 8u, p, x_2, _buffer_sizes);
-                uint _e60 = mi_8;
-                float _e62 = sx_2.inner[_e60];
-                sx_2.inner[_e60] = _e62 + metal::dot((_e49.lo + _e49.hi) + (_e59.lo + _e59.hi), metal::float4(1.0));
-                uint _e74 = mi_8;
-                uint _e77 = mi_8;
-                float _e80 = d_3.inner[_e77].x;
+                X8_ _e59 = qmv_x8v(_e53, (j0_ + (o_4 * 8u)) + 8u, p, x_2, _buffer_sizes);
+                uint _e60 = mi_11;
+                float _e62 = sx_3.inner[_e60];
+                sx_3.inner[_e60] = _e62 + metal::dot((_e49.lo + _e49.hi) + (_e59.lo + _e59.hi), metal::float4(1.0));
+                uint _e74 = mi_11;
+                uint _e77 = mi_11;
+                float _e80 = d_4.inner[_e77].x;
                 float _e82 = qmv_dot8_(_e80, _e10.a, _e49);
                 float _e84 = qmv_dot8_(_e82, _e10.b, _e59);
-                d_3.inner[_e74].x = _e84;
+                d_4.inner[_e74].x = _e84;
                 if (true) {
-                    uint _e89 = mi_8;
-                    uint _e92 = mi_8;
-                    float _e95 = d_3.inner[_e92].y;
+                    uint _e89 = mi_11;
+                    uint _e92 = mi_11;
+                    float _e95 = d_4.inner[_e92].y;
                     W8_ _e97 = f1_1.a;
                     float _e98 = qmv_dot8_(_e95, _e97, _e49);
                     W8_ _e100 = f1_1.b;
                     float _e101 = qmv_dot8_(_e98, _e100, _e59);
-                    d_3.inner[_e89].y = _e101;
+                    d_4.inner[_e89].y = _e101;
                 }
                 if (true) {
-                    uint _e106 = mi_8;
-                    uint _e109 = mi_8;
-                    float _e112 = d_3.inner[_e109].z;
+                    uint _e106 = mi_11;
+                    uint _e109 = mi_11;
+                    float _e112 = d_4.inner[_e109].z;
                     W8_ _e114 = f2_1.a;
                     float _e115 = qmv_dot8_(_e112, _e114, _e49);
                     W8_ _e117 = f2_1.b;
                     float _e118 = qmv_dot8_(_e115, _e117, _e59);
-                    d_3.inner[_e106].z = _e118;
+                    d_4.inner[_e106].z = _e118;
                 }
                 if (true) {
-                    uint _e123 = mi_8;
-                    uint _e126 = mi_8;
-                    float _e129 = d_3.inner[_e126].w;
+                    uint _e123 = mi_11;
+                    uint _e126 = mi_11;
+                    float _e129 = d_4.inner[_e126].w;
                     W8_ _e131 = f3_1.a;
                     float _e132 = qmv_dot8_(_e129, _e131, _e49);
                     W8_ _e134 = f3_1.b;
                     float _e135 = qmv_dot8_(_e132, _e134, _e59);
-                    d_3.inner[_e123].w = _e135;
+                    d_4.inner[_e123].w = _e135;
                 }
             }
         }
@@ -1515,78 +1938,78 @@ void qmv_octets_n_acc(
 }
 
 void qmv_unit_n(
-    uint c_4,
-    UnitN w_11,
-    uint count_2,
-    float global_factor_6,
+    uint c_6,
+    UnitN w_15,
+    uint count_3,
+    float global_factor_7,
     constant Params& p,
-    device type_7 const& x_2,
-    device type_8 const& scales,
-    device type_8 const& biases,
+    device type_8 const& x_2,
+    device type_9 const& scales,
+    device type_9 const& biases,
     thread uint& qmv_one16_,
     thread uint& qmv_one32_,
-    thread type_17& qacc,
+    thread type_18& qacc,
     thread metal::uint4& qmv_wrow,
-    thread type_4& qmv_xrow,
+    thread type_5& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    metal::float4 a_4 = metal::float4(0.0);
-    metal::float4 b_3 = metal::float4(0.0);
-    uint ci_14 = 0u;
-    type_17 d_4 = {};
-    type_16 sx_3 = {};
-    uint mi_9 = 0u;
+    metal::float4 a_7 = metal::float4(0.0);
+    metal::float4 b_5 = metal::float4(0.0);
+    uint ci_16 = 0u;
+    type_18 d_5 = {};
+    type_17 sx_4 = {};
+    uint mi_12 = 0u;
     uint _e4 = qmv_unit_octets_n();
-    uint j0_2 = (c_4 * _e4) * 8u;
-    bool loop_init_12 = true;
+    uint j0_3 = (c_6 * _e4) * 8u;
+    bool loop_init_19 = true;
     while(true) {
-        if (!loop_init_12) {
-            uint _e31 = ci_14;
-            ci_14 = _e31 + 1u;
+        if (!loop_init_19) {
+            uint _e31 = ci_16;
+            ci_16 = _e31 + 1u;
         }
-        loop_init_12 = false;
-        uint _e16 = ci_14;
+        loop_init_19 = false;
+        uint _e16 = ci_16;
         if (_e16 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e20 = ci_14;
+            uint _e20 = ci_16;
             uint _e22 = qmv_wrow[_e20];
-            metal::float2 _e23 = qmv_group(_e22, j0_2, global_factor_6, p, scales, biases, _buffer_sizes);
-            uint _e24 = ci_14;
-            a_4[_e24] = _e23.x;
-            uint _e27 = ci_14;
-            b_3[_e27] = _e23.y;
+            metal::float2 _e23 = qmv_group(_e22, j0_3, global_factor_7, p, scales, biases, _buffer_sizes);
+            uint _e24 = ci_16;
+            a_7[_e24] = _e23.x;
+            uint _e27 = ci_16;
+            b_5[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_11, 0u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 2u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 4u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_11, 6u, j0_2, count_2, d_4, sx_3, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    bool loop_init_13 = true;
+    qmv_octets_n_acc(w_15, 0u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_15, 2u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_15, 4u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_15, 6u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    bool loop_init_20 = true;
     while(true) {
-        if (!loop_init_13) {
-            uint _e63 = mi_9;
-            mi_9 = _e63 + 1u;
+        if (!loop_init_20) {
+            uint _e63 = mi_12;
+            mi_12 = _e63 + 1u;
         }
-        loop_init_13 = false;
-        uint _e41 = mi_9;
+        loop_init_20 = false;
+        uint _e41 = mi_12;
         if (_e41 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e44 = mi_9;
-            if (_e44 < count_2) {
-                uint _e47 = mi_9;
+            uint _e44 = mi_12;
+            if (_e44 < count_3) {
+                uint _e47 = mi_12;
                 metal::float4 _e49 = qacc.inner[_e47];
-                metal::float4 _e50 = a_4;
-                uint _e51 = mi_9;
-                metal::float4 _e53 = d_4.inner[_e51];
-                metal::float4 _e55 = b_3;
-                uint _e56 = mi_9;
-                float _e58 = sx_3.inner[_e56];
+                metal::float4 _e50 = a_7;
+                uint _e51 = mi_12;
+                metal::float4 _e53 = d_5.inner[_e51];
+                metal::float4 _e55 = b_5;
+                uint _e56 = mi_12;
+                float _e58 = sx_4.inner[_e56];
                 qacc.inner[_e47] = _e49 + ((_e50 * _e53) + (_e55 * _e58));
             }
         }
@@ -1596,84 +2019,84 @@ void qmv_unit_n(
 
 bool qmv_word_kernel(
 ) {
-    bool local_27 = {};
-    bool local_28 = {};
-    bool local_29 = {};
-    bool local_30 = {};
     bool local_31 = {};
     bool local_32 = {};
     bool local_33 = {};
     bool local_34 = {};
     bool local_35 = {};
+    bool local_36 = {};
+    bool local_37 = {};
+    bool local_38 = {};
+    bool local_39 = {};
     bool _e0 = qmv_words_n();
     if (_e0) {
         uint _e5 = qmv_unit_octets_n();
-        local_27 = GS >= (8u * _e5);
+        local_31 = GS >= (8u * _e5);
     } else {
-        local_27 = false;
+        local_31 = false;
     }
-    bool n = local_27;
+    bool n = local_31;
     if (false) {
-        local_28 = false;
+        local_32 = false;
     } else {
-        local_28 = false;
+        local_32 = false;
     }
-    bool _e22 = local_28;
+    bool _e22 = local_32;
     if (_e22) {
-        local_29 = true;
+        local_33 = true;
     } else {
-        local_29 = false;
+        local_33 = false;
     }
-    bool fp8_ = local_29;
+    bool fp8_ = local_33;
     if (true) {
         if (false) {
             if (false) {
-                local_32 = false;
+                local_36 = false;
             } else {
-                local_32 = false;
+                local_36 = false;
             }
-            bool _e56 = local_32;
+            bool _e56 = local_36;
             if (_e56) {
-                local_33 = true;
+                local_37 = true;
             } else {
-                local_33 = false;
+                local_37 = false;
             }
-            bool _e64 = local_33;
-            local_31 = _e64;
-        } else {
-            local_31 = true;
-        }
-        bool _e66 = local_31;
-        if (!(_e66)) {
-            local_34 = fp8_;
-        } else {
-            local_34 = true;
-        }
-        bool _e71 = local_34;
-        if (!(_e71)) {
-            local_35 = n;
+            bool _e64 = local_37;
+            local_35 = _e64;
         } else {
             local_35 = true;
         }
-        bool _e76 = local_35;
-        local_30 = _e76;
+        bool _e66 = local_35;
+        if (!(_e66)) {
+            local_38 = fp8_;
+        } else {
+            local_38 = true;
+        }
+        bool _e71 = local_38;
+        if (!(_e71)) {
+            local_39 = n;
+        } else {
+            local_39 = true;
+        }
+        bool _e76 = local_39;
+        local_34 = _e76;
     } else {
-        local_30 = false;
+        local_34 = false;
     }
-    bool _e78 = local_30;
+    bool _e78 = local_34;
     return _e78;
 }
 
 metal::uint2 qmv_row(
     uint first,
-    uint mi_10,
-    device type_11 const& rows,
+    uint mi_13,
+    device type_12 const& rows,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     if (false) {
-        return metal::uint2(mi_10);
+        return metal::uint2(mi_13);
     }
-    metal::uint2 _e10 = rows[first + mi_10];
+    metal::uint2 _e10 = rows[first + mi_13];
     return _e10;
 }
 
@@ -1681,31 +2104,31 @@ void qmv_reduce_flat(
     uint lid_1,
     uint lane,
     uint col0_,
-    uint count_3,
+    uint count_4,
     uint tile_row,
-    thread type_21& acc_1,
+    thread type_23& acc_1,
     constant Params& p,
-    device type_11 const& rows,
-    device type_8& out,
-    threadgroup type_14& red,
+    device type_12 const& rows,
+    device type_9& out,
+    threadgroup type_15& red,
     constant _mslBufferSizes& _buffer_sizes
 ) {
     uint m0_ = 0u;
     uint r = {};
-    uint ci_15 = {};
+    uint ci_17 = {};
     uint job = {};
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_36 = {};
+    bool local_40 = {};
     uint team0_ = lid_1 - lane;
-    bool loop_init_14 = true;
+    bool loop_init_21 = true;
     while(true) {
-        if (!loop_init_14) {
+        if (!loop_init_21) {
             uint _e166 = m0_;
             m0_ = _e166 + 2u;
         }
-        loop_init_14 = false;
+        loop_init_21 = false;
         uint _e19 = m0_;
         if (_e19 < QMV_XROWS) {
         } else {
@@ -1713,13 +2136,13 @@ void qmv_reduce_flat(
         }
         {
             r = 0u;
-            bool loop_init_15 = true;
+            bool loop_init_22 = true;
             while(true) {
-                if (!loop_init_15) {
+                if (!loop_init_22) {
                     uint _e59 = r;
                     r = _e59 + 1u;
                 }
-                loop_init_15 = false;
+                loop_init_22 = false;
                 uint _e24 = r;
                 if (_e24 < 2u) {
                 } else {
@@ -1728,25 +2151,25 @@ void qmv_reduce_flat(
                 {
                     uint _e26 = m0_;
                     uint _e27 = r;
-                    uint mi_11 = metal::min(_e26 + _e27, 7u);
-                    ci_15 = 0u;
-                    bool loop_init_16 = true;
+                    uint mi_14 = metal::min(_e26 + _e27, 7u);
+                    ci_17 = 0u;
+                    bool loop_init_23 = true;
                     while(true) {
-                        if (!loop_init_16) {
-                            uint _e56 = ci_15;
-                            ci_15 = _e56 + 1u;
+                        if (!loop_init_23) {
+                            uint _e56 = ci_17;
+                            ci_17 = _e56 + 1u;
                         }
-                        loop_init_16 = false;
-                        uint _e36 = ci_15;
+                        loop_init_23 = false;
+                        uint _e36 = ci_17;
                         if (_e36 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
                             uint _e40 = r;
-                            uint _e43 = ci_15;
-                            uint _e49 = ci_15;
-                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_11];
+                            uint _e43 = ci_17;
+                            uint _e49 = ci_17;
+                            float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_14];
                             red.inner[(((_e40 * QMV_COLS) + _e43) * QMV_WG) + lid_1] = _e54;
                         }
                     }
@@ -1754,13 +2177,13 @@ void qmv_reduce_flat(
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             job = lane;
-            bool loop_init_17 = true;
+            bool loop_init_24 = true;
             while(true) {
-                if (!loop_init_17) {
+                if (!loop_init_24) {
                     uint _e163 = job;
                     job = _e163 + QMV_LANES;
                 }
-                loop_init_17 = false;
+                loop_init_24 = false;
                 uint _e73 = job;
                 if (_e73 < 8u) {
                 } else {
@@ -1770,20 +2193,20 @@ void qmv_reduce_flat(
                     uint _e75 = job;
                     uint r_2 = _e75 / 4u;
                     uint _e80 = job;
-                    uint ci_16 = (_e80 % 4u) * 1u;
+                    uint ci_18 = (_e80 % 4u) * 1u;
                     uint _e86 = m0_;
-                    uint mi_12 = _e86 + r_2;
+                    uint mi_15 = _e86 + r_2;
                     s0_1 = 0.0;
                     s1_ = 0.0;
-                    uint b0_2 = (((r_2 * QMV_COLS) + ci_16) * QMV_WG) + team0_;
+                    uint b0_2 = (((r_2 * QMV_COLS) + ci_18) * QMV_WG) + team0_;
                     l = 0u;
-                    bool loop_init_18 = true;
+                    bool loop_init_25 = true;
                     while(true) {
-                        if (!loop_init_18) {
+                        if (!loop_init_25) {
                             uint _e122 = l;
                             l = _e122 + 1u;
                         }
-                        loop_init_18 = false;
+                        loop_init_25 = false;
                         uint _e100 = l;
                         if (_e100 < QMV_LANES) {
                         } else {
@@ -1802,26 +2225,26 @@ void qmv_reduce_flat(
                             }
                         }
                     }
-                    if (mi_12 < count_3) {
+                    if (mi_15 < count_4) {
                         uint _e130 = p.n;
-                        local_36 = (col0_ + ci_16) < _e130;
+                        local_40 = (col0_ + ci_18) < _e130;
                     } else {
-                        local_36 = false;
+                        local_40 = false;
                     }
-                    bool _e133 = local_36;
+                    bool _e133 = local_40;
                     if (_e133) {
-                        metal::uint2 _e134 = qmv_row(tile_row, mi_12, rows, _buffer_sizes);
+                        metal::uint2 _e134 = qmv_row(tile_row, mi_15, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_5 = _e134.y * _e138;
+                        uint o_6 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_5 + col0_) + ci_16) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_6 + col0_) + ci_18) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_5 + col0_) + ci_16] = as_type<uint>(_e161);
+                            out[(o_6 + col0_) + ci_18] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -1838,39 +2261,40 @@ struct qmvInput {
   metal::uint3 wid [[threadgroup_position_in_grid]]
 , metal::uint3 nwg [[threadgroups_per_grid]]
 , uint lid [[thread_index_in_threadgroup]]
-, device type_7 const& wq [[buffer(2)]]
+, device type_8 const& wq [[buffer(2)]]
 , constant Params& p [[buffer(0)]]
-, device type_7 const& x_2 [[buffer(1)]]
-, device type_8 const& scales [[buffer(3)]]
-, device type_8 const& biases [[buffer(4)]]
-, device type_9 const& gscale [[buffer(5)]]
-, device type_7 const& tiles [[buffer(6)]]
-, device type_11 const& rows [[buffer(7)]]
-, device type_8& out [[buffer(8)]]
-, threadgroup type_14& red
-, threadgroup type_12& fp4_lut
-, device type_8 const& wq_words [[buffer(9)]]
+, device type_8 const& x_2 [[buffer(1)]]
+, device type_9 const& scales [[buffer(3)]]
+, device type_9 const& biases [[buffer(4)]]
+, device type_10 const& gscale [[buffer(5)]]
+, device type_8 const& tiles [[buffer(6)]]
+, device type_12 const& rows [[buffer(7)]]
+, device type_9& out [[buffer(8)]]
+, threadgroup type_15& red
+, threadgroup type_13& fp4_lut
+, device type_9 const& wq_words [[buffer(9)]]
 , constant _mslBufferSizes& _buffer_sizes [[buffer(15)]]
 ) {
     uint opaque_zero = {};
-    type_15 wbuf = {};
-    type_16 xv = {};
+    type_16 wbuf = {};
+    type_17 xv = {};
     uint qmv_one16_ = {};
     uint qmv_one32_ = {};
-    type_17 qacc = {};
+    type_18 qacc = {};
     metal::uint4 qmv_wrow = {};
-    type_4 qmv_xrow = {};
+    type_5 qmv_xrow = {};
+    uint qmv_h15_ = {};
     bool local = {};
     bool local_1 = {};
     bool local_2 = {};
     metal::uint4 tile = metal::uint4(0u, 0u, 8u, 0u);
     float global_factor = 0.0;
     bool local_3 = {};
-    type_4 x_rows = {};
+    type_5 x_rows = {};
     uint mi = 0u;
-    type_23 w_rows = {};
+    type_25 w_rows = {};
     uint ci = 0u;
-    type_21 acc = {};
+    type_23 acc = {};
     metal::uint4 wbase = metal::uint4(0u);
     uint ci_1 = 0u;
     uint mi_1 = 0u;
@@ -1895,12 +2319,12 @@ struct qmvInput {
     uint ci_3 = {};
     uint u_1 = {};
     uint s0_ = {};
-    type_18 ab = {};
+    type_19 ab = {};
     uint ci_4 = {};
-    type_21 dots = {};
-    type_16 sx = {};
+    type_23 dots = {};
+    type_17 sx = {};
     uint e8_ = {};
-    type_21 wf = {};
+    type_23 wf = {};
     uint ci_5 = {};
     uint e = {};
     uint mi_3 = {};
@@ -1956,662 +2380,664 @@ struct qmvInput {
     qmv_one16_ = 1006648320u | _e71;
     uint _e76 = opaque_zero;
     qmv_one32_ = 1065353216u + _e76;
-    uint _e80 = tile.z;
-    uint count_4 = tile_live ? _e80 : 0u;
+    uint _e81 = opaque_zero;
+    qmv_h15_ = 1040203264u | _e81;
+    uint _e85 = tile.z;
+    uint count_5 = tile_live ? _e85 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
-    uint _e97 = tile.x;
-    uint _e100 = p.rows_per_w;
-    uint row0_1 = _e97 * _e100;
+    uint _e102 = tile.x;
+    uint _e105 = p.rows_per_w;
+    uint row0_2 = _e102 * _e105;
     if (false) {
-        uint _e113 = p.has_global;
-        local_3 = _e113 != 0u;
+        uint _e118 = p.has_global;
+        local_3 = _e118 != 0u;
     } else {
         local_3 = false;
     }
-    bool _e117 = local_3;
-    if (_e117) {
-        uint _e120 = tile.x;
-        float _e122 = gscale[_e120];
-        float _e124 = div_rn(_e122, 2688.0, opaque_zero);
-        global_factor = _e124;
+    bool _e122 = local_3;
+    if (_e122) {
+        uint _e125 = tile.x;
+        float _e127 = gscale[_e125];
+        float _e129 = div_rn(_e127, 2688.0, opaque_zero);
+        global_factor = _e129;
     }
-    bool loop_init_19 = true;
+    bool loop_init_26 = true;
     while(true) {
-        if (!loop_init_19) {
-            uint _e144 = mi;
-            mi = _e144 + 1u;
+        if (!loop_init_26) {
+            uint _e149 = mi;
+            mi = _e149 + 1u;
         }
-        loop_init_19 = false;
-        uint _e128 = mi;
-        if (_e128 < QMV_XROWS) {
+        loop_init_26 = false;
+        uint _e133 = mi;
+        if (_e133 < QMV_XROWS) {
         } else {
             break;
         }
         {
-            uint _e131 = mi;
-            uint _e134 = tile.y;
-            uint _e135 = mi;
-            metal::uint2 _e141 = qmv_row(_e134, metal::min(_e135, metal::max(count_4, 1u) - 1u), rows, _buffer_sizes);
-            x_rows.inner[_e131] = _e141.x;
-        }
-    }
-    bool loop_init_20 = true;
-    while(true) {
-        if (!loop_init_20) {
-            uint _e164 = ci;
-            ci = _e164 + 1u;
-        }
-        loop_init_20 = false;
-        uint _e149 = ci;
-        if (_e149 < QMV_COLS) {
-        } else {
-            break;
-        }
-        {
-            uint _e152 = ci;
-            uint _e154 = ci;
-            uint _e158 = p.n;
-            w_rows.inner[_e152] = row0_1 + metal::min(col0_1 + _e154, _e158 - 1u);
-        }
-    }
-    uint _e168 = p.k;
-    uint chunks = (_e168 + 31u) / 32u;
-    bool _e178 = qmv_word_kernel();
-    uint _e181 = p.wpr;
-    uint _e183 = qmv_unit_words_n();
-    bool _e184 = qmv_words_n();
-    uint units = _e181 / (_e184 ? _e183 : QMV_VEC);
-    bool loop_init_21 = true;
-    while(true) {
-        if (!loop_init_21) {
-            uint _e211 = ci_1;
-            ci_1 = _e211 + 1u;
-        }
-        loop_init_21 = false;
-        uint _e192 = ci_1;
-        if (_e192 < QMV_COLS) {
-        } else {
-            break;
-        }
-        {
-            uint _e195 = ci_1;
-            uint _e197 = ci_1;
-            uint _e199 = w_rows.inner[_e197];
-            uint _e202 = p.wpr;
-            wbase[_e195] = _e199 * _e202;
-            uint _e205 = ci_1;
-            uint _e207 = ci_1;
-            uint _e209 = w_rows.inner[_e207];
-            qmv_wrow[_e205] = _e209;
-        }
-    }
-    bool loop_init_22 = true;
-    while(true) {
-        if (!loop_init_22) {
-            uint _e225 = mi_1;
-            mi_1 = _e225 + 1u;
-        }
-        loop_init_22 = false;
-        uint _e215 = mi_1;
-        if (_e215 < QMV_XROWS) {
-        } else {
-            break;
-        }
-        {
-            uint _e219 = mi_1;
-            uint _e221 = mi_1;
-            uint _e223 = x_rows.inner[_e221];
-            qmv_xrow.inner[_e219] = _e223;
-        }
-    }
-    if (_e178) {
-        local_4 = count_4 > 0u;
-    } else {
-        local_4 = false;
-    }
-    bool _e237 = local_4;
-    u0_ = _e237 ? lane_1 : units;
-    bool _e240 = qmv_words_n();
-    if (_e240) {
-        if (false) {
-            local_5 = false;
-        } else {
-            local_5 = false;
-        }
-        bool _e252 = local_5;
-        if (_e252) {
-            uint _e255 = u0_;
-            local_6 = _e255 < units;
-        } else {
-            local_6 = false;
-        }
-        bool _e258 = local_6;
-        if (_e258) {
-            metal::uint4 _e259 = wbase;
-            uint _e260 = u0_;
-            UnitN _e261 = qmv_unit_n_load(_e259, _e260, wq, wq_words, _buffer_sizes);
-            cur = _e261;
-            bool loop_init_23 = true;
-            while(true) {
-                if (!loop_init_23) {
-                    uint _e276 = u0_;
-                    u0_ = _e276 + QMV_LANES;
-                }
-                loop_init_23 = false;
-                uint _e263 = u0_;
-                if (_e263 < units) {
-                } else {
-                    break;
-                }
-                {
-                    metal::uint4 _e265 = wbase;
-                    uint _e266 = u0_;
-                    UnitN _e272 = qmv_unit_n_load(_e265, metal::min(_e266 + QMV_LANES, units - 1u), wq, wq_words, _buffer_sizes);
-                    uint _e273 = u0_;
-                    UnitN _e274 = cur;
-                    float _e275 = global_factor;
-                    qmv_unit_n(_e273, _e274, count_4, _e275, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                    cur = _e272;
-                }
-            }
-        }
-        bool loop_init_24 = true;
-        while(true) {
-            if (!loop_init_24) {
-                uint _e363 = u0_;
-                u0_ = _e363 + 32u;
-            }
-            loop_init_24 = false;
-            uint _e279 = u0_;
-            if ((_e279 + 16u) < units) {
-            } else {
-                break;
-            }
-            {
-                metal::uint4 _e289 = wbase;
-                uint _e290 = u0_;
-                UnitN _e291 = qmv_unit_n_load(_e289, _e290, wq, wq_words, _buffer_sizes);
-                wb = _e291;
-                wc = _e291;
-                wd = _e291;
-                if (true) {
-                    metal::uint4 _e299 = wbase;
-                    uint _e300 = u0_;
-                    UnitN _e303 = qmv_unit_n_load(_e299, _e300 + QMV_LANES, wq, wq_words, _buffer_sizes);
-                    wb = _e303;
-                }
-                if (false) {
-                    metal::uint4 _e308 = wbase;
-                    uint _e309 = u0_;
-                    UnitN _e315 = qmv_unit_n_load(_e308, _e309 + 32u, wq, wq_words, _buffer_sizes);
-                    wc = _e315;
-                }
-                if (false) {
-                    metal::uint4 _e320 = wbase;
-                    uint _e321 = u0_;
-                    UnitN _e327 = qmv_unit_n_load(_e320, _e321 + 48u, wq, wq_words, _buffer_sizes);
-                    wd = _e327;
-                }
-                uint _e328 = u0_;
-                float _e329 = global_factor;
-                qmv_unit_n(_e328, _e291, count_4, _e329, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                if (true) {
-                    uint _e334 = u0_;
-                    UnitN _e337 = wb;
-                    float _e338 = global_factor;
-                    qmv_unit_n(_e334 + QMV_LANES, _e337, count_4, _e338, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                }
-                if (false) {
-                    uint _e343 = u0_;
-                    UnitN _e349 = wc;
-                    float _e350 = global_factor;
-                    qmv_unit_n(_e343 + 32u, _e349, count_4, _e350, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                }
-                if (false) {
-                    uint _e355 = u0_;
-                    UnitN _e361 = wd;
-                    float _e362 = global_factor;
-                    qmv_unit_n(_e355 + 48u, _e361, count_4, _e362, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                }
-            }
-        }
-        bool loop_init_25 = true;
-        while(true) {
-            if (!loop_init_25) {
-                uint _e372 = u0_;
-                u0_ = _e372 + QMV_LANES;
-            }
-            loop_init_25 = false;
-            uint _e365 = u0_;
-            if (_e365 < units) {
-            } else {
-                break;
-            }
-            {
-                uint _e367 = u0_;
-                metal::uint4 _e368 = wbase;
-                uint _e369 = u0_;
-                UnitN _e370 = qmv_unit_n_load(_e368, _e369, wq, wq_words, _buffer_sizes);
-                float _e371 = global_factor;
-                qmv_unit_n(_e367, _e370, count_4, _e371, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-        }
-    }
-    if (false) {
-        local_7 = false;
-    } else {
-        local_7 = false;
-    }
-    bool _e386 = local_7;
-    if (_e386) {
-        uint _e389 = u0_;
-        local_8 = _e389 < units;
-    } else {
-        local_8 = false;
-    }
-    bool _e392 = local_8;
-    if (_e392) {
-        metal::uint4 _e393 = wbase;
-        uint _e394 = u0_;
-        Unit4_ _e395 = qmv_unit_load(_e393, _e394, wq, _buffer_sizes);
-        cur_1 = _e395;
-        bool loop_init_26 = true;
-        while(true) {
-            if (!loop_init_26) {
-                uint _e410 = u0_;
-                u0_ = _e410 + QMV_LANES;
-            }
-            loop_init_26 = false;
-            uint _e397 = u0_;
-            if (_e397 < units) {
-            } else {
-                break;
-            }
-            {
-                metal::uint4 _e399 = wbase;
-                uint _e400 = u0_;
-                Unit4_ _e406 = qmv_unit_load(_e399, metal::min(_e400 + QMV_LANES, units - 1u), wq, _buffer_sizes);
-                uint _e407 = u0_;
-                Unit4_ _e408 = cur_1;
-                float _e409 = global_factor;
-                qmv_unit(_e407, _e408, count_4, _e409, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-                cur_1 = _e406;
-            }
+            uint _e136 = mi;
+            uint _e139 = tile.y;
+            uint _e140 = mi;
+            metal::uint2 _e146 = qmv_row(_e139, metal::min(_e140, metal::max(count_5, 1u) - 1u), rows, _buffer_sizes);
+            x_rows.inner[_e136] = _e146.x;
         }
     }
     bool loop_init_27 = true;
     while(true) {
         if (!loop_init_27) {
-            uint _e497 = u0_;
-            u0_ = _e497 + 32u;
+            uint _e169 = ci;
+            ci = _e169 + 1u;
         }
         loop_init_27 = false;
-        uint _e413 = u0_;
-        if ((_e413 + 16u) < units) {
+        uint _e154 = ci;
+        if (_e154 < QMV_COLS) {
         } else {
             break;
         }
         {
-            metal::uint4 _e423 = wbase;
-            uint _e424 = u0_;
-            Unit4_ _e425 = qmv_unit_load(_e423, _e424, wq, _buffer_sizes);
-            wb_1 = _e425;
-            wc_1 = _e425;
-            wd_1 = _e425;
-            if (true) {
-                metal::uint4 _e433 = wbase;
-                uint _e434 = u0_;
-                Unit4_ _e437 = qmv_unit_load(_e433, _e434 + QMV_LANES, wq, _buffer_sizes);
-                wb_1 = _e437;
-            }
-            if (false) {
-                metal::uint4 _e442 = wbase;
-                uint _e443 = u0_;
-                Unit4_ _e449 = qmv_unit_load(_e442, _e443 + 32u, wq, _buffer_sizes);
-                wc_1 = _e449;
-            }
-            if (false) {
-                metal::uint4 _e454 = wbase;
-                uint _e455 = u0_;
-                Unit4_ _e461 = qmv_unit_load(_e454, _e455 + 48u, wq, _buffer_sizes);
-                wd_1 = _e461;
-            }
-            uint _e462 = u0_;
-            float _e463 = global_factor;
-            qmv_unit(_e462, _e425, count_4, _e463, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            if (true) {
-                uint _e468 = u0_;
-                Unit4_ _e471 = wb_1;
-                float _e472 = global_factor;
-                qmv_unit(_e468 + QMV_LANES, _e471, count_4, _e472, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e477 = u0_;
-                Unit4_ _e483 = wc_1;
-                float _e484 = global_factor;
-                qmv_unit(_e477 + 32u, _e483, count_4, _e484, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
-            if (false) {
-                uint _e489 = u0_;
-                Unit4_ _e495 = wd_1;
-                float _e496 = global_factor;
-                qmv_unit(_e489 + 48u, _e495, count_4, _e496, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
-            }
+            uint _e157 = ci;
+            uint _e159 = ci;
+            uint _e163 = p.n;
+            w_rows.inner[_e157] = row0_2 + metal::min(col0_1 + _e159, _e163 - 1u);
         }
     }
+    uint _e173 = p.k;
+    uint chunks = (_e173 + 31u) / 32u;
+    bool _e183 = qmv_word_kernel();
+    uint _e186 = p.wpr;
+    uint _e188 = qmv_unit_words_n();
+    bool _e189 = qmv_words_n();
+    uint units = _e186 / (_e189 ? _e188 : QMV_VEC);
     bool loop_init_28 = true;
     while(true) {
         if (!loop_init_28) {
-            uint _e506 = u0_;
-            u0_ = _e506 + QMV_LANES;
+            uint _e216 = ci_1;
+            ci_1 = _e216 + 1u;
         }
         loop_init_28 = false;
-        uint _e499 = u0_;
-        if (_e499 < units) {
+        uint _e197 = ci_1;
+        if (_e197 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e501 = u0_;
-            metal::uint4 _e502 = wbase;
-            uint _e503 = u0_;
-            Unit4_ _e504 = qmv_unit_load(_e502, _e503, wq, _buffer_sizes);
-            float _e505 = global_factor;
-            qmv_unit(_e501, _e504, count_4, _e505, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            uint _e200 = ci_1;
+            uint _e202 = ci_1;
+            uint _e204 = w_rows.inner[_e202];
+            uint _e207 = p.wpr;
+            wbase[_e200] = _e204 * _e207;
+            uint _e210 = ci_1;
+            uint _e212 = ci_1;
+            uint _e214 = w_rows.inner[_e212];
+            qmv_wrow[_e210] = _e214;
         }
     }
     bool loop_init_29 = true;
     while(true) {
         if (!loop_init_29) {
-            uint _e535 = mi_2;
-            mi_2 = _e535 + 1u;
+            uint _e230 = mi_1;
+            mi_1 = _e230 + 1u;
         }
         loop_init_29 = false;
-        uint _e511 = mi_2;
-        if (_e511 < QMV_XROWS) {
+        uint _e220 = mi_1;
+        if (_e220 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e224 = mi_1;
+            uint _e226 = mi_1;
+            uint _e228 = x_rows.inner[_e226];
+            qmv_xrow.inner[_e224] = _e228;
+        }
+    }
+    if (_e183) {
+        local_4 = count_5 > 0u;
+    } else {
+        local_4 = false;
+    }
+    bool _e242 = local_4;
+    u0_ = _e242 ? lane_1 : units;
+    bool _e245 = qmv_words_n();
+    if (_e245) {
+        if (false) {
+            local_5 = false;
+        } else {
+            local_5 = false;
+        }
+        bool _e257 = local_5;
+        if (_e257) {
+            uint _e260 = u0_;
+            local_6 = _e260 < units;
+        } else {
+            local_6 = false;
+        }
+        bool _e263 = local_6;
+        if (_e263) {
+            metal::uint4 _e264 = wbase;
+            uint _e265 = u0_;
+            UnitN _e266 = qmv_unit_n_load(_e264, _e265, wq, wq_words, _buffer_sizes);
+            cur = _e266;
+            bool loop_init_30 = true;
+            while(true) {
+                if (!loop_init_30) {
+                    uint _e281 = u0_;
+                    u0_ = _e281 + QMV_LANES;
+                }
+                loop_init_30 = false;
+                uint _e268 = u0_;
+                if (_e268 < units) {
+                } else {
+                    break;
+                }
+                {
+                    metal::uint4 _e270 = wbase;
+                    uint _e271 = u0_;
+                    UnitN _e277 = qmv_unit_n_load(_e270, metal::min(_e271 + QMV_LANES, units - 1u), wq, wq_words, _buffer_sizes);
+                    uint _e278 = u0_;
+                    UnitN _e279 = cur;
+                    float _e280 = global_factor;
+                    qmv_unit_n(_e278, _e279, count_5, _e280, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    cur = _e277;
+                }
+            }
+        }
+        bool loop_init_31 = true;
+        while(true) {
+            if (!loop_init_31) {
+                uint _e368 = u0_;
+                u0_ = _e368 + 32u;
+            }
+            loop_init_31 = false;
+            uint _e284 = u0_;
+            if ((_e284 + 16u) < units) {
+            } else {
+                break;
+            }
+            {
+                metal::uint4 _e294 = wbase;
+                uint _e295 = u0_;
+                UnitN _e296 = qmv_unit_n_load(_e294, _e295, wq, wq_words, _buffer_sizes);
+                wb = _e296;
+                wc = _e296;
+                wd = _e296;
+                if (true) {
+                    metal::uint4 _e304 = wbase;
+                    uint _e305 = u0_;
+                    UnitN _e308 = qmv_unit_n_load(_e304, _e305 + QMV_LANES, wq, wq_words, _buffer_sizes);
+                    wb = _e308;
+                }
+                if (false) {
+                    metal::uint4 _e313 = wbase;
+                    uint _e314 = u0_;
+                    UnitN _e320 = qmv_unit_n_load(_e313, _e314 + 32u, wq, wq_words, _buffer_sizes);
+                    wc = _e320;
+                }
+                if (false) {
+                    metal::uint4 _e325 = wbase;
+                    uint _e326 = u0_;
+                    UnitN _e332 = qmv_unit_n_load(_e325, _e326 + 48u, wq, wq_words, _buffer_sizes);
+                    wd = _e332;
+                }
+                uint _e333 = u0_;
+                float _e334 = global_factor;
+                qmv_unit_n(_e333, _e296, count_5, _e334, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                if (true) {
+                    uint _e339 = u0_;
+                    UnitN _e342 = wb;
+                    float _e343 = global_factor;
+                    qmv_unit_n(_e339 + QMV_LANES, _e342, count_5, _e343, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+                if (false) {
+                    uint _e348 = u0_;
+                    UnitN _e354 = wc;
+                    float _e355 = global_factor;
+                    qmv_unit_n(_e348 + 32u, _e354, count_5, _e355, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+                if (false) {
+                    uint _e360 = u0_;
+                    UnitN _e366 = wd;
+                    float _e367 = global_factor;
+                    qmv_unit_n(_e360 + 48u, _e366, count_5, _e367, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                }
+            }
+        }
+        bool loop_init_32 = true;
+        while(true) {
+            if (!loop_init_32) {
+                uint _e377 = u0_;
+                u0_ = _e377 + QMV_LANES;
+            }
+            loop_init_32 = false;
+            uint _e370 = u0_;
+            if (_e370 < units) {
+            } else {
+                break;
+            }
+            {
+                uint _e372 = u0_;
+                metal::uint4 _e373 = wbase;
+                uint _e374 = u0_;
+                UnitN _e375 = qmv_unit_n_load(_e373, _e374, wq, wq_words, _buffer_sizes);
+                float _e376 = global_factor;
+                qmv_unit_n(_e372, _e375, count_5, _e376, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+            }
+        }
+    }
+    if (false) {
+        local_7 = false;
+    } else {
+        local_7 = false;
+    }
+    bool _e391 = local_7;
+    if (_e391) {
+        uint _e394 = u0_;
+        local_8 = _e394 < units;
+    } else {
+        local_8 = false;
+    }
+    bool _e397 = local_8;
+    if (_e397) {
+        metal::uint4 _e398 = wbase;
+        uint _e399 = u0_;
+        Unit4_ _e400 = qmv_unit_load(_e398, _e399, wq, _buffer_sizes);
+        cur_1 = _e400;
+        bool loop_init_33 = true;
+        while(true) {
+            if (!loop_init_33) {
+                uint _e415 = u0_;
+                u0_ = _e415 + QMV_LANES;
+            }
+            loop_init_33 = false;
+            uint _e402 = u0_;
+            if (_e402 < units) {
+            } else {
+                break;
+            }
+            {
+                metal::uint4 _e404 = wbase;
+                uint _e405 = u0_;
+                Unit4_ _e411 = qmv_unit_load(_e404, metal::min(_e405 + QMV_LANES, units - 1u), wq, _buffer_sizes);
+                uint _e412 = u0_;
+                Unit4_ _e413 = cur_1;
+                float _e414 = global_factor;
+                qmv_unit(_e412, _e413, count_5, _e414, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+                cur_1 = _e411;
+            }
+        }
+    }
+    bool loop_init_34 = true;
+    while(true) {
+        if (!loop_init_34) {
+            uint _e502 = u0_;
+            u0_ = _e502 + 32u;
+        }
+        loop_init_34 = false;
+        uint _e418 = u0_;
+        if ((_e418 + 16u) < units) {
+        } else {
+            break;
+        }
+        {
+            metal::uint4 _e428 = wbase;
+            uint _e429 = u0_;
+            Unit4_ _e430 = qmv_unit_load(_e428, _e429, wq, _buffer_sizes);
+            wb_1 = _e430;
+            wc_1 = _e430;
+            wd_1 = _e430;
+            if (true) {
+                metal::uint4 _e438 = wbase;
+                uint _e439 = u0_;
+                Unit4_ _e442 = qmv_unit_load(_e438, _e439 + QMV_LANES, wq, _buffer_sizes);
+                wb_1 = _e442;
+            }
+            if (false) {
+                metal::uint4 _e447 = wbase;
+                uint _e448 = u0_;
+                Unit4_ _e454 = qmv_unit_load(_e447, _e448 + 32u, wq, _buffer_sizes);
+                wc_1 = _e454;
+            }
+            if (false) {
+                metal::uint4 _e459 = wbase;
+                uint _e460 = u0_;
+                Unit4_ _e466 = qmv_unit_load(_e459, _e460 + 48u, wq, _buffer_sizes);
+                wd_1 = _e466;
+            }
+            uint _e467 = u0_;
+            float _e468 = global_factor;
+            qmv_unit(_e467, _e430, count_5, _e468, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+            if (true) {
+                uint _e473 = u0_;
+                Unit4_ _e476 = wb_1;
+                float _e477 = global_factor;
+                qmv_unit(_e473 + QMV_LANES, _e476, count_5, _e477, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+            }
+            if (false) {
+                uint _e482 = u0_;
+                Unit4_ _e488 = wc_1;
+                float _e489 = global_factor;
+                qmv_unit(_e482 + 32u, _e488, count_5, _e489, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+            }
+            if (false) {
+                uint _e494 = u0_;
+                Unit4_ _e500 = wd_1;
+                float _e501 = global_factor;
+                qmv_unit(_e494 + 48u, _e500, count_5, _e501, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+            }
+        }
+    }
+    bool loop_init_35 = true;
+    while(true) {
+        if (!loop_init_35) {
+            uint _e511 = u0_;
+            u0_ = _e511 + QMV_LANES;
+        }
+        loop_init_35 = false;
+        uint _e504 = u0_;
+        if (_e504 < units) {
+        } else {
+            break;
+        }
+        {
+            uint _e506 = u0_;
+            metal::uint4 _e507 = wbase;
+            uint _e508 = u0_;
+            Unit4_ _e509 = qmv_unit_load(_e507, _e508, wq, _buffer_sizes);
+            float _e510 = global_factor;
+            qmv_unit(_e506, _e509, count_5, _e510, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+        }
+    }
+    bool loop_init_36 = true;
+    while(true) {
+        if (!loop_init_36) {
+            uint _e540 = mi_2;
+            mi_2 = _e540 + 1u;
+        }
+        loop_init_36 = false;
+        uint _e516 = mi_2;
+        if (_e516 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_2 = 0u;
-            bool loop_init_30 = true;
+            bool loop_init_37 = true;
             while(true) {
-                if (!loop_init_30) {
-                    uint _e532 = ci_2;
-                    ci_2 = _e532 + 1u;
+                if (!loop_init_37) {
+                    uint _e537 = ci_2;
+                    ci_2 = _e537 + 1u;
                 }
-                loop_init_30 = false;
-                uint _e516 = ci_2;
-                if (_e516 < QMV_COLS) {
+                loop_init_37 = false;
+                uint _e521 = ci_2;
+                if (_e521 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e519 = ci_2;
-                    uint _e522 = mi_2;
-                    uint _e526 = mi_2;
-                    uint _e528 = ci_2;
-                    float _e530 = qacc.inner[_e526][_e528];
-                    acc.inner[(_e519 * QMAX_ROWS) + _e522] = _e530;
+                    uint _e524 = ci_2;
+                    uint _e527 = mi_2;
+                    uint _e531 = mi_2;
+                    uint _e533 = ci_2;
+                    float _e535 = qacc.inner[_e531][_e533];
+                    acc.inner[(_e524 * QMAX_ROWS) + _e527] = _e535;
                 }
             }
         }
     }
-    uint first_1 = (count_4 > 0u) ? lane_1 : chunks;
-    c0_ = _e178 ? chunks : first_1;
-    bool loop_init_31 = true;
+    uint first_1 = (count_5 > 0u) ? lane_1 : chunks;
+    c0_ = _e183 ? chunks : first_1;
+    bool loop_init_38 = true;
     while(true) {
-        if (!loop_init_31) {
-            uint _e822 = c0_;
-            c0_ = _e822 + 32u;
+        if (!loop_init_38) {
+            uint _e827 = c0_;
+            c0_ = _e827 + 32u;
         }
-        loop_init_31 = false;
-        uint _e549 = c0_;
-        if (_e549 < chunks) {
+        loop_init_38 = false;
+        uint _e554 = c0_;
+        if (_e554 < chunks) {
         } else {
             break;
         }
         {
             u = 0u;
-            bool loop_init_32 = true;
+            bool loop_init_39 = true;
             while(true) {
-                if (!loop_init_32) {
-                    uint _e582 = u;
-                    u = _e582 + 1u;
+                if (!loop_init_39) {
+                    uint _e587 = u;
+                    u = _e587 + 1u;
                 }
-                loop_init_32 = false;
-                uint _e553 = u;
-                if (_e553 < 2u) {
+                loop_init_39 = false;
+                uint _e558 = u;
+                if (_e558 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e555 = c0_;
-                    uint _e556 = u;
-                    uint c_5 = metal::min(_e555 + (_e556 * QMV_LANES), chunks - 1u);
+                    uint _e560 = c0_;
+                    uint _e561 = u;
+                    uint c_7 = metal::min(_e560 + (_e561 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_33 = true;
+                    bool loop_init_40 = true;
                     while(true) {
-                        if (!loop_init_33) {
-                            uint _e579 = ci_3;
-                            ci_3 = _e579 + 1u;
+                        if (!loop_init_40) {
+                            uint _e584 = ci_3;
+                            ci_3 = _e584 + 1u;
                         }
-                        loop_init_33 = false;
-                        uint _e565 = ci_3;
-                        if (_e565 < QMV_COLS) {
+                        loop_init_40 = false;
+                        uint _e570 = ci_3;
+                        if (_e570 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e568 = ci_3;
-                            uint _e570 = w_rows.inner[_e568];
-                            uint _e571 = u;
-                            uint _e574 = ci_3;
-                            qmv_load(_e570, c_5, ((_e571 * QMAX_COLS) + _e574) * 8u, wq, p, wq_words, wbuf, _buffer_sizes);
+                            uint _e573 = ci_3;
+                            uint _e575 = w_rows.inner[_e573];
+                            uint _e576 = u;
+                            uint _e579 = ci_3;
+                            qmv_load(_e575, c_7, ((_e576 * QMAX_COLS) + _e579) * 8u, wq, p, wq_words, wbuf, _buffer_sizes);
                         }
                     }
                 }
             }
             u_1 = 0u;
-            bool loop_init_34 = true;
+            bool loop_init_41 = true;
             while(true) {
-                if (!loop_init_34) {
-                    uint _e820 = u_1;
-                    u_1 = _e820 + 1u;
+                if (!loop_init_41) {
+                    uint _e825 = u_1;
+                    u_1 = _e825 + 1u;
                 }
-                loop_init_34 = false;
-                uint _e586 = u_1;
-                if (_e586 < 2u) {
+                loop_init_41 = false;
+                uint _e591 = u_1;
+                if (_e591 < 2u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e588 = c0_;
-                    uint _e589 = u_1;
-                    uint c_6 = _e588 + (_e589 * QMV_LANES);
-                    if (c_6 >= chunks) {
+                    uint _e593 = c0_;
+                    uint _e594 = u_1;
+                    uint c_8 = _e593 + (_e594 * QMV_LANES);
+                    if (c_8 >= chunks) {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_35 = true;
+                    bool loop_init_42 = true;
                     while(true) {
-                        if (!loop_init_35) {
-                            uint _e817 = s0_;
-                            s0_ = _e817 + 32u;
+                        if (!loop_init_42) {
+                            uint _e822 = s0_;
+                            s0_ = _e822 + 32u;
                         }
-                        loop_init_35 = false;
-                        uint _e596 = s0_;
-                        if (_e596 < 32u) {
+                        loop_init_42 = false;
+                        uint _e601 = s0_;
+                        if (_e601 < 32u) {
                         } else {
                             break;
                         }
                         {
-                            uint _e601 = s0_;
-                            uint j0_3 = (c_6 * 32u) + _e601;
-                            uint _e605 = p.k;
-                            if (j0_3 >= _e605) {
+                            uint _e606 = s0_;
+                            uint j0_4 = (c_8 * 32u) + _e606;
+                            uint _e610 = p.k;
+                            if (j0_4 >= _e610) {
                                 break;
                             }
-                            ab = type_18 {};
+                            ab = type_19 {};
                             ci_4 = 0u;
-                            bool loop_init_36 = true;
+                            bool loop_init_43 = true;
                             while(true) {
-                                if (!loop_init_36) {
-                                    uint _e622 = ci_4;
-                                    ci_4 = _e622 + 1u;
+                                if (!loop_init_43) {
+                                    uint _e627 = ci_4;
+                                    ci_4 = _e627 + 1u;
                                 }
-                                loop_init_36 = false;
-                                uint _e611 = ci_4;
-                                if (_e611 < QMV_COLS) {
+                                loop_init_43 = false;
+                                uint _e616 = ci_4;
+                                if (_e616 < QMV_COLS) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    uint _e614 = ci_4;
-                                    uint _e616 = ci_4;
-                                    uint _e618 = w_rows.inner[_e616];
-                                    float _e619 = global_factor;
-                                    metal::float2 _e620 = qmv_group(_e618, j0_3, _e619, p, scales, biases, _buffer_sizes);
-                                    ab.inner[_e614] = _e620;
+                                    uint _e619 = ci_4;
+                                    uint _e621 = ci_4;
+                                    uint _e623 = w_rows.inner[_e621];
+                                    float _e624 = global_factor;
+                                    metal::float2 _e625 = qmv_group(_e623, j0_4, _e624, p, scales, biases, _buffer_sizes);
+                                    ab.inner[_e619] = _e625;
                                 }
                             }
-                            dots = type_21 {};
-                            sx = type_16 {};
+                            dots = type_23 {};
+                            sx = type_17 {};
                             e8_ = 0u;
-                            bool loop_init_37 = true;
+                            bool loop_init_44 = true;
                             while(true) {
-                                if (!loop_init_37) {
-                                    uint _e769 = e8_;
-                                    e8_ = _e769 + 8u;
+                                if (!loop_init_44) {
+                                    uint _e774 = e8_;
+                                    e8_ = _e774 + 8u;
                                 }
-                                loop_init_37 = false;
-                                uint _e630 = e8_;
-                                if (_e630 < 32u) {
+                                loop_init_44 = false;
+                                uint _e635 = e8_;
+                                if (_e635 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    wf = type_21 {};
+                                    wf = type_23 {};
                                     ci_5 = 0u;
-                                    bool loop_init_38 = true;
+                                    bool loop_init_45 = true;
                                     while(true) {
-                                        if (!loop_init_38) {
-                                            uint _e667 = ci_5;
-                                            ci_5 = _e667 + 1u;
+                                        if (!loop_init_45) {
+                                            uint _e672 = ci_5;
+                                            ci_5 = _e672 + 1u;
                                         }
-                                        loop_init_38 = false;
-                                        uint _e636 = ci_5;
-                                        if (_e636 < QMV_COLS) {
+                                        loop_init_45 = false;
+                                        uint _e641 = ci_5;
+                                        if (_e641 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_39 = true;
+                                            bool loop_init_46 = true;
                                             while(true) {
-                                                if (!loop_init_39) {
-                                                    uint _e664 = e;
-                                                    e = _e664 + 1u;
+                                                if (!loop_init_46) {
+                                                    uint _e669 = e;
+                                                    e = _e669 + 1u;
                                                 }
-                                                loop_init_39 = false;
-                                                uint _e641 = e;
-                                                if (_e641 < 8u) {
+                                                loop_init_46 = false;
+                                                uint _e646 = e;
+                                                if (_e646 < 8u) {
                                                 } else {
                                                     break;
                                                 }
                                                 {
-                                                    uint _e644 = ci_5;
-                                                    uint _e647 = e;
-                                                    uint _e650 = u_1;
-                                                    uint _e653 = ci_5;
-                                                    uint _e657 = s0_;
-                                                    uint _e658 = e8_;
-                                                    uint _e660 = e;
-                                                    float _e662 = qmv_weight(((_e650 * QMAX_COLS) + _e653) * 8u, (_e657 + _e658) + _e660, fp4_lut, wbuf, qmv_one32_);
-                                                    wf.inner[(_e644 * 8u) + _e647] = _e662;
+                                                    uint _e649 = ci_5;
+                                                    uint _e652 = e;
+                                                    uint _e655 = u_1;
+                                                    uint _e658 = ci_5;
+                                                    uint _e662 = s0_;
+                                                    uint _e663 = e8_;
+                                                    uint _e665 = e;
+                                                    float _e667 = qmv_weight(((_e655 * QMAX_COLS) + _e658) * 8u, (_e662 + _e663) + _e665, fp4_lut, wbuf, qmv_one32_);
+                                                    wf.inner[(_e649 * 8u) + _e652] = _e667;
                                                 }
                                             }
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_40 = true;
+                                    bool loop_init_47 = true;
                                     while(true) {
-                                        if (!loop_init_40) {
-                                            uint _e767 = mi_3;
-                                            mi_3 = _e767 + 1u;
+                                        if (!loop_init_47) {
+                                            uint _e772 = mi_3;
+                                            mi_3 = _e772 + 1u;
                                         }
-                                        loop_init_40 = false;
-                                        uint _e671 = mi_3;
-                                        if (_e671 < QMV_XROWS) {
+                                        loop_init_47 = false;
+                                        uint _e676 = mi_3;
+                                        if (_e676 < QMV_XROWS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e674 = mi_3;
-                                            if (_e674 < count_4) {
-                                                uint _e676 = mi_3;
-                                                uint _e678 = x_rows.inner[_e676];
-                                                uint _e679 = e8_;
-                                                qmv_x8_(_e678, j0_3 + _e679, p, x_2, xv, _buffer_sizes);
+                                            uint _e679 = mi_3;
+                                            if (_e679 < count_5) {
+                                                uint _e681 = mi_3;
+                                                uint _e683 = x_rows.inner[_e681];
+                                                uint _e684 = e8_;
+                                                qmv_x8_(_e683, j0_4 + _e684, p, x_2, xv, _buffer_sizes);
                                                 if (false) {
-                                                    uint _e686 = mi_3;
-                                                    float _e688 = sx.inner[_e686];
-                                                    float _e691 = xv.inner[0];
-                                                    float _e694 = xv.inner[1];
-                                                    float _e698 = xv.inner[2];
-                                                    float _e701 = xv.inner[3];
-                                                    float _e706 = xv.inner[4];
-                                                    float _e709 = xv.inner[5];
-                                                    float _e713 = xv.inner[6];
-                                                    float _e716 = xv.inner[7];
-                                                    sx.inner[_e686] = _e688 + (((_e691 + _e694) + (_e698 + _e701)) + ((_e706 + _e709) + (_e713 + _e716)));
+                                                    uint _e691 = mi_3;
+                                                    float _e693 = sx.inner[_e691];
+                                                    float _e696 = xv.inner[0];
+                                                    float _e699 = xv.inner[1];
+                                                    float _e703 = xv.inner[2];
+                                                    float _e706 = xv.inner[3];
+                                                    float _e711 = xv.inner[4];
+                                                    float _e714 = xv.inner[5];
+                                                    float _e718 = xv.inner[6];
+                                                    float _e721 = xv.inner[7];
+                                                    sx.inner[_e691] = _e693 + (((_e696 + _e699) + (_e703 + _e706)) + ((_e711 + _e714) + (_e718 + _e721)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_41 = true;
+                                                bool loop_init_48 = true;
                                                 while(true) {
-                                                    if (!loop_init_41) {
-                                                        uint _e764 = ci_6;
-                                                        ci_6 = _e764 + 1u;
+                                                    if (!loop_init_48) {
+                                                        uint _e769 = ci_6;
+                                                        ci_6 = _e769 + 1u;
                                                     }
-                                                    loop_init_41 = false;
-                                                    uint _e723 = ci_6;
-                                                    if (_e723 < QMV_COLS) {
+                                                    loop_init_48 = false;
+                                                    uint _e728 = ci_6;
+                                                    if (_e728 < QMV_COLS) {
                                                     } else {
                                                         break;
                                                     }
                                                     {
-                                                        uint _e726 = ci_6;
-                                                        uint _e729 = mi_3;
-                                                        float _e732 = dots.inner[(_e726 * QMAX_ROWS) + _e729];
-                                                        d = _e732;
+                                                        uint _e731 = ci_6;
+                                                        uint _e734 = mi_3;
+                                                        float _e737 = dots.inner[(_e731 * QMAX_ROWS) + _e734];
+                                                        d = _e737;
                                                         e_1 = 0u;
-                                                        bool loop_init_42 = true;
+                                                        bool loop_init_49 = true;
                                                         while(true) {
-                                                            if (!loop_init_42) {
-                                                                uint _e754 = e_1;
-                                                                e_1 = _e754 + 1u;
+                                                            if (!loop_init_49) {
+                                                                uint _e759 = e_1;
+                                                                e_1 = _e759 + 1u;
                                                             }
-                                                            loop_init_42 = false;
-                                                            uint _e736 = e_1;
-                                                            if (_e736 < 8u) {
+                                                            loop_init_49 = false;
+                                                            uint _e741 = e_1;
+                                                            if (_e741 < 8u) {
                                                             } else {
                                                                 break;
                                                             }
                                                             {
-                                                                float _e739 = d;
-                                                                uint _e741 = e_1;
-                                                                float _e743 = xv.inner[_e741];
-                                                                uint _e744 = ci_6;
-                                                                uint _e747 = e_1;
-                                                                float _e750 = wf.inner[(_e744 * 8u) + _e747];
-                                                                d = _e739 + (_e743 * _e750);
+                                                                float _e744 = d;
+                                                                uint _e746 = e_1;
+                                                                float _e748 = xv.inner[_e746];
+                                                                uint _e749 = ci_6;
+                                                                uint _e752 = e_1;
+                                                                float _e755 = wf.inner[(_e749 * 8u) + _e752];
+                                                                d = _e744 + (_e748 * _e755);
                                                             }
                                                         }
-                                                        uint _e756 = ci_6;
-                                                        uint _e759 = mi_3;
-                                                        float _e762 = d;
-                                                        dots.inner[(_e756 * QMAX_ROWS) + _e759] = _e762;
+                                                        uint _e761 = ci_6;
+                                                        uint _e764 = mi_3;
+                                                        float _e767 = d;
+                                                        dots.inner[(_e761 * QMAX_ROWS) + _e764] = _e767;
                                                     }
                                                 }
                                             }
@@ -2620,46 +3046,46 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_43 = true;
+                            bool loop_init_50 = true;
                             while(true) {
-                                if (!loop_init_43) {
-                                    uint _e815 = mi_4;
-                                    mi_4 = _e815 + 1u;
+                                if (!loop_init_50) {
+                                    uint _e820 = mi_4;
+                                    mi_4 = _e820 + 1u;
                                 }
-                                loop_init_43 = false;
-                                uint _e774 = mi_4;
-                                if (_e774 < QMV_XROWS) {
+                                loop_init_50 = false;
+                                uint _e779 = mi_4;
+                                if (_e779 < QMV_XROWS) {
                                 } else {
                                     break;
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_44 = true;
+                                    bool loop_init_51 = true;
                                     while(true) {
-                                        if (!loop_init_44) {
-                                            uint _e812 = ci_7;
-                                            ci_7 = _e812 + 1u;
+                                        if (!loop_init_51) {
+                                            uint _e817 = ci_7;
+                                            ci_7 = _e817 + 1u;
                                         }
-                                        loop_init_44 = false;
-                                        uint _e779 = ci_7;
-                                        if (_e779 < QMV_COLS) {
+                                        loop_init_51 = false;
+                                        uint _e784 = ci_7;
+                                        if (_e784 < QMV_COLS) {
                                         } else {
                                             break;
                                         }
                                         {
-                                            uint _e782 = ci_7;
-                                            uint _e785 = mi_4;
-                                            float _e788 = acc.inner[(_e782 * QMAX_ROWS) + _e785];
-                                            uint _e789 = ci_7;
-                                            float _e792 = ab.inner[_e789].x;
-                                            uint _e793 = ci_7;
-                                            uint _e796 = mi_4;
-                                            float _e799 = dots.inner[(_e793 * QMAX_ROWS) + _e796];
-                                            uint _e801 = ci_7;
-                                            float _e804 = ab.inner[_e801].y;
-                                            uint _e805 = mi_4;
-                                            float _e807 = sx.inner[_e805];
-                                            acc.inner[(_e782 * QMAX_ROWS) + _e785] = _e788 + ((_e792 * _e799) + (_e804 * _e807));
+                                            uint _e787 = ci_7;
+                                            uint _e790 = mi_4;
+                                            float _e793 = acc.inner[(_e787 * QMAX_ROWS) + _e790];
+                                            uint _e794 = ci_7;
+                                            float _e797 = ab.inner[_e794].x;
+                                            uint _e798 = ci_7;
+                                            uint _e801 = mi_4;
+                                            float _e804 = dots.inner[(_e798 * QMAX_ROWS) + _e801];
+                                            uint _e806 = ci_7;
+                                            float _e809 = ab.inner[_e806].y;
+                                            uint _e810 = mi_4;
+                                            float _e812 = sx.inner[_e810];
+                                            acc.inner[(_e787 * QMAX_ROWS) + _e790] = _e793 + ((_e797 * _e804) + (_e809 * _e812));
                                         }
                                     }
                                 }
@@ -2671,81 +3097,81 @@ struct qmvInput {
         }
     }
     if (false) {
-        uint _e829 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_4, _e829, acc, p, rows, out, red, _buffer_sizes);
+        uint _e834 = tile.y;
+        qmv_reduce_flat(lid, lane_1, col0_1, count_5, _e834, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_45 = true;
+    bool loop_init_52 = true;
     while(true) {
-        if (!loop_init_45) {
-            uint _e987 = mi_5;
-            mi_5 = _e987 + 1u;
+        if (!loop_init_52) {
+            uint _e992 = mi_5;
+            mi_5 = _e992 + 1u;
         }
-        loop_init_45 = false;
-        uint _e832 = mi_5;
-        if (_e832 < QMV_XROWS) {
+        loop_init_52 = false;
+        uint _e837 = mi_5;
+        if (_e837 < QMV_XROWS) {
         } else {
             break;
         }
         {
             ci_8 = 0u;
-            bool loop_init_46 = true;
+            bool loop_init_53 = true;
             while(true) {
-                if (!loop_init_46) {
-                    uint _e854 = ci_8;
-                    ci_8 = _e854 + 1u;
+                if (!loop_init_53) {
+                    uint _e859 = ci_8;
+                    ci_8 = _e859 + 1u;
                 }
-                loop_init_46 = false;
-                uint _e837 = ci_8;
-                if (_e837 < QMV_COLS) {
+                loop_init_53 = false;
+                uint _e842 = ci_8;
+                if (_e842 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e841 = ci_8;
                     uint _e846 = ci_8;
-                    uint _e849 = mi_5;
-                    float _e852 = acc.inner[(_e846 * QMAX_ROWS) + _e849];
-                    red.inner[(_e841 * QMV_WG) + lid] = _e852;
+                    uint _e851 = ci_8;
+                    uint _e854 = mi_5;
+                    float _e857 = acc.inner[(_e851 * QMAX_ROWS) + _e854];
+                    red.inner[(_e846 * QMV_WG) + lid] = _e857;
                 }
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_47 = true;
+            bool loop_init_54 = true;
             while(true) {
-                if (!loop_init_47) {
-                    uint _e891 = stride;
-                    stride = _e891 >> 1u;
+                if (!loop_init_54) {
+                    uint _e896 = stride;
+                    stride = _e896 >> 1u;
                 }
-                loop_init_47 = false;
-                uint _e861 = stride;
-                if (_e861 > 0u) {
+                loop_init_54 = false;
+                uint _e866 = stride;
+                if (_e866 > 0u) {
                 } else {
                     break;
                 }
                 {
-                    uint _e864 = stride;
-                    if (lane_1 < _e864) {
+                    uint _e869 = stride;
+                    if (lane_1 < _e869) {
                         ci_9 = 0u;
-                        bool loop_init_48 = true;
+                        bool loop_init_55 = true;
                         while(true) {
-                            if (!loop_init_48) {
-                                uint _e889 = ci_9;
-                                ci_9 = _e889 + 1u;
+                            if (!loop_init_55) {
+                                uint _e894 = ci_9;
+                                ci_9 = _e894 + 1u;
                             }
-                            loop_init_48 = false;
-                            uint _e868 = ci_9;
-                            if (_e868 < QMV_COLS) {
+                            loop_init_55 = false;
+                            uint _e873 = ci_9;
+                            if (_e873 < QMV_COLS) {
                             } else {
                                 break;
                             }
                             {
-                                uint _e872 = ci_9;
-                                float _e877 = red.inner[(_e872 * QMV_WG) + lid];
-                                uint _e879 = ci_9;
-                                uint _e883 = stride;
-                                float _e886 = red.inner[((_e879 * QMV_WG) + lid) + _e883];
-                                red.inner[(_e872 * QMV_WG) + lid] = _e877 + _e886;
+                                uint _e877 = ci_9;
+                                float _e882 = red.inner[(_e877 * QMV_WG) + lid];
+                                uint _e884 = ci_9;
+                                uint _e888 = stride;
+                                float _e891 = red.inner[((_e884 * QMV_WG) + lid) + _e888];
+                                red.inner[(_e877 * QMV_WG) + lid] = _e882 + _e891;
                             }
                         }
                     }
@@ -2753,69 +3179,69 @@ struct qmvInput {
                 }
             }
             if (lane_1 == 0u) {
-                uint _e898 = mi_5;
-                local_9 = _e898 < count_4;
+                uint _e903 = mi_5;
+                local_9 = _e903 < count_5;
             } else {
                 local_9 = false;
             }
-            bool _e901 = local_9;
-            if (_e901) {
-                uint _e903 = tile.y;
-                uint _e904 = mi_5;
-                metal::uint2 _e905 = qmv_row(_e903, _e904, rows, _buffer_sizes);
-                uint _e909 = p.n;
-                uint o_6 = _e905.y * _e909;
+            bool _e906 = local_9;
+            if (_e906) {
+                uint _e908 = tile.y;
+                uint _e909 = mi_5;
+                metal::uint2 _e910 = qmv_row(_e908, _e909, rows, _buffer_sizes);
+                uint _e914 = p.n;
+                uint o_7 = _e910.y * _e914;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_49 = true;
+                    bool loop_init_56 = true;
                     while(true) {
-                        if (!loop_init_49) {
-                            uint _e956 = ci_10;
-                            ci_10 = _e956 + 2u;
+                        if (!loop_init_56) {
+                            uint _e961 = ci_10;
+                            ci_10 = _e961 + 2u;
                         }
-                        loop_init_49 = false;
-                        uint _e917 = ci_10;
-                        if (_e917 < QMV_COLS) {
+                        loop_init_56 = false;
+                        uint _e922 = ci_10;
+                        if (_e922 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e920 = ci_10;
-                            uint _e924 = p.n;
-                            if ((col0_1 + _e920) < _e924) {
-                                uint _e927 = ci_10;
-                                float _e932 = red.inner[(_e927 * QMV_WG) + lid];
-                                uint _e934 = float_to_bits(_e932, XDT);
-                                uint _e936 = ci_10;
-                                float _e943 = red.inner[((_e936 + 1u) * QMV_WG) + lid];
-                                uint _e945 = float_to_bits(_e943, XDT);
-                                uint _e948 = ci_10;
-                                out[((o_6 + col0_1) + _e948) >> 1u] = _e934 | (_e945 << 16u);
+                            uint _e925 = ci_10;
+                            uint _e929 = p.n;
+                            if ((col0_1 + _e925) < _e929) {
+                                uint _e932 = ci_10;
+                                float _e937 = red.inner[(_e932 * QMV_WG) + lid];
+                                uint _e939 = float_to_bits(_e937, XDT);
+                                uint _e941 = ci_10;
+                                float _e948 = red.inner[((_e941 + 1u) * QMV_WG) + lid];
+                                uint _e950 = float_to_bits(_e948, XDT);
+                                uint _e953 = ci_10;
+                                out[((o_7 + col0_1) + _e953) >> 1u] = _e939 | (_e950 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_50 = true;
+                    bool loop_init_57 = true;
                     while(true) {
-                        if (!loop_init_50) {
-                            uint _e984 = ci_11;
-                            ci_11 = _e984 + 1u;
+                        if (!loop_init_57) {
+                            uint _e989 = ci_11;
+                            ci_11 = _e989 + 1u;
                         }
-                        loop_init_50 = false;
-                        uint _e961 = ci_11;
-                        if (_e961 < QMV_COLS) {
+                        loop_init_57 = false;
+                        uint _e966 = ci_11;
+                        if (_e966 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e964 = ci_11;
-                            uint _e968 = p.n;
-                            if ((col0_1 + _e964) < _e968) {
-                                uint _e972 = ci_11;
-                                uint _e976 = ci_11;
-                                float _e981 = red.inner[(_e976 * QMV_WG) + lid];
-                                out[(o_6 + col0_1) + _e972] = as_type<uint>(_e981);
+                            uint _e969 = ci_11;
+                            uint _e973 = p.n;
+                            if ((col0_1 + _e969) < _e973) {
+                                uint _e977 = ci_11;
+                                uint _e981 = ci_11;
+                                float _e986 = red.inner[(_e981 * QMV_WG) + lid];
+                                out[(o_7 + col0_1) + _e977] = as_type<uint>(_e986);
                             }
                         }
                     }
