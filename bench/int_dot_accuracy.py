@@ -142,13 +142,13 @@ def main():
             # Stage 6b: codes made bf16 for single x rows; bf16/f16 x as 1/2 bf16 terms (vdpbf16ps),
             # f32 x as is with f32 FMAs (3866eaa; before it: 3 bf16 terms).
             path = {"bfloat16": "bf16, 1 term", "float16": "bf16, 2 terms", "float32": "bf16 codes, f32 FMAs"}[dtype] if m == 1 else "f32 kernels"
-        elif bits == 8 or (bits in (5, 6) and m > 1):
-            # (5/6-bit: integer dots for single x rows only, stage 12.)
+        elif bits == 8:
             path = "f32 kernels"
         elif dtype != "float32":
             path = "int, 2 limbs"
         else:
-            path = "int, 3 limbs" if m == 1 or bits == 3 else "f32 kernels"
+            # (5/6-bit: as 3-bit since stage 12.)
+            path = "int, 3 limbs" if m == 1 or bits in (3, 5, 6) else "f32 kernels"
         spec = f"{mode}{'' if mode != 'affine' else f'{bits}g{gs}'}"
         r_mlx = e["avx512vnni"] / e_mlx
         r_f = e["avx512vnni"] / e["avx512"]

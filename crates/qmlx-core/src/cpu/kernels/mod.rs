@@ -275,7 +275,7 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 
 /// Int8 limbs of x the row-dot kernel of `spec` takes for blocks of `mr` x rows of `dtype`
 /// (0: it takes f32 x): the integer dots of [`Kernels::Avx512Vnni`] for 4-bit codes (affine
-/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2- and 3-bit codes (in 256-code
+/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2-, 3-, 5- and 6-bit codes (in 256-code
 /// steps; with f32 x also for blocks of 2-4 x rows, whose f32 kernels are slow: 3-bit 4096×4096
 /// from memory M=2 585-595 → 481-484 µs, M=4 914-927 → 590-592 µs, stage 6; 2-bit since its
 /// 256-code steps M=2 402-406 → 212-217 µs, M=4 573-576 → 508-521 µs, stage 7).
@@ -316,15 +316,17 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
         // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
         (ElementCode::Uint, 2 | 3) if has_vbmi() => {}
         // Affine 5/6-bit in the same steps (two chained byte permutes per code vector, see
-        // `Isa::int_step_codes`): single x rows (stage 12).
-        (ElementCode::Uint, 5 | 6) if has_vbmi() && mr == 1 => {}
+        // `Isa::int_step_codes`), every block of x rows as 2/3-bit: on one core, 4096×4096 from
+        // memory M=1 0.43-0.53× main's time; M=2/4 bf16 x 0.63-0.66×, f32 x 0.78-0.90× (5-bit
+        // M=2 f32 x 1.02×, in L2 0.93×), stage 12.
+        (ElementCode::Uint, 5 | 6) if has_vbmi() => {}
         _ => return 0,
     }
     match (half, mr, spec.bits()) {
         (true, _, _) => 2,
         (false, 1, _) => 3,
         // (2 x rows × 4 weight rows × 3 limbs: 24 accumulators, see `body::dot_rows_int`.)
-        (false, _, 2 | 3) => 3,
+        (false, _, 2 | 3 | 5 | 6) => 3,
         _ => 0,
     }
 }
