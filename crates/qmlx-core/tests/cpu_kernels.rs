@@ -323,8 +323,8 @@ fn decode_spin_pool_and_rayon_agree() {
     eprintln!("decode_spin_pool_and_rayon_agree: {checked} cases");
 }
 
-/// The integer row dots of `Kernels::Avx512Vnni` (2/3/4-bit codes, x split into int8 limbs per
-/// block of 8 elements) on x that stresses the split: 100× outliers, blocks over 4 decades,
+/// The integer row dots of `Kernels::Avx512Vnni` (2/3/4/5/6-bit codes, x split into int8 limbs per
+/// block of 8 or 16 elements) on x that stresses the split: 100× outliers, blocks over 4 decades,
 /// all-zero blocks, 10^9 ranges inside a block; every x-row block (M = 1..5) and a K tail.
 /// NaN in x and x too small for the limbs' scales must fall back to the f32 kernels
 /// (same NaN/inf pattern as the reference, accuracy within the floor).
@@ -409,7 +409,7 @@ fn avx512vnni_int_dots_on_hard_x() {
     eprintln!("{test}: {n} cases checked against the reference");
 }
 
-/// The affine 2/3/4-bit integer row dots of `Kernels::Avx512Vnni` with all-positive weights
+/// The affine 2-6-bit integer row dots of `Kernels::Avx512Vnni` with all-positive weights
 /// (biases far from zero: the group sums of x in the bias term matter, which weights around 0
 /// hide) and x with a mean: odd N, M = 1..5, several spans and a K tail, every group size and
 /// dtype. A wrong group-sum layout of x (the 2-bit dots read x deinterleaved per span) fails it.

@@ -855,8 +855,8 @@ pub(crate) const fn int2_record_bytes(limbs: usize) -> usize {
 /// `vpermi2b` per two vectors and one multishift per vector (vector `v` byte `4i + t` = code
 /// `16i + 4v + t`; 5/6-bit the same order, by two chained `vpermi2b` and one multishift per
 /// vector) — and x comes split per window to match ([`split_x_limbs2`]: one
-/// power-of-two scale per 16 elements). Per 256 codes and row: 7 (2-bit) or 10 (3-bit; 12 with
-/// a permute per vector took 10-12 % more time in L2, stage 10) unpacking operations, `4·LIMBS`
+/// power-of-two scale per 16 elements). Per 256 codes and row: 7 (2-bit), 10 (3-bit; 12 with
+/// a permute per vector took 10-12 % more time in L2, stage 10) or 16 (5/6-bit) unpacking operations, `4·LIMBS`
 /// dots, and the join, conversion and scaling once (the 128-code integer dots: per 128 codes 5
 /// unpacking operations with 3 byte permutes and the scaling; in L2 512×4096 M=1 on one core a
 /// timing prototype took 17.1 vs 30.1 µs with bf16 x, stage 7). K after the last whole step

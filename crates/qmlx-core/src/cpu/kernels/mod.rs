@@ -279,7 +279,8 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 /// steps; with f32 x also for blocks of 2-4 x rows, whose f32 kernels are slow: 3-bit 4096×4096
 /// from memory M=2 585-595 → 481-484 µs, M=4 914-927 → 590-592 µs, stage 6; 2-bit since its
 /// 256-code steps M=2 402-406 → 212-217 µs, M=4 573-576 → 508-521 µs, stage 7).
-/// Stage 6 measured the 2/3-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
+/// Stage 12 the 5/6-bit ones: ≤ 0.31× MLX-CPU's error and ≤ 0.31× the floors, M = 1 and 4
+/// (bench/results/cpu-2026-11-28-stage12-accuracy.md). Stage 6 measured the 2/3-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
 /// ≤ 0.26× MLX-CPU's error, ≤ 0.29× the floors). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
 /// block's max|x| (`body::split_x_limbs`): 2 for f16 (11 significant bits) and bf16 (8), 3 for
 /// f32 (24). Measured against float64 and MLX-CPU 0.32.4 on the same inputs (uniform, normal,
