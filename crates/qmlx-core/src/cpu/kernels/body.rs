@@ -853,8 +853,8 @@ pub(crate) const fn int2_record_bytes(limbs: usize) -> usize {
 /// of window `16i..16i+16` — 2-bit with no byte permutes (code `j` of every byte is
 /// `(bytes >> 2j) & 3`: vector `j` byte `4i + t` = code `16i + 4t + j`), 3-bit by one
 /// `vpermi2b` per two vectors and one multishift per vector (vector `v` byte `4i + t` = code
-/// `16i + 4v + t`; 5/6-bit the same order, by two chained `vpermi2b` and one multishift per
-/// vector) — and x comes split per window to match ([`split_x_limbs2`]: one
+/// `16i + 4v + t`; 5/6-bit the same order, by a `vpermi2b`, a masked `vpermb` and one
+/// multishift per vector) — and x comes split per window to match ([`split_x_limbs2`]: one
 /// power-of-two scale per 16 elements). Per 256 codes and row: 7 (2-bit), 10 (3-bit; 12 with
 /// a permute per vector took 10-12 % more time in L2, stage 10) or 16 (5/6-bit) unpacking operations, `4·LIMBS`
 /// dots, and the join, conversion and scaling once (the 128-code integer dots: per 128 codes 5

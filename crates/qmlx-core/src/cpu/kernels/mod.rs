@@ -316,7 +316,7 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
         // worse from memory, 4096×4096 M=1 bf16 x 341–343 vs 275–279 µs (fast state) and
         // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
         (ElementCode::Uint, 2 | 3) if has_vbmi() => {}
-        // Affine 5/6-bit in the same steps (two chained byte permutes per code vector, see
+        // Affine 5/6-bit in the same steps (two byte permutes per code vector, see
         // `Isa::int_step_codes`), every block of x rows as 2/3-bit: on one core, 4096×4096 from
         // memory M=1 0.43-0.53× main's time; M=2/4 bf16 x 0.63-0.66×, f32 x 0.78-0.90× (5-bit
         // M=2 f32 x 1.02×, in L2 0.93×), stage 12.
