@@ -147,7 +147,7 @@ def main():
         elif dtype != "float32":
             path = "int, 2 limbs"
         else:
-            # (5/6-bit: as 3-bit since stage 12.)
+            # (5/6-bit since stage 12: M = 1 and blocks of 4; the script's M = 4 is one block of 4.)
             path = "int, 3 limbs" if m == 1 or bits in (3, 5, 6) else "f32 kernels"
         spec = f"{mode}{'' if mode != 'affine' else f'{bits}g{gs}'}"
         r_mlx = e["avx512vnni"] / e_mlx

@@ -317,9 +317,9 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
         // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
         (ElementCode::Uint, 2 | 3) if has_vbmi() => {}
         // Affine 5/6-bit in the same steps (two byte permutes per code vector, see
-        // `Isa::int_step_codes`), every block of x rows as 2/3-bit: on one core, 4096×4096 from
-        // memory M=1 0.43-0.53× main's time; M=2/4 bf16 x 0.63-0.66×, f32 x 0.78-0.90× (5-bit
-        // M=2 f32 x 1.02×, in L2 0.93×), stage 12.
+        // `Isa::int_step_codes`). On one core, 4096×4096 from memory, time vs the f32 kernels:
+        // M=1 0.37-0.51×, bf16 x M=2/4 0.61-0.67×, f32 x M=4 0.90-0.94×; f32 x M=2 blocks stay on
+        // the f32 kernels (5-bit 1.02-1.12× from memory, though 0.71× in L2), stage 12.
         (ElementCode::Uint, 5 | 6) if has_vbmi() => {}
         _ => return 0,
     }
@@ -327,7 +327,7 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
         (true, _, _) => 2,
         (false, 1, _) => 3,
         // (2 x rows × 4 weight rows × 3 limbs: 24 accumulators, see `body::dot_rows_int`.)
-        (false, _, 2 | 3 | 5 | 6) => 3,
+        (false, _, 2 | 3) | (false, 4, 5 | 6) => 3,
         _ => 0,
     }
 }
