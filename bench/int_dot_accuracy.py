@@ -147,7 +147,8 @@ def main():
         elif dtype != "float32":
             path = "int, 2 limbs"
         else:
-            path = "int, 3 limbs" if m == 1 or bits == 3 else "f32 kernels"
+            # (5/6-bit since stage 12: M = 1 and blocks of 4; the script's M = 4 is one block of 4.)
+            path = "int, 3 limbs" if m == 1 or bits in (3, 5, 6) else "f32 kernels"
         spec = f"{mode}{'' if mode != 'affine' else f'{bits}g{gs}'}"
         r_mlx = e["avx512vnni"] / e_mlx
         r_f = e["avx512vnni"] / e["avx512"]

@@ -323,14 +323,14 @@ fn decode_spin_pool_and_rayon_agree() {
     eprintln!("decode_spin_pool_and_rayon_agree: {checked} cases");
 }
 
-/// The integer row dots of `Kernels::Avx512Vnni` (2/3/4-bit codes, x split into int8 limbs per
-/// block of 8 elements) on x that stresses the split: 100× outliers, blocks over 4 decades,
+/// The integer row dots of `Kernels::Avx512Vnni` (2/3/4/5/6-bit codes, x split into int8 limbs per
+/// block of 8 or 16 elements) on x that stresses the split: 100× outliers, blocks over 4 decades,
 /// all-zero blocks, 10^9 ranges inside a block; every x-row block (M = 1..5) and a K tail.
 /// NaN in x and x too small for the limbs' scales must fall back to the f32 kernels
 /// (same NaN/inf pattern as the reference, accuracy within the floor).
 fn check_int_dots_hard_x<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
     let mut checked = 0;
-    for (spec, g) in specs().into_iter().filter(|(s, _)| matches!(s.bits(), 2 | 3 | 4)) {
+    for (spec, g) in specs().into_iter().filter(|(s, _)| matches!(s.bits(), 2 | 3 | 4 | 5 | 6)) {
         let gs = spec.group_size() as usize;
         for k in [512, 512 + if gs < 128 { gs.max(32) } else { 128 }] {
             for m in 1..=5 {
@@ -409,7 +409,7 @@ fn avx512vnni_int_dots_on_hard_x() {
     eprintln!("{test}: {n} cases checked against the reference");
 }
 
-/// The affine 2/3/4-bit integer row dots of `Kernels::Avx512Vnni` with all-positive weights
+/// The affine 2-6-bit integer row dots of `Kernels::Avx512Vnni` with all-positive weights
 /// (biases far from zero: the group sums of x in the bias term matter, which weights around 0
 /// hide) and x with a mean: odd N, M = 1..5, several spans and a K tail, every group size and
 /// dtype. A wrong group-sum layout of x (the 2-bit dots read x deinterleaved per span) fails it.
@@ -417,7 +417,7 @@ fn avx512vnni_int_dots_on_hard_x() {
 /// group size: the f64 bias dots of a row tile (8 groups per vector step) end in their scalar tail.
 fn check_int_dots_offset_weights<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
     let mut checked = 0;
-    for (spec, g) in specs().into_iter().filter(|(s, _)| s.mode() == Mode::Affine && matches!(s.bits(), 2 | 3 | 4)) {
+    for (spec, g) in specs().into_iter().filter(|(s, _)| s.mode() == Mode::Affine && matches!(s.bits(), 2 | 3 | 4 | 5 | 6)) {
         let gs = spec.group_size() as usize;
         for k in [1024, 1024 + gs.max(32), 1408] {
             for m in 1..=5 {
@@ -624,4 +624,56 @@ fn transpose_false_streamed_rows() {
         }
     }
     eprintln!("transpose_false_streamed_rows: {checked} cases");
+}
+
+/// The affine integer row dots at the edge of their i32 sums: every x element at the top of
+/// its window's limb range (|x| = 63/64, so `max|x|·2^e` is exactly 126 or 63: the largest
+/// J the split writes) and whole windows of the lowest or highest code (per group the first
+/// weight 2 or 0, the rest 1: codes 0 or 2^B − 1 everywhere else), so that `Σ (q − o)·J` of a
+/// 16-code window is as large as the codes allow (5-bit: 16·16·126·2^16, 6-bit with f32 x:
+/// 16·32·63·2^16); a wrapped sum would be off by 2^32 of a lane's units. The weights are near
+/// 1, so y (≈ ±K) does not cancel: the centred sums' f32 rounding stays within the metric.
+/// Both signs of x, M = 1..4, a K tail, every group size and dtype.
+fn check_int_dots_extreme_sums<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
+    let mut checked = 0;
+    for (spec, g) in specs().into_iter().filter(|(s, _)| s.mode() == Mode::Affine && matches!(s.bits(), 2 | 3 | 4 | 5 | 6)) {
+        let gs = spec.group_size() as usize;
+        for k in [1024, 1024 + gs.max(32)] {
+            for (m, sign) in [(1, 1.0f32), (1, -1.0), (2, 1.0), (3, -1.0), (4, 1.0)] {
+                let mut case = Case::<T>::new(rng, spec, g, 1, 37, k, m, true);
+                let rows = 37;
+                let w: Vec<T> = (0..rows * k)
+                    .map(|i| {
+                        let (r, c) = (i / k, i % k);
+                        // (One pattern per row: wrapped windows of the two patterns would cancel.)
+                        let first = if r % 2 == 0 { 2.0 } else { 0.0 };
+                        T::from_f32(if c % gs == 0 { first } else { 1.0 })
+                    })
+                    .collect();
+                case.q = api::quantize(&w, &[rows, k], spec, Rounding::Gpu, g).unwrap();
+                case.w64 = weights_f64(&case.q);
+                case.x = (0..m * k).map(|_| T::from_f32(sign * 63.0 / 64.0)).collect();
+                let (y_ref, op) = case.run(Kernels::Reference);
+                let (y, _) = case.run(kernels);
+                let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+                let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+                assert!(e <= bound, "{} {spec} {} K={k} m={m} sign={sign} extreme sums: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})", kernels.name(), T::DTYPE);
+                checked += 1;
+            }
+        }
+    }
+    checked
+}
+
+#[test]
+fn avx512vnni_int_dots_extreme_sums() {
+    let test = "avx512vnni_int_dots_extreme_sums";
+    if !Kernels::Avx512Vnni.is_supported() {
+        println!("SKIP {test}: this CPU does not support the avx512vnni kernels");
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(common::seed(test));
+    let k = Kernels::Avx512Vnni;
+    let n = check_int_dots_extreme_sums::<f32>(k, &mut rng) + check_int_dots_extreme_sums::<f16>(k, &mut rng) + check_int_dots_extreme_sums::<bf16>(k, &mut rng);
+    eprintln!("{test}: {n} cases checked against the reference");
 }

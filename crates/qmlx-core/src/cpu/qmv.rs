@@ -171,8 +171,8 @@ pub(super) fn run_t<T: Float>(
         crate::DType::F16 => kernels::scale_kind::F16,
         _ => kernels::scale_kind::F32,
     };
-    // (2-bit integer dots step 256 codes: K whole steps.)
-    let whole = if matches!(op.spec.bits(), 2 | 3) { 2 * kernels::INT_SPAN } else { kernels::INT_SPAN };
+    // (2/3/5/6-bit integer dots step 256 codes: K whole steps.)
+    let whole = if kernels::int_steps(op.spec.bits()) { 2 * kernels::INT_SPAN } else { kernels::INT_SPAN };
     let sc = if affine && !float_blocks && k % whole == 0 && [l4, l2, l1].iter().all(|&l| l == 0 || l == 2) {
         sc
     } else {

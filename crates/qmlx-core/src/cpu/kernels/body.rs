@@ -332,7 +332,7 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
     out: &mut [[f32; MR]; NR],
 ) {
     let pf = prefetch_ahead::<NR>(a.w_stride);
-    if B == 2 || B == 3 {
+    if int_steps(B) {
         return dot_rows_int2::<I, B, SC, LIMBS, NR, MR>(a, out);
     }
     // Words and bytes of codes per span.
@@ -836,20 +836,27 @@ pub(crate) unsafe fn dequant<I: Isa, const B: u32, const KIND: u8>(
 /// Elements of x per step of [`dot_rows_int2`] (64 bytes of 2-bit codes per row).
 pub(crate) const INT2_STEP: usize = 256;
 
+/// True for the affine bit widths whose integer dots run in [`INT2_STEP`]-code steps
+/// ([`dot_rows_int2`], x split by [`split_x_limbs2`]): 2, 3, 5 and 6.
+pub(crate) const fn int_steps(bits: u32) -> bool {
+    matches!(bits, 2 | 3 | 5 | 6)
+}
+
 /// Bytes per [`INT2_STEP`] elements of x split for [`dot_rows_int2`] ([`split_x_limbs2`]): per
 /// limb 4 vectors of 64 int8, then 16 f32 lane factors and 16 i32 accumulator start values.
 pub(crate) const fn int2_record_bytes(limbs: usize) -> usize {
     256 * limbs + 128
 }
 
-/// [`dot_rows_int`] for affine 2- and 3-bit codes, 256 codes (`32·B` bytes) of a row per step:
+/// [`dot_rows_int`] for affine 2-, 3-, 5- and 6-bit codes, 256 codes (`32·B` bytes) of a row per step:
 /// the four code vectors of a step ([`Isa::int_step_codes`]) hold in i32 lane `i` the 16 codes
 /// of window `16i..16i+16` — 2-bit with no byte permutes (code `j` of every byte is
 /// `(bytes >> 2j) & 3`: vector `j` byte `4i + t` = code `16i + 4t + j`), 3-bit by one
 /// `vpermi2b` per two vectors and one multishift per vector (vector `v` byte `4i + t` = code
-/// `16i + 4v + t`) — and x comes split per window to match ([`split_x_limbs2`]: one
-/// power-of-two scale per 16 elements). Per 256 codes and row: 7 (2-bit) or 10 (3-bit; 12 with
-/// a permute per vector took 10-12 % more time in L2, stage 10) unpacking operations, `4·LIMBS`
+/// `16i + 4v + t`; 5/6-bit the same order, by a `vpermi2b`, a masked `vpermb` and one
+/// multishift per vector) — and x comes split per window to match ([`split_x_limbs2`]: one
+/// power-of-two scale per 16 elements). Per 256 codes and row: 7 (2-bit), 10 (3-bit; 12 with
+/// a permute per vector took 10-12 % more time in L2, stage 10) or 16 (5/6-bit) unpacking operations, `4·LIMBS`
 /// dots, and the join, conversion and scaling once (the 128-code integer dots: per 128 codes 5
 /// unpacking operations with 3 byte permutes and the scaling; in L2 512×4096 M=1 on one core a
 /// timing prototype took 17.1 vs 30.1 µs with bf16 x, stage 7). K after the last whole step
@@ -873,7 +880,7 @@ unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, 
         }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + st * rec));
         let mut acc = int_acc_start::<I, LIMBS, NR, MR>(&xr, LIMBS * 256 + 64);
-        let w: [[I::W; 2]; NR] = each!(n < NR => I::int_step_load::<B>(a.w.add(n * a.w_stride + st * step_words)));
+        let w: [[I::W; 3]; NR] = each!(n < NR => I::int_step_load::<B>(a.w.add(n * a.w_stride + st * step_words)));
         for j in 0..4u32 {
             let c: [I::W; NR] = each!(n < NR => I::int_step_codes::<B>(w[n], j));
             for l in 0..LIMBS {
@@ -897,13 +904,15 @@ unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, 
 }
 
 /// Splits the whole [`INT2_STEP`]-element steps of the row `x` into `limbs` int8 limbs for
-/// [`dot_rows_int2`] with `bits`-bit codes (2 or 3: the digit order of their code vectors, the
-/// offset): per step a record of [`int2_record_bytes`] at `out` (64-byte aligned),
+/// [`dot_rows_int2`] with `bits`-bit codes (2, 3, 5 or 6: the digit order of their code
+/// vectors, the offset): per step a record of [`int2_record_bytes`] at `out` (64-byte aligned),
 /// and in `xsum` the per-group (`gs`) sums of x̃ (the value the limbs carry). As
 /// [`split_x_limbs`] with blocks of 16 elements (a window of the 2-bit dots) instead of 8:
 /// `e` the largest integer with `max|x|·2^e ≤ 126`, `J = round(x·2^e·2^8(limbs-1))` in signed
 /// base-256 digits, lane factor `2^-e·2^-8(limbs-1)`, start value `−offset·ΣJ` (affine offset
-/// `uint_int_offset(bits)`).
+/// `uint_int_offset(bits)`). Where the window's joined sums `Σ (q − o)·J` (16 codes, |q − o| ≤ o)
+/// could leave i32 with that range (6-bit with 3 limbs: 16·32·126·2^16 > 2^31), `e` is the
+/// largest with `max|x|·2^e ≤ 63` instead (one bit less of x, 2^-22 of the window's max|x|).
 /// False (nothing usable) for a non-finite value or a block whose max|x| is nonzero but below
 /// 2^-100.
 #[cfg(target_arch = "x86_64")]
@@ -912,7 +921,7 @@ pub(crate) unsafe fn split_x_limbs2(x: &[f32], bits: u32, limbs: usize, gs: usiz
     use std::arch::x86_64::*;
     let steps = x.len() / INT2_STEP;
     let rec = int2_record_bytes(limbs);
-    debug_assert!(out.len() >= steps * rec && xsum.len() >= steps * INT2_STEP / gs && (2..=3).contains(&limbs) && gs % 16 == 0);
+    debug_assert!(out.len() >= steps * rec && xsum.len() >= steps * INT2_STEP / gs && (2..=3).contains(&limbs) && gs % 16 == 0 && int_steps(bits));
     let abs = _mm512_set1_epi32(0x7FFF_FFFF);
     let (c128, c255) = (_mm512_set1_epi32(128), _mm512_set1_epi32(255));
     // Element u of a window to vector v, byte t: 2-bit u = 4t + v (position 4v + t of the 16
@@ -924,6 +933,9 @@ pub(crate) unsafe fn split_x_limbs2(x: &[f32], bits: u32, limbs: usize, gs: usiz
     };
     let offset = uint_int_offset(bits);
     let bits = 8 * (limbs as i32 - 1);
+    // Largest |x·2^e| (126, or 63 where the window sums could leave i32, see above): 2^top_log2·(2 − 2^-5).
+    let top_log2 = if ((16 * offset as i64 * 126) << bits) < 1 << 31 { 6 } else { 5 };
+    let top = (126 >> (6 - top_log2)) as f32;
     let pow2 = |e: i32| f32::from_bits(((127 + e) as u32) << 23);
     let mut wsum = [0f64; INT2_STEP / 16];
     for st in 0..steps {
@@ -934,9 +946,10 @@ pub(crate) unsafe fn split_x_limbs2(x: &[f32], bits: u32, limbs: usize, gs: usiz
             if m >= 0x7F80_0000 || (m != 0 && m < 27 << 23) {
                 return false;
             }
-            // max|x| = 1.f·2^p: 2^(6-p) (max·2^e in [64, 128)), halved if above 126.
-            let mut e = if m == 0 { 0 } else { 6 - ((m >> 23) as i32 - 127) };
-            if f32::from_bits(m) * pow2(e) > 126.0 {
+            // max|x| = 1.f·2^p: 2^(6-p) (max·2^e in [64, 128)), halved if above 126 (or one
+            // power of two less with 63).
+            let mut e = if m == 0 { 0 } else { top_log2 - ((m >> 23) as i32 - 127) };
+            if f32::from_bits(m) * pow2(e) > top {
                 e -= 1;
             }
             // x·2^e·2^8(L-1): two exact power-of-two steps (2^e alone stays in range), rounded

@@ -112,7 +112,7 @@ pub(crate) trait Isa: Copy {
         unreachable!("no 16-bit scales for this instruction set")
     }
     /// Integer row dots (`body::dot_rows_int`), implemented by AVX-512 only and instantiated
-    /// only where VNNI is present (and VBMI for `B` = 2, 3): the u8 operands of
+    /// only where VNNI is present (and VBMI for `B` = 2, 3, 5, 6): the u8 operands of
     /// [`Isa::dot_u8_i8`] of the 128 `B`-bit codes at `p` (`16·B` bytes, nothing read past
     /// them): `[even codes, odd codes]`, so that i32 lane `i` of a dot sums codes `8i..8i+8`
     /// (as in the nibble blocks; 4-bit: the low and high nibbles). `UINT`: the code; `FP4`:
@@ -125,17 +125,19 @@ pub(crate) trait Isa: Copy {
         unreachable!("no integer dots for this instruction set")
     }
     /// The `B`-bit codes of one 256-code step of `body::dot_rows_int2` at `p` (`32·B` bytes, nothing
-    /// read past them), as the registers [`Isa::int_step_codes`] takes (AVX-512 only).
+    /// read past them), as the registers [`Isa::int_step_codes`] takes (AVX-512 only; 5/6-bit:
+    /// bytes 0..64, 64..128 and the step's last 64).
     #[inline(always)]
-    unsafe fn int_step_load<const B: u32>(p: *const u32) -> [Self::W; 2] {
+    unsafe fn int_step_load<const B: u32>(p: *const u32) -> [Self::W; 3] {
         let _ = p;
         unreachable!("no integer dots for this instruction set")
     }
     /// Code vector `v` (0..4) of a step: i32 lane `i`, byte `t` holds code `16i + 4t + v` (2-bit:
     /// `(bytes >> 2v) & 3`) or `16i + 4v + t` (3-bit: a multishift of the `vpermi2b` that
-    /// vectors `2u` and `2u + 1` share).
+    /// vectors `2u` and `2u + 1` share; 5/6-bit: a multishift of a `vpermi2b` and a masked
+    /// `vpermb`, the step's 160/192 bytes being more than one `vpermi2b` reaches).
     #[inline(always)]
-    unsafe fn int_step_codes<const B: u32>(src: [Self::W; 2], v: u32) -> Self::W {
+    unsafe fn int_step_codes<const B: u32>(src: [Self::W; 3], v: u32) -> Self::W {
         let _ = (src, v);
         unreachable!("no integer dots for this instruction set")
     }
@@ -456,16 +458,30 @@ mod x86 {
             }
         }
         #[inline(always)]
-        unsafe fn int_step_load<const B: u32>(p: *const u32) -> [__m512i; 2] {
+        unsafe fn int_step_load<const B: u32>(p: *const u32) -> [__m512i; 3] {
             let lo = _mm512_loadu_si512(p as *const _);
-            if B == 2 {
-                [lo, lo]
-            } else {
-                [lo, _mm512_zextsi256_si512(_mm256_loadu_si256(p.add(16) as *const _))]
+            match B {
+                2 => [lo, lo, lo],
+                3 => [lo, _mm512_zextsi256_si512(_mm256_loadu_si256(p.add(16) as *const _)), lo],
+                // 5/6-bit (160/192 bytes): the last 64 bytes overlap the second vector for 5-bit.
+                _ => [lo, _mm512_loadu_si512(p.add(16) as *const _), _mm512_loadu_si512(p.add(8 * B as usize - 16) as *const _)],
             }
         }
         #[inline(always)]
-        unsafe fn int_step_codes<const B: u32>(src: [__m512i; 2], v: u32) -> __m512i {
+        unsafe fn int_step_codes<const B: u32>(src: [__m512i; 3], v: u32) -> __m512i {
+            if B == 5 || B == 6 {
+                // Window w is bytes 2B·w..2B·w+2B; lane w of vector v takes the 3 bytes holding
+                // codes 4v..4v+4 of it: the bytes among the first 128 by one `vpermi2b`, the
+                // later ones by a `vpermb` of the last 64 bytes merged under a mask (bit 6 of
+                // the index; 5-8 % less time at M=1 in L2 than a second `vpermi2b`, stage 12);
+                // the multishift picks each code's bits.
+                let t = &INT_STEP_WIDE[(B == 6) as usize][v as usize];
+                let q = _mm512_permutex2var_epi8(src[0], _mm512_loadu_si512(t.near.as_ptr() as *const _), src[1]);
+                let far = _mm512_loadu_si512(t.far.as_ptr() as *const _);
+                let q = _mm512_mask_permutexvar_epi8(q, _mm512_test_epi8_mask(far, _mm512_set1_epi8(64)), far, src[2]);
+                let c = _mm512_multishift_epi64_epi8(_mm512_loadu_si512(t.shift.as_ptr() as *const _), q);
+                return _mm512_and_si512(c, _mm512_set1_epi8(layout::mask(B) as i8));
+            }
             if B == 2 {
                 // A 16-bit shift keeps each byte's own bits in its low 2 (v ≤ 3).
                 let m = _mm512_set1_epi8(3);
@@ -692,6 +708,46 @@ mod x86 {
     }
 
     static INT_STEP3: [IntStepTables; 4] = [int_step3_tables(0), int_step3_tables(1), int_step3_tables(2), int_step3_tables(3)];
+
+    /// Byte-permute and multishift controls of [`Isa::int_step_codes`] for 5- and 6-bit codes,
+    /// per code vector.
+    #[repr(C, align(64))]
+    struct IntStepWideTables {
+        /// `vpermi2b` over the step's bytes 0..128.
+        near: [u8; 64],
+        /// Bytes from the step's last 64: 64 + byte − (32·B − 64) (a masked `vpermb` reads the
+        /// low 6 bits; bit 6 is the mask); the others keep `near`'s byte (p, bit 6 clear).
+        far: [u8; 64],
+        shift: [u8; 64],
+    }
+
+    /// Vector `v`, lane `i`, byte `k` < 3 (`p = 4i + k`): step byte `s = 2B·i + ⌊4vB / 8⌋ + k`
+    /// (codes 4v..4v+4 of window i start at bit `4vB mod 8` of its first byte; 3 bytes hold
+    /// them for B ≤ 6: `4 + 20 ≤ 24`, `0 + 24`); byte 3 repeats byte 2 (its bits are masked
+    /// off). Byte t of each lane selects bit `4vB mod 8 + B·t` of its lane's 4 bytes.
+    const fn int_step_wide_tables(b: usize, v: usize) -> IntStepWideTables {
+        let mut t = IntStepWideTables { near: [0; 64], far: [0; 64], shift: [0; 64] };
+        let (first, r, last) = (4 * v * b / 8, 4 * v * b % 8, 32 * b - 64);
+        let mut p = 0;
+        while p < 64 {
+            let (i, k) = (p / 4, p % 4);
+            let s = 2 * b * i + first + if k < 3 { k } else { 2 };
+            if s < 128 {
+                t.near[p] = s as u8;
+                t.far[p] = p as u8;
+            } else {
+                t.far[p] = (64 + s - last) as u8;
+            }
+            t.shift[p] = (32 * (i % 2) + r + b * k) as u8;
+            p += 1;
+        }
+        t
+    }
+
+    static INT_STEP_WIDE: [[IntStepWideTables; 4]; 2] = [
+        [int_step_wide_tables(5, 0), int_step_wide_tables(5, 1), int_step_wide_tables(5, 2), int_step_wide_tables(5, 3)],
+        [int_step_wide_tables(6, 0), int_step_wide_tables(6, 1), int_step_wide_tables(6, 2), int_step_wide_tables(6, 3)],
+    ];
 
     /// 2-bit and 3-bit codes.
     static INT_CODES_SMALL: [IntCodeTables; 2] = [int_code_tables(2), int_code_tables(3)];

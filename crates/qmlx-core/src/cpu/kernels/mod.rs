@@ -11,7 +11,7 @@ pub mod layout;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-pub(crate) use body::{scale_kind, AxpyArgs, DotArgs, AXPY_NIBBLE_BLOCK, AXPY_ROWS, INT_SPAN};
+pub(crate) use body::{int_steps, scale_kind, AxpyArgs, DotArgs, AXPY_NIBBLE_BLOCK, AXPY_ROWS, INT_SPAN};
 use isa::Portable;
 #[cfg(target_arch = "x86_64")]
 use isa::{Avx2, Avx512};
@@ -168,7 +168,7 @@ unsafe fn dot_int_avx512<const KIND: u8, const SC: u8, const LIMBS: usize, const
 unsafe fn dot_int_fp4_vbmi_avx512<const LIMBS: usize, const NR: usize, const MR: usize>(a: &DotArgs, out: &mut [[f32; MR]; NR]) {
     body::dot_rows_int::<Avx512, 4, { kind::FP4 }, { body::scale_kind::F32 }, LIMBS, NR, MR, true>(a, out)
 }
-/// The affine 2- and 3-bit integer row dots (`body::dot_rows_int`): VNNI and VBMI (byte
+/// The affine 2-, 3-, 5- and 6-bit integer row dots (`body::dot_rows_int`): VNNI and VBMI (byte
 /// permutes and multishifts unpack the codes).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx2,fma,f16c,bmi1,bmi2")]
@@ -275,11 +275,12 @@ pub(crate) fn dot_nibble_lanes(kernels: Kernels, spec: &QuantSpec) -> Option<usi
 
 /// Int8 limbs of x the row-dot kernel of `spec` takes for blocks of `mr` x rows of `dtype`
 /// (0: it takes f32 x): the integer dots of [`Kernels::Avx512Vnni`] for 4-bit codes (affine
-/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2- and 3-bit codes (in 256-code
+/// 4-bit, mxfp4, nvfp4) and, where VBMI is present, affine 2-, 3-, 5- and 6-bit codes (in 256-code
 /// steps; with f32 x also for blocks of 2-4 x rows, whose f32 kernels are slow: 3-bit 4096×4096
 /// from memory M=2 585-595 → 481-484 µs, M=4 914-927 → 590-592 µs, stage 6; 2-bit since its
 /// 256-code steps M=2 402-406 → 212-217 µs, M=4 573-576 → 508-521 µs, stage 7).
-/// Stage 6 measured the 2/3-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
+/// Stage 12 the 5/6-bit ones: ≤ 0.31× MLX-CPU's error and ≤ 0.31× the floors, M = 1 and 4
+/// (bench/results/cpu-2026-11-28-stage12-accuracy.md). Stage 6 measured the 2/3-bit ones as the 4-bit ones (bench/results/cpu-2026-11-27-stage6-accuracy.md:
 /// ≤ 0.26× MLX-CPU's error, ≤ 0.29× the floors). Limbs carry x to 2^-15 (2 limbs) or 2^-23 (3) of each 8-element
 /// block's max|x| (`body::split_x_limbs`): 2 for f16 (11 significant bits) and bf16 (8), 3 for
 /// f32 (24). Measured against float64 and MLX-CPU 0.32.4 on the same inputs (uniform, normal,
@@ -315,13 +316,18 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
         // worse from memory, 4096×4096 M=1 bf16 x 341–343 vs 275–279 µs (fast state) and
         // 475–500 vs 458–474 µs (slow), alternating (stage-6 notes).
         (ElementCode::Uint, 2 | 3) if has_vbmi() => {}
+        // Affine 5/6-bit in the same steps (two byte permutes per code vector, see
+        // `Isa::int_step_codes`). On one core, 4096×4096 from memory, time vs the f32 kernels:
+        // M=1 0.37-0.51×, bf16 x M=2/4 0.61-0.67×, f32 x M=4 0.90-0.94×; f32 x M=2 blocks stay on
+        // the f32 kernels (5-bit 1.02-1.12× from memory, though 0.71× in L2), stage 12.
+        (ElementCode::Uint, 5 | 6) if has_vbmi() => {}
         _ => return 0,
     }
     match (half, mr, spec.bits()) {
         (true, _, _) => 2,
         (false, 1, _) => 3,
         // (2 x rows × 4 weight rows × 3 limbs: 24 accumulators, see `body::dot_rows_int`.)
-        (false, _, 2 | 3) => 3,
+        (false, _, 2 | 3) | (false, 4, 5 | 6) => 3,
         _ => 0,
     }
 }
@@ -333,7 +339,7 @@ pub(crate) fn x_record_bytes(spec: &QuantSpec, limbs: usize) -> usize {
         body::FP8_F32_RECORD_BYTES
     } else if spec.element_code() == ElementCode::Fp8 {
         body::bf16_record_bytes(limbs)
-    } else if matches!(spec.bits(), 2 | 3) {
+    } else if body::int_steps(spec.bits()) {
         // Records per 256-element step (`body::dot_rows_int2`): half of one per 128.
         body::int2_record_bytes(limbs) / 2
     } else {
@@ -381,15 +387,15 @@ pub(crate) fn split_x_for_int_dot(x: &[f32], k: usize, spec: &QuantSpec, limbs: 
     } else {
         (1.0, body::uint_int_offset(spec.bits()))
     };
-    // 2/3-bit: whole 256-element steps (`body::dot_rows_int2`), the rest as a K tail.
-    let whole = if matches!(spec.bits(), 2 | 3) { k / body::INT2_STEP * body::INT2_STEP } else { spans * INT_SPAN };
+    // 2/3/5/6-bit: whole 256-element steps (`body::dot_rows_int2`), the rest as a K tail.
+    let whole = if body::int_steps(spec.bits()) { k / body::INT2_STEP * body::INT2_STEP } else { spans * INT_SPAN };
     for (r, row) in x.chunks_exact(k).enumerate() {
         let o = &mut out[r * row_bytes..(r + 1) * row_bytes];
         let xs = &mut xsum[r * gpr..(r + 1) * gpr];
         #[cfg(target_arch = "x86_64")]
         // SAFETY: only called for `Kernels::Avx512Vnni`, whose support check covers these features.
         let ok = unsafe {
-            if matches!(spec.bits(), 2 | 3) {
+            if body::int_steps(spec.bits()) {
                 split_x_limbs2_avx512(&row[..whole], spec.bits(), limbs, gs, o, xs)
             } else {
                 split_x_limbs_avx512(&row[..whole], limbs, code, gs, o, xs)
@@ -530,6 +536,14 @@ pub(crate) fn dot_fn<const NR: usize, const MR: usize>(kernels: Kernels, spec: &
             (_, 3, 2, F16) => dot_int_vbmi_avx512::<3, F16, 2, NR, MR>,
             (_, 3, 2, _) => dot_int_vbmi_avx512::<3, F32, 2, NR, MR>,
             (_, 3, _, _) => dot_int_vbmi_avx512::<3, F32, 3, NR, MR>,
+            (_, 5, 2, BF16) => dot_int_vbmi_avx512::<5, BF16, 2, NR, MR>,
+            (_, 5, 2, F16) => dot_int_vbmi_avx512::<5, F16, 2, NR, MR>,
+            (_, 5, 2, _) => dot_int_vbmi_avx512::<5, F32, 2, NR, MR>,
+            (_, 5, _, _) => dot_int_vbmi_avx512::<5, F32, 3, NR, MR>,
+            (_, 6, 2, BF16) => dot_int_vbmi_avx512::<6, BF16, 2, NR, MR>,
+            (_, 6, 2, F16) => dot_int_vbmi_avx512::<6, F16, 2, NR, MR>,
+            (_, 6, 2, _) => dot_int_vbmi_avx512::<6, F32, 2, NR, MR>,
+            (_, 6, _, _) => dot_int_vbmi_avx512::<6, F32, 3, NR, MR>,
             (c, b, l, _) => unreachable!("no integer row dot for {c:?} {b}-bit with {l} limbs"),
         };
     }
@@ -696,6 +710,65 @@ mod tests {
                     assert_eq!(vbmi[h][i] as i32, want, "byte {b:#04x} nibble {h}");
                 }
             }
+        }
+    }
+
+    /// The code vectors of a 256-code integer-dot step (`isa::Isa::int_step_codes`) hold, for
+    /// every width the steps take, in vector v, i32 lane i, byte t code `16i + 4t + v` (2-bit)
+    /// or `16i + 4v + t` (3/5/6-bit) of the packed row (`layout::code`), on random bytes.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn int_step_codes_match_layout() {
+        if !(Kernels::Avx512Vnni.is_supported() && has_vbmi()) {
+            eprintln!("SKIP int_step_codes_match_layout: this CPU lacks AVX-512 VNNI or VBMI");
+            return;
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for bits in [2u32, 3, 5, 6] {
+            assert!(body::int_steps(bits));
+            for _ in 0..8 {
+                let words: Vec<u32> = (0..8 * bits)
+                    .map(|_| {
+                        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        (state >> 32) as u32
+                    })
+                    .collect();
+                // SAFETY: VNNI (hence AVX-512 F/BW) and VBMI were detected above; 32·bits bytes.
+                let got = unsafe { int_step_codes_all(bits, words.as_ptr()) };
+                for v in 0..4 {
+                    for i in 0..16 {
+                        for t in 0..4 {
+                            let u = if bits == 2 { 4 * t + v } else { 4 * v + t };
+                            let c = 16 * i + u;
+                            let want = layout::code(&words[(c / 32) * bits as usize..], bits, c % 32);
+                            assert_eq!(got[v][4 * i + t] as u32, want, "{bits}-bit vector {v} lane {i} byte {t}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The four code vectors of one step of `bits`-bit codes at `p`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    unsafe fn int_step_codes_all(bits: u32, p: *const u32) -> [[u8; 64]; 4] {
+        use isa::Isa;
+        use std::arch::x86_64::*;
+        #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+        unsafe fn codes<const B: u32>(p: *const u32) -> [[u8; 64]; 4] {
+            let src = Avx512::int_step_load::<B>(p);
+            let mut o = [[0u8; 64]; 4];
+            for (v, o) in o.iter_mut().enumerate() {
+                _mm512_storeu_si512(o.as_mut_ptr() as *mut __m512i, Avx512::int_step_codes::<B>(src, v as u32));
+            }
+            o
+        }
+        match bits {
+            2 => codes::<2>(p),
+            3 => codes::<3>(p),
+            5 => codes::<5>(p),
+            _ => codes::<6>(p),
         }
     }
 
