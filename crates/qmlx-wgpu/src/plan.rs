@@ -143,8 +143,8 @@ impl QmvLayout {
     /// memory; round 2's reload per octet was slower for every mode), so those keep decode 1 / 2
     /// by default (decode 3 stays a layout for them, tested).
     pub fn with_f16(mut self, op: &MatmulOp, f16: bool) -> QmvLayout {
-        let mxfp4 = op.spec.mode() == qmlx_core::Mode::Mxfp4 && op.spec.bits() == 4;
-        if f16 && mxfp4 && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
+        let on = matches!(op.spec.mode(), qmlx_core::Mode::Mxfp4 | qmlx_core::Mode::Affine) && op.spec.bits() == 4;
+        if f16 && on && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
             self.decode = 3;
         }
         self
@@ -357,7 +357,8 @@ mod tests {
         assert_eq!(with_f16(Mode::Mxfp4, 32, DType::BF16, true), 2);
         assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F32, true), 2);
         assert_eq!(with_f16(Mode::Nvfp4, 16, DType::F16, true), 2);
-        assert_eq!(with_f16(Mode::Affine, 64, DType::F16, true), 1);
+        assert_eq!(with_f16(Mode::Affine, 64, DType::F16, true), 3);
+        assert_eq!(with_f16(Mode::Affine, 64, DType::F16, false), 1);
         // Stage 9: nvfp4 decode 2 (with the paired scales).
         assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x2x1x0x1");
         assert_eq!(fp(Mode::Nvfp4, 4096, 14336), "64x2x128x1x4x2x1x0x1");
