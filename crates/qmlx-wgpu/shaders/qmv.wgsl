@@ -570,112 +570,168 @@ fn qmv_h4(w: u32) -> vec4<u32> {
 // likely cause; the same values from opaque_zero were right), so the f16 path takes none.
 var<private> qmv_h15: u32;
 
-// qmv_unit with packed f16 products (qmv_half): per x row, the unit's 32 x values are scaled by a
-// power of two 2^k chosen from their max|x| (qmv_half_k: no f16 overflow, whatever x) and paired
-// as pairs4's codes are (qh_prep); per octet and column four packed multiply-adds give two f16
-// sums of four products, which go to f32 and into the column's sum times 2^-k (one fma: exact
-// scaling). So f16 holds at most four products' sum, everything longer is f32. The prepared x
-// are held in a [row][octet] array indexed by the octet loop: in registers for fp4 on NVIDIA, but
-// in local memory for affine (stage 16 round 1: 5× slower), one reason the host takes this path
-// by default for mxfp4 only (src/plan.rs `QmvLayout::with_f16`).
+// One x row's unit prepared for the f16 path (qmv_half_x): its four octets' x pairs as named
+// vectors, not an array indexed by an octet loop (stage 16: such an array went to local memory
+// for affine, 5× slower), and 2^-k.
+struct XH {
+    o0: vec4<u32>,
+    o1: vec4<u32>,
+    o2: vec4<u32>,
+    o3: vec4<u32>,
+    u: f32,
+}
+
+// Octet o (a literal at every call) of a prepared x row.
+fn qmv_xh_octet(xh: XH, o: u32) -> vec4<u32> {
+    if o == 0u {
+        return xh.o0;
+    }
+    if o == 1u {
+        return xh.o1;
+    }
+    if o == 2u {
+        return xh.o2;
+    }
+    return xh.o3;
+}
+
+// The unit's 32 x values of x row `x_row` from element row0 on, scaled by 2^k (qmv_half_k: no f16
+// overflow, whatever x) and paired as pairs4's codes are (qh_prep).
+fn qmv_half_x(x_row: u32, row0: u32) -> XH {
+    let i = (x_row * p.k + row0) >> 3u;
+    let x0 = x[i];
+    let x1 = x[i + 1u];
+    let x2 = x[i + 2u];
+    let x3 = x[i + 3u];
+    let m2 = qh_max(qh_max(qh_absmax8(x0), qh_absmax8(x1)), qh_max(qh_absmax8(x2), qh_absmax8(x3)));
+    let m = max(m2 & 0xffffu, m2 >> 16u); // non-negative f16 bits order as their values
+    let k = qmv_half_k(m);
+    let s = u32(k + 15) << 10u;
+    let sp = s | (s << 16u);
+    return XH(qh_prep(x0, sp), qh_prep(x1, sp), qh_prep(x2, sp), qh_prep(x3, sp), bitcast<f32>(u32(127 - k) << 23u));
+}
+
+// Octet o (a literal) of unit w: per x row and column four packed multiply-adds give two f16 sums
+// of four products, which go to f32 and into d times 2^-k (and the octet's Σx into sx, affine).
+fn qmv_octet_h(w: Unit4, o: u32, count: u32, xh: ptr<function, array<XH, 8>>, d: ptr<function, array<vec4<f32>, 8>>, sx: ptr<function, array<f32, 8>>) {
+    let h0 = qmv_h4(w.c0[o]);
+    var h1 = h0;
+    var h2 = h0;
+    var h3 = h0;
+    if QMV_COLS > 1u {
+        h1 = qmv_h4(w.c1[o]);
+    }
+    if QMV_COLS > 2u {
+        h2 = qmv_h4(w.c2[o]);
+    }
+    if QMV_COLS > 3u {
+        h3 = qmv_h4(w.c3[o]);
+    }
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        if mi < count {
+            let xo = qmv_xh_octet((*xh)[mi], o);
+            let u = (*xh)[mi].u;
+            if MODE == MODE_AFFINE {
+                let s8 = qh_f32(qh_sum8(xo));
+                (*sx)[mi] += s8.x + s8.y;
+            }
+            let r0 = qh_dot8(h0, xo);
+            (*d)[mi].x = fma(r0.x + r0.y, u, (*d)[mi].x);
+            if QMV_COLS > 1u {
+                let r1 = qh_dot8(h1, xo);
+                (*d)[mi].y = fma(r1.x + r1.y, u, (*d)[mi].y);
+            }
+            if QMV_COLS > 2u {
+                let r2 = qh_dot8(h2, xo);
+                (*d)[mi].z = fma(r2.x + r2.y, u, (*d)[mi].z);
+            }
+            if QMV_COLS > 3u {
+                let r3 = qh_dot8(h3, xo);
+                (*d)[mi].w = fma(r3.x + r3.y, u, (*d)[mi].w);
+            }
+        }
+    }
+}
+
+// One group of the unit: octets o0 .. o0 + n (literals; n = 2 or 4) with the columns' factors a
+// (and affine B in b), added to qacc: A·Σ x·f + B·Σx.
+fn qmv_group_h(w: Unit4, o0: u32, n: u32, a: vec4<f32>, b: vec4<f32>, count: u32, xh: ptr<function, array<XH, 8>>) {
+    var d: array<vec4<f32>, 8>; // [x row] × columns
+    var sx: array<f32, 8>; // [x row]: the group's Σx (prepared)
+    qmv_octet_h(w, o0, count, xh, &d, &sx);
+    qmv_octet_h(w, o0 + 1u, count, xh, &d, &sx);
+    if n > 2u {
+        qmv_octet_h(w, o0 + 2u, count, xh, &d, &sx);
+        qmv_octet_h(w, o0 + 3u, count, xh, &d, &sx);
+    }
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        if mi < count {
+            if MODE == MODE_AFFINE {
+                qacc[mi] += a * d[mi] + b * (sx[mi] * (*xh)[mi].u);
+            } else {
+                qacc[mi] += a * d[mi];
+            }
+        }
+    }
+}
+
+// The columns' factors of the group from element j0 on: A (and affine B; f = (q - 8)/16 from
+// qmv_h4: A = 16s, B = b + 8s).
+fn qmv_half_a(j0: u32, global_factor: f32) -> vec4<f32> {
+    var a = vec4<f32>(0.0);
+    for (var ci = 0u; ci < QMV_COLS; ci++) {
+        if MODE == MODE_AFFINE {
+            let g = qmv_wrow[ci] * p.gpr + j0 / GS;
+            a[ci] = half_in_word(scales[g >> 1u], g, XDT) * 16.0;
+        } else {
+            a[ci] = qmv_word_group(qmv_wrow[ci], j0, global_factor).x;
+        }
+    }
+    return a;
+}
+
+fn qmv_half_b(j0: u32) -> vec4<f32> {
+    var b = vec4<f32>(0.0);
+    if MODE == MODE_AFFINE {
+        for (var ci = 0u; ci < QMV_COLS; ci++) {
+            let g = qmv_wrow[ci] * p.gpr + j0 / GS;
+            b[ci] = fma(half_in_word(scales[g >> 1u], g, XDT), 8.0, half_in_word(biases[g >> 1u], g, XDT));
+        }
+    }
+    return b;
+}
+
+// qmv_unit with packed f16 products (qmv_half): each x row's unit prepared once (qmv_half_x), then
+// per group and octet four packed multiply-adds per column (qmv_octet_h). So f16 holds at most
+// four products' sum, everything longer is f32. The octets are written out with literal indices
+// (as qmv_unit_n's): neither an array nor a loop index over octets reaches the compiler, so the
+// prepared x stay in registers (stage 17).
 fn qmv_unit_h(c: u32, w: Unit4, count: u32, global_factor: f32) {
     let goct = min(GS / 8u, 4u); // octets of one group within the unit
     let row0 = c * 32u; // first element of the unit
-    let scale_pairs = MODE == MODE_NVFP4 && GS == 16u;
-    var a2 = array<vec2<f32>, 4>();
-    if scale_pairs {
-        for (var ci = 0u; ci < QMV_COLS; ci++) {
-            a2[ci] = qmv_nvfp4_scales2(qmv_wrow[ci], row0, global_factor);
-        }
-    }
-    var xp: array<vec4<u32>, 32>; // [x row][octet]: prepared x pairs
-    var xu: array<f32, 8>; // [x row]: 2^-k
+    var xh: array<XH, 8>; // [x row]
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         if mi < count {
-            let i = (qmv_xrow[mi] * p.k + row0) >> 3u;
-            let x0 = x[i];
-            let x1 = x[i + 1u];
-            let x2 = x[i + 2u];
-            let x3 = x[i + 3u];
-            let m2 = qh_max(qh_max(qh_absmax8(x0), qh_absmax8(x1)), qh_max(qh_absmax8(x2), qh_absmax8(x3)));
-            let m = max(m2 & 0xffffu, m2 >> 16u); // non-negative f16 bits order as their values
-            let k = qmv_half_k(m);
-            let s = u32(k + 15) << 10u;
-            let sp = s | (s << 16u);
-            xu[mi] = bitcast<f32>(u32(127 - k) << 23u);
-            xp[mi * 4u] = qh_prep(x0, sp);
-            xp[mi * 4u + 1u] = qh_prep(x1, sp);
-            xp[mi * 4u + 2u] = qh_prep(x2, sp);
-            xp[mi * 4u + 3u] = qh_prep(x3, sp);
+            xh[mi] = qmv_half_x(qmv_xrow[mi], row0);
         }
     }
-    for (var o0 = 0u; o0 < 4u; o0 += goct) {
-        let j0 = row0 + o0 * 8u;
-        var a = vec4<f32>(0.0);
-        var b = vec4<f32>(0.0);
+    let z = vec4<f32>(0.0);
+    if goct == 4u {
+        qmv_group_h(w, 0u, 4u, qmv_half_a(row0, global_factor), qmv_half_b(row0), count, &xh);
+    } else if MODE == MODE_NVFP4 && GS == 16u {
+        // Both groups' scales per column at once (qmv_nvfp4_scales2).
+        var a0 = z;
+        var a1 = z;
         for (var ci = 0u; ci < QMV_COLS; ci++) {
-            if scale_pairs {
-                a[ci] = select(a2[ci].x, a2[ci].y, o0 != 0u);
-            } else if MODE == MODE_AFFINE {
-                // f = (q - 8)/16 (qmv_h4): A = 16s, B = b + 8s.
-                let g = qmv_wrow[ci] * p.gpr + j0 / GS;
-                let sc = half_in_word(scales[g >> 1u], g, XDT);
-                a[ci] = sc * 16.0;
-                b[ci] = fma(sc, 8.0, half_in_word(biases[g >> 1u], g, XDT));
-            } else {
-                a[ci] = qmv_word_group(qmv_wrow[ci], j0, global_factor).x;
-            }
+            let a2 = qmv_nvfp4_scales2(qmv_wrow[ci], row0, global_factor);
+            a0[ci] = a2.x;
+            a1[ci] = a2.y;
         }
-        var d: array<vec4<f32>, 8>; // [x row] × columns
-        var sx: array<f32, 8>; // [x row]: the group's Σx (prepared)
-        for (var o = o0; o < o0 + goct; o++) {
-            let h0 = qmv_h4(w.c0[o]);
-            var h1 = h0;
-            var h2 = h0;
-            var h3 = h0;
-            if QMV_COLS > 1u {
-                h1 = qmv_h4(w.c1[o]);
-            }
-            if QMV_COLS > 2u {
-                h2 = qmv_h4(w.c2[o]);
-            }
-            if QMV_COLS > 3u {
-                h3 = qmv_h4(w.c3[o]);
-            }
-            for (var mi = 0u; mi < QMV_XROWS; mi++) {
-                if mi < count {
-                    let xo = xp[mi * 4u + o];
-                    let u = xu[mi];
-                    if MODE == MODE_AFFINE {
-                        let s8 = qh_f32(qh_sum8(xo));
-                        sx[mi] += s8.x + s8.y;
-                    }
-                    let r0 = qh_dot8(h0, xo);
-                    d[mi].x = fma(r0.x + r0.y, u, d[mi].x);
-                    if QMV_COLS > 1u {
-                        let r1 = qh_dot8(h1, xo);
-                        d[mi].y = fma(r1.x + r1.y, u, d[mi].y);
-                    }
-                    if QMV_COLS > 2u {
-                        let r2 = qh_dot8(h2, xo);
-                        d[mi].z = fma(r2.x + r2.y, u, d[mi].z);
-                    }
-                    if QMV_COLS > 3u {
-                        let r3 = qh_dot8(h3, xo);
-                        d[mi].w = fma(r3.x + r3.y, u, d[mi].w);
-                    }
-                }
-            }
-        }
-        for (var mi = 0u; mi < QMV_XROWS; mi++) {
-            if mi < count {
-                if MODE == MODE_AFFINE {
-                    qacc[mi] += a * d[mi] + b * (sx[mi] * xu[mi]);
-                } else {
-                    qacc[mi] += a * d[mi];
-                }
-            }
-        }
+        qmv_group_h(w, 0u, 2u, a0, z, count, &xh);
+        qmv_group_h(w, 2u, 2u, a1, z, count, &xh);
+    } else {
+        qmv_group_h(w, 0u, 2u, qmv_half_a(row0, global_factor), qmv_half_b(row0), count, &xh);
+        qmv_group_h(w, 2u, 2u, qmv_half_a(row0 + 16u, global_factor), qmv_half_b(row0 + 16u), count, &xh);
     }
 }
 

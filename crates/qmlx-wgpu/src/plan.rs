@@ -136,16 +136,23 @@ impl QmvLayout {
     }
 
     /// This layout with packed f16 products (decode 3) where `f16` (the device has SHADER_F16)
-    /// and `op` takes them: mxfp4 codes on the word path in 16-byte units, f16 x, a pair decode.
-    /// Stage 16 (H200, bench/results/wgpu-gpu-h200-stage16-round1.txt, by C, both orders): mxfp4
-    /// −5 to −8 % (14336x4096 16.4 → 15.3 us); nvfp4 at 2 columns +0.5 to +5 % (the x side serves
-    /// only 2 columns) and affine 4-bit 5× slower (the kernel's array of prepared x went to local
-    /// memory; round 2's reload per octet was slower for every mode), so those keep decode 1 / 2
-    /// by default (decode 3 stays a layout for them, tested).
+    /// and `op` takes them: mxfp4 and nvfp4 codes on the word path in 16-byte units, f16 x, a
+    /// pair decode; nvfp4 then at 4 columns (the x side, prepared once per unit and x row, serves
+    /// 4 columns instead of 2). Stage 16 (H200, bench/results/wgpu-gpu-h200-stage16-round1.txt,
+    /// by C, both orders): mxfp4 −5 to −8 % (14336x4096 16.4 → 15.3 us). Stage 17 (H200,
+    /// bench/results/wgpu-gpu-h200-stage17-round1.txt, octets written out): nvfp4 at 4 columns
+    /// −9 to −13 % vs its 2-column decode 2 (18.4/18.6/34.6 → 16.5/16.9/30.2 us; decode 3 at 2
+    /// columns +5 %); affine 4-bit decode 3 +12 % (15.4 → 17.3 us), so it keeps decode 1
+    /// (decode 3 stays a layout for it, tested).
     pub fn with_f16(mut self, op: &MatmulOp, f16: bool) -> QmvLayout {
-        let mxfp4 = op.spec.mode() == qmlx_core::Mode::Mxfp4 && op.spec.bits() == 4;
-        if f16 && mxfp4 && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
+        let mode = op.spec.mode();
+        let on = matches!(mode, qmlx_core::Mode::Mxfp4 | qmlx_core::Mode::Nvfp4) && op.spec.bits() == 4;
+        if f16 && on && op.out_dtype == qmlx_core::DType::F16 && self.vec == 4 && self.decode != 0 && self.word_path(op) {
             self.decode = 3;
+            if mode == qmlx_core::Mode::Nvfp4 {
+                self.cols = 4;
+                self.lanes = Self::lanes_for(op, self.cols, self.workgroup, 1024);
+            }
         }
         self
     }
@@ -341,8 +348,8 @@ mod tests {
             QmvLayout::choose(&MatmulOp::quantized_matmul(&x, &w, &s, None, true, spec).unwrap()).to_string()
         };
         assert_eq!(fp(Mode::Mxfp4, 14336, 4096), "32x4x128x1x4x2x1x0x1");
-        // Stage 16: packed f16 products (decode 3) for mxfp4 with f16 x where the device has
-        // SHADER_F16; affine 4-bit and nvfp4 keep their decode.
+        // Stages 16-17: packed f16 products (decode 3) for mxfp4 and nvfp4 (at 4 columns) with f16
+        // x where the device has SHADER_F16; affine 4-bit keeps decode 1.
         let with_f16 = |mode: Mode, gs: u32, dt: DType, f16: bool| {
             let spec = QuantSpec::new(mode, gs, 4).unwrap();
             let x = Meta::new(dt, &[1, 4096]);
@@ -356,7 +363,8 @@ mod tests {
         assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F16, false), 2);
         assert_eq!(with_f16(Mode::Mxfp4, 32, DType::BF16, true), 2);
         assert_eq!(with_f16(Mode::Mxfp4, 32, DType::F32, true), 2);
-        assert_eq!(with_f16(Mode::Nvfp4, 16, DType::F16, true), 2);
+        assert_eq!(with_f16(Mode::Nvfp4, 16, DType::F16, true), 3);
+        assert_eq!(with_f16(Mode::Nvfp4, 16, DType::F16, false), 2);
         assert_eq!(with_f16(Mode::Affine, 64, DType::F16, true), 1);
         // Stage 9: nvfp4 decode 2 (with the paired scales).
         assert_eq!(fp(Mode::Nvfp4, 14336, 4096), "16x2x128x1x4x2x1x0x1");

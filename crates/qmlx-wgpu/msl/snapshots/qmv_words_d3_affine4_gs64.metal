@@ -66,11 +66,19 @@ struct Unit4_ {
     metal::uint4 c2_;
     metal::uint4 c3_;
 };
-struct type_20 {
-    metal::float2 inner[4];
+struct XH {
+    metal::uint4 o0_;
+    metal::uint4 o1_;
+    metal::uint4 o2_;
+    metal::uint4 o3_;
+    float u;
+    char _pad5[12];
 };
-struct type_21 {
-    metal::uint4 inner[32];
+struct type_20 {
+    XH inner[8];
+};
+struct type_24 {
+    metal::float2 inner[4];
 };
 struct UnitN {
     metal::uint4 l0_;
@@ -82,10 +90,10 @@ struct UnitN {
     metal::uint4 h2_;
     metal::uint4 h3_;
 };
-struct type_24 {
+struct type_25 {
     float inner[32];
 };
-struct type_26 {
+struct type_27 {
     uint inner[4];
 };
 constant uint MODE_AFFINE = 0u;
@@ -125,17 +133,17 @@ uint f32_to_f16_(
 ) {
     uint x_3 = as_type<uint>(f);
     uint s_3 = (x_3 >> 16u) & 32768u;
-    uint a_8 = x_3 & 2147483647u;
-    if (a_8 > 2139095040u) {
-        return (s_3 | 32256u) | ((a_8 & 8388607u) >> 13u);
+    uint a_9 = x_3 & 2147483647u;
+    if (a_9 > 2139095040u) {
+        return (s_3 | 32256u) | ((a_9 & 8388607u) >> 13u);
     }
-    if (a_8 >= 1199566848u) {
+    if (a_9 >= 1199566848u) {
         return s_3 | 31744u;
     }
-    if (a_8 < 947912704u) {
-        return s_3 | naga_f2u32(metal::rint(as_type<float>(a_8) * 16777216.0));
+    if (a_9 < 947912704u) {
+        return s_3 | naga_f2u32(metal::rint(as_type<float>(a_9) * 16777216.0));
     }
-    uint r_1 = (a_8 + 4095u) + ((a_8 >> 13u) & 1u);
+    uint r_1 = (a_9 + 4095u) + ((a_9 >> 13u) & 1u);
     return s_3 | ((r_1 - 939524096u) >> 13u);
 }
 
@@ -168,9 +176,9 @@ float next_toward(
     if (q == 0.0) {
         return up ? as_type<float>(1u) : as_type<float>(2147483649u);
     }
-    uint b_6 = as_type<uint>(q);
+    uint b_7 = as_type<uint>(q);
     bool away = up == (q > 0.0);
-    return as_type<float>(away ? (b_6 + 1u) : (b_6 - 1u));
+    return as_type<float>(away ? (b_7 + 1u) : (b_7 - 1u));
 }
 
 float opq(
@@ -607,11 +615,11 @@ float qmv_weight(
         uint pos_2 = e_3 * BITS;
         uint sh_1 = pos_2 & 31u;
         if ((sh_1 + BITS) <= 32u) {
-            uint w_16 = wbuf.inner[base_2 + (pos_2 >> 5u)];
+            uint w_18 = wbuf.inner[base_2 + (pos_2 >> 5u)];
             if (sh_1 <= 19u) {
-                v_6 = w_16 << (19u - sh_1);
+                v_6 = w_18 << (19u - sh_1);
             } else {
-                v_6 = w_16 >> (sh_1 - 19u);
+                v_6 = w_18 >> (sh_1 - 19u);
             }
             uint _e38 = v_6;
             uint _e48 = qmv_one32_;
@@ -652,8 +660,8 @@ metal::float2 qmv_group(
         float _e35 = half_in_word(_e33, g, XDT);
         uint _e40 = biases[g >> 1u];
         float _e42 = half_in_word(_e40, g, XDT);
-        float a_9 = _e35 * 16.0;
-        return metal::float2(a_9, _e42 - a_9);
+        float a_10 = _e35 * 16.0;
+        return metal::float2(a_10, _e42 - a_10);
     }
     uint _e55 = scales[g >> 2u];
     uint byte_1 = (_e55 >> ((g & 3u) * 8u)) & 255u;
@@ -742,12 +750,12 @@ X8_ qmv_x8v(
         metal::uint4 _e24 = x_2[(i_9 >> 2u) + 1u];
         return X8_ {as_type<metal::float4>(_e16), as_type<metal::float4>(_e24)};
     }
-    metal::uint4 w_17 = x_2[i_9 >> 3u];
+    metal::uint4 w_19 = x_2[i_9 >> 3u];
     if (true) {
-        return X8_ {metal::float4(float2(as_type<half2>(w_17.x)), float2(as_type<half2>(w_17.y))), metal::float4(float2(as_type<half2>(w_17.z)), float2(as_type<half2>(w_17.w)))};
+        return X8_ {metal::float4(float2(as_type<half2>(w_19.x)), float2(as_type<half2>(w_19.y))), metal::float4(float2(as_type<half2>(w_19.z)), float2(as_type<half2>(w_19.w)))};
     }
-    metal::uint4 lo_4 = metal::uint4(w_17.x << 16u, w_17.x & 4294901760u, w_17.y << 16u, w_17.y & 4294901760u);
-    metal::uint4 hi_4 = metal::uint4(w_17.z << 16u, w_17.z & 4294901760u, w_17.w << 16u, w_17.w & 4294901760u);
+    metal::uint4 lo_4 = metal::uint4(w_19.x << 16u, w_19.x & 4294901760u, w_19.y << 16u, w_19.y & 4294901760u);
+    metal::uint4 hi_4 = metal::uint4(w_19.z << 16u, w_19.z & 4294901760u, w_19.w << 16u, w_19.w & 4294901760u);
     return X8_ {as_type<metal::float4>(lo_4), as_type<metal::float4>(hi_4)};
 }
 
@@ -762,9 +770,9 @@ metal::uint4 pairs4_(
     }
     if (true) {
         uint e_7 = w_6 & 252645135u;
-        uint o_5 = (w_6 >> 4u) & 252645135u;
+        uint o_6 = (w_6 >> 4u) & 252645135u;
         uint es = e_7 + ((e_7 & 134744072u) * 7u);
-        uint os = o_5 + ((o_5 & 134744072u) * 7u);
+        uint os = o_6 + ((o_6 & 134744072u) * 7u);
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
     metal::uint4 m_2 = metal::uint4(w_6 << 9u, w_6 << 5u, w_6 << 1u, w_6 >> 3u);
@@ -819,11 +827,11 @@ W8_ qmv_w8_(
     if (_e14) {
         metal::uint2 _e15 = fp8_pairs(wa);
         metal::uint2 _e16 = fp8_pairs(wb_2);
-        metal::float2 a0_ = float2(as_type<half2>(_e15.x));
-        metal::float2 a1_ = float2(as_type<half2>(_e15.y));
+        metal::float2 a0_1 = float2(as_type<half2>(_e15.x));
+        metal::float2 a1_1 = float2(as_type<half2>(_e15.y));
         metal::float2 b0_ = float2(as_type<half2>(_e16.x));
         metal::float2 b1_ = float2(as_type<half2>(_e16.y));
-        return W8_ {metal::float4(a0_.x, a1_.x, a0_.y, a1_.y), metal::float4(b0_.x, b1_.x, b0_.y, b1_.y)};
+        return W8_ {metal::float4(a0_1.x, a1_1.x, a0_1.y, a1_1.y), metal::float4(b0_.x, b1_.x, b0_.y, b1_.y)};
     }
     if (false) {
         if (false) {
@@ -832,11 +840,11 @@ W8_ qmv_w8_(
         }
         metal::uint4 v_15 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
         metal::uint4 h_3 = (v_15 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
-        metal::float2 a0_1 = float2(as_type<half2>(h_3.x));
-        metal::float2 a1_1 = float2(as_type<half2>(h_3.y));
+        metal::float2 a0_2 = float2(as_type<half2>(h_3.x));
+        metal::float2 a1_2 = float2(as_type<half2>(h_3.y));
         metal::float2 b0_1 = float2(as_type<half2>(h_3.z));
         metal::float2 b1_1 = float2(as_type<half2>(h_3.w));
-        return W8_ {metal::float4(a0_1.x, a1_1.x, a0_1.y, a1_1.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
+        return W8_ {metal::float4(a0_2.x, a1_2.x, a0_2.y, a1_2.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
     }
     if (true) {
         local_14 = false;
@@ -966,9 +974,9 @@ metal::float2 qmv_nvfp4_scales2_(
     uint mag_2 = s_5 & 8323199u;
     uint m_5 = mag_2 | ((mag_2 + 65537u) & 8388736u);
     uint h_5 = (m_5 << 7u) | ((s_5 & 8388736u) << 8u);
-    metal::float2 a_10 = float2(as_type<half2>(h_5)) * 4194304.0;
+    metal::float2 a_11 = float2(as_type<half2>(h_5)) * 4194304.0;
     uint _e47 = p.has_global;
-    return (_e47 != 0u) ? (a_10 * global_factor_4) : a_10;
+    return (_e47 != 0u) ? (a_11 * global_factor_4) : a_11;
 }
 
 metal::uint4 qmv_unit_word(
@@ -1056,6 +1064,37 @@ int qmv_half_k(
     return metal::clamp(as_type<int>(as_type<uint>(27) - as_type<uint>(e_8)), -14, 15);
 }
 
+XH qmv_half_x(
+    uint x_row_2,
+    uint row0_,
+    constant Params& p,
+    device type_8 const& x_2,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    uint _e4 = p.k;
+    uint i_10 = ((x_row_2 * _e4) + row0_) >> 3u;
+    metal::uint4 x0_ = x_2[i_10];
+    metal::uint4 x1_ = x_2[i_10 + 1u];
+    metal::uint4 x2_ = x_2[i_10 + 2u];
+    metal::uint4 x3_ = x_2[i_10 + 3u];
+    uint _e27 = qh_absmax8_(x0_);
+    uint _e28 = qh_absmax8_(x1_);
+    uint _e29 = qh_max(_e27, _e28);
+    uint _e30 = qh_absmax8_(x2_);
+    uint _e31 = qh_absmax8_(x3_);
+    uint _e32 = qh_max(_e30, _e31);
+    uint _e33 = qh_max(_e29, _e32);
+    uint m_6 = metal::max(_e33 & 65535u, _e33 >> 16u);
+    int _e39 = qmv_half_k(m_6);
+    uint s_6 = static_cast<uint>(as_type<int>(as_type<uint>(_e39) + as_type<uint>(15))) << 10u;
+    uint sp = s_6 | (s_6 << 16u);
+    metal::uint4 _e48 = qh_prep(x0_, sp);
+    metal::uint4 _e49 = qh_prep(x1_, sp);
+    metal::uint4 _e50 = qh_prep(x2_, sp);
+    metal::uint4 _e51 = qh_prep(x3_, sp);
+    return XH {_e48, _e49, _e50, _e51, as_type<float>(static_cast<uint>(as_type<int>(as_type<uint>(127) - as_type<uint>(_e39))) << 23u)};
+}
+
 metal::uint4 qmv_h4_(
     uint w_10,
     thread uint& qmv_one16_,
@@ -1070,11 +1109,265 @@ metal::uint4 qmv_h4_(
     return _e1;
 }
 
+metal::uint4 qmv_xh_octet(
+    XH xh,
+    uint o
+) {
+    if (o == 0u) {
+        return xh.o0_;
+    }
+    if (o == 1u) {
+        return xh.o1_;
+    }
+    if (o == 2u) {
+        return xh.o2_;
+    }
+    return xh.o3_;
+}
+
+void qmv_octet_h(
+    Unit4_ w_11,
+    uint o_1,
+    uint count,
+    thread type_20& xh_1,
+    thread type_19& d_2,
+    thread type_18& sx_1,
+    thread uint& qmv_one16_,
+    thread uint& qmv_h15_
+) {
+    metal::uint4 h1_ = {};
+    metal::uint4 h2_ = {};
+    metal::uint4 h3_ = {};
+    uint mi_6 = 0u;
+    metal::uint4 _e8 = qmv_h4_(w_11.c0_[o_1], qmv_one16_, qmv_h15_);
+    h1_ = _e8;
+    h2_ = _e8;
+    h3_ = _e8;
+    if (true) {
+        metal::uint4 _e18 = qmv_h4_(w_11.c1_[o_1], qmv_one16_, qmv_h15_);
+        h1_ = _e18;
+    }
+    if (true) {
+        metal::uint4 _e25 = qmv_h4_(w_11.c2_[o_1], qmv_one16_, qmv_h15_);
+        h2_ = _e25;
+    }
+    if (true) {
+        metal::uint4 _e32 = qmv_h4_(w_11.c3_[o_1], qmv_one16_, qmv_h15_);
+        h3_ = _e32;
+    }
+    bool loop_init_5 = true;
+    while(true) {
+        if (!loop_init_5) {
+            uint _e126 = mi_6;
+            mi_6 = _e126 + 1u;
+        }
+        loop_init_5 = false;
+        uint _e35 = mi_6;
+        if (_e35 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e38 = mi_6;
+            if (_e38 < count) {
+                uint _e40 = mi_6;
+                XH _e42 = xh_1.inner[_e40];
+                metal::uint4 _e43 = qmv_xh_octet(_e42, o_1);
+                uint _e44 = mi_6;
+                float u_3 = xh_1.inner[_e44].u;
+                if (true) {
+                    uint _e53 = qh_sum8_(_e43);
+                    metal::float2 _e54 = qh_f32_(_e53);
+                    uint _e55 = mi_6;
+                    float _e57 = sx_1.inner[_e55];
+                    sx_1.inner[_e55] = _e57 + (_e54.x + _e54.y);
+                }
+                metal::float2 _e62 = qh_dot8_(_e8, _e43);
+                uint _e63 = mi_6;
+                uint _e69 = mi_6;
+                float _e72 = d_2.inner[_e69].x;
+                d_2.inner[_e63].x = metal::fma(_e62.x + _e62.y, u_3, _e72);
+                if (true) {
+                    metal::uint4 _e78 = h1_;
+                    metal::float2 _e79 = qh_dot8_(_e78, _e43);
+                    uint _e80 = mi_6;
+                    uint _e86 = mi_6;
+                    float _e89 = d_2.inner[_e86].y;
+                    d_2.inner[_e80].y = metal::fma(_e79.x + _e79.y, u_3, _e89);
+                }
+                if (true) {
+                    metal::uint4 _e95 = h2_;
+                    metal::float2 _e96 = qh_dot8_(_e95, _e43);
+                    uint _e97 = mi_6;
+                    uint _e103 = mi_6;
+                    float _e106 = d_2.inner[_e103].z;
+                    d_2.inner[_e97].z = metal::fma(_e96.x + _e96.y, u_3, _e106);
+                }
+                if (true) {
+                    metal::uint4 _e112 = h3_;
+                    metal::float2 _e113 = qh_dot8_(_e112, _e43);
+                    uint _e114 = mi_6;
+                    uint _e120 = mi_6;
+                    float _e123 = d_2.inner[_e120].w;
+                    d_2.inner[_e114].w = metal::fma(_e113.x + _e113.y, u_3, _e123);
+                }
+            }
+        }
+    }
+    return;
+}
+
+void qmv_group_h(
+    Unit4_ w_12,
+    uint o0_,
+    uint n,
+    metal::float4 a_5,
+    metal::float4 b_3,
+    uint count_1,
+    thread type_20& xh_2,
+    thread uint& qmv_one16_,
+    thread type_19& qacc,
+    thread uint& qmv_h15_
+) {
+    type_19 d_3 = {};
+    type_18 sx_2 = {};
+    uint mi_7 = 0u;
+    qmv_octet_h(w_12, o0_, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
+    qmv_octet_h(w_12, o0_ + 1u, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
+    if (n > 2u) {
+        qmv_octet_h(w_12, o0_ + 2u, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
+        qmv_octet_h(w_12, o0_ + 3u, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
+    }
+    bool loop_init_6 = true;
+    while(true) {
+        if (!loop_init_6) {
+            uint _e58 = mi_7;
+            mi_7 = _e58 + 1u;
+        }
+        loop_init_6 = false;
+        uint _e19 = mi_7;
+        if (_e19 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e22 = mi_7;
+            if (_e22 < count_1) {
+                if (true) {
+                    uint _e30 = mi_7;
+                    metal::float4 _e32 = qacc.inner[_e30];
+                    uint _e33 = mi_7;
+                    metal::float4 _e35 = d_3.inner[_e33];
+                    uint _e37 = mi_7;
+                    float _e39 = sx_2.inner[_e37];
+                    uint _e40 = mi_7;
+                    float _e43 = xh_2.inner[_e40].u;
+                    qacc.inner[_e30] = _e32 + ((a_5 * _e35) + (b_3 * (_e39 * _e43)));
+                } else {
+                    uint _e49 = mi_7;
+                    metal::float4 _e51 = qacc.inner[_e49];
+                    uint _e52 = mi_7;
+                    metal::float4 _e54 = d_3.inner[_e52];
+                    qacc.inner[_e49] = _e51 + (a_5 * _e54);
+                }
+            }
+        }
+    }
+    return;
+}
+
+metal::float4 qmv_half_a(
+    uint j0_,
+    float global_factor_5,
+    constant Params& p,
+    device type_9 const& scales,
+    device type_9 const& biases,
+    thread metal::uint4& qmv_wrow,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    metal::float4 a_6 = metal::float4(0.0);
+    uint ci_12 = 0u;
+    bool loop_init_7 = true;
+    while(true) {
+        if (!loop_init_7) {
+            uint _e46 = ci_12;
+            ci_12 = _e46 + 1u;
+        }
+        loop_init_7 = false;
+        uint _e7 = ci_12;
+        if (_e7 < QMV_COLS) {
+        } else {
+            break;
+        }
+        {
+            if (true) {
+                uint _e16 = ci_12;
+                uint _e18 = qmv_wrow[_e16];
+                uint _e21 = p.gpr;
+                uint g_3 = (_e18 * _e21) + (j0_ / GS);
+                uint _e26 = ci_12;
+                uint _e32 = scales[g_3 >> 1u];
+                float _e34 = half_in_word(_e32, g_3, XDT);
+                a_6[_e26] = _e34 * 16.0;
+            } else {
+                uint _e37 = ci_12;
+                uint _e40 = ci_12;
+                uint _e42 = qmv_wrow[_e40];
+                metal::float2 _e43 = qmv_word_group(_e42, j0_, global_factor_5, p, scales, biases, _buffer_sizes);
+                a_6[_e37] = _e43.x;
+            }
+        }
+    }
+    metal::float4 _e48 = a_6;
+    return _e48;
+}
+
+metal::float4 qmv_half_b(
+    uint j0_1,
+    constant Params& p,
+    device type_9 const& scales,
+    device type_9 const& biases,
+    thread metal::uint4& qmv_wrow,
+    constant _mslBufferSizes& _buffer_sizes
+) {
+    metal::float4 b_4 = metal::float4(0.0);
+    uint ci_13 = 0u;
+    if (true) {
+        bool loop_init_8 = true;
+        while(true) {
+            if (!loop_init_8) {
+                uint _e44 = ci_13;
+                ci_13 = _e44 + 1u;
+            }
+            loop_init_8 = false;
+            uint _e11 = ci_13;
+            if (_e11 < QMV_COLS) {
+            } else {
+                break;
+            }
+            {
+                uint _e15 = ci_13;
+                uint _e17 = qmv_wrow[_e15];
+                uint _e20 = p.gpr;
+                uint g_4 = (_e17 * _e20) + (j0_1 / GS);
+                uint _e25 = ci_13;
+                uint _e31 = scales[g_4 >> 1u];
+                float _e33 = half_in_word(_e31, g_4, XDT);
+                uint _e38 = biases[g_4 >> 1u];
+                float _e40 = half_in_word(_e38, g_4, XDT);
+                b_4[_e25] = metal::fma(_e33, 8.0, _e40);
+            }
+        }
+    }
+    metal::float4 _e46 = b_4;
+    return _e46;
+}
+
 void qmv_unit_h(
     uint c_3,
-    Unit4_ w_11,
-    uint count,
-    float global_factor_5,
+    Unit4_ w_13,
+    uint count_2,
+    float global_factor_6,
     constant Params& p,
     device type_8 const& x_2,
     device type_9 const& scales,
@@ -1086,316 +1379,96 @@ void qmv_unit_h(
     thread uint& qmv_h15_,
     constant _mslBufferSizes& _buffer_sizes
 ) {
+    type_20 xh_3 = {};
+    uint mi_8 = 0u;
     bool local_20 = {};
-    type_20 a2_ = type_20 {};
-    uint ci_12 = 0u;
-    type_21 xp_2 = {};
-    type_18 xu = {};
-    uint mi_6 = 0u;
-    uint o0_ = 0u;
-    metal::float4 a_5 = {};
-    metal::float4 b_3 = {};
-    uint ci_13 = {};
-    type_19 d_2 = {};
-    type_18 sx_1 = {};
-    uint o = {};
-    metal::uint4 h1_ = {};
-    metal::uint4 h2_ = {};
-    metal::uint4 h3_ = {};
-    uint mi_7 = {};
-    uint mi_8 = {};
-    uint row0_ = c_3 * 32u;
-    if (false) {
-        local_20 = false;
+    metal::float4 a0_ = {};
+    metal::float4 a1_ = {};
+    uint ci_14 = 0u;
+    uint row0_1 = c_3 * 32u;
+    bool loop_init_9 = true;
+    while(true) {
+        if (!loop_init_9) {
+            uint _e28 = mi_8;
+            mi_8 = _e28 + 1u;
+        }
+        loop_init_9 = false;
+        uint _e15 = mi_8;
+        if (_e15 < QMV_XROWS) {
+        } else {
+            break;
+        }
+        {
+            uint _e18 = mi_8;
+            if (_e18 < count_2) {
+                uint _e20 = mi_8;
+                uint _e23 = mi_8;
+                uint _e25 = qmv_xrow.inner[_e23];
+                XH _e26 = qmv_half_x(_e25, row0_1, p, x_2, _buffer_sizes);
+                xh_3.inner[_e20] = _e26;
+            }
+        }
+    }
+    metal::float4 z = metal::float4(0.0);
+    if (true) {
+        metal::float4 _e36 = qmv_half_a(row0_1, global_factor_6, p, scales, biases, qmv_wrow, _buffer_sizes);
+        metal::float4 _e37 = qmv_half_b(row0_1, p, scales, biases, qmv_wrow, _buffer_sizes);
+        qmv_group_h(w_13, 0u, 4u, _e36, _e37, count_2, xh_3, qmv_one16_, qacc, qmv_h15_);
+        return;
     } else {
-        local_20 = false;
-    }
-    bool scale_pairs = local_20;
-    if (scale_pairs) {
-        bool loop_init_5 = true;
-        while(true) {
-            if (!loop_init_5) {
-                uint _e40 = ci_12;
-                ci_12 = _e40 + 1u;
-            }
-            loop_init_5 = false;
-            uint _e29 = ci_12;
-            if (_e29 < QMV_COLS) {
-            } else {
-                break;
-            }
-            {
-                uint _e32 = ci_12;
-                uint _e35 = ci_12;
-                uint _e37 = qmv_wrow[_e35];
-                metal::float2 _e38 = qmv_nvfp4_scales2_(_e37, row0_, global_factor_5, p, scales, _buffer_sizes);
-                a2_.inner[_e32] = _e38;
-            }
-        }
-    }
-    bool loop_init_6 = true;
-    while(true) {
-        if (!loop_init_6) {
-            uint _e136 = mi_6;
-            mi_6 = _e136 + 1u;
-        }
-        loop_init_6 = false;
-        uint _e46 = mi_6;
-        if (_e46 < QMV_XROWS) {
+        if (false) {
+            local_20 = false;
         } else {
-            break;
+            local_20 = false;
         }
-        {
-            uint _e49 = mi_6;
-            if (_e49 < count) {
-                uint _e52 = mi_6;
-                uint _e54 = qmv_xrow.inner[_e52];
-                uint _e57 = p.k;
-                uint i_10 = ((_e54 * _e57) + row0_) >> 3u;
-                metal::uint4 x0_ = x_2[i_10];
-                metal::uint4 x1_ = x_2[i_10 + 1u];
-                metal::uint4 x2_ = x_2[i_10 + 2u];
-                metal::uint4 x3_ = x_2[i_10 + 3u];
-                uint _e80 = qh_absmax8_(x0_);
-                uint _e81 = qh_absmax8_(x1_);
-                uint _e82 = qh_max(_e80, _e81);
-                uint _e83 = qh_absmax8_(x2_);
-                uint _e84 = qh_absmax8_(x3_);
-                uint _e85 = qh_max(_e83, _e84);
-                uint _e86 = qh_max(_e82, _e85);
-                uint m_6 = metal::max(_e86 & 65535u, _e86 >> 16u);
-                int _e92 = qmv_half_k(m_6);
-                uint s_6 = static_cast<uint>(as_type<int>(as_type<uint>(_e92) + as_type<uint>(15))) << 10u;
-                uint sp = s_6 | (s_6 << 16u);
-                uint _e101 = mi_6;
-                xu.inner[_e101] = as_type<float>(static_cast<uint>(as_type<int>(as_type<uint>(127) - as_type<uint>(_e92))) << 23u);
-                uint _e109 = mi_6;
-                metal::uint4 _e113 = qh_prep(x0_, sp);
-                xp_2.inner[_e109 * 4u] = _e113;
-                uint _e114 = mi_6;
-                metal::uint4 _e120 = qh_prep(x1_, sp);
-                xp_2.inner[(_e114 * 4u) + 1u] = _e120;
-                uint _e121 = mi_6;
-                metal::uint4 _e127 = qh_prep(x2_, sp);
-                xp_2.inner[(_e121 * 4u) + 2u] = _e127;
-                uint _e128 = mi_6;
-                metal::uint4 _e134 = qh_prep(x3_, sp);
-                xp_2.inner[(_e128 * 4u) + 3u] = _e134;
+        bool _e50 = local_20;
+        if (_e50) {
+            a0_ = z;
+            a1_ = z;
+            bool loop_init_10 = true;
+            while(true) {
+                if (!loop_init_10) {
+                    uint _e70 = ci_14;
+                    ci_14 = _e70 + 1u;
+                }
+                loop_init_10 = false;
+                uint _e55 = ci_14;
+                if (_e55 < QMV_COLS) {
+                } else {
+                    break;
+                }
+                {
+                    uint _e59 = ci_14;
+                    uint _e61 = qmv_wrow[_e59];
+                    metal::float2 _e62 = qmv_nvfp4_scales2_(_e61, row0_1, global_factor_6, p, scales, _buffer_sizes);
+                    uint _e63 = ci_14;
+                    a0_[_e63] = _e62.x;
+                    uint _e66 = ci_14;
+                    a1_[_e66] = _e62.y;
+                }
             }
-        }
-    }
-    bool loop_init_7 = true;
-    while(true) {
-        if (!loop_init_7) {
-            uint _e407 = o0_;
-            o0_ = _e407 + 4u;
-        }
-        loop_init_7 = false;
-        uint _e140 = o0_;
-        if (_e140 < 4u) {
+            metal::float4 _e74 = a0_;
+            qmv_group_h(w_13, 0u, 2u, _e74, z, count_2, xh_3, qmv_one16_, qacc, qmv_h15_);
+            metal::float4 _e77 = a1_;
+            qmv_group_h(w_13, 2u, 2u, _e77, z, count_2, xh_3, qmv_one16_, qacc, qmv_h15_);
+            return;
         } else {
-            break;
-        }
-        {
-            uint _e143 = o0_;
-            uint j0_1 = row0_ + (_e143 * 8u);
-            a_5 = metal::float4(0.0);
-            b_3 = metal::float4(0.0);
-            ci_13 = 0u;
-            bool loop_init_8 = true;
-            while(true) {
-                if (!loop_init_8) {
-                    uint _e219 = ci_13;
-                    ci_13 = _e219 + 1u;
-                }
-                loop_init_8 = false;
-                uint _e155 = ci_13;
-                if (_e155 < QMV_COLS) {
-                } else {
-                    break;
-                }
-                {
-                    if (scale_pairs) {
-                        uint _e158 = ci_13;
-                        uint _e160 = ci_13;
-                        float _e163 = a2_.inner[_e160].x;
-                        uint _e164 = ci_13;
-                        float _e167 = a2_.inner[_e164].y;
-                        uint _e168 = o0_;
-                        a_5[_e158] = (_e168 != 0u) ? _e167 : _e163;
-                    } else {
-                        if (true) {
-                            uint _e178 = ci_13;
-                            uint _e180 = qmv_wrow[_e178];
-                            uint _e183 = p.gpr;
-                            uint g_3 = (_e180 * _e183) + (j0_1 / GS);
-                            uint _e192 = scales[g_3 >> 1u];
-                            float _e194 = half_in_word(_e192, g_3, XDT);
-                            uint _e195 = ci_13;
-                            a_5[_e195] = _e194 * 16.0;
-                            uint _e199 = ci_13;
-                            uint _e205 = biases[g_3 >> 1u];
-                            float _e207 = half_in_word(_e205, g_3, XDT);
-                            b_3[_e199] = metal::fma(_e194, 8.0, _e207);
-                        } else {
-                            uint _e210 = ci_13;
-                            uint _e213 = ci_13;
-                            uint _e215 = qmv_wrow[_e213];
-                            metal::float2 _e216 = qmv_word_group(_e215, j0_1, global_factor_5, p, scales, biases, _buffer_sizes);
-                            a_5[_e210] = _e216.x;
-                        }
-                    }
-                }
-            }
-            d_2 = type_19 {};
-            sx_1 = type_18 {};
-            uint _e225 = o0_;
-            o = _e225;
-            bool loop_init_9 = true;
-            while(true) {
-                if (!loop_init_9) {
-                    uint _e360 = o;
-                    o = _e360 + 1u;
-                }
-                loop_init_9 = false;
-                uint _e227 = o;
-                uint _e228 = o0_;
-                if (_e227 < (_e228 + 4u)) {
-                } else {
-                    break;
-                }
-                {
-                    uint _e232 = o;
-                    metal::uint4 _e234 = qmv_h4_(w_11.c0_[_e232], qmv_one16_, qmv_h15_);
-                    h1_ = _e234;
-                    h2_ = _e234;
-                    h3_ = _e234;
-                    if (true) {
-                        uint _e243 = o;
-                        metal::uint4 _e245 = qmv_h4_(w_11.c1_[_e243], qmv_one16_, qmv_h15_);
-                        h1_ = _e245;
-                    }
-                    if (true) {
-                        uint _e251 = o;
-                        metal::uint4 _e253 = qmv_h4_(w_11.c2_[_e251], qmv_one16_, qmv_h15_);
-                        h2_ = _e253;
-                    }
-                    if (true) {
-                        uint _e259 = o;
-                        metal::uint4 _e261 = qmv_h4_(w_11.c3_[_e259], qmv_one16_, qmv_h15_);
-                        h3_ = _e261;
-                    }
-                    mi_7 = 0u;
-                    bool loop_init_10 = true;
-                    while(true) {
-                        if (!loop_init_10) {
-                            uint _e357 = mi_7;
-                            mi_7 = _e357 + 1u;
-                        }
-                        loop_init_10 = false;
-                        uint _e264 = mi_7;
-                        if (_e264 < QMV_XROWS) {
-                        } else {
-                            break;
-                        }
-                        {
-                            uint _e267 = mi_7;
-                            if (_e267 < count) {
-                                uint _e269 = mi_7;
-                                uint _e272 = o;
-                                metal::uint4 xo = xp_2.inner[(_e269 * 4u) + _e272];
-                                uint _e276 = mi_7;
-                                float u_3 = xu.inner[_e276];
-                                if (true) {
-                                    uint _e284 = qh_sum8_(xo);
-                                    metal::float2 _e285 = qh_f32_(_e284);
-                                    uint _e286 = mi_7;
-                                    float _e288 = sx_1.inner[_e286];
-                                    sx_1.inner[_e286] = _e288 + (_e285.x + _e285.y);
-                                }
-                                metal::float2 _e293 = qh_dot8_(_e234, xo);
-                                uint _e294 = mi_7;
-                                uint _e300 = mi_7;
-                                float _e303 = d_2.inner[_e300].x;
-                                d_2.inner[_e294].x = metal::fma(_e293.x + _e293.y, u_3, _e303);
-                                if (true) {
-                                    metal::uint4 _e309 = h1_;
-                                    metal::float2 _e310 = qh_dot8_(_e309, xo);
-                                    uint _e311 = mi_7;
-                                    uint _e317 = mi_7;
-                                    float _e320 = d_2.inner[_e317].y;
-                                    d_2.inner[_e311].y = metal::fma(_e310.x + _e310.y, u_3, _e320);
-                                }
-                                if (true) {
-                                    metal::uint4 _e326 = h2_;
-                                    metal::float2 _e327 = qh_dot8_(_e326, xo);
-                                    uint _e328 = mi_7;
-                                    uint _e334 = mi_7;
-                                    float _e337 = d_2.inner[_e334].z;
-                                    d_2.inner[_e328].z = metal::fma(_e327.x + _e327.y, u_3, _e337);
-                                }
-                                if (true) {
-                                    metal::uint4 _e343 = h3_;
-                                    metal::float2 _e344 = qh_dot8_(_e343, xo);
-                                    uint _e345 = mi_7;
-                                    uint _e351 = mi_7;
-                                    float _e354 = d_2.inner[_e351].w;
-                                    d_2.inner[_e345].w = metal::fma(_e344.x + _e344.y, u_3, _e354);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            mi_8 = 0u;
-            bool loop_init_11 = true;
-            while(true) {
-                if (!loop_init_11) {
-                    uint _e405 = mi_8;
-                    mi_8 = _e405 + 1u;
-                }
-                loop_init_11 = false;
-                uint _e364 = mi_8;
-                if (_e364 < QMV_XROWS) {
-                } else {
-                    break;
-                }
-                {
-                    uint _e367 = mi_8;
-                    if (_e367 < count) {
-                        if (true) {
-                            uint _e375 = mi_8;
-                            metal::float4 _e377 = qacc.inner[_e375];
-                            metal::float4 _e378 = a_5;
-                            uint _e379 = mi_8;
-                            metal::float4 _e381 = d_2.inner[_e379];
-                            metal::float4 _e383 = b_3;
-                            uint _e384 = mi_8;
-                            float _e386 = sx_1.inner[_e384];
-                            uint _e387 = mi_8;
-                            float _e389 = xu.inner[_e387];
-                            qacc.inner[_e375] = _e377 + ((_e378 * _e381) + (_e383 * (_e386 * _e389)));
-                        } else {
-                            uint _e395 = mi_8;
-                            metal::float4 _e397 = qacc.inner[_e395];
-                            metal::float4 _e398 = a_5;
-                            uint _e399 = mi_8;
-                            metal::float4 _e401 = d_2.inner[_e399];
-                            qacc.inner[_e395] = _e397 + (_e398 * _e401);
-                        }
-                    }
-                }
-            }
+            metal::float4 _e80 = qmv_half_a(row0_1, global_factor_6, p, scales, biases, qmv_wrow, _buffer_sizes);
+            metal::float4 _e81 = qmv_half_b(row0_1, p, scales, biases, qmv_wrow, _buffer_sizes);
+            qmv_group_h(w_13, 0u, 2u, _e80, _e81, count_2, xh_3, qmv_one16_, qacc, qmv_h15_);
+            metal::float4 _e86 = qmv_half_a(row0_1 + 16u, global_factor_6, p, scales, biases, qmv_wrow, _buffer_sizes);
+            metal::float4 _e89 = qmv_half_b(row0_1 + 16u, p, scales, biases, qmv_wrow, _buffer_sizes);
+            qmv_group_h(w_13, 2u, 2u, _e86, _e89, count_2, xh_3, qmv_one16_, qacc, qmv_h15_);
+            return;
         }
     }
-    return;
 }
 
 void qmv_unit(
     uint c_4,
-    Unit4_ w_12,
-    uint count_1,
-    float global_factor_6,
+    Unit4_ w_14,
+    uint count_3,
+    float global_factor_7,
     constant Params& p,
     device type_8 const& x_2,
     device type_9 const& scales,
@@ -1411,15 +1484,15 @@ void qmv_unit(
     bool local_21 = {};
     bool local_22 = {};
     bool local_23 = {};
-    type_20 a2_1 = type_20 {};
-    uint ci_14 = 0u;
+    type_24 a2_ = type_24 {};
+    uint ci_15 = 0u;
     uint o0_1 = 0u;
-    metal::float4 a_6 = {};
-    metal::float4 b_4 = {};
-    uint ci_15 = {};
-    type_19 d_3 = {};
-    type_18 sx_2 = {};
-    uint o_1 = {};
+    metal::float4 a_7 = {};
+    metal::float4 b_5 = {};
+    uint ci_16 = {};
+    type_19 d_4 = {};
+    type_18 sx_3 = {};
+    uint o_2 = {};
     W8_ f1_ = {};
     W8_ f2_ = {};
     W8_ f3_ = {};
@@ -1427,10 +1500,10 @@ void qmv_unit(
     uint mi_10 = {};
     bool _e4 = qmv_half();
     if (_e4) {
-        qmv_unit_h(c_4, w_12, count_1, global_factor_6, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+        qmv_unit_h(c_4, w_14, count_3, global_factor_7, p, x_2, scales, biases, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
         return;
     }
-    uint row0_1 = (c_4 * 4u) * 8u;
+    uint row0_2 = (c_4 * 4u) * 8u;
     if (false) {
         local_21 = true;
     } else {
@@ -1448,36 +1521,36 @@ void qmv_unit(
     } else {
         local_23 = false;
     }
-    bool scale_pairs_1 = local_23;
-    if (scale_pairs_1) {
-        bool loop_init_12 = true;
+    bool scale_pairs = local_23;
+    if (scale_pairs) {
+        bool loop_init_11 = true;
         while(true) {
-            if (!loop_init_12) {
-                uint _e66 = ci_14;
-                ci_14 = _e66 + 1u;
+            if (!loop_init_11) {
+                uint _e66 = ci_15;
+                ci_15 = _e66 + 1u;
             }
-            loop_init_12 = false;
-            uint _e55 = ci_14;
+            loop_init_11 = false;
+            uint _e55 = ci_15;
             if (_e55 < QMV_COLS) {
             } else {
                 break;
             }
             {
-                uint _e58 = ci_14;
-                uint _e61 = ci_14;
+                uint _e58 = ci_15;
+                uint _e61 = ci_15;
                 uint _e63 = qmv_wrow[_e61];
-                metal::float2 _e64 = qmv_nvfp4_scales2_(_e63, row0_1, global_factor_6, p, scales, _buffer_sizes);
-                a2_1.inner[_e58] = _e64;
+                metal::float2 _e64 = qmv_nvfp4_scales2_(_e63, row0_2, global_factor_7, p, scales, _buffer_sizes);
+                a2_.inner[_e58] = _e64;
             }
         }
     }
-    bool loop_init_13 = true;
+    bool loop_init_12 = true;
     while(true) {
-        if (!loop_init_13) {
+        if (!loop_init_12) {
             uint _e283 = o0_1;
             o0_1 = _e283 + 4u;
         }
-        loop_init_13 = false;
+        loop_init_12 = false;
         uint _e70 = o0_1;
         if (_e70 < 4u) {
         } else {
@@ -1485,88 +1558,88 @@ void qmv_unit(
         }
         {
             uint _e72 = o0_1;
-            uint j0_2 = row0_1 + (_e72 * 8u);
-            a_6 = metal::float4(0.0);
-            b_4 = metal::float4(0.0);
-            ci_15 = 0u;
-            bool loop_init_14 = true;
+            uint j0_3 = row0_2 + (_e72 * 8u);
+            a_7 = metal::float4(0.0);
+            b_5 = metal::float4(0.0);
+            ci_16 = 0u;
+            bool loop_init_13 = true;
             while(true) {
-                if (!loop_init_14) {
-                    uint _e113 = ci_15;
-                    ci_15 = _e113 + 1u;
+                if (!loop_init_13) {
+                    uint _e113 = ci_16;
+                    ci_16 = _e113 + 1u;
                 }
-                loop_init_14 = false;
-                uint _e84 = ci_15;
+                loop_init_13 = false;
+                uint _e84 = ci_16;
                 if (_e84 < QMV_COLS) {
                 } else {
                     break;
                 }
                 {
-                    if (scale_pairs_1) {
-                        uint _e87 = ci_15;
-                        uint _e89 = ci_15;
-                        float _e92 = a2_1.inner[_e89].x;
-                        uint _e93 = ci_15;
-                        float _e96 = a2_1.inner[_e93].y;
+                    if (scale_pairs) {
+                        uint _e87 = ci_16;
+                        uint _e89 = ci_16;
+                        float _e92 = a2_.inner[_e89].x;
+                        uint _e93 = ci_16;
+                        float _e96 = a2_.inner[_e93].y;
                         uint _e97 = o0_1;
-                        a_6[_e87] = (_e97 != 0u) ? _e96 : _e92;
+                        a_7[_e87] = (_e97 != 0u) ? _e96 : _e92;
                     } else {
-                        uint _e102 = ci_15;
+                        uint _e102 = ci_16;
                         uint _e104 = qmv_wrow[_e102];
-                        metal::float2 _e105 = qmv_word_group(_e104, j0_2, global_factor_6, p, scales, biases, _buffer_sizes);
-                        uint _e106 = ci_15;
-                        a_6[_e106] = _e105.x;
-                        uint _e109 = ci_15;
-                        b_4[_e109] = _e105.y;
+                        metal::float2 _e105 = qmv_word_group(_e104, j0_3, global_factor_7, p, scales, biases, _buffer_sizes);
+                        uint _e106 = ci_16;
+                        a_7[_e106] = _e105.x;
+                        uint _e109 = ci_16;
+                        b_5[_e109] = _e105.y;
                     }
                 }
             }
-            d_3 = type_19 {};
-            sx_2 = type_18 {};
+            d_4 = type_19 {};
+            sx_3 = type_18 {};
             uint _e119 = o0_1;
-            o_1 = _e119;
-            bool loop_init_15 = true;
+            o_2 = _e119;
+            bool loop_init_14 = true;
             while(true) {
-                if (!loop_init_15) {
-                    uint _e240 = o_1;
-                    o_1 = _e240 + 1u;
+                if (!loop_init_14) {
+                    uint _e240 = o_2;
+                    o_2 = _e240 + 1u;
                 }
-                loop_init_15 = false;
-                uint _e121 = o_1;
+                loop_init_14 = false;
+                uint _e121 = o_2;
                 uint _e122 = o0_1;
                 if (_e121 < (_e122 + 4u)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e126 = o_1;
-                    W8_ _e128 = qmv_w8_at(w_12.c0_, _e126 * 1u, fp4_lut, qmv_one16_);
+                    uint _e126 = o_2;
+                    W8_ _e128 = qmv_w8_at(w_14.c0_, _e126 * 1u, fp4_lut, qmv_one16_);
                     f1_ = _e128;
                     f2_ = _e128;
                     f3_ = _e128;
                     if (true) {
-                        uint _e137 = o_1;
-                        W8_ _e139 = qmv_w8_at(w_12.c1_, _e137 * 1u, fp4_lut, qmv_one16_);
+                        uint _e137 = o_2;
+                        W8_ _e139 = qmv_w8_at(w_14.c1_, _e137 * 1u, fp4_lut, qmv_one16_);
                         f1_ = _e139;
                     }
                     if (true) {
-                        uint _e145 = o_1;
-                        W8_ _e147 = qmv_w8_at(w_12.c2_, _e145 * 1u, fp4_lut, qmv_one16_);
+                        uint _e145 = o_2;
+                        W8_ _e147 = qmv_w8_at(w_14.c2_, _e145 * 1u, fp4_lut, qmv_one16_);
                         f2_ = _e147;
                     }
                     if (true) {
-                        uint _e153 = o_1;
-                        W8_ _e155 = qmv_w8_at(w_12.c3_, _e153 * 1u, fp4_lut, qmv_one16_);
+                        uint _e153 = o_2;
+                        W8_ _e155 = qmv_w8_at(w_14.c3_, _e153 * 1u, fp4_lut, qmv_one16_);
                         f3_ = _e155;
                     }
                     mi_9 = 0u;
-                    bool loop_init_16 = true;
+                    bool loop_init_15 = true;
                     while(true) {
-                        if (!loop_init_16) {
+                        if (!loop_init_15) {
                             uint _e237 = mi_9;
                             mi_9 = _e237 + 1u;
                         }
-                        loop_init_16 = false;
+                        loop_init_15 = false;
                         uint _e158 = mi_9;
                         if (_e158 < QMV_XROWS) {
                         } else {
@@ -1574,45 +1647,45 @@ void qmv_unit(
                         }
                         {
                             uint _e161 = mi_9;
-                            if (_e161 < count_1) {
+                            if (_e161 < count_3) {
                                 uint _e164 = mi_9;
                                 uint _e166 = qmv_xrow.inner[_e164];
-                                uint _e167 = o_1;
+                                uint _e167 = o_2;
                                 uint _e168 = o0_1;
-                                X8_ _e173 = qmv_x8v(_e166, j0_2 + ((_e167 - _e168) * 8u), p, x_2, _buffer_sizes);
+                                X8_ _e173 = qmv_x8v(_e166, j0_3 + ((_e167 - _e168) * 8u), p, x_2, _buffer_sizes);
                                 if (true) {
                                     uint _e179 = mi_9;
-                                    float _e181 = sx_2.inner[_e179];
-                                    sx_2.inner[_e179] = _e181 + metal::dot(_e173.lo + _e173.hi, metal::float4(1.0));
+                                    float _e181 = sx_3.inner[_e179];
+                                    sx_3.inner[_e179] = _e181 + metal::dot(_e173.lo + _e173.hi, metal::float4(1.0));
                                 }
                                 uint _e189 = mi_9;
                                 uint _e192 = mi_9;
-                                float _e195 = d_3.inner[_e192].x;
+                                float _e195 = d_4.inner[_e192].x;
                                 float _e196 = qmv_dot8_(_e195, _e128, _e173);
-                                d_3.inner[_e189].x = _e196;
+                                d_4.inner[_e189].x = _e196;
                                 if (true) {
                                     uint _e201 = mi_9;
                                     uint _e204 = mi_9;
-                                    float _e207 = d_3.inner[_e204].y;
+                                    float _e207 = d_4.inner[_e204].y;
                                     W8_ _e208 = f1_;
                                     float _e209 = qmv_dot8_(_e207, _e208, _e173);
-                                    d_3.inner[_e201].y = _e209;
+                                    d_4.inner[_e201].y = _e209;
                                 }
                                 if (true) {
                                     uint _e214 = mi_9;
                                     uint _e217 = mi_9;
-                                    float _e220 = d_3.inner[_e217].z;
+                                    float _e220 = d_4.inner[_e217].z;
                                     W8_ _e221 = f2_;
                                     float _e222 = qmv_dot8_(_e220, _e221, _e173);
-                                    d_3.inner[_e214].z = _e222;
+                                    d_4.inner[_e214].z = _e222;
                                 }
                                 if (true) {
                                     uint _e227 = mi_9;
                                     uint _e230 = mi_9;
-                                    float _e233 = d_3.inner[_e230].w;
+                                    float _e233 = d_4.inner[_e230].w;
                                     W8_ _e234 = f3_;
                                     float _e235 = qmv_dot8_(_e233, _e234, _e173);
-                                    d_3.inner[_e227].w = _e235;
+                                    d_4.inner[_e227].w = _e235;
                                 }
                             }
                         }
@@ -1620,13 +1693,13 @@ void qmv_unit(
                 }
             }
             mi_10 = 0u;
-            bool loop_init_17 = true;
+            bool loop_init_16 = true;
             while(true) {
-                if (!loop_init_17) {
+                if (!loop_init_16) {
                     uint _e281 = mi_10;
                     mi_10 = _e281 + 1u;
                 }
-                loop_init_17 = false;
+                loop_init_16 = false;
                 uint _e244 = mi_10;
                 if (_e244 < QMV_XROWS) {
                 } else {
@@ -1634,23 +1707,23 @@ void qmv_unit(
                 }
                 {
                     uint _e247 = mi_10;
-                    if (_e247 < count_1) {
+                    if (_e247 < count_3) {
                         if (true) {
                             uint _e255 = mi_10;
                             metal::float4 _e257 = qacc.inner[_e255];
-                            metal::float4 _e258 = a_6;
+                            metal::float4 _e258 = a_7;
                             uint _e259 = mi_10;
-                            metal::float4 _e261 = d_3.inner[_e259];
-                            metal::float4 _e263 = b_4;
+                            metal::float4 _e261 = d_4.inner[_e259];
+                            metal::float4 _e263 = b_5;
                             uint _e264 = mi_10;
-                            float _e266 = sx_2.inner[_e264];
+                            float _e266 = sx_3.inner[_e264];
                             qacc.inner[_e255] = _e257 + ((_e258 * _e261) + (_e263 * _e266));
                         } else {
                             uint _e271 = mi_10;
                             metal::float4 _e273 = qacc.inner[_e271];
-                            metal::float4 _e274 = a_6;
+                            metal::float4 _e274 = a_7;
                             uint _e275 = mi_10;
-                            metal::float4 _e277 = d_3.inner[_e275];
+                            metal::float4 _e277 = d_4.inner[_e275];
                             qacc.inner[_e271] = _e273 + (_e274 * _e277);
                         }
                     }
@@ -1770,34 +1843,34 @@ UnitN qmv_unit_n_load(
     device type_9 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    UnitN w_13 = {};
-    metal::uint4 z = metal::uint4(0u);
-    w_13 = UnitN {z, z, z, z, z, z, z, z};
+    UnitN w_15 = {};
+    metal::uint4 z_1 = metal::uint4(0u);
+    w_15 = UnitN {z_1, z_1, z_1, z_1, z_1, z_1, z_1, z_1};
     uint _e6 = qmv_unit_words_n();
     uint off = c_5 * _e6;
     metal::uint4 _e11 = qmv_unit_n_lo(wbase_2.x + off, wq, wq_words, _buffer_sizes);
-    w_13.l0_ = _e11;
+    w_15.l0_ = _e11;
     metal::uint4 _e15 = qmv_unit_n_hi(wbase_2.x + off, wq_words, _buffer_sizes);
-    w_13.h0_ = _e15;
+    w_15.h0_ = _e15;
     if (true) {
         metal::uint4 _e23 = qmv_unit_n_lo(wbase_2.y + off, wq, wq_words, _buffer_sizes);
-        w_13.l1_ = _e23;
+        w_15.l1_ = _e23;
         metal::uint4 _e27 = qmv_unit_n_hi(wbase_2.y + off, wq_words, _buffer_sizes);
-        w_13.h1_ = _e27;
+        w_15.h1_ = _e27;
     }
     if (true) {
         metal::uint4 _e35 = qmv_unit_n_lo(wbase_2.z + off, wq, wq_words, _buffer_sizes);
-        w_13.l2_ = _e35;
+        w_15.l2_ = _e35;
         metal::uint4 _e39 = qmv_unit_n_hi(wbase_2.z + off, wq_words, _buffer_sizes);
-        w_13.h2_ = _e39;
+        w_15.h2_ = _e39;
     }
     if (true) {
         metal::uint4 _e47 = qmv_unit_n_lo(wbase_2.w + off, wq, wq_words, _buffer_sizes);
-        w_13.l3_ = _e47;
+        w_15.l3_ = _e47;
         metal::uint4 _e51 = qmv_unit_n_hi(wbase_2.w + off, wq_words, _buffer_sizes);
-        w_13.h3_ = _e51;
+        w_15.h3_ = _e51;
     }
-    UnitN _e52 = w_13;
+    UnitN _e52 = w_15;
     return _e52;
 }
 
@@ -1852,10 +1925,10 @@ float qmv_code_n(
 W8_ qmv_octet_n(
     metal::uint4 lo_2,
     metal::uint4 hi_2,
-    uint o_2,
+    uint o_3,
     thread uint& qmv_one32_
 ) {
-    uint p0_2 = (o_2 * 8u) * BITS;
+    uint p0_2 = (o_3 * 8u) * BITS;
     float _e7 = qmv_code_n(lo_2, hi_2, p0_2, qmv_one32_);
     float _e10 = qmv_code_n(lo_2, hi_2, p0_2 + BITS, qmv_one32_);
     float _e16 = qmv_code_n(lo_2, hi_2, p0_2 + 8u, qmv_one32_);
@@ -1870,7 +1943,7 @@ W8_ qmv_octet_n(
 W16_ qmv_octets2_n(
     metal::uint4 lo_3,
     metal::uint4 hi_3,
-    uint o_3,
+    uint o_4,
     thread uint& qmv_one16_,
     thread uint& qmv_one32_
 ) {
@@ -1889,22 +1962,22 @@ W16_ qmv_octets2_n(
     }
     bool _e23 = local_30;
     if (_e23) {
-        uint _e26 = qmv_uword(lo_3, hi_3, o_3 >> 1u);
+        uint _e26 = qmv_uword(lo_3, hi_3, o_4 >> 1u);
         W16_ _e27 = pairs2_(_e26, qmv_one16_);
         return _e27;
     }
-    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_3, qmv_one32_);
-    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_3 + 1u, qmv_one32_);
+    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_4, qmv_one32_);
+    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_4 + 1u, qmv_one32_);
     return W16_ {_e28, _e31};
 }
 
 void qmv_octets_n_acc(
-    UnitN w_14,
-    uint o_4,
-    uint j0_,
-    uint count_2,
-    thread type_19& d_4,
-    thread type_18& sx_3,
+    UnitN w_16,
+    uint o_5,
+    uint j0_2,
+    uint count_4,
+    thread type_19& d_5,
+    thread type_18& sx_4,
     constant Params& p,
     device type_8 const& x_2,
     thread uint& qmv_one16_,
@@ -1917,32 +1990,32 @@ void qmv_octets_n_acc(
     W16_ f3_1 = {};
     uint mi_11 = 0u;
     uint _e6 = qmv_unit_octets_n();
-    if (o_4 >= _e6) {
+    if (o_5 >= _e6) {
         return;
     }
-    W16_ _e10 = qmv_octets2_n(w_14.l0_, w_14.h0_, o_4, qmv_one16_, qmv_one32_);
+    W16_ _e10 = qmv_octets2_n(w_16.l0_, w_16.h0_, o_5, qmv_one16_, qmv_one32_);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W16_ _e20 = qmv_octets2_n(w_14.l1_, w_14.h1_, o_4, qmv_one16_, qmv_one32_);
+        W16_ _e20 = qmv_octets2_n(w_16.l1_, w_16.h1_, o_5, qmv_one16_, qmv_one32_);
         f1_1 = _e20;
     }
     if (true) {
-        W16_ _e27 = qmv_octets2_n(w_14.l2_, w_14.h2_, o_4, qmv_one16_, qmv_one32_);
+        W16_ _e27 = qmv_octets2_n(w_16.l2_, w_16.h2_, o_5, qmv_one16_, qmv_one32_);
         f2_1 = _e27;
     }
     if (true) {
-        W16_ _e34 = qmv_octets2_n(w_14.l3_, w_14.h3_, o_4, qmv_one16_, qmv_one32_);
+        W16_ _e34 = qmv_octets2_n(w_16.l3_, w_16.h3_, o_5, qmv_one16_, qmv_one32_);
         f3_1 = _e34;
     }
-    bool loop_init_18 = true;
+    bool loop_init_17 = true;
     while(true) {
-        if (!loop_init_18) {
+        if (!loop_init_17) {
             uint _e137 = mi_11;
             mi_11 = _e137 + 1u;
         }
-        loop_init_18 = false;
+        loop_init_17 = false;
         uint _e37 = mi_11;
         if (_e37 < QMV_XROWS) {
         } else {
@@ -1950,51 +2023,51 @@ void qmv_octets_n_acc(
         }
         {
             uint _e40 = mi_11;
-            if (_e40 < count_2) {
+            if (_e40 < count_4) {
                 uint _e43 = mi_11;
                 uint _e45 = qmv_xrow.inner[_e43];
-                X8_ _e49 = qmv_x8v(_e45, j0_ + (o_4 * 8u), p, x_2, _buffer_sizes);
+                X8_ _e49 = qmv_x8v(_e45, j0_2 + (o_5 * 8u), p, x_2, _buffer_sizes);
                 uint _e51 = mi_11;
                 uint _e53 = qmv_xrow.inner[_e51];
-                X8_ _e59 = qmv_x8v(_e53, (j0_ + (o_4 * 8u)) + 8u, p, x_2, _buffer_sizes);
+                X8_ _e59 = qmv_x8v(_e53, (j0_2 + (o_5 * 8u)) + 8u, p, x_2, _buffer_sizes);
                 uint _e60 = mi_11;
-                float _e62 = sx_3.inner[_e60];
-                sx_3.inner[_e60] = _e62 + metal::dot((_e49.lo + _e49.hi) + (_e59.lo + _e59.hi), metal::float4(1.0));
+                float _e62 = sx_4.inner[_e60];
+                sx_4.inner[_e60] = _e62 + metal::dot((_e49.lo + _e49.hi) + (_e59.lo + _e59.hi), metal::float4(1.0));
                 uint _e74 = mi_11;
                 uint _e77 = mi_11;
-                float _e80 = d_4.inner[_e77].x;
+                float _e80 = d_5.inner[_e77].x;
                 float _e82 = qmv_dot8_(_e80, _e10.a, _e49);
                 float _e84 = qmv_dot8_(_e82, _e10.b, _e59);
-                d_4.inner[_e74].x = _e84;
+                d_5.inner[_e74].x = _e84;
                 if (true) {
                     uint _e89 = mi_11;
                     uint _e92 = mi_11;
-                    float _e95 = d_4.inner[_e92].y;
+                    float _e95 = d_5.inner[_e92].y;
                     W8_ _e97 = f1_1.a;
                     float _e98 = qmv_dot8_(_e95, _e97, _e49);
                     W8_ _e100 = f1_1.b;
                     float _e101 = qmv_dot8_(_e98, _e100, _e59);
-                    d_4.inner[_e89].y = _e101;
+                    d_5.inner[_e89].y = _e101;
                 }
                 if (true) {
                     uint _e106 = mi_11;
                     uint _e109 = mi_11;
-                    float _e112 = d_4.inner[_e109].z;
+                    float _e112 = d_5.inner[_e109].z;
                     W8_ _e114 = f2_1.a;
                     float _e115 = qmv_dot8_(_e112, _e114, _e49);
                     W8_ _e117 = f2_1.b;
                     float _e118 = qmv_dot8_(_e115, _e117, _e59);
-                    d_4.inner[_e106].z = _e118;
+                    d_5.inner[_e106].z = _e118;
                 }
                 if (true) {
                     uint _e123 = mi_11;
                     uint _e126 = mi_11;
-                    float _e129 = d_4.inner[_e126].w;
+                    float _e129 = d_5.inner[_e126].w;
                     W8_ _e131 = f3_1.a;
                     float _e132 = qmv_dot8_(_e129, _e131, _e49);
                     W8_ _e134 = f3_1.b;
                     float _e135 = qmv_dot8_(_e132, _e134, _e59);
-                    d_4.inner[_e123].w = _e135;
+                    d_5.inner[_e123].w = _e135;
                 }
             }
         }
@@ -2004,9 +2077,9 @@ void qmv_octets_n_acc(
 
 void qmv_unit_n(
     uint c_6,
-    UnitN w_15,
-    uint count_3,
-    float global_factor_7,
+    UnitN w_17,
+    uint count_5,
+    float global_factor_8,
     constant Params& p,
     device type_8 const& x_2,
     device type_9 const& scales,
@@ -2018,47 +2091,47 @@ void qmv_unit_n(
     thread type_5& qmv_xrow,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    metal::float4 a_7 = metal::float4(0.0);
-    metal::float4 b_5 = metal::float4(0.0);
-    uint ci_16 = 0u;
-    type_19 d_5 = {};
-    type_18 sx_4 = {};
+    metal::float4 a_8 = metal::float4(0.0);
+    metal::float4 b_6 = metal::float4(0.0);
+    uint ci_17 = 0u;
+    type_19 d_6 = {};
+    type_18 sx_5 = {};
     uint mi_12 = 0u;
     uint _e4 = qmv_unit_octets_n();
-    uint j0_3 = (c_6 * _e4) * 8u;
-    bool loop_init_19 = true;
+    uint j0_4 = (c_6 * _e4) * 8u;
+    bool loop_init_18 = true;
     while(true) {
-        if (!loop_init_19) {
-            uint _e31 = ci_16;
-            ci_16 = _e31 + 1u;
+        if (!loop_init_18) {
+            uint _e31 = ci_17;
+            ci_17 = _e31 + 1u;
         }
-        loop_init_19 = false;
-        uint _e16 = ci_16;
+        loop_init_18 = false;
+        uint _e16 = ci_17;
         if (_e16 < QMV_COLS) {
         } else {
             break;
         }
         {
-            uint _e20 = ci_16;
+            uint _e20 = ci_17;
             uint _e22 = qmv_wrow[_e20];
-            metal::float2 _e23 = qmv_group(_e22, j0_3, global_factor_7, p, scales, biases, _buffer_sizes);
-            uint _e24 = ci_16;
-            a_7[_e24] = _e23.x;
-            uint _e27 = ci_16;
-            b_5[_e27] = _e23.y;
+            metal::float2 _e23 = qmv_group(_e22, j0_4, global_factor_8, p, scales, biases, _buffer_sizes);
+            uint _e24 = ci_17;
+            a_8[_e24] = _e23.x;
+            uint _e27 = ci_17;
+            b_6[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_15, 0u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_15, 2u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_15, 4u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_15, 6u, j0_3, count_3, d_5, sx_4, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    bool loop_init_20 = true;
+    qmv_octets_n_acc(w_17, 0u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_17, 2u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_17, 4u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_17, 6u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    bool loop_init_19 = true;
     while(true) {
-        if (!loop_init_20) {
+        if (!loop_init_19) {
             uint _e63 = mi_12;
             mi_12 = _e63 + 1u;
         }
-        loop_init_20 = false;
+        loop_init_19 = false;
         uint _e41 = mi_12;
         if (_e41 < QMV_XROWS) {
         } else {
@@ -2066,15 +2139,15 @@ void qmv_unit_n(
         }
         {
             uint _e44 = mi_12;
-            if (_e44 < count_3) {
+            if (_e44 < count_5) {
                 uint _e47 = mi_12;
                 metal::float4 _e49 = qacc.inner[_e47];
-                metal::float4 _e50 = a_7;
+                metal::float4 _e50 = a_8;
                 uint _e51 = mi_12;
-                metal::float4 _e53 = d_5.inner[_e51];
-                metal::float4 _e55 = b_5;
+                metal::float4 _e53 = d_6.inner[_e51];
+                metal::float4 _e55 = b_6;
                 uint _e56 = mi_12;
-                float _e58 = sx_4.inner[_e56];
+                float _e58 = sx_5.inner[_e56];
                 qacc.inner[_e47] = _e49 + ((_e50 * _e53) + (_e55 * _e58));
             }
         }
@@ -2100,7 +2173,7 @@ bool qmv_word_kernel(
     } else {
         local_31 = false;
     }
-    bool n = local_31;
+    bool n_1 = local_31;
     if (false) {
         local_32 = false;
     } else {
@@ -2139,7 +2212,7 @@ bool qmv_word_kernel(
         }
         bool _e71 = local_38;
         if (!(_e71)) {
-            local_39 = n;
+            local_39 = n_1;
         } else {
             local_39 = true;
         }
@@ -2169,9 +2242,9 @@ void qmv_reduce_flat(
     uint lid_1,
     uint lane,
     uint col0_,
-    uint count_4,
+    uint count_6,
     uint tile_row,
-    thread type_24& acc_1,
+    thread type_25& acc_1,
     constant Params& p,
     device type_12 const& rows,
     device type_9& out,
@@ -2180,20 +2253,20 @@ void qmv_reduce_flat(
 ) {
     uint m0_ = 0u;
     uint r = {};
-    uint ci_17 = {};
+    uint ci_18 = {};
     uint job = {};
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
     bool local_40 = {};
     uint team0_ = lid_1 - lane;
-    bool loop_init_21 = true;
+    bool loop_init_20 = true;
     while(true) {
-        if (!loop_init_21) {
+        if (!loop_init_20) {
             uint _e166 = m0_;
             m0_ = _e166 + 2u;
         }
-        loop_init_21 = false;
+        loop_init_20 = false;
         uint _e19 = m0_;
         if (_e19 < QMV_XROWS) {
         } else {
@@ -2201,13 +2274,13 @@ void qmv_reduce_flat(
         }
         {
             r = 0u;
-            bool loop_init_22 = true;
+            bool loop_init_21 = true;
             while(true) {
-                if (!loop_init_22) {
+                if (!loop_init_21) {
                     uint _e59 = r;
                     r = _e59 + 1u;
                 }
-                loop_init_22 = false;
+                loop_init_21 = false;
                 uint _e24 = r;
                 if (_e24 < 2u) {
                 } else {
@@ -2217,23 +2290,23 @@ void qmv_reduce_flat(
                     uint _e26 = m0_;
                     uint _e27 = r;
                     uint mi_14 = metal::min(_e26 + _e27, 1u);
-                    ci_17 = 0u;
-                    bool loop_init_23 = true;
+                    ci_18 = 0u;
+                    bool loop_init_22 = true;
                     while(true) {
-                        if (!loop_init_23) {
-                            uint _e56 = ci_17;
-                            ci_17 = _e56 + 1u;
+                        if (!loop_init_22) {
+                            uint _e56 = ci_18;
+                            ci_18 = _e56 + 1u;
                         }
-                        loop_init_23 = false;
-                        uint _e36 = ci_17;
+                        loop_init_22 = false;
+                        uint _e36 = ci_18;
                         if (_e36 < QMV_COLS) {
                         } else {
                             break;
                         }
                         {
                             uint _e40 = r;
-                            uint _e43 = ci_17;
-                            uint _e49 = ci_17;
+                            uint _e43 = ci_18;
+                            uint _e49 = ci_18;
                             float _e54 = acc_1.inner[(_e49 * QMAX_ROWS) + mi_14];
                             red.inner[(((_e40 * QMV_COLS) + _e43) * QMV_WG) + lid_1] = _e54;
                         }
@@ -2242,13 +2315,13 @@ void qmv_reduce_flat(
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             job = lane;
-            bool loop_init_24 = true;
+            bool loop_init_23 = true;
             while(true) {
-                if (!loop_init_24) {
+                if (!loop_init_23) {
                     uint _e163 = job;
                     job = _e163 + QMV_LANES;
                 }
-                loop_init_24 = false;
+                loop_init_23 = false;
                 uint _e73 = job;
                 if (_e73 < 8u) {
                 } else {
@@ -2258,20 +2331,20 @@ void qmv_reduce_flat(
                     uint _e75 = job;
                     uint r_2 = _e75 / 4u;
                     uint _e80 = job;
-                    uint ci_18 = (_e80 % 4u) * 1u;
+                    uint ci_19 = (_e80 % 4u) * 1u;
                     uint _e86 = m0_;
                     uint mi_15 = _e86 + r_2;
                     s0_1 = 0.0;
                     s1_ = 0.0;
-                    uint b0_2 = (((r_2 * QMV_COLS) + ci_18) * QMV_WG) + team0_;
+                    uint b0_2 = (((r_2 * QMV_COLS) + ci_19) * QMV_WG) + team0_;
                     l = 0u;
-                    bool loop_init_25 = true;
+                    bool loop_init_24 = true;
                     while(true) {
-                        if (!loop_init_25) {
+                        if (!loop_init_24) {
                             uint _e122 = l;
                             l = _e122 + 1u;
                         }
-                        loop_init_25 = false;
+                        loop_init_24 = false;
                         uint _e100 = l;
                         if (_e100 < QMV_LANES) {
                         } else {
@@ -2290,9 +2363,9 @@ void qmv_reduce_flat(
                             }
                         }
                     }
-                    if (mi_15 < count_4) {
+                    if (mi_15 < count_6) {
                         uint _e130 = p.n;
-                        local_40 = (col0_ + ci_18) < _e130;
+                        local_40 = (col0_ + ci_19) < _e130;
                     } else {
                         local_40 = false;
                     }
@@ -2300,16 +2373,16 @@ void qmv_reduce_flat(
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_15, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_6 = _e134.y * _e138;
+                        uint o_7 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_6 + col0_) + ci_18) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_7 + col0_) + ci_19) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_6 + col0_) + ci_18] = as_type<uint>(_e161);
+                            out[(o_7 + col0_) + ci_19] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -2357,9 +2430,9 @@ struct qmvInput {
     bool local_3 = {};
     type_5 x_rows = {};
     uint mi = 0u;
-    type_26 w_rows = {};
+    type_27 w_rows = {};
     uint ci = 0u;
-    type_24 acc = {};
+    type_25 acc = {};
     metal::uint4 wbase = metal::uint4(0u);
     uint ci_1 = 0u;
     uint mi_1 = 0u;
@@ -2384,12 +2457,12 @@ struct qmvInput {
     uint ci_3 = {};
     uint u_1 = {};
     uint s0_ = {};
-    type_20 ab = {};
+    type_24 ab = {};
     uint ci_4 = {};
-    type_24 dots = {};
+    type_25 dots = {};
     type_18 sx = {};
     uint e8_ = {};
-    type_24 wf = {};
+    type_25 wf = {};
     uint ci_5 = {};
     uint e = {};
     uint mi_3 = {};
@@ -2448,12 +2521,12 @@ struct qmvInput {
     uint _e81 = opaque_zero;
     qmv_h15_ = 1040203264u | _e81;
     uint _e85 = tile.z;
-    uint count_5 = tile_live ? _e85 : 0u;
+    uint count_7 = tile_live ? _e85 : 0u;
     uint lane_1 = lid % QMV_LANES;
     uint col0_1 = ((wid.x * 8u) + (lid / QMV_LANES)) * QMV_COLS;
     uint _e102 = tile.x;
     uint _e105 = p.rows_per_w;
-    uint row0_2 = _e102 * _e105;
+    uint row0_3 = _e102 * _e105;
     if (false) {
         uint _e118 = p.has_global;
         local_3 = _e118 != 0u;
@@ -2467,13 +2540,13 @@ struct qmvInput {
         float _e129 = div_rn(_e127, 2688.0, opaque_zero);
         global_factor = _e129;
     }
-    bool loop_init_26 = true;
+    bool loop_init_25 = true;
     while(true) {
-        if (!loop_init_26) {
+        if (!loop_init_25) {
             uint _e149 = mi;
             mi = _e149 + 1u;
         }
-        loop_init_26 = false;
+        loop_init_25 = false;
         uint _e133 = mi;
         if (_e133 < QMV_XROWS) {
         } else {
@@ -2483,17 +2556,17 @@ struct qmvInput {
             uint _e136 = mi;
             uint _e139 = tile.y;
             uint _e140 = mi;
-            metal::uint2 _e146 = qmv_row(_e139, metal::min(_e140, metal::max(count_5, 1u) - 1u), rows, _buffer_sizes);
+            metal::uint2 _e146 = qmv_row(_e139, metal::min(_e140, metal::max(count_7, 1u) - 1u), rows, _buffer_sizes);
             x_rows.inner[_e136] = _e146.x;
         }
     }
-    bool loop_init_27 = true;
+    bool loop_init_26 = true;
     while(true) {
-        if (!loop_init_27) {
+        if (!loop_init_26) {
             uint _e169 = ci;
             ci = _e169 + 1u;
         }
-        loop_init_27 = false;
+        loop_init_26 = false;
         uint _e154 = ci;
         if (_e154 < QMV_COLS) {
         } else {
@@ -2503,7 +2576,7 @@ struct qmvInput {
             uint _e157 = ci;
             uint _e159 = ci;
             uint _e163 = p.n;
-            w_rows.inner[_e157] = row0_2 + metal::min(col0_1 + _e159, _e163 - 1u);
+            w_rows.inner[_e157] = row0_3 + metal::min(col0_1 + _e159, _e163 - 1u);
         }
     }
     uint _e173 = p.k;
@@ -2513,13 +2586,13 @@ struct qmvInput {
     uint _e188 = qmv_unit_words_n();
     bool _e189 = qmv_words_n();
     uint units = _e186 / (_e189 ? _e188 : QMV_VEC);
-    bool loop_init_28 = true;
+    bool loop_init_27 = true;
     while(true) {
-        if (!loop_init_28) {
+        if (!loop_init_27) {
             uint _e216 = ci_1;
             ci_1 = _e216 + 1u;
         }
-        loop_init_28 = false;
+        loop_init_27 = false;
         uint _e197 = ci_1;
         if (_e197 < QMV_COLS) {
         } else {
@@ -2537,13 +2610,13 @@ struct qmvInput {
             qmv_wrow[_e210] = _e214;
         }
     }
-    bool loop_init_29 = true;
+    bool loop_init_28 = true;
     while(true) {
-        if (!loop_init_29) {
+        if (!loop_init_28) {
             uint _e230 = mi_1;
             mi_1 = _e230 + 1u;
         }
-        loop_init_29 = false;
+        loop_init_28 = false;
         uint _e220 = mi_1;
         if (_e220 < QMV_XROWS) {
         } else {
@@ -2557,7 +2630,7 @@ struct qmvInput {
         }
     }
     if (_e183) {
-        local_4 = count_5 > 0u;
+        local_4 = count_7 > 0u;
     } else {
         local_4 = false;
     }
@@ -2583,13 +2656,13 @@ struct qmvInput {
             uint _e265 = u0_;
             UnitN _e266 = qmv_unit_n_load(_e264, _e265, wq, wq_words, _buffer_sizes);
             cur = _e266;
-            bool loop_init_30 = true;
+            bool loop_init_29 = true;
             while(true) {
-                if (!loop_init_30) {
+                if (!loop_init_29) {
                     uint _e281 = u0_;
                     u0_ = _e281 + QMV_LANES;
                 }
-                loop_init_30 = false;
+                loop_init_29 = false;
                 uint _e268 = u0_;
                 if (_e268 < units) {
                 } else {
@@ -2602,18 +2675,18 @@ struct qmvInput {
                     uint _e278 = u0_;
                     UnitN _e279 = cur;
                     float _e280 = global_factor;
-                    qmv_unit_n(_e278, _e279, count_5, _e280, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e278, _e279, count_7, _e280, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                     cur = _e277;
                 }
             }
         }
-        bool loop_init_31 = true;
+        bool loop_init_30 = true;
         while(true) {
-            if (!loop_init_31) {
+            if (!loop_init_30) {
                 uint _e368 = u0_;
                 u0_ = _e368 + 32u;
             }
-            loop_init_31 = false;
+            loop_init_30 = false;
             uint _e284 = u0_;
             if ((_e284 + 16u) < units) {
             } else {
@@ -2646,34 +2719,34 @@ struct qmvInput {
                 }
                 uint _e333 = u0_;
                 float _e334 = global_factor;
-                qmv_unit_n(_e333, _e296, count_5, _e334, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit_n(_e333, _e296, count_7, _e334, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 if (true) {
                     uint _e339 = u0_;
                     UnitN _e342 = wb;
                     float _e343 = global_factor;
-                    qmv_unit_n(_e339 + QMV_LANES, _e342, count_5, _e343, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e339 + QMV_LANES, _e342, count_7, _e343, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
                     uint _e348 = u0_;
                     UnitN _e354 = wc;
                     float _e355 = global_factor;
-                    qmv_unit_n(_e348 + 32u, _e354, count_5, _e355, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e348 + 32u, _e354, count_7, _e355, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
                 if (false) {
                     uint _e360 = u0_;
                     UnitN _e366 = wd;
                     float _e367 = global_factor;
-                    qmv_unit_n(_e360 + 48u, _e366, count_5, _e367, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                    qmv_unit_n(_e360 + 48u, _e366, count_7, _e367, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
                 }
             }
         }
-        bool loop_init_32 = true;
+        bool loop_init_31 = true;
         while(true) {
-            if (!loop_init_32) {
+            if (!loop_init_31) {
                 uint _e377 = u0_;
                 u0_ = _e377 + QMV_LANES;
             }
-            loop_init_32 = false;
+            loop_init_31 = false;
             uint _e370 = u0_;
             if (_e370 < units) {
             } else {
@@ -2685,7 +2758,7 @@ struct qmvInput {
                 uint _e374 = u0_;
                 UnitN _e375 = qmv_unit_n_load(_e373, _e374, wq, wq_words, _buffer_sizes);
                 float _e376 = global_factor;
-                qmv_unit_n(_e372, _e375, count_5, _e376, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
+                qmv_unit_n(_e372, _e375, count_7, _e376, p, x_2, scales, biases, qmv_one16_, qmv_one32_, qacc, qmv_wrow, qmv_xrow, _buffer_sizes);
             }
         }
     }
@@ -2707,13 +2780,13 @@ struct qmvInput {
         uint _e399 = u0_;
         Unit4_ _e400 = qmv_unit_load(_e398, _e399, wq, _buffer_sizes);
         cur_1 = _e400;
-        bool loop_init_33 = true;
+        bool loop_init_32 = true;
         while(true) {
-            if (!loop_init_33) {
+            if (!loop_init_32) {
                 uint _e415 = u0_;
                 u0_ = _e415 + QMV_LANES;
             }
-            loop_init_33 = false;
+            loop_init_32 = false;
             uint _e402 = u0_;
             if (_e402 < units) {
             } else {
@@ -2726,18 +2799,18 @@ struct qmvInput {
                 uint _e412 = u0_;
                 Unit4_ _e413 = cur_1;
                 float _e414 = global_factor;
-                qmv_unit(_e412, _e413, count_5, _e414, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+                qmv_unit(_e412, _e413, count_7, _e414, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
                 cur_1 = _e411;
             }
         }
     }
-    bool loop_init_34 = true;
+    bool loop_init_33 = true;
     while(true) {
-        if (!loop_init_34) {
+        if (!loop_init_33) {
             uint _e502 = u0_;
             u0_ = _e502 + 32u;
         }
-        loop_init_34 = false;
+        loop_init_33 = false;
         uint _e418 = u0_;
         if ((_e418 + 16u) < units) {
         } else {
@@ -2770,34 +2843,34 @@ struct qmvInput {
             }
             uint _e467 = u0_;
             float _e468 = global_factor;
-            qmv_unit(_e467, _e430, count_5, _e468, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+            qmv_unit(_e467, _e430, count_7, _e468, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
             if (true) {
                 uint _e473 = u0_;
                 Unit4_ _e476 = wb_1;
                 float _e477 = global_factor;
-                qmv_unit(_e473 + QMV_LANES, _e476, count_5, _e477, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+                qmv_unit(_e473 + QMV_LANES, _e476, count_7, _e477, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
             }
             if (false) {
                 uint _e482 = u0_;
                 Unit4_ _e488 = wc_1;
                 float _e489 = global_factor;
-                qmv_unit(_e482 + 32u, _e488, count_5, _e489, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+                qmv_unit(_e482 + 32u, _e488, count_7, _e489, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
             }
             if (false) {
                 uint _e494 = u0_;
                 Unit4_ _e500 = wd_1;
                 float _e501 = global_factor;
-                qmv_unit(_e494 + 48u, _e500, count_5, _e501, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+                qmv_unit(_e494 + 48u, _e500, count_7, _e501, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
             }
         }
     }
-    bool loop_init_35 = true;
+    bool loop_init_34 = true;
     while(true) {
-        if (!loop_init_35) {
+        if (!loop_init_34) {
             uint _e511 = u0_;
             u0_ = _e511 + QMV_LANES;
         }
-        loop_init_35 = false;
+        loop_init_34 = false;
         uint _e504 = u0_;
         if (_e504 < units) {
         } else {
@@ -2809,16 +2882,16 @@ struct qmvInput {
             uint _e508 = u0_;
             Unit4_ _e509 = qmv_unit_load(_e507, _e508, wq, _buffer_sizes);
             float _e510 = global_factor;
-            qmv_unit(_e506, _e509, count_5, _e510, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
+            qmv_unit(_e506, _e509, count_7, _e510, p, x_2, scales, biases, fp4_lut, qmv_one16_, qacc, qmv_wrow, qmv_xrow, qmv_h15_, _buffer_sizes);
         }
     }
-    bool loop_init_36 = true;
+    bool loop_init_35 = true;
     while(true) {
-        if (!loop_init_36) {
+        if (!loop_init_35) {
             uint _e540 = mi_2;
             mi_2 = _e540 + 1u;
         }
-        loop_init_36 = false;
+        loop_init_35 = false;
         uint _e516 = mi_2;
         if (_e516 < QMV_XROWS) {
         } else {
@@ -2826,13 +2899,13 @@ struct qmvInput {
         }
         {
             ci_2 = 0u;
-            bool loop_init_37 = true;
+            bool loop_init_36 = true;
             while(true) {
-                if (!loop_init_37) {
+                if (!loop_init_36) {
                     uint _e537 = ci_2;
                     ci_2 = _e537 + 1u;
                 }
-                loop_init_37 = false;
+                loop_init_36 = false;
                 uint _e521 = ci_2;
                 if (_e521 < QMV_COLS) {
                 } else {
@@ -2849,15 +2922,15 @@ struct qmvInput {
             }
         }
     }
-    uint first_1 = (count_5 > 0u) ? lane_1 : chunks;
+    uint first_1 = (count_7 > 0u) ? lane_1 : chunks;
     c0_ = _e183 ? chunks : first_1;
-    bool loop_init_38 = true;
+    bool loop_init_37 = true;
     while(true) {
-        if (!loop_init_38) {
+        if (!loop_init_37) {
             uint _e827 = c0_;
             c0_ = _e827 + 32u;
         }
-        loop_init_38 = false;
+        loop_init_37 = false;
         uint _e554 = c0_;
         if (_e554 < chunks) {
         } else {
@@ -2865,13 +2938,13 @@ struct qmvInput {
         }
         {
             u = 0u;
-            bool loop_init_39 = true;
+            bool loop_init_38 = true;
             while(true) {
-                if (!loop_init_39) {
+                if (!loop_init_38) {
                     uint _e587 = u;
                     u = _e587 + 1u;
                 }
-                loop_init_39 = false;
+                loop_init_38 = false;
                 uint _e558 = u;
                 if (_e558 < 2u) {
                 } else {
@@ -2882,13 +2955,13 @@ struct qmvInput {
                     uint _e561 = u;
                     uint c_7 = metal::min(_e560 + (_e561 * QMV_LANES), chunks - 1u);
                     ci_3 = 0u;
-                    bool loop_init_40 = true;
+                    bool loop_init_39 = true;
                     while(true) {
-                        if (!loop_init_40) {
+                        if (!loop_init_39) {
                             uint _e584 = ci_3;
                             ci_3 = _e584 + 1u;
                         }
-                        loop_init_40 = false;
+                        loop_init_39 = false;
                         uint _e570 = ci_3;
                         if (_e570 < QMV_COLS) {
                         } else {
@@ -2905,13 +2978,13 @@ struct qmvInput {
                 }
             }
             u_1 = 0u;
-            bool loop_init_41 = true;
+            bool loop_init_40 = true;
             while(true) {
-                if (!loop_init_41) {
+                if (!loop_init_40) {
                     uint _e825 = u_1;
                     u_1 = _e825 + 1u;
                 }
-                loop_init_41 = false;
+                loop_init_40 = false;
                 uint _e591 = u_1;
                 if (_e591 < 2u) {
                 } else {
@@ -2925,13 +2998,13 @@ struct qmvInput {
                         break;
                     }
                     s0_ = 0u;
-                    bool loop_init_42 = true;
+                    bool loop_init_41 = true;
                     while(true) {
-                        if (!loop_init_42) {
+                        if (!loop_init_41) {
                             uint _e822 = s0_;
                             s0_ = _e822 + 32u;
                         }
-                        loop_init_42 = false;
+                        loop_init_41 = false;
                         uint _e601 = s0_;
                         if (_e601 < 32u) {
                         } else {
@@ -2939,20 +3012,20 @@ struct qmvInput {
                         }
                         {
                             uint _e606 = s0_;
-                            uint j0_4 = (c_8 * 32u) + _e606;
+                            uint j0_5 = (c_8 * 32u) + _e606;
                             uint _e610 = p.k;
-                            if (j0_4 >= _e610) {
+                            if (j0_5 >= _e610) {
                                 break;
                             }
-                            ab = type_20 {};
+                            ab = type_24 {};
                             ci_4 = 0u;
-                            bool loop_init_43 = true;
+                            bool loop_init_42 = true;
                             while(true) {
-                                if (!loop_init_43) {
+                                if (!loop_init_42) {
                                     uint _e627 = ci_4;
                                     ci_4 = _e627 + 1u;
                                 }
-                                loop_init_43 = false;
+                                loop_init_42 = false;
                                 uint _e616 = ci_4;
                                 if (_e616 < QMV_COLS) {
                                 } else {
@@ -2963,35 +3036,35 @@ struct qmvInput {
                                     uint _e621 = ci_4;
                                     uint _e623 = w_rows.inner[_e621];
                                     float _e624 = global_factor;
-                                    metal::float2 _e625 = qmv_group(_e623, j0_4, _e624, p, scales, biases, _buffer_sizes);
+                                    metal::float2 _e625 = qmv_group(_e623, j0_5, _e624, p, scales, biases, _buffer_sizes);
                                     ab.inner[_e619] = _e625;
                                 }
                             }
-                            dots = type_24 {};
+                            dots = type_25 {};
                             sx = type_18 {};
                             e8_ = 0u;
-                            bool loop_init_44 = true;
+                            bool loop_init_43 = true;
                             while(true) {
-                                if (!loop_init_44) {
+                                if (!loop_init_43) {
                                     uint _e774 = e8_;
                                     e8_ = _e774 + 8u;
                                 }
-                                loop_init_44 = false;
+                                loop_init_43 = false;
                                 uint _e635 = e8_;
                                 if (_e635 < 32u) {
                                 } else {
                                     break;
                                 }
                                 {
-                                    wf = type_24 {};
+                                    wf = type_25 {};
                                     ci_5 = 0u;
-                                    bool loop_init_45 = true;
+                                    bool loop_init_44 = true;
                                     while(true) {
-                                        if (!loop_init_45) {
+                                        if (!loop_init_44) {
                                             uint _e672 = ci_5;
                                             ci_5 = _e672 + 1u;
                                         }
-                                        loop_init_45 = false;
+                                        loop_init_44 = false;
                                         uint _e641 = ci_5;
                                         if (_e641 < QMV_COLS) {
                                         } else {
@@ -2999,13 +3072,13 @@ struct qmvInput {
                                         }
                                         {
                                             e = 0u;
-                                            bool loop_init_46 = true;
+                                            bool loop_init_45 = true;
                                             while(true) {
-                                                if (!loop_init_46) {
+                                                if (!loop_init_45) {
                                                     uint _e669 = e;
                                                     e = _e669 + 1u;
                                                 }
-                                                loop_init_46 = false;
+                                                loop_init_45 = false;
                                                 uint _e646 = e;
                                                 if (_e646 < 8u) {
                                                 } else {
@@ -3026,13 +3099,13 @@ struct qmvInput {
                                         }
                                     }
                                     mi_3 = 0u;
-                                    bool loop_init_47 = true;
+                                    bool loop_init_46 = true;
                                     while(true) {
-                                        if (!loop_init_47) {
+                                        if (!loop_init_46) {
                                             uint _e772 = mi_3;
                                             mi_3 = _e772 + 1u;
                                         }
-                                        loop_init_47 = false;
+                                        loop_init_46 = false;
                                         uint _e676 = mi_3;
                                         if (_e676 < QMV_XROWS) {
                                         } else {
@@ -3040,11 +3113,11 @@ struct qmvInput {
                                         }
                                         {
                                             uint _e679 = mi_3;
-                                            if (_e679 < count_5) {
+                                            if (_e679 < count_7) {
                                                 uint _e681 = mi_3;
                                                 uint _e683 = x_rows.inner[_e681];
                                                 uint _e684 = e8_;
-                                                qmv_x8_(_e683, j0_4 + _e684, p, x_2, xv, _buffer_sizes);
+                                                qmv_x8_(_e683, j0_5 + _e684, p, x_2, xv, _buffer_sizes);
                                                 if (true) {
                                                     uint _e691 = mi_3;
                                                     float _e693 = sx.inner[_e691];
@@ -3059,13 +3132,13 @@ struct qmvInput {
                                                     sx.inner[_e691] = _e693 + (((_e696 + _e699) + (_e703 + _e706)) + ((_e711 + _e714) + (_e718 + _e721)));
                                                 }
                                                 ci_6 = 0u;
-                                                bool loop_init_48 = true;
+                                                bool loop_init_47 = true;
                                                 while(true) {
-                                                    if (!loop_init_48) {
+                                                    if (!loop_init_47) {
                                                         uint _e769 = ci_6;
                                                         ci_6 = _e769 + 1u;
                                                     }
-                                                    loop_init_48 = false;
+                                                    loop_init_47 = false;
                                                     uint _e728 = ci_6;
                                                     if (_e728 < QMV_COLS) {
                                                     } else {
@@ -3077,13 +3150,13 @@ struct qmvInput {
                                                         float _e737 = dots.inner[(_e731 * QMAX_ROWS) + _e734];
                                                         d = _e737;
                                                         e_1 = 0u;
-                                                        bool loop_init_49 = true;
+                                                        bool loop_init_48 = true;
                                                         while(true) {
-                                                            if (!loop_init_49) {
+                                                            if (!loop_init_48) {
                                                                 uint _e759 = e_1;
                                                                 e_1 = _e759 + 1u;
                                                             }
-                                                            loop_init_49 = false;
+                                                            loop_init_48 = false;
                                                             uint _e741 = e_1;
                                                             if (_e741 < 8u) {
                                                             } else {
@@ -3111,13 +3184,13 @@ struct qmvInput {
                                 }
                             }
                             mi_4 = 0u;
-                            bool loop_init_50 = true;
+                            bool loop_init_49 = true;
                             while(true) {
-                                if (!loop_init_50) {
+                                if (!loop_init_49) {
                                     uint _e820 = mi_4;
                                     mi_4 = _e820 + 1u;
                                 }
-                                loop_init_50 = false;
+                                loop_init_49 = false;
                                 uint _e779 = mi_4;
                                 if (_e779 < QMV_XROWS) {
                                 } else {
@@ -3125,13 +3198,13 @@ struct qmvInput {
                                 }
                                 {
                                     ci_7 = 0u;
-                                    bool loop_init_51 = true;
+                                    bool loop_init_50 = true;
                                     while(true) {
-                                        if (!loop_init_51) {
+                                        if (!loop_init_50) {
                                             uint _e817 = ci_7;
                                             ci_7 = _e817 + 1u;
                                         }
-                                        loop_init_51 = false;
+                                        loop_init_50 = false;
                                         uint _e784 = ci_7;
                                         if (_e784 < QMV_COLS) {
                                         } else {
@@ -3163,16 +3236,16 @@ struct qmvInput {
     }
     if (false) {
         uint _e834 = tile.y;
-        qmv_reduce_flat(lid, lane_1, col0_1, count_5, _e834, acc, p, rows, out, red, _buffer_sizes);
+        qmv_reduce_flat(lid, lane_1, col0_1, count_7, _e834, acc, p, rows, out, red, _buffer_sizes);
         return;
     }
-    bool loop_init_52 = true;
+    bool loop_init_51 = true;
     while(true) {
-        if (!loop_init_52) {
+        if (!loop_init_51) {
             uint _e992 = mi_5;
             mi_5 = _e992 + 1u;
         }
-        loop_init_52 = false;
+        loop_init_51 = false;
         uint _e837 = mi_5;
         if (_e837 < QMV_XROWS) {
         } else {
@@ -3180,13 +3253,13 @@ struct qmvInput {
         }
         {
             ci_8 = 0u;
-            bool loop_init_53 = true;
+            bool loop_init_52 = true;
             while(true) {
-                if (!loop_init_53) {
+                if (!loop_init_52) {
                     uint _e859 = ci_8;
                     ci_8 = _e859 + 1u;
                 }
-                loop_init_53 = false;
+                loop_init_52 = false;
                 uint _e842 = ci_8;
                 if (_e842 < QMV_COLS) {
                 } else {
@@ -3202,13 +3275,13 @@ struct qmvInput {
             }
             metal::threadgroup_barrier(metal::mem_flags::mem_threadgroup);
             stride = 8u;
-            bool loop_init_54 = true;
+            bool loop_init_53 = true;
             while(true) {
-                if (!loop_init_54) {
+                if (!loop_init_53) {
                     uint _e896 = stride;
                     stride = _e896 >> 1u;
                 }
-                loop_init_54 = false;
+                loop_init_53 = false;
                 uint _e866 = stride;
                 if (_e866 > 0u) {
                 } else {
@@ -3218,13 +3291,13 @@ struct qmvInput {
                     uint _e869 = stride;
                     if (lane_1 < _e869) {
                         ci_9 = 0u;
-                        bool loop_init_55 = true;
+                        bool loop_init_54 = true;
                         while(true) {
-                            if (!loop_init_55) {
+                            if (!loop_init_54) {
                                 uint _e894 = ci_9;
                                 ci_9 = _e894 + 1u;
                             }
-                            loop_init_55 = false;
+                            loop_init_54 = false;
                             uint _e873 = ci_9;
                             if (_e873 < QMV_COLS) {
                             } else {
@@ -3245,7 +3318,7 @@ struct qmvInput {
             }
             if (lane_1 == 0u) {
                 uint _e903 = mi_5;
-                local_9 = _e903 < count_5;
+                local_9 = _e903 < count_7;
             } else {
                 local_9 = false;
             }
@@ -3255,16 +3328,16 @@ struct qmvInput {
                 uint _e909 = mi_5;
                 metal::uint2 _e910 = qmv_row(_e908, _e909, rows, _buffer_sizes);
                 uint _e914 = p.n;
-                uint o_7 = _e910.y * _e914;
+                uint o_8 = _e910.y * _e914;
                 if (false) {
                     ci_10 = 0u;
-                    bool loop_init_56 = true;
+                    bool loop_init_55 = true;
                     while(true) {
-                        if (!loop_init_56) {
+                        if (!loop_init_55) {
                             uint _e961 = ci_10;
                             ci_10 = _e961 + 2u;
                         }
-                        loop_init_56 = false;
+                        loop_init_55 = false;
                         uint _e922 = ci_10;
                         if (_e922 < QMV_COLS) {
                         } else {
@@ -3281,19 +3354,19 @@ struct qmvInput {
                                 float _e948 = red.inner[((_e941 + 1u) * QMV_WG) + lid];
                                 uint _e950 = float_to_bits(_e948, XDT);
                                 uint _e953 = ci_10;
-                                out[((o_7 + col0_1) + _e953) >> 1u] = _e939 | (_e950 << 16u);
+                                out[((o_8 + col0_1) + _e953) >> 1u] = _e939 | (_e950 << 16u);
                             }
                         }
                     }
                 } else {
                     ci_11 = 0u;
-                    bool loop_init_57 = true;
+                    bool loop_init_56 = true;
                     while(true) {
-                        if (!loop_init_57) {
+                        if (!loop_init_56) {
                             uint _e989 = ci_11;
                             ci_11 = _e989 + 1u;
                         }
-                        loop_init_57 = false;
+                        loop_init_56 = false;
                         uint _e966 = ci_11;
                         if (_e966 < QMV_COLS) {
                         } else {
@@ -3306,7 +3379,7 @@ struct qmvInput {
                                 uint _e977 = ci_11;
                                 uint _e981 = ci_11;
                                 float _e986 = red.inner[(_e981 * QMV_WG) + lid];
-                                out[(o_7 + col0_1) + _e977] = as_type<uint>(_e986);
+                                out[(o_8 + col0_1) + _e977] = as_type<uint>(_e986);
                             }
                         }
                     }
