@@ -957,11 +957,33 @@ fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
 #[doc(hidden)]
 pub static WARP_FEED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// Register buffers of the register-fed kernel for the 4-bit formats (16 warps × 256 codes × NB):
+/// 0 picks ([`regs_shape`]), 2 or 3 forces NB; 4 (trial, affine4 f16) 12 warps × 256 × 4. Set only by
+/// the benchmark and checks.
+#[doc(hidden)]
+pub static WARP_REGS_BUFFERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The 4-bit formats with register-fed entries at 16 × 256 × 2 and 16 × 256 × 3 (matmul.cu).
+fn regs_4bit(op: &MatmulOp) -> bool {
+    matches!((op.spec.mode(), op.spec.bits(), op.out_dtype), (Mode::Affine, 4, DType::F16 | DType::BF16) | (Mode::Mxfp4 | Mode::Nvfp4, 4, DType::F16))
+}
+
 /// Warps, codes per stage and register buffers of the register-fed kernel for `op`'s format, or None
 /// where matmul.cu compiles none. H100, min of two alternated runs each (bench/cuda-notes.md stages 26-27):
 /// affine 8-bit f16 best at 8 × 512 × 2, mxfp8 at 16 × 256 × 2; the narrower codes at 16 × 256 × 2 (below
 /// 32 M weights, 0.93-1.0× the 8 × 512 × 2 shape's time on 6144×4096, alike elsewhere).
 fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
+    if regs_4bit(op) {
+        // Stage 28 (H200): 3 buffers (2 stages of loads ahead) from 32 M weights; 2 below.
+        let nb = match WARP_REGS_BUFFERS.load(std::sync::atomic::Ordering::Relaxed) {
+            // Trial (affine4 f16 only): 12 warps with three stages of loads ahead.
+            4 if (op.spec.mode(), op.out_dtype) == (Mode::Affine, DType::F16) => return Some((12, 256, 4)),
+            b @ (2 | 3) => b,
+            _ if op.n * op.k >= 1 << 25 => 3,
+            _ => 2,
+        };
+        return Some((16, 256, nb));
+    }
     match (op.spec.mode(), op.spec.bits(), op.out_dtype) {
         (Mode::Affine, 8, DType::F16) => Some((8, 512, 2)),
         (Mode::Mxfp8, _, DType::F16 | DType::BF16) => Some((16, 256, 2)),
@@ -981,7 +1003,7 @@ fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
 fn regs_wins(op: &MatmulOp) -> bool {
     let weights = op.n * op.k;
     let (small, large) = (weights < 1 << 24, weights >= 1 << 25);
-    regs_shape(op).is_some() && weights >= M1_MEASURED_MIN && if op.spec.bits() == 8 { small || large } else { !large }
+    regs_shape(op).is_some() && weights >= M1_MEASURED_MIN && if op.spec.bits() == 8 { small || large } else { !large || regs_4bit(op) }
 }
 
 #[derive(Debug)]
@@ -1004,7 +1026,7 @@ fn m1_tile_split(n: usize, nst: usize, warps: usize, sms: usize) -> (usize, usiz
     let blocks = sms.min(tiles);
     let share = tiles.div_ceil(blocks);
     let mut kp = 1;
-    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
+    while kp * 2 <= warps && warps % (kp * 2) == 0 && share * kp * 2 <= warps && nst >= kp * 2 {
         kp *= 2;
     }
     (blocks, kp, share.div_ceil(warps / kp))
@@ -1408,8 +1430,10 @@ mod bulk_layout_tests {
         // 8-bit from 16 M to 32 M weights (not faster), affine 8-bit bf16 (no kernel).
         assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 4096)) && !regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 6144, 4096)));
         assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 14336, 4096)) && !regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 1024, 4096)));
-        // Narrower codes: below 32 M weights only, where compiled.
-        assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096)) && !regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 14336, 4096)));
+        // Narrower codes: below 32 M weights only, where compiled; 4-bit from 32 M too (3 buffers).
+        assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096)) && regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 4096, 14336)));
+        assert!(!regs_wins(&op(Mode::Affine, 64, 6, DType::F16, 14336, 4096)) && !regs_wins(&op(Mode::Mxfp4, 32, 4, DType::BF16, 14336, 4096)));
+        assert_eq!(regs_shape(&op(Mode::Affine, 64, 4, DType::BF16, 28672, 4096)), Some((16, 256, 3)));
         assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 4096, 4096)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 1024, 4096)));
         assert!(regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 6144, 4096)) && regs_wins(&op(Mode::Affine, 32, 2, DType::F16, 2048, 2048)));
         assert!(!regs_wins(&op(Mode::Nvfp4, 16, 4, DType::BF16, 4096, 4096)) && !regs_wins(&op(Mode::Affine, 64, 5, DType::F16, 4096, 4096)));
@@ -1495,7 +1519,7 @@ mod bulk_layout_tests {
 
     #[test]
     fn regs_geometry_covers_the_tiles_and_fits() {
-        for shape in [(8, 512, 2), (16, 256, 2)] {
+        for shape in [(8, 512, 2), (16, 256, 2), (16, 256, 3), (12, 256, 4)] {
             for (n, k) in [(14336, 4096), (4096, 14336), (28672, 4096), (4096, 4096), (45, 5120), (17000, 512), (16, 512)] {
                 let g = regs_geometry(shape, n, k, 132).unwrap();
                 let share = n.div_ceil(WRING_ROWS).div_ceil(g.blocks as usize);
