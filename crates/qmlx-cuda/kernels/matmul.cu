@@ -587,12 +587,6 @@ QMLX_REGS_VARIANT(affine4, KIND_AFFINE, 4, bf16, __nv_bfloat16, 16, 256, 2)
 QMLX_REGS_VARIANT(affine6, KIND_AFFINE, 6, f16, __half, 16, 256, 2)
 QMLX_REGS_VARIANT(mxfp4, KIND_MXFP4, 4, f16, __half, 16, 256, 2)
 QMLX_REGS_VARIANT(nvfp4, KIND_NVFP4, 4, f16, __half, 16, 256, 2)
-// 4-bit from 32 M weights: whole-line loads through a per-warp scratch (stage 28).
-QMLX_REGS_LINES_VARIANT(affine4, KIND_AFFINE, 4, f16, __half, 16, 2)
-QMLX_REGS_LINES_VARIANT(affine4, KIND_AFFINE, 4, bf16, __nv_bfloat16, 16, 2)
-QMLX_REGS_LINES_VARIANT(mxfp4, KIND_MXFP4, 4, f16, __half, 16, 2)
-QMLX_REGS_LINES_VARIANT(nvfp4, KIND_NVFP4, 4, f16, __half, 16, 2)
-QMLX_REGS_LINES_VARIANT(affine4, KIND_AFFINE, 4, f16, __half, 8, 3)  // trial: QMLX_WARP_REGS_BUFFERS=3
 QMLX_RING16_KERNELS_RT2(affine4, KIND_AFFINE, 4, f16, __half)
 QMLX_RING16_KERNELS_RT2(affine4, KIND_AFFINE, 4, bf16, __nv_bfloat16)
 QMLX_RING16_KERNELS(affine8, KIND_AFFINE, 8, f16, __half)

@@ -388,12 +388,6 @@ __device__ __forceinline__ uint32_t qw_ldg_u16(const unsigned char* p) {
   asm volatile("ld.global.nc.u16 %0, [%1];" : "=h"(v) : "l"(p));
   return v;
 }
-// Two adjacent 16-bit parameters (4-byte aligned) in one register.
-__device__ __forceinline__ uint32_t qw_ldg_u32(const unsigned char* p) {
-  uint32_t v;
-  asm volatile("ld.global.nc.u32 %0, [%1];" : "=r"(v) : "l"(p));
-  return v;
-}
 
 // M = 1 kernel with the ring kernel's tiles, split-K, x staging and consume (qw_consume_pair), fed
 // differently: each lane loads its own code words and group parameters straight into registers,
@@ -401,14 +395,7 @@ __device__ __forceinline__ uint32_t qw_ldg_u32(const unsigned char* p) {
 // streams (bench/cuda-notes.md stages 21-25: tensor copies and cp.async into shared memory both
 // streamed ~15 % below it). No ring, no barriers in the K loop; shared memory holds the head (split-K
 // partial sums) and x, laid out as qmv_warp_impl's (the host's smem formula is shared).
-// LINES (4-bit, 256-code stages): each load instruction of the warp reads whole 128-byte lines (4 rows ×
-// the stage's 128 bytes, 8 lanes a row) instead of 64 bytes of each of 8 rows (4 lanes × 16 bytes: the
-// mma fragment's lanes of a row); at the consume the warp passes the stage through a 2 KB scratch of its
-// own in shared memory (16-byte pieces XOR-swizzled by row parity: conflict-free both ways) into the
-// fragment order. Why (stage 28, H200): deeper register pipelines of the fragment-order loads got
-// slower, not faster (16 × 256 × 3 1.06×, 12 × 256 × 4 1.3-1.5× the 2-buffer time): the half-line
-// requests, not the loads in flight, bound the feed.
-template <int KIND, int BITS, typename T, int NW, int GS, int KS, int NB, bool LINES = false>
+template <int KIND, int BITS, typename T, int NW, int GS, int KS, int NB>
 __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf) {
 #ifdef QMLX_TMA
   using Dec = TcDecode<KIND, BITS, T>;
@@ -419,12 +406,6 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
   constexpr int CW = BITS;            // words of a lane's 32-code chunk
   constexpr int PAIRS = KS / 256;     // step pairs per stage
   constexpr int PSIZE = FP ? 1 : 2;   // bytes per group parameter
-  // Affine groups of 32 with 3+ buffers: a lane's two groups of a row are adjacent (gi even), so their
-  // scales (biases) come as one 32-bit load into one register, not two: 4 registers per stage fewer,
-  // what 16 warps × 256 codes × 3 buffers needs to fit 128 registers without spilling loaded
-  // parameters (stage 28). The 2-buffer entries keep their measured code.
-  constexpr bool PACKED = !FP && GS == 32 && NB > 2;
-  static_assert(!LINES || (BITS == 4 && KS == 256), "LINES: a stage row is one 128-byte line");
   extern __shared__ __align__(128) unsigned char qw_raw[];
   unsigned char* qw_mem = qw_raw + ((128 - (smem_addr(qw_raw) & 127)) & 127);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
@@ -433,8 +414,6 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
   unsigned char* xarea = qw_mem + QW_HEAD_PER_WARP * NW;
   uint32_t* xwords = reinterpret_cast<uint32_t*>(xarea);
   float4* xsum = reinterpret_cast<float4*>(xarea + 64 + 2 * K);
-  // LINES: the warp's 2 KB stage scratch after x (src/lib.rs regs_geometry counts it).
-  uint32_t* scratch = reinterpret_cast<uint32_t*>(xarea + qw_x_bytes(K)) + warp * (QW_ROWS * 32);
   const long long row_words = K * BITS / 32, groups = K / GS;
 
   const long long tiles = (N + QW_ROWS - 1) / QW_ROWS;
@@ -472,15 +451,14 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
 
   struct Stage {
     uint32_t cw[PAIRS][2][2][CW];  // [pair][step parity e][row half h]: the lane's chunk words
-    uint32_t sr[PAIRS][2][2];      // [pair][h][j]: raw parameters as qw_consume_pair's params() gives them (PACKED: [j = 0] both)
+    uint32_t sr[PAIRS][2][2];      // [pair][h][j]: raw parameters as qw_consume_pair's params() gives them
     uint32_t br[PAIRS][2][2];
   };
   Stage buf[NB];
   // Load cursor: round lr, slice lj of the warp's part; rows of the current tile.
   int lr = 0, lj = 0;
   bool lvalid = false;
-  const uint32_t* lcodes[2] = {p.w, p.w};  // LINES: rows lane / 8 and 4 + lane / 8 of the tile
-  int lnext[2] = {0, 0};                   // LINES: words from those rows to the rows 8 further (clamped)
+  const uint32_t* lcodes[2] = {p.w, p.w};
   const unsigned char* lscale[2] = {nullptr, nullptr};
   const unsigned char* lbias[2] = {nullptr, nullptr};
   auto load = [&](Stage& s) {
@@ -491,28 +469,13 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
           const long long row = row_of(tl, h, wi);
-          if constexpr (LINES) {
-            const long long n = tl * QW_ROWS + 4 * h + (lane >> 3), n0 = n < N ? n : N - 1, n8 = n + 8 < N ? n + 8 : N - 1;
-            lcodes[h] = p.w + (wi * N + n0) * row_words;
-            lnext[h] = (int)((n8 - n0) * row_words);
-          } else {
-            lcodes[h] = p.w + row * row_words;
-          }
+          lcodes[h] = p.w + row * row_words;
           lscale[h] = reinterpret_cast<const unsigned char*>(p.scales) + row * groups * PSIZE;
           if constexpr (!FP) lbias[h] = reinterpret_cast<const unsigned char*>(p.biases) + row * groups * PSIZE;
         }
     }
     if (lvalid) {
       const long long sl = s_beg + lj;
-      if constexpr (LINES) {
-        // Instruction (e, h) reads rows 8e + 4h + lane / 8 (rows past the last: row N − 1), piece lane % 8.
-#pragma unroll
-        for (int e = 0; e < 2; ++e)
-#pragma unroll
-          for (int h = 0; h < 2; ++h) {
-            qw_ldg_words<CW>(lcodes[h] + (e ? lnext[h] : 0) + sl * (KS * BITS / 32) + (lane & 7) * 4, s.cw[0][e][h]);
-          }
-      } else {
 #pragma unroll
       for (int pq = 0; pq < PAIRS; ++pq)
 #pragma unroll
@@ -520,7 +483,6 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
 #pragma unroll
           for (int h = 0; h < 2; ++h)
             qw_ldg_words<CW>(lcodes[h] + (sl * KS + (2 * pq + e) * 128 + t * 32) * BITS / 32, s.cw[pq][e][h]);
-      }
 #pragma unroll
       for (int pq = 0; pq < PAIRS; ++pq)
 #pragma unroll
@@ -531,9 +493,6 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
             if constexpr (FP) {
               s.sr[pq][h][e] = HALVES || e == 0 ? qw_ldg_u16(lscale[h] + gi) : 0u;
               s.br[pq][h][e] = 0u;
-            } else if constexpr (PACKED) {
-              s.sr[pq][h][e] = e == 0 ? qw_ldg_u32(lscale[h] + 2 * gi) : 0u;
-              s.br[pq][h][e] = e == 0 ? qw_ldg_u32(lbias[h] + 2 * gi) : 0u;
             } else {
               s.sr[pq][h][e] = GS < 64 || e == 0 ? qw_ldg_u16(lscale[h] + 2 * (gi + e)) : 0u;
               s.br[pq][h][e] = GS < 64 || e == 0 ? qw_ldg_u16(lbias[h] + 2 * (gi + e)) : 0u;
@@ -565,44 +524,17 @@ __device__ void qmv_regs_impl(const MatmulParams& p, int kp, int rounds, int pf)
         if (ok && tl >= 0) {
           const long long s0 = (long long)(s_beg + cj) * (KS / 128);
 #pragma unroll
-          for (int pq = 0; pq < PAIRS; ++pq) {
-            if constexpr (LINES) {
-              // The stage's 16 rows into the scratch (row 8e + 4h + lane / 8, piece lane % 8), once every
-              // lane has read the previous stage's.
-              __syncwarp();
-#pragma unroll
-              for (int e = 0; e < 2; ++e)
-#pragma unroll
-                for (int h = 0; h < 2; ++h) {
-                  const int r = 8 * e + 4 * h + (lane >> 3), c = (lane & 7) ^ (4 * (r & 1));
-                  const uint32_t* v = buf[u].cw[0][e][h];
-                  reinterpret_cast<uint4*>(scratch)[r * 8 + c] = make_uint4(v[0], v[1], v[2], v[3]);
-                }
-              __syncwarp();
-            }
+          for (int pq = 0; pq < PAIRS; ++pq)
             qw_consume_pair<KIND, BITS, T, GS>(
                 [&](int e, int h, uint32_t(&v)[CW]) {
-                  if constexpr (LINES) {  // row g + 8h, piece 4e + t
-                    qb_words<CW>(scratch + (g + 8 * h) * 32 + (((4 * e + t) ^ (4 * (g & 1))) * 4), v);
-                  } else {
 #pragma unroll
-                    for (int w = 0; w < CW; ++w) v[w] = buf[u].cw[pq][e][h][w];
-                  }
+                  for (int w = 0; w < CW; ++w) v[w] = buf[u].cw[pq][e][h][w];
                 },
                 [&](int h, uint32_t(&sr)[2], uint32_t(&br)[2]) {
 #pragma unroll
-                  for (int j = 0; j < 2; ++j) {
-                    if constexpr (PACKED) {  // param_f32 reads the low 16 bits
-                      sr[j] = j ? buf[u].sr[pq][h][0] >> 16 : buf[u].sr[pq][h][0];
-                      br[j] = j ? buf[u].br[pq][h][0] >> 16 : buf[u].br[pq][h][0];
-                    } else {
-                      sr[j] = buf[u].sr[pq][h][j];
-                      br[j] = buf[u].br[pq][h][j];
-                    }
-                  }
+                  for (int j = 0; j < 2; ++j) { sr[j] = buf[u].sr[pq][h][j]; br[j] = buf[u].br[pq][h][j]; }
                 },
                 xwords, xsum, xf, s0 + 2 * pq, t, y);
-          }
         }
         if (++cj == my) {
           qw_store_tile<KIND, T, NW>(y, p, red, tl, cr, kp, warp, part, ok, gfactor);
@@ -645,23 +577,17 @@ __device__ __forceinline__ void qmv_warp_gs(const TmaMap& wmap, const TmaMap& sm
 // stages 26-27: from 32 M weights 4-bit
 // ran 1.0-1.4x the ring's time, its consume needs more warps than a register pipeline deep enough to
 // stream leaves room for; below that the plain loads start sooner than the ring's copies).
-template <int KIND, int BITS, typename T, int NW, int KS, int NB, bool LINES = false>
+template <int KIND, int BITS, typename T, int NW, int KS, int NB>
 __device__ __forceinline__ void qmv_regs_gs(const MatmulParams& p, int gs, int kp, int rounds, int pf) {
-  if constexpr (KIND == KIND_NVFP4) qmv_regs_impl<KIND, BITS, T, NW, 16, KS, NB, LINES>(p, kp, rounds, pf);
-  else if constexpr (KIND != KIND_AFFINE) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB, LINES>(p, kp, rounds, pf);
-  else if (gs == 32) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB, LINES>(p, kp, rounds, pf);
-  else qmv_regs_impl<KIND, BITS, T, NW, 64, KS, NB, LINES>(p, kp, rounds, pf);
+  if constexpr (KIND == KIND_NVFP4) qmv_regs_impl<KIND, BITS, T, NW, 16, KS, NB>(p, kp, rounds, pf);
+  else if constexpr (KIND != KIND_AFFINE) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB>(p, kp, rounds, pf);
+  else if (gs == 32) qmv_regs_impl<KIND, BITS, T, NW, 32, KS, NB>(p, kp, rounds, pf);
+  else qmv_regs_impl<KIND, BITS, T, NW, 64, KS, NB>(p, kp, rounds, pf);
 }
 #define QMLX_REGS_VARIANT(FN, KIND, BITS, TN, T, NW, KS, NB)                                                     \
   extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                      \
       qmvr##NW##x##KS##b##NB##_##FN##_##TN(const MatmulParams p, int gs, int kp, int rounds, int pf) {         \
     qmv_regs_gs<KIND, BITS, T, NW, KS, NB>(p, gs, kp, rounds, pf);                                               \
-  }
-// qmvr<NW>x256b<NB>l_<format>_<dtype>: the LINES loads (4-bit).
-#define QMLX_REGS_LINES_VARIANT(FN, KIND, BITS, TN, T, NW, NB)                                                   \
-  extern "C" __global__ void __launch_bounds__(NW * 32, 1)                                                      \
-      qmvr##NW##x256b##NB##l_##FN##_##TN(const MatmulParams p, int gs, int kp, int rounds, int pf) {           \
-    qmv_regs_gs<KIND, BITS, T, NW, 256, NB, true>(p, gs, kp, rounds, pf);                                        \
   }
 // Calibration entry point (src/bench.rs --calibrate): affine 4-bit f16 g64 (whatever `gs`), 8 warps,
 // streaming only.

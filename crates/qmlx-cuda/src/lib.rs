@@ -586,10 +586,10 @@ impl Device {
             2 => false,
             _ => regs_wins(op),
         };
-        if let Some(g) = regs_shape(op).filter(|_| m1_ok && regs_on).and_then(|shape| regs_geometry(shape, regs_lines(op, shape), op.n, op.k, self.sm_count)) {
+        if let Some(g) = regs_shape(op).filter(|_| m1_ok && regs_on).and_then(|shape| regs_geometry(shape, op.n, op.k, self.sm_count)) {
             // Register-fed M = 1 kernel (kernels/qmv_warp.cuh qmv_regs_impl): the ring kernel's tiles
             // and consume, each lane loading its own words a stage or two ahead.
-            let f = self.function_smem(self.matmul, &format!("qmvr{}x{}b{}{}_{fmt}_{dt}", g.warps, g.ks, g.nb, if g.lines { "l" } else { "" }), g.smem)?;
+            let f = self.function_smem(self.matmul, &format!("qmvr{}x{}b{}_{fmt}_{dt}", g.warps, g.ks, g.nb), g.smem)?;
             let (mut kp, mut rounds) = (g.kp as i32, g.rounds as i32);
             let mut pf = warp_ring_prefetch(op, self.sm_count) as i32;
             let args: &mut [*mut c_void] = &mut [
@@ -957,41 +957,11 @@ fn warp_ring_wins(op: &MatmulOp, sms: usize) -> bool {
 #[doc(hidden)]
 pub static WARP_FEED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Trial shape of the register-fed kernel for affine4 f16: 3 → 8 warps × 256 codes × 3 buffers with
-/// whole-line loads (0: [`regs_shape`]'s). Set only by the benchmark and checks.
-#[doc(hidden)]
-pub static WARP_REGS_BUFFERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// The register-fed kernel's whole-line loads for the 4-bit formats (kernels/qmv_warp.cuh LINES): 0 picks
-/// ([`regs_lines`]), 1 on, 2 off. Set only by the benchmark and checks.
-#[doc(hidden)]
-pub static WARP_REGS_LINES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// The 4-bit formats with register-fed entries with and without whole-line loads (matmul.cu).
-fn regs_4bit(op: &MatmulOp) -> bool {
-    matches!((op.spec.mode(), op.spec.bits(), op.out_dtype), (Mode::Affine, 4, DType::F16 | DType::BF16) | (Mode::Mxfp4 | Mode::Nvfp4, 4, DType::F16))
-}
-
-/// Whether the register-fed kernel of `shape` loads whole lines (stage 28: the 4-bit formats from 32 M
-/// weights, where it takes the ring's place).
-fn regs_lines(op: &MatmulOp, shape: (usize, usize, usize)) -> bool {
-    regs_4bit(op)
-        && shape.1 == 256
-        && match WARP_REGS_LINES.load(std::sync::atomic::Ordering::Relaxed) {
-            1 => true,
-            2 => false,
-            _ => shape.0 != 16 || op.n * op.k >= 1 << 25,
-        }
-}
-
 /// Warps, codes per stage and register buffers of the register-fed kernel for `op`'s format, or None
 /// where matmul.cu compiles none. H100, min of two alternated runs each (bench/cuda-notes.md stages 26-27):
 /// affine 8-bit f16 best at 8 × 512 × 2, mxfp8 at 16 × 256 × 2; the narrower codes at 16 × 256 × 2 (below
 /// 32 M weights, 0.93-1.0× the 8 × 512 × 2 shape's time on 6144×4096, alike elsewhere).
 fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
-    if regs_4bit(op) && WARP_REGS_BUFFERS.load(std::sync::atomic::Ordering::Relaxed) == 3 && (op.spec.mode(), op.out_dtype) == (Mode::Affine, DType::F16) {
-        return Some((8, 256, 3));
-    }
     match (op.spec.mode(), op.spec.bits(), op.out_dtype) {
         (Mode::Affine, 8, DType::F16) => Some((8, 512, 2)),
         (Mode::Mxfp8, _, DType::F16 | DType::BF16) => Some((16, 256, 2)),
@@ -1007,11 +977,15 @@ fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
 ///   the old default. Between (4096², 8192×2048, 6144×4096): 0.89-1.06×, not taken.
 /// - the narrower codes below 32 M weights (stage 27: 1024×4096 … 6144×4096): 0.46-0.96× the time of qmv1
 ///   (affine) or the ring (fp4 from 16 M weights), the plain loads starting sooner than either's; from
-///   32 M weights they lose to the ring (1.0-1.2×).
+///   32 M weights they lose to the ring (1.0-1.2×), except:
+/// - affine 4-bit f16/bf16, groups of 64, K ≥ 8192 (stage 28, H200, two calls: 4096×14336 0.962-0.966× the
+///   ring's time for f16, 0.982× for bf16; H100 stage 26: 0.996× for f16). Not taken on 14336×4096 (1.035×),
+///   nor for fp4 (1.03-1.17×); 28672×4096 0.988-0.997× (within a run-to-run percent: left on the ring).
 fn regs_wins(op: &MatmulOp) -> bool {
     let weights = op.n * op.k;
     let (small, large) = (weights < 1 << 24, weights >= 1 << 25);
-    regs_shape(op).is_some() && weights >= M1_MEASURED_MIN && if op.spec.bits() == 8 { small || large } else { !large || regs_4bit(op) }
+    let long_k_affine4 = op.spec.mode() == Mode::Affine && op.spec.bits() == 4 && op.spec.group_size() == 64 && op.k >= 8192;
+    regs_shape(op).is_some() && weights >= M1_MEASURED_MIN && if op.spec.bits() == 8 { small || large } else { !large || long_k_affine4 }
 }
 
 #[derive(Debug)]
@@ -1019,7 +993,6 @@ struct RegsGeometry {
     warps: usize,
     ks: usize,
     nb: usize,
-    lines: bool,
     kp: usize,
     rounds: usize,
     blocks: u32,
@@ -1035,22 +1008,20 @@ fn m1_tile_split(n: usize, nst: usize, warps: usize, sms: usize) -> (usize, usiz
     let blocks = sms.min(tiles);
     let share = tiles.div_ceil(blocks);
     let mut kp = 1;
-    while kp * 2 <= warps && warps % (kp * 2) == 0 && share * kp * 2 <= warps && nst >= kp * 2 {
+    while kp * 2 <= warps && share * kp * 2 <= warps && nst >= kp * 2 {
         kp *= 2;
     }
     (blocks, kp, share.div_ceil(warps / kp))
 }
 
 /// Launch geometry of the register-fed kernel (`shape` from [`regs_shape`]): the ring kernel's tiles and
-/// K parts ([`warp_ring_geometry`]), no ring in shared memory (head and x; `lines`: a 2 KB stage scratch
-/// per warp).
-fn regs_geometry((warps, ks, nb): (usize, usize, usize), lines: bool, n: usize, k: usize, sms: usize) -> Option<RegsGeometry> {
+/// K parts ([`warp_ring_geometry`]), no ring in shared memory (head and x only).
+fn regs_geometry((warps, ks, nb): (usize, usize, usize), n: usize, k: usize, sms: usize) -> Option<RegsGeometry> {
     if k % ks != 0 {
         return None;
     }
     let (blocks, kp, rounds) = m1_tile_split(n, k / ks, warps, sms);
-    let scratch = if lines { warps * WRING_ROWS * 128 } else { 0 };
-    Some(RegsGeometry { warps, ks, nb, lines, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warp_ring_x_bytes(k) + scratch })
+    Some(RegsGeometry { warps, ks, nb, kp, rounds, blocks: blocks as u32, smem: 128 + WRING_HEAD_PER_WARP * warps + warp_ring_x_bytes(k) })
 }
 
 #[derive(Debug)]
@@ -1441,12 +1412,11 @@ mod bulk_layout_tests {
         // 8-bit from 16 M to 32 M weights (not faster), affine 8-bit bf16 (no kernel).
         assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 4096)) && !regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 6144, 4096)));
         assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 14336, 4096)) && !regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 1024, 4096)));
-        // Narrower codes: below 32 M weights only, where compiled; 4-bit from 32 M too (3 buffers).
-        assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096)) && regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 4096, 14336)));
-        assert!(!regs_wins(&op(Mode::Affine, 64, 6, DType::F16, 14336, 4096)) && !regs_wins(&op(Mode::Mxfp4, 32, 4, DType::BF16, 14336, 4096)));
-        let big = op(Mode::Affine, 64, 4, DType::BF16, 28672, 4096);
-        assert!(regs_shape(&big) == Some((16, 256, 2)) && regs_lines(&big, (16, 256, 2)));
-        assert!(!regs_lines(&op(Mode::Affine, 64, 4, DType::F16, 4096, 4096), (16, 256, 2)) && !regs_lines(&op(Mode::Affine, 64, 6, DType::F16, 14336, 4096), (16, 256, 2)));
+        // Narrower codes: below 32 M weights only, where compiled; affine4 g64 from 32 M weights with K ≥ 8192.
+        assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096)) && !regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 14336, 4096)));
+        assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 4096, 14336)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 4096, 14336)));
+        assert!(!regs_wins(&op(Mode::Affine, 32, 4, DType::F16, 4096, 14336)) && !regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 4096, 14336)));
+        assert!(!regs_wins(&op(Mode::Affine, 64, 6, DType::F16, 4096, 14336)) && !regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 28672, 4096)));
         assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 4096, 4096)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 1024, 4096)));
         assert!(regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 6144, 4096)) && regs_wins(&op(Mode::Affine, 32, 2, DType::F16, 2048, 2048)));
         assert!(!regs_wins(&op(Mode::Nvfp4, 16, 4, DType::BF16, 4096, 4096)) && !regs_wins(&op(Mode::Affine, 64, 5, DType::F16, 4096, 4096)));
@@ -1532,17 +1502,17 @@ mod bulk_layout_tests {
 
     #[test]
     fn regs_geometry_covers_the_tiles_and_fits() {
-        for (shape, lines) in [((8, 512, 2), false), ((16, 256, 2), false), ((16, 256, 2), true), ((8, 256, 3), true)] {
+        for shape in [(8, 512, 2), (16, 256, 2)] {
             for (n, k) in [(14336, 4096), (4096, 14336), (28672, 4096), (4096, 4096), (45, 5120), (17000, 512), (16, 512)] {
-                let g = regs_geometry(shape, lines, n, k, 132).unwrap();
+                let g = regs_geometry(shape, n, k, 132).unwrap();
                 let share = n.div_ceil(WRING_ROWS).div_ceil(g.blocks as usize);
                 assert!(g.kp <= g.warps && k / g.ks >= g.kp && g.smem <= SM90_SMEM_PER_BLOCK, "{g:?}");
                 assert!(g.rounds * (g.warps / g.kp) >= share && (g.rounds - 1) * (g.warps / g.kp) < share, "{g:?}");
             }
         }
         // 512-code stages need K a multiple of 512 (the M = 1 path's own condition); 256 go on.
-        assert!(regs_geometry((8, 512, 2), false, 4096, 4352, 132).is_none());
-        assert_eq!(regs_geometry((16, 256, 2), false, 4096, 4352, 132).unwrap().ks, 256);
+        assert!(regs_geometry((8, 512, 2), 4096, 4352, 132).is_none());
+        assert_eq!(regs_geometry((16, 256, 2), 4096, 4352, 132).unwrap().ks, 256);
     }
 
     #[test]

@@ -18,9 +18,7 @@ fn main() {
     // QMLX_WARP_RING_STAGES=n caps its ring stages per warp, QMLX_WARP_RING_KS=1024 its codes per stage,
     // QMLX_WARP_RING_PREFETCH=n its PDL L2 prefetch (n − 1 ring stages per warp; default picked per shape),
     // QMLX_WARP_FEED=1|2 feeds that path by each lane's own loads into registers (qmvr, 8-bit codes) or
-    // by the per-warp tensor-copy ring (default: picked per format and shape), QMLX_WARP_REGS_LINES=1|2
-    // its whole-line loads for the 4-bit formats on or off (default: on from 32 M weights),
-    // QMLX_WARP_REGS_BUFFERS=3 the trial 8 warps × 256 × 3 (whole lines) for affine4 f16.
+    // by the per-warp tensor-copy ring (default: picked per format and shape).
     // QMLX_GATHER_POLICY=1|2 forces the work-list kernel for M = 1 gathers on (wherever it applies) or
     // off, QMLX_GATHER_RING=4 its ring depth with two row tiles (QMLX_DECODE_WARPS=2|4 and
     // QMLX_DECODE_ROWS=1|2 set its warps and row tiles, QMLX_GATHER_MAX_BLOCKS its grid cap);
@@ -41,8 +39,6 @@ fn main() {
         ("QMLX_WARP_RING_KS", &qmlx_cuda::WARP_RING_KS),
         ("QMLX_WARP_RING_PREFETCH", &qmlx_cuda::WARP_RING_PREFETCH),
         ("QMLX_WARP_FEED", &qmlx_cuda::WARP_FEED),
-        ("QMLX_WARP_REGS_BUFFERS", &qmlx_cuda::WARP_REGS_BUFFERS),
-        ("QMLX_WARP_REGS_LINES", &qmlx_cuda::WARP_REGS_LINES),
         ("QMLX_GATHER_POLICY", &qmlx_cuda::GATHER_POLICY),
         ("QMLX_GATHER_RING", &qmlx_cuda::GATHER_RING),
         ("QMLX_GATHER_MAX_BLOCKS", &qmlx_cuda::GATHER_MAX_BLOCKS),
