@@ -209,6 +209,8 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
     let ms_env: Option<Vec<usize>> = std::env::var("QMLX_BENCH_MS").ok().map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect());
     let ms: &[usize] = ms_env.as_deref().unwrap_or(ms);
     let mut cases = Vec::new();
+    // QMLX_BENCH_AFFINE_GS=32: the affine rows with groups of 32 (the kernels' other group-size path).
+    let affine_gs: Option<u32> = std::env::var("QMLX_BENCH_AFFINE_GS").ok().and_then(|v| v.parse().ok());
     for (mode, gs, bits) in [
         (Mode::Affine, 64, 4),
         (Mode::Affine, 64, 8),
@@ -220,6 +222,7 @@ pub fn run(dev: &Device, quick: bool, decode: bool, prefill: bool) {
         (Mode::Mxfp8, 32, 8),
         (Mode::Nvfp4, 16, 4),
     ] {
+        let gs = if mode == Mode::Affine { affine_gs.unwrap_or(gs) } else { gs };
         let spec = QuantSpec::new(mode, gs, bits).unwrap();
         cases.push(Case { spec, dtype: DType::F16 });
         // bf16 for the 4/8-bit affine rows, (prefill) mxfp4 and (decode) the fp modes.

@@ -977,11 +977,17 @@ fn regs_shape(op: &MatmulOp) -> Option<(usize, usize, usize)> {
 ///   the old default. Between (4096², 8192×2048, 6144×4096): 0.89-1.06×, not taken.
 /// - the narrower codes below 32 M weights (stage 27: 1024×4096 … 6144×4096): 0.46-0.96× the time of qmv1
 ///   (affine) or the ring (fp4 from 16 M weights), the plain loads starting sooner than either's; from
-///   32 M weights they lose to the ring (1.0-1.2×).
+///   32 M weights they lose to the ring (1.0-1.2×), except:
+/// - affine 4-bit f16/bf16, groups of 64, K ≥ 8192 and N ≤ 4096 (≤ 2 row tiles per SM: the 16 warps split K
+///   8 ways; stage 28, H200, three calls: 4096×14336 0.962-0.966× the ring's time for f16, 0.982× for bf16;
+///   H100 stage 26: 0.996× for f16). Not taken on 14336×4096 (1.035×), for groups of 32 (1.04×), nor for fp4
+///   (1.03-1.17×); 28672×4096 0.988-0.997× (within a run-to-run percent: left on the ring); wider N with
+///   K ≥ 8192 not measured.
 fn regs_wins(op: &MatmulOp) -> bool {
     let weights = op.n * op.k;
     let (small, large) = (weights < 1 << 24, weights >= 1 << 25);
-    regs_shape(op).is_some() && weights >= M1_MEASURED_MIN && if op.spec.bits() == 8 { small || large } else { !large }
+    let long_k_affine4 = op.spec.mode() == Mode::Affine && op.spec.bits() == 4 && op.spec.group_size() == 64 && op.k >= 8192 && op.n <= 4096;
+    regs_shape(op).is_some() && weights >= M1_MEASURED_MIN && if op.spec.bits() == 8 { small || large } else { !large || long_k_affine4 }
 }
 
 #[derive(Debug)]
@@ -1408,8 +1414,12 @@ mod bulk_layout_tests {
         // 8-bit from 16 M to 32 M weights (not faster), affine 8-bit bf16 (no kernel).
         assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::F16, 4096, 4096)) && !regs_wins(&op(Mode::Mxfp8, 32, 8, DType::F16, 6144, 4096)));
         assert!(!regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 14336, 4096)) && !regs_wins(&op(Mode::Affine, 64, 8, DType::BF16, 1024, 4096)));
-        // Narrower codes: below 32 M weights only, where compiled.
+        // Narrower codes: below 32 M weights only, where compiled; affine4 g64 from 32 M weights with K ≥ 8192, N ≤ 4096.
         assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 14336, 4096)) && !regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 14336, 4096)));
+        assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 4096, 14336)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 4096, 14336)));
+        assert!(!regs_wins(&op(Mode::Affine, 32, 4, DType::F16, 4096, 14336)) && !regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 4096, 14336)));
+        assert!(!regs_wins(&op(Mode::Affine, 64, 6, DType::F16, 4096, 14336)) && !regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 28672, 4096)));
+        assert!(!regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 8192, 28672)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 4096, 11008)));
         assert!(regs_wins(&op(Mode::Affine, 64, 4, DType::F16, 4096, 4096)) && regs_wins(&op(Mode::Affine, 64, 4, DType::BF16, 1024, 4096)));
         assert!(regs_wins(&op(Mode::Nvfp4, 16, 4, DType::F16, 6144, 4096)) && regs_wins(&op(Mode::Affine, 32, 2, DType::F16, 2048, 2048)));
         assert!(!regs_wins(&op(Mode::Nvfp4, 16, 4, DType::BF16, 4096, 4096)) && !regs_wins(&op(Mode::Affine, 64, 5, DType::F16, 4096, 4096)));
