@@ -680,9 +680,9 @@ fn avx512vnni_int_dots_extreme_sums() {
 
 /// The 4-bit integer row dots of `Kernels::Avx512Vnni` at decode-like K (4096 and a K tail
 /// after it) over several row tiles (N = 67: 8-row scale tiles and a 3-row rest): f32 x on 3
-/// limbs (limb 1's accumulators start at limb 0 · 2^8, stage 13), f16 x with its scales read as
-/// f32 per row tile (stage 13), bf16 x with them read as stored; affine g32/g64/g128, mxfp4 and
-/// nvfp4, M = 1..4, fresh random x plain, with 100× outliers and with 64-groups over 4 decades.
+/// limbs, f16 x with its scales read as f32 per row tile (stage 13), bf16 x with them read as
+/// stored; affine g32/g64/g128, mxfp4 and nvfp4, M = 1..4, fresh random x plain, with 100×
+/// outliers and with 64-groups over 4 decades.
 fn check_int4_dots_decode_k<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
     let mut checked = 0;
     for (spec, g) in specs().into_iter().filter(|(s, _)| s.bits() == 4) {

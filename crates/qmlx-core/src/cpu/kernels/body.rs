@@ -354,45 +354,20 @@ pub(crate) unsafe fn dot_rows_int<I: Isa, const B: u32, const KIND: u8, const SC
         }
         let xr: [*const i8; MR] = each!(m < MR => a.xl.add(m * a.xl_stride + b * rec));
         let mut acc = int_acc_start::<I, LIMBS, NR, MR>(&xr, LIMBS * INT_SPAN + 64);
-        if LIMBS < 3 {
-            // One half (even / odd codes) of every row at a time: NR code vectors live instead of
-            // 2·NR (the other half's unpacking is dead code here and the load an L1 hit).
-            for h in 0..2 {
-                let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND, VBMI>(a.w.add(n * a.w_stride + b * span_words))[h]);
-                for l in 0..LIMBS {
-                    for m in 0..MR {
-                        let xp = xr[m].add(l * INT_SPAN + h * (INT_SPAN / 2));
-                        for n in 0..NR {
-                            acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n], xp);
-                        }
-                    }
-                }
-            }
-            int_fold_span::<I, SC, LIMBS, NR, MR, 0>(a, &acc, b * gpb, gpb, &xr, LIMBS * INT_SPAN, &mut tot);
-            continue;
-        }
-        // 3 limbs (f32 x, single x rows): limb 0 over both halves first, then limb 1 starts at
-        // limb 0 · 2^8, so the fold joins two limbs, not three (one add less per row and span).
-        // Both halves' codes live: 2·NR vectors (with 3·NR accumulators, MR = 1).
-        let codes: [[I::W; 2]; NR] = each!(n < NR => I::int_codes::<B, KIND, VBMI>(a.w.add(n * a.w_stride + b * span_words)));
-        for l in 0..LIMBS {
-            if l == 1 {
-                for n in 0..NR {
-                    for m in 0..MR {
-                        acc[n][m][1] = I::int_join_limbs(acc[n][m][0], I::int_zero());
-                    }
-                }
-            }
-            for h in 0..2 {
+        // One half (even / odd codes) of every row at a time: NR code vectors live instead of
+        // 2·NR (the other half's unpacking is dead code here and the load an L1 hit).
+        for h in 0..2 {
+            let codes: [I::W; NR] = each!(n < NR => I::int_codes::<B, KIND, VBMI>(a.w.add(n * a.w_stride + b * span_words))[h]);
+            for l in 0..LIMBS {
                 for m in 0..MR {
                     let xp = xr[m].add(l * INT_SPAN + h * (INT_SPAN / 2));
                     for n in 0..NR {
-                        acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n][h], xp);
+                        acc[n][m][l] = I::dot_u8_i8(acc[n][m][l], codes[n], xp);
                     }
                 }
             }
         }
-        int_fold_span::<I, SC, LIMBS, NR, MR, 1>(a, &acc, b * gpb, gpb, &xr, LIMBS * INT_SPAN, &mut tot);
+        int_fold_span::<I, SC, LIMBS, NR, MR>(a, &acc, b * gpb, gpb, &xr, LIMBS * INT_SPAN, &mut tot);
     }
     if SC == scale_kind::F32 {
         finish_block_rows::<I, B, KIND, NR, MR>(a, &tot, spans * INT_SPAN, out);
@@ -421,10 +396,9 @@ unsafe fn int_acc_start<I: Isa, const LIMBS: usize, const NR: usize, const MR: u
 /// Folds one span's (step's) limb accumulators into the f32 totals: limbs joined and converted,
 /// times the per-lane group scales (row n's from scale index `first_scale`, `gpb` groups; f32 or
 /// 16-bit as stored, `SC`) and the x record's lane factors (byte `factors` of each record).
-/// Limbs before `FIRST` are already joined into limb `FIRST` (its accumulator started there).
 #[inline(always)]
 #[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
-unsafe fn int_fold_span<I: Isa, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize, const FIRST: usize>(
+unsafe fn int_fold_span<I: Isa, const SC: u8, const LIMBS: usize, const NR: usize, const MR: usize>(
     a: &DotArgs,
     acc: &[[[I::W; LIMBS]; MR]; NR],
     first_scale: usize,
@@ -440,8 +414,8 @@ unsafe fn int_fold_span<I: Isa, const SC: u8, const LIMBS: usize, const NR: usiz
             I::lane_scales_u16::<SC>((a.scales as *const u16).add(n * a.s_stride + first_scale), gpb)
         };
         for m in 0..MR {
-            let mut j = acc[n][m][FIRST];
-            for l in FIRST + 1..LIMBS {
+            let mut j = acc[n][m][0];
+            for l in 1..LIMBS {
                 j = I::int_join_limbs(j, acc[n][m][l]);
             }
             let f = I::mul(s, I::load(xr[m].add(factors) as *const f32));
@@ -918,7 +892,7 @@ unsafe fn dot_rows_int2<I: Isa, const B: u32, const SC: u8, const LIMBS: usize, 
                 }
             }
         }
-        int_fold_span::<I, SC, LIMBS, NR, MR, 0>(a, &acc, st * gpb, gpb, &xr, LIMBS * 256, &mut tot);
+        int_fold_span::<I, SC, LIMBS, NR, MR>(a, &acc, st * gpb, gpb, &xr, LIMBS * 256, &mut tot);
     }
     if SC == scale_kind::F32 {
         finish_block_rows::<I, B, { kind::UINT }, NR, MR>(a, &tot, steps * INT2_STEP, out);
