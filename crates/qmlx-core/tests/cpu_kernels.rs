@@ -680,8 +680,8 @@ fn avx512vnni_int_dots_extreme_sums() {
 
 /// The 4-bit integer row dots of `Kernels::Avx512Vnni` at decode-like K (4096 and a K tail
 /// after it) over several row tiles (N = 67: 8-row scale tiles and a 3-row rest): f32 x on 3
-/// limbs, f16 x with its scales read as f32 per row tile (stage 13), bf16 x with them read as
-/// stored; affine g32/g64/g128, mxfp4 and nvfp4, M = 1..4, fresh random x plain, with 100×
+/// limbs, f16 x with its scales read as f32 per row tile (M=1, stage 13) or as stored (M > 1),
+/// bf16 x with them read as stored; affine g32/g64/g128, mxfp4 and nvfp4, M = 1..4, fresh random x plain, with 100×
 /// outliers and with 64-groups over 4 decades.
 fn check_int4_dots_decode_k<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
     let mut checked = 0;
