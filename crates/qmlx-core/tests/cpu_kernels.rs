@@ -677,3 +677,59 @@ fn avx512vnni_int_dots_extreme_sums() {
     let n = check_int_dots_extreme_sums::<f32>(k, &mut rng) + check_int_dots_extreme_sums::<f16>(k, &mut rng) + check_int_dots_extreme_sums::<bf16>(k, &mut rng);
     eprintln!("{test}: {n} cases checked against the reference");
 }
+
+/// The 4-bit integer row dots of `Kernels::Avx512Vnni` at decode-like K (4096 and a K tail
+/// after it) over several row tiles (N = 67: 8-row scale tiles and a 3-row rest): f32 x on 3
+/// limbs, f16 x with its scales read as f32 per row tile (M=1, stage 13) or as stored (M > 1),
+/// bf16 x with them read as stored; affine g32/g64/g128, mxfp4 and nvfp4, M = 1..4, fresh random x plain, with 100×
+/// outliers and with 64-groups over 4 decades.
+fn check_int4_dots_decode_k<T: Float + Element>(kernels: Kernels, rng: &mut StdRng) -> usize {
+    let mut checked = 0;
+    for (spec, g) in specs().into_iter().filter(|(s, _)| s.bits() == 4) {
+        let gs = spec.group_size() as usize;
+        for k in [4096, 4096 + gs.max(32)] {
+            for m in 1..=4 {
+                for shape in 0..3 {
+                    let mut case = Case::<T>::new(rng, spec, g, 1, 67, k, m, true);
+                    let mut x: Vec<f32> = case.x.iter().map(|v| v.to_f32()).collect();
+                    match shape {
+                        0 => {}
+                        1 => {
+                            for _ in 0..8 {
+                                let i = rng.random_range(0..x.len());
+                                x[i] *= 100.0;
+                            }
+                        }
+                        _ => {
+                            for b in x.chunks_mut(64) {
+                                let f = 10f32.powf(rng.random::<f32>() * 4.0 - 3.0);
+                                b.iter_mut().for_each(|v| *v *= f);
+                            }
+                        }
+                    }
+                    case.x = x.iter().map(|&v| T::from_f32(v)).collect();
+                    let (y_ref, op) = case.run(Kernels::Reference);
+                    let (y, _) = case.run(kernels);
+                    let (e_ref, e) = (case.error(&y_ref, &op), case.error(&y, &op));
+                    let bound = (1.5 * e_ref).max(floor_for(T::DTYPE));
+                    assert!(e <= bound, "{} {spec} {} K={k} m={m} x shape {shape}: err {e:.3e} > {bound:.3e} (reference {e_ref:.3e})", kernels.name(), T::DTYPE);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    checked
+}
+
+#[test]
+fn avx512vnni_int4_dots_decode_k() {
+    let test = "avx512vnni_int4_dots_decode_k";
+    if !Kernels::Avx512Vnni.is_supported() {
+        println!("SKIP {test}: this CPU does not support the avx512vnni kernels");
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(common::seed(test));
+    let k = Kernels::Avx512Vnni;
+    let n = check_int4_dots_decode_k::<f32>(k, &mut rng) + check_int4_dots_decode_k::<f16>(k, &mut rng) + check_int4_dots_decode_k::<bf16>(k, &mut rng);
+    eprintln!("{test}: {n} cases checked against the reference");
+}

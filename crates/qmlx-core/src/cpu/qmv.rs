@@ -165,12 +165,9 @@ pub(super) fn run_t<T: Float>(
         vec![]
     };
     // bf16/f16 affine scales and biases read as stored by the integer dots (no per-tile
-    // conversion) where every block of x rows takes them with 2 limbs and K is whole spans.
-    let sc = match T::DTYPE {
-        crate::DType::BF16 => kernels::scale_kind::BF16,
-        crate::DType::F16 => kernels::scale_kind::F16,
-        _ => kernels::scale_kind::F32,
-    };
+    // conversion) where every block of x rows takes them with 2 limbs and K is whole spans
+    // (and `int_dot_scale_kind` says so for this width and dtype).
+    let sc = kernels::int_dot_scale_kind(&op.spec, T::DTYPE, m);
     // (2/3/5/6-bit integer dots step 256 codes: K whole steps.)
     let whole = if kernels::int_steps(op.spec.bits()) { 2 * kernels::INT_SPAN } else { kernels::INT_SPAN };
     let sc = if affine && !float_blocks && k % whole == 0 && [l4, l2, l1].iter().all(|&l| l == 0 || l == 2) {

@@ -332,6 +332,26 @@ pub(crate) fn int_dot_limbs(kernels: Kernels, spec: &QuantSpec, dtype: crate::DT
     }
 }
 
+/// How the integer row dots of `spec` read affine scales and biases of `dtype` for `m` x rows
+/// where they may read 16-bit ones as stored ([`scale_kind`]`::BF16`/`F16`; the caller checks the
+/// rest: every block of x rows on 2 limbs, K whole spans): f32 scales as stored, bf16 as stored,
+/// f16 as stored except for 4-bit codes with one x row, whose f16 ones are converted to f32 once
+/// per row tile (`scale_kind::F32`, as for f32 x). The 4-bit `dot_rows_int` instance with f16
+/// scales (a word permute and a zmm `vcvtph2ps` per row and span, where bf16 takes one word
+/// permute) streamed worse from DRAM at M=1: 4096×4096 one thread, f16 vs bf16 x 619-681 vs
+/// 529-621 µs (affine4g64, g32/g128 alike), though not slower in L2 (15.0 vs 15.3 µs per 128
+/// rows); the f32 tile path ran f16 like bf16 (518-558 vs 518-532 µs). Not at M=4 (f16 was not
+/// slower than bf16 there, and the tile path measured 3-8 % slower relative to bf16), nor for
+/// the 256-code-step kernels (2/3/5/6-bit: no such gap) (stage 13,
+/// bench/results/cpu-2026-11-28-stage13-notes.md).
+pub(crate) fn int_dot_scale_kind(spec: &QuantSpec, dtype: crate::DType, m: usize) -> u8 {
+    match dtype {
+        crate::DType::BF16 => body::scale_kind::BF16,
+        crate::DType::F16 if body::int_steps(spec.bits()) || m > 1 => body::scale_kind::F16,
+        _ => body::scale_kind::F32,
+    }
+}
+
 /// Bytes per [`INT_SPAN`] elements of x as the row dots of `spec` with `limbs` take them
 /// (int8 limb records; mxfp8: bf16 terms).
 pub(crate) fn x_record_bytes(spec: &QuantSpec, limbs: usize) -> usize {
