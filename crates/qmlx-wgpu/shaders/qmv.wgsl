@@ -579,7 +579,6 @@ struct XH {
     o2: vec4<u32>,
     o3: vec4<u32>,
     u: f32,
-    s: f32, // affine: the unit's Σx (unscaled, f32; affine groups hold whole units); fp4: 0
 }
 
 // Octet o (a literal at every call) of a prepared x row.
@@ -609,42 +608,12 @@ fn qmv_half_x(x_row: u32, row0: u32) -> XH {
     let k = qmv_half_k(m);
     let s = u32(k + 15) << 10u;
     let sp = s | (s << 16u);
-    var xh = XH(qh_prep(x0, sp), qh_prep(x1, sp), qh_prep(x2, sp), qh_prep(x3, sp), bitcast<f32>(u32(127 - k) << 23u), 0.0);
-    if MODE == MODE_AFFINE {
-        // Σx per octet in f16 (four values a half: < 2^15, qmv_half_k), then f32.
-        let a = (qh_f32(qh_sum8(xh.o0)) + qh_f32(qh_sum8(xh.o1))) + (qh_f32(qh_sum8(xh.o2)) + qh_f32(qh_sum8(xh.o3)));
-        xh.s = (a.x + a.y) * xh.u;
-    }
-    return xh;
-}
-
-// With one x row per tile (QMV_XROWS = 1, the M = 1 decode) and rows of at most 32·qh_xs_units()
-// elements (qmv_half.wgsl), the workgroup prepares the row once (qmv_half_x per unit, the threads
-// taking units in turn) into workgroup memory before the weights' loop, and each thread's unit
-// reads its prepared x from there: the x side of the f16 path (max|x|, scale, pairing, Σx:
-// ≈ 150 of affine 4-bit's 667-instruction loop, stage 17) is then done once per workgroup
-// instead of once per team and unit.
-fn qmv_half_shared() -> bool {
-    return qmv_half() && qmv_word_kernel() && QMV_XROWS == 1u && p.wpr <= 4u * qh_xs_units();
-}
-
-// The shared x row's preparation (qmv_half_shared: the caller checks; every thread calls it,
-// then the barrier).
-fn qmv_half_share(lid: u32, x_row: u32, units: u32) {
-    for (var u = lid; u < units; u += QMV_WG) {
-        let xh = qmv_half_x(x_row, u * 32u);
-        qh_xs_put(u, xh.o0, xh.o1, xh.o2, xh.o3, vec2<f32>(xh.u, xh.s));
-    }
-}
-
-fn qmv_half_shared_x(c: u32) -> XH {
-    let m = qh_xs_meta(c);
-    return XH(qh_xs_octet(c, 0u), qh_xs_octet(c, 1u), qh_xs_octet(c, 2u), qh_xs_octet(c, 3u), m.x, m.y);
+    return XH(qh_prep(x0, sp), qh_prep(x1, sp), qh_prep(x2, sp), qh_prep(x3, sp), bitcast<f32>(u32(127 - k) << 23u));
 }
 
 // Octet o (a literal) of unit w: per x row and column four packed multiply-adds give two f16 sums
-// of four products, which go to f32 and into d times 2^-k.
-fn qmv_octet_h(w: Unit4, o: u32, count: u32, xh: ptr<function, array<XH, 8>>, d: ptr<function, array<vec4<f32>, 8>>) {
+// of four products, which go to f32 and into d times 2^-k (and the octet's Σx into sx, affine).
+fn qmv_octet_h(w: Unit4, o: u32, count: u32, xh: ptr<function, array<XH, 8>>, d: ptr<function, array<vec4<f32>, 8>>, sx: ptr<function, array<f32, 8>>) {
     let h0 = qmv_h4(w.c0[o]);
     var h1 = h0;
     var h2 = h0;
@@ -662,6 +631,10 @@ fn qmv_octet_h(w: Unit4, o: u32, count: u32, xh: ptr<function, array<XH, 8>>, d:
         if mi < count {
             let xo = qmv_xh_octet((*xh)[mi], o);
             let u = (*xh)[mi].u;
+            if MODE == MODE_AFFINE {
+                let s8 = qh_f32(qh_sum8(xo));
+                (*sx)[mi] += s8.x + s8.y;
+            }
             let r0 = qh_dot8(h0, xo);
             (*d)[mi].x = fma(r0.x + r0.y, u, (*d)[mi].x);
             if QMV_COLS > 1u {
@@ -684,17 +657,17 @@ fn qmv_octet_h(w: Unit4, o: u32, count: u32, xh: ptr<function, array<XH, 8>>, d:
 // (and affine B in b), added to qacc: A·Σ x·f + B·Σx.
 fn qmv_group_h(w: Unit4, o0: u32, n: u32, a: vec4<f32>, b: vec4<f32>, count: u32, xh: ptr<function, array<XH, 8>>) {
     var d: array<vec4<f32>, 8>; // [x row] × columns
-    qmv_octet_h(w, o0, count, xh, &d);
-    qmv_octet_h(w, o0 + 1u, count, xh, &d);
+    var sx: array<f32, 8>; // [x row]: the group's Σx (prepared)
+    qmv_octet_h(w, o0, count, xh, &d, &sx);
+    qmv_octet_h(w, o0 + 1u, count, xh, &d, &sx);
     if n > 2u {
-        qmv_octet_h(w, o0 + 2u, count, xh, &d);
-        qmv_octet_h(w, o0 + 3u, count, xh, &d);
+        qmv_octet_h(w, o0 + 2u, count, xh, &d, &sx);
+        qmv_octet_h(w, o0 + 3u, count, xh, &d, &sx);
     }
     for (var mi = 0u; mi < QMV_XROWS; mi++) {
         if mi < count {
             if MODE == MODE_AFFINE {
-                // Affine groups (32, 64, 128 elements) hold whole units: n = 4.
-                qacc[mi] += a * d[mi] + b * (*xh)[mi].s;
+                qacc[mi] += a * d[mi] + b * (sx[mi] * (*xh)[mi].u);
             } else {
                 qacc[mi] += a * d[mi];
             }
@@ -737,13 +710,9 @@ fn qmv_unit_h(c: u32, w: Unit4, count: u32, global_factor: f32) {
     let goct = min(GS / 8u, 4u); // octets of one group within the unit
     let row0 = c * 32u; // first element of the unit
     var xh: array<XH, 8>; // [x row]
-    if qmv_half_shared() {
-        xh[0] = qmv_half_shared_x(c);
-    } else {
-        for (var mi = 0u; mi < QMV_XROWS; mi++) {
-            if mi < count {
-                xh[mi] = qmv_half_x(qmv_xrow[mi], row0);
-            }
+    for (var mi = 0u; mi < QMV_XROWS; mi++) {
+        if mi < count {
+            xh[mi] = qmv_half_x(qmv_xrow[mi], row0);
         }
     }
     let z = vec4<f32>(0.0);
@@ -1040,10 +1009,6 @@ fn qmv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     // step is issued before any is used, from code written out per unit with no `break` and no
     // dynamically indexed array, so the loaded vectors stay in registers; then the lane's last
     // units one at a time.
-    if qmv_half_shared() {
-        qmv_half_share(lid, x_rows[0], units);
-        workgroupBarrier();
-    }
     let wstep = QMV_LANES * QMV_UNROLL;
     var u0 = select(units, lane, word_path && count > 0u);
     if qmv_words_n() {

@@ -65,31 +65,3 @@ fn qh_sub(h: vec4<u32>, c: u32) -> vec4<u32> {
 fn qh_f32(a: u32) -> vec2<f32> {
     return vec2<f32>(qh(a));
 }
-
-// qmv's x row prepared once per workgroup (qmv.wgsl qmv_half_shared): unit u's four octets of
-// x pairs at [octet][u], so a warp's lanes (consecutive units) read consecutive 16-byte vectors
-// (no bank conflicts), and per unit (2^-k, Σx). Only f16-path modules declare it (40 KB with
-// qmv's 4 KB of partial sums: 5 workgroups an SM on the H200, 128 threads each: 20 warps, 256: 40).
-const QH_XS_UNITS: u32 = 512u;
-var<workgroup> qh_xs: array<vec4<u32>, 2048>; // 4 × QH_XS_UNITS
-var<workgroup> qh_xs_m: array<vec2<f32>, 512>;
-
-fn qh_xs_units() -> u32 {
-    return QH_XS_UNITS;
-}
-
-fn qh_xs_put(u: u32, o0: vec4<u32>, o1: vec4<u32>, o2: vec4<u32>, o3: vec4<u32>, m: vec2<f32>) {
-    qh_xs[u] = o0;
-    qh_xs[QH_XS_UNITS + u] = o1;
-    qh_xs[2u * QH_XS_UNITS + u] = o2;
-    qh_xs[3u * QH_XS_UNITS + u] = o3;
-    qh_xs_m[u] = m;
-}
-
-fn qh_xs_octet(u: u32, o: u32) -> vec4<u32> {
-    return qh_xs[o * QH_XS_UNITS + u];
-}
-
-fn qh_xs_meta(u: u32) -> vec2<f32> {
-    return qh_xs_m[u];
-}

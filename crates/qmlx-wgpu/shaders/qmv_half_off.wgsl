@@ -33,18 +33,3 @@ fn qh_sub(h: vec4<u32>, c: u32) -> vec4<u32> {
 fn qh_f32(a: u32) -> vec2<f32> {
     return vec2<f32>(0.0);
 }
-
-fn qh_xs_units() -> u32 {
-    return 0u;
-}
-
-fn qh_xs_put(u: u32, o0: vec4<u32>, o1: vec4<u32>, o2: vec4<u32>, o3: vec4<u32>, m: vec2<f32>) {
-}
-
-fn qh_xs_octet(u: u32, o: u32) -> vec4<u32> {
-    return vec4<u32>(0u);
-}
-
-fn qh_xs_meta(u: u32) -> vec2<f32> {
-    return vec2<f32>(0.0);
-}
