@@ -228,9 +228,11 @@ fn qmv_x8v(x_row: u32, j: u32) -> X8 {
 }
 
 // Whether affine 4-bit codes with 16-bit x take the split decode (pairs4, qmv_dot8_split): the
-// one- and two-code decodes (QMV_DECODE 1, 2), not the f16 path's.
+// one- and two-code decodes (QMV_DECODE 1, 2), not the f16 path's, and tiles of one x row (the
+// M = 1 decode, where it was timed: stage 18, H200 −2 to −4 %; with more rows its second set of
+// sums costs registers per row).
 fn qmv_split4() -> bool {
-    return MODE == MODE_AFFINE && BITS == 4u && XDT != DT_F32 && QMV_DECODE != 0u && QMV_DECODE != 3u;
+    return MODE == MODE_AFFINE && BITS == 4u && XDT != DT_F32 && QMV_DECODE != 0u && QMV_DECODE != 3u && QMV_XROWS == 1u;
 }
 
 // Codes j and j + 4 of a word of 4-bit codes as f16 pairs, pair j in component j (QMV_DECODE = 1).
