@@ -227,11 +227,27 @@ fn qmv_x8v(x_row: u32, j: u32) -> X8 {
     return X8(bitcast<vec4<f32>>(lo), bitcast<vec4<f32>>(hi));
 }
 
+// Whether affine 4-bit codes with 16-bit x take the split decode (pairs4, qmv_dot8_split): the
+// one- and two-code decodes (QMV_DECODE 1, 2), not the f16 path's, and tiles of one x row (the
+// M = 1 decode, where it was timed: stage 18, H200 −2 to −4 %; with more rows its second set of
+// sums costs registers per row).
+fn qmv_split4() -> bool {
+    return MODE == MODE_AFFINE && BITS == 4u && XDT != DT_F32 && QMV_DECODE != 0u && QMV_DECODE != 3u && QMV_XROWS == 1u;
+}
+
 // Codes j and j + 4 of a word of 4-bit codes as f16 pairs, pair j in component j (QMV_DECODE = 1).
 // Affine: 1 + q/16 (q into the top four mantissa bits of 1.0 = 0x3c00). fp4 (sign, 2-bit
 // exponent, 1-bit mantissa): the sign to bit 15 and the three other bits to bits 9..11, which
 // reads as the fp4 value · 2^-14 (exponent 0 → the f16 subnormal m · 2^-15).
 fn pairs4(w: u32) -> vec4<u32> {
+    if qmv_split4() {
+        // Codes (0, 4) and (1, 5) are in place as they are, (2, 6) and (3, 7) after one shift by
+        // 8, if the even codes go under mantissa bits 0..3 (1 + q·2^-10) and the odd ones under
+        // bits 4..7 (1 + q·2^-6): one shift a word instead of four (qmv_unit takes the two scales
+        // apart: qmv_dot8_split).
+        let v = vec4<u32>(w, w, w >> 8u, w >> 8u);
+        return (v & vec4<u32>(0x000f000fu, 0x00f000f0u, 0x000f000fu, 0x00f000f0u)) | vec4<u32>(qmv_one16);
+    }
     if MODE == MODE_AFFINE {
         let v = vec4<u32>(w << 6u, w << 2u, w >> 2u, w >> 6u);
         return (v & vec4<u32>(0x03c003c0u)) | vec4<u32>(qmv_one16);
@@ -360,6 +376,25 @@ fn qmv_dot8(d: f32, f: W8, xs: X8) -> f32 {
     return fma(f.hi.w, xs.hi.w, s);
 }
 
+// qmv_dot8 for the split decode (qmv_split4): the even codes' sum (f = 1 + q·2^-10) in .x and the
+// odd codes' (1 + q·2^-6) in .y.
+fn qmv_dot8_split(d: vec2<f32>, f: W8, xs: X8) -> vec2<f32> {
+    if QMV_DOT == 1u {
+        let e = dot(vec4<f32>(f.lo.x, f.lo.z, f.hi.x, f.hi.z), vec4<f32>(xs.lo.x, xs.lo.z, xs.hi.x, xs.hi.z));
+        let o = dot(vec4<f32>(f.lo.y, f.lo.w, f.hi.y, f.hi.w), vec4<f32>(xs.lo.y, xs.lo.w, xs.hi.y, xs.hi.w));
+        return d + vec2<f32>(e, o);
+    }
+    var e = fma(f.lo.x, xs.lo.x, d.x);
+    var o = fma(f.lo.y, xs.lo.y, d.y);
+    e = fma(f.lo.z, xs.lo.z, e);
+    o = fma(f.lo.w, xs.lo.w, o);
+    e = fma(f.hi.x, xs.hi.x, e);
+    o = fma(f.hi.y, xs.hi.y, o);
+    e = fma(f.hi.z, xs.hi.z, e);
+    o = fma(f.hi.w, xs.hi.w, o);
+    return vec2<f32>(e, o);
+}
+
 // (A, B) of the group holding element j of stored row `row` on the word path: the group adds
 // A·Σx·f + B·Σx with f as qmv_w8 gives it. fp4 f16 pairs carry the values · 2^-14, so A carries
 // 2^14, folded into the scale's exponent: mxfp4's E8M0 byte b is 2^(b-127), so A is the float
@@ -485,8 +520,10 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
                 b[ci] = ab.y;
             }
         }
-        var d: array<vec4<f32>, 8>; // [x row] × columns
-        var sx: array<f32, 8>;
+        var d: array<vec4<f32>, 8>; // [x row] × columns (split: the even codes')
+        var sx: array<f32, 8>; // (split: Σx of the even elements)
+        var d2: array<vec4<f32>, 8>; // split: the odd codes' sums
+        var sx2: array<f32, 8>; // split: Σx of the odd elements
         for (var o = o0; o < o0 + goct; o++) {
             let f0 = qmv_w8_at(w.c0, o * wpo);
             var f1 = f0;
@@ -504,18 +541,42 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
             for (var mi = 0u; mi < QMV_XROWS; mi++) {
                 if mi < count {
                     let xs = qmv_x8v(qmv_xrow[mi], j0 + (o - o0) * 8u);
-                    if MODE == MODE_AFFINE {
-                        sx[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
-                    }
-                    d[mi].x = qmv_dot8(d[mi].x, f0, xs);
-                    if QMV_COLS > 1u {
-                        d[mi].y = qmv_dot8(d[mi].y, f1, xs);
-                    }
-                    if QMV_COLS > 2u {
-                        d[mi].z = qmv_dot8(d[mi].z, f2, xs);
-                    }
-                    if QMV_COLS > 3u {
-                        d[mi].w = qmv_dot8(d[mi].w, f3, xs);
+                    if qmv_split4() {
+                        let t = xs.lo + xs.hi;
+                        sx[mi] += t.x + t.z;
+                        sx2[mi] += t.y + t.w;
+                        let r0 = qmv_dot8_split(vec2<f32>(d[mi].x, d2[mi].x), f0, xs);
+                        d[mi].x = r0.x;
+                        d2[mi].x = r0.y;
+                        if QMV_COLS > 1u {
+                            let r1 = qmv_dot8_split(vec2<f32>(d[mi].y, d2[mi].y), f1, xs);
+                            d[mi].y = r1.x;
+                            d2[mi].y = r1.y;
+                        }
+                        if QMV_COLS > 2u {
+                            let r2 = qmv_dot8_split(vec2<f32>(d[mi].z, d2[mi].z), f2, xs);
+                            d[mi].z = r2.x;
+                            d2[mi].z = r2.y;
+                        }
+                        if QMV_COLS > 3u {
+                            let r3 = qmv_dot8_split(vec2<f32>(d[mi].w, d2[mi].w), f3, xs);
+                            d[mi].w = r3.x;
+                            d2[mi].w = r3.y;
+                        }
+                    } else {
+                        if MODE == MODE_AFFINE {
+                            sx[mi] += dot(xs.lo + xs.hi, vec4<f32>(1.0));
+                        }
+                        d[mi].x = qmv_dot8(d[mi].x, f0, xs);
+                        if QMV_COLS > 1u {
+                            d[mi].y = qmv_dot8(d[mi].y, f1, xs);
+                        }
+                        if QMV_COLS > 2u {
+                            d[mi].z = qmv_dot8(d[mi].z, f2, xs);
+                        }
+                        if QMV_COLS > 3u {
+                            d[mi].w = qmv_dot8(d[mi].w, f3, xs);
+                        }
                     }
                 }
             }
@@ -523,7 +584,14 @@ fn qmv_unit(c: u32, w: Unit4, count: u32, global_factor: f32) {
         for (var mi = 0u; mi < QMV_XROWS; mi++) {
             if mi < count {
                 // The fp modes have no B (and no Σx): one multiply-add a column, not two.
-                if MODE == MODE_AFFINE {
+                if qmv_split4() {
+                    // a = 16s, b = b' - 16s (qmv_group): even codes s·2^10·(Σ x·f - Σx), odd
+                    // s·2^6·(...), plus b'·Σx.
+                    let bt = b + a;
+                    let ae = a * 64.0;
+                    let ao = a * 4.0;
+                    qacc[mi] += ae * d[mi] + (bt - ae) * sx[mi] + ao * d2[mi] + (bt - ao) * sx2[mi];
+                } else if MODE == MODE_AFFINE {
                     qacc[mi] += a * d[mi] + b * sx[mi];
                 } else {
                     qacc[mi] += a * d[mi];

@@ -273,11 +273,11 @@ float fp4_value(
     uint code
 ) {
     float v_1 = {};
-    uint e_5 = (code >> 1u) & 3u;
+    uint e_6 = (code >> 1u) & 3u;
     float m_1 = static_cast<float>(code & 1u);
     v_1 = m_1 * 0.5;
-    if (e_5 != 0u) {
-        v_1 = (1.0 + (m_1 * 0.5)) * static_cast<float>(1u << (e_5 - 1u));
+    if (e_6 != 0u) {
+        v_1 = (1.0 + (m_1 * 0.5)) * static_cast<float>(1u << (e_6 - 1u));
     }
     float _e23 = v_1;
     float _e24 = v_1;
@@ -291,11 +291,11 @@ float fp8_e4m3_value(
     if ((code_1 & 127u) == 127u) {
         return as_type<float>(2143289344u);
     }
-    uint e_6 = (code_1 >> 3u) & 15u;
-    if (e_6 == 0u) {
+    uint e_7 = (code_1 >> 3u) & 15u;
+    if (e_7 == 0u) {
         mag = static_cast<float>(code_1 & 7u) * 0.001953125;
     } else {
-        mag = as_type<float>(((e_6 + 120u) << 23u) | ((code_1 & 7u) << 20u));
+        mag = as_type<float>(((e_7 + 120u) << 23u) | ((code_1 & 7u) << 20u));
     }
     float _e29 = mag;
     float _e30 = mag;
@@ -759,20 +759,66 @@ X8_ qmv_x8v(
     return X8_ {as_type<metal::float4>(lo_4), as_type<metal::float4>(hi_4)};
 }
 
+bool qmv_split4_(
+) {
+    bool local_13 = {};
+    bool local_14 = {};
+    bool local_15 = {};
+    bool local_16 = {};
+    bool local_17 = {};
+    if (true) {
+        local_13 = true;
+    } else {
+        local_13 = false;
+    }
+    bool _e12 = local_13;
+    if (_e12) {
+        local_14 = true;
+    } else {
+        local_14 = false;
+    }
+    bool _e21 = local_14;
+    if (_e21) {
+        local_15 = true;
+    } else {
+        local_15 = false;
+    }
+    bool _e29 = local_15;
+    if (_e29) {
+        local_16 = false;
+    } else {
+        local_16 = false;
+    }
+    bool _e37 = local_16;
+    if (_e37) {
+        local_17 = false;
+    } else {
+        local_17 = false;
+    }
+    bool _e45 = local_17;
+    return _e45;
+}
+
 metal::uint4 pairs4_(
     uint w_6,
     thread uint& qmv_one16_
 ) {
-    if (true) {
-        metal::uint4 v_14 = metal::uint4(w_6 << 6u, w_6 << 2u, w_6 >> 2u, w_6 >> 6u);
-        uint _e19 = qmv_one16_;
-        return (v_14 & metal::uint4(62915520u)) | metal::uint4(_e19);
+    bool _e1 = qmv_split4_();
+    if (_e1) {
+        metal::uint4 v_14 = metal::uint4(w_6, w_6, w_6 >> 8u, w_6 >> 8u);
+        uint _e14 = qmv_one16_;
+        return (v_14 & metal::uint4(983055u, 15728880u, 983055u, 15728880u)) | metal::uint4(_e14);
     }
     if (true) {
-        uint e_7 = w_6 & 252645135u;
-        uint o_6 = (w_6 >> 4u) & 252645135u;
-        uint es = e_7 + ((e_7 & 134744072u) * 7u);
-        uint os = o_6 + ((o_6 & 134744072u) * 7u);
+        metal::uint4 v_15 = metal::uint4(w_6 << 6u, w_6 << 2u, w_6 >> 2u, w_6 >> 6u);
+        uint _e35 = qmv_one16_;
+        return (v_15 & metal::uint4(62915520u)) | metal::uint4(_e35);
+    }
+    if (true) {
+        uint e_8 = w_6 & 252645135u;
+        uint o_7 = (w_6 >> 4u) & 252645135u;
+        uint es = e_8 + ((e_8 & 134744072u) * 7u);
+        uint os = o_7 + ((o_7 & 134744072u) * 7u);
         return metal::uint4(es << 9u, os << 9u, es << 1u, os << 1u) & metal::uint4(2382401024u);
     }
     metal::uint4 m_2 = metal::uint4(w_6 << 9u, w_6 << 5u, w_6 << 1u, w_6 >> 3u);
@@ -816,14 +862,14 @@ W8_ qmv_w8_(
     threadgroup type_13& fp4_lut,
     thread uint& qmv_one16_
 ) {
-    bool local_13 = {};
-    bool local_14 = {};
+    bool local_18 = {};
+    bool local_19 = {};
     if (false) {
-        local_13 = false;
+        local_18 = false;
     } else {
-        local_13 = false;
+        local_18 = false;
     }
-    bool _e14 = local_13;
+    bool _e14 = local_18;
     if (_e14) {
         metal::uint2 _e15 = fp8_pairs(wa);
         metal::uint2 _e16 = fp8_pairs(wb_2);
@@ -838,8 +884,8 @@ W8_ qmv_w8_(
             metal::uint4 sh_2 = metal::uint4(0u, 8u, 16u, 24u);
             return W8_ {static_cast<metal::float4>((metal::uint4(wa) >> sh_2) & metal::uint4(255u)), static_cast<metal::float4>((metal::uint4(wb_2) >> sh_2) & metal::uint4(255u))};
         }
-        metal::uint4 v_15 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
-        metal::uint4 h_3 = (v_15 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
+        metal::uint4 v_16 = metal::uint4(wa << 2u, wa >> 6u, wb_2 << 2u, wb_2 >> 6u);
+        metal::uint4 h_3 = (v_16 & metal::uint4(66847740u)) | metal::uint4(1006648320u);
         metal::float2 a0_2 = float2(as_type<half2>(h_3.x));
         metal::float2 a1_2 = float2(as_type<half2>(h_3.y));
         metal::float2 b0_1 = float2(as_type<half2>(h_3.z));
@@ -847,11 +893,11 @@ W8_ qmv_w8_(
         return W8_ {metal::float4(a0_2.x, a1_2.x, a0_2.y, a1_2.y), metal::float4(b0_1.x, b1_1.x, b0_1.y, b1_1.y)};
     }
     if (true) {
-        local_14 = false;
+        local_19 = false;
     } else {
-        local_14 = false;
+        local_19 = false;
     }
-    bool _e110 = local_14;
+    bool _e110 = local_19;
     if (_e110) {
         metal::uint4 _e111 = codes4_lo(wa);
         metal::uint4 _e113 = codes4_hi(wa);
@@ -909,6 +955,37 @@ float qmv_dot8_(
     return metal::fma(f_2.hi.w, xs.hi.w, _e61);
 }
 
+metal::float2 qmv_dot8_split(
+    metal::float2 d_2,
+    W8_ f_3,
+    X8_ xs_1
+) {
+    float e_5 = {};
+    float o = {};
+    if (false) {
+        float e_9 = metal::dot(metal::float4(f_3.lo.x, f_3.lo.z, f_3.hi.x, f_3.hi.z), metal::float4(xs_1.lo.x, xs_1.lo.z, xs_1.hi.x, xs_1.hi.z));
+        float o_8 = metal::dot(metal::float4(f_3.lo.y, f_3.lo.w, f_3.hi.y, f_3.hi.w), metal::float4(xs_1.lo.y, xs_1.lo.w, xs_1.hi.y, xs_1.hi.w));
+        return d_2 + metal::float2(e_9, o_8);
+    }
+    e_5 = metal::fma(f_3.lo.x, xs_1.lo.x, d_2.x);
+    o = metal::fma(f_3.lo.y, xs_1.lo.y, d_2.y);
+    float _e65 = e_5;
+    e_5 = metal::fma(f_3.lo.z, xs_1.lo.z, _e65);
+    float _e71 = o;
+    o = metal::fma(f_3.lo.w, xs_1.lo.w, _e71);
+    float _e77 = e_5;
+    e_5 = metal::fma(f_3.hi.x, xs_1.hi.x, _e77);
+    float _e83 = o;
+    o = metal::fma(f_3.hi.y, xs_1.hi.y, _e83);
+    float _e89 = e_5;
+    e_5 = metal::fma(f_3.hi.z, xs_1.hi.z, _e89);
+    float _e95 = o;
+    o = metal::fma(f_3.hi.w, xs_1.hi.w, _e95);
+    float _e97 = e_5;
+    float _e98 = o;
+    return metal::float2(_e97, _e98);
+}
+
 metal::float2 qmv_word_group(
     uint row_2,
     uint j_3,
@@ -918,21 +995,21 @@ metal::float2 qmv_word_group(
     device type_9 const& biases,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_15 = {};
-    bool local_16 = {};
+    bool local_20 = {};
+    bool local_21 = {};
     float a_4 = {};
     if (false) {
         if (false) {
-            local_16 = true;
+            local_21 = true;
         } else {
-            local_16 = false;
+            local_21 = false;
         }
-        bool _e23 = local_16;
-        local_15 = _e23;
+        bool _e23 = local_21;
+        local_20 = _e23;
     } else {
-        local_15 = true;
+        local_20 = true;
     }
-    bool _e25 = local_15;
+    bool _e25 = local_20;
     if (_e25) {
         metal::float2 _e26 = qmv_group(row_2, j_3, global_factor_3, p, scales, biases, _buffer_sizes);
         return _e26;
@@ -969,8 +1046,8 @@ metal::float2 qmv_nvfp4_scales2_(
     uint _e5 = p.gpr;
     uint g_2 = (row_3 * _e5) + (j_4 / GS);
     uint _e14 = scales[g_2 >> 2u];
-    uint v_16 = _e14 >> ((g_2 & 2u) * 8u);
-    uint s_5 = (v_16 & 255u) | ((v_16 & 65280u) << 8u);
+    uint v_17 = _e14 >> ((g_2 & 2u) * 8u);
+    uint s_5 = (v_17 & 255u) | ((v_17 & 65280u) << 8u);
     uint mag_2 = s_5 & 8323199u;
     uint m_5 = mag_2 | ((mag_2 + 65537u) & 8388736u);
     uint h_5 = (m_5 << 7u) | ((s_5 & 8388736u) << 8u);
@@ -1033,35 +1110,35 @@ W8_ qmv_w8_at(
 
 bool qmv_half(
 ) {
-    bool local_17 = {};
-    bool local_18 = {};
-    bool local_19 = {};
+    bool local_22 = {};
+    bool local_23 = {};
+    bool local_24 = {};
     if (true) {
-        local_17 = true;
+        local_22 = true;
     } else {
-        local_17 = false;
+        local_22 = false;
     }
-    bool _e11 = local_17;
+    bool _e11 = local_22;
     if (_e11) {
-        local_18 = true;
+        local_23 = true;
     } else {
-        local_18 = false;
+        local_23 = false;
     }
-    bool _e20 = local_18;
+    bool _e20 = local_23;
     if (_e20) {
-        local_19 = true;
+        local_24 = true;
     } else {
-        local_19 = false;
+        local_24 = false;
     }
-    bool _e28 = local_19;
+    bool _e28 = local_24;
     return _e28;
 }
 
 int qmv_half_k(
     uint m
 ) {
-    int e_8 = static_cast<int>(metal::max((m >> 10u) & 31u, 1u));
-    return metal::clamp(as_type<int>(as_type<uint>(27) - as_type<uint>(e_8)), -14, 15);
+    int e_10 = static_cast<int>(metal::max((m >> 10u) & 31u, 1u));
+    return metal::clamp(as_type<int>(as_type<uint>(27) - as_type<uint>(e_10)), -14, 15);
 }
 
 XH qmv_half_x(
@@ -1111,15 +1188,15 @@ metal::uint4 qmv_h4_(
 
 metal::uint4 qmv_xh_octet(
     XH xh,
-    uint o
+    uint o_1
 ) {
-    if (o == 0u) {
+    if (o_1 == 0u) {
         return xh.o0_;
     }
-    if (o == 1u) {
+    if (o_1 == 1u) {
         return xh.o1_;
     }
-    if (o == 2u) {
+    if (o_1 == 2u) {
         return xh.o2_;
     }
     return xh.o3_;
@@ -1127,10 +1204,10 @@ metal::uint4 qmv_xh_octet(
 
 void qmv_octet_h(
     Unit4_ w_11,
-    uint o_1,
+    uint o_2,
     uint count,
     thread type_20& xh_1,
-    thread type_19& d_2,
+    thread type_19& d_3,
     thread type_18& sx_1,
     thread uint& qmv_one16_,
     thread uint& qmv_h15_
@@ -1139,20 +1216,20 @@ void qmv_octet_h(
     metal::uint4 h2_ = {};
     metal::uint4 h3_ = {};
     uint mi_6 = 0u;
-    metal::uint4 _e8 = qmv_h4_(w_11.c0_[o_1], qmv_one16_, qmv_h15_);
+    metal::uint4 _e8 = qmv_h4_(w_11.c0_[o_2], qmv_one16_, qmv_h15_);
     h1_ = _e8;
     h2_ = _e8;
     h3_ = _e8;
     if (true) {
-        metal::uint4 _e18 = qmv_h4_(w_11.c1_[o_1], qmv_one16_, qmv_h15_);
+        metal::uint4 _e18 = qmv_h4_(w_11.c1_[o_2], qmv_one16_, qmv_h15_);
         h1_ = _e18;
     }
     if (true) {
-        metal::uint4 _e25 = qmv_h4_(w_11.c2_[o_1], qmv_one16_, qmv_h15_);
+        metal::uint4 _e25 = qmv_h4_(w_11.c2_[o_2], qmv_one16_, qmv_h15_);
         h2_ = _e25;
     }
     if (true) {
-        metal::uint4 _e32 = qmv_h4_(w_11.c3_[o_1], qmv_one16_, qmv_h15_);
+        metal::uint4 _e32 = qmv_h4_(w_11.c3_[o_2], qmv_one16_, qmv_h15_);
         h3_ = _e32;
     }
     bool loop_init_5 = true;
@@ -1172,7 +1249,7 @@ void qmv_octet_h(
             if (_e38 < count) {
                 uint _e40 = mi_6;
                 XH _e42 = xh_1.inner[_e40];
-                metal::uint4 _e43 = qmv_xh_octet(_e42, o_1);
+                metal::uint4 _e43 = qmv_xh_octet(_e42, o_2);
                 uint _e44 = mi_6;
                 float u_3 = xh_1.inner[_e44].u;
                 if (true) {
@@ -1185,31 +1262,31 @@ void qmv_octet_h(
                 metal::float2 _e62 = qh_dot8_(_e8, _e43);
                 uint _e63 = mi_6;
                 uint _e69 = mi_6;
-                float _e72 = d_2.inner[_e69].x;
-                d_2.inner[_e63].x = metal::fma(_e62.x + _e62.y, u_3, _e72);
+                float _e72 = d_3.inner[_e69].x;
+                d_3.inner[_e63].x = metal::fma(_e62.x + _e62.y, u_3, _e72);
                 if (true) {
                     metal::uint4 _e78 = h1_;
                     metal::float2 _e79 = qh_dot8_(_e78, _e43);
                     uint _e80 = mi_6;
                     uint _e86 = mi_6;
-                    float _e89 = d_2.inner[_e86].y;
-                    d_2.inner[_e80].y = metal::fma(_e79.x + _e79.y, u_3, _e89);
+                    float _e89 = d_3.inner[_e86].y;
+                    d_3.inner[_e80].y = metal::fma(_e79.x + _e79.y, u_3, _e89);
                 }
                 if (true) {
                     metal::uint4 _e95 = h2_;
                     metal::float2 _e96 = qh_dot8_(_e95, _e43);
                     uint _e97 = mi_6;
                     uint _e103 = mi_6;
-                    float _e106 = d_2.inner[_e103].z;
-                    d_2.inner[_e97].z = metal::fma(_e96.x + _e96.y, u_3, _e106);
+                    float _e106 = d_3.inner[_e103].z;
+                    d_3.inner[_e97].z = metal::fma(_e96.x + _e96.y, u_3, _e106);
                 }
                 if (true) {
                     metal::uint4 _e112 = h3_;
                     metal::float2 _e113 = qh_dot8_(_e112, _e43);
                     uint _e114 = mi_6;
                     uint _e120 = mi_6;
-                    float _e123 = d_2.inner[_e120].w;
-                    d_2.inner[_e114].w = metal::fma(_e113.x + _e113.y, u_3, _e123);
+                    float _e123 = d_3.inner[_e120].w;
+                    d_3.inner[_e114].w = metal::fma(_e113.x + _e113.y, u_3, _e123);
                 }
             }
         }
@@ -1229,14 +1306,14 @@ void qmv_group_h(
     thread type_19& qacc,
     thread uint& qmv_h15_
 ) {
-    type_19 d_3 = {};
+    type_19 d_4 = {};
     type_18 sx_2 = {};
     uint mi_7 = 0u;
-    qmv_octet_h(w_12, o0_, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
-    qmv_octet_h(w_12, o0_ + 1u, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
+    qmv_octet_h(w_12, o0_, count_1, xh_2, d_4, sx_2, qmv_one16_, qmv_h15_);
+    qmv_octet_h(w_12, o0_ + 1u, count_1, xh_2, d_4, sx_2, qmv_one16_, qmv_h15_);
     if (n > 2u) {
-        qmv_octet_h(w_12, o0_ + 2u, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
-        qmv_octet_h(w_12, o0_ + 3u, count_1, xh_2, d_3, sx_2, qmv_one16_, qmv_h15_);
+        qmv_octet_h(w_12, o0_ + 2u, count_1, xh_2, d_4, sx_2, qmv_one16_, qmv_h15_);
+        qmv_octet_h(w_12, o0_ + 3u, count_1, xh_2, d_4, sx_2, qmv_one16_, qmv_h15_);
     }
     bool loop_init_6 = true;
     while(true) {
@@ -1257,7 +1334,7 @@ void qmv_group_h(
                     uint _e30 = mi_7;
                     metal::float4 _e32 = qacc.inner[_e30];
                     uint _e33 = mi_7;
-                    metal::float4 _e35 = d_3.inner[_e33];
+                    metal::float4 _e35 = d_4.inner[_e33];
                     uint _e37 = mi_7;
                     float _e39 = sx_2.inner[_e37];
                     uint _e40 = mi_7;
@@ -1267,7 +1344,7 @@ void qmv_group_h(
                     uint _e49 = mi_7;
                     metal::float4 _e51 = qacc.inner[_e49];
                     uint _e52 = mi_7;
-                    metal::float4 _e54 = d_3.inner[_e52];
+                    metal::float4 _e54 = d_4.inner[_e52];
                     qacc.inner[_e49] = _e51 + (a_5 * _e54);
                 }
             }
@@ -1381,7 +1458,7 @@ void qmv_unit_h(
 ) {
     type_20 xh_3 = {};
     uint mi_8 = 0u;
-    bool local_20 = {};
+    bool local_25 = {};
     metal::float4 a0_ = {};
     metal::float4 a1_ = {};
     uint ci_14 = 0u;
@@ -1417,11 +1494,11 @@ void qmv_unit_h(
         return;
     } else {
         if (false) {
-            local_20 = false;
+            local_25 = false;
         } else {
-            local_20 = false;
+            local_25 = false;
         }
-        bool _e50 = local_20;
+        bool _e50 = local_25;
         if (_e50) {
             a0_ = z;
             a1_ = z;
@@ -1481,18 +1558,20 @@ void qmv_unit(
     thread uint& qmv_h15_,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_21 = {};
-    bool local_22 = {};
-    bool local_23 = {};
+    bool local_26 = {};
+    bool local_27 = {};
+    bool local_28 = {};
     type_24 a2_ = type_24 {};
     uint ci_15 = 0u;
     uint o0_1 = 0u;
     metal::float4 a_7 = {};
     metal::float4 b_5 = {};
     uint ci_16 = {};
-    type_19 d_4 = {};
+    type_19 d_5 = {};
     type_18 sx_3 = {};
-    uint o_2 = {};
+    type_19 d2_ = {};
+    type_18 sx2_ = {};
+    uint o_3 = {};
     W8_ f1_ = {};
     W8_ f2_ = {};
     W8_ f3_ = {};
@@ -1505,23 +1584,23 @@ void qmv_unit(
     }
     uint row0_2 = (c_4 * 4u) * 8u;
     if (false) {
-        local_21 = true;
+        local_26 = true;
     } else {
-        local_21 = false;
+        local_26 = false;
     }
-    bool _e36 = local_21;
+    bool _e36 = local_26;
     if (_e36) {
-        local_22 = false;
+        local_27 = false;
     } else {
-        local_22 = false;
+        local_27 = false;
     }
-    bool _e44 = local_22;
+    bool _e44 = local_27;
     if (_e44) {
-        local_23 = true;
+        local_28 = true;
     } else {
-        local_23 = false;
+        local_28 = false;
     }
-    bool scale_pairs = local_23;
+    bool scale_pairs = local_28;
     if (scale_pairs) {
         bool loop_init_11 = true;
         while(true) {
@@ -1547,8 +1626,8 @@ void qmv_unit(
     bool loop_init_12 = true;
     while(true) {
         if (!loop_init_12) {
-            uint _e283 = o0_1;
-            o0_1 = _e283 + 4u;
+            uint _e428 = o0_1;
+            o0_1 = _e428 + 4u;
         }
         loop_init_12 = false;
         uint _e70 = o0_1;
@@ -1594,98 +1673,156 @@ void qmv_unit(
                     }
                 }
             }
-            d_4 = type_19 {};
+            d_5 = type_19 {};
             sx_3 = type_18 {};
-            uint _e119 = o0_1;
-            o_2 = _e119;
+            d2_ = type_19 {};
+            sx2_ = type_18 {};
+            uint _e123 = o0_1;
+            o_3 = _e123;
             bool loop_init_14 = true;
             while(true) {
                 if (!loop_init_14) {
-                    uint _e240 = o_2;
-                    o_2 = _e240 + 1u;
+                    uint _e349 = o_3;
+                    o_3 = _e349 + 1u;
                 }
                 loop_init_14 = false;
-                uint _e121 = o_2;
-                uint _e122 = o0_1;
-                if (_e121 < (_e122 + 4u)) {
+                uint _e125 = o_3;
+                uint _e126 = o0_1;
+                if (_e125 < (_e126 + 4u)) {
                 } else {
                     break;
                 }
                 {
-                    uint _e126 = o_2;
-                    W8_ _e128 = qmv_w8_at(w_14.c0_, _e126 * 1u, fp4_lut, qmv_one16_);
-                    f1_ = _e128;
-                    f2_ = _e128;
-                    f3_ = _e128;
+                    uint _e130 = o_3;
+                    W8_ _e132 = qmv_w8_at(w_14.c0_, _e130 * 1u, fp4_lut, qmv_one16_);
+                    f1_ = _e132;
+                    f2_ = _e132;
+                    f3_ = _e132;
                     if (true) {
-                        uint _e137 = o_2;
-                        W8_ _e139 = qmv_w8_at(w_14.c1_, _e137 * 1u, fp4_lut, qmv_one16_);
-                        f1_ = _e139;
+                        uint _e141 = o_3;
+                        W8_ _e143 = qmv_w8_at(w_14.c1_, _e141 * 1u, fp4_lut, qmv_one16_);
+                        f1_ = _e143;
                     }
                     if (true) {
-                        uint _e145 = o_2;
-                        W8_ _e147 = qmv_w8_at(w_14.c2_, _e145 * 1u, fp4_lut, qmv_one16_);
-                        f2_ = _e147;
+                        uint _e149 = o_3;
+                        W8_ _e151 = qmv_w8_at(w_14.c2_, _e149 * 1u, fp4_lut, qmv_one16_);
+                        f2_ = _e151;
                     }
                     if (true) {
-                        uint _e153 = o_2;
-                        W8_ _e155 = qmv_w8_at(w_14.c3_, _e153 * 1u, fp4_lut, qmv_one16_);
-                        f3_ = _e155;
+                        uint _e157 = o_3;
+                        W8_ _e159 = qmv_w8_at(w_14.c3_, _e157 * 1u, fp4_lut, qmv_one16_);
+                        f3_ = _e159;
                     }
                     mi_9 = 0u;
                     bool loop_init_15 = true;
                     while(true) {
                         if (!loop_init_15) {
-                            uint _e237 = mi_9;
-                            mi_9 = _e237 + 1u;
+                            uint _e346 = mi_9;
+                            mi_9 = _e346 + 1u;
                         }
                         loop_init_15 = false;
-                        uint _e158 = mi_9;
-                        if (_e158 < QMV_XROWS) {
+                        uint _e162 = mi_9;
+                        if (_e162 < QMV_XROWS) {
                         } else {
                             break;
                         }
                         {
-                            uint _e161 = mi_9;
-                            if (_e161 < count_3) {
-                                uint _e164 = mi_9;
-                                uint _e166 = qmv_xrow.inner[_e164];
-                                uint _e167 = o_2;
-                                uint _e168 = o0_1;
-                                X8_ _e173 = qmv_x8v(_e166, j0_3 + ((_e167 - _e168) * 8u), p, x_2, _buffer_sizes);
-                                if (true) {
-                                    uint _e179 = mi_9;
-                                    float _e181 = sx_3.inner[_e179];
-                                    sx_3.inner[_e179] = _e181 + metal::dot(_e173.lo + _e173.hi, metal::float4(1.0));
-                                }
-                                uint _e189 = mi_9;
-                                uint _e192 = mi_9;
-                                float _e195 = d_4.inner[_e192].x;
-                                float _e196 = qmv_dot8_(_e195, _e128, _e173);
-                                d_4.inner[_e189].x = _e196;
-                                if (true) {
-                                    uint _e201 = mi_9;
-                                    uint _e204 = mi_9;
-                                    float _e207 = d_4.inner[_e204].y;
-                                    W8_ _e208 = f1_;
-                                    float _e209 = qmv_dot8_(_e207, _e208, _e173);
-                                    d_4.inner[_e201].y = _e209;
-                                }
-                                if (true) {
-                                    uint _e214 = mi_9;
-                                    uint _e217 = mi_9;
-                                    float _e220 = d_4.inner[_e217].z;
-                                    W8_ _e221 = f2_;
-                                    float _e222 = qmv_dot8_(_e220, _e221, _e173);
-                                    d_4.inner[_e214].z = _e222;
-                                }
-                                if (true) {
-                                    uint _e227 = mi_9;
-                                    uint _e230 = mi_9;
-                                    float _e233 = d_4.inner[_e230].w;
-                                    W8_ _e234 = f3_;
-                                    float _e235 = qmv_dot8_(_e233, _e234, _e173);
-                                    d_4.inner[_e227].w = _e235;
+                            uint _e165 = mi_9;
+                            if (_e165 < count_3) {
+                                uint _e168 = mi_9;
+                                uint _e170 = qmv_xrow.inner[_e168];
+                                uint _e171 = o_3;
+                                uint _e172 = o0_1;
+                                X8_ _e177 = qmv_x8v(_e170, j0_3 + ((_e171 - _e172) * 8u), p, x_2, _buffer_sizes);
+                                bool _e178 = qmv_split4_();
+                                if (_e178) {
+                                    metal::float4 t_1 = _e177.lo + _e177.hi;
+                                    uint _e182 = mi_9;
+                                    float _e184 = sx_3.inner[_e182];
+                                    sx_3.inner[_e182] = _e184 + (t_1.x + t_1.z);
+                                    uint _e189 = mi_9;
+                                    float _e191 = sx2_.inner[_e189];
+                                    sx2_.inner[_e189] = _e191 + (t_1.y + t_1.w);
+                                    uint _e196 = mi_9;
+                                    float _e199 = d_5.inner[_e196].x;
+                                    uint _e200 = mi_9;
+                                    float _e203 = d2_.inner[_e200].x;
+                                    metal::float2 _e205 = qmv_dot8_split(metal::float2(_e199, _e203), _e132, _e177);
+                                    uint _e206 = mi_9;
+                                    d_5.inner[_e206].x = _e205.x;
+                                    uint _e210 = mi_9;
+                                    d2_.inner[_e210].x = _e205.y;
+                                    if (true) {
+                                        uint _e218 = mi_9;
+                                        float _e221 = d_5.inner[_e218].y;
+                                        uint _e222 = mi_9;
+                                        float _e225 = d2_.inner[_e222].y;
+                                        W8_ _e227 = f1_;
+                                        metal::float2 _e228 = qmv_dot8_split(metal::float2(_e221, _e225), _e227, _e177);
+                                        uint _e229 = mi_9;
+                                        d_5.inner[_e229].y = _e228.x;
+                                        uint _e233 = mi_9;
+                                        d2_.inner[_e233].y = _e228.y;
+                                    }
+                                    if (true) {
+                                        uint _e241 = mi_9;
+                                        float _e244 = d_5.inner[_e241].z;
+                                        uint _e245 = mi_9;
+                                        float _e248 = d2_.inner[_e245].z;
+                                        W8_ _e250 = f2_;
+                                        metal::float2 _e251 = qmv_dot8_split(metal::float2(_e244, _e248), _e250, _e177);
+                                        uint _e252 = mi_9;
+                                        d_5.inner[_e252].z = _e251.x;
+                                        uint _e256 = mi_9;
+                                        d2_.inner[_e256].z = _e251.y;
+                                    }
+                                    if (true) {
+                                        uint _e264 = mi_9;
+                                        float _e267 = d_5.inner[_e264].w;
+                                        uint _e268 = mi_9;
+                                        float _e271 = d2_.inner[_e268].w;
+                                        W8_ _e273 = f3_;
+                                        metal::float2 _e274 = qmv_dot8_split(metal::float2(_e267, _e271), _e273, _e177);
+                                        uint _e275 = mi_9;
+                                        d_5.inner[_e275].w = _e274.x;
+                                        uint _e279 = mi_9;
+                                        d2_.inner[_e279].w = _e274.y;
+                                    }
+                                } else {
+                                    if (true) {
+                                        uint _e288 = mi_9;
+                                        float _e290 = sx_3.inner[_e288];
+                                        sx_3.inner[_e288] = _e290 + metal::dot(_e177.lo + _e177.hi, metal::float4(1.0));
+                                    }
+                                    uint _e298 = mi_9;
+                                    uint _e301 = mi_9;
+                                    float _e304 = d_5.inner[_e301].x;
+                                    float _e305 = qmv_dot8_(_e304, _e132, _e177);
+                                    d_5.inner[_e298].x = _e305;
+                                    if (true) {
+                                        uint _e310 = mi_9;
+                                        uint _e313 = mi_9;
+                                        float _e316 = d_5.inner[_e313].y;
+                                        W8_ _e317 = f1_;
+                                        float _e318 = qmv_dot8_(_e316, _e317, _e177);
+                                        d_5.inner[_e310].y = _e318;
+                                    }
+                                    if (true) {
+                                        uint _e323 = mi_9;
+                                        uint _e326 = mi_9;
+                                        float _e329 = d_5.inner[_e326].z;
+                                        W8_ _e330 = f2_;
+                                        float _e331 = qmv_dot8_(_e329, _e330, _e177);
+                                        d_5.inner[_e323].z = _e331;
+                                    }
+                                    if (true) {
+                                        uint _e336 = mi_9;
+                                        uint _e339 = mi_9;
+                                        float _e342 = d_5.inner[_e339].w;
+                                        W8_ _e343 = f3_;
+                                        float _e344 = qmv_dot8_(_e342, _e343, _e177);
+                                        d_5.inner[_e336].w = _e344;
+                                    }
                                 }
                             }
                         }
@@ -1696,35 +1833,57 @@ void qmv_unit(
             bool loop_init_16 = true;
             while(true) {
                 if (!loop_init_16) {
-                    uint _e281 = mi_10;
-                    mi_10 = _e281 + 1u;
+                    uint _e426 = mi_10;
+                    mi_10 = _e426 + 1u;
                 }
                 loop_init_16 = false;
-                uint _e244 = mi_10;
-                if (_e244 < QMV_XROWS) {
+                uint _e353 = mi_10;
+                if (_e353 < QMV_XROWS) {
                 } else {
                     break;
                 }
                 {
-                    uint _e247 = mi_10;
-                    if (_e247 < count_3) {
-                        if (true) {
-                            uint _e255 = mi_10;
-                            metal::float4 _e257 = qacc.inner[_e255];
-                            metal::float4 _e258 = a_7;
-                            uint _e259 = mi_10;
-                            metal::float4 _e261 = d_4.inner[_e259];
-                            metal::float4 _e263 = b_5;
-                            uint _e264 = mi_10;
-                            float _e266 = sx_3.inner[_e264];
-                            qacc.inner[_e255] = _e257 + ((_e258 * _e261) + (_e263 * _e266));
+                    uint _e356 = mi_10;
+                    if (_e356 < count_3) {
+                        bool _e358 = qmv_split4_();
+                        if (_e358) {
+                            metal::float4 _e359 = b_5;
+                            metal::float4 _e360 = a_7;
+                            metal::float4 bt = _e359 + _e360;
+                            metal::float4 _e362 = a_7;
+                            metal::float4 ae = _e362 * 64.0;
+                            metal::float4 _e365 = a_7;
+                            metal::float4 ao = _e365 * 4.0;
+                            uint _e369 = mi_10;
+                            metal::float4 _e371 = qacc.inner[_e369];
+                            uint _e372 = mi_10;
+                            metal::float4 _e374 = d_5.inner[_e372];
+                            uint _e377 = mi_10;
+                            float _e379 = sx_3.inner[_e377];
+                            uint _e382 = mi_10;
+                            metal::float4 _e384 = d2_.inner[_e382];
+                            uint _e388 = mi_10;
+                            float _e390 = sx2_.inner[_e388];
+                            qacc.inner[_e369] = _e371 + ((((ae * _e374) + ((bt - ae) * _e379)) + (ao * _e384)) + ((bt - ao) * _e390));
                         } else {
-                            uint _e271 = mi_10;
-                            metal::float4 _e273 = qacc.inner[_e271];
-                            metal::float4 _e274 = a_7;
-                            uint _e275 = mi_10;
-                            metal::float4 _e277 = d_4.inner[_e275];
-                            qacc.inner[_e271] = _e273 + (_e274 * _e277);
+                            if (true) {
+                                uint _e400 = mi_10;
+                                metal::float4 _e402 = qacc.inner[_e400];
+                                metal::float4 _e403 = a_7;
+                                uint _e404 = mi_10;
+                                metal::float4 _e406 = d_5.inner[_e404];
+                                metal::float4 _e408 = b_5;
+                                uint _e409 = mi_10;
+                                float _e411 = sx_3.inner[_e409];
+                                qacc.inner[_e400] = _e402 + ((_e403 * _e406) + (_e408 * _e411));
+                            } else {
+                                uint _e416 = mi_10;
+                                metal::float4 _e418 = qacc.inner[_e416];
+                                metal::float4 _e419 = a_7;
+                                uint _e420 = mi_10;
+                                metal::float4 _e422 = d_5.inner[_e420];
+                                qacc.inner[_e416] = _e418 + (_e419 * _e422);
+                            }
                         }
                     }
                 }
@@ -1736,34 +1895,34 @@ void qmv_unit(
 
 bool qmv_words_n(
 ) {
-    bool local_24 = {};
-    bool local_25 = {};
-    bool local_26 = {};
-    bool local_27 = {};
+    bool local_29 = {};
+    bool local_30 = {};
+    bool local_31 = {};
+    bool local_32 = {};
     if (true) {
-        local_24 = true;
+        local_29 = true;
     } else {
-        local_24 = false;
+        local_29 = false;
     }
-    bool _e12 = local_24;
+    bool _e12 = local_29;
     if (_e12) {
-        local_25 = false;
+        local_30 = false;
     } else {
-        local_25 = false;
+        local_30 = false;
     }
-    bool _e20 = local_25;
+    bool _e20 = local_30;
     if (_e20) {
-        local_26 = true;
+        local_31 = true;
     } else {
-        local_26 = false;
+        local_31 = false;
     }
-    bool _e28 = local_26;
+    bool _e28 = local_31;
     if (_e28) {
-        local_27 = true;
+        local_32 = true;
     } else {
-        local_27 = false;
+        local_32 = false;
     }
-    bool _e36 = local_27;
+    bool _e36 = local_32;
     return _e36;
 }
 
@@ -1784,15 +1943,15 @@ metal::uint4 qmv_unit_n_lo(
     device type_9 const& wq_words,
     constant _mslBufferSizes& _buffer_sizes
 ) {
-    bool local_28 = {};
+    bool local_33 = {};
     metal::uint4 v_8 = {};
     uint _e1 = qmv_unit_words_n();
     if (_e1 == 4u) {
-        local_28 = false;
+        local_33 = false;
     } else {
-        local_28 = false;
+        local_33 = false;
     }
-    bool _e11 = local_28;
+    bool _e11 = local_33;
     if (_e11) {
         metal::uint4 _e16 = wq[i_5 >> 2u];
         return _e16;
@@ -1925,10 +2084,10 @@ float qmv_code_n(
 W8_ qmv_octet_n(
     metal::uint4 lo_2,
     metal::uint4 hi_2,
-    uint o_3,
+    uint o_4,
     thread uint& qmv_one32_
 ) {
-    uint p0_2 = (o_3 * 8u) * BITS;
+    uint p0_2 = (o_4 * 8u) * BITS;
     float _e7 = qmv_code_n(lo_2, hi_2, p0_2, qmv_one32_);
     float _e10 = qmv_code_n(lo_2, hi_2, p0_2 + BITS, qmv_one32_);
     float _e16 = qmv_code_n(lo_2, hi_2, p0_2 + 8u, qmv_one32_);
@@ -1943,40 +2102,40 @@ W8_ qmv_octet_n(
 W16_ qmv_octets2_n(
     metal::uint4 lo_3,
     metal::uint4 hi_3,
-    uint o_4,
+    uint o_5,
     thread uint& qmv_one16_,
     thread uint& qmv_one32_
 ) {
-    bool local_29 = {};
-    bool local_30 = {};
+    bool local_34 = {};
+    bool local_35 = {};
     if (false) {
-        local_29 = true;
+        local_34 = true;
     } else {
-        local_29 = false;
+        local_34 = false;
     }
-    bool _e14 = local_29;
+    bool _e14 = local_34;
     if (_e14) {
-        local_30 = true;
+        local_35 = true;
     } else {
-        local_30 = false;
+        local_35 = false;
     }
-    bool _e23 = local_30;
+    bool _e23 = local_35;
     if (_e23) {
-        uint _e26 = qmv_uword(lo_3, hi_3, o_4 >> 1u);
+        uint _e26 = qmv_uword(lo_3, hi_3, o_5 >> 1u);
         W16_ _e27 = pairs2_(_e26, qmv_one16_);
         return _e27;
     }
-    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_4, qmv_one32_);
-    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_4 + 1u, qmv_one32_);
+    W8_ _e28 = qmv_octet_n(lo_3, hi_3, o_5, qmv_one32_);
+    W8_ _e31 = qmv_octet_n(lo_3, hi_3, o_5 + 1u, qmv_one32_);
     return W16_ {_e28, _e31};
 }
 
 void qmv_octets_n_acc(
     UnitN w_16,
-    uint o_5,
+    uint o_6,
     uint j0_2,
     uint count_4,
-    thread type_19& d_5,
+    thread type_19& d_6,
     thread type_18& sx_4,
     constant Params& p,
     device type_8 const& x_2,
@@ -1990,23 +2149,23 @@ void qmv_octets_n_acc(
     W16_ f3_1 = {};
     uint mi_11 = 0u;
     uint _e6 = qmv_unit_octets_n();
-    if (o_5 >= _e6) {
+    if (o_6 >= _e6) {
         return;
     }
-    W16_ _e10 = qmv_octets2_n(w_16.l0_, w_16.h0_, o_5, qmv_one16_, qmv_one32_);
+    W16_ _e10 = qmv_octets2_n(w_16.l0_, w_16.h0_, o_6, qmv_one16_, qmv_one32_);
     f1_1 = _e10;
     f2_1 = _e10;
     f3_1 = _e10;
     if (true) {
-        W16_ _e20 = qmv_octets2_n(w_16.l1_, w_16.h1_, o_5, qmv_one16_, qmv_one32_);
+        W16_ _e20 = qmv_octets2_n(w_16.l1_, w_16.h1_, o_6, qmv_one16_, qmv_one32_);
         f1_1 = _e20;
     }
     if (true) {
-        W16_ _e27 = qmv_octets2_n(w_16.l2_, w_16.h2_, o_5, qmv_one16_, qmv_one32_);
+        W16_ _e27 = qmv_octets2_n(w_16.l2_, w_16.h2_, o_6, qmv_one16_, qmv_one32_);
         f2_1 = _e27;
     }
     if (true) {
-        W16_ _e34 = qmv_octets2_n(w_16.l3_, w_16.h3_, o_5, qmv_one16_, qmv_one32_);
+        W16_ _e34 = qmv_octets2_n(w_16.l3_, w_16.h3_, o_6, qmv_one16_, qmv_one32_);
         f3_1 = _e34;
     }
     bool loop_init_17 = true;
@@ -2026,48 +2185,48 @@ void qmv_octets_n_acc(
             if (_e40 < count_4) {
                 uint _e43 = mi_11;
                 uint _e45 = qmv_xrow.inner[_e43];
-                X8_ _e49 = qmv_x8v(_e45, j0_2 + (o_5 * 8u), p, x_2, _buffer_sizes);
+                X8_ _e49 = qmv_x8v(_e45, j0_2 + (o_6 * 8u), p, x_2, _buffer_sizes);
                 uint _e51 = mi_11;
                 uint _e53 = qmv_xrow.inner[_e51];
-                X8_ _e59 = qmv_x8v(_e53, (j0_2 + (o_5 * 8u)) + 8u, p, x_2, _buffer_sizes);
+                X8_ _e59 = qmv_x8v(_e53, (j0_2 + (o_6 * 8u)) + 8u, p, x_2, _buffer_sizes);
                 uint _e60 = mi_11;
                 float _e62 = sx_4.inner[_e60];
                 sx_4.inner[_e60] = _e62 + metal::dot((_e49.lo + _e49.hi) + (_e59.lo + _e59.hi), metal::float4(1.0));
                 uint _e74 = mi_11;
                 uint _e77 = mi_11;
-                float _e80 = d_5.inner[_e77].x;
+                float _e80 = d_6.inner[_e77].x;
                 float _e82 = qmv_dot8_(_e80, _e10.a, _e49);
                 float _e84 = qmv_dot8_(_e82, _e10.b, _e59);
-                d_5.inner[_e74].x = _e84;
+                d_6.inner[_e74].x = _e84;
                 if (true) {
                     uint _e89 = mi_11;
                     uint _e92 = mi_11;
-                    float _e95 = d_5.inner[_e92].y;
+                    float _e95 = d_6.inner[_e92].y;
                     W8_ _e97 = f1_1.a;
                     float _e98 = qmv_dot8_(_e95, _e97, _e49);
                     W8_ _e100 = f1_1.b;
                     float _e101 = qmv_dot8_(_e98, _e100, _e59);
-                    d_5.inner[_e89].y = _e101;
+                    d_6.inner[_e89].y = _e101;
                 }
                 if (true) {
                     uint _e106 = mi_11;
                     uint _e109 = mi_11;
-                    float _e112 = d_5.inner[_e109].z;
+                    float _e112 = d_6.inner[_e109].z;
                     W8_ _e114 = f2_1.a;
                     float _e115 = qmv_dot8_(_e112, _e114, _e49);
                     W8_ _e117 = f2_1.b;
                     float _e118 = qmv_dot8_(_e115, _e117, _e59);
-                    d_5.inner[_e106].z = _e118;
+                    d_6.inner[_e106].z = _e118;
                 }
                 if (true) {
                     uint _e123 = mi_11;
                     uint _e126 = mi_11;
-                    float _e129 = d_5.inner[_e126].w;
+                    float _e129 = d_6.inner[_e126].w;
                     W8_ _e131 = f3_1.a;
                     float _e132 = qmv_dot8_(_e129, _e131, _e49);
                     W8_ _e134 = f3_1.b;
                     float _e135 = qmv_dot8_(_e132, _e134, _e59);
-                    d_5.inner[_e123].w = _e135;
+                    d_6.inner[_e123].w = _e135;
                 }
             }
         }
@@ -2094,7 +2253,7 @@ void qmv_unit_n(
     metal::float4 a_8 = metal::float4(0.0);
     metal::float4 b_6 = metal::float4(0.0);
     uint ci_17 = 0u;
-    type_19 d_6 = {};
+    type_19 d_7 = {};
     type_18 sx_5 = {};
     uint mi_12 = 0u;
     uint _e4 = qmv_unit_octets_n();
@@ -2121,10 +2280,10 @@ void qmv_unit_n(
             b_6[_e27] = _e23.y;
         }
     }
-    qmv_octets_n_acc(w_17, 0u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_17, 2u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_17, 4u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
-    qmv_octets_n_acc(w_17, 6u, j0_4, count_5, d_6, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_17, 0u, j0_4, count_5, d_7, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_17, 2u, j0_4, count_5, d_7, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_17, 4u, j0_4, count_5, d_7, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
+    qmv_octets_n_acc(w_17, 6u, j0_4, count_5, d_7, sx_5, p, x_2, qmv_one16_, qmv_one32_, qmv_xrow, _buffer_sizes);
     bool loop_init_19 = true;
     while(true) {
         if (!loop_init_19) {
@@ -2144,7 +2303,7 @@ void qmv_unit_n(
                 metal::float4 _e49 = qacc.inner[_e47];
                 metal::float4 _e50 = a_8;
                 uint _e51 = mi_12;
-                metal::float4 _e53 = d_6.inner[_e51];
+                metal::float4 _e53 = d_7.inner[_e51];
                 metal::float4 _e55 = b_6;
                 uint _e56 = mi_12;
                 float _e58 = sx_5.inner[_e56];
@@ -2157,71 +2316,71 @@ void qmv_unit_n(
 
 bool qmv_word_kernel(
 ) {
-    bool local_31 = {};
-    bool local_32 = {};
-    bool local_33 = {};
-    bool local_34 = {};
-    bool local_35 = {};
     bool local_36 = {};
     bool local_37 = {};
     bool local_38 = {};
     bool local_39 = {};
+    bool local_40 = {};
+    bool local_41 = {};
+    bool local_42 = {};
+    bool local_43 = {};
+    bool local_44 = {};
     bool _e0 = qmv_words_n();
     if (_e0) {
         uint _e5 = qmv_unit_octets_n();
-        local_31 = GS >= (8u * _e5);
+        local_36 = GS >= (8u * _e5);
     } else {
-        local_31 = false;
+        local_36 = false;
     }
-    bool n_1 = local_31;
+    bool n_1 = local_36;
     if (false) {
-        local_32 = false;
+        local_37 = false;
     } else {
-        local_32 = false;
+        local_37 = false;
     }
-    bool _e22 = local_32;
+    bool _e22 = local_37;
     if (_e22) {
-        local_33 = true;
+        local_38 = true;
     } else {
-        local_33 = false;
+        local_38 = false;
     }
-    bool fp8_ = local_33;
+    bool fp8_ = local_38;
     if (true) {
         if (false) {
             if (false) {
-                local_36 = true;
+                local_41 = true;
             } else {
-                local_36 = false;
+                local_41 = false;
             }
-            bool _e56 = local_36;
+            bool _e56 = local_41;
             if (_e56) {
-                local_37 = true;
+                local_42 = true;
             } else {
-                local_37 = false;
+                local_42 = false;
             }
-            bool _e64 = local_37;
-            local_35 = _e64;
+            bool _e64 = local_42;
+            local_40 = _e64;
         } else {
-            local_35 = true;
+            local_40 = true;
         }
-        bool _e66 = local_35;
+        bool _e66 = local_40;
         if (!(_e66)) {
-            local_38 = fp8_;
+            local_43 = fp8_;
         } else {
-            local_38 = true;
+            local_43 = true;
         }
-        bool _e71 = local_38;
+        bool _e71 = local_43;
         if (!(_e71)) {
-            local_39 = n_1;
+            local_44 = n_1;
         } else {
-            local_39 = true;
+            local_44 = true;
         }
-        bool _e76 = local_39;
-        local_34 = _e76;
+        bool _e76 = local_44;
+        local_39 = _e76;
     } else {
-        local_34 = false;
+        local_39 = false;
     }
-    bool _e78 = local_34;
+    bool _e78 = local_39;
     return _e78;
 }
 
@@ -2258,7 +2417,7 @@ void qmv_reduce_flat(
     float s0_1 = {};
     float s1_ = {};
     uint l = {};
-    bool local_40 = {};
+    bool local_45 = {};
     uint team0_ = lid_1 - lane;
     bool loop_init_20 = true;
     while(true) {
@@ -2365,24 +2524,24 @@ void qmv_reduce_flat(
                     }
                     if (mi_15 < count_6) {
                         uint _e130 = p.n;
-                        local_40 = (col0_ + ci_19) < _e130;
+                        local_45 = (col0_ + ci_19) < _e130;
                     } else {
-                        local_40 = false;
+                        local_45 = false;
                     }
-                    bool _e133 = local_40;
+                    bool _e133 = local_45;
                     if (_e133) {
                         metal::uint2 _e134 = qmv_row(tile_row, mi_15, rows, _buffer_sizes);
                         uint _e138 = p.n;
-                        uint o_7 = _e134.y * _e138;
+                        uint o_9 = _e134.y * _e138;
                         if (false) {
                             float _e148 = s0_1;
                             uint _e150 = float_to_bits(_e148, XDT);
                             float _e151 = s1_;
                             uint _e153 = float_to_bits(_e151, XDT);
-                            out[((o_7 + col0_) + ci_19) >> 1u] = _e150 | (_e153 << 16u);
+                            out[((o_9 + col0_) + ci_19) >> 1u] = _e150 | (_e153 << 16u);
                         } else {
                             float _e161 = s0_1;
-                            out[(o_7 + col0_) + ci_19] = as_type<uint>(_e161);
+                            out[(o_9 + col0_) + ci_19] = as_type<uint>(_e161);
                         }
                     }
                 }
@@ -3328,7 +3487,7 @@ struct qmvInput {
                 uint _e909 = mi_5;
                 metal::uint2 _e910 = qmv_row(_e908, _e909, rows, _buffer_sizes);
                 uint _e914 = p.n;
-                uint o_8 = _e910.y * _e914;
+                uint o_10 = _e910.y * _e914;
                 if (false) {
                     ci_10 = 0u;
                     bool loop_init_55 = true;
@@ -3354,7 +3513,7 @@ struct qmvInput {
                                 float _e948 = red.inner[((_e941 + 1u) * QMV_WG) + lid];
                                 uint _e950 = float_to_bits(_e948, XDT);
                                 uint _e953 = ci_10;
-                                out[((o_8 + col0_1) + _e953) >> 1u] = _e939 | (_e950 << 16u);
+                                out[((o_10 + col0_1) + _e953) >> 1u] = _e939 | (_e950 << 16u);
                             }
                         }
                     }
@@ -3379,7 +3538,7 @@ struct qmvInput {
                                 uint _e977 = ci_11;
                                 uint _e981 = ci_11;
                                 float _e986 = red.inner[(_e981 * QMV_WG) + lid];
-                                out[(o_8 + col0_1) + _e977] = as_type<uint>(_e986);
+                                out[(o_10 + col0_1) + _e977] = as_type<uint>(_e986);
                             }
                         }
                     }
